@@ -1,0 +1,172 @@
+package io.scimd.core.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The one registry of schemas and resource types. Validation, projection, filters, PATCH and the
+ * discovery endpoints all read it, so what the server publishes is what it enforces. Immutable.
+ *
+ * <p>Extra definitions load from a directory of JSON files in RFC 7643 §7 / §6 form: each file holds
+ * a schema, a resource type, an array of them, or a ListResponse of them. A resource type named like
+ * a built-in one ({@code User}) adds its {@code schemaExtensions} to the built-in type; any other
+ * name defines a new resource type.
+ */
+public final class SchemaRegistry {
+  private final Map<String, Schema> schemas; // lower-cased URN -> schema
+  private final Map<String, ResourceType> types; // lower-cased name -> type
+
+  private SchemaRegistry(Map<String, Schema> schemas, Map<String, ResourceType> types) {
+    this.schemas = Map.copyOf(schemas);
+    this.types = Map.copyOf(types);
+    this.orderedSchemas = List.copyOf(schemas.values());
+    this.orderedTypes = List.copyOf(types.values());
+  }
+
+  private final List<Schema> orderedSchemas;
+  private final List<ResourceType> orderedTypes;
+
+  /** User (with the Enterprise extension) and Group, as RFC 7643 §8.7 defines them. */
+  public static SchemaRegistry builtIn() {
+    Schema user = BuiltInSchemas.user();
+    Schema group = BuiltInSchemas.group();
+    Schema enterprise = BuiltInSchemas.enterpriseUser();
+    Map<String, Schema> s = new LinkedHashMap<>();
+    for (Schema x : List.of(user, enterprise, group)) {
+      s.put(key(x.id()), x);
+    }
+    Map<String, ResourceType> t = new LinkedHashMap<>();
+    ResourceType u = BuiltInSchemas.userType(user, enterprise);
+    ResourceType g = BuiltInSchemas.groupType(group);
+    t.put(key(u.name()), u);
+    t.put(key(g.name()), g);
+    return new SchemaRegistry(s, t);
+  }
+
+  /**
+   * This registry plus the definitions in {@code dir}'s {@code *.json} files.
+   *
+   * @throws IllegalArgumentException naming the file and the problem when a definition is invalid
+   */
+  public SchemaRegistry withDirectory(Path dir) {
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> schemaNodes = new ArrayList<>();
+    List<JsonNode> typeNodes = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read schema directory " + dir, e);
+    }
+    for (Path f : files) {
+      JsonNode root;
+      try {
+        root = mapper.readTree(f.toFile());
+      } catch (IOException e) {
+        throw new IllegalArgumentException(f + ": not valid JSON: " + e.getMessage(), e);
+      }
+      List<JsonNode> items = new ArrayList<>();
+      if (root.isArray()) {
+        root.forEach(items::add);
+      } else if (root.has("Resources")) {
+        root.get("Resources").forEach(items::add);
+      } else {
+        items.add(root);
+      }
+      for (JsonNode n : items) {
+        if (n.has("endpoint")) {
+          typeNodes.add(n);
+        } else {
+          schemaNodes.add(n);
+        }
+      }
+    }
+    Map<String, Schema> s = new LinkedHashMap<>(schemas);
+    for (JsonNode n : schemaNodes) {
+      Schema parsed = SchemaJson.parseSchema(n);
+      s.put(key(parsed.id()), parsed);
+    }
+    Map<String, ResourceType> t = new LinkedHashMap<>(types);
+    for (JsonNode n : typeNodes) {
+      ResourceType parsed = SchemaJson.parseResourceType(n, urn -> s.get(key(urn)));
+      ResourceType existing = t.get(key(parsed.name()));
+      if (existing != null) {
+        List<SchemaExtension> ext = new ArrayList<>(existing.extensions());
+        for (SchemaExtension e : parsed.extensions()) {
+          if (existing.extension(e.schema().id()).isEmpty()) {
+            ext.add(e);
+          }
+        }
+        parsed =
+            new ResourceType(
+                existing.name(), existing.endpoint(), existing.description(), existing.schema(), ext);
+      } else {
+        for (ResourceType other : t.values()) {
+          if (other.endpoint().equalsIgnoreCase(parsed.endpoint())) {
+            throw new IllegalArgumentException(
+                "resource type " + parsed.name() + " reuses endpoint " + parsed.endpoint());
+          }
+        }
+      }
+      t.put(key(parsed.name()), parsed);
+    }
+    // Rebind built-in types to redefined schemas is not supported: a schema id that shadows a
+    // built-in one replaces the published schema only, so forbid it to keep behaviour honest.
+    for (String builtIn : List.of(SchemaUrns.USER, SchemaUrns.GROUP, SchemaUrns.ENTERPRISE_USER)) {
+      if (s.get(key(builtIn)) != schemas.get(key(builtIn))) {
+        throw new IllegalArgumentException("schema " + builtIn + " is built in and cannot be redefined");
+      }
+    }
+    return new SchemaRegistry(s, t);
+  }
+
+  public List<Schema> schemas() {
+    return orderedSchemas;
+  }
+
+  public List<ResourceType> resourceTypes() {
+    return orderedTypes;
+  }
+
+  public Optional<Schema> schema(String urn) {
+    return Optional.ofNullable(schemas.get(key(urn)));
+  }
+
+  public Optional<ResourceType> resourceType(String name) {
+    return Optional.ofNullable(types.get(key(name)));
+  }
+
+  /** The resource type served at {@code /Users}-like endpoint segment, any case. */
+  public Optional<ResourceType> byEndpoint(String endpoint) {
+    String e = endpoint.startsWith("/") ? endpoint : "/" + endpoint;
+    for (ResourceType t : orderedTypes) {
+      if (t.endpoint().equalsIgnoreCase(e)) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public ResourceType user() {
+    return types.get("user");
+  }
+
+  public ResourceType group() {
+    return types.get("group");
+  }
+
+  private static String key(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,2 @@
+package io.scimd.server;
+public final class Main { public static void main(String[] args) { } }

@@ -1,0 +1,22 @@
+package io.scimd.store;
+
+import java.util.function.Function;
+
+/**
+ * The store contract: SCIM resources, their group memberships and the server's credentials, in a
+ * relational database. One {@link #write} is one database transaction: it commits when the work
+ * returns and rolls back, leaving nothing behind, when it throws.
+ *
+ * <p>Implementations are thread-safe. A write that returned is durable.
+ */
+public interface Store extends AutoCloseable {
+
+  <T> T read(Function<StoreReader, T> work);
+
+  <T> T write(Function<StoreTx, T> work);
+
+  Credentials credentials();
+
+  @Override
+  void close();
+}

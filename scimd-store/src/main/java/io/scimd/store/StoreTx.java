@@ -1,0 +1,57 @@
+package io.scimd.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.error.ScimException;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * The writes of the store contract, inside one transaction ({@link Store#write}). Reads in a
+ * transaction see its own writes, and a resource read with {@link #getForUpdate} cannot change
+ * under the transaction (SQLite: the single writer; PostgreSQL: a row lock).
+ */
+public interface StoreTx extends StoreReader {
+
+  /** Reads a resource and locks it against concurrent writers until the transaction ends. */
+  Optional<StoredResource> getForUpdate(String type, String id, Load load);
+
+  /**
+   * Stores a new resource with a fresh id, version 1 and {@code created == lastModified == now}.
+   * {@code attributes} must not contain {@code members}/{@code groups}: members go through {@link
+   * #addMembers} afterwards.
+   *
+   * @throws ScimException 409 {@code uniqueness} when a {@code uniqueness: server} attribute
+   *     collides (case-insensitively where it is not caseExact)
+   */
+  StoredResource insert(String type, ObjectNode attributes);
+
+  /**
+   * Replaces a resource's stored attributes, bumps its version and lastModified. Called for every
+   * change to the resource, membership changes included.
+   *
+   * @throws ScimException 404 for an unknown id, 409 {@code uniqueness} as for insert
+   */
+  StoredResource update(String type, String id, ObjectNode attributes);
+
+  /**
+   * Deletes a resource, its memberships as a member, and (for a group) its member rows.
+   *
+   * @return false when there was no such resource
+   */
+  boolean delete(String type, String id);
+
+  /**
+   * Adds members to a group, ignoring ones already there. Costs O(members added), whatever the size
+   * of the group.
+   *
+   * @throws ScimException 400 {@code invalidValue} naming a member id that is no resource, or a
+   *     group that would contain itself
+   */
+  void addMembers(String groupId, Collection<Member> members);
+
+  /** Removes those member ids from a group; ids not in it are ignored. O(ids). */
+  void removeMembers(String groupId, Collection<String> memberIds);
+
+  /** Removes every member of a group. */
+  void clearMembers(String groupId);
+}
