@@ -1,2 +1,10 @@
 package io.scimd.server;
-public final class Main { public static void main(String[] args) { } }
+
+/** The {@code scimd} command line. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    throw new UnsupportedOperationException("TODO: CLI");
+  }
+}
