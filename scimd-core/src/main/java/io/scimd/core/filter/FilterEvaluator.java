@@ -165,7 +165,8 @@ public final class FilterEvaluator {
           "\"" + path + "\" names the whole extension schema: filter on one of its attributes");
     }
     String extKey = r.inExtension(type) ? r.schema().id() : null;
-    return new Target(path.toString(), extKey, attr, r.sub());
+    String text = attr.name() + (r.sub() == null ? "" : "." + r.sub().name());
+    return new Target(extKey == null ? text : extKey + ":" + text, extKey, attr, r.sub());
   }
 
   private static Accessor accessor(Target t, boolean implicitValue) {

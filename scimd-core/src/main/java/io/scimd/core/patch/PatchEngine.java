@@ -24,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -386,7 +387,7 @@ public final class PatchEngine {
       ObjectNode c = container(r, false);
       JsonNode existing = c == null ? null : present(get(c, attr.name()));
       ArrayNode arr = existing instanceof ArrayNode a ? a : null;
-      List<ObjectNode> hits = arr == null ? List.of() : matching(r, attr, filter, arr);
+      List<ObjectNode> hits = matching(r, attr, filter, arr);
 
       if (op == PatchOpType.REMOVE || absent(value)) {
         if (c == null || arr == null || hits.isEmpty()) {
@@ -474,19 +475,26 @@ public final class PatchEngine {
       return created;
     }
 
-    /** The values of {@code arr} that {@code filter} matches; all object values when null. */
-    private List<ObjectNode> matching(ResolvedPath r, Attribute attr, @Nullable Filter filter, ArrayNode arr) {
+    /**
+     * The values of {@code arr} that {@code filter} matches; all object values when null. The
+     * filter is compiled (and so validated) even when there is nothing to test.
+     */
+    private List<ObjectNode> matching(
+        ResolvedPath r, Attribute attr, @Nullable Filter filter, @Nullable ArrayNode arr) {
       List<ObjectNode> hits = new ArrayList<>();
       if (filter == null) {
-        for (JsonNode e : arr) {
-          if (e instanceof ObjectNode o) {
-            hits.add(o);
+        if (arr != null) {
+          for (JsonNode e : arr) {
+            if (e instanceof ObjectNode o) {
+              hits.add(o);
+            }
           }
         }
         return hits;
       }
       // Evaluate through the public evaluator: each value alone, wrapped as a one-value resource,
-      // against attr[filter]. One wrapper per call; only its single slot changes.
+      // against attr[filter]. One compiled predicate and one wrapper per operation; only the
+      // wrapper's single slot changes.
       ObjectNode wrapper = NODES.objectNode();
       ArrayNode slot = NODES.arrayNode();
       slot.add(NODES.nullNode());
@@ -500,12 +508,14 @@ public final class PatchEngine {
         wrapper.set(attr.name(), slot);
         at = new AttrPath(null, attr.name(), null);
       }
-      Filter whole = new Filter.ValuePath(at, filter);
-      for (JsonNode e : arr) {
-        if (e instanceof ObjectNode o) {
-          slot.set(0, o);
-          if (FilterEvaluator.matches(whole, wrapper, type)) {
-            hits.add(o);
+      Predicate<ObjectNode> test = FilterEvaluator.compile(new Filter.ValuePath(at, filter), type);
+      if (arr != null) {
+        for (JsonNode e : arr) {
+          if (e instanceof ObjectNode o) {
+            slot.set(0, o);
+            if (test.test(wrapper)) {
+              hits.add(o);
+            }
           }
         }
       }

@@ -39,7 +39,7 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
   public static PatchPath parse(String text) {
     String s = text.strip();
     if (s.isEmpty()) {
-      throw ScimException.invalidPath("PATCH path is empty; omit \"path\" or name an attribute");
+      throw bad(text, "is empty; omit \"path\" or name an attribute");
     }
     int open = s.indexOf('[');
     if (open < 0) {
