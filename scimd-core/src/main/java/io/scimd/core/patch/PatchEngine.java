@@ -610,7 +610,7 @@ public final class PatchEngine {
 
     /** The object holding the attribute, created if missing: the resource or its extension's. */
     private ObjectNode writable(ResolvedPath r) {
-      ObjectNode c = writable(r);
+      ObjectNode c = container(r, true);
       if (c == null) {
         throw new IllegalStateException("container(create=true) returned null");
       }
