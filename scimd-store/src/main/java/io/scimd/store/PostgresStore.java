@@ -15,7 +15,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -90,7 +89,7 @@ public final class PostgresStore implements Store {
       String jdbcUrl, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
     HikariDataSource pool = pool(jdbcUrl, settings);
     try {
-      prepareSchema(pool, jdbcUrl, settings.migrate());
+      prepareSchema(jdbcUrl, settings.migrate());
       return new PostgresStore(pool, registry, clock, settings);
     } catch (RuntimeException e) {
       pool.close();
@@ -105,8 +104,9 @@ public final class PostgresStore implements Store {
    * @throws IllegalStateException as {@link #open} does
    */
   public static void migrate(String jdbcUrl, PoolSettings settings) {
+    // The pool only proves the database is there, with the same clear message as open.
     try (HikariDataSource pool = pool(jdbcUrl, settings.withMaxPoolSize(1))) {
-      prepareSchema(pool, jdbcUrl, true);
+      prepareSchema(jdbcUrl, true);
     }
   }
 
@@ -159,11 +159,13 @@ public final class PostgresStore implements Store {
    * default: a rolled-back node would run on tables it does not understand), then migrates or
    * refuses pending migrations.
    */
-  private static void prepareSchema(DataSource ds, String jdbcUrl, boolean migrate) {
+  private static void prepareSchema(String jdbcUrl, boolean migrate) {
     try {
+      // Flyway connects by itself (it needs more than one connection at a time, which a small pool
+      // may not have); user and password come from the URL.
       Flyway flyway =
           Flyway.configure(PostgresStore.class.getClassLoader())
-              .dataSource(ds)
+              .dataSource(jdbcUrl, null, null)
               .locations(new PostgresDialect().migrations())
               .failOnMissingLocations(true)
               .load();
