@@ -43,6 +43,33 @@ final class PgTestDatabase implements AutoCloseable {
     return DriverManager.getConnection(url());
   }
 
+  private static volatile String skipped;
+
+  /**
+   * Creates a fresh database; without PostgreSQL, returns null so that each test is then skipped
+   * by {@link #require} (a class-level skip would show as no test at all), or fails in CI.
+   */
+  static PgTestDatabase createOrSkipEachTest() {
+    try {
+      return create();
+    } catch (org.opentest4j.TestAbortedException e) {
+      if (skipped == null) {
+        // Once per run, on the console: a skip count alone does not say that nothing was proven.
+        System.err.println("WARNING: " + e.getMessage());
+      }
+      skipped = e.getMessage();
+      return null;
+    }
+  }
+
+  /** The database, or the test is skipped with the reason there is none. */
+  static PgTestDatabase require(PgTestDatabase db) {
+    if (db == null) {
+      Assumptions.abort(skipped == null ? "PostgreSQL tests were skipped" : skipped);
+    }
+    return db;
+  }
+
   /** Creates a fresh database, or skips (fails in CI) when there is no PostgreSQL. */
   static PgTestDatabase create() {
     Connection admin;

@@ -32,7 +32,7 @@ class PostgresStoreTest extends StoreContractTest {
 
   @BeforeAll
   static void createDatabase() {
-    db = PgTestDatabase.create();
+    db = PgTestDatabase.createOrSkipEachTest();
   }
 
   @AfterAll
@@ -48,7 +48,7 @@ class PostgresStoreTest extends StoreContractTest {
 
   @Override
   protected Store newStore(SchemaRegistry registry, InstantSource clock) {
-    Store s = PostgresStore.open(db.url(), registry, clock, settings());
+    Store s = PostgresStore.open(PgTestDatabase.require(db).url(), registry, clock, settings());
     db.truncate();
     return s;
   }
@@ -61,7 +61,7 @@ class PostgresStoreTest extends StoreContractTest {
 
   @Override
   protected Connection inspect() throws SQLException {
-    return db.connect();
+    return PgTestDatabase.require(db).connect();
   }
 
   // ------------------------------------------------------------------ query plans

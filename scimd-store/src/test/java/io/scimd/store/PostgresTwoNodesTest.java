@@ -48,7 +48,7 @@ class PostgresTwoNodesTest {
 
   @BeforeAll
   static void createDatabase() {
-    db = PgTestDatabase.create();
+    db = PgTestDatabase.createOrSkipEachTest();
   }
 
   @AfterAll
@@ -61,15 +61,19 @@ class PostgresTwoNodesTest {
   @BeforeEach
   void openNodes() {
     PoolSettings settings = PoolSettings.defaults().withMaxPoolSize(4);
-    a = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), settings);
+    a = PostgresStore.open(PgTestDatabase.require(db).url(), registry, InstantSource.fixed(start), settings);
     db.truncate();
     b = PostgresStore.open(db.url(), registry, InstantSource.fixed(start.minusSeconds(300)), settings);
   }
 
   @AfterEach
   void closeNodes() {
-    a.close();
-    b.close();
+    if (a != null) {
+      a.close();
+    }
+    if (b != null) {
+      b.close();
+    }
   }
 
   private static ObjectNode user(String userName) {
