@@ -319,4 +319,59 @@ class PostgresTwoNodesTest {
       return s.meta().version();
     });
   }
+
+  @Test
+  void deadlockBetweenNodes_withRetriesOff_isA503ForTheVictim() throws Exception {
+    String u1 = a.write(tx -> tx.insert("User", user("one")).id());
+    String u2 = a.write(tx -> tx.insert("User", user("two")).id());
+    PoolSettings once = PoolSettings.defaults().withMaxPoolSize(2).withMaxAttempts(1);
+    try (Store a1 = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), once);
+        Store b1 = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), once)) {
+      CountDownLatch bothLocked = new CountDownLatch(2);
+      AtomicInteger runs = new AtomicInteger();
+      List<Callable<String>> tasks = List.of(
+          () -> outcome(() -> lockBoth(a1, u1, u2, bothLocked, runs)),
+          () -> outcome(() -> lockBoth(b1, u2, u1, bothLocked, runs)));
+      assertThat(concurrently(tasks)).containsExactlyInAnyOrder("ok", "503 null");
+      assertThat(runs.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void lockWaitLongerThanTheStatementTimeout_isA503_andTheHolderCommits() throws Exception {
+    String u = a.write(tx -> tx.insert("User", user("held")).id());
+    PoolSettings impatient = PoolSettings.defaults().withMaxPoolSize(2).withStatementTimeout(java.time.Duration.ofMillis(300));
+    try (Store c = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), impatient)) {
+      CountDownLatch locked = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<Long> holder = pool.submit(() -> a.write(tx -> {
+          StoredResource cur = tx.getForUpdate("User", u, Load.NONE).orElseThrow();
+          locked.countDown();
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return tx.update("User", u, cur.attributes()).meta().version();
+        }));
+        assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+        String waited = outcome(() -> c.write(tx -> tx.getForUpdate("User", u, Load.NONE).orElseThrow().meta().version()));
+        release.countDown();
+        assertThat(waited).isEqualTo("503 null");
+        assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo(2L);
+      }
+      // the impatient node works again once the lock is gone
+      assertThat(c.read(r -> r.get("User", u, Load.NONE)).orElseThrow().meta().version()).isEqualTo(2);
+    }
+  }
+
+  private static String outcome(Callable<?> call) throws Exception {
+    try {
+      call.call();
+      return "ok";
+    } catch (ScimException e) {
+      return e.status() + " " + e.scimType();
+    }
+  }
 }
