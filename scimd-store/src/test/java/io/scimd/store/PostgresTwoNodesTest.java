@@ -276,6 +276,7 @@ class PostgresTwoNodesTest {
         if (last) {
           return null;
         }
+        Thread.sleep(2);
       }
     };
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
