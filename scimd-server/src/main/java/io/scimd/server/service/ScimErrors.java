@@ -5,19 +5,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimError;
 import io.scimd.core.schema.SchemaUrns;
 
-/** Renders a {@link ScimError} as the error response body of RFC 7644 §3.12. */
+/**
+ * The SCIM Error message of RFC 7644 §3.12, as JSON. The HTTP layer renders thrown errors with it
+ * and bulk renders each failed operation's {@code response} with it, so both agree byte for byte.
+ */
 public final class ScimErrors {
   private ScimErrors() {}
 
-  /** The error body: {@code schemas}, {@code status} as a string, {@code scimType} when set, {@code detail}. */
+  /** {@code {"schemas":[Error URN],"status":"404","scimType":...,"detail":...}}; status is a string. */
   public static ObjectNode toJson(ScimError error) {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.putArray("schemas").add(SchemaUrns.ERROR);
-    o.put("status", Integer.toString(error.status()));
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.putArray("schemas").add(SchemaUrns.ERROR);
+    n.put("status", Integer.toString(error.status()));
     if (error.scimType() != null) {
-      o.put("scimType", error.scimType().wire());
+      n.put("scimType", error.scimType().wire());
     }
-    o.put("detail", error.detail());
-    return o;
+    n.put("detail", error.detail());
+    return n;
   }
 }
