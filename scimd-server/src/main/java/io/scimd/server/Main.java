@@ -50,7 +50,7 @@ public final class Main implements Runnable {
    * The command line reading defaults from {@code env}; {@code onStarted} sees each server that
    * {@code serve} starts (tests stop it through it; {@code serve} returns once it is stopped).
    */
-  static CommandLine commandLine(Map<String, String> env, Consumer<ScimServer> onStarted) {
+  public static CommandLine commandLine(Map<String, String> env, Consumer<ScimServer> onStarted) {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand(new Serve(env, onStarted));
     cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));

@@ -52,7 +52,7 @@ final class ScimHandler extends Handler.Abstract {
         switch (route) {
           case Route.Health h -> new ScimResponse(200, JsonNodeFactory.instance.objectNode().put("status", "UP"), Map.of());
           case Route.Root r -> service.list(null, listParams(q), base);
-          case Route.RootSearch r -> service.list(null, SearchRequests.toListParams(body(request)), base);
+          case Route.RootSearch r -> service.list(null, ListParams.fromSearchRequest(body(request)), base);
           case Route.Bulk b -> service.bulk(body(request), base);
           case Route.Me m ->
               throw ScimException.notImplemented(
@@ -67,7 +67,7 @@ final class ScimHandler extends Handler.Abstract {
               method.equals("GET")
                   ? service.list(c.type(), listParams(q), base)
                   : service.create(c.type(), body(request), base, q.get("attributes"), q.get("excludedAttributes"));
-          case Route.Search s -> service.list(s.type(), SearchRequests.toListParams(body(request)), base);
+          case Route.Search s -> service.list(s.type(), ListParams.fromSearchRequest(body(request)), base);
           case Route.Resource r -> resource(request, method, r.type(), r.id(), q, base);
           case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + nf.path());
         };
