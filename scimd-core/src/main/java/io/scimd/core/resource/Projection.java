@@ -17,7 +17,6 @@ import io.scimd.core.schema.SchemaExtension;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,8 +95,7 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
     ArrayNode schemas = out.putArray("schemas");
     schemas.add(type.schema().id());
     boolean[] extPresent = new boolean[type.extensions().size()];
-    for (Iterator<Map.Entry<String, JsonNode>> it = resource.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : resource.properties()) {
       String key = e.getKey();
       JsonNode v = e.getValue();
       if (key.equalsIgnoreCase("schemas") || v.isNull()) {
@@ -107,8 +105,7 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
       if (ext >= 0) {
         Schema s = type.extensions().get(ext).schema();
         ObjectNode eo = F.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> ei = v.fields(); ei.hasNext(); ) {
-          Map.Entry<String, JsonNode> f = ei.next();
+        for (Map.Entry<String, JsonNode> f : v.properties()) {
           Attribute a = s.attribute(f.getKey()).orElse(null);
           if (a != null) {
             emit(a, f.getValue(), plan.keep(s, true, a), eo);
@@ -213,8 +210,7 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
       return null; // not a complex value: nothing the schema can describe
     }
     ObjectNode out = F.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       Attribute sub = a.sub(e.getKey()).orElse(null);
       if (sub != null && keep.keepsSub(sub) && !e.getValue().isNull()) {
         out.set(sub.name(), e.getValue().deepCopy());

@@ -12,7 +12,6 @@ import io.scimd.core.schema.SchemaExtension;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -116,8 +115,7 @@ public final class ResourceJson {
       return null;
     }
     ObjectNode out = F.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       Attribute sub = a.sub(e.getKey()).orElse(null);
       if (sub != null && !Projection.never(sub)) {
         out.set(sub.name(), e.getValue().deepCopy());
@@ -140,8 +138,7 @@ public final class ResourceJson {
     if (v != null) {
       return v;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
       if (e.getKey().equalsIgnoreCase(name)) {
         return e.getValue();
       }

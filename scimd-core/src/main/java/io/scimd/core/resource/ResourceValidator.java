@@ -19,7 +19,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,8 +127,7 @@ public final class ResourceValidator {
       throw new IllegalStateException("unreachable");
     }
     Doc doc = new Doc();
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
       String key = e.getKey();
       JsonNode v = e.getValue();
       if (key.equalsIgnoreCase("schemas")) {
@@ -180,8 +178,7 @@ public final class ResourceValidator {
               + show(v));
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       Attribute a = s.attribute(e.getKey()).orElse(null);
       if (a == null) {
         unknown(type, s.id() + ":" + e.getKey(), issues);
@@ -310,8 +307,7 @@ public final class ResourceValidator {
       }
     }
     Map<Attribute, JsonNode> subs = new IdentityHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
       Attribute sub = a.sub(e.getKey()).orElse(null);
       if (sub == null) {
         if (unknownAttributes == UnknownAttributePolicy.REJECT) {
@@ -337,8 +333,6 @@ public final class ResourceValidator {
       JsonNode c = subs.get(sub);
       if (c != null) {
         out.set(sub.name(), c);
-      } else if (sub.required() && sub.mutability() != Mutability.READ_ONLY) {
-        issues.value("required sub-attribute '" + path + "." + sub.name() + "' is missing");
       }
     }
     return out;
@@ -487,8 +481,29 @@ public final class ResourceValidator {
   private static void required(
       Schema s, Map<Attribute, JsonNode> values, String prefix, Issues issues) {
     for (Attribute a : s.attributes()) {
-      if (a.required() && a.mutability() != Mutability.READ_ONLY && !values.containsKey(a)) {
-        issues.value("required attribute '" + prefix + a.name() + "' is missing");
+      JsonNode v = values.get(a);
+      if (v == null) {
+        if (a.required() && a.mutability() != Mutability.READ_ONLY) {
+          issues.value("required attribute '" + prefix + a.name() + "' is missing");
+        }
+      } else if (a.isComplex() && a.mutability() != Mutability.READ_ONLY) {
+        if (v.isArray()) {
+          for (JsonNode el : v) {
+            requiredSubs(a, el, prefix, issues);
+          }
+        } else {
+          requiredSubs(a, v, prefix, issues);
+        }
+      }
+    }
+  }
+
+  /** Checked on the result, after immutable values are carried over from the current resource. */
+  private static void requiredSubs(Attribute a, JsonNode value, String prefix, Issues issues) {
+    for (Attribute sub : a.subAttributes()) {
+      if (sub.required() && sub.mutability() != Mutability.READ_ONLY && !value.has(sub.name())) {
+        issues.value(
+            "required sub-attribute '" + prefix + a.name() + "." + sub.name() + "' is missing");
       }
     }
   }
@@ -641,8 +656,7 @@ public final class ResourceValidator {
     if (v != null) {
       return v;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
       if (e.getKey().equalsIgnoreCase(name)) {
         return e.getValue();
       }

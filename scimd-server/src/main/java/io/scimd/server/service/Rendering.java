@@ -1,10 +1,9 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.resource.ResourceJson;
 import io.scimd.core.schema.ResourceType;
-import io.scimd.core.schema.SchemaExtension;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Load;
 import io.scimd.store.StoreReader;
@@ -26,22 +25,7 @@ final class Rendering {
   }
 
   static ObjectNode render(SchemaRegistry registry, StoreReader reader, ResourceType type, StoredResource s, String base) {
-    ObjectNode doc = ScimService.JSON.objectNode();
-    ArrayNode schemas = doc.putArray("schemas");
-    schemas.add(type.schema().id());
-    for (SchemaExtension e : type.extensions()) {
-      if (s.attributes().has(e.schema().id())) {
-        schemas.add(e.schema().id());
-      }
-    }
-    doc.put("id", s.id());
-    s.attributes().properties().forEach(e -> doc.set(e.getKey(), e.getValue().deepCopy()));
-    ObjectNode meta = doc.putObject("meta");
-    meta.put("resourceType", s.meta().resourceType());
-    meta.put("created", s.meta().created().toString());
-    meta.put("lastModified", s.meta().lastModified().toString());
-    meta.put("location", location(base, type, s.id()));
-    meta.put("version", s.meta().etag());
+    ObjectNode doc = ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
     decorate(registry, reader, doc, base);
     return doc;
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterParser;
+import io.scimd.core.patch.MemberPatch;
 import io.scimd.core.patch.PatchEngine;
 import io.scimd.core.patch.PatchOperation;
 import io.scimd.core.patch.PatchRequest;
@@ -294,7 +295,8 @@ public final class ScimService {
     StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
     List<PatchOperation> ops = PatchRequest.parse(body);
-    MemberOps.Split split = isGroup(type) ? MemberOps.split(type, ops) : new MemberOps.Split(ops, List.of());
+    MemberPatch.Split split =
+        isGroup(type) ? MemberPatch.split(type, "members", ops) : new MemberPatch.Split(ops, List.of());
     ObjectNode before = current.attributes();
     ObjectNode after = before;
     if (!split.documentOps().isEmpty()) {
@@ -302,15 +304,15 @@ public final class ScimService {
       after = validator.checkPatched(type, before, after);
       hashPassword(after, textOrNull(before.get(PASSWORD)));
     }
-    boolean changed = !after.equals(before) || !split.memberChanges().isEmpty();
-    if (!changed) {
-      return current;
+    boolean changed = false;
+    for (MemberPatch.MemberChange c : split.memberChanges()) {
+      changed |= applyMemberChange(tx, type, id, c);
     }
-    StoredResource updated = tx.update(type.name(), id, after);
-    for (MemberOps.Change c : split.memberChanges()) {
-      applyMemberChange(tx, type, id, c);
+    if (!changed && after.equals(before)) {
+      return current; // nothing changed: the version stays (a retried PATCH is idempotent)
     }
-    return updated;
+    // One version bump for the whole PATCH, membership included (the ETag covers members).
+    return tx.update(type.name(), id, after);
   }
 
   void deleteIn(StoreTx tx, ResourceType type, String id, @Nullable String ifMatch) {
@@ -321,27 +323,50 @@ public final class ScimService {
     }
   }
 
-  private void applyMemberChange(StoreTx tx, ResourceType type, String groupId, MemberOps.Change change) {
-    switch (change) {
-      case MemberOps.Change.Add add -> tx.addMembers(groupId, add.members());
-      case MemberOps.Change.Remove remove -> tx.removeMembers(groupId, remove.ids());
-      case MemberOps.Change.Clear clear -> tx.clearMembers(groupId);
-      case MemberOps.Change.RemoveWhere where -> {
-        List<String> ids = MemberOps.equalityIds(where.filter());
-        if (ids == null) {
-          // A filter other than value eq "…" needs the member list; only then is it read.
-          ids = new ArrayList<>();
-          for (Member m : tx.members(groupId)) {
-            if (MemberOps.matches(type, where.filter(), m)) {
-              ids.add(m.value());
-            }
+  /**
+   * Applies one member change at O(change): membership is probed per id, never by reading the
+   * list (except for a RemoveWhere filter that is not {@code value eq}). True when it changed
+   * something.
+   */
+  private boolean applyMemberChange(StoreTx tx, ResourceType type, String groupId, MemberPatch.MemberChange change) {
+    return switch (change) {
+      case MemberPatch.MemberChange.Add add -> {
+        List<Member> members = new ArrayList<>();
+        for (MemberPatch.MemberRef m : add.members()) {
+          if (!tx.isMember(groupId, m.value())) {
+            members.add(new Member(m.value(), m.type().orElse(null)));
+          }
+        }
+        if (!members.isEmpty()) {
+          tx.addMembers(groupId, members);
+        }
+        yield !members.isEmpty();
+      }
+      case MemberPatch.MemberChange.Remove remove -> {
+        List<String> ids = remove.ids().stream().filter(m -> tx.isMember(groupId, m)).toList();
+        if (!ids.isEmpty()) {
+          tx.removeMembers(groupId, ids);
+        }
+        yield !ids.isEmpty();
+      }
+      case MemberPatch.MemberChange.Clear clear -> {
+        tx.clearMembers(groupId);
+        yield true;
+      }
+      case MemberPatch.MemberChange.RemoveWhere where -> {
+        // Only a filter other than value eq "…" gets here: it needs the member list.
+        List<String> ids = new ArrayList<>();
+        for (Member m : tx.members(groupId)) {
+          if (MemberOps.matches(type, where.filter(), m)) {
+            ids.add(m.value());
           }
         }
         if (!ids.isEmpty()) {
           tx.removeMembers(groupId, ids);
         }
+        yield !ids.isEmpty();
       }
-    }
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
