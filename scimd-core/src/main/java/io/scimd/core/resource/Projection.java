@@ -320,13 +320,21 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
         return null;
       }
       Sel ex = excluded.get(a);
-      if (ex != null) {
-        if (ex.whole) {
-          return null;
-        }
-        return new Keep(only, ex.subs);
+      if (ex != null && ex.whole) {
+        return null;
       }
-      return only == null ? Keep.WHOLE : new Keep(only, null);
+      if (only == null && ex == null) {
+        return Keep.WHOLE;
+      }
+      Keep keep = new Keep(only, ex == null ? null : ex.subs);
+      // Narrowed to no sub-attribute at all (attributes=emails.value&excludedAttributes=
+      // emails.value): the attribute is not in the response, and includes() must say so.
+      for (Attribute sub : a.subAttributes()) {
+        if (keep.keepsSub(sub)) {
+          return keep;
+        }
+      }
+      return null;
     }
 
     private static <T> Set<T> identitySet() {
