@@ -620,7 +620,7 @@ class PatchEngineTest {
               "{'op':'add','path':'emails[value eq \"a@x.com\"].display','value':'A'}",
               "{'op':'replace','value':{'name':{'givenName':'G'}}}",
               "{'op':'add','path':'name.familyName','value':'F'}");
-      List<JsonNode> before = ops.stream().map(o -> (JsonNode) o.value().deepCopy()).toList();
+      List<JsonNode> before = ops.stream().<JsonNode>map(o -> o.value().deepCopy()).toList();
       ObjectNode out = PatchEngine.apply(USER, obj("{'userName':'a'}"), ops);
       assertThat(out.get("emails")).isEqualTo(json("[{'value':'a@x.com','primary':true,'display':'A'}]"));
       assertThat(out.get("name")).isEqualTo(json("{'givenName':'G','familyName':'F'}"));
