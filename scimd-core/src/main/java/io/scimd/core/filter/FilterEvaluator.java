@@ -165,7 +165,8 @@ public final class FilterEvaluator {
           "\"" + path + "\" names the whole extension schema: filter on one of its attributes");
     }
     String extKey = r.inExtension(type) ? r.schema().id() : null;
-    return new Target(path.toString(), extKey, attr, r.sub());
+    String text = attr.name() + (r.sub() == null ? "" : "." + r.sub().name());
+    return new Target(extKey == null ? text : extKey + ":" + text, extKey, attr, r.sub());
   }
 
   private static Accessor accessor(Target t, boolean implicitValue) {
@@ -383,10 +384,11 @@ public final class FilterEvaluator {
 
   // ---------------------------------------------------------------- evaluation
 
-  /** A compiled filter node; {@code base} is the resource, or one element inside a value path. */
-  private interface Node {
-    boolean test(JsonNode base);
-  }
+  /**
+   * A compiled filter node; {@code test}'s argument is the resource, or one element inside a value
+   * path (so that a node is directly the element test of its value path).
+   */
+  private interface Node extends ValueTest {}
 
   /** A test of one attribute value; false for a value of the wrong JSON type. */
   private interface ValueTest {
@@ -431,7 +433,7 @@ public final class FilterEvaluator {
   private record ValuePathNode(Accessor accessor, Node inner) implements Node {
     @Override
     public boolean test(JsonNode base) {
-      return accessor.any(base, inner::test);
+      return accessor.any(base, inner);
     }
   }
 
