@@ -40,17 +40,25 @@ public sealed interface Filter
     }
   }
 
+  /**
+   * {@code left and right}. Printed with the fewest parentheses that re-parse to the same tree
+   * ({@code and} binds tighter than {@code or}, both group to the left), so that a long flat chain
+   * prints flat and stays within {@link FilterParser#MAX_DEPTH} when read back.
+   */
   record And(Filter left, Filter right) implements Filter {
     @Override
     public String toString() {
-      return "(" + left + " and " + right + ")";
+      return (left instanceof Or ? "(" + left + ")" : left.toString())
+          + " and "
+          + (right instanceof Or || right instanceof And ? "(" + right + ")" : right.toString());
     }
   }
 
+  /** {@code left or right}, printed like {@link And}. */
   record Or(Filter left, Filter right) implements Filter {
     @Override
     public String toString() {
-      return "(" + left + " or " + right + ")";
+      return left + " or " + (right instanceof Or ? "(" + right + ")" : right.toString());
     }
   }
 

@@ -1,9 +1,28 @@
 package io.scimd.core.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.AttributeType;
+import io.scimd.core.schema.CommonAttributes;
+import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Schema;
+import io.scimd.core.schema.SchemaExtension;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns what a client sent into a resource's attributes in canonical form, enforcing every
@@ -14,8 +33,44 @@ import io.scimd.core.schema.ResourceType;
  * them together, by precedence.
  *
  * <p>The result never holds {@code id}, {@code meta} or {@code schemas}: those are the server's.
+ * Its keys are the canonical names ({@link Attribute#name()}, the extension's {@link Schema#id()}),
+ * core attributes first in schema order ({@code externalId} leading), then each extension object.
+ *
+ * <p>Decisions where the RFCs leave room (strict in what we emit, forgiving in what we accept):
+ *
+ * <ul>
+ *   <li>{@code schemas} missing or empty is accepted. When present it must be an array of strings
+ *       (else {@code invalidSyntax}) naming the core schema and only extensions of the resource type
+ *       (else {@code invalidValue}). An extension object in the body whose URN {@code schemas} does
+ *       not list is accepted as if listed (RFC 7643 §3 says it must be listed; clients forget): the
+ *       rendered {@code schemas} is derived from the extensions present, so it will list it.
+ *   <li>An unknown attribute is, under {@link UnknownAttributePolicy#REJECT}, an {@code
+ *       invalidValue} naming its path (the JSON is well-formed, the value does not fit the schema);
+ *       under {@code IGNORE} it is dropped. It is never stored.
+ *   <li>readOnly attributes and sub-attributes ({@code id}, {@code meta}, {@code groups}, {@code
+ *       members.display}, {@code manager.displayName}) are dropped, not errors (RFC 7643 §7).
+ *   <li>JSON null and an empty array mean unassigned (RFC 7643 §2.5) and are dropped; so is an
+ *       empty complex value.
+ *   <li>A single value for a multi-valued attribute is wrapped into an array. A bare string for a
+ *       single-valued complex attribute with a {@code value} sub-attribute becomes {@code {"value":
+ *       ...}} (Entra sends {@code manager} as a bare id).
+ *   <li>Booleans may arrive as the strings {@code "true"}/{@code "false"}, any case (Entra).
+ *   <li>The same attribute twice under different spellings ({@code userName} and {@code UserName})
+ *       is ambiguous: {@code invalidSyntax}.
+ *   <li>A URN-qualified key ({@code urn:...:enterprise:2.0:User:department}) at the top level is
+ *       accepted as that attribute.
+ *   <li>Immutable attributes (RFC 7643 §7, RFC 7644 §3.5.1): on PUT an omitted immutable value
+ *       keeps the current one; a different value is {@code mutability}. After PATCH, removing one is
+ *       {@code mutability} too. Immutable sub-attributes of a multi-valued attribute (Group {@code
+ *       members.value}) make each value a whole: adding and removing members is allowed.
+ *   <li>Issues are collected and thrown as one exception whose detail joins them with {@code "; "};
+ *       its scimType is the most severe present: {@code invalidSyntax}, then {@code invalidValue},
+ *       then {@code mutability}.
+ * </ul>
  */
 public final class ResourceValidator {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
   private final UnknownAttributePolicy unknownAttributes;
 
   public ResourceValidator(UnknownAttributePolicy unknownAttributes) {
@@ -24,19 +79,670 @@ public final class ResourceValidator {
 
   /** For POST. @throws ScimException 400 naming every problem */
   public ObjectNode forCreate(ResourceType type, JsonNode body) {
-    throw new UnsupportedOperationException("TODO: validator");
+    Issues issues = new Issues();
+    Doc doc = read(type, body, issues);
+    checkRequired(type, doc, issues);
+    issues.throwIfAny();
+    return doc.write(type);
   }
 
   /**
    * For PUT: the body replaces every readWrite attribute; readOnly ones keep {@code current}'s
    * value; an immutable one may only be set if {@code current} has none, or to the same value.
+   *
+   * @throws ScimException 400 naming every problem
    */
   public ObjectNode forReplace(ResourceType type, ObjectNode current, JsonNode body) {
-    throw new UnsupportedOperationException("TODO: validator");
+    Issues issues = new Issues();
+    Doc doc = read(type, body, issues);
+    keepImmutable(type, current, doc, true, issues);
+    keepReadOnly(type, current, doc);
+    checkRequired(type, doc, issues);
+    issues.throwIfAny();
+    return doc.write(type);
   }
 
-  /** After PATCH: the result must still satisfy required, types and immutability. */
+  /**
+   * After PATCH: the result must still satisfy required, types and immutability. readOnly
+   * attributes are {@code before}'s, whatever {@code after} holds.
+   *
+   * @throws ScimException 400 naming every problem
+   */
   public ObjectNode checkPatched(ResourceType type, ObjectNode before, ObjectNode after) {
-    throw new UnsupportedOperationException("TODO: validator");
+    Issues issues = new Issues();
+    Doc doc = read(type, after, issues);
+    keepImmutable(type, before, doc, false, issues);
+    keepReadOnly(type, before, doc);
+    checkRequired(type, doc, issues);
+    issues.throwIfAny();
+    return doc.write(type);
+  }
+
+  // ---------------------------------------------------------------- reading the body
+
+  private Doc read(ResourceType type, JsonNode body, Issues issues) {
+    if (!(body instanceof ObjectNode obj)) {
+      issues.syntax("the request body must be a JSON object holding the resource");
+      issues.throwIfAny();
+      throw new IllegalStateException("unreachable");
+    }
+    Doc doc = new Doc();
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
+      String key = e.getKey();
+      JsonNode v = e.getValue();
+      if (key.equalsIgnoreCase("schemas")) {
+        checkSchemas(type, v, issues);
+        continue;
+      }
+      Optional<SchemaExtension> ext = type.extension(key);
+      if (ext.isPresent()) {
+        readExtension(type, ext.get().schema(), v, doc, issues);
+        continue;
+      }
+      Schema s = type.schema();
+      String name = key;
+      if (key.regionMatches(true, 0, "urn:", 0, 4)) {
+        // A URN-qualified attribute name: the URN ends at the last ':' (RFC 7644 §3.10).
+        int colon = key.lastIndexOf(':');
+        s = type.schemaById(key.substring(0, colon)).orElse(null);
+        name = key.substring(colon + 1);
+      }
+      Attribute a = s == null ? null : lookup(type, s, name);
+      if (a == null) {
+        unknown(type, key, issues);
+        continue;
+      }
+      put(type, doc, s, a, v, issues);
+    }
+    return doc;
+  }
+
+  private static @Nullable Attribute lookup(ResourceType type, Schema s, String name) {
+    if (s == type.schema()) {
+      Optional<Attribute> common = CommonAttributes.attribute(name);
+      if (common.isPresent()) {
+        return common.get();
+      }
+    }
+    return s.attribute(name).orElse(null);
+  }
+
+  private void readExtension(
+      ResourceType type, Schema s, JsonNode v, Doc doc, Issues issues) {
+    if (v.isNull()) {
+      return; // unassigned, RFC 7643 §2.5
+    }
+    if (!v.isObject()) {
+      issues.value(
+          "'" + s.id() + "' must be a JSON object holding the extension's attributes, got "
+              + show(v));
+      return;
+    }
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
+      Attribute a = s.attribute(e.getKey()).orElse(null);
+      if (a == null) {
+        unknown(type, s.id() + ":" + e.getKey(), issues);
+      } else {
+        put(type, doc, s, a, e.getValue(), issues);
+      }
+    }
+  }
+
+  private void put(
+      ResourceType type, Doc doc, Schema s, Attribute a, JsonNode v, Issues issues) {
+    if (a.mutability() == Mutability.READ_ONLY) {
+      return; // RFC 7643 §7: readOnly values in a request are ignored
+    }
+    String path = s == type.schema() ? a.name() : s.id() + ":" + a.name();
+    JsonNode c = value(a, v, path, issues);
+    if (c != null && doc.values(type, s).putIfAbsent(a, c) != null) {
+      issues.syntax("attribute '" + path + "' is given more than once (names are case-insensitive)");
+    }
+  }
+
+  private static void checkSchemas(ResourceType type, JsonNode v, Issues issues) {
+    if (v.isNull()) {
+      return;
+    }
+    if (!v.isArray()) {
+      issues.syntax("'schemas' must be an array of schema URNs");
+      return;
+    }
+    if (v.isEmpty()) {
+      return; // forgiving: as if missing
+    }
+    boolean core = false;
+    for (JsonNode u : v) {
+      if (!u.isTextual()) {
+        issues.syntax("'schemas' must hold only strings (schema URNs), got " + show(u));
+        continue;
+      }
+      String urn = u.textValue();
+      if (urn.equalsIgnoreCase(type.schema().id())) {
+        core = true;
+      } else if (type.extension(urn).isEmpty()) {
+        issues.value(
+            "unknown schema '" + urn + "' for resource type " + type.name() + ": expected "
+                + knownSchemas(type));
+      }
+    }
+    if (!core) {
+      issues.value("'schemas' must include " + type.schema().id());
+    }
+  }
+
+  private static String knownSchemas(ResourceType type) {
+    StringBuilder b = new StringBuilder(type.schema().id());
+    for (SchemaExtension e : type.extensions()) {
+      b.append(", ").append(e.schema().id());
+    }
+    return b.toString();
+  }
+
+  private void unknown(ResourceType type, String path, Issues issues) {
+    if (unknownAttributes == UnknownAttributePolicy.REJECT) {
+      issues.value("unknown attribute '" + path + "' for resource type " + type.name());
+    }
+  }
+
+  /** The canonical value, or null when it is unassigned, dropped or wrong (then an issue). */
+  private @Nullable JsonNode value(Attribute a, JsonNode v, String path, Issues issues) {
+    if (v.isNull()) {
+      return null; // RFC 7643 §2.5: null is unassigned
+    }
+    if (a.multiValued()) {
+      ArrayNode out = F.arrayNode();
+      if (v.isArray()) {
+        for (JsonNode el : v) {
+          JsonNode c = single(a, el, path, issues);
+          if (c != null) {
+            out.add(c);
+          }
+        }
+      } else {
+        JsonNode c = single(a, v, path, issues); // forgiving: one value for a multi-valued one
+        if (c != null) {
+          out.add(c);
+        }
+      }
+      if (out.isEmpty()) {
+        return null; // RFC 7643 §2.5: an empty array is unassigned
+      }
+      if (a.isComplex()) {
+        checkPrimary(a, out, path, issues);
+      }
+      return out;
+    }
+    if (v.isArray()) {
+      issues.value("'" + path + "' is single-valued: expected " + expected(a) + ", got an array");
+      return null;
+    }
+    return single(a, v, path, issues);
+  }
+
+  private @Nullable JsonNode single(Attribute a, JsonNode v, String path, Issues issues) {
+    if (v.isNull()) {
+      return null;
+    }
+    return switch (a.type()) {
+      case COMPLEX -> complex(a, v, path, issues);
+      case STRING, REFERENCE -> v.isTextual() ? text(a, v, path, issues) : wrong(a, v, path, issues);
+      case BOOLEAN -> bool(a, v, path, issues);
+      case INTEGER -> v.isIntegralNumber() ? v : wrong(a, v, path, issues);
+      case DECIMAL -> v.isNumber() ? v : wrong(a, v, path, issues);
+      case DATE_TIME ->
+          v.isTextual() && isDateTime(v.textValue()) ? v : wrong(a, v, path, issues);
+      case BINARY -> v.isTextual() && isBase64(v.textValue()) ? v : wrong(a, v, path, issues);
+    };
+  }
+
+  private @Nullable JsonNode complex(Attribute a, JsonNode v, String path, Issues issues) {
+    JsonNode obj = v;
+    if (!v.isObject()) {
+      // Entra sends the enterprise manager as a bare id: take it as the value sub-attribute.
+      if (v.isTextual() && !a.multiValued() && a.sub("value").isPresent()) {
+        obj = F.objectNode().set("value", v);
+      } else {
+        return wrong(a, v, path, issues);
+      }
+    }
+    Map<Attribute, JsonNode> subs = new IdentityHashMap<>();
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
+      Attribute sub = a.sub(e.getKey()).orElse(null);
+      if (sub == null) {
+        if (unknownAttributes == UnknownAttributePolicy.REJECT) {
+          issues.value("unknown sub-attribute '" + path + "." + e.getKey() + "'");
+        }
+        continue;
+      }
+      if (sub.mutability() == Mutability.READ_ONLY) {
+        continue; // RFC 7643 §7
+      }
+      String subPath = path + "." + sub.name();
+      JsonNode c = value(sub, e.getValue(), subPath, issues);
+      if (c != null && subs.putIfAbsent(sub, c) != null) {
+        issues.syntax(
+            "sub-attribute '" + subPath + "' is given more than once (names are case-insensitive)");
+      }
+    }
+    if (subs.isEmpty()) {
+      return null; // nothing assigned
+    }
+    ObjectNode out = F.objectNode();
+    for (Attribute sub : a.subAttributes()) {
+      JsonNode c = subs.get(sub);
+      if (c != null) {
+        out.set(sub.name(), c);
+      }
+    }
+    return out;
+  }
+
+  private static @Nullable JsonNode text(Attribute a, JsonNode v, String path, Issues issues) {
+    String s = v.textValue();
+    if (a.required() && s.isBlank()) {
+      issues.value("required attribute '" + path + "' must not be blank");
+      return v;
+    }
+    List<String> allowed = a.canonicalValues();
+    if (allowed.isEmpty()) {
+      return v;
+    }
+    for (String c : allowed) {
+      if (c.equalsIgnoreCase(s)) {
+        return c.equals(s) ? v : TextNode.valueOf(c); // fold to the canonical spelling
+      }
+    }
+    issues.value("'" + path + "' is \"" + clip(s) + "\" but must be one of " + allowed);
+    return null;
+  }
+
+  private static @Nullable JsonNode bool(Attribute a, JsonNode v, String path, Issues issues) {
+    if (v.isBoolean()) {
+      return v;
+    }
+    if (v.isTextual()) {
+      // Entra sends booleans as strings ("True", "False").
+      String s = v.textValue();
+      if (s.equalsIgnoreCase("true")) {
+        return BooleanNode.TRUE;
+      }
+      if (s.equalsIgnoreCase("false")) {
+        return BooleanNode.FALSE;
+      }
+    }
+    return wrong(a, v, path, issues);
+  }
+
+  private static void checkPrimary(Attribute a, ArrayNode values, String path, Issues issues) {
+    if (a.sub("primary").isEmpty()) {
+      return;
+    }
+    int n = 0;
+    for (JsonNode el : values) {
+      JsonNode p = el.get("primary");
+      if (p != null && p.booleanValue()) {
+        n++;
+      }
+    }
+    if (n > 1) {
+      issues.value(
+          "'" + path + "' has " + n + " values with primary true; at most one may be primary"
+              + " (RFC 7643 §2.4)");
+    }
+  }
+
+  private static @Nullable JsonNode wrong(Attribute a, JsonNode v, String path, Issues issues) {
+    issues.value("'" + path + "' must be " + expected(a) + ", got " + show(v));
+    return null;
+  }
+
+  private static String expected(Attribute a) {
+    return switch (a.type()) {
+      case STRING -> "a string";
+      case BOOLEAN -> "a boolean (true or false)";
+      case DECIMAL -> "a number (decimal)";
+      case INTEGER -> "an integer";
+      case DATE_TIME -> "a dateTime string such as 2011-05-13T04:42:34Z";
+      case BINARY -> "a base64-encoded string (binary)";
+      case REFERENCE -> "a string (reference)";
+      case COMPLEX -> "a JSON object (complex)";
+    };
+  }
+
+  private static String show(JsonNode v) {
+    if (v.isTextual()) {
+      return "the string \"" + clip(v.textValue()) + "\"";
+    }
+    if (v.isNumber() || v.isBoolean()) {
+      return "the " + (v.isNumber() ? "number " : "boolean ") + v.asText();
+    }
+    if (v.isObject()) {
+      return "an object";
+    }
+    if (v.isArray()) {
+      return "an array";
+    }
+    return v.getNodeType().toString();
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+
+  /**
+   * An xsd:dateTime (RFC 7643 §2.3.5): date, 'T', hh:mm:ss with optional fraction and optional
+   * offset. The seconds are required, unlike in {@link DateTimeFormatter#ISO_DATE_TIME}.
+   */
+  static boolean isDateTime(String s) {
+    int t = s.indexOf('T');
+    if (t < 0 || s.length() < t + 9 || s.charAt(t + 3) != ':' || s.charAt(t + 6) != ':') {
+      return false;
+    }
+    if (s.indexOf('[') >= 0) {
+      return false; // ISO_DATE_TIME also takes a [region id]; xsd does not
+    }
+    try {
+      DateTimeFormatter.ISO_DATE_TIME.parse(s);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
+  /** Base64 of RFC 4648 §4 (RFC 7643 §2.3.6). */
+  static boolean isBase64(String s) {
+    try {
+      Base64.getDecoder().decode(s);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- checks against the result
+
+  private static void checkRequired(ResourceType type, Doc doc, Issues issues) {
+    required(type.schema(), doc.core, "", issues);
+    for (SchemaExtension e : type.extensions()) {
+      Map<Attribute, JsonNode> m = doc.ext.get(e.schema());
+      if (m == null || m.isEmpty()) {
+        if (e.required()) {
+          issues.value(
+              "the extension " + e.schema().id() + " is required for " + type.name()
+                  + " resources");
+        }
+        continue;
+      }
+      required(e.schema(), m, e.schema().id() + ":", issues);
+    }
+  }
+
+  private static void required(
+      Schema s, Map<Attribute, JsonNode> values, String prefix, Issues issues) {
+    for (Attribute a : s.attributes()) {
+      JsonNode v = values.get(a);
+      if (v == null) {
+        if (a.required() && a.mutability() != Mutability.READ_ONLY) {
+          issues.value("required attribute '" + prefix + a.name() + "' is missing");
+        }
+      } else if (a.isComplex() && a.mutability() != Mutability.READ_ONLY) {
+        if (v.isArray()) {
+          for (JsonNode el : v) {
+            requiredSubs(a, el, prefix, issues);
+          }
+        } else {
+          requiredSubs(a, v, prefix, issues);
+        }
+      }
+    }
+  }
+
+  /** Checked on the result, after immutable values are carried over from the current resource. */
+  private static void requiredSubs(Attribute a, JsonNode value, String prefix, Issues issues) {
+    for (Attribute sub : a.subAttributes()) {
+      if (sub.required() && sub.mutability() != Mutability.READ_ONLY && !value.has(sub.name())) {
+        issues.value(
+            "required sub-attribute '" + prefix + a.name() + "." + sub.name() + "' is missing");
+      }
+    }
+  }
+
+  /** Copies {@code current}'s readOnly attributes: the client cannot set them, nor clear them. */
+  private static void keepReadOnly(ResourceType type, ObjectNode current, Doc doc) {
+    for (Schema s : type.allSchemas()) {
+      JsonNode obj = s == type.schema() ? current : field(current, s.id());
+      if (!(obj instanceof ObjectNode)) {
+        continue;
+      }
+      for (Attribute a : s.attributes()) {
+        if (a.mutability() == Mutability.READ_ONLY) {
+          JsonNode cur = present(field(obj, a.name()));
+          if (cur != null) {
+            doc.values(type, s).put(a, cur.deepCopy());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * RFC 7643 §7 immutable: may be set when {@code current} has no value, never changed. With
+   * {@code keepOmitted} (PUT) an omitted value keeps {@code current}'s; without (PATCH) omitting it
+   * is a removal, which is a change.
+   */
+  private static void keepImmutable(
+      ResourceType type, ObjectNode current, Doc doc, boolean keepOmitted, Issues issues) {
+    for (Schema s : type.allSchemas()) {
+      JsonNode obj = s == type.schema() ? current : field(current, s.id());
+      if (!(obj instanceof ObjectNode)) {
+        continue;
+      }
+      String prefix = s == type.schema() ? "" : s.id() + ":";
+      for (Attribute a : s.attributes()) {
+        if (a.mutability() == Mutability.IMMUTABLE) {
+          JsonNode cur = present(field(obj, a.name()));
+          if (cur == null) {
+            continue;
+          }
+          Map<Attribute, JsonNode> m = doc.values(type, s);
+          JsonNode next = m.get(a);
+          if (next == null) {
+            if (keepOmitted) {
+              m.put(a, cur.deepCopy());
+            } else {
+              issues.mutability("'" + prefix + a.name() + "' is immutable and cannot be removed");
+            }
+          } else if (!same(a, cur, next)) {
+            issues.mutability(
+                "'" + prefix + a.name() + "' is immutable: it is already set and cannot change");
+          }
+        } else if (a.isComplex() && !a.multiValued() && hasImmutableSub(a)) {
+          // Each value of a multi-valued attribute is a whole (members): only single-valued
+          // complex attributes have sub-attributes to compare.
+          if (!(field(obj, a.name()) instanceof ObjectNode cur)) {
+            continue;
+          }
+          Map<Attribute, JsonNode> m = doc.values(type, s);
+          JsonNode next = m.get(a);
+          ObjectNode merged = next instanceof ObjectNode o ? o : F.objectNode();
+          for (Attribute sub : a.subAttributes()) {
+            if (sub.mutability() != Mutability.IMMUTABLE) {
+              continue;
+            }
+            JsonNode cs = present(field(cur, sub.name()));
+            if (cs == null) {
+              continue;
+            }
+            JsonNode ns = merged.get(sub.name());
+            String path = prefix + a.name() + "." + sub.name();
+            if (ns == null) {
+              if (keepOmitted) {
+                merged.set(sub.name(), cs.deepCopy());
+              } else {
+                issues.mutability("'" + path + "' is immutable and cannot be removed");
+              }
+            } else if (!same(sub, cs, ns)) {
+              issues.mutability("'" + path + "' is immutable: it is already set and cannot change");
+            }
+          }
+          if (next == null && !merged.isEmpty()) {
+            m.put(a, merged);
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean hasImmutableSub(Attribute a) {
+    for (Attribute sub : a.subAttributes()) {
+      if (sub.mutability() == Mutability.IMMUTABLE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Equal as SCIM values: non-caseExact strings ignore case, multi-valued ignore order. */
+  static boolean same(Attribute a, JsonNode x, JsonNode y) {
+    if (a.multiValued() && x.isArray() && y.isArray()) {
+      if (x.size() != y.size()) {
+        return false;
+      }
+      outer:
+      for (JsonNode xe : x) {
+        for (JsonNode ye : y) {
+          if (sameOne(a, xe, ye)) {
+            continue outer;
+          }
+        }
+        return false;
+      }
+      return true;
+    }
+    return sameOne(a, x, y);
+  }
+
+  private static boolean sameOne(Attribute a, JsonNode x, JsonNode y) {
+    if (a.type() == AttributeType.COMPLEX && x.isObject() && y.isObject()) {
+      for (Attribute sub : a.subAttributes()) {
+        if (sub.mutability() == Mutability.READ_ONLY) {
+          continue; // not the client's to set: not part of the value's identity here
+        }
+        JsonNode xs = present(field(x, sub.name()));
+        JsonNode ys = present(field(y, sub.name()));
+        if (xs == null || ys == null) {
+          if (xs != ys) {
+            return false;
+          }
+        } else if (!same(sub, xs, ys)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (x.isTextual() && y.isTextual() && !a.caseExact()) {
+      return x.textValue().equalsIgnoreCase(y.textValue());
+    }
+    if (x.isNumber() && y.isNumber()) {
+      return x.decimalValue().compareTo(y.decimalValue()) == 0;
+    }
+    return x.equals(y);
+  }
+
+  /** The field by canonical name, else by any case (stored resources are canonical already). */
+  private static @Nullable JsonNode field(JsonNode obj, String name) {
+    JsonNode v = obj.get(name);
+    if (v != null) {
+      return v;
+    }
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
+      if (e.getKey().equalsIgnoreCase(name)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** Null when unassigned (absent, null, or an empty array: RFC 7643 §2.5). */
+  private static @Nullable JsonNode present(@Nullable JsonNode v) {
+    if (v == null || v.isNull() || (v.isArray() && v.isEmpty())) {
+      return null;
+    }
+    return v;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** The canonical values read so far, by attribute definition (identity: the registry's). */
+  private static final class Doc {
+    final Map<Attribute, JsonNode> core = new IdentityHashMap<>();
+    final Map<Schema, Map<Attribute, JsonNode>> ext = new IdentityHashMap<>();
+
+    Map<Attribute, JsonNode> values(ResourceType type, Schema s) {
+      return s == type.schema() ? core : ext.computeIfAbsent(s, k -> new IdentityHashMap<>());
+    }
+
+    ObjectNode write(ResourceType type) {
+      ObjectNode out = F.objectNode();
+      JsonNode externalId = core.get(CommonAttributes.EXTERNAL_ID);
+      if (externalId != null) {
+        out.set(CommonAttributes.EXTERNAL_ID.name(), externalId);
+      }
+      writeAll(type.schema(), core, out);
+      for (SchemaExtension e : type.extensions()) {
+        Map<Attribute, JsonNode> m = ext.get(e.schema());
+        if (m != null && !m.isEmpty()) {
+          writeAll(e.schema(), m, out.putObject(e.schema().id()));
+        }
+      }
+      return out;
+    }
+
+    private static void writeAll(Schema s, Map<Attribute, JsonNode> values, ObjectNode out) {
+      for (Attribute a : s.attributes()) {
+        JsonNode v = values.get(a);
+        if (v != null) {
+          out.set(a.name(), v);
+        }
+      }
+    }
+  }
+
+  /** Issues by kind, reported together with the most severe kind's scimType. */
+  private static final class Issues {
+    private final List<String> syntax = new ArrayList<>();
+    private final List<String> value = new ArrayList<>();
+    private final List<String> mutability = new ArrayList<>();
+
+    void syntax(String s) {
+      syntax.add(s);
+    }
+
+    void value(String s) {
+      value.add(s);
+    }
+
+    void mutability(String s) {
+      mutability.add(s);
+    }
+
+    void throwIfAny() {
+      if (syntax.isEmpty() && value.isEmpty() && mutability.isEmpty()) {
+        return;
+      }
+      List<String> all = new ArrayList<>(syntax.size() + value.size() + mutability.size());
+      all.addAll(syntax);
+      all.addAll(value);
+      all.addAll(mutability);
+      String detail = String.join("; ", all);
+      if (!syntax.isEmpty()) {
+        throw ScimException.invalidSyntax(detail);
+      }
+      if (!value.isEmpty()) {
+        throw ScimException.invalidValue(detail);
+      }
+      throw ScimException.mutability(detail);
+    }
   }
 }

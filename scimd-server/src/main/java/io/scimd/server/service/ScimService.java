@@ -1,10 +1,38 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.filter.Filter;
+import io.scimd.core.filter.FilterParser;
+import io.scimd.core.patch.MemberPatch;
+import io.scimd.core.patch.PatchEngine;
+import io.scimd.core.patch.PatchOperation;
+import io.scimd.core.patch.PatchRequest;
+import io.scimd.core.path.AttrPath;
+import io.scimd.core.resource.Projection;
+import io.scimd.core.resource.ResourceValidator;
+import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Returned;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.core.schema.SchemaUrns;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.Sort;
 import io.scimd.store.Store;
+import io.scimd.store.StoreReader;
+import io.scimd.store.StoreTx;
+import io.scimd.store.StoredResource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,16 +44,49 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code base} is the absolute URL of the SCIM root the request came in on (e.g. {@code
  * http://host:8080/scim/v2}), used for {@code meta.location}, {@code Location} and {@code $ref}.
  * {@code attributes}/{@code excludedAttributes} are the raw query parameters (null when absent).
+ *
+ * <h2>Decisions</h2>
+ *
+ * <ul>
+ *   <li>Every write is one {@link Store#write} transaction; create, replace, patch and delete are
+ *       functions of a {@link StoreTx} ({@code *In} methods) so that bulk can run several of them
+ *       in one transaction.
+ *   <li>Group membership lives in the store's membership table, never in the document: {@code
+ *       members} is taken out of the validated attributes and written with {@code addMembers} /
+ *       {@code removeMembers} / {@code clearMembers}, which cost O(change). Members (and a user's
+ *       {@code groups}) are read only when the {@link Projection} says the response shows them.
+ *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}); returned-never
+ *       attributes cannot be filtered or sorted on (400 {@code invalidFilter} / {@code
+ *       invalidPath}), so the hash cannot be probed.
+ *   <li>PUT: an {@code id} in the body that differs from the URL's is refused with 400 {@code
+ *       invalidValue} (it would otherwise silently overwrite the wrong resource); an equal one is
+ *       ignored like every readOnly attribute. A group PUT with {@code members} replaces all the
+ *       members ({@code []} empties the group); a PUT without {@code members} keeps them (RFC 7644
+ *       §3.5.1 lets the server treat omitted attributes as not asserted; wiping a 50,000-member
+ *       group because a client omitted the list would be unrecoverable).
+ *   <li>PATCH answers 204 with the ETag (RFC 7644 §3.5.2) when the response would hold a group's
+ *       members by default (no {@code attributes}/{@code excludedAttributes}): a membership PATCH
+ *       on a huge group then never reads the member list. A PATCH that changes nothing keeps the
+ *       version.
+ *   <li>{@code sortBy} naming no attribute of the type is 400 {@code invalidPath} (the same keyword
+ *       as a malformed path). A search across all types ({@code type == null}) refuses {@code
+ *       sortBy} and {@code cursor} with 400 {@code invalidValue}; its filter is applied to each type
+ *       that defines every attribute it names, and types that do not contribute nothing.
+ * </ul>
  */
 public final class ScimService {
+  static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
   private final SchemaRegistry registry;
   private final Store store;
   private final ServiceConfig config;
+  private final ResourceValidator validator;
 
   public ScimService(SchemaRegistry registry, Store store, ServiceConfig config) {
     this.registry = registry;
     this.store = store;
     this.config = config;
+    this.validator = new ResourceValidator(config.unknownAttributes());
   }
 
   public SchemaRegistry registry() {
@@ -36,10 +97,23 @@ public final class ScimService {
     return config;
   }
 
+  Store store() {
+    return store;
+  }
+
   /** POST /{Type}: 201 with the resource, {@code Location} and {@code ETag}. */
   public ScimResponse create(
       ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {
-    throw new UnsupportedOperationException("TODO");
+    Projection projection = Projection.parse(attributes, excludedAttributes);
+    return store.write(
+        tx -> {
+          StoredResource created = createIn(tx, type, body);
+          ObjectNode doc = present(tx, type, created, base, projection);
+          Map<String, String> headers = new LinkedHashMap<>();
+          headers.put("Location", location(base, type, created.id()));
+          headers.put("ETag", created.meta().etag());
+          return new ScimResponse(201, doc, headers);
+        });
   }
 
   /** GET /{Type}/{id}: 200, or 304 when {@code ifNoneMatch} matches the current version. */
@@ -50,7 +124,17 @@ public final class ScimService {
       @Nullable String attributes,
       @Nullable String excludedAttributes,
       @Nullable String ifNoneMatch) {
-    throw new UnsupportedOperationException("TODO");
+    Projection projection = Projection.parse(attributes, excludedAttributes);
+    return store.read(
+        r -> {
+          StoredResource current = r.get(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+          if (ifNoneMatch != null && !ifNoneMatch.isBlank() && ETags.matches(ifNoneMatch, current.meta())) {
+            // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
+            return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
+          }
+          ObjectNode doc = present(r, type, current, base, projection);
+          return new ScimResponse(200, doc, Map.of("ETag", current.meta().etag()));
+        });
   }
 
   /** PUT /{Type}/{id}: 200; 412 when {@code ifMatch} does not match. */
@@ -62,7 +146,13 @@ public final class ScimService {
       @Nullable String attributes,
       @Nullable String excludedAttributes,
       @Nullable String ifMatch) {
-    throw new UnsupportedOperationException("TODO");
+    Projection projection = Projection.parse(attributes, excludedAttributes);
+    return store.write(
+        tx -> {
+          StoredResource updated = replaceIn(tx, type, id, body, ifMatch);
+          ObjectNode doc = present(tx, type, updated, base, projection);
+          return new ScimResponse(200, doc, Map.of("ETag", updated.meta().etag()));
+        });
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
@@ -74,12 +164,28 @@ public final class ScimService {
       @Nullable String attributes,
       @Nullable String excludedAttributes,
       @Nullable String ifMatch) {
-    throw new UnsupportedOperationException("TODO");
+    Projection projection = Projection.parse(attributes, excludedAttributes);
+    boolean noProjection = isBlank(attributes) && isBlank(excludedAttributes);
+    return store.write(
+        tx -> {
+          StoredResource patched = patchIn(tx, type, id, body, ifMatch);
+          Map<String, String> etag = Map.of("ETag", patched.meta().etag());
+          if (noProjection && isGroup(type) && projection.includes(type, "members")) {
+            // RFC 7644 §3.5.2 allows 204: the default response would carry every member, which is
+            // O(group size) for an O(change) request.
+            return new ScimResponse(204, null, etag);
+          }
+          return new ScimResponse(200, present(tx, type, patched, base, projection), etag);
+        });
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
   public ScimResponse delete(ResourceType type, String id, @Nullable String ifMatch) {
-    throw new UnsupportedOperationException("TODO");
+    return store.write(
+        tx -> {
+          deleteIn(tx, type, id, ifMatch);
+          return new ScimResponse(204, null, Map.of());
+        });
   }
 
   /**
@@ -87,11 +193,424 @@ public final class ScimService {
    * type with {@code type == null}. 200 with a ListResponse.
    */
   public ScimResponse list(@Nullable ResourceType type, ListParams params, String base) {
-    throw new UnsupportedOperationException("TODO");
+    Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
+    Filter filter = params.filter() == null || params.filter().isBlank() ? null : FilterParser.parse(params.filter());
+    int startIndex = startIndex(params.startIndex());
+    int count = count(params.count());
+    boolean descending = descending(params.sortOrder());
+    String cursor = params.cursor();
+    if (type == null) {
+      return listAll(filter, startIndex, count, params, projection, base);
+    }
+    if (filter != null) {
+      checkFilterable(type, filter, null);
+    }
+    Sort sort = null;
+    if (params.sortBy() != null && !params.sortBy().isBlank()) {
+      sort = new Sort(sortPath(type, params.sortBy()), descending);
+    }
+    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection));
+    return store.read(
+        r -> {
+          Page page = r.query(type.name(), query);
+          ArrayNode resources = JSON.arrayNode();
+          for (StoredResource s : page.resources()) {
+            resources.add(present(r, type, s, base, projection));
+          }
+          ObjectNode body = JSON.objectNode();
+          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
+          body.put("totalResults", page.totalResults());
+          body.put("itemsPerPage", resources.size());
+          if (cursor == null) {
+            body.put("startIndex", startIndex);
+          } else {
+            // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of startIndex.
+            if (page.nextCursor() != null) {
+              body.put("nextCursor", page.nextCursor());
+            }
+            if (page.previousCursor() != null) {
+              body.put("previousCursor", page.previousCursor());
+            }
+          }
+          body.set("Resources", resources);
+          return new ScimResponse(200, body, Map.of());
+        });
   }
 
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
   public ScimResponse bulk(JsonNode body, String base) {
-    throw new UnsupportedOperationException("TODO");
+    return new ScimResponse(200, new Bulk(this, base).run(body), Map.of());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The writes, as functions of one transaction (shared with bulk).
+
+  StoredResource createIn(StoreTx tx, ResourceType type, JsonNode body) {
+    ObjectNode attrs = validator.forCreate(type, body);
+    List<Member> members = isGroup(type) ? takeMembers(attrs) : List.of();
+    hashPassword(attrs, null);
+    StoredResource created = tx.insert(type.name(), attrs);
+    if (!members.isEmpty()) {
+      tx.addMembers(created.id(), members);
+    }
+    return created;
+  }
+
+  StoredResource replaceIn(StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch) {
+    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
+    if (!body.isObject()) {
+      throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
+    }
+    JsonNode bodyId = member(body, "id");
+    if (bodyId != null && !bodyId.isNull() && !(bodyId.isTextual() && bodyId.asText().equals(id))) {
+      throw ScimException.invalidValue(
+          "\"id\" in the body (" + bodyId + ") differs from the id in the URL (\"" + id + "\"); id is readOnly");
+    }
+    ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
+    List<Member> members = null;
+    if (isGroup(type)) {
+      boolean given = member(body, "members") != null;
+      List<Member> taken = takeMembers(attrs);
+      members = given ? taken : null;
+    }
+    String storedPassword = textOrNull(current.attributes().get(PASSWORD));
+    if (attrs.get(PASSWORD) == null && storedPassword != null) {
+      // writeOnly and never returned: a client cannot echo it back, so omitting it keeps it.
+      attrs.put(PASSWORD, storedPassword);
+    } else {
+      hashPassword(attrs, storedPassword);
+    }
+    StoredResource updated = tx.update(type.name(), id, attrs);
+    if (members != null) {
+      tx.clearMembers(id);
+      if (!members.isEmpty()) {
+        tx.addMembers(id, members);
+      }
+    }
+    return updated;
+  }
+
+  StoredResource patchIn(StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch) {
+    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
+    List<PatchOperation> ops = PatchRequest.parse(body);
+    MemberPatch.Split split =
+        isGroup(type) ? MemberPatch.split(type, "members", ops) : new MemberPatch.Split(ops, List.of());
+    ObjectNode before = current.attributes();
+    ObjectNode after = before;
+    if (!split.documentOps().isEmpty()) {
+      after = PatchEngine.apply(type, before.deepCopy(), split.documentOps());
+      after = validator.checkPatched(type, before, after);
+      hashPassword(after, textOrNull(before.get(PASSWORD)));
+    }
+    boolean changed = false;
+    for (MemberPatch.MemberChange c : split.memberChanges()) {
+      changed |= applyMemberChange(tx, type, id, c);
+    }
+    if (!changed && after.equals(before)) {
+      return current; // nothing changed: the version stays (a retried PATCH is idempotent)
+    }
+    // One version bump for the whole PATCH, membership included (the ETag covers members).
+    return tx.update(type.name(), id, after);
+  }
+
+  void deleteIn(StoreTx tx, ResourceType type, String id, @Nullable String ifMatch) {
+    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
+    if (!tx.delete(type.name(), id)) {
+      throw notFound(type, id);
+    }
+  }
+
+  /**
+   * Applies one member change at O(change): membership is probed per id, never by reading the
+   * list (except for a RemoveWhere filter that is not {@code value eq}). True when it changed
+   * something.
+   */
+  private boolean applyMemberChange(StoreTx tx, ResourceType type, String groupId, MemberPatch.MemberChange change) {
+    return switch (change) {
+      case MemberPatch.MemberChange.Add add -> {
+        List<Member> members = new ArrayList<>();
+        for (MemberPatch.MemberRef m : add.members()) {
+          if (!tx.isMember(groupId, m.value())) {
+            members.add(new Member(m.value(), m.type().orElse(null)));
+          }
+        }
+        if (!members.isEmpty()) {
+          tx.addMembers(groupId, members);
+        }
+        yield !members.isEmpty();
+      }
+      case MemberPatch.MemberChange.Remove remove -> {
+        List<String> ids = remove.ids().stream().filter(m -> tx.isMember(groupId, m)).toList();
+        if (!ids.isEmpty()) {
+          tx.removeMembers(groupId, ids);
+        }
+        yield !ids.isEmpty();
+      }
+      case MemberPatch.MemberChange.Clear clear -> {
+        tx.clearMembers(groupId);
+        yield true;
+      }
+      case MemberPatch.MemberChange.RemoveWhere where -> {
+        // Only a filter other than value eq "…" gets here: it needs the member list.
+        List<String> ids = new ArrayList<>();
+        for (Member m : tx.members(groupId)) {
+          if (MemberOps.matches(type, where.filter(), m)) {
+            ids.add(m.value());
+          }
+        }
+        if (!ids.isEmpty()) {
+          tx.removeMembers(groupId, ids);
+        }
+        yield !ids.isEmpty();
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rendering.
+
+  /** The resource as the response shows it: rendered, with member references, then projected. */
+  ObjectNode present(StoreReader r, ResourceType type, StoredResource s, String base, Projection projection) {
+    Load load = load(type, projection);
+    StoredResource full = s;
+    if (load.members() || load.groups()) {
+      boolean missing =
+          (load.members() && !s.attributes().has("members")) || (load.groups() && !s.attributes().has("groups"));
+      if (missing) {
+        full = r.get(type.name(), s.id(), load).orElse(s);
+      }
+    }
+    ObjectNode doc = Rendering.render(registry, r, type, full, base);
+    return projection.apply(type, doc);
+  }
+
+  /** Which costly derived attributes the response will contain. */
+  Load load(ResourceType type, Projection projection) {
+    boolean members = isGroup(type) && projection.includes(type, "members");
+    boolean groups = isUser(type) && projection.includes(type, "groups");
+    return new Load(members, groups);
+  }
+
+  static String location(String base, ResourceType type, String id) {
+    return Rendering.location(base, type, id);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // List parameters.
+
+  private ScimResponse listAll(
+      @Nullable Filter filter, int startIndex, int count, ListParams params, Projection projection, String base) {
+    if (params.cursor() != null) {
+      throw ScimException.invalidValue(
+          "cursor paging is unsupported on a search across all resource types; search one resource type");
+    }
+    if (params.sortBy() != null && !params.sortBy().isBlank()) {
+      throw ScimException.invalidValue(
+          "sortBy is unsupported on a search across all resource types; search one resource type");
+    }
+    List<ResourceType> types = new ArrayList<>();
+    ScimException lastProblem = null;
+    for (ResourceType t : registry.resourceTypes()) {
+      if (filter == null) {
+        types.add(t);
+        continue;
+      }
+      try {
+        checkFilterable(t, filter, null);
+        types.add(t);
+      } catch (ScimException e) {
+        lastProblem = e;
+      }
+    }
+    if (types.isEmpty() && lastProblem != null) {
+      throw lastProblem;
+    }
+    return store.read(
+        r -> {
+          long total = 0;
+          long skip = startIndex - 1L;
+          int remaining = count;
+          ArrayNode resources = JSON.arrayNode();
+          for (ResourceType t : types) {
+            // Index paging over the concatenation of the types, in registry order.
+            int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
+            Page page = r.query(t.name(), new Query(filter, null, from, remaining, null, load(t, projection)));
+            total += page.totalResults();
+            skip = Math.max(0, skip - page.totalResults());
+            for (StoredResource s : page.resources()) {
+              resources.add(present(r, t, s, base, projection));
+            }
+            remaining -= page.resources().size();
+          }
+          ObjectNode body = JSON.objectNode();
+          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
+          body.put("totalResults", total);
+          body.put("itemsPerPage", resources.size());
+          body.put("startIndex", startIndex);
+          body.set("Resources", resources);
+          return new ScimResponse(200, body, Map.of());
+        });
+  }
+
+  /** RFC 7644 §3.4.2.4: absent or below 1 means 1. */
+  private static int startIndex(@Nullable String text) {
+    if (isBlank(text)) {
+      return 1;
+    }
+    long v = parseInteger("startIndex", text);
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, v));
+  }
+
+  /** RFC 7644 §3.4.2.4: absent means the default page size, negative 0, above the maximum capped. */
+  private int count(@Nullable String text) {
+    if (isBlank(text)) {
+      return Math.min(config.defaultPageSize(), config.maxPageSize());
+    }
+    long v = parseInteger("count", text);
+    return (int) Math.max(0, Math.min(config.maxPageSize(), v));
+  }
+
+  private static long parseInteger(String name, String text) {
+    String t = text.trim();
+    if (!t.matches("[+-]?[0-9]+")) {
+      throw ScimException.invalidValue(name + " must be an integer, not \"" + text + "\"");
+    }
+    try {
+      return Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      // Only overflow gets here: saturate.
+      return t.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  private static boolean descending(@Nullable String sortOrder) {
+    if (isBlank(sortOrder)) {
+      return false;
+    }
+    return switch (sortOrder.trim().toLowerCase(Locale.ROOT)) {
+      case "ascending" -> false;
+      case "descending" -> true;
+      default ->
+          throw ScimException.invalidValue(
+              "sortOrder must be \"ascending\" or \"descending\", not \"" + sortOrder + "\"");
+    };
+  }
+
+  private static AttrPath sortPath(ResourceType type, String sortBy) {
+    AttrPath path = AttrPath.parse(sortBy);
+    ResolvedPath resolved =
+        type.resolve(path)
+            .orElseThrow(
+                () -> ScimException.invalidPath("sortBy \"" + sortBy + "\" names no attribute of " + type.name()));
+    if (resolved.target() != null && resolved.target().returned() == Returned.NEVER
+        || resolved.attribute() != null && resolved.attribute().returned() == Returned.NEVER) {
+      throw ScimException.invalidPath("sortBy \"" + sortBy + "\" names an attribute that is never returned");
+    }
+    if (resolved.attribute() == null) {
+      throw ScimException.invalidPath("sortBy \"" + sortBy + "\" names a schema, not an attribute");
+    }
+    return path;
+  }
+
+  /**
+   * Refuses a filter that names an attribute of no schema of the type, or one that is never
+   * returned (a password hash must not be probed by {@code password sw "$"}).
+   */
+  private static void checkFilterable(ResourceType type, Filter f, @Nullable AttrPath parent) {
+    switch (f) {
+      case Filter.Compare c -> checkPath(type, c.path(), parent);
+      case Filter.Present p -> checkPath(type, p.path(), parent);
+      case Filter.And a -> {
+        checkFilterable(type, a.left(), parent);
+        checkFilterable(type, a.right(), parent);
+      }
+      case Filter.Or o -> {
+        checkFilterable(type, o.left(), parent);
+        checkFilterable(type, o.right(), parent);
+      }
+      case Filter.Not n -> checkFilterable(type, n.inner(), parent);
+      case Filter.ValuePath v -> {
+        checkPath(type, v.path(), null);
+        checkFilterable(type, v.filter(), v.path());
+      }
+    }
+  }
+
+  private static void checkPath(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
+    AttrPath full = path;
+    if (parent != null) {
+      full = new AttrPath(parent.schema(), parent.attribute(), path.attribute());
+    }
+    ResolvedPath r =
+        type.resolve(full)
+            .orElseThrow(
+                () -> ScimException.invalidFilter("the filter names \"" + path + "\", which is no attribute of " + type.name()));
+    if ((r.attribute() != null && r.attribute().returned() == Returned.NEVER)
+        || (r.sub() != null && r.sub().returned() == Returned.NEVER)) {
+      throw ScimException.invalidFilter("the filter names \"" + path + "\", which is never returned and cannot be filtered on");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers.
+
+  static final String PASSWORD = "password";
+
+  /** Replaces a clear password by its hash, unless it is the hash already stored. */
+  private static void hashPassword(ObjectNode attrs, @Nullable String storedHash) {
+    JsonNode p = attrs.get(PASSWORD);
+    if (p == null || !p.isTextual()) {
+      return;
+    }
+    String v = p.asText();
+    if (storedHash != null && v.equals(storedHash)) {
+      return;
+    }
+    attrs.put(PASSWORD, Passwords.hash(v));
+  }
+
+  /** Takes the validated {@code members} out of the attributes, as store members. */
+  private static List<Member> takeMembers(ObjectNode attrs) {
+    JsonNode members = attrs.remove("members");
+    List<Member> out = new ArrayList<>();
+    if (members == null || members.isNull()) {
+      return out;
+    }
+    for (JsonNode m : members.isArray() ? members : List.of(members)) {
+      out.add(MemberOps.toMember(m));
+    }
+    return out;
+  }
+
+  boolean isGroup(ResourceType type) {
+    return type.name().equalsIgnoreCase(registry.group().name());
+  }
+
+  boolean isUser(ResourceType type) {
+    return type.name().equalsIgnoreCase(registry.user().name());
+  }
+
+  static ScimException notFound(ResourceType type, String id) {
+    return ScimException.notFound(type.name() + " \"" + id + "\" not found");
+  }
+
+  static @Nullable JsonNode member(JsonNode obj, String name) {
+    for (Map.Entry<String, JsonNode> e : obj.properties()) {
+      if (e.getKey().equalsIgnoreCase(name)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable String textOrNull(@Nullable JsonNode n) {
+    return n != null && n.isTextual() ? n.asText() : null;
+  }
+
+  private static boolean isBlank(@Nullable String s) {
+    return s == null || s.isBlank();
   }
 }

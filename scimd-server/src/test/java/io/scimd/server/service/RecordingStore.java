@@ -1,0 +1,125 @@
+package io.scimd.server.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.Credentials;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.Store;
+import io.scimd.store.StoreReader;
+import io.scimd.store.StoreTx;
+import io.scimd.store.StoredResource;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A real store with a recorder in front: it notes which derived attributes each read loads and
+ * whether a group's member list was read, so tests can prove what the service did not read.
+ */
+final class RecordingStore implements Store {
+  final Store delegate;
+  final List<String> calls = new CopyOnWriteArrayList<>();
+
+  RecordingStore(Store delegate) {
+    this.delegate = delegate;
+  }
+
+  boolean loadedMembers() {
+    return calls.stream().anyMatch(c -> c.startsWith("members(") || c.contains("members=true"));
+  }
+
+  @Override
+  public <T> T read(Function<StoreReader, T> work) {
+    return delegate.read(r -> work.apply(new Tx(r, null)));
+  }
+
+  @Override
+  public <T> T write(Function<StoreTx, T> work) {
+    return delegate.write(tx -> work.apply(new Tx(tx, tx)));
+  }
+
+  @Override
+  public Credentials credentials() {
+    return delegate.credentials();
+  }
+
+  @Override
+  public void close() {}
+
+  private final class Tx implements StoreTx {
+    private final StoreReader r;
+    private final StoreTx w;
+
+    Tx(StoreReader r, StoreTx w) {
+      this.r = r;
+      this.w = w;
+    }
+
+    @Override
+    public Optional<StoredResource> get(String type, String id, Load load) {
+      calls.add("get(" + type + "," + load + ")");
+      return r.get(type, id, load);
+    }
+
+    @Override
+    public Page query(String type, Query query) {
+      calls.add("query(" + type + "," + query.load() + ")");
+      return r.query(type, query);
+    }
+
+    @Override
+    public List<Member> members(String groupId) {
+      calls.add("members(" + groupId + ")");
+      return r.members(groupId);
+    }
+
+    @Override
+    public boolean isMember(String groupId, String memberId) {
+      return r.isMember(groupId, memberId);
+    }
+
+    @Override
+    public Optional<StoredResource> getForUpdate(String type, String id, Load load) {
+      calls.add("getForUpdate(" + type + "," + load + ")");
+      return w.getForUpdate(type, id, load);
+    }
+
+    @Override
+    public StoredResource insert(String type, ObjectNode attributes) {
+      return w.insert(type, attributes);
+    }
+
+    @Override
+    public StoredResource update(String type, String id, ObjectNode attributes) {
+      calls.add("update(" + type + ")");
+      return w.update(type, id, attributes);
+    }
+
+    @Override
+    public boolean delete(String type, String id) {
+      return w.delete(type, id);
+    }
+
+    @Override
+    public void addMembers(String groupId, Collection<Member> members) {
+      calls.add("addMembers(" + members.size() + ")");
+      w.addMembers(groupId, members);
+    }
+
+    @Override
+    public void removeMembers(String groupId, Collection<String> memberIds) {
+      calls.add("removeMembers(" + memberIds.size() + ")");
+      w.removeMembers(groupId, memberIds);
+    }
+
+    @Override
+    public void clearMembers(String groupId) {
+      calls.add("clearMembers");
+      w.clearMembers(groupId);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.scimd.server.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Load;
+import io.scimd.store.SqliteStore;
+import io.scimd.store.Store;
+import io.scimd.store.StoredResource;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real SQLite store in a temporary directory, with the service on top. */
+abstract class ServiceFixture {
+  static final String BASE = "https://scim.example.com/scim/v2";
+  static final ObjectMapper M = new ObjectMapper();
+
+  @TempDir Path dir;
+  final SchemaRegistry registry = SchemaRegistry.builtIn();
+  Store store;
+  RecordingStore recording;
+  ScimService service;
+  ResourceType users;
+  ResourceType groups;
+
+  @BeforeEach
+  void open() {
+    store = SqliteStore.open(dir, registry, InstantSource.system());
+    recording = new RecordingStore(store);
+    service = new ScimService(registry, recording, config());
+    users = registry.user();
+    groups = registry.group();
+  }
+
+  ServiceConfig config() {
+    return ServiceConfig.DEFAULTS;
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  static JsonNode json(String s) {
+    try {
+      return M.readTree(s);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  String createUser(String userName) {
+    return service
+        .create(users, json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}"), BASE, null, null)
+        .body()
+        .get("id")
+        .asText();
+  }
+
+  String createGroup(String displayName, String... memberIds) {
+    StringBuilder members = new StringBuilder();
+    for (String m : memberIds) {
+      members.append(members.isEmpty() ? "" : ",").append("{\"value\":\"").append(m).append("\"}");
+    }
+    return service
+        .create(
+            groups,
+            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
+            BASE,
+            null,
+            null)
+        .body()
+        .get("id")
+        .asText();
+  }
+
+  ScimResponse patch(ResourceType type, String id, String ops) {
+    return service.patch(type, id, json("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":" + ops + "}"), BASE, null, null, null);
+  }
+
+  ScimResponse list(ResourceType type, @Nullable String filter, @Nullable String excluded) {
+    return service.list(type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
+  }
+
+  List<String> memberIds(String groupId) {
+    return store.read(r -> r.members(groupId).stream().map(m -> m.value()).toList());
+  }
+
+  StoredResource stored(ResourceType type, String id) {
+    return store.read(r -> r.get(type.name(), id, Load.NONE).orElseThrow());
+  }
+
+  static ScimException error(ThrowingCallable call) {
+    ScimException e = catchThrowableOfType(ScimException.class, call);
+    assertThat(e).as("expected a ScimException").isNotNull();
+    return e;
+  }
+}

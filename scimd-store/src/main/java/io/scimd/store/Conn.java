@@ -1,0 +1,71 @@
+package io.scimd.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One JDBC connection with its prepared statements, each prepared once and reused (SQLite
+ * compiles a statement on prepare; the hot lookups must not pay that per call). Not thread-safe:
+ * a connection belongs to one borrower at a time.
+ */
+final class Conn implements AutoCloseable {
+  private static final int MAX_CACHED = 128;
+
+  final Connection jdbc;
+  private final Map<String, PreparedStatement> cache =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+          if (size() > MAX_CACHED) {
+            closeQuietly(eldest.getValue());
+            return true;
+          }
+          return false;
+        }
+      };
+
+  Conn(Connection jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** The prepared statement for {@code sql}, its parameters cleared. */
+  PreparedStatement ps(String sql) throws SQLException {
+    PreparedStatement ps = cache.get(sql);
+    if (ps == null || ps.isClosed()) {
+      ps = jdbc.prepareStatement(sql);
+      cache.put(sql, ps);
+    } else {
+      ps.clearParameters();
+    }
+    return ps;
+  }
+
+  void exec(String sql) throws SQLException {
+    try (Statement s = jdbc.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  @Override
+  public void close() {
+    cache.values().forEach(Conn::closeQuietly);
+    cache.clear();
+    try {
+      jdbc.close();
+    } catch (SQLException e) {
+      // closing: nothing left to protect
+    }
+  }
+
+  private static void closeQuietly(PreparedStatement ps) {
+    try {
+      ps.close();
+    } catch (SQLException e) {
+      // an evicted statement: nothing to do
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.scimd.store;
+
+import java.sql.SQLException;
+
+/**
+ * The SQL that differs between the databases the store runs on. Everything else the JDBC store
+ * writes is SQL both SQLite (3.35+) and PostgreSQL accept: {@code RETURNING}, {@code ON CONFLICT DO
+ * NOTHING}, recursive CTEs, {@code NULLS LAST}, savepoints.
+ */
+interface Dialect {
+
+  /** The Flyway location of this database's migrations. */
+  String migrations();
+
+  /** Starts a write transaction, taking the write lock at once (SQLite: {@code BEGIN IMMEDIATE}). */
+  String beginWrite();
+
+  /** Starts a read transaction: one consistent snapshot for the whole read. */
+  String beginRead();
+
+  /** Appended to a {@code SELECT} of one resource row to lock it until the transaction ends. */
+  String forUpdate();
+
+  /**
+   * Inserts one member row ({@code tenant, group_id, member_id, member_type} as parameters),
+   * assigning its insertion-order {@code seq} and ignoring a row already there.
+   */
+  String insertMember();
+
+  /** True when the exception is a violated primary key or unique constraint. */
+  boolean isUniqueViolation(SQLException e);
+}

@@ -1,0 +1,82 @@
+package io.scimd.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.resource.Meta;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** The JSON and time conversions of the store: one shared ObjectMapper, epoch microseconds. */
+final class Docs {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Docs() {}
+
+  static ObjectNode parse(String doc) {
+    try {
+      return (ObjectNode) MAPPER.readTree(doc);
+    } catch (JsonProcessingException | ClassCastException e) {
+      throw new IllegalStateException("stored document is not a JSON object", e);
+    }
+  }
+
+  static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  /** The field of {@code node} named {@code name} in any case (RFC 7643 §2.1). */
+  static @Nullable JsonNode field(JsonNode node, String name) {
+    JsonNode exact = node.get(name);
+    if (exact != null) {
+      return exact;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equalsIgnoreCase(name)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** The text of a top-level string attribute, null when absent, null or not a string. */
+  static @Nullable String text(JsonNode node, String name) {
+    JsonNode v = field(node, name);
+    return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  static String fold(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  static Instant instant(long micros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+
+  /** The resource as the filter evaluator reads it: attributes plus {@code id} and {@code meta}. */
+  static ObjectNode full(String id, Meta meta, ObjectNode attributes) {
+    ObjectNode n = attributes.deepCopy();
+    n.put("id", id);
+    ObjectNode m = n.putObject("meta");
+    m.put("resourceType", meta.resourceType());
+    m.put("created", meta.created().toString());
+    m.put("lastModified", meta.lastModified().toString());
+    m.put("version", meta.etag());
+    return n;
+  }
+}

@@ -1,0 +1,680 @@
+package io.scimd.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.resource.Meta;
+import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.AttributeType;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Schema;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.core.schema.Uniqueness;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store contract over one JDBC connection inside one transaction: a reader's (writes refused)
+ * or the writer's. The SQL is the portable subset {@link Dialect} describes; the dialect supplies
+ * the rest.
+ *
+ * <p>Each insert and update runs inside a savepoint, so a uniqueness conflict the caller catches
+ * leaves the transaction as it was before the call (PostgreSQL would otherwise abort the whole
+ * transaction; SQLite would keep the half-done statement's neighbours).
+ */
+final class JdbcTx implements StoreTx {
+  private static final int BATCH = 200;
+  private static final String COLUMNS = "r.seq, r.id, r.version, r.created, r.last_modified, r.doc";
+
+  private final Conn c;
+  private final Dialect dialect;
+  private final SchemaRegistry registry;
+  private final String tenant;
+  private final @Nullable MicroClock clock; // null for a read-only transaction
+  private boolean open = true;
+
+  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, String tenant, @Nullable MicroClock clock) {
+    this.c = c;
+    this.dialect = dialect;
+    this.registry = registry;
+    this.tenant = tenant;
+    this.clock = clock;
+  }
+
+  void close() {
+    open = false;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<StoredResource> get(String type, String id, Load load) {
+    return getRow(type, id, load, "");
+  }
+
+  @Override
+  public Optional<StoredResource> getForUpdate(String type, String id, Load load) {
+    writable();
+    return getRow(type, id, load, dialect.forUpdate());
+  }
+
+  private Optional<StoredResource> getRow(String type, String id, Load load, String suffix) {
+    ResourceType rt = type(type);
+    return sql(
+        () -> {
+          PreparedStatement ps =
+              c.ps(
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.id = ?"
+                      + suffix);
+          ps.setString(1, tenant);
+          ps.setString(2, rt.name());
+          ps.setString(3, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(resource(rt, Row.of(rs), load)) : Optional.empty();
+          }
+        });
+  }
+
+  @Override
+  public Page query(String type, Query query) {
+    ResourceType rt = type(type);
+    return sql(() -> new QueryRunner(this, rt, isGroup(rt)).run(query));
+  }
+
+  @Override
+  public List<Member> members(String groupId) {
+    return sql(
+        () -> {
+          PreparedStatement ps =
+              c.ps(
+                  "SELECT member_id, member_type FROM members WHERE tenant = ? AND group_id = ?"
+                      + " ORDER BY seq");
+          ps.setString(1, tenant);
+          ps.setString(2, groupId);
+          List<Member> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(new Member(rs.getString(1), rs.getString(2)));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public boolean isMember(String groupId, String memberId) {
+    return sql(
+        () -> {
+          PreparedStatement ps =
+              c.ps("SELECT 1 FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?");
+          ps.setString(1, tenant);
+          ps.setString(2, groupId);
+          ps.setString(3, memberId);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public StoredResource insert(String type, ObjectNode attributes) {
+    MicroClock clk = writable();
+    ResourceType rt = type(type);
+    ObjectNode doc = clean(attributes);
+    String id = UUID.randomUUID().toString();
+    long now = clk.next();
+    savepoint(
+        () -> {
+          writeUnique(rt, id, doc);
+          PreparedStatement ps =
+              c.ps(
+                  "INSERT INTO resources (tenant, type, id, version, created, last_modified,"
+                      + " external_id, user_name_folded, display_name_folded, display, doc)"
+                      + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)");
+          ps.setString(1, tenant);
+          ps.setString(2, rt.name());
+          ps.setString(3, id);
+          ps.setLong(4, now);
+          ps.setLong(5, now);
+          bindDerived(ps, 6, rt, doc);
+          ps.executeUpdate();
+        });
+    Meta meta = new Meta(rt.name(), Docs.instant(now), Docs.instant(now), 1);
+    return new StoredResource(id, meta, doc);
+  }
+
+  @Override
+  public StoredResource update(String type, String id, ObjectNode attributes) {
+    MicroClock clk = writable();
+    ResourceType rt = type(type);
+    ObjectNode doc = clean(attributes);
+    long[] old =
+        sql(
+            () -> {
+              PreparedStatement ps =
+                  c.ps(
+                      "SELECT version, created FROM resources WHERE tenant = ? AND type = ? AND id = ?"
+                          + dialect.forUpdate());
+              ps.setString(1, tenant);
+              ps.setString(2, rt.name());
+              ps.setString(3, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
+              }
+            });
+    if (old == null) {
+      throw notFound(rt, id);
+    }
+    long now = clk.next();
+    savepoint(
+        () -> {
+          deleteUnique(rt, id);
+          writeUnique(rt, id, doc);
+          PreparedStatement ps =
+              c.ps(
+                  "UPDATE resources SET version = version + 1, last_modified = ?, external_id = ?,"
+                      + " user_name_folded = ?, display_name_folded = ?, display = ?, doc = ?"
+                      + " WHERE tenant = ? AND type = ? AND id = ?");
+          ps.setLong(1, now);
+          bindDerived(ps, 2, rt, doc);
+          ps.setString(7, tenant);
+          ps.setString(8, rt.name());
+          ps.setString(9, id);
+          ps.executeUpdate();
+        });
+    Meta meta = new Meta(rt.name(), Docs.instant(old[1]), Docs.instant(now), old[0] + 1);
+    return new StoredResource(id, meta, doc);
+  }
+
+  @Override
+  public boolean delete(String type, String id) {
+    MicroClock clk = writable();
+    ResourceType rt = type(type);
+    return sql(
+        () -> {
+          PreparedStatement del =
+              c.ps("DELETE FROM resources WHERE tenant = ? AND type = ? AND id = ?");
+          del.setString(1, tenant);
+          del.setString(2, rt.name());
+          del.setString(3, id);
+          if (del.executeUpdate() == 0) {
+            return false;
+          }
+          // The groups that lose this member change: their version and lastModified move, so
+          // ETags and delta syncs see it.
+          PreparedStatement bump =
+              c.ps(
+                  "UPDATE resources SET version = version + 1, last_modified = ?"
+                      + " WHERE tenant = ? AND type = ? AND id IN"
+                      + " (SELECT group_id FROM members WHERE tenant = ? AND member_id = ?)");
+          bump.setLong(1, clk.next());
+          bump.setString(2, tenant);
+          bump.setString(3, registry.group().name());
+          bump.setString(4, tenant);
+          bump.setString(5, id);
+          bump.executeUpdate();
+          PreparedStatement asMember =
+              c.ps("DELETE FROM members WHERE tenant = ? AND member_id = ?");
+          asMember.setString(1, tenant);
+          asMember.setString(2, id);
+          asMember.executeUpdate();
+          PreparedStatement asGroup = c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ?");
+          asGroup.setString(1, tenant);
+          asGroup.setString(2, id);
+          asGroup.executeUpdate();
+          deleteUnique(rt, id);
+          return true;
+        });
+  }
+
+  @Override
+  public void addMembers(String groupId, Collection<Member> members) {
+    writable();
+    ResourceType groupType = registry.group();
+    if (!exists(groupType.name(), groupId)) {
+      throw notFound(groupType, groupId);
+    }
+    Map<String, Member> wanted = new LinkedHashMap<>();
+    for (Member m : members) {
+      if (m == null || m.value() == null || m.value().isBlank()) {
+        throw ScimException.invalidValue("a member has no \"value\": give the member's id");
+      }
+      if (m.value().equals(groupId)) {
+        throw ScimException.invalidValue("group '" + groupId + "' cannot be a member of itself");
+      }
+      wanted.putIfAbsent(m.value(), m);
+    }
+    if (wanted.isEmpty()) {
+      return;
+    }
+    Map<String, String> types = resolveTypes(wanted.keySet());
+    for (Member m : wanted.values()) {
+      String found = types.get(m.value());
+      if (found == null) {
+        throw ScimException.invalidValue(
+            "member '" + m.value() + "' is no User or Group: add existing resources by their id");
+      }
+      if (m.type() != null && !m.type().equalsIgnoreCase(found)) {
+        throw ScimException.invalidValue(
+            "member '" + m.value() + "' is a " + found + ", not a " + m.type());
+      }
+    }
+    if (types.containsValue(groupType.name())) {
+      // Nesting must stay acyclic: the new member must not be the group or one of its ancestors.
+      Set<String> ancestors = ancestors(groupId);
+      for (Map.Entry<String, String> e : types.entrySet()) {
+        if (e.getValue().equals(groupType.name()) && ancestors.contains(e.getKey())) {
+          throw ScimException.invalidValue(
+              "group '"
+                  + e.getKey()
+                  + "' already contains group '"
+                  + groupId
+                  + "' (directly or through nested groups): adding it would make a cycle");
+        }
+      }
+    }
+    sql(
+        () -> {
+          PreparedStatement ps = c.ps(dialect.insertMember());
+          int n = 0;
+          for (String id : wanted.keySet()) {
+            ps.setString(1, tenant);
+            ps.setString(2, groupId);
+            ps.setString(3, id);
+            ps.setString(4, types.get(id));
+            ps.addBatch();
+            if (++n % BATCH == 0) {
+              ps.executeBatch();
+            }
+          }
+          ps.executeBatch();
+          return null;
+        });
+  }
+
+  @Override
+  public void removeMembers(String groupId, Collection<String> memberIds) {
+    writable();
+    if (memberIds.isEmpty()) {
+      return;
+    }
+    sql(
+        () -> {
+          PreparedStatement ps =
+              c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?");
+          int n = 0;
+          for (String id : new LinkedHashSet<>(memberIds)) {
+            ps.setString(1, tenant);
+            ps.setString(2, groupId);
+            ps.setString(3, id);
+            ps.addBatch();
+            if (++n % BATCH == 0) {
+              ps.executeBatch();
+            }
+          }
+          ps.executeBatch();
+          return null;
+        });
+  }
+
+  @Override
+  public void clearMembers(String groupId) {
+    writable();
+    sql(
+        () -> {
+          PreparedStatement ps = c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ?");
+          ps.setString(1, tenant);
+          ps.setString(2, groupId);
+          ps.executeUpdate();
+          return null;
+        });
+  }
+
+  // ---------------------------------------------------------------- helpers used by QueryRunner
+
+  Conn conn() {
+    return c;
+  }
+
+  String tenant() {
+    return tenant;
+  }
+
+  /** Builds the resource a read returns, materialising members and groups as {@code load} asks. */
+  StoredResource resource(ResourceType rt, Row row, Load load) throws SQLException {
+    ObjectNode attrs = Docs.parse(row.doc());
+    if (load.members() && isGroup(rt)) {
+      ArrayNode ms = membersJson(row.id());
+      if (!ms.isEmpty()) {
+        attrs.set("members", ms);
+      }
+    }
+    if (load.groups()) {
+      ArrayNode gs = groupsJson(row.id());
+      if (!gs.isEmpty()) {
+        attrs.set("groups", gs);
+      }
+    }
+    Meta meta =
+        new Meta(rt.name(), Docs.instant(row.created()), Docs.instant(row.lastModified()), row.version());
+    return new StoredResource(row.id(), meta, attrs);
+  }
+
+  boolean isGroup(ResourceType rt) {
+    return rt.name().equals(registry.group().name());
+  }
+
+  /** {@code members} as RFC 7643 §4.2 shows it, less {@code $ref} (the service knows the base URL). */
+  private ArrayNode membersJson(String groupId) throws SQLException {
+    PreparedStatement ps =
+        c.ps(
+            "SELECT m.member_id, m.member_type, r.display FROM members m"
+                + " LEFT JOIN resources r"
+                + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
+                + " WHERE m.tenant = ? AND m.group_id = ? ORDER BY m.seq");
+    ps.setString(1, tenant);
+    ps.setString(2, groupId);
+    ArrayNode out = Docs.MAPPER.createArrayNode();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ObjectNode m = out.addObject();
+        m.put("value", rs.getString(1));
+        String display = rs.getString(3);
+        if (display != null) {
+          m.put("display", display);
+        }
+        m.put("type", rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A resource's {@code groups} (RFC 7643 §4.1.2): direct memberships, then the groups reached
+   * through nested groups ({@code indirect}), each once.
+   */
+  private ArrayNode groupsJson(String memberId) throws SQLException {
+    PreparedStatement ps =
+        c.ps(
+            "WITH RECURSIVE up(id, depth) AS ("
+                + " SELECT group_id, 0 FROM members WHERE tenant = ? AND member_id = ?"
+                + " UNION"
+                + " SELECT m.group_id, 1 FROM members m JOIN up ON m.tenant = ? AND m.member_id = up.id)"
+                + " SELECT up.id, MIN(up.depth), r.display FROM up"
+                + " JOIN resources r ON r.tenant = ? AND r.type = ? AND r.id = up.id"
+                + " GROUP BY up.id, r.display, r.seq ORDER BY MIN(up.depth), r.seq");
+    ps.setString(1, tenant);
+    ps.setString(2, memberId);
+    ps.setString(3, tenant);
+    ps.setString(4, tenant);
+    ps.setString(5, registry.group().name());
+    ArrayNode out = Docs.MAPPER.createArrayNode();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ObjectNode g = out.addObject();
+        g.put("value", rs.getString(1));
+        String display = rs.getString(3);
+        if (display != null) {
+          g.put("display", display);
+        }
+        g.put("type", rs.getInt(2) == 0 ? "direct" : "indirect");
+      }
+    }
+    return out;
+  }
+
+  private Set<String> ancestors(String groupId) {
+    return sql(
+        () -> {
+          PreparedStatement ps =
+              c.ps(
+                  "WITH RECURSIVE up(id) AS ("
+                      + " SELECT group_id FROM members WHERE tenant = ? AND member_id = ?"
+                      + " UNION"
+                      + " SELECT m.group_id FROM members m JOIN up ON m.tenant = ? AND m.member_id = up.id)"
+                      + " SELECT id FROM up");
+          ps.setString(1, tenant);
+          ps.setString(2, groupId);
+          ps.setString(3, tenant);
+          Set<String> out = new HashSet<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** id to resource type for the ids that are Users or Groups: one indexed probe per id, batched. */
+  private Map<String, String> resolveTypes(Collection<String> ids) {
+    List<String> all = new ArrayList<>(ids);
+    Map<String, String> out = new HashMap<>();
+    String user = registry.user().name();
+    String group = registry.group().name();
+    sql(
+        () -> {
+          for (int from = 0; from < all.size(); from += BATCH) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+            String in = "?" + ", ?".repeat(chunk.size() - 1);
+            PreparedStatement ps =
+                c.ps(
+                    "SELECT id, type FROM resources WHERE tenant = ? AND type IN (?, ?) AND id IN ("
+                        + in
+                        + ")");
+            ps.setString(1, tenant);
+            ps.setString(2, user);
+            ps.setString(3, group);
+            for (int i = 0; i < chunk.size(); i++) {
+              ps.setString(4 + i, chunk.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+              }
+            }
+          }
+          return null;
+        });
+    return out;
+  }
+
+  private boolean exists(String type, String id) {
+    return sql(
+        () -> {
+          PreparedStatement ps =
+              c.ps("SELECT 1 FROM resources WHERE tenant = ? AND type = ? AND id = ?");
+          ps.setString(1, tenant);
+          ps.setString(2, type);
+          ps.setString(3, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        });
+  }
+
+  /** The columns derived from the document, bound from {@code at}: five parameters. */
+  private void bindDerived(PreparedStatement ps, int at, ResourceType rt, ObjectNode doc)
+      throws SQLException {
+    Schema core = rt.schema();
+    String userName = core.attribute("userName").isPresent() ? Docs.text(doc, "userName") : null;
+    String displayName =
+        core.attribute("displayName").isPresent() ? Docs.text(doc, "displayName") : null;
+    ps.setString(at, Docs.text(doc, "externalId"));
+    ps.setString(at + 1, userName == null ? null : Docs.fold(userName));
+    ps.setString(at + 2, displayName == null ? null : Docs.fold(displayName));
+    // members' and groups' display: a User's displayName, else its userName.
+    ps.setString(at + 3, displayName != null ? displayName : userName);
+    ps.setString(at + 4, Docs.write(doc));
+  }
+
+  /** One value of a {@code uniqueness: server|global} attribute, as the database compares it. */
+  private record UniqueValue(String attribute, String label, String value, String folded) {}
+
+  private List<UniqueValue> uniqueValues(ResourceType rt, ObjectNode doc) {
+    List<UniqueValue> out = new ArrayList<>();
+    for (Schema s : rt.allSchemas()) {
+      boolean core = s == rt.schema();
+      JsonNode holder = core ? doc : Docs.field(doc, s.id());
+      if (holder == null || !holder.isObject()) {
+        continue;
+      }
+      for (Attribute a : s.attributes()) {
+        if (a.uniqueness() == Uniqueness.NONE || a.isComplex()) {
+          continue;
+        }
+        JsonNode v = Docs.field(holder, a.name());
+        if (v == null || v.isNull()) {
+          continue;
+        }
+        String key = core ? a.key() : Docs.fold(s.id()) + ":" + a.key();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode one : v.isArray() ? v : List.of(v)) {
+          if (one.isNull() || one.isContainerNode()) {
+            continue;
+          }
+          String text = one.asText();
+          boolean foldIt =
+              !a.caseExact()
+                  && (a.type() == AttributeType.STRING || a.type() == AttributeType.REFERENCE);
+          String folded = foldIt ? Docs.fold(text) : text;
+          if (seen.add(folded)) {
+            out.add(new UniqueValue(key, a.name(), text, folded));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void writeUnique(ResourceType rt, String id, ObjectNode doc) throws SQLException {
+    PreparedStatement ps =
+        c.ps(
+            "INSERT INTO unique_values (tenant, type, attribute, value_folded, id)"
+                + " VALUES (?, ?, ?, ?, ?)");
+    for (UniqueValue u : uniqueValues(rt, doc)) {
+      ps.setString(1, tenant);
+      ps.setString(2, rt.name());
+      ps.setString(3, u.attribute());
+      ps.setString(4, u.folded());
+      ps.setString(5, id);
+      try {
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        if (dialect.isUniqueViolation(e)) {
+          // RFC 7644 §3.3: 409 uniqueness.
+          throw ScimException.uniqueness(
+              u.label()
+                  + " \""
+                  + u.value()
+                  + "\" is already taken by another "
+                  + rt.name()
+                  + (u.value().equals(u.folded()) ? "" : " (compared case-insensitively)")
+                  + ": choose another value or update the existing resource");
+        }
+        throw e;
+      }
+    }
+  }
+
+  private void deleteUnique(ResourceType rt, String id) throws SQLException {
+    PreparedStatement ps =
+        c.ps("DELETE FROM unique_values WHERE tenant = ? AND type = ? AND id = ?");
+    ps.setString(1, tenant);
+    ps.setString(2, rt.name());
+    ps.setString(3, id);
+    ps.executeUpdate();
+  }
+
+  /** A fresh copy of the attributes without what the store keeps elsewhere (id, meta, members, groups). */
+  private static ObjectNode clean(ObjectNode attributes) {
+    ObjectNode doc = attributes.deepCopy();
+    Iterator<String> names = doc.fieldNames();
+    List<String> drop = new ArrayList<>();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (n.equalsIgnoreCase("id")
+          || n.equalsIgnoreCase("meta")
+          || n.equalsIgnoreCase("members")
+          || n.equalsIgnoreCase("groups")) {
+        drop.add(n);
+      }
+    }
+    doc.remove(drop);
+    return doc;
+  }
+
+  private ResourceType type(String type) {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    return registry
+        .resourceType(type)
+        .orElseThrow(() -> new IllegalArgumentException("unknown resource type: " + type));
+  }
+
+  private MicroClock writable() {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    if (clock == null) {
+      throw new IllegalStateException("a read transaction cannot write: use Store.write");
+    }
+    return clock;
+  }
+
+  private static ScimException notFound(ResourceType rt, String id) {
+    return ScimException.notFound(rt.name() + " '" + id + "' not found");
+  }
+
+  private interface SqlBody {
+    void run() throws SQLException;
+  }
+
+  private interface SqlCall<T> {
+    T run() throws SQLException;
+  }
+
+  private void savepoint(SqlBody body) {
+    sql(
+        () -> {
+          c.exec("SAVEPOINT op");
+          try {
+            body.run();
+          } catch (RuntimeException | SQLException e) {
+            c.exec("ROLLBACK TO SAVEPOINT op");
+            c.exec("RELEASE SAVEPOINT op");
+            throw e;
+          }
+          c.exec("RELEASE SAVEPOINT op");
+          return null;
+        });
+  }
+
+  static <T> T sql(SqlCall<T> call) {
+    try {
+      return call.run();
+    } catch (SQLException e) {
+      throw JdbcFailures.of(e);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+package io.scimd.store;
+
+import java.sql.SQLException;
+
+/** Work on one borrowed connection. */
+@FunctionalInterface
+interface SqlWork<T> {
+  T run(Conn c) throws SQLException;
+}

@@ -1,0 +1,54 @@
+package io.scimd.store;
+
+import java.sql.SQLException;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/** SQLite's side of {@link Dialect}. */
+final class SqliteDialect implements Dialect {
+
+  @Override
+  public String migrations() {
+    return "classpath:db/migration/sqlite";
+  }
+
+  @Override
+  public String beginWrite() {
+    // IMMEDIATE takes the single write lock up front, so a transaction never fails half-way with
+    // SQLITE_BUSY on upgrading a read lock; other processes wait on busy_timeout.
+    return "BEGIN IMMEDIATE";
+  }
+
+  @Override
+  public String beginRead() {
+    return "BEGIN DEFERRED";
+  }
+
+  @Override
+  public String forUpdate() {
+    return ""; // the single writer already excludes every other writer
+  }
+
+  @Override
+  public String insertMember() {
+    // Only one writer exists, so MAX(seq)+1 within the group (an index probe on members_in_order)
+    // cannot race.
+    return "INSERT INTO members (tenant, group_id, member_id, member_type, seq) VALUES (?1, ?2, ?3, ?4,"
+        + " COALESCE((SELECT MAX(seq) FROM members WHERE tenant = ?1 AND group_id = ?2), 0) + 1)"
+        + " ON CONFLICT DO NOTHING";
+  }
+
+  @Override
+  public boolean isUniqueViolation(SQLException e) {
+    if (e instanceof SQLiteException se) {
+      SQLiteErrorCode code = se.getResultCode();
+      if (code == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY
+          || code == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE) {
+        return true;
+      }
+    }
+    // Without extended result codes only the message tells a unique key from a NOT NULL or CHECK.
+    String m = e.getMessage();
+    return m != null && (m.contains("UNIQUE constraint failed") || m.contains("PRIMARY KEY"));
+  }
+}

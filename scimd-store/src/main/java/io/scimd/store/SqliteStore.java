@@ -1,0 +1,242 @@
+package io.scimd.store;
+
+import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.SchemaRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The store on one SQLite file, {@code scimd.db} in the data directory: the embedded default.
+ *
+ * <p>SQLite has one writer at a time, so the store keeps exactly one write connection behind a
+ * lock, and each {@link #write} is a {@code BEGIN IMMEDIATE} transaction on it; a small pool of
+ * reader connections serves {@link #read}, which in WAL mode never waits for a writer and sees
+ * one snapshot for its whole duration. {@code synchronous=FULL} makes a returned write durable
+ * across power loss, not only across a crash of the process. The schema is migrated by Flyway on
+ * open (docs/decisions/0004-store-on-sqlite.md).
+ */
+public final class SqliteStore implements Store {
+  private static final String TENANT = "default";
+  private static final int READERS = 4;
+  private static final int BUSY_TIMEOUT_MS = 10_000;
+
+  private final Dialect dialect = new SqliteDialect();
+  private final SchemaRegistry registry;
+  private final MicroClock clock;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Conn writer;
+  private final BlockingQueue<Conn> readers;
+  private final List<Conn> allReaders = new ArrayList<>();
+  private final JdbcCredentials credentials;
+  private volatile boolean closed;
+
+  private SqliteStore(String url, SchemaRegistry registry, InstantSource clock) throws SQLException {
+    this.registry = registry;
+    this.writer = connect(url, false);
+    this.readers = new ArrayBlockingQueue<>(READERS);
+    try {
+      for (int i = 0; i < READERS; i++) {
+        Conn r = connect(url, true);
+        allReaders.add(r);
+        readers.add(r);
+      }
+      long last;
+      try (ResultSet rs =
+          writer.jdbc.createStatement().executeQuery("SELECT COALESCE(MAX(last_modified), 0) FROM resources")) {
+        rs.next();
+        last = rs.getLong(1);
+      }
+      this.clock = new MicroClock(clock, last);
+    } catch (SQLException | RuntimeException e) {
+      allReaders.forEach(Conn::close);
+      writer.close();
+      throw e;
+    }
+    ConnRunner runner =
+        new ConnRunner() {
+          @Override
+          public <T> T inRead(SqlWork<T> work) {
+            return SqliteStore.this.inRead(work);
+          }
+
+          @Override
+          public <T> T inWrite(SqlWork<T> work) {
+            return SqliteStore.this.inWrite(work);
+          }
+        };
+    this.credentials = new JdbcCredentials(runner, TENANT, this.clock);
+  }
+
+  /**
+   * Opens (creating and migrating when needed) the store in {@code dataDir/scimd.db}.
+   *
+   * @param clock the source of {@code meta.created}/{@code meta.lastModified}
+   */
+  public static SqliteStore open(Path dataDir, SchemaRegistry registry, InstantSource clock) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+    }
+    String url = "jdbc:sqlite:" + dataDir.resolve("scimd.db").toAbsolutePath();
+    try {
+      // WAL is a property of the file: set it once before anything else opens it.
+      connect(url, false).close();
+      Flyway.configure(SqliteStore.class.getClassLoader())
+          .dataSource(url, "", "")
+          .locations(new SqliteDialect().migrations())
+          .failOnMissingLocations(true)
+          .load()
+          .migrate();
+      return new SqliteStore(url, registry, clock);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the store at " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Conn connect(String url, boolean reader) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.enforceForeignKeys(true);
+    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    Conn c = new Conn(config.createConnection(url));
+    if (reader) {
+      c.exec("PRAGMA query_only = 1");
+    }
+    return c;
+  }
+
+  @Override
+  public <T> T read(Function<StoreReader, T> work) {
+    return inRead(c -> {
+      JdbcTx tx = new JdbcTx(c, dialect, registry, TENANT, null);
+      try {
+        return work.apply(tx);
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  @Override
+  public <T> T write(Function<StoreTx, T> work) {
+    return inWrite(c -> {
+      JdbcTx tx = new JdbcTx(c, dialect, registry, TENANT, clock);
+      try {
+        return work.apply(tx);
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  private <T> T inRead(SqlWork<T> work) {
+    ensureOpen();
+    Conn c;
+    try {
+      c = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ScimException.unavailable("interrupted while waiting for a database connection");
+    }
+    try {
+      c.exec(dialect.beginRead());
+      try {
+        return work.run(c);
+      } finally {
+        c.exec("ROLLBACK"); // nothing to keep: ends the snapshot
+      }
+    } catch (SQLException e) {
+      throw JdbcFailures.of(e);
+    } finally {
+      readers.add(c);
+    }
+  }
+
+  private <T> T inWrite(SqlWork<T> work) {
+    ensureOpen();
+    if (writeLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("Store.write called inside a write: use the StoreTx given");
+    }
+    writeLock.lock();
+    try {
+      ensureOpen();
+      writer.exec(dialect.beginWrite());
+      T result;
+      try {
+        result = work.run(writer);
+      } catch (Throwable t) {
+        rollback();
+        throw t;
+      }
+      try {
+        writer.exec("COMMIT");
+      } catch (SQLException e) {
+        rollback();
+        throw e;
+      }
+      return result;
+    } catch (SQLException e) {
+      throw JdbcFailures.of(e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void rollback() {
+    try {
+      writer.exec("ROLLBACK");
+    } catch (SQLException e) {
+      // SQLite may already have rolled back (e.g. after an I/O error); nothing is left to undo
+    }
+  }
+
+  @Override
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the store is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    writeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      writer.close();
+    } finally {
+      writeLock.unlock();
+    }
+    // Readers in use finish their work first: take each back before closing it.
+    for (int i = 0; i < allReaders.size(); i++) {
+      try {
+        readers.take().close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        allReaders.forEach(Conn::close);
+        return;
+      }
+    }
+  }
+}
