@@ -50,8 +50,9 @@ import org.jspecify.annotations.Nullable;
  * runs in one process: (a) {@code GET /health}; (b) {@code GET /Users?filter=userName eq "<random
  * existing>"}; (c) {@code POST /Users} of new users; (d1) a PATCH adding one new member to the
  * 100-member group; (d2) the same on the N-member group. The members that (d1) and (d2) add are
- * the users (c) created, so every PATCH adds a member that is not there yet; a (d) scenario that
- * runs out of them stops early and says so. Every scenario first runs a discarded warm-up.
+ * {@code --spare} extra seeded users (20,000) that are in no group, then the users (c) created, so
+ * every PATCH adds a member that is not there yet; a (d) scenario that runs out of them stops early
+ * and says so. Every scenario first runs a discarded warm-up.
  *
  * <p>For each scenario it reports requests/s, p50 and p99 latency, errors (every non-2xx answer or
  * I/O failure) and throughput as a multiple of (a); then the server's resident memory (VmRSS from
@@ -61,7 +62,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Run (after {@code ./mvnw -q -Pbench -DskipTests package}, java 21+): {@code java -cp
  * scimd-bench/target/benchmarks.jar io.scimd.bench.LoadRun --users 100000 --seconds 10
  * --concurrency 16 --out load.md}. Other options: {@code --warmup S} (2), {@code --max-requests N}
- * per scenario (1,000,000), {@code --server-jar PATH}, {@code --server-opt ARG} (repeatable, e.g.
+ * per scenario (1,000,000), {@code --spare N} (20,000), {@code --server-jar PATH}, {@code --server-opt ARG} (repeatable, e.g.
  * {@code -Xmx256m}), {@code --keep} (leave the data directory).
  */
 public final class LoadRun {
@@ -75,6 +76,7 @@ public final class LoadRun {
       int warmup,
       int concurrency,
       long maxRequests,
+      int spare,
       @Nullable Path out,
       Path serverJar,
       List<String> serverOpts,
@@ -117,7 +119,7 @@ public final class LoadRun {
     } catch (IllegalArgumentException e) {
       System.err.println("LoadRun: " + e.getMessage());
       System.err.println(
-          "usage: LoadRun [--users N] [--seconds S] [--warmup S] [--concurrency C] [--max-requests N]"
+          "usage: LoadRun [--users N] [--seconds S] [--warmup S] [--concurrency C] [--max-requests N] [--spare N]"
               + " [--out FILE] [--server-jar PATH] [--server-opt ARG]... [--keep]");
       System.exit(2);
       return;
@@ -140,15 +142,19 @@ public final class LoadRun {
     Path dir = Files.createTempDirectory("scimd-load-");
     Process server = null;
     try {
-      log("seeding %,d users and 2 groups into %s", o.users(), dir);
+      log("seeding %,d users (+ %,d spare) and 2 groups into %s", o.users(), o.spare(), dir);
       long t0 = System.nanoTime();
-      Seeder.Seeded seeded;
+      List<String> members;
+      List<String> spare;
       String smallGroup;
       String bigGroup;
       try (Store store = BenchStore.open(dir)) {
-        seeded = Seeder.users(store, o.users());
-        smallGroup = Seeder.group(store, "bench-100", seeded.userIds().subList(0, Math.min(100, o.users())));
-        bigGroup = Seeder.group(store, "bench-all", seeded.userIds());
+        List<String> ids = Seeder.users(store, o.users() + o.spare()).userIds();
+        members = ids.subList(0, o.users());
+        spare = ids.subList(o.users(), ids.size());
+        log("users seeded in %.1f s", (System.nanoTime() - t0) / 1e9);
+        smallGroup = Seeder.group(store, "bench-100", members.subList(0, 100));
+        bigGroup = Seeder.group(store, "bench-all", members);
       }
       double seedSeconds = (System.nanoTime() - t0) / 1e9;
       log("seeded in %.1f s", seedSeconds);
@@ -168,7 +174,7 @@ public final class LoadRun {
       long rssSeeded = rssKb(server.pid(), "VmRSS");
       log("server pid %d up on %s, VmRSS %,d kB", server.pid(), root, rssSeeded);
 
-      List<Scenario> scenarios = scenarios(o, root, token, seeded.userIds(), smallGroup, bigGroup);
+      List<Scenario> scenarios = scenarios(o, root, token, members, spare, smallGroup, bigGroup);
       List<Result> results = new ArrayList<>();
       for (Scenario s : scenarios) {
         if (s.key().startsWith("d")) {
@@ -204,23 +210,29 @@ public final class LoadRun {
   }
 
   /**
-   * The new members for (d1) and (d2): the users (c) created, handed out in order and restarted
-   * for each (d) scenario, since a user new to one group is new to the other too.
+   * The new members for (d1) and (d2): the spare seeded users, then the users (c) created, handed
+   * out in order and restarted for each (d) scenario, since a user new to one group is new to the
+   * other too.
    */
   static final class ResettableSource implements LongFunction<@Nullable HttpRequest> {
+    private final List<String> spare;
     private final ConcurrentLinkedQueue<String> created;
     private final LongFunction<HttpRequest> make;
     private volatile String @Nullable [] pool;
     private final AtomicInteger next = new AtomicInteger();
 
-    ResettableSource(ConcurrentLinkedQueue<String> created, LongFunction<HttpRequest> makeForIndex) {
+    ResettableSource(
+        List<String> spare, ConcurrentLinkedQueue<String> created, LongFunction<HttpRequest> makeForIndex) {
+      this.spare = spare;
       this.created = created;
       this.make = makeForIndex;
     }
 
     void reset() {
       next.set(0);
-      pool = created.toArray(new String[0]);
+      List<String> all = new ArrayList<>(spare);
+      all.addAll(created);
+      pool = all.toArray(new String[0]);
     }
 
     String memberAt(int i) {
@@ -239,7 +251,13 @@ public final class LoadRun {
   }
 
   static List<Scenario> scenarios(
-      Options o, String root, String token, List<String> userIds, String smallGroup, String bigGroup) {
+      Options o,
+      String root,
+      String token,
+      List<String> userIds,
+      List<String> spare,
+      String smallGroup,
+      String bigGroup) {
     String scim = root + "/scim/v2";
     Random random = new Random(SEED);
     int lookups = 1 << 14;
@@ -251,7 +269,7 @@ public final class LoadRun {
     }
     URI health = URI.create(root + "/health");
     URI users = URI.create(scim + "/Users");
-    AtomicLong created = new AtomicLong(userIds.size());
+    AtomicLong created = new AtomicLong(userIds.size() + spare.size());
     ConcurrentLinkedQueue<String> createdIds = new ConcurrentLinkedQueue<>();
 
     List<Scenario> list = new ArrayList<>();
@@ -289,6 +307,7 @@ public final class LoadRun {
       ResettableSource[] self = new ResettableSource[1];
       self[0] =
           new ResettableSource(
+              spare,
               createdIds,
               i -> send("PATCH", group, token, addMember(self[0].memberAt((int) i))));
       list.add(new Scenario(g[0], g[2], self[0], r -> {}));
@@ -444,9 +463,9 @@ public final class LoadRun {
     b.append(
         String.format(
             Locale.ROOT,
-            "%,d users; %d concurrent clients; %d s per scenario after a %d s warm-up; %d CPUs; java %s;"
+            "%,d users (+ %,d spare users in no group, the members (d) adds); %d concurrent clients; %d s per scenario after a %d s warm-up; %d CPUs; java %s;"
                 + " server options %s; seeded in %.1f s through the store API.\n\n",
-            o.users(), o.concurrency(), o.seconds(), o.warmup(), Runtime.getRuntime().availableProcessors(),
+            o.users(), o.spare(), o.concurrency(), o.seconds(), o.warmup(), Runtime.getRuntime().availableProcessors(),
             Runtime.version(), o.serverOpts().isEmpty() ? "(none)" : String.join(" ", o.serverOpts()),
             seedSeconds));
     b.append("| scenario | requests | errors | req/s | p50 ms | p99 ms | bytes/resp | req/s vs (a) |\n");
@@ -503,7 +522,7 @@ public final class LoadRun {
     }
     if (results.stream().anyMatch(Result::exhausted)) {
       b.append(
-          "\n(d) scenarios add the users (c) created; one that used them all stopped before its time"
+          "\n(d) scenarios add the spare users, then those (c) created; one that used them all stopped before its time"
               + " (its req/s is over the time it ran).\n");
     }
     return b.toString();
@@ -595,6 +614,7 @@ public final class LoadRun {
     int warmup = 2;
     int concurrency = 16;
     long maxRequests = 1_000_000;
+    int spare = 20_000;
     Path out = null;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     List<String> serverOpts = new ArrayList<>();
@@ -615,6 +635,7 @@ public final class LoadRun {
         case "--warmup" -> warmup = whole(a, v, 0);
         case "--concurrency" -> concurrency = positive(a, v);
         case "--max-requests" -> maxRequests = positive(a, v);
+        case "--spare" -> spare = whole(a, v, 0);
         case "--out" -> out = Path.of(v);
         case "--server-jar" -> jar = Path.of(v);
         case "--server-opt" -> serverOpts.add(v);
@@ -624,7 +645,7 @@ public final class LoadRun {
     if (users < 100) {
       throw new IllegalArgumentException("--users must be at least 100 (the small group has 100 members)");
     }
-    return new Options(users, seconds, warmup, concurrency, maxRequests, out, jar, List.copyOf(serverOpts), keep);
+    return new Options(users, seconds, warmup, concurrency, maxRequests, spare, out, jar, List.copyOf(serverOpts), keep);
   }
 
   private static int positive(String option, String value) {
