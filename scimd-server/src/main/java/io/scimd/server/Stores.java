@@ -1,6 +1,7 @@
 package io.scimd.server;
 
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -9,7 +10,8 @@ import java.time.InstantSource;
 final class Stores {
   private Stores() {}
 
+  /** The SQLite store in {@code dataDir/scimd.db}, created and migrated when needed. */
   static Store open(Path dataDir, SchemaRegistry registry, InstantSource clock) {
-    throw new UnsupportedOperationException("TODO: SqliteStore (branch store)");
+    return SqliteStore.open(dataDir, registry, clock);
   }
 }

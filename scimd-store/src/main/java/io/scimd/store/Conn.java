@@ -28,12 +28,19 @@ final class Conn implements AutoCloseable {
         }
       };
 
+  /** Test seam: sees the SQL of every statement used (for EXPLAIN QUERY PLAN checks). */
+  volatile java.util.function.@org.jspecify.annotations.Nullable Consumer<String> observer;
+
   Conn(Connection jdbc) {
     this.jdbc = jdbc;
   }
 
   /** The prepared statement for {@code sql}, its parameters cleared. */
   PreparedStatement ps(String sql) throws SQLException {
+    var o = observer;
+    if (o != null) {
+      o.accept(sql);
+    }
     PreparedStatement ps = cache.get(sql);
     if (ps == null || ps.isClosed()) {
       ps = jdbc.prepareStatement(sql);

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,10 +52,8 @@ final class QueryRunner {
 
   Page run(Query q) throws SQLException {
     Filter filter = q.filter();
-    if (filter != null) {
-      // Rejects unknown attributes even when no resource would be evaluated.
-      FilterCheck.validate(filter, type);
-    }
+    // Compiling validates: a bad filter fails even when no resource would be evaluated.
+    Predicate<ObjectNode> predicate = filter == null ? null : FilterEvaluator.compile(filter, type);
     SortKeys.Resolved sort = q.sort() == null ? null : SortKeys.resolve(q.sort(), type);
     FilterSql.Tr tr = filter == null ? new FilterSql.Tr(null, true) : new FilterSql(type, isGroup).translate(filter);
     int fingerprint = Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
@@ -63,7 +62,7 @@ final class QueryRunner {
     boolean sqlPath = tr.exact() && (sort == null || sort.column() != null);
     return sqlPath
         ? new SqlPath(tr.sql(), sort, fingerprint).page(q, cursor)
-        : evaluated(q, filter, tr.sql(), sort, fingerprint, cursor);
+        : evaluated(q, filter, predicate, tr.sql(), sort, fingerprint, cursor);
   }
 
   // ---------------------------------------------------------------- SQL path
@@ -202,6 +201,7 @@ final class QueryRunner {
   private Page evaluated(
       Query q,
       @Nullable Filter filter,
+      @Nullable Predicate<ObjectNode> predicate,
       FilterSql.@Nullable Sql narrowing,
       SortKeys.@Nullable Resolved sort,
       int fingerprint,
@@ -230,7 +230,7 @@ final class QueryRunner {
         StoredResource r = tx.resource(type, row, evalLoad);
         full = Docs.full(r.id(), r.meta(), r.attributes());
       }
-      if (filter != null && !FilterEvaluator.matches(filter, full, type)) {
+      if (predicate != null && !predicate.test(full)) {
         continue;
       }
       JsonNode key = sort == null ? null : SortKeys.key(sort.path(), type, full);

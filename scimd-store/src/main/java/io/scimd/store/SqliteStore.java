@@ -205,6 +205,12 @@ public final class SqliteStore implements Store {
     }
   }
 
+  /** Test seam: {@code observer} sees the SQL of every statement the store runs; null stops it. */
+  void observeStatements(java.util.function.@org.jspecify.annotations.Nullable Consumer<String> observer) {
+    writer.observer = observer;
+    allReaders.forEach(r -> r.observer = observer);
+  }
+
   @Override
   public Credentials credentials() {
     return credentials;

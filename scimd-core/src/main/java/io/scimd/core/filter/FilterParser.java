@@ -483,20 +483,21 @@ public final class FilterParser {
 
   /** Integers as IntNode or LongNode when they fit, everything else as DecimalNode. */
   static JsonNode numberNode(String text, boolean integral) {
-    if (integral && text.length() <= 19) {
+    boolean negative = text.charAt(0) == '-';
+    if (integral && text.length() <= (negative ? 20 : 19)) {
+      // Accumulate negatively, as Long.parseLong does, so that Long.MIN_VALUE fits.
       long v = 0;
-      boolean negative = text.charAt(0) == '-';
       boolean overflow = false;
       for (int i = negative ? 1 : 0; i < text.length(); i++) {
         int d = text.charAt(i) - '0';
-        if (v > (Long.MAX_VALUE - d) / 10) {
+        if (v < (Long.MIN_VALUE + d) / 10) {
           overflow = true;
           break;
         }
-        v = v * 10 + d;
+        v = v * 10 - d;
       }
-      if (!overflow) {
-        v = negative ? -v : v;
+      if (!overflow && (negative || v != Long.MIN_VALUE)) {
+        v = negative ? v : -v;
         return v == (int) v ? IntNode.valueOf((int) v) : LongNode.valueOf(v);
       }
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.CompareOp;
@@ -748,7 +747,9 @@ public final class PatchEngine {
         BigDecimal d = v.isFloatingPointNumber() ? decimal(v) : null;
         if (d != null) {
           try {
-            return LongNode.valueOf(d.longValueExact()); // 3.0 is the integer 3
+            long n = d.longValueExact(); // 3.0 is the integer 3
+            // As Jackson reads "3": an int node when it fits, so that equal values compare equal.
+            return n == (int) n ? NODES.numberNode((int) n) : NODES.numberNode(n);
           } catch (ArithmeticException e) {
             // a fraction or out of range: not an integer
           }

@@ -294,7 +294,7 @@ public final class ScimService {
   StoredResource patchIn(StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch) {
     StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
-    List<PatchOperation> ops = PatchRequest.parse(body);
+    List<PatchOperation> ops = withoutOwnId(PatchRequest.parse(body), id);
     MemberPatch.Split split =
         isGroup(type) ? MemberPatch.split(type, "members", ops) : new MemberPatch.Split(ops, List.of());
     ObjectNode before = current.attributes();
@@ -313,6 +313,33 @@ public final class ScimService {
     }
     // One version bump for the whole PATCH, membership included (the ETag covers members).
     return tx.update(type.name(), id, after);
+  }
+
+  /**
+   * Okta renames a group with {@code {"op":"replace","value":{"id":"<its id>","displayName":…}}}:
+   * an {@code id} equal to the resource's own is dropped from no-path values (it changes nothing,
+   * and id is readOnly, RFC 7643 §3.1); a different one is left for the engine to refuse.
+   */
+  private static List<PatchOperation> withoutOwnId(List<PatchOperation> ops, String id) {
+    List<PatchOperation> out = new ArrayList<>(ops.size());
+    for (PatchOperation op : ops) {
+      if (op.path() == null && op.value() instanceof ObjectNode value) {
+        String key = null;
+        for (Map.Entry<String, JsonNode> e : value.properties()) {
+          if (e.getKey().equalsIgnoreCase("id") && e.getValue().isTextual() && e.getValue().asText().equals(id)) {
+            key = e.getKey();
+          }
+        }
+        if (key != null) {
+          ObjectNode copy = value.deepCopy();
+          copy.remove(key);
+          out.add(new PatchOperation(op.op(), null, copy));
+          continue;
+        }
+      }
+      out.add(op);
+    }
+    return out;
   }
 
   void deleteIn(StoreTx tx, ResourceType type, String id, @Nullable String ifMatch) {

@@ -1,0 +1,159 @@
+package io.scimd.server.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.error.ScimType;
+import io.scimd.core.resource.UnknownAttributePolicy;
+import org.junit.jupiter.api.Test;
+
+class BulkTest extends ServiceFixture {
+  private static final String REQ = "\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"]";
+
+  @Override
+  ServiceConfig config() {
+    return new ServiceConfig(100, 1000, 5, 1_048_576, UnknownAttributePolicy.REJECT);
+  }
+
+  private JsonNode bulk(String ops) {
+    return bulk(ops, null);
+  }
+
+  private JsonNode bulk(String ops, Integer failOnErrors) {
+    String f = failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors;
+    ScimResponse r = service.bulk(json("{" + REQ + f + ",\"Operations\":[" + ops + "]}"), BASE);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body().get("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:BulkResponse");
+    return r.body().get("Operations");
+  }
+
+  private static String postUser(String bulkId, String userName) {
+    return "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"" + bulkId + "\",\"data\":{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}}";
+  }
+
+  private long count(String type) {
+    return store.read(r -> r.query(type, io.scimd.store.Query.all(0)).totalResults());
+  }
+
+  @Test
+  void groupReferencingUsersBeforeThem_runsAfterThem_withResolvedIds() {
+    JsonNode ops =
+        bulk(
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"Team\",\"members\":[{\"type\":\"User\",\"value\":\"bulkId:u1\"},{\"value\":\"bulkId:u2\"}]}},"
+                + postUser("u1", "bulk1") + "," + postUser("u2", "bulk2") + ","
+                + "{\"method\":\"patch\",\"path\":\"/Users/bulkId:u1\",\"data\":{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"B1\"}]}}");
+    assertThat(ops).hasSize(4);
+    JsonNode group = ops.get(0);
+    assertThat(group.get("status").asText()).isEqualTo("201");
+    assertThat(group.get("status").isTextual()).isTrue();
+    assertThat(group.get("bulkId").asText()).isEqualTo("g");
+    assertThat(group.get("version").asText()).isEqualTo("W/\"1\"");
+    String gid = group.get("location").asText().substring((BASE + "/Groups/").length());
+    String u1 = ops.get(1).get("location").asText().substring((BASE + "/Users/").length());
+    String u2 = ops.get(2).get("location").asText().substring((BASE + "/Users/").length());
+    assertThat(memberIds(gid)).containsExactlyInAnyOrder(u1, u2);
+    assertThat(ops.get(3).get("status").asText()).isEqualTo("200");
+    assertThat(ops.get(3).get("method").asText()).isEqualTo("PATCH");
+    assertThat(stored(users, u1).attributes().get("displayName").asText()).isEqualTo("B1");
+  }
+
+  @Test
+  void cycle_failsThoseOpsWith409NamingIt_othersSucceed() {
+    JsonNode ops =
+        bulk(
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"a\",\"data\":{\"displayName\":\"A\",\"members\":[{\"value\":\"bulkId:b\"}]}},"
+                + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"b\",\"data\":{\"displayName\":\"B\",\"members\":[{\"value\":\"bulkId:a\"}]}},"
+                + postUser("ok", "fine"));
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
+    assertThat(ops.get(0).at("/response/detail").asText()).contains("bulkId:a").contains("bulkId:b");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("409");
+    assertThat(ops.get(2).get("status").asText()).isEqualTo("201");
+    assertThat(ops.get(0).at("/response/schemas/0").asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:Error");
+  }
+
+  @Test
+  void unknownOrFailedReference_failsThatOpOnly() {
+    JsonNode ops =
+        bulk(
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g1\",\"data\":{\"displayName\":\"G1\",\"members\":[{\"value\":\"bulkId:nobody\"}]}},"
+                + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"bad\",\"data\":{\"userName\":42}},"
+                + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g2\",\"data\":{\"displayName\":\"G2\",\"members\":[{\"value\":\"bulkId:bad\"}]}}");
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(0).at("/response/detail").asText()).contains("bulkId:nobody");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(2).get("status").asText()).isEqualTo("409");
+    assertThat(count("Group")).isZero();
+  }
+
+  @Test
+  void withoutFailOnErrors_eachOpIsItsOwnTransaction() {
+    String existing = createUser("taken");
+    JsonNode ops =
+        bulk(
+            postUser("x", "taken") + "," + postUser("y", "free") + ","
+                + "{\"method\":\"DELETE\",\"path\":\"/Users/" + existing + "\",\"version\":\"W/\\\"9\\\"\"},"
+                + "{\"method\":\"PUT\",\"path\":\"/Users/nope\",\"data\":{\"userName\":\"n\"}}");
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
+    assertThat(ops.get(0).at("/response/scimType").asText()).isEqualTo("uniqueness");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("201");
+    assertThat(ops.get(2).get("status").asText()).isEqualTo("412");
+    assertThat(ops.get(3).get("status").asText()).isEqualTo("404");
+    assertThat(count("User")).isEqualTo(2);
+  }
+
+  @Test
+  void failOnErrorsReached_rollsBackEverything_andSaysSo() {
+    JsonNode ops =
+        bulk(
+            postUser("a", "fa") + ","
+                + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"FG\",\"members\":[{\"value\":\"bulkId:a\"},{\"value\":\"missing-user\"}]}},"
+                + postUser("b", "fb"),
+            1);
+    assertThat(ops).hasSize(2); // the third was never processed
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
+    assertThat(ops.get(0).at("/response/detail").asText()).contains("rolled back").contains("failOnErrors");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("400");
+    assertThat(count("User")).isZero();
+    assertThat(count("Group")).isZero();
+  }
+
+  @Test
+  void failOnErrorsNotReached_commitsTheRestWithoutThePartialFailure() {
+    JsonNode ops =
+        bulk(
+            postUser("a", "ka") + ","
+                + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"KG\",\"members\":[{\"value\":\"bulkId:a\"},{\"value\":\"missing-user\"}]}},"
+                + postUser("b", "kb"),
+            2);
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("201");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(2).get("status").asText()).isEqualTo("201");
+    assertThat(count("User")).isEqualTo(2);
+    assertThat(count("Group")).isZero(); // the group inserted before its bad member did not survive
+    String a = ops.get(0).get("location").asText().substring((BASE + "/Users/").length());
+    assertThat(stored(users, a).attributes().get("userName").asText()).isEqualTo("ka");
+  }
+
+  @Test
+  void malformedRequests() {
+    ScimException tooMany =
+        error(() -> service.bulk(json("{" + REQ + ",\"Operations\":[" + String.join(",", java.util.Collections.nCopies(6, postUser("z", "z"))) + "]}"), BASE));
+    assertThat(tooMany.status()).isEqualTo(413);
+    assertThat(tooMany.getMessage()).contains("5");
+    assertThat(error(() -> service.bulk(json("{" + REQ + "}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
+    assertThat(error(() -> service.bulk(json("{\"schemas\":[\"urn:x\"],\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
+    assertThat(error(() -> service.bulk(json("{" + REQ + ",\"failOnErrors\":\"x\",\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    JsonNode ops =
+        bulk(
+            "{\"method\":\"POST\",\"path\":\"/Users\",\"data\":{\"userName\":\"nobulkid\"}},"
+                + "{\"method\":\"GET\",\"path\":\"/Users\"},"
+                + "{\"method\":\"POST\",\"path\":\"/Things\",\"bulkId\":\"t\",\"data\":{}},"
+                + postUser("d", "dup1") + "," + postUser("d", "dup2"));
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(2).get("status").asText()).isIn("400", "404");
+    assertThat(ops.get(3).get("status").asText()).isEqualTo("201");
+    assertThat(ops.get(4).get("status").asText()).isEqualTo("400");
+  }
+}

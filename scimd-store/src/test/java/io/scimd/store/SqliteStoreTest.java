@@ -1,0 +1,153 @@
+package io.scimd.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scimd.core.filter.CompareOp;
+import io.scimd.core.filter.Filter;
+import io.scimd.core.schema.SchemaRegistry;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on SQLite, plus SQLite's query plans and scale. */
+class SqliteStoreTest extends StoreContractTest {
+  @TempDir Path dir;
+
+  @Override
+  protected Store newStore(SchemaRegistry registry, InstantSource clock) {
+    return SqliteStore.open(dir, registry, clock);
+  }
+
+  @Override
+  protected Store reopen(SchemaRegistry registry, InstantSource clock) {
+    store.close();
+    return SqliteStore.open(dir, registry, clock);
+  }
+
+  @Override
+  protected Connection inspect() throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("scimd.db"));
+  }
+
+  @Test
+  void open_setsWalAndFullSync() throws SQLException {
+    try (Connection c = inspect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
+    }
+  }
+
+  /** The plans of every statement {@code work} runs that reads {@code resources}. */
+  private List<String> plans(Supplier<?> work) throws SQLException {
+    List<String> sqls = new CopyOnWriteArrayList<>();
+    SqliteStore s = (SqliteStore) store;
+    s.observeStatements(sqls::add);
+    try {
+      work.get();
+    } finally {
+      s.observeStatements(null);
+    }
+    List<String> plans = new ArrayList<>();
+    try (Connection c = inspect(); Statement st = c.createStatement()) {
+      for (String sql : sqls) {
+        if (!sql.contains("resources")) {
+          continue;
+        }
+        StringBuilder plan = new StringBuilder(sql).append("\n");
+        try (var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql); ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            plan.append("  ").append(rs.getString("detail")).append("\n");
+          }
+        }
+        plans.add(plan.toString());
+      }
+    }
+    return plans;
+  }
+
+  private void assertIndexed(String type, Filter f) throws SQLException {
+    List<String> plans = plans(() -> query(type, filtered(f)));
+    assertThat(plans).as(f.toString()).isNotEmpty();
+    for (String plan : plans) {
+      assertThat(plan).as(f.toString()).doesNotContainPattern("SCAN (r|resources)\\b");
+      assertThat(plan).as(f.toString()).containsPattern("SEARCH (r|resources) USING");
+    }
+  }
+
+  @Test
+  void commonIdpFilters_areIndexLookups() throws SQLException {
+    StoredResource u = insert("User", user("alice"));
+    StoredResource g = insert("Group", group("g"));
+    addMembers(g.id(), u.id());
+    assertIndexed("User", Filter.eq("userName", "alice"));
+    assertIndexed("User", Filter.eq("externalId", "x"));
+    assertIndexed("User", Filter.eq("displayName", "x"));
+    assertIndexed("Group", Filter.eq("displayName", "g"));
+    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))));
+    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())));
+    assertIndexed("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z")));
+  }
+
+  @Test
+  void atScale_userNameLookupAndOneMemberAdd_doNotTouchTheOtherRows() throws SQLException {
+    int n = 100_000;
+    List<String> ids = store.write(tx -> {
+      List<String> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(tx.insert("User", user("user" + i)).id());
+      }
+      return out;
+    });
+    StoredResource g = insert("Group", group("big"));
+    store.write(tx -> {
+      List<Member> ms = new ArrayList<>(n - 1);
+      for (int i = 0; i < n - 1; i++) {
+        ms.add(new Member(ids.get(i), "User"));
+      }
+      tx.addMembers(g.id(), ms);
+      return null;
+    });
+    long t0 = System.nanoTime();
+    Page hit = query("User", filtered(Filter.eq("userName", "USER99999")));
+    Page miss = query("User", filtered(Filter.eq("userName", "nobody-" + t0)));
+    long lookup = System.nanoTime() - t0;
+    assertThat(hit.totalResults()).isEqualTo(1);
+    assertThat(miss.totalResults()).isZero();
+    assertIndexed("User", Filter.eq("userName", "user5"));
+
+    String last = ids.get(n - 1);
+    List<String> addPlans = plans(() -> {
+      addMembers(g.id(), last);
+      return null;
+    });
+    long t1 = System.nanoTime();
+    addMembers(g.id(), ids.get(0)); // already there: a no-op
+    long add = System.nanoTime() - t1;
+    for (String plan : addPlans) {
+      assertThat(plan).doesNotContainPattern("SCAN (r|resources|m|members)\\b");
+    }
+    assertThat(isMember(g.id(), last)).isTrue();
+    // generous bounds: a scan of 100k rows or member list would be far beyond them on any machine
+    assertThat(lookup / 1_000_000).as("ms for two userName lookups").isLessThan(500);
+    assertThat(add / 1_000_000).as("ms to add one member").isLessThan(500);
+    try (Connection c = inspect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + new SqliteDialect().insertMember())) {
+      StringBuilder plan = new StringBuilder();
+      while (rs.next()) {
+        plan.append(rs.getString("detail")).append('\n');
+      }
+      assertThat(plan.toString()).doesNotContain("SCAN members");
+    }
+  }
+}

@@ -1,0 +1,853 @@
+package io.scimd.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.error.ScimType;
+import io.scimd.core.filter.CompareOp;
+import io.scimd.core.filter.Filter;
+import io.scimd.core.filter.FilterEvaluator;
+import io.scimd.core.path.AttrPath;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.SchemaRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract, as every implementation must keep it. A subclass opens its store on a fresh
+ * database per test; after each test the database is checked for orphan rows and bad versions.
+ */
+public abstract class StoreContractTest {
+  protected static final ObjectMapper JSON = new ObjectMapper();
+  protected final SchemaRegistry registry = SchemaRegistry.builtIn();
+  protected final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+  protected Store store;
+
+  /** A store on a fresh, empty database. */
+  protected abstract Store newStore(SchemaRegistry registry, InstantSource clock);
+
+  /** Another store on the database of the last {@link #newStore} (the previous one is closed). */
+  protected abstract Store reopen(SchemaRegistry registry, InstantSource clock);
+
+  /** A plain JDBC connection to the same database, for invariant checks. */
+  protected abstract Connection inspect() throws SQLException;
+
+  /** A settable clock; tests move it or freeze it. */
+  protected static final class TestClock implements InstantSource {
+    private volatile Instant now;
+
+    TestClock(Instant start) {
+      now = start;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    void set(Instant t) {
+      now = t;
+    }
+  }
+
+  @BeforeEach
+  void openStore() {
+    store = newStore(registry, clock);
+  }
+
+  @AfterEach
+  void checkInvariantsAndClose() throws SQLException {
+    try (Connection c = inspect(); Statement s = c.createStatement()) {
+      assertThat(count(s, "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM resources r"
+              + " WHERE r.tenant = m.tenant AND r.type = 'Group' AND r.id = m.group_id)"))
+          .as("member rows of missing groups").isZero();
+      assertThat(count(s, "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM resources r"
+              + " WHERE r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id)"))
+          .as("member rows of missing members").isZero();
+      assertThat(count(s, "SELECT COUNT(*) FROM unique_values u WHERE NOT EXISTS (SELECT 1 FROM resources r"
+              + " WHERE r.tenant = u.tenant AND r.type = u.type AND r.id = u.id)"))
+          .as("unique_values rows of missing resources").isZero();
+      assertThat(count(s, "SELECT COUNT(*) FROM resources WHERE version < 1 OR last_modified < created"))
+          .as("bad versions or times").isZero();
+    } finally {
+      store.close();
+    }
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  protected static ObjectNode user(String userName) {
+    ObjectNode n = JSON.createObjectNode();
+    n.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+    n.put("userName", userName);
+    return n;
+  }
+
+  protected static ObjectNode group(String displayName) {
+    ObjectNode n = JSON.createObjectNode();
+    n.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:Group");
+    n.put("displayName", displayName);
+    return n;
+  }
+
+  protected StoredResource insert(String type, ObjectNode attrs) {
+    return store.write(tx -> tx.insert(type, attrs));
+  }
+
+  protected void addMembers(String groupId, String... ids) {
+    store.write(
+        tx -> {
+          List<Member> ms = new ArrayList<>();
+          for (String id : ids) {
+            ms.add(new Member(id, null));
+          }
+          tx.addMembers(groupId, ms);
+          return null;
+        });
+  }
+
+  protected java.util.Optional<StoredResource> get(String type, String id, Load load) {
+    return store.read(r -> r.get(type, id, load));
+  }
+
+  protected List<Member> members(String groupId) {
+    return store.read(r -> r.members(groupId));
+  }
+
+  protected boolean isMember(String groupId, String memberId) {
+    return store.read(r -> r.isMember(groupId, memberId));
+  }
+
+  protected boolean delete(String type, String id) {
+    return store.write(tx -> tx.delete(type, id));
+  }
+
+  protected Page query(String type, Query q) {
+    return store.read(r -> r.query(type, q));
+  }
+
+  protected static Query filtered(Filter f) {
+    return new Query(f, null, 1, 1000, null, Load.NONE);
+  }
+
+  protected static List<String> ids(Page p) {
+    return p.resources().stream().map(StoredResource::id).toList();
+  }
+
+  protected static ScimException scimError(Runnable r) {
+    return catchThrowableOfType(ScimException.class, r::run);
+  }
+
+  // ------------------------------------------------------------------ CRUD
+
+  @Test
+  void insertThenGet_returnsTheStoredAttributesWithServerMeta() {
+    ObjectNode attrs = user("alice");
+    attrs.put("displayName", "Alice A");
+    StoredResource created = insert("User", attrs);
+
+    assertThat(created.id()).matches("[0-9a-f-]{36}");
+    assertThat(created.meta().version()).isEqualTo(1);
+    assertThat(created.meta().resourceType()).isEqualTo("User");
+    assertThat(created.meta().created()).isEqualTo(created.meta().lastModified()).isEqualTo(clock.instant());
+    StoredResource read = get("user", created.id(), Load.NONE).orElseThrow();
+    assertThat(read.attributes()).isEqualTo(attrs);
+    assertThat(read.meta()).isEqualTo(created.meta());
+    // Fresh nodes: mutating one never changes another read.
+    read.attributes().put("userName", "mallory");
+    assertThat(get("User", created.id(), Load.NONE).orElseThrow().attributes().get("userName").asText())
+        .isEqualTo("alice");
+  }
+
+  @Test
+  void update_bumpsVersionAndLastModified_keepsCreated() {
+    StoredResource created = insert("User", user("alice"));
+    clock.advance(Duration.ofSeconds(5));
+    ObjectNode changed = user("alice");
+    changed.put("title", "Boss");
+    StoredResource updated = store.write(tx -> tx.update("User", created.id(), changed));
+
+    assertThat(updated.meta().version()).isEqualTo(2);
+    assertThat(updated.meta().created()).isEqualTo(created.meta().created());
+    assertThat(updated.meta().lastModified()).isEqualTo(clock.instant());
+    assertThat(get("User", created.id(), Load.NONE).orElseThrow().attributes().get("title").asText())
+        .isEqualTo("Boss");
+  }
+
+  @Test
+  void update_unknownId_is404() {
+    ScimException e = scimError(() -> store.write(tx -> tx.update("User", "nope", user("x"))));
+    assertThat(e.status()).isEqualTo(404);
+  }
+
+  @Test
+  void delete_removesResource_andAnswersFalseTheSecondTime() {
+    StoredResource u = insert("User", user("alice"));
+    assertThat(delete("User", u.id())).isTrue();
+    assertThat(delete("User", u.id())).isFalse();
+    assertThat(get("User", u.id(), Load.NONE)).isEmpty();
+    // its userName is free again
+    assertThat(insert("User", user("ALICE")).meta().version()).isEqualTo(1);
+  }
+
+  @Test
+  void get_ofOtherType_isEmpty() {
+    StoredResource u = insert("User", user("alice"));
+    assertThat(get("Group", u.id(), Load.NONE)).isEmpty();
+  }
+
+  @Test
+  void lastModified_strictlyIncreases_whenTheClockStandsStillOrGoesBack() {
+    Instant last = Instant.MIN;
+    for (int i = 0; i < 5; i++) {
+      StoredResource u = insert("User", user("u" + i));
+      assertThat(u.meta().lastModified()).isAfter(last);
+      last = u.meta().lastModified();
+    }
+    clock.set(clock.instant().minusSeconds(60));
+    StoredResource later = insert("User", user("late"));
+    assertThat(later.meta().lastModified()).isAfter(last);
+  }
+
+  @Test
+  void writes_areDurable_afterReopen() {
+    StoredResource u = insert("User", user("alice"));
+    StoredResource g = insert("Group", group("admins"));
+    addMembers(g.id(), u.id());
+    store = reopen(registry, clock);
+    assertThat(get("User", u.id(), Load.NONE)).isPresent();
+    assertThat(isMember(g.id(), u.id())).isTrue();
+    assertThat(scimError(() -> insert("User", user("Alice"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(insert("User", user("bob")).meta().lastModified()).isAfter(u.meta().lastModified());
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  @Test
+  void write_thatThrows_rollsBackEverythingItDid() {
+    StoredResource u = insert("User", user("alice"));
+    StoredResource g = insert("Group", group("admins"));
+    ObjectNode renamed = group("renamed");
+    ScimException e =
+        scimError(
+            () ->
+                store.write(
+                    tx -> {
+                      tx.update("Group", g.id(), renamed);
+                      tx.addMembers(g.id(), List.of(new Member(u.id(), null)));
+                      tx.addMembers(g.id(), List.of(new Member("no-such-id", null)));
+                      return null;
+                    }));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(e.getMessage()).contains("no-such-id");
+    StoredResource after = get("Group", g.id(), Load.NONE).orElseThrow();
+    assertThat(after.meta().version()).isEqualTo(1);
+    assertThat(after.attributes().get("displayName").asText()).isEqualTo("admins");
+    assertThat(members(g.id())).isEmpty();
+  }
+
+  @Test
+  void uniquenessConflict_caughtInsideWrite_leavesTheTransactionUsable() {
+    StoredResource alice = insert("User", user("alice"));
+    StoredResource bob = insert("User", user("bob"));
+    String carol =
+        store.write(
+            tx -> {
+              ScimException e = scimError(() -> tx.update("User", bob.id(), user("ALICE")));
+              assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
+              return tx.insert("User", user("carol")).id();
+            });
+    // bob keeps his name and its uniqueness row, alice hers
+    assertThat(scimError(() -> insert("User", user("Bob"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(scimError(() -> insert("User", user("alice"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(get("User", carol, Load.NONE)).isPresent();
+    assertThat(get("User", alice.id(), Load.NONE).orElseThrow().meta().version()).isEqualTo(1);
+  }
+
+  @Test
+  void storeTx_usedAfterItsWrite_isRefused() {
+    AtomicReference<StoreTx> leaked = new AtomicReference<>();
+    store.write(tx -> { leaked.set(tx); return null; });
+    assertThatThrownBy(() -> leaked.get().insert("User", user("x"))).isInstanceOf(IllegalStateException.class);
+  }
+
+  // ------------------------------------------------------------------ uniqueness
+
+  @Test
+  void insert_sameUserNameInOtherCase_is409Uniqueness_namingIt() {
+    insert("User", user("Alice"));
+    ScimException e = scimError(() -> insert("User", user("aLiCe")));
+    assertThat(e.status()).isEqualTo(409);
+    assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(e.getMessage()).contains("userName").contains("aLiCe");
+  }
+
+  @Test
+  void update_toAnotherUsersNameInOtherCase_is409_andChangesNothing() {
+    insert("User", user("alice"));
+    StoredResource bob = insert("User", user("bob"));
+    ScimException e = scimError(() -> store.write(tx -> tx.update("User", bob.id(), user("ALICE"))));
+    assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
+    StoredResource after = get("User", bob.id(), Load.NONE).orElseThrow();
+    assertThat(after.attributes().get("userName").asText()).isEqualTo("bob");
+    assertThat(after.meta().version()).isEqualTo(1);
+  }
+
+  @Test
+  void update_changingOnlyTheCaseOfOwnUserName_isAllowed_andKeepsTheGivenCase() {
+    StoredResource u = insert("User", user("alice"));
+    store.write(tx -> tx.update("User", u.id(), user("Alice")));
+    assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText())
+        .isEqualTo("Alice");
+  }
+
+  @Test
+  void groupDisplayName_isNotUnique() {
+    insert("Group", group("team"));
+    assertThat(insert("Group", group("team")).meta().version()).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ members
+
+  @Test
+  void addMembers_isIdempotent_andKeepsInsertionOrder() {
+    StoredResource a = insert("User", user("a"));
+    StoredResource b = insert("User", user("b"));
+    StoredResource g = insert("Group", group("g"));
+    StoredResource sub = insert("Group", group("sub"));
+    addMembers(g.id(), b.id(), a.id());
+    addMembers(g.id(), a.id(), sub.id(), b.id());
+    assertThat(members(g.id()))
+        .containsExactly(new Member(b.id(), "User"), new Member(a.id(), "User"), new Member(sub.id(), "Group"));
+    assertThat(isMember(g.id(), a.id())).isTrue();
+    assertThat(isMember(g.id(), g.id())).isFalse();
+  }
+
+  @Test
+  void removeMembers_removesOnlyThose_andIgnoresStrangers() {
+    StoredResource a = insert("User", user("a"));
+    StoredResource b = insert("User", user("b"));
+    StoredResource g = insert("Group", group("g"));
+    addMembers(g.id(), a.id(), b.id());
+    store.write(tx -> { tx.removeMembers(g.id(), List.of(a.id(), "stranger")); return null; });
+    store.write(tx -> { tx.removeMembers(g.id(), List.of(a.id())); return null; });
+    assertThat(members(g.id())).containsExactly(new Member(b.id(), "User"));
+    store.write(tx -> { tx.clearMembers(g.id()); return null; });
+    assertThat(members(g.id())).isEmpty();
+  }
+
+  @Test
+  void loadMembers_materialisesValueDisplayType_loadNoneDoesNot() {
+    ObjectNode ua = user("ann");
+    ua.put("displayName", "Ann Smith");
+    StoredResource a = insert("User", ua);
+    StoredResource b = insert("User", user("ben"));
+    StoredResource sub = insert("Group", group("Sub Team"));
+    StoredResource g = insert("Group", group("g"));
+    addMembers(g.id(), a.id(), b.id(), sub.id());
+
+    ObjectNode attrs = get("Group", g.id(), Load.ALL).orElseThrow().attributes();
+    assertThat(attrs.get("members"))
+        .isEqualTo(JSON.valueToTree(List.of(
+            java.util.Map.of("value", a.id(), "display", "Ann Smith", "type", "User"),
+            java.util.Map.of("value", b.id(), "display", "ben", "type", "User"),
+            java.util.Map.of("value", sub.id(), "display", "Sub Team", "type", "Group"))));
+    assertThat(get("Group", g.id(), Load.NONE).orElseThrow().attributes().has("members")).isFalse();
+  }
+
+  @Test
+  void addMembers_unknownId_isInvalidValueNamingIt() {
+    StoredResource g = insert("Group", group("g"));
+    StoredResource a = insert("User", user("a"));
+    ScimException e = scimError(() -> addMembers(g.id(), a.id(), "ghost-id"));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(e.getMessage()).contains("ghost-id");
+    assertThat(members(g.id())).isEmpty();
+  }
+
+  @Test
+  void addMembers_withWrongType_isInvalidValue() {
+    StoredResource g = insert("Group", group("g"));
+    StoredResource a = insert("User", user("a"));
+    ScimException e = scimError(() -> store.write(tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"))); return null; }));
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    store.write(tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "user"))); return null; });
+    assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"));
+  }
+
+  @Test
+  void addMembers_toUnknownGroup_is404() {
+    StoredResource a = insert("User", user("a"));
+    assertThat(scimError(() -> addMembers("no-group", a.id())).status()).isEqualTo(404);
+  }
+
+  @Test
+  void group_cannotContainItself_norMakeACycle() {
+    StoredResource g1 = insert("Group", group("g1"));
+    StoredResource g2 = insert("Group", group("g2"));
+    StoredResource g3 = insert("Group", group("g3"));
+    assertThat(scimError(() -> addMembers(g1.id(), g1.id())).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    addMembers(g1.id(), g2.id());
+    addMembers(g2.id(), g3.id());
+    ScimException e = scimError(() -> addMembers(g3.id(), g1.id()));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(e.getMessage()).contains("cycle");
+    assertThat(scimError(() -> addMembers(g2.id(), g1.id())).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(members(g3.id())).isEmpty();
+  }
+
+  @Test
+  void loadGroups_givesDirectAndIndirectGroups_eachOnce() {
+    StoredResource u = insert("User", user("u"));
+    StoredResource inner = insert("Group", group("Inner"));
+    StoredResource outer = insert("Group", group("Outer"));
+    StoredResource top = insert("Group", group("Top"));
+    addMembers(inner.id(), u.id());
+    addMembers(outer.id(), inner.id());
+    addMembers(top.id(), outer.id(), u.id()); // u is direct in top too
+    JsonNode groups = get("User", u.id(), Load.ALL).orElseThrow().attributes().get("groups");
+    assertThat(groups).hasSize(3);
+    List<String> seen = new ArrayList<>();
+    for (JsonNode gr : groups) {
+      seen.add(gr.get("value").asText() + ":" + gr.get("type").asText() + ":" + gr.get("display").asText());
+    }
+    assertThat(seen).containsExactlyInAnyOrder(
+        inner.id() + ":direct:Inner", top.id() + ":direct:Top", outer.id() + ":indirect:Outer");
+    JsonNode innerGroups = get("Group", inner.id(), Load.ALL).orElseThrow().attributes().get("groups");
+    assertThat(innerGroups).hasSize(2);
+    assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().has("groups")).isFalse();
+  }
+
+  @Test
+  void delete_removesMembershipsBothWays_andBumpsTheGroupsItLeft() {
+    StoredResource u = insert("User", user("u"));
+    StoredResource g = insert("Group", group("g"));
+    StoredResource parent = insert("Group", group("parent"));
+    addMembers(g.id(), u.id());
+    addMembers(parent.id(), g.id());
+    store.write(tx -> tx.delete("User", u.id()));
+    StoredResource gAfter = get("Group", g.id(), Load.ALL).orElseThrow();
+    assertThat(gAfter.attributes().has("members")).isFalse();
+    assertThat(gAfter.meta().version()).isEqualTo(2);
+    store.write(tx -> tx.delete("Group", g.id()));
+    assertThat(members(parent.id())).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ filters
+
+  /** Users and groups with every shape the push-down handles, and some it does not. */
+  private List<StoredResource> dataset() {
+    List<StoredResource> all = new ArrayList<>();
+    String[] names = {"alice", "Bob", "carol", "dave", "Eve"};
+    for (int i = 0; i < names.length; i++) {
+      ObjectNode u = user(names[i]);
+      if (i % 2 == 0) {
+        u.put("externalId", "ext-" + i);
+      }
+      if (i != 3) {
+        u.put("displayName", names[i].toUpperCase(java.util.Locale.ROOT) + " X");
+      }
+      u.putObject("name").put("familyName", "F" + (5 - i));
+      u.put("active", i % 2 == 1);
+      u.putArray("emails").addObject().put("value", names[i] + "@example.com").put("type", i == 0 ? "home" : "work");
+      all.add(insert("User", u));
+      clock.advance(Duration.ofMinutes(1));
+    }
+    all.add(insert("User", user("extless")));
+    StoredResource g1 = insert("Group", group("Admins"));
+    ObjectNode g2attrs = group("admins");
+    g2attrs.put("externalId", "gx");
+    StoredResource g2 = insert("Group", g2attrs);
+    StoredResource g3 = insert("Group", group("Nested"));
+    addMembers(g1.id(), all.get(0).id(), all.get(1).id());
+    addMembers(g2.id(), all.get(1).id(), g3.id());
+    addMembers(g3.id(), all.get(2).id());
+    all.addAll(List.of(g1, g2, g3));
+    return all;
+  }
+
+  /** What the evaluator alone says, over every resource of the type, in creation order. */
+  private List<String> brute(String type, Filter f) {
+    ResourceType rt = registry.resourceType(type).orElseThrow();
+    List<String> out = new ArrayList<>();
+    for (StoredResource r : query(type, new Query(null, null, 1, 100_000, null, Load.ALL)).resources()) {
+      if (FilterEvaluator.matches(f, Docs.full(r.id(), r.meta(), r.attributes()), rt)) {
+        out.add(r.id());
+      }
+    }
+    return out;
+  }
+
+  private void assertSameAsEvaluator(String type, Filter f, int expectedAtLeast) {
+    Page p = query(type, filtered(f));
+    List<String> expected = brute(type, f);
+    assertThat(ids(p)).as(f.toString()).containsExactlyElementsOf(expected);
+    assertThat(p.totalResults()).as(f.toString()).isEqualTo(expected.size());
+    assertThat(expected.size()).as("the case must not be vacuous: " + f).isGreaterThanOrEqualTo(expectedAtLeast);
+  }
+
+  @Test
+  void pushedDownFilters_giveTheEvaluatorsResults() {
+    List<StoredResource> all = dataset();
+    StoredResource alice = all.get(0);
+    StoredResource bob = all.get(1);
+    StoredResource admins = all.get(all.size() - 3);
+    String t2 = alice.meta().lastModified().plus(Duration.ofMinutes(2)).toString();
+    assertSameAsEvaluator("User", Filter.eq("id", alice.id()), 1);
+    assertSameAsEvaluator("User", Filter.eq("id", alice.id().toUpperCase(java.util.Locale.ROOT)), 0);
+    assertSameAsEvaluator("User", Filter.eq("externalId", "ext-2"), 1);
+    assertSameAsEvaluator("User", Filter.eq("externalId", "EXT-2"), 0);
+    assertSameAsEvaluator("User", Filter.eq("userName", "ALICE"), 1);
+    assertSameAsEvaluator("User", Filter.eq("urn:ietf:params:scim:schemas:core:2.0:User:userName", "bob"), 1);
+    assertSameAsEvaluator("User", Filter.eq("displayName", "bob x"), 1);
+    assertSameAsEvaluator("Group", Filter.eq("displayName", "ADMINS"), 2);
+    assertSameAsEvaluator("User", Filter.pr("externalId"), 3);
+    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(t2)), 3);
+    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.GE, TextNode.valueOf(t2)), 3);
+    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.LT, TextNode.valueOf(t2)), 2);
+    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.LE, TextNode.valueOf(t2)), 3);
+    assertSameAsEvaluator("User", Filter.compare("meta.created", CompareOp.EQ, TextNode.valueOf(t2)), 1);
+    assertSameAsEvaluator("User", Filter.compare("meta.created", CompareOp.GT, TextNode.valueOf("2026-03-01T12:00:00.5+02:00")), 3);
+    assertSameAsEvaluator("Group", Filter.valuePath("members", Filter.eq("value", bob.id())), 2);
+    assertSameAsEvaluator("Group", Filter.eq("members", bob.id()), 2);
+    assertSameAsEvaluator("Group", Filter.eq("members.value", bob.id().toUpperCase(java.util.Locale.ROOT)), 2);
+    assertSameAsEvaluator("Group", Filter.and(Filter.eq("id", admins.id()), Filter.valuePath("members", Filter.eq("value", bob.id()))), 1);
+    assertSameAsEvaluator("Group", Filter.and(Filter.eq("id", admins.id()), Filter.valuePath("members", Filter.eq("value", all.get(3).id()))), 0);
+    assertSameAsEvaluator("Group", Filter.pr("members"), 3);
+    assertSameAsEvaluator("User", Filter.or(Filter.eq("userName", "alice"), Filter.eq("externalId", "ext-4")), 2);
+    assertSameAsEvaluator("User", Filter.not(Filter.eq("externalId", "ext-2")), 5);
+    assertSameAsEvaluator("User", Filter.not(Filter.pr("externalId")), 3);
+    assertSameAsEvaluator("User", Filter.and(Filter.pr("externalId"), Filter.not(Filter.eq("userName", "carol"))), 2);
+  }
+
+  @Test
+  void filtersTheStoreCannotPushDown_giveTheEvaluatorsResults() {
+    List<StoredResource> all = dataset();
+    assertSameAsEvaluator("User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("A")), 1);
+    assertSameAsEvaluator("User", Filter.eq("active", true), 2);
+    assertSameAsEvaluator("User", Filter.eq("name.familyName", "f4"), 0);
+    assertSameAsEvaluator("User", Filter.eq("name.familyName", "F4"), 1);
+    assertSameAsEvaluator("User", Filter.valuePath("emails", Filter.and(Filter.eq("type", "work"), Filter.compare("value", CompareOp.CO, TextNode.valueOf("o")))), 2);
+    // mixed: one pushable conjunct narrows, the evaluator decides the other
+    assertSameAsEvaluator("User", Filter.and(Filter.pr("externalId"), Filter.eq("active", false)), 3);
+    assertSameAsEvaluator("User", Filter.or(Filter.eq("userName", "bob"), Filter.eq("emails.type", "home")), 2);
+    assertSameAsEvaluator("User", Filter.not(Filter.compare("displayName", CompareOp.CO, TextNode.valueOf("o"))), 3);
+    assertSameAsEvaluator("Group", Filter.valuePath("members", Filter.eq("type", "Group")), 1);
+    assertSameAsEvaluator("Group", Filter.compare("members", CompareOp.NE, TextNode.valueOf(all.get(1).id())), 1);
+    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:01:00.0000001Z")), 4);
+    assertSameAsEvaluator("User", Filter.valuePath("groups", Filter.eq("type", "indirect")), 0);
+  }
+
+  @Test
+  void filterOnUnknownAttribute_isInvalidFilter_evenOnAnEmptyStore() {
+    ScimException e = scimError(() -> query("User", filtered(Filter.eq("shoeSize", "42"))));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_FILTER);
+  }
+
+  // ------------------------------------------------------------------ sort and index paging
+
+  private List<String> userNames(Page p) {
+    return p.resources().stream().map(r -> r.attributes().path("userName").asText()).toList();
+  }
+
+  @Test
+  void sort_byUserName_isCaseInsensitive_bothWays() {
+    for (String n : List.of("carol", "Bob", "alice", "Dave")) {
+      insert("User", user(n));
+    }
+    Sort asc = new Sort(AttrPath.parse("userName"), false);
+    Sort desc = new Sort(AttrPath.parse("userName"), true);
+    assertThat(userNames(query("User", new Query(null, asc, 1, 10, null, Load.NONE))))
+        .containsExactly("alice", "Bob", "carol", "Dave");
+    assertThat(userNames(query("User", new Query(null, desc, 1, 10, null, Load.NONE))))
+        .containsExactly("Dave", "carol", "Bob", "alice");
+  }
+
+  @Test
+  void sort_putsMissingValuesLastWhenAscending_tiesInCreationOrder() {
+    StoredResource a = insert("User", withDisplay(user("a"), "Zed"));
+    StoredResource b = insert("User", user("b"));
+    StoredResource c = insert("User", withDisplay(user("c"), "amy"));
+    StoredResource d = insert("User", withDisplay(user("d"), "AMY"));
+    Sort asc = new Sort(AttrPath.parse("displayName"), false);
+    assertThat(ids(query("User", new Query(null, asc, 1, 10, null, Load.NONE))))
+        .containsExactly(c.id(), d.id(), a.id(), b.id());
+    // in-memory sort (not a column) follows the same rules
+    Sort byTitle = new Sort(AttrPath.parse("title"), false);
+    store.write(tx -> tx.update("User", d.id(), withDisplay(user("d"), "AMY").put("title", "x")));
+    store.write(tx -> tx.update("User", a.id(), withDisplay(user("a"), "Zed").put("title", "X")));
+    assertThat(ids(query("User", new Query(null, byTitle, 1, 10, null, Load.NONE))))
+        .containsExactly(a.id(), d.id(), b.id(), c.id());
+    assertThat(ids(query("User", new Query(null, new Sort(AttrPath.parse("title"), true), 1, 10, null, Load.NONE))))
+        .containsExactly(c.id(), b.id(), d.id(), a.id());
+  }
+
+  private static ObjectNode withDisplay(ObjectNode n, String display) {
+    n.put("displayName", display);
+    return n;
+  }
+
+  @Test
+  void sort_byUnknownAttribute_is400() {
+    ScimException e = scimError(() -> query("User", new Query(null, new Sort(AttrPath.parse("nope"), false), 1, 10, null, Load.NONE)));
+    assertThat(e.status()).isEqualTo(400);
+  }
+
+  @Test
+  void indexPaging_returnsTheRequestedSlice_andTheTotal() {
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      all.add(insert("User", user("u" + i)).id());
+    }
+    Page p = query("User", new Query(null, null, 3, 2, null, Load.NONE));
+    assertThat(p.totalResults()).isEqualTo(7);
+    assertThat(ids(p)).containsExactly(all.get(2), all.get(3));
+    assertThat(p.nextCursor()).isNull();
+    assertThat(ids(query("User", new Query(null, null, 7, 5, null, Load.NONE)))).containsExactly(all.get(6));
+    assertThat(ids(query("User", new Query(null, null, 9, 5, null, Load.NONE)))).isEmpty();
+    Page zero = query("User", new Query(Filter.pr("userName"), null, 1, 0, null, Load.NONE));
+    assertThat(zero.totalResults()).isEqualTo(7);
+    assertThat(zero.resources()).isEmpty();
+    // the evaluated path pages the same way
+    Page evaluated = query("User", new Query(Filter.compare("userName", CompareOp.SW, TextNode.valueOf("u")), null, 3, 2, null, Load.NONE));
+    assertThat(ids(evaluated)).containsExactly(all.get(2), all.get(3));
+    assertThat(evaluated.totalResults()).isEqualTo(7);
+  }
+
+  // ------------------------------------------------------------------ cursor paging (RFC 9865)
+
+  private void cursorWalk(Filter filter, Sort sort) {
+    List<String> stable = new ArrayList<>();
+    List<String> doomed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String id = insert("User", user(String.format("u%02d", (i * 7) % 20))).id();
+      (i % 4 == 3 ? doomed : stable).add(id);
+    }
+    Set<String> seen = new HashSet<>();
+    List<String> order = new ArrayList<>();
+    String cursor = "";
+    int pages = 0;
+    String firstPageCursorBack = null;
+    List<String> secondPage = null;
+    while (cursor != null) {
+      Page p = query("User", new Query(filter, sort, 1, 3, cursor, Load.NONE));
+      for (String id : ids(p)) {
+        assertThat(seen.add(id)).as("seen twice: " + id).isTrue();
+        order.add(id);
+      }
+      pages++;
+      if (pages == 2) {
+        firstPageCursorBack = p.previousCursor();
+        secondPage = ids(p);
+      }
+      if (pages == 1) {
+        assertThat(p.previousCursor()).isNull();
+      }
+      // concurrent writes between pages: new rows and deleted rows must not shift the others
+      String added = insert("User", user("new" + pages)).id();
+      if (!doomed.isEmpty()) {
+        String d = doomed.remove(0);
+        store.write(tx -> tx.delete("User", d));
+      }
+      store.write(tx -> tx.delete("User", added));
+      cursor = p.nextCursor();
+      assertThat(pages).isLessThan(50);
+    }
+    assertThat(seen).containsAll(stable);
+    // the order seen is the query's order over the survivors
+    List<String> expected = ids(query("User", new Query(filter, sort, 1, 100, null, Load.NONE)));
+    assertThat(order.stream().filter(expected::contains).toList()).containsExactlyElementsOf(expected);
+    // previousCursor from page 2 leads back to the first page
+    assertThat(firstPageCursorBack).isNotNull();
+    Page back = query("User", new Query(filter, sort, 1, 3, firstPageCursorBack, Load.NONE));
+    assertThat(back.previousCursor()).isNull();
+    assertThat(back.nextCursor()).isNotNull();
+    assertThat(ids(query("User", new Query(filter, sort, 1, 3, back.nextCursor(), Load.NONE))))
+        .containsExactlyElementsOf(secondPage.stream().filter(expected::contains).toList());
+  }
+
+  @Test
+  void cursorPaging_defaultOrder_isStableUnderInsertsAndDeletes() {
+    cursorWalk(null, null);
+  }
+
+  @Test
+  void cursorPaging_sortedDescendingOnAColumn_isStable() {
+    cursorWalk(Filter.pr("userName"), new Sort(AttrPath.parse("userName"), true));
+  }
+
+  @Test
+  void cursorPaging_evaluatedFilterAndInMemorySort_isStable() {
+    cursorWalk(Filter.compare("userName", CompareOp.SW, TextNode.valueOf("u")), new Sort(AttrPath.parse("name.familyName"), false));
+  }
+
+  @Test
+  void garbageCursor_isInvalidCursor() {
+    insert("User", user("a"));
+    for (String bad : List.of("garbage", "eyJ4IjoxfQ", "!!!", "e30")) {
+      ScimException e = scimError(() -> query("User", new Query(null, null, 1, 10, bad, Load.NONE)));
+      assertThat(e.status()).as(bad).isEqualTo(400);
+      assertThat(e.scimType()).as(bad).isEqualTo(ScimType.INVALID_CURSOR);
+    }
+  }
+
+  @Test
+  void cursor_ofAnotherQuery_isInvalidCursor() {
+    for (int i = 0; i < 3; i++) {
+      insert("User", user("u" + i));
+    }
+    String next = query("User", new Query(null, null, 1, 1, "", Load.NONE)).nextCursor();
+    assertThat(next).isNotNull();
+    ScimException e = scimError(() -> query("User", new Query(Filter.pr("userName"), null, 1, 1, next, Load.NONE)));
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
+  }
+
+  // ------------------------------------------------------------------ concurrency
+
+  @Test
+  void concurrentAddMembers_toOneGroup_allLand() throws Exception {
+    StoredResource g = insert("Group", group("g"));
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      users.add(insert("User", user("u" + i)).id());
+    }
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int from = t * 10;
+        fs.add(pool.submit(() -> {
+          start.await();
+          for (int i = from; i < from + 10; i++) {
+            String id = users.get(i);
+            store.write(tx -> { tx.addMembers(g.id(), List.of(new Member(id, null))); return null; });
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(members(g.id())).hasSize(80);
+  }
+
+  @Test
+  void concurrentInsertsOfOneUserName_exactlyOneSucceeds() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String name = "dup" + round;
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger conflicts = new AtomicInteger();
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          String spelled = t == 0 ? name : name.toUpperCase(java.util.Locale.ROOT);
+          fs.add(pool.submit(() -> {
+            start.await();
+            try {
+              insert("User", user(spelled));
+              ok.incrementAndGet();
+            } catch (ScimException e) {
+              assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
+              conflicts.incrementAndGet();
+            }
+            return null;
+          }));
+        }
+        start.countDown();
+        for (Future<?> f : fs) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      }
+      assertThat(ok.get()).isEqualTo(1);
+      assertThat(conflicts.get()).isEqualTo(1);
+    }
+    assertThat(query("User", Query.all(0)).totalResults()).isEqualTo(5);
+  }
+
+  @Test
+  void reads_doNotWaitForAWriteInProgress() throws Exception {
+    StoredResource u = insert("User", user("alice"));
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<?> w = pool.submit(() -> store.write(tx -> {
+        tx.update("User", u.id(), user("alice2"));
+        writing.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return null;
+      }));
+      assertThat(writing.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<String> r = pool.submit(() -> get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText());
+      // the read sees the last committed state, without waiting for the writer
+      assertThat(r.get(10, TimeUnit.SECONDS)).isEqualTo("alice");
+      release.countDown();
+      w.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText()).isEqualTo("alice2");
+  }
+
+  // ------------------------------------------------------------------ credentials
+
+  @Test
+  void credentials_createFindListRevoke() {
+    Credentials cr = store.credentials();
+    Credentials.Credential a = cr.create("okta", "hash-a", null);
+    Credentials.Credential b = cr.create("entra", "hash-b", clock.instant().plusSeconds(60));
+    assertThat(cr.findByTokenHash("hash-a")).contains(a);
+    assertThat(cr.findByTokenHash("nope")).isEmpty();
+    assertThat(cr.list()).containsExactlyInAnyOrder(a, b);
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(cr.findByTokenHash("hash-b")).as("expired").isEmpty();
+    assertThat(cr.revoke(a.id())).isTrue();
+    assertThat(cr.revoke(a.id())).isFalse();
+    assertThat(cr.findByTokenHash("hash-a")).isEmpty();
+    assertThat(cr.list()).isEmpty();
+  }
+}
