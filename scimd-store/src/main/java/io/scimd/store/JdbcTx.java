@@ -657,15 +657,15 @@ final class JdbcTx implements StoreTx {
   private void savepoint(SqlBody body) {
     sql(
         () -> {
-          c.exec("SAVEPOINT op");
+          c.ps("SAVEPOINT op").execute();
           try {
             body.run();
           } catch (RuntimeException | SQLException e) {
-            c.exec("ROLLBACK TO SAVEPOINT op");
-            c.exec("RELEASE SAVEPOINT op");
+            c.ps("ROLLBACK TO SAVEPOINT op").execute();
+            c.ps("RELEASE SAVEPOINT op").execute();
             throw e;
           }
-          c.exec("RELEASE SAVEPOINT op");
+          c.ps("RELEASE SAVEPOINT op").execute();
           return null;
         });
   }

@@ -138,9 +138,10 @@ class SqliteStoreTest extends StoreContractTest {
       assertThat(plan).doesNotContainPattern("SCAN (r|resources|m|members)\\b");
     }
     assertThat(isMember(g.id(), last)).isTrue();
-    // generous bounds: a scan of 100k rows or member list would be far beyond them on any machine
-    assertThat(lookup / 1_000_000).as("ms for two userName lookups").isLessThan(500);
-    assertThat(add / 1_000_000).as("ms to add one member").isLessThan(500);
+    // The plans above are the proof; these bounds are generous (shared CI machines) and only
+    // catch a gross regression such as reading the member list.
+    assertThat(lookup / 1_000_000).as("ms for two userName lookups").isLessThan(2_000);
+    assertThat(add / 1_000_000).as("ms to add one member").isLessThan(2_000);
     try (Connection c = inspect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + new SqliteDialect().insertMember())) {
       StringBuilder plan = new StringBuilder();

@@ -384,10 +384,11 @@ public final class FilterEvaluator {
 
   // ---------------------------------------------------------------- evaluation
 
-  /** A compiled filter node; {@code base} is the resource, or one element inside a value path. */
-  private interface Node {
-    boolean test(JsonNode base);
-  }
+  /**
+   * A compiled filter node; {@code test}'s argument is the resource, or one element inside a value
+   * path (so that a node is directly the element test of its value path).
+   */
+  private interface Node extends ValueTest {}
 
   /** A test of one attribute value; false for a value of the wrong JSON type. */
   private interface ValueTest {
@@ -432,7 +433,7 @@ public final class FilterEvaluator {
   private record ValuePathNode(Accessor accessor, Node inner) implements Node {
     @Override
     public boolean test(JsonNode base) {
-      return accessor.any(base, inner::test);
+      return accessor.any(base, inner);
     }
   }
 

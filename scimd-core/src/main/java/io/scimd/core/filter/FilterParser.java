@@ -54,6 +54,8 @@ public final class FilterParser {
   /** Longest number literal; longer ones are not realistic and cost quadratic time to convert. */
   private static final int MAX_NUMBER_LENGTH = 256;
 
+  private static final CompareOp[] OPERATORS = CompareOp.values();
+
   private enum Kind {
     WORD,
     STRING,
@@ -175,7 +177,7 @@ public final class FilterParser {
 
   private Filter parseAttrExp() {
     int pathStart = start;
-    String pathText = src.substring(start, end);
+    int pathEnd = end;
     AttrPath path = attrPath();
     next();
     if (kind == Kind.LBRACKET) {
@@ -202,16 +204,16 @@ public final class FilterParser {
       throw error(
           "expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le), \"pr\" or \"[\""
               + " after \""
-              + pathText
+              + src.substring(pathStart, pathEnd)
               + "\"");
     }
-    String opText = src.substring(start, end);
+    int opStart = start;
     next();
     JsonNode value = value();
     if (value == null) {
       throw error(
           "expected a value (a string in double quotes, a number, true, false or null) after \""
-              + opText
+              + src.substring(opStart, opStart + 2)
               + "\"");
     }
     next();
@@ -254,7 +256,7 @@ public final class FilterParser {
     if (end - start != 2) {
       return null;
     }
-    for (CompareOp op : CompareOp.values()) {
+    for (CompareOp op : OPERATORS) {
       if (src.regionMatches(true, start, op.token(), 0, 2)) {
         return op;
       }

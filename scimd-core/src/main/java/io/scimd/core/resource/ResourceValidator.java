@@ -59,6 +59,8 @@ import org.jspecify.annotations.Nullable;
  *       is ambiguous: {@code invalidSyntax}.
  *   <li>A URN-qualified key ({@code urn:...:enterprise:2.0:User:department}) at the top level is
  *       accepted as that attribute.
+ *   <li>writeOnly values ({@code password}) are kept in the result; on PUT an omitted one keeps
+ *       the current value, since no client can read it back to send it again.
  *   <li>Immutable attributes (RFC 7643 §7, RFC 7644 §3.5.1): on PUT an omitted immutable value
  *       keeps the current one; a different value is {@code mutability}. After PATCH, removing one is
  *       {@code mutability} too. Immutable sub-attributes of a multi-valued attribute (Group {@code
@@ -88,7 +90,8 @@ public final class ResourceValidator {
 
   /**
    * For PUT: the body replaces every readWrite attribute; readOnly ones keep {@code current}'s
-   * value; an immutable one may only be set if {@code current} has none, or to the same value.
+   * value; an immutable one may only be set if {@code current} has none, or to the same value
+   * (omitted, it keeps {@code current}'s); an omitted writeOnly one keeps {@code current}'s.
    *
    * @throws ScimException 400 naming every problem
    */
@@ -97,6 +100,7 @@ public final class ResourceValidator {
     Doc doc = read(type, body, issues);
     keepImmutable(type, current, doc, true, issues);
     keepReadOnly(type, current, doc);
+    keepWriteOnly(type, current, doc);
     checkRequired(type, doc, issues);
     issues.throwIfAny();
     return doc.write(type);
@@ -520,6 +524,28 @@ public final class ResourceValidator {
           JsonNode cur = present(field(obj, a.name()));
           if (cur != null) {
             doc.values(type, s).put(a, cur.deepCopy());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies {@code current}'s writeOnly values the body omits. A client never reads them back
+   * (RFC 7643 §7), so it cannot echo them in a PUT: Okta updates profiles by PUT without the
+   * password, and that must not clear it. A value in the body replaces it as usual.
+   */
+  private static void keepWriteOnly(ResourceType type, ObjectNode current, Doc doc) {
+    for (Schema s : type.allSchemas()) {
+      JsonNode obj = s == type.schema() ? current : field(current, s.id());
+      if (!(obj instanceof ObjectNode)) {
+        continue;
+      }
+      for (Attribute a : s.attributes()) {
+        if (a.mutability() == Mutability.WRITE_ONLY) {
+          JsonNode cur = present(field(obj, a.name()));
+          if (cur != null) {
+            doc.values(type, s).putIfAbsent(a, cur.deepCopy());
           }
         }
       }

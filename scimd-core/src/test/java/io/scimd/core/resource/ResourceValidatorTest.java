@@ -560,6 +560,15 @@ class ResourceValidatorTest {
   }
 
   @Test
+  void replaceKeepsCurrentPassword_whenBodyOmitsIt_fromOktaProfilePut() {
+    ObjectNode current = json("{\"userName\": \"a\", \"password\": \"old\", \"title\": \"T\"}");
+    assertThat(strict.forReplace(USER, current, json("{\"userName\": \"a\"}")))
+        .isEqualTo(json("{\"userName\": \"a\", \"password\": \"old\"}"));
+    assertThat(strict.forReplace(USER, current, json("{\"userName\": \"a\", \"password\": \"new\"}")).get("password").asText())
+        .isEqualTo("new");
+  }
+
+  @Test
   void replaceRequiresRequiredAttributes() {
     assertError(
         error(() -> strict.forReplace(USER, json("{\"userName\": \"a\"}"), json("{\"title\": \"T\"}"))),

@@ -310,7 +310,7 @@ final class Bulk {
     String p = path.startsWith("/") ? path.substring(1) : path;
     int slash = p.indexOf('/');
     String endpoint = slash < 0 ? p : p.substring(0, slash);
-    String id = slash < 0 ? null : p.substring(slash + 1);
+    String id = slash < 0 || slash == p.length() - 1 ? null : p.substring(slash + 1);
     ResourceType type =
         service
             .registry()

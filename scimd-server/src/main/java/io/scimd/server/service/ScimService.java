@@ -127,12 +127,18 @@ public final class ScimService {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     return store.read(
         r -> {
-          StoredResource current = r.get(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
-          if (ifNoneMatch != null && !ifNoneMatch.isBlank() && ETags.matches(ifNoneMatch, current.meta())) {
+          boolean conditional = ifNoneMatch != null && !ifNoneMatch.isBlank();
+          // With If-None-Match, read the version first: a 304 must not pay for the members.
+          Load load = conditional ? Load.NONE : load(type, projection);
+          StoredResource current = r.get(type.name(), id, load).orElseThrow(() -> notFound(type, id));
+          if (conditional && ETags.matches(ifNoneMatch, current.meta())) {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
             return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
           }
-          ObjectNode doc = present(r, type, current, base, projection);
+          ObjectNode doc =
+              conditional
+                  ? present(r, type, current, base, projection)
+                  : presentLoaded(r, type, current, base, projection);
           return new ScimResponse(200, doc, Map.of("ETag", current.meta().etag()));
         });
   }
@@ -215,7 +221,7 @@ public final class ScimService {
           Page page = r.query(type.name(), query);
           ArrayNode resources = JSON.arrayNode();
           for (StoredResource s : page.resources()) {
-            resources.add(present(r, type, s, base, projection));
+            resources.add(presentLoaded(r, type, s, base, projection));
           }
           ObjectNode body = JSON.objectNode();
           body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
@@ -399,19 +405,23 @@ public final class ScimService {
   // ---------------------------------------------------------------------------------------------
   // Rendering.
 
-  /** The resource as the response shows it: rendered, with member references, then projected. */
+  /**
+   * The resource as the response shows it: rendered, with member references, then projected. A
+   * resource fresh from a write carries no members/groups: they are read here, and only when the
+   * projection shows them.
+   */
   ObjectNode present(StoreReader r, ResourceType type, StoredResource s, String base, Projection projection) {
     Load load = load(type, projection);
     StoredResource full = s;
     if (load.members() || load.groups()) {
-      boolean missing =
-          (load.members() && !s.attributes().has("members")) || (load.groups() && !s.attributes().has("groups"));
-      if (missing) {
-        full = r.get(type.name(), s.id(), load).orElse(s);
-      }
+      full = r.get(type.name(), s.id(), load).orElse(s);
     }
-    ObjectNode doc = Rendering.render(registry, r, type, full, base);
-    return projection.apply(type, doc);
+    return presentLoaded(r, type, full, base, projection);
+  }
+
+  /** As {@link #present}, for a resource read with {@link #load}'s answer already. */
+  ObjectNode presentLoaded(StoreReader r, ResourceType type, StoredResource s, String base, Projection projection) {
+    return projection.apply(type, Rendering.render(registry, r, type, s, base));
   }
 
   /** Which costly derived attributes the response will contain. */
@@ -468,7 +478,7 @@ public final class ScimService {
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
-              resources.add(present(r, t, s, base, projection));
+              resources.add(presentLoaded(r, t, s, base, projection));
             }
             remaining -= page.resources().size();
           }

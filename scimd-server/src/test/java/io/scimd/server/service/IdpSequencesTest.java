@@ -111,7 +111,10 @@ class IdpSequencesTest extends ServiceFixture {
     assertThat(list(groups, "displayName eq \"Entra Group\"", "members").body().get("totalResults").asLong()).isZero();
     String g = createGroup("Entra Group");
     patch(groups, g, "[{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u2 + "\"},{\"value\":\"" + u3 + "\"}]}]");
+    recording.calls.clear();
     patch(groups, g, "[{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}]");
+    patch(groups, g, "[{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + u1 + "\\\"]\"}]");
+    assertThat(recording.loadedMembers()).as("O(change): " + recording.calls).isFalse();
     assertThat(memberIds(g)).containsExactly(u2);
 
     recording.calls.clear();

@@ -145,6 +145,9 @@ class ScimServiceCrudTest extends ServiceFixture {
     assertThat(gr.get("value").asText()).isEqualTo(g);
     assertThat(gr.get("$ref").asText()).isEqualTo(BASE + "/Groups/" + g);
     assertThat(gr.get("display").asText()).isEqualTo("Staff");
+    recording.calls.clear();
+    assertThat(service.get(users, a, BASE, null, "groups", null).body().has("groups")).isFalse();
+    assertThat(recording.calls).noneMatch(c -> c.contains("groups=true"));
   }
 
   @Test
