@@ -140,7 +140,9 @@ public final class LoadRun {
 
   static String run(Options o) throws Exception {
     Path dir = Files.createTempDirectory("scimd-load-");
+    Path logFile = Files.createTempFile("scimd-load-server-", ".log");
     Process server = null;
+    boolean done = false;
     try {
       log("seeding %,d users (+ %,d spare) and 2 groups into %s", o.users(), o.spare(), dir);
       long t0 = System.nanoTime();
@@ -161,7 +163,6 @@ public final class LoadRun {
 
       int port = freePort();
       String token = "bench-" + UUID.randomUUID();
-      Path logFile = Files.createTempFile("scimd-load-server-", ".log");
       server = startServer(o, dir, port, token, logFile);
       String root = "http://" + HOST + ":" + port;
       HttpClient client =
@@ -193,7 +194,9 @@ public final class LoadRun {
       }
       long rssAfter = rssKb(server.pid(), "VmRSS");
       long hwm = rssKb(server.pid(), "VmHWM");
-      return report(o, results, seedSeconds, rssSeeded, rssAfter, hwm);
+      String report = report(o, results, seedSeconds, rssSeeded, rssAfter, hwm);
+      done = true;
+      return report;
     } finally {
       if (server != null) {
         server.destroy();
@@ -205,6 +208,11 @@ public final class LoadRun {
         deleteTree(dir);
       } else {
         log("kept data directory %s", dir);
+      }
+      if (done && !o.keep()) {
+        Files.deleteIfExists(logFile);
+      } else {
+        log("server log: %s", logFile);
       }
     }
   }
