@@ -179,4 +179,42 @@ class EdgeConformanceTest {
     assertThat(u.path("schemas").toString()).contains(USER);
     assertError(scim.post("/Users", "{\"schemas\":\"" + USER + "\",\"userName\":\"" + fresh("ns") + "\"}"), 400, "invalidSyntax");
   }
+
+  @Test
+  void rfc9865_cursorSurvivesDeletionOfTheLastSeenResource() {
+    String p = fresh("cd") + "-";
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(scim.createUser(p + i).path("id").asText());
+    }
+    String f = "/Users?filter=" + q("userName sw \"" + p + "\"") + "&count=2&cursor=";
+    JsonNode page = scim.list(f);
+    List<String> seen = new ArrayList<>();
+    while (true) {
+      page.path("Resources").forEach(u -> seen.add(u.path("userName").asText()));
+      if (!page.hasNonNull("nextCursor")) {
+        break;
+      }
+      // Delete the last resource of this page before asking for the next one.
+      String last = page.path("Resources").get(page.path("Resources").size() - 1).path("id").asText();
+      assertThat(scim.delete("/Users/" + last).statusCode()).isEqualTo(204);
+      page = scim.list(f + q(page.path("nextCursor").asText()));
+    }
+    assertThat(seen).hasSize(6).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void rfc7644_3_5_2_groupPatch_withIfMatch_answersNewETag() {
+    String a = scim.createUser(fresh("gm")).path("id").asText();
+    JsonNode g = scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + fresh("ge") + "\"}");
+    String path = "/Groups/" + g.path("id").asText();
+    String etag = g.path("meta").path("version").asText();
+    HttpResponse<String> r =
+        scim.patch(path, patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + a + "\"}]}"), "If-Match", etag);
+    assertThat(r.statusCode()).isIn(200, 204);
+    String newTag = r.headers().firstValue("ETag").orElseThrow();
+    assertThat(newTag).isNotEqualTo(etag);
+    assertThat(scim.get(path).headers().firstValue("ETag")).hasValue(newTag);
+    assertError(scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"members\"}"), "If-Match", etag), 412, null);
+  }
 }
