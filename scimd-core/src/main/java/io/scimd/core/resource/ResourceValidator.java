@@ -40,8 +40,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code schemas} missing or empty is accepted. When present it must be an array of strings
- *       (else {@code invalidSyntax}) naming the core schema and only extensions of the resource type
- *       (else {@code invalidValue}). An extension object in the body whose URN {@code schemas} does
+ *       (else {@code invalidSyntax}) naming the core schema (else {@code invalidValue}); other URNs
+ *       it lists that the type does not know are ignored when no attributes come under them
+ *       (Entra adds a Microsoft group URN). An extension object in the body whose URN {@code schemas} does
  *       not list is accepted as if listed (RFC 7643 §3 says it must be listed; clients forget): the
  *       rendered {@code schemas} is derived from the extensions present, so it will list it.
  *   <li>An unknown attribute is, under {@link UnknownAttributePolicy#REJECT}, an {@code
@@ -224,23 +225,14 @@ public final class ResourceValidator {
       String urn = u.textValue();
       if (urn.equalsIgnoreCase(type.schema().id())) {
         core = true;
-      } else if (type.extension(urn).isEmpty()) {
-        issues.value(
-            "unknown schema '" + urn + "' for resource type " + type.name() + ": expected "
-                + knownSchemas(type));
       }
+      // An unknown URN with no attributes under it changes nothing, so it is ignored: Entra lists
+      // its own http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/Group beside the
+      // core URN. Attributes under an unknown URN still meet the unknown-attribute policy.
     }
     if (!core) {
       issues.value("'schemas' must include " + type.schema().id());
     }
-  }
-
-  private static String knownSchemas(ResourceType type) {
-    StringBuilder b = new StringBuilder(type.schema().id());
-    for (SchemaExtension e : type.extensions()) {
-      b.append(", ").append(e.schema().id());
-    }
-    return b.toString();
   }
 
   private void unknown(ResourceType type, String path, Issues issues) {

@@ -124,6 +124,23 @@ class PatchEngineTest {
     }
 
     @Test
+    void add_manyToMany_usesTheSameDuplicateRule() {
+      // Lists of 8+ values take the indexed path; it must agree with the value-by-value one.
+      StringBuilder doc = new StringBuilder("{'displayName':'g','members':[");
+      StringBuilder add = new StringBuilder("[");
+      for (int i = 0; i < 20; i++) {
+        doc.append(i == 0 ? "" : ",").append("{'value':'u").append(i).append("'}");
+        add.append(i == 0 ? "" : ",").append("{'value':'").append(i % 2 == 0 ? "U" + i : "n" + i).append("'}");
+      }
+      ObjectNode out =
+          patch(GROUP, doc.append("]}").toString(), "{'op':'add','path':'members','value':" + add.append("]") + "}");
+      // members.value is not caseExact in RFC 7643 §8.7.1, so U0 is u0: 20 old plus 10 new.
+      assertThat(out.get("members")).hasSize(30);
+      assertThat(out.get("members").get(0)).isEqualTo(json("{'value':'U0'}"));
+      assertThat(out.get("members").get(29)).isEqualTo(json("{'value':'n19'}"));
+    }
+
+    @Test
     void replace_replacesAllValues() {
       ObjectNode out = patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails','value':[{'value':'z@x.com'}]}");
       assertThat(out.get("emails")).isEqualTo(json("[{'value':'z@x.com'}]"));
@@ -620,7 +637,7 @@ class PatchEngineTest {
               "{'op':'add','path':'emails[value eq \"a@x.com\"].display','value':'A'}",
               "{'op':'replace','value':{'name':{'givenName':'G'}}}",
               "{'op':'add','path':'name.familyName','value':'F'}");
-      List<JsonNode> before = ops.stream().map(o -> (JsonNode) o.value().deepCopy()).toList();
+      List<JsonNode> before = ops.stream().<JsonNode>map(o -> o.value().deepCopy()).toList();
       ObjectNode out = PatchEngine.apply(USER, obj("{'userName':'a'}"), ops);
       assertThat(out.get("emails")).isEqualTo(json("[{'value':'a@x.com','primary':true,'display':'A'}]"));
       assertThat(out.get("name")).isEqualTo(json("{'givenName':'G','familyName':'F'}"));

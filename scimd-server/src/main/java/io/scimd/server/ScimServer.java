@@ -1,0 +1,172 @@
+package io.scimd.server;
+
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.http.ScimHttp;
+import io.scimd.server.http.Tokens;
+import io.scimd.server.service.ScimService;
+import io.scimd.store.Store;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running scimd: the store of its data directory, the SCIM service over it, and a Jetty server
+ * that runs every request on a virtual thread (handlers and JDBC stay blocking and straight-line).
+ * {@link #start} returns once the server accepts requests; {@link #close} stops it and closes the
+ * store.
+ */
+public final class ScimServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScimServer.class);
+
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final Store store;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ScimServer(Server jetty, ServerConnector connector, Store store) {
+    this.jetty = jetty;
+    this.connector = connector;
+    this.store = store;
+  }
+
+  /**
+   * Loads the schemas, opens the store, creates the first credential when there is none (printing
+   * its token on {@code out}), and starts listening.
+   *
+   * @throws IllegalArgumentException when the configuration or a schema definition is invalid
+   * @throws IllegalStateException when the server cannot listen or the store cannot open
+   */
+  public static ScimServer start(ServerConfig config, PrintWriter out) {
+    InstantSource clock = InstantSource.system();
+    SchemaRegistry registry = registry(config.schemasDir());
+    try {
+      Files.createDirectories(config.dataDir());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+    }
+    Store store = Stores.open(config.dataDir(), registry, clock);
+    try {
+      return start(config, registry, store, clock, out);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Starts on an already open {@code store}, which the server then owns and closes. */
+  static ScimServer start(
+      ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, PrintWriter out) {
+    bootstrap(store, config.bootstrapToken(), out);
+    ScimService service = new ScimService(registry, store, config.service());
+
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("scimd-http");
+    VirtualThreadPool virtual = new VirtualThreadPool();
+    virtual.setName("scimd-request");
+    threads.setVirtualThreadsExecutor(virtual);
+
+    Server jetty = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    // Location and meta.location must name the URL the client used, also behind a proxy.
+    http.addCustomizer(new ForwardedRequestCustomizer());
+    ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    jetty.addConnector(connector);
+    jetty.setHandler(ScimHttp.handler(service, store.credentials(), clock));
+    jetty.setErrorHandler(ScimHttp.errorHandler());
+    jetty.setRequestLog(
+        (request, response) ->
+            LOG.debug("{} {} -> {}", request.getMethod(), request.getHttpURI().getPath(), response.getStatus()));
+    jetty.setStopTimeout(5_000);
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      try {
+        jetty.stop();
+      } catch (Exception ignored) {
+        // already failing; the cause below is what the operator needs
+      }
+      throw new IllegalStateException(
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    ScimServer server = new ScimServer(jetty, connector, store);
+    LOG.info("scimd listening on http://{}:{}{}", config.host(), server.port(), "/scim/v2");
+    return server;
+  }
+
+  /** The schema registry: the built-in schemas plus {@code dir}'s definitions. */
+  static SchemaRegistry registry(@Nullable Path dir) {
+    SchemaRegistry builtIn = SchemaRegistry.builtIn();
+    if (dir == null) {
+      return builtIn;
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("the schemas directory " + dir + " does not exist");
+    }
+    try {
+      return builtIn.withDirectory(dir);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new IllegalArgumentException("invalid schema definitions in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** On a store without credentials, creates the first one (RFC 6750 bearer token). */
+  private static void bootstrap(Store store, @Nullable String bootstrapToken, PrintWriter out) {
+    if (!store.credentials().list().isEmpty()) {
+      return;
+    }
+    if (bootstrapToken != null) {
+      store.credentials().create("bootstrap", Tokens.hash(bootstrapToken), null);
+      out.println("scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
+    } else {
+      String token = Tokens.generate();
+      store.credentials().create("bootstrap", Tokens.hash(token), null);
+      out.println("scimd: created the first client credential \"bootstrap\".");
+      out.println("scimd: its bearer token is shown only this once; store it now:");
+      out.println("SCIMD_TOKEN=" + token);
+    }
+    out.flush();
+  }
+
+  /** The port the server listens on (the chosen one when configured with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** Blocks until the server has stopped. */
+  public void join() throws InterruptedException {
+    jetty.join();
+  }
+
+  /** Stops accepting requests, lets running ones finish (up to 5 s), and closes the store. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
+    } finally {
+      store.close();
+    }
+  }
+}

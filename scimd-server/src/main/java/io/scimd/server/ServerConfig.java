@@ -1,0 +1,51 @@
+package io.scimd.server;
+
+import io.scimd.server.http.Tokens;
+import io.scimd.server.service.ServiceConfig;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one scimd server runs: where it listens, where its data and extra schemas are, the first
+ * client token to create on an empty store, and the protocol limits.
+ *
+ * @param host the address to bind, e.g. {@code 127.0.0.1}
+ * @param port the TCP port; 0 picks a free one ({@link ScimServer#port()} tells which)
+ * @param dataDir the directory of the SQLite database, created when missing
+ * @param schemasDir a directory of extra schema and resource type definitions, or null
+ * @param bootstrapToken the bearer token of the first credential (at least {@value
+ *     Tokens#MIN_LENGTH} characters), or null to generate and print one
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Path dataDir,
+    @Nullable Path schemasDir,
+    @Nullable String bootstrapToken,
+    ServiceConfig service) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final String DEFAULT_DATA = "./scimd-data";
+
+  /** @throws IllegalArgumentException with a message for the operator when a value is unusable */
+  public ServerConfig {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
+    }
+    if (bootstrapToken != null && bootstrapToken.length() < Tokens.MIN_LENGTH) {
+      // Never echo the token itself: it is a secret even when it is too short.
+      throw new IllegalArgumentException(
+          "SCIMD_BOOTSTRAP_TOKEN must be at least "
+              + Tokens.MIN_LENGTH
+              + " characters long (it has "
+              + bootstrapToken.length()
+              + "); use a long random value");
+    }
+  }
+
+  /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), null, null, ServiceConfig.DEFAULTS);
+  }
+}

@@ -1,0 +1,104 @@
+package io.scimd.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Schema;
+import io.scimd.core.schema.SchemaJson;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.core.schema.SchemaUrns;
+import io.scimd.server.service.ServiceConfig;
+import java.util.List;
+
+/**
+ * The discovery documents of RFC 7644 §4, generated from the one {@link SchemaRegistry} and {@link
+ * ServiceConfig} the service enforces, so that what is published is what is done.
+ */
+final class Discovery {
+  /** RFC 9865 §4 {@code cursorTimeout}, in seconds. */
+  static final int CURSOR_TIMEOUT_SECONDS = 600;
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private final SchemaRegistry registry;
+  private final ServiceConfig config;
+
+  Discovery(SchemaRegistry registry, ServiceConfig config) {
+    this.registry = registry;
+    this.config = config;
+  }
+
+  /** RFC 7643 §5, plus RFC 9865 §4's {@code pagination}. */
+  ObjectNode serviceProviderConfig(String base) {
+    ObjectNode o = F.objectNode();
+    o.putArray("schemas").add(SchemaUrns.SERVICE_PROVIDER_CONFIG);
+    o.putObject("patch").put("supported", true);
+    o.putObject("bulk")
+        .put("supported", true)
+        .put("maxOperations", config.bulkMaxOperations())
+        .put("maxPayloadSize", config.maxPayloadSize());
+    o.putObject("filter").put("supported", true).put("maxResults", config.maxPageSize());
+    o.putObject("changePassword").put("supported", false);
+    o.putObject("sort").put("supported", true);
+    o.putObject("etag").put("supported", true);
+    o.putArray("authenticationSchemes")
+        .addObject()
+        .put("type", "oauthbearertoken")
+        .put("name", "OAuth Bearer Token")
+        .put("description", "Authentication with a bearer token issued by scimd (RFC 6750)")
+        .put("specUri", "https://www.rfc-editor.org/info/rfc6750")
+        .put("primary", true);
+    o.putObject("pagination")
+        .put("cursor", true)
+        .put("index", true)
+        .put("defaultPaginationMethod", "index")
+        .put("defaultPageSize", config.defaultPageSize())
+        .put("maxPageSize", config.maxPageSize())
+        .put("cursorTimeout", CURSOR_TIMEOUT_SECONDS);
+    ObjectNode meta = o.putObject("meta");
+    meta.put("resourceType", "ServiceProviderConfig");
+    meta.put("location", base + "/ServiceProviderConfig");
+    return o;
+  }
+
+  ObjectNode schemas(String base) {
+    List<ObjectNode> all = registry.schemas().stream().map(s -> SchemaJson.toJson(s, base)).toList();
+    return listResponse(all);
+  }
+
+  ObjectNode schema(String urn, String base) {
+    Schema s =
+        registry
+            .schema(urn)
+            .orElseThrow(() -> ScimException.notFound("no schema " + urn + "; GET /Schemas lists them"));
+    return SchemaJson.toJson(s, base);
+  }
+
+  ObjectNode resourceTypes(String base) {
+    List<ObjectNode> all =
+        registry.resourceTypes().stream().map(t -> SchemaJson.toJson(t, base)).toList();
+    return listResponse(all);
+  }
+
+  ObjectNode resourceType(String name, String base) {
+    ResourceType t =
+        registry
+            .resourceType(name)
+            .orElseThrow(
+                () -> ScimException.notFound("no resource type " + name + "; GET /ResourceTypes lists them"));
+    return SchemaJson.toJson(t, base);
+  }
+
+  private static ObjectNode listResponse(List<ObjectNode> items) {
+    ObjectNode o = F.objectNode();
+    o.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
+    o.put("totalResults", items.size());
+    o.put("itemsPerPage", items.size());
+    o.put("startIndex", 1);
+    ArrayNode r = o.putArray("Resources");
+    items.forEach(r::add);
+    return o;
+  }
+}

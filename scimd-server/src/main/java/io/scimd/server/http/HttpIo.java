@@ -1,0 +1,200 @@
+package io.scimd.server.http;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.scimd.core.error.ScimError;
+import io.scimd.core.error.ScimException;
+import io.scimd.server.service.ScimErrors;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The byte-level half of the HTTP adapter: reads request bodies as JSON within the payload limit,
+ * reads query parameters case-insensitively, and writes SCIM JSON responses and errors.
+ *
+ * <p>Duplicate keys in a request body are rejected (400 {@code invalidSyntax}): {@code
+ * {"active":true,"active":false}} has no single meaning, and silently taking the last one would
+ * store something the client may not have meant.
+ */
+final class HttpIo {
+  static final String SCIM_JSON = "application/scim+json; charset=utf-8";
+
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
+
+  private HttpIo() {}
+
+  /** Writes {@code body} (or nothing, when null) with {@code status} and {@code headers}. */
+  static void write(
+      Response response, Callback callback, int status, @Nullable JsonNode body, Map<String, String> headers) {
+    response.setStatus(status);
+    headers.forEach((name, value) -> response.getHeaders().put(name, value));
+    if (body == null || status == 204 || status == 304) {
+      callback.succeeded();
+      return;
+    }
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, SCIM_JSON);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /** Writes a SCIM error body (RFC 7644 §3.12) with extra {@code headers}. */
+  static void writeError(Response response, Callback callback, ScimError error, Map<String, String> headers) {
+    write(response, callback, error.status(), ScimErrors.toJson(error), headers);
+  }
+
+  /**
+   * Reads the request body as one JSON value. 413 when it is (or turns out, for a chunked body,
+   * to be) larger than {@code maxBytes}; 415 for a non-JSON content type; 400 {@code invalidSyntax}
+   * when it is empty or not well-formed JSON, with the parser's line and column.
+   */
+  static JsonNode readJson(Request request, int maxBytes) {
+    checkContentType(request);
+    long declared = request.getLength();
+    if (declared > maxBytes) {
+      throw tooLarge(maxBytes);
+    }
+    byte[] bytes = readAtMost(request, maxBytes);
+    if (bytes.length == 0) {
+      throw ScimException.invalidSyntax("the request needs a JSON body");
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw ScimException.invalidSyntax("the body is not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw ScimException.invalidSyntax("the body could not be read as JSON");
+    }
+    if (node == null || node.isMissingNode()) {
+      throw ScimException.invalidSyntax("the request needs a JSON body");
+    }
+    return node;
+  }
+
+  /** The parser's message, first line only and without Jackson's own class or feature names. */
+  private static String firstLine(@Nullable String message) {
+    if (message == null) {
+      return "malformed JSON";
+    }
+    int nl = message.indexOf('\n');
+    String line = nl < 0 ? message : message.substring(0, nl);
+    line = line.replaceAll("\\s*\\([^()]*`[^()]*\\)", "");
+    if (line.contains("Trailing token")) {
+      return "more content follows the JSON value";
+    }
+    if (line.contains("com.fasterxml") || line.contains("`")) {
+      return "malformed JSON";
+    }
+    return line;
+  }
+
+  private static ScimException tooLarge(int maxBytes) {
+    return ScimException.payloadTooLarge(
+        "the request body is larger than maxPayloadSize (" + maxBytes + " bytes, see /ServiceProviderConfig)");
+  }
+
+  private static byte[] readAtMost(Request request, int maxBytes) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try (InputStream in = Request.asInputStream(request)) {
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        if (out.size() + n > maxBytes) {
+          throw tooLarge(maxBytes);
+        }
+        out.write(buf, 0, n);
+      }
+    } catch (IOException e) {
+      throw ScimException.badRequest("the request body could not be read: the connection broke off");
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * RFC 7644 §3.1 and §8.1: the body is {@code application/scim+json}; {@code application/json}
+   * (and other {@code +json} types) and a missing type are accepted too, anything else is 415.
+   */
+  private static void checkContentType(Request request) {
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type == null || type.isBlank()) {
+      return;
+    }
+    int semi = type.indexOf(';');
+    String media = (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    if (media.equals("application/json")
+        || media.equals("application/scim+json")
+        || media.equals("text/json")
+        || (media.startsWith("application/") && media.endsWith("+json"))) {
+      return;
+    }
+    throw ScimException.unsupportedMediaType(
+        "Content-Type " + media + " is not supported: send application/scim+json or application/json");
+  }
+
+  /** The query parameters, names case-insensitive (first value wins); 400 on bad encoding. */
+  static Map<String, String> query(Request request) {
+    Fields fields;
+    try {
+      fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      throw ScimException.badRequest("the query string is not valid percent-encoded UTF-8");
+    }
+    Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Fields.Field f : fields) {
+      if (!out.containsKey(f.getName()) && !f.getValues().isEmpty()) {
+        out.put(f.getName(), f.getValue());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The absolute URL of the SCIM root as the client addressed it (RFC 7644 §3.1 {@code Location}),
+   * after {@code X-Forwarded-*} / {@code Forwarded} headers were applied by Jetty's customizer.
+   */
+  static String base(Request request, String prefix) {
+    HttpURI uri = request.getHttpURI();
+    String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost() == null ? Request.getServerName(request) : uri.getHost();
+    int port = uri.getPort() > 0 ? uri.getPort() : Request.getServerPort(request);
+    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    boolean defaultPort =
+        port <= 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+    return scheme + "://" + host + (defaultPort ? "" : ":" + port) + prefix;
+  }
+}

@@ -1,0 +1,50 @@
+package io.scimd.server.http;
+
+import io.scimd.core.error.ScimError;
+import io.scimd.server.service.ScimErrors;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Jetty's own error responses (a request line or URI it cannot parse, headers too large...) in
+ * the SCIM error format, so that no client ever sees an HTML page or a stack trace.
+ */
+final class ScimErrorPages extends ErrorHandler {
+  @Override
+  protected void generateResponse(
+      Request request, Response response, int code, String message, @Nullable Throwable cause, Callback callback) {
+    HttpIo.writeError(response, callback, error(code, message), Map.of());
+  }
+
+  @Override
+  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    fields.put(HttpHeader.CONTENT_TYPE, HttpIo.SCIM_JSON);
+    try {
+      return ByteBuffer.wrap(HttpIo.MAPPER.writeValueAsBytes(ScimErrors.toJson(error(status, reason))));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ScimError error(int code, @Nullable String message) {
+    int status = code < 400 || code > 599 ? 500 : code;
+    String detail;
+    if (status >= 500) {
+      detail = "the server failed to process the request";
+    } else if (message == null || message.isBlank()) {
+      detail = "the request was rejected: " + HttpStatus.getMessage(status);
+    } else {
+      detail = "the request was rejected: " + message;
+    }
+    return new ScimError(status, null, detail);
+  }
+}

@@ -1,0 +1,116 @@
+package io.scimd.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.scimd.core.error.ScimError;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.server.service.ListParams;
+import io.scimd.server.service.ScimResponse;
+import io.scimd.server.service.ScimService;
+import java.util.Map;
+import java.util.TreeSet;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The SCIM endpoints of RFC 7644 §3.2 as one Jetty handler: it parses the request into a {@link
+ * ScimService} call and writes the {@link ScimResponse}. No SCIM rule lives here; failures are
+ * thrown and rendered by {@link ErrorHandling}.
+ */
+final class ScimHandler extends Handler.Abstract {
+  private final ScimService service;
+  private final Discovery discovery;
+
+  ScimHandler(ScimService service) {
+    this.service = service;
+    this.discovery = new Discovery(service.registry(), service.config());
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    Route route = Routes.parse(request.getHttpURI().getPath(), service.registry());
+    String method = request.getMethod();
+    if (route instanceof Route.NotFound nf) {
+      throw ScimException.notFound("no SCIM endpoint at " + nf.path());
+    }
+    if (!route.methods().contains(method)) {
+      String allow = String.join(", ", new TreeSet<>(route.methods()));
+      HttpIo.writeError(
+          response,
+          callback,
+          new ScimError(405, null, method + " is not allowed here; use " + allow),
+          Map.of("Allow", allow));
+      return true;
+    }
+    Map<String, String> q = HttpIo.query(request);
+    String base = HttpIo.base(request, Routes.PREFIX);
+    ScimResponse answer =
+        switch (route) {
+          case Route.Health h -> new ScimResponse(200, JsonNodeFactory.instance.objectNode().put("status", "UP"), Map.of());
+          case Route.Root r -> service.list(null, listParams(q), base);
+          case Route.RootSearch r -> service.list(null, ListParams.fromSearchRequest(body(request)), base);
+          case Route.Bulk b -> service.bulk(body(request), base);
+          case Route.Me m ->
+              throw ScimException.notImplemented(
+                  "/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
+          case Route.ServiceProviderConfig s -> discoveryAnswer(q, discovery.serviceProviderConfig(base));
+          case Route.ResourceTypes t ->
+              discoveryAnswer(
+                  q, t.name() == null ? discovery.resourceTypes(base) : discovery.resourceType(t.name(), base));
+          case Route.Schemas s ->
+              discoveryAnswer(q, s.urn() == null ? discovery.schemas(base) : discovery.schema(s.urn(), base));
+          case Route.Collection c ->
+              method.equals("GET")
+                  ? service.list(c.type(), listParams(q), base)
+                  : service.create(c.type(), body(request), base, q.get("attributes"), q.get("excludedAttributes"));
+          case Route.Search s -> service.list(s.type(), ListParams.fromSearchRequest(body(request)), base);
+          case Route.Resource r -> resource(request, method, r.type(), r.id(), q, base);
+          case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + nf.path());
+        };
+    HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
+    return true;
+  }
+
+  private ScimResponse resource(
+      Request request, String method, ResourceType type, String id, Map<String, String> q, String base) {
+    String attributes = q.get("attributes");
+    String excluded = q.get("excludedAttributes");
+    String ifMatch = request.getHeaders().get(HttpHeader.IF_MATCH);
+    return switch (method) {
+      case "GET" ->
+          service.get(type, id, base, attributes, excluded, request.getHeaders().get(HttpHeader.IF_NONE_MATCH));
+      case "PUT" -> service.replace(type, id, body(request), base, attributes, excluded, ifMatch);
+      case "PATCH" -> service.patch(type, id, body(request), base, attributes, excluded, ifMatch);
+      case "DELETE" -> service.delete(type, id, ifMatch);
+      default -> throw new IllegalStateException("route admitted method " + method);
+    };
+  }
+
+  /** RFC 7644 §4: a filter on a discovery endpoint SHOULD answer 403. */
+  private static ScimResponse discoveryAnswer(Map<String, String> q, JsonNode body) {
+    if (q.containsKey("filter")) {
+      throw ScimException.forbidden("filtering is not supported on discovery endpoints (RFC 7644 §4)");
+    }
+    return new ScimResponse(200, body, Map.of());
+  }
+
+  private JsonNode body(Request request) {
+    return HttpIo.readJson(request, service.config().maxPayloadSize());
+  }
+
+  static ListParams listParams(Map<String, String> q) {
+    return new ListParams(
+        q.get("filter"),
+        q.get("sortBy"),
+        q.get("sortOrder"),
+        q.get("startIndex"),
+        q.get("count"),
+        q.get("cursor"),
+        q.get("attributes"),
+        q.get("excludedAttributes"));
+  }
+}

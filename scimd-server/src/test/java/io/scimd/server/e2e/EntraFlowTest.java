@@ -1,0 +1,283 @@
+package io.scimd.server.e2e;
+
+import static io.scimd.server.http.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The request sequence of Microsoft Entra ID's provisioning service (Microsoft's "Tutorial: Develop
+ * and plan provisioning for a SCIM endpoint" request/response examples, and shared/SCIM-NOTES.md
+ * "What Microsoft Entra ID sends"): capitalised ops, booleans as strings, filters before creates,
+ * membership checks, deactivation and then deletion.
+ */
+class EntraFlowTest {
+  TestServer entra;
+
+  @BeforeEach
+  void start() {
+    entra = TestServer.start();
+  }
+
+  @AfterEach
+  void stop() {
+    entra.close();
+  }
+
+  HttpResponse<String> send(String method, String path, String body) {
+    return entra.send(method, path, body, "Accept", "application/scim+json");
+  }
+
+  static String q(String filter) {
+    return URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Test
+  void userLifecycle_asEntraSendsIt() {
+    // Entra matches by externalId first, then userName; both must be clean empty lists.
+    HttpResponse<String> byExternalId =
+        send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
+    assertThat(byExternalId.statusCode()).isEqualTo(200);
+    assertThat(json(byExternalId).path("totalResults").asInt()).isZero();
+    HttpResponse<String> byUserName =
+        send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
+    assertThat(byUserName.statusCode()).isEqualTo(200);
+    assertThat(json(byUserName).path("totalResults").asInt()).isZero();
+    assertThat(json(byUserName).path("Resources").size()).isZero();
+
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/scim/v2/Users",
+            """
+            {
+              "schemas": [
+                "urn:ietf:params:scim:schemas:core:2.0:User",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+              "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+              "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+              "active": true,
+              "emails": [{
+                "primary": true,
+                "type": "work",
+                "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"
+              }],
+              "meta": {"resourceType": "User"},
+              "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+              "roles": []
+            }""");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode user = json(created);
+    String id = user.path("id").asText();
+    assertThat(created.headers().firstValue("Location")).hasValue(entra.url("/scim/v2/Users/" + id));
+    assertThat(user.path("externalId").asText()).isEqualTo("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+    assertThat(user.path("meta").path("location").asText()).isEqualTo(entra.url("/scim/v2/Users/" + id));
+    assertThat(user.path("meta").path("created").asText()).isNotBlank();
+
+    HttpResponse<String> got = send("GET", "/scim/v2/Users/" + id, null);
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(json(got).path("userName").asText()).isEqualTo("Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1");
+
+    HttpResponse<String> found =
+        send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
+    assertThat(found.statusCode()).isEqualTo(200);
+    assertThat(json(found).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(json(found).path("Resources").get(0).path("id").asText()).isEqualTo(id);
+    HttpResponse<String> foundByExternalId =
+        send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
+    assertThat(json(foundByExternalId).path("totalResults").asInt()).isEqualTo(1);
+
+    // Keep-alive probe: a random userName that does not exist is an empty list, not a 404.
+    HttpResponse<String> probe = send("GET", "/scim/v2/Users?filter=" + q("userName eq \"non-existent user\""), null);
+    assertThat(probe.statusCode()).isEqualTo(200);
+    assertThat(json(probe).path("totalResults").asInt()).isZero();
+
+    // Update multi-valued and single-valued attributes, capitalised ops.
+    HttpResponse<String> updated =
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + id,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [
+                {"op": "Replace", "path": "emails[type eq \\"work\\"].value", "value": "updatedEmail@microsoft.com"},
+                {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"}
+              ]
+            }""");
+    assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+    assertThat(json(updated).path("name").path("familyName").asText()).isEqualTo("updatedFamilyName");
+    assertThat(json(updated).path("emails").get(0).path("value").asText()).isEqualTo("updatedEmail@microsoft.com");
+
+    HttpResponse<String> renamed =
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + id,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}]
+            }""");
+    assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
+    assertThat(json(renamed).path("userName").asText()).isEqualTo("5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
+
+    // Add a work email to a user without one; manager as a bare id.
+    String manager = createUser("manager@testuser.com");
+    HttpResponse<String> added =
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + manager,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Add", "path": "emails[type eq \\"work\\"].value", "value": "a@x.com"}]
+            }""");
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+    assertThat(json(added).path("emails").get(0).path("value").asText()).isEqualTo("a@x.com");
+    HttpResponse<String> withManager =
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + id,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "%s"}]
+            }"""
+                .formatted(manager));
+    assertThat(withManager.statusCode()).as(withManager.body()).isEqualTo(200);
+    assertThat(json(withManager).path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User").path("manager").path("value").asText())
+        .isEqualTo(manager);
+
+    // Disable: a boolean as a string, "False".
+    HttpResponse<String> disabled =
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + id,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Replace", "path": "active", "value": "False"}]
+            }""");
+    assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(200);
+    assertThat(json(disabled).path("active").isBoolean()).isTrue();
+    assertThat(json(disabled).path("active").asBoolean()).isFalse();
+
+    HttpResponse<String> deleted = send("DELETE", "/scim/v2/Users/" + id, null);
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    HttpResponse<String> gone = send("GET", "/scim/v2/Users/" + id, null);
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(json(gone).path("status").asText()).isEqualTo("404");
+  }
+
+  @Test
+  void groupLifecycle_asEntraSendsIt() {
+    String alice = createUser("alice@testuser.com");
+    String bob = createUser("bob@testuser.com");
+
+    HttpResponse<String> lookup =
+        send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
+    assertThat(lookup.statusCode()).isEqualTo(200);
+    assertThat(json(lookup).path("totalResults").asInt()).isZero();
+
+    HttpResponse<String> created =
+        send(
+            "POST",
+            "/scim/v2/Groups",
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/Group"],
+              "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+              "displayName": "displayName",
+              "meta": {"resourceType": "Group"}
+            }""");
+    assertThat(created.statusCode())
+        .as("Entra's documented Create Group lists Microsoft's ADSCIM Group schema URN beside the core one;"
+            + " it carries no attributes and must not make the request fail: " + created.body())
+        .isEqualTo(201);
+    String gid = json(created).path("id").asText();
+    assertThat(created.headers().firstValue("Location")).hasValue(entra.url("/scim/v2/Groups/" + gid));
+
+    HttpResponse<String> got = send("GET", "/scim/v2/Groups/" + gid + "?excludedAttributes=members", null);
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(json(got).has("members")).isFalse();
+    assertThat(json(got).path("displayName").asText()).isEqualTo("displayName");
+
+    HttpResponse<String> byName =
+        send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
+    assertThat(json(byName).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(json(byName).path("Resources").get(0).has("members")).isFalse();
+
+    HttpResponse<String> renamed =
+        send(
+            "PATCH",
+            "/scim/v2/Groups/" + gid,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Replace", "path": "displayName", "value": "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}]
+            }""");
+    assertThat(renamed.statusCode()).as(renamed.body()).isIn(200, 204);
+
+    HttpResponse<String> addMembers =
+        send(
+            "PATCH",
+            "/scim/v2/Groups/" + gid,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Add", "path": "members", "value": [{"$ref": null, "value": "%s"}, {"$ref": null, "value": "%s"}]}]
+            }"""
+                .formatted(alice, bob));
+    assertThat(addMembers.statusCode()).as(addMembers.body()).isIn(200, 204);
+
+    // Membership checks, the current and the older form.
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + alice + "\"]")).isEqualTo(1);
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members eq \"" + bob + "\"")).isEqualTo(1);
+
+    HttpResponse<String> removeMember =
+        send(
+            "PATCH",
+            "/scim/v2/Groups/" + gid,
+            """
+            {
+              "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": "%s"}]}]
+            }"""
+                .formatted(alice));
+    assertThat(removeMember.statusCode()).as(removeMember.body()).isIn(200, 204);
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + alice + "\"]")).isZero();
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + bob + "\"]"))
+        .as("removing one member must not clear the group")
+        .isEqualTo(1);
+
+    HttpResponse<String> full = send("GET", "/scim/v2/Groups/" + gid, null);
+    assertThat(json(full).path("displayName").asText()).isEqualTo("1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName");
+
+    HttpResponse<String> deleted = send("DELETE", "/scim/v2/Groups/" + gid, null);
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    assertThat(send("GET", "/scim/v2/Groups/" + gid, null).statusCode()).isEqualTo(404);
+  }
+
+  int memberCheck(String gid, String filter) {
+    HttpResponse<String> r = send("GET", "/scim/v2/Groups?filter=" + q(filter) + "&excludedAttributes=members", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return json(r).path("totalResults").asInt();
+  }
+
+  String createUser(String userName) {
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/scim/v2/Users",
+            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\",\"active\":true}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json(r).path("id").asText();
+  }
+}

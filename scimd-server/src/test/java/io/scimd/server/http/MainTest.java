@@ -1,0 +1,94 @@
+package io.scimd.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scimd.server.Main;
+import io.scimd.server.ScimServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line, run in-process. */
+class MainTest {
+  @TempDir Path dir;
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  CommandLine cli(Map<String, String> env, CompletableFuture<ScimServer> started) {
+    CommandLine cl = Main.commandLine(env, started::complete);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl;
+  }
+
+  static int get(String url, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void serve_flagsWinOverEnvironment_andServeUntilStopped() throws Exception {
+    CompletableFuture<ScimServer> started = new CompletableFuture<>();
+    Map<String, String> env =
+        Map.of(
+            "SCIMD_PORT", "1", // privileged: would fail if the flag did not win
+            "SCIMD_DATA", dir.toString(),
+            "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
+    CommandLine cl = cli(env, started);
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(() -> cl.execute("serve", "--port", "0", "--host", "127.0.0.1"));
+    ScimServer server = started.get(30, TimeUnit.SECONDS);
+    String base = "http://127.0.0.1:" + server.port();
+    assertThat(get(base + "/health", null)).isEqualTo(200);
+    assertThat(get(base + "/scim/v2/Users", TestServer.TOKEN)).isEqualTo(200);
+    assertThat(Files.list(dir)).isNotEmpty();
+    server.close();
+    assertThat(exit.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
+  }
+
+  @Test
+  void serve_withShortBootstrapToken_exitsNonZeroWithAClearMessage() {
+    Map<String, String> env = Map.of("SCIMD_DATA", dir.toString(), "SCIMD_BOOTSTRAP_TOKEN", "short");
+    int code = cli(env, new CompletableFuture<>()).execute("serve", "--port", "0");
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("SCIMD_BOOTSTRAP_TOKEN").contains("32").doesNotContain("short\n");
+  }
+
+  @Test
+  void serve_withInvalidSchemas_exitsNonZeroWithAClearMessage() throws Exception {
+    Path schemas = Files.createDirectory(dir.resolve("schemas"));
+    Files.writeString(schemas.resolve("broken.json"), "{ not json");
+    Map<String, String> env = Map.of("SCIMD_SCHEMAS", schemas.toString(), "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
+    int code = cli(env, new CompletableFuture<>()).execute("serve", "--port", "0", "--data", dir.resolve("d").toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("broken.json");
+  }
+
+  @Test
+  void tokenCreate_printsATokenThatTheServerAccepts() throws Exception {
+    int code = cli(Map.of(), new CompletableFuture<>()).execute("token", "create", "--name", "okta", "--data", dir.toString());
+    assertThat(code).as(err.toString()).isZero();
+    Matcher m = Pattern.compile("SCIMD_TOKEN=(\\S+)").matcher(out.toString());
+    assertThat(m.find()).as(out.toString()).isTrue();
+    try (TestServer s = TestServer.start(dir, null)) {
+      assertThat(s.printed).as("the store already had a credential").doesNotContain("SCIMD_TOKEN");
+      assertThat(get(s.url("/scim/v2/Users"), m.group(1))).isEqualTo(200);
+    }
+  }
+}

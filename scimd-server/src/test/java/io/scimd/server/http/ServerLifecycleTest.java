@@ -1,0 +1,85 @@
+package io.scimd.server.http;
+
+import static io.scimd.server.http.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.scimd.server.ScimServer;
+import io.scimd.server.ServerConfig;
+import io.scimd.server.service.ServiceConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starting, restarting and refusing to start. */
+class ServerLifecycleTest {
+  @TempDir Path dir;
+
+  @Test
+  void emptyStore_withoutBootstrapToken_printsAGeneratedTokenOnce() {
+    String token;
+    try (TestServer first = TestServer.start(dir, null)) {
+      Matcher m = Pattern.compile("SCIMD_TOKEN=([A-Za-z0-9_-]{43})\\n").matcher(first.printed);
+      assertThat(m.find()).as(first.printed).isTrue();
+      token = m.group(1);
+      HttpResponse<String> r = first.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    try (TestServer again = TestServer.start(dir, null)) {
+      assertThat(again.printed).doesNotContain("SCIMD_TOKEN");
+      HttpResponse<String> r = again.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void bootstrapToken_becomesTheFirstToken_andIsNotPrinted() {
+    try (TestServer s = TestServer.start(dir, TestServer.TOKEN)) {
+      assertThat(s.printed).doesNotContain(TestServer.TOKEN).contains("SCIMD_BOOTSTRAP_TOKEN");
+      assertThat(s.send("GET", "/scim/v2/Groups", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void shortBootstrapToken_refusesToStart() {
+    assertThatThrownBy(() -> new ServerConfig("127.0.0.1", 0, dir, null, "too-short", ServiceConfig.DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("SCIMD_BOOTSTRAP_TOKEN")
+        .hasMessageContaining("32")
+        .hasMessageNotContaining("too-short");
+  }
+
+  @Test
+  void invalidSchemaDefinition_refusesToStart() throws Exception {
+    Path schemas = Files.createDirectory(dir.resolve("schemas"));
+    Files.writeString(schemas.resolve("bad.json"), "{\"id\":\"urn:example:Bad\"}");
+    ServerConfig config =
+        new ServerConfig("127.0.0.1", 0, dir.resolve("data"), schemas, TestServer.TOKEN, ServiceConfig.DEFAULTS);
+    assertThatThrownBy(() -> ScimServer.start(config, new PrintWriter(new StringWriter())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attributes");
+  }
+
+  @Test
+  void createdResource_survivesAServerThatWasNeverClosed() {
+    TestServer crashed = TestServer.start(dir, TestServer.TOKEN);
+    HttpResponse<String> created = crashed.send("POST", "/scim/v2/Users", ScimHttpTest.user("durable.user"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = json(created).path("id").asText();
+    // No close(): the first server is abandoned as a killed process would be; a second one on the
+    // same data directory must see everything the 201 promised.
+    try (TestServer reopened = TestServer.start(dir, TestServer.TOKEN)) {
+      HttpResponse<String> r = reopened.send("GET", "/scim/v2/Users/" + id, null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(json(r).path("userName").asText()).isEqualTo("durable.user");
+    } finally {
+      crashed.close();
+    }
+  }
+}
