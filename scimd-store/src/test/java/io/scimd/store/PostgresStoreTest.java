@@ -178,6 +178,61 @@ class PostgresStoreTest extends StoreContractTest {
     assertIndexed("User", new Query(since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE), true);
   }
 
+  @Test
+  void atScale_commonLookupsAndOneMemberAdd_areIndexProbes() throws SQLException {
+    // 100,000 users and one group holding all of them, loaded by SQL (the store would take minutes),
+    // then analysed: the planner now sees a large table, as in production.
+    int n = 100_000;
+    StoredResource g = insert("Group", group("everyone"));
+    try (Connection c = inspect(); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, external_id,"
+          + " user_name_folded, display_name_folded, display, doc)"
+          + " SELECT 'default', 'User', md5(i::text)::uuid::text, 1, 1772359200000000 + i, 1772359200000000 + i,"
+          + " 'ext-' || i, 'bulk' || i, 'bulk user ' || i, 'Bulk User ' || i,"
+          + " jsonb_build_object('schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),"
+          + " 'userName', 'bulk' || i, 'externalId', 'ext-' || i, 'displayName', 'Bulk User ' || i)"
+          + " FROM generate_series(1, " + n + ") i");
+      st.execute("INSERT INTO members (tenant, group_id, member_id, member_type)"
+          + " SELECT 'default', '" + g.id() + "', md5(i::text)::uuid::text, 'User' FROM generate_series(1, " + (n - 1) + ") i");
+      st.execute("UPDATE clocks SET micros = GREATEST(micros, (SELECT MAX(last_modified) FROM resources))");
+      st.execute("ANALYZE");
+    }
+    String last = query("User", filtered(Filter.eq("externalId", "ext-" + n))).resources().get(0).id();
+    String first = query("User", filtered(Filter.eq("userName", "BULK1"))).resources().get(0).id();
+
+    long t0 = System.nanoTime();
+    assertThat(query("User", filtered(Filter.eq("userName", "Bulk77777"))).totalResults()).isEqualTo(1);
+    assertThat(query("User", filtered(Filter.eq("userName", "nobody-" + t0))).totalResults()).isZero();
+    assertThat(query("User", filtered(Filter.eq("displayName", "bulk user 5"))).totalResults()).isEqualTo(1);
+    assertThat(query("Group", filtered(Filter.and(Filter.eq("id", g.id()),
+        Filter.valuePath("members", Filter.eq("value", first))))).totalResults()).isEqualTo(1);
+    long lookups = System.nanoTime() - t0;
+
+    assertIndexed("User", Filter.eq("userName", "bulk5"), false);
+    assertIndexed("User", Filter.eq("externalId", "ext-5"), false);
+    assertIndexed("User", Filter.eq("displayName", "bulk user 5"), false);
+    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", first))), false);
+    Filter since = Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:00:00.099990Z"));
+    assertIndexed("User", new Query(since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE), false);
+
+    List<String> addPlans = plans(() -> {
+      addMembers(g.id(), last);
+      return null;
+    }, false);
+    long t1 = System.nanoTime();
+    addMembers(g.id(), first); // already there: a no-op
+    long add = System.nanoTime() - t1;
+    for (String plan : addPlans) {
+      assertThat(plan).doesNotContain("Seq Scan");
+    }
+    assertThat(isMember(g.id(), last)).isTrue();
+    List<Member> all = store.read(r -> r.members(g.id()));
+    assertThat(all).hasSize(n);
+    // The plans are the proof; the bounds only catch a gross regression on a shared machine.
+    assertThat(lookups / 1_000_000).as("ms for four lookups").isLessThan(2_000);
+    assertThat(add / 1_000_000).as("ms to add one member to a group of 100,000").isLessThan(2_000);
+  }
+
   // ------------------------------------------------------------------ operations
 
   @Test
