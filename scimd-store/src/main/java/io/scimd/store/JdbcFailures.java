@@ -25,6 +25,13 @@ final class JdbcFailures {
       return ScimException.unavailable("the database is busy: retry the request");
     }
     String state = e.getSQLState();
+    if ("22021".equals(state) || "22P05".equals(state)) {
+      // PostgreSQL: character_not_in_repertoire, untranslatable_character. Text and jsonb cannot
+      // hold U+0000; it comes from the client, so it is the client's to fix (RFC 7644 §3.12).
+      return ScimException.invalidValue(
+          "a value contains the character U+0000 (NUL), which cannot be stored or searched for:"
+              + " remove it");
+    }
     if (isTransient(state)) {
       return new Transient(e);
     }

@@ -233,6 +233,22 @@ class PostgresStoreTest extends StoreContractTest {
     assertThat(add / 1_000_000).as("ms to add one member to a group of 100,000").isLessThan(2_000);
   }
 
+  @Test
+  void nulCharacter_whichPostgresCannotHold_is400InvalidValue_inWritesAndFilters() {
+    ObjectNode u = user("nul\u0000name");
+    io.scimd.core.error.ScimException e = scimError(() -> insert("User", u));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.scimType()).isEqualTo(io.scimd.core.error.ScimType.INVALID_VALUE);
+    assertThat(e.getMessage()).contains("U+0000");
+    ObjectNode nested = user("fine");
+    nested.put("nickName", "x\u0000y");
+    assertThat(scimError(() -> insert("User", nested)).scimType()).isEqualTo(io.scimd.core.error.ScimType.INVALID_VALUE);
+    assertThat(scimError(() -> query("User", filtered(Filter.eq("userName", "a\u0000")))).status()).isEqualTo(400);
+    // nothing half-written, and the store goes on
+    assertThat(query("User", Query.all(10)).totalResults()).isZero();
+    assertThat(insert("User", user("fine")).meta().version()).isEqualTo(1);
+  }
+
   // ------------------------------------------------------------------ operations
 
   @Test
