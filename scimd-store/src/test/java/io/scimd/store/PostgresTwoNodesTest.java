@@ -367,6 +367,59 @@ class PostgresTwoNodesTest {
     }
   }
 
+  @Test
+  void cursorWalkOnOneNode_whileTheOtherInsertsAndDeletes_seesEveryLastingUserOnce() throws Exception {
+    List<String> lasting = a.write(tx -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        out.add(tx.insert("User", user("stay" + i)).id());
+      }
+      return out;
+    });
+    List<String> doomed = a.write(tx -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        out.add(tx.insert("User", user("doomed" + i)).id());
+      }
+      return out;
+    });
+    AtomicBoolean walking = new AtomicBoolean(true);
+    List<String> seen = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<?> churn = pool.submit(() -> {
+        int i = 0;
+        while (walking.get() && i < 100) {
+          String gone = doomed.get(i);
+          String name = "new" + i++;
+          b.write(tx -> {
+            tx.delete("User", gone);
+            return tx.insert("User", user(name));
+          });
+        }
+        return null;
+      });
+      Sort byName = new Sort(AttrPath.parse("userName"), true);
+      for (Sort sort : java.util.Arrays.asList(null, byName)) {
+        seen.clear();
+        String cursor = "";
+        while (cursor != null) {
+          String at = cursor;
+          Page p = a.read(r -> r.query("User", new Query(Filter.pr("userName"), sort, 1, 17, at, Load.NONE)));
+          seen.addAll(ids(p));
+          cursor = p.nextCursor();
+        }
+        assertThat(seen).as("no row twice, sort " + sort).doesNotHaveDuplicates();
+        assertThat(seen).as("every lasting row, sort " + sort).containsAll(lasting);
+      }
+      walking.set(false);
+      churn.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<String> ids(Page p) {
+    return p.resources().stream().map(StoredResource::id).toList();
+  }
+
   private static String outcome(Callable<?> call) throws Exception {
     try {
       call.call();
