@@ -195,7 +195,8 @@ class PostgresStoreTest extends StoreContractTest {
       st.execute("INSERT INTO members (tenant, group_id, member_id, member_type)"
           + " SELECT 'default', '" + g.id() + "', md5(i::text)::uuid::text, 'User' FROM generate_series(1, " + (n - 1) + ") i");
       st.execute("UPDATE clocks SET micros = GREATEST(micros, (SELECT MAX(last_modified) FROM resources))");
-      st.execute("ANALYZE");
+      st.execute("VACUUM ANALYZE"); // statistics and the visibility map, as autovacuum keeps them
+
     }
     String last = query("User", filtered(Filter.eq("externalId", "ext-" + n))).resources().get(0).id();
     String first = query("User", filtered(Filter.eq("userName", "BULK1"))).resources().get(0).id();
@@ -212,8 +213,11 @@ class PostgresStoreTest extends StoreContractTest {
     assertIndexed("User", Filter.eq("externalId", "ext-5"), false);
     assertIndexed("User", Filter.eq("displayName", "bulk user 5"), false);
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", first))), false);
+    // A generic plan guesses a third of the rows for any range, so its count may rightly scan; the
+    // database plans the real watermark (custom plans win while they are cheaper). Ask whether an
+    // index serves the delta sync at all.
     Filter since = Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:00:00.099990Z"));
-    assertIndexed("User", new Query(since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE), false);
+    assertIndexed("User", new Query(since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE), true);
 
     List<String> addPlans = plans(() -> {
       addMembers(g.id(), last);
