@@ -50,6 +50,8 @@ public final class PostgresStore implements Store {
   private final InstantSource clock;
   private final PoolSettings settings;
   private final JdbcCredentials credentials;
+  // Not an option carrier: only the guard against a nested write, which would take a second
+  // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
   private volatile @Nullable Consumer<String> observer;
   private volatile boolean closed;
