@@ -188,8 +188,16 @@ final class HttpIo {
   static String base(Request request, String prefix) {
     HttpURI uri = request.getHttpURI();
     String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
-    String host = uri.getHost() == null ? Request.getServerName(request) : uri.getHost();
+    String host = uri.getHost();
+    if (host == null || host.isBlank()) {
+      host = Request.getServerName(request);
+    }
     int port = uri.getPort() > 0 ? uri.getPort() : Request.getServerPort(request);
+    if (host == null || host.isBlank()) {
+      // An empty Host or X-Forwarded-Host names nothing: use the address the client connected to.
+      host = Request.getLocalAddr(request);
+      port = Request.getLocalPort(request);
+    }
     if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
       host = "[" + host + "]";
     }
