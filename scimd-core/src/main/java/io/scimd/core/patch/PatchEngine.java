@@ -790,8 +790,8 @@ public final class PatchEngine {
         }
       }
       case INTEGER -> {
-        if (v.isIntegralNumber()) {
-          return v;
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+          return v; // the signed 64-bit range, as ResourceValidator takes it
         }
         BigDecimal d = v.isFloatingPointNumber() ? decimal(v) : null;
         if (d != null) {

@@ -284,7 +284,7 @@ public final class ResourceValidator {
       case COMPLEX -> complex(a, v, path, issues);
       case STRING, REFERENCE -> v.isTextual() ? text(a, v, path, issues) : wrong(a, v, path, issues);
       case BOOLEAN -> bool(a, v, path, issues);
-      case INTEGER -> v.isIntegralNumber() ? v : wrong(a, v, path, issues);
+      case INTEGER -> integer(a, v, path, issues);
       case DECIMAL -> v.isNumber() ? v : wrong(a, v, path, issues);
       case DATE_TIME ->
           v.isTextual() && isDateTime(v.textValue()) ? v : wrong(a, v, path, issues);
@@ -386,6 +386,22 @@ public final class ResourceValidator {
           "'" + path + "' has " + n + " values with primary true; at most one may be primary"
               + " (RFC 7643 §2.4)");
     }
+  }
+
+  /**
+   * RFC 7643 §2.3.4 leaves an integer's range open; scimd takes the signed 64-bit range that every
+   * client language and both stores' integer columns hold, so that a stored value can always be
+   * read back, compared and sorted as a number.
+   */
+  private static @Nullable JsonNode integer(Attribute a, JsonNode v, String path, Issues issues) {
+    if (!v.isIntegralNumber()) {
+      return wrong(a, v, path, issues);
+    }
+    if (!v.canConvertToLong()) {
+      issues.value("'" + path + "' must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got " + show(v));
+      return null;
+    }
+    return v;
   }
 
   private static @Nullable JsonNode wrong(Attribute a, JsonNode v, String path, Issues issues) {

@@ -1,9 +1,12 @@
 package io.scimd.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,8 +43,25 @@ final class HttpIo {
   // RFC 7644 §8.1: UTF-8 is the only encoding, so the media type needs no charset parameter.
   static final String SCIM_JSON = "application/scim+json";
 
+  /**
+   * Jackson's parsing limits, explicit. SCIM bodies are shallow (a bulk operation's data, an
+   * extension, a complex value and its sub-attributes are about 8 levels), so 64 levels leave room
+   * for any real request while a body like {@code [[[[...} stops at once with a 400; numbers longer
+   * than 100 characters are no SCIM value. Strings are bounded by {@code maxPayloadSize}.
+   */
+  static final int MAX_NESTING_DEPTH = 64;
+
+  static final int MAX_NUMBER_LENGTH = 100;
+
   static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(MAX_NESTING_DEPTH)
+                          .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .build())
+                  .build())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
@@ -83,6 +103,9 @@ final class HttpIo {
     checkContentType(request);
     long declared = request.getLength();
     if (declared > maxBytes) {
+      if (declared <= drainLimit(maxBytes)) {
+        drain(request, drainLimit(maxBytes));
+      }
       throw tooLarge(maxBytes);
     }
     byte[] bytes = readAtMost(request, maxBytes);
@@ -92,6 +115,8 @@ final class HttpIo {
     JsonNode node;
     try {
       node = MAPPER.readTree(bytes);
+    } catch (StreamConstraintsException e) {
+      throw ScimException.invalidSyntax("the body is too complex to read: " + limitMessage(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
@@ -103,6 +128,18 @@ final class HttpIo {
       throw ScimException.invalidSyntax("the request needs a JSON body");
     }
     return node;
+  }
+
+  /**
+   * Jackson's "Document nesting depth (65) exceeds the maximum allowed (64, from
+   * `StreamReadConstraints.getMaxNestingDepth()`)" without the name of its setting.
+   */
+  private static String limitMessage(@Nullable String message) {
+    if (message == null) {
+      return "it exceeds a parsing limit";
+    }
+    String m = message.replaceAll(",\\s*from\\s*`[^`]*`\\)", ")");
+    return m.contains("`") || m.contains("com.fasterxml") ? "it exceeds a parsing limit" : m;
   }
 
   /** The parser's message, first line only and without Jackson's own class or feature names. */
@@ -127,6 +164,35 @@ final class HttpIo {
         "the request body is larger than maxPayloadSize (" + maxBytes + " bytes, see /ServiceProviderConfig)");
   }
 
+  /**
+   * How much of a too-large body is read and discarded before the 413 is sent. A server that
+   * answers and closes while the client is still sending makes the client's TCP stack see a reset,
+   * and most clients then report a broken connection instead of the 413 (and an IdP retries
+   * forever). Reading a bounded excess lets the answer arrive; a body declared larger than this is
+   * answered at once without reading it (a client that sends {@code Expect: 100-continue} never
+   * sends it at all).
+   */
+  static long drainLimit(int maxBytes) {
+    return 4L * maxBytes;
+  }
+
+  private static void drain(Request request, long limit) {
+    try (InputStream in = Request.asInputStream(request)) {
+      drain(in, limit);
+    } catch (IOException e) {
+      // the client went away: nothing is left to answer
+    }
+  }
+
+  private static void drain(InputStream in, long limit) throws IOException {
+    byte[] buf = new byte[8192];
+    long left = limit;
+    int n;
+    while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0) {
+      left -= n;
+    }
+  }
+
   private static byte[] readAtMost(Request request, int maxBytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
@@ -134,6 +200,7 @@ final class HttpIo {
       int n;
       while ((n = in.read(buf)) >= 0) {
         if (out.size() + n > maxBytes) {
+          drain(in, drainLimit(maxBytes) - out.size() - n);
           throw tooLarge(maxBytes);
         }
         out.write(buf, 0, n);
@@ -189,8 +256,16 @@ final class HttpIo {
   static String base(Request request, String prefix) {
     HttpURI uri = request.getHttpURI();
     String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
-    String host = uri.getHost() == null ? Request.getServerName(request) : uri.getHost();
+    String host = uri.getHost();
+    if (host == null || host.isBlank()) {
+      host = Request.getServerName(request);
+    }
     int port = uri.getPort() > 0 ? uri.getPort() : Request.getServerPort(request);
+    if (host == null || host.isBlank()) {
+      // An empty Host or X-Forwarded-Host names nothing: use the address the client connected to.
+      host = Request.getLocalAddr(request);
+      port = Request.getLocalPort(request);
+    }
     if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
       host = "[" + host + "]";
     }
