@@ -394,6 +394,15 @@ public final class ResourceValidator {
    * read back, compared and sorted as a number.
    */
   private static @Nullable JsonNode integer(Attribute a, JsonNode v, String path, Issues issues) {
+    if (v.isFloatingPointNumber()) {
+      // 3.0 is the integer 3, as PatchEngine takes it: one rule for POST, PUT and PATCH.
+      try {
+        long n = v.decimalValue().longValueExact();
+        return n == (int) n ? F.numberNode((int) n) : F.numberNode(n);
+      } catch (ArithmeticException e) {
+        return wrong(a, v, path, issues);
+      }
+    }
     if (!v.isIntegralNumber()) {
       return wrong(a, v, path, issues);
     }

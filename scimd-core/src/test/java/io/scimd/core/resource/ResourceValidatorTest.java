@@ -337,6 +337,13 @@ class ResourceValidatorTest {
     assertError(error(() -> strict.forCreate(type, json(body))), ScimType.INVALID_VALUE, detail);
   }
 
+  @Test
+  void acceptsIntegralDecimalAsInteger_likePatch() {
+    ObjectNode out = strict.forCreate(DEVICE, json(device("\"ports\": 3.0")));
+    assertThat(out.get("ports").isIntegralNumber()).isTrue();
+    assertThat(out.get("ports").longValue()).isEqualTo(3);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"true", "TRUE", "True", "false", "False"})
   void acceptsBooleanAsString_fromEntra(String text) {
