@@ -48,7 +48,7 @@ class SqliteStoreTest extends StoreContractTest {
     }
   }
 
-  /** The plans of every statement {@code work} runs that reads {@code resources}. */
+  /** The plans of every statement {@code work} runs that reads {@code resources} or {@code members}. */
   private List<String> plans(Supplier<?> work) throws SQLException {
     List<String> sqls = new CopyOnWriteArrayList<>();
     SqliteStore s = (SqliteStore) store;
@@ -61,7 +61,7 @@ class SqliteStoreTest extends StoreContractTest {
     List<String> plans = new ArrayList<>();
     try (Connection c = inspect(); Statement st = c.createStatement()) {
       for (String sql : sqls) {
-        if (!sql.contains("resources")) {
+        if (!sql.contains("resources") && !sql.contains("members")) {
           continue;
         }
         StringBuilder plan = new StringBuilder(sql).append("\n");
@@ -97,6 +97,32 @@ class SqliteStoreTest extends StoreContractTest {
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))));
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())));
     assertIndexed("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z")));
+  }
+
+  /** No plan reads a whole table, nor a whole tenant's slice of an index (a search on tenant alone). */
+  private static void assertNoScan(List<String> plans) {
+    assertThat(plans).isNotEmpty();
+    for (String plan : plans) {
+      assertThat(plan).doesNotContainPattern("SCAN (r|resources|m|members)\\b");
+      assertThat(plan).doesNotContain("(tenant=?)");
+    }
+  }
+
+  @Test
+  void usersGroups_areReadByTheMemberIndex() throws SQLException {
+    StoredResource u = insert("User", user("alice"));
+    StoredResource inner = insert("Group", group("inner"));
+    StoredResource outer = insert("Group", group("outer"));
+    addMembers(inner.id(), u.id());
+    addMembers(outer.id(), inner.id());
+    StoredResource top = insert("Group", group("top"));
+    List<String> plans = new ArrayList<>(plans(() -> get("User", u.id(), new Load(false, true)).orElseThrow()));
+    plans.addAll(plans(() -> {
+      addMembers(top.id(), outer.id()); // a nested add walks the ancestors of "top"
+      return null;
+    }));
+    assertNoScan(plans);
+    assertThat(get("User", u.id(), new Load(false, true)).orElseThrow().attributes().get("groups")).hasSize(3);
   }
 
   @Test
