@@ -126,6 +126,22 @@ class SqliteStoreTest extends StoreContractTest {
   }
 
   @Test
+  void unfilteredPages_areReadInIndexOrderWithoutSortingEveryResource() throws SQLException {
+    for (int i = 0; i < 5; i++) {
+      insert("User", user("user" + i));
+    }
+    List<String> plans = new ArrayList<>();
+    plans.addAll(plans(() -> query("User", new Query(null, null, 1, 2, null, Load.NONE))));
+    plans.addAll(plans(() -> query("User", new Query(null, null, 4, 2, null, Load.NONE))));
+    Page first = query("User", new Query(null, null, 1, 2, "", Load.NONE));
+    plans.addAll(plans(() -> query("User", new Query(null, null, 1, 2, first.nextCursor(), Load.NONE))));
+    for (String plan : plans) {
+      assertThat(plan).doesNotContain("TEMP B-TREE");
+    }
+    assertNoScan(plans);
+  }
+
+  @Test
   void atScale_userNameLookupAndOneMemberAdd_doNotTouchTheOtherRows() throws SQLException {
     int n = 100_000;
     List<String> ids = store.write(tx -> {
