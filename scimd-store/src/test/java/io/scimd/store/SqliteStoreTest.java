@@ -141,6 +141,39 @@ class SqliteStoreTest extends StoreContractTest {
     assertNoScan(plans);
   }
 
+  /** The statements on {@code resources} that {@code work} runs. */
+  private List<String> resourceStatements(Supplier<?> work) {
+    List<String> sqls = new CopyOnWriteArrayList<>();
+    SqliteStore s = (SqliteStore) store;
+    s.observeStatements(sql -> {
+      if (sql.contains("resources")) {
+        sqls.add(sql);
+      }
+    });
+    try {
+      work.get();
+    } finally {
+      s.observeStatements(null);
+    }
+    return sqls;
+  }
+
+  @Test
+  void shortPage_takesItsTotalFromItsRows_withoutACount() {
+    for (int i = 0; i < 5; i++) {
+      insert("User", user("user" + i));
+    }
+    Page[] hit = new Page[1];
+    List<String> sqls = resourceStatements(() -> hit[0] = query("User", filtered(Filter.eq("userName", "USER3"))));
+    assertThat(sqls).hasSize(1).noneMatch(sql -> sql.contains("COUNT"));
+    assertThat(hit[0].totalResults()).isEqualTo(1);
+    assertThat(query("User", new Query(null, null, 4, 10, null, Load.NONE)).totalResults()).isEqualTo(5);
+    // A full page, or one past the end, cannot tell the total: it is counted.
+    assertThat(query("User", new Query(null, null, 1, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
+    assertThat(query("User", new Query(null, null, 9, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
+    assertThat(query("User", filtered(Filter.eq("userName", "nobody"))).totalResults()).isZero();
+  }
+
   @Test
   void atScale_userNameLookupAndOneMemberAdd_doNotTouchTheOtherRows() throws SQLException {
     int n = 100_000;
