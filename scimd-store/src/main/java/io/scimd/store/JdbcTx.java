@@ -359,6 +359,10 @@ final class JdbcTx implements StoreTx {
     return tenant;
   }
 
+  Dialect dialect() {
+    return dialect;
+  }
+
   /** Builds the resource a read returns, materialising members and groups as {@code load} asks. */
   StoredResource resource(ResourceType rt, Row row, Load load) throws SQLException {
     ObjectNode attrs = Docs.parse(row.doc());

@@ -118,7 +118,12 @@ final class QueryRunner {
     }
 
     private long count() throws SQLException {
-      StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM resources r WHERE r.tenant = ? AND r.type = ?");
+      String maintained = tx.dialect().countOfType();
+      StringBuilder sql =
+          new StringBuilder(
+              where == null && maintained != null
+                  ? maintained
+                  : "SELECT COUNT(*) FROM resources r WHERE r.tenant = ? AND r.type = ?");
       List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
       if (where != null) {
         sql.append(" AND ").append(where.text());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,19 @@ class SqliteStoreTest extends StoreContractTest {
   @Override
   protected Connection inspect() throws SQLException {
     return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("scimd.db"));
+  }
+
+  /** After every contract test: the maintained counts are the real ones. */
+  @AfterEach
+  void countsMatchTheRows() throws SQLException {
+    try (Connection c = inspect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT r.tenant, r.type, COUNT(*), (SELECT n FROM resource_counts k"
+                + " WHERE k.tenant = r.tenant AND k.type = r.type) FROM resources r GROUP BY r.tenant, r.type")) {
+      while (rs.next()) {
+        assertThat(rs.getLong(4)).as("resource_counts of " + rs.getString(2)).isEqualTo(rs.getLong(3));
+      }
+    }
   }
 
   @Test
@@ -172,6 +186,21 @@ class SqliteStoreTest extends StoreContractTest {
     assertThat(query("User", new Query(null, null, 1, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
     assertThat(query("User", new Query(null, null, 9, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
     assertThat(query("User", filtered(Filter.eq("userName", "nobody"))).totalResults()).isZero();
+  }
+
+  @Test
+  void unfilteredTotal_isReadFromTheMaintainedCount_notCountedOverTheRows() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(insert("User", user("user" + i)).id());
+    }
+    insert("Group", group("g"));
+    delete("User", ids.get(0));
+    Page[] page = new Page[1];
+    List<String> sqls = resourceStatements(() -> page[0] = query("User", new Query(null, null, 1, 2, null, Load.NONE)));
+    assertThat(page[0].totalResults()).isEqualTo(3);
+    assertThat(sqls).noneMatch(sql -> sql.contains("COUNT"));
+    assertThat(query("Group", new Query(null, null, 1, 0, null, Load.NONE)).totalResults()).isEqualTo(1);
   }
 
   @Test
