@@ -1,6 +1,7 @@
 package io.scimd.store;
 
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL that differs between the databases the store runs on. Everything else the JDBC store
@@ -20,6 +21,23 @@ interface Dialect {
 
   /** Appended to a {@code SELECT} of one resource row to lock it until the transaction ends. */
   String forUpdate();
+
+  /**
+   * Appended to a {@code SELECT} of resource rows the transaction refers to (a group and the
+   * members added to it): they cannot be deleted until it ends, but others may still update them or
+   * refer to them too.
+   */
+  String forKeyShare();
+
+  /**
+   * A statement (the tenant as its one parameter) that serialises, until the transaction ends, the
+   * transactions that nest groups, so that two of them cannot each close half of a cycle; null
+   * when transactions are serialised anyway.
+   */
+  @Nullable String lockNesting();
+
+  /** The parameter placeholder of the {@code doc} column ({@code ?}, or with a cast to its type). */
+  String docParam();
 
   /**
    * Inserts one member row ({@code tenant, group_id, member_id, member_type} as parameters),

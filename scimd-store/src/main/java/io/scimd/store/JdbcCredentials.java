@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +19,9 @@ import org.jspecify.annotations.Nullable;
 final class JdbcCredentials implements Credentials {
   private final ConnRunner db;
   private final String tenant;
-  private final MicroClock clock;
+  private final InstantSource clock;
 
-  JdbcCredentials(ConnRunner db, String tenant, MicroClock clock) {
+  JdbcCredentials(ConnRunner db, String tenant, InstantSource clock) {
     this.db = db;
     this.tenant = tenant;
     this.clock = clock;
@@ -29,7 +30,7 @@ final class JdbcCredentials implements Credentials {
   @Override
   public Credential create(String name, String tokenHash, @Nullable Instant expires) {
     String id = UUID.randomUUID().toString();
-    long created = Docs.micros(clock.source().instant());
+    long created = Docs.micros(clock.instant());
     return db.inWrite(
         c -> {
           PreparedStatement ps =
@@ -53,7 +54,7 @@ final class JdbcCredentials implements Credentials {
 
   @Override
   public Optional<Credential> findByTokenHash(String tokenHash) {
-    long now = Docs.micros(clock.source().instant());
+    long now = Docs.micros(clock.instant());
     return db.inRead(
         c -> {
           PreparedStatement ps =
@@ -72,7 +73,7 @@ final class JdbcCredentials implements Credentials {
 
   @Override
   public List<Credential> list() {
-    long now = Docs.micros(clock.source().instant());
+    long now = Docs.micros(clock.instant());
     return db.inRead(
         c -> {
           PreparedStatement ps =
@@ -94,7 +95,7 @@ final class JdbcCredentials implements Credentials {
 
   @Override
   public boolean revoke(String id) {
-    long now = Docs.micros(clock.source().instant());
+    long now = Docs.micros(clock.instant());
     return db.inWrite(
         c -> {
           PreparedStatement ps =

@@ -45,10 +45,10 @@ final class JdbcTx implements StoreTx {
   private final Dialect dialect;
   private final SchemaRegistry registry;
   private final String tenant;
-  private final @Nullable MicroClock clock; // null for a read-only transaction
+  private final @Nullable WriteClock clock; // null for a read-only transaction
   private boolean open = true;
 
-  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, String tenant, @Nullable MicroClock clock) {
+  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, String tenant, @Nullable WriteClock clock) {
     this.c = c;
     this.dialect = dialect;
     this.registry = registry;
@@ -137,7 +137,7 @@ final class JdbcTx implements StoreTx {
 
   @Override
   public StoredResource insert(String type, ObjectNode attributes) {
-    MicroClock clk = writable();
+    WriteClock clk = writable();
     ResourceType rt = type(type);
     ObjectNode doc = clean(attributes);
     String id = UUID.randomUUID().toString();
@@ -149,7 +149,9 @@ final class JdbcTx implements StoreTx {
               c.ps(
                   "INSERT INTO resources (tenant, type, id, version, created, last_modified,"
                       + " external_id, user_name_folded, display_name_folded, display, doc)"
-                      + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)");
+                      + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, "
+                      + dialect.docParam()
+                      + ")");
           ps.setString(1, tenant);
           ps.setString(2, rt.name());
           ps.setString(3, id);
@@ -164,7 +166,7 @@ final class JdbcTx implements StoreTx {
 
   @Override
   public StoredResource update(String type, String id, ObjectNode attributes) {
-    MicroClock clk = writable();
+    WriteClock clk = writable();
     ResourceType rt = type(type);
     ObjectNode doc = clean(attributes);
     long[] old =
@@ -192,7 +194,8 @@ final class JdbcTx implements StoreTx {
           PreparedStatement ps =
               c.ps(
                   "UPDATE resources SET version = version + 1, last_modified = ?, external_id = ?,"
-                      + " user_name_folded = ?, display_name_folded = ?, display = ?, doc = ?"
+                      + " user_name_folded = ?, display_name_folded = ?, display = ?, doc = "
+                      + dialect.docParam()
                       + " WHERE tenant = ? AND type = ? AND id = ?");
           ps.setLong(1, now);
           bindDerived(ps, 2, rt, doc);
@@ -207,7 +210,7 @@ final class JdbcTx implements StoreTx {
 
   @Override
   public boolean delete(String type, String id) {
-    MicroClock clk = writable();
+    WriteClock clk = writable();
     ResourceType rt = type(type);
     return sql(
         () -> {
@@ -250,7 +253,9 @@ final class JdbcTx implements StoreTx {
   public void addMembers(String groupId, Collection<Member> members) {
     writable();
     ResourceType groupType = registry.group();
-    if (!exists(groupType.name(), groupId)) {
+    // The group and the new members stay locked against deletion until commit, so no member row
+    // can outlive either (another node's delete waits, then removes the rows this one added).
+    if (!exists(groupType.name(), groupId, dialect.forKeyShare())) {
       throw notFound(groupType, groupId);
     }
     Map<String, Member> wanted = new LinkedHashMap<>();
@@ -280,6 +285,18 @@ final class JdbcTx implements StoreTx {
     }
     if (types.containsValue(groupType.name())) {
       // Nesting must stay acyclic: the new member must not be the group or one of its ancestors.
+      // Two transactions could each add one half of a cycle after checking the other's absence, so
+      // nesting changes take a lock first (the ancestors read after it sees every committed edge).
+      String lock = dialect.lockNesting();
+      if (lock != null) {
+        sql(
+            () -> {
+              PreparedStatement ps = c.ps(lock);
+              ps.setString(1, tenant);
+              ps.execute();
+              return null;
+            });
+      }
       Set<String> ancestors = ancestors(groupId);
       for (Map.Entry<String, String> e : types.entrySet()) {
         if (e.getValue().equals(groupType.name()) && ancestors.contains(e.getKey())) {
@@ -488,7 +505,8 @@ final class JdbcTx implements StoreTx {
                 c.ps(
                     "SELECT id, type FROM resources WHERE tenant = ? AND type IN (?, ?) AND id IN ("
                         + in
-                        + ")");
+                        + ")"
+                        + dialect.forKeyShare());
             ps.setString(1, tenant);
             ps.setString(2, user);
             ps.setString(3, group);
@@ -506,11 +524,11 @@ final class JdbcTx implements StoreTx {
     return out;
   }
 
-  private boolean exists(String type, String id) {
+  private boolean exists(String type, String id, String lock) {
     return sql(
         () -> {
           PreparedStatement ps =
-              c.ps("SELECT 1 FROM resources WHERE tenant = ? AND type = ? AND id = ?");
+              c.ps("SELECT 1 FROM resources WHERE tenant = ? AND type = ? AND id = ?" + lock);
           ps.setString(1, tenant);
           ps.setString(2, type);
           ps.setString(3, id);
@@ -640,7 +658,7 @@ final class JdbcTx implements StoreTx {
         .orElseThrow(() -> new IllegalArgumentException("unknown resource type: " + type));
   }
 
-  private MicroClock writable() {
+  private WriteClock writable() {
     if (!open) {
       throw new IllegalStateException("the store transaction has ended");
     }
@@ -658,7 +676,7 @@ final class JdbcTx implements StoreTx {
     void run() throws SQLException;
   }
 
-  private interface SqlCall<T> {
+  interface SqlCall<T> {
     T run() throws SQLException;
   }
 

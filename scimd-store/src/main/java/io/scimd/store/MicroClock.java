@@ -7,7 +7,7 @@ import java.time.InstantSource;
  * one is bumped by 1µs. Delta syncs page on {@code meta.lastModified gt T}; two writes in the same
  * instant, or a clock stepping back, must not hide a change behind T.
  */
-final class MicroClock {
+final class MicroClock implements WriteClock {
   private final InstantSource source;
   private long last;
 
@@ -16,7 +16,8 @@ final class MicroClock {
     this.last = last;
   }
 
-  synchronized long next() {
+  @Override
+  public synchronized long next() {
     long now = Docs.micros(source.instant());
     last = now > last ? now : last + 1;
     return last;

@@ -1,6 +1,7 @@
 package io.scimd.store;
 
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -27,6 +28,21 @@ final class SqliteDialect implements Dialect {
   @Override
   public String forUpdate() {
     return ""; // the single writer already excludes every other writer
+  }
+
+  @Override
+  public String forKeyShare() {
+    return "";
+  }
+
+  @Override
+  public @Nullable String lockNesting() {
+    return null; // one writer: nesting checks cannot interleave
+  }
+
+  @Override
+  public String docParam() {
+    return "?";
   }
 
   @Override

@@ -77,7 +77,7 @@ public final class SqliteStore implements Store {
             return SqliteStore.this.inWrite(work);
           }
         };
-    this.credentials = new JdbcCredentials(runner, TENANT, this.clock);
+    this.credentials = new JdbcCredentials(runner, TENANT, clock);
   }
 
   /**

@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * store something the client may not have meant.
  */
 final class HttpIo {
-  static final String SCIM_JSON = "application/scim+json; charset=utf-8";
+  // RFC 7644 §8.1: UTF-8 is the only encoding, so the media type needs no charset parameter.
+  static final String SCIM_JSON = "application/scim+json";
 
   static final ObjectMapper MAPPER =
       JsonMapper.builder()

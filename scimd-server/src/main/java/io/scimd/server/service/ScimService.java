@@ -449,7 +449,9 @@ public final class ScimService {
           "sortBy is unsupported on a search across all resource types; search one resource type");
     }
     List<ResourceType> types = new ArrayList<>();
+    Map<String, Filter> filters = new LinkedHashMap<>();
     ScimException lastProblem = null;
+    boolean anyDefinesAll = filter == null;
     for (ResourceType t : registry.resourceTypes()) {
       if (filter == null) {
         types.add(t);
@@ -457,12 +459,20 @@ public final class ScimService {
       }
       try {
         checkFilterable(t, filter, null);
-        types.add(t);
+        anyDefinesAll = true;
       } catch (ScimException e) {
         lastProblem = e;
       }
+      switch (scope(t, filter, null)) {
+        case Scoped.Never never -> {}
+        case Scoped.Always always -> types.add(t);
+        case Scoped.Of of -> {
+          types.add(t);
+          filters.put(t.name(), of.filter());
+        }
+      }
     }
-    if (types.isEmpty() && lastProblem != null) {
+    if (!anyDefinesAll && types.isEmpty() && lastProblem != null) {
       throw lastProblem;
     }
     return store.read(
@@ -474,7 +484,7 @@ public final class ScimService {
           for (ResourceType t : types) {
             // Index paging over the concatenation of the types, in registry order.
             int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
-            Page page = r.query(t.name(), new Query(filter, null, from, remaining, null, load(t, projection)));
+            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection)));
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
@@ -550,6 +560,81 @@ public final class ScimService {
       throw ScimException.invalidPath("sortBy \"" + sortBy + "\" names a schema, not an attribute");
     }
     return path;
+  }
+
+  /** A filter restricted to one resource type: constantly true, constantly false, or a filter. */
+  private sealed interface Scoped {
+    record Always() implements Scoped {}
+
+    record Never() implements Scoped {}
+
+    record Of(Filter filter) implements Scoped {}
+  }
+
+  private static final Scoped ALWAYS = new Scoped.Always();
+  private static final Scoped NEVER = new Scoped.Never();
+
+  /**
+   * {@code f} as it evaluates on resources of {@code type} in a search across types: RFC 7644
+   * §3.4.2.1 says "for filtered attributes that are not part of a particular resource type, the
+   * service provider SHALL treat the attribute as if there is no attribute value", so a comparison
+   * or presence test on such an attribute is false, and {@code or}/{@code not} around it still
+   * select that type's resources. An attribute the type defines but never returns is still refused.
+   */
+  private static Scoped scope(ResourceType type, Filter f, @Nullable AttrPath parent) {
+    return switch (f) {
+      case Filter.Compare c -> defined(type, c.path(), parent) ? new Scoped.Of(c) : NEVER;
+      case Filter.Present p -> defined(type, p.path(), parent) ? new Scoped.Of(p) : NEVER;
+      case Filter.And a -> {
+        Scoped l = scope(type, a.left(), parent);
+        Scoped r = scope(type, a.right(), parent);
+        if (l instanceof Scoped.Never || r instanceof Scoped.Never) {
+          yield NEVER;
+        }
+        if (l instanceof Scoped.Of lf && r instanceof Scoped.Of rf) {
+          yield new Scoped.Of(new Filter.And(lf.filter(), rf.filter()));
+        }
+        yield l instanceof Scoped.Always ? r : l;
+      }
+      case Filter.Or o -> {
+        Scoped l = scope(type, o.left(), parent);
+        Scoped r = scope(type, o.right(), parent);
+        if (l instanceof Scoped.Always || r instanceof Scoped.Always) {
+          yield ALWAYS;
+        }
+        if (l instanceof Scoped.Of lf && r instanceof Scoped.Of rf) {
+          yield new Scoped.Of(new Filter.Or(lf.filter(), rf.filter()));
+        }
+        yield l instanceof Scoped.Never ? r : l;
+      }
+      case Filter.Not n ->
+          switch (scope(type, n.inner(), parent)) {
+            case Scoped.Always always -> NEVER;
+            case Scoped.Never never -> ALWAYS;
+            case Scoped.Of of -> new Scoped.Of(new Filter.Not(of.filter()));
+          };
+      case Filter.ValuePath v -> {
+        if (!defined(type, v.path(), null)) {
+          yield NEVER;
+        }
+        yield switch (scope(type, v.filter(), v.path())) {
+          case Scoped.Never never -> NEVER;
+          // Some value matches a condition that holds for every value: the attribute has a value.
+          case Scoped.Always always -> new Scoped.Of(new Filter.Present(v.path()));
+          case Scoped.Of of -> new Scoped.Of(new Filter.ValuePath(v.path(), of.filter()));
+        };
+      }
+    };
+  }
+
+  /** Whether {@code type} defines the path; a defined but never-returned one is refused. */
+  private static boolean defined(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
+    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
+    if (type.resolve(full).isEmpty()) {
+      return false;
+    }
+    checkPath(type, path, parent);
+    return true;
   }
 
   /**

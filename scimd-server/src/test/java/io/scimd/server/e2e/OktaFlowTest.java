@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Okta checks in each answer. Okta never deletes users: it deactivates them.
  */
 class OktaFlowTest {
-  static final String CT = "application/scim+json; charset=utf-8";
+  static final String CT = "application/scim+json";
   TestServer okta;
 
   @BeforeEach

@@ -48,7 +48,7 @@ class ErrorHandlingTest {
     serve(new NullPointerException("secret internal state at io.scimd.Foo"));
     HttpTester.Response r = get();
     assertThat(r.getStatus()).isEqualTo(500);
-    assertThat(r.get("Content-Type")).isEqualTo("application/scim+json; charset=utf-8");
+    assertThat(r.get("Content-Type")).isEqualTo("application/scim+json");
     assertThat(r.getContent())
         .contains("\"status\":\"500\"")
         .contains("urn:ietf:params:scim:api:messages:2.0:Error")

@@ -47,10 +47,23 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Path dataDir, String bootstrapToken) {
+    return start(dataDir, bootstrapToken, null);
+  }
+
+  /** Starts with the extra schema and resource type definitions of {@code schemasDir} (--schemas). */
+  public static TestServer startWithSchemas(Path schemasDir) {
+    try {
+      return start(Files.createTempDirectory("scimd-http"), TOKEN, schemasDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static TestServer start(Path dataDir, String bootstrapToken, Path schemasDir) {
     StringWriter out = new StringWriter();
     ScimServer s =
         ScimServer.start(
-            new ServerConfig("127.0.0.1", 0, dataDir, null, bootstrapToken, ServiceConfig.DEFAULTS),
+            new ServerConfig("127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS),
             new PrintWriter(out, true));
     return new TestServer(dataDir, s, out.toString());
   }
