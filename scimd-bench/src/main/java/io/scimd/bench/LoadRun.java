@@ -62,8 +62,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Run (after {@code ./mvnw -q -Pbench -DskipTests package}, java 21+): {@code java -cp
  * scimd-bench/target/benchmarks.jar io.scimd.bench.LoadRun --users 100000 --seconds 10
  * --concurrency 16 --out load.md}. Other options: {@code --warmup S} (2), {@code --max-requests N}
- * per scenario (1,000,000), {@code --spare N} (20,000), {@code --server-jar PATH}, {@code --server-opt ARG} (repeatable, e.g.
- * {@code -Xmx256m}), {@code --keep} (leave the data directory).
+ * per scenario (1,000,000), {@code --spare N} (20,000), {@code --server-jar PATH}, {@code --jvm-options FILE}
+ * (bin/jvm.options, the server options bin/scimd uses; {@code none} for the JVM's defaults), {@code --server-opt ARG}
+ * (repeatable, after those, e.g. {@code -Xmx512m}), {@code --keep} (leave the data directory).
  */
 public final class LoadRun {
   private static final String HOST = "127.0.0.1"; // never anything else: this is a load generator
@@ -120,7 +121,7 @@ public final class LoadRun {
       System.err.println("LoadRun: " + e.getMessage());
       System.err.println(
           "usage: LoadRun [--users N] [--seconds S] [--warmup S] [--concurrency C] [--max-requests N] [--spare N]"
-              + " [--out FILE] [--server-jar PATH] [--server-opt ARG]... [--keep]");
+              + " [--out FILE] [--server-jar PATH] [--jvm-options FILE|none] [--server-opt ARG]... [--keep]");
       System.exit(2);
       return;
     }
@@ -626,6 +627,7 @@ public final class LoadRun {
     Path out = null;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     List<String> serverOpts = new ArrayList<>();
+    Path jvmOptions = Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
     boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -647,13 +649,38 @@ public final class LoadRun {
         case "--out" -> out = Path.of(v);
         case "--server-jar" -> jar = Path.of(v);
         case "--server-opt" -> serverOpts.add(v);
+        case "--jvm-options" -> jvmOptions = v.equals("none") ? null : Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
     if (users < 100) {
       throw new IllegalArgumentException("--users must be at least 100 (the small group has 100 members)");
     }
-    return new Options(users, seconds, warmup, concurrency, maxRequests, spare, out, jar, List.copyOf(serverOpts), keep);
+    // The server runs with bin/scimd's options (bin/jvm.options), then the --server-opt ones: the
+    // figures are those of the README's `bin/scimd serve`.
+    List<String> opts = new ArrayList<>();
+    if (jvmOptions != null) {
+      opts.addAll(jvmOptions(jvmOptions));
+    }
+    opts.addAll(serverOpts);
+    return new Options(users, seconds, warmup, concurrency, maxRequests, spare, out, jar, List.copyOf(opts), keep);
+  }
+
+  /** The options of a bin/jvm.options file: whitespace-separated words, '#' to the end of a line ignored. */
+  static List<String> jvmOptions(Path file) {
+    List<String> out = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(file)) {
+        int hash = line.indexOf('#');
+        String body = (hash < 0 ? line : line.substring(0, hash)).trim();
+        if (!body.isEmpty()) {
+          out.addAll(List.of(body.split("\\s+")));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the JVM options file " + file + ": " + e.getMessage());
+    }
+    return out;
   }
 
   private static int positive(String option, String value) {

@@ -45,6 +45,14 @@ interface Dialect {
    */
   String insertMember();
 
+  /**
+   * A query of the number of resources of one type ({@code tenant, type} as parameters) that reads
+   * a maintained count instead of every row; null when the database keeps none ({@code COUNT(*)}).
+   */
+  default @org.jspecify.annotations.Nullable String countOfType() {
+    return null;
+  }
+
   /** True when the exception is a violated primary key or unique constraint. */
   boolean isUniqueViolation(SQLException e);
 }

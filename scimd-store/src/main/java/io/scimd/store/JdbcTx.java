@@ -376,6 +376,10 @@ final class JdbcTx implements StoreTx {
     return tenant;
   }
 
+  Dialect dialect() {
+    return dialect;
+  }
+
   /** Builds the resource a read returns, materialising members and groups as {@code load} asks. */
   StoredResource resource(ResourceType rt, Row row, Load load) throws SQLException {
     ObjectNode attrs = Docs.parse(row.doc());
@@ -430,14 +434,17 @@ final class JdbcTx implements StoreTx {
    * through nested groups ({@code indirect}), each once.
    */
   private ArrayNode groupsJson(String memberId) throws SQLException {
+    // CROSS JOIN (with the conditions in WHERE, so that PostgreSQL reads it too) fixes the join
+    // order: SQLite otherwise walks every membership row of the tenant, or every group, and
+    // probes "up" (a user render cost O(memberships) instead of O(its groups)).
     PreparedStatement ps =
         c.ps(
             "WITH RECURSIVE up(id, depth) AS ("
                 + " SELECT group_id, 0 FROM members WHERE tenant = ? AND member_id = ?"
                 + " UNION"
-                + " SELECT m.group_id, 1 FROM members m JOIN up ON m.tenant = ? AND m.member_id = up.id)"
+                + " SELECT m.group_id, 1 FROM up CROSS JOIN members m WHERE m.tenant = ? AND m.member_id = up.id)"
                 + " SELECT up.id, MIN(up.depth), r.display FROM up"
-                + " JOIN resources r ON r.tenant = ? AND r.type = ? AND r.id = up.id"
+                + " CROSS JOIN resources r WHERE r.tenant = ? AND r.type = ? AND r.id = up.id"
                 + " GROUP BY up.id, r.display, r.seq ORDER BY MIN(up.depth), r.seq");
     ps.setString(1, tenant);
     ps.setString(2, memberId);
@@ -459,6 +466,7 @@ final class JdbcTx implements StoreTx {
     return out;
   }
 
+  /** The groups that contain {@code groupId}, directly or through nesting (join order as in {@link #groupsJson}). */
   private Set<String> ancestors(String groupId) {
     return sql(
         () -> {
@@ -467,7 +475,7 @@ final class JdbcTx implements StoreTx {
                   "WITH RECURSIVE up(id) AS ("
                       + " SELECT group_id FROM members WHERE tenant = ? AND member_id = ?"
                       + " UNION"
-                      + " SELECT m.group_id FROM members m JOIN up ON m.tenant = ? AND m.member_id = up.id)"
+                      + " SELECT m.group_id FROM up CROSS JOIN members m WHERE m.tenant = ? AND m.member_id = up.id)"
                       + " SELECT id FROM up");
           ps.setString(1, tenant);
           ps.setString(2, groupId);

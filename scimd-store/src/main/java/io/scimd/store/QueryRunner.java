@@ -81,14 +81,19 @@ final class QueryRunner {
     }
 
     Page page(Query q, @Nullable Cursor cursor) throws SQLException {
-      long total = count();
       if (q.count() == 0) {
-        return new Page(total, List.of(), null, null);
+        return new Page(count(), List.of(), null, null);
       }
       if (q.cursor() == null) {
-        List<Keyed> rows = select(null, true, q.count(), q.startIndex() - 1);
+        long offset = q.startIndex() - 1L;
+        List<Keyed> rows = select(null, true, q.count(), offset);
+        // A short page that reaches into the results ends them: its rows tell the total (same
+        // snapshot), so a userName eq lookup is one statement, not a lookup and a COUNT.
+        boolean tellsTotal = rows.size() < q.count() && (!rows.isEmpty() || offset == 0);
+        long total = tellsTotal ? offset + rows.size() : count();
         return new Page(total, resources(rows, q.load()), null, null);
       }
+      long total = count();
       boolean forward = cursor == null || cursor.forward();
       List<Keyed> rows = select(cursor, forward, q.count() + 1, 0);
       boolean more = rows.size() > q.count();
@@ -113,7 +118,12 @@ final class QueryRunner {
     }
 
     private long count() throws SQLException {
-      StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM resources r WHERE r.tenant = ? AND r.type = ?");
+      String maintained = tx.dialect().countOfType();
+      StringBuilder sql =
+          new StringBuilder(
+              where == null && maintained != null
+                  ? maintained
+                  : "SELECT COUNT(*) FROM resources r WHERE r.tenant = ? AND r.type = ?");
       List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
       if (where != null) {
         sql.append(" AND ").append(where.text());

@@ -55,6 +55,12 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String countOfType() {
+    // Kept by the triggers of V4__resource_counts.sql; no row yet means none.
+    return "SELECT COALESCE((SELECT n FROM resource_counts WHERE tenant = ? AND type = ?), 0)";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     if (e instanceof SQLiteException se) {
       SQLiteErrorCode code = se.getResultCode();

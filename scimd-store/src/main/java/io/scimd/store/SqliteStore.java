@@ -114,8 +114,10 @@ public final class SqliteStore implements Store {
     config.enforceForeignKeys(true);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     Conn c = new Conn(config.createConnection(url));
-    // 32 MiB of page cache per connection: the indexes of a large tenant stay in memory.
-    c.exec("PRAGMA cache_size = -32768");
+    // 8 MiB of page cache per connection (five of them): the upper levels of the indexes stay in
+    // it, and a miss is a read from the OS page cache. 32 MiB each grew the server by 160 MB of
+    // native memory under load (docs/benchmarks.md, RSS target).
+    c.exec("PRAGMA cache_size = -8192");
     if (reader) {
       c.exec("PRAGMA query_only = 1");
     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,19 @@ class SqliteStoreTest extends StoreContractTest {
     return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("scimd.db"));
   }
 
+  /** After every contract test: the maintained counts are the real ones. */
+  @AfterEach
+  void countsMatchTheRows() throws SQLException {
+    try (Connection c = inspect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT r.tenant, r.type, COUNT(*), (SELECT n FROM resource_counts k"
+                + " WHERE k.tenant = r.tenant AND k.type = r.type) FROM resources r GROUP BY r.tenant, r.type")) {
+      while (rs.next()) {
+        assertThat(rs.getLong(4)).as("resource_counts of " + rs.getString(2)).isEqualTo(rs.getLong(3));
+      }
+    }
+  }
+
   @Test
   void open_setsWalAndFullSync() throws SQLException {
     try (Connection c = inspect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
@@ -48,7 +62,7 @@ class SqliteStoreTest extends StoreContractTest {
     }
   }
 
-  /** The plans of every statement {@code work} runs that reads {@code resources}. */
+  /** The plans of every statement {@code work} runs that reads {@code resources} or {@code members}. */
   private List<String> plans(Supplier<?> work) throws SQLException {
     List<String> sqls = new CopyOnWriteArrayList<>();
     SqliteStore s = (SqliteStore) store;
@@ -61,7 +75,7 @@ class SqliteStoreTest extends StoreContractTest {
     List<String> plans = new ArrayList<>();
     try (Connection c = inspect(); Statement st = c.createStatement()) {
       for (String sql : sqls) {
-        if (!sql.contains("resources")) {
+        if (!sql.contains("resources") && !sql.contains("members")) {
           continue;
         }
         StringBuilder plan = new StringBuilder(sql).append("\n");
@@ -97,6 +111,96 @@ class SqliteStoreTest extends StoreContractTest {
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))));
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())));
     assertIndexed("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z")));
+  }
+
+  /** No plan reads a whole table, nor a whole tenant's slice of an index (a search on tenant alone). */
+  private static void assertNoScan(List<String> plans) {
+    assertThat(plans).isNotEmpty();
+    for (String plan : plans) {
+      assertThat(plan).doesNotContainPattern("SCAN (r|resources|m|members)\\b");
+      assertThat(plan).doesNotContain("(tenant=?)");
+    }
+  }
+
+  @Test
+  void usersGroups_areReadByTheMemberIndex() throws SQLException {
+    StoredResource u = insert("User", user("alice"));
+    StoredResource inner = insert("Group", group("inner"));
+    StoredResource outer = insert("Group", group("outer"));
+    addMembers(inner.id(), u.id());
+    addMembers(outer.id(), inner.id());
+    StoredResource top = insert("Group", group("top"));
+    List<String> plans = new ArrayList<>(plans(() -> get("User", u.id(), new Load(false, true)).orElseThrow()));
+    plans.addAll(plans(() -> {
+      addMembers(top.id(), outer.id()); // a nested add walks the ancestors of "top"
+      return null;
+    }));
+    assertNoScan(plans);
+    assertThat(get("User", u.id(), new Load(false, true)).orElseThrow().attributes().get("groups")).hasSize(3);
+  }
+
+  @Test
+  void unfilteredPages_areReadInIndexOrderWithoutSortingEveryResource() throws SQLException {
+    for (int i = 0; i < 5; i++) {
+      insert("User", user("user" + i));
+    }
+    List<String> plans = new ArrayList<>();
+    plans.addAll(plans(() -> query("User", new Query(null, null, 1, 2, null, Load.NONE))));
+    plans.addAll(plans(() -> query("User", new Query(null, null, 4, 2, null, Load.NONE))));
+    Page first = query("User", new Query(null, null, 1, 2, "", Load.NONE));
+    plans.addAll(plans(() -> query("User", new Query(null, null, 1, 2, first.nextCursor(), Load.NONE))));
+    for (String plan : plans) {
+      assertThat(plan).doesNotContain("TEMP B-TREE");
+    }
+    assertNoScan(plans);
+  }
+
+  /** The statements on {@code resources} that {@code work} runs. */
+  private List<String> resourceStatements(Supplier<?> work) {
+    List<String> sqls = new CopyOnWriteArrayList<>();
+    SqliteStore s = (SqliteStore) store;
+    s.observeStatements(sql -> {
+      if (sql.contains("resources")) {
+        sqls.add(sql);
+      }
+    });
+    try {
+      work.get();
+    } finally {
+      s.observeStatements(null);
+    }
+    return sqls;
+  }
+
+  @Test
+  void shortPage_takesItsTotalFromItsRows_withoutACount() {
+    for (int i = 0; i < 5; i++) {
+      insert("User", user("user" + i));
+    }
+    Page[] hit = new Page[1];
+    List<String> sqls = resourceStatements(() -> hit[0] = query("User", filtered(Filter.eq("userName", "USER3"))));
+    assertThat(sqls).hasSize(1).noneMatch(sql -> sql.contains("COUNT"));
+    assertThat(hit[0].totalResults()).isEqualTo(1);
+    assertThat(query("User", new Query(null, null, 4, 10, null, Load.NONE)).totalResults()).isEqualTo(5);
+    // A full page, or one past the end, cannot tell the total: it is counted.
+    assertThat(query("User", new Query(null, null, 1, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
+    assertThat(query("User", new Query(null, null, 9, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
+    assertThat(query("User", filtered(Filter.eq("userName", "nobody"))).totalResults()).isZero();
+  }
+
+  @Test
+  void unfilteredTotal_isReadFromTheMaintainedCount_notCountedOverTheRows() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(insert("User", user("user" + i)).id());
+    }
+    insert("Group", group("g"));
+    delete("User", ids.get(0));
+    Page[] page = new Page[1];
+    List<String> sqls = resourceStatements(() -> page[0] = query("User", new Query(null, null, 1, 2, null, Load.NONE)));
+    assertThat(page[0].totalResults()).isEqualTo(3);
+    assertThat(sqls).noneMatch(sql -> sql.contains("COUNT"));
+    assertThat(query("Group", new Query(null, null, 1, 0, null, Load.NONE)).totalResults()).isEqualTo(1);
   }
 
   @Test
