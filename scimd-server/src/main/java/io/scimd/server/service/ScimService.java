@@ -14,6 +14,7 @@ import io.scimd.core.patch.PatchRequest;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.resource.Projection;
 import io.scimd.core.resource.ResourceValidator;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Returned;
@@ -287,7 +288,7 @@ public final class ScimService {
     if (!body.isObject()) {
       throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
     }
-    JsonNode bodyId = member(body, "id");
+    JsonNode bodyId = CaseInsensitive.get(body, "id");
     if (bodyId != null && !bodyId.isNull() && !(bodyId.isTextual() && bodyId.asText().equals(id))) {
       throw ScimException.invalidValue(
           "\"id\" in the body (" + bodyId + ") differs from the id in the URL (\"" + id + "\"); id is readOnly");
@@ -295,7 +296,7 @@ public final class ScimService {
     ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
     List<Member> members = null;
     if (isGroup(type)) {
-      boolean given = member(body, "members") != null;
+      boolean given = CaseInsensitive.get(body, "members") != null;
       List<Member> taken = takeMembers(attrs);
       members = given ? taken : null;
     }
@@ -736,15 +737,6 @@ public final class ScimService {
 
   static ScimException notFound(ResourceType type, String id) {
     return ScimException.notFound(type.name() + " \"" + id + "\" not found");
-  }
-
-  static @Nullable JsonNode member(JsonNode obj, String name) {
-    for (Map.Entry<String, JsonNode> e : obj.properties()) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
   }
 
   private static @Nullable String textOrNull(@Nullable JsonNode n) {
