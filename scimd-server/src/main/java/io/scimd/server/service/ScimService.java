@@ -130,7 +130,7 @@ public final class ScimService {
           StoredResource created = createIn(tx, type, body);
           ObjectNode doc = present(tx, type, created, base, projection);
           Map<String, String> headers = new LinkedHashMap<>();
-          headers.put("Location", location(base, type, created.id()));
+          headers.put("Location", Rendering.location(base, type, created.id()));
           headers.put("ETag", created.meta().etag());
           return new ScimResponse(201, doc, headers);
         });
@@ -449,10 +449,6 @@ public final class ScimService {
     boolean members = isGroup(type) && projection.includes(type, "members");
     boolean groups = isUser(type) && projection.includes(type, "groups");
     return new Load(members, groups);
-  }
-
-  static String location(String base, ResourceType type, String id) {
-    return Rendering.location(base, type, id);
   }
 
   // ---------------------------------------------------------------------------------------------
