@@ -6,11 +6,11 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.AttributeType;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
 import java.math.BigDecimal;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -476,19 +476,7 @@ public final class FilterEvaluator {
 
   /** The member {@code key} of an object, canonical spelling first, then in any case. */
   private static @Nullable JsonNode field(JsonNode n, String key) {
-    if (!(n instanceof ObjectNode o)) {
-      return null;
-    }
-    JsonNode v = o.get(key);
-    if (v != null) {
-      return v;
-    }
-    for (Map.Entry<String, JsonNode> e : o.properties()) {
-      if (e.getKey().equalsIgnoreCase(key)) {
-        return e.getValue();
-      }
-    }
-    return null;
+    return n instanceof ObjectNode ? CaseInsensitive.get(n, key) : null;
   }
 
   /** RFC 7644 §3.4.2.2 {@code pr}: not null, not "", not an empty array or object. */

@@ -8,6 +8,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
 import java.util.ArrayList;
@@ -262,8 +263,8 @@ public final class MemberPatch {
     JsonNode id = e;
     JsonNode typeNode = null;
     if (e.isObject()) {
-      id = PatchRequest.member(e, "value");
-      typeNode = PatchRequest.member(e, "type");
+      id = CaseInsensitive.get(e, "value");
+      typeNode = CaseInsensitive.get(e, "type");
     }
     if (id == null || !id.isTextual() || id.textValue().isBlank()) {
       throw ScimException.invalidValue(

@@ -13,6 +13,7 @@ import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
@@ -186,10 +187,10 @@ public final class PatchEngine {
     private void extension(PatchOpType op, Schema ext, @Nullable JsonNode value) {
       String urn = ext.id();
       if (op == PatchOpType.REMOVE || absent(value)) {
-        JsonNode current = get(doc, urn);
+        JsonNode current = CaseInsensitive.get(doc, urn);
         if (current instanceof ObjectNode o) {
           for (Attribute a : ext.attributes()) {
-            if (present(get(o, a.name())) != null
+            if (present(CaseInsensitive.get(o, a.name())) != null
                 && (a.mutability() == Mutability.IMMUTABLE || a.mutability() == Mutability.READ_ONLY)) {
               throw ScimException.mutability(
                   "cannot remove " + urn + ": its attribute '" + a.name() + "' is "
@@ -222,7 +223,7 @@ public final class PatchEngine {
         return;
       }
       ObjectNode c = writable(r);
-      JsonNode existing = present(get(c, attr.name()));
+      JsonNode existing = present(CaseInsensitive.get(c, attr.name()));
       if (attr.multiValued()) {
         ArrayNode given = coerceMulti(attr, value, name);
         if (op == PatchOpType.REPLACE) {
@@ -276,7 +277,7 @@ public final class PatchEngine {
       if (c == null) {
         return;
       }
-      JsonNode existing = present(get(c, attr.name()));
+      JsonNode existing = present(CaseInsensitive.get(c, attr.name()));
       if (existing == null) {
         remove(c, attr.name());
         prune(r, c);
@@ -333,7 +334,7 @@ public final class PatchEngine {
               continue;
             }
             if (gv != null) {
-              JsonNode ev = present(get(eo, valueSub.name()));
+              JsonNode ev = present(CaseInsensitive.get(eo, valueSub.name()));
               if (ev != null && equalValue(valueSub, ev, gv)) {
                 mergeInto(attr, eo, go, name);
                 return eo;
@@ -378,7 +379,7 @@ public final class PatchEngine {
         if (!(e instanceof ObjectNode eo)) {
           return null;
         }
-        JsonNode v = present(get(eo, valueSub.name()));
+        JsonNode v = present(CaseInsensitive.get(eo, valueSub.name()));
         if (v == null) {
           continue;
         }
@@ -396,10 +397,10 @@ public final class PatchEngine {
         PatchOpType op, ResolvedPath r, Attribute attr, Attribute sub, @Nullable JsonNode value, String name) {
       if (op == PatchOpType.REMOVE || absent(value)) {
         ObjectNode c = container(r, false);
-        if (c == null || !(get(c, attr.name()) instanceof ObjectNode obj)) {
+        if (c == null || !(CaseInsensitive.get(c, attr.name()) instanceof ObjectNode obj)) {
           return;
         }
-        if (present(get(obj, sub.name())) != null) {
+        if (present(CaseInsensitive.get(obj, sub.name())) != null) {
           if (isImmutable(attr, sub)) {
             throw immutable(name);
           }
@@ -413,8 +414,8 @@ public final class PatchEngine {
       }
       JsonNode v = coerceValue(sub, value, name);
       ObjectNode c = writable(r);
-      ObjectNode obj = get(c, attr.name()) instanceof ObjectNode o ? o : NODES.objectNode();
-      JsonNode old = present(get(obj, sub.name()));
+      ObjectNode obj = CaseInsensitive.get(c, attr.name()) instanceof ObjectNode o ? o : NODES.objectNode();
+      JsonNode old = present(CaseInsensitive.get(obj, sub.name()));
       if (isImmutable(attr, sub) && old != null && !equalValue(sub, old, v)) {
         throw immutable(name);
       }
@@ -433,7 +434,7 @@ public final class PatchEngine {
         @Nullable JsonNode value,
         String name) {
       ObjectNode c = container(r, false);
-      JsonNode existing = c == null ? null : present(get(c, attr.name()));
+      JsonNode existing = c == null ? null : present(CaseInsensitive.get(c, attr.name()));
       ArrayNode arr = existing instanceof ArrayNode a ? a : null;
       List<ObjectNode> hits = matching(r, attr, filter, arr);
 
@@ -447,7 +448,7 @@ public final class PatchEngine {
               throw immutable(name);
             }
             removeIdentical(arr, hit);
-          } else if (present(get(hit, sub.name())) != null) {
+          } else if (present(CaseInsensitive.get(hit, sub.name())) != null) {
             if (isImmutable(attr, sub)) {
               throw immutable(name);
             }
@@ -500,7 +501,7 @@ public final class PatchEngine {
           touched.add(append(r, attr, created));
         } else {
           for (ObjectNode hit : hits) {
-            JsonNode old = present(get(hit, sub.name()));
+            JsonNode old = present(CaseInsensitive.get(hit, sub.name()));
             if (isImmutable(attr, sub) && old != null && !equalValue(sub, old, v)) {
               throw immutable(name);
             }
@@ -510,14 +511,14 @@ public final class PatchEngine {
         }
       }
       ObjectNode container = writable(r);
-      if (get(container, attr.name()) instanceof ArrayNode now) {
+      if (CaseInsensitive.get(container, attr.name()) instanceof ArrayNode now) {
         settlePrimary(attr, now, touched, name);
       }
     }
 
     private ObjectNode append(ResolvedPath r, Attribute attr, ObjectNode created) {
       ObjectNode c = writable(r);
-      ArrayNode arr = arrayOf(present(get(c, attr.name())));
+      ArrayNode arr = arrayOf(present(CaseInsensitive.get(c, attr.name())));
       arr.add(created);
       put(c, attr.name(), arr);
       return created;
@@ -671,7 +672,7 @@ public final class PatchEngine {
         return doc;
       }
       String urn = r.schema().id();
-      JsonNode current = get(doc, urn);
+      JsonNode current = CaseInsensitive.get(doc, urn);
       if (current instanceof ObjectNode o) {
         put(doc, urn, o); // canonical key
         return o;
@@ -890,7 +891,7 @@ public final class PatchEngine {
       if (sub == null) {
         continue; // cannot happen: given is coerced, its keys are attr's sub-attributes
       }
-      JsonNode old = present(get(target, sub.name()));
+      JsonNode old = present(CaseInsensitive.get(target, sub.name()));
       JsonNode nv = e.getValue();
       if (nv.isNull()) {
         if (old != null) {
@@ -914,7 +915,7 @@ public final class PatchEngine {
       if (!isImmutable(attr, sub)) {
         continue;
       }
-      JsonNode o = present(get(old, sub.name()));
+      JsonNode o = present(CaseInsensitive.get(old, sub.name()));
       JsonNode n = present(next.get(sub.name()));
       if (o != null && (n == null || !equalValue(sub, o, n))) {
         throw immutable(name + "." + sub.name());
@@ -936,7 +937,7 @@ public final class PatchEngine {
     }
     for (Map.Entry<String, JsonNode> f : p.properties()) {
       Attribute sub = attr.sub(f.getKey()).orElse(null);
-      JsonNode ev = present(get(e, f.getKey()));
+      JsonNode ev = present(CaseInsensitive.get(e, f.getKey()));
       if (sub == null || ev == null || !equalValue(sub, ev, f.getValue())) {
         return false;
       }
@@ -964,7 +965,7 @@ public final class PatchEngine {
         return false;
       }
       for (Map.Entry<String, JsonNode> e : x.properties()) {
-        JsonNode yv = get((ObjectNode) y, e.getKey());
+        JsonNode yv = CaseInsensitive.get((ObjectNode) y, e.getKey());
         if (yv == null) {
           return false;
         }
@@ -1058,15 +1059,6 @@ public final class PatchEngine {
       }
     }
     return null;
-  }
-
-  static @Nullable JsonNode get(ObjectNode o, String name) {
-    JsonNode v = o.get(name);
-    if (v != null) {
-      return v;
-    }
-    String k = keyOf(o, name);
-    return k == null ? null : o.get(k);
   }
 
   private static void put(ObjectNode o, String name, JsonNode v) {

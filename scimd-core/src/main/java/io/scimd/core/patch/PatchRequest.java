@@ -2,10 +2,10 @@ package io.scimd.core.patch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.SchemaUrns;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,8 +27,8 @@ public final class PatchRequest {
     if (body == null || !body.isObject()) {
       throw ScimException.invalidSyntax("a PATCH body must be a JSON object with \"Operations\"");
     }
-    checkSchemas(member(body, "schemas"));
-    JsonNode operations = member(body, "Operations");
+    checkSchemas(CaseInsensitive.get(body, "schemas"));
+    JsonNode operations = CaseInsensitive.get(body, "Operations");
     if (operations == null || operations.isNull()) {
       throw ScimException.invalidSyntax("a PATCH body needs an \"Operations\" array");
     }
@@ -72,7 +72,7 @@ public final class PatchRequest {
     if (!node.isObject()) {
       throw ScimException.invalidSyntax(where + " must be an object, not " + jsonType(node));
     }
-    JsonNode opNode = member(node, "op");
+    JsonNode opNode = CaseInsensitive.get(node, "op");
     if (opNode == null || opNode.isNull()) {
       throw ScimException.invalidSyntax(where + " has no \"op\" (add, remove or replace)");
     }
@@ -85,7 +85,7 @@ public final class PatchRequest {
     } catch (ScimException e) {
       throw new ScimException(e.status(), e.scimType(), where + ": " + e.getMessage());
     }
-    JsonNode pathNode = member(node, "path");
+    JsonNode pathNode = CaseInsensitive.get(node, "path");
     PatchPath path = null;
     if (pathNode != null && !pathNode.isNull()) {
       if (!pathNode.isTextual()) {
@@ -95,7 +95,7 @@ public final class PatchRequest {
         path = PatchPath.parse(pathNode.textValue());
       }
     }
-    JsonNode value = member(node, "value");
+    JsonNode value = CaseInsensitive.get(node, "value");
     switch (op) {
       case REMOVE -> {
         // RFC 7644 §3.5.2.2: "If "path" is unspecified, the operation fails with 400 noTarget".
@@ -118,20 +118,6 @@ public final class PatchRequest {
       }
     }
     return new PatchOperation(op, path, value);
-  }
-
-  /** The member of that name in any case; an exact match wins. */
-  static @Nullable JsonNode member(JsonNode object, String name) {
-    JsonNode exact = object.get(name);
-    if (exact != null) {
-      return exact;
-    }
-    for (Map.Entry<String, JsonNode> e : object.properties()) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
   }
 
   static String jsonType(JsonNode n) {

@@ -84,10 +84,6 @@ public record AttrPath(@Nullable String schema, String attribute, @Nullable Stri
     return new AttrPath(schema, attribute, sub);
   }
 
-  public AttrPath withoutSchema() {
-    return new AttrPath(null, attribute, subAttribute);
-  }
-
   /** The path as text, URN-qualified when it was. */
   @Override
   public String toString() {

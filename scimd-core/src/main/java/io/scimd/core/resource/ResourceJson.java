@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.CommonAttributes;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
@@ -50,7 +51,7 @@ public final class ResourceJson {
     }
     copy(type.schema(), attributes, out);
     for (SchemaExtension e : type.extensions()) {
-      JsonNode ext = field(attributes, e.schema().id());
+      JsonNode ext = CaseInsensitive.get(attributes, e.schema().id());
       if (ext instanceof ObjectNode eo) {
         ObjectNode o = F.objectNode();
         copy(e.schema(), eo, o);
@@ -131,18 +132,5 @@ public final class ResourceJson {
       }
     }
     return false;
-  }
-
-  private static @Nullable JsonNode field(ObjectNode obj, String name) {
-    JsonNode v = obj.get(name);
-    if (v != null) {
-      return v;
-    }
-    for (Map.Entry<String, JsonNode> e : obj.properties()) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.AttributeType;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.CommonAttributes;
 import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResourceType;
@@ -532,13 +533,13 @@ public final class ResourceValidator {
   /** Copies {@code current}'s readOnly attributes: the client cannot set them, nor clear them. */
   private static void keepReadOnly(ResourceType type, ObjectNode current, Doc doc) {
     for (Schema s : type.allSchemas()) {
-      JsonNode obj = s == type.schema() ? current : field(current, s.id());
+      JsonNode obj = s == type.schema() ? current : CaseInsensitive.get(current, s.id());
       if (!(obj instanceof ObjectNode)) {
         continue;
       }
       for (Attribute a : s.attributes()) {
         if (a.mutability() == Mutability.READ_ONLY) {
-          JsonNode cur = present(field(obj, a.name()));
+          JsonNode cur = present(CaseInsensitive.get(obj, a.name()));
           if (cur != null) {
             doc.values(type, s).put(a, cur.deepCopy());
           }
@@ -554,13 +555,13 @@ public final class ResourceValidator {
    */
   private static void keepWriteOnly(ResourceType type, ObjectNode current, Doc doc) {
     for (Schema s : type.allSchemas()) {
-      JsonNode obj = s == type.schema() ? current : field(current, s.id());
+      JsonNode obj = s == type.schema() ? current : CaseInsensitive.get(current, s.id());
       if (!(obj instanceof ObjectNode)) {
         continue;
       }
       for (Attribute a : s.attributes()) {
         if (a.mutability() == Mutability.WRITE_ONLY) {
-          JsonNode cur = present(field(obj, a.name()));
+          JsonNode cur = present(CaseInsensitive.get(obj, a.name()));
           if (cur != null) {
             doc.values(type, s).putIfAbsent(a, cur.deepCopy());
           }
@@ -577,14 +578,14 @@ public final class ResourceValidator {
   private static void keepImmutable(
       ResourceType type, ObjectNode current, Doc doc, boolean keepOmitted, Issues issues) {
     for (Schema s : type.allSchemas()) {
-      JsonNode obj = s == type.schema() ? current : field(current, s.id());
+      JsonNode obj = s == type.schema() ? current : CaseInsensitive.get(current, s.id());
       if (!(obj instanceof ObjectNode)) {
         continue;
       }
       String prefix = s == type.schema() ? "" : s.id() + ":";
       for (Attribute a : s.attributes()) {
         if (a.mutability() == Mutability.IMMUTABLE) {
-          JsonNode cur = present(field(obj, a.name()));
+          JsonNode cur = present(CaseInsensitive.get(obj, a.name()));
           if (cur == null) {
             continue;
           }
@@ -603,7 +604,7 @@ public final class ResourceValidator {
         } else if (a.isComplex() && !a.multiValued() && hasImmutableSub(a)) {
           // Each value of a multi-valued attribute is a whole (members): only single-valued
           // complex attributes have sub-attributes to compare.
-          if (!(field(obj, a.name()) instanceof ObjectNode cur)) {
+          if (!(CaseInsensitive.get(obj, a.name()) instanceof ObjectNode cur)) {
             continue;
           }
           Map<Attribute, JsonNode> m = doc.values(type, s);
@@ -613,7 +614,7 @@ public final class ResourceValidator {
             if (sub.mutability() != Mutability.IMMUTABLE) {
               continue;
             }
-            JsonNode cs = present(field(cur, sub.name()));
+            JsonNode cs = present(CaseInsensitive.get(cur, sub.name()));
             if (cs == null) {
               continue;
             }
@@ -672,8 +673,8 @@ public final class ResourceValidator {
         if (sub.mutability() == Mutability.READ_ONLY) {
           continue; // not the client's to set: not part of the value's identity here
         }
-        JsonNode xs = present(field(x, sub.name()));
-        JsonNode ys = present(field(y, sub.name()));
+        JsonNode xs = present(CaseInsensitive.get(x, sub.name()));
+        JsonNode ys = present(CaseInsensitive.get(y, sub.name()));
         if (xs == null || ys == null) {
           if (xs != ys) {
             return false;
@@ -691,20 +692,6 @@ public final class ResourceValidator {
       return x.decimalValue().compareTo(y.decimalValue()) == 0;
     }
     return x.equals(y);
-  }
-
-  /** The field by canonical name, else by any case (stored resources are canonical already). */
-  private static @Nullable JsonNode field(JsonNode obj, String name) {
-    JsonNode v = obj.get(name);
-    if (v != null) {
-      return v;
-    }
-    for (Map.Entry<String, JsonNode> e : obj.properties()) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
   }
 
   /** Null when unassigned (absent, null, or an empty array: RFC 7643 §2.5). */

@@ -4,7 +4,6 @@ import static io.scimd.core.schema.AttributeType.BINARY;
 import static io.scimd.core.schema.AttributeType.BOOLEAN;
 import static io.scimd.core.schema.AttributeType.COMPLEX;
 import static io.scimd.core.schema.AttributeType.REFERENCE;
-import static io.scimd.core.schema.AttributeType.STRING;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -201,9 +200,5 @@ final class BuiltInSchemas {
                 Attribute.builder("type").canonicalValues(types).build(),
                 Attribute.builder("primary").type(BOOLEAN).build()))
         .build();
-  }
-
-  static Attribute stringAttr(String name) {
-    return Attribute.builder(name).type(STRING).build();
   }
 }

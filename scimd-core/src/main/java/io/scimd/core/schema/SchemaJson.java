@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -179,13 +178,5 @@ public final class SchemaJson {
       n.forEach(v -> out.add(v.asText()));
     }
     return out;
-  }
-
-  static Map<String, Schema> index(List<Schema> schemas) {
-    Map<String, Schema> m = new java.util.LinkedHashMap<>();
-    for (Schema s : schemas) {
-      m.put(s.id().toLowerCase(java.util.Locale.ROOT), s);
-    }
-    return m;
   }
 }

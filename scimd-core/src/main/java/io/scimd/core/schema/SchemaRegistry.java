@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 public final class SchemaRegistry {
   private final Map<String, Schema> schemas; // lower-cased URN -> schema
   private final Map<String, ResourceType> types; // lower-cased name -> type
+  private final List<Schema> orderedSchemas;
+  private final List<ResourceType> orderedTypes;
 
   private SchemaRegistry(Map<String, Schema> schemas, Map<String, ResourceType> types) {
     this.schemas = Map.copyOf(schemas);
@@ -33,9 +35,6 @@ public final class SchemaRegistry {
     this.orderedSchemas = List.copyOf(schemas.values());
     this.orderedTypes = List.copyOf(types.values());
   }
-
-  private final List<Schema> orderedSchemas;
-  private final List<ResourceType> orderedTypes;
 
   /** User (with the Enterprise extension) and Group, as RFC 7643 §8.7 defines them. */
   public static SchemaRegistry builtIn() {
@@ -121,8 +120,8 @@ public final class SchemaRegistry {
       }
       t.put(key(parsed.name()), parsed);
     }
-    // Rebind built-in types to redefined schemas is not supported: a schema id that shadows a
-    // built-in one replaces the published schema only, so forbid it to keep behaviour honest.
+    // The built-in types keep their built-in schemas, so a file redefining one of those schemas
+    // would change what discovery publishes but not what is enforced: refuse it.
     for (String builtIn : List.of(SchemaUrns.USER, SchemaUrns.GROUP, SchemaUrns.ENTERPRISE_USER)) {
       if (s.get(key(builtIn)) != schemas.get(key(builtIn))) {
         throw new IllegalArgumentException("schema " + builtIn + " is built in and cannot be redefined");

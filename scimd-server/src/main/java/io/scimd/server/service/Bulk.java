@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.error.ScimError;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaUrns;
 import io.scimd.store.StoreTx;
@@ -90,11 +91,11 @@ final class Bulk {
     if (body == null || !body.isObject()) {
       throw ScimException.invalidSyntax("a bulk request body must be a BulkRequest JSON object");
     }
-    JsonNode schemas = ScimService.member(body, "schemas");
+    JsonNode schemas = CaseInsensitive.get(body, "schemas");
     if (schemas != null && !containsText(schemas, SchemaUrns.BULK_REQUEST)) {
       throw ScimException.invalidSyntax("\"schemas\" of a bulk request must be [\"" + SchemaUrns.BULK_REQUEST + "\"]");
     }
-    JsonNode operations = ScimService.member(body, "Operations");
+    JsonNode operations = CaseInsensitive.get(body, "Operations");
     if (operations == null || !operations.isArray()) {
       throw ScimException.invalidSyntax("a BulkRequest needs an \"Operations\" array");
     }
@@ -103,7 +104,7 @@ final class Bulk {
       throw ScimException.payloadTooLarge(
           "the bulk request has " + operations.size() + " operations; the maximum is " + max + " (maxOperations)");
     }
-    Integer failOnErrors = failOnErrors(ScimService.member(body, "failOnErrors"));
+    Integer failOnErrors = failOnErrors(CaseInsensitive.get(body, "failOnErrors"));
     List<Op> ops = new ArrayList<>();
     for (JsonNode n : operations) {
       ops.add(parse(ops.size(), n));
@@ -354,7 +355,7 @@ final class Bulk {
     String bulkId = text(n, "bulkId");
     String path = text(n, "path");
     String version = text(n, "version");
-    JsonNode data = ScimService.member(n, "data");
+    JsonNode data = CaseInsensitive.get(n, "data");
     String m = method == null ? "" : method.trim().toUpperCase(Locale.ROOT);
     ScimError problem = null;
     if (!Set.of("POST", "PUT", "PATCH", "DELETE").contains(m)) {
@@ -460,7 +461,7 @@ final class Bulk {
   }
 
   private static @Nullable String text(JsonNode n, String name) {
-    JsonNode v = ScimService.member(n, name);
+    JsonNode v = CaseInsensitive.get(n, name);
     return v != null && v.isTextual() ? v.asText() : null;
   }
 

@@ -2,10 +2,10 @@ package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.SchemaUrns;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +38,7 @@ public record ListParams(
     if (body == null || !body.isObject()) {
       throw ScimException.invalidSyntax("a .search body must be a SearchRequest JSON object");
     }
-    JsonNode schemas = member(body, "schemas");
+    JsonNode schemas = CaseInsensitive.get(body, "schemas");
     if (schemas != null && !schemas.isNull()) {
       boolean found = false;
       if (schemas.isArray()) {
@@ -62,17 +62,8 @@ public record ListParams(
         names(body, "excludedAttributes"));
   }
 
-  private static @Nullable JsonNode member(JsonNode body, String name) {
-    for (Map.Entry<String, JsonNode> e : body.properties()) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
-  }
-
   private static @Nullable String text(JsonNode body, String name) {
-    JsonNode v = member(body, name);
+    JsonNode v = CaseInsensitive.get(body, name);
     if (v == null || v.isNull()) {
       return null;
     }
@@ -83,7 +74,7 @@ public record ListParams(
   }
 
   private static @Nullable String integer(JsonNode body, String name) {
-    JsonNode v = member(body, name);
+    JsonNode v = CaseInsensitive.get(body, name);
     if (v == null || v.isNull()) {
       return null;
     }
@@ -94,7 +85,7 @@ public record ListParams(
   }
 
   private static @Nullable String names(JsonNode body, String name) {
-    JsonNode v = member(body, name);
+    JsonNode v = CaseInsensitive.get(body, name);
     if (v == null || v.isNull()) {
       return null;
     }

@@ -6,6 +6,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.path.AttrPath;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.store.Member;
 
@@ -22,9 +23,9 @@ final class MemberOps {
       return new Member(m.asText(), null);
     }
     if (m.isObject()) {
-      JsonNode v = ScimService.member(m, "value");
+      JsonNode v = CaseInsensitive.get(m, "value");
       if (v != null && v.isTextual() && !v.asText().isBlank()) {
-        JsonNode t = ScimService.member(m, "type");
+        JsonNode t = CaseInsensitive.get(m, "type");
         String type = t != null && t.isTextual() && !t.asText().isBlank() ? t.asText() : null;
         return new Member(v.asText(), type);
       }

@@ -11,6 +11,7 @@ import io.scimd.store.StoredResource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stored resource as JSON (RFC 7643 §3): {@code schemas}, {@code id}, the attributes, {@code
@@ -24,54 +25,83 @@ final class Rendering {
     return b + type.endpoint() + "/" + id;
   }
 
-  static ObjectNode render(SchemaRegistry registry, StoreReader reader, ResourceType type, StoredResource s, String base) {
-    ObjectNode doc = ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
-    decorate(registry, reader, doc, base);
-    return doc;
+  /**
+   * A resource with everything its rendering reads from the store: the resource as read (with the
+   * members/groups the projection shows) and the display names of those of its members and groups
+   * that carry none, by {@code "Type/id"}. Rendering it reads nothing more, so a write can gather it
+   * inside its transaction and render after the commit, without holding the write lock for JSON
+   * work, and still show exactly the version it wrote.
+   */
+  record Gathered(StoredResource resource, Map<String, String> displays) {}
+
+  /** Reads the display names {@link #render} will show for {@code s}'s members and groups. */
+  static Gathered gather(SchemaRegistry registry, StoreReader reader, StoredResource s) {
+    Map<String, String> displays = new HashMap<>();
+    forEachReference(
+        registry,
+        s.attributes(),
+        (o, t, value) -> {
+          if (!o.path("display").isTextual()) {
+            String key = t.name() + "/" + value;
+            if (!displays.containsKey(key)) {
+              displays.put(key, display(reader, t, value));
+            }
+          }
+        });
+    return new Gathered(s, displays);
   }
 
-  /** Adds {@code $ref} and {@code display} to members and {@code $ref} to groups. */
-  private static void decorate(SchemaRegistry registry, StoreReader reader, ObjectNode doc, String base) {
-    Map<String, String> displays = new HashMap<>();
-    JsonNode members = doc.get("members");
-    if (members != null && members.isArray()) {
-      for (JsonNode m : members) {
-        if (!(m instanceof ObjectNode o) || !o.path("value").isTextual()) {
-          continue;
-        }
-        String value = o.get("value").asText();
-        String typeName = o.path("type").asText("");
-        Optional<ResourceType> t = typeName.isEmpty() ? Optional.empty() : registry.resourceType(typeName);
-        if (t.isPresent()) {
-          o.put("$ref", location(base, t.get(), value));
+  static ObjectNode render(SchemaRegistry registry, ResourceType type, Gathered g, String base) {
+    StoredResource s = g.resource();
+    ObjectNode doc = ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
+    // Adds $ref to members and groups, and display where the store had none.
+    forEachReference(
+        registry,
+        doc,
+        (o, t, value) -> {
+          o.put("$ref", location(base, t, value));
           if (!o.path("display").isTextual()) {
-            String d = displays.computeIfAbsent(t.get().name() + "/" + value, k -> display(reader, t.get(), value));
+            String d = g.displays().get(t.name() + "/" + value);
             if (d != null) {
               o.put("display", d);
             }
+          }
+        });
+    return doc;
+  }
+
+  private interface Reference {
+    void accept(ObjectNode entry, ResourceType type, String value);
+  }
+
+  /**
+   * Each entry of {@code members} whose {@code type} names a resource type, and each entry of
+   * {@code groups} (always groups), with its {@code value}.
+   */
+  private static void forEachReference(SchemaRegistry registry, ObjectNode doc, Reference action) {
+    JsonNode members = doc.get("members");
+    if (members != null && members.isArray()) {
+      for (JsonNode m : members) {
+        if (m instanceof ObjectNode o && o.path("value").isTextual()) {
+          String typeName = o.path("type").asText("");
+          Optional<ResourceType> t = typeName.isEmpty() ? Optional.empty() : registry.resourceType(typeName);
+          if (t.isPresent()) {
+            action.accept(o, t.get(), o.get("value").asText());
           }
         }
       }
     }
     JsonNode groups = doc.get("groups");
     if (groups != null && groups.isArray()) {
-      ResourceType g = registry.group();
       for (JsonNode m : groups) {
         if (m instanceof ObjectNode o && o.path("value").isTextual()) {
-          String value = o.get("value").asText();
-          o.put("$ref", location(base, g, value));
-          if (!o.path("display").isTextual()) {
-            String d = display(reader, g, value);
-            if (d != null) {
-              o.put("display", d);
-            }
-          }
+          action.accept(o, registry.group(), o.get("value").asText());
         }
       }
     }
   }
 
-  private static String display(StoreReader reader, ResourceType type, String id) {
+  private static @Nullable String display(StoreReader reader, ResourceType type, String id) {
     return reader
         .get(type.name(), id, Load.NONE)
         .map(

@@ -14,6 +14,7 @@ import io.scimd.core.patch.PatchRequest;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.resource.Projection;
 import io.scimd.core.resource.ResourceValidator;
+import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Returned;
@@ -124,15 +125,11 @@ public final class ScimService {
   public ScimResponse create(
       ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    return store.write(
-        tx -> {
-          StoredResource created = createIn(tx, type, body);
-          ObjectNode doc = present(tx, type, created, base, projection);
-          Map<String, String> headers = new LinkedHashMap<>();
-          headers.put("Location", location(base, type, created.id()));
-          headers.put("ETag", created.meta().etag());
-          return new ScimResponse(201, doc, headers);
-        });
+    Rendering.Gathered created = store.write(tx -> gather(tx, type, createIn(tx, type, body), projection));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Location", Rendering.location(base, type, created.resource().id()));
+    headers.put("ETag", created.resource().meta().etag());
+    return new ScimResponse(201, present(type, created, base, projection), headers);
   }
 
   /** GET /{Type}/{id}: 200, or 304 when {@code ifNoneMatch} matches the current version. */
@@ -154,10 +151,9 @@ public final class ScimService {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
             return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
           }
-          ObjectNode doc =
-              conditional
-                  ? present(r, type, current, base, projection)
-                  : presentLoaded(r, type, current, base, projection);
+          Rendering.Gathered g =
+              conditional ? gather(r, type, current, projection) : Rendering.gather(registry, r, current);
+          ObjectNode doc = present(type, g, base, projection);
           return new ScimResponse(200, doc, Map.of("ETag", current.meta().etag()));
         });
   }
@@ -172,12 +168,10 @@ public final class ScimService {
       @Nullable String excludedAttributes,
       @Nullable String ifMatch) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    return store.write(
-        tx -> {
-          StoredResource updated = replaceIn(tx, type, id, body, ifMatch);
-          ObjectNode doc = present(tx, type, updated, base, projection);
-          return new ScimResponse(200, doc, Map.of("ETag", updated.meta().etag()));
-        });
+    Rendering.Gathered updated =
+        store.write(tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch), projection));
+    return new ScimResponse(
+        200, present(type, updated, base, projection), Map.of("ETag", updated.resource().meta().etag()));
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
@@ -190,18 +184,20 @@ public final class ScimService {
       @Nullable String excludedAttributes,
       @Nullable String ifMatch) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    boolean noProjection = isBlank(attributes) && isBlank(excludedAttributes);
-    return store.write(
-        tx -> {
-          StoredResource patched = patchIn(tx, type, id, body, ifMatch);
-          Map<String, String> etag = Map.of("ETag", patched.meta().etag());
-          if (noProjection && isGroup(type) && projection.includes(type, "members")) {
-            // RFC 7644 §3.5.2 allows 204: the default response would carry every member, which is
-            // O(group size) for an O(change) request.
-            return new ScimResponse(204, null, etag);
-          }
-          return new ScimResponse(200, present(tx, type, patched, base, projection), etag);
-        });
+    // RFC 7644 §3.5.2 allows 204: the default response would carry every member, which is
+    // O(group size) for an O(change) request.
+    boolean noBody =
+        isBlank(attributes) && isBlank(excludedAttributes) && isGroup(type) && projection.includes(type, "members");
+    Rendering.Gathered patched =
+        store.write(
+            tx -> {
+              StoredResource p = patchIn(tx, type, id, body, ifMatch);
+              return noBody ? new Rendering.Gathered(p, Map.of()) : gather(tx, type, p, projection);
+            });
+    Map<String, String> etag = Map.of("ETag", patched.resource().meta().etag());
+    return noBody
+        ? new ScimResponse(204, null, etag)
+        : new ScimResponse(200, present(type, patched, base, projection), etag);
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
@@ -240,7 +236,7 @@ public final class ScimService {
           Page page = r.query(type.name(), query);
           ArrayNode resources = JSON.arrayNode();
           for (StoredResource s : page.resources()) {
-            resources.add(presentLoaded(r, type, s, base, projection));
+            resources.add(present(type, Rendering.gather(registry, r, s), base, projection));
           }
           ObjectNode body = JSON.objectNode();
           body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
@@ -287,7 +283,7 @@ public final class ScimService {
     if (!body.isObject()) {
       throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
     }
-    JsonNode bodyId = member(body, "id");
+    JsonNode bodyId = CaseInsensitive.get(body, "id");
     if (bodyId != null && !bodyId.isNull() && !(bodyId.isTextual() && bodyId.asText().equals(id))) {
       throw ScimException.invalidValue(
           "\"id\" in the body (" + bodyId + ") differs from the id in the URL (\"" + id + "\"); id is readOnly");
@@ -295,7 +291,7 @@ public final class ScimService {
     ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
     List<Member> members = null;
     if (isGroup(type)) {
-      boolean given = member(body, "members") != null;
+      boolean given = CaseInsensitive.get(body, "members") != null;
       List<Member> taken = takeMembers(attrs);
       members = given ? taken : null;
     }
@@ -425,22 +421,22 @@ public final class ScimService {
   // Rendering.
 
   /**
-   * The resource as the response shows it: rendered, with member references, then projected. A
-   * resource fresh from a write carries no members/groups: they are read here, and only when the
-   * projection shows them.
+   * Reads all that the response will show of {@code s}. A resource fresh from a write carries no
+   * members/groups: they are read here, and only when the projection shows them. A write calls this
+   * inside its transaction, so the response shows the version it wrote, and renders after it.
    */
-  ObjectNode present(StoreReader r, ResourceType type, StoredResource s, String base, Projection projection) {
+  Rendering.Gathered gather(StoreReader r, ResourceType type, StoredResource s, Projection projection) {
     Load load = load(type, projection);
     StoredResource full = s;
     if (load.members() || load.groups()) {
       full = r.get(type.name(), s.id(), load).orElse(s);
     }
-    return presentLoaded(r, type, full, base, projection);
+    return Rendering.gather(registry, r, full);
   }
 
-  /** As {@link #present}, for a resource read with {@link #load}'s answer already. */
-  ObjectNode presentLoaded(StoreReader r, ResourceType type, StoredResource s, String base, Projection projection) {
-    return projection.apply(type, Rendering.render(registry, r, type, s, base));
+  /** The resource as the response shows it: rendered, with member references, then projected. */
+  ObjectNode present(ResourceType type, Rendering.Gathered g, String base, Projection projection) {
+    return projection.apply(type, Rendering.render(registry, type, g, base));
   }
 
   /** Which costly derived attributes the response will contain. */
@@ -448,10 +444,6 @@ public final class ScimService {
     boolean members = isGroup(type) && projection.includes(type, "members");
     boolean groups = isUser(type) && projection.includes(type, "groups");
     return new Load(members, groups);
-  }
-
-  static String location(String base, ResourceType type, String id) {
-    return Rendering.location(base, type, id);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -507,7 +499,7 @@ public final class ScimService {
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
-              resources.add(presentLoaded(r, t, s, base, projection));
+              resources.add(present(t, Rendering.gather(registry, r, s), base, projection));
             }
             remaining -= page.resources().size();
           }
@@ -736,15 +728,6 @@ public final class ScimService {
 
   static ScimException notFound(ResourceType type, String id) {
     return ScimException.notFound(type.name() + " \"" + id + "\" not found");
-  }
-
-  static @Nullable JsonNode member(JsonNode obj, String name) {
-    for (Map.Entry<String, JsonNode> e : obj.properties()) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
   }
 
   private static @Nullable String textOrNull(@Nullable JsonNode n) {
