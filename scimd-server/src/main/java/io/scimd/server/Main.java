@@ -4,27 +4,33 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.Store;
-import java.io.IOException;
+import io.scimd.store.PoolSettings;
+import io.scimd.store.PostgresStore;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code scimd} command line: {@code serve} runs the server, {@code token create} adds a client
- * credential. Every option also reads an environment variable ({@code --port} from {@code
- * SCIMD_PORT}...); a flag wins over the environment.
+ * The {@code scimd} command line: {@code serve} runs the server, {@code migrate} brings a
+ * PostgreSQL schema up to date, {@code token create} adds a client credential. Every option also
+ * reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code --db-pool-size}
+ * from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
  */
 @Command(
     name = "scimd",
@@ -53,6 +59,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine(Map<String, String> env, Consumer<ScimServer> onStarted) {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand(new Serve(env, onStarted));
+    cl.addSubcommand(new Migrate());
     cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));
     cl.setDefaultValueProvider(arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
     return cl;
@@ -61,10 +68,77 @@ public final class Main implements Runnable {
   /** {@code --host} reads {@code SCIMD_HOST}, and so on; other options have no variable. */
   private static @Nullable String fromEnv(Map<String, String> env, String option) {
     return switch (option) {
-      case "--host", "--port", "--data", "--schemas" ->
-          env.get("SCIMD_" + option.substring(2).toUpperCase(Locale.ROOT));
+      case "--host", "--port", "--data", "--schemas", "--db", "--db-pool-size", "--db-connect-timeout",
+          "--db-statement-timeout", "--migrate" ->
+          env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
+  }
+
+  /** The message of a failure on one line: it is what an operator greps for in the logs. */
+  static String oneLine(@Nullable String message) {
+    return message == null ? "unknown error" : message.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /**
+   * Which database a command uses and how: {@code --db} (a PostgreSQL JDBC URL; without it,
+   * SQLite in {@code --data}), the pool size and timeouts, and whether to migrate on start.
+   */
+  static final class DbOptions {
+    @Option(names = "--db", description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/scimd?user=scimd (SCIMD_DB; default: SQLite in --data).")
+    @Nullable String url;
+
+    @Option(names = "--db-pool-size", defaultValue = "10", description = "PostgreSQL connections per node (SCIMD_DB_POOL_SIZE; default ${DEFAULT-VALUE}).")
+    int poolSize;
+
+    @Option(names = "--db-connect-timeout", defaultValue = "5s", converter = DurationConverter.class, description = "How long to wait for a PostgreSQL connection, e.g. 5s or 500ms (SCIMD_DB_CONNECT_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--db-statement-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Longest a PostgreSQL statement may run, 0 for no limit (SCIMD_DB_STATEMENT_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration statementTimeout;
+
+    /**
+     * The pool settings of these options.
+     *
+     * @throws IllegalArgumentException for a value the pool cannot use (e.g. a pool of 0)
+     */
+    PoolSettings settings(boolean migrate) {
+      return PoolSettings.defaults()
+          .withMaxPoolSize(poolSize)
+          .withConnectionTimeout(connectTimeout)
+          .withStatementTimeout(statementTimeout)
+          .withMigrate(migrate);
+    }
+  }
+
+  /** {@code 500ms}, {@code 5s}, {@code 2m}, a bare {@code 0}, or ISO-8601 ({@code PT5S}). */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m)?");
+
+    @Override
+    public Duration convert(String value) {
+      String v = value.strip().toLowerCase(Locale.ROOT);
+      Matcher m = SIMPLE.matcher(v);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2);
+        if (unit == null && n != 0) {
+          throw new CommandLine.TypeConversionException(
+              "'" + value + "' needs a unit: ms, s or m (e.g. 5s)");
+        }
+        return unit == null ? Duration.ZERO : switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          default -> Duration.ofMinutes(n);
+        };
+      }
+      try {
+        return Duration.parse(value.strip());
+      } catch (DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration: give e.g. 500ms, 5s, 2m or PT5S");
+      }
+    }
   }
 
   @Override
@@ -88,6 +162,11 @@ public final class Main implements Runnable {
     @Option(names = "--schemas", description = "Directory of extra schema and resource type definitions (SCIMD_SCHEMAS).")
     @Nullable Path schemas;
 
+    @Mixin DbOptions db = new DbOptions();
+
+    @Option(names = "--migrate", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Apply pending PostgreSQL migrations on start; --no-migrate refuses to start until 'scimd migrate' ran (SCIMD_MIGRATE; default ${DEFAULT-VALUE}).")
+    boolean migrate;
+
     private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
@@ -103,13 +182,17 @@ public final class Main implements Runnable {
       ScimServer server;
       try {
         config = new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), ServiceConfig.DEFAULTS);
+        String url = db.url;
+        if (url != null) {
+          config = config.withDatabase(url, db.settings(migrate));
+        }
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
-        err.println("scimd: invalid configuration: " + e.getMessage());
+        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
         err.flush();
         return EXIT_CONFIG;
       } catch (RuntimeException e) {
-        err.println("scimd: cannot start: " + e.getMessage());
+        err.println("scimd: cannot start: " + oneLine(e.getMessage()));
         err.flush();
         return EXIT_START;
       }
@@ -126,6 +209,43 @@ public final class Main implements Runnable {
           // the JVM is exiting and runs the hook itself
         }
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "migrate",
+      mixinStandardHelpOptions = true,
+      description = "Apply pending migrations to the PostgreSQL database of --db and exit (for nodes run with --no-migrate).")
+  static final class Migrate implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin DbOptions db = new DbOptions();
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      String url = db.url;
+      if (url == null) {
+        err.println("scimd: invalid configuration: migrate needs --db (or SCIMD_DB): SQLite migrates itself on start");
+        err.flush();
+        return EXIT_CONFIG;
+      }
+      PoolSettings settings;
+      try {
+        settings = db.settings(true);
+        PostgresStore.migrate(url, settings); // IllegalArgumentException for a URL of another kind
+      } catch (IllegalArgumentException e) {
+        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
+        err.flush();
+        return EXIT_CONFIG;
+      } catch (RuntimeException e) {
+        err.println("scimd: cannot migrate: " + oneLine(e.getMessage()));
+        err.flush();
+        return EXIT_START;
+      }
+      spec.commandLine().getOut().println("scimd: the database schema is up to date");
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }
@@ -150,20 +270,34 @@ public final class Main implements Runnable {
     @Option(names = "--data", defaultValue = ServerConfig.DEFAULT_DATA, description = "Data directory (SCIMD_DATA; default ${DEFAULT-VALUE}).")
     Path data;
 
+    @Mixin DbOptions db = new DbOptions();
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try {
-        Files.createDirectories(data);
-      } catch (IOException e) {
-        spec.commandLine().getErr().println("scimd: cannot create " + data + ": " + e.getMessage());
-        return EXIT_START;
-      }
+      PrintWriter err = spec.commandLine().getErr();
       String token = Tokens.generate();
-      try (Store store = Stores.open(data, SchemaRegistry.builtIn(), InstantSource.system())) {
+      ServerConfig config = new ServerConfig(ServerConfig.DEFAULT_HOST, 0, data, null, null, ServiceConfig.DEFAULTS);
+      try {
+        String url = db.url;
+        if (url != null) {
+          // Migrates as serve does by default, so a token can be made before the first node starts.
+          config = config.withDatabase(url, db.settings(true).withMaxPoolSize(1));
+        }
+      } catch (IllegalArgumentException e) {
+        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
+        err.flush();
+        return EXIT_CONFIG;
+      }
+      try (Store store = ScimServer.openStore(config, SchemaRegistry.builtIn(), InstantSource.system())) {
         store.credentials().create(name, Tokens.hash(token), null);
+      } catch (IllegalArgumentException e) {
+        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
+        err.flush();
+        return EXIT_CONFIG;
       } catch (RuntimeException e) {
-        spec.commandLine().getErr().println("scimd: cannot create the credential: " + e.getMessage());
+        err.println("scimd: cannot create the credential: " + oneLine(e.getMessage()));
+        err.flush();
         return EXIT_START;
       }
       out.println("scimd: created client credential \"" + name + "\"; its bearer token, shown only this once:");

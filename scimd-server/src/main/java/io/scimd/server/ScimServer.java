@@ -5,6 +5,7 @@ import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Store;
+import io.scimd.store.Stores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -24,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running scimd: the store of its data directory, the SCIM service over it, and a Jetty server
+ * A running scimd: its store (SQLite in its data directory, or a PostgreSQL database that other
+ * nodes share), the SCIM service over it, and a Jetty server
  * that runs every request on a virtual thread (handlers and JDBC stay blocking and straight-line).
  * {@link #start} returns once the server accepts requests; {@link #close} stops it and closes the
  * store.
@@ -53,18 +55,31 @@ public final class ScimServer implements AutoCloseable {
   public static ScimServer start(ServerConfig config, PrintWriter out) {
     InstantSource clock = InstantSource.system();
     SchemaRegistry registry = registry(config.schemasDir());
-    try {
-      Files.createDirectories(config.dataDir());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
-    }
-    Store store = Stores.open(config.dataDir(), registry, clock);
+    Store store = openStore(config, registry, clock);
     try {
       return start(config, registry, store, clock, out);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * The store {@code config} names: the PostgreSQL database of {@code --db}, else SQLite in the
+   * data directory (created when missing). The store module's selector is the one place that
+   * maps a location to an implementation.
+   */
+  static Store openStore(ServerConfig config, SchemaRegistry registry, InstantSource clock) {
+    String database = config.database();
+    if (database != null) {
+      return Stores.open(database, registry, clock, config.pool());
+    }
+    try {
+      Files.createDirectories(config.dataDir());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+    }
+    return Stores.open(config.dataDir().toString(), registry, clock, config.pool());
   }
 
   /** Starts on an already open {@code store}, which the server then owns and closes. */
@@ -133,7 +148,17 @@ public final class ScimServer implements AutoCloseable {
       return;
     }
     if (bootstrapToken != null) {
-      store.credentials().create("bootstrap", Tokens.hash(bootstrapToken), null);
+      String hash = Tokens.hash(bootstrapToken);
+      try {
+        store.credentials().create("bootstrap", hash, null);
+      } catch (RuntimeException e) {
+        // Several nodes starting at once on one empty database all see no credential; the
+        // token's hash is unique, so all but one fail here, and for them the work is done.
+        if (store.credentials().findByTokenHash(hash).isEmpty()) {
+          throw e;
+        }
+        return;
+      }
       out.println("scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
     } else {
       String token = Tokens.generate();
@@ -153,6 +178,26 @@ public final class ScimServer implements AutoCloseable {
   /** Blocks until the server has stopped. */
   public void join() throws InterruptedException {
     jetty.join();
+  }
+
+  /**
+   * Stops as a crash would: open HTTP connections are dropped without waiting for the requests on
+   * them, and the store is closed under them (a PostgreSQL pool aborts its connections in use, so
+   * their transactions roll back). What a load balancer sees when a node dies; the multi-node test
+   * proves that no acknowledged write is lost and none is half-applied.
+   */
+  public void halt() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    jetty.setStopTimeout(0);
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
+    } finally {
+      store.close();
+    }
   }
 
   /** Stops accepting requests, lets running ones finish (up to 5 s), and closes the store. */

@@ -2,19 +2,24 @@ package io.scimd.server;
 
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
+import io.scimd.store.PoolSettings;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How one scimd server runs: where it listens, where its data and extra schemas are, the first
- * client token to create on an empty store, and the protocol limits.
+ * How one scimd server runs: where it listens, which store it uses (SQLite in a data directory, or
+ * a PostgreSQL database shared by several nodes), where its extra schemas are, the first client
+ * token to create on an empty store, and the protocol limits.
  *
  * @param host the address to bind, e.g. {@code 127.0.0.1}
  * @param port the TCP port; 0 picks a free one ({@link ScimServer#port()} tells which)
- * @param dataDir the directory of the SQLite database, created when missing
+ * @param dataDir the directory of the SQLite database, created when missing; unused with {@code
+ *     database}
  * @param schemasDir a directory of extra schema and resource type definitions, or null
  * @param bootstrapToken the bearer token of the first credential (at least {@value
  *     Tokens#MIN_LENGTH} characters), or null to generate and print one
+ * @param database a {@code jdbc:postgresql://} URL, or null for SQLite in {@code dataDir}
+ * @param pool how the PostgreSQL store pools connections, times out and migrates
  */
 public record ServerConfig(
     String host,
@@ -22,7 +27,9 @@ public record ServerConfig(
     Path dataDir,
     @Nullable Path schemasDir,
     @Nullable String bootstrapToken,
-    ServiceConfig service) {
+    ServiceConfig service,
+    @Nullable String database,
+    PoolSettings pool) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -42,6 +49,22 @@ public record ServerConfig(
               + bootstrapToken.length()
               + "); use a long random value");
     }
+  }
+
+  /** On SQLite in {@code dataDir}. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      @Nullable Path schemasDir,
+      @Nullable String bootstrapToken,
+      ServiceConfig service) {
+    this(host, port, dataDir, schemasDir, bootstrapToken, service, null, PoolSettings.defaults());
+  }
+
+  /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
+  public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
+    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

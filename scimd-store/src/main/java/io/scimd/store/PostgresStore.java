@@ -5,11 +5,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -354,6 +360,40 @@ public final class PostgresStore implements Store {
   @Override
   public Credentials credentials() {
     return credentials;
+  }
+
+  /**
+   * Borrows a connection and runs {@code SELECT 1} on a virtual thread, waiting at most {@link
+   * #HEALTH_TIMEOUT_MS}: the pool alone would wait its whole connection timeout for a database
+   * that is gone. A pool exhausted by load also reports false, since requests would then wait too.
+   */
+  @Override
+  public boolean healthy() {
+    if (closed) {
+      return false;
+    }
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("scimd-health")
+        .start(
+            () -> {
+              try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.setQueryTimeout((int) Math.max(1, HEALTH_TIMEOUT_MS / 1000));
+                try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                  answer.complete(rs.next() && rs.getInt(1) == 1);
+                }
+              } catch (SQLException | RuntimeException e) {
+                answer.complete(false);
+              }
+            });
+    try {
+      return answer.get(HEALTH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private void ensureOpen() {

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
@@ -218,6 +220,31 @@ public final class SqliteStore implements Store {
   @Override
   public Credentials credentials() {
     return credentials;
+  }
+
+  /** Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one. */
+  @Override
+  public boolean healthy() {
+    if (closed) {
+      return false;
+    }
+    Conn c;
+    try {
+      c = readers.poll(HEALTH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    if (c == null) {
+      return false;
+    }
+    try (Statement s = c.jdbc.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+      return !closed && rs.next() && rs.getInt(1) == 1;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    } finally {
+      readers.add(c);
+    }
   }
 
   private void ensureOpen() {

@@ -17,6 +17,16 @@ public interface Store extends AutoCloseable {
 
   Credentials credentials();
 
+  /**
+   * Whether the database answers a trivial query within about {@link #HEALTH_TIMEOUT_MS}
+   * milliseconds: what {@code GET /health} reports. Never throws; false once closed. Cheap: one
+   * round trip on a pooled connection, nothing cached.
+   */
+  boolean healthy();
+
+  /** The longest {@link #healthy} waits for a connection and its answer. */
+  long HEALTH_TIMEOUT_MS = 2_000;
+
   @Override
   void close();
 }

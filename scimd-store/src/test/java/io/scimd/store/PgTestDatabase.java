@@ -16,30 +16,32 @@ import org.junit.jupiter.api.Assumptions;
  * server at {@code SCIMD_TEST_PG} (default {@code 127.0.0.1:5432}, user {@code postgres}, trust
  * auth), dropped afterwards, so test runs never see each other's data.
  *
+ * <p>Public for the server's tests (the multi-node test), through scimd-store's test-jar.
+ *
  * <p>Without a reachable server the tests are skipped with a message saying so, except when {@code
  * CI=true}: then they fail, because CI must prove the PostgreSQL store.
  */
-final class PgTestDatabase implements AutoCloseable {
+public final class PgTestDatabase implements AutoCloseable {
   static final String SERVER =
       System.getenv().getOrDefault("SCIMD_TEST_PG", "127.0.0.1:5432");
   private static final String PARAMS = "?user=postgres&connectTimeout=3&ApplicationName=scimd-test";
   private static final long STALE_SECONDS = 6 * 3600;
 
-  final String name;
+  public final String name;
 
   private PgTestDatabase(String name) {
     this.name = name;
   }
 
-  static String url(String database) {
+  public static String url(String database) {
     return "jdbc:postgresql://" + SERVER + "/" + database + PARAMS;
   }
 
-  String url() {
+  public String url() {
     return url(name);
   }
 
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return DriverManager.getConnection(url());
   }
 
@@ -49,7 +51,7 @@ final class PgTestDatabase implements AutoCloseable {
    * Creates a fresh database; without PostgreSQL, returns null so that each test is then skipped
    * by {@link #require} (a class-level skip would show as no test at all), or fails in CI.
    */
-  static PgTestDatabase createOrSkipEachTest() {
+  public static PgTestDatabase createOrSkipEachTest() {
     try {
       return create();
     } catch (org.opentest4j.TestAbortedException e) {
@@ -63,7 +65,7 @@ final class PgTestDatabase implements AutoCloseable {
   }
 
   /** The database, or the test is skipped with the reason there is none. */
-  static PgTestDatabase require(PgTestDatabase db) {
+  public static PgTestDatabase require(PgTestDatabase db) {
     if (db == null) {
       Assumptions.abort(skipped == null ? "PostgreSQL tests were skipped" : skipped);
     }
@@ -71,7 +73,7 @@ final class PgTestDatabase implements AutoCloseable {
   }
 
   /** Creates a fresh database, or skips (fails in CI) when there is no PostgreSQL. */
-  static PgTestDatabase create() {
+  public static PgTestDatabase create() {
     Connection admin;
     try {
       admin = DriverManager.getConnection(url("postgres"));
@@ -118,7 +120,7 @@ final class PgTestDatabase implements AutoCloseable {
   }
 
   /** Empties the store's tables and resets the write clock: a fresh database for the next test. */
-  void truncate() {
+  public void truncate() {
     try (Connection c = connect(); Statement s = c.createStatement()) {
       s.execute("TRUNCATE resources, unique_values, members, credentials RESTART IDENTITY");
       s.execute("UPDATE clocks SET micros = 0");

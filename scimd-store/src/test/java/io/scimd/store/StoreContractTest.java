@@ -580,6 +580,17 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void healthy_whileOpen_andNotOnceClosed() {
+    assertThat(store.healthy()).isTrue();
+    Store closed = store;
+    store = reopen(registry, clock); // closes the first
+    long start = System.nanoTime();
+    assertThat(closed.healthy()).as("a closed store").isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(Store.HEALTH_TIMEOUT_MS));
+    assertThat(store.healthy()).as("the reopened store").isTrue();
+  }
+
+  @Test
   void filterOnUnknownAttribute_isInvalidFilter_evenOnAnEmptyStore() {
     ScimException e = scimError(() -> query("User", filtered(Filter.eq("shoeSize", "42"))));
     assertThat(e.status()).isEqualTo(400);

@@ -101,6 +101,25 @@ public final class ScimService {
     return store;
   }
 
+  /**
+   * GET /health: 200 {@code {"status":"UP","database":"UP"}} when the store answers a trivial
+   * query within {@link Store#HEALTH_TIMEOUT_MS}, else 503 with both DOWN, so that a load balancer
+   * takes a node that lost its database out of rotation. Asked afresh each time: never cached.
+   */
+  public ScimResponse health() {
+    boolean up = store.healthy();
+    ObjectNode body = JSON.objectNode();
+    body.put("status", up ? "UP" : "DOWN");
+    body.put("database", up ? "UP" : "DOWN");
+    if (!up) {
+      body.put(
+          "detail",
+          "the database did not answer a trivial query within " + Store.HEALTH_TIMEOUT_MS
+              + " ms (unreachable, closed, or every connection busy)");
+    }
+    return new ScimResponse(up ? 200 : 503, body, Map.of("Cache-Control", "no-store"));
+  }
+
   /** POST /{Type}: 201 with the resource, {@code Location} and {@code ETag}. */
   public ScimResponse create(
       ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {

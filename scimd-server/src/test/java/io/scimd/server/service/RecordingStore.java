@@ -48,6 +48,11 @@ final class RecordingStore implements Store {
   }
 
   @Override
+  public boolean healthy() {
+    return delegate.healthy();
+  }
+
+  @Override
   public void close() {}
 
   private final class Tx implements StoreTx {
