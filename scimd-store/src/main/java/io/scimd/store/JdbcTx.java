@@ -212,6 +212,9 @@ final class JdbcTx implements StoreTx {
   public boolean delete(String type, String id) {
     WriteClock clk = writable();
     ResourceType rt = type(type);
+    // Tick before deleting: every writer then takes the clock before the rows it changes (the
+    // per-type count among them), one lock order for all, so none deadlocks on PostgreSQL (0005).
+    long now = clk.next();
     return sql(
         () -> {
           PreparedStatement del =
@@ -229,7 +232,7 @@ final class JdbcTx implements StoreTx {
                   "UPDATE resources SET version = version + 1, last_modified = ?"
                       + " WHERE tenant = ? AND type = ? AND id IN"
                       + " (SELECT group_id FROM members WHERE tenant = ? AND member_id = ?)");
-          bump.setLong(1, clk.next());
+          bump.setLong(1, now);
           bump.setString(2, tenant);
           bump.setString(3, registry.group().name());
           bump.setString(4, tenant);

@@ -98,6 +98,11 @@ public abstract class StoreContractTest {
           .as("unique_values rows of missing resources").isZero();
       assertThat(count(s, "SELECT COUNT(*) FROM resources WHERE version < 1 OR last_modified < created"))
           .as("bad versions or times").isZero();
+      // Both stores keep a count per type for totalResults; it must be the number of rows.
+      assertThat(count(s, "SELECT COUNT(*) FROM (SELECT tenant, type, COUNT(*) AS n FROM resources GROUP BY tenant, type) r"
+              + " FULL JOIN resource_counts k ON k.tenant = r.tenant AND k.type = r.type"
+              + " WHERE COALESCE(k.n, 0) <> COALESCE(r.n, 0)"))
+          .as("kept counts that differ from the rows").isZero();
     } finally {
       if (store != null) { // null when the database was unavailable and the test skipped
         store.close();
