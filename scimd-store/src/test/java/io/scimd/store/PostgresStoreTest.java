@@ -357,6 +357,34 @@ class PostgresStoreTest extends StoreContractTest {
   }
 
   @Test
+  void atScale_recentLastModifiedInDefaultOrder_readsTheRangeNotEveryRowInSeqOrder() throws SQLException {
+    // 100,000 users in creation order, then 10,000 groups modified after them (their times share
+    // last_modified's statistics): the planner estimates far more users after a recent watermark
+    // than there are, and a walk of the seq order "finding 100 soon" would read every user first.
+    int n = 100_000;
+    try (Connection c = inspect(); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, user_name_folded, display, doc)"
+          + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
+          + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i) FROM generate_series(1, " + n + ") i");
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, display_name_folded, display, doc)"
+          + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
+          + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i) FROM generate_series(1, 10000) i");
+      st.execute("UPDATE clocks SET micros = (SELECT MAX(last_modified) FROM resources)");
+      st.execute("VACUUM ANALYZE");
+    }
+    long mark = 1772359200000000L + n - 100; // the last 100 users
+    String since = Docs.instant(mark).toString();
+    Query q = new Query(Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(since)), null, 1, 100, null, Load.NONE);
+    assertThat(ids(query("User", q))).hasSize(100).startsWith("u" + (n - 99));
+    List<String> sqls = statements(() -> query("User", q));
+    String select = sqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
+    assertThat(customPlan(select, "default", "User", mark, 100, 0))
+        .contains("resources_by_last_modified")
+        .doesNotContain("resources_in_order")
+        .doesNotContain("resources_pkey");
+  }
+
+  @Test
   void nulCharacter_whichPostgresCannotHold_is400InvalidValue_inWritesAndFilters() {
     ObjectNode u = user("nul\u0000name");
     io.scimd.core.error.ScimException e = scimError(() -> insert("User", u));
