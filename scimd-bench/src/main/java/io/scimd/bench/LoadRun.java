@@ -564,7 +564,7 @@ public final class LoadRun {
     return pb.start();
   }
 
-  private static void awaitHealthy(HttpClient client, String root, Process server, Path logFile)
+  static void awaitHealthy(HttpClient client, String root, Process server, Path logFile)
       throws IOException, InterruptedException {
     HttpRequest health = HttpRequest.newBuilder(URI.create(root + "/health")).timeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + 120_000_000_000L;
@@ -603,13 +603,13 @@ public final class LoadRun {
     return -1;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
       return s.getLocalPort();
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
@@ -699,7 +699,7 @@ public final class LoadRun {
     }
   }
 
-  private static void log(String format, Object... args) {
+  static void log(String format, Object... args) {
     System.err.printf(Locale.ROOT, "[LoadRun] " + format + "%n", args);
   }
 }

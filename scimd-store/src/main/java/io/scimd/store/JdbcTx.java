@@ -212,6 +212,9 @@ final class JdbcTx implements StoreTx {
   public boolean delete(String type, String id) {
     WriteClock clk = writable();
     ResourceType rt = type(type);
+    // Tick before deleting: every writer then takes the clock before the rows it changes (the
+    // per-type count among them), one lock order for all, so none deadlocks on PostgreSQL (0005).
+    long now = clk.next();
     return sql(
         () -> {
           PreparedStatement del =
@@ -229,7 +232,7 @@ final class JdbcTx implements StoreTx {
                   "UPDATE resources SET version = version + 1, last_modified = ?"
                       + " WHERE tenant = ? AND type = ? AND id IN"
                       + " (SELECT group_id FROM members WHERE tenant = ? AND member_id = ?)");
-          bump.setLong(1, clk.next());
+          bump.setLong(1, now);
           bump.setString(2, tenant);
           bump.setString(3, registry.group().name());
           bump.setString(4, tenant);
@@ -382,6 +385,15 @@ final class JdbcTx implements StoreTx {
 
   /** Builds the resource a read returns, materialising members and groups as {@code load} asks. */
   StoredResource resource(ResourceType rt, Row row, Load load) throws SQLException {
+    return resource(rt, row, load, null);
+  }
+
+  /**
+   * As {@link #resource(ResourceType, Row, Load)}, with the {@code groups} of a page's resources
+   * read beforehand by {@link #groupsJson(List)} ({@code null}: read them now).
+   */
+  StoredResource resource(ResourceType rt, Row row, Load load, @Nullable Map<String, ArrayNode> groups)
+      throws SQLException {
     ObjectNode attrs = Docs.parse(row.doc());
     if (load.members() && isGroup(rt)) {
       ArrayNode ms = membersJson(row.id());
@@ -390,7 +402,10 @@ final class JdbcTx implements StoreTx {
       }
     }
     if (load.groups()) {
-      ArrayNode gs = groupsJson(row.id());
+      ArrayNode gs = groups == null ? groupsJson(row.id()) : groups.get(row.id());
+      if (gs == null) {
+        gs = Docs.MAPPER.createArrayNode();
+      }
       if (!gs.isEmpty()) {
         attrs.set("groups", gs);
       }
@@ -461,6 +476,59 @@ final class JdbcTx implements StoreTx {
           g.put("display", display);
         }
         g.put("type", rs.getInt(2) == 0 ? "direct" : "indirect");
+      }
+    }
+    return out;
+  }
+
+  /** Members per statement of {@link #groupsJson(List)}: the list is padded, so one statement text serves every page. */
+  static final int GROUPS_BATCH = 100;
+
+  /**
+   * The {@code groups} of many resources (a page of a list), as {@link #groupsJson(String)} gives
+   * each, in one statement per {@value #GROUPS_BATCH} resources instead of one per resource: on
+   * PostgreSQL every statement is a round trip, which made a page of 1,000 users 1,000 of them
+   * (docs/benchmarks.md). Resources in no group have no entry.
+   */
+  Map<String, ArrayNode> groupsJson(List<String> memberIds) throws SQLException {
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < GROUPS_BATCH; i++) {
+      in.append(i == 0 ? "?" : ", ?");
+    }
+    // As groupsJson(String), with the member each row belongs to carried through the recursion.
+    PreparedStatement ps =
+        c.ps(
+            "WITH RECURSIVE up(member, id, depth) AS ("
+                + " SELECT member_id, group_id, 0 FROM members WHERE tenant = ? AND member_id IN (" + in + ")"
+                + " UNION"
+                + " SELECT up.member, m.group_id, 1 FROM up CROSS JOIN members m WHERE m.tenant = ? AND m.member_id = up.id)"
+                + " SELECT up.member, up.id, MIN(up.depth), r.display FROM up"
+                + " CROSS JOIN resources r WHERE r.tenant = ? AND r.type = ? AND r.id = up.id"
+                + " GROUP BY up.member, up.id, r.display, r.seq ORDER BY up.member, MIN(up.depth), r.seq");
+    Map<String, ArrayNode> out = new HashMap<>();
+    for (int from = 0; from < memberIds.size(); from += GROUPS_BATCH) {
+      List<String> chunk = memberIds.subList(from, Math.min(memberIds.size(), from + GROUPS_BATCH));
+      ps.setString(1, tenant);
+      for (int i = 0; i < GROUPS_BATCH; i++) {
+        if (i < chunk.size()) {
+          ps.setString(2 + i, chunk.get(i));
+        } else {
+          ps.setNull(2 + i, java.sql.Types.VARCHAR); // IN (..., NULL) matches nothing more
+        }
+      }
+      ps.setString(2 + GROUPS_BATCH, tenant);
+      ps.setString(3 + GROUPS_BATCH, tenant);
+      ps.setString(4 + GROUPS_BATCH, registry.group().name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ObjectNode g = out.computeIfAbsent(rs.getString(1), k -> Docs.MAPPER.createArrayNode()).addObject();
+          g.put("value", rs.getString(2));
+          String display = rs.getString(4);
+          if (display != null) {
+            g.put("display", display);
+          }
+          g.put("type", rs.getInt(3) == 0 ? "direct" : "indirect");
+        }
       }
     }
     return out;

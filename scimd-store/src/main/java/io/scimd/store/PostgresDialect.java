@@ -56,6 +56,12 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String countOfType() {
+    // Kept by the statement triggers of V2__performance.sql; no row yet means none.
+    return "SELECT COALESCE((SELECT n FROM resource_counts WHERE tenant = ? AND type = ?), 0)";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     return "23505".equals(e.getSQLState()); // unique_violation
   }

@@ -71,6 +71,12 @@ class PostgresStoreTest extends StoreContractTest {
    * {@code resources}, explained on a separate connection.
    */
   private List<String> plans(Supplier<?> work, boolean seqScanOff) throws SQLException {
+    return plans(work, seqScanOff, sql -> sql.startsWith("SELECT") && sql.contains("resources"));
+  }
+
+  /** As above, of the statements {@code which} accepts. */
+  private List<String> plans(Supplier<?> work, boolean seqScanOff, java.util.function.Predicate<String> which)
+      throws SQLException {
     List<String> sqls = new CopyOnWriteArrayList<>();
     PostgresStore s = (PostgresStore) store;
     s.observeStatements(sqls::add);
@@ -87,7 +93,7 @@ class PostgresStoreTest extends StoreContractTest {
       }
       int i = 0;
       for (String sql : sqls) {
-        if (!sql.startsWith("SELECT") || !sql.contains("resources")) {
+        if (!which.test(sql)) {
           continue;
         }
         StringBuilder numbered = new StringBuilder();
@@ -112,6 +118,44 @@ class PostgresStoreTest extends StoreContractTest {
       }
     }
     return plans;
+  }
+
+  /** The statements {@code work} sends. */
+  private List<String> statements(Supplier<?> work) {
+    List<String> sqls = new CopyOnWriteArrayList<>();
+    PostgresStore s = (PostgresStore) store;
+    s.observeStatements(sqls::add);
+    try {
+      work.get();
+    } finally {
+      s.observeStatements(null);
+    }
+    return new ArrayList<>(sqls);
+  }
+
+  /** The plan PostgreSQL makes of {@code sql} for these values of its parameters, in order. */
+  private String customPlan(String sql, Object... args) throws SQLException {
+    try (Connection c = inspect(); Statement st = c.createStatement()) {
+      st.execute("SET plan_cache_mode = force_custom_plan");
+      StringBuilder numbered = new StringBuilder();
+      int n = 0;
+      for (char ch : sql.toCharArray()) {
+        numbered.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
+      }
+      assertThat(args).as(sql).hasSize(n);
+      st.execute("PREPARE q AS " + numbered);
+      List<String> literals = new ArrayList<>();
+      for (Object a : args) {
+        literals.add(a instanceof String text ? "'" + text + "'" : a.toString());
+      }
+      StringBuilder plan = new StringBuilder(sql).append('\n');
+      try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE q(" + String.join(", ", literals) + ")")) {
+        while (rs.next()) {
+          plan.append("  ").append(rs.getString(1)).append('\n');
+        }
+      }
+      return plan.toString();
+    }
   }
 
   /** Every statement of the query finds its rows through an index condition, never a scan. */
@@ -235,6 +279,109 @@ class PostgresStoreTest extends StoreContractTest {
     // The plans are the proof; the bounds only catch a gross regression on a shared machine.
     assertThat(lookups / 1_000_000).as("ms for four lookups").isLessThan(2_000);
     assertThat(add / 1_000_000).as("ms to add one member to a group of 100,000").isLessThan(2_000);
+  }
+
+  @Test
+  void atScale_pagesTotalsAndAUsersGroups_readIndexesAndTheKeptCount() throws SQLException {
+    // 100,000 users, 2,000 groups of 50 (each user in one), loaded by SQL and analysed, as in
+    // production: the default order, the total and a user's groups must not walk the table.
+    int n = 100_000;
+    try (Connection c = inspect(); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified,"
+          + " user_name_folded, display, doc)"
+          + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
+          + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i)"
+          + " FROM generate_series(1, " + n + ") i");
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified,"
+          + " display_name_folded, display, doc)"
+          + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
+          + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i)"
+          + " FROM generate_series(1, 2000) i");
+      st.execute("INSERT INTO members (tenant, group_id, member_id, member_type)"
+          + " SELECT 'default', 'g' || (i % 2000 + 1), 'u' || i, 'User' FROM generate_series(1, " + n + ") i");
+      st.execute("UPDATE clocks SET micros = (SELECT MAX(last_modified) FROM resources)");
+      st.execute("VACUUM ANALYZE");
+    }
+    // The kept count followed the multi-row inserts, and follows a delete.
+    assertThat(query("User", Query.all(0)).totalResults()).isEqualTo(n);
+    assertThat(delete("User", "u7")).isTrue();
+    assertThat(query("User", Query.all(10)).totalResults()).isEqualTo(n - 1);
+
+    // An unfiltered page, by index and by cursor: rows in seq order from an index (no sort of
+    // every resource of the type), the total from resource_counts (no COUNT over resources).
+    // Explained with the values the store binds (custom plans, as PostgreSQL runs them): the
+    // Groups, 2% of the rows and inserted last, must come from resources_in_order, not from a walk
+    // of resources_pkey past every user.
+    Page p1 = query("Group", new Query(null, null, 1, 100, "", Load.NONE));
+    long edge = Long.parseLong(p1.resources().get(99).id().substring(1)) + n;
+    for (String type : List.of("User", "Group")) {
+      List<String> sqls = statements(() -> query(type, Query.all(100)));
+      sqls.addAll(statements(() -> query(type, new Query(null, null, 1, 100, "", Load.NONE))));
+      for (String sql : sqls) {
+        String plan;
+        if (sql.startsWith("SELECT r.seq") && sql.contains("r.seq > ?")) {
+          plan = customPlan(sql, "default", type, edge, 101, 0);
+        } else if (sql.startsWith("SELECT r.seq")) {
+          plan = customPlan(sql, "default", type, 101, 0);
+        } else if (sql.contains("resource_counts")) {
+          // one row of a table of a few rows (a scan of it is right), and no read of resources
+          assertThat(customPlan(sql, "default", type))
+              .contains("on resource_counts").doesNotContain("on resources").doesNotContain("Aggregate");
+          continue;
+        } else {
+          continue;
+        }
+        assertThat(plan).doesNotContain("Sort").doesNotContain("Seq Scan").doesNotContain("Aggregate");
+        if (type.equals("Group")) {
+          assertThat(plan).doesNotContain("resources_pkey");
+        }
+      }
+      assertThat(sqls).as(type).anyMatch(sql -> sql.contains("resource_counts")).noneMatch(sql -> sql.contains("COUNT("));
+    }
+    List<String> deepSqls = statements(() -> query("Group", new Query(null, null, 1, 100, p1.nextCursor(), Load.NONE)));
+    String deepSelect = deepSqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
+    assertThat(customPlan(deepSelect, "default", "Group", edge, 101, 0))
+        .contains("Index Scan using resources_in_order").doesNotContain("Sort");
+
+    // A user's groups: the membership rows of the user and of each group reached come from the
+    // covering index alone, never a scan of every membership.
+    List<String> groups =
+        plans(() -> get("User", "u5", new Load(false, true)), false, sql -> sql.startsWith("WITH RECURSIVE"));
+    assertThat(groups).hasSize(1);
+    assertThat(groups.get(0))
+        .contains("Index Only Scan using members_by_member")
+        .doesNotContain("Seq Scan")
+        .doesNotContain("members_pkey");
+    assertThat(get("User", "u5", new Load(false, true)).orElseThrow().attributes().get("groups").get(0).get("value").asText())
+        .isEqualTo("g6");
+  }
+
+  @Test
+  void atScale_recentLastModifiedInDefaultOrder_readsTheRangeNotEveryRowInSeqOrder() throws SQLException {
+    // 100,000 users in creation order, then 10,000 groups modified after them (their times share
+    // last_modified's statistics): the planner estimates far more users after a recent watermark
+    // than there are, and a walk of the seq order "finding 100 soon" would read every user first.
+    int n = 100_000;
+    try (Connection c = inspect(); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, user_name_folded, display, doc)"
+          + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
+          + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i) FROM generate_series(1, " + n + ") i");
+      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, display_name_folded, display, doc)"
+          + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
+          + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i) FROM generate_series(1, 10000) i");
+      st.execute("UPDATE clocks SET micros = (SELECT MAX(last_modified) FROM resources)");
+      st.execute("VACUUM ANALYZE");
+    }
+    long mark = 1772359200000000L + n - 100; // the last 100 users
+    String since = Docs.instant(mark).toString();
+    Query q = new Query(Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(since)), null, 1, 100, null, Load.NONE);
+    assertThat(ids(query("User", q))).hasSize(100).startsWith("u" + (n - 99));
+    List<String> sqls = statements(() -> query("User", q));
+    String select = sqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
+    assertThat(customPlan(select, "default", "User", mark, 100, 0))
+        .contains("resources_by_last_modified")
+        .doesNotContain("resources_in_order")
+        .doesNotContain("resources_pkey");
   }
 
   @Test

@@ -98,6 +98,11 @@ public abstract class StoreContractTest {
           .as("unique_values rows of missing resources").isZero();
       assertThat(count(s, "SELECT COUNT(*) FROM resources WHERE version < 1 OR last_modified < created"))
           .as("bad versions or times").isZero();
+      // Both stores keep a count per type for totalResults; it must be the number of rows.
+      assertThat(count(s, "SELECT COUNT(*) FROM (SELECT tenant, type, COUNT(*) AS n FROM resources GROUP BY tenant, type) r"
+              + " FULL JOIN resource_counts k ON k.tenant = r.tenant AND k.type = r.type"
+              + " WHERE COALESCE(k.n, 0) <> COALESCE(r.n, 0)"))
+          .as("kept counts that differ from the rows").isZero();
     } finally {
       if (store != null) { // null when the database was unavailable and the test skipped
         store.close();
@@ -457,6 +462,45 @@ public abstract class StoreContractTest {
     JsonNode innerGroups = get("Group", inner.id(), Load.ALL).orElseThrow().attributes().get("groups");
     assertThat(innerGroups).hasSize(2);
     assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().has("groups")).isFalse();
+  }
+
+  @Test
+  void listWithGroups_givesEachUserTheGroupsAGetGives_acrossPagesOfManyUsers() {
+    // 250 users (more than one batch of a page's groups read), nested groups, users in none.
+    StoredResource inner = insert("Group", group("Inner"));
+    StoredResource outer = insert("Group", group("Outer"));
+    StoredResource odd = insert("Group", group("Odd"));
+    addMembers(outer.id(), inner.id());
+    List<String> ids = store.write(tx -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < 250; i++) {
+        out.add(tx.insert("User", user("many" + i)).id());
+      }
+      return out;
+    });
+    for (int i = 0; i < 250; i++) {
+      if (i % 3 == 0) {
+        addMembers(inner.id(), ids.get(i));
+      }
+      if (i % 2 == 1) {
+        addMembers(odd.id(), ids.get(i));
+      }
+    }
+    addMembers(outer.id(), ids.get(249)); // direct in Outer as well as indirect through Inner
+    Load groups = new Load(false, true);
+    int withGroups = 0;
+    for (Query q : List.of(new Query(null, null, 1, 250, null, groups), new Query(null, null, 1, 1000, "", groups))) {
+      Page page = query("User", q);
+      assertThat(page.resources()).hasSize(250);
+      for (StoredResource r : page.resources()) {
+        JsonNode one = get("User", r.id(), groups).orElseThrow().attributes().get("groups");
+        assertThat(r.attributes().get("groups")).as(r.id()).isEqualTo(one);
+        withGroups += one == null ? 0 : 1;
+      }
+    }
+    assertThat(withGroups).isEqualTo(2 * (84 + 125 - 42)); // i % 3 == 0 or i odd: 167 of 250
+    JsonNode last = query("User", new Query(null, null, 250, 1, null, groups)).resources().get(0).attributes().get("groups");
+    assertThat(last).hasSize(3); // Inner (direct), Outer (direct, not also indirect), Odd
   }
 
   @Test
