@@ -314,21 +314,38 @@ final class JdbcTx implements StoreTx {
     }
     sql(
         () -> {
-          PreparedStatement ps = c.ps(dialect.insertMember());
-          int n = 0;
-          for (String id : wanted.keySet()) {
-            ps.setString(1, tenant);
-            ps.setString(2, groupId);
-            ps.setString(3, id);
-            ps.setString(4, types.get(id));
-            ps.addBatch();
-            if (++n % BATCH == 0) {
-              ps.executeBatch();
-            }
-          }
-          ps.executeBatch();
+          inBatches(
+              c.ps(dialect.insertMember()),
+              wanted.keySet(),
+              (ps, id) -> {
+                ps.setString(1, tenant);
+                ps.setString(2, groupId);
+                ps.setString(3, id);
+                ps.setString(4, types.get(id));
+              });
           return null;
         });
+  }
+
+  /** Sets one row's parameters of a batched statement. */
+  private interface RowBinder<T> {
+    void bind(PreparedStatement ps, T row) throws SQLException;
+  }
+
+  /** Runs {@code ps} once per row, sent in batches of {@link #BATCH} so a large change streams. */
+  private static <T> void inBatches(PreparedStatement ps, Iterable<T> rows, RowBinder<T> binder)
+      throws SQLException {
+    int n = 0;
+    for (T row : rows) {
+      binder.bind(ps, row);
+      ps.addBatch();
+      if (++n % BATCH == 0) {
+        ps.executeBatch();
+      }
+    }
+    if (n % BATCH != 0) {
+      ps.executeBatch();
+    }
   }
 
   @Override
@@ -339,19 +356,14 @@ final class JdbcTx implements StoreTx {
     }
     sql(
         () -> {
-          PreparedStatement ps =
-              c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?");
-          int n = 0;
-          for (String id : new LinkedHashSet<>(memberIds)) {
-            ps.setString(1, tenant);
-            ps.setString(2, groupId);
-            ps.setString(3, id);
-            ps.addBatch();
-            if (++n % BATCH == 0) {
-              ps.executeBatch();
-            }
-          }
-          ps.executeBatch();
+          inBatches(
+              c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?"),
+              new LinkedHashSet<>(memberIds),
+              (ps, id) -> {
+                ps.setString(1, tenant);
+                ps.setString(2, groupId);
+                ps.setString(3, id);
+              });
           return null;
         });
   }
