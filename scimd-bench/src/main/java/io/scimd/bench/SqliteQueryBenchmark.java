@@ -1,5 +1,6 @@
 package io.scimd.bench;
 
+import io.scimd.store.Scope;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
@@ -81,7 +82,7 @@ public class SqliteQueryBenchmark {
     // Wrong answers would make fast numbers meaningless.
     check(query(existing[0], 100).totalResults() == 1, "userName eq must find exactly one user (case-insensitively)");
     check(query(missing[0], 100).totalResults() == 0, "a missing userName must find nobody");
-    check(store.read(r -> r.query("User", Query.all(100))).totalResults() == users, "the total must be every user");
+    check(store.read(Scope.system(Scope.DEFAULT_TENANT, "bench"), r -> r.query("User", Query.all(100))).totalResults() == users, "the total must be every user");
     long hits = query(recent, 100).totalResults();
     check(hits >= 100 && hits <= users, "meta.lastModified gt must match about the last 100 users, got " + hits);
   }
@@ -111,12 +112,12 @@ public class SqliteQueryBenchmark {
 
   @Benchmark
   public Page firstPageOf100() {
-    return store.read(r -> r.query("User", Query.all(100)));
+    return store.read(Scope.system(Scope.DEFAULT_TENANT, "bench"), r -> r.query("User", Query.all(100)));
   }
 
   @Benchmark
   public Page deepPageOf100() {
-    return store.read(r -> r.query("User", new Query(null, null, users / 2 + 1, 100, null, Load.NONE)));
+    return store.read(Scope.system(Scope.DEFAULT_TENANT, "bench"), r -> r.query("User", new Query(null, null, users / 2 + 1, 100, null, Load.NONE)));
   }
 
   @Benchmark
@@ -125,7 +126,7 @@ public class SqliteQueryBenchmark {
   }
 
   private Page query(Filter filter, int count) {
-    return store.read(r -> r.query("User", new Query(filter, null, 1, count, null, Load.NONE)));
+    return store.read(Scope.system(Scope.DEFAULT_TENANT, "bench"), r -> r.query("User", new Query(filter, null, 1, count, null, Load.NONE)));
   }
 
   private static void check(boolean ok, String what) {
