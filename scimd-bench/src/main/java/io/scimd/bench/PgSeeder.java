@@ -1,5 +1,6 @@
 package io.scimd.bench;
 
+import io.scimd.store.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.SchemaRegistry;
@@ -53,8 +54,8 @@ final class PgSeeder {
     String[] groupIds = new String[groups];
     String userUnique;
     try (Store store = PostgresStore.open(url, SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(2))) {
-      userIds[0] = store.write(tx -> tx.insert("User", Users.attributes(0, Users.userName(0))).id());
-      groupIds[0] = store.write(tx -> tx.insert("Group", ScaleRun.groupAttributes(0)).id());
+      userIds[0] = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("User", Users.attributes(0, Users.userName(0))).id());
+      groupIds[0] = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("Group", ScaleRun.groupAttributes(0)).id());
     }
     long base = Math.addExact(Math.multiplyExact(Instant.now().getEpochSecond(), 1_000_000L), 10_000_000L);
     try (Connection c = DriverManager.getConnection(url)) {

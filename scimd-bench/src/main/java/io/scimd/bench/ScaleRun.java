@@ -1,5 +1,6 @@
 package io.scimd.bench;
 
+import io.scimd.store.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -146,7 +147,7 @@ public final class ScaleRun {
         for (int start = 1; start < o.groups(); start += 500) {
           int from = start;
           int to = Math.min(o.groups(), start + 500);
-          groupIds.addAll(store.write(tx -> {
+          groupIds.addAll(store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> {
             List<String> out = new ArrayList<>();
             for (int g = from; g < to; g++) {
               String id = tx.insert("Group", groupAttributes(g)).id();

@@ -50,6 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class SqliteQueryBenchmark {
+  private static final io.scimd.store.Scope AS_BENCH =
+      io.scimd.store.Scope.system(io.scimd.store.Scope.DEFAULT_TENANT, "bench");
+
   private static final int LOOKUPS = 4_096; // a power of two: the index wraps with a mask
   private static final long SEED = 20250611L;
 
@@ -81,7 +84,7 @@ public class SqliteQueryBenchmark {
     // Wrong answers would make fast numbers meaningless.
     check(query(existing[0], 100).totalResults() == 1, "userName eq must find exactly one user (case-insensitively)");
     check(query(missing[0], 100).totalResults() == 0, "a missing userName must find nobody");
-    check(store.read(r -> r.query("User", Query.all(100))).totalResults() == users, "the total must be every user");
+    check(store.read(AS_BENCH, r -> r.query("User", Query.all(100))).totalResults() == users, "the total must be every user");
     long hits = query(recent, 100).totalResults();
     check(hits >= 100 && hits <= users, "meta.lastModified gt must match about the last 100 users, got " + hits);
   }
@@ -111,12 +114,12 @@ public class SqliteQueryBenchmark {
 
   @Benchmark
   public Page firstPageOf100() {
-    return store.read(r -> r.query("User", Query.all(100)));
+    return store.read(AS_BENCH, r -> r.query("User", Query.all(100)));
   }
 
   @Benchmark
   public Page deepPageOf100() {
-    return store.read(r -> r.query("User", new Query(null, null, users / 2 + 1, 100, null, Load.NONE)));
+    return store.read(AS_BENCH, r -> r.query("User", new Query(null, null, users / 2 + 1, 100, null, Load.NONE)));
   }
 
   @Benchmark
@@ -125,7 +128,7 @@ public class SqliteQueryBenchmark {
   }
 
   private Page query(Filter filter, int count) {
-    return store.read(r -> r.query("User", new Query(filter, null, 1, count, null, Load.NONE)));
+    return store.read(AS_BENCH, r -> r.query("User", new Query(filter, null, 1, count, null, Load.NONE)));
   }
 
   private static void check(boolean ok, String what) {

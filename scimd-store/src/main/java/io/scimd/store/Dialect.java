@@ -53,6 +53,13 @@ interface Dialect {
     return null;
   }
 
+  /**
+   * A query (the tenant as its one parameter) of the next change journal number of the tenant,
+   * inside the writing transaction; the number stays taken until the transaction ends, and comes
+   * back when it rolls back (to a savepoint too), so the journal has no gaps ({@link Journal}).
+   */
+  String nextJournalSeq();
+
   /** True when the exception is a violated primary key or unique constraint. */
   boolean isUniqueViolation(SQLException e);
 }

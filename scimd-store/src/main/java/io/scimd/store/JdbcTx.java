@@ -46,14 +46,16 @@ final class JdbcTx implements StoreTx {
   private final SchemaRegistry registry;
   private final String tenant;
   private final @Nullable WriteClock clock; // null for a read-only transaction
+  private final Journal journal;
   private boolean open = true;
 
-  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, String tenant, @Nullable WriteClock clock) {
+  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, Scope scope, @Nullable WriteClock clock) {
     this.c = c;
     this.dialect = dialect;
     this.registry = registry;
-    this.tenant = tenant;
+    this.tenant = scope.tenant();
     this.clock = clock;
+    this.journal = new Journal(c, dialect, scope);
   }
 
   void close() {
@@ -160,27 +162,43 @@ final class JdbcTx implements StoreTx {
           bindDerived(ps, 6, rt, doc);
           ps.executeUpdate();
         });
+    sql(() -> {
+      journal.append(Journal.created(rt, id, doc), now);
+      return null;
+    });
     Meta meta = new Meta(rt.name(), Docs.instant(now), Docs.instant(now), 1);
     return new StoredResource(id, meta, doc);
   }
 
   @Override
-  public StoredResource update(String type, String id, ObjectNode attributes) {
+  public Updated replace(String type, String id, ObjectNode attributes) {
+    return update(type, id, attributes, false);
+  }
+
+  @Override
+  public Updated patch(String type, String id, ObjectNode attributes) {
+    return update(type, id, attributes, true);
+  }
+
+  /** The row a write replaces: its version, created time and document. */
+  private record Current(long version, long created, ObjectNode doc) {}
+
+  private Updated update(String type, String id, ObjectNode attributes, boolean patch) {
     WriteClock clk = writable();
     ResourceType rt = type(type);
     ObjectNode doc = clean(attributes);
-    long[] old =
+    Current old =
         sql(
             () -> {
               PreparedStatement ps =
                   c.ps(
-                      "SELECT version, created FROM resources WHERE tenant = ? AND type = ? AND id = ?"
+                      "SELECT version, created, doc FROM resources WHERE tenant = ? AND type = ? AND id = ?"
                           + dialect.forUpdate());
               ps.setString(1, tenant);
               ps.setString(2, rt.name());
               ps.setString(3, id);
               try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
+                return rs.next() ? new Current(rs.getLong(1), rs.getLong(2), Docs.parse(rs.getString(3))) : null;
               }
             });
     if (old == null) {
@@ -204,12 +222,24 @@ final class JdbcTx implements StoreTx {
           ps.setString(9, id);
           ps.executeUpdate();
         });
-    Meta meta = new Meta(rt.name(), Docs.instant(old[1]), Docs.instant(now), old[0] + 1);
-    return new StoredResource(id, meta, doc);
+    long version = old.version() + 1;
+    List<Change.AttributeChange> changes = Journal.diff(rt, old.doc(), doc);
+    if (!changes.isEmpty()) {
+      sql(() -> {
+        journal.append(
+            patch
+                ? new Change.Patched(rt.name(), id, version, changes)
+                : new Change.Replaced(rt.name(), id, version, changes),
+            now);
+        return null;
+      });
+    }
+    Meta meta = new Meta(rt.name(), Docs.instant(old.created()), Docs.instant(now), version);
+    return new Updated(new StoredResource(id, meta, doc), changes);
   }
 
   @Override
-  public boolean delete(String type, String id) {
+  public Optional<Change.Deleted> delete(String type, String id) {
     WriteClock clk = writable();
     ResourceType rt = type(type);
     // Tick before deleting: every writer then takes the clock before the rows it changes (the
@@ -218,15 +248,21 @@ final class JdbcTx implements StoreTx {
     return sql(
         () -> {
           PreparedStatement del =
-              c.ps("DELETE FROM resources WHERE tenant = ? AND type = ? AND id = ?");
+              c.ps("DELETE FROM resources WHERE tenant = ? AND type = ? AND id = ? RETURNING version, doc");
           del.setString(1, tenant);
           del.setString(2, rt.name());
           del.setString(3, id);
-          if (del.executeUpdate() == 0) {
-            return false;
+          Change.Deleted deleted;
+          try (ResultSet rs = del.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.empty();
+            }
+            deleted = Journal.deleted(rt, id, rs.getLong(1), Docs.parse(rs.getString(2)));
           }
+          journal.append(deleted, now);
           // The groups that lose this member change: their version and lastModified move, so
-          // ETags and delta syncs see it.
+          // ETags and delta syncs see it, and the journal records each lost membership. With the
+          // resource row gone (and locked until commit), no other writer can add it anywhere.
           PreparedStatement bump =
               c.ps(
                   "UPDATE resources SET version = version + 1, last_modified = ?"
@@ -239,22 +275,31 @@ final class JdbcTx implements StoreTx {
           bump.setString(5, id);
           bump.executeUpdate();
           PreparedStatement asMember =
-              c.ps("DELETE FROM members WHERE tenant = ? AND member_id = ?");
+              c.ps("DELETE FROM members WHERE tenant = ? AND member_id = ? RETURNING group_id");
           asMember.setString(1, tenant);
           asMember.setString(2, id);
-          asMember.executeUpdate();
+          List<String> groups = new ArrayList<>();
+          try (ResultSet rs = asMember.executeQuery()) {
+            while (rs.next()) {
+              groups.add(rs.getString(1));
+            }
+          }
+          groups.sort(null); // a stable journal order, whatever order the database returned
+          for (String g : groups) {
+            journal.appendMembers(registry.group().name(), g, List.of(new Member(id, rt.name())), false, true, now);
+          }
           PreparedStatement asGroup = c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ?");
           asGroup.setString(1, tenant);
           asGroup.setString(2, id);
           asGroup.executeUpdate();
           deleteUnique(rt, id);
-          return true;
+          return Optional.of(deleted);
         });
   }
 
   @Override
-  public void addMembers(String groupId, Collection<Member> members) {
-    writable();
+  public List<Member> addMembers(String groupId, Collection<Member> members) {
+    long now = writable().next(); // the clock before any row: the lock order of every writer (0005)
     ResourceType groupType = registry.group();
     // The group and the new members stay locked against deletion until commit, so no member row
     // can outlive either (another node's delete waits, then removes the rows this one added).
@@ -272,7 +317,7 @@ final class JdbcTx implements StoreTx {
       wanted.putIfAbsent(m.value(), m);
     }
     if (wanted.isEmpty()) {
-      return;
+      return List.of();
     }
     Map<String, String> types = resolveTypes(wanted.keySet());
     for (Member m : wanted.values()) {
@@ -312,18 +357,28 @@ final class JdbcTx implements StoreTx {
         }
       }
     }
-    sql(
+    return sql(
         () -> {
-          inBatches(
-              c.ps(dialect.insertMember()),
-              wanted.keySet(),
-              (ps, id) -> {
-                ps.setString(1, tenant);
-                ps.setString(2, groupId);
-                ps.setString(3, id);
-                ps.setString(4, types.get(id));
-              });
-          return null;
+          // The insert ignores rows already there; its update counts tell which rows are new.
+          List<String> ids = new ArrayList<>(wanted.keySet());
+          boolean[] inserted =
+              inBatches(
+                  c.ps(dialect.insertMember()),
+                  ids,
+                  (ps, id) -> {
+                    ps.setString(1, tenant);
+                    ps.setString(2, groupId);
+                    ps.setString(3, id);
+                    ps.setString(4, types.get(id));
+                  });
+          List<Member> added = new ArrayList<>();
+          for (int i = 0; i < ids.size(); i++) {
+            if (inserted[i]) {
+              added.add(new Member(ids.get(i), types.get(ids.get(i))));
+            }
+          }
+          journal.appendMembers(groupType.name(), groupId, added, true, false, now);
+          return added;
         });
   }
 
@@ -332,53 +387,121 @@ final class JdbcTx implements StoreTx {
     void bind(PreparedStatement ps, T row) throws SQLException;
   }
 
-  /** Runs {@code ps} once per row, sent in batches of {@link #BATCH} so a large change streams. */
-  private static <T> void inBatches(PreparedStatement ps, Iterable<T> rows, RowBinder<T> binder)
+  /**
+   * Runs {@code ps} once per row, sent in batches of {@link #BATCH} so a large change streams.
+   *
+   * @return per row, whether the statement changed a row (its update count)
+   */
+  private static <T> boolean[] inBatches(PreparedStatement ps, List<T> rows, RowBinder<T> binder)
       throws SQLException {
+    boolean[] changed = new boolean[rows.size()];
     int n = 0;
+    int done = 0;
     for (T row : rows) {
       binder.bind(ps, row);
       ps.addBatch();
       if (++n % BATCH == 0) {
-        ps.executeBatch();
+        done = counted(ps.executeBatch(), changed, done);
       }
     }
     if (n % BATCH != 0) {
-      ps.executeBatch();
+      counted(ps.executeBatch(), changed, done);
     }
+    return changed;
+  }
+
+  private static int counted(int[] counts, boolean[] changed, int from) {
+    for (int i = 0; i < counts.length; i++) {
+      // SUCCESS_NO_INFO would hide what changed: neither driver answers it for these statements.
+      if (counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+        throw new IllegalStateException("the JDBC driver did not report a batch's update counts");
+      }
+      changed[from + i] = counts[i] > 0;
+    }
+    return from + counts.length;
   }
 
   @Override
-  public void removeMembers(String groupId, Collection<String> memberIds) {
-    writable();
+  public List<Member> removeMembers(String groupId, Collection<String> memberIds) {
+    WriteClock clk = writable();
     if (memberIds.isEmpty()) {
-      return;
+      return List.of();
     }
-    sql(
+    long now = clk.next();
+    List<String> ids = new ArrayList<>(new LinkedHashSet<>(memberIds));
+    return sql(
         () -> {
-          inBatches(
-              c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?"),
-              new LinkedHashSet<>(memberIds),
-              (ps, id) -> {
-                ps.setString(1, tenant);
-                ps.setString(2, groupId);
-                ps.setString(3, id);
-              });
-          return null;
+          // One statement per BATCH ids, padded so that one statement text serves every call; the
+          // rows it returns are the members really removed.
+          String in = "?" + ", ?".repeat(BATCH - 1);
+          PreparedStatement ps =
+              c.ps(
+                  "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (" + in + ")"
+                      + " RETURNING member_id, member_type");
+          Map<String, String> removed = new HashMap<>();
+          for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            ps.setString(1, tenant);
+            ps.setString(2, groupId);
+            for (int i = 0; i < BATCH; i++) {
+              if (i < chunk.size()) {
+                ps.setString(3 + i, chunk.get(i));
+              } else {
+                ps.setNull(3 + i, java.sql.Types.VARCHAR);
+              }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                removed.put(rs.getString(1), rs.getString(2));
+              }
+            }
+          }
+          List<Member> out = new ArrayList<>(removed.size());
+          for (String id : ids) {
+            String t = removed.get(id);
+            if (t != null) {
+              out.add(new Member(id, t));
+            }
+          }
+          journal.appendMembers(registry.group().name(), groupId, out, false, false, now);
+          return out;
         });
   }
 
   @Override
-  public void clearMembers(String groupId) {
-    writable();
-    sql(
+  public long clearMembers(String groupId) {
+    long now = writable().next();
+    return sql(
         () -> {
-          PreparedStatement ps = c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ?");
+          PreparedStatement ps =
+              c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, member_type");
           ps.setString(1, tenant);
           ps.setString(2, groupId);
-          ps.executeUpdate();
-          return null;
+          long n = 0;
+          // Journaled as it streams, one entry per MAX_MEMBERS_PER_ENTRY: a group of millions is
+          // never held in memory.
+          List<Member> chunk = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              chunk.add(new Member(rs.getString(1), rs.getString(2)));
+              n++;
+              if (chunk.size() == Change.MAX_MEMBERS_PER_ENTRY) {
+                journal.appendMembers(registry.group().name(), groupId, chunk, false, false, now);
+                chunk.clear();
+              }
+            }
+          }
+          journal.appendMembers(registry.group().name(), groupId, chunk, false, false, now);
+          return n;
         });
+  }
+
+  @Override
+  public List<JournalEntry> journal(long afterSeq, int limit) {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    return sql(() -> journal.after(afterSeq, limit));
   }
 
   // ---------------------------------------------------------------- helpers used by QueryRunner

@@ -62,6 +62,12 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String nextJournalSeq() {
+    // The tenant's clocks row, which the write holds until commit: numbers in commit order (V3).
+    return "UPDATE clocks SET journal_seq = journal_seq + 1 WHERE tenant = ? RETURNING journal_seq";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     return "23505".equals(e.getSQLState()); // unique_violation
   }

@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * REPEATABLE READ READ ONLY snapshot each.
  */
 public final class PostgresStore implements Store {
-  private static final String TENANT = "default";
+  /** The tenant of the credentials until credentials are scoped to tenants too. */
+  private static final String TENANT = Scope.DEFAULT_TENANT;
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile("(?i)([?&;]password=)[^&;]*");
   private static final Pattern USER_INFO = Pattern.compile("//([^/@:]*):[^/@]*@");
@@ -211,10 +212,10 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public <T> T read(Function<StoreReader, T> work) {
+  public <T> T read(Scope scope, Function<StoreReader, T> work) {
     return inRead(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, TENANT, null);
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
           try {
             return work.apply(tx);
           } finally {
@@ -224,10 +225,10 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public <T> T write(Function<StoreTx, T> work) {
+  public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return retrying(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, TENANT, new ClockRow(c));
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()));
           try {
             return work.apply(tx);
           } finally {
@@ -244,9 +245,11 @@ public final class PostgresStore implements Store {
    */
   private final class ClockRow implements WriteClock {
     private final Conn c;
+    private final String tenant;
 
-    ClockRow(Conn c) {
+    ClockRow(Conn c, String tenant) {
       this.c = c;
+      this.tenant = tenant;
     }
 
     @Override
@@ -257,10 +260,10 @@ public final class PostgresStore implements Store {
             PreparedStatement ps =
                 c.ps("UPDATE clocks SET micros = GREATEST(micros + 1, ?) WHERE tenant = ? RETURNING micros");
             ps.setLong(1, now);
-            ps.setString(2, TENANT);
+            ps.setString(2, tenant);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
-                throw new IllegalStateException("the clocks table has no row for tenant '" + TENANT + "'");
+                throw new IllegalStateException("the clocks table has no row for tenant '" + tenant + "'");
               }
               return rs.getLong(1);
             }

@@ -61,6 +61,12 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String nextJournalSeq() {
+    // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race.
+    return "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE tenant = ?";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     if (e instanceof SQLiteException se) {
       SQLiteErrorCode code = se.getResultCode();

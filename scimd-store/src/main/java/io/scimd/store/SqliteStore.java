@@ -31,7 +31,8 @@ import org.sqlite.SQLiteConfig;
  * open (docs/decisions/0004-store-on-sqlite.md).
  */
 public final class SqliteStore implements Store {
-  private static final String TENANT = "default";
+  /** The tenant of the credentials until credentials are scoped to tenants too. */
+  private static final String TENANT = Scope.DEFAULT_TENANT;
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
@@ -127,9 +128,9 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public <T> T read(Function<StoreReader, T> work) {
+  public <T> T read(Scope scope, Function<StoreReader, T> work) {
     return inRead(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, TENANT, null);
+      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
       try {
         return work.apply(tx);
       } finally {
@@ -139,9 +140,9 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public <T> T write(Function<StoreTx, T> work) {
+  public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return inWrite(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, TENANT, clock);
+      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock);
       try {
         return work.apply(tx);
       } finally {

@@ -3,17 +3,22 @@ package io.scimd.store;
 import java.util.function.Function;
 
 /**
- * The store contract: SCIM resources, their group memberships and the server's credentials, in a
- * relational database. One {@link #write} is one database transaction: it commits when the work
- * returns and rolls back, leaving nothing behind, when it throws.
+ * The store contract: SCIM resources, their group memberships, the change journal and the server's
+ * credentials, in a relational database. One {@link #write} is one database transaction: it
+ * commits when the work returns and rolls back, leaving nothing behind, when it throws. Every
+ * change a write makes is appended to the change journal in that same transaction ({@link
+ * JournalEntry}), so the journal holds exactly the committed changes.
+ *
+ * <p>Reads and writes run in a {@link Scope}: every statement is confined to its tenant, and the
+ * journal records its principal and request.
  *
  * <p>Implementations are thread-safe. A write that returned is durable.
  */
 public interface Store extends AutoCloseable {
 
-  <T> T read(Function<StoreReader, T> work);
+  <T> T read(Scope scope, Function<StoreReader, T> work);
 
-  <T> T write(Function<StoreTx, T> work);
+  <T> T write(Scope scope, Function<StoreTx, T> work);
 
   Credentials credentials();
 

@@ -23,4 +23,11 @@ public interface StoreReader {
 
   /** Whether {@code memberId} is a direct member of {@code groupId}: one index probe. */
   boolean isMember(String groupId, String memberId);
+
+  /**
+   * The scope's tenant's change journal after entry {@code afterSeq} (0: from the start), in
+   * order, at most {@code limit} entries (at most 1,000 per call): page on with the last seq
+   * returned. Within one read every call sees the same journal, a gap-free prefix of it.
+   */
+  List<JournalEntry> journal(long afterSeq, int limit);
 }

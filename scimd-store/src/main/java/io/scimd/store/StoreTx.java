@@ -3,6 +3,7 @@ package io.scimd.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,7 +17,8 @@ public interface StoreTx extends StoreReader {
   Optional<StoredResource> getForUpdate(String type, String id, Load load);
 
   /**
-   * Stores a new resource with a fresh id, version 1 and {@code created == lastModified == now}.
+   * Stores a new resource with a fresh id, version 1 and {@code created == lastModified == now}, and
+   * journals it ({@link Change.Created}).
    * {@code attributes} must not contain {@code members}/{@code groups}: members go through {@link
    * #addMembers} afterwards.
    *
@@ -26,32 +28,57 @@ public interface StoreTx extends StoreReader {
   StoredResource insert(String type, ObjectNode attributes);
 
   /**
-   * Replaces a resource's stored attributes, bumps its version and lastModified. Called for every
-   * change to the resource, membership changes included.
+   * Replaces a resource's stored attributes (a PUT), bumps its version and lastModified, and
+   * journals the attributes that really changed ({@link Change.Replaced}; none: no entry).
    *
    * @throws ScimException 404 for an unknown id, 409 {@code uniqueness} as for insert
    */
-  StoredResource update(String type, String id, ObjectNode attributes);
+  Updated replace(String type, String id, ObjectNode attributes);
 
   /**
-   * Deletes a resource, its memberships as a member, and (for a group) its member rows.
-   *
-   * @return false when there was no such resource
+   * As {@link #replace}, for a PATCH ({@link Change.Patched}). A PATCH that only changed members
+   * calls it with the attributes unchanged: the version moves (the ETag covers members), the
+   * journal already holds the membership changes.
    */
-  boolean delete(String type, String id);
+  Updated patch(String type, String id, ObjectNode attributes);
+
+  /** A resource after {@link #replace}/{@link #patch}, and which of its attributes changed. */
+  record Updated(StoredResource resource, List<Change.AttributeChange> changes) {
+    public Updated {
+      changes = List.copyOf(changes);
+    }
+  }
+
+  /**
+   * Deletes a resource, its memberships as a member, and (for a group) its member rows; journals
+   * {@link Change.Deleted}, then a {@link Change.MembersRemoved} for each group that held it.
+   *
+   * @return the deletion, or empty when there was no such resource
+   */
+  Optional<Change.Deleted> delete(String type, String id);
 
   /**
    * Adds members to a group, ignoring ones already there. Costs O(members added), whatever the size
-   * of the group.
+   * of the group: no probe per member, the insert itself tells which rows are new.
    *
+   * @return the members really added, with their resource types, in the order given
    * @throws ScimException 400 {@code invalidValue} naming a member id that is no resource, or a
    *     group that would contain itself
    */
-  void addMembers(String groupId, Collection<Member> members);
+  List<Member> addMembers(String groupId, Collection<Member> members);
 
-  /** Removes those member ids from a group; ids not in it are ignored. O(ids). */
-  void removeMembers(String groupId, Collection<String> memberIds);
+  /**
+   * Removes those member ids from a group; ids not in it are ignored. O(ids).
+   *
+   * @return the members really removed
+   */
+  List<Member> removeMembers(String groupId, Collection<String> memberIds);
 
-  /** Removes every member of a group. */
-  void clearMembers(String groupId);
+  /**
+   * Removes every member of a group, journaling each (in entries of at most {@link
+   * Change#MAX_MEMBERS_PER_ENTRY}).
+   *
+   * @return how many members were removed
+   */
+  long clearMembers(String groupId);
 }

@@ -1,5 +1,6 @@
 package io.scimd.store;
 
+import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -179,7 +180,7 @@ class PostgresStoreTest extends StoreContractTest {
 
   private void analyzedData() throws SQLException {
     int n = 2000;
-    List<String> ids = store.write(tx -> {
+    List<String> ids = store.write(SCOPE, tx -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         ObjectNode u = user("user" + i);
@@ -274,7 +275,7 @@ class PostgresStoreTest extends StoreContractTest {
       assertThat(plan).doesNotContain("Seq Scan");
     }
     assertThat(isMember(g.id(), last)).isTrue();
-    List<Member> all = store.read(r -> r.members(g.id()));
+    List<Member> all = store.read(SCOPE, r -> r.members(g.id()));
     assertThat(all).hasSize(n);
     // The plans are the proof; the bounds only catch a gross regression on a shared machine.
     assertThat(lookups / 1_000_000).as("ms for four lookups").isLessThan(2_000);
@@ -433,14 +434,14 @@ class PostgresStoreTest extends StoreContractTest {
           .hasMessageContaining("scimd migrate");
       PostgresStore.migrate(fresh.url(), settings());
       try (Store s = PostgresStore.open(fresh.url(), registry, clock, noMigrate)) {
-        assertThat(s.write(tx -> tx.insert("User", user("alice"))).meta().version()).isEqualTo(1);
+        assertThat(s.write(SCOPE, tx -> tx.insert("User", user("alice"))).meta().version()).isEqualTo(1);
       }
     }
   }
 
   @Test
   void write_insideAWrite_isRefused() {
-    assertThatThrownBy(() -> store.write(tx -> store.write(inner -> null)))
+    assertThatThrownBy(() -> store.write(SCOPE, tx -> store.write(SCOPE, inner -> null)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("inside a write");
   }

@@ -1,5 +1,6 @@
 package io.scimd.store;
 
+import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -116,8 +117,8 @@ class PostgresTwoNodesTest {
 
   @Test
   void memberAddsToOneGroupFromBothNodes_allLand_andEachBumpsTheVersionOnce() throws Exception {
-    String g = a.write(tx -> tx.insert("Group", group("big")).id());
-    List<String> users = a.write(tx -> {
+    String g = a.write(SCOPE, tx -> tx.insert("Group", group("big")).id());
+    List<String> users = a.write(SCOPE, tx -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < 120; i++) {
         out.add(tx.insert("User", user("u" + i)).id());
@@ -131,19 +132,19 @@ class PostgresTwoNodesTest {
       tasks.add(() -> {
         for (String u : mine) {
           // What the service does for PATCH add members: lock, add, bump the version.
-          node.write(tx -> {
+          node.write(SCOPE, tx -> {
             StoredResource cur = tx.getForUpdate("Group", g, Load.NONE).orElseThrow();
             tx.addMembers(g, List.of(new Member(u, null)));
-            return tx.update("Group", g, cur.attributes());
+            return tx.replace("Group", g, cur.attributes()).resource();
           });
         }
         return null;
       });
     }
     concurrently(tasks);
-    List<Member> members = b.read(r -> r.members(g));
+    List<Member> members = b.read(SCOPE, r -> r.members(g));
     assertThat(members).extracting(Member::value).containsExactlyInAnyOrderElementsOf(users);
-    assertThat(a.read(r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version()).isEqualTo(121);
+    assertThat(a.read(SCOPE, r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version()).isEqualTo(121);
   }
 
   @Test
@@ -156,7 +157,7 @@ class PostgresTwoNodesTest {
         String spelled = t % 2 == 0 ? name : name.toUpperCase(Locale.ROOT);
         tasks.add(() -> {
           try {
-            node.write(tx -> tx.insert("User", user(spelled)));
+            node.write(SCOPE, tx -> tx.insert("User", user(spelled)));
             return "created";
           } catch (ScimException e) {
             return e.status() + " " + e.scimType();
@@ -165,12 +166,12 @@ class PostgresTwoNodesTest {
       }
       assertThat(concurrently(tasks)).containsExactlyInAnyOrder("created", "409 uniqueness", "409 uniqueness", "409 uniqueness");
     }
-    assertThat(a.read(r -> r.query("User", Query.all(0))).totalResults()).isEqualTo(10);
+    assertThat(a.read(SCOPE, r -> r.query("User", Query.all(0))).totalResults()).isEqualTo(10);
   }
 
   @Test
   void updatesWithVersionChecksOnBothNodes_loseNothing() throws Exception {
-    String id = a.write(tx -> tx.insert("User", counter(0)).id());
+    String id = a.write(SCOPE, tx -> tx.insert("User", counter(0)).id());
     AtomicInteger applied = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     List<Callable<Void>> tasks = new ArrayList<>();
@@ -179,16 +180,16 @@ class PostgresTwoNodesTest {
       tasks.add(() -> {
         for (int done = 0; done < 10; ) {
           // If-Match: read the version, then update only if it is still that version.
-          StoredResource seen = node.read(r -> r.get("User", id, Load.NONE)).orElseThrow();
+          StoredResource seen = node.read(SCOPE, r -> r.get("User", id, Load.NONE)).orElseThrow();
           long expected = seen.meta().version();
           int n = seen.attributes().get("nickName").asInt();
           try {
-            node.write(tx -> {
+            node.write(SCOPE, tx -> {
               StoredResource cur = tx.getForUpdate("User", id, Load.NONE).orElseThrow();
               if (cur.meta().version() != expected) {
                 throw ScimException.preconditionFailed("version changed");
               }
-              return tx.update("User", id, counter(n + 1));
+              return tx.replace("User", id, counter(n + 1)).resource();
             });
             applied.incrementAndGet();
             done++;
@@ -201,7 +202,7 @@ class PostgresTwoNodesTest {
       });
     }
     concurrently(tasks);
-    StoredResource end = b.read(r -> r.get("User", id, Load.NONE)).orElseThrow();
+    StoredResource end = b.read(SCOPE, r -> r.get("User", id, Load.NONE)).orElseThrow();
     assertThat(applied.get()).isEqualTo(60);
     assertThat(end.attributes().get("nickName").asInt()).as("no lost update").isEqualTo(60);
     assertThat(end.meta().version()).isEqualTo(61);
@@ -216,22 +217,22 @@ class PostgresTwoNodesTest {
   @Test
   void nestingEachGroupInTheOtherOnTwoNodes_neverMakesACycle() throws Exception {
     for (int round = 0; round < 10; round++) {
-      String x = a.write(tx -> tx.insert("Group", group("x")).id());
-      String y = a.write(tx -> tx.insert("Group", group("y")).id());
+      String x = a.write(SCOPE, tx -> tx.insert("Group", group("x")).id());
+      String y = a.write(SCOPE, tx -> tx.insert("Group", group("y")).id());
       List<Callable<String>> tasks = List.of(
           () -> add(a, x, y),
           () -> add(b, y, x));
       List<String> outcomes = concurrently(tasks);
       assertThat(outcomes).containsExactlyInAnyOrder("added", "400 invalidValue");
-      boolean xy = a.read(r -> r.isMember(x, y));
-      boolean yx = a.read(r -> r.isMember(y, x));
+      boolean xy = a.read(SCOPE, r -> r.isMember(x, y));
+      boolean yx = a.read(SCOPE, r -> r.isMember(y, x));
       assertThat(xy ^ yx).as("exactly one direction").isTrue();
     }
   }
 
   private static String add(Store node, String groupId, String member) {
     try {
-      node.write(tx -> {
+      node.write(SCOPE, tx -> {
         tx.addMembers(groupId, List.of(new Member(member, "Group")));
         return null;
       });
@@ -253,7 +254,7 @@ class PostgresTwoNodesTest {
       tasks.add(() -> {
         for (int i = from; i < from + 50; i++) {
           String name = "d" + i;
-          created.add(node.write(tx -> tx.insert("User", user(name)).id()));
+          created.add(node.write(SCOPE, tx -> tx.insert("User", user(name)).id()));
         }
         return null;
       });
@@ -266,7 +267,7 @@ class PostgresTwoNodesTest {
         boolean last = !writing.get();
         // GET /Users?filter=meta.lastModified gt "<watermark>"&sortBy=meta.lastModified
         Filter f = Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(Docs.instant(watermark[0]).toString()));
-        Page p = b.read(r -> r.query("User", new Query(f, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 1000, null, Load.NONE)));
+        Page p = b.read(SCOPE, r -> r.query("User", new Query(f, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 1000, null, Load.NONE)));
         for (StoredResource r : p.resources()) {
           assertThat(synced.add(r.id())).as("each change seen once").isTrue();
           long micros = Docs.micros(r.meta().lastModified());
@@ -291,8 +292,8 @@ class PostgresTwoNodesTest {
 
   @Test
   void deadlockBetweenNodes_isRetriedTransparently() throws Exception {
-    String u1 = a.write(tx -> tx.insert("User", user("one")).id());
-    String u2 = a.write(tx -> tx.insert("User", user("two")).id());
+    String u1 = a.write(SCOPE, tx -> tx.insert("User", user("one")).id());
+    String u2 = a.write(SCOPE, tx -> tx.insert("User", user("two")).id());
     CountDownLatch bothLocked = new CountDownLatch(2);
     AtomicInteger runs = new AtomicInteger();
     List<Callable<Long>> tasks = List.of(
@@ -305,7 +306,7 @@ class PostgresTwoNodesTest {
   }
 
   private static long lockBoth(Store node, String first, String second, CountDownLatch bothLocked, AtomicInteger runs) {
-    return node.write(tx -> {
+    return node.write(SCOPE, tx -> {
       runs.incrementAndGet();
       StoredResource f = tx.getForUpdate("User", first, Load.NONE).orElseThrow();
       bothLocked.countDown();
@@ -315,16 +316,16 @@ class PostgresTwoNodesTest {
         Thread.currentThread().interrupt();
       }
       tx.getForUpdate("User", second, Load.NONE).orElseThrow();
-      StoredResource s = tx.update("User", second, tx.get("User", second, Load.NONE).orElseThrow().attributes());
-      tx.update("User", first, f.attributes());
+      StoredResource s = tx.replace("User", second, tx.get("User", second, Load.NONE).orElseThrow().attributes()).resource();
+      tx.replace("User", first, f.attributes()).resource();
       return s.meta().version();
     });
   }
 
   @Test
   void deadlockBetweenNodes_withRetriesOff_isA503ForTheVictim() throws Exception {
-    String u1 = a.write(tx -> tx.insert("User", user("one")).id());
-    String u2 = a.write(tx -> tx.insert("User", user("two")).id());
+    String u1 = a.write(SCOPE, tx -> tx.insert("User", user("one")).id());
+    String u2 = a.write(SCOPE, tx -> tx.insert("User", user("two")).id());
     PoolSettings once = PoolSettings.defaults().withMaxPoolSize(2).withMaxAttempts(1);
     try (Store a1 = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), once);
         Store b1 = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), once)) {
@@ -340,13 +341,13 @@ class PostgresTwoNodesTest {
 
   @Test
   void lockWaitLongerThanTheStatementTimeout_isA503_andTheHolderCommits() throws Exception {
-    String u = a.write(tx -> tx.insert("User", user("held")).id());
+    String u = a.write(SCOPE, tx -> tx.insert("User", user("held")).id());
     PoolSettings impatient = PoolSettings.defaults().withMaxPoolSize(2).withStatementTimeout(java.time.Duration.ofMillis(300));
     try (Store c = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), impatient)) {
       CountDownLatch locked = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<Long> holder = pool.submit(() -> a.write(tx -> {
+        Future<Long> holder = pool.submit(() -> a.write(SCOPE, tx -> {
           StoredResource cur = tx.getForUpdate("User", u, Load.NONE).orElseThrow();
           locked.countDown();
           try {
@@ -354,29 +355,29 @@ class PostgresTwoNodesTest {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          return tx.update("User", u, cur.attributes()).meta().version();
+          return tx.replace("User", u, cur.attributes()).resource().meta().version();
         }));
         assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-        String waited = outcome(() -> c.write(tx -> tx.getForUpdate("User", u, Load.NONE).orElseThrow().meta().version()));
+        String waited = outcome(() -> c.write(SCOPE, tx -> tx.getForUpdate("User", u, Load.NONE).orElseThrow().meta().version()));
         release.countDown();
         assertThat(waited).isEqualTo("503 null");
         assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo(2L);
       }
       // the impatient node works again once the lock is gone
-      assertThat(c.read(r -> r.get("User", u, Load.NONE)).orElseThrow().meta().version()).isEqualTo(2);
+      assertThat(c.read(SCOPE, r -> r.get("User", u, Load.NONE)).orElseThrow().meta().version()).isEqualTo(2);
     }
   }
 
   @Test
   void cursorWalkOnOneNode_whileTheOtherInsertsAndDeletes_seesEveryLastingUserOnce() throws Exception {
-    List<String> lasting = a.write(tx -> {
+    List<String> lasting = a.write(SCOPE, tx -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
         out.add(tx.insert("User", user("stay" + i)).id());
       }
       return out;
     });
-    List<String> doomed = a.write(tx -> {
+    List<String> doomed = a.write(SCOPE, tx -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         out.add(tx.insert("User", user("doomed" + i)).id());
@@ -391,7 +392,7 @@ class PostgresTwoNodesTest {
         while (walking.get() && i < 100) {
           String gone = doomed.get(i);
           String name = "new" + i++;
-          b.write(tx -> {
+          b.write(SCOPE, tx -> {
             tx.delete("User", gone);
             return tx.insert("User", user(name));
           });
@@ -404,7 +405,7 @@ class PostgresTwoNodesTest {
         String cursor = "";
         while (cursor != null) {
           String at = cursor;
-          Page p = a.read(r -> r.query("User", new Query(Filter.pr("userName"), sort, 1, 17, at, Load.NONE)));
+          Page p = a.read(SCOPE, r -> r.query("User", new Query(Filter.pr("userName"), sort, 1, 17, at, Load.NONE)));
           seen.addAll(ids(p));
           cursor = p.nextCursor();
         }
@@ -427,5 +428,67 @@ class PostgresTwoNodesTest {
     } catch (ScimException e) {
       return e.status() + " " + e.scimType();
     }
+  }
+
+  /**
+   * Two nodes write at once; a reader on each polls the journal all along. Every read sees a
+   * gap-free prefix 1..n (never entry n+1 before entry n), and at the end both nodes read the
+   * same journal: one entry per committed write, in commit order.
+   */
+  @Test
+  void concurrentWritesOnTwoNodes_giveOneGapFreeJournalThatEveryReaderSees() throws Exception {
+    int perNode = 60;
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    try {
+      List<Future<?>> writers = new ArrayList<>();
+      for (Store node : List.of(a, b)) {
+        for (int t = 0; t < 2; t++) {
+          String prefix = (node == a ? "a" : "b") + t + "-";
+          writers.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < perNode / 2; i++) {
+                      String name = prefix + i;
+                      node.write(SCOPE, tx -> tx.insert("User", user(name)));
+                    }
+                    return null;
+                  }));
+        }
+      }
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (Store node : List.of(a, b)) {
+        readers.add(
+            pool.submit(
+                () -> {
+                  int reads = 0;
+                  while (writing.get()) {
+                    List<JournalEntry> seen = node.read(SCOPE, r -> r.journal(0, 1000));
+                    for (int i = 0; i < seen.size(); i++) {
+                      assertThat(seen.get(i).seq()).as("entry %d of a read of %d", i, seen.size()).isEqualTo(i + 1);
+                    }
+                    reads++;
+                  }
+                  return reads;
+                }));
+      }
+      for (Future<?> w : writers) {
+        w.get(60, TimeUnit.SECONDS);
+      }
+      writing.set(false);
+      for (Future<Integer> r : readers) {
+        assertThat(r.get(60, TimeUnit.SECONDS)).isPositive();
+      }
+    } finally {
+      writing.set(false);
+      pool.shutdownNow();
+    }
+    List<JournalEntry> onA = a.read(SCOPE, r -> r.journal(0, 1000));
+    List<JournalEntry> onB = b.read(SCOPE, r -> r.journal(0, 1000));
+    assertThat(onA).hasSize(2 * perNode);
+    assertThat(onA).extracting(JournalEntry::seq).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2 * perNode).boxed().toList());
+    assertThat(onB).isEqualTo(onA);
+    // Commit order is also the order of meta.lastModified (the same clock row orders both).
+    assertThat(onA).extracting(JournalEntry::at).isSorted();
   }
 }

@@ -1,5 +1,6 @@
 package io.scimd.store;
 
+import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scimd.core.filter.CompareOp;
@@ -206,7 +207,7 @@ class SqliteStoreTest extends StoreContractTest {
   @Test
   void atScale_userNameLookupAndOneMemberAdd_doNotTouchTheOtherRows() throws SQLException {
     int n = 100_000;
-    List<String> ids = store.write(tx -> {
+    List<String> ids = store.write(SCOPE, tx -> {
       List<String> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         out.add(tx.insert("User", user("user" + i)).id());
@@ -214,7 +215,7 @@ class SqliteStoreTest extends StoreContractTest {
       return out;
     });
     StoredResource g = insert("Group", group("big"));
-    store.write(tx -> {
+    store.write(SCOPE, tx -> {
       List<Member> ms = new ArrayList<>(n - 1);
       for (int i = 0; i < n - 1; i++) {
         ms.add(new Member(ids.get(i), "User"));

@@ -1,5 +1,6 @@
 package io.scimd.store;
 
+import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -134,12 +135,11 @@ public abstract class StoreContractTest {
   }
 
   protected StoredResource insert(String type, ObjectNode attrs) {
-    return store.write(tx -> tx.insert(type, attrs));
+    return store.write(SCOPE, tx -> tx.insert(type, attrs));
   }
 
   protected void addMembers(String groupId, String... ids) {
-    store.write(
-        tx -> {
+    store.write(SCOPE, tx -> {
           List<Member> ms = new ArrayList<>();
           for (String id : ids) {
             ms.add(new Member(id, null));
@@ -150,23 +150,23 @@ public abstract class StoreContractTest {
   }
 
   protected java.util.Optional<StoredResource> get(String type, String id, Load load) {
-    return store.read(r -> r.get(type, id, load));
+    return store.read(SCOPE, r -> r.get(type, id, load));
   }
 
   protected List<Member> members(String groupId) {
-    return store.read(r -> r.members(groupId));
+    return store.read(SCOPE, r -> r.members(groupId));
   }
 
   protected boolean isMember(String groupId, String memberId) {
-    return store.read(r -> r.isMember(groupId, memberId));
+    return store.read(SCOPE, r -> r.isMember(groupId, memberId));
   }
 
   protected boolean delete(String type, String id) {
-    return store.write(tx -> tx.delete(type, id));
+    return store.write(SCOPE, tx -> tx.delete(type, id)).isPresent();
   }
 
   protected Page query(String type, Query q) {
-    return store.read(r -> r.query(type, q));
+    return store.read(SCOPE, r -> r.query(type, q));
   }
 
   protected static Query filtered(Filter f) {
@@ -208,7 +208,7 @@ public abstract class StoreContractTest {
     clock.advance(Duration.ofSeconds(5));
     ObjectNode changed = user("alice");
     changed.put("title", "Boss");
-    StoredResource updated = store.write(tx -> tx.update("User", created.id(), changed));
+    StoredResource updated = store.write(SCOPE, tx -> tx.replace("User", created.id(), changed).resource());
 
     assertThat(updated.meta().version()).isEqualTo(2);
     assertThat(updated.meta().created()).isEqualTo(created.meta().created());
@@ -219,7 +219,7 @@ public abstract class StoreContractTest {
 
   @Test
   void update_unknownId_is404() {
-    ScimException e = scimError(() -> store.write(tx -> tx.update("User", "nope", user("x"))));
+    ScimException e = scimError(() -> store.write(SCOPE, tx -> tx.replace("User", "nope", user("x")).resource()));
     assertThat(e.status()).isEqualTo(404);
   }
 
@@ -274,9 +274,8 @@ public abstract class StoreContractTest {
     ScimException e =
         scimError(
             () ->
-                store.write(
-                    tx -> {
-                      tx.update("Group", g.id(), renamed);
+                store.write(SCOPE, tx -> {
+                      tx.replace("Group", g.id(), renamed).resource();
                       tx.addMembers(g.id(), List.of(new Member(u.id(), null)));
                       tx.addMembers(g.id(), List.of(new Member("no-such-id", null)));
                       return null;
@@ -295,9 +294,8 @@ public abstract class StoreContractTest {
     StoredResource alice = insert("User", user("alice"));
     StoredResource bob = insert("User", user("bob"));
     String carol =
-        store.write(
-            tx -> {
-              ScimException e = scimError(() -> tx.update("User", bob.id(), user("ALICE")));
+        store.write(SCOPE, tx -> {
+              ScimException e = scimError(() -> tx.replace("User", bob.id(), user("ALICE")).resource());
               assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
               return tx.insert("User", user("carol")).id();
             });
@@ -311,7 +309,7 @@ public abstract class StoreContractTest {
   @Test
   void storeTx_usedAfterItsWrite_isRefused() {
     AtomicReference<StoreTx> leaked = new AtomicReference<>();
-    store.write(tx -> { leaked.set(tx); return null; });
+    store.write(SCOPE, tx -> { leaked.set(tx); return null; });
     assertThatThrownBy(() -> leaked.get().insert("User", user("x"))).isInstanceOf(IllegalStateException.class);
   }
 
@@ -330,7 +328,7 @@ public abstract class StoreContractTest {
   void update_toAnotherUsersNameInOtherCase_is409_andChangesNothing() {
     insert("User", user("alice"));
     StoredResource bob = insert("User", user("bob"));
-    ScimException e = scimError(() -> store.write(tx -> tx.update("User", bob.id(), user("ALICE"))));
+    ScimException e = scimError(() -> store.write(SCOPE, tx -> tx.replace("User", bob.id(), user("ALICE")).resource()));
     assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
     StoredResource after = get("User", bob.id(), Load.NONE).orElseThrow();
     assertThat(after.attributes().get("userName").asText()).isEqualTo("bob");
@@ -340,7 +338,7 @@ public abstract class StoreContractTest {
   @Test
   void update_changingOnlyTheCaseOfOwnUserName_isAllowed_andKeepsTheGivenCase() {
     StoredResource u = insert("User", user("alice"));
-    store.write(tx -> tx.update("User", u.id(), user("Alice")));
+    store.write(SCOPE, tx -> tx.replace("User", u.id(), user("Alice")).resource());
     assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText())
         .isEqualTo("Alice");
   }
@@ -373,10 +371,10 @@ public abstract class StoreContractTest {
     StoredResource b = insert("User", user("b"));
     StoredResource g = insert("Group", group("g"));
     addMembers(g.id(), a.id(), b.id());
-    store.write(tx -> { tx.removeMembers(g.id(), List.of(a.id(), "stranger")); return null; });
-    store.write(tx -> { tx.removeMembers(g.id(), List.of(a.id())); return null; });
+    store.write(SCOPE, tx -> { tx.removeMembers(g.id(), List.of(a.id(), "stranger")); return null; });
+    store.write(SCOPE, tx -> { tx.removeMembers(g.id(), List.of(a.id())); return null; });
     assertThat(members(g.id())).containsExactly(new Member(b.id(), "User"));
-    store.write(tx -> { tx.clearMembers(g.id()); return null; });
+    store.write(SCOPE, tx -> { tx.clearMembers(g.id()); return null; });
     assertThat(members(g.id())).isEmpty();
   }
 
@@ -414,9 +412,9 @@ public abstract class StoreContractTest {
   void addMembers_withWrongType_isInvalidValue() {
     StoredResource g = insert("Group", group("g"));
     StoredResource a = insert("User", user("a"));
-    ScimException e = scimError(() -> store.write(tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"))); return null; }));
+    ScimException e = scimError(() -> store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"))); return null; }));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
-    store.write(tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "user"))); return null; });
+    store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "user"))); return null; });
     assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"));
   }
 
@@ -471,7 +469,7 @@ public abstract class StoreContractTest {
     StoredResource outer = insert("Group", group("Outer"));
     StoredResource odd = insert("Group", group("Odd"));
     addMembers(outer.id(), inner.id());
-    List<String> ids = store.write(tx -> {
+    List<String> ids = store.write(SCOPE, tx -> {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < 250; i++) {
         out.add(tx.insert("User", user("many" + i)).id());
@@ -510,11 +508,11 @@ public abstract class StoreContractTest {
     StoredResource parent = insert("Group", group("parent"));
     addMembers(g.id(), u.id());
     addMembers(parent.id(), g.id());
-    store.write(tx -> tx.delete("User", u.id()));
+    store.write(SCOPE, tx -> tx.delete("User", u.id()));
     StoredResource gAfter = get("Group", g.id(), Load.ALL).orElseThrow();
     assertThat(gAfter.attributes().has("members")).isFalse();
     assertThat(gAfter.meta().version()).isEqualTo(2);
-    store.write(tx -> tx.delete("Group", g.id()));
+    store.write(SCOPE, tx -> tx.delete("Group", g.id()));
     assertThat(members(parent.id())).isEmpty();
   }
 
@@ -671,8 +669,8 @@ public abstract class StoreContractTest {
         .containsExactly(c.id(), d.id(), a.id(), b.id());
     // in-memory sort (not a column) follows the same rules
     Sort byTitle = new Sort(AttrPath.parse("title"), false);
-    store.write(tx -> tx.update("User", d.id(), withDisplay(user("d"), "AMY").put("title", "x")));
-    store.write(tx -> tx.update("User", a.id(), withDisplay(user("a"), "Zed").put("title", "X")));
+    store.write(SCOPE, tx -> tx.replace("User", d.id(), withDisplay(user("d"), "AMY").put("title", "x")).resource());
+    store.write(SCOPE, tx -> tx.replace("User", a.id(), withDisplay(user("a"), "Zed").put("title", "X")).resource());
     assertThat(ids(query("User", new Query(null, byTitle, 1, 10, null, Load.NONE))))
         .containsExactly(a.id(), d.id(), b.id(), c.id());
     assertThat(ids(query("User", new Query(null, new Sort(AttrPath.parse("title"), true), 1, 10, null, Load.NONE))))
@@ -744,9 +742,9 @@ public abstract class StoreContractTest {
       String added = insert("User", user("new" + pages)).id();
       if (!doomed.isEmpty()) {
         String d = doomed.remove(0);
-        store.write(tx -> tx.delete("User", d));
+        store.write(SCOPE, tx -> tx.delete("User", d));
       }
-      store.write(tx -> tx.delete("User", added));
+      store.write(SCOPE, tx -> tx.delete("User", added));
       cursor = p.nextCursor();
       assertThat(pages).isLessThan(50);
     }
@@ -817,7 +815,7 @@ public abstract class StoreContractTest {
           start.await();
           for (int i = from; i < from + 10; i++) {
             String id = users.get(i);
-            store.write(tx -> { tx.addMembers(g.id(), List.of(new Member(id, null))); return null; });
+            store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(id, null))); return null; });
           }
           return null;
         }));
@@ -870,8 +868,8 @@ public abstract class StoreContractTest {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<?> w = pool.submit(() -> store.write(tx -> {
-        tx.update("User", u.id(), user("alice2"));
+      Future<?> w = pool.submit(() -> store.write(SCOPE, tx -> {
+        tx.replace("User", u.id(), user("alice2")).resource();
         writing.countDown();
         try {
           release.await(30, TimeUnit.SECONDS);
@@ -906,5 +904,213 @@ public abstract class StoreContractTest {
     assertThat(cr.revoke(a.id())).isFalse();
     assertThat(cr.findByTokenHash("hash-a")).isEmpty();
     assertThat(cr.list()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ change journal
+
+  protected List<JournalEntry> journal() {
+    return store.read(SCOPE, r -> r.journal(0, 1000));
+  }
+
+  /** The number of the journal's last entry, paging through it all. */
+  protected long lastSeq() {
+    long last = 0;
+    while (true) {
+      long from = last;
+      List<JournalEntry> page = store.read(SCOPE, r -> r.journal(from, 1000));
+      if (page.isEmpty()) {
+        return last;
+      }
+      last = page.get(page.size() - 1).seq();
+    }
+  }
+
+  private static List<String> kinds(List<JournalEntry> entries) {
+    return entries.stream().map(e -> e.change().kind().wire() + " " + e.change().resourceType()).toList();
+  }
+
+  @Test
+  void insert_journalsCreatedWithScopeAndWithoutThePassword() {
+    Scope scope = new Scope("default", Scope.Principal.credential("c-1", "okta"), "10.0.0.7", "req-1");
+    ObjectNode attrs = user("alice").put("password", "$pbkdf2$hash").put("title", "Boss");
+    StoredResource u = store.write(scope, tx -> tx.insert("User", attrs));
+
+    List<JournalEntry> entries = journal();
+    assertThat(entries).hasSize(1);
+    JournalEntry e = entries.get(0);
+    assertThat(e.seq()).isEqualTo(1);
+    assertThat(e.tenant()).isEqualTo("default");
+    assertThat(e.principal()).isEqualTo("credential:c-1");
+    assertThat(e.principalName()).isEqualTo("okta");
+    assertThat(e.source()).isEqualTo("10.0.0.7");
+    assertThat(e.requestId()).isEqualTo("req-1");
+    assertThat(e.at()).isEqualTo(u.meta().created());
+    Change.Created created = (Change.Created) e.change();
+    assertThat(created.resourceType()).isEqualTo("User");
+    assertThat(created.resourceId()).isEqualTo(u.id());
+    assertThat(created.attributes().get("userName").asText()).isEqualTo("alice");
+    assertThat(created.attributes().has("password")).isFalse();
+    assertThat(created.redacted()).containsExactly("password");
+    assertThat(e.json()).doesNotContain("pbkdf2");
+  }
+
+  @Test
+  void replaceAndPatch_journalOnlyTheAttributesThatChanged() {
+    StoredResource u = insert("User", user("alice").put("title", "A").put("password", "h1"));
+    store.write(SCOPE, tx -> tx.replace("User", u.id(), user("alice").put("title", "B").put("password", "h2")));
+    store.write(SCOPE, tx -> tx.replace("User", u.id(), user("alice").put("title", "B").put("password", "h2")));
+    ObjectNode ent = user("alice").put("title", "B").put("password", "h2");
+    ent.putObject("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User").put("employeeNumber", "7");
+    store.write(SCOPE, tx -> tx.patch("User", u.id(), ent));
+
+    List<JournalEntry> entries = journal();
+    assertThat(kinds(entries)).containsExactly("created User", "replaced User", "patched User");
+    Change.Replaced replaced = (Change.Replaced) entries.get(1).change();
+    assertThat(replaced.version()).isEqualTo(2);
+    assertThat(replaced.attributes())
+        .containsExactly(
+            new Change.AttributeChange("title", TextNode.valueOf("A"), TextNode.valueOf("B"), false),
+            new Change.AttributeChange("password", null, null, true));
+    Change.Patched patched = (Change.Patched) entries.get(2).change();
+    assertThat(patched.version()).isEqualTo(4); // the unchanged PUT still moved the version
+    assertThat(patched.attributes())
+        .containsExactly(
+            new Change.AttributeChange(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+                null,
+                TextNode.valueOf("7"),
+                false));
+    assertThat(entries.get(1).json()).doesNotContain("h1").doesNotContain("h2");
+  }
+
+  @Test
+  void members_journalOnlyTheMembersThatReallyChanged() {
+    String g = insert("Group", group("g")).id();
+    String a = insert("User", user("a")).id();
+    String b = insert("User", user("b")).id();
+    addMembers(g, a);
+    List<Member> added =
+        store.write(SCOPE, tx -> tx.addMembers(g, List.of(new Member(a, null), new Member(b, null))));
+    List<Member> removed = store.write(SCOPE, tx -> tx.removeMembers(g, List.of(a, "nobody", a)));
+    List<Member> none = store.write(SCOPE, tx -> tx.removeMembers(g, List.of(a)));
+
+    assertThat(added).containsExactly(new Member(b, "User"));
+    assertThat(removed).containsExactly(new Member(a, "User"));
+    assertThat(none).isEmpty();
+    List<JournalEntry> entries = journal();
+    assertThat(kinds(entries))
+        .containsExactly(
+            "created Group", "created User", "created User", "members_added Group", "members_added Group",
+            "members_removed Group");
+    assertThat(entries.get(3).change()).isEqualTo(new Change.MembersAdded("Group", g, List.of(new Member(a, "User"))));
+    assertThat(entries.get(4).change()).isEqualTo(new Change.MembersAdded("Group", g, List.of(new Member(b, "User"))));
+    assertThat(entries.get(5).change())
+        .isEqualTo(new Change.MembersRemoved("Group", g, List.of(new Member(a, "User")), false));
+  }
+
+  @Test
+  void deleteOfAMember_journalsTheDeletionThenEachGroupThatLostIt() {
+    String g1 = insert("Group", group("g1")).id();
+    String g2 = insert("Group", group("g2")).id();
+    String u = insert("User", user("u").put("password", "secret-hash")).id();
+    addMembers(g1, u);
+    addMembers(g2, u);
+
+    assertThat(delete("User", u)).isTrue();
+
+    List<JournalEntry> entries = journal();
+    List<JournalEntry> last = entries.subList(entries.size() - 3, entries.size());
+    assertThat(last.get(0).change()).isInstanceOf(Change.Deleted.class);
+    Change.Deleted d = (Change.Deleted) last.get(0).change();
+    assertThat(d.version()).isEqualTo(1);
+    assertThat(d.attributes().get("userName").asText()).isEqualTo("u");
+    assertThat(d.redacted()).containsExactly("password");
+    assertThat(last.subList(1, 3))
+        .extracting(JournalEntry::change)
+        .containsExactlyInAnyOrder(
+            new Change.MembersRemoved("Group", g1, List.of(new Member(u, "User")), true),
+            new Change.MembersRemoved("Group", g2, List.of(new Member(u, "User")), true));
+    assertThat(last).extracting(JournalEntry::at).containsOnly(last.get(0).at());
+  }
+
+  @Test
+  void clearOfALargeGroup_isJournaledInBoundedEntries() {
+    String g = insert("Group", group("big")).id();
+    List<Member> users = new ArrayList<>();
+    store.write(SCOPE, tx -> {
+      for (int i = 0; i < 2_100; i++) {
+        users.add(new Member(tx.insert("User", user("u" + i)).id(), null));
+      }
+      return tx.addMembers(g, users);
+    });
+    long before = lastSeq();
+
+    long removed = store.write(SCOPE, tx -> tx.clearMembers(g));
+
+    assertThat(removed).isEqualTo(2_100);
+    List<JournalEntry> entries = store.read(SCOPE, r -> r.journal(before, 1000));
+    assertThat(entries).hasSize(3);
+    assertThat(entries)
+        .extracting(e -> ((Change.MembersRemoved) e.change()).members().size())
+        .containsExactly(1000, 1000, 100);
+  }
+
+  @Test
+  void rolledBackWrites_leaveNoEntryAndNoGap() {
+    insert("User", user("alice"));
+    assertThatThrownBy(
+            () ->
+                store.write(SCOPE, tx -> {
+                  tx.insert("User", user("bob"));
+                  throw new IllegalStateException("the request failed after a write");
+                }))
+        .isInstanceOf(IllegalStateException.class);
+    // A conflict caught inside the transaction rolls back its own savepoint only.
+    store.write(SCOPE, tx -> {
+      ScimException e = scimError(() -> tx.insert("User", user("ALICE")));
+      assertThat(e.error().scimType()).isEqualTo(ScimType.UNIQUENESS);
+      return tx.insert("User", user("carol"));
+    });
+
+    List<JournalEntry> entries = journal();
+    assertThat(entries).extracting(JournalEntry::seq).containsExactly(1L, 2L);
+    assertThat(entries)
+        .extracting(e -> ((Change.Created) e.change()).attributes().get("userName").asText())
+        .containsExactly("alice", "carol");
+  }
+
+  @Test
+  void journal_pagesAfterASequenceNumberInOrder() {
+    for (int i = 0; i < 25; i++) {
+      insert("User", user("u" + i));
+    }
+    List<Long> seen = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      long from = after;
+      List<JournalEntry> page = store.read(SCOPE, r -> r.journal(from, 10));
+      if (page.isEmpty()) {
+        break;
+      }
+      assertThat(page.size()).isLessThanOrEqualTo(10);
+      page.forEach(e -> seen.add(e.seq()));
+      after = page.get(page.size() - 1).seq();
+    }
+    assertThat(seen).hasSize(25).isSorted().startsWith(1L).endsWith(25L);
+    List<JournalEntry> none = store.read(SCOPE, r -> r.journal(25, 10));
+    List<JournalEntry> zero = store.read(SCOPE, r -> r.journal(0, 0));
+    assertThat(none).isEmpty();
+    assertThat(zero).isEmpty();
+  }
+
+  @Test
+  void journal_isConfinedToTheScopesTenant() {
+    insert("User", user("alice"));
+    Scope other = Scope.system("other", "test");
+    String id = journal().get(0).change().resourceId();
+    List<JournalEntry> theirs = store.read(other, r -> r.journal(0, 100));
+    java.util.Optional<StoredResource> found = store.read(other, r -> r.get("User", id, Load.NONE));
+    assertThat(theirs).isEmpty();
+    assertThat(found).isEmpty();
   }
 }

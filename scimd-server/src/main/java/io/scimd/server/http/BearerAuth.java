@@ -2,6 +2,7 @@ package io.scimd.server.http;
 
 import io.scimd.core.error.ScimError;
 import io.scimd.store.Credentials;
+import io.scimd.store.Scope;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
@@ -44,12 +45,12 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of("WWW-Authenticate", REALM));
       return true;
     }
-    boolean valid =
+    Credentials.Credential credential =
         credentials
             .findByTokenHash(Tokens.hash(token))
             .filter(c -> c.expires() == null || clock.instant().isBefore(c.expires()))
-            .isPresent();
-    if (!valid) {
+            .orElse(null);
+    if (credential == null) {
       HttpIo.writeError(
           response,
           callback,
@@ -57,6 +58,7 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of("WWW-Authenticate", REALM + ", error=\"invalid_token\""));
       return true;
     }
+    request.setAttribute(RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
     return super.handle(request, response, callback);
   }
 

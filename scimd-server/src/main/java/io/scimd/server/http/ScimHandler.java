@@ -7,6 +7,7 @@ import io.scimd.core.schema.ResourceType;
 import io.scimd.server.service.ListParams;
 import io.scimd.server.service.ScimResponse;
 import io.scimd.server.service.ScimService;
+import io.scimd.store.Scope;
 import java.util.Map;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpHeader;
@@ -50,9 +51,10 @@ final class ScimHandler extends Handler.Abstract {
     ScimResponse answer =
         switch (route) {
           case Route.Health h -> service.health();
-          case Route.Root r -> service.list(null, listParams(q), base);
-          case Route.RootSearch r -> service.list(null, ListParams.fromSearchRequest(body(request)), base);
-          case Route.Bulk b -> service.bulk(body(request), base);
+          case Route.Root r -> service.list(scope(request, response), null, listParams(q), base);
+          case Route.RootSearch r ->
+              service.list(scope(request, response), null, ListParams.fromSearchRequest(body(request)), base);
+          case Route.Bulk b -> service.bulk(scope(request, response), body(request), base);
           case Route.Me m ->
               throw ScimException.notImplemented(
                   "/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
@@ -64,10 +66,17 @@ final class ScimHandler extends Handler.Abstract {
               discoveryAnswer(q, s.urn() == null ? discovery.schemas(base) : discovery.schema(s.urn(), base));
           case Route.Collection c ->
               method.equals("GET")
-                  ? service.list(c.type(), listParams(q), base)
-                  : service.create(c.type(), body(request), base, q.get("attributes"), q.get("excludedAttributes"));
-          case Route.Search s -> service.list(s.type(), ListParams.fromSearchRequest(body(request)), base);
-          case Route.Resource r -> resource(request, method, r.type(), r.id(), q, base);
+                  ? service.list(scope(request, response), c.type(), listParams(q), base)
+                  : service.create(
+                      scope(request, response),
+                      c.type(),
+                      body(request),
+                      base,
+                      q.get("attributes"),
+                      q.get("excludedAttributes"));
+          case Route.Search s ->
+              service.list(scope(request, response), s.type(), ListParams.fromSearchRequest(body(request)), base);
+          case Route.Resource r -> resource(request, response, method, r.type(), r.id(), q, base);
           case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + nf.path());
         };
     HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
@@ -75,18 +84,30 @@ final class ScimHandler extends Handler.Abstract {
   }
 
   private ScimResponse resource(
-      Request request, String method, ResourceType type, String id, Map<String, String> q, String base) {
+      Request request,
+      Response response,
+      String method,
+      ResourceType type,
+      String id,
+      Map<String, String> q,
+      String base) {
     String attributes = q.get("attributes");
     String excluded = q.get("excludedAttributes");
     String ifMatch = request.getHeaders().get(HttpHeader.IF_MATCH);
+    Scope scope = scope(request, response);
     return switch (method) {
       case "GET" ->
-          service.get(type, id, base, attributes, excluded, request.getHeaders().get(HttpHeader.IF_NONE_MATCH));
-      case "PUT" -> service.replace(type, id, body(request), base, attributes, excluded, ifMatch);
-      case "PATCH" -> service.patch(type, id, body(request), base, attributes, excluded, ifMatch);
-      case "DELETE" -> service.delete(type, id, ifMatch);
+          service.get(
+              scope, type, id, base, attributes, excluded, request.getHeaders().get(HttpHeader.IF_NONE_MATCH));
+      case "PUT" -> service.replace(scope, type, id, body(request), base, attributes, excluded, ifMatch);
+      case "PATCH" -> service.patch(scope, type, id, body(request), base, attributes, excluded, ifMatch);
+      case "DELETE" -> service.delete(scope, type, id, ifMatch);
       default -> throw new IllegalStateException("route admitted method " + method);
     };
+  }
+
+  private static Scope scope(Request request, Response response) {
+    return RequestScope.of(request, response);
   }
 
   /** RFC 7644 §4: a filter on a discovery endpoint SHOULD answer 403. */

@@ -9,6 +9,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaUrns;
+import io.scimd.store.Scope;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import java.util.ArrayList;
@@ -47,10 +48,12 @@ final class Bulk {
   private static final Pattern REF = Pattern.compile("bulkId:([^\\s\"/,\\[\\]?#]+)");
 
   private final ScimService service;
+  private final Scope scope;
   private final String base;
 
-  Bulk(ScimService service, String base) {
+  Bulk(ScimService service, Scope scope, String base) {
     this.service = service;
+    this.scope = scope;
     this.base = base;
   }
 
@@ -132,7 +135,7 @@ final class Bulk {
     Map<Integer, ScimError> failed = new HashMap<>();
     while (true) {
       try {
-        return service.store().write(tx -> execute(ops, tx, failed, limit));
+        return service.store().write(scope, tx -> execute(ops, tx, failed, limit));
       } catch (Abort a) {
         if (a.limitReached) {
           return rolledBack(a.results);
@@ -218,7 +221,7 @@ final class Bulk {
       }
       Result r;
       try {
-        r = shared != null ? apply(shared, op, ids) : service.store().write(tx -> apply(tx, op, ids));
+        r = shared != null ? apply(shared, op, ids) : service.store().write(scope, tx -> apply(tx, op, ids));
       } catch (ScimException e) {
         if (shared != null) {
           // Part of the failed operation may be in the shared transaction: roll back and replay.

@@ -24,6 +24,7 @@ import io.scimd.store.Load;
 import io.scimd.store.Member;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
+import io.scimd.store.Scope;
 import io.scimd.store.Sort;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -123,9 +124,10 @@ public final class ScimService {
 
   /** POST /{Type}: 201 with the resource, {@code Location} and {@code ETag}. */
   public ScimResponse create(
+      Scope scope,
       ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    Rendering.Gathered created = store.write(tx -> gather(tx, type, createIn(tx, type, body), projection));
+    Rendering.Gathered created = store.write(scope, tx -> gather(tx, type, createIn(tx, type, body), projection));
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Location", Rendering.location(base, type, created.resource().id()));
     headers.put("ETag", created.resource().meta().etag());
@@ -134,6 +136,7 @@ public final class ScimService {
 
   /** GET /{Type}/{id}: 200, or 304 when {@code ifNoneMatch} matches the current version. */
   public ScimResponse get(
+      Scope scope,
       ResourceType type,
       String id,
       String base,
@@ -141,8 +144,7 @@ public final class ScimService {
       @Nullable String excludedAttributes,
       @Nullable String ifNoneMatch) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    return store.read(
-        r -> {
+    return store.read(scope, r -> {
           boolean conditional = ifNoneMatch != null && !ifNoneMatch.isBlank();
           // With If-None-Match, read the version first: a 304 must not pay for the members.
           Load load = conditional ? Load.NONE : load(type, projection);
@@ -160,6 +162,7 @@ public final class ScimService {
 
   /** PUT /{Type}/{id}: 200; 412 when {@code ifMatch} does not match. */
   public ScimResponse replace(
+      Scope scope,
       ResourceType type,
       String id,
       JsonNode body,
@@ -169,13 +172,14 @@ public final class ScimService {
       @Nullable String ifMatch) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     Rendering.Gathered updated =
-        store.write(tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch), projection));
+        store.write(scope, tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch), projection));
     return new ScimResponse(
         200, present(type, updated, base, projection), Map.of("ETag", updated.resource().meta().etag()));
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
   public ScimResponse patch(
+      Scope scope,
       ResourceType type,
       String id,
       JsonNode body,
@@ -189,8 +193,7 @@ public final class ScimService {
     boolean noBody =
         isBlank(attributes) && isBlank(excludedAttributes) && isGroup(type) && projection.includes(type, "members");
     Rendering.Gathered patched =
-        store.write(
-            tx -> {
+        store.write(scope, tx -> {
               StoredResource p = patchIn(tx, type, id, body, ifMatch);
               return noBody ? new Rendering.Gathered(p, Map.of()) : gather(tx, type, p, projection);
             });
@@ -201,9 +204,8 @@ public final class ScimService {
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
-  public ScimResponse delete(ResourceType type, String id, @Nullable String ifMatch) {
-    return store.write(
-        tx -> {
+  public ScimResponse delete(Scope scope, ResourceType type, String id, @Nullable String ifMatch) {
+    return store.write(scope, tx -> {
           deleteIn(tx, type, id, ifMatch);
           return new ScimResponse(204, null, Map.of());
         });
@@ -213,7 +215,7 @@ public final class ScimService {
    * GET /{Type} or POST /{Type}/.search with {@code type}; GET / or POST /.search across every
    * type with {@code type == null}. 200 with a ListResponse.
    */
-  public ScimResponse list(@Nullable ResourceType type, ListParams params, String base) {
+  public ScimResponse list(Scope scope, @Nullable ResourceType type, ListParams params, String base) {
     Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
     Filter filter = params.filter() == null || params.filter().isBlank() ? null : FilterParser.parse(params.filter());
     int startIndex = startIndex(params.startIndex());
@@ -221,7 +223,7 @@ public final class ScimService {
     boolean descending = descending(params.sortOrder());
     String cursor = params.cursor();
     if (type == null) {
-      return listAll(filter, startIndex, count, params, projection, base);
+      return listAll(scope, filter, startIndex, count, params, projection, base);
     }
     if (filter != null) {
       checkFilterable(type, filter, null);
@@ -231,8 +233,7 @@ public final class ScimService {
       sort = new Sort(sortPath(type, params.sortBy()), descending);
     }
     Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection));
-    return store.read(
-        r -> {
+    return store.read(scope, r -> {
           Page page = r.query(type.name(), query);
           ArrayNode resources = JSON.arrayNode();
           for (StoredResource s : page.resources()) {
@@ -259,8 +260,8 @@ public final class ScimService {
   }
 
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
-  public ScimResponse bulk(JsonNode body, String base) {
-    return new ScimResponse(200, new Bulk(this, base).run(body), Map.of());
+  public ScimResponse bulk(Scope scope, JsonNode body, String base) {
+    return new ScimResponse(200, new Bulk(this, scope, base).run(body), Map.of());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -302,14 +303,44 @@ public final class ScimService {
     } else {
       hashPassword(attrs, storedPassword);
     }
-    StoredResource updated = tx.update(type.name(), id, attrs);
+    StoredResource updated = tx.replace(type.name(), id, attrs).resource();
     if (members != null) {
-      tx.clearMembers(id);
-      if (!members.isEmpty()) {
-        tx.addMembers(id, members);
-      }
+      // Replace the members by what they differ in, not by clearing and re-adding them all: the
+      // journal then holds the members that really left and joined, as a PATCH would.
+      replaceMembers(tx, id, members);
     }
     return updated;
+  }
+
+  /**
+   * Makes a group's members exactly {@code wanted}: removes those not wanted, adds the rest (the
+   * store ignores those already there). Reads the current member ids, as a PUT carrying the whole
+   * list is O(group) anyway.
+   */
+  private static boolean replaceMembers(StoreTx tx, String groupId, List<Member> wanted) {
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    for (Member m : wanted) {
+      keep.add(m.value());
+    }
+    List<String> leaving = new ArrayList<>();
+    for (Member m : tx.members(groupId)) {
+      if (!keep.contains(m.value())) {
+        leaving.add(m.value());
+      }
+    }
+    boolean changed = !tx.removeMembers(groupId, leaving).isEmpty();
+    if (!wanted.isEmpty()) {
+      changed |= !tx.addMembers(groupId, wanted).isEmpty();
+    }
+    return changed;
+  }
+
+  private static List<Member> toMembers(MemberPatch.MemberChange.Add add) {
+    List<Member> members = new ArrayList<>(add.members().size());
+    for (MemberPatch.MemberRef m : add.members()) {
+      members.add(new Member(m.value(), m.type().orElse(null)));
+    }
+    return members;
   }
 
   StoredResource patchIn(StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch) {
@@ -326,14 +357,24 @@ public final class ScimService {
       hashPassword(after, textOrNull(before.get(PASSWORD)));
     }
     boolean changed = false;
-    for (MemberPatch.MemberChange c : split.memberChanges()) {
+    List<MemberPatch.MemberChange> memberChanges = split.memberChanges();
+    for (int i = 0; i < memberChanges.size(); i++) {
+      MemberPatch.MemberChange c = memberChanges.get(i);
+      if (c instanceof MemberPatch.MemberChange.Clear
+          && i + 1 < memberChanges.size()
+          && memberChanges.get(i + 1) instanceof MemberPatch.MemberChange.Add add) {
+        // replace of members: journal who left and who joined, not everyone leaving and rejoining.
+        changed |= replaceMembers(tx, id, toMembers(add));
+        i++;
+        continue;
+      }
       changed |= applyMemberChange(tx, type, id, c);
     }
     if (!changed && after.equals(before)) {
       return current; // nothing changed: the version stays (a retried PATCH is idempotent)
     }
     // One version bump for the whole PATCH, membership included (the ETag covers members).
-    return tx.update(type.name(), id, after);
+    return tx.patch(type.name(), id, after).resource();
   }
 
   /**
@@ -366,41 +407,21 @@ public final class ScimService {
   void deleteIn(StoreTx tx, ResourceType type, String id, @Nullable String ifMatch) {
     StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
-    if (!tx.delete(type.name(), id)) {
+    if (tx.delete(type.name(), id).isEmpty()) {
       throw notFound(type, id);
     }
   }
 
   /**
-   * Applies one member change at O(change): membership is probed per id, never by reading the
-   * list (except for a RemoveWhere filter that is not {@code value eq}). True when it changed
-   * something.
+   * Applies one member change at O(change): the store's add and remove say which members really
+   * changed, so nothing is probed or read first (except for a RemoveWhere filter that is not
+   * {@code value eq}, which needs the list). True when it changed something.
    */
   private boolean applyMemberChange(StoreTx tx, ResourceType type, String groupId, MemberPatch.MemberChange change) {
     return switch (change) {
-      case MemberPatch.MemberChange.Add add -> {
-        List<Member> members = new ArrayList<>();
-        for (MemberPatch.MemberRef m : add.members()) {
-          if (!tx.isMember(groupId, m.value())) {
-            members.add(new Member(m.value(), m.type().orElse(null)));
-          }
-        }
-        if (!members.isEmpty()) {
-          tx.addMembers(groupId, members);
-        }
-        yield !members.isEmpty();
-      }
-      case MemberPatch.MemberChange.Remove remove -> {
-        List<String> ids = remove.ids().stream().filter(m -> tx.isMember(groupId, m)).toList();
-        if (!ids.isEmpty()) {
-          tx.removeMembers(groupId, ids);
-        }
-        yield !ids.isEmpty();
-      }
-      case MemberPatch.MemberChange.Clear clear -> {
-        tx.clearMembers(groupId);
-        yield true;
-      }
+      case MemberPatch.MemberChange.Add add -> !tx.addMembers(groupId, toMembers(add)).isEmpty();
+      case MemberPatch.MemberChange.Remove remove -> !tx.removeMembers(groupId, remove.ids()).isEmpty();
+      case MemberPatch.MemberChange.Clear clear -> tx.clearMembers(groupId) > 0;
       case MemberPatch.MemberChange.RemoveWhere where -> {
         // Only a filter other than value eq "…" gets here: it needs the member list.
         List<String> ids = new ArrayList<>();
@@ -450,6 +471,7 @@ public final class ScimService {
   // List parameters.
 
   private ScimResponse listAll(
+      Scope scope,
       @Nullable Filter filter, int startIndex, int count, ListParams params, Projection projection, String base) {
     if (params.cursor() != null) {
       throw ScimException.invalidValue(
@@ -486,8 +508,7 @@ public final class ScimService {
     if (!anyDefinesAll && types.isEmpty() && lastProblem != null) {
       throw lastProblem;
     }
-    return store.read(
-        r -> {
+    return store.read(scope, r -> {
           long total = 0;
           long skip = startIndex - 1L;
           int remaining = count;

@@ -255,8 +255,9 @@ class MultiNodeTest {
         workers,
         w -> {
           for (int k = 0; Duration.ofNanos(System.nanoTime() - start).toMillis() < runMillis; k++) {
-            if (w == 0 && k == 6) {
-              killAt.countDown(); // mid-run: every worker has requests in flight
+            if (w == 0 && k == 6 || Duration.ofNanos(System.nanoTime() - start).toMillis() > runMillis / 2) {
+              // mid-run: every worker has requests in flight (by time too, on a slow machine)
+              killAt.countDown();
             }
             String pair = "k-" + w + "-" + k;
             String[] ids = new String[2];

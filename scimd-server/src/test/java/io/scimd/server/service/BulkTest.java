@@ -22,7 +22,7 @@ class BulkTest extends ServiceFixture {
 
   private JsonNode bulk(String ops, Integer failOnErrors) {
     String f = failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors;
-    ScimResponse r = service.bulk(json("{" + REQ + f + ",\"Operations\":[" + ops + "]}"), BASE);
+    ScimResponse r = service.bulk(SCOPE, json("{" + REQ + f + ",\"Operations\":[" + ops + "]}"), BASE);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body().get("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:BulkResponse");
     return r.body().get("Operations");
@@ -33,7 +33,7 @@ class BulkTest extends ServiceFixture {
   }
 
   private long count(String type) {
-    return store.read(r -> r.query(type, io.scimd.store.Query.all(0)).totalResults());
+    return store.read(SCOPE, r -> r.query(type, io.scimd.store.Query.all(0)).totalResults());
   }
 
   @Test
@@ -138,12 +138,12 @@ class BulkTest extends ServiceFixture {
   @Test
   void malformedRequests() {
     ScimException tooMany =
-        error(() -> service.bulk(json("{" + REQ + ",\"Operations\":[" + String.join(",", java.util.Collections.nCopies(6, postUser("z", "z"))) + "]}"), BASE));
+        error(() -> service.bulk(SCOPE, json("{" + REQ + ",\"Operations\":[" + String.join(",", java.util.Collections.nCopies(6, postUser("z", "z"))) + "]}"), BASE));
     assertThat(tooMany.status()).isEqualTo(413);
     assertThat(tooMany.getMessage()).contains("5");
-    assertThat(error(() -> service.bulk(json("{" + REQ + "}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
-    assertThat(error(() -> service.bulk(json("{\"schemas\":[\"urn:x\"],\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
-    assertThat(error(() -> service.bulk(json("{" + REQ + ",\"failOnErrors\":\"x\",\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(error(() -> service.bulk(SCOPE, json("{" + REQ + "}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
+    assertThat(error(() -> service.bulk(SCOPE, json("{\"schemas\":[\"urn:x\"],\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
+    assertThat(error(() -> service.bulk(SCOPE, json("{" + REQ + ",\"failOnErrors\":\"x\",\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_VALUE);
     JsonNode ops =
         bulk(
             "{\"method\":\"POST\",\"path\":\"/Users\",\"data\":{\"userName\":\"nobulkid\"}},"

@@ -21,12 +21,12 @@ class IdpSequencesTest extends ServiceFixture {
     // Okta looks users up case-insensitively before creating.
     JsonNode found = list(users, "userName eq \"okta.user@EXAMPLE.com\"", null).body();
     assertThat(found.get("totalResults").asLong()).isEqualTo(1);
-    JsonNode paged = service.list(users, new ListParams(null, null, null, "1", "100", null, null, null), BASE).body();
+    JsonNode paged = service.list(SCOPE, users, new ListParams(null, null, null, "1", "100", null, null, null), BASE).body();
     assertThat(paged.get("Resources")).hasSize(1);
     // Profile update by PUT of the whole user.
     ScimResponse put =
         service.replace(
-            users,
+            SCOPE, users,
             id,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"id\":\"" + id + "\",\"userName\":\"Okta.User@example.com\","
                 + "\"name\":{\"givenName\":\"Okta\",\"familyName\":\"User\"},\"active\":true,"
@@ -53,12 +53,12 @@ class IdpSequencesTest extends ServiceFixture {
     assertThat(memberIds(g)).containsExactlyInAnyOrder(u1, u2);
     patch(groups, g, "[{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + u1 + "\\\"]\"}]");
     assertThat(memberIds(g)).containsExactly(u2);
-    service.replace(groups, g, json("{\"displayName\":\"Pushed\",\"members\":[{\"value\":\"" + u1 + "\"}]}"), BASE, null, null, null);
+    service.replace(SCOPE, groups, g, json("{\"displayName\":\"Pushed\",\"members\":[{\"value\":\"" + u1 + "\"}]}"), BASE, null, null, null);
     assertThat(memberIds(g)).containsExactly(u1);
     // "Push now" on an empty group: replace members [] inside a no-path value.
     patch(groups, g, "[{\"op\":\"replace\",\"value\":{\"id\":\"" + g + "\",\"members\":[]}}]");
     assertThat(memberIds(g)).isEmpty();
-    assertThat(service.delete(groups, g, null).status()).isEqualTo(204);
+    assertThat(service.delete(SCOPE, groups, g, null).status()).isEqualTo(204);
   }
 
   @Test
@@ -68,7 +68,7 @@ class IdpSequencesTest extends ServiceFixture {
     assertThat(list(users, "externalId eq \"0d3f\"", null).body().get("totalResults").asLong()).isZero();
     ScimResponse created =
         service.create(
-            users,
+            SCOPE, users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"" + ENTERPRISE + "\"],"
                 + "\"externalId\":\"0d3f\",\"userName\":\"entra@contoso.com\",\"active\":true,"
                 + "\"emails\":[{\"type\":\"home\",\"value\":\"me@home.example\"}]}"),
@@ -99,7 +99,7 @@ class IdpSequencesTest extends ServiceFixture {
     assertThat(u.get("schemas").toString()).contains(ENTERPRISE);
     // The {"value": id} form of the manager too.
     patch(users, id, "[{\"op\":\"Add\",\"path\":\"" + ENTERPRISE + ":manager\",\"value\":{\"value\":\"" + id + "\"}}]");
-    JsonNode again = service.get(users, id, BASE, null, null, null).body();
+    JsonNode again = service.get(SCOPE, users, id, BASE, null, null, null).body();
     assertThat(again.get(ENTERPRISE).get("manager").get("value").asText()).isEqualTo(id);
   }
 

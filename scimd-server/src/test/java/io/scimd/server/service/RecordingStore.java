@@ -1,11 +1,14 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.Change;
 import io.scimd.store.Credentials;
+import io.scimd.store.JournalEntry;
 import io.scimd.store.Load;
 import io.scimd.store.Member;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
@@ -33,13 +36,13 @@ final class RecordingStore implements Store {
   }
 
   @Override
-  public <T> T read(Function<StoreReader, T> work) {
-    return delegate.read(r -> work.apply(new Tx(r, null)));
+  public <T> T read(Scope scope, Function<StoreReader, T> work) {
+    return delegate.read(scope, r -> work.apply(new Tx(r, null)));
   }
 
   @Override
-  public <T> T write(Function<StoreTx, T> work) {
-    return delegate.write(tx -> work.apply(new Tx(tx, tx)));
+  public <T> T write(Scope scope, Function<StoreTx, T> work) {
+    return delegate.write(scope, tx -> work.apply(new Tx(tx, tx)));
   }
 
   @Override
@@ -84,7 +87,13 @@ final class RecordingStore implements Store {
 
     @Override
     public boolean isMember(String groupId, String memberId) {
+      calls.add("isMember(" + memberId + ")");
       return r.isMember(groupId, memberId);
+    }
+
+    @Override
+    public List<JournalEntry> journal(long afterSeq, int limit) {
+      return r.journal(afterSeq, limit);
     }
 
     @Override
@@ -99,32 +108,38 @@ final class RecordingStore implements Store {
     }
 
     @Override
-    public StoredResource update(String type, String id, ObjectNode attributes) {
-      calls.add("update(" + type + ")");
-      return w.update(type, id, attributes);
+    public Updated replace(String type, String id, ObjectNode attributes) {
+      calls.add("replace(" + type + ")");
+      return w.replace(type, id, attributes);
     }
 
     @Override
-    public boolean delete(String type, String id) {
+    public Updated patch(String type, String id, ObjectNode attributes) {
+      calls.add("patch(" + type + ")");
+      return w.patch(type, id, attributes);
+    }
+
+    @Override
+    public Optional<Change.Deleted> delete(String type, String id) {
       return w.delete(type, id);
     }
 
     @Override
-    public void addMembers(String groupId, Collection<Member> members) {
+    public List<Member> addMembers(String groupId, Collection<Member> members) {
       calls.add("addMembers(" + members.size() + ")");
-      w.addMembers(groupId, members);
+      return w.addMembers(groupId, members);
     }
 
     @Override
-    public void removeMembers(String groupId, Collection<String> memberIds) {
+    public List<Member> removeMembers(String groupId, Collection<String> memberIds) {
       calls.add("removeMembers(" + memberIds.size() + ")");
-      w.removeMembers(groupId, memberIds);
+      return w.removeMembers(groupId, memberIds);
     }
 
     @Override
-    public void clearMembers(String groupId) {
+    public long clearMembers(String groupId) {
       calls.add("clearMembers");
-      w.clearMembers(groupId);
+      return w.clearMembers(groupId);
     }
   }
 }

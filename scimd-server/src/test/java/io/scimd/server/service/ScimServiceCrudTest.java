@@ -13,7 +13,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_answers201WithLocationEtagAndResource() {
     ScimResponse r =
         service.create(
-            users,
+            SCOPE, users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"alice\",\"active\":true}"),
             BASE,
             null,
@@ -30,7 +30,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_appliesAttributesToTheResponse() {
     ScimResponse r =
         service.create(
-            users,
+            SCOPE, users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
             BASE,
             "userName",
@@ -53,7 +53,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void password_isStoredHashedAndNeverReturnedNorFilterable() {
     ScimResponse r =
         service.create(
-            users,
+            SCOPE, users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
             BASE,
             "password,userName",
@@ -63,13 +63,13 @@ class ScimServiceCrudTest extends ServiceFixture {
     String stored = stored(users, id).attributes().get("password").asText();
     assertThat(stored).startsWith(Passwords.PREFIX).doesNotContain("Hunter2!");
     assertThat(Passwords.verify("Hunter2!", stored)).isTrue();
-    assertThat(service.get(users, id, BASE, null, null, null).body().has("password")).isFalse();
+    assertThat(service.get(SCOPE, users, id, BASE, null, null, null).body().has("password")).isFalse();
 
     ScimException e = error(() -> list(users, "password pr", null));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_FILTER);
 
     // PUT without a password keeps the stored hash; PATCH with one re-hashes it.
-    service.replace(users, id, json("{\"userName\":\"dave\",\"displayName\":\"D\"}"), BASE, null, null, null);
+    service.replace(SCOPE, users, id, json("{\"userName\":\"dave\",\"displayName\":\"D\"}"), BASE, null, null, null);
     assertThat(stored(users, id).attributes().get("password").asText()).isEqualTo(stored);
     patch(users, id, "[{\"op\":\"replace\",\"path\":\"password\",\"value\":\"N3w-pass\"}]");
     String after = stored(users, id).attributes().get("password").asText();
@@ -78,7 +78,7 @@ class ScimServiceCrudTest extends ServiceFixture {
 
   @Test
   void get_unknownId_is404NamingTypeAndId() {
-    ScimException e = error(() -> service.get(users, "nope-42", BASE, null, null, null));
+    ScimException e = error(() -> service.get(SCOPE, users, "nope-42", BASE, null, null, null));
     assertThat(e.status()).isEqualTo(404);
     assertThat(e.getMessage()).contains("User").contains("nope-42");
   }
@@ -87,22 +87,22 @@ class ScimServiceCrudTest extends ServiceFixture {
   void get_ifNoneMatchCurrent_is304WithEtagAndNoBody() {
     String id = createUser("erin");
     for (String tag : new String[] {"W/\"1\"", "\"1\"", "W/\"9\", W/\"1\"", "*"}) {
-      ScimResponse r = service.get(users, id, BASE, null, null, tag);
+      ScimResponse r = service.get(SCOPE, users, id, BASE, null, null, tag);
       assertThat(r.status()).as(tag).isEqualTo(304);
       assertThat(r.body()).isNull();
       assertThat(r.headers()).containsEntry("ETag", "W/\"1\"");
     }
-    assertThat(service.get(users, id, BASE, null, null, "W/\"0\"").status()).isEqualTo(200);
+    assertThat(service.get(SCOPE, users, id, BASE, null, null, "W/\"0\"").status()).isEqualTo(200);
   }
 
   @Test
   void replace_ifMatchStale_is412AndChangesNothing() {
     String id = createUser("frank");
     patch(users, id, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"F\"}]");
-    ScimException e = error(() -> service.replace(users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"1\""));
+    ScimException e = error(() -> service.replace(SCOPE, users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"1\""));
     assertThat(e.status()).isEqualTo(412);
     assertThat(stored(users, id).attributes().get("userName").asText()).isEqualTo("frank");
-    ScimResponse ok = service.replace(users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"2\"");
+    ScimResponse ok = service.replace(SCOPE, users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"2\"");
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.headers()).containsEntry("ETag", "W/\"3\"");
   }
@@ -110,10 +110,10 @@ class ScimServiceCrudTest extends ServiceFixture {
   @Test
   void replace_bodyIdDifferentFromUrl_is400InvalidValue_sameIdIsFine() {
     String id = createUser("gina");
-    ScimException e = error(() -> service.replace(users, id, json("{\"id\":\"other\",\"userName\":\"gina\"}"), BASE, null, null, null));
+    ScimException e = error(() -> service.replace(SCOPE, users, id, json("{\"id\":\"other\",\"userName\":\"gina\"}"), BASE, null, null, null));
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
-    assertThat(service.replace(users, id, json("{\"id\":\"" + id + "\",\"userName\":\"gina\"}"), BASE, null, null, null).status())
+    assertThat(service.replace(SCOPE, users, id, json("{\"id\":\"" + id + "\",\"userName\":\"gina\"}"), BASE, null, null, null).status())
         .isEqualTo(200);
   }
 
@@ -123,11 +123,11 @@ class ScimServiceCrudTest extends ServiceFixture {
     String b = createUser("b1");
     String c = createUser("c1");
     String g = createGroup("G", a, b);
-    service.replace(groups, g, json("{\"displayName\":\"G\",\"members\":[{\"value\":\"" + c + "\"}]}"), BASE, null, null, null);
+    service.replace(SCOPE, groups, g, json("{\"displayName\":\"G\",\"members\":[{\"value\":\"" + c + "\"}]}"), BASE, null, null, null);
     assertThat(memberIds(g)).containsExactly(c);
-    service.replace(groups, g, json("{\"displayName\":\"G2\"}"), BASE, null, null, null);
+    service.replace(SCOPE, groups, g, json("{\"displayName\":\"G2\"}"), BASE, null, null, null);
     assertThat(memberIds(g)).containsExactly(c);
-    service.replace(groups, g, json("{\"displayName\":\"G2\",\"members\":[]}"), BASE, null, null, null);
+    service.replace(SCOPE, groups, g, json("{\"displayName\":\"G2\",\"members\":[]}"), BASE, null, null, null);
     assertThat(memberIds(g)).isEmpty();
   }
 
@@ -135,18 +135,18 @@ class ScimServiceCrudTest extends ServiceFixture {
   void members_getRefAndDisplay_andUsersGetGroupsWithRef() {
     String a = createUser("hank");
     String g = createGroup("Staff", a);
-    JsonNode group = service.get(groups, g, BASE, null, null, null).body();
+    JsonNode group = service.get(SCOPE, groups, g, BASE, null, null, null).body();
     JsonNode m = group.get("members").get(0);
     assertThat(m.get("value").asText()).isEqualTo(a);
     assertThat(m.get("$ref").asText()).isEqualTo(BASE + "/Users/" + a);
     assertThat(m.get("display").asText()).isEqualTo("hank");
-    JsonNode user = service.get(users, a, BASE, null, null, null).body();
+    JsonNode user = service.get(SCOPE, users, a, BASE, null, null, null).body();
     JsonNode gr = user.get("groups").get(0);
     assertThat(gr.get("value").asText()).isEqualTo(g);
     assertThat(gr.get("$ref").asText()).isEqualTo(BASE + "/Groups/" + g);
     assertThat(gr.get("display").asText()).isEqualTo("Staff");
     recording.calls.clear();
-    assertThat(service.get(users, a, BASE, null, "groups", null).body().has("groups")).isFalse();
+    assertThat(service.get(SCOPE, users, a, BASE, null, "groups", null).body().has("groups")).isFalse();
     assertThat(recording.calls).noneMatch(c -> c.contains("groups=true"));
   }
 
@@ -155,7 +155,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     String a = createUser("ivy");
     String g = createGroup("Ops", a);
     recording.calls.clear();
-    JsonNode group = service.get(groups, g, BASE, null, "members", null).body();
+    JsonNode group = service.get(SCOPE, groups, g, BASE, null, "members", null).body();
     assertThat(group.has("members")).isFalse();
     ScimResponse l = list(groups, "displayName eq \"Ops\"", "members");
     assertThat(l.body().get("Resources").get(0).has("members")).isFalse();
@@ -173,7 +173,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     assertThat(r.headers()).containsEntry("ETag", "W/\"2\"");
     assertThat(recording.loadedMembers()).as(recording.calls.toString()).isFalse();
     ScimResponse r2 =
-        service.patch(groups, g, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Eng2\"}]}"), BASE, "displayName", null, null);
+        service.patch(SCOPE, groups, g, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Eng2\"}]}"), BASE, "displayName", null, null);
     assertThat(r2.status()).isEqualTo(200);
     assertThat(r2.body().get("displayName").asText()).isEqualTo("Eng2");
     ScimResponse user = patch(users, a, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"J\"}]");
@@ -234,16 +234,16 @@ class ScimServiceCrudTest extends ServiceFixture {
   void patch_ifMatchStale_is412() {
     String a = createUser("pat");
     ScimException e =
-        error(() -> service.patch(users, a, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"), BASE, null, null, "W/\"5\""));
+        error(() -> service.patch(SCOPE, users, a, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"), BASE, null, null, "W/\"5\""));
     assertThat(e.status()).isEqualTo(412);
   }
 
   @Test
   void delete_204_thenUnknown404_staleIfMatch412() {
     String a = createUser("quinn");
-    assertThat(error(() -> service.delete(users, a, "W/\"3\"")).status()).isEqualTo(412);
-    assertThat(service.delete(users, a, "W/\"1\"").status()).isEqualTo(204);
-    assertThat(error(() -> service.delete(users, a, null)).status()).isEqualTo(404);
-    assertThat(error(() -> service.get(users, a, BASE, null, null, null)).status()).isEqualTo(404);
+    assertThat(error(() -> service.delete(SCOPE, users, a, "W/\"3\"")).status()).isEqualTo(412);
+    assertThat(service.delete(SCOPE, users, a, "W/\"1\"").status()).isEqualTo(204);
+    assertThat(error(() -> service.delete(SCOPE, users, a, null)).status()).isEqualTo(404);
+    assertThat(error(() -> service.get(SCOPE, users, a, BASE, null, null, null)).status()).isEqualTo(404);
   }
 }

@@ -9,6 +9,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Load;
+import io.scimd.store.Scope;
 import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class ServiceFixture {
   static final String BASE = "https://scim.example.com/scim/v2";
   static final ObjectMapper M = new ObjectMapper();
+  static final Scope SCOPE = Scope.system(Scope.DEFAULT_TENANT, "test");
 
   @TempDir Path dir;
   final SchemaRegistry registry = SchemaRegistry.builtIn();
@@ -62,7 +64,7 @@ abstract class ServiceFixture {
 
   String createUser(String userName) {
     return service
-        .create(users, json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}"), BASE, null, null)
+        .create(SCOPE, users, json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}"), BASE, null, null)
         .body()
         .get("id")
         .asText();
@@ -75,7 +77,7 @@ abstract class ServiceFixture {
     }
     return service
         .create(
-            groups,
+            SCOPE, groups,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
             BASE,
             null,
@@ -86,19 +88,19 @@ abstract class ServiceFixture {
   }
 
   ScimResponse patch(ResourceType type, String id, String ops) {
-    return service.patch(type, id, json("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":" + ops + "}"), BASE, null, null, null);
+    return service.patch(SCOPE, type, id, json("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":" + ops + "}"), BASE, null, null, null);
   }
 
   ScimResponse list(ResourceType type, @Nullable String filter, @Nullable String excluded) {
-    return service.list(type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
+    return service.list(SCOPE, type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
   }
 
   List<String> memberIds(String groupId) {
-    return store.read(r -> r.members(groupId).stream().map(m -> m.value()).toList());
+    return store.read(SCOPE, r -> r.members(groupId).stream().map(m -> m.value()).toList());
   }
 
   StoredResource stored(ResourceType type, String id) {
-    return store.read(r -> r.get(type.name(), id, Load.NONE).orElseThrow());
+    return store.read(SCOPE, r -> r.get(type.name(), id, Load.NONE).orElseThrow());
   }
 
   static ScimException error(ThrowingCallable call) {

@@ -1,0 +1,41 @@
+package io.scimd.server.http;
+
+import io.scimd.store.Scope;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+
+/**
+ * The {@link Scope} of one HTTP request: the tenant, the principal {@link BearerAuth} established,
+ * the client's address and the request id. The id is the client's {@code X-Request-Id} when it is
+ * a sensible token (so an IdP's own correlation id leads to our journal), else a new UUID; either
+ * way it is echoed in the response's {@code X-Request-Id}.
+ */
+final class RequestScope {
+  /** The request attribute under which {@link BearerAuth} leaves the authenticated principal. */
+  static final String PRINCIPAL = "io.scimd.principal";
+
+  static final String REQUEST_ID = "X-Request-Id";
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
+
+  private RequestScope() {}
+
+  /**
+   * The scope of an authenticated request, in the single tenant until tenants exist.
+   *
+   * @throws IllegalStateException when no principal was established (a route that skipped
+   *     authentication must not write)
+   */
+  static Scope of(Request request, Response response) {
+    if (!(request.getAttribute(PRINCIPAL) instanceof Scope.Principal principal)) {
+      throw new IllegalStateException("no authenticated principal for " + request.getHttpURI().getPath());
+    }
+    String id = request.getHeaders().get(REQUEST_ID);
+    if (id == null || !SAFE_ID.matcher(id).matches()) {
+      id = UUID.randomUUID().toString();
+    }
+    response.getHeaders().put(REQUEST_ID, id);
+    return new Scope(Scope.DEFAULT_TENANT, principal, Request.getRemoteAddr(request), id);
+  }
+}

@@ -1,0 +1,154 @@
+package io.scimd.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one store write actually changed, as the change journal records it ({@link JournalEntry}):
+ * a resource created, replaced (PUT), patched, deleted, or members added to or removed from a
+ * group. A write that changes nothing reports nothing: adding a member that is already there, or a
+ * PUT of the same attributes, is no change.
+ *
+ * <p>Values of attributes that are never returned or write-only ({@code password}) are never
+ * recorded: the attribute is named in {@link Created#redacted()} or as an {@link
+ * AttributeChange#redacted()} change, so a reader knows it changed, never what it is.
+ */
+public sealed interface Change {
+
+  /** The resource type of the changed resource ({@code User}, {@code Group}, ...). */
+  String resourceType();
+
+  String resourceId();
+
+  Kind kind();
+
+  /** The kinds of change, with the name the journal stores. */
+  enum Kind {
+    CREATED,
+    REPLACED,
+    PATCHED,
+    DELETED,
+    MEMBERS_ADDED,
+    MEMBERS_REMOVED;
+
+    /** {@code created}, {@code members_added}, ...: the journal's {@code kind} column. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Kind ofWire(String wire) {
+      return valueOf(wire.toUpperCase(Locale.ROOT));
+    }
+  }
+
+  /**
+   * A new resource: its attributes as stored (without id, meta, members), version 1. Members a
+   * create adds follow as {@link MembersAdded}.
+   */
+  record Created(String resourceType, String resourceId, ObjectNode attributes, List<String> redacted)
+      implements Change {
+    public Created {
+      redacted = List.copyOf(redacted);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.CREATED;
+    }
+  }
+
+  /** A PUT that changed attributes: each changed attribute with its value before and after. */
+  record Replaced(String resourceType, String resourceId, long version, List<AttributeChange> attributes)
+      implements Change {
+    public Replaced {
+      attributes = List.copyOf(attributes);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.REPLACED;
+    }
+  }
+
+  /** A PATCH that changed attributes (membership changes are {@link MembersAdded}/{@link MembersRemoved}). */
+  record Patched(String resourceType, String resourceId, long version, List<AttributeChange> attributes)
+      implements Change {
+    public Patched {
+      attributes = List.copyOf(attributes);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.PATCHED;
+    }
+  }
+
+  /**
+   * A deleted resource, with the attributes it had (an auditor asks what was deleted, not only its
+   * id). The groups that held it follow as {@link MembersRemoved} with {@link
+   * MembersRemoved#memberDeleted()}.
+   */
+  record Deleted(String resourceType, String resourceId, long version, ObjectNode attributes, List<String> redacted)
+      implements Change {
+    public Deleted {
+      redacted = List.copyOf(redacted);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.DELETED;
+    }
+  }
+
+  /**
+   * Members that were really added to a group (those already in it are not listed). A large change
+   * is journaled as several entries of at most {@link #MAX_MEMBERS_PER_ENTRY} members each.
+   */
+  record MembersAdded(String resourceType, String resourceId, List<Member> members) implements Change {
+    public MembersAdded {
+      members = List.copyOf(members);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.MEMBERS_ADDED;
+    }
+  }
+
+  /**
+   * Members that were really removed from a group: by a request on the group, or because the
+   * member itself was deleted ({@code memberDeleted}). Chunked like {@link MembersAdded}.
+   */
+  record MembersRemoved(String resourceType, String resourceId, List<Member> members, boolean memberDeleted)
+      implements Change {
+    public MembersRemoved {
+      members = List.copyOf(members);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.MEMBERS_REMOVED;
+    }
+  }
+
+  /**
+   * One attribute's change: its path ({@code active}, {@code name}, or URN-qualified for an
+   * extension's attribute), its value before and after (null when absent), or neither when {@code
+   * redacted}.
+   */
+  record AttributeChange(String path, @Nullable JsonNode before, @Nullable JsonNode after, boolean redacted) {
+    public AttributeChange {
+      Objects.requireNonNull(path, "path");
+      if (redacted && (before != null || after != null)) {
+        throw new IllegalArgumentException("a redacted change carries no values");
+      }
+    }
+  }
+
+  /** The most members one journal entry lists: bounds the size of an entry, whatever the change. */
+  int MAX_MEMBERS_PER_ENTRY = 1_000;
+}

@@ -1,0 +1,350 @@
+package io.scimd.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.Mutability;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Returned;
+import io.scimd.core.schema.Schema;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The change journal of one write transaction: appends each {@link Change} with the transaction's
+ * {@link Scope} to the {@code journal} table, and reads a tenant's entries back in order.
+ *
+ * <p>An entry's {@code seq} is taken inside the writing transaction from a per-tenant counter
+ * that stays locked until commit (SQLite: the single writer; PostgreSQL: the tenant's {@code
+ * clocks} row, the same lock that orders {@code meta.lastModified}), so entries are numbered in
+ * commit order without gaps, a rolled-back write or savepoint takes its numbers back, and a
+ * snapshot always sees a prefix of the journal (docs/decisions/0007-change-journal.md).
+ *
+ * <p>The change is stored as JSON text, not {@code jsonb}: the audit trail hashes the exact bytes,
+ * and PostgreSQL's {@code jsonb} would reorder keys. Values that are never returned or write-only
+ * ({@code password}) never reach it.
+ */
+final class Journal {
+  /** The most entries one {@link #after} call returns. */
+  static final int MAX_PAGE = 1_000;
+
+  private final Conn c;
+  private final Dialect dialect;
+  private final Scope scope;
+
+  Journal(Conn c, Dialect dialect, Scope scope) {
+    this.c = c;
+    this.dialect = dialect;
+    this.scope = scope;
+  }
+
+  /** Appends one change made at {@code micros} (the write's clock tick). */
+  void append(Change change, long micros) throws SQLException {
+    long seq;
+    PreparedStatement next = c.ps(dialect.nextJournalSeq());
+    next.setString(1, scope.tenant());
+    try (ResultSet rs = next.executeQuery()) {
+      if (!rs.next()) {
+        throw new IllegalStateException("no journal counter for tenant '" + scope.tenant() + "'");
+      }
+      seq = rs.getLong(1);
+    }
+    PreparedStatement ps =
+        c.ps(
+            "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id,"
+                + " resource_type, resource_id, kind, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ps.setString(1, scope.tenant());
+    ps.setLong(2, seq);
+    ps.setLong(3, micros);
+    ps.setString(4, scope.principal().toString());
+    ps.setString(5, scope.principal().name());
+    ps.setString(6, scope.source());
+    ps.setString(7, scope.requestId());
+    ps.setString(8, change.resourceType());
+    ps.setString(9, change.resourceId());
+    ps.setString(10, change.kind().wire());
+    ps.setString(11, Docs.write(toJson(change)));
+    ps.executeUpdate();
+  }
+
+  /** Appends a membership change, split into entries of at most {@link Change#MAX_MEMBERS_PER_ENTRY}. */
+  void appendMembers(String groupType, String groupId, List<Member> members, boolean added, boolean memberDeleted, long micros)
+      throws SQLException {
+    for (int from = 0; from < members.size(); from += Change.MAX_MEMBERS_PER_ENTRY) {
+      List<Member> chunk = members.subList(from, Math.min(members.size(), from + Change.MAX_MEMBERS_PER_ENTRY));
+      append(
+          added
+              ? new Change.MembersAdded(groupType, groupId, chunk)
+              : new Change.MembersRemoved(groupType, groupId, chunk, memberDeleted),
+          micros);
+    }
+  }
+
+  /** The tenant's entries with {@code seq > after}, in order, at most {@code limit} (capped at {@link #MAX_PAGE}). */
+  List<JournalEntry> after(long after, int limit) throws SQLException {
+    int n = Math.max(0, Math.min(limit, MAX_PAGE));
+    List<JournalEntry> out = new ArrayList<>(Math.min(n, 64));
+    if (n == 0) {
+      return out;
+    }
+    PreparedStatement ps =
+        c.ps(
+            "SELECT seq, at, principal, principal_name, source, request_id, resource_type, resource_id,"
+                + " kind, change FROM journal WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?");
+    ps.setString(1, scope.tenant());
+    ps.setLong(2, after);
+    ps.setInt(3, n);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String json = rs.getString(10);
+        Change change =
+            fromJson(Change.Kind.ofWire(rs.getString(9)), rs.getString(7), rs.getString(8), Docs.parse(json));
+        out.add(
+            new JournalEntry(
+                scope.tenant(),
+                rs.getLong(1),
+                Docs.instant(rs.getLong(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                change,
+                json));
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- what a write changed
+
+  /** A created resource as the journal records it: sensitive attributes named, not shown. */
+  static Change.Created created(ResourceType rt, String id, ObjectNode doc) {
+    List<String> redacted = new ArrayList<>();
+    return new Change.Created(rt.name(), id, redact(rt, doc, redacted), redacted);
+  }
+
+  static Change.Deleted deleted(ResourceType rt, String id, long version, ObjectNode doc) {
+    List<String> redacted = new ArrayList<>();
+    return new Change.Deleted(rt.name(), id, version, redact(rt, doc, redacted), redacted);
+  }
+
+  /**
+   * The attributes whose values differ between two stored documents, top-level attributes by
+   * name and an extension's attributes one by one under its URN ({@code
+   * urn:...:enterprise:2.0:User:manager}). Names compare case-insensitively (RFC 7643 §2.1).
+   */
+  static List<Change.AttributeChange> diff(ResourceType rt, ObjectNode before, ObjectNode after) {
+    List<Change.AttributeChange> out = new ArrayList<>();
+    Map<String, Map.Entry<String, JsonNode>> b = byFoldedName(before);
+    Map<String, Map.Entry<String, JsonNode>> a = byFoldedName(after);
+    Map<String, String> names = new LinkedHashMap<>();
+    b.forEach((k, e) -> names.put(k, e.getKey()));
+    a.forEach((k, e) -> names.put(k, e.getKey()));
+    for (Map.Entry<String, String> name : names.entrySet()) {
+      JsonNode bv = value(b.get(name.getKey()));
+      JsonNode av = value(a.get(name.getKey()));
+      Optional<Schema> extension =
+          name.getValue().startsWith("urn:") ? rt.extension(name.getValue()).map(x -> x.schema()) : Optional.empty();
+      if (extension.isPresent() && (bv == null || bv.isObject()) && (av == null || av.isObject())) {
+        diffExtension(extension.get(), (ObjectNode) bv, (ObjectNode) av, out);
+        continue;
+      }
+      if (!equal(bv, av)) {
+        boolean secret = rt.schema().attribute(name.getValue()).map(Journal::sensitive).orElse(false);
+        out.add(change(name.getValue(), bv, av, secret));
+      }
+    }
+    return out;
+  }
+
+  private static void diffExtension(
+      Schema ext, @Nullable ObjectNode before, @Nullable ObjectNode after, List<Change.AttributeChange> out) {
+    Map<String, Map.Entry<String, JsonNode>> b = before == null ? Map.of() : byFoldedName(before);
+    Map<String, Map.Entry<String, JsonNode>> a = after == null ? Map.of() : byFoldedName(after);
+    Map<String, String> names = new LinkedHashMap<>();
+    b.forEach((k, e) -> names.put(k, e.getKey()));
+    a.forEach((k, e) -> names.put(k, e.getKey()));
+    for (Map.Entry<String, String> name : names.entrySet()) {
+      JsonNode bv = value(b.get(name.getKey()));
+      JsonNode av = value(a.get(name.getKey()));
+      if (!equal(bv, av)) {
+        Optional<Attribute> attr = ext.attribute(name.getValue());
+        String canonical = attr.map(Attribute::name).orElse(name.getValue());
+        out.add(change(ext.id() + ":" + canonical, bv, av, attr.map(Journal::sensitive).orElse(false)));
+      }
+    }
+  }
+
+  private static Change.AttributeChange change(String path, @Nullable JsonNode before, @Nullable JsonNode after, boolean secret) {
+    return secret
+        ? new Change.AttributeChange(path, null, null, true)
+        : new Change.AttributeChange(path, before, after, false);
+  }
+
+  /** Whether an attribute's value must never be recorded: RFC 7643 §2.2 {@code returned: never} or writeOnly. */
+  private static boolean sensitive(Attribute a) {
+    return a.returned() == Returned.NEVER || a.mutability() == Mutability.WRITE_ONLY;
+  }
+
+  /** A copy of {@code doc} without sensitive attributes, whose names go to {@code redacted}. */
+  private static ObjectNode redact(ResourceType rt, ObjectNode doc, List<String> redacted) {
+    ObjectNode copy = doc.deepCopy();
+    for (Schema s : rt.allSchemas()) {
+      boolean core = s == rt.schema();
+      JsonNode holder = core ? copy : Docs.field(copy, s.id());
+      if (!(holder instanceof ObjectNode h)) {
+        continue;
+      }
+      for (Attribute a : s.attributes()) {
+        if (!sensitive(a)) {
+          continue;
+        }
+        List<String> drop = new ArrayList<>();
+        h.fieldNames().forEachRemaining(n -> {
+          if (n.equalsIgnoreCase(a.name())) {
+            drop.add(n);
+          }
+        });
+        if (!drop.isEmpty()) {
+          h.remove(drop);
+          redacted.add(core ? a.name() : s.id() + ":" + a.name());
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static Map<String, Map.Entry<String, JsonNode>> byFoldedName(ObjectNode n) {
+    Map<String, Map.Entry<String, JsonNode>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      out.put(e.getKey().toLowerCase(Locale.ROOT), e);
+    }
+    return out;
+  }
+
+  private static @Nullable JsonNode value(Map.@Nullable Entry<String, JsonNode> e) {
+    return e == null || e.getValue().isNull() ? null : e.getValue();
+  }
+
+  private static boolean equal(@Nullable JsonNode a, @Nullable JsonNode b) {
+    return a == null ? b == null : a.equals(b);
+  }
+
+  // ---------------------------------------------------------------- JSON form
+
+  /**
+   * The stored form of a change. The resource type, id and kind are columns of their own; the JSON
+   * holds the rest, keys in a fixed order so that equal changes are equal text.
+   */
+  static ObjectNode toJson(Change change) {
+    ObjectNode o = Docs.MAPPER.createObjectNode();
+    switch (change) {
+      case Change.Created c -> {
+        o.set("attributes", c.attributes());
+        redactedJson(o, c.redacted());
+      }
+      case Change.Replaced r -> {
+        o.put("version", r.version());
+        attributesJson(o, r.attributes());
+      }
+      case Change.Patched p -> {
+        o.put("version", p.version());
+        attributesJson(o, p.attributes());
+      }
+      case Change.Deleted d -> {
+        o.put("version", d.version());
+        o.set("attributes", d.attributes());
+        redactedJson(o, d.redacted());
+      }
+      case Change.MembersAdded m -> membersJson(o, m.members());
+      case Change.MembersRemoved m -> {
+        membersJson(o, m.members());
+        if (m.memberDeleted()) {
+          o.put("memberDeleted", true);
+        }
+      }
+    }
+    return o;
+  }
+
+  static Change fromJson(Change.Kind kind, String type, String id, ObjectNode o) {
+    return switch (kind) {
+      case CREATED -> new Change.Created(type, id, (ObjectNode) o.get("attributes"), redactedOf(o));
+      case REPLACED -> new Change.Replaced(type, id, o.path("version").asLong(), attributesOf(o));
+      case PATCHED -> new Change.Patched(type, id, o.path("version").asLong(), attributesOf(o));
+      case DELETED ->
+          new Change.Deleted(type, id, o.path("version").asLong(), (ObjectNode) o.get("attributes"), redactedOf(o));
+      case MEMBERS_ADDED -> new Change.MembersAdded(type, id, membersOf(o));
+      case MEMBERS_REMOVED ->
+          new Change.MembersRemoved(type, id, membersOf(o), o.path("memberDeleted").asBoolean(false));
+    };
+  }
+
+  private static void redactedJson(ObjectNode o, List<String> redacted) {
+    if (!redacted.isEmpty()) {
+      ArrayNode r = o.putArray("redacted");
+      redacted.forEach(r::add);
+    }
+  }
+
+  private static List<String> redactedOf(ObjectNode o) {
+    List<String> out = new ArrayList<>();
+    o.path("redacted").forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void attributesJson(ObjectNode o, List<Change.AttributeChange> changes) {
+    ArrayNode arr = o.putArray("attributes");
+    for (Change.AttributeChange c : changes) {
+      ObjectNode a = arr.addObject();
+      a.put("path", c.path());
+      if (c.redacted()) {
+        a.put("redacted", true);
+      } else {
+        if (c.before() != null) {
+          a.set("before", c.before());
+        }
+        if (c.after() != null) {
+          a.set("after", c.after());
+        }
+      }
+    }
+  }
+
+  private static List<Change.AttributeChange> attributesOf(ObjectNode o) {
+    List<Change.AttributeChange> out = new ArrayList<>();
+    for (JsonNode a : o.path("attributes")) {
+      boolean redacted = a.path("redacted").asBoolean(false);
+      out.add(new Change.AttributeChange(a.path("path").asText(), a.get("before"), a.get("after"), redacted));
+    }
+    return out;
+  }
+
+  private static void membersJson(ObjectNode o, List<Member> members) {
+    ArrayNode arr = o.putArray("members");
+    for (Member m : members) {
+      ObjectNode n = arr.addObject();
+      n.put("value", m.value());
+      if (m.type() != null) {
+        n.put("type", m.type());
+      }
+    }
+  }
+
+  private static List<Member> membersOf(ObjectNode o) {
+    List<Member> out = new ArrayList<>();
+    for (JsonNode m : o.path("members")) {
+      out.add(new Member(m.path("value").asText(), m.hasNonNull("type") ? m.get("type").asText() : null));
+    }
+    return out;
+  }
+}
