@@ -281,10 +281,6 @@ final class JdbcTx implements StoreTx {
         throw ScimException.invalidValue(
             "member '" + m.value() + "' is no User or Group: add existing resources by their id");
       }
-      if (m.type() != null && !m.type().equalsIgnoreCase(found)) {
-        throw ScimException.invalidValue(
-            "member '" + m.value() + "' is a " + found + ", not a " + m.type());
-      }
     }
     if (types.containsValue(groupType.name())) {
       // Nesting must stay acyclic: the new member must not be the group or one of its ancestors.
@@ -321,7 +317,9 @@ final class JdbcTx implements StoreTx {
                 ps.setString(1, tenant);
                 ps.setString(2, groupId);
                 ps.setString(3, id);
+                // The type found, whatever type the client gave: the store knows what the id is.
                 ps.setString(4, types.get(id));
+                ps.setString(5, wanted.get(id).display());
               });
           return null;
         });
@@ -435,7 +433,7 @@ final class JdbcTx implements StoreTx {
   private ArrayNode membersJson(String groupId) throws SQLException {
     PreparedStatement ps =
         c.ps(
-            "SELECT m.member_id, m.member_type, r.display FROM members m"
+            "SELECT m.member_id, m.member_type, COALESCE(m.display, r.display) FROM members m"
                 + " LEFT JOIN resources r"
                 + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
                 + " WHERE m.tenant = ? AND m.group_id = ? ORDER BY m.seq");

@@ -42,7 +42,8 @@ public interface StoreTx extends StoreReader {
 
   /**
    * Adds members to a group, ignoring ones already there. Costs O(members added), whatever the size
-   * of the group.
+   * of the group. Each member is stored with its real type, whatever type it was given, and with
+   * the display it was given, if any.
    *
    * @throws ScimException 400 {@code invalidValue} naming a member id that is no resource, or a
    *     group that would contain itself
