@@ -40,8 +40,8 @@ interface Dialect {
   String docParam();
 
   /**
-   * Inserts one member row ({@code tenant, group_id, member_id, member_type} as parameters),
-   * assigning its insertion-order {@code seq} and ignoring a row already there.
+   * Inserts one member row ({@code tenant, group_id, member_id, member_type, display} as
+   * parameters), assigning its insertion-order {@code seq} and ignoring a row already there.
    */
   String insertMember();
 

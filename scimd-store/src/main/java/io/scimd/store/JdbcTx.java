@@ -106,14 +106,14 @@ final class JdbcTx implements StoreTx {
         () -> {
           PreparedStatement ps =
               c.ps(
-                  "SELECT member_id, member_type FROM members WHERE tenant = ? AND group_id = ?"
+                  "SELECT member_id, member_type, display FROM members WHERE tenant = ? AND group_id = ?"
                       + " ORDER BY seq");
           ps.setString(1, tenant);
           ps.setString(2, groupId);
           List<Member> out = new ArrayList<>();
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              out.add(new Member(rs.getString(1), rs.getString(2)));
+              out.add(new Member(rs.getString(1), rs.getString(2), rs.getString(3)));
             }
           }
           return out;
@@ -326,10 +326,6 @@ final class JdbcTx implements StoreTx {
         throw ScimException.invalidValue(
             "member '" + m.value() + "' is no User or Group: add existing resources by their id");
       }
-      if (m.type() != null && !m.type().equalsIgnoreCase(found)) {
-        throw ScimException.invalidValue(
-            "member '" + m.value() + "' is a " + found + ", not a " + m.type());
-      }
     }
     if (types.containsValue(groupType.name())) {
       // Nesting must stay acyclic: the new member must not be the group or one of its ancestors.
@@ -369,12 +365,15 @@ final class JdbcTx implements StoreTx {
                     ps.setString(1, tenant);
                     ps.setString(2, groupId);
                     ps.setString(3, id);
+                    // The type found, whatever type the client gave: the store knows what the id is.
                     ps.setString(4, types.get(id));
+                    ps.setString(5, wanted.get(id).display());
                   });
           List<Member> added = new ArrayList<>();
           for (int i = 0; i < ids.size(); i++) {
             if (inserted[i]) {
-              added.add(new Member(ids.get(i), types.get(ids.get(i))));
+              String id = ids.get(i);
+              added.add(new Member(id, types.get(id), wanted.get(id).display()));
             }
           }
           journal.appendMembers(groupType.name(), groupId, added, true, false, now);
@@ -558,7 +557,7 @@ final class JdbcTx implements StoreTx {
   private ArrayNode membersJson(String groupId) throws SQLException {
     PreparedStatement ps =
         c.ps(
-            "SELECT m.member_id, m.member_type, r.display FROM members m"
+            "SELECT m.member_id, m.member_type, COALESCE(m.display, r.display) FROM members m"
                 + " LEFT JOIN resources r"
                 + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
                 + " WHERE m.tenant = ? AND m.group_id = ? ORDER BY m.seq");

@@ -337,13 +337,20 @@ final class Journal {
       if (m.type() != null) {
         n.put("type", m.type());
       }
+      if (m.display() != null) {
+        n.put("display", m.display());
+      }
     }
   }
 
   private static List<Member> membersOf(ObjectNode o) {
     List<Member> out = new ArrayList<>();
     for (JsonNode m : o.path("members")) {
-      out.add(new Member(m.path("value").asText(), m.hasNonNull("type") ? m.get("type").asText() : null));
+      out.add(
+          new Member(
+              m.path("value").asText(),
+              m.hasNonNull("type") ? m.get("type").asText() : null,
+              m.hasNonNull("display") ? m.get("display").asText() : null));
     }
     return out;
   }

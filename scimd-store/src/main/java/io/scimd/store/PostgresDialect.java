@@ -51,7 +51,7 @@ final class PostgresDialect implements Dialect {
   @Override
   public String insertMember() {
     // seq is an identity column: no read of the group, no race between nodes.
-    return "INSERT INTO members (tenant, group_id, member_id, member_type) VALUES (?, ?, ?, ?)"
+    return "INSERT INTO members (tenant, group_id, member_id, member_type, display) VALUES (?, ?, ?, ?, ?)"
         + " ON CONFLICT DO NOTHING";
   }
 

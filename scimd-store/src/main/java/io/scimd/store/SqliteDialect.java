@@ -49,7 +49,7 @@ final class SqliteDialect implements Dialect {
   public String insertMember() {
     // Only one writer exists, so MAX(seq)+1 within the group (an index probe on members_in_order)
     // cannot race.
-    return "INSERT INTO members (tenant, group_id, member_id, member_type, seq) VALUES (?1, ?2, ?3, ?4,"
+    return "INSERT INTO members (tenant, group_id, member_id, member_type, display, seq) VALUES (?1, ?2, ?3, ?4, ?5,"
         + " COALESCE((SELECT MAX(seq) FROM members WHERE tenant = ?1 AND group_id = ?2), 0) + 1)"
         + " ON CONFLICT DO NOTHING";
   }

@@ -18,7 +18,10 @@ public interface StoreReader {
    */
   Page query(String type, Query query);
 
-  /** The members of a group, in insertion order; empty for an unknown group. */
+  /**
+   * The members of a group, in insertion order, each with the display its client gave (null when
+   * none: reads of the group then show the member's own); empty for an unknown group.
+   */
   List<Member> members(String groupId);
 
   /** Whether {@code memberId} is a direct member of {@code groupId}: one index probe. */

@@ -59,7 +59,9 @@ public interface StoreTx extends StoreReader {
 
   /**
    * Adds members to a group, ignoring ones already there. Costs O(members added), whatever the size
-   * of the group: no probe per member, the insert itself tells which rows are new.
+   * of the group: no probe per member, the insert itself tells which rows are new. Each member is
+   * stored with its real type, whatever type it was given, and with the display it was given, if
+   * any.
    *
    * @return the members really added, with their resource types, in the order given
    * @throws ScimException 400 {@code invalidValue} naming a member id that is no resource, or a

@@ -409,13 +409,40 @@ public abstract class StoreContractTest {
   }
 
   @Test
-  void addMembers_withWrongType_isInvalidValue() {
+  void addMembers_withWrongType_storesTheRealType() {
     StoredResource g = insert("Group", group("g"));
     StoredResource a = insert("User", user("a"));
-    ScimException e = scimError(() -> store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"))); return null; }));
-    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
-    store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "user"))); return null; });
-    assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"));
+    StoredResource sub = insert("Group", group("sub"));
+    store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"), new Member(sub.id(), "User"))); return null; });
+    assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"), new Member(sub.id(), "Group"));
+    StoredResource h = insert("Group", group("h"));
+    store.write(SCOPE, tx -> { tx.addMembers(h.id(), List.of(new Member(a.id(), "user"))); return null; });
+    assertThat(members(h.id())).containsExactly(new Member(a.id(), "User"));
+  }
+
+  @Test
+  void addMembers_withDisplay_keepsItAsGiven_withoutDisplayShowsTheMembers() {
+    ObjectNode ua = user("ann");
+    ua.put("displayName", "Ann Smith");
+    StoredResource a = insert("User", ua);
+    StoredResource b = insert("User", user("ben"));
+    StoredResource g = insert("Group", group("g"));
+    store.write(
+        SCOPE,
+        tx -> {
+          tx.addMembers(g.id(), List.of(new Member(a.id(), "User", "Ann (HR)"), new Member(b.id(), null, null)));
+          return null;
+        });
+    ObjectNode attrs = get("Group", g.id(), Load.ALL).orElseThrow().attributes();
+    assertThat(attrs.get("members"))
+        .isEqualTo(JSON.valueToTree(List.of(
+            java.util.Map.of("value", a.id(), "display", "Ann (HR)", "type", "User"),
+            java.util.Map.of("value", b.id(), "display", "ben", "type", "User"))));
+    // The member's own display changing does not change the one the client gave.
+    ua.put("displayName", "Ann Jones");
+    store.write(SCOPE, tx -> tx.replace("User", a.id(), ua));
+    assertThat(get("Group", g.id(), Load.ALL).orElseThrow().attributes().get("members").get(0).get("display").asText())
+        .isEqualTo("Ann (HR)");
   }
 
   @Test

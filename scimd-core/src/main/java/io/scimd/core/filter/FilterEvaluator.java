@@ -153,16 +153,18 @@ public final class FilterEvaluator {
     if (resolved.isEmpty()) {
       if (path.subAttribute() != null && type.resolve(path.withSubAttribute(null)).isPresent()) {
         throw invalid(
-            "\"" + path + "\": " + path.attribute() + " has no sub-attribute \""
-                + path.subAttribute() + "\"");
+            "\"" + type.spell(path) + "\": " + type.spell(path.withSubAttribute(null))
+                + " has no sub-attribute \"" + path.subAttribute() + "\"");
       }
-      throw invalid("unknown attribute \"" + path + "\" for resource type " + type.name());
+      throw invalid(
+          "unknown attribute \"" + type.spell(path) + "\" for resource type " + type.name());
     }
     ResolvedPath r = resolved.get();
     Attribute attr = r.attribute();
     if (attr == null) {
       throw invalid(
-          "\"" + path + "\" names the whole extension schema: filter on one of its attributes");
+          "\"" + r.schema().id() + "\" names the whole extension schema: filter on one of its"
+              + " attributes");
     }
     String extKey = r.inExtension(type) ? r.schema().id() : null;
     String text = attr.name() + (r.sub() == null ? "" : "." + r.sub().name());
@@ -194,6 +196,8 @@ public final class FilterEvaluator {
   private static Node compare(Filter.Compare c, Target t) {
     CompareOp op = c.op();
     JsonNode operand = c.value();
+    // The comparison as details quote it: the path in the schema's spelling, not lower-cased.
+    String term = t.text() + " " + op.token() + " " + operand;
     if (operand.isNull()) {
       // RFC 7643 §2.5: unassigned and null are the same, so eq null is "not present".
       Node present = new PresentNode(accessor(t, false));
@@ -202,7 +206,7 @@ public final class FilterEvaluator {
         case NE -> present;
         case CO, SW, EW, GT, GE, LT, LE ->
             throw invalid(
-                "\"" + c + "\": only eq and ne compare with null (use \"" + t.text() + " pr\")");
+                "\"" + term + "\": only eq and ne compare with null (use \"" + t.text() + " pr\")");
       };
     }
     Attribute leaf;
@@ -225,13 +229,13 @@ public final class FilterEvaluator {
     } else {
       leaf = t.attribute();
     }
-    ValueTest test = valueTest(leaf, op == CompareOp.NE ? CompareOp.EQ : op, operand, c, t.text());
+    ValueTest test = valueTest(leaf, op == CompareOp.NE ? CompareOp.EQ : op, operand, term, t.text());
     Node eq = new CompareNode(accessor(t, implicitValue), test);
     return op == CompareOp.NE ? new NotNode(eq) : eq;
   }
 
   private static ValueTest valueTest(
-      Attribute leaf, CompareOp op, JsonNode operand, Filter.Compare c, String path) {
+      Attribute leaf, CompareOp op, JsonNode operand, String c, String path) {
     AttributeType type = leaf.type();
     boolean substring = op == CompareOp.CO || op == CompareOp.SW || op == CompareOp.EW;
     return switch (type) {

@@ -23,9 +23,13 @@ import org.jspecify.annotations.Nullable;
  * filter    = or EOF
  * or        = and *("or" and)
  * and       = unary *("and" unary)
- * unary     = "not" "(" or ")" / "(" or ")" / attrPath "[" or "]" / attrPath "pr"
- *           / attrPath compareOp compValue
+ * unary     = "not" "(" or ")" / "(" or ")" / attrPath "[" or "]" [ "." subAttr rest ]
+ *           / attrPath rest
+ * rest      = "pr" / compareOp compValue
  * </pre>
+ *
+ * <p>{@code attrPath[f].sub rest} (no space before the {@code .}) is Entra ID's form, outside the
+ * RFC's ABNF; it reads as {@code attrPath[f and sub rest]}, the one thing it can mean.
  *
  * <p>One hand-written, single-pass lexer with one token of state (no regular expressions, no
  * exceptions for control flow). It is forgiving where the RFC's ABNF is stricter than clients are:
@@ -189,9 +193,41 @@ public final class FilterParser {
       next();
       Filter inner = parseOr();
       inValuePath = false;
+      if (kind == Kind.RBRACKET && pos < src.length() && src.charAt(pos) == '.') {
+        depth--;
+        return new Filter.ValuePath(path, new Filter.And(inner, subAttributeExp()));
+      }
       expectClose(Kind.RBRACKET, "\"]\"");
       return new Filter.ValuePath(path, inner);
     }
+    return comparison(path, pathStart, pathEnd, true);
+  }
+
+  /**
+   * After {@code attrPath[valFilter]} and a {@code .} right behind the bracket: {@code subAttr op
+   * value} or {@code subAttr pr}. Entra ID sends {@code emails[type eq "work"].value eq "a@x.com"},
+   * which RFC 7644 §3.4.2.2 does not define but whose only meaning is that one value satisfies
+   * both, i.e. {@code emails[type eq "work" and value eq "a@x.com"]}; the caller builds that.
+   */
+  private Filter subAttributeExp() {
+    int dot = pos++;
+    next();
+    if (kind != Kind.WORD || !AttrPath.isName(src.substring(start, end))) {
+      throw fail(dot + 1, "expected a sub-attribute name after \"].\", found " + found());
+    }
+    AttrPath path = AttrPath.of(src.substring(start, end));
+    int pathStart = start;
+    int pathEnd = end;
+    next();
+    return comparison(path, pathStart, pathEnd, false);
+  }
+
+  /**
+   * The rest of {@code attrPath op value} or {@code attrPath pr}: the path, which spans {@code
+   * pathStart} to {@code pathEnd}, has been read and the current token follows it; {@code
+   * bracketAllowed} says whether a {@code [} could have followed it instead.
+   */
+  private Filter comparison(AttrPath path, int pathStart, int pathEnd, boolean bracketAllowed) {
     if (++terms > MAX_TERMS) {
       throw fail(pathStart, "a filter may have at most " + MAX_TERMS + " comparisons");
     }
@@ -202,7 +238,8 @@ public final class FilterParser {
     CompareOp op = kind == Kind.WORD ? operator() : null;
     if (op == null) {
       throw error(
-          "expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le), \"pr\" or \"[\""
+          "expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le)"
+              + (bracketAllowed ? ", \"pr\" or \"[\"" : " or \"pr\"")
               + " after \""
               + src.substring(pathStart, pathEnd)
               + "\"");

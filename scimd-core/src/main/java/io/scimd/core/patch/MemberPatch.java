@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       members part as above, the rest stays a document operation.
  * </ul>
  *
- * <p>Not supported, because the member sub-attributes are immutable or readOnly and a member is
- * identified by its {@code value}: {@code add}/{@code replace} with a filtered members path
+ * <p>Not supported, because the member sub-attributes are immutable and a member is identified by
+ * its {@code value}: {@code add}/{@code replace} with a filtered members path
  * ({@code invalidPath}), and any members path with a sub-attribute ({@code mutability}). Remove
  * the member and add it again instead.
  */
@@ -57,12 +57,19 @@ public final class MemberPatch {
     }
   }
 
-  /** A member to add: its id and, when the client gave it, its type ({@code User}/{@code Group}). */
-  public record MemberRef(String value, Optional<String> type) {
+  /**
+   * A member to add: its id and, when the client gave them, its type ({@code User}/{@code Group})
+   * and its {@code display} (immutable, RFC 7643 §2.4: kept as sent).
+   */
+  public record MemberRef(String value, Optional<String> type, Optional<String> display) {
     public MemberRef {
       if (value.isBlank()) {
         throw new IllegalArgumentException("member value is blank");
       }
+    }
+
+    public MemberRef(String value, Optional<String> type) {
+      this(value, type, Optional.empty());
     }
 
     public static MemberRef of(String value) {
@@ -119,7 +126,7 @@ public final class MemberPatch {
       PatchPath path = op.path();
       if (path != null) {
         if (isMembers(type, members, path)) {
-          memberOp(members, op.op(), path, op.value(), changes);
+          memberOp(type, members, op.op(), path, op.value(), changes);
         } else {
           documentOps.add(op);
         }
@@ -138,7 +145,7 @@ public final class MemberPatch {
             rest = ((ObjectNode) value).deepCopy();
           }
           rest.remove(e.getKey());
-          memberOp(members, op.op(), keyPath, e.getValue(), changes);
+          memberOp(type, members, op.op(), keyPath, e.getValue(), changes);
         }
       }
       if (rest == null) {
@@ -164,6 +171,7 @@ public final class MemberPatch {
   }
 
   private static void memberOp(
+      ResourceType type,
       Attribute members,
       PatchOpType op,
       PatchPath path,
@@ -172,15 +180,15 @@ public final class MemberPatch {
     String name = members.name();
     if (path.attribute().subAttribute() != null || path.subAttribute() != null) {
       throw ScimException.mutability(
-          "'" + path + "': a member's sub-attributes cannot be changed in place; remove the"
-              + " member and add it again");
+          "'" + path.spelledFor(type) + "': a member's sub-attributes cannot be changed in place;"
+              + " remove the member and add it again");
     }
     Filter filter = path.valueFilter();
     if (filter != null) {
       if (op != PatchOpType.REMOVE) {
         throw ScimException.invalidPath(
-            "'" + path + "': " + op.wire() + " takes no value filter on " + name + "; use \""
-                + op.wire() + "\" with path \"" + name + "\"");
+            "'" + path.spelledFor(type) + "': " + op.wire() + " takes no value filter on " + name
+                + "; use \"" + op.wire() + "\" with path \"" + name + "\"");
       }
       List<String> ids = new ArrayList<>();
       if (valueEqualities(filter, ids)) {
@@ -262,9 +270,11 @@ public final class MemberPatch {
     String name = members.name();
     JsonNode id = e;
     JsonNode typeNode = null;
+    JsonNode displayNode = null;
     if (e.isObject()) {
       id = CaseInsensitive.get(e, "value");
       typeNode = CaseInsensitive.get(e, "type");
+      displayNode = CaseInsensitive.get(e, "display");
     }
     if (id == null || !id.isTextual() || id.textValue().isBlank()) {
       throw ScimException.invalidValue(
@@ -278,7 +288,15 @@ public final class MemberPatch {
       }
       type = Optional.of(canonicalType(members, typeNode.textValue()));
     }
-    return new MemberRef(id.textValue(), type);
+    Optional<String> display = Optional.empty();
+    if (displayNode != null && !displayNode.isNull()) {
+      if (!displayNode.isTextual()) {
+        throw ScimException.invalidValue(
+            name + ".display must be a string, not " + PatchRequest.jsonType(displayNode));
+      }
+      display = Optional.of(displayNode.textValue());
+    }
+    return new MemberRef(id.textValue(), type, display);
   }
 
   private static String canonicalType(Attribute members, String given) {

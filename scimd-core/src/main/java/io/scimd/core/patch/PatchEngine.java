@@ -60,12 +60,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>Setting {@code primary: true} on one value clears it on the others (RFC 7643 §2.4); an
  *       operation that would leave two primary values is {@code invalidValue}.
  *   <li>A path naming a readOnly attribute or sub-attribute is {@code mutability}; readOnly
- *       sub-attributes inside a value object ({@code members.display}, {@code manager.displayName})
- *       are dropped silently. An immutable attribute may be added while it has no value; changing
- *       or removing its value is {@code mutability}.
+ *       sub-attributes inside a value object ({@code manager.displayName}) are dropped silently.
+ *       An immutable attribute may be added while it has no value; changing or removing its value
+ *       is {@code mutability}.
  *   <li>IdP quirks absorbed: booleans as the strings {@code "true"}/{@code "false"} in any case; a
  *       bare string for a complex attribute with a {@code value} sub-attribute ({@code manager:
- *       "<id>"}); JSON text holding an object or array for a complex attribute (Entra's roles).
+ *       "<id>"}); a one-element array for a single-valued complex attribute ({@code manager:
+ *       [{"value": "<id>"}]}); JSON text holding an object or array for a complex attribute
+ *       (Entra's roles).
  * </ul>
  */
 public final class PatchEngine {
@@ -134,11 +136,12 @@ public final class PatchEngine {
               .orElseThrow(
                   () ->
                       ScimException.invalidPath(
-                          "'" + path + "' names no attribute of " + type.name()));
+                          "'" + path.spelledFor(type) + "' names no attribute of " + type.name()));
       Attribute attr = r.attribute();
       if (attr == null) {
         if (path.valueFilter() != null) {
-          throw ScimException.invalidPath("'" + path + "': an extension URN takes no value filter");
+          throw ScimException.invalidPath(
+              "'" + path.spelledFor(type) + "': an extension URN takes no value filter");
         }
         extension(op, r.schema(), value);
         return;
@@ -151,8 +154,8 @@ public final class PatchEngine {
       if (filter != null) {
         if (!attr.multiValued() || !attr.isComplex()) {
           throw ScimException.invalidPath(
-              "'" + path + "': a value filter needs a multi-valued complex attribute, and '"
-                  + name + "' is not one");
+              "'" + path.spelledFor(type) + "': a value filter needs a multi-valued complex"
+                  + " attribute, and '" + name + "' is not one");
         }
         Attribute sub = null;
         String subName = path.subAttribute();
@@ -162,8 +165,8 @@ public final class PatchEngine {
                   .orElseThrow(
                       () ->
                           ScimException.invalidPath(
-                              "'" + path + "': '" + name + "' has no sub-attribute '" + subName
-                                  + "'"));
+                              "'" + path.spelledFor(type) + "': '" + name
+                                  + "' has no sub-attribute '" + subName + "'"));
           checkNotReadOnly(sub, name + "." + sub.name());
         }
         filtered(op, r, attr, filter, sub, value, name + "[" + filter + "]" + (sub == null ? "" : "." + sub.name()));
@@ -207,6 +210,9 @@ public final class PatchEngine {
                 + PatchRequest.jsonType(value));
       }
       for (Map.Entry<String, JsonNode> e : value.properties()) {
+        if (e.getKey().equalsIgnoreCase("schemas")) {
+          continue; // repeated inside the extension by some clients: not an attribute to patch
+        }
         target(op, PatchPath.parse(urn + ":" + e.getKey()), e.getValue());
       }
     }
@@ -252,7 +258,7 @@ public final class PatchEngine {
           }
         }
       } else if (attr.isComplex()) {
-        ObjectNode given = coerceComplex(attr, value, name, true);
+        ObjectNode given = coerceComplex(attr, onlyElement(attr, value, name), name, true);
         ObjectNode obj = existing instanceof ObjectNode o ? o : NODES.objectNode();
         mergeInto(attr, obj, given, name);
         if (obj.isEmpty()) {
@@ -728,6 +734,25 @@ public final class PatchEngine {
   }
 
   /**
+   * The value of a single-valued complex attribute given as a one-element array: its element.
+   * Entra sends the manager so ({@code {"op":"Add","path":"manager","value":[{"$ref":null,
+   * "value":"<id>"}]}}), and one value is the only thing it can mean. More elements than one name
+   * no single value.
+   */
+  private static JsonNode onlyElement(Attribute a, JsonNode v, String name) {
+    JsonNode value = jsonText(a, v);
+    if (!value.isArray()) {
+      return value;
+    }
+    if (value.size() != 1) {
+      throw ScimException.invalidValue(
+          "'" + name + "' is single-valued: give one object of sub-attributes, not an array of "
+              + value.size() + " values");
+    }
+    return value.get(0);
+  }
+
+  /**
    * One complex value with canonical sub-attribute names, readOnly ones dropped. With {@code
    * keepNulls}, a null sub-attribute stays as a null (it unassigns when merged).
    */
@@ -743,7 +768,7 @@ public final class PatchEngine {
                         ScimException.invalidValue(
                             "'" + name + "' has no sub-attribute '" + e.getKey() + "'"));
         if (sub.mutability() == Mutability.READ_ONLY) {
-          continue; // members.display, manager.displayName: the server's, ignored on input
+          continue; // manager.displayName: the server's, ignored on input
         }
         JsonNode sv = e.getValue();
         if (sv.isNull()) {

@@ -4,6 +4,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterParser;
 import io.scimd.core.path.AttrPath;
+import io.scimd.core.schema.ResourceType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -140,6 +141,18 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
 
   private static ScimException bad(String text, String why) {
     return ScimException.invalidPath("PATCH path '" + text + "' " + why);
+  }
+
+  /**
+   * The path as an error detail names it: as {@link #toString()}, with the schema URN and names in
+   * {@code type}'s spelling ({@link ResourceType#spell}) instead of lower case.
+   */
+  public String spelledFor(ResourceType type) {
+    String attr = type.spell(attribute);
+    if (valueFilter == null) {
+      return attr;
+    }
+    return attr + "[" + valueFilter + "]" + (subAttribute == null ? "" : "." + subAttribute);
   }
 
   /** The path as text: {@code attr}, {@code attr.sub}, {@code attr[filter]} or {@code attr[filter].sub}. */

@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  *       invalidValue} naming its path (the JSON is well-formed, the value does not fit the schema);
  *       under {@code IGNORE} it is dropped. It is never stored.
  *   <li>readOnly attributes and sub-attributes ({@code id}, {@code meta}, {@code groups}, {@code
- *       members.display}, {@code manager.displayName}) are dropped, not errors (RFC 7643 §7).
+ *       manager.displayName}) are dropped, not errors (RFC 7643 §7). {@code members.display} is
+ *       immutable (RFC 7643 §2.4), not readOnly: it is kept.
  *   <li>JSON null and an empty array mean unassigned (RFC 7643 §2.5) and are dropped; so is an
  *       empty complex value.
  *   <li>A single value for a multi-valued attribute is wrapped into an array. A bare string for a
@@ -60,7 +61,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>The same attribute twice under different spellings ({@code userName} and {@code UserName})
  *       is ambiguous: {@code invalidSyntax}.
  *   <li>A URN-qualified key ({@code urn:...:enterprise:2.0:User:department}) at the top level is
- *       accepted as that attribute.
+ *       accepted as that attribute. A {@code schemas} key inside an extension object is ignored:
+ *       the resource's own {@code schemas} is the one that counts.
  *   <li>writeOnly values ({@code password}) are kept in the result; on PUT an omitted one keeps
  *       the current value, since no client can read it back to send it again.
  *   <li>Immutable attributes (RFC 7643 §7, RFC 7644 §3.5.1): on PUT an omitted immutable value
@@ -147,15 +149,19 @@ public final class ResourceValidator {
       }
       Schema s = type.schema();
       String name = key;
+      String shown = key; // the key as errors name it: with the schema's canonical URN
       if (key.regionMatches(true, 0, "urn:", 0, 4)) {
         // A URN-qualified attribute name: the URN ends at the last ':' (RFC 7644 §3.10).
         int colon = key.lastIndexOf(':');
         s = type.schemaById(key.substring(0, colon)).orElse(null);
         name = key.substring(colon + 1);
+        if (s != null) {
+          shown = s.id() + ":" + name;
+        }
       }
       Attribute a = s == null ? null : lookup(type, s, name);
       if (a == null) {
-        unknown(type, key, issues);
+        unknown(type, shown, issues);
         continue;
       }
       put(type, doc, s, a, v, issues);
@@ -185,6 +191,9 @@ public final class ResourceValidator {
       return;
     }
     for (Map.Entry<String, JsonNode> e : v.properties()) {
+      if (e.getKey().equalsIgnoreCase("schemas")) {
+        continue; // some clients repeat schemas inside the extension: the resource's is the one
+      }
       Attribute a = s.attribute(e.getKey()).orElse(null);
       if (a == null) {
         unknown(type, s.id() + ":" + e.getKey(), issues);

@@ -129,7 +129,8 @@ final class BuiltInSchemas {
                         .canonicalValues(List.of("User", "Group"))
                         .mutability(Mutability.IMMUTABLE)
                         .build(),
-                    Attribute.builder("display").mutability(Mutability.READ_ONLY).build()))
+                    // RFC 7643 §2.4: display is immutable, not readOnly; a client's is kept.
+                    Attribute.builder("display").mutability(Mutability.IMMUTABLE).build()))
             .build());
     return new Schema(SchemaUrns.GROUP, "Group", "Group", a);
   }

@@ -88,6 +88,32 @@ public record ResourceType(
     return Optional.empty();
   }
 
+  /**
+   * {@code path} as a message names it: its schema URN, attribute and sub-attribute in the schemas'
+   * spelling wherever this type knows them ({@link AttrPath} keeps them lower-cased), the rest as
+   * given. A client that writes {@code urn:...:enterprise:2.0:user:manager} reads {@code
+   * urn:...:enterprise:2.0:User:manager} in the error, the name it should have sent.
+   */
+  public String spell(AttrPath path) {
+    StringBuilder b = new StringBuilder();
+    if (path.schema() != null) {
+      if (path.subAttribute() == null) {
+        Optional<SchemaExtension> whole = extension(path.schema() + ":" + path.attribute());
+        if (whole.isPresent()) {
+          return whole.get().schema().id();
+        }
+      }
+      b.append(schemaById(path.schema()).map(Schema::id).orElse(path.schema())).append(':');
+    }
+    Optional<Attribute> a = resolve(path.withSubAttribute(null)).map(ResolvedPath::attribute);
+    b.append(a.map(Attribute::name).orElse(path.attribute()));
+    String sub = path.subAttribute();
+    if (sub != null) {
+      b.append('.').append(a.flatMap(x -> x.sub(sub)).map(Attribute::name).orElse(sub));
+    }
+    return b.toString();
+  }
+
   private static Optional<ResolvedPath> withSub(Schema s, Attribute a, @org.jspecify.annotations.Nullable String sub) {
     if (sub == null) {
       return Optional.of(new ResolvedPath(s, a, null));

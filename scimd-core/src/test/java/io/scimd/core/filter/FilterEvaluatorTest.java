@@ -374,6 +374,29 @@ class FilterEvaluatorTest {
   }
 
   @Test
+  void validate_pathsInAnyCase_areNamedInTheSchemasSpelling() {
+    String ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    String lower = ent.toLowerCase(java.util.Locale.ROOT);
+    assertInvalid(lower + ":shoeSize eq \"9\"", USER, "unknown attribute \"" + ent + ":shoesize\"");
+    assertInvalid(lower + ":EMPLOYEENUMBER gt true", USER, "\"" + ent + ":employeeNumber gt true\": " + ent + ":employeeNumber is a string");
+    assertInvalid(lower + ":manager.nosuch pr", USER, "\"" + ent + ":manager.nosuch\": " + ent + ":manager has no sub-attribute");
+    assertInvalid(lower + " pr", USER, "\"" + ent + "\" names the whole extension schema");
+  }
+
+  @Test
+  void validate_subAttributeAfterValueFilter_testsOneValue() {
+    // Entra: emails[type eq "work"].value eq "a@x.com" is emails[type eq "work" and value eq ...].
+    Filter f = FilterParser.parse("emails[type eq \"work\"].value eq \"a@x.com\"");
+    assertThat(FilterEvaluator.matches(f, json("{\"emails\":[{\"type\":\"work\",\"value\":\"a@x.com\"}]}"), USER)).isTrue();
+    assertThat(
+            FilterEvaluator.matches(
+                f,
+                json("{\"emails\":[{\"type\":\"home\",\"value\":\"a@x.com\"},{\"type\":\"work\",\"value\":\"b@x.com\"}]}"),
+                USER))
+        .isFalse();
+  }
+
+  @Test
   void validate_complexWithoutValue_isInvalidFilter() {
     assertInvalid("name eq \"Alice\"", USER, "\"name\" is complex and has no \"value\" sub-attribute");
     assertInvalid("meta gt \"x\"", USER, "is complex");

@@ -60,6 +60,9 @@ class FilterParserTest {
         "NOT (userName EQ \"x\") AND title PR OR active Eq TRUE",
         "((userName eq \"a\"))",
         "age gt 3 and score le -1.5e3 and x eq null and flag ne false",
+        "emails[type eq \"work\"].value eq \"a@x.com\"",
+        "emails[type eq \"work\" or primary eq true].value co \"@x\" and userName pr",
+        "members[type eq \"User\"].$ref pr",
       })
   void parse_validFilter_roundTripsThroughToString(String text) {
     Filter f = FilterParser.parse(text);
@@ -117,6 +120,21 @@ class FilterParserTest {
                 new AttrPath("urn:ietf:params:scim:schemas:core:2.0:User", "userName", null),
                 CompareOp.SW,
                 TextNode.valueOf("J"))),
+        Arguments.of(
+            "emails[type eq \"work\"].value eq \"a@x.com\"",
+            Filter.valuePath("emails", Filter.and(Filter.eq("type", "work"), Filter.eq("value", "a@x.com")))),
+        Arguments.of(
+            "Emails[Type eq \"work\"].Value PR and userName eq \"u\"",
+            Filter.and(
+                Filter.valuePath("emails", Filter.and(Filter.eq("type", "work"), Filter.pr("value"))),
+                Filter.eq("userName", "u"))),
+        Arguments.of(
+            "addresses[type eq \"work\" or type eq \"home\"].locality eq \"Paris\"",
+            Filter.valuePath(
+                "addresses",
+                Filter.and(
+                    Filter.or(Filter.eq("type", "work"), Filter.eq("type", "home")),
+                    Filter.eq("locality", "Paris")))),
         Arguments.of("not eq \"x\"", Filter.eq("not", "x")),
         Arguments.of("and pr", Filter.pr("and")));
   }
@@ -242,7 +260,12 @@ class FilterParserTest {
         Arguments.of("\"a\" eq \"a\"", 0, "expected an attribute path"),
         Arguments.of("userName eq \"x\" or or", 21, "expected a comparison operator"),
         Arguments.of("userName pr pr", 12, "expected \"and\", \"or\" or the end"),
-        Arguments.of("userName", 8, "expected a comparison operator"));
+        Arguments.of("userName", 8, "expected a comparison operator"),
+        Arguments.of("emails[type eq \"work\"].value", 28, "expected a comparison operator"),
+        Arguments.of("emails[type eq \"work\"].", 23, "expected a sub-attribute name after \"].\""),
+        Arguments.of("emails[type eq \"work\"].value.display eq \"x\"", 23, "expected a sub-attribute name"),
+        Arguments.of("emails[type eq \"work\"].(a pr)", 23, "expected a sub-attribute name"),
+        Arguments.of("emails[type eq \"work\"] .value eq \"x\"", 23, "unexpected character '.'"));
   }
 
   @ParameterizedTest
@@ -267,6 +290,22 @@ class FilterParserTest {
         .hasMessage(
             "invalid filter at position 9: expected a comparison operator (eq, ne, co, sw, ew, gt,"
                 + " ge, lt, le), \"pr\" or \"[\" after \"userName\", found \"eqq\"");
+  }
+
+  @Test
+  void parse_subAttributeAfterValueFilter_printsAsTheEquivalentValueFilter() {
+    Filter f = FilterParser.parse("emails[type eq \"work\"].value eq \"a@x.com\"");
+    assertThat(f.toString()).isEqualTo("emails[type eq \"work\" and value eq \"a@x.com\"]");
+    assertThat(FilterParser.parse("emails[type eq \"work\" or type eq \"home\"].value pr").toString())
+        .isEqualTo("emails[(type eq \"work\" or type eq \"home\") and value pr]");
+  }
+
+  @Test
+  void parse_subAttributeAfterValueFilterWithoutOperator_namesOnlyWhatMayFollow() {
+    assertThatThrownBy(() -> FilterParser.parse("emails[type eq \"work\"].value"))
+        .hasMessage(
+            "invalid filter at position 28: expected a comparison operator (eq, ne, co, sw, ew, gt,"
+                + " ge, lt, le) or \"pr\" after \"value\", found the end of the filter");
   }
 
   @Test

@@ -25,12 +25,15 @@ class MemberPatchTest {
   }
 
   @Test
-  void add_carriesIdsAndOptionalCanonicalType() {
+  void add_carriesIdsAndOptionalCanonicalTypeAndDisplay() {
     var s = split("{'op':'add','path':'members','value':[{'value':'u1','display':'U'},{'value':'g1','type':'group'}]}");
     assertThat(s.documentOps()).isEmpty();
     assertThat(s.memberChanges())
         .containsExactly(
-            new MemberChange.Add(List.of(MemberRef.of("u1"), new MemberRef("g1", Optional.of("Group")))));
+            new MemberChange.Add(
+                List.of(
+                    new MemberRef("u1", Optional.empty(), Optional.of("U")),
+                    new MemberRef("g1", Optional.of("Group")))));
     assertThat(((MemberChange.Add) s.memberChanges().get(0)).ids()).containsExactly("u1", "g1");
   }
 
@@ -136,6 +139,7 @@ class MemberPatchTest {
         "[[]]",
         "[{'value':'u','type':'Robot'}]",
         "[{'value':'u','type':1}]",
+        "[{'value':'u','display':2}]",
         "7"
       })
   void badMemberValue_isInvalidValue(String value) {

@@ -430,6 +430,49 @@ class PatchEngineTest {
     }
 
     @Test
+    void entra_legacyManagerAsOneElementArray_takesTheElement() {
+      ObjectNode out =
+          patch(USER, ALICE, "{'op':'Add','path':'manager','value':[{'$ref':null,'value':'m-42'}]}");
+      assertThat(out.get(ENTERPRISE)).isEqualTo(json("{'manager':{'value':'m-42'}}"));
+      ObjectNode viaUrn =
+          patch(
+              USER,
+              ALICE,
+              "{'op':'Add','path':'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager','value':[{'$ref':null,'value':'m-42'}]}");
+      assertThat(viaUrn).isEqualTo(out);
+    }
+
+    @Test
+    void schemasInsideAnExtensionValue_isIgnored() {
+      String value = "{'schemas':['" + ENTERPRISE + "'],'employeeNumber':'1'}";
+      ObjectNode withPath = patch(USER, ALICE, "{'op':'add','path':'" + ENTERPRISE + "','value':" + value + "}");
+      assertThat(withPath.get(ENTERPRISE)).isEqualTo(json("{'employeeNumber':'1'}"));
+      ObjectNode withoutPath = patch(USER, ALICE, "{'op':'add','value':{'" + ENTERPRISE + "':" + value + "}}");
+      assertThat(withoutPath).isEqualTo(withPath);
+    }
+
+    @Test
+    void pathUnderAnyCaseUrn_isNamedWithTheCanonicalUrn() {
+      String lower = ENTERPRISE.toLowerCase(java.util.Locale.ROOT);
+      var unknown = scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','path':'" + lower + ":shoeSize','value':'9'}"));
+      assertThat(unknown.getMessage()).contains("'" + ENTERPRISE + ":shoesize' names no attribute of User");
+      var noSub =
+          scimError(
+              ScimType.INVALID_PATH,
+              () -> patch(USER, ALICE, "{'op':'add','path':'" + lower + "[value eq \"x\"]','value':'9'}"));
+      assertThat(noSub.getMessage()).contains(ENTERPRISE).doesNotContain(lower);
+    }
+
+    @Test
+    void singleValuedComplexAsArrayOfTwo_isInvalidValue() {
+      var e =
+          scimError(
+              ScimType.INVALID_VALUE,
+              () -> patch(USER, ALICE, "{'op':'Add','path':'manager','value':[{'value':'m-1'},{'value':'m-2'}]}"));
+      assertThat(e.getMessage()).contains("manager' is single-valued").contains("array of 2 values");
+    }
+
+    @Test
     void managerValuePath_andRemovingItDropsTheExtension() {
       ObjectNode set =
           patch(
@@ -486,7 +529,8 @@ class PatchEngineTest {
               "{'displayName':'g'}",
               "{'op':'add','path':'members','value':[{'value':'u','display':'Una'},{'value':'v','display':'Vic'}]}",
               "{'op':'remove','path':'members[value eq \"u\"]'}");
-      assertThat(out).isEqualTo(json("{'displayName':'g','members':[{'value':'v'}]}"));
+      // RFC 7643 §2.4: a member's display is immutable, not readOnly: the client's stays.
+      assertThat(out).isEqualTo(json("{'displayName':'g','members':[{'value':'v','display':'Vic'}]}"));
     }
   }
 
@@ -507,9 +551,16 @@ class PatchEngineTest {
               ScimType.MUTABILITY,
               () -> patch(USER, ALICE, "{'op':'replace','path':'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName','value':'x'}"));
       assertThat(e.getMessage()).contains("manager.displayName");
+    }
+
+    @Test
+    void memberDisplay_isImmutableNotReadOnly() {
+      ObjectNode shown =
+          patch(GROUP, "{'displayName':'g','members':[{'value':'u'}]}", "{'op':'replace','path':'members[value eq \"u\"].display','value':'U'}");
+      assertThat(shown.get("members")).isEqualTo(json("[{'value':'u','display':'U'}]"));
       scimError(
           ScimType.MUTABILITY,
-          () -> patch(GROUP, "{'displayName':'g','members':[{'value':'u'}]}", "{'op':'replace','path':'members[value eq \"u\"].display','value':'x'}"));
+          () -> PatchEngine.apply(GROUP, shown, ops("{'op':'replace','path':'members[value eq \"u\"].display','value':'x'}")));
     }
 
     @Test

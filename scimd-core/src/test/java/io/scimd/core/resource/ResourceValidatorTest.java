@@ -155,7 +155,7 @@ class ResourceValidatorTest {
             json(
                 """
                 {"displayName": "Engineering",
-                 "members": [{"value": "u1"}, {"value": "u2", "type": "User"}]}
+                 "members": [{"value": "u1", "display": "Ann"}, {"value": "u2", "type": "User"}]}
                 """));
   }
 
@@ -278,10 +278,39 @@ class ResourceValidatorTest {
                      {"manager": {"value": "m1", "displayName": "Boss"}}}
                 """));
     assertThat(out).isEqualTo(json("{\"userName\": \"a\", \"" + ENT + "\": {\"manager\": {\"value\": \"m1\"}}}"));
+  }
+
+  @Test
+  void keepsMemberDisplay_immutableNotReadOnly() {
+    // RFC 7643 §2.4: a multi-valued attribute's display is immutable; the client's is kept.
     ObjectNode group =
         strict.forCreate(
             GROUP, json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u\", \"display\": \"U\"}]}"));
-    assertThat(group.get("members").get(0).has("display")).isFalse();
+    assertThat(group.get("members").get(0).get("display").asText()).isEqualTo("U");
+  }
+
+  @Test
+  void ignoresSchemasInsideAnExtensionObject() {
+    ObjectNode out =
+        strict.forCreate(
+            USER,
+            json(
+                "{\"schemas\": [\"" + CORE + "\", \"" + ENT + "\"], \"userName\": \"a\", \""
+                    + ENT + "\": {\"schemas\": [\"" + ENT + "\"], \"employeeNumber\": \"1\"}}"));
+    assertThat(out).isEqualTo(json("{\"userName\": \"a\", \"" + ENT + "\": {\"employeeNumber\": \"1\"}}"));
+  }
+
+  @Test
+  void unknownAttributeUnderAnyCaseUrn_isNamedWithTheCanonicalUrn() {
+    String lower = ENT.toLowerCase(java.util.Locale.ROOT);
+    assertError(
+        error(() -> strict.forCreate(USER, json("{\"userName\": \"a\", \"" + lower + ":shoeSize\": \"9\"}"))),
+        ScimType.INVALID_VALUE,
+        "unknown attribute '" + ENT + ":shoeSize'");
+    assertError(
+        error(() -> strict.forCreate(USER, json("{\"userName\": \"a\", \"" + lower + "\": {\"employeeNumber\": 5}}"))),
+        ScimType.INVALID_VALUE,
+        "'" + ENT + ":employeeNumber' must be");
   }
 
   @Test

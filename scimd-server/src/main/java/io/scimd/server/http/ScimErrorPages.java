@@ -15,10 +15,20 @@ import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Jetty's own error responses (a request line or URI it cannot parse, headers too large...) in
- * the SCIM error format, so that no client ever sees an HTML page or a stack trace.
+ * Jetty's own error responses (a request line or URI it cannot parse, an ambiguous URI such as an
+ * encoded {@code /}, headers too large...) in the SCIM error format (RFC 7644 §3.12), so that no
+ * client ever sees an HTML page, an empty body or a stack trace.
  */
 final class ScimErrorPages extends ErrorHandler {
+  /**
+   * Every method gets a body: Jetty's default writes one only for GET, POST and HEAD, so a PUT,
+   * PATCH or DELETE that Jetty rejects (an encoded {@code /} in its path) answered an empty 400.
+   */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(
       Request request, Response response, int code, String message, @Nullable Throwable cause, Callback callback) {
@@ -38,8 +48,10 @@ final class ScimErrorPages extends ErrorHandler {
   private static ScimError error(int code, @Nullable String message) {
     int status = code < 400 || code > 599 ? 500 : code;
     String detail;
-    if (status >= 500) {
-      detail = "the server failed to process the request";
+    if (status == 500) {
+      detail = "the server failed to process the request"; // its message may tell of the insides
+    } else if (status > 500) {
+      detail = "the request was rejected: " + HttpStatus.getMessage(status); // e.g. 505
     } else if (message == null || message.isBlank()) {
       detail = "the request was rejected: " + HttpStatus.getMessage(status);
     } else {

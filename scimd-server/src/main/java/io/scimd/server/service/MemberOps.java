@@ -15,8 +15,8 @@ final class MemberOps {
   private MemberOps() {}
 
   /**
-   * A member as a client sends it: {@code {"value":"id","type":"User"}}, or a bare id string
-   * (forgiving, like Entra's bare manager id).
+   * A member as a client sends it: {@code {"value":"id","type":"User","display":"Ann"}}, or a bare
+   * id string (forgiving, like Entra's bare manager id).
    */
   static Member toMember(JsonNode m) {
     if (m.isTextual() && !m.asText().isBlank()) {
@@ -27,7 +27,8 @@ final class MemberOps {
       if (v != null && v.isTextual() && !v.asText().isBlank()) {
         JsonNode t = CaseInsensitive.get(m, "type");
         String type = t != null && t.isTextual() && !t.asText().isBlank() ? t.asText() : null;
-        return new Member(v.asText(), type);
+        JsonNode d = CaseInsensitive.get(m, "display");
+        return new Member(v.asText(), type, d != null && d.isTextual() ? d.asText() : null);
       }
     }
     throw ScimException.invalidValue("a member must be an object with a \"value\" holding the member's id, not " + m);

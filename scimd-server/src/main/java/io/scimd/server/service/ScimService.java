@@ -60,12 +60,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}); returned-never
  *       attributes cannot be filtered or sorted on (400 {@code invalidFilter} / {@code
  *       invalidPath}), so the hash cannot be probed.
- *   <li>PUT: an {@code id} in the body that differs from the URL's is refused with 400 {@code
- *       invalidValue} (it would otherwise silently overwrite the wrong resource); an equal one is
- *       ignored like every readOnly attribute. A group PUT with {@code members} replaces all the
- *       members ({@code []} empties the group); a PUT without {@code members} keeps them (RFC 7644
- *       §3.5.1 lets the server treat omitted attributes as not asserted; wiping a 50,000-member
- *       group because a client omitted the list would be unrecoverable).
+ *   <li>PUT: an {@code id} in the body, equal to the URL's or not, is ignored like every readOnly
+ *       attribute (RFC 7644 §3.5.1); the resource the URL names is the one replaced. A group PUT
+ *       with {@code members} replaces all the members ({@code []} empties the group); a PUT
+ *       without {@code members} keeps them (RFC 7644 §3.5.1 lets the server treat omitted
+ *       attributes as not asserted; wiping a 50,000-member group because a client omitted the
+ *       list would be unrecoverable).
  *   <li>PATCH answers 204 with the ETag (RFC 7644 §3.5.2) when the response would hold a group's
  *       members by default (no {@code attributes}/{@code excludedAttributes}): a membership PATCH
  *       on a huge group then never reads the member list. A PATCH that changes nothing keeps the
@@ -128,10 +128,21 @@ public final class ScimService {
       ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     Rendering.Gathered created = store.write(scope, tx -> gather(tx, type, createIn(tx, type, body), projection));
+    return new ScimResponse(
+        201, present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
+  }
+
+  /**
+   * The headers of a response that holds a resource: {@code ETag}, {@code Location} and {@code
+   * Content-Location}, the last two equal to {@code meta.location} (RFC 7643 §3.1, RFC 7644 §3.1).
+   */
+  private static Map<String, String> resourceHeaders(ResourceType type, StoredResource r, String base) {
+    String location = Rendering.location(base, type, r.id());
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Location", Rendering.location(base, type, created.resource().id()));
-    headers.put("ETag", created.resource().meta().etag());
-    return new ScimResponse(201, present(type, created, base, projection), headers);
+    headers.put("Location", location);
+    headers.put("Content-Location", location);
+    headers.put("ETag", r.meta().etag());
+    return headers;
   }
 
   /** GET /{Type}/{id}: 200, or 304 when {@code ifNoneMatch} matches the current version. */
@@ -156,7 +167,7 @@ public final class ScimService {
           Rendering.Gathered g =
               conditional ? gather(r, type, current, projection) : Rendering.gather(registry, r, current);
           ObjectNode doc = present(type, g, base, projection);
-          return new ScimResponse(200, doc, Map.of("ETag", current.meta().etag()));
+          return new ScimResponse(200, doc, resourceHeaders(type, current, base));
         });
   }
 
@@ -174,7 +185,7 @@ public final class ScimService {
     Rendering.Gathered updated =
         store.write(scope, tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch), projection));
     return new ScimResponse(
-        200, present(type, updated, base, projection), Map.of("ETag", updated.resource().meta().etag()));
+        200, present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
@@ -197,10 +208,10 @@ public final class ScimService {
               StoredResource p = patchIn(tx, type, id, body, ifMatch);
               return noBody ? new Rendering.Gathered(p, Map.of()) : gather(tx, type, p, projection);
             });
-    Map<String, String> etag = Map.of("ETag", patched.resource().meta().etag());
     return noBody
-        ? new ScimResponse(204, null, etag)
-        : new ScimResponse(200, present(type, patched, base, projection), etag);
+        ? new ScimResponse(204, null, Map.of("ETag", patched.resource().meta().etag()))
+        : new ScimResponse(
+            200, present(type, patched, base, projection), resourceHeaders(type, patched.resource(), base));
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
@@ -284,11 +295,6 @@ public final class ScimService {
     if (!body.isObject()) {
       throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
     }
-    JsonNode bodyId = CaseInsensitive.get(body, "id");
-    if (bodyId != null && !bodyId.isNull() && !(bodyId.isTextual() && bodyId.asText().equals(id))) {
-      throw ScimException.invalidValue(
-          "\"id\" in the body (" + bodyId + ") differs from the id in the URL (\"" + id + "\"); id is readOnly");
-    }
     ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
     List<Member> members = null;
     if (isGroup(type)) {
@@ -318,19 +324,22 @@ public final class ScimService {
    * list is O(group) anyway.
    */
   private static boolean replaceMembers(StoreTx tx, String groupId, List<Member> wanted) {
-    java.util.Set<String> keep = new java.util.HashSet<>();
+    Map<String, Member> want = new LinkedHashMap<>();
     for (Member m : wanted) {
-      keep.add(m.value());
+      want.putIfAbsent(m.value(), m);
     }
+    // A member that stays keeps its row; one whose client-given display changes (a PUT may set
+    // display again, RFC 7643 §2.2 immutable) is removed and added with the new one.
     List<String> leaving = new ArrayList<>();
     for (Member m : tx.members(groupId)) {
-      if (!keep.contains(m.value())) {
+      Member w = want.get(m.value());
+      if (w == null || !java.util.Objects.equals(w.display(), m.display())) {
         leaving.add(m.value());
       }
     }
     boolean changed = !tx.removeMembers(groupId, leaving).isEmpty();
-    if (!wanted.isEmpty()) {
-      changed |= !tx.addMembers(groupId, wanted).isEmpty();
+    if (!want.isEmpty()) {
+      changed |= !tx.addMembers(groupId, want.values()).isEmpty();
     }
     return changed;
   }
@@ -338,7 +347,7 @@ public final class ScimService {
   private static List<Member> toMembers(MemberPatch.MemberChange.Add add) {
     List<Member> members = new ArrayList<>(add.members().size());
     for (MemberPatch.MemberRef m : add.members()) {
-      members.add(new Member(m.value(), m.type().orElse(null)));
+      members.add(new Member(m.value(), m.type().orElse(null), m.display().orElse(null)));
     }
     return members;
   }
@@ -583,13 +592,13 @@ public final class ScimService {
     ResolvedPath resolved =
         type.resolve(path)
             .orElseThrow(
-                () -> ScimException.invalidPath("sortBy \"" + sortBy + "\" names no attribute of " + type.name()));
+                () -> ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names no attribute of " + type.name()));
     if (resolved.target() != null && resolved.target().returned() == Returned.NEVER
         || resolved.attribute() != null && resolved.attribute().returned() == Returned.NEVER) {
-      throw ScimException.invalidPath("sortBy \"" + sortBy + "\" names an attribute that is never returned");
+      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names an attribute that is never returned");
     }
     if (resolved.attribute() == null) {
-      throw ScimException.invalidPath("sortBy \"" + sortBy + "\" names a schema, not an attribute");
+      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names a schema, not an attribute");
     }
     return path;
   }
@@ -694,17 +703,14 @@ public final class ScimService {
   }
 
   private static void checkPath(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = path;
-    if (parent != null) {
-      full = new AttrPath(parent.schema(), parent.attribute(), path.attribute());
-    }
+    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
     ResolvedPath r =
         type.resolve(full)
             .orElseThrow(
-                () -> ScimException.invalidFilter("the filter names \"" + path + "\", which is no attribute of " + type.name()));
+                () -> ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is no attribute of " + type.name()));
     if ((r.attribute() != null && r.attribute().returned() == Returned.NEVER)
         || (r.sub() != null && r.sub().returned() == Returned.NEVER)) {
-      throw ScimException.invalidFilter("the filter names \"" + path + "\", which is never returned and cannot be filtered on");
+      throw ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is never returned and cannot be filtered on");
     }
   }
 

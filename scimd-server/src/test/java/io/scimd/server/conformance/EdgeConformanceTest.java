@@ -129,7 +129,10 @@ class EdgeConformanceTest {
     assertThat(json(put).path("meta").path("lastModified").asText()).isNotEqualTo(u.path("meta").path("lastModified").asText());
     HttpResponse<String> patch = scim.patch(path, patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"b\"}"));
     assertThat(patch.headers().firstValue("ETag")).hasValue(json(patch).path("meta").path("version").asText());
-    assertThat(patch.headers().firstValue("Location")).isEmpty();
+    // RFC 7643 §3.1: meta.location is the resource's URI, as are Location and Content-Location.
+    String location = json(patch).path("meta").path("location").asText();
+    assertThat(patch.headers().firstValue("Location")).hasValue(location);
+    assertThat(patch.headers().firstValue("Content-Location")).hasValue(location);
   }
 
   @Test

@@ -108,11 +108,12 @@ class ScimServiceCrudTest extends ServiceFixture {
   }
 
   @Test
-  void replace_bodyIdDifferentFromUrl_is400InvalidValue_sameIdIsFine() {
+  void replace_bodyIdDifferentFromUrl_isIgnoredAndTheUrlResourceIsReplaced() {
     String id = createUser("gina");
-    ScimException e = error(() -> service.replace(SCOPE, users, id, json("{\"id\":\"other\",\"userName\":\"gina\"}"), BASE, null, null, null));
-    assertThat(e.status()).isEqualTo(400);
-    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    ScimResponse r = service.replace(SCOPE, users, id, json("{\"id\":\"other\",\"userName\":\"gina2\"}"), BASE, null, null, null);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body().get("id").asText()).isEqualTo(id);
+    assertThat(stored(users, id).attributes().get("userName").asText()).isEqualTo("gina2");
     assertThat(service.replace(SCOPE, users, id, json("{\"id\":\"" + id + "\",\"userName\":\"gina\"}"), BASE, null, null, null).status())
         .isEqualTo(200);
   }
