@@ -1,16 +1,23 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.BULK_REQUEST;
-import static io.scimd.server.conformance.Rfc.BULK_RESPONSE;
-import static io.scimd.server.conformance.Rfc.GROUP;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.json;
-import static io.scimd.server.conformance.Rfc.patchBody;
-import static io.scimd.server.conformance.Rfc.q;
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.BULK_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.ERROR;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.RESOURCE_TYPE;
+import static io.scimd.core.schema.SchemaUrns.SEARCH_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.SERVICE_PROVIDER_CONFIG;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
+import static io.scimd.server.http.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,17 +33,21 @@ import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.7 (bulk), §3.14 (ETags), §4 with RFC 7643 §5–§7 (discovery), and RFC 9865 (cursors). */
 class BulkEtagDiscoveryCursorConformanceTest {
-  static Rfc scim;
+  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+  static final String TEST_EXT = "urn:example:scim:schemas:extension:test:2.0:User";
+  static TestServer server;
+  static TestServer.Client scim;
   static final AtomicInteger SEQ = new AtomicInteger();
 
   @BeforeAll
   static void start() {
-    scim = Rfc.start();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
   }
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   static String fresh(String prefix) {
@@ -119,7 +130,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
                 "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"b\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + fresh("ok") + "\"}}"));
     JsonNode first = b.path("Operations").get(0);
     assertThat(first.path("status").asText()).isEqualTo("409");
-    assertThat(first.path("response").path("schemas").toString()).contains(Rfc.ERROR);
+    assertThat(first.path("response").path("schemas").toString()).contains(ERROR);
     assertThat(first.path("response").path("scimType").asText()).isEqualTo("uniqueness");
     assertThat(first.path("response").path("status").asText()).isEqualTo("409");
     assertThat(b.path("Operations").get(1).path("status").asText()).isEqualTo("201");
@@ -143,16 +154,16 @@ class BulkEtagDiscoveryCursorConformanceTest {
 
   @Test
   void rfc7644_3_7_putPatchDelete_andVersionPreconditions() {
-    JsonNode u = scim.createUser(fresh("bulk"));
+    JsonNode u = scim.create("/Users", user(fresh("bulk")));
     String id = u.path("id").asText();
     String version = u.path("meta").path("version").asText();
     JsonNode b =
         bulkOk(
             bulk(
                 null,
-                "{\"method\":\"PATCH\",\"path\":\"/Users/" + id + "\",\"version\":" + Rfc.JSON.valueToTree(version)
+                "{\"method\":\"PATCH\",\"path\":\"/Users/" + id + "\",\"version\":" + TestServer.JSON.valueToTree(version)
                     + ",\"data\":" + patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"T\"}") + "}",
-                "{\"method\":\"PUT\",\"path\":\"/Users/" + id + "\",\"version\":" + Rfc.JSON.valueToTree(version)
+                "{\"method\":\"PUT\",\"path\":\"/Users/" + id + "\",\"version\":" + TestServer.JSON.valueToTree(version)
                     + ",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\"}}"));
     assertThat(b.path("Operations").get(0).path("status").asText()).isEqualTo("200");
     assertThat(b.path("Operations").get(0).path("location").asText()).isEqualTo(scim.base() + "/Users/" + id);
@@ -176,7 +187,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     for (int i = 0; i <= max; i++) {
       ops.add("{\"method\":\"DELETE\",\"path\":\"/Users/x" + i + "\"}");
     }
-    assertError(scim.post("/Bulk", bulk(null, ops.toArray(String[]::new))), 413, null);
+    assertScimError(scim.post("/Bulk", bulk(null, ops.toArray(String[]::new))), 413, null);
   }
 
   @Test
@@ -184,7 +195,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     JsonNode spc = json(scim.get("/ServiceProviderConfig"));
     int max = spc.path("bulk").path("maxPayloadSize").asInt();
     String pad = "x".repeat(max);
-    assertError(
+    assertScimError(
         scim.post("/Bulk", bulk(null, "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + pad + "\"}}")),
         413,
         null);
@@ -194,7 +205,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
 
   @Test
   void rfc7644_3_14_etags_ifNoneMatch304_ifMatch412_weakTags() {
-    JsonNode u = scim.createUser(fresh("etag"));
+    JsonNode u = scim.create("/Users", user(fresh("etag")));
     String path = "/Users/" + u.path("id").asText();
     String etag = scim.get(path).headers().firstValue("ETag").orElseThrow();
     assertThat(etag).startsWith("W/\"").endsWith("\"");
@@ -206,9 +217,9 @@ class BulkEtagDiscoveryCursorConformanceTest {
     assertThat(scim.get(path, "If-None-Match", "*").statusCode()).isEqualTo(304);
 
     String body = patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}");
-    assertError(scim.patch(path, body, "If-Match", "W/\"stale\""), 412, null);
-    assertError(scim.put(path, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\"}", "If-Match", "W/\"stale\""), 412, null);
-    assertError(scim.delete(path, "If-Match", "W/\"stale\""), 412, null);
+    assertScimError(scim.patch(path, body, "If-Match", "W/\"stale\""), 412, null);
+    assertScimError(scim.put(path, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\"}", "If-Match", "W/\"stale\""), 412, null);
+    assertScimError(scim.delete(path, "If-Match", "W/\"stale\""), 412, null);
     HttpResponse<String> ok = scim.patch(path, body, "If-Match", etag);
     assertThat(ok.statusCode()).isEqualTo(200);
     String newTag = ok.headers().firstValue("ETag").orElseThrow();
@@ -216,7 +227,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     // The old tag no longer matches; the strong form of the current one compares weakly equal (RFC 7232 §2.3.2).
     assertThat(scim.get(path, "If-None-Match", etag).statusCode()).isEqualTo(200);
     assertThat(scim.get(path, "If-None-Match", etag + ", " + newTag).statusCode()).isEqualTo(304);
-    assertError(scim.delete(path, "If-Match", etag), 412, null);
+    assertScimError(scim.delete(path, "If-Match", etag), 412, null);
     assertThat(scim.delete(path, "If-Match", "*").statusCode()).isEqualTo(204);
   }
 
@@ -227,7 +238,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     HttpResponse<String> r = scim.send("GET", "/ServiceProviderConfig", null, "Authorization", "");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode spc = json(r);
-    assertThat(spc.path("schemas").toString()).contains("urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig");
+    assertThat(spc.path("schemas").toString()).contains(SERVICE_PROVIDER_CONFIG);
     for (String f : List.of("patch", "bulk", "filter", "changePassword", "sort", "etag")) {
       assertThat(spc.path(f).path("supported").isBoolean()).as(f).isTrue();
     }
@@ -253,9 +264,9 @@ class BulkEtagDiscoveryCursorConformanceTest {
     JsonNode user = json(scim.get("/ResourceTypes/User"));
     assertThat(user.path("endpoint").asText()).isEqualTo("/Users");
     assertThat(user.path("schema").asText()).isEqualTo(USER);
-    assertThat(user.path("schemaExtensions").toString()).contains(Rfc.ENTERPRISE).contains(Rfc.TEST_EXT);
-    assertThat(user.path("schemas").toString()).contains("urn:ietf:params:scim:schemas:core:2.0:ResourceType");
-    assertError(scim.get("/ResourceTypes/Nope"), 404, null);
+    assertThat(user.path("schemaExtensions").toString()).contains(ENTERPRISE_USER).contains(TEST_EXT);
+    assertThat(user.path("schemas").toString()).contains(RESOURCE_TYPE);
+    assertScimError(scim.get("/ResourceTypes/Nope"), 404, null);
     assertThat(scim.get("/ResourceTypes?filter=" + q("name eq \"User\"")).statusCode()).isEqualTo(403);
     assertThat(scim.get("/Schemas?filter=" + q("id eq \"x\"")).statusCode()).isEqualTo(403);
   }
@@ -265,7 +276,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     JsonNode all = scim.list("/Schemas");
     Set<String> ids = new HashSet<>();
     all.path("Resources").forEach(s -> ids.add(s.path("id").asText()));
-    assertThat(ids).contains(USER, GROUP, Rfc.ENTERPRISE, Rfc.DEVICE, Rfc.TEST_EXT);
+    assertThat(ids).contains(USER, GROUP, ENTERPRISE_USER, DEVICE, TEST_EXT);
     JsonNode user = json(scim.get("/Schemas/" + USER));
     assertThat(user.path("id").asText()).isEqualTo(USER);
     Map<String, JsonNode> attrs = new HashMap<>();
@@ -287,10 +298,10 @@ class BulkEtagDiscoveryCursorConformanceTest {
 
     // Behaviour matches: required -> 400; uniqueness server + caseExact false -> 409 in any case;
     // readOnly -> ignored; returned never -> absent.
-    assertError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"]}"), 400, "invalidValue");
+    assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"]}"), 400, "invalidValue");
     String n = fresh("Disco");
     scim.createUser(n);
-    assertError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + n.toLowerCase() + "\"}"), 409, "uniqueness");
+    assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + n.toLowerCase() + "\"}"), 409, "uniqueness");
     assertThat(scim.userNames("userName eq \"" + n.toUpperCase() + "\"")).containsExactly(n);
     JsonNode created =
         scim.create("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + fresh("d") + "\",\"password\":\"pw-12345678\",\"groups\":[{\"value\":\"g\"}]}");
@@ -298,7 +309,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     assertThat(created.path("groups").size()).isZero();
 
     // Every returned:never attribute in any published schema is absent from a full GET.
-    JsonNode device = json(scim.get("/Schemas/" + Rfc.DEVICE));
+    JsonNode device = json(scim.get("/Schemas/" + DEVICE));
     device.path("attributes").forEach(a -> {
       if (a.path("name").asText().equals("secret")) {
         assertThat(a.path("returned").asText()).isEqualTo("never");
@@ -308,7 +319,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
         assertThat(a.path("mutability").asText()).isEqualTo("immutable");
       }
     });
-    assertError(scim.get("/Schemas/urn:nope"), 404, null);
+    assertScimError(scim.get("/Schemas/urn:nope"), 404, null);
   }
 
   @Test
@@ -326,7 +337,7 @@ class BulkEtagDiscoveryCursorConformanceTest {
     String prefix = fresh("cur") + "-";
     Set<String> initial = new HashSet<>();
     for (int i = 0; i < 23; i++) {
-      initial.add(scim.createUser(prefix + i).path("userName").asText());
+      initial.add(scim.create("/Users", user(prefix + i)).path("userName").asText());
     }
     String filter = q("userName sw \"" + prefix + "\"");
     AtomicBoolean stop = new AtomicBoolean();
@@ -398,9 +409,9 @@ class BulkEtagDiscoveryCursorConformanceTest {
 
   @Test
   void rfc9865_invalidCursor_is400InvalidCursor() {
-    assertError(scim.get("/Users?cursor=not-a-real-cursor"), 400, "invalidCursor");
-    assertError(scim.get("/Users?cursor=" + q("!!!@@@")), 400, "invalidCursor");
-    assertError(scim.post("/Users/.search", "{\"schemas\":[\"" + Rfc.SEARCH + "\"],\"cursor\":\"garbage\"}"), 400, "invalidCursor");
+    assertScimError(scim.get("/Users?cursor=not-a-real-cursor"), 400, "invalidCursor");
+    assertScimError(scim.get("/Users?cursor=" + q("!!!@@@")), 400, "invalidCursor");
+    assertScimError(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"cursor\":\"garbage\"}"), 400, "invalidCursor");
   }
 
   @Test
@@ -410,12 +421,12 @@ class BulkEtagDiscoveryCursorConformanceTest {
       scim.createUser(prefix + i);
     }
     String f = "\"filter\":\"userName sw \\\"" + prefix + "\\\"\",\"count\":2";
-    JsonNode first = json(scim.post("/Users/.search", "{\"schemas\":[\"" + Rfc.SEARCH + "\"]," + f + ",\"cursor\":\"\"}"));
+    JsonNode first = json(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]," + f + ",\"cursor\":\"\"}"));
     assertThat(first.path("Resources").size()).isEqualTo(2);
     String next = first.path("nextCursor").asText();
     assertThat(next).isNotBlank();
     JsonNode second =
-        json(scim.post("/Users/.search", "{\"schemas\":[\"" + Rfc.SEARCH + "\"]," + f + ",\"cursor\":" + Rfc.JSON.valueToTree(next) + "}"));
+        json(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]," + f + ",\"cursor\":" + TestServer.JSON.valueToTree(next) + "}"));
     assertThat(second.path("Resources").size()).isEqualTo(1);
   }
 }

@@ -1,13 +1,14 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.ENTERPRISE;
-import static io.scimd.server.conformance.Rfc.GROUP;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.json;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -16,16 +17,19 @@ import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.3 (create), §3.4.1 (retrieve), §3.6 (delete), §3.12 (errors) through real HTTP. */
 class CreateRetrieveDeleteConformanceTest {
-  static Rfc scim;
+  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+  static TestServer server;
+  static TestServer.Client scim;
 
   @BeforeAll
   static void start() {
-    scim = Rfc.start();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
   }
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   static String user(String userName, String extra) {
@@ -72,34 +76,34 @@ class CreateRetrieveDeleteConformanceTest {
   @Test
   void rfc7644_3_3_duplicateUserName_is409Uniqueness_alsoInOtherCase() {
     scim.createUser("c-dup");
-    assertError(scim.post("/Users", user("c-dup", "")), 409, "uniqueness");
+    assertScimError(scim.post("/Users", user("c-dup", "")), 409, "uniqueness");
     // RFC 7643 §4.1.1: userName is caseExact false, so uniqueness compares case-insensitively.
-    assertError(scim.post("/Users", user("C-DUP", "")), 409, "uniqueness");
+    assertScimError(scim.post("/Users", user("C-DUP", "")), 409, "uniqueness");
   }
 
   @Test
   void rfc7643_2_2_requiredAttributeMissing_is400InvalidValue() {
-    JsonNode e = assertError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"displayName\":\"x\"}"), 400, "invalidValue");
+    JsonNode e = assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"displayName\":\"x\"}"), 400, "invalidValue");
     assertThat(e.path("detail").asText()).containsIgnoringCase("userName");
-    assertError(scim.post("/Groups", "{\"schemas\":[\"" + GROUP + "\"]}"), 400, "invalidValue");
-    assertError(scim.post("/Users", user("c-nullname", "").replace("\"c-nullname\"", "null")), 400, "invalidValue");
+    assertScimError(scim.post("/Groups", "{\"schemas\":[\"" + GROUP + "\"]}"), 400, "invalidValue");
+    assertScimError(scim.post("/Users", user("c-nullname", "").replace("\"c-nullname\"", "null")), 400, "invalidValue");
   }
 
   @Test
   void rfc7643_2_3_wrongJsonType_is400InvalidValue() {
-    assertError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":42}"), 400, "invalidValue");
-    assertError(scim.post("/Users", user("c-wt1", ",\"active\":3")), 400, "invalidValue");
-    assertError(scim.post("/Users", user("c-wt2", ",\"name\":\"Barbara\"")), 400, "invalidValue");
-    assertError(scim.post("/Users", user("c-wt3", ",\"displayName\":{\"a\":1}")), 400, "invalidValue");
-    assertError(scim.post("/Users", user("c-wt4", ",\"emails\":[{\"value\":[1,2]}]")), 400, "invalidValue");
-    assertError(scim.post("/Devices", "{\"schemas\":[\"" + Rfc.DEVICE + "\"],\"name\":\"d\",\"size\":\"ten\"}"), 400, "invalidValue");
-    assertError(scim.post("/Devices", "{\"schemas\":[\"" + Rfc.DEVICE + "\"],\"name\":\"d\",\"size\":1.5}"), 400, "invalidValue");
-    assertError(scim.post("/Devices", "{\"schemas\":[\"" + Rfc.DEVICE + "\"],\"name\":\"d\",\"seen\":\"yesterday\"}"), 400, "invalidValue");
+    assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":42}"), 400, "invalidValue");
+    assertScimError(scim.post("/Users", user("c-wt1", ",\"active\":3")), 400, "invalidValue");
+    assertScimError(scim.post("/Users", user("c-wt2", ",\"name\":\"Barbara\"")), 400, "invalidValue");
+    assertScimError(scim.post("/Users", user("c-wt3", ",\"displayName\":{\"a\":1}")), 400, "invalidValue");
+    assertScimError(scim.post("/Users", user("c-wt4", ",\"emails\":[{\"value\":[1,2]}]")), 400, "invalidValue");
+    assertScimError(scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"size\":\"ten\"}"), 400, "invalidValue");
+    assertScimError(scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"size\":1.5}"), 400, "invalidValue");
+    assertScimError(scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"seen\":\"yesterday\"}"), 400, "invalidValue");
   }
 
   @Test
   void notes_unknownAttribute_isRejectedWithInvalidValue_byDefaultPolicy() {
-    JsonNode e = assertError(scim.post("/Users", user("c-unknown", ",\"favouriteColour\":\"blue\"")), 400, "invalidValue");
+    JsonNode e = assertScimError(scim.post("/Users", user("c-unknown", ",\"favouriteColour\":\"blue\"")), 400, "invalidValue");
     assertThat(e.path("detail").asText()).contains("favouriteColour");
     assertThat(scim.userNames("userName eq \"c-unknown\"")).isEmpty();
   }
@@ -109,12 +113,12 @@ class CreateRetrieveDeleteConformanceTest {
     JsonNode u =
         scim.create(
             "/Users",
-            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\"],\"userName\":\"c-ext\",\""
-                + ENTERPRISE + "\":{\"employeeNumber\":\"701984\",\"department\":\"Tour Operations\"}}");
-    assertThat(u.path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("701984");
-    assertThat(u.path("schemas").toString()).contains(ENTERPRISE);
+            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],\"userName\":\"c-ext\",\""
+                + ENTERPRISE_USER + "\":{\"employeeNumber\":\"701984\",\"department\":\"Tour Operations\"}}");
+    assertThat(u.path(ENTERPRISE_USER).path("employeeNumber").asText()).isEqualTo("701984");
+    assertThat(u.path("schemas").toString()).contains(ENTERPRISE_USER);
     JsonNode again = json(scim.get("/Users/" + u.path("id").asText()));
-    assertThat(again.path(ENTERPRISE).path("department").asText()).isEqualTo("Tour Operations");
+    assertThat(again.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Tour Operations");
   }
 
   @Test
@@ -127,32 +131,32 @@ class CreateRetrieveDeleteConformanceTest {
 
   @Test
   void rfc7644_3_4_1_retrieve_answers200WithTheResource_andUnknownIdIs404() {
-    JsonNode u = scim.createUser("c-get");
+    JsonNode u = scim.create("/Users", user("c-get", ""));
     String id = u.path("id").asText();
     HttpResponse<String> r = scim.get("/Users/" + id);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).path("userName").asText()).isEqualTo("c-get");
     assertThat(json(r).path("meta").path("version").asText()).isEqualTo(u.path("meta").path("version").asText());
     assertThat(r.headers().firstValue("ETag")).hasValue(u.path("meta").path("version").asText());
-    JsonNode e = assertError(scim.get("/Users/00000000-0000-0000-0000-000000000000"), 404, null);
+    JsonNode e = assertScimError(scim.get("/Users/00000000-0000-0000-0000-000000000000"), 404, null);
     assertThat(e.has("scimType")).isFalse();
-    assertError(scim.get("/Groups/" + id), 404, null);
+    assertScimError(scim.get("/Groups/" + id), 404, null);
   }
 
   @Test
   void rfc7644_3_6_delete_answers204_thenGetIs404_andSecondDeleteIs404() {
-    String id = scim.createUser("c-del").path("id").asText();
+    String id = scim.createUser("c-del");
     HttpResponse<String> d = scim.delete("/Users/" + id);
     assertThat(d.statusCode()).isEqualTo(204);
     assertThat(d.body()).isEmpty();
-    assertError(scim.get("/Users/" + id), 404, null);
-    assertError(scim.delete("/Users/" + id), 404, null);
+    assertScimError(scim.get("/Users/" + id), 404, null);
+    assertScimError(scim.delete("/Users/" + id), 404, null);
     assertThat(scim.userNames("userName eq \"c-del\"")).isEmpty();
   }
 
   @Test
   void rfc7644_3_6_deletingAUser_removesItFromItsGroups() {
-    String uid = scim.createUser("c-member").path("id").asText();
+    String uid = scim.createUser("c-member");
     String gid =
         scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"c-grp\",\"members\":[{\"value\":\"" + uid + "\"}]}")
             .path("id")
@@ -164,7 +168,7 @@ class CreateRetrieveDeleteConformanceTest {
 
   @Test
   void rfc7644_3_3_groupCreate_withMembers_returnsMembersWithValue() {
-    String uid = scim.createUser("c-m1").path("id").asText();
+    String uid = scim.createUser("c-m1");
     JsonNode g =
         scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"c-grp2\",\"members\":[{\"value\":\"" + uid + "\"}]}");
     assertThat(g.path("members").get(0).path("value").asText()).isEqualTo(uid);
@@ -175,11 +179,11 @@ class CreateRetrieveDeleteConformanceTest {
 
   @Test
   void rfc7644_3_12_malformedJson_is400InvalidSyntax() {
-    assertError(scim.post("/Users", "{\"schemas\":"), 400, "invalidSyntax");
+    assertScimError(scim.post("/Users", "{\"schemas\":"), 400, "invalidSyntax");
   }
 
   @Test
   void rfc7644_3_12_unknownEndpoint_is404WithScimError() {
-    assertError(scim.get("/Widgets"), 404, null);
+    assertScimError(scim.get("/Widgets"), 404, null);
   }
 }

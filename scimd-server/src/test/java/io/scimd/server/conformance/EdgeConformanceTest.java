@@ -1,16 +1,18 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.BULK_REQUEST;
-import static io.scimd.server.conformance.Rfc.ENTERPRISE;
-import static io.scimd.server.conformance.Rfc.GROUP;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.json;
-import static io.scimd.server.conformance.Rfc.patchBody;
-import static io.scimd.server.conformance.Rfc.q;
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
+import static io.scimd.server.http.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +23,19 @@ import org.junit.jupiter.api.Test;
 
 /** Less common corners of RFC 7644 §3.4–§3.7 and RFC 7643 §3 that real clients reach. */
 class EdgeConformanceTest {
-  static Rfc scim;
+  static TestServer server;
+  static TestServer.Client scim;
   static final AtomicInteger SEQ = new AtomicInteger();
 
   @BeforeAll
   static void start() {
-    scim = Rfc.start();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
   }
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   static String fresh(String prefix) {
@@ -40,18 +44,18 @@ class EdgeConformanceTest {
 
   @Test
   void rfc7644_3_5_2_patchOnExtensionAttributes_byUrnPath() {
-    JsonNode u = scim.createUser(fresh("ext"));
+    JsonNode u = scim.create("/Users", user(fresh("ext")));
     String path = "/Users/" + u.path("id").asText();
     HttpResponse<String> r =
-        scim.patch(path, patchBody("{\"op\":\"add\",\"path\":\"" + ENTERPRISE + ":department\",\"value\":\"Sales\"}"));
+        scim.patch(path, patchBody("{\"op\":\"add\",\"path\":\"" + ENTERPRISE_USER + ":department\",\"value\":\"Sales\"}"));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode after = json(r);
-    assertThat(after.path(ENTERPRISE).path("department").asText()).isEqualTo("Sales");
-    assertThat(after.path("schemas").toString()).contains(ENTERPRISE);
-    HttpResponse<String> removed = scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"" + ENTERPRISE + "\"}"));
+    assertThat(after.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Sales");
+    assertThat(after.path("schemas").toString()).contains(ENTERPRISE_USER);
+    HttpResponse<String> removed = scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"" + ENTERPRISE_USER + "\"}"));
     assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
-    assertThat(json(removed).has(ENTERPRISE)).isFalse();
-    assertThat(json(removed).path("schemas").toString()).doesNotContain(ENTERPRISE);
+    assertThat(json(removed).has(ENTERPRISE_USER)).isFalse();
+    assertThat(json(removed).path("schemas").toString()).doesNotContain(ENTERPRISE_USER);
   }
 
   @Test
@@ -93,8 +97,8 @@ class EdgeConformanceTest {
 
   @Test
   void rfc7644_3_5_1_putGroup_withMembers_replacesThem() {
-    String a = scim.createUser(fresh("pm")).path("id").asText();
-    String b = scim.createUser(fresh("pm")).path("id").asText();
+    String a = scim.createUser(fresh("pm"));
+    String b = scim.createUser(fresh("pm"));
     String name = fresh("pg");
     JsonNode g = scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + name + "\",\"members\":[{\"value\":\"" + a + "\"}]}");
     HttpResponse<String> r =
@@ -109,20 +113,20 @@ class EdgeConformanceTest {
     HttpResponse<String> r =
         scim.post("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + fresh("bad") + "\",\"members\":[{\"value\":\"no-such-user\"}]}");
     assertThat(r.statusCode()).isEqualTo(400);
-    assertError(r, 400, null);
+    assertScimError(r, 400, null);
   }
 
   @Test
   void rfc7644_3_12_methodNotAllowed_onResource() {
-    JsonNode u = scim.createUser(fresh("m"));
+    JsonNode u = scim.create("/Users", user(fresh("m")));
     HttpResponse<String> r = scim.post("/Users/" + u.path("id").asText(), "{}");
     assertThat(r.statusCode()).isIn(404, 405, 501);
-    assertError(r, r.statusCode(), null);
+    assertScimError(r, r.statusCode(), null);
   }
 
   @Test
   void rfc7643_3_1_metaVersion_equalsETag_onPutAndPatch() {
-    JsonNode u = scim.createUser(fresh("v"));
+    JsonNode u = scim.create("/Users", user(fresh("v")));
     String path = "/Users/" + u.path("id").asText();
     HttpResponse<String> put = scim.put(path, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\",\"title\":\"a\"}");
     assertThat(put.headers().firstValue("ETag")).hasValue(json(put).path("meta").path("version").asText());
@@ -153,13 +157,13 @@ class EdgeConformanceTest {
     String n = fresh("uq");
     scim.create(
         "/Users",
-        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\"],\"userName\":\"" + n + "\",\"" + ENTERPRISE + "\":{\"employeeNumber\":\"E-" + n + "\"}}");
+        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],\"userName\":\"" + n + "\",\"" + ENTERPRISE_USER + "\":{\"employeeNumber\":\"E-" + n + "\"}}");
     HttpResponse<String> r = scim.get("/Users?filter=" + q("employeeNumber eq \"E-" + n + "\""));
     // Either resolved to the extension (unambiguous) or refused as unknown; never a wrong empty 200.
     if (r.statusCode() == 200) {
       assertThat(json(r).path("totalResults").asInt()).isEqualTo(1);
     } else {
-      assertError(r, 400, "invalidFilter");
+      assertScimError(r, 400, "invalidFilter");
     }
   }
 
@@ -170,7 +174,7 @@ class EdgeConformanceTest {
   void documentedChoice_unknownAttributelessUrn_isIgnored_andNotEchoed() {
     JsonNode u = scim.create("/Users", "{\"schemas\":[\"" + USER + "\",\"urn:nope:1\"],\"userName\":\"" + fresh("us") + "\"}");
     assertThat(u.path("schemas").toString()).doesNotContain("urn:nope:1").contains(USER);
-    assertError(
+    assertScimError(
         scim.post("/Users", "{\"schemas\":[\"" + USER + "\",\"urn:nope:1\"],\"userName\":\"" + fresh("us") + "\",\"urn:nope:1\":{\"a\":1}}"),
         400,
         "invalidValue");
@@ -180,7 +184,7 @@ class EdgeConformanceTest {
   void documentedChoice_missingSchemas_isAccepted_andRenderedByTheServer() {
     JsonNode u = scim.create("/Users", "{\"userName\":\"" + fresh("ns") + "\"}");
     assertThat(u.path("schemas").toString()).contains(USER);
-    assertError(scim.post("/Users", "{\"schemas\":\"" + USER + "\",\"userName\":\"" + fresh("ns") + "\"}"), 400, "invalidSyntax");
+    assertScimError(scim.post("/Users", "{\"schemas\":\"" + USER + "\",\"userName\":\"" + fresh("ns") + "\"}"), 400, "invalidSyntax");
   }
 
   @Test
@@ -188,7 +192,7 @@ class EdgeConformanceTest {
     String p = fresh("cd") + "-";
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      ids.add(scim.createUser(p + i).path("id").asText());
+      ids.add(scim.createUser(p + i));
     }
     String f = "/Users?filter=" + q("userName sw \"" + p + "\"") + "&count=2&cursor=";
     JsonNode page = scim.list(f);
@@ -208,7 +212,7 @@ class EdgeConformanceTest {
 
   @Test
   void rfc7644_3_5_2_groupPatch_withIfMatch_answersNewETag() {
-    String a = scim.createUser(fresh("gm")).path("id").asText();
+    String a = scim.createUser(fresh("gm"));
     JsonNode g = scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + fresh("ge") + "\"}");
     String path = "/Groups/" + g.path("id").asText();
     String etag = g.path("meta").path("version").asText();
@@ -218,6 +222,6 @@ class EdgeConformanceTest {
     String newTag = r.headers().firstValue("ETag").orElseThrow();
     assertThat(newTag).isNotEqualTo(etag);
     assertThat(scim.get(path).headers().firstValue("ETag")).hasValue(newTag);
-    assertError(scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"members\"}"), "If-Match", etag), 412, null);
+    assertScimError(scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"members\"}"), "If-Match", etag), 412, null);
   }
 }

@@ -1,14 +1,13 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.DEVICE;
-import static io.scimd.server.conformance.Rfc.ENTERPRISE;
-import static io.scimd.server.conformance.Rfc.TEST_EXT;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.q;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,31 +19,35 @@ import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.4.2: filtering (§3.4.2.2), sorting (§3.4.2.3), paging (§3.4.2.4) and the ListResponse. */
 class ListFilterConformanceTest {
-  static Rfc scim;
+  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+  static final String TEST_EXT = "urn:example:scim:schemas:extension:test:2.0:User";
+  static TestServer server;
+  static TestServer.Client scim;
   static String aliceId;
   static String managerId;
   static Instant aliceModified;
 
   @BeforeAll
   static void start() throws InterruptedException {
-    scim = Rfc.start();
-    managerId = scim.createUser("boss").path("id").asText();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
+    managerId = scim.createUser("boss");
     JsonNode alice =
         scim.create(
             "/Users",
-            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-alice\","
+            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-alice\","
                 + "\"externalId\":\"ExtAlice\",\"name\":{\"givenName\":\"Alice\",\"familyName\":\"Zephyr\"},"
                 + "\"title\":\"Engineer\",\"active\":true,\"emails\":[{\"type\":\"work\",\"value\":\"alice@example.com\",\"primary\":true},"
-                + "{\"type\":\"home\",\"value\":\"alice@home.org\"}],\"" + ENTERPRISE + "\":{\"department\":\"R&D\",\"manager\":{\"value\":\""
+                + "{\"type\":\"home\",\"value\":\"alice@home.org\"}],\"" + ENTERPRISE_USER + "\":{\"department\":\"R&D\",\"manager\":{\"value\":\""
                 + managerId + "\"}},\"" + TEST_EXT + "\":{\"level\":5}}");
     aliceId = alice.path("id").asText();
     aliceModified = Instant.parse(alice.path("meta").path("lastModified").asText());
     Thread.sleep(5);
     scim.create(
         "/Users",
-        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-bob\","
+        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-bob\","
             + "\"name\":{\"givenName\":\"Bob\"},\"title\":\"Manager\",\"active\":false,"
-            + "\"emails\":[{\"type\":\"work\",\"value\":\"bob@example.com\"}],\"" + ENTERPRISE + "\":{\"department\":\"Sales\"},\""
+            + "\"emails\":[{\"type\":\"work\",\"value\":\"bob@example.com\"}],\"" + ENTERPRISE_USER + "\":{\"department\":\"Sales\"},\""
             + TEST_EXT + "\":{\"level\":10}}");
     scim.create(
         "/Users",
@@ -62,7 +65,7 @@ class ListFilterConformanceTest {
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   /** The flt- users matching {@code filter}, sorted. */
@@ -139,8 +142,8 @@ class ListFilterConformanceTest {
     assertThat(flt("active eq true")).containsExactly("alice", "carol", "dave");
     assertThat(flt("active eq false")).containsExactly("bob");
     assertThat(flt("active ne true")).containsExactly("bob");
-    assertError(scim.get("/Users?filter=" + q("active gt true")), 400, "invalidFilter");
-    assertError(scim.get("/Devices?filter=" + q("enabled le false")), 400, "invalidFilter");
+    assertScimError(scim.get("/Users?filter=" + q("active gt true")), 400, "invalidFilter");
+    assertScimError(scim.get("/Devices?filter=" + q("enabled le false")), 400, "invalidFilter");
   }
 
   @Test
@@ -232,8 +235,8 @@ class ListFilterConformanceTest {
 
   @Test
   void rfc7644_3_4_2_2_filterOnExtensionAttributes() {
-    assertThat(flt(ENTERPRISE + ":department eq \"sales\"")).containsExactly("bob");
-    assertThat(flt(ENTERPRISE + ":manager.value eq \"" + managerId + "\"")).containsExactly("alice");
+    assertThat(flt(ENTERPRISE_USER + ":department eq \"sales\"")).containsExactly("bob");
+    assertThat(flt(ENTERPRISE_USER + ":manager.value eq \"" + managerId + "\"")).containsExactly("alice");
     assertThat(flt(TEST_EXT + ":level gt 6")).containsExactly("bob", "carol");
     assertThat(flt(TEST_EXT + ":level le 7")).containsExactly("alice", "carol");
     assertThat(flt(TEST_EXT + ":level pr")).containsExactly("alice", "bob", "carol");
@@ -243,7 +246,7 @@ class ListFilterConformanceTest {
   @Test
   void rfc7644_3_4_2_2_stringEscapesInValues() {
     assertThat(flt("name.givenName eq \"Al\\u0069ce\"")).containsExactly("alice");
-    assertThat(flt(ENTERPRISE + ":department eq \"R&D\"")).containsExactly("alice");
+    assertThat(flt(ENTERPRISE_USER + ":department eq \"R&D\"")).containsExactly("alice");
   }
 
   @Test
@@ -262,7 +265,7 @@ class ListFilterConformanceTest {
             "eq \"a\"",
             "userName eq \"a\")",
             "emails[type eq \"work\"]]")) {
-      assertError(scim.get("/Users?filter=" + q(bad)), 400, "invalidFilter");
+      assertScimError(scim.get("/Users?filter=" + q(bad)), 400, "invalidFilter");
     }
   }
 
@@ -377,9 +380,9 @@ class ListFilterConformanceTest {
 
   @Test
   void rfc7644_3_4_2_4_nonNumericPagingParameters_are400() {
-    assertError(scim.get("/Users?count=ten"), 400, "invalidValue");
-    assertError(scim.get("/Users?startIndex=first"), 400, "invalidValue");
-    assertError(scim.get("/Users?count=1.5"), 400, "invalidValue");
+    assertScimError(scim.get("/Users?count=ten"), 400, "invalidValue");
+    assertScimError(scim.get("/Users?startIndex=first"), 400, "invalidValue");
+    assertScimError(scim.get("/Users?count=1.5"), 400, "invalidValue");
   }
 
   @Test
@@ -393,6 +396,6 @@ class ListFilterConformanceTest {
 
   @Test
   void rfc7644_3_4_2_3_sortByUnknownAttribute_is400() {
-    assertError(scim.get("/Users?sortBy=shoeSize"), 400, null);
+    assertScimError(scim.get("/Users?sortBy=shoeSize"), 400, null);
   }
 }

@@ -1,17 +1,18 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.DEVICE;
-import static io.scimd.server.conformance.Rfc.ENTERPRISE;
-import static io.scimd.server.conformance.Rfc.GROUP;
-import static io.scimd.server.conformance.Rfc.SEARCH;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.json;
-import static io.scimd.server.conformance.Rfc.patchBody;
-import static io.scimd.server.conformance.Rfc.q;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.LIST_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.SEARCH_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,19 +22,22 @@ import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.4.2.5 (attributes / excludedAttributes, RFC 7643 §2.2 returned) and §3.4.3 (POST .search). */
 class ProjectionSearchConformanceTest {
-  static Rfc scim;
+  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+  static TestServer server;
+  static TestServer.Client scim;
   static String id;
   static String deviceId;
 
   static final String FULL_USER =
-      "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\"],\"userName\":\"%s\",\"displayName\":\"Babs\","
+      "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],\"userName\":\"%s\",\"displayName\":\"Babs\","
           + "\"name\":{\"givenName\":\"Barbara\",\"familyName\":\"Jensen\"},\"title\":\"Tour Guide\","
           + "\"emails\":[{\"type\":\"work\",\"value\":\"bjensen@example.com\"}],\"password\":\"s3cret!pass\","
-          + "\"" + ENTERPRISE + "\":{\"department\":\"Tour Operations\",\"employeeNumber\":\"42\"}}";
+          + "\"" + ENTERPRISE_USER + "\":{\"department\":\"Tour Operations\",\"employeeNumber\":\"42\"}}";
 
   @BeforeAll
   static void start() {
-    scim = Rfc.start();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
     id = scim.create("/Users", FULL_USER.formatted("p-bjensen")).path("id").asText();
     deviceId =
         scim.create("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"p-dev\",\"note\":\"hidden\",\"secret\":\"s\",\"size\":3}")
@@ -43,7 +47,7 @@ class ProjectionSearchConformanceTest {
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   static void assertOnlyUserName(JsonNode u) {
@@ -52,7 +56,7 @@ class ProjectionSearchConformanceTest {
     assertThat(u.has("name")).isFalse();
     assertThat(u.has("emails")).isFalse();
     assertThat(u.has("title")).isFalse();
-    assertThat(u.has(ENTERPRISE)).isFalse();
+    assertThat(u.has(ENTERPRISE_USER)).isFalse();
     assertThat(u.has("password")).isFalse();
   }
 
@@ -65,7 +69,7 @@ class ProjectionSearchConformanceTest {
     assertThat(u.has("userName")).isFalse();
     assertThat(u.has("name")).isFalse();
     assertThat(u.has("emails")).isFalse();
-    assertThat(u.has(ENTERPRISE)).isFalse();
+    assertThat(u.has(ENTERPRISE_USER)).isFalse();
     assertThat(json(scim.get("/Schemas/" + USER)).path("attributes").toString())
         .contains("\"name\":\"userName\",\"type\":\"string\"");
   }
@@ -80,12 +84,12 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_2_5_attributes_urnQualified_andExtensionAsAWhole() {
-    JsonNode u = json(scim.get("/Users/" + id + "?attributes=" + q(ENTERPRISE + ":department")));
-    assertThat(u.path(ENTERPRISE).path("department").asText()).isEqualTo("Tour Operations");
-    assertThat(u.path(ENTERPRISE).has("employeeNumber")).isFalse();
+    JsonNode u = json(scim.get("/Users/" + id + "?attributes=" + q(ENTERPRISE_USER + ":department")));
+    assertThat(u.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Tour Operations");
+    assertThat(u.path(ENTERPRISE_USER).has("employeeNumber")).isFalse();
     assertThat(u.has("name")).isFalse();
-    JsonNode whole = json(scim.get("/Users/" + id + "?attributes=" + q(ENTERPRISE)));
-    assertThat(whole.path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("42");
+    JsonNode whole = json(scim.get("/Users/" + id + "?attributes=" + q(ENTERPRISE_USER)));
+    assertThat(whole.path(ENTERPRISE_USER).path("employeeNumber").asText()).isEqualTo("42");
     assertThat(whole.has("name")).isFalse();
     JsonNode core = json(scim.get("/Users/" + id + "?attributes=" + q(USER + ":name.familyName")));
     assertThat(core.path("name").path("familyName").asText()).isEqualTo("Jensen");
@@ -100,12 +104,12 @@ class ProjectionSearchConformanceTest {
     assertThat(u.path("id").asText()).isEqualTo(id); // returned always (RFC 7643 §3.1)
     assertThat(u.path("userName").asText()).isEqualTo("p-bjensen");
     assertThat(u.path("title").asText()).isEqualTo("Tour Guide");
-    assertThat(u.path(ENTERPRISE).path("department").asText()).isEqualTo("Tour Operations");
-    JsonNode sub = json(scim.get("/Users/" + id + "?excludedAttributes=name.givenName," + q(ENTERPRISE + ":department")));
+    assertThat(u.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Tour Operations");
+    JsonNode sub = json(scim.get("/Users/" + id + "?excludedAttributes=name.givenName," + q(ENTERPRISE_USER + ":department")));
     assertThat(sub.path("name").has("givenName")).isFalse();
     assertThat(sub.path("name").path("familyName").asText()).isEqualTo("Jensen");
-    assertThat(sub.path(ENTERPRISE).has("department")).isFalse();
-    assertThat(sub.path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("42");
+    assertThat(sub.path(ENTERPRISE_USER).has("department")).isFalse();
+    assertThat(sub.path(ENTERPRISE_USER).path("employeeNumber").asText()).isEqualTo("42");
   }
 
   @Test
@@ -186,12 +190,12 @@ class ProjectionSearchConformanceTest {
     scim.create("/Users", FULL_USER.formatted("p-s2"));
     scim.create("/Users", FULL_USER.formatted("p-s3"));
     String body =
-        "{\"schemas\":[\"" + SEARCH + "\"],\"attributes\":[\"displayName\",\"userName\"],\"filter\":\"userName sw \\\"p-s\\\"\","
+        "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"attributes\":[\"displayName\",\"userName\"],\"filter\":\"userName sw \\\"p-s\\\"\","
             + "\"sortBy\":\"userName\",\"sortOrder\":\"descending\",\"startIndex\":2,\"count\":1}";
     HttpResponse<String> r = scim.post("/Users/.search", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode l = json(r);
-    assertThat(l.path("schemas").toString()).contains(Rfc.LIST);
+    assertThat(l.path("schemas").toString()).contains(LIST_RESPONSE);
     assertThat(l.path("totalResults").asInt()).isEqualTo(3);
     assertThat(l.path("startIndex").asInt()).isEqualTo(2);
     assertThat(l.path("itemsPerPage").asInt()).isEqualTo(1);
@@ -204,7 +208,7 @@ class ProjectionSearchConformanceTest {
   @Test
   void rfc7644_3_4_3_postSearch_excludedAttributes() {
     String body =
-        "{\"schemas\":[\"" + SEARCH + "\"],\"excludedAttributes\":[\"name\"],\"filter\":\"userName eq \\\"p-bjensen\\\"\"}";
+        "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"excludedAttributes\":[\"name\"],\"filter\":\"userName eq \\\"p-bjensen\\\"\"}";
     JsonNode l = json(scim.post("/Users/.search", body));
     assertThat(l.path("totalResults").asInt()).isEqualTo(1);
     assertThat(l.path("Resources").get(0).has("name")).isFalse();
@@ -213,7 +217,7 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_3_postSearch_atTheRoot_searchesEveryType() {
-    String body = "{\"schemas\":[\"" + SEARCH + "\"],\"filter\":\"userName eq \\\"p-bjensen\\\" or displayName eq \\\"p-grp-root\\\"\"}";
+    String body = "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq \\\"p-bjensen\\\" or displayName eq \\\"p-grp-root\\\"\"}";
     scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"p-grp-root\"}");
     HttpResponse<String> r = scim.post("/.search", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -233,27 +237,27 @@ class ProjectionSearchConformanceTest {
     assertThat(l.path("Resources").get(0).path("meta").path("resourceType").asText()).isEqualTo("Group");
     JsonNode users = scim.list("/?filter=" + q("userName eq \"p-bjensen\""));
     assertThat(users.path("totalResults").asInt()).isEqualTo(1);
-    assertError(scim.get("/?filter=" + q("shoeSize eq 3")), 400, "invalidFilter");
+    assertScimError(scim.get("/?filter=" + q("shoeSize eq 3")), 400, "invalidFilter");
   }
 
   @Test
   void rfc7644_3_4_3_postSearch_badFilter_is400InvalidFilter() {
-    assertError(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH + "\"],\"filter\":\"userName eq\"}"), 400, "invalidFilter");
+    assertScimError(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq\"}"), 400, "invalidFilter");
   }
 
   @Test
   void rfc7644_3_4_3_search_withOtherMethods_isNotASearch() {
     HttpResponse<String> get = scim.get("/Users/.search");
     assertThat(get.statusCode()).isIn(404, 405);
-    assertError(get, get.statusCode(), null);
+    assertScimError(get, get.statusCode(), null);
     HttpResponse<String> put = scim.put("/Users/.search", "{}");
     assertThat(put.statusCode()).isIn(404, 405);
-    assertError(put, put.statusCode(), null);
+    assertScimError(put, put.statusCode(), null);
   }
 
   @Test
   void rfc7644_3_4_3_postSearch_emptyBody_isAnUnfilteredSearch() {
-    HttpResponse<String> r = scim.post("/Groups/.search", "{\"schemas\":[\"" + SEARCH + "\"]}");
+    HttpResponse<String> r = scim.post("/Groups/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]}");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).path("totalResults").asInt()).isGreaterThanOrEqualTo(0);
   }

@@ -1,15 +1,17 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.DEVICE;
-import static io.scimd.server.conformance.Rfc.ENTERPRISE;
-import static io.scimd.server.conformance.Rfc.GROUP;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.json;
-import static io.scimd.server.conformance.Rfc.patchBody;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,19 +20,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RFC 7644 §3.5.1 (PUT) and §3.5.2 (PATCH), with the RFC's own examples. */
+/** RFC 7644 §3.5.1 (PUT) and §3.5.2 (PATCH_OP), with the RFC's own examples. */
 class ReplacePatchConformanceTest {
-  static Rfc scim;
+  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+  static TestServer server;
+  static TestServer.Client scim;
   static final AtomicInteger SEQ = new AtomicInteger();
 
   @BeforeAll
   static void start() {
-    scim = Rfc.start();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
   }
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   static String fresh(String prefix) {
@@ -40,11 +45,11 @@ class ReplacePatchConformanceTest {
   static JsonNode bjensen() {
     return scim.create(
         "/Users",
-        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\"],\"userName\":\"" + fresh("bjensen") + "\",\"externalId\":\"bjensen\","
+        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],\"userName\":\"" + fresh("bjensen") + "\",\"externalId\":\"bjensen\","
             + "\"name\":{\"givenName\":\"Barbara\",\"familyName\":\"Jensen\"},\"title\":\"Tour Guide\",\"nickName\":\"B\","
             + "\"emails\":[{\"value\":\"bjensen@example.com\",\"type\":\"work\",\"primary\":true},{\"value\":\"babs@jensen.org\",\"type\":\"home\"}],"
             + "\"addresses\":[{\"type\":\"work\",\"streetAddress\":\"100 Universal City Plaza\",\"locality\":\"Hollywood\"}],"
-            + "\"" + ENTERPRISE + "\":{\"department\":\"Tours\"}}");
+            + "\"" + ENTERPRISE_USER + "\":{\"department\":\"Tours\"}}");
   }
 
   static JsonNode get(JsonNode r) {
@@ -89,7 +94,7 @@ class ReplacePatchConformanceTest {
     assertThat(after.has("title")).isFalse();
     assertThat(after.has("name")).isFalse();
     assertThat(after.has("emails")).isFalse();
-    assertThat(after.has(ENTERPRISE)).isFalse();
+    assertThat(after.has(ENTERPRISE_USER)).isFalse();
     assertThat(after.path("id").asText()).isEqualTo(id);
     assertThat(after.path("meta").path("created").asText()).isEqualTo(u.path("meta").path("created").asText());
     assertThat(after.path("meta").path("version").asText()).isNotEqualTo(u.path("meta").path("version").asText());
@@ -101,10 +106,10 @@ class ReplacePatchConformanceTest {
   void rfc7644_3_5_1_put_errors() {
     JsonNode u = bjensen();
     String id = u.path("id").asText();
-    assertError(scim.put("/Users/" + id, "{\"schemas\":[\"" + USER + "\"],\"title\":\"x\"}"), 400, "invalidValue");
-    assertError(scim.put("/Users/no-such-id", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"zz\"}"), 404, null);
+    assertScimError(scim.put("/Users/" + id, "{\"schemas\":[\"" + USER + "\"],\"title\":\"x\"}"), 400, "invalidValue");
+    assertScimError(scim.put("/Users/no-such-id", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"zz\"}"), 404, null);
     String other = bjensen().path("userName").asText();
-    assertError(scim.put("/Users/" + id, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + other.toUpperCase() + "\"}"), 409, "uniqueness");
+    assertScimError(scim.put("/Users/" + id, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + other.toUpperCase() + "\"}"), 409, "uniqueness");
   }
 
   @Test
@@ -119,10 +124,10 @@ class ReplacePatchConformanceTest {
     HttpResponse<String> same =
         scim.put(path, "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"" + name + "\",\"assetTag\":\"A1\",\"size\":2}");
     assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
-    assertError(scim.put(path, "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"" + name + "\",\"assetTag\":\"B2\"}"), 400, "mutability");
-    assertError(
+    assertScimError(scim.put(path, "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"" + name + "\",\"assetTag\":\"B2\"}"), 400, "mutability");
+    assertScimError(
         scim.patch(path, patchBody("{\"op\":\"replace\",\"path\":\"assetTag\",\"value\":\"B2\"}")), 400, "mutability");
-    assertError(scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"assetTag\"}")), 400, "mutability");
+    assertScimError(scim.patch(path, patchBody("{\"op\":\"remove\",\"path\":\"assetTag\"}")), 400, "mutability");
     assertThat(json(scim.get(path)).path("assetTag").asText()).isEqualTo("A1");
   }
 
@@ -138,7 +143,7 @@ class ReplacePatchConformanceTest {
 
   @Test
   void rfc7644_3_5_2_1_addMembers_rfcExample() {
-    String uid = scim.createUser(fresh("m")).path("id").asText();
+    String uid = scim.createUser(fresh("m"));
     JsonNode g = scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + fresh("g") + "\"}");
     JsonNode after =
         patchOk(
@@ -181,10 +186,10 @@ class ReplacePatchConformanceTest {
     JsonNode after =
         patchOk(
             u,
-            "{\"op\":\"replace\",\"value\":{\"name.givenName\":\"Babs\",\"" + ENTERPRISE + ":department\":\"Sales\",\"active\":false}}");
+            "{\"op\":\"replace\",\"value\":{\"name.givenName\":\"Babs\",\"" + ENTERPRISE_USER + ":department\":\"Sales\",\"active\":false}}");
     assertThat(after.path("name").path("givenName").asText()).isEqualTo("Babs");
     assertThat(after.path("name").path("familyName").asText()).isEqualTo("Jensen");
-    assertThat(after.path(ENTERPRISE).path("department").asText()).isEqualTo("Sales");
+    assertThat(after.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Sales");
     assertThat(after.path("active").asBoolean(true)).isFalse();
   }
 
@@ -192,9 +197,9 @@ class ReplacePatchConformanceTest {
 
   @Test
   void rfc7644_3_5_2_2_removeOneMember_removeAll_andRemoveThenAdd_rfcExamples() {
-    String a = scim.createUser(fresh("m")).path("id").asText();
-    String b = scim.createUser(fresh("m")).path("id").asText();
-    String c = scim.createUser(fresh("m")).path("id").asText();
+    String a = scim.createUser(fresh("m"));
+    String b = scim.createUser(fresh("m"));
+    String c = scim.createUser(fresh("m"));
     JsonNode g =
         scim.create(
             "/Groups",
@@ -216,8 +221,8 @@ class ReplacePatchConformanceTest {
 
   @Test
   void rfc7644_3_5_2_2_removeAllMembersThenAdd_replacesTheList_rfcExample() {
-    String a = scim.createUser(fresh("m")).path("id").asText();
-    String b = scim.createUser(fresh("m")).path("id").asText();
+    String a = scim.createUser(fresh("m"));
+    String b = scim.createUser(fresh("m"));
     JsonNode g =
         scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + fresh("g") + "\",\"members\":[{\"value\":\"" + a + "\"}]}");
     JsonNode after =
@@ -247,16 +252,16 @@ class ReplacePatchConformanceTest {
   @Test
   void rfc7644_3_5_2_2_removeWithoutPath_is400NoTarget() {
     JsonNode u = bjensen();
-    assertError(patch(u, "{\"op\":\"remove\"}"), 400, "noTarget");
+    assertScimError(patch(u, "{\"op\":\"remove\"}"), 400, "noTarget");
   }
 
   // §3.5.2.3 replace
 
   @Test
   void rfc7644_3_5_2_3_replaceMembers_rfcExample() {
-    String a = scim.createUser(fresh("m")).path("id").asText();
-    String b = scim.createUser(fresh("m")).path("id").asText();
-    String c = scim.createUser(fresh("m")).path("id").asText();
+    String a = scim.createUser(fresh("m"));
+    String b = scim.createUser(fresh("m"));
+    String c = scim.createUser(fresh("m"));
     JsonNode g =
         scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + fresh("g") + "\",\"members\":[{\"value\":\"" + a + "\"}]}");
     JsonNode after =
@@ -308,14 +313,14 @@ class ReplacePatchConformanceTest {
 
   @Test
   void rfc7644_3_5_2_3_replaceOfAbsentAttribute_addsIt() {
-    JsonNode u = scim.createUser(fresh("plain"));
+    JsonNode u = scim.create("/Users", user(fresh("plain")));
     assertThat(patchOk(u, "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"New\"}").path("displayName").asText()).isEqualTo("New");
   }
 
   @Test
   void rfc7644_3_5_2_3_replaceOfFilteredValueMatchingNothing_is400NoTarget() {
     JsonNode u = bjensen();
-    assertError(
+    assertScimError(
         patch(u, "{\"op\":\"replace\",\"path\":\"addresses[type eq \\\"home\\\" or locality ew \\\"x\\\"]\",\"value\":{\"locality\":\"x\"}}"),
         400,
         "noTarget");
@@ -358,7 +363,7 @@ class ReplacePatchConformanceTest {
     String version = u.path("meta").path("version").asText();
     HttpResponse<String> r =
         patch(u, "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Changed\"}", "{\"op\":\"replace\",\"path\":\"id\",\"value\":\"x\"}");
-    assertError(r, 400, "mutability");
+    assertScimError(r, 400, "mutability");
     JsonNode after = get(u);
     assertThat(after.path("title").asText()).isEqualTo("Tour Guide");
     assertThat(after.path("meta").path("version").asText()).isEqualTo(version);
@@ -367,50 +372,50 @@ class ReplacePatchConformanceTest {
   @Test
   void rfc7644_3_5_2_invalidPath_is400InvalidPath() {
     JsonNode u = bjensen();
-    assertError(patch(u, "{\"op\":\"replace\",\"path\":\"emails[type eq\",\"value\":\"x\"}"), 400, "invalidPath");
-    assertError(patch(u, "{\"op\":\"replace\",\"path\":\"shoeSize\",\"value\":\"x\"}"), 400, "invalidPath");
-    assertError(patch(u, "{\"op\":\"replace\",\"path\":\"name.shoeSize\",\"value\":\"x\"}"), 400, "invalidPath");
+    assertScimError(patch(u, "{\"op\":\"replace\",\"path\":\"emails[type eq\",\"value\":\"x\"}"), 400, "invalidPath");
+    assertScimError(patch(u, "{\"op\":\"replace\",\"path\":\"shoeSize\",\"value\":\"x\"}"), 400, "invalidPath");
+    assertScimError(patch(u, "{\"op\":\"replace\",\"path\":\"name.shoeSize\",\"value\":\"x\"}"), 400, "invalidPath");
   }
 
   @Test
   void rfc7644_3_5_2_readOnlyTargets_are400Mutability() {
     JsonNode u = bjensen();
-    assertError(patch(u, "{\"op\":\"replace\",\"path\":\"id\",\"value\":\"x\"}"), 400, "mutability");
-    assertError(patch(u, "{\"op\":\"replace\",\"path\":\"meta.created\",\"value\":\"2001-01-01T00:00:00Z\"}"), 400, "mutability");
-    assertError(patch(u, "{\"op\":\"add\",\"path\":\"groups\",\"value\":[{\"value\":\"x\"}]}"), 400, "mutability");
+    assertScimError(patch(u, "{\"op\":\"replace\",\"path\":\"id\",\"value\":\"x\"}"), 400, "mutability");
+    assertScimError(patch(u, "{\"op\":\"replace\",\"path\":\"meta.created\",\"value\":\"2001-01-01T00:00:00Z\"}"), 400, "mutability");
+    assertScimError(patch(u, "{\"op\":\"add\",\"path\":\"groups\",\"value\":[{\"value\":\"x\"}]}"), 400, "mutability");
   }
 
   @Test
   void rfc7644_3_5_2_malformedRequests_are400() {
     JsonNode u = bjensen();
     String path = "/Users/" + u.path("id").asText();
-    assertError(scim.patch(path, patchBody("{\"op\":\"move\",\"path\":\"title\",\"value\":\"x\"}")), 400, null);
-    assertError(scim.patch(path, patchBody("{\"path\":\"title\",\"value\":\"x\"}")), 400, null);
-    assertError(scim.patch(path, "{\"schemas\":[\"" + Rfc.PATCH + "\"]}"), 400, null);
-    assertError(scim.patch(path, patchBody("{\"op\":\"add\",\"path\":\"title\"}")), 400, null);
-    assertError(scim.patch(path, patchBody("{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}")), 400, "invalidValue");
-    assertError(scim.patch("/Users/no-such-id", patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}")), 404, null);
+    assertScimError(scim.patch(path, patchBody("{\"op\":\"move\",\"path\":\"title\",\"value\":\"x\"}")), 400, null);
+    assertScimError(scim.patch(path, patchBody("{\"path\":\"title\",\"value\":\"x\"}")), 400, null);
+    assertScimError(scim.patch(path, "{\"schemas\":[\"" + PATCH_OP + "\"]}"), 400, null);
+    assertScimError(scim.patch(path, patchBody("{\"op\":\"add\",\"path\":\"title\"}")), 400, null);
+    assertScimError(scim.patch(path, patchBody("{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}")), 400, "invalidValue");
+    assertScimError(scim.patch("/Users/no-such-id", patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}")), 404, null);
   }
 
   @Test
   void rfc7644_3_5_2_requiredAttributeCannotBeRemoved() {
     JsonNode u = bjensen();
-    assertError(patch(u, "{\"op\":\"remove\",\"path\":\"userName\"}"), 400, null);
+    assertScimError(patch(u, "{\"op\":\"remove\",\"path\":\"userName\"}"), 400, null);
     assertThat(get(u).path("userName").asText()).isEqualTo(u.path("userName").asText());
   }
 
   @Test
   void notes_entra_addFilteredSubAttribute_onMissingValue_createsIt_andManagerAsBareId() {
-    JsonNode u = scim.createUser(fresh("entra"));
-    String boss = scim.createUser(fresh("boss")).path("id").asText();
+    JsonNode u = scim.create("/Users", user(fresh("entra")));
+    String boss = scim.createUser(fresh("boss"));
     JsonNode after =
         patchOk(
             u,
             "{\"op\":\"Add\",\"path\":\"emails[type eq \\\"work\\\"].value\",\"value\":\"a@x.com\"}",
-            "{\"op\":\"Add\",\"path\":\"" + ENTERPRISE + ":manager\",\"value\":\"" + boss + "\"}");
+            "{\"op\":\"Add\",\"path\":\"" + ENTERPRISE_USER + ":manager\",\"value\":\"" + boss + "\"}");
     assertThat(after.path("emails").get(0).path("type").asText()).isEqualTo("work");
     assertThat(after.path("emails").get(0).path("value").asText()).isEqualTo("a@x.com");
-    assertThat(after.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(boss);
+    assertThat(after.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(boss);
   }
 
   @Test
