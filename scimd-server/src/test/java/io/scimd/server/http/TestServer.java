@@ -379,15 +379,20 @@ public final class TestServer implements AutoCloseable {
 
   /**
    * RFC 7644 §3.12: {@code r} is the error {@code status} as {@code application/scim+json}, with
-   * the Error schema, {@code status} the same number as a JSON string, a detail that shows no
-   * internals, and {@code scimType} (none when it is null). Returns the error.
+   * the Error schema, {@code status} the same number as a JSON string, and a detail that shows no
+   * internals; with any {@code scimType} or none. Returns the error.
    */
+  public static JsonNode assertScimError(HttpResponse<String> r, int status) {
+    return assertScimError(Raw.of(r), status);
+  }
+
+  /** {@link #assertScimError(HttpResponse, int)} with exactly {@code scimType}; null: with none. */
   public static JsonNode assertScimError(HttpResponse<String> r, int status, @Nullable String scimType) {
     return assertScimError(Raw.of(r), status, scimType);
   }
 
-  /** {@link #assertScimError(HttpResponse, int, String)} for a raw exchange. */
-  public static JsonNode assertScimError(Raw r, int status, @Nullable String scimType) {
+  /** {@link #assertScimError(HttpResponse, int)} for a raw exchange. */
+  public static JsonNode assertScimError(Raw r, int status) {
     String what = r.toString();
     assertThat(r.status()).as(what).isEqualTo(status);
     assertThat(r.headers().get("Content-Type")).as(what).isEqualTo("application/scim+json");
@@ -395,10 +400,16 @@ public final class TestServer implements AutoCloseable {
     assertErrorBody(e, status, what);
     assertThat(e.path("schemas").get(0).asText()).as(what).isEqualTo(SchemaUrns.ERROR);
     assertThat(e.path("detail").asText()).as(what).doesNotContain("com.fasterxml").doesNotContain("Exception");
+    return e;
+  }
+
+  /** {@link #assertScimError(HttpResponse, int, String)} for a raw exchange. */
+  public static JsonNode assertScimError(Raw r, int status, @Nullable String scimType) {
+    JsonNode e = assertScimError(r, status);
     if (scimType == null) {
-      assertThat(e.has("scimType")).as(what).isFalse();
+      assertThat(e.has("scimType")).as(r.toString()).isFalse();
     } else {
-      assertThat(e.path("scimType").asText()).as(what).isEqualTo(scimType);
+      assertThat(e.path("scimType").asText()).as(r.toString()).isEqualTo(scimType);
     }
     return e;
   }
