@@ -1,15 +1,16 @@
 package io.scimd.server.e2e;
 
-import static io.scimd.server.e2e.IdpClient.assertScimError;
-import static io.scimd.server.e2e.IdpClient.q;
+import static io.scimd.core.schema.SchemaUrns.SEARCH_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.http.TestServer;
-import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,18 +25,18 @@ import org.junit.jupiter.api.Test;
 class CustomSchemaTest {
   static final String ACME = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
   static final String DEVICE = "urn:example:scim:schemas:Device";
-  static final String USER = "urn:ietf:params:scim:schemas:core:2.0:User";
-  IdpClient idp;
+  TestServer server;
+  TestServer.Client idp;
 
   @BeforeEach
-  void start() throws URISyntaxException {
-    Path dir = Path.of(CustomSchemaTest.class.getResource("/schemas/acme").toURI());
-    idp = new IdpClient(TestServer.startWithSchemas(dir), "Accept", "application/scim+json");
+  void start() {
+    server = TestServer.startWithSchemas("/schemas/acme");
+    idp = server.client("Accept", "application/scim+json");
   }
 
   @AfterEach
   void stop() {
-    idp.close();
+    server.close();
   }
 
   String acmeUser(String userName, String badge, String extra) {
@@ -47,9 +48,9 @@ class CustomSchemaTest {
 
   @Test
   void discovery_listsTheExtensionAndTheNewResourceType() {
-    JsonNode types = idp.get("/scim/v2/ResourceTypes");
+    JsonNode types = idp.read("/scim/v2/ResourceTypes");
     assertThat(types.path("Resources").toString()).contains("\"Device\"").contains("/Devices");
-    JsonNode user = idp.get("/scim/v2/ResourceTypes/User");
+    JsonNode user = idp.read("/scim/v2/ResourceTypes/User");
     boolean found = false;
     for (JsonNode e : user.path("schemaExtensions")) {
       if (e.path("schema").asText().equals(ACME)) {
@@ -58,19 +59,19 @@ class CustomSchemaTest {
       }
     }
     assertThat(found).as(user.toString()).isTrue();
-    JsonNode device = idp.get("/scim/v2/ResourceTypes/Device");
+    JsonNode device = idp.read("/scim/v2/ResourceTypes/Device");
     assertThat(device.path("endpoint").asText()).isEqualTo("/Devices");
     assertThat(device.path("schema").asText()).isEqualTo(DEVICE);
 
-    JsonNode acme = idp.get("/scim/v2/Schemas/" + ACME);
+    JsonNode acme = idp.read("/scim/v2/Schemas/" + ACME);
     assertThat(acme.path("id").asText()).isEqualTo(ACME);
     JsonNode badge = attribute(acme, "badgeNumber");
     assertThat(badge.path("mutability").asText()).isEqualTo("immutable");
     assertThat(badge.path("required").asBoolean()).isTrue();
     assertThat(badge.path("uniqueness").asText()).isEqualTo("server");
     assertThat(attribute(acme, "clearanceLevel").path("type").asText()).isEqualTo("integer");
-    assertThat(idp.get("/scim/v2/Schemas/" + DEVICE).path("attributes").size()).isEqualTo(6);
-    assertThat(idp.get("/scim/v2/Schemas").path("totalResults").asInt()).isGreaterThanOrEqualTo(5);
+    assertThat(idp.read("/scim/v2/Schemas/" + DEVICE).path("attributes").size()).isEqualTo(6);
+    assertThat(idp.read("/scim/v2/Schemas").path("totalResults").asInt()).isGreaterThanOrEqualTo(5);
   }
 
   @Test
@@ -105,9 +106,9 @@ class CustomSchemaTest {
     assertScimError(idp.send("POST", "/scim/v2/Users", acmeUser("other@acme.com", "B-001", "")), 409, "uniqueness");
 
     // Filters on extension attributes, URN-qualified and integer-compared.
-    assertThat(idp.get("/scim/v2/Users?filter=" + q(ACME + ":badgeNumber eq \"B-001\"")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(idp.get("/scim/v2/Users?filter=" + q(ACME + ":clearanceLevel ge 3")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(idp.get("/scim/v2/Users?filter=" + q(ACME + ":clearanceLevel gt 3")).path("totalResults").asInt()).isZero();
+    assertThat(idp.read("/scim/v2/Users?filter=" + q(ACME + ":badgeNumber eq \"B-001\"")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Users?filter=" + q(ACME + ":clearanceLevel ge 3")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Users?filter=" + q(ACME + ":clearanceLevel gt 3")).path("totalResults").asInt()).isZero();
     // A returned:never attribute cannot serve as an oracle for its value.
     assertScimError(idp.send("GET", "/scim/v2/Users?filter=" + q(ACME + ":pin eq \"4321\""), null), 400, "invalidFilter");
 
@@ -131,7 +132,7 @@ class CustomSchemaTest {
     // Immutable: the same value again is fine, another value is 400 mutability (RFC 7644 §3.5.2).
     idp.patchOk(user, "{\"op\":\"replace\",\"path\":\"" + ACME + ":badgeNumber\",\"value\":\"B-001\"}");
     assertScimError(
-        idp.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"" + ACME + ":badgeNumber\",\"value\":\"B-999\"}")),
+        idp.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"" + ACME + ":badgeNumber\",\"value\":\"B-999\"}")),
         400,
         "mutability");
     assertScimError(
@@ -143,24 +144,24 @@ class CustomSchemaTest {
         idp.send(
             "PATCH",
             user,
-            IdpClient.patch(
+            patchBody(
                 "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Changed\"},"
                     + "{\"op\":\"replace\",\"path\":\"" + ACME + ":clearanceLevel\",\"value\":\"x\"}"));
     assertScimError(badType, 400, "invalidValue");
-    JsonNode after = idp.get(user);
+    JsonNode after = idp.read(user);
     assertThat(after.has("displayName")).as("PATCH is atomic").isFalse();
     assertThat(after.path(ACME).path("badgeNumber").asText()).isEqualTo("B-001");
     // Removing a required extension attribute is refused.
     HttpResponse<String> removeRequired =
-        idp.send("PATCH", user, IdpClient.patch("{\"op\":\"remove\",\"path\":\"" + ACME + ":badgeNumber\"}"));
+        idp.send("PATCH", user, patchBody("{\"op\":\"remove\",\"path\":\"" + ACME + ":badgeNumber\"}"));
     assertThat(removeRequired.statusCode()).as(removeRequired.body()).isEqualTo(400);
-    assertThat(idp.get(user).path(ACME).path("badgeNumber").asText()).isEqualTo("B-001");
+    assertThat(idp.read(user).path(ACME).path("badgeNumber").asText()).isEqualTo("B-001");
   }
 
   @Test
   void newResourceType_crudFilterPatchAndErrors() {
     String owner = idp.send("POST", "/scim/v2/Users", acmeUser("owner@acme.com", "B-100", "")).body();
-    String ownerId = idp.get("/scim/v2/Users?filter=" + q("userName eq \"owner@acme.com\"")).path("Resources").get(0).path("id").asText();
+    String ownerId = idp.read("/scim/v2/Users?filter=" + q("userName eq \"owner@acme.com\"")).path("Resources").get(0).path("id").asText();
     assertThat(owner).contains(ownerId);
 
     HttpResponse<String> created =
@@ -174,10 +175,10 @@ class CustomSchemaTest {
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode d = json(created);
     String id = d.path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(idp.server.url("/scim/v2/Devices/" + id));
+    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Devices/" + id));
     assertThat(created.headers().firstValue("ETag")).isPresent();
     assertThat(d.path("meta").path("resourceType").asText()).isEqualTo("Device");
-    assertThat(d.path("meta").path("location").asText()).isEqualTo(idp.server.url("/scim/v2/Devices/" + id));
+    assertThat(d.path("meta").path("location").asText()).isEqualTo(server.url("/scim/v2/Devices/" + id));
     assertThat(d.path("storageGb").asInt()).isEqualTo(512);
     assertThat(d.path("tags").size()).isEqualTo(2);
 
@@ -189,14 +190,14 @@ class CustomSchemaTest {
         "invalidValue");
 
     idp.send("POST", "/scim/v2/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"serialNumber\":\"SN-0002\",\"storageGb\":128,\"retired\":true}");
-    assertThat(idp.get("/scim/v2/Devices").path("totalResults").asInt()).isEqualTo(2);
-    assertThat(idp.get("/scim/v2/Devices?filter=" + q("storageGb gt 256")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(idp.get("/scim/v2/Devices?filter=" + q("serialNumber eq \"sn-0001\"")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(idp.get("/scim/v2/Devices?filter=" + q("tags eq \"eng\" and retired eq false")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(idp.get("/scim/v2/Devices?filter=" + q("owner.value eq \"" + ownerId + "\"")).path("totalResults").asInt()).isEqualTo(1);
-    JsonNode sorted = idp.get("/scim/v2/Devices?sortBy=storageGb&sortOrder=descending");
+    assertThat(idp.read("/scim/v2/Devices").path("totalResults").asInt()).isEqualTo(2);
+    assertThat(idp.read("/scim/v2/Devices?filter=" + q("storageGb gt 256")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Devices?filter=" + q("serialNumber eq \"sn-0001\"")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Devices?filter=" + q("tags eq \"eng\" and retired eq false")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Devices?filter=" + q("owner.value eq \"" + ownerId + "\"")).path("totalResults").asInt()).isEqualTo(1);
+    JsonNode sorted = idp.read("/scim/v2/Devices?sortBy=storageGb&sortOrder=descending");
     assertThat(sorted.path("Resources").get(0).path("serialNumber").asText()).isEqualTo("SN-0001");
-    assertThat(idp.get("/scim/v2/Devices/" + id + "?attributes=model").has("storageGb")).isFalse();
+    assertThat(idp.read("/scim/v2/Devices/" + id + "?attributes=model").has("storageGb")).isFalse();
 
     String device = "/scim/v2/Devices/" + id;
     JsonNode p =
@@ -221,7 +222,7 @@ class CustomSchemaTest {
         idp.send(
             "POST",
             "/scim/v2/.search",
-            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:SearchRequest\"],\"filter\":\"serialNumber eq \\\"SN-0001\\\"\"}");
+            "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"serialNumber eq \\\"SN-0001\\\"\"}");
     assertThat(search.statusCode()).as(search.body()).isEqualTo(200);
     assertThat(json(search).path("totalResults").asInt()).isEqualTo(1);
 

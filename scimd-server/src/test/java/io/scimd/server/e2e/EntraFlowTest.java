@@ -1,13 +1,13 @@
 package io.scimd.server.e2e;
 
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.http.TestServer;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,41 +19,35 @@ import org.junit.jupiter.api.Test;
  * membership checks, deactivation and then deletion.
  */
 class EntraFlowTest {
-  TestServer entra;
+  TestServer server;
+  TestServer.Client entra;
 
   @BeforeEach
   void start() {
-    entra = TestServer.start();
+    server = TestServer.start();
+    entra = server.client("Accept", "application/scim+json");
   }
 
   @AfterEach
   void stop() {
-    entra.close();
-  }
-
-  HttpResponse<String> send(String method, String path, String body) {
-    return entra.send(method, path, body, "Accept", "application/scim+json");
-  }
-
-  static String q(String filter) {
-    return URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20");
+    server.close();
   }
 
   @Test
   void userLifecycle_asEntraSendsIt() {
     // Entra matches by externalId first, then userName; both must be clean empty lists.
     HttpResponse<String> byExternalId =
-        send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
+        entra.send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
     assertThat(byExternalId.statusCode()).isEqualTo(200);
     assertThat(json(byExternalId).path("totalResults").asInt()).isZero();
     HttpResponse<String> byUserName =
-        send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
+        entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
     assertThat(byUserName.statusCode()).isEqualTo(200);
     assertThat(json(byUserName).path("totalResults").asInt()).isZero();
     assertThat(json(byUserName).path("Resources").size()).isZero();
 
     HttpResponse<String> created =
-        send(
+        entra.send(
             "POST",
             "/scim/v2/Users",
             """
@@ -76,32 +70,32 @@ class EntraFlowTest {
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode user = json(created);
     String id = user.path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(entra.url("/scim/v2/Users/" + id));
+    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Users/" + id));
     assertThat(user.path("externalId").asText()).isEqualTo("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
-    assertThat(user.path("meta").path("location").asText()).isEqualTo(entra.url("/scim/v2/Users/" + id));
+    assertThat(user.path("meta").path("location").asText()).isEqualTo(server.url("/scim/v2/Users/" + id));
     assertThat(user.path("meta").path("created").asText()).isNotBlank();
 
-    HttpResponse<String> got = send("GET", "/scim/v2/Users/" + id, null);
+    HttpResponse<String> got = entra.send("GET", "/scim/v2/Users/" + id, null);
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(json(got).path("userName").asText()).isEqualTo("Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1");
 
     HttpResponse<String> found =
-        send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
+        entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
     assertThat(found.statusCode()).isEqualTo(200);
     assertThat(json(found).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(found).path("Resources").get(0).path("id").asText()).isEqualTo(id);
     HttpResponse<String> foundByExternalId =
-        send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
+        entra.send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
     assertThat(json(foundByExternalId).path("totalResults").asInt()).isEqualTo(1);
 
     // Keep-alive probe: a random userName that does not exist is an empty list, not a 404.
-    HttpResponse<String> probe = send("GET", "/scim/v2/Users?filter=" + q("userName eq \"non-existent user\""), null);
+    HttpResponse<String> probe = entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"non-existent user\""), null);
     assertThat(probe.statusCode()).isEqualTo(200);
     assertThat(json(probe).path("totalResults").asInt()).isZero();
 
     // Update multi-valued and single-valued attributes, capitalised ops.
     HttpResponse<String> updated =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Users/" + id,
             """
@@ -117,7 +111,7 @@ class EntraFlowTest {
     assertThat(json(updated).path("emails").get(0).path("value").asText()).isEqualTo("updatedEmail@microsoft.com");
 
     HttpResponse<String> renamed =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Users/" + id,
             """
@@ -129,9 +123,9 @@ class EntraFlowTest {
     assertThat(json(renamed).path("userName").asText()).isEqualTo("5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
 
     // Add a work email to a user without one; manager as a bare id.
-    String manager = createUser("manager@testuser.com");
+    String manager = entra.createUser("manager@testuser.com");
     HttpResponse<String> added =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Users/" + manager,
             """
@@ -142,7 +136,7 @@ class EntraFlowTest {
     assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
     assertThat(json(added).path("emails").get(0).path("value").asText()).isEqualTo("a@x.com");
     HttpResponse<String> withManager =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Users/" + id,
             """
@@ -152,12 +146,12 @@ class EntraFlowTest {
             }"""
                 .formatted(manager));
     assertThat(withManager.statusCode()).as(withManager.body()).isEqualTo(200);
-    assertThat(json(withManager).path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User").path("manager").path("value").asText())
+    assertThat(json(withManager).path(ENTERPRISE_USER).path("manager").path("value").asText())
         .isEqualTo(manager);
 
     // Disable: a boolean as a string, "False".
     HttpResponse<String> disabled =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Users/" + id,
             """
@@ -169,25 +163,25 @@ class EntraFlowTest {
     assertThat(json(disabled).path("active").isBoolean()).isTrue();
     assertThat(json(disabled).path("active").asBoolean()).isFalse();
 
-    HttpResponse<String> deleted = send("DELETE", "/scim/v2/Users/" + id, null);
+    HttpResponse<String> deleted = entra.send("DELETE", "/scim/v2/Users/" + id, null);
     assertThat(deleted.statusCode()).isEqualTo(204);
-    HttpResponse<String> gone = send("GET", "/scim/v2/Users/" + id, null);
+    HttpResponse<String> gone = entra.send("GET", "/scim/v2/Users/" + id, null);
     assertThat(gone.statusCode()).isEqualTo(404);
     assertThat(json(gone).path("status").asText()).isEqualTo("404");
   }
 
   @Test
   void groupLifecycle_asEntraSendsIt() {
-    String alice = createUser("alice@testuser.com");
-    String bob = createUser("bob@testuser.com");
+    String alice = entra.createUser("alice@testuser.com");
+    String bob = entra.createUser("bob@testuser.com");
 
     HttpResponse<String> lookup =
-        send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
+        entra.send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
     assertThat(lookup.statusCode()).isEqualTo(200);
     assertThat(json(lookup).path("totalResults").asInt()).isZero();
 
     HttpResponse<String> created =
-        send(
+        entra.send(
             "POST",
             "/scim/v2/Groups",
             """
@@ -202,20 +196,20 @@ class EntraFlowTest {
             + " it carries no attributes and must not make the request fail: " + created.body())
         .isEqualTo(201);
     String gid = json(created).path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(entra.url("/scim/v2/Groups/" + gid));
+    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Groups/" + gid));
 
-    HttpResponse<String> got = send("GET", "/scim/v2/Groups/" + gid + "?excludedAttributes=members", null);
+    HttpResponse<String> got = entra.send("GET", "/scim/v2/Groups/" + gid + "?excludedAttributes=members", null);
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(json(got).has("members")).isFalse();
     assertThat(json(got).path("displayName").asText()).isEqualTo("displayName");
 
     HttpResponse<String> byName =
-        send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
+        entra.send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
     assertThat(json(byName).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(byName).path("Resources").get(0).has("members")).isFalse();
 
     HttpResponse<String> renamed =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -226,7 +220,7 @@ class EntraFlowTest {
     assertThat(renamed.statusCode()).as(renamed.body()).isIn(200, 204);
 
     HttpResponse<String> addMembers =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -242,7 +236,7 @@ class EntraFlowTest {
     assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members eq \"" + bob + "\"")).isEqualTo(1);
 
     HttpResponse<String> removeMember =
-        send(
+        entra.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -257,27 +251,17 @@ class EntraFlowTest {
         .as("removing one member must not clear the group")
         .isEqualTo(1);
 
-    HttpResponse<String> full = send("GET", "/scim/v2/Groups/" + gid, null);
+    HttpResponse<String> full = entra.send("GET", "/scim/v2/Groups/" + gid, null);
     assertThat(json(full).path("displayName").asText()).isEqualTo("1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName");
 
-    HttpResponse<String> deleted = send("DELETE", "/scim/v2/Groups/" + gid, null);
+    HttpResponse<String> deleted = entra.send("DELETE", "/scim/v2/Groups/" + gid, null);
     assertThat(deleted.statusCode()).isEqualTo(204);
-    assertThat(send("GET", "/scim/v2/Groups/" + gid, null).statusCode()).isEqualTo(404);
+    assertThat(entra.send("GET", "/scim/v2/Groups/" + gid, null).statusCode()).isEqualTo(404);
   }
 
   int memberCheck(String gid, String filter) {
-    HttpResponse<String> r = send("GET", "/scim/v2/Groups?filter=" + q(filter) + "&excludedAttributes=members", null);
+    HttpResponse<String> r = entra.send("GET", "/scim/v2/Groups?filter=" + q(filter) + "&excludedAttributes=members", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return json(r).path("totalResults").asInt();
-  }
-
-  String createUser(String userName) {
-    HttpResponse<String> r =
-        send(
-            "POST",
-            "/scim/v2/Users",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\",\"active\":true}");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return json(r).path("id").asText();
   }
 }

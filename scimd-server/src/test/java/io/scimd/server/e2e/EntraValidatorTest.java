@@ -1,9 +1,11 @@
 package io.scimd.server.e2e;
 
-import static io.scimd.server.e2e.IdpClient.ENTERPRISE;
-import static io.scimd.server.e2e.IdpClient.assertScimError;
-import static io.scimd.server.e2e.IdpClient.q;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.LIST_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,16 +27,18 @@ import org.junit.jupiter.api.Test;
  */
 class EntraValidatorTest {
   static final String CT = "application/scim+json";
-  IdpClient entra;
+  TestServer server;
+  TestServer.Client entra;
 
   @BeforeEach
   void start() {
-    entra = new IdpClient(TestServer.start(), "Accept", CT, "User-Agent", "Azure-AD-SCIM-Validator");
+    server = TestServer.start();
+    entra = server.client("Accept", CT, "User-Agent", "Azure-AD-SCIM-Validator");
   }
 
   @AfterEach
   void stop() {
-    entra.close();
+    server.close();
   }
 
   String users(String filter) {
@@ -45,10 +49,10 @@ class EntraValidatorTest {
   void validatorUserSequence_externalIdFirst_thenCreate_thenEveryPatch() {
     String guid = "8d1a5f2e-4d66-4c3d-9f05-0c0fd9a1c3b7";
     // Entra matches by externalId first, then by userName: both must be clean empty lists.
-    JsonNode none = entra.get(users("externalId eq \"" + guid + "\""));
+    JsonNode none = entra.read(users("externalId eq \"" + guid + "\""));
     assertThat(none.path("totalResults").asInt()).isZero();
     assertThat(none.path("Resources").isArray()).isTrue();
-    assertThat(entra.get(users("userName eq \"ITHelpDesk@contoso.com\"")).path("totalResults").asInt()).isZero();
+    assertThat(entra.read(users("userName eq \"ITHelpDesk@contoso.com\"")).path("totalResults").asInt()).isZero();
 
     String manager = entra.createUser("manager@contoso.com");
     // The validator spells attribute names in PascalCase; they are case-insensitive (RFC 7643 §2.1).
@@ -58,7 +62,7 @@ class EntraValidatorTest {
             "/scim/v2/Users",
             """
             {
-              "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "%s"],
+              "schemas": ["%s", "%s"],
               "UserName": "ITHelpDesk@contoso.com",
               "Active": true,
               "DisplayName": "IT Help Desk",
@@ -76,7 +80,7 @@ class EntraValidatorTest {
                      "organization": "Contoso", "division": "Operations", "manager": {"value": "%s"}},
               "meta": {"resourceType": "User"}
             }"""
-                .formatted(ENTERPRISE, guid, ENTERPRISE, manager));
+                .formatted(USER, ENTERPRISE_USER, guid, ENTERPRISE_USER, manager));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     assertThat(created.headers().firstValue("Content-Type").orElse("")).startsWith(CT);
     assertThat(created.headers().firstValue("ETag")).isPresent();
@@ -88,21 +92,21 @@ class EntraValidatorTest {
     assertThat(u.path("displayName").asText()).isEqualTo("IT Help Desk");
     assertThat(u.path("title").asText()).isEqualTo("Engineer");
     assertThat(u.path("name").path("familyName").asText()).isEqualTo("Help Desk");
-    assertThat(u.path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("701984");
-    assertThat(u.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(manager);
+    assertThat(u.path(ENTERPRISE_USER).path("employeeNumber").asText()).isEqualTo("701984");
+    assertThat(u.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
     assertThat(u.path("addresses").get(0).path("locality").asText()).isEqualTo("Redmond");
-    assertThat(u.path("schemas").toString()).contains(ENTERPRISE);
+    assertThat(u.path("schemas").toString()).contains(ENTERPRISE_USER);
 
     // Found both ways after the create.
-    assertThat(entra.get(users("externalId eq \"" + guid + "\"")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(entra.get(users("userName eq \"ithelpdesk@contoso.com\"")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(entra.read(users("externalId eq \"" + guid + "\"")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(entra.read(users("userName eq \"ithelpdesk@contoso.com\"")).path("totalResults").asInt()).isEqualTo(1);
 
     // Re-creating answers 409 uniqueness (Entra then matches and updates instead).
     HttpResponse<String> again =
         entra.send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"ITHELPDESK@contoso.com\",\"active\":true}");
+            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"ITHELPDESK@contoso.com\",\"active\":true}");
     assertScimError(again, 409, "uniqueness");
 
     String user = "/scim/v2/Users/" + id;
@@ -149,32 +153,32 @@ class EntraValidatorTest {
                 """
                 {"op": "Replace", "path": "%s:department", "value": "Support"},
                 {"op": "Add", "value": {"%s:costCenter": "4200", "name.givenName": "Information"}}"""
-                    .formatted(ENTERPRISE, ENTERPRISE)));
-    assertThat(p4.path(ENTERPRISE).path("department").asText()).isEqualTo("Support");
-    assertThat(p4.path(ENTERPRISE).path("costCenter").asText()).isEqualTo("4200");
-    assertThat(p4.path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("701984");
+                    .formatted(ENTERPRISE_USER, ENTERPRISE_USER)));
+    assertThat(p4.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Support");
+    assertThat(p4.path(ENTERPRISE_USER).path("costCenter").asText()).isEqualTo("4200");
+    assertThat(p4.path(ENTERPRISE_USER).path("employeeNumber").asText()).isEqualTo("701984");
     assertThat(p4.path("name").path("givenName").asText()).isEqualTo("Information");
     assertThat(p4.path("name").path("familyName").asText()).isEqualTo("Help Desk");
 
     // The manager: removed, then added back as a bare id and as {"value": id}.
-    JsonNode p5 = json(entra.patchOk(user, "{\"op\": \"Remove\", \"path\": \"%s:manager\"}".formatted(ENTERPRISE)));
-    assertThat(p5.path(ENTERPRISE).has("manager")).isFalse();
-    assertThat(p5.path(ENTERPRISE).path("department").asText()).isEqualTo("Support");
+    JsonNode p5 = json(entra.patchOk(user, "{\"op\": \"Remove\", \"path\": \"%s:manager\"}".formatted(ENTERPRISE_USER)));
+    assertThat(p5.path(ENTERPRISE_USER).has("manager")).isFalse();
+    assertThat(p5.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Support");
     String other = entra.createUser("other.manager@contoso.com");
     JsonNode p6 =
-        json(entra.patchOk(user, "{\"op\": \"Add\", \"path\": \"%s:manager\", \"value\": \"%s\"}".formatted(ENTERPRISE, other)));
-    assertThat(p6.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(other);
+        json(entra.patchOk(user, "{\"op\": \"Add\", \"path\": \"%s:manager\", \"value\": \"%s\"}".formatted(ENTERPRISE_USER, other)));
+    assertThat(p6.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(other);
     JsonNode p7 =
         json(
             entra.patchOk(
-                user, "{\"op\": \"Replace\", \"path\": \"%s:manager\", \"value\": {\"value\": \"%s\"}}".formatted(ENTERPRISE, manager)));
-    assertThat(p7.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(manager);
+                user, "{\"op\": \"Replace\", \"path\": \"%s:manager\", \"value\": {\"value\": \"%s\"}}".formatted(ENTERPRISE_USER, manager)));
+    assertThat(p7.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
 
     // Disable with the documented literal boolean, verified by a later GET (the validator checks the GET).
     entra.patchOk(user, "{\"op\": \"Replace\", \"path\": \"active\", \"value\": false}");
-    JsonNode disabled = entra.get(user);
+    JsonNode disabled = entra.read(user);
     assertThat(disabled.path("active").asBoolean()).isFalse();
-    assertThat(disabled.path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(manager);
+    assertThat(disabled.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
   }
 
   @Test
@@ -197,7 +201,7 @@ class EntraValidatorTest {
     assertThat(again.path("emails").size()).isEqualTo(1);
     assertThat(again.path("emails").get(0).path("value").asText()).isEqualTo("renamed@contoso.com");
     // And the user is then found by the email (RFC 7644 §3.4.2.2 value filter; a "[...].sub eq" tail is a PATCH path only).
-    assertThat(entra.get(users("emails[type eq \"work\" and value eq \"RENAMED@contoso.com\"]")).path("totalResults").asInt())
+    assertThat(entra.read(users("emails[type eq \"work\" and value eq \"RENAMED@contoso.com\"]")).path("totalResults").asInt())
         .isEqualTo(1);
   }
 
@@ -244,12 +248,12 @@ class EntraValidatorTest {
             "POST",
             "/scim/v2/Users",
             """
-            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "%s"],
+            {"schemas": ["%s", "%s"],
              "userName": "report@contoso.com", "active": true,
              "%s": {"manager": "%s"}}"""
-                .formatted(ENTERPRISE, ENTERPRISE, manager));
+                .formatted(USER, ENTERPRISE_USER, ENTERPRISE_USER, manager));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    assertThat(json(created).path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(manager);
+    assertThat(json(created).path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
   }
 
   @Test
@@ -259,7 +263,7 @@ class EntraValidatorTest {
       users.add(entra.createUser("member" + i + "@contoso.com"));
     }
     assertThat(
-            entra.get("/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Sales\"")).path("totalResults").asInt())
+            entra.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Sales\"")).path("totalResults").asInt())
         .isZero();
     HttpResponse<String> created =
         entra.send(
@@ -270,7 +274,7 @@ class EntraValidatorTest {
              "externalId": "0b8f2a5c-5a4f-4c77-8d4e-6b1f0f5ec0a1", "displayName": "Sales", "meta": {"resourceType": "Group"}}""");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String gid = json(created).path("id").asText();
-    assertThat(entra.get("/scim/v2/Groups?filter=" + q("externalId eq \"0b8f2a5c-5a4f-4c77-8d4e-6b1f0f5ec0a1\"")).path("totalResults").asInt())
+    assertThat(entra.read("/scim/v2/Groups?filter=" + q("externalId eq \"0b8f2a5c-5a4f-4c77-8d4e-6b1f0f5ec0a1\"")).path("totalResults").asInt())
         .isEqualTo(1);
     String group = "/scim/v2/Groups/" + gid;
 
@@ -295,13 +299,13 @@ class EntraValidatorTest {
     assertThat(memberCheck(gid, users.get(3))).isEqualTo(1);
 
     // The group read Entra does: without members.
-    JsonNode g = entra.get(group + "?excludedAttributes=members");
+    JsonNode g = entra.read(group + "?excludedAttributes=members");
     assertThat(g.has("members")).isFalse();
     assertThat(g.path("displayName").asText()).isEqualTo("Sales");
     assertThat(g.path("id").asText()).isEqualTo(gid);
 
     // A user's groups attribute reflects membership.
-    JsonNode member = entra.get("/scim/v2/Users/" + users.get(3));
+    JsonNode member = entra.read("/scim/v2/Users/" + users.get(3));
     assertThat(member.path("groups").toString()).contains(gid);
 
     // A deleted member disappears from the group.
@@ -319,7 +323,7 @@ class EntraValidatorTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith(CT);
     JsonNode list = json(r);
-    assertThat(list.path("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assertThat(list.path("schemas").get(0).asText()).isEqualTo(LIST_RESPONSE);
     assertThat(list.path("totalResults").asInt()).isZero();
     assertThat(list.path("Resources").size()).isZero();
     HttpResponse<String> byId = entra.send("GET", "/scim/v2/Users/" + random, null);

@@ -1,16 +1,18 @@
 package io.scimd.server.e2e;
 
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scimd.core.schema.SchemaUrns;
 import io.scimd.server.http.TestServer;
-import java.io.IOException;
-import java.net.URLEncoder;
+import io.scimd.server.http.TestServer.Raw;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -44,33 +46,12 @@ class InteropTest {
     return scim.send(method, path, body);
   }
 
-  static String q(String filter) {
-    return URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
   String createUser(String body) {
-    HttpResponse<String> r = send("POST", "/scim/v2/Users", body);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return json(r).path("id").asText();
+    return scim.client().create("/scim/v2/Users", body).path("id").asText();
   }
 
   String user(String userName) {
-    return createUser("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}");
-  }
-
-  static String patchBody(String... operations) {
-    return "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":["
-        + String.join(",", operations)
-        + "]}";
-  }
-
-  static void assertError(HttpResponse<String> r, int status, String scimType) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/scim+json");
-    JsonNode body = json(r);
-    assertThat(body.path("status").isTextual()).isTrue();
-    assertThat(body.path("status").asText()).isEqualTo(Integer.toString(status));
-    assertThat(body.path("scimType").asText()).isEqualTo(scimType);
+    return scim.client().createUser(userName);
   }
 
   // ---- Entra's filter: attr[filter].sub op value --------------------------------------------
@@ -122,7 +103,7 @@ class InteropTest {
   @Test
   void filter_subAttributeAfterValueFilterWithoutOperator_isInvalidFilter() {
     HttpResponse<String> r = send("GET", "/scim/v2/Users?filter=" + q("emails[type eq \"work\"].value"), null);
-    assertError(r, 400, "invalidFilter");
+    assertScimError(r, 400, "invalidFilter");
     assertThat(json(r).path("detail").asText()).contains("position 28");
   }
 
@@ -152,7 +133,7 @@ class InteropTest {
             "PATCH",
             "/scim/v2/Users/" + id,
             patchBody("{\"op\":\"Add\",\"path\":\"manager\",\"value\":[{\"value\":\"m1\"},{\"value\":\"m2\"}]}"));
-    assertError(r, 400, "invalidValue");
+    assertScimError(r, 400, "invalidValue");
     assertThat(json(r).path("detail").asText()).contains("single-valued");
     assertThat(json(send("GET", "/scim/v2/Users/" + id, null)).has(ENTERPRISE)).isFalse();
   }
@@ -176,55 +157,17 @@ class InteropTest {
 
   // ---- Errors Jetty raises itself --------------------------------------------------------------
 
-  /** One raw HTTP/1.1 exchange: status, headers, body. */
-  record Raw(int status, String headers, String body) {
-    static Raw parse(String response) {
-      int split = response.indexOf("\r\n\r\n");
-      String head = response.substring(0, split);
-      int status = Integer.parseInt(head.substring(9, 12));
-      return new Raw(status, head, response.substring(split + 4));
-    }
-
-    String header(String name) {
-      for (String line : headers.split("\r\n")) {
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
-          return line.substring(colon + 1).strip();
-        }
-      }
-      return null;
-    }
-  }
-
-  /** Sends {@code requestLine}, the token, {@code headerLines} and {@code body} verbatim. */
-  Raw rawWithBody(String requestLine, String body, String... headerLines) {
-    StringBuilder b = new StringBuilder(requestLine).append("\r\nHost: localhost\r\n");
-    b.append("Authorization: Bearer ").append(TestServer.TOKEN).append("\r\n");
-    for (String h : headerLines) {
-      b.append(h).append("\r\n");
-    }
-    b.append("Connection: close\r\n\r\n").append(body);
-    return Raw.parse(scim.rawExchange(b.toString()));
-  }
-
+  /** Sends {@code requestLine}, the token and {@code headerLines} verbatim on a socket. */
   Raw raw(String requestLine, String... headerLines) {
-    return rawWithBody(requestLine, "", headerLines);
-  }
-
-  static void assertScimError(Raw r, int status) throws IOException {
-    assertThat(r.status()).as(r.headers()).isEqualTo(status);
-    assertThat(r.header("Content-Type")).as(r.headers()).isEqualTo("application/scim+json");
-    JsonNode body = new ObjectMapper().readTree(r.body());
-    assertThat(body.path("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:Error");
-    assertThat(body.path("status").isTextual()).isTrue();
-    assertThat(body.path("status").asText()).isEqualTo(Integer.toString(status));
-    assertThat(body.path("detail").asText()).isNotBlank();
+    List<String> lines = new ArrayList<>(List.of("Authorization: Bearer " + TestServer.TOKEN));
+    lines.addAll(List.of(headerLines));
+    return scim.raw(requestLine, null, lines);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"GET", "POST", "PUT", "PATCH", "DELETE"})
-  void encodedSlashInPath_anyMethod_isScimError(String method) throws IOException {
-    Raw r = rawWithBody(method + " /scim/v2/Users/a%2Fb HTTP/1.1", "{}", "Content-Type: application/scim+json", "Content-Length: 2");
+  void encodedSlashInPath_anyMethod_isScimError(String method) {
+    Raw r = scim.raw(method + " /scim/v2/Users/a%2Fb HTTP/1.1", "{}", TestServer.authorized());
     assertScimError(r, 400);
     assertThat(r.body()).contains("Ambiguous URI");
   }
@@ -241,14 +184,14 @@ class InteropTest {
         "G@T /scim/v2/Users HTTP/1.1",
         "GET /scim/v2/Users HTTP/9.9",
       })
-  void requestJettyRejects_isScimError(String requestLine) throws IOException {
+  void requestJettyRejects_isScimError(String requestLine) {
     Raw r = raw(requestLine);
     assertThat(r.status()).isBetween(400, 505);
     assertScimError(r, r.status());
   }
 
   @Test
-  void badHeaders_areScimErrors() throws IOException {
+  void badHeaders_areScimErrors() {
     assertScimError(raw("PUT /scim/v2/Users/x HTTP/1.1", "Bad Header: y"), 400);
     assertScimError(raw("PATCH /scim/v2/Users/x HTTP/1.1", "X: a", " folded"), 400);
     assertScimError(raw("DELETE /scim/v2/Users/x HTTP/1.1", "Content-Length: 1", "Content-Length: 2"), 400);
@@ -286,7 +229,7 @@ class InteropTest {
         send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"" + ENTERPRISE + "\"],\"userName\":\"ext\"," + ext + "}");
+            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\"],\"userName\":\"ext\"," + ext + "}");
     assertThat(post.statusCode()).as(post.body()).isEqualTo(201);
     assertThat(json(post).path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("1");
     assertThat(json(post).path(ENTERPRISE).has("schemas")).isFalse();
@@ -378,32 +321,32 @@ class InteropTest {
   void errors_nameSchemaUrnsInTheirCanonicalCase() {
     HttpResponse<String> post =
         send("POST", "/scim/v2/Users", "{\"userName\":\"u\",\"" + ENTERPRISE_LOWER + ":shoeSize\":\"9\"}");
-    assertError(post, 400, "invalidValue");
+    assertScimError(post, 400, "invalidValue");
     assertThat(json(post).path("detail").asText()).contains(ENTERPRISE + ":shoeSize").doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> wrongType =
         send("POST", "/scim/v2/Users", "{\"userName\":\"u\",\"" + ENTERPRISE_LOWER + "\":{\"employeeNumber\":5}}");
-    assertError(wrongType, 400, "invalidValue");
+    assertScimError(wrongType, 400, "invalidValue");
     assertThat(json(wrongType).path("detail").asText()).contains(ENTERPRISE + ":employeeNumber").doesNotContain(ENTERPRISE_LOWER);
 
     String id = user("u");
     HttpResponse<String> patch =
         send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"add\",\"path\":\"" + ENTERPRISE_LOWER + ":shoeSize\",\"value\":\"9\"}"));
-    assertError(patch, 400, "invalidPath");
+    assertScimError(patch, 400, "invalidPath");
     assertThat(json(patch).path("detail").asText()).contains(ENTERPRISE + ":").doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> patchValue =
         send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"add\",\"path\":\"" + ENTERPRISE_LOWER + ":employeeNumber\",\"value\":5}"));
-    assertError(patchValue, 400, "invalidValue");
+    assertScimError(patchValue, 400, "invalidValue");
     assertThat(json(patchValue).path("detail").asText()).contains(ENTERPRISE + ":employeeNumber").doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> filter =
         send("GET", "/scim/v2/Users?filter=" + q(ENTERPRISE_LOWER + ":employeeNumber gt true"), null);
-    assertError(filter, 400, "invalidFilter");
+    assertScimError(filter, 400, "invalidFilter");
     assertThat(json(filter).path("detail").asText()).contains(ENTERPRISE + ":employeeNumber").doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> sort = send("GET", "/scim/v2/Users?sortBy=" + q(ENTERPRISE_LOWER + ":shoeSize"), null);
-    assertError(sort, 400, "invalidPath");
+    assertScimError(sort, 400, "invalidPath");
     assertThat(json(sort).path("detail").asText()).contains(ENTERPRISE + ":").doesNotContain(ENTERPRISE_LOWER);
   }
 }

@@ -1,7 +1,11 @@
 package io.scimd.server.e2e;
 
-import static io.scimd.server.e2e.IdpClient.q;
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,16 +29,18 @@ import org.junit.jupiter.api.Test;
  * changes per PATCH, and membership lookups that must not load the member list.
  */
 class MembershipAtScaleTest {
-  IdpClient idp;
+  TestServer server;
+  TestServer.Client idp;
 
   @BeforeEach
   void start() {
-    idp = new IdpClient(TestServer.start(), "Accept", "application/scim+json");
+    server = TestServer.start();
+    idp = server.client("Accept", "application/scim+json");
   }
 
   @AfterEach
   void stop() {
-    idp.close();
+    server.close();
   }
 
   /** Creates {@code n} users in one bulk request (RFC 7644 §3.7) and returns their ids in order. */
@@ -42,14 +48,14 @@ class MembershipAtScaleTest {
     StringJoiner ops = new StringJoiner(",");
     for (int i = 0; i < n; i++) {
       ops.add(
-          "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u" + i + "\",\"data\":{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\""
+          "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u" + i + "\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\""
               + prefix + i + "@example.com\"}}");
     }
     HttpResponse<String> r =
         idp.send(
             "POST",
             "/scim/v2/Bulk",
-            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":[" + ops + "]}");
+            "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     List<String> ids = new ArrayList<>();
     for (JsonNode op : json(r).path("Operations")) {
@@ -82,7 +88,7 @@ class MembershipAtScaleTest {
             pool.submit(
                 () -> {
                   HttpResponse<String> r =
-                      idp.send("PATCH", group, IdpClient.patch("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
+                      idp.send("PATCH", group, patchBody("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
                   if (r.statusCode() != 200 && r.statusCode() != 204) {
                     failures.add(r.statusCode() + " " + r.body());
                   }
@@ -106,7 +112,7 @@ class MembershipAtScaleTest {
             pool.submit(
                 () -> {
                   HttpResponse<String> r =
-                      idp.send("PATCH", group, IdpClient.patch("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
+                      idp.send("PATCH", group, patchBody("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
                   if (r.statusCode() != 200 && r.statusCode() != 204) {
                     failures.add(r.statusCode() + " " + r.body());
                   }
@@ -117,7 +123,7 @@ class MembershipAtScaleTest {
             pool.submit(
                 () -> {
                   HttpResponse<String> r =
-                      idp.send("PATCH", group, IdpClient.patch("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
+                      idp.send("PATCH", group, patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
                   if (r.statusCode() != 200 && r.statusCode() != 204) {
                     failures.add(r.statusCode() + " " + r.body());
                   }
@@ -146,7 +152,7 @@ class MembershipAtScaleTest {
       for (String g : groups) {
         futures.add(
             pool.submit(
-                () -> idp.send("PATCH", "/scim/v2/Groups/" + g, IdpClient.patch("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + user + "\"}]}"))));
+                () -> idp.send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + user + "\"}]}"))));
       }
       for (Future<HttpResponse<String>> f : futures) {
         assertThat(f.get().statusCode()).as(f.get().body()).isIn(200, 204);
@@ -154,7 +160,7 @@ class MembershipAtScaleTest {
     } finally {
       pool.shutdownNow();
     }
-    JsonNode u = idp.get("/scim/v2/Users/" + user);
+    JsonNode u = idp.read("/scim/v2/Users/" + user);
     List<String> of = new ArrayList<>();
     u.path("groups").forEach(g -> of.add(g.path("value").asText()));
     assertThat(of).containsExactlyInAnyOrderElementsOf(groups);
@@ -167,19 +173,19 @@ class MembershipAtScaleTest {
     String group = "/scim/v2/Groups/" + gid;
     // AWS IAM Identity Center caps a PATCH at 100 changes; scimd takes the whole batch at once.
     idp.patchOk(group, "{\"op\":\"add\",\"path\":\"members\",\"value\":" + values(users) + "}");
-    JsonNode full = idp.get(group);
+    JsonNode full = idp.read(group);
     assertThat(full.path("members").size()).isEqualTo(1000);
 
     // The list form with excludedAttributes=members carries no members, and the check finds one.
-    JsonNode list = idp.get("/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Big\""));
+    JsonNode list = idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Big\""));
     assertThat(list.path("Resources").get(0).has("members")).isFalse();
     String check = "id eq \"" + gid + "\" and members[value eq \"" + users.get(777) + "\"]";
-    assertThat(idp.get("/scim/v2/Groups?excludedAttributes=members&filter=" + q(check)).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q(check)).path("totalResults").asInt()).isEqualTo(1);
     // The older membership check form.
     String old = "id eq \"" + gid + "\" and members eq \"" + users.get(5) + "\"";
-    assertThat(idp.get("/scim/v2/Groups?excludedAttributes=members&filter=" + q(old)).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q(old)).path("totalResults").asInt()).isEqualTo(1);
     // attributes=displayName narrows to displayName plus id (returned: always); members are not in it.
-    JsonNode narrow = idp.get(group + "?attributes=displayName");
+    JsonNode narrow = idp.read(group + "?attributes=displayName");
     assertThat(narrow.has("members")).isFalse();
     assertThat(narrow.path("id").asText()).isEqualTo(gid);
 
@@ -196,7 +202,7 @@ class MembershipAtScaleTest {
 
   @Test
   void serviceProviderConfig_publishesTheLimitsItEnforces() {
-    HttpResponse<String> r = idp.server.sendRaw("GET", "/scim/v2/ServiceProviderConfig", null, "Accept", "application/scim+json");
+    HttpResponse<String> r = server.sendRaw("GET", "/scim/v2/ServiceProviderConfig", null, "Accept", "application/scim+json");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode spc = json(r);
     assertThat(spc.path("patch").path("supported").asBoolean()).isTrue();
@@ -214,10 +220,10 @@ class MembershipAtScaleTest {
         idp.send(
             "POST",
             "/scim/v2/Bulk",
-            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":[" + ops + "]}");
-    IdpClient.assertScimError(tooMany, 413, null);
+            "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}");
+    assertScimError(tooMany, 413, null);
     // A count above filter.maxResults is capped to it, not refused.
-    JsonNode capped = idp.get("/scim/v2/Users?count=" + (spc.path("filter").path("maxResults").asInt() + 500));
+    JsonNode capped = idp.read("/scim/v2/Users?count=" + (spc.path("filter").path("maxResults").asInt() + 500));
     assertThat(capped.path("totalResults").asInt()).isZero();
   }
 }

@@ -1,5 +1,8 @@
 package io.scimd.server.e2e;
 
+import static io.scimd.core.schema.SchemaUrns.ERROR;
+import static io.scimd.core.schema.SchemaUrns.LIST_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.USER;
 import static io.scimd.server.http.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,38 +20,36 @@ import org.junit.jupiter.api.Test;
  */
 class OktaFlowTest {
   static final String CT = "application/scim+json";
-  TestServer okta;
+  TestServer server;
+  TestServer.Client okta;
 
   @BeforeEach
   void start() {
-    okta = TestServer.start();
+    server = TestServer.start();
+    okta = server.client("Accept", "application/scim+json", "User-Agent", "Okta SCIM Client 1.0.0");
   }
 
   @AfterEach
   void stop() {
-    okta.close();
-  }
-
-  HttpResponse<String> send(String method, String path, String body) {
-    return okta.send(method, path, body, "Accept", "application/scim+json", "User-Agent", "Okta SCIM Client 1.0.0");
+    server.close();
   }
 
   @Test
   void userLifecycle_asOktaSendsIt() {
     // 1. Does the user exist? Okta pages with startIndex/count and filters on userName.
     HttpResponse<String> lookup =
-        send("GET", "/scim/v2/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100", null);
+        okta.send("GET", "/scim/v2/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100", null);
     assertThat(lookup.statusCode()).isEqualTo(200);
     assertThat(lookup.headers().firstValue("Content-Type")).hasValue(CT);
     JsonNode empty = json(lookup);
-    assertThat(empty.path("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assertThat(empty.path("schemas").get(0).asText()).isEqualTo(LIST_RESPONSE);
     assertThat(empty.path("totalResults").asInt()).isZero();
     assertThat(empty.path("startIndex").asInt()).isEqualTo(1);
     assertThat(empty.path("Resources").size()).isZero();
 
     // 2. Create.
     HttpResponse<String> created =
-        send(
+        okta.send(
             "POST",
             "/scim/v2/Users",
             """
@@ -69,7 +70,7 @@ class OktaFlowTest {
     JsonNode user = json(created);
     String id = user.path("id").asText();
     assertThat(id).isNotBlank();
-    assertThat(created.headers().firstValue("Location")).hasValue(okta.url("/scim/v2/Users/" + id));
+    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Users/" + id));
     assertThat(created.headers().firstValue("ETag")).isPresent();
     assertThat(user.path("userName").asText()).isEqualTo("test.user@okta.local");
     assertThat(user.path("active").asBoolean()).isTrue();
@@ -78,29 +79,29 @@ class OktaFlowTest {
 
     // 3. Okta matches userName case-insensitively.
     HttpResponse<String> found =
-        send("GET", "/scim/v2/Users?filter=userName%20eq%20%22TEST.USER%40OKTA.LOCAL%22&startIndex=1&count=100", null);
+        okta.send("GET", "/scim/v2/Users?filter=userName%20eq%20%22TEST.USER%40OKTA.LOCAL%22&startIndex=1&count=100", null);
     assertThat(found.statusCode()).isEqualTo(200);
     assertThat(json(found).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(found).path("Resources").get(0).path("id").asText()).isEqualTo(id);
 
     // 4. Re-provisioning an existing userName answers 409 uniqueness; Okta then looks it up.
     HttpResponse<String> duplicate =
-        send(
+        okta.send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"Test.User@okta.local\",\"active\":true}");
+            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"Test.User@okta.local\",\"active\":true}");
     assertThat(duplicate.statusCode()).isEqualTo(409);
     assertThat(json(duplicate).path("scimType").asText()).isEqualTo("uniqueness");
     assertThat(json(duplicate).path("status").asText()).isEqualTo("409");
 
     // 5. Read by id.
-    HttpResponse<String> got = send("GET", "/scim/v2/Users/" + id, null);
+    HttpResponse<String> got = okta.send("GET", "/scim/v2/Users/" + id, null);
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(json(got).path("name").path("givenName").asText()).isEqualTo("Test");
 
     // 6. Profile update: PUT of the whole user.
     HttpResponse<String> put =
-        send(
+        okta.send(
             "PUT",
             "/scim/v2/Users/" + id,
             """
@@ -123,7 +124,7 @@ class OktaFlowTest {
 
     // 7. Deactivation: PATCH without a path.
     HttpResponse<String> deactivated =
-        send(
+        okta.send(
             "PATCH",
             "/scim/v2/Users/" + id,
             """
@@ -132,34 +133,34 @@ class OktaFlowTest {
               "Operations": [{"op": "replace", "value": {"active": false}}]
             }""");
     assertThat(deactivated.statusCode()).as(deactivated.body()).isIn(200, 204);
-    HttpResponse<String> after = send("GET", "/scim/v2/Users/" + id, null);
+    HttpResponse<String> after = okta.send("GET", "/scim/v2/Users/" + id, null);
     assertThat(json(after).path("active").asBoolean()).isFalse();
 
     // 8. The paged listing Okta runs on import sees the user.
-    HttpResponse<String> page = send("GET", "/scim/v2/Users?startIndex=1&count=100", null);
+    HttpResponse<String> page = okta.send("GET", "/scim/v2/Users?startIndex=1&count=100", null);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(json(page).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(page).path("itemsPerPage").asInt()).isEqualTo(1);
 
     // 9. An unknown id answers 404 with a SCIM error body.
-    HttpResponse<String> missing = send("GET", "/scim/v2/Users/010101010101", null);
+    HttpResponse<String> missing = okta.send("GET", "/scim/v2/Users/010101010101", null);
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(json(missing).path("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:Error");
+    assertThat(json(missing).path("schemas").get(0).asText()).isEqualTo(ERROR);
     assertThat(json(missing).path("status").asText()).isEqualTo("404");
   }
 
   @Test
   void groupPush_asOktaSendsIt() {
-    String alice = createUser("alice@okta.local");
-    String bob = createUser("bob@okta.local");
+    String alice = okta.createUser("alice@okta.local");
+    String bob = okta.createUser("bob@okta.local");
 
     HttpResponse<String> lookup =
-        send("GET", "/scim/v2/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100", null);
+        okta.send("GET", "/scim/v2/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100", null);
     assertThat(lookup.statusCode()).isEqualTo(200);
     assertThat(json(lookup).path("totalResults").asInt()).isZero();
 
     HttpResponse<String> created =
-        send(
+        okta.send(
             "POST",
             "/scim/v2/Groups",
             """
@@ -170,15 +171,15 @@ class OktaFlowTest {
             }""");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String gid = json(created).path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(okta.url("/scim/v2/Groups/" + gid));
+    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Groups/" + gid));
     assertThat(json(created).path("displayName").asText()).isEqualTo("Test SCIMv2");
 
-    HttpResponse<String> got = send("GET", "/scim/v2/Groups/" + gid, null);
+    HttpResponse<String> got = okta.send("GET", "/scim/v2/Groups/" + gid, null);
     assertThat(got.statusCode()).isEqualTo(200);
 
     // Rename: PATCH replace without path, value carrying id and displayName.
     HttpResponse<String> renamed =
-        send(
+        okta.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -191,7 +192,7 @@ class OktaFlowTest {
 
     // Add a member.
     HttpResponse<String> added =
-        send(
+        okta.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -201,11 +202,11 @@ class OktaFlowTest {
             }"""
                 .formatted(alice));
     assertThat(added.statusCode()).as(added.body()).isIn(200, 204);
-    assertThat(memberIds(gid)).containsExactly(alice);
+    assertThat(okta.memberIds(gid)).containsExactly(alice);
 
     // Remove one and add another in one request.
     HttpResponse<String> swapped =
-        send(
+        okta.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -218,11 +219,11 @@ class OktaFlowTest {
             }"""
                 .formatted(alice, bob));
     assertThat(swapped.statusCode()).as(swapped.body()).isIn(200, 204);
-    assertThat(memberIds(gid)).containsExactly(bob);
+    assertThat(okta.memberIds(gid)).containsExactly(bob);
 
     // Push: PUT of the group with its members.
     HttpResponse<String> put =
-        send(
+        okta.send(
             "PUT",
             "/scim/v2/Groups/" + gid,
             """
@@ -235,11 +236,11 @@ class OktaFlowTest {
                 .formatted(gid, alice, bob));
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).path("displayName").asText()).isEqualTo("Test SCIMv2");
-    assertThat(memberIds(gid)).containsExactlyInAnyOrder(alice, bob);
+    assertThat(okta.memberIds(gid)).containsExactlyInAnyOrder(alice, bob);
 
     // "Push now" on an emptied group: replace members with [].
     HttpResponse<String> emptied =
-        send(
+        okta.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
             """
@@ -248,29 +249,11 @@ class OktaFlowTest {
               "Operations": [{"op": "replace", "path": "members", "value": []}]
             }""");
     assertThat(emptied.statusCode()).as(emptied.body()).isIn(200, 204);
-    assertThat(memberIds(gid)).isEmpty();
+    assertThat(okta.memberIds(gid)).isEmpty();
 
-    HttpResponse<String> deleted = send("DELETE", "/scim/v2/Groups/" + gid, null);
+    HttpResponse<String> deleted = okta.send("DELETE", "/scim/v2/Groups/" + gid, null);
     assertThat(deleted.statusCode()).isEqualTo(204);
     assertThat(deleted.body()).isEmpty();
-    assertThat(send("GET", "/scim/v2/Groups/" + gid, null).statusCode()).isEqualTo(404);
-  }
-
-  String createUser(String userName) {
-    HttpResponse<String> r =
-        send(
-            "POST",
-            "/scim/v2/Users",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\",\"active\":true}");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return json(r).path("id").asText();
-  }
-
-  java.util.List<String> memberIds(String gid) {
-    HttpResponse<String> r = send("GET", "/scim/v2/Groups/" + gid, null);
-    assertThat(r.statusCode()).isEqualTo(200);
-    java.util.List<String> ids = new java.util.ArrayList<>();
-    json(r).path("members").forEach(m -> ids.add(m.path("value").asText()));
-    return ids;
+    assertThat(okta.send("GET", "/scim/v2/Groups/" + gid, null).statusCode()).isEqualTo(404);
   }
 }

@@ -1,8 +1,12 @@
 package io.scimd.server.e2e;
 
-import static io.scimd.server.e2e.IdpClient.assertScimError;
-import static io.scimd.server.e2e.IdpClient.q;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.LIST_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,15 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class OktaSpecTest {
   TestServer server;
-  IdpClient okta;
+  TestServer.Client okta;
 
   @BeforeEach
   void start() {
     server = TestServer.start();
     // The suite sends a Content-Type even on GETs without a body, and Accept-Charset.
     okta =
-        new IdpClient(
-            server,
+        server.client(
             "Accept-Charset", "utf-8",
             "Accept", "application/scim+json",
             "User-Agent", "OKTA SCIM Integration");
@@ -37,7 +40,7 @@ class OktaSpecTest {
 
   @AfterEach
   void stop() {
-    okta.close();
+    server.close();
   }
 
   @Test
@@ -45,14 +48,14 @@ class OktaSpecTest {
     okta.send(
         "POST",
         "/scim/v2/Users",
-        "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"seed@example.com\",\"name\":{\"givenName\":\"Seed\",\"familyName\":\"User\"},\"emails\":[{\"primary\":true,\"value\":\"seed@example.com\",\"type\":\"work\"}],\"active\":true}");
+        "{\"schemas\":[\"" + USER + "\"],\"userName\":\"seed@example.com\",\"name\":{\"givenName\":\"Seed\",\"familyName\":\"User\"},\"emails\":[{\"primary\":true,\"value\":\"seed@example.com\",\"type\":\"work\"}],\"active\":true}");
 
     // Test Users endpoint.
     HttpResponse<String> first =
         okta.send("GET", "/scim/v2/Users?count=1&startIndex=1", null, "Content-Type", "application/scim+json; charset=utf-8");
     assertThat(first.statusCode()).isEqualTo(200);
     JsonNode list = json(first);
-    assertThat(list.path("schemas").toString()).contains("urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assertThat(list.path("schemas").toString()).contains(LIST_RESPONSE);
     assertThat(list.path("itemsPerPage").isNumber()).isTrue();
     assertThat(list.path("startIndex").isNumber()).isTrue();
     assertThat(list.path("totalResults").isNumber()).isTrue();
@@ -66,11 +69,11 @@ class OktaSpecTest {
     String isvUserId = r0.path("id").asText();
 
     // Get Users/{{id}}.
-    JsonNode got = okta.get("/scim/v2/Users/" + isvUserId);
+    JsonNode got = okta.read("/scim/v2/Users/" + isvUserId);
     assertThat(got.path("id").asText()).isEqualTo(isvUserId);
 
     // Test invalid User by username, and "make sure random user doesn't exist".
-    JsonNode invalid = okta.get("/scim/v2/Users?filter=" + q("userName eq \"invalid-user-9d1c@example.com\""));
+    JsonNode invalid = okta.read("/scim/v2/Users?filter=" + q("userName eq \"invalid-user-9d1c@example.com\""));
     assertThat(invalid.path("totalResults").asInt()).isZero();
     assertThat(invalid.path("schemas").toString()).contains("ListResponse");
 
@@ -79,19 +82,19 @@ class OktaSpecTest {
 
     // Create Okta user with realistic values: Content-Type application/json, Accept with a charset.
     String body =
-        "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"Jessie.Rowe@example.com\",\"name\":{\"givenName\":\"Jessie\",\"familyName\":\"Rowe\"},\"emails\":[{\"primary\":true,\"value\":\"jessie.rowe@example.com\",\"type\":\"work\"}],\"displayName\":\"Jessie Rowe\",\"active\":true}";
+        "{\"schemas\":[\"" + USER + "\"],\"userName\":\"Jessie.Rowe@example.com\",\"name\":{\"givenName\":\"Jessie\",\"familyName\":\"Rowe\"},\"emails\":[{\"primary\":true,\"value\":\"jessie.rowe@example.com\",\"type\":\"work\"}],\"displayName\":\"Jessie Rowe\",\"active\":true}";
     HttpResponse<String> created =
         server.send("POST", "/scim/v2/Users", body, "Content-Type", "application/json", "Accept", "application/scim+json; charset=utf-8");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode c = json(created);
     assertThat(c.path("active").asBoolean()).isTrue();
     assertThat(c.path("name").path("familyName").asText()).isEqualTo("Rowe");
-    assertThat(c.path("schemas").toString()).contains("urn:ietf:params:scim:schemas:core:2.0:User");
+    assertThat(c.path("schemas").toString()).contains(USER);
     assertThat(c.path("userName").asText()).isEqualTo("Jessie.Rowe@example.com");
     String idUserOne = c.path("id").asText();
 
     // Verify that user was created.
-    assertThat(okta.get("/scim/v2/Users/" + idUserOne).path("name").path("givenName").asText()).isEqualTo("Jessie");
+    assertThat(okta.read("/scim/v2/Users/" + idUserOne).path("name").path("givenName").asText()).isEqualTo("Jessie");
 
     // Expect failure when recreating user with same values.
     HttpResponse<String> again =
@@ -99,7 +102,7 @@ class OktaSpecTest {
     assertScimError(again, 409, "uniqueness");
 
     // Username Case Sensitivity Check.
-    JsonNode caps = okta.get("/scim/v2/Users?filter=" + q("userName eq \"JESSIE.ROWE@EXAMPLE.COM\""));
+    JsonNode caps = okta.read("/scim/v2/Users?filter=" + q("userName eq \"JESSIE.ROWE@EXAMPLE.COM\""));
     assertThat(caps.path("totalResults").asInt()).isEqualTo(1);
     assertThat(caps.path("Resources").get(0).path("id").asText()).isEqualTo(idUserOne);
 
@@ -146,7 +149,7 @@ class OktaSpecTest {
     }
     Set<String> seen = new HashSet<>();
     for (int start = 1; start <= 230; start += 100) {
-      JsonNode page = okta.get("/scim/v2/Users?startIndex=" + start + "&count=100");
+      JsonNode page = okta.read("/scim/v2/Users?startIndex=" + start + "&count=100");
       assertThat(page.path("totalResults").asInt()).isEqualTo(230);
       assertThat(page.path("startIndex").asInt()).isEqualTo(start);
       assertThat(page.path("itemsPerPage").asInt()).isEqualTo(Math.min(100, 230 - start + 1));
@@ -154,7 +157,7 @@ class OktaSpecTest {
       page.path("Resources").forEach(u -> assertThat(seen.add(u.path("id").asText())).isTrue());
     }
     assertThat(seen).hasSize(230);
-    JsonNode past = okta.get("/scim/v2/Users?startIndex=301&count=100");
+    JsonNode past = okta.read("/scim/v2/Users?startIndex=301&count=100");
     assertThat(past.path("totalResults").asInt()).isEqualTo(230);
     assertThat(past.path("Resources").size()).isZero();
   }
@@ -173,18 +176,18 @@ class OktaSpecTest {
 
     // Unassigned in Okta: deactivated, never deleted.
     okta.patchOk(user, "{\"op\": \"replace\", \"value\": {\"active\": false}}");
-    assertThat(okta.get(user).path("active").asBoolean()).isFalse();
+    assertThat(okta.read(user).path("active").asBoolean()).isFalse();
 
     // Re-assigned: Okta POSTs the same user again, gets 409, then looks it up by userName.
     assertScimError(okta.send("POST", "/scim/v2/Users", create.replace("returning@example.com\",\n", "Returning@Example.com\",\n")), 409, "uniqueness");
-    JsonNode found = okta.get("/scim/v2/Users?filter=" + q("userName eq \"returning@example.com\"") + "&startIndex=1&count=100");
+    JsonNode found = okta.read("/scim/v2/Users?filter=" + q("userName eq \"returning@example.com\"") + "&startIndex=1&count=100");
     assertThat(found.path("totalResults").asInt()).isEqualTo(1);
     assertThat(found.path("Resources").get(0).path("id").asText()).isEqualTo(id);
     assertThat(found.path("Resources").get(0).path("active").asBoolean()).isFalse();
 
     // ... and reactivates it, by PATCH or by PUT of the whole profile.
     okta.patchOk(user, "{\"op\": \"replace\", \"value\": {\"active\": true}}");
-    assertThat(okta.get(user).path("active").asBoolean()).isTrue();
+    assertThat(okta.read(user).path("active").asBoolean()).isTrue();
     okta.patchOk(user, "{\"op\": \"replace\", \"value\": {\"active\": false}}");
     HttpResponse<String> put =
         okta.send(
@@ -218,11 +221,11 @@ class OktaSpecTest {
         okta.send(
             "PUT",
             user,
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"id\":\"" + id + "\",\"userName\":\"put.clear@example.com\",\"title\":\"CEO\",\"active\":true}");
+            "{\"schemas\":[\"" + USER + "\"],\"id\":\"" + id + "\",\"userName\":\"put.clear@example.com\",\"title\":\"CEO\",\"active\":true}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).has("nickName")).isFalse();
     assertThat(json(put).path("title").asText()).isEqualTo("CEO");
-    assertThat(okta.get(user).path("id").asText()).isEqualTo(id);
+    assertThat(okta.read(user).path("id").asText()).isEqualTo(id);
   }
 
   @Test
@@ -234,14 +237,14 @@ class OktaSpecTest {
         okta.send(
             "POST",
             "/scim/v2/Groups",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + a + "\",\"display\":\"a@example.com\"}]}");
+            "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + a + "\",\"display\":\"a@example.com\"}]}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String gid = json(created).path("id").asText();
     assertThat(json(created).path("members").size()).isEqualTo(1);
     String group = "/scim/v2/Groups/" + gid;
 
     // Group lookup by displayName before push, paged.
-    JsonNode byName = okta.get("/scim/v2/Groups?filter=" + q("displayName eq \"engineering\"") + "&startIndex=1&count=100");
+    JsonNode byName = okta.read("/scim/v2/Groups?filter=" + q("displayName eq \"engineering\"") + "&startIndex=1&count=100");
     assertThat(byName.path("totalResults").asInt()).isEqualTo(1);
 
     okta.patchOk(
@@ -258,21 +261,21 @@ class OktaSpecTest {
     okta.patchOk(
         group,
         "{\"op\": \"replace\", \"value\": {\"id\": \"" + gid + "\", \"displayName\": \"Engineering 2\", \"members\": [{\"value\": \"" + b + "\"}]}}");
-    JsonNode g = okta.get(group);
+    JsonNode g = okta.read(group);
     assertThat(g.path("displayName").asText()).isEqualTo("Engineering 2");
     assertThat(okta.memberIds(gid)).containsExactly(b);
 
     // "Push now" of an emptied group, inside a no-path value object.
     okta.patchOk(group, "{\"op\": \"replace\", \"value\": {\"members\": []}}");
     assertThat(okta.memberIds(gid)).isEmpty();
-    assertThat(okta.get(group).path("displayName").asText()).isEqualTo("Engineering 2");
+    assertThat(okta.read(group).path("displayName").asText()).isEqualTo("Engineering 2");
 
     // PUT with members, then PUT without members empties it (PUT replaces).
     HttpResponse<String> put =
         okta.send(
             "PUT",
             group,
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"id\":\"" + gid + "\",\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + a + "\"},{\"value\":\"" + c + "\"}]}");
+            "{\"schemas\":[\"" + GROUP + "\"],\"id\":\"" + gid + "\",\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + a + "\"},{\"value\":\"" + c + "\"}]}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).path("members").size()).isEqualTo(2);
     assertThat(okta.memberIds(gid)).containsExactlyInAnyOrder(a, c);
@@ -281,7 +284,7 @@ class OktaSpecTest {
     assertScimError(okta.send("GET", group, null), 404, null);
     assertScimError(okta.send("DELETE", group, null), 404, null);
     // The users survive their group.
-    assertThat(okta.get("/scim/v2/Users/" + a).path("groups").toString()).doesNotContain(gid);
+    assertThat(okta.read("/scim/v2/Users/" + a).path("groups").toString()).doesNotContain(gid);
   }
 
   @Test
@@ -293,7 +296,7 @@ class OktaSpecTest {
         okta.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
-            IdpClient.patch("{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"no-such-user-id\"}]}"));
+            patchBody("{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"no-such-user-id\"}]}"));
     assertThat(r.statusCode()).as(r.body()).isIn(400, 404);
     assertThat(okta.memberIds(gid)).containsExactly(a);
   }

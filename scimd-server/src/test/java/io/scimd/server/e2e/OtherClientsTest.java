@@ -1,11 +1,14 @@
 package io.scimd.server.e2e;
 
-import static io.scimd.server.e2e.IdpClient.assertScimError;
-import static io.scimd.server.e2e.IdpClient.q;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.core.schema.SchemaUrns;
 import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -22,17 +25,17 @@ import org.junit.jupiter.api.Test;
  */
 class OtherClientsTest {
   TestServer server;
-  IdpClient client;
+  TestServer.Client client;
 
   @BeforeEach
   void start() {
     server = TestServer.start();
-    client = new IdpClient(server, "Accept", "application/scim+json, application/json");
+    client = server.client("Accept", "application/scim+json, application/json");
   }
 
   @AfterEach
   void stop() {
-    client.close();
+    server.close();
   }
 
   @Test
@@ -54,9 +57,9 @@ class OtherClientsTest {
     assertThat(lower.statusCode()).isEqualTo(200);
     // Writes are refused too, and nothing is created.
     HttpResponse<String> post =
-        server.sendRaw("POST", "/scim/v2/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"x\"}");
+        server.sendRaw("POST", "/scim/v2/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"x\"}");
     assertScimError(post, 401, null);
-    assertThat(client.get("/scim/v2/Users").path("totalResults").asInt()).isZero();
+    assertThat(client.read("/scim/v2/Users").path("totalResults").asInt()).isZero();
     // Discovery answers without credentials (clients read it before authenticating).
     for (String p : List.of("/scim/v2/ServiceProviderConfig", "/scim/v2/ResourceTypes", "/scim/v2/Schemas")) {
       assertThat(server.sendRaw("GET", p, null).statusCode()).as(p).isEqualTo(200);
@@ -112,29 +115,29 @@ class OtherClientsTest {
           client.send(
               "POST",
               "/scim/v2/Users",
-              "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + n + "@example.com\",\"externalId\":\"ext-" + n + "\",\"active\":true}");
+              "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + n + "@example.com\",\"externalId\":\"ext-" + n + "\",\"active\":true}");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
       ids.add(json(r).path("id").asText());
     }
     // externalId is caseExact (RFC 7643 §3.1): the exact value matches, another case does not.
-    assertThat(client.get("/scim/v2/Users?filter=" + q("externalId eq \"ext-alice\"")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(client.get("/scim/v2/Users?filter=" + q("externalId eq \"EXT-ALICE\"")).path("totalResults").asInt()).isZero();
+    assertThat(client.read("/scim/v2/Users?filter=" + q("externalId eq \"ext-alice\"")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(client.read("/scim/v2/Users?filter=" + q("externalId eq \"EXT-ALICE\"")).path("totalResults").asInt()).isZero();
     // Operators and logical words in any case.
-    assertThat(client.get("/scim/v2/Users?filter=" + q("userName EQ \"alice@example.com\" OR externalId Eq \"ext-bob\"")).path("totalResults").asInt())
+    assertThat(client.read("/scim/v2/Users?filter=" + q("userName EQ \"alice@example.com\" OR externalId Eq \"ext-bob\"")).path("totalResults").asInt())
         .isEqualTo(2);
     // GitHub-style deprovisioning: PATCH without path.
     client.patchOk("/scim/v2/Users/" + ids.get(0), "{\"op\":\"Replace\",\"value\":{\"active\":false}}");
-    assertThat(client.get("/scim/v2/Users?filter=" + q("active eq false")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(client.read("/scim/v2/Users?filter=" + q("active eq false")).path("totalResults").asInt()).isEqualTo(1);
 
     // Sorting, sortOrder case-insensitive.
-    JsonNode sorted = client.get("/scim/v2/Users?sortBy=userName&sortOrder=DESCENDING");
+    JsonNode sorted = client.read("/scim/v2/Users?sortBy=userName&sortOrder=DESCENDING");
     assertThat(sorted.path("Resources").get(0).path("userName").asText()).isEqualTo("carol@example.com");
     assertThat(sorted.path("Resources").get(2).path("userName").asText()).isEqualTo("alice@example.com");
 
     // Delta sync: everything modified after a user's lastModified, including changes in the same second.
-    String mark = client.get("/scim/v2/Users/" + ids.get(0)).path("meta").path("lastModified").asText();
+    String mark = client.read("/scim/v2/Users/" + ids.get(0)).path("meta").path("lastModified").asText();
     client.patchOk("/scim/v2/Users/" + ids.get(1), "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Alice\"}");
-    JsonNode changed = client.get("/scim/v2/Users?filter=" + q("meta.lastModified gt \"" + mark + "\""));
+    JsonNode changed = client.read("/scim/v2/Users?filter=" + q("meta.lastModified gt \"" + mark + "\""));
     List<String> changedIds = new ArrayList<>();
     changed.path("Resources").forEach(u -> changedIds.add(u.path("id").asText()));
     assertThat(changedIds).containsExactly(ids.get(1));
@@ -146,7 +149,7 @@ class OtherClientsTest {
         client.send(
             "POST",
             "/scim/v2/Users?attributes=userName",
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"lib@example.com\",\"displayName\":\"Lib\",\"active\":true}");
+            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"lib@example.com\",\"displayName\":\"Lib\",\"active\":true}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode c = json(created);
     assertThat(c.has("displayName")).as("attributes applies to the POST response").isFalse();
@@ -166,27 +169,27 @@ class OtherClientsTest {
     assertThat(notModified.body()).isEmpty();
     // If-Match with the current version: applied, with a new ETag.
     HttpResponse<String> p1 =
-        client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Lib 2\"}"), "If-Match", etag);
+        client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Lib 2\"}"), "If-Match", etag);
     assertThat(p1.statusCode()).as(p1.body()).isEqualTo(200);
     String etag2 = p1.headers().firstValue("ETag").orElseThrow();
     assertThat(etag2).isNotEqualTo(etag);
     assertThat(json(p1).path("meta").path("version").asText()).isEqualTo(etag2);
     // A stale If-Match: 412 for PATCH, PUT and DELETE, and nothing changes.
     HttpResponse<String> stale =
-        client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Lost\"}"), "If-Match", etag);
+        client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Lost\"}"), "If-Match", etag);
     assertScimError(stale, 412, null);
     HttpResponse<String> stalePut =
         client.send(
             "PUT",
             user,
-            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"lib@example.com\"}",
+            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"lib@example.com\"}",
             "If-Match", etag);
     assertScimError(stalePut, 412, null);
     assertScimError(client.send("DELETE", user, null, "If-Match", etag), 412, null);
-    assertThat(client.get(user).path("displayName").asText()).isEqualTo("Lib 2");
+    assertThat(client.read(user).path("displayName").asText()).isEqualTo("Lib 2");
     // If-Match: * matches any current version.
     HttpResponse<String> star =
-        client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Lib 3\"}"), "If-Match", "*");
+        client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Lib 3\"}"), "If-Match", "*");
     assertThat(star.statusCode()).as(star.body()).isEqualTo(200);
     // The strong form of the same tag, as some clients send it, is the same version.
     String etag3 = star.headers().firstValue("ETag").orElseThrow();
@@ -209,36 +212,36 @@ class OtherClientsTest {
     assertThat(r0.has("userName")).isFalse();
     assertThat(r0.path("id").asText()).isEqualTo(id);
     // excludedAttributes never removes an always-returned attribute.
-    JsonNode ex = client.get(user + "?excludedAttributes=id,userName,displayName");
+    JsonNode ex = client.read(user + "?excludedAttributes=id,userName,displayName");
     assertThat(ex.path("id").asText()).isEqualTo(id);
     assertThat(ex.has("displayName")).isFalse();
 
     // DELETE with the current version succeeds; a second DELETE is 404.
     assertThat(client.send("DELETE", user, null, "If-Match", etag3).statusCode()).isEqualTo(204);
     assertScimError(client.send("DELETE", user, null), 404, null);
-    assertScimError(client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":true}")), 404, null);
+    assertScimError(client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"active\",\"value\":true}")), 404, null);
   }
 
   @Test
   void awsStyleClient_errorsForBadRequests_areScimErrorsWithTheRightType() {
     String id = client.createUser("aws@example.com");
     String user = "/scim/v2/Users/" + id;
-    assertScimError(client.send("PATCH", user, IdpClient.patch("{\"op\":\"remove\"}")), 400, "noTarget");
-    assertScimError(client.send("PATCH", user, IdpClient.patch("{\"op\":\"move\",\"path\":\"active\",\"value\":true}")), 400, null);
-    assertScimError(client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}")), 400, "invalidValue");
-    assertScimError(client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"emails[type eq\",\"value\":\"x\"}")), 400, "invalidPath");
+    assertScimError(client.send("PATCH", user, patchBody("{\"op\":\"remove\"}")), 400, "noTarget");
+    assertScimError(client.send("PATCH", user, patchBody("{\"op\":\"move\",\"path\":\"active\",\"value\":true}")), 400);
+    assertScimError(client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}")), 400, "invalidValue");
+    assertScimError(client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"emails[type eq\",\"value\":\"x\"}")), 400, "invalidPath");
     assertScimError(client.send("GET", "/scim/v2/Users?filter=" + q("userName eq"), null), 400, "invalidFilter");
     assertScimError(client.send("GET", "/scim/v2/Users?filter=" + q("active gt true"), null), 400, "invalidFilter");
     // The resource's own id in a no-path PATCH value is accepted (Okta sends it); another id is a mutability error.
     assertScimError(
-        client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"value\":{\"id\":\"other\",\"displayName\":\"X\"}}")), 400, "mutability");
+        client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"value\":{\"id\":\"other\",\"displayName\":\"X\"}}")), 400, "mutability");
     JsonNode p = json(client.patchOk(user, "{\"op\":\"replace\",\"value\":{\"id\":\"" + id + "\",\"displayName\":\"AWS\"}}"));
     assertThat(p.path("id").asText()).isEqualTo(id);
     assertThat(p.path("displayName").asText()).isEqualTo("AWS");
     // A userName clash by rename is 409 uniqueness and leaves the user unchanged.
     client.createUser("taken@example.com");
-    assertScimError(client.send("PATCH", user, IdpClient.patch("{\"op\":\"replace\",\"path\":\"userName\",\"value\":\"TAKEN@example.com\"}")), 409, "uniqueness");
-    assertThat(client.get(user).path("userName").asText()).isEqualTo("aws@example.com");
+    assertScimError(client.send("PATCH", user, patchBody("{\"op\":\"replace\",\"path\":\"userName\",\"value\":\"TAKEN@example.com\"}")), 409, "uniqueness");
+    assertThat(client.read(user).path("userName").asText()).isEqualTo("aws@example.com");
     // Changing only the case of one's own userName is not a conflict.
     JsonNode recased = json(client.patchOk(user, "{\"op\":\"replace\",\"path\":\"userName\",\"value\":\"AWS@example.com\"}"));
     assertThat(recased.path("userName").asText()).isEqualTo("AWS@example.com");
@@ -246,6 +249,6 @@ class OtherClientsTest {
     assertScimError(client.send("GET", "/scim/v2/Nope", null), 404, null);
     HttpResponse<String> method = client.send("DELETE", "/scim/v2/Users", null);
     assertThat(method.statusCode()).isIn(405, 501);
-    assertThat(json(method).path("schemas").get(0).asText()).isEqualTo(IdpClient.ERROR);
+    assertThat(json(method).path("schemas").get(0).asText()).isEqualTo(SchemaUrns.ERROR);
   }
 }
