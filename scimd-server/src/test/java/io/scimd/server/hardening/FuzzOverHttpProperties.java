@@ -1,10 +1,14 @@
 package io.scimd.server.hardening;
 
-import static io.scimd.server.hardening.Harness.BULK;
-import static io.scimd.server.hardening.Harness.DEVICE;
-import static io.scimd.server.hardening.Harness.GROUP;
-import static io.scimd.server.hardening.Harness.PATCH_OP;
-import static io.scimd.server.hardening.Harness.USER;
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
+import static io.scimd.core.schema.SchemaUrns.SEARCH_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.hardening.Seed.DEVICE;
+import static io.scimd.server.http.TestServer.assertWellFormed;
+import static io.scimd.server.http.TestServer.authorized;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.server.http.TestServer;
+import io.scimd.server.http.TestServer.Raw;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -33,35 +38,29 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class FuzzOverHttpProperties {
   static final JsonNodeFactory F = JsonNodeFactory.instance;
-  static Harness h;
+  static TestServer server;
+  static Seed seeded;
 
   @BeforeContainer
   static void start() {
-    h = new Harness();
+    server = Seed.start();
+    seeded = Seed.into(server);
   }
 
   @AfterContainer
   static void stop() {
-    h.close();
+    server.close();
   }
 
   /** Sends one request and checks the invariants; returns the response for further checks. */
-  static Harness.Raw check(String method, String target, String body, List<String> headers) {
-    String before = h.snapshot();
-    Harness.Raw r = h.raw(method, target, body, headers);
-    Harness.assertWellFormed(r);
+  static Raw check(String method, String target, String body, List<String> headers) {
+    String before = server.snapshot();
+    Raw r = server.raw(method + " " + target + " HTTP/1.1", body, headers);
+    assertWellFormed(r);
     if (r.status() >= 400) {
-      assertThat(h.snapshot()).as("a %s changed the store: %s", r.status(), r).isEqualTo(before);
+      assertThat(server.snapshot()).as("a %s changed the store: %s", r.status(), r).isEqualTo(before);
     }
     return r;
-  }
-
-  static List<String> auth(String... more) {
-    List<String> out = new ArrayList<>();
-    out.add("Authorization: Bearer " + TestServer.TOKEN);
-    out.add("Content-Type: application/scim+json");
-    out.addAll(List.of(more));
-    return out;
   }
 
   // ---------------------------------------------------------------- bodies
@@ -69,21 +68,21 @@ class FuzzOverHttpProperties {
   record Target(String method, String path, String body) {}
 
   static List<Target> seeds() {
-    String alice = "/scim/v2/Users/" + h.alice;
-    String bob = "/scim/v2/Users/" + h.bob;
-    String grp = "/scim/v2/Groups/" + h.group;
-    String dev = "/scim/v2/Devices/" + h.device;
+    String alice = "/scim/v2/Users/" + seeded.alice();
+    String bob = "/scim/v2/Users/" + seeded.bob();
+    String grp = "/scim/v2/Groups/" + seeded.group();
+    String dev = "/scim/v2/Devices/" + seeded.device();
     return List.of(
-        new Target("POST", "/scim/v2/Users", Harness.oktaUser("fuzz-okta")),
-        new Target("POST", "/scim/v2/Users", Harness.entraUser("fuzz-entra")),
-        new Target("PUT", alice, Harness.oktaUser("alice")),
-        new Target("PUT", bob, Harness.entraUser("bob")),
+        new Target("POST", "/scim/v2/Users", Seed.oktaUser("fuzz-okta")),
+        new Target("POST", "/scim/v2/Users", Seed.entraUser("fuzz-entra")),
+        new Target("PUT", alice, Seed.oktaUser("alice")),
+        new Target("PUT", bob, Seed.entraUser("bob")),
         new Target(
             "POST",
             "/scim/v2/Groups",
-            "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Fuzzers\",\"members\":[{\"value\":\"" + h.bob + "\",\"display\":\"Bob\"}]}"),
+            "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Fuzzers\",\"members\":[{\"value\":\"" + seeded.bob() + "\",\"display\":\"Bob\"}]}"),
         new Target(
-            "PUT", grp, "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Admins\",\"members\":[{\"value\":\"" + h.alice + "\"}]}"),
+            "PUT", grp, "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Admins\",\"members\":[{\"value\":\"" + seeded.alice() + "\"}]}"),
         new Target(
             "POST",
             "/scim/v2/Devices",
@@ -96,33 +95,33 @@ class FuzzOverHttpProperties {
             "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":["
                 + "{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"},"
                 + "{\"op\":\"Add\",\"path\":\"emails[type eq \\\"work\\\"].value\",\"value\":\"b@x.com\"},"
-                + "{\"op\":\"Add\",\"path\":\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\",\"value\":\"" + h.alice + "\"},"
+                + "{\"op\":\"Add\",\"path\":\"" + ENTERPRISE_USER + ":manager\",\"value\":\"" + seeded.alice() + "\"},"
                 + "{\"op\":\"Replace\",\"path\":\"name.givenName\",\"value\":\"Bobby\"}]}"),
         new Target(
             "PATCH",
             grp,
             "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":["
-                + "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + h.bob + "\",\"display\":\"Bob\"}]},"
-                + "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + h.bob + "\\\"]\"},"
-                + "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + h.bob + "\"}]}]}"),
+                + "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + seeded.bob() + "\",\"display\":\"Bob\"}]},"
+                + "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + seeded.bob() + "\\\"]\"},"
+                + "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + seeded.bob() + "\"}]}]}"),
         new Target(
             "PATCH", dev, "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"add\",\"path\":\"tags\",\"value\":[\"z\"]},{\"op\":\"replace\",\"path\":\"storageGb\",\"value\":128}]}"),
         new Target(
             "POST",
             "/scim/v2/Bulk",
-            "{\"schemas\":[\"" + BULK + "\"],\"failOnErrors\":1,\"Operations\":["
+            "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"failOnErrors\":1,\"Operations\":["
                 + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u1\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"fuzz-bulk\"}},"
                 + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g1\",\"data\":{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"FB\",\"members\":[{\"value\":\"bulkId:u1\"}]}},"
-                + "{\"method\":\"PATCH\",\"path\":\"/Users/" + h.alice + "\",\"version\":\"W/\\\"1\\\"\",\"data\":{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"t\"}]}},"
+                + "{\"method\":\"PATCH\",\"path\":\"/Users/" + seeded.alice() + "\",\"version\":\"W/\\\"1\\\"\",\"data\":{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"t\"}]}},"
                 + "{\"method\":\"DELETE\",\"path\":\"/Groups/bulkId:g1\"}]}"),
         new Target(
             "POST",
             "/scim/v2/Users/.search",
-            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:SearchRequest\"],\"filter\":\"userName eq \\\"alice\\\" or emails[type eq \\\"work\\\" and value co \\\"@\\\"]\",\"sortBy\":\"meta.lastModified\",\"sortOrder\":\"descending\",\"startIndex\":1,\"count\":10,\"attributes\":[\"userName\",\"emails.value\"]}"),
+            "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq \\\"alice\\\" or emails[type eq \\\"work\\\" and value co \\\"@\\\"]\",\"sortBy\":\"meta.lastModified\",\"sortOrder\":\"descending\",\"startIndex\":1,\"count\":10,\"attributes\":[\"userName\",\"emails.value\"]}"),
         new Target(
             "POST",
             "/scim/v2/.search",
-            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:SearchRequest\"],\"filter\":\"meta.resourceType eq \\\"Group\\\"\",\"excludedAttributes\":[\"members\"],\"cursor\":\"\",\"count\":5}"));
+            "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"meta.resourceType eq \\\"Group\\\"\",\"excludedAttributes\":[\"members\"],\"cursor\":\"\",\"count\":5}"));
   }
 
   static final String[] ODD_STRINGS = {
@@ -136,10 +135,10 @@ class FuzzOverHttpProperties {
   static final String[] ODD_PATHS = {
     "", "[", "]", "emails[", "emails[]", "emails[type eq]", "emails[type eq \"work\"", "emails[type eq \"work\"]]",
     "emails[type eq \"work\"].", "emails[type eq \"work\"][value pr]", "name.", ".name", "name..givenName",
-    "members[value eq \"\\\"\"]", "members[value eq 'x']", "urn:", "urn:ietf:params:scim:schemas:core:2.0:User",
-    "urn:ietf:params:scim:schemas:core:2.0:User:", "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName",
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:nope", "urn:x:y:z", "meta.version", "id", "schemas",
+    "members[value eq \"\\\"\"]", "members[value eq 'x']", "urn:", USER,
+    "urn:ietf:params:scim:schemas:core:2.0:User:", USER + ":name.givenName",
+    ENTERPRISE_USER + ":manager.value",
+    ENTERPRISE_USER + ":nope", "urn:x:y:z", "meta.version", "id", "schemas",
     "members[not (value pr)]", "emails[primary eq true].display", "x".repeat(5000), "a.b.c.d", "emails[value co \"\u0000\"]",
     "addresses[type eq \"work\"].streetAddress", "phoneNumbers[value sw \"+\" or type eq \"mobile\"]", "groups[value eq \"x\"]",
   };
@@ -151,7 +150,7 @@ class FuzzOverHttpProperties {
 
   static JsonNode parse(String json) {
     try {
-      return Harness.JSON.readTree(json);
+      return TestServer.JSON.readTree(json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -219,7 +218,7 @@ class FuzzOverHttpProperties {
         case 3 -> o.set(randomCase(key, r), o.get(key));
         case 4 -> o.set(key.equals("op") ? key : "op", F.textNode(ODD_OPS[r.nextInt(ODD_OPS.length)]));
         case 5 -> o.put("path", ODD_PATHS[r.nextInt(ODD_PATHS.length)]);
-        case 6 -> o.set(key, Harness.JSON.getNodeFactory().numberNode(new java.math.BigDecimal(HUGE_NUMBERS[r.nextInt(HUGE_NUMBERS.length)])));
+        case 6 -> o.set(key, TestServer.JSON.getNodeFactory().numberNode(new java.math.BigDecimal(HUGE_NUMBERS[r.nextInt(HUGE_NUMBERS.length)])));
         case 7 -> o.set(randomUnicode(r, 1 + r.nextInt(8)), oddValue(r));
         default -> o.set(key, o.get(key).isArray() ? F.arrayNode().add(o.get(key)) : F.arrayNode().add(oddValue(r)));
       }
@@ -299,14 +298,14 @@ class FuzzOverHttpProperties {
       }
       body = root.toString();
     }
-    check(t.method(), t.path(), body, auth());
+    check(t.method(), t.path(), body, authorized());
   }
 
   // ---------------------------------------------------------------- query strings
 
   static final String[] FILTER_TOKENS = {
     "userName", "emails", "emails.value", "members", "members.value", "meta.lastModified", "name.givenName",
-    "urn:ietf:params:scim:schemas:core:2.0:User:userName", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+    USER + ":userName", ENTERPRISE_USER + ":manager.value",
     "serialNumber", "storageGb", "retired", "id", "externalId", "active", "nope", "x.y.z",
     "eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "EQ", "and", "or", "not", "AND",
     "(", ")", "[", "]", "\"alice\"", "\"\"", "\"a\\\"b\"", "\"\\u0000\"", "\"2011-05-13T04:42:34Z\"", "\"not-a-date\"",
@@ -370,8 +369,8 @@ class FuzzOverHttpProperties {
     for (int i = 0; i < n; i++) {
       params.add(param(r));
     }
-    String path = r.nextInt(5) == 0 ? "/scim/v2/Users/" + h.alice : LIST_PATHS[r.nextInt(LIST_PATHS.length)];
-    Harness.Raw a = check("GET", path + "?" + String.join("&", params), null, auth());
+    String path = r.nextInt(5) == 0 ? "/scim/v2/Users/" + seeded.alice() : LIST_PATHS[r.nextInt(LIST_PATHS.length)];
+    Raw a = check("GET", path + "?" + String.join("&", params), null, authorized());
     if (a.status() == 200 && path.equals("/scim/v2/Users")) {
       JsonNode list = parse(a.body());
       assertThat(list.path("totalResults").isIntegralNumber()).as(a.toString()).isTrue();
@@ -435,7 +434,7 @@ class FuzzOverHttpProperties {
       "X-Forwarded-Port: " + (r.nextBoolean() ? "99999" : "-1"),
       "Forwarded: for=\"[::1" + (r.nextBoolean() ? "]\"" : ";host=x"),
     };
-    List<String> headers = auth(forwarded[r.nextInt(forwarded.length)]);
-    check("POST", "/scim/v2/Users", Harness.oktaUser("fwd-" + Long.toHexString(seed)), headers);
+    List<String> headers = authorized(forwarded[r.nextInt(forwarded.length)]);
+    check("POST", "/scim/v2/Users", Seed.oktaUser("fwd-" + Long.toHexString(seed)), headers);
   }
 }

@@ -1,7 +1,9 @@
 package io.scimd.server.hardening;
 
-import static io.scimd.server.hardening.Harness.PATCH_OP;
-import static io.scimd.server.hardening.Harness.USER;
+import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.abbreviate;
+import static io.scimd.server.http.TestServer.assertWellFormed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,24 +22,26 @@ import org.junit.jupiter.api.TestInstance;
 /** Bodies that are too big, too deep or too long: each answers its SCIM error, fast, and changes nothing. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HugeInputTest {
-  Harness h;
+  TestServer server;
+  Seed seeded;
 
   @BeforeAll
   void start() {
-    h = new Harness();
+    server = Seed.start();
+    seeded = Seed.into(server);
   }
 
   @AfterAll
   void stop() {
-    h.close();
+    server.close();
   }
 
   /** Announces 10 MB, sends only 64 KB, and must get the 413 without the server waiting for the rest. */
   @Test
   void tenMegabyteBody_answers413WithoutReadingIt() throws Exception {
-    String before = h.snapshot();
+    String before = server.snapshot();
     long started = System.nanoTime();
-    try (Socket s = new Socket("127.0.0.1", h.server.server.port())) {
+    try (Socket s = server.connect()) {
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();
       out.write(
@@ -51,35 +55,35 @@ class HugeInputTest {
       assertThat(head).isEqualTo("HTTP/1.1 413");
     }
     assertThat((System.nanoTime() - started) / 1_000_000).as("ms to answer").isLessThan(3_000);
-    assertThat(h.snapshot()).isEqualTo(before);
+    assertThat(server.snapshot()).isEqualTo(before);
   }
 
   /** A body somewhat over the limit, sent whole by an ordinary client, gets its 413 every time. */
   @Test
   void bodyOverTheLimit_answers413ReliablyToAClientThatSendsItAll() {
-    String before = h.snapshot();
+    String before = server.snapshot();
     String big = "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + "y".repeat(2_000_000) + "\"}";
     for (int i = 0; i < 20; i++) {
-      HttpResponse<String> r = h.send("POST", "/scim/v2/Users", big);
-      JsonNode e = Harness.assertWellFormed(r);
+      HttpResponse<String> r = server.send("POST", "/scim/v2/Users", big);
+      JsonNode e = assertWellFormed(r);
       assertThat(r.statusCode()).isEqualTo(413);
       assertThat(e.path("detail").asText()).contains("maxPayloadSize");
     }
-    assertThat(h.snapshot()).isEqualTo(before);
+    assertThat(server.snapshot()).isEqualTo(before);
   }
 
   @Test
   void jsonNested100000Deep_answers400InvalidSyntax() {
-    String before = h.snapshot();
+    String before = server.snapshot();
     for (String open : List.of("[", "{\"a\":")) {
       String body = "{\"schemas\":[\"" + USER + "\"],\"userName\":\"deep\",\"name\":" + open.repeat(100_000);
-      HttpResponse<String> r = h.send("POST", "/scim/v2/Users", body);
-      JsonNode e = Harness.assertWellFormed(r);
+      HttpResponse<String> r = server.send("POST", "/scim/v2/Users", body);
+      JsonNode e = assertWellFormed(r);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
       assertThat(e.path("scimType").asText()).isEqualTo("invalidSyntax");
       assertThat(e.path("detail").asText()).as(r.body()).containsIgnoringCase("nesting depth");
     }
-    assertThat(h.snapshot()).isEqualTo(before);
+    assertThat(server.snapshot()).isEqualTo(before);
   }
 
   /**
@@ -88,21 +92,21 @@ class HugeInputTest {
    */
   @Test
   void nestingUnderTheParserLimit_answers400InvalidValue() {
-    String before = h.snapshot();
+    String before = server.snapshot();
     HttpResponse<String> post =
-        h.send("POST", "/scim/v2/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"deep\",\"emails\":" + "[".repeat(60) + "]".repeat(60) + "}");
-    JsonNode e = Harness.assertWellFormed(post);
+        server.send("POST", "/scim/v2/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"deep\",\"emails\":" + "[".repeat(60) + "]".repeat(60) + "}");
+    JsonNode e = assertWellFormed(post);
     assertThat(post.statusCode()).as(post.body()).isEqualTo(400);
     assertThat(e.path("scimType").asText()).isEqualTo("invalidValue");
     String deep = "[".repeat(900) + "]".repeat(900);
     HttpResponse<String> patch =
-        h.send(
+        server.send(
             "PATCH",
-            "/scim/v2/Users/" + h.alice,
+            "/scim/v2/Users/" + seeded.alice(),
             "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"add\",\"path\":\"roles\",\"value\":\"" + deep + "\"}]}");
-    Harness.assertWellFormed(patch);
+    assertWellFormed(patch);
     assertThat(patch.statusCode()).as(patch.body()).isEqualTo(400);
-    assertThat(h.snapshot()).isEqualTo(before);
+    assertThat(server.snapshot()).isEqualTo(before);
   }
 
   /** A string of a million characters fits maxPayloadSize and is stored and read back whole. */
@@ -110,11 +114,11 @@ class HugeInputTest {
   void oneMegabyteString_isStoredAndReadBack() {
     String title = "t".repeat(1_000_000);
     HttpResponse<String> r =
-        h.send("PATCH", "/scim/v2/Users/" + h.bob,
+        server.send("PATCH", "/scim/v2/Users/" + seeded.bob(),
             "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"" + title + "\"}]}");
-    Harness.assertWellFormed(r);
-    assertThat(r.statusCode()).as(Harness.abbreviate(r.body())).isEqualTo(200);
-    HttpResponse<String> get = h.send("GET", "/scim/v2/Users/" + h.bob + "?attributes=title", null);
+    assertWellFormed(r);
+    assertThat(r.statusCode()).as(abbreviate(r.body())).isEqualTo(200);
+    HttpResponse<String> get = server.send("GET", "/scim/v2/Users/" + seeded.bob() + "?attributes=title", null);
     assertThat(TestServer.json(get).path("title").asText()).isEqualTo(title);
   }
 
@@ -127,18 +131,18 @@ class HugeInputTest {
     }
     String body = "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[" + ops + "]}";
     long started = System.nanoTime();
-    HttpResponse<String> r = h.send("PATCH", "/scim/v2/Users/" + h.alice, body);
-    Harness.assertWellFormed(r);
-    assertThat(r.statusCode()).as(Harness.abbreviate(r.body())).isEqualTo(200);
+    HttpResponse<String> r = server.send("PATCH", "/scim/v2/Users/" + seeded.alice(), body);
+    assertWellFormed(r);
+    assertThat(r.statusCode()).as(abbreviate(r.body())).isEqualTo(200);
     assertThat(TestServer.json(r).path("nickName").asText()).isEqualTo("n9999");
     assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(5_000);
 
-    String before = h.snapshot();
+    String before = server.snapshot();
     String failing = body.replace("]}", ",{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}]}");
-    HttpResponse<String> f = h.send("PATCH", "/scim/v2/Users/" + h.alice, failing);
-    JsonNode e = Harness.assertWellFormed(f);
+    HttpResponse<String> f = server.send("PATCH", "/scim/v2/Users/" + seeded.alice(), failing);
+    JsonNode e = assertWellFormed(f);
     assertThat(f.statusCode()).isEqualTo(400);
     assertThat(e.path("detail").asText()).contains("Operations[10000]");
-    assertThat(h.snapshot()).isEqualTo(before);
+    assertThat(server.snapshot()).isEqualTo(before);
   }
 }
