@@ -1,17 +1,15 @@
 package io.scimd.server.http;
 
+import static io.scimd.server.http.TestServer.JSON;
+import static io.scimd.server.http.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scimd.server.Main;
 import io.scimd.server.ScimServer;
 import io.scimd.store.PgTestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,7 +31,6 @@ import picocli.CommandLine;
  * {@code /health} reporting the database on both stores.
  */
 class DatabaseOptionsTest {
-  static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
   StringWriter out = new StringWriter();
   StringWriter err = new StringWriter();
@@ -63,7 +60,7 @@ class DatabaseOptionsTest {
     full[2] = "0";
     System.arraycopy(args, 0, full, 3, args.length);
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(full));
-    ScimServer server = CompletableFuture.anyOf(started, exit).get(60, TimeUnit.SECONDS) instanceof ScimServer s ? s : null;
+    TestServer server = CompletableFuture.anyOf(started, exit).get(60, TimeUnit.SECONDS) instanceof ScimServer s ? TestServer.of(s) : null;
     if (server == null) {
       return exit.get();
     }
@@ -76,20 +73,7 @@ class DatabaseOptionsTest {
   }
 
   interface ServerCheck {
-    void accept(ScimServer server) throws Exception;
-  }
-
-  static HttpResponse<String> get(ScimServer server, String path) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + TestServer.TOKEN)
-            .timeout(Duration.ofSeconds(20))
-            .build();
-    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonNode json(HttpResponse<String> r) throws Exception {
-    return JSON.readTree(r.body());
+    void accept(TestServer server) throws Exception;
   }
 
   @Test
@@ -154,7 +138,7 @@ class DatabaseOptionsTest {
         serve(
             Map.of(),
             s -> {
-              HttpResponse<String> r = get(s, "/health");
+              HttpResponse<String> r = s.send("GET", "/health", null);
               assertThat(r.statusCode()).isEqualTo(200);
               assertThat(json(r)).isEqualTo(JSON.readTree("{\"status\":\"UP\",\"database\":\"UP\"}"));
               assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
@@ -180,10 +164,10 @@ class DatabaseOptionsTest {
           serve(
               env,
               s -> {
-                HttpResponse<String> r = get(s, "/health");
+                HttpResponse<String> r = s.send("GET", "/health", null);
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(json(r)).isEqualTo(JSON.readTree("{\"status\":\"UP\",\"database\":\"UP\"}"));
-                assertThat(get(s, "/scim/v2/Users").statusCode()).isEqualTo(200);
+                assertThat(s.send("GET", "/scim/v2/Users", null).statusCode()).isEqualTo(200);
               },
               "--db", url, "--db-statement-timeout", "10s");
       assertThat(code).as(err.toString()).isZero();
@@ -199,10 +183,10 @@ class DatabaseOptionsTest {
           serve(
               Map.of(),
               s -> {
-                assertThat(get(s, "/health").statusCode()).isEqualTo(200);
+                assertThat(s.send("GET", "/health", null).statusCode()).isEqualTo(200);
                 db.close(); // DROP DATABASE ... WITH (FORCE): every pooled connection is terminated
                 long start = System.nanoTime();
-                HttpResponse<String> r = get(s, "/health");
+                HttpResponse<String> r = s.send("GET", "/health", null);
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
                 JsonNode body = json(r);
                 assertThat(body.path("status").asText()).isEqualTo("DOWN");
@@ -252,11 +236,7 @@ class DatabaseOptionsTest {
           serve(
               Map.of(),
               s -> {
-                HttpRequest request =
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/scim/v2/Users"))
-                        .header("Authorization", "Bearer " + token)
-                        .build();
-                assertThat(HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode())
+                assertThat(s.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token).statusCode())
                     .isEqualTo(200);
               },
               "--db", db.url());

@@ -1,5 +1,6 @@
 package io.scimd.server.http;
 
+import static io.scimd.core.schema.SchemaUrns.ERROR;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scimd.core.error.ScimException;
@@ -51,7 +52,7 @@ class ErrorHandlingTest {
     assertThat(r.get("Content-Type")).isEqualTo("application/scim+json");
     assertThat(r.getContent())
         .contains("\"status\":\"500\"")
-        .contains("urn:ietf:params:scim:api:messages:2.0:Error")
+        .contains(ERROR)
         .doesNotContain("secret")
         .doesNotContain("NullPointerException")
         .doesNotContain("at io.scimd");
@@ -74,6 +75,6 @@ class ErrorHandlingTest {
     HttpTester.Response r =
         HttpTester.parseResponse(connector.getResponse("GET /scim/v2/%zz HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"));
     assertThat(r.getStatus()).isEqualTo(400);
-    assertThat(r.getContent()).contains("urn:ietf:params:scim:api:messages:2.0:Error").doesNotContain("<html");
+    assertThat(r.getContent()).contains(ERROR).doesNotContain("<html");
   }
 }

@@ -6,10 +6,6 @@ import io.scimd.server.Main;
 import io.scimd.server.ScimServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,14 +30,6 @@ class MainTest {
     return cl;
   }
 
-  static int get(String url, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
   @Test
   void serve_flagsWinOverEnvironment_andServeUntilStopped() throws Exception {
     CompletableFuture<ScimServer> started = new CompletableFuture<>();
@@ -53,10 +41,9 @@ class MainTest {
     CommandLine cl = cli(env, started);
     CompletableFuture<Integer> exit =
         CompletableFuture.supplyAsync(() -> cl.execute("serve", "--port", "0", "--host", "127.0.0.1"));
-    ScimServer server = started.get(30, TimeUnit.SECONDS);
-    String base = "http://127.0.0.1:" + server.port();
-    assertThat(get(base + "/health", null)).isEqualTo(200);
-    assertThat(get(base + "/scim/v2/Users", TestServer.TOKEN)).isEqualTo(200);
+    TestServer server = TestServer.of(started.get(30, TimeUnit.SECONDS));
+    assertThat(server.sendRaw("GET", "/health", null).statusCode()).isEqualTo(200);
+    assertThat(server.send("GET", "/scim/v2/Users", null).statusCode()).isEqualTo(200);
     assertThat(Files.list(dir)).isNotEmpty();
     server.close();
     assertThat(exit.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
@@ -88,7 +75,7 @@ class MainTest {
     assertThat(m.find()).as(out.toString()).isTrue();
     try (TestServer s = TestServer.start(dir, null)) {
       assertThat(s.printed).as("the store already had a credential").doesNotContain("SCIMD_TOKEN");
-      assertThat(get(s.url("/scim/v2/Users"), m.group(1))).isEqualTo(200);
+      assertThat(s.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + m.group(1)).statusCode()).isEqualTo(200);
     }
   }
 }

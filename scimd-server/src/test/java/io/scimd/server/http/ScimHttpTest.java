@@ -1,6 +1,9 @@
 package io.scimd.server.http;
 
+import static io.scimd.server.http.TestServer.assertScimError;
 import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.q;
+import static io.scimd.server.http.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +16,6 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,25 +35,6 @@ class ScimHttpTest {
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  static void assertScimError(HttpResponse<String> r, int status, String scimType) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/scim+json");
-    JsonNode e = json(r);
-    assertThat(e.path("schemas").get(0).asText()).isEqualTo(SchemaUrns.ERROR);
-    assertThat(e.path("status").isTextual()).isTrue();
-    assertThat(e.path("status").asText()).isEqualTo(Integer.toString(status));
-    assertThat(e.path("detail").asText()).isNotBlank().doesNotContain("com.fasterxml").doesNotContain("Exception");
-    if (scimType == null) {
-      assertThat(e.has("scimType")).isFalse();
-    } else {
-      assertThat(e.path("scimType").asText()).isEqualTo(scimType);
-    }
-  }
-
-  static String user(String userName) {
-    return "{\"schemas\":[\"" + SchemaUrns.USER + "\"],\"userName\":\"" + userName + "\"}";
   }
 
   @Test
@@ -317,8 +300,7 @@ class ScimHttpTest {
   @Test
   void listParameters_namesCaseInsensitive() {
     server.send("POST", "/scim/v2/Users", user("case.params"));
-    String f = URLEncoder.encode("userName eq \"CASE.PARAMS\"", StandardCharsets.UTF_8).replace("+", "%20");
-    HttpResponse<String> r = server.send("GET", "/scim/v2/Users?FILTER=" + f + "&Count=5", null);
+    HttpResponse<String> r = server.send("GET", "/scim/v2/Users?FILTER=" + q("userName eq \"CASE.PARAMS\"") + "&Count=5", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).path("totalResults").asInt()).isEqualTo(1);
   }

@@ -4,11 +4,8 @@ import static io.scimd.server.http.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.scimd.server.ScimServer;
 import io.scimd.server.ServerConfig;
 import io.scimd.server.service.ServiceConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +58,7 @@ class ServerLifecycleTest {
     Files.writeString(schemas.resolve("bad.json"), "{\"id\":\"urn:example:Bad\"}");
     ServerConfig config =
         new ServerConfig("127.0.0.1", 0, dir.resolve("data"), schemas, TestServer.TOKEN, ServiceConfig.DEFAULTS);
-    assertThatThrownBy(() -> ScimServer.start(config, new PrintWriter(new StringWriter())))
+    assertThatThrownBy(() -> TestServer.start(config))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("attributes");
   }
@@ -69,7 +66,7 @@ class ServerLifecycleTest {
   @Test
   void createdResource_survivesAServerThatWasNeverClosed() {
     TestServer crashed = TestServer.start(dir, TestServer.TOKEN);
-    HttpResponse<String> created = crashed.send("POST", "/scim/v2/Users", ScimHttpTest.user("durable.user"));
+    HttpResponse<String> created = crashed.send("POST", "/scim/v2/Users", TestServer.user("durable.user"));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String id = json(created).path("id").asText();
     // No close(): the first server is abandoned as a killed process would be; a second one on the

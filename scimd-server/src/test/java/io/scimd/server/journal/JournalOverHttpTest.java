@@ -1,12 +1,16 @@
 package io.scimd.server.journal;
 
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.ServerConfig;
 import io.scimd.server.http.TestServer;
-import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.Change;
 import io.scimd.store.JournalEntry;
 import io.scimd.store.Member;
@@ -15,8 +19,6 @@ import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.Stores;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,10 +31,6 @@ import org.junit.jupiter.api.Test;
  * and on PostgreSQL in {@link PostgresJournalOverHttpTest}.
  */
 class JournalOverHttpTest {
-  static final String USER = "urn:ietf:params:scim:schemas:core:2.0:User";
-  static final String GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
-  static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-  static final String BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
   static final Scope READER = Scope.system(Scope.DEFAULT_TENANT, "test");
 
   TestServer server;
@@ -41,7 +39,7 @@ class JournalOverHttpTest {
 
   /** Where the server stores (a data directory, or a PostgreSQL URL in the subclass). */
   ServerConfig config() throws Exception {
-    return new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("scimd-journal"), null, TestServer.TOKEN, ServiceConfig.DEFAULTS);
+    return TestServer.config();
   }
 
   String location(ServerConfig config) {
@@ -79,22 +77,8 @@ class JournalOverHttpTest {
     return entries.stream().map(e -> e.change().kind().wire() + " " + e.change().resourceType()).toList();
   }
 
-  HttpResponse<String> send(String method, String path, String body) {
-    return server.send(method, path, body);
-  }
-
   String create(String path, String body) {
-    HttpResponse<String> r = send("POST", path, body);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return TestServer.json(r).get("id").asText();
-  }
-
-  static String user(String userName) {
-    return "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"}";
-  }
-
-  static String patch(String ops) {
-    return "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[" + ops + "]}";
+    return server.client().create(path, body).get("id").asText();
   }
 
   @Test
@@ -139,10 +123,10 @@ class JournalOverHttpTest {
 
     assertThat(send("PUT", "/scim/v2/Users/" + id, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"carol\",\"title\":\"VP\"}").statusCode())
         .isEqualTo(200);
-    assertThat(send("PATCH", "/scim/v2/Users/" + id, patch("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")).statusCode())
+    assertThat(send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")).statusCode())
         .isEqualTo(200);
     // The same PATCH again changes nothing: no entry.
-    assertThat(send("PATCH", "/scim/v2/Users/" + id, patch("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")).statusCode())
+    assertThat(send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")).statusCode())
         .isEqualTo(200);
 
     List<JournalEntry> entries = news();
@@ -169,28 +153,28 @@ class JournalOverHttpTest {
         .containsExactly("created User", "created User", "created User", "created Group", "members_added Group");
 
     // Okta: add with one member already there.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u2 + "\"}]}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u2 + "\"}]}"));
     assertThat(members(news())).containsExactly("+" + u2);
     // Okta: remove by value filter.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + u2 + "\\\"]\"}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + u2 + "\\\"]\"}"));
     assertThat(members(news())).containsExactly("-" + u2);
     // Entra: remove with a value array, one of them not a member.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}"));
     assertThat(members(news())).containsExactly("-" + u1);
     // Entra: Add in a batch.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}"));
     assertThat(members(news())).containsExactly("+" + u1, "+" + u3);
     // Replace of all members: who left and who joined, not everyone twice.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"replace\",\"path\":\"members\",\"value\":[{\"value\":\"" + u3 + "\"},{\"value\":\"" + u2 + "\"}]}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"replace\",\"path\":\"members\",\"value\":[{\"value\":\"" + u3 + "\"},{\"value\":\"" + u2 + "\"}]}"));
     assertThat(members(news())).containsExactlyInAnyOrder("-" + u1, "+" + u2);
     // PUT of the group with members.
     send("PUT", "/scim/v2/Groups/" + g, "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u2 + "\"}]}");
     assertThat(members(news())).containsExactlyInAnyOrder("-" + u3, "+" + u1);
     // Okta's "push now" on an empty list: replace members [] removes everyone.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"replace\",\"value\":{\"members\":[]}}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"replace\",\"value\":{\"members\":[]}}"));
     assertThat(members(news())).containsExactlyInAnyOrder("-" + u1, "-" + u2);
     // A rename is an attribute change of the group.
-    send("PATCH", "/scim/v2/Groups/" + g, patch("{\"op\":\"replace\",\"value\":{\"id\":\"" + g + "\",\"displayName\":\"engineering\"}}"));
+    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"replace\",\"value\":{\"id\":\"" + g + "\",\"displayName\":\"engineering\"}}"));
     List<JournalEntry> rename = news();
     assertThat(described(rename)).containsExactly("patched Group");
     assertThat(((Change.Patched) rename.get(0).change()).attributes()).extracting(Change.AttributeChange::path).containsExactly("displayName");
@@ -235,7 +219,7 @@ class JournalOverHttpTest {
             send(
                     "PATCH",
                     "/scim/v2/Users/" + id,
-                    patch("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"},{\"op\":\"replace\",\"path\":\"nosuch\",\"value\":1}"))
+                    patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"},{\"op\":\"replace\",\"path\":\"nosuch\",\"value\":1}"))
                 .statusCode())
         .isEqualTo(400);
     assertThat(send("PUT", "/scim/v2/Users/" + id, user("dave"), "If-Match", "W/\"999\"").statusCode()).isEqualTo(412);
@@ -253,11 +237,11 @@ class JournalOverHttpTest {
     String existing = create("/scim/v2/Users", user("erin"));
     news();
     String bulk =
-        "{\"schemas\":[\"" + BULK + "\"],\"Operations\":["
+        "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":["
             + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u\",\"data\":" + user("frank") + "},"
             + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"bulkers\",\"members\":[{\"value\":\"bulkId:u\"}]}},"
             + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"dup\",\"data\":" + user("ERIN") + "},"
-            + "{\"method\":\"PATCH\",\"path\":\"/Users/" + existing + "\",\"data\":" + patch("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Eng\"}") + "},"
+            + "{\"method\":\"PATCH\",\"path\":\"/Users/" + existing + "\",\"data\":" + patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Eng\"}") + "},"
             + "{\"method\":\"PUT\",\"path\":\"/Users/" + existing + "\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"erin\",\"title\":\"Mgr\"}},"
             + "{\"method\":\"DELETE\",\"path\":\"/Users/" + existing + "\"}"
             + "]}";

@@ -2,10 +2,7 @@ package io.scimd.server.journal;
 
 import io.scimd.server.ServerConfig;
 import io.scimd.server.http.TestServer;
-import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.PgTestDatabase;
-import io.scimd.store.PoolSettings;
-import java.nio.file.Files;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -23,8 +20,7 @@ class PostgresJournalOverHttpTest extends JournalOverHttpTest {
 
   @Override
   ServerConfig config() throws Exception {
-    return new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("scimd-journal"), null, TestServer.TOKEN, ServiceConfig.DEFAULTS)
-        .withDatabase(db.url(), PoolSettings.defaults().withMaxPoolSize(4));
+    return TestServer.config(db, 4);
   }
 
   @AfterEach

@@ -1,26 +1,19 @@
 package io.scimd.server.nodes;
 
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.server.http.TestServer.patchBody;
+import static io.scimd.server.http.TestServer.q;
+import static io.scimd.server.http.TestServer.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.scimd.server.ScimServer;
 import io.scimd.server.ServerConfig;
-import io.scimd.server.service.ServiceConfig;
+import io.scimd.server.http.TestServer;
 import io.scimd.store.PgTestDatabase;
-import io.scimd.store.PoolSettings;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,17 +41,11 @@ import org.junit.jupiter.api.Test;
  * nothing but the database, so any guarantee that held only within one node would fail here.
  */
 class MultiNodeTest {
-  static final String TOKEN = "multi-node-bootstrap-token-0123456789-abcdef";
-  static final String PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-  static final ObjectMapper JSON = new ObjectMapper();
   static final int NODES = 3;
 
   static PgTestDatabase db;
 
-  final List<ScimServer> nodes = new ArrayList<>();
-  final List<Integer> ports = new ArrayList<>(); // a halted node's port() is no longer its port
-  final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+  final List<TestServer> nodes = new ArrayList<>();
   final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
 
   @BeforeAll
@@ -77,24 +64,19 @@ class MultiNodeTest {
   @BeforeEach
   void startNodes() throws Exception {
     PgTestDatabase.require(db);
-    List<Future<ScimServer>> starting = new ArrayList<>();
+    List<Future<TestServer>> starting = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
-      Path data = Files.createTempDirectory("scimd-node");
-      ServerConfig config =
-          new ServerConfig("127.0.0.1", 0, data, null, TOKEN, ServiceConfig.DEFAULTS)
-              .withDatabase(db.url(), PoolSettings.defaults().withMaxPoolSize(6));
-      starting.add(pool.submit(() -> ScimServer.start(config, new PrintWriter(new StringWriter()))));
+      ServerConfig config = TestServer.config(db, 6);
+      starting.add(pool.submit(() -> TestServer.start(config)));
     }
-    for (Future<ScimServer> f : starting) {
-      ScimServer node = f.get(60, TimeUnit.SECONDS);
-      nodes.add(node);
-      ports.add(node.port());
+    for (Future<TestServer> f : starting) {
+      nodes.add(f.get(60, TimeUnit.SECONDS));
     }
   }
 
   @AfterEach
   void stopNodes() {
-    nodes.forEach(ScimServer::close);
+    nodes.forEach(TestServer::close);
     pool.shutdownNow();
   }
 
@@ -135,7 +117,7 @@ class MultiNodeTest {
             assertThat(r.status).as(r.text).isEqualTo(409);
             assertThat(r.json.path("scimType").asText()).isEqualTo("uniqueness");
           });
-      assertThat(send(1, "GET", "/Users?filter=" + enc("userName eq \"" + name + "\""), null).json.path("totalResults").asInt())
+      assertThat(send(1, "GET", "/Users?filter=" + q("userName eq \"" + name + "\""), null).json.path("totalResults").asInt())
           .isEqualTo(1);
     }
   }
@@ -162,7 +144,7 @@ class MultiNodeTest {
                     ? send((node + 1) % NODES, "PUT", "/Users/" + id,
                         "{\"userName\":\"counter\",\"nickName\":\"" + next + "\"}", "If-Match", etag)
                     : send((node + 2) % NODES, "PATCH", "/Users/" + id,
-                        "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"" + next + "\"}]}",
+                        patchBody("{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"" + next + "\"}"),
                         "If-Match", etag);
             if (r.status == 200 || r.status == 204) {
               successes.incrementAndGet();
@@ -216,7 +198,7 @@ class MultiNodeTest {
     assertThat(applied.status).as(applied.text).isEqualTo(200);
     assertThat(applied.json.path("Operations")).hasSize(21).allMatch(o -> o.path("status").asText().equals("201"));
     assertThat(count(1, "/Users", "userName sw \"bo-\"")).isEqualTo(20);
-    JsonNode group = send(2, "GET", "/Groups?filter=" + enc("displayName eq \"bo-group\""), null).json.path("Resources").path(0);
+    JsonNode group = send(2, "GET", "/Groups?filter=" + q("displayName eq \"bo-group\""), null).json.path("Resources").path(0);
     assertThat(group.path("members")).hasSize(20);
 
     assertThat(memberIds(1, side)).containsExactlyInAnyOrderElementsOf(sideIds);
@@ -247,7 +229,7 @@ class MultiNodeTest {
         pool.submit(
             () -> {
               killAt.await();
-              nodes.get(2).halt();
+              nodes.get(2).server.halt();
               halted.set(true);
               return null;
             });
@@ -359,36 +341,19 @@ class MultiNodeTest {
 
   /** Sends through node {@code n}; status -1 when the answer was lost (connection refused or reset). */
   Resp send(int n, String method, String path, String body, String... headers) {
-    String url = "http://127.0.0.1:" + ports.get(n) + (path.startsWith("/health") ? "" : "/scim/v2") + path;
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/scim+json");
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
     HttpResponse<String> r;
     try {
-      r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      return new Resp(-1, String.valueOf(e), MissingNode.getInstance(), Map.of());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      r = nodes.get(n).send(method, (path.startsWith("/health") ? "" : TestServer.SCIM) + path, body, headers);
+    } catch (UncheckedIOException e) {
+      return new Resp(-1, String.valueOf(e.getCause()), MissingNode.getInstance(), Map.of());
     }
     JsonNode json;
     try {
-      json = r.body().isEmpty() ? MissingNode.getInstance() : JSON.readTree(r.body());
+      json = r.body().isEmpty() ? MissingNode.getInstance() : TestServer.JSON.readTree(r.body());
     } catch (IOException e) {
       json = MissingNode.getInstance();
     }
-    Map<String, String> hs = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    r.headers().map().forEach((k, v) -> hs.put(k, v.get(0)));
-    return new Resp(r.statusCode(), r.body(), json, hs);
+    return new Resp(r.statusCode(), r.body(), json, TestServer.Raw.of(r).headers());
   }
 
   static String created(Resp r) {
@@ -396,10 +361,6 @@ class MultiNodeTest {
       throw new AssertionError("expected 201, got " + r.status + ": " + r.text);
     }
     return r.json.path("id").asText();
-  }
-
-  static String user(String userName) {
-    return "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}";
   }
 
   static String addMembers(String... ids) {
@@ -411,7 +372,7 @@ class MultiNodeTest {
       // One operation per member, as Entra sends them: a half-applied PATCH would show here.
       ops.append("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"").append(id).append("\"}]}");
     }
-    return "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[" + ops + "]}";
+    return patchBody(ops.toString());
   }
 
   /** {@code users} POSTs of {@code prefix-i}, a group of all of them, and optionally a taken userName. */
@@ -428,12 +389,12 @@ class MultiNodeTest {
     if (takenUserName != null) {
       ops.append(",{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"taken\",\"data\":").append(user(takenUserName)).append("}");
     }
-    return "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"failOnErrors\":1,\"Operations\":["
+    return "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"failOnErrors\":1,\"Operations\":["
         + ops + "]}";
   }
 
   int count(int node, String endpoint, String filter) {
-    Resp r = send(node, "GET", endpoint + "?count=0&filter=" + enc(filter), null);
+    Resp r = send(node, "GET", endpoint + "?count=0&filter=" + q(filter), null);
     assertThat(r.status).as(r.text).isEqualTo(200);
     return r.json.path("totalResults").asInt();
   }
@@ -445,9 +406,5 @@ class MultiNodeTest {
     r.json.path("members").forEach(m -> ids.add(m.path("value").asText()));
     assertThat(ids).as("no member twice").hasSize(r.json.path("members").size());
     return ids;
-  }
-
-  static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }
