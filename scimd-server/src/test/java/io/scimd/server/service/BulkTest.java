@@ -1,5 +1,9 @@
 package io.scimd.server.service;
 
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.BULK_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.ERROR;
+import static io.scimd.core.schema.SchemaUrns.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +13,7 @@ import io.scimd.core.resource.UnknownAttributePolicy;
 import org.junit.jupiter.api.Test;
 
 class BulkTest extends ServiceFixture {
-  private static final String REQ = "\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"]";
+  private static final String REQ = "\"schemas\":[\"" + BULK_REQUEST + "\"]";
 
   @Override
   ServiceConfig config() {
@@ -24,12 +28,12 @@ class BulkTest extends ServiceFixture {
     String f = failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors;
     ScimResponse r = service.bulk(SCOPE, json("{" + REQ + f + ",\"Operations\":[" + ops + "]}"), BASE);
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.body().get("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:BulkResponse");
+    assertThat(r.body().get("schemas").get(0).asText()).isEqualTo(BULK_RESPONSE);
     return r.body().get("Operations");
   }
 
   private static String postUser(String bulkId, String userName) {
-    return "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"" + bulkId + "\",\"data\":{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}}";
+    return "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"" + bulkId + "\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"}}";
   }
 
   private long count(String type) {
@@ -69,7 +73,7 @@ class BulkTest extends ServiceFixture {
     assertThat(ops.get(0).at("/response/detail").asText()).contains("bulkId:a").contains("bulkId:b");
     assertThat(ops.get(1).get("status").asText()).isEqualTo("409");
     assertThat(ops.get(2).get("status").asText()).isEqualTo("201");
-    assertThat(ops.get(0).at("/response/schemas/0").asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:Error");
+    assertThat(ops.get(0).at("/response/schemas/0").asText()).isEqualTo(ERROR);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.scimd.server.service;
 
+import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
+import static io.scimd.core.schema.SchemaUrns.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** What Okta and Microsoft Entra ID send, in their order, at the service level (SCIM-NOTES). */
 class IdpSequencesTest extends ServiceFixture {
-  private static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
   @Test
   void okta_userLifecycle_lookupPutDeactivate() {
@@ -28,7 +29,7 @@ class IdpSequencesTest extends ServiceFixture {
         service.replace(
             SCOPE, users,
             id,
-            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"id\":\"" + id + "\",\"userName\":\"Okta.User@example.com\","
+            json("{\"schemas\":[\"" + USER + "\"],\"id\":\"" + id + "\",\"userName\":\"Okta.User@example.com\","
                 + "\"name\":{\"givenName\":\"Okta\",\"familyName\":\"User\"},\"active\":true,"
                 + "\"emails\":[{\"value\":\"okta.user@example.com\",\"type\":\"work\",\"primary\":true}]}"),
             BASE,
@@ -69,7 +70,7 @@ class IdpSequencesTest extends ServiceFixture {
     ScimResponse created =
         service.create(
             SCOPE, users,
-            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"" + ENTERPRISE + "\"],"
+            json("{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],"
                 + "\"externalId\":\"0d3f\",\"userName\":\"entra@contoso.com\",\"active\":true,"
                 + "\"emails\":[{\"type\":\"home\",\"value\":\"me@home.example\"}]}"),
             BASE,
@@ -84,7 +85,7 @@ class IdpSequencesTest extends ServiceFixture {
             id,
             "[{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"},"
                 + "{\"op\":\"Add\",\"path\":\"emails[type eq \\\"work\\\"].value\",\"value\":\"entra@contoso.com\"},"
-                + "{\"op\":\"Add\",\"path\":\"" + ENTERPRISE + ":manager\",\"value\":\"" + manager + "\"}]");
+                + "{\"op\":\"Add\",\"path\":\"" + ENTERPRISE_USER + ":manager\",\"value\":\"" + manager + "\"}]");
     JsonNode u = r.body();
     assertThat(u.get("active").asBoolean()).isFalse();
     List<String> work = new ArrayList<>();
@@ -95,12 +96,12 @@ class IdpSequencesTest extends ServiceFixture {
     });
     assertThat(work).containsExactly("entra@contoso.com");
     assertThat(u.get("emails")).hasSize(2);
-    assertThat(u.at("/" + ENTERPRISE.replace("/", "~1") + "/manager/value").asText()).isEqualTo(manager);
-    assertThat(u.get("schemas").toString()).contains(ENTERPRISE);
+    assertThat(u.at("/" + ENTERPRISE_USER.replace("/", "~1") + "/manager/value").asText()).isEqualTo(manager);
+    assertThat(u.get("schemas").toString()).contains(ENTERPRISE_USER);
     // The {"value": id} form of the manager too.
-    patch(users, id, "[{\"op\":\"Add\",\"path\":\"" + ENTERPRISE + ":manager\",\"value\":{\"value\":\"" + id + "\"}}]");
+    patch(users, id, "[{\"op\":\"Add\",\"path\":\"" + ENTERPRISE_USER + ":manager\",\"value\":{\"value\":\"" + id + "\"}}]");
     JsonNode again = service.get(SCOPE, users, id, BASE, null, null, null).body();
-    assertThat(again.get(ENTERPRISE).get("manager").get("value").asText()).isEqualTo(id);
+    assertThat(again.get(ENTERPRISE_USER).get("manager").get("value").asText()).isEqualTo(id);
   }
 
   @Test

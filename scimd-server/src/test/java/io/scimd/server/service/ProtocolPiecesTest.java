@@ -1,5 +1,6 @@
 package io.scimd.server.service;
 
+import static io.scimd.core.schema.SchemaUrns.ERROR;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,7 +50,7 @@ class ProtocolPiecesTest {
   @Test
   void errorJson_hasStatusAsStringAndScimType() {
     JsonNode n = ScimErrors.toJson(new ScimError(400, ScimType.INVALID_FILTER, "bad at 3"));
-    assertThat(n.get("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:Error");
+    assertThat(n.get("schemas").get(0).asText()).isEqualTo(ERROR);
     assertThat(n.get("status").isTextual()).isTrue();
     assertThat(n.get("status").asText()).isEqualTo("400");
     assertThat(n.get("scimType").asText()).isEqualTo("invalidFilter");

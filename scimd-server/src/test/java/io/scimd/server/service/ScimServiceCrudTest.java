@@ -1,5 +1,6 @@
 package io.scimd.server.service;
 
+import static io.scimd.core.schema.SchemaUrns.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +15,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     ScimResponse r =
         service.create(
             SCOPE, users,
-            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"alice\",\"active\":true}"),
+            json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"alice\",\"active\":true}"),
             BASE,
             null,
             null);
@@ -31,7 +32,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     ScimResponse r =
         service.create(
             SCOPE, users,
-            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
+            json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
             BASE,
             "userName",
             null);
@@ -54,7 +55,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     ScimResponse r =
         service.create(
             SCOPE, users,
-            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
+            json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
             BASE,
             "password,userName",
             null);

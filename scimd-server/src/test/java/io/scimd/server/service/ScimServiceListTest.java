@@ -1,5 +1,7 @@
 package io.scimd.server.service;
 
+import static io.scimd.core.schema.SchemaUrns.LIST_RESPONSE;
+import static io.scimd.core.schema.SchemaUrns.SEARCH_REQUEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +35,7 @@ class ScimServiceListTest extends ServiceFixture {
     createUser("u1");
     createUser("u2");
     JsonNode body = page(null, null);
-    assertThat(body.get("schemas").get(0).asText()).isEqualTo("urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assertThat(body.get("schemas").get(0).asText()).isEqualTo(LIST_RESPONSE);
     assertThat(body.get("totalResults").asLong()).isEqualTo(2);
     assertThat(body.get("startIndex").asInt()).isEqualTo(1);
     assertThat(body.get("itemsPerPage").asInt()).isEqualTo(2);
@@ -135,7 +137,7 @@ class ScimServiceListTest extends ServiceFixture {
     createUser("s2");
     ListParams p =
         ListParams.fromSearchRequest(
-            json("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:SearchRequest\"],\"filter\":\"userName eq \\\"S2\\\"\",\"attributes\":[\"userName\"],\"count\":10}"));
+            json("{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq \\\"S2\\\"\",\"attributes\":[\"userName\"],\"count\":10}"));
     JsonNode body = service.list(SCOPE, users, p, BASE).body();
     assertThat(names(body)).containsExactly("s2");
     assertThat(body.get("Resources").get(0).has("meta")).isFalse();

@@ -1,5 +1,8 @@
 package io.scimd.server.service;
 
+import static io.scimd.core.schema.SchemaUrns.GROUP;
+import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
+import static io.scimd.core.schema.SchemaUrns.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -64,7 +67,7 @@ abstract class ServiceFixture {
 
   String createUser(String userName) {
     return service
-        .create(SCOPE, users, json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName + "\"}"), BASE, null, null)
+        .create(SCOPE, users, json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"}"), BASE, null, null)
         .body()
         .get("id")
         .asText();
@@ -78,7 +81,7 @@ abstract class ServiceFixture {
     return service
         .create(
             SCOPE, groups,
-            json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
+            json("{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
             BASE,
             null,
             null)
@@ -88,7 +91,7 @@ abstract class ServiceFixture {
   }
 
   ScimResponse patch(ResourceType type, String id, String ops) {
-    return service.patch(SCOPE, type, id, json("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":" + ops + "}"), BASE, null, null, null);
+    return service.patch(SCOPE, type, id, json("{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":" + ops + "}"), BASE, null, null, null);
   }
 
   ScimResponse list(ResourceType type, @Nullable String filter, @Nullable String excluded) {
