@@ -5,7 +5,7 @@ import static io.scimd.core.schema.SchemaUrns.ENTERPRISE_USER;
 import static io.scimd.core.schema.SchemaUrns.GROUP;
 import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
 import static io.scimd.core.schema.SchemaUrns.USER;
-import static io.scimd.server.hardening.Seed.DEVICE;
+import static io.scimd.server.hardening.Seeded.DEVICE;
 import static io.scimd.server.http.TestServer.abbreviate;
 import static io.scimd.server.http.TestServer.assertWellFormed;
 import static io.scimd.server.http.TestServer.patchBody;
@@ -35,12 +35,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTableTest {
   TestServer server;
-  Seed seeded;
+  Seeded seeded;
 
   @BeforeAll
   void start() {
-    server = Seed.start();
-    seeded = Seed.into(server);
+    server = Seeded.start();
+    seeded = Seeded.into(server);
   }
 
   @AfterAll
@@ -168,7 +168,7 @@ class BadInputTableTest {
     c.add(bad("immutable: member value", "PATCH", grp, patchBody("{\"op\":\"replace\",\"path\":\"members[value eq \\\"{alice}\\\"].value\",\"value\":\"{bob}\"}"), 400, "mutability", "members"));
 
     // Duplicate userName (case-insensitive) and other server-unique values.
-    c.add(bad("unique: POST same userName", "POST", u, Seed.oktaUser("alice"), 409, "uniqueness", "userName"));
+    c.add(bad("unique: POST same userName", "POST", u, Seeded.oktaUser("alice"), 409, "uniqueness", "userName"));
     c.add(bad("unique: POST other case", "POST", u, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"ALICE\"}", 409, "uniqueness", "userName"));
     c.add(bad("unique: PUT takes a used userName", "PUT", bob, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"Alice\"}", 409, "uniqueness", "userName"));
     c.add(bad("unique: PATCH takes a used userName", "PATCH", bob, patchBody("{\"op\":\"replace\",\"path\":\"userName\",\"value\":\"alice\"}"), 409, "uniqueness", "userName"));
@@ -194,7 +194,7 @@ class BadInputTableTest {
     c.add(bad("id: PUT members that do not exist", "PUT", grp, "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Admins\",\"members\":[{\"value\":\"ghost-2\"}]}", 400, "invalidValue", "ghost-2"));
 
     // Wrong versions.
-    c.add(bad("version: PUT stale If-Match", "PUT", alice, Seed.oktaUser("alice"), 412, null, "version", "If-Match", "W/\"999\""));
+    c.add(bad("version: PUT stale If-Match", "PUT", alice, Seeded.oktaUser("alice"), 412, null, "version", "If-Match", "W/\"999\""));
     c.add(bad("version: PATCH stale If-Match", "PATCH", grp, patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"y\"}"), 412, null, "version", "If-Match", "W/\"0\""));
     c.add(bad("version: DELETE stale If-Match", "DELETE", dev, null, 412, null, "version", "If-Match", "\"12345\""));
     c.add(bad("version: DELETE garbage If-Match", "DELETE", bob, null, 412, null, "version", "If-Match", "garbage"));

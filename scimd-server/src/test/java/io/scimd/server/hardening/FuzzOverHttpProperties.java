@@ -6,7 +6,7 @@ import static io.scimd.core.schema.SchemaUrns.GROUP;
 import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
 import static io.scimd.core.schema.SchemaUrns.SEARCH_REQUEST;
 import static io.scimd.core.schema.SchemaUrns.USER;
-import static io.scimd.server.hardening.Seed.DEVICE;
+import static io.scimd.server.hardening.Seeded.DEVICE;
 import static io.scimd.server.http.TestServer.assertWellFormed;
 import static io.scimd.server.http.TestServer.authorized;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,12 +39,12 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class FuzzOverHttpProperties {
   static final JsonNodeFactory F = JsonNodeFactory.instance;
   static TestServer server;
-  static Seed seeded;
+  static Seeded seeded;
 
   @BeforeContainer
   static void start() {
-    server = Seed.start();
-    seeded = Seed.into(server);
+    server = Seeded.start();
+    seeded = Seeded.into(server);
   }
 
   @AfterContainer
@@ -73,10 +73,10 @@ class FuzzOverHttpProperties {
     String grp = "/scim/v2/Groups/" + seeded.group();
     String dev = "/scim/v2/Devices/" + seeded.device();
     return List.of(
-        new Target("POST", "/scim/v2/Users", Seed.oktaUser("fuzz-okta")),
-        new Target("POST", "/scim/v2/Users", Seed.entraUser("fuzz-entra")),
-        new Target("PUT", alice, Seed.oktaUser("alice")),
-        new Target("PUT", bob, Seed.entraUser("bob")),
+        new Target("POST", "/scim/v2/Users", Seeded.oktaUser("fuzz-okta")),
+        new Target("POST", "/scim/v2/Users", Seeded.entraUser("fuzz-entra")),
+        new Target("PUT", alice, Seeded.oktaUser("alice")),
+        new Target("PUT", bob, Seeded.entraUser("bob")),
         new Target(
             "POST",
             "/scim/v2/Groups",
@@ -435,6 +435,6 @@ class FuzzOverHttpProperties {
       "Forwarded: for=\"[::1" + (r.nextBoolean() ? "]\"" : ";host=x"),
     };
     List<String> headers = authorized(forwarded[r.nextInt(forwarded.length)]);
-    check("POST", "/scim/v2/Users", Seed.oktaUser("fwd-" + Long.toHexString(seed)), headers);
+    check("POST", "/scim/v2/Users", Seeded.oktaUser("fwd-" + Long.toHexString(seed)), headers);
   }
 }

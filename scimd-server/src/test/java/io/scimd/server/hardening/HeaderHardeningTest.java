@@ -19,8 +19,8 @@ class HeaderHardeningTest {
 
   @BeforeAll
   void start() {
-    server = Seed.start();
-    Seed.into(server); // users for the list to show
+    server = Seeded.start();
+    Seeded.into(server); // users for the list to show
   }
 
   @AfterAll
@@ -30,7 +30,7 @@ class HeaderHardeningTest {
 
   @Test
   void emptyForwardedHost_createsWithALocationOnTheLocalAddress() {
-    Raw r = server.raw("POST /scim/v2/Users HTTP/1.1", Seed.oktaUser("fwd-empty"), authorized("X-Forwarded-Host: "));
+    Raw r = server.raw("POST /scim/v2/Users HTTP/1.1", Seeded.oktaUser("fwd-empty"), authorized("X-Forwarded-Host: "));
     JsonNode body = assertWellFormed(r);
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     assertThat(r.headers().get("Location")).as(r.toString()).startsWith("http://127.0.0.1:");

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HugeInputTest {
   TestServer server;
-  Seed seeded;
+  Seeded seeded;
 
   @BeforeAll
   void start() {
-    server = Seed.start();
-    seeded = Seed.into(server);
+    server = Seeded.start();
+    seeded = Seeded.into(server);
   }
 
   @AfterAll

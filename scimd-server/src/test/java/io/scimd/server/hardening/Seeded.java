@@ -11,16 +11,16 @@ import io.scimd.server.http.TestServer;
  * a group holding the first, and a device of the custom type of {@code schemas/harden}. The tests
  * then check with {@link TestServer#snapshot} that none of it changed.
  */
-record Seed(String alice, String bob, String group, String device) {
+record Seeded(String alice, String bob, String group, String device) {
   static final String DEVICE = "urn:example:scim:schemas:Device";
 
-  /** A server with the {@code Device} type, seeded. */
+  /** A server with the {@code Device} type, to seed with {@link #into}. */
   static TestServer start() {
     return TestServer.startWithSchemas("/schemas/harden");
   }
 
-  /** Creates the seed in {@code server} (started by {@link #start}). */
-  static Seed into(TestServer server) {
+  /** Creates the users, the group and the device in {@code server} and returns their ids. */
+  static Seeded into(TestServer server) {
     TestServer.Client client = server.client();
     String alice = client.create("/scim/v2/Users", oktaUser("alice")).path("id").asText();
     String bob = client.create("/scim/v2/Users", entraUser("bob")).path("id").asText();
@@ -42,7 +42,7 @@ record Seed(String alice, String bob, String group, String device) {
                     .formatted(DEVICE))
             .path("id")
             .asText();
-    return new Seed(alice, bob, group, device);
+    return new Seeded(alice, bob, group, device);
   }
 
   /** A user as Okta creates one. */
