@@ -1,6 +1,9 @@
 package io.scimd.store;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -58,6 +61,18 @@ final class SqliteDialect implements Dialect {
   public String countOfType() {
     // Kept by the triggers of V4__resource_counts.sql; no row yet means none.
     return "SELECT COALESCE((SELECT n FROM resource_counts WHERE tenant = ? AND type = ?), 0)";
+  }
+
+  @Override
+  public void scan(Conn c, String select, List<Object> params, RowSink each) throws SQLException {
+    // The driver steps the statement as the result set is read: one row in memory at a time.
+    PreparedStatement ps = c.ps(select);
+    Conn.bind(ps, params);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        each.accept(rs);
+      }
+    }
   }
 
   @Override
