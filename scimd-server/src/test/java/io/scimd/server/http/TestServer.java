@@ -60,12 +60,14 @@ public final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Path dataDir, String bootstrapToken, Path schemasDir) {
+    return start(new ServerConfig("127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS));
+  }
+
+  /** Starts as {@code config} says (its bootstrap token should be {@link #TOKEN} for {@link #send}). */
+  public static TestServer start(ServerConfig config) {
     StringWriter out = new StringWriter();
-    ScimServer s =
-        ScimServer.start(
-            new ServerConfig("127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS),
-            new PrintWriter(out, true));
-    return new TestServer(dataDir, s, out.toString());
+    ScimServer s = ScimServer.start(config, new PrintWriter(out, true));
+    return new TestServer(config.dataDir(), s, out.toString());
   }
 
   public String url(String path) {
