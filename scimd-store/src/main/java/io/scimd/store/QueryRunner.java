@@ -395,8 +395,10 @@ final class QueryRunner {
       }
       if (bytes > MAX_KEPT_BYTES) {
         throw ScimException.tooMany(
-            "this page lies too deep in a sort the server cannot answer from an index: page with"
-                + " cursors (cursor=, RFC 9865) instead of startIndex, or narrow the filter");
+            "the sort keys this page needs take more than "
+                + (MAX_KEPT_BYTES >> 20)
+                + " MB in a sort no index answers: ask for an earlier page (a smaller startIndex,"
+                + " or cursor paging, RFC 9865) or a smaller count, or narrow the filter");
       }
     }
 

@@ -812,6 +812,27 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void sortKeysTooLargeToKeep_areTooMany_andTheTransactionGoesOn() {
+    String huge = "t".repeat(1_000_000);
+    store.write(tx -> {
+      for (int i = 0; i < 20; i++) {
+        tx.insert("User", user("big" + i).put("title", huge + i));
+      }
+      return null;
+    });
+    Sort byTitle = new Sort(AttrPath.parse("title"), false);
+    long total = store.write(tx -> {
+      // 20 keys of a million characters: more than a query may keep (32 MB)
+      ScimException e = scimError(() -> tx.query("User", new Query(null, byTitle, 1, 20, null, Load.NONE)));
+      assertThat(e.scimType()).isEqualTo(ScimType.TOO_MANY);
+      assertThat(e.getMessage()).contains("32 MB");
+      // the same transaction can still evaluate (PostgreSQL: the scan's cursor was closed)
+      return tx.query("User", new Query(null, byTitle, 1, 2, null, Load.NONE)).totalResults();
+    });
+    assertThat(total).isEqualTo(20);
+  }
+
+  @Test
   void healthy_whileOpen_andNotOnceClosed() {
     assertThat(store.healthy()).isTrue();
     Store closed = store;
