@@ -417,7 +417,11 @@ final class QueryRunner {
   /** Rows read by seq per statement of {@link #rows}: padded, so one statement text serves all. */
   private static final int ROWS_BATCH = 100;
 
-  /** The rows of {@code ranked}, in its order (all still there: same transaction). */
+  /**
+   * The rows of {@code ranked}, in its order. A read sees one snapshot, so all are there; a write
+   * on PostgreSQL reads at READ COMMITTED, where another node may have deleted one since the scan:
+   * it is then left out, as a later query would.
+   */
   private List<Keyed> rows(List<Ranked> ranked) throws SQLException {
     StringBuilder in = new StringBuilder();
     for (int i = 0; i < ROWS_BATCH; i++) {
@@ -447,10 +451,9 @@ final class QueryRunner {
     List<Keyed> out = new ArrayList<>(ranked.size());
     for (Ranked m : ranked) {
       Row row = bySeq.get(m.seq());
-      if (row == null) {
-        throw new IllegalStateException("row " + m.seq() + " vanished within its transaction");
+      if (row != null) {
+        out.add(new Keyed(row, m.key()));
       }
-      out.add(new Keyed(row, m.key()));
     }
     return out;
   }
