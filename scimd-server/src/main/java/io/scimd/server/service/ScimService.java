@@ -24,6 +24,7 @@ import io.scimd.store.Load;
 import io.scimd.store.Member;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
+import io.scimd.store.ScanLimits;
 import io.scimd.store.Scope;
 import io.scimd.store.Sort;
 import io.scimd.store.Store;
@@ -83,12 +84,14 @@ public final class ScimService {
   private final Store store;
   private final ServiceConfig config;
   private final ResourceValidator validator;
+  private final ScanLimits scanLimits; // one per node: its permits bound the node's evaluations
 
   public ScimService(SchemaRegistry registry, Store store, ServiceConfig config) {
     this.registry = registry;
     this.store = store;
     this.config = config;
     this.validator = new ResourceValidator(config.unknownAttributes());
+    this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
   }
 
   public SchemaRegistry registry() {
@@ -243,8 +246,10 @@ public final class ScimService {
     if (params.sortBy() != null && !params.sortBy().isBlank()) {
       sort = new Sort(sortPath(type, params.sortBy()), descending);
     }
-    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection));
-    return store.read(scope, r -> {
+    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection), scanLimits);
+    return store.read(
+        scope,
+        r -> {
           Page page = r.query(type.name(), query);
           ArrayNode resources = JSON.arrayNode();
           for (StoredResource s : page.resources()) {
@@ -525,7 +530,7 @@ public final class ScimService {
           for (ResourceType t : types) {
             // Index paging over the concatenation of the types, in registry order.
             int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
-            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection)));
+            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection), scanLimits));
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
