@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A real store with a recorder in front: it notes which derived attributes each read loads and
@@ -125,6 +126,11 @@ final class RecordingStore implements Store {
     public void clearMembers(String groupId) {
       calls.add("clearMembers");
       w.clearMembers(groupId);
+    }
+
+    @Override
+    public <T> T inSavepoint(Supplier<T> work) {
+      return w.inSavepoint(work);
     }
   }
 }
