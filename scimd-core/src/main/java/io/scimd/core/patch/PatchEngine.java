@@ -134,7 +134,7 @@ public final class PatchEngine {
               .orElseThrow(
                   () ->
                       ScimException.invalidPath(
-                          "'" + path + "' names no attribute of " + type.name()));
+                          ScimException.quote(path.toString()) + " names no attribute of " + type.name()));
       Attribute attr = r.attribute();
       if (attr == null) {
         if (path.valueFilter() != null) {

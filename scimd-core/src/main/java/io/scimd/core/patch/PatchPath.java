@@ -139,7 +139,7 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
   }
 
   private static ScimException bad(String text, String why) {
-    return ScimException.invalidPath("PATCH path '" + text + "' " + why);
+    return ScimException.invalidPath("PATCH path " + ScimException.quote(text) + " " + why);
   }
 
   /** The path as text: {@code attr}, {@code attr.sub}, {@code attr[filter]} or {@code attr[filter].sub}. */
