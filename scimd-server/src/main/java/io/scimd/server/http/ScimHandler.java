@@ -34,7 +34,7 @@ final class ScimHandler extends Handler.Abstract {
     Route route = Routes.parse(request.getHttpURI().getPath(), service.registry());
     String method = request.getMethod();
     if (route instanceof Route.NotFound nf) {
-      throw ScimException.notFound("no SCIM endpoint at " + nf.path());
+      throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
     }
     if (!route.methods().contains(method)) {
       String allow = String.join(", ", new TreeSet<>(route.methods()));
@@ -68,7 +68,7 @@ final class ScimHandler extends Handler.Abstract {
                   : service.create(c.type(), body(request), base, q.get("attributes"), q.get("excludedAttributes"));
           case Route.Search s -> service.list(s.type(), ListParams.fromSearchRequest(body(request)), base);
           case Route.Resource r -> resource(request, method, r.type(), r.id(), q, base);
-          case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + nf.path());
+          case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
         };
     HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
     return true;

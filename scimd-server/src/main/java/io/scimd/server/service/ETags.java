@@ -43,7 +43,7 @@ final class ETags {
               + " is at version "
               + meta.etag()
               + ", not "
-              + ifMatch.trim()
+              + io.scimd.core.error.ScimException.quote(ifMatch.trim())
               + ": read it again and retry");
     }
   }
