@@ -349,6 +349,14 @@ final class Bulk {
       problem = syntax("a bulk POST needs a \"bulkId\" (RFC 7644 §3.7)");
     } else if (!m.equals("DELETE") && (data == null || !data.isObject())) {
       problem = syntax("a bulk " + m + " needs \"data\", a JSON object");
+    } else if (version != null && version.replace(",", "").isBlank()) {
+      // As an empty If-Match (ETags.checkIfMatch): it names no version to check.
+      problem =
+          new ScimError(
+              400,
+              io.scimd.core.error.ScimType.INVALID_VALUE,
+              "a bulk operation's \"version\" is empty: give the ETag the resource must have (such as"
+                  + " W/\"3\"), or leave it out");
     }
     Set<String> refs = new LinkedHashSet<>();
     if (path != null) {

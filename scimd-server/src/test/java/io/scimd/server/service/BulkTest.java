@@ -183,6 +183,16 @@ class BulkTest extends ServiceFixture {
   }
 
   @Test
+  void emptyVersion_isAnOperationError_notAbsent() {
+    String id = createUser("versioned");
+    JsonNode ops = bulk("{\"method\":\"DELETE\",\"path\":\"/Users/" + id + "\",\"version\":\"\"}");
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(0).at("/response/scimType").asText()).isEqualTo("invalidValue");
+    assertThat(ops.get(0).at("/response/detail").asText()).contains("\"version\" is empty");
+    assertThat(count("User")).isEqualTo(1);
+  }
+
+  @Test
   void malformedRequests() {
     ScimException tooMany =
         error(() -> service.bulk(json("{" + REQ + ",\"Operations\":[" + String.join(",", java.util.Collections.nCopies(6, postUser("z", "z"))) + "]}"), BASE));
