@@ -19,8 +19,6 @@ import java.util.Set;
  * a path-less PATCH value, and the value of a PATCH operation whose path names {@code password}.
  */
 final class PasswordHashes {
-  static final PasswordHashes NONE = new PasswordHashes(Map.of());
-
   private final Map<String, String> byClear;
 
   private PasswordHashes(Map<String, String> byClear) {
