@@ -172,13 +172,15 @@ final class Bulk {
           if (errors >= limit) {
             break;
           }
-          ScimError pointer =
-              new ScimError(
-                  409,
-                  null,
-                  ref(op.bulkId()) + " is on a circular bulkId reference of " + cycle.size()
-                      + " operations, which the error of " + ref(first.bulkId()) + " names");
-          results[op.index()] = Result.failed(op == first ? named : pointer);
+          results[op.index()] =
+              Result.failed(
+                  op == first
+                      ? named
+                      : new ScimError(
+                          409,
+                          null,
+                          ref(op.bulkId()) + " is on a circular bulkId reference of " + cycle.size()
+                              + " operations, which the error of " + ref(first.bulkId()) + " names"));
           errors++;
           pending.remove(op);
         }
