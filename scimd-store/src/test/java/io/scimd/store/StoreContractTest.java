@@ -307,6 +307,89 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void inSavepoint_thatThrows_undoesOnlyItsOwnWrites_andTheTransactionGoesOn() {
+    StoredResource g = insert("Group", group("admins"));
+    StoredResource u = insert("User", user("alice"));
+    List<String> ids =
+        store.write(SCOPE, tx -> {
+              String kept = tx.insert("User", user("kept")).id();
+              AtomicReference<String> undone = new AtomicReference<>();
+              ScimException e =
+                  scimError(
+                      () ->
+                          tx.inSavepoint(
+                              () -> {
+                                undone.set(tx.insert("User", user("undone")).id());
+                                tx.replace("Group", g.id(), group("renamed"));
+                                tx.addMembers(g.id(), List.of(new Member(u.id(), null)));
+                                tx.addMembers(g.id(), List.of(new Member("no-such-id", null)));
+                                return null;
+                              }));
+              assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+              String after = tx.insert("User", user("after")).id();
+              return List.of(kept, undone.get(), after);
+            });
+    assertThat(get("User", ids.get(0), Load.NONE)).isPresent();
+    assertThat(get("User", ids.get(1), Load.NONE)).isEmpty();
+    assertThat(get("User", ids.get(2), Load.NONE)).isPresent();
+    StoredResource after = get("Group", g.id(), Load.NONE).orElseThrow();
+    assertThat(after.meta().version()).isEqualTo(1);
+    assertThat(after.attributes().get("displayName").asText()).isEqualTo("admins");
+    assertThat(members(g.id())).isEmpty();
+    // The undone user's uniqueness row went with it.
+    assertThat(insert("User", user("undone")).id()).isNotEqualTo(ids.get(1));
+  }
+
+  @Test
+  void inSavepoint_afterTheDatabaseRejectedAStatement_leavesTheTransactionUsable() {
+    // Text cannot hold U+0000: PostgreSQL rejects the statement and with it the whole transaction,
+    // until it rolls back to a savepoint. SQLite finds no such member. Both are a 400.
+    StoredResource g = insert("Group", group("admins"));
+    String id =
+        store.write(SCOPE, tx -> {
+              ScimException e =
+                  scimError(
+                      () ->
+                          tx.inSavepoint(
+                              () -> {
+                                tx.addMembers(g.id(), List.of(new Member("nul\u0000id", null)));
+                                return null;
+                              }));
+              assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+              return tx.insert("User", user("after")).id();
+            });
+    assertThat(get("User", id, Load.NONE)).isPresent();
+  }
+
+  @Test
+  void inSavepoint_nests_returnsTheWorksValue_andRethrowsWhatItThrew() {
+    String outer =
+        store.write(SCOPE, tx ->
+                tx.inSavepoint(
+                    () -> {
+                      String id = tx.insert("User", user("outer")).id();
+                      IllegalStateException e =
+                          catchThrowableOfType(
+                              IllegalStateException.class,
+                              () ->
+                                  tx.inSavepoint(
+                                      () -> {
+                                        tx.insert("User", user("inner"));
+                                        throw new IllegalStateException("inner fails");
+                                      }));
+                      assertThat(e).hasMessage("inner fails");
+                      // Three deep: the insert's own savepoint inside two of the caller's.
+                      ScimException taken =
+                          scimError(() -> tx.inSavepoint(() -> tx.insert("User", user("OUTER"))));
+                      assertThat(taken.scimType()).isEqualTo(ScimType.UNIQUENESS);
+                      return id;
+                    }));
+    assertThat(get("User", outer, Load.NONE).orElseThrow().attributes().get("userName").asText()).isEqualTo("outer");
+    assertThat(query("User", Query.all(0)).totalResults()).isEqualTo(1);
+    insert("User", user("inner")); // its name was never taken
+  }
+
+  @Test
   void storeTx_usedAfterItsWrite_isRefused() {
     AtomicReference<StoreTx> leaked = new AtomicReference<>();
     store.write(SCOPE, tx -> { leaked.set(tx); return null; });

@@ -13,7 +13,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_answers201WithLocationEtagAndResource() {
     ScimResponse r =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"alice\",\"active\":true}"),
             BASE,
             null,
@@ -30,7 +30,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_appliesAttributesToTheResponse() {
     ScimResponse r =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
             BASE,
             "userName",
@@ -53,7 +53,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void password_isStoredHashedAndNeverReturnedNorFilterable() {
     ScimResponse r =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
             BASE,
             "password,userName",

@@ -77,7 +77,7 @@ abstract class ServiceFixture {
     }
     return service
         .create(
-            SCOPE, groups,
+           SCOPE,   groups,
             json("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
             BASE,
             null,
