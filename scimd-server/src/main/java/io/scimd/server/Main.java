@@ -6,6 +6,7 @@ import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.Store;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.PostgresStore;
+import io.scimd.store.ScanLimits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +70,7 @@ public final class Main implements Runnable {
   private static @Nullable String fromEnv(Map<String, String> env, String option) {
     return switch (option) {
       case "--host", "--port", "--data", "--schemas", "--db", "--db-pool-size", "--db-connect-timeout",
-          "--db-statement-timeout", "--migrate" ->
+          "--db-statement-timeout", "--migrate", "--max-query-candidates", "--max-concurrent-evaluations" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
@@ -167,6 +168,12 @@ public final class Main implements Runnable {
     @Option(names = "--migrate", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Apply pending PostgreSQL migrations on start; --no-migrate refuses to start until 'scimd migrate' ran (SCIMD_MIGRATE; default ${DEFAULT-VALUE}).")
     boolean migrate;
 
+    @Option(names = "--max-query-candidates", defaultValue = "" + ScanLimits.DEFAULT_MAX_CANDIDATES, description = "Most resources one query may examine one by one when no index answers its filter or sortBy; more answer 400 tooMany (SCIMD_MAX_QUERY_CANDIDATES; default ${DEFAULT-VALUE}).")
+    int maxQueryCandidates;
+
+    @Option(names = "--max-concurrent-evaluations", description = "How many such queries may run at once on this node; more answer 503 (SCIMD_MAX_CONCURRENT_EVALUATIONS; default: half the processors, 1 or 2).")
+    @Nullable Integer maxConcurrentEvaluations;
+
     private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
@@ -181,7 +188,12 @@ public final class Main implements Runnable {
       ServerConfig config;
       ScimServer server;
       try {
-        config = new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), ServiceConfig.DEFAULTS);
+        Integer evaluations = maxConcurrentEvaluations;
+        ServiceConfig service =
+            ServiceConfig.DEFAULTS.withQueryLimits(
+                maxQueryCandidates,
+                evaluations == null ? ServiceConfig.DEFAULTS.maxConcurrentEvaluations() : evaluations);
+        config = new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service);
         String url = db.url;
         if (url != null) {
           config = config.withDatabase(url, db.settings(migrate));

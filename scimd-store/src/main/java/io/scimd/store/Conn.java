@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,6 +57,20 @@ final class Conn implements AutoCloseable {
    */
   void exec(String sql) throws SQLException {
     ps(sql).execute();
+  }
+
+  /** Binds {@code params} (Long, Integer or String, in order) to {@code ps}. */
+  static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (p instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setString(i + 1, (String) p);
+      }
+    }
   }
 
   @Override

@@ -66,6 +66,22 @@ record Cursor(boolean forward, @Nullable JsonNode key, long seq, int query) {
     return new Cursor(d.equals("n"), k.isNull() ? null : k, n.get("s").asLong(), query);
   }
 
+  /**
+   * Checks that the key is of the kind the sort column holds, as every cursor this store issued
+   * is: a tampered one must not reach the SQL (PostgreSQL fails comparing a bigint with text).
+   *
+   * @throws ScimException {@code invalidCursor} otherwise
+   */
+  void checkKey(boolean numericColumn) {
+    if (key == null) {
+      return;
+    }
+    boolean fits = numericColumn ? key.isIntegralNumber() && key.canConvertToLong() : key.isTextual();
+    if (!fits) {
+      throw invalid();
+    }
+  }
+
   private static ScimException invalid() {
     return ScimException.invalidCursor(
         "the cursor is not one this server issued: use a nextCursor or previousCursor value as"

@@ -1,6 +1,8 @@
 package io.scimd.store;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +61,18 @@ interface Dialect {
    * back when it rolls back (to a savepoint too), so the journal has no gaps ({@link Journal}).
    */
   String nextJournalSeq();
+
+  /**
+   * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding
+   * a bounded number of them in memory however many there are: how an in-memory evaluation reads
+   * its candidates ({@link QueryRunner}). {@code each} may run other statements on {@code c}.
+   */
+  void scan(Conn c, String select, List<Object> params, RowSink each) throws SQLException;
+
+  /** Receives one row of a {@link #scan}: the result set is positioned on it. */
+  interface RowSink {
+    void accept(ResultSet rs) throws SQLException;
+  }
 
   /** True when the exception is a violated primary key or unique constraint. */
   boolean isUniqueViolation(SQLException e);

@@ -70,7 +70,11 @@ final class Docs {
 
   /** The resource as the filter evaluator reads it: attributes plus {@code id} and {@code meta}. */
   static ObjectNode full(String id, Meta meta, ObjectNode attributes) {
-    ObjectNode n = attributes.deepCopy();
+    return withIdAndMeta(attributes.deepCopy(), id, meta);
+  }
+
+  /** As {@link #full}, adding to {@code n} itself: for a tree the caller owns and discards. */
+  static ObjectNode withIdAndMeta(ObjectNode n, String id, Meta meta) {
     n.put("id", id);
     ObjectNode m = n.putObject("meta");
     m.put("resourceType", meta.resourceType());

@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * truth value is harmless under {@code and}/{@code or} in a WHERE clause (unknown acts as false on
  * both sides) but not under {@code not}, hence {@code NOT COALESCE(x, FALSE)}.
  *
- * <p>Translated atoms: {@code id eq}, {@code externalId eq|pr}, {@code userName eq|pr} and {@code
- * displayName eq} on the folded columns, {@code meta.created}/{@code meta.lastModified}
+ * <p>Translated atoms: {@code id eq}, {@code externalId eq|sw|co|ew|pr}, {@code userName
+ * eq|sw|co|ew|pr} and {@code displayName eq|sw|co|ew} on the folded columns (see {@link
+ * #substring}), {@code meta.created}/{@code meta.lastModified}
  * eq/gt/ge/lt/le, and for groups {@code members eq}, {@code members.value eq}, {@code
  * members[value eq]} and {@code members pr} as EXISTS on the membership table. Member ids compare
  * case-insensitively ({@code members.value} is not caseExact) against the lower-case UUIDs this
@@ -111,30 +112,116 @@ final class FilterSql {
       }
       return exact(col + " " + op + " ?", micros);
     }
-    if (c.op() != CompareOp.EQ || !v.isTextual()) {
+    boolean substring = c.op() == CompareOp.CO || c.op() == CompareOp.SW || c.op() == CompareOp.EW;
+    if (!(c.op() == CompareOp.EQ || substring) || !v.isTextual()) {
       return Tr.NONE;
     }
     String text = v.asText();
     if (a == CommonAttributes.ID && sub == null) {
-      return exact("r.id = ?", text);
+      return substring ? Tr.NONE : exact("r.id = ?", text);
     }
     if (a == CommonAttributes.EXTERNAL_ID && sub == null) {
-      return exact("r.external_id = ?", text);
+      // caseExact (RFC 7643 §3.1), and the column holds the value as given.
+      return substring ? substring("r.external_id", c.op(), text, true) : exact("r.external_id = ?", text);
     }
     if (!core || a.multiValued()) {
-      if (isMembers(p) && (sub == null || sub.name().equals("value"))) {
+      if (!substring && isMembers(p) && (sub == null || sub.name().equals("value"))) {
         return membership(text);
       }
       return Tr.NONE;
     }
-    if (sub == null && a.name().equalsIgnoreCase("userName")) {
-      // A caseExact userName (a custom schema) still narrows by the folded column.
-      return new Tr(new Sql("r.user_name_folded = ?", List.of(Docs.fold(text))), !a.caseExact());
+    String column =
+        sub != null ? null
+            : a.name().equalsIgnoreCase("userName") ? "r.user_name_folded"
+            : a.name().equalsIgnoreCase("displayName") ? "r.display_name_folded"
+            : null;
+    if (column == null) {
+      return Tr.NONE;
     }
-    if (sub == null && a.name().equalsIgnoreCase("displayName")) {
-      return new Tr(new Sql("r.display_name_folded = ?", List.of(Docs.fold(text))), !a.caseExact());
+    // The folded column matches case-insensitively: exact when the attribute is not caseExact,
+    // a superset that still narrows when a custom schema makes it caseExact.
+    String folded = Docs.fold(text);
+    Tr t = substring ? substring(column, c.op(), folded, false) : exact(column + " = ?", folded);
+    return t.sql() == null ? t : new Tr(t.sql(), t.exact() && !a.caseExact());
+  }
+
+  /** Longest operand pushed into a LIKE pattern: SQLite refuses patterns over 50,000 bytes. */
+  private static final int MAX_PATTERN_CHARS = 10_000;
+
+  /**
+   * {@code co}, {@code sw} or {@code ew} on a text column, as the evaluator decides it on the
+   * column's text ({@code contains}, {@code startsWith}, {@code endsWith}).
+   *
+   * <p>{@code sw} is a range, {@code col >= p AND col < successor(p)}, which the column's index
+   * serves: both databases compare these columns in code point order (SQLite BINARY on UTF-8,
+   * PostgreSQL COLLATE "C"), where exactly the strings starting with {@code p} lie in that range.
+   * {@code co} and {@code ew} are {@code LIKE} with {@code %}, {@code _} and the escape character
+   * escaped, so the operand matches only as itself; no index serves a leading {@code %}, but the
+   * database reads only the column, not the document. SQLite's LIKE ignores ASCII case, so on a
+   * column that keeps case ({@code caseSensitive}) it is only a narrowing; on a folded column both
+   * sides are lower case already and it is exact.
+   *
+   * <p>An operand that is not well-formed UTF-16 (a lone surrogate from a JSON escape) would
+   * reach the database as another character: the evaluator decides it alone.
+   */
+  private static Tr substring(String column, CompareOp op, String operand, boolean caseSensitive) {
+    if (!wellFormed(operand)) {
+      return Tr.NONE;
     }
-    return Tr.NONE;
+    if (op == CompareOp.SW) {
+      String next = successor(operand);
+      return next == null
+          ? exact(column + " >= ?", operand)
+          : exact("(" + column + " >= ? AND " + column + " < ?)", operand, next);
+    }
+    if (operand.length() > MAX_PATTERN_CHARS) {
+      return Tr.NONE;
+    }
+    String pattern = "%" + escapeLike(operand) + (op == CompareOp.CO ? "%" : "");
+    return new Tr(new Sql(column + " LIKE ? ESCAPE '\\'", List.of(pattern)), !caseSensitive);
+  }
+
+  /** {@code s} as a LIKE pattern that matches only itself (escape character {@code \}). */
+  static String escapeLike(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '\\' || ch == '%' || ch == '_') {
+        b.append('\\');
+      }
+      b.append(ch);
+    }
+    return b.toString();
+  }
+
+  /**
+   * The least string greater, in code point order, than every string that starts with {@code
+   * prefix}; null when there is none (an empty prefix, or one of U+10FFFF only).
+   */
+  static @Nullable String successor(String prefix) {
+    int[] cps = prefix.codePoints().toArray();
+    for (int i = cps.length - 1; i >= 0; i--) {
+      int next = cps[i] + 1;
+      if (next == Character.MIN_SURROGATE) {
+        next = Character.MAX_SURROGATE + 1; // surrogates are no characters
+      }
+      if (next <= Character.MAX_CODE_POINT) {
+        return new String(cps, 0, i) + Character.toString(next);
+      }
+    }
+    return null;
+  }
+
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(ch)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Tr present(Filter.Present pr) {

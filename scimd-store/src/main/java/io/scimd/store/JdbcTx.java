@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each insert and update runs inside a savepoint, so a uniqueness conflict the caller catches
  * leaves the transaction as it was before the call (PostgreSQL would otherwise abort the whole
- * transaction; SQLite would keep the half-done statement's neighbours).
+ * transaction; SQLite would keep the half-done statement's neighbours). Those savepoints nest in
+ * the caller's ({@link #inSavepoint}); each open one is named by its depth, so the names are unique
+ * among the open ones and their few statements stay prepared.
  */
 final class JdbcTx implements StoreTx {
   private static final int BATCH = 200;
@@ -48,6 +51,7 @@ final class JdbcTx implements StoreTx {
   private final @Nullable WriteClock clock; // null for a read-only transaction
   private final Journal journal;
   private boolean open = true;
+  private int savepoints; // how many are open
 
   JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, Scope scope, @Nullable WriteClock clock) {
     this.c = c;
@@ -160,7 +164,7 @@ final class JdbcTx implements StoreTx {
           ps.setLong(4, now);
           ps.setLong(5, now);
           bindDerived(ps, 6, rt, doc);
-          ps.executeUpdate();
+          return ps.executeUpdate();
         });
     sql(() -> {
       journal.append(Journal.created(rt, id, doc), now);
@@ -220,7 +224,7 @@ final class JdbcTx implements StoreTx {
           ps.setString(7, tenant);
           ps.setString(8, rt.name());
           ps.setString(9, id);
-          ps.executeUpdate();
+          return ps.executeUpdate();
         });
     long version = old.version() + 1;
     List<Change.AttributeChange> changes = Journal.diff(rt, old.doc(), doc);
@@ -295,6 +299,12 @@ final class JdbcTx implements StoreTx {
           deleteUnique(rt, id);
           return Optional.of(deleted);
         });
+  }
+
+  @Override
+  public <T> T inSavepoint(Supplier<T> work) {
+    writable();
+    return savepoint(work::get);
   }
 
   @Override
@@ -874,27 +884,34 @@ final class JdbcTx implements StoreTx {
     return ScimException.notFound(rt.name() + " '" + id + "' not found");
   }
 
-  private interface SqlBody {
-    void run() throws SQLException;
-  }
-
   interface SqlCall<T> {
     T run() throws SQLException;
   }
 
-  private void savepoint(SqlBody body) {
-    sql(
+  /** Runs {@code body} in a savepoint: a failure undoes what it wrote, then goes on to the caller. */
+  private <T> T savepoint(SqlCall<T> body) {
+    String name = "scimd_sp" + (savepoints + 1);
+    return sql(
         () -> {
-          c.ps("SAVEPOINT op").execute();
+          c.exec("SAVEPOINT " + name);
+          savepoints++;
           try {
-            body.run();
+            T result = body.run();
+            c.exec("RELEASE SAVEPOINT " + name);
+            return result;
           } catch (RuntimeException | SQLException e) {
-            c.ps("ROLLBACK TO SAVEPOINT op").execute();
-            c.ps("RELEASE SAVEPOINT op").execute();
+            try {
+              c.exec("ROLLBACK TO SAVEPOINT " + name);
+              c.exec("RELEASE SAVEPOINT " + name);
+            } catch (SQLException undo) {
+              // The database ended the transaction itself (SQLite after an I/O error): the store's
+              // rollback follows, and the first failure is the one to report.
+              e.addSuppressed(undo);
+            }
             throw e;
+          } finally {
+            savepoints--;
           }
-          c.ps("RELEASE SAVEPOINT op").execute();
-          return null;
         });
   }
 

@@ -1,6 +1,9 @@
 package io.scimd.store;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +62,40 @@ final class PostgresDialect implements Dialect {
   public String countOfType() {
     // Kept by the statement triggers of V2__performance.sql; no row yet means none.
     return "SELECT COALESCE((SELECT n FROM resource_counts WHERE tenant = ? AND type = ?), 0)";
+  }
+
+  /** Rows per FETCH: 64 rows of documents up to 1 MiB (maxPayloadSize) stay far below the heap. */
+  private static final int FETCH_ROWS = 64;
+
+  @Override
+  public void scan(Conn c, String select, List<Object> params, RowSink each) throws SQLException {
+    // pgjdbc reads a whole result into memory unless the connection is in its own autocommit-off
+    // mode, and the store drives transactions with explicit BEGIN instead: a server-side cursor,
+    // fetched a few rows at a time, keeps the memory bounded. It lives until CLOSE or the end of
+    // the transaction; only one scan runs at a time on a connection, so one name serves.
+    PreparedStatement declare = c.ps("DECLARE scimd_scan NO SCROLL CURSOR FOR " + select);
+    Conn.bind(declare, params);
+    declare.execute();
+    try {
+      PreparedStatement fetch = c.ps("FETCH FORWARD " + FETCH_ROWS + " FROM scimd_scan");
+      int fetched;
+      do {
+        fetched = 0;
+        try (ResultSet rs = fetch.executeQuery()) {
+          while (rs.next()) {
+            fetched++;
+            each.accept(rs);
+          }
+        }
+      } while (fetched == FETCH_ROWS);
+    } catch (SQLException e) {
+      throw e; // the transaction is aborted: CLOSE would fail too, and the rollback ends the cursor
+    } catch (RuntimeException | Error e) {
+      // A refusal (400 tooMany) may leave the transaction in use (a bulk goes on): free the name.
+      c.exec("CLOSE scimd_scan");
+      throw e;
+    }
+    c.exec("CLOSE scimd_scan");
   }
 
   @Override

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param cursor null for index paging; "" for the first page of RFC 9865 cursor paging, or a
  *     {@link Page#nextCursor()} / {@link Page#previousCursor()} value
  * @param load which derived attributes the returned resources carry
+ * @param limits what evaluating the query in memory may cost, when the database cannot answer it
+ *     alone
  */
 public record Query(
     @Nullable Filter filter,
@@ -20,12 +22,19 @@ public record Query(
     int startIndex,
     int count,
     @Nullable String cursor,
-    Load load) {
+    Load load,
+    ScanLimits limits) {
 
   public Query {
     if (startIndex < 1 || count < 0) {
       throw new IllegalArgumentException("startIndex >= 1 and count >= 0, got " + startIndex + ", " + count);
     }
+  }
+
+  /** A query under {@link ScanLimits#DEFAULT}. */
+  public Query(
+      @Nullable Filter filter, @Nullable Sort sort, int startIndex, int count, @Nullable String cursor, Load load) {
+    this(filter, sort, startIndex, count, cursor, load, ScanLimits.DEFAULT);
   }
 
   public static Query all(int count) {

@@ -5,18 +5,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.schema.ResourceType;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -27,16 +31,24 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>SQL</b>, when the whole filter translates exactly ({@link FilterSql}) and the sort is on
  *       a column: the database counts, orders and pages (OFFSET/LIMIT, or keyset for cursors); only
  *       the page's rows are read.
- *   <li><b>Evaluated</b>, otherwise: the translatable conjuncts narrow the candidates by index, the
- *       core evaluator decides each candidate, and the matches are sorted (stable, ties by {@code
- *       seq}) and paged in memory. Members and groups are loaded for the evaluation only when the
- *       filter names them.
+ *   <li><b>Evaluated</b>, otherwise: the translatable conjuncts narrow the candidates by index,
+ *       and the database counts them first: beyond {@link ScanLimits#maxCandidates} the query is
+ *       refused ({@code tooMany}) before any is read, and beyond {@link
+ *       ScanLimits#FREE_CANDIDATES} it needs one of the node's few evaluation permits. The
+ *       candidates are then streamed ({@link Dialect#scan}), never held: the core evaluator
+ *       decides each one, and only the sort keys and {@code seq} of the best matches stay, in a
+ *       heap of at most {@code startIndex - 1 + count} (index paging) or {@code count + 1} (cursor
+ *       paging). The page's rows are read again by {@code seq} at the end. Memory is so bounded by
+ *       the page, not the directory; time by the candidate limit. Members and groups are loaded
+ *       for the evaluation only when the filter names them.
  * </ul>
  *
  * Both paths order by (key, seq) with missing keys last in ascending order, so a cursor (the key
  * and seq of a page's edge row) finds its place again after any insert or delete (RFC 9865 §2).
  */
 final class QueryRunner {
+  private static final String COLUMNS = "r.seq, r.id, r.version, r.created, r.last_modified, r.doc";
+
   private final JdbcTx tx;
   private final Conn c;
   private final ResourceType type;
@@ -50,7 +62,7 @@ final class QueryRunner {
   }
 
   /** A row with its sort key. */
-  private record Keyed(Row row, @Nullable JsonNode key, @Nullable ObjectNode full) {}
+  private record Keyed(Row row, @Nullable JsonNode key) {}
 
   Page run(Query q) throws SQLException {
     Filter filter = q.filter();
@@ -61,10 +73,35 @@ final class QueryRunner {
     int fingerprint = Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
     Cursor cursor =
         q.cursor() == null || q.cursor().isEmpty() ? null : Cursor.decode(q.cursor(), fingerprint);
+    if (cursor != null && sort != null && sort.column() != null) {
+      cursor.checkKey(sort.numericColumn());
+    }
     boolean sqlPath = tr.exact() && (sort == null || sort.column() != null);
     return sqlPath
         ? new SqlPath(tr.sql(), sort, fingerprint).page(q, cursor)
-        : evaluated(q, filter, predicate, tr.sql(), sort, fingerprint, cursor);
+        // An exact translation selects the matches itself: the evaluator has nothing to decide.
+        : evaluated(q, filter, tr.exact() ? null : predicate, tr.sql(), sort, fingerprint, cursor);
+  }
+
+  /** How many rows of the type {@code where} selects (all of them when null). */
+  private long count(FilterSql.@Nullable Sql where) throws SQLException {
+    String maintained = tx.dialect().countOfType();
+    StringBuilder sql =
+        new StringBuilder(
+            where == null && maintained != null
+                ? maintained
+                : "SELECT COUNT(*) FROM resources r WHERE r.tenant = ? AND r.type = ?");
+    List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
+    if (where != null) {
+      sql.append(" AND ").append(where.text());
+      params.addAll(where.params());
+    }
+    PreparedStatement ps = c.ps(sql.toString());
+    Conn.bind(ps, params);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   // ---------------------------------------------------------------- SQL path
@@ -120,23 +157,7 @@ final class QueryRunner {
     }
 
     private long count() throws SQLException {
-      String maintained = tx.dialect().countOfType();
-      StringBuilder sql =
-          new StringBuilder(
-              where == null && maintained != null
-                  ? maintained
-                  : "SELECT COUNT(*) FROM resources r WHERE r.tenant = ? AND r.type = ?");
-      List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
-      if (where != null) {
-        sql.append(" AND ").append(where.text());
-        params.addAll(where.params());
-      }
-      PreparedStatement ps = c.ps(sql.toString());
-      bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+      return QueryRunner.this.count(where);
     }
 
     /**
@@ -175,7 +196,7 @@ final class QueryRunner {
       params.add(limit);
       params.add(offset);
       PreparedStatement ps = c.ps(sql.toString());
-      bind(ps, params);
+      Conn.bind(ps, params);
       List<Keyed> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -184,7 +205,7 @@ final class QueryRunner {
             Object v = rs.getObject(7);
             key = v == null ? null : v instanceof Number n ? LongNode.valueOf(n.longValue()) : TextNode.valueOf(v.toString());
           }
-          out.add(new Keyed(Row.of(rs), key, null));
+          out.add(new Keyed(Row.of(rs), key));
         }
       }
       return out;
@@ -216,6 +237,13 @@ final class QueryRunner {
 
   // ---------------------------------------------------------------- evaluated path
 
+  /** A match as the evaluated path keeps it: its sort key and {@code seq}, not its row. */
+  private record Ranked(@Nullable JsonNode key, long seq) {}
+
+  /**
+   * @param predicate null when the narrowing selects exactly the matches (only the sort is in
+   *     memory)
+   */
   private Page evaluated(
       Query q,
       @Nullable Filter filter,
@@ -225,75 +253,209 @@ final class QueryRunner {
       int fingerprint,
       @Nullable Cursor cursor)
       throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT r.seq, r.id, r.version, r.created, r.last_modified, r.doc FROM resources r WHERE r.tenant = ? AND r.type = ?");
-    List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
-    if (narrowing != null) {
-      sql.append(" AND ").append(narrowing.text());
-      params.addAll(narrowing.params());
+    long candidates = count(narrowing);
+    if (q.count() == 0 && predicate == null) {
+      return new Page(candidates, List.of(), null, null);
     }
-    sql.append(" ORDER BY r.seq");
-    PreparedStatement ps = c.ps(sql.toString());
-    bind(ps, params);
-    List<Row> candidates = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        candidates.add(Row.of(rs));
-      }
-    }
-    Load evalLoad = filter == null ? Load.NONE : new Load(mentions(filter, "members"), mentions(filter, "groups"));
-    List<Keyed> matches = new ArrayList<>();
-    for (Row row : candidates) {
-      ObjectNode full = null;
-      if (filter != null || sort != null) {
-        StoredResource r = tx.resource(type, row, evalLoad);
-        full = Docs.full(r.id(), r.meta(), r.attributes());
-      }
-      if (predicate != null && !predicate.test(full)) {
-        continue;
-      }
-      JsonNode key = sort == null ? null : SortKeys.key(sort.path(), type, full);
-      matches.add(new Keyed(row, key, full));
-    }
-    Comparator<Keyed> order =
-        Comparator.comparing(Keyed::key, SortKeys.KEY_ORDER).thenComparingLong(k -> k.row().seq());
+    Comparator<Ranked> order =
+        Comparator.comparing(Ranked::key, SortKeys.KEY_ORDER).thenComparingLong(Ranked::seq);
     if (sort != null && sort.descending()) {
       order = order.reversed();
     }
-    matches.sort(order);
-    long total = matches.size();
+    Load evalLoad =
+        predicate == null || filter == null
+            ? Load.NONE
+            : new Load(mentions(filter, "members"), mentions(filter, "groups"));
+    Scan scan;
+    try (ScanLimits.Permit permit = q.limits().admit(candidates)) {
+      scan = new Scan(q, predicate, evalLoad, sort, order, cursor, candidates);
+      StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
+      List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
+      if (narrowing != null) {
+        sql.append(" AND ").append(narrowing.text());
+        params.addAll(narrowing.params());
+      }
+      // No ORDER BY: the heap orders, so the database may read the candidates as it likes.
+      tx.dialect().scan(c, sql.toString(), params, scan);
+    }
     if (q.count() == 0) {
-      return new Page(total, List.of(), null, null);
+      return new Page(scan.total, List.of(), null, null);
+    }
+    boolean backward = cursor != null && !cursor.forward();
+    List<Ranked> kept = scan.least.inOrder();
+    if (backward) {
+      kept = kept.reversed(); // the greatest before the position, back in display order
     }
     if (q.cursor() == null) {
-      int from = (int) Math.min(total, q.startIndex() - 1L);
-      int to = (int) Math.min(total, (long) from + q.count());
-      return new Page(total, resources(matches.subList(from, to), q.load()), null, null);
+      int from = (int) Math.min(kept.size(), q.startIndex() - 1L);
+      return new Page(scan.total, resources(rows(kept.subList(from, kept.size())), q.load()), null, null);
     }
-    int from;
-    int to;
-    if (cursor == null) {
-      from = 0;
-      to = Math.min(matches.size(), q.count());
-    } else {
-      Keyed probe = new Keyed(new Row(cursor.seq(), "", 0, 0, 0, ""), cursor.key(), null);
-      int firstAfter = 0;
-      while (firstAfter < matches.size() && order.compare(matches.get(firstAfter), probe) <= 0) {
-        firstAfter++;
+    boolean more = kept.size() > q.count();
+    List<Ranked> page =
+        !more ? kept : backward ? kept.subList(1, kept.size()) : kept.subList(0, q.count());
+    boolean hasNext = backward ? scan.after : more;
+    boolean hasPrev = backward ? more : scan.before;
+    return cursorPage(scan.total, rows(page), hasNext, hasPrev, q.load(), fingerprint);
+  }
+
+  /**
+   * Decides each candidate as it is read and keeps what the page needs: the matches a page is
+   * taken from are all of them (index paging, the first {@code startIndex - 1 + count} kept), or
+   * those after the cursor's position (the first {@code count + 1}, one more telling whether a
+   * next page exists), or those before it (the last {@code count + 1}).
+   */
+  private final class Scan implements Dialect.RowSink {
+    private final @Nullable Predicate<ObjectNode> predicate;
+    private final Load evalLoad;
+    private final SortKeys.@Nullable Resolved sort;
+    private final Comparator<Ranked> order;
+    private final @Nullable Ranked probe;
+    private final boolean backward;
+    final Least least;
+    long total;
+    boolean before; // a match lies before the cursor's position (or at it, going forward)
+    boolean after; // a match lies after it (or at it, going backward)
+
+    Scan(
+        Query q,
+        @Nullable Predicate<ObjectNode> predicate,
+        Load evalLoad,
+        SortKeys.@Nullable Resolved sort,
+        Comparator<Ranked> order,
+        @Nullable Cursor cursor,
+        long candidates) {
+      this.predicate = predicate;
+      this.evalLoad = evalLoad;
+      this.sort = sort;
+      this.order = order;
+      this.probe = cursor == null ? null : new Ranked(cursor.key(), cursor.seq());
+      this.backward = cursor != null && !cursor.forward();
+      long keep =
+          q.cursor() == null ? Math.min(candidates, q.startIndex() - 1L + q.count()) : q.count() + 1L;
+      this.least = new Least(q.count() == 0 ? 0 : (int) keep, backward ? order.reversed() : order);
+    }
+
+    @Override
+    public void accept(ResultSet rs) throws SQLException {
+      Row row = Row.of(rs);
+      ObjectNode full = null;
+      if (predicate != null || sort != null) {
+        StoredResource r = tx.resource(type, row, evalLoad);
+        full = Docs.withIdAndMeta(r.attributes(), r.id(), r.meta()); // ours: no copy needed
       }
-      if (cursor.forward()) {
-        from = firstAfter;
-        to = Math.min(matches.size(), from + q.count());
-      } else {
-        int lastBefore = firstAfter; // exclusive end of the rows strictly before the probe
-        while (lastBefore > 0 && order.compare(matches.get(lastBefore - 1), probe) >= 0) {
-          lastBefore--;
+      if (predicate != null && !predicate.test(full)) {
+        return;
+      }
+      total++;
+      Ranked m = new Ranked(sort == null ? null : SortKeys.key(sort.path(), type, full), row.seq());
+      if (probe != null) {
+        int side = order.compare(m, probe);
+        boolean afterProbe = backward ? side >= 0 : side > 0;
+        after |= afterProbe;
+        before |= !afterProbe;
+        if (afterProbe == backward) {
+          return; // on the other side of the position from the page
         }
-        to = lastBefore;
-        from = Math.max(0, to - q.count());
+      }
+      least.offer(m);
+    }
+  }
+
+  /**
+   * Most bytes the kept sort keys of one query may take (about 64 bytes a match plus two a
+   * character of its key): a deep page ({@code startIndex} 100,000) of short keys takes a few MB,
+   * and keys of many kilobytes (a 1 MiB {@code title}) are refused rather than fill the heap.
+   */
+  private static final long MAX_KEPT_BYTES = 32L << 20;
+
+  /** The {@code n} least of the elements offered, under {@code order}, in a heap of at most n. */
+  private static final class Least {
+    private final int n;
+    private final Comparator<Ranked> order;
+    private final PriorityQueue<Ranked> heap; // the greatest kept on top, to be replaced first
+    private long bytes;
+
+    Least(int n, Comparator<Ranked> order) {
+      this.n = n;
+      this.order = order;
+      this.heap = new PriorityQueue<>(Math.min(Math.max(n, 1), 1024), order.reversed());
+    }
+
+    void offer(Ranked m) {
+      if (n == 0) {
+        return;
+      }
+      if (heap.size() < n) {
+        heap.add(m);
+        bytes += bytes(m);
+      } else if (order.compare(m, heap.peek()) < 0) {
+        bytes -= bytes(heap.poll());
+        heap.add(m);
+        bytes += bytes(m);
+      }
+      if (bytes > MAX_KEPT_BYTES) {
+        throw ScimException.tooMany(
+            "the sort keys this page needs take more than "
+                + (MAX_KEPT_BYTES >> 20)
+                + " MB in a sort no index answers: ask for an earlier page (a smaller startIndex,"
+                + " or cursor paging, RFC 9865) or a smaller count, or narrow the filter");
       }
     }
-    List<Keyed> rows = matches.subList(from, to);
-    return cursorPage(total, rows, to < matches.size(), from > 0 && !rows.isEmpty(), q.load(), fingerprint);
+
+    List<Ranked> inOrder() {
+      List<Ranked> out = new ArrayList<>(heap);
+      out.sort(order);
+      return out;
+    }
+
+    private static long bytes(Ranked m) {
+      JsonNode k = m.key();
+      return 64L + (k != null && k.isTextual() ? 2L * k.textValue().length() : 0);
+    }
+  }
+
+  /** Rows read by seq per statement of {@link #rows}: padded, so one statement text serves all. */
+  private static final int ROWS_BATCH = 100;
+
+  /**
+   * The rows of {@code ranked}, in its order. A read sees one snapshot, so all are there; a write
+   * on PostgreSQL reads at READ COMMITTED, where another node may have deleted one since the scan:
+   * it is then left out, as a later query would.
+   */
+  private List<Keyed> rows(List<Ranked> ranked) throws SQLException {
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < ROWS_BATCH; i++) {
+      in.append(i == 0 ? "?" : ", ?");
+    }
+    PreparedStatement ps =
+        c.ps("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (" + in + ")");
+    Map<Long, Row> bySeq = new HashMap<>();
+    for (int from = 0; from < ranked.size(); from += ROWS_BATCH) {
+      List<Ranked> chunk = ranked.subList(from, Math.min(ranked.size(), from + ROWS_BATCH));
+      ps.setString(1, tx.tenant());
+      ps.setString(2, type.name());
+      for (int i = 0; i < ROWS_BATCH; i++) {
+        if (i < chunk.size()) {
+          ps.setLong(3 + i, chunk.get(i).seq());
+        } else {
+          ps.setNull(3 + i, Types.BIGINT); // IN (..., NULL) matches nothing more
+        }
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Row row = Row.of(rs);
+          bySeq.put(row.seq(), row);
+        }
+      }
+    }
+    List<Keyed> out = new ArrayList<>(ranked.size());
+    for (Ranked m : ranked) {
+      Row row = bySeq.get(m.seq());
+      if (row != null) {
+        out.add(new Keyed(row, m.key()));
+      }
+    }
+    return out;
   }
 
   private static boolean mentions(Filter f, String attribute) {
@@ -337,18 +499,5 @@ final class QueryRunner {
       out.add(tx.resource(type, k.row(), load, groups));
     }
     return out;
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object p = params.get(i);
-      if (p instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (p instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setString(i + 1, (String) p);
-      }
-    }
   }
 }

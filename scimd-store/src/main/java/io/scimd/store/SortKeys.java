@@ -22,7 +22,12 @@ final class SortKeys {
   private SortKeys() {}
 
   /** The sort resolved against a type: a pushed-down column, or an attribute to read in memory. */
-  record Resolved(@Nullable String column, ResolvedPath path, boolean descending) {}
+  record Resolved(@Nullable String column, ResolvedPath path, boolean descending) {
+    /** Whether the column holds integers (epoch microseconds), not text. */
+    boolean numericColumn() {
+      return "r.created".equals(column) || "r.last_modified".equals(column);
+    }
+  }
 
   static Resolved resolve(Sort sort, ResourceType type) {
     ResolvedPath p =

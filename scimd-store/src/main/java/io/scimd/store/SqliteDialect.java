@@ -1,6 +1,9 @@
 package io.scimd.store;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -64,6 +67,18 @@ final class SqliteDialect implements Dialect {
   public String nextJournalSeq() {
     // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race.
     return "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE tenant = ?";
+  }
+
+  @Override
+  public void scan(Conn c, String select, List<Object> params, RowSink each) throws SQLException {
+    // The driver steps the statement as the result set is read: one row in memory at a time.
+    PreparedStatement ps = c.ps(select);
+    Conn.bind(ps, params);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        each.accept(rs);
+      }
+    }
   }
 
   @Override

@@ -14,7 +14,9 @@ public interface StoreReader {
    * candidates by index; the core evaluator decides the rest.
    *
    * @throws ScimException {@code invalidFilter} for a filter on an unknown attribute, {@code
-   *     invalidCursor} for a cursor this store did not issue
+   *     invalidCursor} for a cursor this store did not issue, {@code tooMany} for a query that
+   *     would examine more resources one by one than {@link Query#limits} allow, 503 while the
+   *     node's expensive evaluations are all running ({@link ScanLimits})
    */
   Page query(String type, Query query);
 

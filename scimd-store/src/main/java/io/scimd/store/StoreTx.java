@@ -5,6 +5,7 @@ import io.scimd.core.error.ScimException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The writes of the store contract, inside one transaction ({@link Store#write}). Reads in a
@@ -83,4 +84,13 @@ public interface StoreTx extends StoreReader {
    * @return how many members were removed
    */
   long clearMembers(String groupId);
+
+  /**
+   * Runs {@code work} inside a savepoint of this transaction. When it returns, its writes stay part
+   * of the transaction; when it throws a {@link RuntimeException}, everything it wrote is undone,
+   * the transaction is usable again (on PostgreSQL too, where a failed statement aborts it) and the
+   * exception is rethrown as it was. Savepoints nest. A bulk request runs each operation in one, so
+   * that a failed operation leaves nothing behind while the others commit (RFC 7644 §3.7.3).
+   */
+  <T> T inSavepoint(Supplier<T> work);
 }

@@ -216,6 +216,9 @@ class PostgresStoreTest extends StoreContractTest {
     assertIndexed("Group", Filter.eq("displayName", "g"), false);
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))), false);
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())), false);
+    assertIndexed("User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("USER199")), false);
+    assertIndexed("User", Filter.compare("externalId", CompareOp.SW, TextNode.valueOf("ext-199")), false);
+    assertIndexed("User", Filter.compare("displayName", CompareOp.SW, TextNode.valueOf("user 199")), false);
     // A delta sync: meta.lastModified gt T, in lastModified order. On a few thousand rows of one
     // day a range is rightly a scan for the planner; enable_seqscan=off asks whether an index can
     // serve it at all, as it must at 10 million rows and a recent watermark.

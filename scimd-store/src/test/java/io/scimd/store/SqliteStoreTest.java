@@ -112,6 +112,10 @@ class SqliteStoreTest extends StoreContractTest {
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))));
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())));
     assertIndexed("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z")));
+    // sw is a range of the column's index (a LIKE would not use it: SQLite's LIKE ignores case)
+    assertIndexed("User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("Ali")));
+    assertIndexed("User", Filter.compare("externalId", CompareOp.SW, TextNode.valueOf("x")));
+    assertIndexed("Group", Filter.compare("displayName", CompareOp.SW, TextNode.valueOf("g")));
   }
 
   /** No plan reads a whole table, nor a whole tenant's slice of an index (a search on tenant alone). */

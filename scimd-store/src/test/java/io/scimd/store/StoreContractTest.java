@@ -307,6 +307,89 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void inSavepoint_thatThrows_undoesOnlyItsOwnWrites_andTheTransactionGoesOn() {
+    StoredResource g = insert("Group", group("admins"));
+    StoredResource u = insert("User", user("alice"));
+    List<String> ids =
+        store.write(SCOPE, tx -> {
+              String kept = tx.insert("User", user("kept")).id();
+              AtomicReference<String> undone = new AtomicReference<>();
+              ScimException e =
+                  scimError(
+                      () ->
+                          tx.inSavepoint(
+                              () -> {
+                                undone.set(tx.insert("User", user("undone")).id());
+                                tx.replace("Group", g.id(), group("renamed"));
+                                tx.addMembers(g.id(), List.of(new Member(u.id(), null)));
+                                tx.addMembers(g.id(), List.of(new Member("no-such-id", null)));
+                                return null;
+                              }));
+              assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+              String after = tx.insert("User", user("after")).id();
+              return List.of(kept, undone.get(), after);
+            });
+    assertThat(get("User", ids.get(0), Load.NONE)).isPresent();
+    assertThat(get("User", ids.get(1), Load.NONE)).isEmpty();
+    assertThat(get("User", ids.get(2), Load.NONE)).isPresent();
+    StoredResource after = get("Group", g.id(), Load.NONE).orElseThrow();
+    assertThat(after.meta().version()).isEqualTo(1);
+    assertThat(after.attributes().get("displayName").asText()).isEqualTo("admins");
+    assertThat(members(g.id())).isEmpty();
+    // The undone user's uniqueness row went with it.
+    assertThat(insert("User", user("undone")).id()).isNotEqualTo(ids.get(1));
+  }
+
+  @Test
+  void inSavepoint_afterTheDatabaseRejectedAStatement_leavesTheTransactionUsable() {
+    // Text cannot hold U+0000: PostgreSQL rejects the statement and with it the whole transaction,
+    // until it rolls back to a savepoint. SQLite finds no such member. Both are a 400.
+    StoredResource g = insert("Group", group("admins"));
+    String id =
+        store.write(SCOPE, tx -> {
+              ScimException e =
+                  scimError(
+                      () ->
+                          tx.inSavepoint(
+                              () -> {
+                                tx.addMembers(g.id(), List.of(new Member("nul\u0000id", null)));
+                                return null;
+                              }));
+              assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+              return tx.insert("User", user("after")).id();
+            });
+    assertThat(get("User", id, Load.NONE)).isPresent();
+  }
+
+  @Test
+  void inSavepoint_nests_returnsTheWorksValue_andRethrowsWhatItThrew() {
+    String outer =
+        store.write(SCOPE, tx ->
+                tx.inSavepoint(
+                    () -> {
+                      String id = tx.insert("User", user("outer")).id();
+                      IllegalStateException e =
+                          catchThrowableOfType(
+                              IllegalStateException.class,
+                              () ->
+                                  tx.inSavepoint(
+                                      () -> {
+                                        tx.insert("User", user("inner"));
+                                        throw new IllegalStateException("inner fails");
+                                      }));
+                      assertThat(e).hasMessage("inner fails");
+                      // Three deep: the insert's own savepoint inside two of the caller's.
+                      ScimException taken =
+                          scimError(() -> tx.inSavepoint(() -> tx.insert("User", user("OUTER"))));
+                      assertThat(taken.scimType()).isEqualTo(ScimType.UNIQUENESS);
+                      return id;
+                    }));
+    assertThat(get("User", outer, Load.NONE).orElseThrow().attributes().get("userName").asText()).isEqualTo("outer");
+    assertThat(query("User", Query.all(0)).totalResults()).isEqualTo(1);
+    insert("User", user("inner")); // its name was never taken
+  }
+
+  @Test
   void storeTx_usedAfterItsWrite_isRefused() {
     AtomicReference<StoreTx> leaked = new AtomicReference<>();
     store.write(SCOPE, tx -> { leaked.set(tx); return null; });
@@ -648,6 +731,215 @@ public abstract class StoreContractTest {
     assertSameAsEvaluator("User", Filter.valuePath("groups", Filter.eq("type", "indirect")), 0);
   }
 
+  private static Filter co(String path, String v) {
+    return Filter.compare(path, CompareOp.CO, TextNode.valueOf(v));
+  }
+
+  private static Filter sw(String path, String v) {
+    return Filter.compare(path, CompareOp.SW, TextNode.valueOf(v));
+  }
+
+  private static Filter ew(String path, String v) {
+    return Filter.compare(path, CompareOp.EW, TextNode.valueOf(v));
+  }
+
+  /** Values full of LIKE's wildcards and escape character, in both cases and beyond ASCII. */
+  private void wildcardUsers() {
+    String[][] rows = {
+      {"a%b", "X_1", "50% Off"},
+      {"a_b", "x%1", "x_y"},
+      {"axb", "Xa1", null},
+      {"a\\b", "ab\\c", "back\\slash"},
+      {"AB%C", null, "AB%C"},
+      {"über_x", "Über", "Ünïcode"},
+      {"zz\uDBFF\uDFFF", "\uDBFF\uDFFFz", null},
+    };
+    for (String[] r : rows) {
+      ObjectNode u = user(r[0]);
+      if (r[1] != null) {
+        u.put("externalId", r[1]);
+      }
+      if (r[2] != null) {
+        u.put("displayName", r[2]);
+      }
+      insert("User", u);
+    }
+  }
+
+  @Test
+  void substringFilters_onIndexedColumns_giveTheEvaluatorsResults_wildcardsMatchingOnlyThemselves() {
+    wildcardUsers();
+    assertSameAsEvaluator("User", co("userName", "%"), 2);
+    assertSameAsEvaluator("User", co("userName", "_"), 2);
+    assertSameAsEvaluator("User", co("userName", "\\"), 1);
+    assertSameAsEvaluator("User", sw("userName", "a_"), 1);
+    assertSameAsEvaluator("User", sw("userName", "A%"), 1);
+    assertSameAsEvaluator("User", ew("userName", "%c"), 1);
+    assertSameAsEvaluator("User", co("userName", "B%c"), 1);
+    assertSameAsEvaluator("User", sw("userName", "Ü"), 1);
+    assertSameAsEvaluator("User", sw("userName", "zz\uDBFF\uDFFF"), 1);
+    assertSameAsEvaluator("User", sw("userName", ""), 7);
+    assertSameAsEvaluator("User", co("userName", ""), 7);
+    assertSameAsEvaluator("User", co("userName", "\uDBFF"), 1); // a lone surrogate: evaluated
+    assertSameAsEvaluator("User", Filter.not(co("userName", "%")), 5);
+    // externalId is caseExact (RFC 7643 §3.1)
+    assertSameAsEvaluator("User", sw("externalId", "X_"), 1);
+    assertSameAsEvaluator("User", sw("externalId", "X"), 2);
+    assertSameAsEvaluator("User", co("externalId", "x"), 1);
+    assertSameAsEvaluator("User", co("externalId", "_1"), 1);
+    assertSameAsEvaluator("User", ew("externalId", "1"), 3);
+    assertSameAsEvaluator("User", ew("externalId", "\\C"), 0);
+    assertSameAsEvaluator("User", sw("externalId", "\uDBFF\uDFFF"), 1);
+    assertSameAsEvaluator("User", co("displayName", "% o"), 1);
+    assertSameAsEvaluator("User", co("displayName", "_"), 1);
+    assertSameAsEvaluator("User", ew("displayName", "\\SLASH"), 1);
+    assertSameAsEvaluator("User", sw("displayName", "ü"), 1);
+    assertSameAsEvaluator("User", Filter.and(sw("userName", "a"), co("displayName", "o")), 1);
+  }
+
+  private Page query(String type, Query q, ScanLimits limits) {
+    return query(type, new Query(q.filter(), q.sort(), q.startIndex(), q.count(), q.cursor(), q.load(), limits));
+  }
+
+  @Test
+  void substringFiltersOnIndexedColumns_areAnsweredInSql_notExaminedOneByOne() {
+    wildcardUsers();
+    ScanLimits one = new ScanLimits(1, 1);
+    // With room for one candidate, only a query the database answers by itself gets through.
+    assertThat(query("User", filtered(co("userName", "b")), one).totalResults()).isEqualTo(6);
+    assertThat(query("User", filtered(sw("displayName", "x")), one).totalResults()).isEqualTo(1);
+    assertThat(query("User", filtered(sw("externalId", "X")), one).totalResults()).isEqualTo(2);
+    assertThat(scimError(() -> query("User", filtered(co("title", "b")), one)).scimType()).isEqualTo(ScimType.TOO_MANY);
+  }
+
+  @Test
+  void queryWithMoreCandidatesThanTheLimit_isTooMany_andNarrowedByAnIndexItIsAnswered() {
+    for (int i = 0; i < 5; i++) {
+      insert("User", user("u" + i).put("title", i % 2 == 0 ? "x" : "y"));
+    }
+    ScanLimits five = new ScanLimits(5, 1);
+    ScanLimits four = new ScanLimits(4, 1);
+    Query byTitle = filtered(Filter.eq("title", "x"));
+    assertThat(query("User", byTitle, five).totalResults()).isEqualTo(3);
+    ScimException e = scimError(() -> query("User", byTitle, four));
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.scimType()).isEqualTo(ScimType.TOO_MANY);
+    assertThat(e.getMessage()).contains("5 resources").contains("narrow the filter");
+    // The same condition narrowed by an indexed one has two candidates.
+    Query byIds = filtered(Filter.and(Filter.or(Filter.eq("userName", "u0"), Filter.eq("userName", "u1")), Filter.eq("title", "x")));
+    assertThat(query("User", byIds, new ScanLimits(2, 1)).totalResults()).isEqualTo(1);
+    // A sort no column serves examines every resource of the type; its total alone needs none.
+    Sort byTitleSort = new Sort(AttrPath.parse("title"), false);
+    assertThat(scimError(() -> query("User", new Query(null, byTitleSort, 1, 10, null, Load.NONE), four)).scimType())
+        .isEqualTo(ScimType.TOO_MANY);
+    assertThat(query("User", new Query(null, byTitleSort, 1, 0, null, Load.NONE), four).totalResults()).isEqualTo(5);
+  }
+
+  @Test
+  void evaluatedPages_areTheSlicesOfTheFullOrder_atEveryStartIndexAndDirection() {
+    ResourceType rt = registry.resourceType("User").orElseThrow();
+    List<StoredResource> users = new ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    store.write(SCOPE, tx -> {
+      for (int i = 0; i < 150; i++) {
+        ObjectNode u = user("p" + i);
+        int t = random.nextInt(12);
+        if (t > 0) {
+          u.put("title", (t % 2 == 0 ? "T" : "t") + (t / 2)); // duplicates, in both cases
+        }
+        u.put("nickName", i % 3 == 0 ? "keep" : "drop");
+        users.add(tx.insert("User", u));
+      }
+      return null;
+    });
+    AttrPath title = AttrPath.parse("title");
+    io.scimd.core.schema.ResolvedPath p = rt.resolve(title).orElseThrow();
+    for (boolean descending : List.of(false, true)) {
+      for (Filter f : java.util.Arrays.asList(null, Filter.eq("nickName", "keep"))) {
+        // The full order, by the rules of SortKeys, ties in creation order (users are in seq order).
+        List<StoredResource> matching = users.stream()
+            .filter(u -> f == null || FilterEvaluator.matches(f, Docs.full(u.id(), u.meta(), u.attributes()), rt))
+            .toList();
+        List<String> expected = new ArrayList<>(matching.stream()
+            .sorted(java.util.Comparator.comparing(
+                (StoredResource u) -> SortKeys.key(p, rt, Docs.full(u.id(), u.meta(), u.attributes())),
+                SortKeys.KEY_ORDER))
+            .map(StoredResource::id)
+            .toList());
+        if (descending) {
+          java.util.Collections.reverse(expected);
+        }
+        Sort sort = new Sort(title, descending);
+        for (int[] page : new int[][] {{1, 10}, {1, 1000}, {7, 13}, {45, 10}, {140, 20}, {151, 5}}) {
+          Page got = query("User", new Query(f, sort, page[0], page[1], null, Load.NONE));
+          int from = Math.min(expected.size(), page[0] - 1);
+          int to = Math.min(expected.size(), from + page[1]);
+          assertThat(ids(got)).as(f + " " + sort + " " + page[0] + "/" + page[1]).containsExactlyElementsOf(expected.subList(from, to));
+          assertThat(got.totalResults()).isEqualTo(expected.size());
+        }
+        // Cursor pages forward, then back from the end, give the same order.
+        List<String> forward = new ArrayList<>();
+        String cursor = "";
+        String lastPrev = null;
+        while (cursor != null) {
+          Page got = query("User", new Query(f, sort, 1, 17, cursor, Load.NONE));
+          forward.addAll(ids(got));
+          lastPrev = got.previousCursor();
+          cursor = got.nextCursor();
+        }
+        assertThat(forward).as(f + " " + sort).containsExactlyElementsOf(expected);
+        List<String> backward = new ArrayList<>();
+        cursor = lastPrev;
+        while (cursor != null) {
+          Page got = query("User", new Query(f, sort, 1, 17, cursor, Load.NONE));
+          backward.addAll(0, ids(got));
+          cursor = got.previousCursor();
+        }
+        int lastPage = expected.size() % 17 == 0 ? 17 : expected.size() % 17;
+        assertThat(backward).containsExactlyElementsOf(expected.subList(0, expected.size() - lastPage));
+      }
+    }
+  }
+
+  @Test
+  void severalEvaluatedQueries_inOneTransaction_eachReadTheirOwnCandidates() {
+    for (int i = 0; i < 150; i++) {
+      insert("User", user("s" + i).put("title", i % 5 == 0 ? "five" : "other"));
+    }
+    List<Long> totals = store.read(SCOPE, r -> List.of(
+        r.query("User", filtered(Filter.eq("title", "five"))).totalResults(),
+        r.query("User", filtered(Filter.eq("title", "other"))).totalResults(),
+        r.query("User", new Query(null, new Sort(AttrPath.parse("title"), true), 1, 3, null, Load.NONE)).totalResults()));
+    assertThat(totals).containsExactly(30L, 120L, 150L);
+    // and in a write transaction, which goes on after them
+    String id = store.write(SCOPE, tx -> {
+      assertThat(tx.query("User", filtered(Filter.eq("title", "five"))).totalResults()).isEqualTo(30);
+      return tx.insert("User", user("after")).id();
+    });
+    assertThat(get("User", id, Load.NONE)).isPresent();
+  }
+
+  @Test
+  void sortKeysTooLargeToKeep_areTooMany_andTheTransactionGoesOn() {
+    String huge = "t".repeat(1_000_000);
+    store.write(SCOPE, tx -> {
+      for (int i = 0; i < 20; i++) {
+        tx.insert("User", user("big" + i).put("title", huge + i));
+      }
+      return null;
+    });
+    Sort byTitle = new Sort(AttrPath.parse("title"), false);
+    long total = store.write(SCOPE, tx -> {
+      // 20 keys of a million characters: more than a query may keep (32 MB)
+      ScimException e = scimError(() -> tx.query("User", new Query(null, byTitle, 1, 20, null, Load.NONE)));
+      assertThat(e.scimType()).isEqualTo(ScimType.TOO_MANY);
+      assertThat(e.getMessage()).contains("32 MB");
+      // the same transaction can still evaluate (PostgreSQL: the scan's cursor was closed)
+      return tx.query("User", new Query(null, byTitle, 1, 2, null, Load.NONE)).totalResults();
+    });
+    assertThat(total).isEqualTo(20);
+  }
+
   @Test
   void healthy_whileOpen_andNotOnceClosed() {
     assertThat(store.healthy()).isTrue();
@@ -822,6 +1114,37 @@ public abstract class StoreContractTest {
     assertThat(next).isNotNull();
     ScimException e = scimError(() -> query("User", new Query(Filter.pr("userName"), null, 1, 1, next, Load.NONE)));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
+  }
+
+  /** {@code cursor} with its key replaced by {@code key}, otherwise as issued. */
+  private static String withKey(String cursor, JsonNode key) throws Exception {
+    ObjectNode n = (ObjectNode) JSON.readTree(java.util.Base64.getUrlDecoder().decode(cursor));
+    n.set("k", key);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(n));
+  }
+
+  @Test
+  void cursorWhoseKeyHasTheWrongTypeForItsSortColumn_isInvalidCursor() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      insert("User", user("w" + i));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    for (String by : List.of("meta.created", "meta.lastModified", "userName", "externalId", "id")) {
+      Query first = new Query(Filter.pr("userName"), new Sort(AttrPath.parse(by), false), 1, 1, "", Load.NONE);
+      String next = query("User", first).nextCursor();
+      assertThat(next).as(by).isNotNull();
+      boolean numeric = by.startsWith("meta.");
+      for (JsonNode wrong : numeric
+          ? List.<JsonNode>of(TextNode.valueOf("x"), JSON.getNodeFactory().numberNode(1.5), JSON.getNodeFactory().booleanNode(true),
+              JSON.getNodeFactory().numberNode(new java.math.BigInteger("99999999999999999999")))
+          : List.<JsonNode>of(JSON.getNodeFactory().numberNode(42), JSON.getNodeFactory().booleanNode(false))) {
+        String tampered = withKey(next, wrong);
+        ScimException e = scimError(() -> query("User", new Query(first.filter(), first.sort(), 1, 1, tampered, Load.NONE)));
+        assertThat(e).as(by + " with key " + wrong).isNotNull();
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ concurrency

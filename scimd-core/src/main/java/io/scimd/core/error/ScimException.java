@@ -7,6 +7,9 @@ import org.jspecify.annotations.Nullable;
  * streams need no wrapping; only the protocol edge renders it. Build it with the named factories.
  */
 public final class ScimException extends RuntimeException {
+  /** The most characters of one piece of client input that {@link #quote} keeps. */
+  public static final int MAX_QUOTE = 200;
+
   private final ScimError error;
 
   public ScimException(ScimError error) {
@@ -16,6 +19,18 @@ public final class ScimException extends RuntimeException {
 
   public ScimException(int status, @Nullable ScimType type, String detail) {
     this(new ScimError(status, type, detail));
+  }
+
+  /**
+   * {@code input} in double quotes for a detail, at most {@value #MAX_QUOTE} characters of it: a
+   * longer one ends with an ellipsis and its length ({@code "abc…" (100000 characters)}), so that
+   * echoing a bad value, path or id costs at most that much whatever the client sent.
+   */
+  public static String quote(String input) {
+    if (input.length() <= MAX_QUOTE) {
+      return '"' + input + '"';
+    }
+    return '"' + ScimError.head(input, MAX_QUOTE) + "\u2026\" (" + input.length() + " characters)";
   }
 
   public ScimError error() {

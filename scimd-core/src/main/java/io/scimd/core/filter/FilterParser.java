@@ -337,10 +337,10 @@ public final class FilterParser {
     String attr = src.substring(nameStart, dot < 0 ? end : dot);
     String sub = dot < 0 ? null : src.substring(dot + 1, end);
     if (!AttrPath.isName(attr)) {
-      throw fail(nameStart, "expected an attribute name, found \"" + attr + "\"");
+      throw fail(nameStart, "expected an attribute name, found " + ScimException.quote(attr));
     }
     if (sub != null && !AttrPath.isName(sub)) {
-      throw fail(dot + 1, "expected a sub-attribute name after \".\", found \"" + sub + "\"");
+      throw fail(dot + 1, "expected a sub-attribute name after \".\", found " + ScimException.quote(sub));
     }
     return new AttrPath(urn, attr, sub);
   }

@@ -136,7 +136,7 @@ public final class PatchEngine {
               .orElseThrow(
                   () ->
                       ScimException.invalidPath(
-                          "'" + path.spelledFor(type) + "' names no attribute of " + type.name()));
+                          ScimException.quote(path.spelledFor(type)) + " names no attribute of " + type.name()));
       Attribute attr = r.attribute();
       if (attr == null) {
         if (path.valueFilter() != null) {

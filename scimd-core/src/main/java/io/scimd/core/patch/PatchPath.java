@@ -140,7 +140,7 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
   }
 
   private static ScimException bad(String text, String why) {
-    return ScimException.invalidPath("PATCH path '" + text + "' " + why);
+    return ScimException.invalidPath("PATCH path " + ScimException.quote(text) + " " + why);
   }
 
   /**

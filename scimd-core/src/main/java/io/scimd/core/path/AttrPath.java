@@ -47,14 +47,14 @@ public record AttrPath(@Nullable String schema, String attribute, @Nullable Stri
       urn = s.substring(0, colon);
       rest = s.substring(colon + 1);
       if (urn.length() <= 4) {
-        throw ScimException.invalidPath("'" + text + "' has no schema URN before its attribute name");
+        throw ScimException.invalidPath(ScimException.quote(text) + " has no schema URN before its attribute name");
       }
     }
     int dot = rest.indexOf('.');
     String attr = dot < 0 ? rest : rest.substring(0, dot);
     String sub = dot < 0 ? null : rest.substring(dot + 1);
     if (!isName(attr) || (sub != null && !isName(sub))) {
-      throw ScimException.invalidPath("'" + text + "' is not a valid attribute path");
+      throw ScimException.invalidPath(ScimException.quote(text) + " is not a valid attribute path");
     }
     return new AttrPath(urn, attr, sub);
   }

@@ -60,30 +60,49 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
   }
 
   /**
+   * The most names one {@code attributes} or {@code excludedAttributes} list may hold. Every
+   * attribute and sub-attribute of a User with the enterprise extension is about 100 paths, each
+   * also writable with its schema URN; applying a list costs O(names) for every resource
+   * returned, and a {@code .search} naming 60,000 attributes kept a core busy for seconds per page.
+   */
+  public static final int MAX_PATHS = 200;
+
+  /**
    * Parses the comma-separated query parameters; either may be null or blank.
    *
-   * @throws ScimException {@code invalidPath} for a malformed path
+   * @throws ScimException {@code invalidPath} for a malformed path; {@code invalidValue} for a list
+   *     of more than {@value #MAX_PATHS} names
    */
   public static Projection parse(@Nullable String attributes, @Nullable String excludedAttributes) {
-    List<AttrPath> a = paths(attributes);
-    List<AttrPath> x = paths(excludedAttributes);
+    List<AttrPath> a = paths("attributes", attributes);
+    List<AttrPath> x = paths("excludedAttributes", excludedAttributes);
     return a.isEmpty() && x.isEmpty() ? DEFAULT : new Projection(a, x);
   }
 
-  private static List<AttrPath> paths(@Nullable String csv) {
+  private static List<AttrPath> paths(String parameter, @Nullable String csv) {
     if (csv == null || csv.isBlank()) {
       return List.of();
     }
-    List<AttrPath> out = new ArrayList<>();
+    List<String> parts = new ArrayList<>();
     int start = 0;
     while (start <= csv.length()) {
       int comma = csv.indexOf(',', start);
       int end = comma < 0 ? csv.length() : comma;
       String part = csv.substring(start, end).trim();
       if (!part.isEmpty()) {
-        out.add(AttrPath.parse(part));
+        parts.add(part);
       }
       start = end + 1;
+    }
+    if (parts.size() > MAX_PATHS) {
+      throw ScimException.invalidValue(
+          parameter + " names " + parts.size() + " attributes; at most " + MAX_PATHS
+              + " may be named in one request: name fewer (a complex attribute stands for all its"
+              + " sub-attributes, an extension URN for its attributes)");
+    }
+    List<AttrPath> out = new ArrayList<>(parts.size());
+    for (String part : parts) {
+      out.add(AttrPath.parse(part));
     }
     return out;
   }

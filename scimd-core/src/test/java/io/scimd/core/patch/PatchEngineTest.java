@@ -455,7 +455,7 @@ class PatchEngineTest {
     void pathUnderAnyCaseUrn_isNamedWithTheCanonicalUrn() {
       String lower = ENTERPRISE.toLowerCase(java.util.Locale.ROOT);
       var unknown = scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','path':'" + lower + ":shoeSize','value':'9'}"));
-      assertThat(unknown.getMessage()).contains("'" + ENTERPRISE + ":shoesize' names no attribute of User");
+      assertThat(unknown.getMessage()).contains("\"" + ENTERPRISE + ":shoesize\" names no attribute of User");
       var noSub =
           scimError(
               ScimType.INVALID_PATH,

@@ -119,7 +119,14 @@ class PatchPathTest {
       })
   void parse_rejectsMalformed_withInvalidPathNamingIt(String text) {
     var e = scimError(ScimType.INVALID_PATH, () -> PatchPath.parse(text));
-    assertThat(e.getMessage()).contains("'" + text + "'").doesNotContain("null");
+    assertThat(e.getMessage()).contains("\"" + text + "\"").doesNotContain("null");
+  }
+
+  @Test
+  void parse_hugeMalformedPath_quotesOnlyItsStart() {
+    String text = "x".repeat(100_000) + "[";
+    var e = scimError(ScimType.INVALID_PATH, () -> PatchPath.parse(text));
+    assertThat(e.getMessage()).hasSizeLessThan(400).contains("x".repeat(200) + "\u2026\" (100001 characters)");
   }
 
   @Test

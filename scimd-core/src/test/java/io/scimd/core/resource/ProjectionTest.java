@@ -80,6 +80,17 @@ class ProjectionTest {
     assertThat(p.excludedAttributes()).containsExactly(AttrPath.of("members"));
   }
 
+  @Test
+  void listOfMoreThanMaxPaths_isInvalidValueNamingTheCount_emptyItemsNotCounted() {
+    String max = String.join(",", java.util.Collections.nCopies(Projection.MAX_PATHS, "userName")) + ",,";
+    assertThat(Projection.parse(max, null).attributes()).hasSize(Projection.MAX_PATHS);
+    io.scimd.core.error.ScimException e = error(() -> Projection.parse(null, max + "title"));
+    assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(e.getMessage())
+        .startsWith("excludedAttributes names " + (Projection.MAX_PATHS + 1) + " attributes")
+        .contains("at most " + Projection.MAX_PATHS);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"emails[type eq \"work\"]", "name.givenName.x", "urn:", "1abc", "a b"})
   void rejectsMalformedPath_invalidPath(String path) {

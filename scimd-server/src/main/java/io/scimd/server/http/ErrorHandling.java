@@ -51,6 +51,9 @@ final class ErrorHandling extends Handler.Wrapper {
       return;
     }
     response.reset();
-    HttpIo.writeError(response, callback, error, Map.of());
+    // Every 503 is a busy database or node that may answer a second later (RFC 9110 §10.2.3):
+    // clients such as Entra back off by Retry-After, not by guessing.
+    Map<String, String> headers = error.status() == 503 ? Map.of("Retry-After", "1") : Map.of();
+    HttpIo.writeError(response, callback, error, headers);
   }
 }

@@ -20,6 +20,10 @@ import org.eclipse.jetty.util.Callback;
  * The SCIM endpoints of RFC 7644 §3.2 as one Jetty handler: it parses the request into a {@link
  * ScimService} call and writes the {@link ScimResponse}. No SCIM rule lives here; failures are
  * thrown and rendered by {@link ErrorHandling}.
+ *
+ * <p>{@code HEAD} is answered wherever {@code GET} is, as the same {@code GET} without its body
+ * (RFC 9110 §9.3.2): same status and headers, {@code Content-Length} included; Jetty leaves the
+ * content of a response to {@code HEAD} unsent.
  */
 final class ScimHandler extends Handler.Abstract {
   private final ScimService service;
@@ -33,16 +37,20 @@ final class ScimHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Route route = Routes.parse(request.getHttpURI().getPath(), service.registry());
-    String method = request.getMethod();
+    String method = request.getMethod().equals("HEAD") ? "GET" : request.getMethod();
     if (route instanceof Route.NotFound nf) {
-      throw ScimException.notFound("no SCIM endpoint at " + nf.path());
+      throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
     }
     if (!route.methods().contains(method)) {
-      String allow = String.join(", ", new TreeSet<>(route.methods()));
+      TreeSet<String> allowed = new TreeSet<>(route.methods());
+      if (allowed.contains("GET")) {
+        allowed.add("HEAD");
+      }
+      String allow = String.join(", ", allowed);
       HttpIo.writeError(
           response,
           callback,
-          new ScimError(405, null, method + " is not allowed here; use " + allow),
+          new ScimError(405, null, ScimException.quote(request.getMethod()) + " is not allowed here; use " + allow),
           Map.of("Allow", allow));
       return true;
     }
@@ -77,7 +85,7 @@ final class ScimHandler extends Handler.Abstract {
           case Route.Search s ->
               service.list(scope(request, response), s.type(), ListParams.fromSearchRequest(body(request)), base);
           case Route.Resource r -> resource(request, response, method, r.type(), r.id(), q, base);
-          case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + nf.path());
+          case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
         };
     HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
     return true;

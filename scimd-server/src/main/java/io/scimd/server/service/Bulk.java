@@ -13,7 +13,9 @@ import io.scimd.store.Scope;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -29,23 +31,32 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Order.</b> Operations run in dependency order: an operation that mentions {@code
  * bulkId:x} (in its path or any string of its data) runs after the POST that defines {@code x},
  * whatever their order in the request; among ready operations the request order wins. Operations
- * on a reference cycle fail with 409 and a detail naming the cycle (§3.7.1); an operation that
+ * on a reference cycle fail with 409 (§3.7.1): the first of them in the request names the cycle,
+ * at most {@value #CYCLE_NAMED} bulkIds of it, and the others point to that one, so that a cycle of
+ * a thousand operations answers a few lines each, not the whole cycle each. An operation that
  * references an undefined bulkId fails with 400 {@code invalidValue}, one whose referenced POST
  * failed with 409. Results are reported in request order.
  *
  * <p><b>failOnErrors absent.</b> Each operation is its own transaction; errors are reported per
- * operation and processing goes on.
+ * operation and processing goes on to the end.
  *
- * <p><b>failOnErrors = N.</b> All operations share one transaction. The store has no savepoints, so
- * a failed operation may have written part of its work (a group inserted, then a bad member): the
- * transaction is then rolled back and replayed from the start without the failed operations. When
- * the errors reach N, processing stops and everything is rolled back: the response lists the
- * failed operations with their errors and every operation that had succeeded with status 409 and
- * an error saying it was rolled back because failOnErrors was reached; operations not yet processed
- * are not listed (§3.7.3).
+ * <p><b>failOnErrors = N</b> (§3.7.3: "the number of errors that the service provider will accept
+ * before the operation is terminated"). All operations share one transaction, each inside its own
+ * savepoint ({@link StoreTx#inSavepoint}): a failed operation is undone to its savepoint, nothing
+ * of it survives (a group inserted before its bad member included), and the others stay. At the
+ * N-th error processing stops: the operations after it are not attempted and not listed, and
+ * those processed are committed and reported with their real status. Sharing one transaction
+ * makes that commit atomic: a server that dies mid-request leaves none of it behind.
+ *
+ * <p><b>Passwords</b> of every operation are hashed before any transaction begins ({@link
+ * PasswordHashes}): with them, the write lock is held for the writes alone.
  */
 final class Bulk {
   private static final Pattern REF = Pattern.compile("bulkId:([^\\s\"/,\\[\\]?#]+)");
+  private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
+
+  /** How many bulkIds of a reference cycle its error names. */
+  static final int CYCLE_NAMED = 10;
 
   private final ScimService service;
   private final Scope scope;
@@ -68,25 +79,11 @@ final class Bulk {
       Set<String> refs,
       @Nullable ScimError problem) {}
 
-  /** The outcome of one operation. */
+  /** The outcome of one operation: {@code error} set when it failed. */
   private record Result(
-      boolean ok, int status, @Nullable String id, @Nullable String location, @Nullable String version, @Nullable ScimError error) {
+      int status, @Nullable String id, @Nullable String location, @Nullable String version, @Nullable ScimError error) {
     static Result failed(ScimError e) {
-      return new Result(false, e.status(), null, null, null, e);
-    }
-  }
-
-  /** Thrown out of the shared transaction to roll it back. */
-  private static final class Abort extends RuntimeException {
-    final Result[] results;
-    final int failedIndex;
-    final boolean limitReached;
-
-    Abort(Result[] results, int failedIndex, boolean limitReached) {
-      super(null, null, false, false);
-      this.results = results;
-      this.failedIndex = failedIndex;
-      this.limitReached = limitReached;
+      return new Result(e.status(), null, null, null, e);
     }
   }
 
@@ -112,17 +109,16 @@ final class Bulk {
     for (JsonNode n : operations) {
       ops.add(parse(ops.size(), n));
     }
-    ops = markDuplicateBulkIds(ops);
-    Result[] results;
-    if (failOnErrors == null) {
-      results = execute(ops, null, Map.of(), Integer.MAX_VALUE);
-    } else {
-      results = shared(ops, failOnErrors);
-    }
+    List<Op> checked = markDuplicateBulkIds(ops);
+    PasswordHashes hashes = hashPasswords(checked);
+    Result[] results =
+        failOnErrors == null
+            ? execute(checked, null, hashes, Integer.MAX_VALUE)
+            : service.store().write(scope, tx -> execute(checked, tx, hashes, failOnErrors));
     ObjectNode response = ScimService.JSON.objectNode();
     response.putArray("schemas").add(SchemaUrns.BULK_RESPONSE);
     ArrayNode out = response.putArray("Operations");
-    for (Op op : ops) {
+    for (Op op : checked) {
       Result r = results[op.index()];
       if (r != null) {
         out.add(toJson(op, r));
@@ -131,50 +127,27 @@ final class Bulk {
     return response;
   }
 
-  private Result[] shared(List<Op> ops, int limit) {
-    Map<Integer, ScimError> failed = new HashMap<>();
-    while (true) {
-      try {
-        return service.store().write(scope, tx -> execute(ops, tx, failed, limit));
-      } catch (Abort a) {
-        if (a.limitReached) {
-          return rolledBack(a.results);
+  /** The hashes of every password the operations set, made before any transaction begins. */
+  private static PasswordHashes hashPasswords(List<Op> ops) {
+    Set<String> clear = new HashSet<>();
+    for (Op op : ops) {
+      if (op.problem() == null && op.data() != null) {
+        switch (op.method()) {
+          case "POST", "PUT" -> PasswordHashes.fromResource(op.data(), clear);
+          case "PATCH" -> PasswordHashes.fromPatch(op.data(), clear);
+          default -> {}
         }
-        failed.put(a.failedIndex, a.results[a.failedIndex].error());
-        // Replay without the failed operation: nothing of it may survive the commit.
       }
     }
-  }
-
-  private static Result[] rolledBack(Result[] results) {
-    Result[] out = new Result[results.length];
-    for (int i = 0; i < results.length; i++) {
-      Result r = results[i];
-      if (r == null) {
-        continue;
-      }
-      out[i] =
-          r.ok()
-              ? new Result(
-                  false,
-                  409,
-                  null,
-                  null,
-                  null,
-                  new ScimError(
-                      409,
-                      null,
-                      "rolled back: the bulk request reached its failOnErrors limit, so none of its operations was applied"))
-              : r;
-    }
-    return out;
+    return PasswordHashes.hash(clear);
   }
 
   /**
    * Runs the operations in dependency order, each in its own transaction ({@code shared == null})
-   * or all in {@code shared}.
+   * or each in a savepoint of {@code shared}, until {@code limit} of them failed. Operations not
+   * processed have no result.
    */
-  private Result[] execute(List<Op> ops, @Nullable StoreTx shared, Map<Integer, ScimError> knownFailures, int limit) {
+  private Result[] execute(List<Op> ops, @Nullable StoreTx shared, PasswordHashes hashes, int limit) {
     Result[] results = new Result[ops.size()];
     Map<String, Op> defs = new HashMap<>();
     for (Op op : ops) {
@@ -183,9 +156,9 @@ final class Bulk {
       }
     }
     Map<String, String> ids = new HashMap<>();
-    int[] errors = {0};
+    int errors = 0;
     List<Op> pending = new ArrayList<>(ops);
-    while (!pending.isEmpty()) {
+    while (!pending.isEmpty() && errors < limit) {
       Op next = null;
       for (Op op : pending) {
         if (ready(op, defs, results)) {
@@ -196,56 +169,48 @@ final class Bulk {
       if (next == null) {
         // Every pending operation waits for another pending one: there is a cycle.
         List<Op> cycle = cycle(pending.get(0), defs, results);
-        String names = describe(cycle);
-        for (Op op : cycle) {
-          fail(results, op, new ScimError(409, null, "circular bulkId references: " + names), shared, errors, limit);
+        Op first = cycle.stream().min(Comparator.comparingInt(Op::index)).orElseThrow();
+        ScimError named = new ScimError(409, null, "circular bulkId references: " + describe(cycle, first));
+        for (Op op : cycle.stream().sorted(Comparator.comparingInt(Op::index)).toList()) {
+          if (errors >= limit) {
+            break;
+          }
+          results[op.index()] =
+              Result.failed(
+                  op == first
+                      ? named
+                      : new ScimError(
+                          409,
+                          null,
+                          ref(op.bulkId()) + " is on a circular bulkId reference of " + cycle.size()
+                              + " operations, which the error of " + ref(first.bulkId()) + " names"));
+          errors++;
           pending.remove(op);
         }
         continue;
       }
       pending.remove(next);
       Op op = next;
-      ScimError known = knownFailures.get(op.index());
-      if (known != null) {
-        fail(results, op, known, shared, errors, limit);
-        continue;
-      }
-      if (op.problem() != null) {
-        fail(results, op, op.problem(), shared, errors, limit);
-        continue;
-      }
-      ScimError refProblem = references(op, defs, results, ids);
-      if (refProblem != null) {
-        fail(results, op, refProblem, shared, errors, limit);
-        continue;
-      }
-      Result r;
-      try {
-        r = shared != null ? apply(shared, op, ids) : service.store().write(scope, tx -> apply(tx, op, ids));
-      } catch (ScimException e) {
-        if (shared != null) {
-          // Part of the failed operation may be in the shared transaction: roll back and replay.
-          results[op.index()] = Result.failed(e.error());
-          errors[0]++;
-          throw new Abort(results, op.index(), errors[0] >= limit);
+      ScimError problem = op.problem() != null ? op.problem() : references(op, defs, ids);
+      if (problem == null) {
+        try {
+          Result r =
+              shared != null
+                  ? shared.inSavepoint(() -> apply(shared, op, ids, hashes))
+                  : service.store().write(scope, tx -> apply(tx, op, ids, hashes));
+          results[op.index()] = r;
+          if (op.bulkId() != null && op.method().equals("POST") && r.id() != null) {
+            ids.put(op.bulkId(), r.id());
+          }
+          continue;
+        } catch (ScimException e) {
+          problem = e.error();
         }
-        fail(results, op, e.error(), null, errors, limit);
-        continue;
       }
-      results[op.index()] = r;
-      if (op.bulkId() != null && op.method().equals("POST") && r.id() != null) {
-        ids.put(op.bulkId(), r.id());
-      }
+      results[op.index()] = Result.failed(problem);
+      errors++;
     }
     return results;
-  }
-
-  private static void fail(Result[] results, Op op, ScimError e, @Nullable StoreTx shared, int[] errors, int limit) {
-    results[op.index()] = Result.failed(e);
-    errors[0]++;
-    if (errors[0] >= limit && shared != null) {
-      throw new Abort(results, op.index(), true);
-    }
   }
 
   /** Ready when every bulkId it references is defined by an operation already processed (or by none). */
@@ -283,32 +248,46 @@ final class Bulk {
     return new ArrayList<>(path.subList(path.indexOf(cur), path.size()));
   }
 
-  private static String describe(List<Op> cycle) {
+  /**
+   * The cycle from {@code first} round to it again, {@code bulkId:a -> bulkId:b -> bulkId:a}, with at
+   * most {@value #CYCLE_NAMED} of its bulkIds named.
+   */
+  private static String describe(List<Op> cycle, Op first) {
+    int from = cycle.indexOf(first);
     StringBuilder b = new StringBuilder();
-    for (Op op : cycle) {
-      b.append("bulkId:").append(op.bulkId()).append(" -> ");
+    for (int i = 0; i < Math.min(cycle.size(), CYCLE_NAMED); i++) {
+      b.append(ref(cycle.get((from + i) % cycle.size()).bulkId())).append(" -> ");
     }
-    return b.append("bulkId:").append(cycle.get(0).bulkId()).toString();
+    if (cycle.size() > CYCLE_NAMED) {
+      b.append("\u2026 (").append(cycle.size() - CYCLE_NAMED).append(" more) -> ");
+    }
+    return b.append(ref(first.bulkId())).toString();
   }
 
-  private static @Nullable ScimError references(Op op, Map<String, Op> defs, Result[] results, Map<String, String> ids) {
+  /** {@code bulkId:x} as the request wrote it, or quoted and cut short when it is long. */
+  private static String ref(@Nullable String bulkId) {
+    String id = String.valueOf(bulkId);
+    return "bulkId:" + (id.length() <= 64 ? id : ScimException.quote(id));
+  }
+
+  private static @Nullable ScimError references(Op op, Map<String, Op> defs, Map<String, String> ids) {
     for (String ref : op.refs()) {
       Op def = defs.get(ref);
       if (def == null) {
         return new ScimError(
             400,
             io.scimd.core.error.ScimType.INVALID_VALUE,
-            "bulkId:" + ref + " is defined by no POST operation of this bulk request");
+            ref(ref) + " is defined by no POST operation of this bulk request");
       }
       if (!ids.containsKey(ref)) {
         return new ScimError(
-            409, null, "bulkId:" + ref + " cannot be resolved: the operation that defines it failed");
+            409, null, ref(ref) + " cannot be resolved: the operation that defines it failed");
       }
     }
     return null;
   }
 
-  private Result apply(StoreTx tx, Op op, Map<String, String> ids) {
+  private Result apply(StoreTx tx, Op op, Map<String, String> ids, PasswordHashes hashes) {
     String path = resolve(op.path(), ids);
     JsonNode data = op.data() == null ? null : resolve(op.data(), ids);
     String p = path.startsWith("/") ? path.substring(1) : path;
@@ -319,35 +298,38 @@ final class Bulk {
         service
             .registry()
             .byEndpoint(endpoint)
-            .orElseThrow(() -> ScimException.invalidPath("bulk path \"" + op.path() + "\" names no resource endpoint"));
+            .orElseThrow(
+                () -> ScimException.invalidPath("bulk path " + ScimException.quote(String.valueOf(op.path())) + " names no resource endpoint"));
     if (op.method().equals("POST")) {
       if (id != null) {
-        throw ScimException.invalidPath("a bulk POST path is the endpoint alone (\"/" + endpoint + "\"), not \"" + op.path() + "\"");
+        throw ScimException.invalidPath(
+            "a bulk POST path is the endpoint alone (\"/" + endpoint + "\"), not " + ScimException.quote(String.valueOf(op.path())));
       }
     } else if (id == null || id.isEmpty() || id.contains("/")) {
-      throw ScimException.invalidPath("a bulk " + op.method() + " path is \"/" + endpoint + "/{id}\", not \"" + op.path() + "\"");
+      throw ScimException.invalidPath(
+          "a bulk " + op.method() + " path is \"/" + endpoint + "/{id}\", not " + ScimException.quote(String.valueOf(op.path())));
     }
     StoredResource r;
     int status;
     switch (op.method()) {
       case "POST" -> {
-        r = service.createIn(tx, type, data);
+        r = service.createIn(tx, type, data, hashes);
         status = 201;
       }
       case "PUT" -> {
-        r = service.replaceIn(tx, type, id, data, op.version());
+        r = service.replaceIn(tx, type, id, data, op.version(), hashes);
         status = 200;
       }
       case "PATCH" -> {
-        r = service.patchIn(tx, type, id, data, op.version());
+        r = service.patchIn(tx, type, id, data, op.version(), hashes);
         status = 200;
       }
       default -> {
         service.deleteIn(tx, type, id, op.version());
-        return new Result(true, 204, id, Rendering.location(base, type, id), null, null);
+        return new Result(204, id, Rendering.location(base, type, id), null, null);
       }
     }
-    return new Result(true, status, r.id(), Rendering.location(base, type, r.id()), r.meta().etag(), null);
+    return new Result(status, r.id(), Rendering.location(base, type, r.id()), r.meta().etag(), null);
   }
 
   private Op parse(int index, JsonNode n) {
@@ -361,14 +343,25 @@ final class Bulk {
     JsonNode data = CaseInsensitive.get(n, "data");
     String m = method == null ? "" : method.trim().toUpperCase(Locale.ROOT);
     ScimError problem = null;
-    if (!Set.of("POST", "PUT", "PATCH", "DELETE").contains(m)) {
-      problem = syntax("a bulk operation's \"method\" must be POST, PUT, PATCH or DELETE, not " + (method == null ? "absent" : "\"" + method + "\""));
+    if (!METHODS.contains(m)) {
+      problem =
+          syntax(
+              "a bulk operation's \"method\" must be POST, PUT, PATCH or DELETE, not "
+                  + (method == null ? "absent" : ScimException.quote(method)));
     } else if (path == null || path.isBlank()) {
       problem = syntax("a bulk operation needs a \"path\" such as \"/Users\" or \"/Users/{id}\"");
     } else if (m.equals("POST") && (bulkId == null || bulkId.isBlank())) {
       problem = syntax("a bulk POST needs a \"bulkId\" (RFC 7644 §3.7)");
     } else if (!m.equals("DELETE") && (data == null || !data.isObject())) {
       problem = syntax("a bulk " + m + " needs \"data\", a JSON object");
+    } else if (version != null && version.replace(",", "").isBlank()) {
+      // As an empty If-Match (ETags.checkIfMatch): it names no version to check.
+      problem =
+          new ScimError(
+              400,
+              io.scimd.core.error.ScimType.INVALID_VALUE,
+              "a bulk operation's \"version\" is empty: give the ETag the resource must have (such as"
+                  + " W/\"3\"), or leave it out");
     }
     Set<String> refs = new LinkedHashSet<>();
     if (path != null) {
@@ -386,7 +379,7 @@ final class Bulk {
     for (Op op : ops) {
       if (op.bulkId() != null && op.problem() == null && op.method().equals("POST") && !seen.add(op.bulkId())) {
         op = new Op(op.index(), op.method(), op.bulkId(), op.path(), op.data(), op.version(), op.refs(),
-            new ScimError(400, io.scimd.core.error.ScimType.INVALID_VALUE, "bulkId \"" + op.bulkId() + "\" is used by an earlier operation"));
+            new ScimError(400, io.scimd.core.error.ScimType.INVALID_VALUE, ref(op.bulkId()) + " is used by an earlier operation"));
       }
       out.add(op);
     }
@@ -436,7 +429,9 @@ final class Bulk {
 
   private ObjectNode toJson(Op op, Result r) {
     ObjectNode o = ScimService.JSON.objectNode();
-    o.put("method", op.method());
+    if (op.method().length() <= 16) {
+      o.put("method", op.method()); // a bad one only when short: it could be of any size
+    }
     if (op.bulkId() != null) {
       o.put("bulkId", op.bulkId());
     }
@@ -458,7 +453,8 @@ final class Bulk {
       return null;
     }
     if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
-      throw ScimException.invalidValue("failOnErrors must be an integer of at least 1, not " + n);
+      throw ScimException.invalidValue(
+          "failOnErrors must be an integer of at least 1, not " + (n.isNumber() ? n.toString() : ScimException.quote(n.toString())));
     }
     return n.intValue();
   }

@@ -33,9 +33,19 @@ final class ETags {
     return false;
   }
 
-  /** Throws 412 unless {@code ifMatch} is absent or matches (RFC 7644 §3.14). */
+  /**
+   * Throws 412 unless {@code ifMatch} is absent or matches (RFC 7644 §3.14), and 400 {@code
+   * invalidValue} when it is empty: RFC 9110 §13.1.1 makes If-Match {@code *} or a list of
+   * entity-tags, so an empty one names no version to check, and writing unchecked would drop the
+   * client's precondition without a word.
+   */
   static void checkIfMatch(@Nullable String ifMatch, String type, String id, Meta meta) {
-    if (ifMatch != null && !ifMatch.isBlank() && !matches(ifMatch, meta)) {
+    if (ifMatch != null && ifMatch.replace(",", "").isBlank()) {
+      throw io.scimd.core.error.ScimException.invalidValue(
+          "If-Match is empty: give the ETag the resource must have (such as W/\"3\"), or *, or leave"
+              + " the header out");
+    }
+    if (ifMatch != null && !matches(ifMatch, meta)) {
       throw io.scimd.core.error.ScimException.preconditionFailed(
           type
               + " "
@@ -43,7 +53,7 @@ final class ETags {
               + " is at version "
               + meta.etag()
               + ", not "
-              + ifMatch.trim()
+              + io.scimd.core.error.ScimException.quote(ifMatch.trim())
               + ": read it again and retry");
     }
   }

@@ -68,7 +68,7 @@ public record ListParams(
       return null;
     }
     if (!v.isTextual()) {
-      throw ScimException.invalidValue("SearchRequest \"" + name + "\" must be a string, not " + v);
+      throw ScimException.invalidValue("SearchRequest \"" + name + "\" must be a string, not " + show(v));
     }
     return v.asText();
   }
@@ -79,7 +79,7 @@ public record ListParams(
       return null;
     }
     if (!v.isIntegralNumber()) {
-      throw ScimException.invalidValue("SearchRequest \"" + name + "\" must be an integer, not " + v);
+      throw ScimException.invalidValue("SearchRequest \"" + name + "\" must be an integer, not " + show(v));
     }
     return v.bigIntegerValue().toString();
   }
@@ -94,16 +94,24 @@ public record ListParams(
     }
     if (!v.isArray()) {
       throw ScimException.invalidValue(
-          "SearchRequest \"" + name + "\" must be an array of attribute names, not " + v);
+          "SearchRequest \"" + name + "\" must be an array of attribute names, not " + show(v));
     }
     List<String> out = new ArrayList<>();
     for (JsonNode item : v) {
       if (!item.isTextual()) {
         throw ScimException.invalidValue(
-            "SearchRequest \"" + name + "\" must hold attribute names as strings, not " + item);
+            "SearchRequest \"" + name + "\" must hold attribute names as strings, not " + show(item));
       }
       out.add(item.asText());
     }
     return String.join(",", out);
+  }
+
+  /** A wrong value as an error shows it: a string quoted short, a container by its kind. */
+  private static String show(JsonNode v) {
+    if (v.isTextual()) {
+      return ScimException.quote(v.textValue());
+    }
+    return v.isArray() ? "an array" : v.isObject() ? "an object" : v.toString();
   }
 }

@@ -24,6 +24,7 @@ import io.scimd.store.Load;
 import io.scimd.store.Member;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
+import io.scimd.store.ScanLimits;
 import io.scimd.store.Scope;
 import io.scimd.store.Sort;
 import io.scimd.store.Store;
@@ -57,7 +58,8 @@ import org.jspecify.annotations.Nullable;
  *       members} is taken out of the validated attributes and written with {@code addMembers} /
  *       {@code removeMembers} / {@code clearMembers}, which cost O(change). Members (and a user's
  *       {@code groups}) are read only when the {@link Projection} says the response shows them.
- *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}); returned-never
+ *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}), computed before
+ *       the write's transaction takes its lock ({@link PasswordHashes}); returned-never
  *       attributes cannot be filtered or sorted on (400 {@code invalidFilter} / {@code
  *       invalidPath}), so the hash cannot be probed.
  *   <li>PUT: an {@code id} in the body, equal to the URL's or not, is ignored like every readOnly
@@ -83,12 +85,14 @@ public final class ScimService {
   private final Store store;
   private final ServiceConfig config;
   private final ResourceValidator validator;
+  private final ScanLimits scanLimits; // one per node: its permits bound the node's evaluations
 
   public ScimService(SchemaRegistry registry, Store store, ServiceConfig config) {
     this.registry = registry;
     this.store = store;
     this.config = config;
     this.validator = new ResourceValidator(config.unknownAttributes());
+    this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
   }
 
   public SchemaRegistry registry() {
@@ -127,7 +131,9 @@ public final class ScimService {
       Scope scope,
       ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    Rendering.Gathered created = store.write(scope, tx -> gather(tx, type, createIn(tx, type, body), projection));
+    PasswordHashes hashes = PasswordHashes.forResource(body);
+    Rendering.Gathered created =
+        store.write(scope, tx -> gather(tx, type, createIn(tx, type, body, hashes), projection));
     return new ScimResponse(
         201, present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
   }
@@ -182,8 +188,9 @@ public final class ScimService {
       @Nullable String excludedAttributes,
       @Nullable String ifMatch) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
+    PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered updated =
-        store.write(scope, tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch), projection));
+        store.write(scope, tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch, hashes), projection));
     return new ScimResponse(
         200, present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
   }
@@ -203,9 +210,12 @@ public final class ScimService {
     // O(group size) for an O(change) request.
     boolean noBody =
         isBlank(attributes) && isBlank(excludedAttributes) && isGroup(type) && projection.includes(type, "members");
+    PasswordHashes hashes = PasswordHashes.forPatch(body);
     Rendering.Gathered patched =
-        store.write(scope, tx -> {
-              StoredResource p = patchIn(tx, type, id, body, ifMatch);
+        store.write(
+            scope,
+            tx -> {
+              StoredResource p = patchIn(tx, type, id, body, ifMatch, hashes);
               return noBody ? new Rendering.Gathered(p, Map.of()) : gather(tx, type, p, projection);
             });
     return noBody
@@ -243,8 +253,10 @@ public final class ScimService {
     if (params.sortBy() != null && !params.sortBy().isBlank()) {
       sort = new Sort(sortPath(type, params.sortBy()), descending);
     }
-    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection));
-    return store.read(scope, r -> {
+    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection), scanLimits);
+    return store.read(
+        scope,
+        r -> {
           Page page = r.query(type.name(), query);
           ArrayNode resources = JSON.arrayNode();
           for (StoredResource s : page.resources()) {
@@ -278,10 +290,10 @@ public final class ScimService {
   // ---------------------------------------------------------------------------------------------
   // The writes, as functions of one transaction (shared with bulk).
 
-  StoredResource createIn(StoreTx tx, ResourceType type, JsonNode body) {
+  StoredResource createIn(StoreTx tx, ResourceType type, JsonNode body, PasswordHashes hashes) {
     ObjectNode attrs = validator.forCreate(type, body);
     List<Member> members = isGroup(type) ? takeMembers(attrs) : List.of();
-    hashPassword(attrs, null);
+    hashPassword(attrs, null, hashes);
     StoredResource created = tx.insert(type.name(), attrs);
     if (!members.isEmpty()) {
       tx.addMembers(created.id(), members);
@@ -289,7 +301,8 @@ public final class ScimService {
     return created;
   }
 
-  StoredResource replaceIn(StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch) {
+  StoredResource replaceIn(
+      StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch, PasswordHashes hashes) {
     StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
     if (!body.isObject()) {
@@ -307,7 +320,7 @@ public final class ScimService {
       // writeOnly and never returned: a client cannot echo it back, so omitting it keeps it.
       attrs.put(PASSWORD, storedPassword);
     } else {
-      hashPassword(attrs, storedPassword);
+      hashPassword(attrs, storedPassword, hashes);
     }
     StoredResource updated = tx.replace(type.name(), id, attrs).resource();
     if (members != null) {
@@ -352,7 +365,8 @@ public final class ScimService {
     return members;
   }
 
-  StoredResource patchIn(StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch) {
+  StoredResource patchIn(
+      StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch, PasswordHashes hashes) {
     StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
     List<PatchOperation> ops = withoutOwnId(PatchRequest.parse(body), id);
@@ -363,7 +377,7 @@ public final class ScimService {
     if (!split.documentOps().isEmpty()) {
       after = PatchEngine.apply(type, before.deepCopy(), split.documentOps());
       after = validator.checkPatched(type, before, after);
-      hashPassword(after, textOrNull(before.get(PASSWORD)));
+      hashPassword(after, textOrNull(before.get(PASSWORD)), hashes);
     }
     boolean changed = false;
     List<MemberPatch.MemberChange> memberChanges = split.memberChanges();
@@ -525,7 +539,7 @@ public final class ScimService {
           for (ResourceType t : types) {
             // Index paging over the concatenation of the types, in registry order.
             int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
-            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection)));
+            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection), scanLimits));
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
@@ -564,7 +578,7 @@ public final class ScimService {
   private static long parseInteger(String name, String text) {
     String t = text.trim();
     if (!t.matches("[+-]?[0-9]+")) {
-      throw ScimException.invalidValue(name + " must be an integer, not \"" + text + "\"");
+      throw ScimException.invalidValue(name + " must be an integer, not " + ScimException.quote(text));
     }
     try {
       return Long.parseLong(t);
@@ -583,7 +597,7 @@ public final class ScimService {
       case "descending" -> true;
       default ->
           throw ScimException.invalidValue(
-              "sortOrder must be \"ascending\" or \"descending\", not \"" + sortOrder + "\"");
+              "sortOrder must be \"ascending\" or \"descending\", not " + ScimException.quote(sortOrder));
     };
   }
 
@@ -592,7 +606,9 @@ public final class ScimService {
     ResolvedPath resolved =
         type.resolve(path)
             .orElseThrow(
-                () -> ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names no attribute of " + type.name()));
+                () ->
+                    ScimException.invalidPath(
+                        "sortBy " + ScimException.quote(type.spell(path)) + " names no attribute of " + type.name()));
     if (resolved.target() != null && resolved.target().returned() == Returned.NEVER
         || resolved.attribute() != null && resolved.attribute().returned() == Returned.NEVER) {
       throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names an attribute that is never returned");
@@ -707,7 +723,9 @@ public final class ScimService {
     ResolvedPath r =
         type.resolve(full)
             .orElseThrow(
-                () -> ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is no attribute of " + type.name()));
+                () ->
+                    ScimException.invalidFilter(
+                        "the filter names " + ScimException.quote(type.spell(full)) + ", which is no attribute of " + type.name()));
     if ((r.attribute() != null && r.attribute().returned() == Returned.NEVER)
         || (r.sub() != null && r.sub().returned() == Returned.NEVER)) {
       throw ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is never returned and cannot be filtered on");
@@ -719,8 +737,11 @@ public final class ScimService {
 
   static final String PASSWORD = "password";
 
-  /** Replaces a clear password by its hash, unless it is the hash already stored. */
-  private static void hashPassword(ObjectNode attrs, @Nullable String storedHash) {
+  /**
+   * Replaces a clear password by its hash, made before the transaction ({@link PasswordHashes}),
+   * unless it is the hash already stored.
+   */
+  private static void hashPassword(ObjectNode attrs, @Nullable String storedHash, PasswordHashes hashes) {
     JsonNode p = attrs.get(PASSWORD);
     if (p == null || !p.isTextual()) {
       return;
@@ -729,7 +750,7 @@ public final class ScimService {
     if (storedHash != null && v.equals(storedHash)) {
       return;
     }
-    attrs.put(PASSWORD, Passwords.hash(v));
+    attrs.put(PASSWORD, hashes.hashOf(v));
   }
 
   /** Takes the validated {@code members} out of the attributes, as store members. */
@@ -754,7 +775,7 @@ public final class ScimService {
   }
 
   static ScimException notFound(ResourceType type, String id) {
-    return ScimException.notFound(type.name() + " \"" + id + "\" not found");
+    return ScimException.notFound(type.name() + " " + ScimException.quote(id) + " not found");
   }
 
   private static @Nullable String textOrNull(@Nullable JsonNode n) {

@@ -152,6 +152,33 @@ class BulkEtagDiscoveryCursorConformanceTest {
     assertThat(scim.userNames("userName eq \"" + last + "\"")).isEmpty();
   }
 
+  /**
+   * §3.7.3: failOnErrors is "the number of errors that the service provider will accept before the
+   * operation is terminated": what ran before stays done and reports its own status.
+   */
+  @Test
+  void rfc7644_3_7_3_failOnErrors_keepsWhatRanBeforeTheLimit() {
+    String dup = fresh("dup");
+    scim.createUser(dup);
+    String kept = fresh("kept");
+    String never = fresh("never");
+    JsonNode b =
+        bulkOk(
+            bulk(
+                "1",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"k\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + kept + "\"}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"d\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + dup + "\"}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"n\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + never + "\"}}"));
+    JsonNode ops = b.path("Operations");
+    assertThat(ops.size()).isEqualTo(2);
+    assertThat(ops.get(0).path("status").asText()).isEqualTo("201");
+    assertThat(ops.get(0).path("location").asText()).contains("/Users/");
+    assertThat(ops.get(1).path("status").asText()).isEqualTo("409");
+    assertThat(ops.get(1).path("response").path("scimType").asText()).isEqualTo("uniqueness");
+    assertThat(scim.userNames("userName eq \"" + kept + "\"")).containsExactly(kept);
+    assertThat(scim.userNames("userName eq \"" + never + "\"")).isEmpty();
+  }
+
   @Test
   void rfc7644_3_7_putPatchDelete_andVersionPreconditions() {
     JsonNode u = scim.create("/Users", user(fresh("bulk")));

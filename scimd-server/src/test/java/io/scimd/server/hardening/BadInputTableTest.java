@@ -248,53 +248,48 @@ class BadInputTableTest {
     assertThat(server.snapshot()).as(c.name()).isEqualTo(before);
   }
 
-  /** failOnErrors 1: a POST, a PATCH of the seeded group with it, then a duplicate userName. */
+  /**
+   * failOnErrors 1 (RFC 7644 §3.7.3): a group POST whose second member does not exist inserts the
+   * group, then fails; it is undone to its savepoint, and the DELETE after it is not attempted.
+   */
   @Test
-  void bulkFailOnErrors_failingPartWay_appliesNothing() {
+  void bulkFailOnErrors_operationFailingPartWay_leavesNothing_andTheRestIsNotAttempted() {
     String before = server.snapshot();
     String body =
         """
         {"schemas":["%s"],"failOnErrors":1,"Operations":[
-          {"method":"POST","path":"/Users","bulkId":"n1","data":{"schemas":["%s"],"userName":"newbie"}},
-          {"method":"PATCH","path":"/Groups/%s","data":{"schemas":["%s"],"Operations":[{"op":"add","path":"members","value":[{"value":"bulkId:n1"}]}]}},
-          {"method":"DELETE","path":"/Devices/%s"},
-          {"method":"PUT","path":"/Users/%s","data":{"schemas":["%s"],"userName":"renamed-bob"}},
-          {"method":"POST","path":"/Users","bulkId":"n2","data":{"schemas":["%s"],"userName":"ALICE"}},
-          {"method":"POST","path":"/Groups","bulkId":"n3","data":{"schemas":["%s"],"displayName":"never"}}
+          {"method":"POST","path":"/Groups","bulkId":"g1","data":{"schemas":["%s"],"displayName":"half","members":[{"value":"%s"},{"value":"no-such-id"}]}},
+          {"method":"DELETE","path":"/Devices/%s"}
         ]}"""
-            .formatted(BULK_REQUEST, USER, seeded.group(), PATCH_OP, seeded.device(), seeded.bob(), USER, USER, GROUP);
+            .formatted(BULK_REQUEST, GROUP, seeded.alice(), seeded.device());
     HttpResponse<String> r = server.send("POST", "/scim/v2/Bulk", body);
-    JsonNode out = assertWellFormed(r);
+    JsonNode ops = assertWellFormed(r).path("Operations");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    JsonNode ops = out.path("Operations");
-    assertThat(ops.size()).as(r.body()).isEqualTo(5);
-    assertThat(ops.get(4).path("status").asText()).as(r.body()).isEqualTo("409");
-    assertThat(ops.get(4).path("response").path("scimType").asText()).as(r.body()).isEqualTo("uniqueness");
-    for (int i = 0; i < 4; i++) {
-      assertThat(ops.get(i).path("status").asText()).as(r.body()).isEqualTo("409");
-    }
+    assertThat(ops.size()).as(r.body()).isEqualTo(1);
+    assertThat(ops.get(0).path("status").asText()).as(r.body()).isEqualTo("400");
+    assertThat(ops.get(0).path("response").path("scimType").asText()).as(r.body()).isEqualTo("invalidValue");
+    assertThat(ops.get(0).path("response").path("detail").asText()).as(r.body()).contains("no-such-id");
     assertThat(server.snapshot()).isEqualTo(before);
   }
 
-  /** failOnErrors 2: the first failure is reported and left out, the second rolls back the rest. */
+  /** failOnErrors 2: a bad PATCH path, then a stale version; the DELETE after them is not attempted. */
   @Test
-  void bulkFailOnErrors_reachingTheLimit_appliesNothing() {
+  void bulkFailOnErrors_stopsAtTheLimit_withoutAttemptingTheRest() {
     String before = server.snapshot();
     String body =
         """
         {"schemas":["%s"],"failOnErrors":2,"Operations":[
-          {"method":"PATCH","path":"/Users/%s","data":{"schemas":["%s"],"Operations":[{"op":"replace","path":"active","value":false}]}},
           {"method":"PATCH","path":"/Users/%s","data":{"schemas":["%s"],"Operations":[{"op":"replace","path":"nope","value":1}]}},
-          {"method":"DELETE","path":"/Groups/%s"},
-          {"method":"PUT","path":"/Devices/%s","version":"W/\\"999\\"","data":{"schemas":["%s"],"serialNumber":"SN-1","assetTag":"AT-1"}}
+          {"method":"PUT","path":"/Devices/%s","version":"W/\\"999\\"","data":{"schemas":["%s"],"serialNumber":"SN-1","assetTag":"AT-1"}},
+          {"method":"DELETE","path":"/Groups/%s"}
         ]}"""
-            .formatted(BULK_REQUEST, seeded.alice(), PATCH_OP, seeded.bob(), PATCH_OP, seeded.group(), seeded.device(), DEVICE);
+            .formatted(BULK_REQUEST, seeded.bob(), PATCH_OP, seeded.device(), DEVICE, seeded.group());
     HttpResponse<String> r = server.send("POST", "/scim/v2/Bulk", body);
-    assertWellFormed(r);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode ops = assertWellFormed(r).path("Operations");
-    assertThat(ops.get(1).path("status").asText()).as(r.body()).isEqualTo("400");
-    assertThat(ops.get(3).path("status").asText()).as(r.body()).isEqualTo("412");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(ops.size()).as(r.body()).isEqualTo(2);
+    assertThat(ops.get(0).path("status").asText()).as(r.body()).isEqualTo("400");
+    assertThat(ops.get(1).path("status").asText()).as(r.body()).isEqualTo("412");
     assertThat(server.snapshot()).isEqualTo(before);
   }
 }

@@ -1,5 +1,7 @@
 package io.scimd.server.hardening;
 
+import static io.scimd.core.schema.SchemaUrns.BULK_REQUEST;
+import static io.scimd.core.schema.SchemaUrns.GROUP;
 import static io.scimd.core.schema.SchemaUrns.PATCH_OP;
 import static io.scimd.core.schema.SchemaUrns.USER;
 import static io.scimd.server.http.TestServer.abbreviate;
@@ -143,6 +145,106 @@ class HugeInputTest {
     JsonNode e = assertWellFormed(f);
     assertThat(f.statusCode()).isEqualTo(400);
     assertThat(e.path("detail").asText()).contains("Operations[10000]");
+    assertThat(server.snapshot()).isEqualTo(before);
+  }
+
+  /**
+   * A bulkId cycle through 1,000 operations: the first operation's error names the cycle, ten of
+   * its bulkIds at most, and every other one points there. It used to repeat the whole cycle in
+   * each of the 1,000 errors: 15 MB from a 100 KB request.
+   */
+  @Test
+  void bulkIdCycleOfAThousandOperations_isNamedOnce_andTheAnswerStaysInProportion() {
+    String before = server.snapshot();
+    StringBuilder ops = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      ops.append(i == 0 ? "" : ",")
+          .append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"c").append(i)
+          .append("\",\"data\":{\"schemas\":[\"").append(GROUP).append("\"],\"displayName\":\"C").append(i)
+          .append("\",\"members\":[{\"value\":\"bulkId:c").append((i + 1) % 1000).append("\"}]}}");
+    }
+    String body = "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}";
+    HttpResponse<String> r = server.send("POST", "/scim/v2/Bulk", body);
+    JsonNode results = assertWellFormed(r).path("Operations");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(results).hasSize(1000);
+    assertThat(results.get(0).at("/response/detail").asText())
+        .startsWith("circular bulkId references: bulkId:c0 -> bulkId:c1 -> ")
+        .endsWith("bulkId:c9 -> \u2026 (990 more) -> bulkId:c0");
+    for (int i = 1; i < 1000; i++) {
+      assertThat(results.get(i).path("status").asText()).isEqualTo("409");
+      assertThat(results.get(i).at("/response/detail").asText())
+          .isEqualTo("bulkId:c" + i + " is on a circular bulkId reference of 1000 operations, which the error of bulkId:c0 names");
+    }
+    assertThat(r.body().length()).as("response bytes for a request of " + body.length()).isLessThan(2 * body.length());
+    assertThat(server.snapshot()).isEqualTo(before);
+  }
+
+  /** One place where an error quoted client input whole, with 100,000 characters there. */
+  record Echo(String name, String method, String path, String body, int status, String scimType) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Echo> echoes(String alice) {
+    String x = "x".repeat(100_000);
+    String patch = "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"%s\",\"value\":\"v\"}]}";
+    String bulk = "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[%s]}";
+    return List.of(
+        new Echo("PATCH path, malformed", "PATCH", "/scim/v2/Users/" + alice, patch.formatted(x + "["), 400, "invalidPath"),
+        new Echo("PATCH path, unknown attribute", "PATCH", "/scim/v2/Users/" + alice, patch.formatted(x), 400, "invalidPath"),
+        new Echo("filter attribute", "POST", "/scim/v2/Users/.search", "{\"filter\":\"" + x + " eq 1\"}", 400, "invalidFilter"),
+        new Echo("filter sub-attribute", "POST", "/scim/v2/Users/.search", "{\"filter\":\"name.1" + x + " eq 1\"}", 400, "invalidFilter"),
+        new Echo("sortBy", "POST", "/scim/v2/Users/.search", "{\"sortBy\":\"" + x + "\"}", 400, "invalidPath"),
+        new Echo("sortOrder", "POST", "/scim/v2/Users/.search", "{\"sortOrder\":\"" + x + "\"}", 400, "invalidValue"),
+        new Echo("count", "POST", "/scim/v2/Users/.search", "{\"count\":\"" + x + "\"}", 400, "invalidValue"),
+        new Echo(
+            "unknown attribute (40,000 characters: the JSON parser's limit for a name)",
+            "POST",
+            "/scim/v2/Users",
+            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"echo\",\"" + "k".repeat(40_000) + "\":1}",
+            400,
+            "invalidValue"),
+        new Echo("bulk method", "POST", "/scim/v2/Bulk", bulk.formatted("{\"method\":\"" + x + "\",\"path\":\"/Users\"}"), 400, "invalidSyntax"),
+        new Echo(
+            "bulk path", "POST", "/scim/v2/Bulk", bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/" + x + "/y\"}"), 400, "invalidPath"),
+        new Echo(
+            "bulk id", "POST", "/scim/v2/Bulk", bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/" + x + "\"}"), 404, null),
+        new Echo(
+            "bulk bulkId reference",
+            "POST",
+            "/scim/v2/Bulk",
+            bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/bulkId:" + x + "\"}"),
+            400,
+            "invalidValue"));
+  }
+
+  @Test
+  void hugeBadInput_isQuotedShortInTheError() {
+    String before = server.snapshot();
+    for (Echo c : echoes(seeded.alice())) {
+      HttpResponse<String> r = server.send(c.method(), c.path(), c.body());
+      JsonNode out = assertWellFormed(r);
+      JsonNode error = c.path().endsWith("/Bulk") ? out.path("Operations").path(0).path("response") : out;
+      String what = c.name() + ": " + abbreviate(r.body());
+      assertThat(error.path("status").asText()).as(what).isEqualTo(Integer.toString(c.status()));
+      assertThat(error.path("scimType").asText(null)).as(what).isEqualTo(c.scimType());
+      // Quoted short where the input is named ("xxx…" (100000 characters)); the validator's names
+      // are cut by the last-resort cap on the length of a detail (kkk… (N characters)).
+      assertThat(error.path("detail").asText()).as(what).containsPattern("xxx\u2026\" \\(|kkk\u2026 \\(");
+      assertThat(r.body().length()).as(what).isLessThan(1_500);
+    }
+    // What headers and the request line carry is bounded by the HTTP limits; still quoted short.
+    String id = "u".repeat(6_000);
+    HttpResponse<String> get = server.send("GET", "/scim/v2/Users/" + id, null);
+    assertThat(get.statusCode()).isEqualTo(404);
+    assertThat(get.body().length()).isLessThan(1_000);
+    HttpResponse<String> stale =
+        server.send("PUT", "/scim/v2/Users/" + seeded.alice(), Seeded.oktaUser("alice"), "If-Match", "W/\"" + "9".repeat(6_000) + "\"");
+    assertThat(stale.statusCode()).isEqualTo(412);
+    assertThat(stale.body().length()).isLessThan(1_000);
     assertThat(server.snapshot()).isEqualTo(before);
   }
 }

@@ -68,6 +68,19 @@ class MainTest {
   }
 
   @Test
+  void serve_withAQueryLimitBelowOne_exits2WithInvalidConfiguration() {
+    Map<String, String> env =
+        Map.of("SCIMD_DATA", dir.toString(), "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN, "SCIMD_MAX_QUERY_CANDIDATES", "0");
+    assertThat(cli(env, new CompletableFuture<>()).execute("serve", "--port", "0")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("scimd: invalid configuration: ").contains("candidates must be at least 1");
+    int code =
+        cli(Map.of("SCIMD_DATA", dir.toString()), new CompletableFuture<>())
+            .execute("serve", "--port", "0", "--max-concurrent-evaluations", "0");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("evaluations must be at least 1");
+  }
+
+  @Test
   void tokenCreate_printsATokenThatTheServerAccepts() throws Exception {
     int code = cli(Map.of(), new CompletableFuture<>()).execute("token", "create", "--name", "okta", "--data", dir.toString());
     assertThat(code).as(err.toString()).isZero();

@@ -157,10 +157,103 @@ class ScimHttpTest {
   void wrongMethod_answers405WithAllow() {
     HttpResponse<String> r = server.send("DELETE", "/scim/v2/Users", null);
     assertScimError(r, 405, null);
-    assertThat(r.headers().firstValue("Allow")).hasValue("GET, POST");
+    assertThat(r.headers().firstValue("Allow")).hasValue("GET, HEAD, POST");
     HttpResponse<String> spc = server.send("PUT", "/scim/v2/ServiceProviderConfig", "{}");
     assertScimError(spc, 405, null);
-    assertThat(spc.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(spc.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    HttpResponse<String> bulk = server.send("GET", "/scim/v2/Bulk", null);
+    assertScimError(bulk, 405, null);
+    assertThat(bulk.headers().firstValue("Allow")).hasValue("POST");
+  }
+
+  /** A raw exchange split into status, headers (names lower-cased) and body. */
+  record Raw(int status, java.util.Map<String, String> headers, String body) {
+    static Raw of(String response) {
+      int end = response.indexOf("\r\n\r\n");
+      String[] lines = response.substring(0, end).split("\r\n");
+      java.util.Map<String, String> headers = new java.util.HashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), lines[i].substring(colon + 1).trim());
+      }
+      return new Raw(Integer.parseInt(lines[0].split(" ")[1]), headers, response.substring(end + 4));
+    }
+
+    JsonNode json() {
+      try {
+        return TestServer.JSON.readTree(body);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+  }
+
+  private static Raw exchange(String method, String path, String body, String... headerLines) {
+    StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    req.append("Authorization: Bearer ").append(TestServer.TOKEN).append("\r\n");
+    for (String h : headerLines) {
+      req.append(h).append("\r\n");
+    }
+    if (body != null) {
+      req.append("Content-Type: application/scim+json\r\nContent-Length: ")
+          .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+    }
+    req.append("\r\n").append(body == null ? "" : body);
+    return Raw.of(server.rawExchange(req.toString()));
+  }
+
+  /** RFC 9110 §9.3.2: HEAD answers as GET does, without the body. */
+  @Test
+  void head_answersLikeGet_withoutTheBody() {
+    HttpResponse<String> created = server.send("POST", "/scim/v2/Users", user("head.user"));
+    String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
+    for (String p : List.of(path, "/scim/v2/Users?filter=userName%20eq%20%22head.user%22", "/scim/v2/ServiceProviderConfig", "/health")) {
+      Raw get = exchange("GET", p, null);
+      Raw head = exchange("HEAD", p, null);
+      assertThat(head.status()).as(p).isEqualTo(200).isEqualTo(get.status());
+      assertThat(head.body()).as(p).isEmpty();
+      assertThat(head.headers().get("content-type")).as(p).isEqualTo(get.headers().get("content-type"));
+      assertThat(head.headers().get("content-length")).as(p).isEqualTo(Integer.toString(get.body().getBytes(StandardCharsets.UTF_8).length));
+      assertThat(head.headers().get("etag")).as(p).isEqualTo(get.headers().get("etag"));
+    }
+    Raw missing = exchange("HEAD", "/scim/v2/Users/no-such-user", null);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.body()).isEmpty();
+    assertThat(missing.headers().get("content-type")).isEqualTo("application/scim+json");
+    Raw notModified = exchange("HEAD", path, null, "If-None-Match: " + created.headers().firstValue("ETag").orElseThrow());
+    assertThat(notModified.status()).isEqualTo(304);
+    Raw bulk = exchange("HEAD", "/scim/v2/Bulk", null);
+    assertThat(bulk.status()).isEqualTo(405);
+    assertThat(bulk.headers().get("allow")).isEqualTo("POST");
+  }
+
+  /**
+   * RFC 9110 §13.1.1: If-Match is "*" or a list of entity-tags. An empty one names no version: it
+   * is refused, not taken as absent, which would write over whatever version is there.
+   */
+  @Test
+  void emptyIfMatch_answers400InvalidValue_andChangesNothing() {
+    HttpResponse<String> created = server.send("POST", "/scim/v2/Users", user("empty.ifmatch"));
+    String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
+    String patch =
+        "{\"schemas\":[\"" + SchemaUrns.PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"x\"}]}";
+    List<Raw> answers =
+        List.of(
+            exchange("PUT", path, user("renamed.ifmatch"), "If-Match: "),
+            exchange("PATCH", path, patch, "If-Match:"),
+            exchange("DELETE", path, null, "If-Match: , "));
+    for (Raw r : answers) {
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.headers().get("content-type")).isEqualTo("application/scim+json");
+      JsonNode e = r.json();
+      assertThat(e.path("scimType").asText()).isEqualTo("invalidValue");
+      assertThat(e.path("detail").asText()).contains("If-Match is empty");
+    }
+    HttpResponse<String> after = server.send("GET", path, null);
+    assertThat(after.statusCode()).isEqualTo(200);
+    assertThat(json(after).path("userName").asText()).isEqualTo("empty.ifmatch");
+    assertThat(json(after).has("nickName")).isFalse();
+    assertThat(after.headers().firstValue("ETag")).isEqualTo(created.headers().firstValue("ETag"));
   }
 
   @Test

@@ -107,18 +107,65 @@ class BulkTest extends ServiceFixture {
   }
 
   @Test
-  void failOnErrorsReached_rollsBackEverything_andSaysSo() {
+  void failOnErrorsReached_keepsWhatSucceeded_undoesTheFailure_andAttemptsNoMore() {
     JsonNode ops =
         bulk(
             postUser("a", "fa") + ","
                 + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"FG\",\"members\":[{\"value\":\"bulkId:a\"},{\"value\":\"missing-user\"}]}},"
                 + postUser("b", "fb"),
             1);
-    assertThat(ops).hasSize(2); // the third was never processed
-    assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
-    assertThat(ops.get(0).at("/response/detail").asText()).contains("rolled back").contains("failOnErrors");
+    assertThat(ops).hasSize(2); // RFC 7644 §3.7.3: the third is not attempted, so not listed
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("201");
     assertThat(ops.get(1).get("status").asText()).isEqualTo("400");
-    assertThat(count("User")).isZero();
+    assertThat(ops.get(1).at("/response/detail").asText()).contains("missing-user");
+    assertThat(count("User")).isEqualTo(1);
+    assertThat(count("Group")).isZero(); // inserted before its bad member, undone to its savepoint
+    String a = ops.get(0).get("location").asText().substring((BASE + "/Users/").length());
+    assertThat(stored(users, a).attributes().get("userName").asText()).isEqualTo("fa");
+  }
+
+  @Test
+  void failOnErrors_countsEveryKindOfFailure_andStopsInsideACycle() {
+    JsonNode ops =
+        bulk(
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"a\",\"data\":{\"displayName\":\"A\",\"members\":[{\"value\":\"bulkId:b\"}]}},"
+                + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"b\",\"data\":{\"displayName\":\"B\",\"members\":[{\"value\":\"bulkId:a\"}]}},"
+                + postUser("ok", "counted") + ","
+                + "{\"method\":\"DELETE\",\"path\":\"/Users/bulkId:nobody\"},"
+                + postUser("late", "late"),
+            2);
+    // Ready operations run first, in request order: the user, the bad reference (the first error),
+    // the second user; then the cycle, whose first operation is the second error. The other
+    // operation of the cycle is not attempted, so not listed.
+    assertThat(ops).hasSize(4);
+    assertThat(ops.get(0).get("bulkId").asText()).isEqualTo("a");
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
+    assertThat(ops.get(1).get("status").asText()).isEqualTo("201");
+    assertThat(ops.get(2).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(2).at("/response/detail").asText()).contains("bulkId:nobody");
+    assertThat(ops.get(3).get("bulkId").asText()).isEqualTo("late");
+    assertThat(ops.get(3).get("status").asText()).isEqualTo("201");
+    assertThat(count("User")).isEqualTo(2);
+  }
+
+  @Test
+  void cycle_isNamedByItsFirstOperation_theOthersPointThere() {
+    int n = 5; // this fixture's maxOperations
+    StringBuilder ops = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      ops.append(i == 0 ? "" : ",")
+          .append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"c").append(i)
+          .append("\",\"data\":{\"displayName\":\"C").append(i)
+          .append("\",\"members\":[{\"value\":\"bulkId:c").append((i + 1) % n).append("\"}]}}");
+    }
+    JsonNode out = bulk(ops.toString());
+    assertThat(out.get(0).at("/response/detail").asText())
+        .isEqualTo("circular bulkId references: bulkId:c0 -> bulkId:c1 -> bulkId:c2 -> bulkId:c3 -> bulkId:c4 -> bulkId:c0");
+    for (int i = 1; i < n; i++) {
+      assertThat(out.get(i).get("status").asText()).isEqualTo("409");
+      assertThat(out.get(i).at("/response/detail").asText())
+          .isEqualTo("bulkId:c" + i + " is on a circular bulkId reference of 5 operations, which the error of bulkId:c0 names");
+    }
     assertThat(count("Group")).isZero();
   }
 
@@ -137,6 +184,16 @@ class BulkTest extends ServiceFixture {
     assertThat(count("Group")).isZero(); // the group inserted before its bad member did not survive
     String a = ops.get(0).get("location").asText().substring((BASE + "/Users/").length());
     assertThat(stored(users, a).attributes().get("userName").asText()).isEqualTo("ka");
+  }
+
+  @Test
+  void emptyVersion_isAnOperationError_notAbsent() {
+    String id = createUser("versioned");
+    JsonNode ops = bulk("{\"method\":\"DELETE\",\"path\":\"/Users/" + id + "\",\"version\":\"\"}");
+    assertThat(ops.get(0).get("status").asText()).isEqualTo("400");
+    assertThat(ops.get(0).at("/response/scimType").asText()).isEqualTo("invalidValue");
+    assertThat(ops.get(0).at("/response/detail").asText()).contains("\"version\" is empty");
+    assertThat(count("User")).isEqualTo(1);
   }
 
   @Test

@@ -27,7 +27,7 @@ class IdpSequencesTest extends ServiceFixture {
     // Profile update by PUT of the whole user.
     ScimResponse put =
         service.replace(
-            SCOPE, users,
+           SCOPE,   users,
             id,
             json("{\"schemas\":[\"" + USER + "\"],\"id\":\"" + id + "\",\"userName\":\"Okta.User@example.com\","
                 + "\"name\":{\"givenName\":\"Okta\",\"familyName\":\"User\"},\"active\":true,"
@@ -69,7 +69,7 @@ class IdpSequencesTest extends ServiceFixture {
     assertThat(list(users, "externalId eq \"0d3f\"", null).body().get("totalResults").asLong()).isZero();
     ScimResponse created =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],"
                 + "\"externalId\":\"0d3f\",\"userName\":\"entra@contoso.com\",\"active\":true,"
                 + "\"emails\":[{\"type\":\"home\",\"value\":\"me@home.example\"}]}"),

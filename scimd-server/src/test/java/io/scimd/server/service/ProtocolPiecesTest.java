@@ -48,6 +48,20 @@ class ProtocolPiecesTest {
   }
 
   @Test
+  void ifMatch_empty_is400InvalidValue_notAbsent() {
+    for (String empty : new String[] {"", "  ", " , "}) {
+      assertThatThrownBy(() -> ETags.checkIfMatch(empty, "User", "u1", V7))
+          .isInstanceOfSatisfying(
+              ScimException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+              })
+          .hasMessageContaining("If-Match is empty");
+    }
+  }
+
+  @Test
   void errorJson_hasStatusAsStringAndScimType() {
     JsonNode n = ScimErrors.toJson(new ScimError(400, ScimType.INVALID_FILTER, "bad at 3"));
     assertThat(n.get("schemas").get(0).asText()).isEqualTo(ERROR);

@@ -17,15 +17,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A real store with a recorder in front: it notes which derived attributes each read loads and
- * whether a group's member list was read, so tests can prove what the service did not read.
+ * whether a group's member list was read, so tests can prove what the service did not read, and
+ * how long the longest write transaction ran (while it holds the store's write lock).
  */
 final class RecordingStore implements Store {
   final Store delegate;
   final List<String> calls = new CopyOnWriteArrayList<>();
+  final AtomicLong longestWriteNanos = new AtomicLong();
 
   RecordingStore(Store delegate) {
     this.delegate = delegate;
@@ -42,7 +46,16 @@ final class RecordingStore implements Store {
 
   @Override
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
-    return delegate.write(scope, tx -> work.apply(new Tx(tx, tx)));
+    return delegate.write(
+        scope,
+        tx -> {
+          long start = System.nanoTime();
+          try {
+            return work.apply(new Tx(tx, tx));
+          } finally {
+            longestWriteNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+          }
+        });
   }
 
   @Override
@@ -140,6 +153,11 @@ final class RecordingStore implements Store {
     public long clearMembers(String groupId) {
       calls.add("clearMembers");
       return w.clearMembers(groupId);
+    }
+
+    @Override
+    public <T> T inSavepoint(Supplier<T> work) {
+      return w.inSavepoint(work);
     }
   }
 }

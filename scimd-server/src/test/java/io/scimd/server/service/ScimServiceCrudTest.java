@@ -14,7 +14,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_answers201WithLocationEtagAndResource() {
     ScimResponse r =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"alice\",\"active\":true}"),
             BASE,
             null,
@@ -31,7 +31,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_appliesAttributesToTheResponse() {
     ScimResponse r =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
             BASE,
             "userName",
@@ -54,7 +54,7 @@ class ScimServiceCrudTest extends ServiceFixture {
   void password_isStoredHashedAndNeverReturnedNorFilterable() {
     ScimResponse r =
         service.create(
-            SCOPE, users,
+           SCOPE,   users,
             json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
             BASE,
             "password,userName",

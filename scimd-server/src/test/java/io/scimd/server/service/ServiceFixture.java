@@ -80,7 +80,7 @@ abstract class ServiceFixture {
     }
     return service
         .create(
-            SCOPE, groups,
+           SCOPE,   groups,
             json("{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
             BASE,
             null,

@@ -1,0 +1,104 @@
+package io.scimd.server.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.core.schema.CaseInsensitive;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The clear passwords of one request, hashed before its transaction begins.
+ *
+ * <p>A {@link Passwords#hash} costs about a third of a second by design. Computed inside {@code
+ * Store.write} it held the single SQLite write lock (on PostgreSQL, the tenant's clock row) that
+ * long, and every other write waited: a bulk request of 120 users with passwords held it 38 s. So
+ * the service reads the request body for every value that can become the password, hashes them
+ * here, and inside the transaction only looks the hash up ({@link #hashOf}). What can become the
+ * password: a top-level {@code password} key (or a URN-qualified one) of a POST or PUT body, or of
+ * a path-less PATCH value, and the value of a PATCH operation whose path names {@code password}.
+ */
+final class PasswordHashes {
+  private final Map<String, String> byClear;
+
+  private PasswordHashes(Map<String, String> byClear) {
+    this.byClear = byClear;
+  }
+
+  /** The hashes of what a POST or PUT body sets. */
+  static PasswordHashes forResource(JsonNode body) {
+    Set<String> clear = new HashSet<>();
+    fromResource(body, clear);
+    return hash(clear);
+  }
+
+  /** The hashes of what a PATCH body sets. */
+  static PasswordHashes forPatch(JsonNode body) {
+    Set<String> clear = new HashSet<>();
+    fromPatch(body, clear);
+    return hash(clear);
+  }
+
+  /** Hashes each of {@code clear}: slow, so never call it inside a transaction. */
+  static PasswordHashes hash(Set<String> clear) {
+    Map<String, String> out = new HashMap<>();
+    for (String c : clear) {
+      out.put(c, Passwords.hash(c));
+    }
+    return new PasswordHashes(out);
+  }
+
+  /**
+   * The hash made for {@code clear} beforehand. A value no body showed in clear is hashed now: one
+   * that a bulk operation gets by resolving a {@code bulkId:} reference, inside its transaction.
+   */
+  String hashOf(String clear) {
+    String h = byClear.get(clear);
+    return h != null ? h : Passwords.hash(clear);
+  }
+
+  /** Adds the password a POST or PUT body (a resource) sets, if any, to {@code out}. */
+  static void fromResource(JsonNode body, Set<String> out) {
+    if (!body.isObject()) {
+      return;
+    }
+    body.properties()
+        .forEach(
+            e -> {
+              if (namesPassword(e.getKey()) && e.getValue().isTextual()) {
+                out.add(e.getValue().textValue());
+              }
+            });
+  }
+
+  /** Adds the passwords the operations of a PATCH body set, if any, to {@code out}. */
+  static void fromPatch(JsonNode body, Set<String> out) {
+    JsonNode ops = body.isObject() ? CaseInsensitive.get(body, "Operations") : null;
+    if (ops == null || !ops.isArray()) {
+      return;
+    }
+    for (JsonNode op : ops) {
+      if (!op.isObject()) {
+        continue;
+      }
+      JsonNode path = CaseInsensitive.get(op, "path");
+      JsonNode value = CaseInsensitive.get(op, "value");
+      if (value == null) {
+        continue;
+      }
+      if (path != null && path.isTextual() && !path.textValue().isBlank()) {
+        if (namesPassword(path.textValue().strip()) && value.isTextual()) {
+          out.add(value.textValue());
+        }
+      } else {
+        fromResource(value, out);
+      }
+    }
+  }
+
+  /** {@code password} or {@code urn:...:password}, in any case (RFC 7644 §3.10). */
+  private static boolean namesPassword(String key) {
+    String name = key.regionMatches(true, 0, "urn:", 0, 4) ? key.substring(key.lastIndexOf(':') + 1) : key;
+    return name.equalsIgnoreCase(ScimService.PASSWORD);
+  }
+}
