@@ -7,9 +7,8 @@ import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.CommonAttributes;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Values;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -215,17 +214,13 @@ final class FilterSql {
   }
 
   /**
-   * The instant in whole microseconds, or null when the text is no RFC 3339 date-time or has a
-   * sub-microsecond part (the evaluator then decides: the stored precision is 1µs).
+   * The instant in whole microseconds, or null when the text is no dateTime ({@link
+   * Values#dateTime}, the evaluator's reader) or has a sub-microsecond part (the evaluator then
+   * decides: the stored precision is 1µs).
    */
   static @Nullable Long exactMicros(String text) {
-    Instant t;
-    try {
-      t = OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-    if (t.getNano() % 1_000 != 0) {
+    Instant t = Values.dateTime(text);
+    if (t == null || t.getNano() % 1_000 != 0) {
       return null;
     }
     try {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
@@ -18,9 +17,8 @@ import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
+import io.scimd.core.schema.Values;
 import java.math.BigDecimal;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -767,67 +765,19 @@ public final class PatchEngine {
         "'" + name + "' must be an object of sub-attributes, not " + PatchRequest.jsonType(value));
   }
 
-  /** A simple value checked against the attribute's type (RFC 7643 §2.3). */
+  /**
+   * A simple value in canonical form, by the same rules POST and PUT follow ({@link Values}): a
+   * PATCH and a POST of the same value get the same answer.
+   */
   static JsonNode coerceSimple(Attribute a, JsonNode v, String name) {
-    switch (a.type()) {
-      case STRING, REFERENCE, BINARY -> {
-        if (v.isTextual()) {
-          return v;
-        }
-      }
-      case BOOLEAN -> {
-        if (v.isBoolean()) {
-          return v;
-        }
-        if (v.isTextual()) {
-          // Entra: {"op":"Replace","path":"active","value":"False"}
-          String s = v.textValue().strip();
-          if (s.equalsIgnoreCase("true")) {
-            return BooleanNode.TRUE;
-          }
-          if (s.equalsIgnoreCase("false")) {
-            return BooleanNode.FALSE;
-          }
-        }
-      }
-      case INTEGER -> {
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-          return v; // the signed 64-bit range, as ResourceValidator takes it
-        }
-        BigDecimal d = v.isFloatingPointNumber() ? decimal(v) : null;
-        if (d != null) {
-          try {
-            long n = d.longValueExact(); // 3.0 is the integer 3
-            // As Jackson reads "3": an int node when it fits, so that equal values compare equal.
-            return n == (int) n ? NODES.numberNode((int) n) : NODES.numberNode(n);
-          } catch (ArithmeticException e) {
-            // a fraction or out of range: not an integer
-          }
-        }
-      }
-      case DECIMAL -> {
-        if (v.isNumber()) {
-          return v;
-        }
-      }
-      case DATE_TIME -> {
-        if (v.isTextual()) {
-          try {
-            DateTimeFormatter.ISO_DATE_TIME.parse(v.textValue());
-            return v;
-          } catch (DateTimeParseException e) {
-            throw ScimException.invalidValue(
-                "'" + name + "' must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not \""
-                    + v.textValue() + "\"");
-          }
-        }
-      }
-      case COMPLEX -> {
-        return coerceComplex(a, v, name, false);
-      }
+    if (a.isComplex()) {
+      return coerceComplex(a, v, name, false);
     }
-    throw ScimException.invalidValue(
-        "'" + name + "' must be " + article(a.type().wire()) + ", not " + PatchRequest.jsonType(v));
+    JsonNode c = Values.simple(a, v);
+    if (c == null) {
+      throw ScimException.invalidValue(Values.mismatch(a, v, name));
+    }
+    return c;
   }
 
   private static @Nullable BigDecimal decimal(JsonNode v) {
@@ -841,10 +791,6 @@ public final class PatchEngine {
     BigDecimal d = v.decimalValue();
     // Bound the size before anything scales it: 1e999999999 must not cost a giant BigInteger.
     return Math.abs((long) d.precision() - d.scale()) > 40 ? null : d;
-  }
-
-  private static String article(String type) {
-    return (type.startsWith("i") ? "an " : "a ") + type;
   }
 
   /**
