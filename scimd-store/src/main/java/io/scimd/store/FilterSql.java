@@ -88,11 +88,11 @@ final class FilterSql {
 
   private Tr compare(Filter.Compare c) {
     Optional<ResolvedPath> resolved = type.resolve(c.path());
-    if (resolved.isEmpty() || resolved.get().attribute() == null) {
+    Attribute a = resolved.map(ResolvedPath::attribute).orElse(null);
+    if (a == null) {
       return Tr.NONE;
     }
     ResolvedPath p = resolved.get();
-    Attribute a = p.attribute();
     Attribute sub = p.sub();
     JsonNode v = c.value();
     boolean core = !p.inExtension(type);
@@ -138,7 +138,8 @@ final class FilterSql {
 
   private Tr present(Filter.Present pr) {
     Optional<ResolvedPath> resolved = type.resolve(pr.path());
-    if (resolved.isEmpty() || resolved.get().attribute() == null) {
+    Attribute a = resolved.map(ResolvedPath::attribute).orElse(null);
+    if (a == null) {
       return Tr.NONE;
     }
     ResolvedPath p = resolved.get();
@@ -146,10 +147,10 @@ final class FilterSql {
       return Tr.NONE;
     }
     // RFC 7644 §3.4.2.2: pr is "has a non-empty value".
-    if (p.attribute() == CommonAttributes.EXTERNAL_ID) {
+    if (a == CommonAttributes.EXTERNAL_ID) {
       return exact("(r.external_id IS NOT NULL AND r.external_id <> '')");
     }
-    if (!p.inExtension(type) && p.attribute().name().equalsIgnoreCase("userName")) {
+    if (!p.inExtension(type) && a.name().equalsIgnoreCase("userName")) {
       return exact("(r.user_name_folded IS NOT NULL AND r.user_name_folded <> '')");
     }
     if (isMembers(p)) {

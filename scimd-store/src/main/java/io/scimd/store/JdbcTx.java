@@ -756,7 +756,7 @@ final class JdbcTx implements StoreTx {
     void run() throws SQLException;
   }
 
-  interface SqlCall<T> {
+  interface SqlCall<T extends @Nullable Object> {
     T run() throws SQLException;
   }
 
@@ -776,7 +776,7 @@ final class JdbcTx implements StoreTx {
         });
   }
 
-  static <T> T sql(SqlCall<T> call) {
+  static <T extends @Nullable Object> T sql(SqlCall<T> call) {
     try {
       return call.run();
     } catch (SQLException e) {

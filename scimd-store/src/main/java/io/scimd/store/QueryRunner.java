@@ -251,7 +251,7 @@ final class QueryRunner {
       if (predicate != null && !predicate.test(full)) {
         continue;
       }
-      JsonNode key = sort == null ? null : SortKeys.key(sort.path(), type, full);
+      JsonNode key = sort == null || full == null ? null : SortKeys.key(sort.path(), type, full);
       matches.add(new Keyed(row, key, full));
     }
     Comparator<Keyed> order =

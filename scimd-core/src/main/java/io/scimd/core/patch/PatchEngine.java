@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -184,7 +185,7 @@ public final class PatchEngine {
 
     private void extension(PatchOpType op, Schema ext, @Nullable JsonNode value) {
       String urn = ext.id();
-      if (op == PatchOpType.REMOVE || absent(value)) {
+      if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         JsonNode current = CaseInsensitive.get(doc, urn);
         if (current instanceof ObjectNode o) {
           for (Attribute a : ext.attributes()) {
@@ -216,7 +217,7 @@ public final class PatchEngine {
         removeWhole(r, attr, value, name);
         return;
       }
-      if (absent(value)) {
+      if (value == null || value.isNull()) {
         removeWhole(r, attr, null, name); // RFC 7643 §2.5: null is unassigned
         return;
       }
@@ -281,7 +282,7 @@ public final class PatchEngine {
         prune(r, c);
         return;
       }
-      if (attr.multiValued() && !absent(value)) {
+      if (attr.multiValued() && value != null && !value.isNull()) {
         // Entra: {"op":"Remove","path":"members","value":[{"value":"<id>"}]} removes those only.
         ArrayNode patterns = coerceMulti(attr, value, name);
         if (existing instanceof ArrayNode arr) {
@@ -320,7 +321,7 @@ public final class PatchEngine {
       if (attr.isComplex() && g instanceof ObjectNode go) {
         Attribute valueSub = attr.sub("value").orElse(null);
         JsonNode gv = valueSub == null ? null : present(go.get(valueSub.name()));
-        if (byValue != null && gv != null && gv.isTextual()) {
+        if (byValue != null && valueSub != null && gv != null && gv.isTextual()) {
           ObjectNode same = byValue.get(fold(valueSub, gv.textValue()));
           if (same != null) {
             mergeInto(attr, same, go, name);
@@ -331,7 +332,7 @@ public final class PatchEngine {
             if (!(e instanceof ObjectNode eo)) {
               continue;
             }
-            if (gv != null) {
+            if (valueSub != null && gv != null) {
               JsonNode ev = present(CaseInsensitive.get(eo, valueSub.name()));
               if (ev != null && equalValue(valueSub, ev, gv)) {
                 mergeInto(attr, eo, go, name);
@@ -346,7 +347,7 @@ public final class PatchEngine {
           throw immutable(name);
         }
         arr.add(go);
-        if (byValue != null && gv != null && gv.isTextual()) {
+        if (byValue != null && valueSub != null && gv != null && gv.isTextual()) {
           byValue.put(fold(valueSub, gv.textValue()), go);
         }
         return go;
@@ -393,7 +394,7 @@ public final class PatchEngine {
 
     private void subAttribute(
         PatchOpType op, ResolvedPath r, Attribute attr, Attribute sub, @Nullable JsonNode value, String name) {
-      if (op == PatchOpType.REMOVE || absent(value)) {
+      if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         ObjectNode c = container(r, false);
         if (c == null || !(CaseInsensitive.get(c, attr.name()) instanceof ObjectNode obj)) {
           return;
@@ -436,7 +437,7 @@ public final class PatchEngine {
       ArrayNode arr = existing instanceof ArrayNode a ? a : null;
       List<ObjectNode> hits = matching(r, attr, filter, arr);
 
-      if (op == PatchOpType.REMOVE || absent(value)) {
+      if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         if (c == null || arr == null || hits.isEmpty()) {
           return; // RFC 7644 §3.5.2.2: removing what is not there changes nothing
         }
@@ -482,7 +483,7 @@ public final class PatchEngine {
           for (ObjectNode hit : hits) {
             checkImmutableReplaced(attr, hit, given, name);
             ObjectNode copy = given.deepCopy();
-            replaceIdentical(arr, hit, copy);
+            replaceIdentical(Objects.requireNonNull(arr, "hits come from arr"), hit, copy);
             touched.add(copy);
           }
         } else {
@@ -954,10 +955,6 @@ public final class PatchEngine {
   private static ScimException immutable(String name) {
     return ScimException.mutability(
         "'" + name + "' is immutable: it can be set while it has no value, never changed or removed");
-  }
-
-  private static boolean absent(@Nullable JsonNode v) {
-    return v == null || v.isNull();
   }
 
   private static @Nullable JsonNode present(@Nullable JsonNode v) {

@@ -153,7 +153,7 @@ public final class ResourceValidator {
         name = key.substring(colon + 1);
       }
       Attribute a = s == null ? null : lookup(type, s, name);
-      if (a == null) {
+      if (s == null || a == null) {
         unknown(type, key, issues);
         continue;
       }
