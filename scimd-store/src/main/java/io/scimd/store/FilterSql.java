@@ -7,9 +7,8 @@ import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.CommonAttributes;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Values;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -90,11 +89,11 @@ final class FilterSql {
 
   private Tr compare(Filter.Compare c) {
     Optional<ResolvedPath> resolved = type.resolve(c.path());
-    if (resolved.isEmpty() || resolved.get().attribute() == null) {
+    Attribute a = resolved.map(ResolvedPath::attribute).orElse(null);
+    if (a == null) {
       return Tr.NONE;
     }
     ResolvedPath p = resolved.get();
-    Attribute a = p.attribute();
     Attribute sub = p.sub();
     JsonNode v = c.value();
     boolean core = !p.inExtension(type);
@@ -226,7 +225,8 @@ final class FilterSql {
 
   private Tr present(Filter.Present pr) {
     Optional<ResolvedPath> resolved = type.resolve(pr.path());
-    if (resolved.isEmpty() || resolved.get().attribute() == null) {
+    Attribute a = resolved.map(ResolvedPath::attribute).orElse(null);
+    if (a == null) {
       return Tr.NONE;
     }
     ResolvedPath p = resolved.get();
@@ -234,10 +234,10 @@ final class FilterSql {
       return Tr.NONE;
     }
     // RFC 7644 §3.4.2.2: pr is "has a non-empty value".
-    if (p.attribute() == CommonAttributes.EXTERNAL_ID) {
+    if (a == CommonAttributes.EXTERNAL_ID) {
       return exact("(r.external_id IS NOT NULL AND r.external_id <> '')");
     }
-    if (!p.inExtension(type) && p.attribute().name().equalsIgnoreCase("userName")) {
+    if (!p.inExtension(type) && a.name().equalsIgnoreCase("userName")) {
       return exact("(r.user_name_folded IS NOT NULL AND r.user_name_folded <> '')");
     }
     if (isMembers(p)) {
@@ -302,17 +302,13 @@ final class FilterSql {
   }
 
   /**
-   * The instant in whole microseconds, or null when the text is no RFC 3339 date-time or has a
-   * sub-microsecond part (the evaluator then decides: the stored precision is 1µs).
+   * The instant in whole microseconds, or null when the text is no dateTime ({@link
+   * Values#dateTime}, the evaluator's reader) or has a sub-microsecond part (the evaluator then
+   * decides: the stored precision is 1µs).
    */
   static @Nullable Long exactMicros(String text) {
-    Instant t;
-    try {
-      t = OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-    if (t.getNano() % 1_000 != 0) {
+    Instant t = Values.dateTime(text);
+    if (t == null || t.getNano() % 1_000 != 0) {
       return null;
     }
     try {

@@ -366,24 +366,24 @@ final class JdbcTx implements StoreTx {
     return sql(
         () -> {
           // The insert ignores rows already there; its update counts tell which rows are new.
-          List<String> ids = new ArrayList<>(wanted.keySet());
+          List<Member> given = new ArrayList<>(wanted.values());
           boolean[] inserted =
               inBatches(
                   c.ps(dialect.insertMember()),
-                  ids,
-                  (ps, id) -> {
+                  given,
+                  (ps, m) -> {
                     ps.setString(1, tenant);
                     ps.setString(2, groupId);
-                    ps.setString(3, id);
+                    ps.setString(3, m.value());
                     // The type found, whatever type the client gave: the store knows what the id is.
-                    ps.setString(4, types.get(id));
-                    ps.setString(5, wanted.get(id).display());
+                    ps.setString(4, types.get(m.value()));
+                    ps.setString(5, m.display());
                   });
           List<Member> added = new ArrayList<>();
-          for (int i = 0; i < ids.size(); i++) {
+          for (int i = 0; i < given.size(); i++) {
             if (inserted[i]) {
-              String id = ids.get(i);
-              added.add(new Member(id, types.get(id), wanted.get(id).display()));
+              Member m = given.get(i);
+              added.add(new Member(m.value(), types.get(m.value()), m.display()));
             }
           }
           journal.appendMembers(groupType.name(), groupId, added, true, false, now);
@@ -884,7 +884,7 @@ final class JdbcTx implements StoreTx {
     return ScimException.notFound(rt.name() + " '" + id + "' not found");
   }
 
-  interface SqlCall<T> {
+  interface SqlCall<T extends @Nullable Object> {
     T run() throws SQLException;
   }
 
@@ -915,7 +915,7 @@ final class JdbcTx implements StoreTx {
         });
   }
 
-  static <T> T sql(SqlCall<T> call) {
+  static <T extends @Nullable Object> T sql(SqlCall<T> call) {
     try {
       return call.run();
     } catch (SQLException e) {

@@ -347,7 +347,7 @@ final class QueryRunner {
         return;
       }
       total++;
-      Ranked m = new Ranked(sort == null ? null : SortKeys.key(sort.path(), type, full), row.seq());
+      Ranked m = new Ranked(sort == null || full == null ? null : SortKeys.key(sort.path(), type, full), row.seq());
       if (probe != null) {
         int side = order.compare(m, probe);
         boolean afterProbe = backward ? side >= 0 : side > 0;

@@ -9,7 +9,9 @@ import io.scimd.core.schema.AttributeType;
 import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Values;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -46,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Strings compare by the attribute's {@code caseExact} (RFC 7643 §2.2), folded with {@link
  *       Locale#ROOT} when not case-exact, and order lexicographically by UTF-16 code unit; {@code
  *       co}, {@code sw}, {@code ew} apply to string and reference attributes only.
- *   <li>dateTimes compare chronologically ({@link DateTimes}); integers and decimals numerically;
+ *   <li>dateTimes compare chronologically ({@link Values#dateTime}); integers and decimals numerically;
  *       booleans and binaries only with {@code eq}/{@code ne} (ordering them is {@code
  *       invalidFilter}, Table 3).
  *   <li>Forgiving operands: {@code "true"}/{@code "false"} (any case) compare with booleans and a
@@ -290,7 +292,7 @@ public final class FilterEvaluator {
               "\"" + c + "\": " + op.token() + " applies to strings, and " + path
                   + " is a dateTime");
         }
-        DateTimes.Stamp stamp = operand.isTextual() ? DateTimes.parse(operand.textValue()) : null;
+        Instant stamp = operand.isTextual() ? Values.dateTime(operand.textValue()) : null;
         if (stamp == null) {
           throw invalid(
               "\"" + c + "\": " + path + " is a dateTime, compare it with a string such as"
@@ -570,13 +572,13 @@ public final class FilterEvaluator {
     }
   }
 
-  private record DateTest(CompareOp op, DateTimes.Stamp operand) implements ValueTest {
+  private record DateTest(CompareOp op, Instant operand) implements ValueTest {
     @Override
     public boolean test(JsonNode value) {
       if (!value.isTextual()) {
         return false;
       }
-      DateTimes.Stamp s = DateTimes.parse(value.textValue());
+      Instant s = Values.dateTime(value.textValue());
       return s != null && holds(op, s.compareTo(operand));
     }
   }

@@ -198,10 +198,9 @@ public final class MemberPatch {
       }
       return;
     }
-    boolean absent = value == null || value.isNull();
     switch (op) {
       case ADD -> {
-        if (absent) {
+        if (value == null || value.isNull()) {
           throw ScimException.invalidSyntax("add needs a \"value\" for " + name);
         }
         List<MemberRef> refs = refs(members, value);
@@ -211,14 +210,14 @@ public final class MemberPatch {
       }
       case REPLACE -> {
         // Read all values before clearing, so that a bad one leaves nothing half-described.
-        List<MemberRef> refs = absent ? List.of() : refs(members, value);
+        List<MemberRef> refs = value == null || value.isNull() ? List.of() : refs(members, value);
         changes.add(new MemberChange.Clear());
         if (!refs.isEmpty()) {
           changes.add(new MemberChange.Add(refs));
         }
       }
       case REMOVE -> {
-        if (absent) {
+        if (value == null || value.isNull()) {
           changes.add(new MemberChange.Clear());
         } else {
           List<String> ids = refs(members, value).stream().map(MemberRef::value).toList();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
@@ -18,14 +17,14 @@ import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
+import io.scimd.core.schema.Values;
 import java.math.BigDecimal;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -189,7 +188,7 @@ public final class PatchEngine {
 
     private void extension(PatchOpType op, Schema ext, @Nullable JsonNode value) {
       String urn = ext.id();
-      if (op == PatchOpType.REMOVE || absent(value)) {
+      if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         JsonNode current = CaseInsensitive.get(doc, urn);
         if (current instanceof ObjectNode o) {
           for (Attribute a : ext.attributes()) {
@@ -224,7 +223,7 @@ public final class PatchEngine {
         removeWhole(r, attr, value, name);
         return;
       }
-      if (absent(value)) {
+      if (value == null || value.isNull()) {
         removeWhole(r, attr, null, name); // RFC 7643 §2.5: null is unassigned
         return;
       }
@@ -289,7 +288,7 @@ public final class PatchEngine {
         prune(r, c);
         return;
       }
-      if (attr.multiValued() && !absent(value)) {
+      if (attr.multiValued() && value != null && !value.isNull()) {
         // Entra: {"op":"Remove","path":"members","value":[{"value":"<id>"}]} removes those only.
         ArrayNode patterns = coerceMulti(attr, value, name);
         if (existing instanceof ArrayNode arr) {
@@ -328,7 +327,7 @@ public final class PatchEngine {
       if (attr.isComplex() && g instanceof ObjectNode go) {
         Attribute valueSub = attr.sub("value").orElse(null);
         JsonNode gv = valueSub == null ? null : present(go.get(valueSub.name()));
-        if (byValue != null && gv != null && gv.isTextual()) {
+        if (byValue != null && valueSub != null && gv != null && gv.isTextual()) {
           ObjectNode same = byValue.get(fold(valueSub, gv.textValue()));
           if (same != null) {
             mergeInto(attr, same, go, name);
@@ -339,7 +338,7 @@ public final class PatchEngine {
             if (!(e instanceof ObjectNode eo)) {
               continue;
             }
-            if (gv != null) {
+            if (valueSub != null && gv != null) {
               JsonNode ev = present(CaseInsensitive.get(eo, valueSub.name()));
               if (ev != null && equalValue(valueSub, ev, gv)) {
                 mergeInto(attr, eo, go, name);
@@ -354,7 +353,7 @@ public final class PatchEngine {
           throw immutable(name);
         }
         arr.add(go);
-        if (byValue != null && gv != null && gv.isTextual()) {
+        if (byValue != null && valueSub != null && gv != null && gv.isTextual()) {
           byValue.put(fold(valueSub, gv.textValue()), go);
         }
         return go;
@@ -401,7 +400,7 @@ public final class PatchEngine {
 
     private void subAttribute(
         PatchOpType op, ResolvedPath r, Attribute attr, Attribute sub, @Nullable JsonNode value, String name) {
-      if (op == PatchOpType.REMOVE || absent(value)) {
+      if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         ObjectNode c = container(r, false);
         if (c == null || !(CaseInsensitive.get(c, attr.name()) instanceof ObjectNode obj)) {
           return;
@@ -444,7 +443,7 @@ public final class PatchEngine {
       ArrayNode arr = existing instanceof ArrayNode a ? a : null;
       List<ObjectNode> hits = matching(r, attr, filter, arr);
 
-      if (op == PatchOpType.REMOVE || absent(value)) {
+      if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         if (c == null || arr == null || hits.isEmpty()) {
           return; // RFC 7644 §3.5.2.2: removing what is not there changes nothing
         }
@@ -490,7 +489,7 @@ public final class PatchEngine {
           for (ObjectNode hit : hits) {
             checkImmutableReplaced(attr, hit, given, name);
             ObjectNode copy = given.deepCopy();
-            replaceIdentical(arr, hit, copy);
+            replaceIdentical(Objects.requireNonNull(arr, "hits come from arr"), hit, copy);
             touched.add(copy);
           }
         } else {
@@ -792,67 +791,19 @@ public final class PatchEngine {
         "'" + name + "' must be an object of sub-attributes, not " + PatchRequest.jsonType(value));
   }
 
-  /** A simple value checked against the attribute's type (RFC 7643 §2.3). */
+  /**
+   * A simple value in canonical form, by the same rules POST and PUT follow ({@link Values}): a
+   * PATCH and a POST of the same value get the same answer.
+   */
   static JsonNode coerceSimple(Attribute a, JsonNode v, String name) {
-    switch (a.type()) {
-      case STRING, REFERENCE, BINARY -> {
-        if (v.isTextual()) {
-          return v;
-        }
-      }
-      case BOOLEAN -> {
-        if (v.isBoolean()) {
-          return v;
-        }
-        if (v.isTextual()) {
-          // Entra: {"op":"Replace","path":"active","value":"False"}
-          String s = v.textValue().strip();
-          if (s.equalsIgnoreCase("true")) {
-            return BooleanNode.TRUE;
-          }
-          if (s.equalsIgnoreCase("false")) {
-            return BooleanNode.FALSE;
-          }
-        }
-      }
-      case INTEGER -> {
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-          return v; // the signed 64-bit range, as ResourceValidator takes it
-        }
-        BigDecimal d = v.isFloatingPointNumber() ? decimal(v) : null;
-        if (d != null) {
-          try {
-            long n = d.longValueExact(); // 3.0 is the integer 3
-            // As Jackson reads "3": an int node when it fits, so that equal values compare equal.
-            return n == (int) n ? NODES.numberNode((int) n) : NODES.numberNode(n);
-          } catch (ArithmeticException e) {
-            // a fraction or out of range: not an integer
-          }
-        }
-      }
-      case DECIMAL -> {
-        if (v.isNumber()) {
-          return v;
-        }
-      }
-      case DATE_TIME -> {
-        if (v.isTextual()) {
-          try {
-            DateTimeFormatter.ISO_DATE_TIME.parse(v.textValue());
-            return v;
-          } catch (DateTimeParseException e) {
-            throw ScimException.invalidValue(
-                "'" + name + "' must be an xsd:dateTime such as 2008-01-23T04:56:22Z, not \""
-                    + v.textValue() + "\"");
-          }
-        }
-      }
-      case COMPLEX -> {
-        return coerceComplex(a, v, name, false);
-      }
+    if (a.isComplex()) {
+      return coerceComplex(a, v, name, false);
     }
-    throw ScimException.invalidValue(
-        "'" + name + "' must be " + article(a.type().wire()) + ", not " + PatchRequest.jsonType(v));
+    JsonNode c = Values.simple(a, v);
+    if (c == null) {
+      throw ScimException.invalidValue(Values.mismatch(a, v, name));
+    }
+    return c;
   }
 
   private static @Nullable BigDecimal decimal(JsonNode v) {
@@ -866,10 +817,6 @@ public final class PatchEngine {
     BigDecimal d = v.decimalValue();
     // Bound the size before anything scales it: 1e999999999 must not cost a giant BigInteger.
     return Math.abs((long) d.precision() - d.scale()) > 40 ? null : d;
-  }
-
-  private static String article(String type) {
-    return (type.startsWith("i") ? "an " : "a ") + type;
   }
 
   /**
@@ -1033,10 +980,6 @@ public final class PatchEngine {
   private static ScimException immutable(String name) {
     return ScimException.mutability(
         "'" + name + "' is immutable: it can be set while it has no value, never changed or removed");
-  }
-
-  private static boolean absent(@Nullable JsonNode v) {
-    return v == null || v.isNull();
   }
 
   private static @Nullable JsonNode present(@Nullable JsonNode v) {

@@ -2,7 +2,6 @@ package io.scimd.core.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -15,10 +14,8 @@ import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
 import io.scimd.core.schema.SchemaExtension;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import io.scimd.core.schema.Values;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +54,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>A single value for a multi-valued attribute is wrapped into an array. A bare string for a
  *       single-valued complex attribute with a {@code value} sub-attribute becomes {@code {"value":
  *       ...}} (Entra sends {@code manager} as a bare id).
- *   <li>Booleans may arrive as the strings {@code "true"}/{@code "false"}, any case (Entra).
+ *   <li>Simple values follow {@link Values}, the rules PATCH values follow too: booleans may
+ *       arrive as the strings {@code "true"}/{@code "false"}, any case (Entra); {@code 3.0} is the
+ *       integer 3; a dateTime needs its seconds; binary must be base64.
  *   <li>The same attribute twice under different spellings ({@code userName} and {@code UserName})
  *       is ambiguous: {@code invalidSyntax}.
  *   <li>A URN-qualified key ({@code urn:...:enterprise:2.0:User:department}) at the top level is
@@ -160,7 +159,7 @@ public final class ResourceValidator {
         }
       }
       Attribute a = s == null ? null : lookup(type, s, name);
-      if (a == null) {
+      if (s == null || a == null) {
         unknown(type, shown, issues);
         continue;
       }
@@ -187,7 +186,7 @@ public final class ResourceValidator {
     if (!v.isObject()) {
       issues.value(
           "'" + s.id() + "' must be a JSON object holding the extension's attributes, got "
-              + show(v));
+              + Values.describe(v));
       return;
     }
     for (Map.Entry<String, JsonNode> e : v.properties()) {
@@ -229,7 +228,7 @@ public final class ResourceValidator {
     boolean core = false;
     for (JsonNode u : v) {
       if (!u.isTextual()) {
-        issues.syntax("'schemas' must hold only strings (schema URNs), got " + show(u));
+        issues.syntax("'schemas' must hold only strings (schema URNs), got " + Values.describe(u));
         continue;
       }
       String urn = u.textValue();
@@ -280,8 +279,7 @@ public final class ResourceValidator {
       return out;
     }
     if (v.isArray()) {
-      issues.value("'" + path + "' is single-valued: expected " + expected(a) + ", got an array");
-      return null;
+      return wrong(a, v, path, issues);
     }
     return single(a, v, path, issues);
   }
@@ -290,16 +288,16 @@ public final class ResourceValidator {
     if (v.isNull()) {
       return null;
     }
-    return switch (a.type()) {
-      case COMPLEX -> complex(a, v, path, issues);
-      case STRING, REFERENCE -> v.isTextual() ? text(a, v, path, issues) : wrong(a, v, path, issues);
-      case BOOLEAN -> bool(a, v, path, issues);
-      case INTEGER -> integer(a, v, path, issues);
-      case DECIMAL -> v.isNumber() ? v : wrong(a, v, path, issues);
-      case DATE_TIME ->
-          v.isTextual() && isDateTime(v.textValue()) ? v : wrong(a, v, path, issues);
-      case BINARY -> v.isTextual() && isBase64(v.textValue()) ? v : wrong(a, v, path, issues);
-    };
+    if (a.type() == AttributeType.COMPLEX) {
+      return complex(a, v, path, issues);
+    }
+    JsonNode c = Values.simple(a, v);
+    if (c == null) {
+      return wrong(a, v, path, issues);
+    }
+    return a.type() == AttributeType.STRING || a.type() == AttributeType.REFERENCE
+        ? text(a, c, path, issues)
+        : c;
   }
 
   private @Nullable JsonNode complex(Attribute a, JsonNode v, String path, Issues issues) {
@@ -359,25 +357,8 @@ public final class ResourceValidator {
         return c.equals(s) ? v : TextNode.valueOf(c); // fold to the canonical spelling
       }
     }
-    issues.value("'" + path + "' is \"" + clip(s) + "\" but must be one of " + allowed);
+    issues.value("'" + path + "' is \"" + Values.clip(s) + "\" but must be one of " + allowed);
     return null;
-  }
-
-  private static @Nullable JsonNode bool(Attribute a, JsonNode v, String path, Issues issues) {
-    if (v.isBoolean()) {
-      return v;
-    }
-    if (v.isTextual()) {
-      // Entra sends booleans as strings ("True", "False").
-      String s = v.textValue();
-      if (s.equalsIgnoreCase("true")) {
-        return BooleanNode.TRUE;
-      }
-      if (s.equalsIgnoreCase("false")) {
-        return BooleanNode.FALSE;
-      }
-    }
-    return wrong(a, v, path, issues);
   }
 
   private static void checkPrimary(Attribute a, ArrayNode values, String path, Issues issues) {
@@ -398,97 +379,9 @@ public final class ResourceValidator {
     }
   }
 
-  /**
-   * RFC 7643 §2.3.4 leaves an integer's range open; scimd takes the signed 64-bit range that every
-   * client language and both stores' integer columns hold, so that a stored value can always be
-   * read back, compared and sorted as a number.
-   */
-  private static @Nullable JsonNode integer(Attribute a, JsonNode v, String path, Issues issues) {
-    if (v.isFloatingPointNumber()) {
-      // 3.0 is the integer 3, as PatchEngine takes it: one rule for POST, PUT and PATCH.
-      try {
-        long n = v.decimalValue().longValueExact();
-        return n == (int) n ? F.numberNode((int) n) : F.numberNode(n);
-      } catch (ArithmeticException e) {
-        return wrong(a, v, path, issues);
-      }
-    }
-    if (!v.isIntegralNumber()) {
-      return wrong(a, v, path, issues);
-    }
-    if (!v.canConvertToLong()) {
-      issues.value("'" + path + "' must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got " + show(v));
-      return null;
-    }
-    return v;
-  }
-
   private static @Nullable JsonNode wrong(Attribute a, JsonNode v, String path, Issues issues) {
-    issues.value("'" + path + "' must be " + expected(a) + ", got " + show(v));
+    issues.value(Values.mismatch(a, v, path));
     return null;
-  }
-
-  private static String expected(Attribute a) {
-    return switch (a.type()) {
-      case STRING -> "a string";
-      case BOOLEAN -> "a boolean (true or false)";
-      case DECIMAL -> "a number (decimal)";
-      case INTEGER -> "an integer";
-      case DATE_TIME -> "a dateTime string such as 2011-05-13T04:42:34Z";
-      case BINARY -> "a base64-encoded string (binary)";
-      case REFERENCE -> "a string (reference)";
-      case COMPLEX -> "a JSON object (complex)";
-    };
-  }
-
-  private static String show(JsonNode v) {
-    if (v.isTextual()) {
-      return "the string \"" + clip(v.textValue()) + "\"";
-    }
-    if (v.isNumber() || v.isBoolean()) {
-      return "the " + (v.isNumber() ? "number " : "boolean ") + v.asText();
-    }
-    if (v.isObject()) {
-      return "an object";
-    }
-    if (v.isArray()) {
-      return "an array";
-    }
-    return v.getNodeType().toString();
-  }
-
-  private static String clip(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-  }
-
-  /**
-   * An xsd:dateTime (RFC 7643 §2.3.5): date, 'T', hh:mm:ss with optional fraction and optional
-   * offset. The seconds are required, unlike in {@link DateTimeFormatter#ISO_DATE_TIME}.
-   */
-  static boolean isDateTime(String s) {
-    int t = s.indexOf('T');
-    if (t < 0 || s.length() < t + 9 || s.charAt(t + 3) != ':' || s.charAt(t + 6) != ':') {
-      return false;
-    }
-    if (s.indexOf('[') >= 0) {
-      return false; // ISO_DATE_TIME also takes a [region id]; xsd does not
-    }
-    try {
-      DateTimeFormatter.ISO_DATE_TIME.parse(s);
-      return true;
-    } catch (DateTimeParseException e) {
-      return false;
-    }
-  }
-
-  /** Base64 of RFC 4648 §4 (RFC 7643 §2.3.6). */
-  static boolean isBase64(String s) {
-    try {
-      Base64.getDecoder().decode(s);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   // ---------------------------------------------------------------- checks against the result

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes schemas and resource types in the JSON form of RFC 7643 §7 and §6, the form
@@ -19,7 +20,7 @@ public final class SchemaJson {
 
   /** Parses one schema object. @throws IllegalArgumentException naming what is wrong */
   public static Schema parseSchema(JsonNode node) {
-    String id = text(node, "id", null);
+    String id = optText(node, "id");
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("schema has no \"id\"");
     }
@@ -35,7 +36,7 @@ public final class SchemaJson {
   }
 
   private static Attribute parseAttribute(JsonNode a, String where) {
-    String name = text(a, "name", null);
+    String name = optText(a, "name");
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("an attribute of " + where + " has no \"name\"");
     }
@@ -69,23 +70,27 @@ public final class SchemaJson {
    * Parses one resource type object; its schema and extensions are looked up with {@code
    * schemas}, which answers null for an unknown URN.
    */
-  public static ResourceType parseResourceType(JsonNode node, Function<String, Schema> schemas) {
-    String name = text(node, "name", text(node, "id", null));
+  public static ResourceType parseResourceType(
+      JsonNode node, Function<String, @Nullable Schema> schemas) {
+    String name = optText(node, "name");
+    if (name == null) {
+      name = optText(node, "id");
+    }
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("resource type has no \"name\"");
     }
-    String endpoint = text(node, "endpoint", null);
+    String endpoint = optText(node, "endpoint");
     if (endpoint == null || !endpoint.startsWith("/")) {
       throw new IllegalArgumentException("resource type " + name + " needs an \"endpoint\" like /Devices");
     }
-    String schemaId = text(node, "schema", null);
+    String schemaId = optText(node, "schema");
     Schema core = schemaId == null ? null : schemas.apply(schemaId);
     if (core == null) {
       throw new IllegalArgumentException("resource type " + name + ": unknown schema " + schemaId);
     }
     List<SchemaExtension> ext = new ArrayList<>();
     for (JsonNode e : node.path("schemaExtensions")) {
-      String urn = text(e, "schema", null);
+      String urn = optText(e, "schema");
       Schema s = urn == null ? null : schemas.apply(urn);
       if (s == null) {
         throw new IllegalArgumentException("resource type " + name + ": unknown extension " + urn);
@@ -168,11 +173,16 @@ public final class SchemaJson {
   }
 
   private static String text(JsonNode n, String field, String dflt) {
-    JsonNode v = n.get(field);
-    return v != null && v.isTextual() ? v.asText() : dflt;
+    String v = optText(n, field);
+    return v != null ? v : dflt;
   }
 
-  private static List<String> strings(JsonNode n) {
+  private static @Nullable String optText(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  private static List<String> strings(@Nullable JsonNode n) {
     List<String> out = new ArrayList<>();
     if (n != null && n.isArray()) {
       n.forEach(v -> out.add(v.asText()));

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -158,11 +159,11 @@ public final class SchemaRegistry {
   }
 
   public ResourceType user() {
-    return types.get("user");
+    return Objects.requireNonNull(types.get("user"), "every registry holds the built-in User");
   }
 
   public ResourceType group() {
-    return types.get("group");
+    return Objects.requireNonNull(types.get("group"), "every registry holds the built-in Group");
   }
 
   private static String key(String s) {

@@ -396,33 +396,6 @@ class ResourceValidatorTest {
     assertThat(out.get("slot")).isEqualTo(anyJson("{\"rack\": \"R1\", \"position\": 3}"));
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "2011-05-13T04:42:34Z",
-        "2011-05-13T04:42:34.123456Z",
-        "2011-05-13T04:42:34+02:00",
-        "2011-05-13T04:42:34"
-      })
-  void acceptsXsdDateTime(String s) {
-    assertThat(ResourceValidator.isDateTime(s)).isTrue();
-  }
-
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "2011-05-13",
-        "2011-05-13T04:42Z",
-        "2011-02-30T04:42:34Z",
-        "2011-05-13T04:42:34Z[Europe/Paris]",
-        "13/05/2011 04:42:34",
-        "",
-        "T12:00:00"
-      })
-  void rejectsNonXsdDateTime(String s) {
-    assertThat(ResourceValidator.isDateTime(s)).isFalse();
-  }
-
   @Test
   void wrapsSingleValue_forMultiValuedAttribute() {
     ObjectNode out =

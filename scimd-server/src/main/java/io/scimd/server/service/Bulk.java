@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -288,7 +289,9 @@ final class Bulk {
   }
 
   private Result apply(StoreTx tx, Op op, Map<String, String> ids, PasswordHashes hashes) {
-    String path = resolve(op.path(), ids);
+    // parse() gave every operation without a path, or without data for POST, PUT and PATCH, a
+    // problem, so it never gets here; the checks below give PUT, PATCH and DELETE an id.
+    String path = resolve(Objects.requireNonNull(op.path()), ids);
     JsonNode data = op.data() == null ? null : resolve(op.data(), ids);
     String p = path.startsWith("/") ? path.substring(1) : path;
     int slash = p.indexOf('/');
@@ -313,20 +316,25 @@ final class Bulk {
     int status;
     switch (op.method()) {
       case "POST" -> {
-        r = service.createIn(tx, type, data, hashes);
+        r = service.createIn(tx, type, Objects.requireNonNull(data), hashes);
         status = 201;
       }
       case "PUT" -> {
-        r = service.replaceIn(tx, type, id, data, op.version(), hashes);
+        r =
+            service.replaceIn(
+                tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes);
         status = 200;
       }
       case "PATCH" -> {
-        r = service.patchIn(tx, type, id, data, op.version(), hashes);
+        r =
+            service.patchIn(
+                tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes);
         status = 200;
       }
       default -> {
-        service.deleteIn(tx, type, id, op.version());
-        return new Result(204, id, Rendering.location(base, type, id), null, null);
+        String deleted = Objects.requireNonNull(id);
+        service.deleteIn(tx, type, deleted, op.version());
+        return new Result(204, deleted, Rendering.location(base, type, deleted), null, null);
       }
     }
     return new Result(status, r.id(), Rendering.location(base, type, r.id()), r.meta().etag(), null);

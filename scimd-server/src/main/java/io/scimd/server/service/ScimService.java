@@ -166,7 +166,7 @@ public final class ScimService {
           // With If-None-Match, read the version first: a 304 must not pay for the members.
           Load load = conditional ? Load.NONE : load(type, projection);
           StoredResource current = r.get(type.name(), id, load).orElseThrow(() -> notFound(type, id));
-          if (conditional && ETags.matches(ifNoneMatch, current.meta())) {
+          if (conditional && ifNoneMatch != null && ETags.matches(ifNoneMatch, current.meta())) {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
             return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
           }
@@ -559,7 +559,7 @@ public final class ScimService {
 
   /** RFC 7644 §3.4.2.4: absent or below 1 means 1. */
   private static int startIndex(@Nullable String text) {
-    if (isBlank(text)) {
+    if (text == null || text.isBlank()) {
       return 1;
     }
     long v = parseInteger("startIndex", text);
@@ -568,7 +568,7 @@ public final class ScimService {
 
   /** RFC 7644 §3.4.2.4: absent means the default page size, negative 0, above the maximum capped. */
   private int count(@Nullable String text) {
-    if (isBlank(text)) {
+    if (text == null || text.isBlank()) {
       return Math.min(config.defaultPageSize(), config.maxPageSize());
     }
     long v = parseInteger("count", text);
@@ -589,7 +589,7 @@ public final class ScimService {
   }
 
   private static boolean descending(@Nullable String sortOrder) {
-    if (isBlank(sortOrder)) {
+    if (sortOrder == null || sortOrder.isBlank()) {
       return false;
     }
     return switch (sortOrder.trim().toLowerCase(Locale.ROOT)) {

@@ -1,34 +1,27 @@
-package io.scimd.core.filter;
+package io.scimd.core.schema;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code dateTime} values of RFC 7643 §2.3.5 (xsd:dateTime, e.g. {@code
- * 2011-05-13T04:42:34.123456Z} or {@code 2011-05-13T06:42:34+02:00}) into an instant, so that
- * filters order them chronologically, not as text.
+ * 2011-05-13T04:42:34.123456Z} or {@code 2011-05-13T06:42:34+02:00}) into an instant: the one
+ * reader behind {@link Values#dateTime}, so that what the validator accepts is exactly what filters
+ * and the store can order chronologically.
  *
- * <p>Hand-written for the evaluator's hot path: no regular expression, no exception on a bad value
- * (it answers null). Accepted: an optional {@code -} sign, a year of 4 to 9 digits, seconds
- * required, a fraction of any length (digits past the ninth, below a nanosecond, are dropped), and a
- * zone of {@code Z}, {@code +hh:mm}, {@code -hh:mm} or {@code +hhmm}. A value without a zone is read
- * as UTC (xsd leaves it undetermined; SCIM servers emit UTC). {@code T} and {@code Z} may be lower
- * case (RFC 3339 §5.6).
+ * <p>Hand-written for the filter evaluator's hot path: no regular expression, no exception on a
+ * bad value (it answers null). Accepted: an optional {@code -} sign, a year of 4 to 9 digits,
+ * seconds required, a fraction of any length (digits past the ninth, below a nanosecond, are
+ * dropped), and a zone of {@code Z}, {@code +hh:mm} or {@code -hh:mm} (not {@code +hhmm}, which
+ * neither xsd nor RFC 3339 allows). A value without a zone is read as UTC (xsd leaves it
+ * undetermined; SCIM servers emit UTC). {@code T} and {@code Z} may be lower case (RFC 3339 §5.6).
  */
 final class DateTimes {
   private DateTimes() {}
 
-  /** An instant as seconds since the epoch plus nanoseconds, ordered chronologically. */
-  record Stamp(long seconds, int nanos) implements Comparable<Stamp> {
-    @Override
-    public int compareTo(Stamp o) {
-      int c = Long.compare(seconds, o.seconds);
-      return c != 0 ? c : Integer.compare(nanos, o.nanos);
-    }
-  }
-
   /** The instant {@code s} denotes, or null when it is not a valid dateTime. */
-  static @Nullable Stamp parse(String s) {
+  static @Nullable Instant parse(String s) {
     int n = s.length();
     int i = 0;
     boolean negativeYear = false;
@@ -94,14 +87,8 @@ final class DateTimes {
         i++;
       } else if (z == '+' || z == '-') {
         int oh = twoDigits(s, i + 1);
-        int om;
-        if (at(s, i + 3, ':')) {
-          om = twoDigits(s, i + 4);
-          i += 6;
-        } else {
-          om = twoDigits(s, i + 3);
-          i += 5;
-        }
+        int om = at(s, i + 3, ':') ? twoDigits(s, i + 4) : -1;
+        i += 6;
         if (oh < 0 || oh > 18 || om < 0 || om > 59) {
           return null;
         }
@@ -115,7 +102,8 @@ final class DateTimes {
     }
     long epochDay = LocalDate.of((int) year, month, day).toEpochDay();
     long seconds = epochDay * 86_400 + hour * 3600L + minute * 60L + second - offset;
-    return new Stamp(seconds, nanos);
+    // Within Instant's range: a year of at most 9 digits, and an offset of at most 18 hours.
+    return Instant.ofEpochSecond(seconds, nanos);
   }
 
   private static boolean at(String s, int i, char c) {

@@ -1,0 +1,71 @@
+package io.scimd.server.http;
+
+import io.scimd.store.Credentials;
+import io.scimd.store.Credentials.Credential;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The credentials this node found recently, by token hash: bearer authentication without a
+ * database round trip per request, while a revoked credential stops working on every node within
+ * {@link #TTL_NANOS} (half a second; issue 6 promises one).
+ *
+ * <p>Why the bound holds: an entry is the store's answer to a lookup, stamped with the time the
+ * lookup <em>started</em>, and it is trusted only until that stamp plus the TTL. A revocation that
+ * committed at time r is seen by every lookup that starts after r (each is a transaction of its
+ * own, on any node), so from r + TTL on no node accepts the token, whatever its cache held. Half a
+ * second leaves the other half of the promise to scheduling and clocks. The cost is one lookup per
+ * token per half second instead of one per request. Expiry is checked against the clock on every
+ * request, cached or not: an expiring credential stops at its instant, not up to a TTL later.
+ *
+ * <p>Only credentials that were found are kept: a wrong token costs a lookup each time, as before,
+ * and cannot fill the map. A map of plain entries is enough (no Caffeine): there are as many
+ * entries as live tokens in use, and should that ever exceed {@link #MAX_ENTRIES} the map is simply
+ * emptied, costing one lookup per token. Concurrent misses of one token may each look it up; that
+ * is a handful of lookups twice a second, and no request waits on another's.
+ */
+final class VerifiedTokens {
+  static final long TTL_NANOS = 500_000_000L;
+  static final int MAX_ENTRIES = 10_000;
+
+  private record Entry(Credential credential, long verifiedAt) {}
+
+  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Credentials credentials;
+  private final InstantSource clock;
+  private final LongSupplier ticker;
+
+  /**
+   * @param clock what {@link Credential#expires()} is compared with
+   * @param ticker a monotonic nanosecond counter for the TTL ({@code System::nanoTime})
+   */
+  VerifiedTokens(Credentials credentials, InstantSource clock, LongSupplier ticker) {
+    this.credentials = credentials;
+    this.clock = clock;
+    this.ticker = ticker;
+  }
+
+  /** The live credential of {@code tokenHash}: found, not revoked (within the TTL), not expired. */
+  Optional<Credential> find(String tokenHash) {
+    long now = ticker.getAsLong();
+    Entry e = entries.get(tokenHash);
+    Credential c;
+    if (e != null && now - e.verifiedAt() < TTL_NANOS) {
+      c = e.credential();
+    } else {
+      Optional<Credential> found = credentials.findByTokenHash(tokenHash);
+      if (found.isEmpty()) {
+        entries.remove(tokenHash);
+        return Optional.empty();
+      }
+      c = found.get();
+      if (entries.size() >= MAX_ENTRIES) {
+        entries.clear();
+      }
+      entries.put(tokenHash, new Entry(c, now));
+    }
+    return c.expires() == null || clock.instant().isBefore(c.expires()) ? Optional.of(c) : Optional.empty();
+  }
+}

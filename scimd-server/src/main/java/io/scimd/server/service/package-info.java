@@ -1,0 +1,7 @@
+/**
+ * The SCIM protocol (RFC 7644) over a store, with no HTTP types: CRUD, lists and searches, bulk.
+ */
+@NullMarked
+package io.scimd.server.service;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,136 @@
+package io.scimd.server.nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.ScimServer;
+import io.scimd.server.ServerConfig;
+import io.scimd.server.http.Tokens;
+import io.scimd.server.service.ServiceConfig;
+import io.scimd.store.PgTestDatabase;
+import io.scimd.store.PoolSettings;
+import io.scimd.store.PostgresStore;
+import io.scimd.store.SqliteStore;
+import io.scimd.store.Store;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A credential revoked through the store of one process (what a CLI or another node does) is
+ * refused by every running server within one second (issue 6), although servers keep the
+ * credentials they verified for a moment instead of asking the database on every request.
+ */
+class TokenRevocationTest {
+  static final String BOOTSTRAP = "revocation-bootstrap-token-0123456789-abcdef";
+  static final Duration PROMISE = Duration.ofSeconds(1);
+
+  final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+  final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  @Test
+  void revokedThroughAnotherStoreOnSqlite_isRefusedWithinOneSecond() throws Exception {
+    Path data = Files.createTempDirectory("scimd-revoke");
+    ScimServer node = start(new ServerConfig("127.0.0.1", 0, data, null, BOOTSTRAP, ServiceConfig.DEFAULTS));
+    Store cli = SqliteStore.open(data, SchemaRegistry.builtIn(), InstantSource.system());
+    open.add(cli);
+
+    assertRevocationReaches(cli, List.of(node));
+  }
+
+  @Test
+  void revokedThroughOneStoreOnPostgresql_isRefusedByEveryNodeWithinOneSecond() throws Exception {
+    PgTestDatabase db = PgTestDatabase.createOrSkipEachTest();
+    PgTestDatabase.require(db);
+    open.add(db);
+    List<ScimServer> nodes = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      nodes.add(
+          start(
+              new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("scimd-node"), null, BOOTSTRAP, ServiceConfig.DEFAULTS)
+                  .withDatabase(db.url(), PoolSettings.defaults().withMaxPoolSize(4))));
+    }
+    Store cli =
+        PostgresStore.open(db.url(), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(1));
+    open.add(cli);
+
+    assertRevocationReaches(cli, nodes);
+  }
+
+  /**
+   * Creates a token through {@code cli}, has every node accept it (so that each holds it
+   * verified), revokes it through {@code cli}, then asks every node until each refuses it.
+   */
+  private void assertRevocationReaches(Store cli, List<ScimServer> nodes) throws Exception {
+    String token = Tokens.generate();
+    String id = cli.credentials().create("doomed", Tokens.hash(token), null).id();
+    for (int round = 0; round < 20; round++) {
+      for (ScimServer n : nodes) {
+        assertThat(get(n, token)).as("before revocation").isEqualTo(200);
+      }
+    }
+
+    assertThat(cli.credentials().revoke(id)).isTrue();
+    Instant revoked = Instant.now();
+
+    for (ScimServer n : nodes) {
+      Duration refusedAfter = null;
+      while (refusedAfter == null) {
+        Instant sent = Instant.now();
+        int status = get(n, token);
+        if (status == 401) {
+          refusedAfter = Duration.between(revoked, sent);
+        } else {
+          assertThat(status).isEqualTo(200);
+          assertThat(Duration.between(revoked, sent)).as("still accepted " + Duration.between(revoked, sent) + " after revocation").isLessThan(PROMISE);
+          Thread.sleep(10);
+        }
+      }
+      assertThat(refusedAfter).isLessThan(PROMISE);
+      for (int i = 0; i < 5; i++) {
+        assertThat(get(n, token)).as("refused for good").isEqualTo(401);
+      }
+    }
+    // The bootstrap token, never revoked, still works everywhere.
+    for (ScimServer n : nodes) {
+      assertThat(get(n, BOOTSTRAP)).isEqualTo(200);
+    }
+  }
+
+  private ScimServer start(ServerConfig config) {
+    ScimServer s = ScimServer.start(config, new PrintWriter(new StringWriter()));
+    open.add(s);
+    return s;
+  }
+
+  private int get(ScimServer node, String token) throws IOException, InterruptedException {
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/scim/v2/Users?count=1"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build();
+    return client.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+}
