@@ -9,6 +9,7 @@ import static io.scimd.core.schema.SchemaUrns.USER;
 import static io.scimd.server.hardening.Seeded.DEVICE;
 import static io.scimd.server.http.TestServer.assertWellFormed;
 import static io.scimd.server.http.TestServer.authorized;
+import static io.scimd.server.http.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +18,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.server.http.TestServer;
 import io.scimd.server.http.TestServer.Raw;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -147,14 +146,6 @@ class FuzzOverHttpProperties {
     "1e999999999", "-1e999999999", "123456789012345678901234567890", "1E-400", "-0", "0.0", "3.0", "9223372036854775808",
     "-9223372036854775809", "1" + "0".repeat(5000), "0." + "0".repeat(5000) + "1", "1e-999999999",
   };
-
-  static JsonNode parse(String json) {
-    try {
-      return TestServer.JSON.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** Every container node of {@code n} with its own path, depth first. */
   static void containers(JsonNode n, List<JsonNode> out) {
@@ -291,7 +282,7 @@ class FuzzOverHttpProperties {
     if (r.nextInt(5) == 0) {
       body = mutateText(t.body(), r);
     } else {
-      JsonNode root = parse(t.body());
+      JsonNode root = json(t.body());
       int n = 1 + r.nextInt(4);
       for (int i = 0; i < n; i++) {
         mutate(root, r);
@@ -372,7 +363,7 @@ class FuzzOverHttpProperties {
     String path = r.nextInt(5) == 0 ? "/scim/v2/Users/" + seeded.alice() : LIST_PATHS[r.nextInt(LIST_PATHS.length)];
     Raw a = check("GET", path + "?" + String.join("&", params), null, authorized());
     if (a.status() == 200 && path.equals("/scim/v2/Users")) {
-      JsonNode list = parse(a.body());
+      JsonNode list = json(a.body());
       assertThat(list.path("totalResults").isIntegralNumber()).as(a.toString()).isTrue();
     }
   }

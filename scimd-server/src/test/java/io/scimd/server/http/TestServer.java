@@ -360,7 +360,12 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static JsonNode json(HttpResponse<String> r) {
-    return json(r.body(), r.body());
+    return json(r.body());
+  }
+
+  /** Parses {@code text}, failing the test when it is not JSON. */
+  public static JsonNode json(String text) {
+    return json(text, text);
   }
 
   private static JsonNode json(String body, String what) {
