@@ -1,13 +1,13 @@
 package io.scimd.server.conformance;
 
-import static io.scimd.server.conformance.Rfc.DEVICE;
-import static io.scimd.server.conformance.Rfc.USER;
-import static io.scimd.server.conformance.Rfc.assertError;
-import static io.scimd.server.conformance.Rfc.json;
-import static io.scimd.server.conformance.Rfc.patchBody;
+import static io.scimd.core.schema.SchemaUrns.USER;
+import static io.scimd.server.http.TestServer.assertScimError;
+import static io.scimd.server.http.TestServer.json;
+import static io.scimd.server.http.TestServer.patchBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -22,17 +22,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * real IdPs send.
  */
 class ValueRulesConformanceTest {
-  static Rfc scim;
+  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+  static TestServer server;
+  static TestServer.Client scim;
   static final AtomicInteger SEQ = new AtomicInteger();
 
   @BeforeAll
   static void start() {
-    scim = Rfc.start();
+    server = TestServer.startWithSchemas("/schemas/conformance");
+    scim = server.scim();
   }
 
   @AfterAll
   static void stop() {
-    scim.close();
+    server.close();
   }
 
   private static String name() {
@@ -67,12 +70,12 @@ class ValueRulesConformanceTest {
             patchBody(
                 "{\"op\":\"add\",\"path\":\"" + attribute + "\",\"value\":" + value + "}"));
     if (readBack.equals("-")) {
-      String postDetail = assertError(post, 400, "invalidValue").path("detail").asText();
-      String patchDetail = assertError(patch, 400, "invalidValue").path("detail").asText();
+      String postDetail = assertScimError(post, 400, "invalidValue").path("detail").asText();
+      String patchDetail = assertScimError(patch, 400, "invalidValue").path("detail").asText();
       assertThat(patchDetail).contains(postDetail);
       assertThat(json(scim.get(at)).has(attribute)).isFalse(); // the failed PATCH changed nothing
     } else {
-      JsonNode expected = Rfc.obj("{\"v\":" + readBack + "}").get("v");
+      JsonNode expected = json("{\"v\":" + readBack + "}").get("v");
       assertThat(post.statusCode()).as(post.body()).isEqualTo(201);
       assertThat(json(post).get(attribute)).isEqualTo(expected);
       assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
@@ -89,13 +92,12 @@ class ValueRulesConformanceTest {
             "/Users",
             "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + name() + "\","
                 + "\"x509Certificates\":[" + cert + "]}");
-    assertError(post, 400, "invalidValue");
-    JsonNode user = scim.createUser(name());
+    assertScimError(post, 400, "invalidValue");
     HttpResponse<String> patch =
         scim.patch(
-            "/Users/" + user.path("id").asText(),
+            "/Users/" + scim.createUser(name()),
             patchBody("{\"op\":\"add\",\"path\":\"x509Certificates\",\"value\":[" + cert + "]}"));
-    String detail = assertError(patch, 400, "invalidValue").path("detail").asText();
+    String detail = assertScimError(patch, 400, "invalidValue").path("detail").asText();
     assertThat(detail).contains("'x509Certificates.value' must be a base64-encoded string");
   }
 }

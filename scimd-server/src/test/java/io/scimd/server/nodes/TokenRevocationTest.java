@@ -3,24 +3,14 @@ package io.scimd.server.nodes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scimd.core.schema.SchemaRegistry;
-import io.scimd.server.ScimServer;
 import io.scimd.server.ServerConfig;
+import io.scimd.server.http.TestServer;
 import io.scimd.server.http.Tokens;
-import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.PgTestDatabase;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.PostgresStore;
 import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -35,11 +25,8 @@ import org.junit.jupiter.api.Test;
  * credentials they verified for a moment instead of asking the database on every request.
  */
 class TokenRevocationTest {
-  static final String BOOTSTRAP = "revocation-bootstrap-token-0123456789-abcdef";
   static final Duration PROMISE = Duration.ofSeconds(1);
 
-  final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
   final List<AutoCloseable> open = new ArrayList<>();
 
   @AfterEach
@@ -51,9 +38,9 @@ class TokenRevocationTest {
 
   @Test
   void revokedThroughAnotherStoreOnSqlite_isRefusedWithinOneSecond() throws Exception {
-    Path data = Files.createTempDirectory("scimd-revoke");
-    ScimServer node = start(new ServerConfig("127.0.0.1", 0, data, null, BOOTSTRAP, ServiceConfig.DEFAULTS));
-    Store cli = SqliteStore.open(data, SchemaRegistry.builtIn(), InstantSource.system());
+    ServerConfig config = TestServer.config();
+    TestServer node = start(config);
+    Store cli = SqliteStore.open(config.dataDir(), SchemaRegistry.builtIn(), InstantSource.system());
     open.add(cli);
 
     assertRevocationReaches(cli, List.of(node));
@@ -64,12 +51,9 @@ class TokenRevocationTest {
     PgTestDatabase db = PgTestDatabase.createOrSkipEachTest();
     PgTestDatabase.require(db);
     open.add(db);
-    List<ScimServer> nodes = new ArrayList<>();
+    List<TestServer> nodes = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      nodes.add(
-          start(
-              new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("scimd-node"), null, BOOTSTRAP, ServiceConfig.DEFAULTS)
-                  .withDatabase(db.url(), PoolSettings.defaults().withMaxPoolSize(4))));
+      nodes.add(start(TestServer.config(db, 4)));
     }
     Store cli =
         PostgresStore.open(db.url(), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(1));
@@ -82,11 +66,11 @@ class TokenRevocationTest {
    * Creates a token through {@code cli}, has every node accept it (so that each holds it
    * verified), revokes it through {@code cli}, then asks every node until each refuses it.
    */
-  private void assertRevocationReaches(Store cli, List<ScimServer> nodes) throws Exception {
+  private void assertRevocationReaches(Store cli, List<TestServer> nodes) throws Exception {
     String token = Tokens.generate();
     String id = cli.credentials().create("doomed", Tokens.hash(token), null).id();
     for (int round = 0; round < 20; round++) {
-      for (ScimServer n : nodes) {
+      for (TestServer n : nodes) {
         assertThat(get(n, token)).as("before revocation").isEqualTo(200);
       }
     }
@@ -94,7 +78,7 @@ class TokenRevocationTest {
     assertThat(cli.credentials().revoke(id)).isTrue();
     Instant revoked = Instant.now();
 
-    for (ScimServer n : nodes) {
+    for (TestServer n : nodes) {
       Duration refusedAfter = null;
       while (refusedAfter == null) {
         Instant sent = Instant.now();
@@ -113,24 +97,18 @@ class TokenRevocationTest {
       }
     }
     // The bootstrap token, never revoked, still works everywhere.
-    for (ScimServer n : nodes) {
-      assertThat(get(n, BOOTSTRAP)).isEqualTo(200);
+    for (TestServer n : nodes) {
+      assertThat(get(n, TestServer.TOKEN)).isEqualTo(200);
     }
   }
 
-  private ScimServer start(ServerConfig config) {
-    ScimServer s = ScimServer.start(config, new PrintWriter(new StringWriter()));
+  private TestServer start(ServerConfig config) {
+    TestServer s = TestServer.start(config);
     open.add(s);
     return s;
   }
 
-  private int get(ScimServer node, String token) throws IOException, InterruptedException {
-    HttpRequest r =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/scim/v2/Users?count=1"))
-            .timeout(Duration.ofSeconds(10))
-            .header("Authorization", "Bearer " + token)
-            .GET()
-            .build();
-    return client.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+  private static int get(TestServer node, String token) {
+    return node.send("GET", "/scim/v2/Users?count=1", null, "Authorization", "Bearer " + token).statusCode();
   }
 }
