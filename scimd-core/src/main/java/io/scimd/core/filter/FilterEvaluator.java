@@ -268,7 +268,7 @@ public final class FilterEvaluator {
               "\"" + c + "\": " + path + " is a boolean, which only eq and ne compare (RFC 7644"
                   + " §3.4.2.2)");
         }
-        Boolean b = booleanOf(operand);
+        Boolean b = Values.booleanOf(operand);
         if (b == null) {
           throw invalid("\"" + c + "\": " + path + " is a boolean, compare it with true or false");
         }
@@ -302,22 +302,6 @@ public final class FilterEvaluator {
       }
       case COMPLEX -> throw invalid("\"" + c + "\": " + path + " is complex and cannot be compared");
     };
-  }
-
-  private static @Nullable Boolean booleanOf(JsonNode n) {
-    if (n.isBoolean()) {
-      return n.booleanValue();
-    }
-    if (n.isTextual()) {
-      String s = n.textValue().trim();
-      if (s.equalsIgnoreCase("true")) {
-        return Boolean.TRUE;
-      }
-      if (s.equalsIgnoreCase("false")) {
-        return Boolean.FALSE;
-      }
-    }
-    return null;
   }
 
   private static @Nullable BigDecimal decimalOf(JsonNode n) {
@@ -537,7 +521,7 @@ public final class FilterEvaluator {
   private record BooleanTest(boolean operand) implements ValueTest {
     @Override
     public boolean test(JsonNode value) {
-      Boolean b = booleanOf(value);
+      Boolean b = Values.booleanOf(value);
       return b != null && b == operand;
     }
   }

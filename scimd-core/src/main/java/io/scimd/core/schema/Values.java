@@ -109,20 +109,29 @@ public final class Values {
     return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
-  private static @Nullable JsonNode bool(JsonNode v) {
+  /**
+   * The boolean {@code v} is: a JSON boolean, or the text {@code true}/{@code false} in any case
+   * and padding (Entra sends {@code "False"}); null for anything else.
+   */
+  public static @Nullable Boolean booleanOf(JsonNode v) {
     if (v.isBoolean()) {
-      return v;
+      return v.booleanValue();
     }
     if (v.isTextual()) {
       String s = v.textValue().strip();
       if (s.equalsIgnoreCase("true")) {
-        return BooleanNode.TRUE;
+        return Boolean.TRUE;
       }
       if (s.equalsIgnoreCase("false")) {
-        return BooleanNode.FALSE;
+        return Boolean.FALSE;
       }
     }
     return null;
+  }
+
+  private static @Nullable JsonNode bool(JsonNode v) {
+    Boolean b = booleanOf(v);
+    return b == null ? null : v.isBoolean() ? v : BooleanNode.valueOf(b);
   }
 
   private static @Nullable JsonNode integer(JsonNode v) {
