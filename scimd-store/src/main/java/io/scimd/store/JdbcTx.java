@@ -480,29 +480,89 @@ final class JdbcTx implements StoreTx {
   @Override
   public long clearMembers(String groupId) {
     long now = writable().next();
+    String group = registry.group().name();
     return sql(
         () -> {
+          // A chunk at a time, each chunk one journal entry: whatever the size of the group, no
+          // more than one entry's members are ever in memory (a plain DELETE ... RETURNING would
+          // have the driver, or SQLite, hold every deleted row at once).
           PreparedStatement ps =
-              c.ps("DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, member_type");
-          ps.setString(1, tenant);
-          ps.setString(2, groupId);
+              c.ps(
+                  "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN"
+                      + " (SELECT member_id FROM members WHERE tenant = ? AND group_id = ? ORDER BY seq LIMIT "
+                      + Change.MAX_MEMBERS_PER_ENTRY
+                      + ") RETURNING member_id, member_type");
           long n = 0;
-          // Journaled as it streams, one entry per MAX_MEMBERS_PER_ENTRY: a group of millions is
-          // never held in memory.
-          List<Member> chunk = new ArrayList<>();
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              chunk.add(new Member(rs.getString(1), rs.getString(2)));
-              n++;
-              if (chunk.size() == Change.MAX_MEMBERS_PER_ENTRY) {
-                journal.appendMembers(registry.group().name(), groupId, chunk, false, false, now);
-                chunk.clear();
+          while (true) {
+            ps.setString(1, tenant);
+            ps.setString(2, groupId);
+            ps.setString(3, tenant);
+            ps.setString(4, groupId);
+            List<Member> chunk = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                chunk.add(new Member(rs.getString(1), rs.getString(2)));
               }
             }
+            if (chunk.isEmpty()) {
+              return n;
+            }
+            n += chunk.size();
+            journal.appendMembers(group, groupId, chunk, false, false, now);
           }
-          journal.appendMembers(registry.group().name(), groupId, chunk, false, false, now);
-          return n;
         });
+  }
+
+  @Override
+  public boolean replaceMembers(String groupId, Collection<Member> wanted) {
+    writable();
+    Map<String, Member> want = new LinkedHashMap<>();
+    for (Member m : wanted) {
+      want.putIfAbsent(m.value(), m);
+    }
+    boolean changed = false;
+    // The current members a page at a time in insertion order (keyset on seq, which removing
+    // earlier rows does not move): memory O(wanted + one page), whatever the size of the group.
+    long after = Long.MIN_VALUE;
+    while (true) {
+      long from = after;
+      List<String> leaving = new ArrayList<>();
+      long[] last = {from};
+      int rows =
+          sql(
+              () -> {
+                PreparedStatement ps =
+                    c.ps(
+                        "SELECT member_id, display, seq FROM members WHERE tenant = ? AND group_id = ? AND seq > ?"
+                            + " ORDER BY seq LIMIT " + BATCH);
+                ps.setString(1, tenant);
+                ps.setString(2, groupId);
+                ps.setLong(3, from);
+                int n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    n++;
+                    Member w = want.get(rs.getString(1));
+                    // A member whose client-given display changes (a PUT may set display again,
+                    // RFC 7643 §2.2 immutable) leaves and comes back with the new one.
+                    if (w == null || !java.util.Objects.equals(w.display(), rs.getString(2))) {
+                      leaving.add(rs.getString(1));
+                    }
+                    last[0] = rs.getLong(3);
+                  }
+                }
+                return n;
+              });
+      changed |= !removeMembers(groupId, leaving).isEmpty();
+      if (rows < BATCH) {
+        break;
+      }
+      after = last[0];
+    }
+    if (!want.isEmpty()) {
+      changed |= !addMembers(groupId, want.values()).isEmpty();
+    }
+    return changed;
   }
 
   @Override

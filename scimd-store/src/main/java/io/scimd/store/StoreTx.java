@@ -86,6 +86,17 @@ public interface StoreTx extends StoreReader {
   long clearMembers(String groupId);
 
   /**
+   * Makes a group's members exactly {@code wanted} (a PUT with members, a PATCH {@code replace} of
+   * members): removes those not wanted, and those whose client-given display changes, then adds
+   * the rest, journaling only who left and who joined. Reads the current members a page at a
+   * time, so its memory grows with {@code wanted}, not with the group.
+   *
+   * @return whether the membership changed
+   * @throws ScimException as {@link #addMembers}
+   */
+  boolean replaceMembers(String groupId, Collection<Member> wanted);
+
+  /**
    * Runs {@code work} inside a savepoint of this transaction. When it returns, its writes stay part
    * of the transaction; when it throws a {@link RuntimeException}, everything it wrote is undone,
    * the transaction is usable again (on PostgreSQL too, where a failed statement aborts it) and the

@@ -1406,6 +1406,52 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void replaceMembers_pagesThroughTheGroup_andJournalsOnlyWhoLeftAndWhoJoined() {
+    String g = insert("Group", group("wide")).id();
+    List<String> users =
+        store.write(
+            SCOPE,
+            tx -> {
+              List<String> ids = new ArrayList<>();
+              for (int i = 0; i < 451; i++) {
+                ids.add(tx.insert("User", user("w" + i)).id());
+              }
+              tx.addMembers(g, ids.stream().map(id -> new Member(id, null)).toList());
+              return ids;
+            });
+    List<Member> wanted = new ArrayList<>();
+    for (int i = 100; i < 450; i++) {
+      wanted.add(new Member(users.get(i), null, i == 420 ? "Relabelled" : null));
+    }
+    wanted.add(new Member(users.get(450), null));
+    String late = insert("User", user("late")).id();
+    wanted.add(new Member(late, null));
+    long before = lastSeq();
+
+    boolean changed = store.write(SCOPE, tx -> tx.replaceMembers(g, wanted));
+    assertThat(changed).isTrue();
+
+    assertThat(members(g)).extracting(Member::value).containsExactlyInAnyOrderElementsOf(wanted.stream().map(Member::value).toList());
+    Set<String> left = new HashSet<>();
+    Set<String> joined = new HashSet<>();
+    for (JournalEntry e : store.read(SCOPE, r -> r.journal(before, 1000))) {
+      switch (e.change()) {
+        case Change.MembersRemoved r -> r.members().forEach(m -> left.add(m.value()));
+        case Change.MembersAdded a -> a.members().forEach(m -> joined.add(m.value()));
+        default -> throw new AssertionError("not a membership change: " + e.change());
+      }
+    }
+    Set<String> expectedLeft = new HashSet<>(users.subList(0, 100));
+    expectedLeft.add(users.get(420));
+    assertThat(left).isEqualTo(expectedLeft);
+    assertThat(joined).containsExactlyInAnyOrder(users.get(420), late);
+    long after = lastSeq();
+    boolean again = store.write(SCOPE, tx -> tx.replaceMembers(g, wanted));
+    assertThat(again).isFalse();
+    assertThat(lastSeq()).isEqualTo(after);
+  }
+
+  @Test
   void rolledBackWrites_leaveNoEntryAndNoGap() {
     insert("User", user("alice"));
     assertThatThrownBy(

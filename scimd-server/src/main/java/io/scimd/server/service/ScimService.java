@@ -326,35 +326,9 @@ public final class ScimService {
     if (members != null) {
       // Replace the members by what they differ in, not by clearing and re-adding them all: the
       // journal then holds the members that really left and joined, as a PATCH would.
-      replaceMembers(tx, id, members);
+      tx.replaceMembers(id, members);
     }
     return updated;
-  }
-
-  /**
-   * Makes a group's members exactly {@code wanted}: removes those not wanted, adds the rest (the
-   * store ignores those already there). Reads the current member ids, as a PUT carrying the whole
-   * list is O(group) anyway.
-   */
-  private static boolean replaceMembers(StoreTx tx, String groupId, List<Member> wanted) {
-    Map<String, Member> want = new LinkedHashMap<>();
-    for (Member m : wanted) {
-      want.putIfAbsent(m.value(), m);
-    }
-    // A member that stays keeps its row; one whose client-given display changes (a PUT may set
-    // display again, RFC 7643 §2.2 immutable) is removed and added with the new one.
-    List<String> leaving = new ArrayList<>();
-    for (Member m : tx.members(groupId)) {
-      Member w = want.get(m.value());
-      if (w == null || !java.util.Objects.equals(w.display(), m.display())) {
-        leaving.add(m.value());
-      }
-    }
-    boolean changed = !tx.removeMembers(groupId, leaving).isEmpty();
-    if (!want.isEmpty()) {
-      changed |= !tx.addMembers(groupId, want.values()).isEmpty();
-    }
-    return changed;
   }
 
   private static List<Member> toMembers(MemberPatch.MemberChange.Add add) {
@@ -387,7 +361,7 @@ public final class ScimService {
           && i + 1 < memberChanges.size()
           && memberChanges.get(i + 1) instanceof MemberPatch.MemberChange.Add add) {
         // replace of members: journal who left and who joined, not everyone leaving and rejoining.
-        changed |= replaceMembers(tx, id, toMembers(add));
+        changed |= tx.replaceMembers(id, toMembers(add));
         i++;
         continue;
       }

@@ -150,6 +150,12 @@ final class RecordingStore implements Store {
     }
 
     @Override
+    public boolean replaceMembers(String groupId, Collection<Member> wanted) {
+      calls.add("replaceMembers(" + wanted.size() + ")");
+      return w.replaceMembers(groupId, wanted);
+    }
+
+    @Override
     public long clearMembers(String groupId) {
       calls.add("clearMembers");
       return w.clearMembers(groupId);
