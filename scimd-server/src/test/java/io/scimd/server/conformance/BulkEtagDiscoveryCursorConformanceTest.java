@@ -27,33 +27,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.7 (bulk), §3.14 (ETags), §4 with RFC 7643 §5–§7 (discovery), and RFC 9865 (cursors). */
-class BulkEtagDiscoveryCursorConformanceTest {
-  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
+class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
   static final String TEST_EXT = "urn:example:scim:schemas:extension:test:2.0:User";
-  static TestServer server;
-  static TestServer.Client scim;
-  static final AtomicInteger SEQ = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.startWithSchemas("/schemas/conformance");
-    scim = server.scim();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  static String fresh(String prefix) {
-    return prefix + "-" + SEQ.incrementAndGet();
-  }
-
   static String bulk(String failOnErrors, String... ops) {
     return "{\"schemas\":[\"" + BULK_REQUEST + "\"]" + (failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors)
         + ",\"Operations\":[" + String.join(",", ops) + "]}";

@@ -11,27 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.3 (create), §3.4.1 (retrieve), §3.6 (delete), §3.12 (errors) through real HTTP. */
-class CreateRetrieveDeleteConformanceTest {
-  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
-  static TestServer server;
-  static TestServer.Client scim;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.startWithSchemas("/schemas/conformance");
-    scim = server.scim();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
   static String user(String userName, String extra) {
     return "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"" + extra + "}";
   }

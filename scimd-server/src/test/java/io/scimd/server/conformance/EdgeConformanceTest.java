@@ -16,32 +16,10 @@ import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Less common corners of RFC 7644 §3.4–§3.7 and RFC 7643 §3 that real clients reach. */
-class EdgeConformanceTest {
-  static TestServer server;
-  static TestServer.Client scim;
-  static final AtomicInteger SEQ = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.startWithSchemas("/schemas/conformance");
-    scim = server.scim();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  static String fresh(String prefix) {
-    return prefix + "-" + SEQ.incrementAndGet();
-  }
-
+class EdgeConformanceTest extends ConformanceSuite {
   @Test
   void rfc7644_3_5_2_patchOnExtensionAttributes_byUrnPath() {
     JsonNode u = scim.create("/Users", user(fresh("ext")));

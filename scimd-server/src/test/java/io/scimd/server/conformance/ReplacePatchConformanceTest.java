@@ -15,33 +15,10 @@ import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** RFC 7644 §3.5.1 (PUT) and §3.5.2 (PATCH_OP), with the RFC's own examples. */
-class ReplacePatchConformanceTest {
-  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
-  static TestServer server;
-  static TestServer.Client scim;
-  static final AtomicInteger SEQ = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.startWithSchemas("/schemas/conformance");
-    scim = server.scim();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  static String fresh(String prefix) {
-    return prefix + "-" + SEQ.incrementAndGet();
-  }
-
+class ReplacePatchConformanceTest extends ConformanceSuite {
   static JsonNode bjensen() {
     return scim.create(
         "/Users",

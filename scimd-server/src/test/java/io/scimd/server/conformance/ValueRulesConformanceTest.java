@@ -9,9 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,25 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * §3.5.2). The rows are the values on which the two paths used to disagree, and the forgiving forms
  * real IdPs send.
  */
-class ValueRulesConformanceTest {
-  static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
-  static TestServer server;
-  static TestServer.Client scim;
-  static final AtomicInteger SEQ = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.startWithSchemas("/schemas/conformance");
-    scim = server.scim();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class ValueRulesConformanceTest extends ConformanceSuite {
   private static String name() {
-    return "device-" + SEQ.incrementAndGet();
+    return fresh("device");
   }
 
   /** Each row: Device attribute, JSON value, the value read back or "-" when it is rejected. */
