@@ -15,7 +15,6 @@ import io.scimd.store.StoredResource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -130,7 +129,7 @@ final class Bulk {
 
   /** The hashes of every password the operations set, made before any transaction begins. */
   private static PasswordHashes hashPasswords(List<Op> ops) {
-    Set<String> clear = new HashSet<>();
+    List<String> clear = new ArrayList<>();
     for (Op op : ops) {
       if (op.problem() == null && op.data() != null) {
         switch (op.method()) {

@@ -2,10 +2,13 @@ package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.core.schema.CaseInsensitive;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The clear passwords of one request, hashed before its transaction begins.
@@ -17,48 +20,54 @@ import java.util.Set;
  * here, and inside the transaction only looks the hash up ({@link #hashOf}). What can become the
  * password: a top-level {@code password} key (or a URN-qualified one) of a POST or PUT body, or of
  * a path-less PATCH value, and the value of a PATCH operation whose path names {@code password}.
+ *
+ * <p>Each occurrence gets a hash of its own, with its own salt, and each hash is handed out once:
+ * two users a bulk request gives the same password must not get the same stored string, or the
+ * database would show who shares a password.
  */
 final class PasswordHashes {
-  private final Map<String, String> byClear;
+  private final Map<String, Deque<String>> byClear;
 
-  private PasswordHashes(Map<String, String> byClear) {
+  private PasswordHashes(Map<String, Deque<String>> byClear) {
     this.byClear = byClear;
   }
 
   /** The hashes of what a POST or PUT body sets. */
   static PasswordHashes forResource(JsonNode body) {
-    Set<String> clear = new HashSet<>();
+    List<String> clear = new ArrayList<>();
     fromResource(body, clear);
     return hash(clear);
   }
 
   /** The hashes of what a PATCH body sets. */
   static PasswordHashes forPatch(JsonNode body) {
-    Set<String> clear = new HashSet<>();
+    List<String> clear = new ArrayList<>();
     fromPatch(body, clear);
     return hash(clear);
   }
 
-  /** Hashes each of {@code clear}: slow, so never call it inside a transaction. */
-  static PasswordHashes hash(Set<String> clear) {
-    Map<String, String> out = new HashMap<>();
+  /** Hashes each occurrence of {@code clear}: slow, so never call it inside a transaction. */
+  static PasswordHashes hash(Collection<String> clear) {
+    Map<String, Deque<String>> out = new HashMap<>();
     for (String c : clear) {
-      out.put(c, Passwords.hash(c));
+      out.computeIfAbsent(c, k -> new ArrayDeque<>()).add(Passwords.hash(c));
     }
     return new PasswordHashes(out);
   }
 
   /**
-   * The hash made for {@code clear} beforehand. A value no body showed in clear is hashed now: one
-   * that a bulk operation gets by resolving a {@code bulkId:} reference, inside its transaction.
+   * A hash made for {@code clear} beforehand, each one given out once. A value no body showed in
+   * clear (one a bulk operation gets by resolving a {@code bulkId:} reference), or one asked for
+   * again (a transaction the database re-runs), is hashed now, inside the transaction.
    */
   String hashOf(String clear) {
-    String h = byClear.get(clear);
+    Deque<String> made = byClear.get(clear);
+    String h = made == null ? null : made.poll();
     return h != null ? h : Passwords.hash(clear);
   }
 
   /** Adds the password a POST or PUT body (a resource) sets, if any, to {@code out}. */
-  static void fromResource(JsonNode body, Set<String> out) {
+  static void fromResource(JsonNode body, Collection<String> out) {
     if (!body.isObject()) {
       return;
     }
@@ -72,7 +81,7 @@ final class PasswordHashes {
   }
 
   /** Adds the passwords the operations of a PATCH body set, if any, to {@code out}. */
-  static void fromPatch(JsonNode body, Set<String> out) {
+  static void fromPatch(JsonNode body, Collection<String> out) {
     JsonNode ops = body.isObject() ? CaseInsensitive.get(body, "Operations") : null;
     if (ops == null || !ops.isArray()) {
       return;

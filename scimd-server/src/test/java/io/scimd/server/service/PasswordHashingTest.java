@@ -91,6 +91,26 @@ class PasswordHashingTest extends ServiceFixture {
     assertThat(Passwords.verify("pw-put", storedPassword(existing))).isTrue();
   }
 
+  /** The same starting password for many users: each stored hash has its own salt. */
+  @Test
+  void bulkUsersWithTheSamePassword_getHashesOfTheirOwn() {
+    StringBuilder ops = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      ops.append(i == 0 ? "" : ",")
+          .append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"s").append(i).append("\",\"data\":")
+          .append(user("same-" + i, "password", "Welcome-2026!")).append("}");
+    }
+    JsonNode out =
+        service.bulk(SCOPE, json("{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}"), BASE).body();
+    java.util.Set<String> stored = new java.util.HashSet<>();
+    for (JsonNode r : out.get("Operations")) {
+      String hash = storedPassword(idOf(r));
+      assertThat(Passwords.verify("Welcome-2026!", hash)).isTrue();
+      stored.add(hash);
+    }
+    assertThat(stored).hasSize(3);
+  }
+
   /** A password that only a bulkId reference completes is known inside the transaction alone. */
   @Test
   void bulkPassword_completedByABulkIdReference_isStillStoredHashed() {
