@@ -1,8 +1,10 @@
 package io.scimd.server.service;
 
+import io.scimd.core.error.ScimException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -18,6 +20,14 @@ final class Passwords {
   // OWASP 2023 guidance for PBKDF2-HMAC-SHA512.
   private static final int ITERATIONS = 210_000;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * How many derivations run at once on this node: half the processors, at least one. A
+   * derivation is a third of a second of CPU that never yields its carrier thread; requests run on
+   * virtual threads, one carrier per core, so unbounded parallel hashing (two bulk requests full
+   * of passwords) would stall every other request, {@code /health} included. Waiters unmount.
+   */
+  private static final Semaphore DERIVING =
+      new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
   private Passwords() {}
 
@@ -54,10 +64,18 @@ final class Passwords {
 
   private static byte[] derive(String clear, byte[] salt, int iterations) {
     try {
+      DERIVING.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ScimException.unavailable("interrupted while waiting to hash a password");
+    }
+    try {
       PBEKeySpec spec = new PBEKeySpec(clear.toCharArray(), salt, iterations, 512);
       return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512").generateSecret(spec).getEncoded();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("PBKDF2WithHmacSHA512 is part of every JDK", e);
+    } finally {
+      DERIVING.release();
     }
   }
 }
