@@ -58,6 +58,11 @@ record Cursor(boolean forward, @Nullable JsonNode key, long seq, int query) {
     if (!(k.isNull() || k.isTextual() || k.isNumber() || k.isBoolean())) {
       throw invalid();
     }
+    // Every number a sort key holds is finite (stored values are); 1e400 parses as Infinity, which
+    // the key comparison cannot turn into a decimal.
+    if (k.isFloatingPointNumber() && !k.isBigDecimal() && !Double.isFinite(k.doubleValue())) {
+      throw invalid();
+    }
     if (n.get("q").asInt() != query) {
       throw ScimException.invalidCursor(
           "the cursor was issued for another filter or sort order: repeat the query's filter and"

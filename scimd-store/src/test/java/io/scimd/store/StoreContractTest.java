@@ -1147,6 +1147,27 @@ public abstract class StoreContractTest {
     }
   }
 
+  @Test
+  void cursorWhoseKeyIsANumberBeyondDouble_isInvalidCursor_alsoOnAnInMemorySort() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      insert("User", user("n" + i).put("title", "t" + i));
+    }
+    for (String by : List.of("title", "meta.created")) {
+      Query first = new Query(Filter.pr("userName"), new Sort(AttrPath.parse(by), false), 1, 1, "", Load.NONE);
+      String next = query("User", first).nextCursor();
+      assertThat(next).as(by).isNotNull();
+      // 1e400 is valid JSON that Jackson reads as Infinity: written as text, not through a node.
+      ObjectNode n = (ObjectNode) JSON.readTree(java.util.Base64.getUrlDecoder().decode(next));
+      n.put("k", "@K@");
+      String json = JSON.writeValueAsString(n).replace("\"@K@\"", "1e400");
+      String tampered = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ScimException e = scimError(() -> query("User", new Query(first.filter(), first.sort(), 1, 1, tampered, Load.NONE)));
+      assertThat(e).as(by).isNotNull();
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
+    }
+  }
+
   // ------------------------------------------------------------------ concurrency
 
   @Test
