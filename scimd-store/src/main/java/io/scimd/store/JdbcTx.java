@@ -421,7 +421,8 @@ final class JdbcTx implements StoreTx {
 
   private static int counted(int[] counts, boolean[] changed, int from) {
     for (int i = 0; i < counts.length; i++) {
-      // SUCCESS_NO_INFO would hide what changed: neither driver answers it for these statements.
+      // SUCCESS_NO_INFO would hide what changed: neither driver answers it for these statements
+      // (PostgresStore refuses the pgjdbc option that would, reWriteBatchedInserts).
       if (counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
         throw new IllegalStateException("the JDBC driver did not report a batch's update counts");
       }
@@ -475,6 +476,19 @@ final class JdbcTx implements StoreTx {
           journal.appendMembers(registry.group().name(), groupId, out, false, false, now);
           return out;
         });
+  }
+
+  /**
+   * Whether a member given again with {@code wanted} as its display must be stored anew: a PUT may
+   * set display again (RFC 7643 §2.2, immutable), or drop the one a client gave. Sending back the
+   * display a read showed ({@code shown}: the stored one, else the member's own) is no change, so
+   * a client that replaces the list it just read changes nothing.
+   */
+  private static boolean displayChanges(@Nullable String wanted, @Nullable String stored, @Nullable String shown) {
+    if (wanted == null) {
+      return stored != null;
+    }
+    return !wanted.equals(shown);
   }
 
   @Override
@@ -533,8 +547,10 @@ final class JdbcTx implements StoreTx {
               () -> {
                 PreparedStatement ps =
                     c.ps(
-                        "SELECT member_id, display, seq FROM members WHERE tenant = ? AND group_id = ? AND seq > ?"
-                            + " ORDER BY seq LIMIT " + BATCH);
+                        "SELECT m.member_id, m.display, COALESCE(m.display, r.display), m.seq FROM members m"
+                            + " LEFT JOIN resources r"
+                            + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
+                            + " WHERE m.tenant = ? AND m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT " + BATCH);
                 ps.setString(1, tenant);
                 ps.setString(2, groupId);
                 ps.setLong(3, from);
@@ -543,12 +559,10 @@ final class JdbcTx implements StoreTx {
                   while (rs.next()) {
                     n++;
                     Member w = want.get(rs.getString(1));
-                    // A member whose client-given display changes (a PUT may set display again,
-                    // RFC 7643 §2.2 immutable) leaves and comes back with the new one.
-                    if (w == null || !java.util.Objects.equals(w.display(), rs.getString(2))) {
+                    if (w == null || displayChanges(w.display(), rs.getString(2), rs.getString(3))) {
                       leaving.add(rs.getString(1));
                     }
-                    last[0] = rs.getLong(3);
+                    last[0] = rs.getLong(4);
                   }
                 }
                 return n;

@@ -1473,6 +1473,25 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void replaceMembers_withTheDisplaysAReadShowed_changesNothing() {
+    ObjectNode ann = user("ann");
+    ann.put("displayName", "Ann Smith");
+    String a = insert("User", ann).id();
+    String b = insert("User", user("ben")).id();
+    String g = insert("Group", group("g")).id();
+    store.write(SCOPE, tx -> tx.addMembers(g, List.of(new Member(a, null), new Member(b, null, "Benjamin"))));
+    long before = lastSeq();
+
+    boolean changed =
+        store.write(SCOPE, tx -> tx.replaceMembers(g, List.of(new Member(a, "User", "Ann Smith"), new Member(b, "User", "Benjamin"))));
+
+    assertThat(changed).isFalse();
+    assertThat(lastSeq()).isEqualTo(before);
+    boolean dropped = store.write(SCOPE, tx -> tx.replaceMembers(g, List.of(new Member(a, null), new Member(b, null))));
+    assertThat(dropped).as("dropping the display Ben was given is a change").isTrue();
+  }
+
+  @Test
   void rolledBackWrites_leaveNoEntryAndNoGap() {
     insert("User", user("alice"));
     assertThatThrownBy(
