@@ -50,6 +50,7 @@ public final class PostgresStore implements Store {
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile("(?i)([?&;]password=)[^&;]*");
   private static final Pattern USER_INFO = Pattern.compile("//([^/@:]*):[^/@]*@");
+  private static final Pattern REWRITE_BATCHES = Pattern.compile("(?i)[?&;]reWriteBatchedInserts=true");
 
   private final Dialect dialect = new PostgresDialect();
   private final HikariDataSource pool;
@@ -129,6 +130,13 @@ public final class PostgresStore implements Store {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database?user=...): " + redact(jdbcUrl));
+    }
+    if (REWRITE_BATCHES.matcher(jdbcUrl).find()) {
+      // Rewritten batches report no per-row counts, and the store reads them to know which members
+      // an add really added; a URL parameter overrides any data source property, so refuse it.
+      throw new IllegalArgumentException(
+          "reWriteBatchedInserts=true is not supported: scimd reads each row's update count; remove it from "
+              + redact(jdbcUrl));
     }
     HikariConfig config = new HikariConfig();
     config.setPoolName("scimd-postgresql");

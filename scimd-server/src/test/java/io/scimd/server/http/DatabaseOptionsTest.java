@@ -116,6 +116,13 @@ class DatabaseOptionsTest {
   }
 
   @Test
+  void serve_urlThatRewritesBatches_isAnInvalidConfiguration() throws Exception {
+    int code = serve(Map.of(), s -> {}, "--db", "jdbc:postgresql://127.0.0.1:1/scimd?reWriteBatchedInserts=true");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).startsWith("scimd: invalid configuration: reWriteBatchedInserts=true is not supported");
+  }
+
+  @Test
   void serve_unusablePoolValues_areInvalidConfigurations() throws Exception {
     String url = "jdbc:postgresql://127.0.0.1:1/scimd";
     assertThat(serve(Map.of(), s -> {}, "--db", url, "--db-pool-size", "0")).isEqualTo(2);
