@@ -91,7 +91,8 @@ final class PostgresDialect implements Dialect {
     } catch (SQLException e) {
       throw e; // the transaction is aborted: CLOSE would fail too, and the rollback ends the cursor
     } catch (RuntimeException | Error e) {
-      // A refusal (400 tooMany) may leave the transaction in use (a bulk goes on): free the name.
+      // A refusal (400 tooMany) ends today's callers' read transactions anyway; close the cursor so
+      // that a caller that goes on in the same transaction can scan again.
       c.exec("CLOSE scimd_scan");
       throw e;
     }

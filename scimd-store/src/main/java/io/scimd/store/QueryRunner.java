@@ -70,7 +70,9 @@ final class QueryRunner {
     Predicate<ObjectNode> predicate = filter == null ? null : FilterEvaluator.compile(filter, type);
     SortKeys.Resolved sort = q.sort() == null ? null : SortKeys.resolve(q.sort(), type);
     FilterSql.Tr tr = filter == null ? new FilterSql.Tr(null, true) : new FilterSql(type, isGroup).translate(filter);
-    int fingerprint = Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
+    // Only cursor paging needs it, and it prints the whole filter: not for every userName lookup.
+    int fingerprint =
+        q.cursor() == null ? 0 : Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
     Cursor cursor =
         q.cursor() == null || q.cursor().isEmpty() ? null : Cursor.decode(q.cursor(), fingerprint);
     if (cursor != null && sort != null && sort.column() != null) {
