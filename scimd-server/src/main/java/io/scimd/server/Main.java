@@ -189,14 +189,19 @@ public final class Main implements Runnable {
       ScimServer server;
       try {
         Integer evaluations = maxConcurrentEvaluations;
+        String url = db.url;
+        PoolSettings pool = url == null ? null : db.settings(migrate);
+        int defaultEvaluations = ServiceConfig.DEFAULTS.maxConcurrentEvaluations();
+        if (pool != null) {
+          // Each evaluation holds a connection for seconds: leave at least one for cheap requests.
+          defaultEvaluations = Math.min(defaultEvaluations, Math.max(1, pool.maxPoolSize() - 1));
+        }
         ServiceConfig service =
             ServiceConfig.DEFAULTS.withQueryLimits(
-                maxQueryCandidates,
-                evaluations == null ? ServiceConfig.DEFAULTS.maxConcurrentEvaluations() : evaluations);
+                maxQueryCandidates, evaluations == null ? defaultEvaluations : evaluations);
         config = new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service);
-        String url = db.url;
-        if (url != null) {
-          config = config.withDatabase(url, db.settings(migrate));
+        if (url != null && pool != null) {
+          config = config.withDatabase(url, pool);
         }
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
