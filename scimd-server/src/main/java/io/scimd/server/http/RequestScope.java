@@ -2,6 +2,7 @@ package io.scimd.server.http;
 
 import io.scimd.store.Scope;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -22,6 +23,17 @@ final class RequestScope {
   private RequestScope() {}
 
   /**
+   * A random version-4 UUID from the thread's own generator: a request id needs to be unique, not
+   * secret, and {@link UUID#randomUUID} draws every request's id from one shared SecureRandom.
+   */
+  static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long high = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
+    long low = (r.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48); // IETF variant
+    return new UUID(high, low).toString();
+  }
+
+  /**
    * The scope of an authenticated request, in the single tenant until tenants exist.
    *
    * @throws IllegalStateException when no principal was established (a route that skipped
@@ -33,7 +45,7 @@ final class RequestScope {
     }
     String id = request.getHeaders().get(REQUEST_ID);
     if (id == null || !SAFE_ID.matcher(id).matches()) {
-      id = UUID.randomUUID().toString();
+      id = newId();
     }
     response.getHeaders().put(REQUEST_ID, id);
     return new Scope(Scope.DEFAULT_TENANT, principal, Request.getRemoteAddr(request), id);

@@ -112,8 +112,10 @@ class JournalOverHttpTest {
   void requestsWithoutAUsableRequestId_getOneMadeUpAndEchoed() {
     HttpResponse<String> r = server.send("POST", "/scim/v2/Users", user("bob"), "X-Request-Id", "bad id with spaces");
     String echoed = r.headers().firstValue("X-Request-Id").orElseThrow();
-    assertThat(echoed).matches("[0-9a-f-]{36}");
+    assertThat(echoed).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     assertThat(news().get(0).requestId()).isEqualTo(echoed);
+    HttpResponse<String> other = server.send("POST", "/scim/v2/Users", user("bob2"));
+    assertThat(other.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo(echoed);
   }
 
   @Test
