@@ -195,11 +195,22 @@ public final class FilterEvaluator {
     return new ValuePathNode(accessor(t, false), compileNode(v.filter(), type, t.attribute()));
   }
 
+  /**
+   * The comparison as error details quote it: the path in the schema's spelling, not lower-cased.
+   * Printed only when a detail needs it: printing the operand for every valid filter was a tenth
+   * of a {@code userName eq} lookup's time.
+   */
+  private record Term(String path, CompareOp op, JsonNode operand) {
+    @Override
+    public String toString() {
+      return path + " " + op.token() + " " + operand;
+    }
+  }
+
   private static Node compare(Filter.Compare c, Target t) {
     CompareOp op = c.op();
     JsonNode operand = c.value();
-    // The comparison as details quote it: the path in the schema's spelling, not lower-cased.
-    String term = t.text() + " " + op.token() + " " + operand;
+    Term term = new Term(t.text(), op, operand);
     if (operand.isNull()) {
       // RFC 7643 §2.5: unassigned and null are the same, so eq null is "not present".
       Node present = new PresentNode(accessor(t, false));
@@ -237,7 +248,7 @@ public final class FilterEvaluator {
   }
 
   private static ValueTest valueTest(
-      Attribute leaf, CompareOp op, JsonNode operand, String c, String path) {
+      Attribute leaf, CompareOp op, JsonNode operand, Term c, String path) {
     AttributeType type = leaf.type();
     boolean substring = op == CompareOp.CO || op == CompareOp.SW || op == CompareOp.EW;
     return switch (type) {
