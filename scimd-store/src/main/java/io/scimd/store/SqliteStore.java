@@ -116,6 +116,9 @@ public final class SqliteStore implements Store {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    // The store never asks for generated keys. Left on, the driver matches every statement against
+    // an INSERT pattern and runs a second query after each insert: a tenth of a member PATCH.
+    config.setGetGeneratedKeys(false);
     Conn c = new Conn(config.createConnection(url));
     // 8 MiB of page cache per connection (five of them): the upper levels of the indexes stay in
     // it, and a miss is a read from the OS page cache. 32 MiB each grew the server by 160 MB of
