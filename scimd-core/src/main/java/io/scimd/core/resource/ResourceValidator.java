@@ -357,7 +357,7 @@ public final class ResourceValidator {
         return c.equals(s) ? v : TextNode.valueOf(c); // fold to the canonical spelling
       }
     }
-    issues.value("'" + path + "' is \"" + Values.clip(s) + "\" but must be one of " + allowed);
+    issues.value("'" + path + "' is " + ScimException.quote(s) + " but must be one of " + allowed);
     return null;
   }
 

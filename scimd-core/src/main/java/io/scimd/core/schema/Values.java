@@ -3,6 +3,7 @@ package io.scimd.core.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.scimd.core.error.ScimException;
 import java.time.Instant;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
@@ -90,7 +91,7 @@ public final class Values {
   /** {@code v} for an error detail, long strings clipped: {@code the string "abc"}. */
   public static String describe(JsonNode v) {
     if (v.isTextual()) {
-      return "the string \"" + clip(v.textValue()) + "\"";
+      return "the string " + ScimException.quote(v.textValue());
     }
     if (v.isNumber() || v.isBoolean()) {
       return "the " + (v.isNumber() ? "number " : "boolean ") + v.asText();
@@ -102,11 +103,6 @@ public final class Values {
       return "an array";
     }
     return v.getNodeType().toString();
-  }
-
-  /** {@code s} cut to 64 characters, for error details. */
-  public static String clip(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 
   /**

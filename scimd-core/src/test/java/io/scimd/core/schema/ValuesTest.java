@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scimd.core.error.ScimException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,7 +124,7 @@ class ValuesTest {
         .startsWith("'n' must be an integer from -9223372036854775808 to 9223372036854775807");
     assertThat(Values.mismatch(of(AttributeType.STRING), json("[\"a\"]"), "title"))
         .isEqualTo("'title' is single-valued: expected a string, got an array");
-    assertThat(Values.mismatch(of(AttributeType.STRING), json("\"" + "x".repeat(100) + "\""), "s"))
-        .endsWith("x...\"");
+    assertThat(Values.mismatch(of(AttributeType.STRING), json("\"" + "x".repeat(300) + "\""), "s"))
+        .endsWith("x".repeat(ScimException.MAX_QUOTE) + "\u2026\" (300 characters)");
   }
 }
