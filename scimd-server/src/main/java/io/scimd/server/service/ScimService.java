@@ -86,6 +86,7 @@ public final class ScimService {
   private final ServiceConfig config;
   private final ResourceValidator validator;
   private final ScanLimits scanLimits; // one per node: its permits bound the node's evaluations
+  private final Discovery discovery;
 
   public ScimService(SchemaRegistry registry, Store store, ServiceConfig config) {
     this.registry = registry;
@@ -93,6 +94,7 @@ public final class ScimService {
     this.config = config;
     this.validator = new ResourceValidator(config.unknownAttributes());
     this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
+    this.discovery = new Discovery(registry, config);
   }
 
   public SchemaRegistry registry() {
@@ -285,6 +287,45 @@ public final class ScimService {
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
   public ScimResponse bulk(Scope scope, JsonNode body, String base) {
     return new ScimResponse(200, new Bulk(this, scope, base).run(body), Map.of());
+  }
+
+  /**
+   * GET /ServiceProviderConfig (RFC 7644 §4): 200. {@code filter} is the {@code filter} query
+   * parameter, null when absent; on a discovery endpoint any filter answers 403.
+   */
+  public ScimResponse serviceProviderConfig(String base, @Nullable String filter) {
+    return discovered(discovery.serviceProviderConfig(base), filter);
+  }
+
+  /** GET /ResourceTypes, or /ResourceTypes/{name} when {@code name} is given: 200, 404 or 403. */
+  public ScimResponse resourceTypes(@Nullable String name, String base, @Nullable String filter) {
+    return discovered(name == null ? discovery.resourceTypes(base) : discovery.resourceType(name, base), filter);
+  }
+
+  /** GET /Schemas, or /Schemas/{urn} when {@code urn} is given: 200, 404 or 403. */
+  public ScimResponse schemas(@Nullable String urn, String base, @Nullable String filter) {
+    return discovered(urn == null ? discovery.schemas(base) : discovery.schema(urn, base), filter);
+  }
+
+  /**
+   * RFC 7644 §4: a filter on a discovery endpoint SHOULD answer 403. An unknown resource type or
+   * schema is found missing first, and answers 404 even with a filter.
+   */
+  private static ScimResponse discovered(ObjectNode body, @Nullable String filter) {
+    if (filter != null) {
+      throw ScimException.forbidden("filtering is not supported on discovery endpoints (RFC 7644 §4)");
+    }
+    return new ScimResponse(200, body, Map.of());
+  }
+
+  /**
+   * /Me (RFC 7644 §3.11), whatever the method: 501, since no credential is bound to a user, so
+   * there is no "me" to act on.
+   *
+   * @throws ScimException always
+   */
+  public ScimResponse me() {
+    throw ScimException.notImplemented("/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
   }
 
   // ---------------------------------------------------------------------------------------------
