@@ -1,40 +1,27 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
-import io.scimd.core.filter.Filter;
-import io.scimd.core.filter.FilterParser;
 import io.scimd.core.patch.MemberPatch;
 import io.scimd.core.patch.PatchEngine;
 import io.scimd.core.patch.PatchOperation;
 import io.scimd.core.patch.PatchRequest;
-import io.scimd.core.path.AttrPath;
 import io.scimd.core.resource.Projection;
 import io.scimd.core.resource.ResourceValidator;
 import io.scimd.core.schema.CaseInsensitive;
-import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
-import io.scimd.core.schema.Returned;
 import io.scimd.core.schema.SchemaRegistry;
-import io.scimd.core.schema.SchemaUrns;
 import io.scimd.store.Load;
 import io.scimd.store.Member;
-import io.scimd.store.Page;
-import io.scimd.store.Query;
-import io.scimd.store.ScanLimits;
 import io.scimd.store.Scope;
-import io.scimd.store.Sort;
 import io.scimd.store.Store;
-import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -57,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Group membership lives in the store's membership table, never in the document: {@code
  *       members} is taken out of the validated attributes and written with {@code addMembers} /
  *       {@code removeMembers} / {@code clearMembers}, which cost O(change). Members (and a user's
- *       {@code groups}) are read only when the {@link Projection} says the response shows them.
+ *       {@code groups}) are read only when the {@link Projection} says the response shows them
+ *       ({@link Rendering}).
  *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}), computed before
  *       the write's transaction takes its lock ({@link PasswordHashes}); returned-never
  *       attributes cannot be filtered or sorted on (400 {@code invalidFilter} / {@code
@@ -72,10 +60,7 @@ import org.jspecify.annotations.Nullable;
  *       members by default (no {@code attributes}/{@code excludedAttributes}): a membership PATCH
  *       on a huge group then never reads the member list. A PATCH that changes nothing keeps the
  *       version.
- *   <li>{@code sortBy} naming no attribute of the type is 400 {@code invalidPath} (the same keyword
- *       as a malformed path). A search across all types ({@code type == null}) refuses {@code
- *       sortBy} and {@code cursor} with 400 {@code invalidValue}; its filter is applied to each type
- *       that defines every attribute it names, and types that do not contribute nothing.
+ *   <li>Lists and searches are {@link Listing}'s, with the filter rules of {@link FilterRules}.
  * </ul>
  */
 public final class ScimService {
@@ -85,7 +70,8 @@ public final class ScimService {
   private final Store store;
   private final ServiceConfig config;
   private final ResourceValidator validator;
-  private final ScanLimits scanLimits; // one per node: its permits bound the node's evaluations
+  private final Rendering rendering;
+  private final Listing listing;
   private final Discovery discovery;
 
   public ScimService(SchemaRegistry registry, Store store, ServiceConfig config) {
@@ -93,7 +79,8 @@ public final class ScimService {
     this.store = store;
     this.config = config;
     this.validator = new ResourceValidator(config.unknownAttributes());
-    this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
+    this.rendering = new Rendering(registry);
+    this.listing = new Listing(registry, store, config, rendering);
     this.discovery = new Discovery(registry, config);
   }
 
@@ -135,9 +122,9 @@ public final class ScimService {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered created =
-        store.write(scope, tx -> gather(tx, type, createIn(tx, type, body, hashes), projection));
+        store.write(scope, tx -> rendering.gather(tx, type, createIn(tx, type, body, hashes), projection));
     return new ScimResponse(
-        201, present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
+        201, rendering.present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
   }
 
   /**
@@ -166,15 +153,15 @@ public final class ScimService {
     return store.read(scope, r -> {
           boolean conditional = ifNoneMatch != null && !ifNoneMatch.isBlank();
           // With If-None-Match, read the version first: a 304 must not pay for the members.
-          Load load = conditional ? Load.NONE : load(type, projection);
+          Load load = conditional ? Load.NONE : rendering.load(type, projection);
           StoredResource current = r.get(type.name(), id, load).orElseThrow(() -> notFound(type, id));
           if (conditional && ifNoneMatch != null && ETags.matches(ifNoneMatch, current.meta())) {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
             return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
           }
           Rendering.Gathered g =
-              conditional ? gather(r, type, current, projection) : Rendering.gather(registry, r, current);
-          ObjectNode doc = present(type, g, base, projection);
+              conditional ? rendering.gather(r, type, current, projection) : rendering.gather(r, current);
+          ObjectNode doc = rendering.present(type, g, base, projection);
           return new ScimResponse(200, doc, resourceHeaders(type, current, base));
         });
   }
@@ -192,9 +179,10 @@ public final class ScimService {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered updated =
-        store.write(scope, tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch, hashes), projection));
+        store.write(
+            scope, tx -> rendering.gather(tx, type, replaceIn(tx, type, id, body, ifMatch, hashes), projection));
     return new ScimResponse(
-        200, present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
+        200, rendering.present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
@@ -211,19 +199,22 @@ public final class ScimService {
     // RFC 7644 §3.5.2 allows 204: the default response would carry every member, which is
     // O(group size) for an O(change) request.
     boolean noBody =
-        isBlank(attributes) && isBlank(excludedAttributes) && isGroup(type) && projection.includes(type, "members");
+        isBlank(attributes)
+            && isBlank(excludedAttributes)
+            && MemberOps.isGroup(registry, type)
+            && projection.includes(type, "members");
     PasswordHashes hashes = PasswordHashes.forPatch(body);
     Rendering.Gathered patched =
         store.write(
             scope,
             tx -> {
               StoredResource p = patchIn(tx, type, id, body, ifMatch, hashes);
-              return noBody ? new Rendering.Gathered(p, Map.of()) : gather(tx, type, p, projection);
+              return noBody ? new Rendering.Gathered(p, Map.of()) : rendering.gather(tx, type, p, projection);
             });
     return noBody
         ? new ScimResponse(204, null, Map.of("ETag", patched.resource().meta().etag()))
         : new ScimResponse(
-            200, present(type, patched, base, projection), resourceHeaders(type, patched.resource(), base));
+            200, rendering.present(type, patched, base, projection), resourceHeaders(type, patched.resource(), base));
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
@@ -239,49 +230,7 @@ public final class ScimService {
    * type with {@code type == null}. 200 with a ListResponse.
    */
   public ScimResponse list(Scope scope, @Nullable ResourceType type, ListParams params, String base) {
-    Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
-    Filter filter = params.filter() == null || params.filter().isBlank() ? null : FilterParser.parse(params.filter());
-    int startIndex = startIndex(params.startIndex());
-    int count = count(params.count());
-    boolean descending = descending(params.sortOrder());
-    String cursor = params.cursor();
-    if (type == null) {
-      return listAll(scope, filter, startIndex, count, params, projection, base);
-    }
-    if (filter != null) {
-      checkFilterable(type, filter, null);
-    }
-    Sort sort = null;
-    if (params.sortBy() != null && !params.sortBy().isBlank()) {
-      sort = new Sort(sortPath(type, params.sortBy()), descending);
-    }
-    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection), scanLimits);
-    return store.read(
-        scope,
-        r -> {
-          Page page = r.query(type.name(), query);
-          ArrayNode resources = JSON.arrayNode();
-          for (StoredResource s : page.resources()) {
-            resources.add(present(type, Rendering.gather(registry, r, s), base, projection));
-          }
-          ObjectNode body = JSON.objectNode();
-          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
-          body.put("totalResults", page.totalResults());
-          body.put("itemsPerPage", resources.size());
-          if (cursor == null) {
-            body.put("startIndex", startIndex);
-          } else {
-            // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of startIndex.
-            if (page.nextCursor() != null) {
-              body.put("nextCursor", page.nextCursor());
-            }
-            if (page.previousCursor() != null) {
-              body.put("previousCursor", page.previousCursor());
-            }
-          }
-          body.set("Resources", resources);
-          return new ScimResponse(200, body, Map.of());
-        });
+    return new ScimResponse(200, listing.list(scope, type, params, base), Map.of());
   }
 
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
@@ -333,7 +282,7 @@ public final class ScimService {
 
   StoredResource createIn(StoreTx tx, ResourceType type, JsonNode body, PasswordHashes hashes) {
     ObjectNode attrs = validator.forCreate(type, body);
-    List<Member> members = isGroup(type) ? takeMembers(attrs) : List.of();
+    List<Member> members = MemberOps.isGroup(registry, type) ? takeMembers(attrs) : List.of();
     hashPassword(attrs, null, hashes);
     StoredResource created = tx.insert(type.name(), attrs);
     if (!members.isEmpty()) {
@@ -351,7 +300,7 @@ public final class ScimService {
     }
     ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
     List<Member> members = null;
-    if (isGroup(type)) {
+    if (MemberOps.isGroup(registry, type)) {
       boolean given = CaseInsensitive.get(body, "members") != null;
       List<Member> taken = takeMembers(attrs);
       members = given ? taken : null;
@@ -386,7 +335,9 @@ public final class ScimService {
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
     List<PatchOperation> ops = withoutOwnId(PatchRequest.parse(body), id);
     MemberPatch.Split split =
-        isGroup(type) ? MemberPatch.split(type, "members", ops) : new MemberPatch.Split(ops, List.of());
+        MemberOps.isGroup(registry, type)
+            ? MemberPatch.split(type, "members", ops)
+            : new MemberPatch.Split(ops, List.of());
     ObjectNode before = current.attributes();
     ObjectNode after = before;
     if (!split.documentOps().isEmpty()) {
@@ -477,277 +428,6 @@ public final class ScimService {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Rendering.
-
-  /**
-   * Reads all that the response will show of {@code s}. A resource fresh from a write carries no
-   * members/groups: they are read here, and only when the projection shows them. A write calls this
-   * inside its transaction, so the response shows the version it wrote, and renders after it.
-   */
-  Rendering.Gathered gather(StoreReader r, ResourceType type, StoredResource s, Projection projection) {
-    Load load = load(type, projection);
-    StoredResource full = s;
-    if (load.members() || load.groups()) {
-      full = r.get(type.name(), s.id(), load).orElse(s);
-    }
-    return Rendering.gather(registry, r, full);
-  }
-
-  /** The resource as the response shows it: rendered, with member references, then projected. */
-  ObjectNode present(ResourceType type, Rendering.Gathered g, String base, Projection projection) {
-    return projection.apply(type, Rendering.render(registry, type, g, base));
-  }
-
-  /** Which costly derived attributes the response will contain. */
-  Load load(ResourceType type, Projection projection) {
-    boolean members = isGroup(type) && projection.includes(type, "members");
-    boolean groups = isUser(type) && projection.includes(type, "groups");
-    return new Load(members, groups);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // List parameters.
-
-  private ScimResponse listAll(
-      Scope scope,
-      @Nullable Filter filter, int startIndex, int count, ListParams params, Projection projection, String base) {
-    if (params.cursor() != null) {
-      throw ScimException.invalidValue(
-          "cursor paging is unsupported on a search across all resource types; search one resource type");
-    }
-    if (params.sortBy() != null && !params.sortBy().isBlank()) {
-      throw ScimException.invalidValue(
-          "sortBy is unsupported on a search across all resource types; search one resource type");
-    }
-    List<ResourceType> types = new ArrayList<>();
-    Map<String, Filter> filters = new LinkedHashMap<>();
-    ScimException lastProblem = null;
-    boolean anyDefinesAll = filter == null;
-    for (ResourceType t : registry.resourceTypes()) {
-      if (filter == null) {
-        types.add(t);
-        continue;
-      }
-      try {
-        checkFilterable(t, filter, null);
-        anyDefinesAll = true;
-      } catch (ScimException e) {
-        lastProblem = e;
-      }
-      switch (scope(t, filter, null)) {
-        case Scoped.Never never -> {}
-        case Scoped.Always always -> types.add(t);
-        case Scoped.Of of -> {
-          types.add(t);
-          filters.put(t.name(), of.filter());
-        }
-      }
-    }
-    if (!anyDefinesAll && types.isEmpty() && lastProblem != null) {
-      throw lastProblem;
-    }
-    return store.read(scope, r -> {
-          long total = 0;
-          long skip = startIndex - 1L;
-          int remaining = count;
-          ArrayNode resources = JSON.arrayNode();
-          for (ResourceType t : types) {
-            // Index paging over the concatenation of the types, in registry order.
-            int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
-            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection), scanLimits));
-            total += page.totalResults();
-            skip = Math.max(0, skip - page.totalResults());
-            for (StoredResource s : page.resources()) {
-              resources.add(present(t, Rendering.gather(registry, r, s), base, projection));
-            }
-            remaining -= page.resources().size();
-          }
-          ObjectNode body = JSON.objectNode();
-          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
-          body.put("totalResults", total);
-          body.put("itemsPerPage", resources.size());
-          body.put("startIndex", startIndex);
-          body.set("Resources", resources);
-          return new ScimResponse(200, body, Map.of());
-        });
-  }
-
-  /** RFC 7644 §3.4.2.4: absent or below 1 means 1. */
-  private static int startIndex(@Nullable String text) {
-    if (text == null || text.isBlank()) {
-      return 1;
-    }
-    long v = parseInteger("startIndex", text);
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, v));
-  }
-
-  /** RFC 7644 §3.4.2.4: absent means the default page size, negative 0, above the maximum capped. */
-  private int count(@Nullable String text) {
-    if (text == null || text.isBlank()) {
-      return Math.min(config.defaultPageSize(), config.maxPageSize());
-    }
-    long v = parseInteger("count", text);
-    return (int) Math.max(0, Math.min(config.maxPageSize(), v));
-  }
-
-  private static long parseInteger(String name, String text) {
-    String t = text.trim();
-    if (!t.matches("[+-]?[0-9]+")) {
-      throw ScimException.invalidValue(name + " must be an integer, not " + ScimException.quote(text));
-    }
-    try {
-      return Long.parseLong(t);
-    } catch (NumberFormatException e) {
-      // Only overflow gets here: saturate.
-      return t.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
-
-  private static boolean descending(@Nullable String sortOrder) {
-    if (sortOrder == null || sortOrder.isBlank()) {
-      return false;
-    }
-    return switch (sortOrder.trim().toLowerCase(Locale.ROOT)) {
-      case "ascending" -> false;
-      case "descending" -> true;
-      default ->
-          throw ScimException.invalidValue(
-              "sortOrder must be \"ascending\" or \"descending\", not " + ScimException.quote(sortOrder));
-    };
-  }
-
-  private static AttrPath sortPath(ResourceType type, String sortBy) {
-    AttrPath path = AttrPath.parse(sortBy);
-    ResolvedPath resolved =
-        type.resolve(path)
-            .orElseThrow(
-                () ->
-                    ScimException.invalidPath(
-                        "sortBy " + ScimException.quote(type.spell(path)) + " names no attribute of " + type.name()));
-    if (resolved.target() != null && resolved.target().returned() == Returned.NEVER
-        || resolved.attribute() != null && resolved.attribute().returned() == Returned.NEVER) {
-      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names an attribute that is never returned");
-    }
-    if (resolved.attribute() == null) {
-      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names a schema, not an attribute");
-    }
-    return path;
-  }
-
-  /** A filter restricted to one resource type: constantly true, constantly false, or a filter. */
-  private sealed interface Scoped {
-    record Always() implements Scoped {}
-
-    record Never() implements Scoped {}
-
-    record Of(Filter filter) implements Scoped {}
-  }
-
-  private static final Scoped ALWAYS = new Scoped.Always();
-  private static final Scoped NEVER = new Scoped.Never();
-
-  /**
-   * {@code f} as it evaluates on resources of {@code type} in a search across types: RFC 7644
-   * §3.4.2.1 says "for filtered attributes that are not part of a particular resource type, the
-   * service provider SHALL treat the attribute as if there is no attribute value", so a comparison
-   * or presence test on such an attribute is false, and {@code or}/{@code not} around it still
-   * select that type's resources. An attribute the type defines but never returns is still refused.
-   */
-  private static Scoped scope(ResourceType type, Filter f, @Nullable AttrPath parent) {
-    return switch (f) {
-      case Filter.Compare c -> defined(type, c.path(), parent) ? new Scoped.Of(c) : NEVER;
-      case Filter.Present p -> defined(type, p.path(), parent) ? new Scoped.Of(p) : NEVER;
-      case Filter.And a -> {
-        Scoped l = scope(type, a.left(), parent);
-        Scoped r = scope(type, a.right(), parent);
-        if (l instanceof Scoped.Never || r instanceof Scoped.Never) {
-          yield NEVER;
-        }
-        if (l instanceof Scoped.Of lf && r instanceof Scoped.Of rf) {
-          yield new Scoped.Of(new Filter.And(lf.filter(), rf.filter()));
-        }
-        yield l instanceof Scoped.Always ? r : l;
-      }
-      case Filter.Or o -> {
-        Scoped l = scope(type, o.left(), parent);
-        Scoped r = scope(type, o.right(), parent);
-        if (l instanceof Scoped.Always || r instanceof Scoped.Always) {
-          yield ALWAYS;
-        }
-        if (l instanceof Scoped.Of lf && r instanceof Scoped.Of rf) {
-          yield new Scoped.Of(new Filter.Or(lf.filter(), rf.filter()));
-        }
-        yield l instanceof Scoped.Never ? r : l;
-      }
-      case Filter.Not n ->
-          switch (scope(type, n.inner(), parent)) {
-            case Scoped.Always always -> NEVER;
-            case Scoped.Never never -> ALWAYS;
-            case Scoped.Of of -> new Scoped.Of(new Filter.Not(of.filter()));
-          };
-      case Filter.ValuePath v -> {
-        if (!defined(type, v.path(), null)) {
-          yield NEVER;
-        }
-        yield switch (scope(type, v.filter(), v.path())) {
-          case Scoped.Never never -> NEVER;
-          // Some value matches a condition that holds for every value: the attribute has a value.
-          case Scoped.Always always -> new Scoped.Of(new Filter.Present(v.path()));
-          case Scoped.Of of -> new Scoped.Of(new Filter.ValuePath(v.path(), of.filter()));
-        };
-      }
-    };
-  }
-
-  /** Whether {@code type} defines the path; a defined but never-returned one is refused. */
-  private static boolean defined(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
-    if (type.resolve(full).isEmpty()) {
-      return false;
-    }
-    checkPath(type, path, parent);
-    return true;
-  }
-
-  /**
-   * Refuses a filter that names an attribute of no schema of the type, or one that is never
-   * returned (a password hash must not be probed by {@code password sw "$"}).
-   */
-  private static void checkFilterable(ResourceType type, Filter f, @Nullable AttrPath parent) {
-    switch (f) {
-      case Filter.Compare c -> checkPath(type, c.path(), parent);
-      case Filter.Present p -> checkPath(type, p.path(), parent);
-      case Filter.And a -> {
-        checkFilterable(type, a.left(), parent);
-        checkFilterable(type, a.right(), parent);
-      }
-      case Filter.Or o -> {
-        checkFilterable(type, o.left(), parent);
-        checkFilterable(type, o.right(), parent);
-      }
-      case Filter.Not n -> checkFilterable(type, n.inner(), parent);
-      case Filter.ValuePath v -> {
-        checkPath(type, v.path(), null);
-        checkFilterable(type, v.filter(), v.path());
-      }
-    }
-  }
-
-  private static void checkPath(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
-    ResolvedPath r =
-        type.resolve(full)
-            .orElseThrow(
-                () ->
-                    ScimException.invalidFilter(
-                        "the filter names " + ScimException.quote(type.spell(full)) + ", which is no attribute of " + type.name()));
-    if ((r.attribute() != null && r.attribute().returned() == Returned.NEVER)
-        || (r.sub() != null && r.sub().returned() == Returned.NEVER)) {
-      throw ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is never returned and cannot be filtered on");
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Helpers.
 
   static final String PASSWORD = "password";
@@ -779,14 +459,6 @@ public final class ScimService {
       out.add(MemberOps.toMember(m));
     }
     return out;
-  }
-
-  boolean isGroup(ResourceType type) {
-    return type.name().equalsIgnoreCase(registry.group().name());
-  }
-
-  boolean isUser(ResourceType type) {
-    return type.name().equalsIgnoreCase(registry.user().name());
   }
 
   static ScimException notFound(ResourceType type, String id) {
