@@ -27,11 +27,9 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ScimHandler extends Handler.Abstract {
   private final ScimService service;
-  private final Discovery discovery;
 
   ScimHandler(ScimService service) {
     this.service = service;
-    this.discovery = new Discovery(service.registry(), service.config());
   }
 
   @Override
@@ -63,15 +61,10 @@ final class ScimHandler extends Handler.Abstract {
           case Route.RootSearch r ->
               service.list(scope(request, response), null, ListParams.fromSearchRequest(body(request)), base);
           case Route.Bulk b -> service.bulk(scope(request, response), body(request), base);
-          case Route.Me m ->
-              throw ScimException.notImplemented(
-                  "/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
-          case Route.ServiceProviderConfig s -> discoveryAnswer(q, discovery.serviceProviderConfig(base));
-          case Route.ResourceTypes t ->
-              discoveryAnswer(
-                  q, t.name() == null ? discovery.resourceTypes(base) : discovery.resourceType(t.name(), base));
-          case Route.Schemas s ->
-              discoveryAnswer(q, s.urn() == null ? discovery.schemas(base) : discovery.schema(s.urn(), base));
+          case Route.Me m -> service.me();
+          case Route.ServiceProviderConfig s -> service.serviceProviderConfig(base, q.get("filter"));
+          case Route.ResourceTypes t -> service.resourceTypes(t.name(), base, q.get("filter"));
+          case Route.Schemas s -> service.schemas(s.urn(), base, q.get("filter"));
           case Route.Collection c ->
               method.equals("GET")
                   ? service.list(scope(request, response), c.type(), listParams(q), base)
@@ -116,14 +109,6 @@ final class ScimHandler extends Handler.Abstract {
 
   private static Scope scope(Request request, Response response) {
     return RequestScope.of(request, response);
-  }
-
-  /** RFC 7644 §4: a filter on a discovery endpoint SHOULD answer 403. */
-  private static ScimResponse discoveryAnswer(Map<String, String> q, JsonNode body) {
-    if (q.containsKey("filter")) {
-      throw ScimException.forbidden("filtering is not supported on discovery endpoints (RFC 7644 §4)");
-    }
-    return new ScimResponse(200, body, Map.of());
   }
 
   private JsonNode body(Request request) {

@@ -2,14 +2,17 @@ package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.error.ScimError;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.core.schema.SchemaUrns;
 import io.scimd.store.Scope;
+import io.scimd.store.Store;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import java.util.ArrayList;
@@ -58,12 +61,20 @@ final class Bulk {
   /** How many bulkIds of a reference cycle its error names. */
   static final int CYCLE_NAMED = 10;
 
-  private final ScimService service;
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final Writes writes;
+  private final Store store;
+  private final SchemaRegistry registry;
+  private final ServiceConfig config;
   private final Scope scope;
   private final String base;
 
-  Bulk(ScimService service, Scope scope, String base) {
-    this.service = service;
+  Bulk(Writes writes, Store store, SchemaRegistry registry, ServiceConfig config, Scope scope, String base) {
+    this.writes = writes;
+    this.store = store;
+    this.registry = registry;
+    this.config = config;
     this.scope = scope;
     this.base = base;
   }
@@ -99,7 +110,7 @@ final class Bulk {
     if (operations == null || !operations.isArray()) {
       throw ScimException.invalidSyntax("a BulkRequest needs an \"Operations\" array");
     }
-    int max = service.config().bulkMaxOperations();
+    int max = config.bulkMaxOperations();
     if (operations.size() > max) {
       throw ScimException.payloadTooLarge(
           "the bulk request has " + operations.size() + " operations; the maximum is " + max + " (maxOperations)");
@@ -114,8 +125,8 @@ final class Bulk {
     Result[] results =
         failOnErrors == null
             ? execute(checked, null, hashes, Integer.MAX_VALUE)
-            : service.store().write(scope, tx -> execute(checked, tx, hashes, failOnErrors));
-    ObjectNode response = ScimService.JSON.objectNode();
+            : store.write(scope, tx -> execute(checked, tx, hashes, failOnErrors));
+    ObjectNode response = JSON.objectNode();
     response.putArray("schemas").add(SchemaUrns.BULK_RESPONSE);
     ArrayNode out = response.putArray("Operations");
     for (Op op : checked) {
@@ -197,7 +208,7 @@ final class Bulk {
           Result r =
               shared != null
                   ? shared.inSavepoint(() -> apply(shared, op, ids, hashes))
-                  : service.store().write(scope, tx -> apply(tx, op, ids, hashes));
+                  : store.write(scope, tx -> apply(tx, op, ids, hashes));
           results[op.index()] = r;
           if (op.bulkId() != null && op.method().equals("POST") && r.id() != null) {
             ids.put(op.bulkId(), r.id());
@@ -297,8 +308,7 @@ final class Bulk {
     String endpoint = slash < 0 ? p : p.substring(0, slash);
     String id = slash < 0 || slash == p.length() - 1 ? null : p.substring(slash + 1);
     ResourceType type =
-        service
-            .registry()
+        registry
             .byEndpoint(endpoint)
             .orElseThrow(
                 () -> ScimException.invalidPath("bulk path " + ScimException.quote(String.valueOf(op.path())) + " names no resource endpoint"));
@@ -315,24 +325,24 @@ final class Bulk {
     int status;
     switch (op.method()) {
       case "POST" -> {
-        r = service.createIn(tx, type, Objects.requireNonNull(data), hashes);
+        r = writes.createIn(tx, type, Objects.requireNonNull(data), hashes);
         status = 201;
       }
       case "PUT" -> {
         r =
-            service.replaceIn(
+            writes.replaceIn(
                 tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes);
         status = 200;
       }
       case "PATCH" -> {
         r =
-            service.patchIn(
+            writes.patchIn(
                 tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes);
         status = 200;
       }
       default -> {
         String deleted = Objects.requireNonNull(id);
-        service.deleteIn(tx, type, deleted, op.version());
+        writes.deleteIn(tx, type, deleted, op.version());
         return new Result(204, deleted, Rendering.location(base, type, deleted), null, null);
       }
     }
@@ -422,12 +432,12 @@ final class Bulk {
       return TextNode.valueOf(resolve(n.asText(), ids));
     }
     if (n.isObject()) {
-      ObjectNode o = ScimService.JSON.objectNode();
+      ObjectNode o = JSON.objectNode();
       n.properties().forEach(e -> o.set(e.getKey(), resolve(e.getValue(), ids)));
       return o;
     }
     if (n.isArray()) {
-      ArrayNode a = ScimService.JSON.arrayNode();
+      ArrayNode a = JSON.arrayNode();
       n.forEach(c -> a.add(resolve(c, ids)));
       return a;
     }
@@ -435,7 +445,7 @@ final class Bulk {
   }
 
   private ObjectNode toJson(Op op, Result r) {
-    ObjectNode o = ScimService.JSON.objectNode();
+    ObjectNode o = JSON.objectNode();
     if (op.method().length() <= 16) {
       o.put("method", op.method()); // a bad one only when short: it could be of any size
     }

@@ -1,6 +1,7 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
@@ -8,11 +9,26 @@ import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Member;
 
-/** Reading members from client JSON, and matching them against a {@code members[...]} filter. */
+/**
+ * Group membership outside the store: which resource types have members (groups) or {@code
+ * groups} (users), members read from client JSON, and members matched against a {@code
+ * members[...]} filter.
+ */
 final class MemberOps {
   private MemberOps() {}
+
+  /** Whether {@code type} is the group type, whose members live in the store's membership table. */
+  static boolean isGroup(SchemaRegistry registry, ResourceType type) {
+    return type.name().equalsIgnoreCase(registry.group().name());
+  }
+
+  /** Whether {@code type} is the user type, whose {@code groups} the membership table derives. */
+  static boolean isUser(SchemaRegistry registry, ResourceType type) {
+    return type.name().equalsIgnoreCase(registry.user().name());
+  }
 
   /**
    * A member as a client sends it: {@code {"value":"id","type":"User","display":"Ann"}}, or a bare
@@ -36,7 +52,7 @@ final class MemberOps {
 
   /** Whether a member ({value, type}) matches a {@code members[...]} value filter. */
   static boolean matches(ResourceType groupType, Filter filter, Member m) {
-    ObjectNode resource = ScimService.JSON.objectNode();
+    ObjectNode resource = JsonNodeFactory.instance.objectNode();
     ObjectNode member = resource.putArray("members").addObject();
     member.put("value", m.value());
     if (m.type() != null) {

@@ -16,6 +16,9 @@ import javax.crypto.spec.PBEKeySpec;
  * sorts on returned-never attributes, so the hash can never be probed through a query.
  */
 final class Passwords {
+  /** The attribute that holds the password, and then its hash (RFC 7643 §4.1.1). */
+  static final String ATTRIBUTE = "password";
+
   static final String PREFIX = "$pbkdf2-sha512$";
   // OWASP 2023 guidance for PBKDF2-HMAC-SHA512.
   private static final int ITERATIONS = 210_000;

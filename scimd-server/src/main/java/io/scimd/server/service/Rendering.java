@@ -2,6 +2,7 @@ package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.resource.Projection;
 import io.scimd.core.resource.ResourceJson;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
@@ -14,12 +15,19 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A stored resource as JSON (RFC 7643 §3): {@code schemas}, {@code id}, the attributes, {@code
- * meta} with its location; members and groups get their {@code $ref} and {@code display}.
+ * A stored resource as a response shows it (RFC 7643 §3): {@code schemas}, {@code id}, the
+ * attributes, {@code meta} with its location; members and groups get their {@code $ref} and
+ * {@code display}; then the {@link Projection} of {@code attributes}/{@code excludedAttributes}.
+ * Members (and a user's {@code groups}) are read only when the projection shows them.
  */
 final class Rendering {
-  private Rendering() {}
+  private final SchemaRegistry registry;
 
+  Rendering(SchemaRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The URL of a resource, as its {@code meta.location}, {@code Location} and {@code $ref} give it. */
   static String location(String base, ResourceType type, String id) {
     String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     return b + type.endpoint() + "/" + id;
@@ -34,11 +42,34 @@ final class Rendering {
    */
   record Gathered(StoredResource resource, Map<String, String> displays) {}
 
-  /** Reads the display names {@link #render} will show for {@code s}'s members and groups. */
-  static Gathered gather(SchemaRegistry registry, StoreReader reader, StoredResource s) {
+  /** Which costly derived attributes the response will contain. */
+  Load load(ResourceType type, Projection projection) {
+    boolean members = MemberOps.isGroup(registry, type) && projection.includes(type, "members");
+    boolean groups = MemberOps.isUser(registry, type) && projection.includes(type, "groups");
+    return new Load(members, groups);
+  }
+
+  /**
+   * Reads all that the response will show of {@code s}. A resource fresh from a write carries no
+   * members/groups: they are read here, and only when the projection shows them. A write calls this
+   * inside its transaction, so the response shows the version it wrote, and renders after it.
+   */
+  Gathered gather(StoreReader r, ResourceType type, StoredResource s, Projection projection) {
+    Load load = load(type, projection);
+    StoredResource full = s;
+    if (load.members() || load.groups()) {
+      full = r.get(type.name(), s.id(), load).orElse(s);
+    }
+    return gather(r, full);
+  }
+
+  /**
+   * Reads the display names {@link #present} will show for {@code s}'s members and groups; {@code
+   * s} already holds the members/groups the response shows.
+   */
+  Gathered gather(StoreReader reader, StoredResource s) {
     Map<String, String> displays = new HashMap<>();
     forEachReference(
-        registry,
         s.attributes(),
         (o, t, value) -> {
           if (!o.path("display").isTextual()) {
@@ -51,12 +82,16 @@ final class Rendering {
     return new Gathered(s, displays);
   }
 
-  static ObjectNode render(SchemaRegistry registry, ResourceType type, Gathered g, String base) {
+  /** The resource as the response shows it: rendered, with member references, then projected. */
+  ObjectNode present(ResourceType type, Gathered g, String base, Projection projection) {
+    return projection.apply(type, render(type, g, base));
+  }
+
+  private ObjectNode render(ResourceType type, Gathered g, String base) {
     StoredResource s = g.resource();
     ObjectNode doc = ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
     // Adds $ref to members and groups, and display where the store had none.
     forEachReference(
-        registry,
         doc,
         (o, t, value) -> {
           o.put("$ref", location(base, t, value));
@@ -78,7 +113,7 @@ final class Rendering {
    * Each entry of {@code members} whose {@code type} names a resource type, and each entry of
    * {@code groups} (always groups), with its {@code value}.
    */
-  private static void forEachReference(SchemaRegistry registry, ObjectNode doc, Reference action) {
+  private void forEachReference(ObjectNode doc, Reference action) {
     JsonNode members = doc.get("members");
     if (members != null && members.isArray()) {
       for (JsonNode m : members) {

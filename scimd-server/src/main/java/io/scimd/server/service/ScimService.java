@@ -1,98 +1,57 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
-import io.scimd.core.filter.Filter;
-import io.scimd.core.filter.FilterParser;
-import io.scimd.core.patch.MemberPatch;
-import io.scimd.core.patch.PatchEngine;
-import io.scimd.core.patch.PatchOperation;
-import io.scimd.core.patch.PatchRequest;
-import io.scimd.core.path.AttrPath;
 import io.scimd.core.resource.Projection;
-import io.scimd.core.resource.ResourceValidator;
-import io.scimd.core.schema.CaseInsensitive;
-import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
-import io.scimd.core.schema.Returned;
 import io.scimd.core.schema.SchemaRegistry;
-import io.scimd.core.schema.SchemaUrns;
 import io.scimd.store.Load;
-import io.scimd.store.Member;
-import io.scimd.store.Page;
-import io.scimd.store.Query;
-import io.scimd.store.ScanLimits;
 import io.scimd.store.Scope;
-import io.scimd.store.Sort;
 import io.scimd.store.Store;
-import io.scimd.store.StoreReader;
-import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The SCIM protocol (RFC 7644) over a {@link Store}: create, read, replace, patch, delete, list,
- * search and bulk, with ETag preconditions. It knows nothing of HTTP; the HTTP layer only parses
- * requests into these calls and writes the {@link ScimResponse}s. Every failure is a thrown {@link
- * ScimException}; no call leaves a half-applied change.
+ * search, bulk and discovery, with ETag preconditions. It knows nothing of HTTP; the HTTP layer
+ * only parses requests into these calls and writes the {@link ScimResponse}s. Every failure is a
+ * thrown {@link ScimException}; no call leaves a half-applied change.
+ *
+ * <p>This class decides each response's status and headers, and runs each single write in one
+ * {@link Store#write} transaction. The work is done beside it: {@link Writes} (create, replace,
+ * patch and delete inside a transaction, shared with {@link Bulk}), {@link Listing} (lists and
+ * searches, with {@link FilterRules}), {@link Rendering} (a resource as the response shows it) and
+ * {@link Discovery}.
  *
  * <p>{@code base} is the absolute URL of the SCIM root the request came in on (e.g. {@code
  * http://host:8080/scim/v2}), used for {@code meta.location}, {@code Location} and {@code $ref}.
  * {@code attributes}/{@code excludedAttributes} are the raw query parameters (null when absent).
  *
- * <h2>Decisions</h2>
- *
- * <ul>
- *   <li>Every write is one {@link Store#write} transaction; create, replace, patch and delete are
- *       functions of a {@link StoreTx} ({@code *In} methods) so that bulk can run several of them
- *       in one transaction.
- *   <li>Group membership lives in the store's membership table, never in the document: {@code
- *       members} is taken out of the validated attributes and written with {@code addMembers} /
- *       {@code removeMembers} / {@code clearMembers}, which cost O(change). Members (and a user's
- *       {@code groups}) are read only when the {@link Projection} says the response shows them.
- *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}), computed before
- *       the write's transaction takes its lock ({@link PasswordHashes}); returned-never
- *       attributes cannot be filtered or sorted on (400 {@code invalidFilter} / {@code
- *       invalidPath}), so the hash cannot be probed.
- *   <li>PUT: an {@code id} in the body, equal to the URL's or not, is ignored like every readOnly
- *       attribute (RFC 7644 §3.5.1); the resource the URL names is the one replaced. A group PUT
- *       with {@code members} replaces all the members ({@code []} empties the group); a PUT
- *       without {@code members} keeps them (RFC 7644 §3.5.1 lets the server treat omitted
- *       attributes as not asserted; wiping a 50,000-member group because a client omitted the
- *       list would be unrecoverable).
- *   <li>PATCH answers 204 with the ETag (RFC 7644 §3.5.2) when the response would hold a group's
- *       members by default (no {@code attributes}/{@code excludedAttributes}): a membership PATCH
- *       on a huge group then never reads the member list. A PATCH that changes nothing keeps the
- *       version.
- *   <li>{@code sortBy} naming no attribute of the type is 400 {@code invalidPath} (the same keyword
- *       as a malformed path). A search across all types ({@code type == null}) refuses {@code
- *       sortBy} and {@code cursor} with 400 {@code invalidValue}; its filter is applied to each type
- *       that defines every attribute it names, and types that do not contribute nothing.
- * </ul>
+ * <p>PATCH answers 204 with the ETag (RFC 7644 §3.5.2) when the response would hold a group's
+ * members by default (no {@code attributes}/{@code excludedAttributes}): a membership PATCH on a
+ * huge group then never reads the member list.
  */
 public final class ScimService {
-  static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
   private final SchemaRegistry registry;
   private final Store store;
   private final ServiceConfig config;
-  private final ResourceValidator validator;
-  private final ScanLimits scanLimits; // one per node: its permits bound the node's evaluations
+  private final Writes writes;
+  private final Rendering rendering;
+  private final Listing listing;
+  private final Discovery discovery;
 
   public ScimService(SchemaRegistry registry, Store store, ServiceConfig config) {
     this.registry = registry;
     this.store = store;
     this.config = config;
-    this.validator = new ResourceValidator(config.unknownAttributes());
-    this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
+    this.writes = new Writes(registry, config.unknownAttributes());
+    this.rendering = new Rendering(registry);
+    this.listing = new Listing(registry, store, config, rendering);
+    this.discovery = new Discovery(registry, config);
   }
 
   public SchemaRegistry registry() {
@@ -103,10 +62,6 @@ public final class ScimService {
     return config;
   }
 
-  Store store() {
-    return store;
-  }
-
   /**
    * GET /health: 200 {@code {"status":"UP","database":"UP"}} when the store answers a trivial
    * query within {@link Store#HEALTH_TIMEOUT_MS}, else 503 with both DOWN, so that a load balancer
@@ -114,7 +69,7 @@ public final class ScimService {
    */
   public ScimResponse health() {
     boolean up = store.healthy();
-    ObjectNode body = JSON.objectNode();
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("status", up ? "UP" : "DOWN");
     body.put("database", up ? "UP" : "DOWN");
     if (!up) {
@@ -133,9 +88,9 @@ public final class ScimService {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered created =
-        store.write(scope, tx -> gather(tx, type, createIn(tx, type, body, hashes), projection));
+        store.write(scope, tx -> rendering.gather(tx, type, writes.createIn(tx, type, body, hashes), projection));
     return new ScimResponse(
-        201, present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
+        201, rendering.present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
   }
 
   /**
@@ -164,15 +119,16 @@ public final class ScimService {
     return store.read(scope, r -> {
           boolean conditional = ifNoneMatch != null && !ifNoneMatch.isBlank();
           // With If-None-Match, read the version first: a 304 must not pay for the members.
-          Load load = conditional ? Load.NONE : load(type, projection);
-          StoredResource current = r.get(type.name(), id, load).orElseThrow(() -> notFound(type, id));
+          Load load = conditional ? Load.NONE : rendering.load(type, projection);
+          StoredResource current =
+              r.get(type.name(), id, load).orElseThrow(() -> Writes.notFound(type, id));
           if (conditional && ifNoneMatch != null && ETags.matches(ifNoneMatch, current.meta())) {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
             return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
           }
           Rendering.Gathered g =
-              conditional ? gather(r, type, current, projection) : Rendering.gather(registry, r, current);
-          ObjectNode doc = present(type, g, base, projection);
+              conditional ? rendering.gather(r, type, current, projection) : rendering.gather(r, current);
+          ObjectNode doc = rendering.present(type, g, base, projection);
           return new ScimResponse(200, doc, resourceHeaders(type, current, base));
         });
   }
@@ -190,9 +146,10 @@ public final class ScimService {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered updated =
-        store.write(scope, tx -> gather(tx, type, replaceIn(tx, type, id, body, ifMatch, hashes), projection));
+        store.write(
+            scope, tx -> rendering.gather(tx, type, writes.replaceIn(tx, type, id, body, ifMatch, hashes), projection));
     return new ScimResponse(
-        200, present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
+        200, rendering.present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
@@ -209,25 +166,28 @@ public final class ScimService {
     // RFC 7644 §3.5.2 allows 204: the default response would carry every member, which is
     // O(group size) for an O(change) request.
     boolean noBody =
-        isBlank(attributes) && isBlank(excludedAttributes) && isGroup(type) && projection.includes(type, "members");
+        isBlank(attributes)
+            && isBlank(excludedAttributes)
+            && MemberOps.isGroup(registry, type)
+            && projection.includes(type, "members");
     PasswordHashes hashes = PasswordHashes.forPatch(body);
     Rendering.Gathered patched =
         store.write(
             scope,
             tx -> {
-              StoredResource p = patchIn(tx, type, id, body, ifMatch, hashes);
-              return noBody ? new Rendering.Gathered(p, Map.of()) : gather(tx, type, p, projection);
+              StoredResource p = writes.patchIn(tx, type, id, body, ifMatch, hashes);
+              return noBody ? new Rendering.Gathered(p, Map.of()) : rendering.gather(tx, type, p, projection);
             });
     return noBody
         ? new ScimResponse(204, null, Map.of("ETag", patched.resource().meta().etag()))
         : new ScimResponse(
-            200, present(type, patched, base, projection), resourceHeaders(type, patched.resource(), base));
+            200, rendering.present(type, patched, base, projection), resourceHeaders(type, patched.resource(), base));
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
   public ScimResponse delete(Scope scope, ResourceType type, String id, @Nullable String ifMatch) {
     return store.write(scope, tx -> {
-          deleteIn(tx, type, id, ifMatch);
+          writes.deleteIn(tx, type, id, ifMatch);
           return new ScimResponse(204, null, Map.of());
         });
   }
@@ -237,523 +197,51 @@ public final class ScimService {
    * type with {@code type == null}. 200 with a ListResponse.
    */
   public ScimResponse list(Scope scope, @Nullable ResourceType type, ListParams params, String base) {
-    Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
-    Filter filter = params.filter() == null || params.filter().isBlank() ? null : FilterParser.parse(params.filter());
-    int startIndex = startIndex(params.startIndex());
-    int count = count(params.count());
-    boolean descending = descending(params.sortOrder());
-    String cursor = params.cursor();
-    if (type == null) {
-      return listAll(scope, filter, startIndex, count, params, projection, base);
-    }
-    if (filter != null) {
-      checkFilterable(type, filter, null);
-    }
-    Sort sort = null;
-    if (params.sortBy() != null && !params.sortBy().isBlank()) {
-      sort = new Sort(sortPath(type, params.sortBy()), descending);
-    }
-    Query query = new Query(filter, sort, startIndex, count, cursor, load(type, projection), scanLimits);
-    return store.read(
-        scope,
-        r -> {
-          Page page = r.query(type.name(), query);
-          ArrayNode resources = JSON.arrayNode();
-          for (StoredResource s : page.resources()) {
-            resources.add(present(type, Rendering.gather(registry, r, s), base, projection));
-          }
-          ObjectNode body = JSON.objectNode();
-          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
-          body.put("totalResults", page.totalResults());
-          body.put("itemsPerPage", resources.size());
-          if (cursor == null) {
-            body.put("startIndex", startIndex);
-          } else {
-            // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of startIndex.
-            if (page.nextCursor() != null) {
-              body.put("nextCursor", page.nextCursor());
-            }
-            if (page.previousCursor() != null) {
-              body.put("previousCursor", page.previousCursor());
-            }
-          }
-          body.set("Resources", resources);
-          return new ScimResponse(200, body, Map.of());
-        });
+    return new ScimResponse(200, listing.list(scope, type, params, base), Map.of());
   }
 
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
   public ScimResponse bulk(Scope scope, JsonNode body, String base) {
-    return new ScimResponse(200, new Bulk(this, scope, base).run(body), Map.of());
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The writes, as functions of one transaction (shared with bulk).
-
-  StoredResource createIn(StoreTx tx, ResourceType type, JsonNode body, PasswordHashes hashes) {
-    ObjectNode attrs = validator.forCreate(type, body);
-    List<Member> members = isGroup(type) ? takeMembers(attrs) : List.of();
-    hashPassword(attrs, null, hashes);
-    StoredResource created = tx.insert(type.name(), attrs);
-    if (!members.isEmpty()) {
-      tx.addMembers(created.id(), members);
-    }
-    return created;
-  }
-
-  StoredResource replaceIn(
-      StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch, PasswordHashes hashes) {
-    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
-    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
-    if (!body.isObject()) {
-      throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
-    }
-    ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
-    List<Member> members = null;
-    if (isGroup(type)) {
-      boolean given = CaseInsensitive.get(body, "members") != null;
-      List<Member> taken = takeMembers(attrs);
-      members = given ? taken : null;
-    }
-    String storedPassword = textOrNull(current.attributes().get(PASSWORD));
-    if (attrs.get(PASSWORD) == null && storedPassword != null) {
-      // writeOnly and never returned: a client cannot echo it back, so omitting it keeps it.
-      attrs.put(PASSWORD, storedPassword);
-    } else {
-      hashPassword(attrs, storedPassword, hashes);
-    }
-    StoredResource updated = tx.replace(type.name(), id, attrs).resource();
-    if (members != null) {
-      // Replace the members by what they differ in, not by clearing and re-adding them all: the
-      // journal then holds the members that really left and joined, as a PATCH would.
-      tx.replaceMembers(id, members);
-    }
-    return updated;
-  }
-
-  private static List<Member> toMembers(MemberPatch.MemberChange.Add add) {
-    List<Member> members = new ArrayList<>(add.members().size());
-    for (MemberPatch.MemberRef m : add.members()) {
-      members.add(new Member(m.value(), m.type().orElse(null), m.display().orElse(null)));
-    }
-    return members;
-  }
-
-  StoredResource patchIn(
-      StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch, PasswordHashes hashes) {
-    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
-    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
-    List<PatchOperation> ops = withoutOwnId(PatchRequest.parse(body), id);
-    MemberPatch.Split split =
-        isGroup(type) ? MemberPatch.split(type, "members", ops) : new MemberPatch.Split(ops, List.of());
-    ObjectNode before = current.attributes();
-    ObjectNode after = before;
-    if (!split.documentOps().isEmpty()) {
-      after = PatchEngine.apply(type, before.deepCopy(), split.documentOps());
-      after = validator.checkPatched(type, before, after);
-      hashPassword(after, textOrNull(before.get(PASSWORD)), hashes);
-    }
-    boolean changed = false;
-    List<MemberPatch.MemberChange> memberChanges = split.memberChanges();
-    for (int i = 0; i < memberChanges.size(); i++) {
-      MemberPatch.MemberChange c = memberChanges.get(i);
-      if (c instanceof MemberPatch.MemberChange.Clear
-          && i + 1 < memberChanges.size()
-          && memberChanges.get(i + 1) instanceof MemberPatch.MemberChange.Add add) {
-        // replace of members: journal who left and who joined, not everyone leaving and rejoining.
-        changed |= tx.replaceMembers(id, toMembers(add));
-        i++;
-        continue;
-      }
-      changed |= applyMemberChange(tx, type, id, c);
-    }
-    if (!changed && after.equals(before)) {
-      return current; // nothing changed: the version stays (a retried PATCH is idempotent)
-    }
-    // One version bump for the whole PATCH, membership included (the ETag covers members).
-    return tx.patch(type.name(), id, after).resource();
+    return new ScimResponse(200, new Bulk(writes, store, registry, config, scope, base).run(body), Map.of());
   }
 
   /**
-   * Okta renames a group with {@code {"op":"replace","value":{"id":"<its id>","displayName":…}}}:
-   * an {@code id} equal to the resource's own is dropped from no-path values (it changes nothing,
-   * and id is readOnly, RFC 7643 §3.1); a different one is left for the engine to refuse.
+   * GET /ServiceProviderConfig (RFC 7644 §4): 200. {@code filter} is the {@code filter} query
+   * parameter, null when absent; on a discovery endpoint any filter answers 403.
    */
-  private static List<PatchOperation> withoutOwnId(List<PatchOperation> ops, String id) {
-    List<PatchOperation> out = new ArrayList<>(ops.size());
-    for (PatchOperation op : ops) {
-      if (op.path() == null && op.value() instanceof ObjectNode value) {
-        String key = null;
-        for (Map.Entry<String, JsonNode> e : value.properties()) {
-          if (e.getKey().equalsIgnoreCase("id") && e.getValue().isTextual() && e.getValue().asText().equals(id)) {
-            key = e.getKey();
-          }
-        }
-        if (key != null) {
-          ObjectNode copy = value.deepCopy();
-          copy.remove(key);
-          out.add(new PatchOperation(op.op(), null, copy));
-          continue;
-        }
-      }
-      out.add(op);
-    }
-    return out;
+  public ScimResponse serviceProviderConfig(String base, @Nullable String filter) {
+    return discovered(discovery.serviceProviderConfig(base), filter);
   }
 
-  void deleteIn(StoreTx tx, ResourceType type, String id, @Nullable String ifMatch) {
-    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
-    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
-    if (tx.delete(type.name(), id).isEmpty()) {
-      throw notFound(type, id);
-    }
+  /** GET /ResourceTypes, or /ResourceTypes/{name} when {@code name} is given: 200, 404 or 403. */
+  public ScimResponse resourceTypes(@Nullable String name, String base, @Nullable String filter) {
+    return discovered(name == null ? discovery.resourceTypes(base) : discovery.resourceType(name, base), filter);
+  }
+
+  /** GET /Schemas, or /Schemas/{urn} when {@code urn} is given: 200, 404 or 403. */
+  public ScimResponse schemas(@Nullable String urn, String base, @Nullable String filter) {
+    return discovered(urn == null ? discovery.schemas(base) : discovery.schema(urn, base), filter);
   }
 
   /**
-   * Applies one member change at O(change): the store's add and remove say which members really
-   * changed, so nothing is probed or read first (except for a RemoveWhere filter that is not
-   * {@code value eq}, which needs the list). True when it changed something.
+   * RFC 7644 §4: a filter on a discovery endpoint SHOULD answer 403. An unknown resource type or
+   * schema is found missing first, and answers 404 even with a filter.
    */
-  private boolean applyMemberChange(StoreTx tx, ResourceType type, String groupId, MemberPatch.MemberChange change) {
-    return switch (change) {
-      case MemberPatch.MemberChange.Add add -> !tx.addMembers(groupId, toMembers(add)).isEmpty();
-      case MemberPatch.MemberChange.Remove remove -> !tx.removeMembers(groupId, remove.ids()).isEmpty();
-      case MemberPatch.MemberChange.Clear clear -> tx.clearMembers(groupId) > 0;
-      case MemberPatch.MemberChange.RemoveWhere where -> {
-        // Only a filter other than value eq "…" gets here: it needs the member list.
-        List<String> ids = new ArrayList<>();
-        for (Member m : tx.members(groupId)) {
-          if (MemberOps.matches(type, where.filter(), m)) {
-            ids.add(m.value());
-          }
-        }
-        if (!ids.isEmpty()) {
-          tx.removeMembers(groupId, ids);
-        }
-        yield !ids.isEmpty();
-      }
-    };
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Rendering.
-
-  /**
-   * Reads all that the response will show of {@code s}. A resource fresh from a write carries no
-   * members/groups: they are read here, and only when the projection shows them. A write calls this
-   * inside its transaction, so the response shows the version it wrote, and renders after it.
-   */
-  Rendering.Gathered gather(StoreReader r, ResourceType type, StoredResource s, Projection projection) {
-    Load load = load(type, projection);
-    StoredResource full = s;
-    if (load.members() || load.groups()) {
-      full = r.get(type.name(), s.id(), load).orElse(s);
+  private static ScimResponse discovered(ObjectNode body, @Nullable String filter) {
+    if (filter != null) {
+      throw ScimException.forbidden("filtering is not supported on discovery endpoints (RFC 7644 §4)");
     }
-    return Rendering.gather(registry, r, full);
-  }
-
-  /** The resource as the response shows it: rendered, with member references, then projected. */
-  ObjectNode present(ResourceType type, Rendering.Gathered g, String base, Projection projection) {
-    return projection.apply(type, Rendering.render(registry, type, g, base));
-  }
-
-  /** Which costly derived attributes the response will contain. */
-  Load load(ResourceType type, Projection projection) {
-    boolean members = isGroup(type) && projection.includes(type, "members");
-    boolean groups = isUser(type) && projection.includes(type, "groups");
-    return new Load(members, groups);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // List parameters.
-
-  private ScimResponse listAll(
-      Scope scope,
-      @Nullable Filter filter, int startIndex, int count, ListParams params, Projection projection, String base) {
-    if (params.cursor() != null) {
-      throw ScimException.invalidValue(
-          "cursor paging is unsupported on a search across all resource types; search one resource type");
-    }
-    if (params.sortBy() != null && !params.sortBy().isBlank()) {
-      throw ScimException.invalidValue(
-          "sortBy is unsupported on a search across all resource types; search one resource type");
-    }
-    List<ResourceType> types = new ArrayList<>();
-    Map<String, Filter> filters = new LinkedHashMap<>();
-    ScimException lastProblem = null;
-    boolean anyDefinesAll = filter == null;
-    for (ResourceType t : registry.resourceTypes()) {
-      if (filter == null) {
-        types.add(t);
-        continue;
-      }
-      try {
-        checkFilterable(t, filter, null);
-        anyDefinesAll = true;
-      } catch (ScimException e) {
-        lastProblem = e;
-      }
-      switch (scope(t, filter, null)) {
-        case Scoped.Never never -> {}
-        case Scoped.Always always -> types.add(t);
-        case Scoped.Of of -> {
-          types.add(t);
-          filters.put(t.name(), of.filter());
-        }
-      }
-    }
-    if (!anyDefinesAll && types.isEmpty() && lastProblem != null) {
-      throw lastProblem;
-    }
-    return store.read(scope, r -> {
-          long total = 0;
-          long skip = startIndex - 1L;
-          int remaining = count;
-          ArrayNode resources = JSON.arrayNode();
-          for (ResourceType t : types) {
-            // Index paging over the concatenation of the types, in registry order.
-            int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
-            Page page = r.query(t.name(), new Query(filters.get(t.name()), null, from, remaining, null, load(t, projection), scanLimits));
-            total += page.totalResults();
-            skip = Math.max(0, skip - page.totalResults());
-            for (StoredResource s : page.resources()) {
-              resources.add(present(t, Rendering.gather(registry, r, s), base, projection));
-            }
-            remaining -= page.resources().size();
-          }
-          ObjectNode body = JSON.objectNode();
-          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
-          body.put("totalResults", total);
-          body.put("itemsPerPage", resources.size());
-          body.put("startIndex", startIndex);
-          body.set("Resources", resources);
-          return new ScimResponse(200, body, Map.of());
-        });
-  }
-
-  /** RFC 7644 §3.4.2.4: absent or below 1 means 1. */
-  private static int startIndex(@Nullable String text) {
-    if (text == null || text.isBlank()) {
-      return 1;
-    }
-    long v = parseInteger("startIndex", text);
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, v));
-  }
-
-  /** RFC 7644 §3.4.2.4: absent means the default page size, negative 0, above the maximum capped. */
-  private int count(@Nullable String text) {
-    if (text == null || text.isBlank()) {
-      return Math.min(config.defaultPageSize(), config.maxPageSize());
-    }
-    long v = parseInteger("count", text);
-    return (int) Math.max(0, Math.min(config.maxPageSize(), v));
-  }
-
-  private static long parseInteger(String name, String text) {
-    String t = text.trim();
-    if (!t.matches("[+-]?[0-9]+")) {
-      throw ScimException.invalidValue(name + " must be an integer, not " + ScimException.quote(text));
-    }
-    try {
-      return Long.parseLong(t);
-    } catch (NumberFormatException e) {
-      // Only overflow gets here: saturate.
-      return t.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
-
-  private static boolean descending(@Nullable String sortOrder) {
-    if (sortOrder == null || sortOrder.isBlank()) {
-      return false;
-    }
-    return switch (sortOrder.trim().toLowerCase(Locale.ROOT)) {
-      case "ascending" -> false;
-      case "descending" -> true;
-      default ->
-          throw ScimException.invalidValue(
-              "sortOrder must be \"ascending\" or \"descending\", not " + ScimException.quote(sortOrder));
-    };
-  }
-
-  private static AttrPath sortPath(ResourceType type, String sortBy) {
-    AttrPath path = AttrPath.parse(sortBy);
-    ResolvedPath resolved =
-        type.resolve(path)
-            .orElseThrow(
-                () ->
-                    ScimException.invalidPath(
-                        "sortBy " + ScimException.quote(type.spell(path)) + " names no attribute of " + type.name()));
-    if (resolved.target() != null && resolved.target().returned() == Returned.NEVER
-        || resolved.attribute() != null && resolved.attribute().returned() == Returned.NEVER) {
-      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names an attribute that is never returned");
-    }
-    if (resolved.attribute() == null) {
-      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names a schema, not an attribute");
-    }
-    return path;
-  }
-
-  /** A filter restricted to one resource type: constantly true, constantly false, or a filter. */
-  private sealed interface Scoped {
-    record Always() implements Scoped {}
-
-    record Never() implements Scoped {}
-
-    record Of(Filter filter) implements Scoped {}
-  }
-
-  private static final Scoped ALWAYS = new Scoped.Always();
-  private static final Scoped NEVER = new Scoped.Never();
-
-  /**
-   * {@code f} as it evaluates on resources of {@code type} in a search across types: RFC 7644
-   * §3.4.2.1 says "for filtered attributes that are not part of a particular resource type, the
-   * service provider SHALL treat the attribute as if there is no attribute value", so a comparison
-   * or presence test on such an attribute is false, and {@code or}/{@code not} around it still
-   * select that type's resources. An attribute the type defines but never returns is still refused.
-   */
-  private static Scoped scope(ResourceType type, Filter f, @Nullable AttrPath parent) {
-    return switch (f) {
-      case Filter.Compare c -> defined(type, c.path(), parent) ? new Scoped.Of(c) : NEVER;
-      case Filter.Present p -> defined(type, p.path(), parent) ? new Scoped.Of(p) : NEVER;
-      case Filter.And a -> {
-        Scoped l = scope(type, a.left(), parent);
-        Scoped r = scope(type, a.right(), parent);
-        if (l instanceof Scoped.Never || r instanceof Scoped.Never) {
-          yield NEVER;
-        }
-        if (l instanceof Scoped.Of lf && r instanceof Scoped.Of rf) {
-          yield new Scoped.Of(new Filter.And(lf.filter(), rf.filter()));
-        }
-        yield l instanceof Scoped.Always ? r : l;
-      }
-      case Filter.Or o -> {
-        Scoped l = scope(type, o.left(), parent);
-        Scoped r = scope(type, o.right(), parent);
-        if (l instanceof Scoped.Always || r instanceof Scoped.Always) {
-          yield ALWAYS;
-        }
-        if (l instanceof Scoped.Of lf && r instanceof Scoped.Of rf) {
-          yield new Scoped.Of(new Filter.Or(lf.filter(), rf.filter()));
-        }
-        yield l instanceof Scoped.Never ? r : l;
-      }
-      case Filter.Not n ->
-          switch (scope(type, n.inner(), parent)) {
-            case Scoped.Always always -> NEVER;
-            case Scoped.Never never -> ALWAYS;
-            case Scoped.Of of -> new Scoped.Of(new Filter.Not(of.filter()));
-          };
-      case Filter.ValuePath v -> {
-        if (!defined(type, v.path(), null)) {
-          yield NEVER;
-        }
-        yield switch (scope(type, v.filter(), v.path())) {
-          case Scoped.Never never -> NEVER;
-          // Some value matches a condition that holds for every value: the attribute has a value.
-          case Scoped.Always always -> new Scoped.Of(new Filter.Present(v.path()));
-          case Scoped.Of of -> new Scoped.Of(new Filter.ValuePath(v.path(), of.filter()));
-        };
-      }
-    };
-  }
-
-  /** Whether {@code type} defines the path; a defined but never-returned one is refused. */
-  private static boolean defined(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
-    if (type.resolve(full).isEmpty()) {
-      return false;
-    }
-    checkPath(type, path, parent);
-    return true;
+    return new ScimResponse(200, body, Map.of());
   }
 
   /**
-   * Refuses a filter that names an attribute of no schema of the type, or one that is never
-   * returned (a password hash must not be probed by {@code password sw "$"}).
+   * /Me (RFC 7644 §3.11), whatever the method: 501, since no credential is bound to a user, so
+   * there is no "me" to act on.
+   *
+   * @throws ScimException always
    */
-  private static void checkFilterable(ResourceType type, Filter f, @Nullable AttrPath parent) {
-    switch (f) {
-      case Filter.Compare c -> checkPath(type, c.path(), parent);
-      case Filter.Present p -> checkPath(type, p.path(), parent);
-      case Filter.And a -> {
-        checkFilterable(type, a.left(), parent);
-        checkFilterable(type, a.right(), parent);
-      }
-      case Filter.Or o -> {
-        checkFilterable(type, o.left(), parent);
-        checkFilterable(type, o.right(), parent);
-      }
-      case Filter.Not n -> checkFilterable(type, n.inner(), parent);
-      case Filter.ValuePath v -> {
-        checkPath(type, v.path(), null);
-        checkFilterable(type, v.filter(), v.path());
-      }
-    }
-  }
-
-  private static void checkPath(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
-    ResolvedPath r =
-        type.resolve(full)
-            .orElseThrow(
-                () ->
-                    ScimException.invalidFilter(
-                        "the filter names " + ScimException.quote(type.spell(full)) + ", which is no attribute of " + type.name()));
-    if ((r.attribute() != null && r.attribute().returned() == Returned.NEVER)
-        || (r.sub() != null && r.sub().returned() == Returned.NEVER)) {
-      throw ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is never returned and cannot be filtered on");
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Helpers.
-
-  static final String PASSWORD = "password";
-
-  /**
-   * Replaces a clear password by its hash, made before the transaction ({@link PasswordHashes}),
-   * unless it is the hash already stored.
-   */
-  private static void hashPassword(ObjectNode attrs, @Nullable String storedHash, PasswordHashes hashes) {
-    JsonNode p = attrs.get(PASSWORD);
-    if (p == null || !p.isTextual()) {
-      return;
-    }
-    String v = p.asText();
-    if (storedHash != null && v.equals(storedHash)) {
-      return;
-    }
-    attrs.put(PASSWORD, hashes.hashOf(v));
-  }
-
-  /** Takes the validated {@code members} out of the attributes, as store members. */
-  private static List<Member> takeMembers(ObjectNode attrs) {
-    JsonNode members = attrs.remove("members");
-    List<Member> out = new ArrayList<>();
-    if (members == null || members.isNull()) {
-      return out;
-    }
-    for (JsonNode m : members.isArray() ? members : List.of(members)) {
-      out.add(MemberOps.toMember(m));
-    }
-    return out;
-  }
-
-  boolean isGroup(ResourceType type) {
-    return type.name().equalsIgnoreCase(registry.group().name());
-  }
-
-  boolean isUser(ResourceType type) {
-    return type.name().equalsIgnoreCase(registry.user().name());
-  }
-
-  static ScimException notFound(ResourceType type, String id) {
-    return ScimException.notFound(type.name() + " " + ScimException.quote(id) + " not found");
-  }
-
-  private static @Nullable String textOrNull(@Nullable JsonNode n) {
-    return n != null && n.isTextual() ? n.asText() : null;
+  public ScimResponse me() {
+    throw ScimException.notImplemented("/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
   }
 
   private static boolean isBlank(@Nullable String s) {

@@ -1,4 +1,4 @@
-package io.scimd.server.http;
+package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,12 +9,12 @@ import io.scimd.core.schema.Schema;
 import io.scimd.core.schema.SchemaJson;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.core.schema.SchemaUrns;
-import io.scimd.server.service.ServiceConfig;
 import java.util.List;
 
 /**
  * The discovery documents of RFC 7644 §4, generated from the one {@link SchemaRegistry} and {@link
- * ServiceConfig} the service enforces, so that what is published is what is done.
+ * ServiceConfig} the service enforces, so that what is published is what is done. {@link
+ * ScimService} answers them and refuses a filter on them.
  */
 final class Discovery {
   /** RFC 9865 §4 {@code cursorTimeout}, in seconds. */
