@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +11,15 @@ import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.core.schema.Uniqueness;
+import io.scimd.store.Change;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.Scope;
+import io.scimd.store.StoreTx;
+import io.scimd.store.StoredResource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +9,11 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.store.Load;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.ScanLimits;
+import io.scimd.store.StoredResource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +17,19 @@ import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Change;
+import io.scimd.store.Credentials;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.ScanLimits;
+import io.scimd.store.Scope;
+import io.scimd.store.Sort;
+import io.scimd.store.Store;
+import io.scimd.store.StoreTx;
+import io.scimd.store.StoredResource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,6 +55,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The store contract, as every implementation must keep it. A subclass opens its store on a fresh
  * database per test; after each test the database is checked for orphan rows and bad versions.
+ *
+ * <p>In the JDBC package, not beside the contract: the checks read the store's tables, and the
+ * expected filter and sort results are computed with the store's own rules ({@link Docs#full},
+ * {@link SortKeys}).
  */
 public abstract class StoreContractTest {
   protected static final ObjectMapper JSON = new ObjectMapper();
