@@ -133,21 +133,6 @@ final class JdbcTx implements StoreTx {
         });
   }
 
-  @Override
-  public boolean isMember(String groupId, String memberId) {
-    return sql(
-        () -> {
-          PreparedStatement ps =
-              c.ps("SELECT 1 FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?");
-          ps.setString(1, tenant);
-          ps.setString(2, groupId);
-          ps.setString(3, memberId);
-          try (ResultSet rs = ps.executeQuery()) {
-            return rs.next();
-          }
-        });
-  }
-
   // ---------------------------------------------------------------- writes
 
   @Override
