@@ -205,7 +205,7 @@ final class JdbcTx implements StoreTx {
       }
     }
     if (load.groups()) {
-      ArrayNode gs = groups == null ? graph.groupsJson(row.id()) : groups.get(row.id());
+      ArrayNode gs = (groups == null ? graph.groupsJson(List.of(row.id())) : groups).get(row.id());
       if (gs == null) {
         gs = Docs.MAPPER.createArrayNode();
       }
