@@ -22,8 +22,4 @@ final class MicroClock implements WriteClock {
     last = now > last ? now : last + 1;
     return last;
   }
-
-  InstantSource source() {
-    return source;
-  }
 }

@@ -52,8 +52,6 @@ import org.jspecify.annotations.Nullable;
  * and seq of a page's edge row) finds its place again after any insert or delete (RFC 9865 §2).
  */
 final class QueryRunner {
-  private static final String COLUMNS = "r.seq, r.id, r.version, r.created, r.last_modified, r.doc";
-
   private final JdbcTx tx;
   private final Conn c;
   private final ResourceType type;
@@ -173,7 +171,7 @@ final class QueryRunner {
      */
     private List<Keyed> select(@Nullable Cursor from, boolean forward, int limit, long offset)
         throws SQLException {
-      StringBuilder sql = new StringBuilder("SELECT r.seq, r.id, r.version, r.created, r.last_modified, r.doc");
+      StringBuilder sql = new StringBuilder("SELECT " + Row.COLUMNS);
       if (column != null) {
         sql.append(", ").append(column);
       }
@@ -276,7 +274,7 @@ final class QueryRunner {
     Scan scan;
     try (ScanLimits.Permit permit = q.limits().admit(candidates)) {
       scan = new Scan(q, predicate, evalLoad, sort, order, cursor, candidates);
-      StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
+      StringBuilder sql = new StringBuilder("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
       List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
       if (narrowing != null) {
         sql.append(" AND ").append(narrowing.text());
@@ -435,7 +433,7 @@ final class QueryRunner {
       in.append(i == 0 ? "?" : ", ?");
     }
     PreparedStatement ps =
-        c.ps("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (" + in + ")");
+        c.ps("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (" + in + ")");
     Map<Long, Row> bySeq = new HashMap<>();
     for (int from = 0; from < ranked.size(); from += ROWS_BATCH) {
       List<Ranked> chunk = ranked.subList(from, Math.min(ranked.size(), from + ROWS_BATCH));

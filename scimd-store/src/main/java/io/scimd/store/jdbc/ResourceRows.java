@@ -27,8 +27,6 @@ import java.util.UUID;
  * the half-done statement's neighbours).
  */
 final class ResourceRows {
-  private static final String COLUMNS = "r.seq, r.id, r.version, r.created, r.last_modified, r.doc";
-
   private final Conn c;
   private final Dialect dialect;
   private final String tenant;
@@ -48,7 +46,7 @@ final class ResourceRows {
   /** The row of resource {@code id}, read with {@code lock} appended ("" or {@link Dialect#forUpdate}). */
   Optional<Row> find(ResourceType rt, String id, String lock) throws SQLException {
     PreparedStatement ps =
-        c.ps("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.id = ?" + lock);
+        c.ps("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.id = ?" + lock);
     ps.setString(1, tenant);
     ps.setString(2, rt.name());
     ps.setString(3, id);

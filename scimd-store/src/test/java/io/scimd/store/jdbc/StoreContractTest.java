@@ -57,8 +57,8 @@ import org.junit.jupiter.api.Test;
  * database per test; after each test the database is checked for orphan rows and bad versions.
  *
  * <p>In the JDBC package, not beside the contract: the checks read the store's tables, and the
- * expected filter and sort results are computed with the store's own rules ({@link Docs#full},
- * {@link SortKeys}).
+ * expected filter and sort results are computed with the store's own rules ({@link
+ * Docs#withIdAndMeta}, {@link SortKeys}).
  */
 public abstract class StoreContractTest {
   protected static final ObjectMapper JSON = new ObjectMapper();
@@ -192,6 +192,11 @@ public abstract class StoreContractTest {
 
   protected static List<String> ids(Page p) {
     return p.resources().stream().map(StoredResource::id).toList();
+  }
+
+  /** The resource as the filter evaluator reads it, as the store builds it. */
+  protected static ObjectNode full(StoredResource r) {
+    return Docs.withIdAndMeta(r.attributes().deepCopy(), r.id(), r.meta());
   }
 
   protected static ScimException scimError(Runnable r) {
@@ -681,7 +686,7 @@ public abstract class StoreContractTest {
     ResourceType rt = registry.resourceType(type).orElseThrow();
     List<String> out = new ArrayList<>();
     for (StoredResource r : query(type, new Query(null, null, 1, 100_000, null, Load.ALL)).resources()) {
-      if (FilterEvaluator.matches(f, Docs.full(r.id(), r.meta(), r.attributes()), rt)) {
+      if (FilterEvaluator.matches(f, full(r), rt)) {
         out.add(r.id());
       }
     }
@@ -875,11 +880,11 @@ public abstract class StoreContractTest {
       for (Filter f : java.util.Arrays.asList(null, Filter.eq("nickName", "keep"))) {
         // The full order, by the rules of SortKeys, ties in creation order (users are in seq order).
         List<StoredResource> matching = users.stream()
-            .filter(u -> f == null || FilterEvaluator.matches(f, Docs.full(u.id(), u.meta(), u.attributes()), rt))
+            .filter(u -> f == null || FilterEvaluator.matches(f, full(u), rt))
             .toList();
         List<String> expected = new ArrayList<>(matching.stream()
             .sorted(java.util.Comparator.comparing(
-                (StoredResource u) -> SortKeys.key(p, rt, Docs.full(u.id(), u.meta(), u.attributes())),
+                (StoredResource u) -> SortKeys.key(p, rt, full(u)),
                 SortKeys.KEY_ORDER))
             .map(StoredResource::id)
             .toList());
