@@ -1,8 +1,8 @@
 package io.scimd.bench;
 
 import io.scimd.core.schema.SchemaRegistry;
-import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
+import io.scimd.store.jdbc.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
 
@@ -15,6 +15,6 @@ final class BenchStore {
   private BenchStore() {}
 
   static Store open(Path dataDir) {
-    return SqliteStore.open(dataDir, SchemaRegistry.builtIn(), InstantSource.system());
+    return Stores.sqlite(dataDir, SchemaRegistry.builtIn(), InstantSource.system());
   }
 }

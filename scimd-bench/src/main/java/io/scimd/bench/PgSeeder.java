@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.PoolSettings;
-import io.scimd.store.PostgresStore;
 import io.scimd.store.Store;
+import io.scimd.store.jdbc.Stores;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,7 +53,7 @@ final class PgSeeder {
     String[] userIds = new String[total];
     String[] groupIds = new String[groups];
     String userUnique;
-    try (Store store = PostgresStore.open(url, SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(2))) {
+    try (Store store = Stores.postgres(url, SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(2))) {
       userIds[0] = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("User", Users.attributes(0, Users.userName(0))).id());
       groupIds[0] = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("Group", ScaleRun.groupAttributes(0)).id());
     }

@@ -5,8 +5,8 @@ import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.Store;
 import io.scimd.store.PoolSettings;
-import io.scimd.store.PostgresStore;
 import io.scimd.store.ScanLimits;
+import io.scimd.store.jdbc.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -251,7 +251,7 @@ public final class Main implements Runnable {
       PoolSettings settings;
       try {
         settings = db.settings(true);
-        PostgresStore.migrate(url, settings); // IllegalArgumentException for a URL of another kind
+        Stores.migratePostgres(url, settings); // IllegalArgumentException for a URL of another kind
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
         err.flush();

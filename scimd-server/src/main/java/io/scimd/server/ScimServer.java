@@ -5,7 +5,7 @@ import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Store;
-import io.scimd.store.Stores;
+import io.scimd.store.jdbc.Stores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package io.scimd.store;
 import java.time.Duration;
 
 /**
- * How {@link PostgresStore} uses its database: the connection pool, the timeouts, the retries of
+ * How the PostgreSQL store uses its database: the connection pool, the timeouts, the retries of
  * aborted transactions, and whether opening migrates the schema.
  *
  * @param maxPoolSize connections per node; all nodes together must stay below the server's {@code

@@ -82,8 +82,12 @@ public final class ScanLimits {
     return concurrent;
   }
 
-  /** A permit to evaluate; closing it gives it back. */
-  interface Permit extends AutoCloseable {
+  /**
+   * A permit to evaluate; closing it gives it back. Public, as {@link #admit} is, for the store
+   * implementations ({@code io.scimd.store.jdbc}): the server sets the limits, the store enforces
+   * them.
+   */
+  public interface Permit extends AutoCloseable {
     @Override
     void close();
   }
@@ -96,7 +100,7 @@ public final class ScanLimits {
    * @throws ScimException 400 {@code tooMany} beyond {@link #maxCandidates}; 503 when {@link
    *     #concurrent} other expensive evaluations are running
    */
-  Permit admit(long candidates) {
+  public Permit admit(long candidates) {
     if (candidates > maxCandidates) {
       throw ScimException.tooMany(
           "the filter or sortBy of this query cannot be answered from an index, and the filter"

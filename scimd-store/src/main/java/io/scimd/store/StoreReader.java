@@ -26,9 +26,6 @@ public interface StoreReader {
    */
   List<Member> members(String groupId);
 
-  /** Whether {@code memberId} is a direct member of {@code groupId}: one index probe. */
-  boolean isMember(String groupId, String memberId);
-
   /**
    * The scope's tenant's change journal after entry {@code afterSeq} (0: from the start), in
    * order, at most {@code limit} entries (at most 1,000 per call): page on with the last seq

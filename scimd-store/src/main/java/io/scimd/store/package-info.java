@@ -1,5 +1,7 @@
 /**
- * The store of resources, group memberships and credentials, on SQLite and PostgreSQL through JDBC.
+ * The store contract (SPI): resources, group memberships, the change journal and credentials, as
+ * the server reads and writes them. The implementations, on SQLite and PostgreSQL through JDBC, are
+ * in {@code io.scimd.store.jdbc}, opened by its {@code Stores}.
  */
 @NullMarked
 package io.scimd.store;

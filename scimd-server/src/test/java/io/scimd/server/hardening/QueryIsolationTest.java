@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.http.TestServer;
-import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
+import io.scimd.store.jdbc.Stores;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -91,7 +91,7 @@ class QueryIsolationTest {
   @BeforeAll
   void seedAndStart() throws Exception {
     dir = Files.createTempDirectory("scimd-isolation");
-    try (Store store = SqliteStore.open(dir.resolve("data"), SchemaRegistry.builtIn(), InstantSource.system())) {
+    try (Store store = Stores.sqlite(dir.resolve("data"), SchemaRegistry.builtIn(), InstantSource.system())) {
       for (int start = 0; start < USERS; start += 1_000) {
         int from = start;
         store.write(SCOPE, tx -> {

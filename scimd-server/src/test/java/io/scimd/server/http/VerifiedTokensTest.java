@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Credentials;
-import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
+import io.scimd.store.jdbc.Stores;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -66,7 +66,7 @@ class VerifiedTokensTest {
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir, SchemaRegistry.builtIn(), clock);
+    store = Stores.sqlite(dir, SchemaRegistry.builtIn(), clock);
     counting = new CountingCredentials(store.credentials());
     verified = new VerifiedTokens(counting, clock, nanos::get);
   }

@@ -17,7 +17,7 @@ import io.scimd.store.Member;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
-import io.scimd.store.Stores;
+import io.scimd.store.jdbc.Stores;
 import java.net.http.HttpResponse;
 import java.time.InstantSource;
 import java.util.List;

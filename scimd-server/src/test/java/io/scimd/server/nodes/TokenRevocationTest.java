@@ -8,9 +8,8 @@ import io.scimd.server.http.TestServer;
 import io.scimd.server.http.Tokens;
 import io.scimd.store.PgTestDatabase;
 import io.scimd.store.PoolSettings;
-import io.scimd.store.PostgresStore;
-import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
+import io.scimd.store.jdbc.Stores;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -40,7 +39,7 @@ class TokenRevocationTest {
   void revokedThroughAnotherStoreOnSqlite_isRefusedWithinOneSecond() throws Exception {
     ServerConfig config = TestServer.config();
     TestServer node = start(config);
-    Store cli = SqliteStore.open(config.dataDir(), SchemaRegistry.builtIn(), InstantSource.system());
+    Store cli = Stores.sqlite(config.dataDir(), SchemaRegistry.builtIn(), InstantSource.system());
     open.add(cli);
 
     assertRevocationReaches(cli, List.of(node));
@@ -56,7 +55,7 @@ class TokenRevocationTest {
       nodes.add(start(TestServer.config(db, 4)));
     }
     Store cli =
-        PostgresStore.open(db.url(), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(1));
+        Stores.postgres(db.url(), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(1));
     open.add(cli);
 
     assertRevocationReaches(cli, nodes);

@@ -99,12 +99,6 @@ final class RecordingStore implements Store {
     }
 
     @Override
-    public boolean isMember(String groupId, String memberId) {
-      calls.add("isMember(" + memberId + ")");
-      return r.isMember(groupId, memberId);
-    }
-
-    @Override
     public List<JournalEntry> journal(long afterSeq, int limit) {
       return r.journal(afterSeq, limit);
     }

@@ -13,9 +13,9 @@ import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Load;
 import io.scimd.store.Scope;
-import io.scimd.store.SqliteStore;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
+import io.scimd.store.jdbc.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -41,7 +41,7 @@ abstract class ServiceFixture {
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir, registry, InstantSource.system());
+    store = Stores.sqlite(dir, registry, InstantSource.system());
     recording = new RecordingStore(store);
     service = new ScimService(registry, recording, config());
     users = registry.user();

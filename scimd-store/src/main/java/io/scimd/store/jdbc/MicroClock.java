@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import java.time.InstantSource;
 
@@ -21,9 +21,5 @@ final class MicroClock implements WriteClock {
     long now = Docs.micros(source.instant());
     last = now > last ? now : last + 1;
     return last;
-  }
-
-  InstantSource source() {
-    return source;
   }
 }

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +10,15 @@ import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.path.AttrPath;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.PgTestDatabase;
+import io.scimd.store.PoolSettings;
+import io.scimd.store.Query;
+import io.scimd.store.Sort;
+import io.scimd.store.Store;
+import io.scimd.store.StoredResource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

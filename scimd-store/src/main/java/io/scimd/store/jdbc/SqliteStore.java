@@ -1,7 +1,12 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Credentials;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import io.scimd.store.StoreReader;
+import io.scimd.store.StoreTx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,7 +35,7 @@ import org.sqlite.SQLiteConfig;
  * across power loss, not only across a crash of the process. The schema is migrated by Flyway on
  * open (docs/decisions/0004-store-on-sqlite.md).
  */
-public final class SqliteStore implements Store {
+final class SqliteStore implements Store {
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
   private static final int READERS = 4;
@@ -88,7 +93,7 @@ public final class SqliteStore implements Store {
    *
    * @param clock the source of {@code meta.created}/{@code meta.lastModified}
    */
-  public static SqliteStore open(Path dataDir, SchemaRegistry registry, InstantSource clock) {
+  static SqliteStore open(Path dataDir, SchemaRegistry registry, InstantSource clock) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +8,10 @@ import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Returned;
 import io.scimd.core.schema.Schema;
+import io.scimd.store.Change;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Member;
+import io.scimd.store.Scope;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

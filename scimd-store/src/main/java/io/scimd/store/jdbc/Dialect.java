@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

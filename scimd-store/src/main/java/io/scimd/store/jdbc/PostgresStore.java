@@ -1,10 +1,16 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Credentials;
+import io.scimd.store.PoolSettings;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import io.scimd.store.StoreReader;
+import io.scimd.store.StoreTx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,9 +20,9 @@ import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -44,7 +50,7 @@ import org.jspecify.annotations.Nullable;
  * the work given to {@link #write} must have no effect outside the transaction. Reads are one
  * REPEATABLE READ READ ONLY snapshot each.
  */
-public final class PostgresStore implements Store {
+final class PostgresStore implements Store {
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
   private static final Pattern PASSWORD_PARAM =
@@ -95,7 +101,7 @@ public final class PostgresStore implements Store {
    *     without its password), when its schema is newer than this code, or when migrations are
    *     pending and {@code settings.migrate()} is false
    */
-  public static PostgresStore open(
+  static PostgresStore open(
       String jdbcUrl, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
     HikariDataSource pool = pool(jdbcUrl, settings);
     try {
@@ -113,7 +119,7 @@ public final class PostgresStore implements Store {
    *
    * @throws IllegalStateException as {@link #open} does
    */
-  public static void migrate(String jdbcUrl, PoolSettings settings) {
+  static void migrate(String jdbcUrl, PoolSettings settings) {
     // The pool only proves the database is there, with the same clear message as open.
     try (HikariDataSource pool = pool(jdbcUrl, settings.withMaxPoolSize(1))) {
       prepareSchema(jdbcUrl, true);

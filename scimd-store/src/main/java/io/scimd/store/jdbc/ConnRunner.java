@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 /**
  * Lends connections: a reader's inside a read transaction, the writer's inside a write

@@ -1,5 +1,6 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
+import io.scimd.store.Credentials;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

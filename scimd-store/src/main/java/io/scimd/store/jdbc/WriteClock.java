@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 /**
  * Where a write transaction takes its {@code meta.created}/{@code meta.lastModified} from: epoch

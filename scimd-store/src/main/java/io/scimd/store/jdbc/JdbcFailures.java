@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import io.scimd.core.error.ScimException;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +9,11 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.store.Load;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.ScanLimits;
+import io.scimd.store.StoredResource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,8 +52,6 @@ import org.jspecify.annotations.Nullable;
  * and seq of a page's edge row) finds its place again after any insert or delete (RFC 9865 §2).
  */
 final class QueryRunner {
-  private static final String COLUMNS = "r.seq, r.id, r.version, r.created, r.last_modified, r.doc";
-
   private final JdbcTx tx;
   private final Conn c;
   private final ResourceType type;
@@ -168,7 +171,7 @@ final class QueryRunner {
      */
     private List<Keyed> select(@Nullable Cursor from, boolean forward, int limit, long offset)
         throws SQLException {
-      StringBuilder sql = new StringBuilder("SELECT r.seq, r.id, r.version, r.created, r.last_modified, r.doc");
+      StringBuilder sql = new StringBuilder("SELECT " + Row.COLUMNS);
       if (column != null) {
         sql.append(", ").append(column);
       }
@@ -271,7 +274,7 @@ final class QueryRunner {
     Scan scan;
     try (ScanLimits.Permit permit = q.limits().admit(candidates)) {
       scan = new Scan(q, predicate, evalLoad, sort, order, cursor, candidates);
-      StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
+      StringBuilder sql = new StringBuilder("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
       List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
       if (narrowing != null) {
         sql.append(" AND ").append(narrowing.text());
@@ -430,7 +433,7 @@ final class QueryRunner {
       in.append(i == 0 ? "?" : ", ?");
     }
     PreparedStatement ps =
-        c.ps("SELECT " + COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (" + in + ")");
+        c.ps("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (" + in + ")");
     Map<Long, Row> bySeq = new HashMap<>();
     for (int from = 0; from < ranked.size(); from += ROWS_BATCH) {
       List<Ranked> chunk = ranked.subList(from, Math.min(ranked.size(), from + ROWS_BATCH));

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -9,6 +9,7 @@ import io.scimd.core.schema.AttributeType;
 import io.scimd.core.schema.CommonAttributes;
 import io.scimd.core.schema.ResolvedPath;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.store.Sort;
 import java.util.Comparator;
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,12 +68,10 @@ final class Docs {
         Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
-  /** The resource as the filter evaluator reads it: attributes plus {@code id} and {@code meta}. */
-  static ObjectNode full(String id, Meta meta, ObjectNode attributes) {
-    return withIdAndMeta(attributes.deepCopy(), id, meta);
-  }
-
-  /** As {@link #full}, adding to {@code n} itself: for a tree the caller owns and discards. */
+  /**
+   * The resource as the filter evaluator reads it: attributes {@code n} plus {@code id} and {@code
+   * meta}, added to {@code n} itself (a tree the caller owns and discards, or a copy).
+   */
   static ObjectNode withIdAndMeta(ObjectNode n, String id, Meta meta) {
     n.put("id", id);
     ObjectNode m = n.putObject("meta");

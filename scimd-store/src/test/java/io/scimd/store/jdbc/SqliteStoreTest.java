@@ -1,12 +1,18 @@
-package io.scimd.store;
+package io.scimd.store.jdbc;
 
 import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.schema.SchemaRegistry;
-import com.fasterxml.jackson.databind.node.TextNode;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.Store;
+import io.scimd.store.StoredResource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,0 +1,266 @@
+package io.scimd.store.jdbc;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.resource.Meta;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Change;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Load;
+import io.scimd.store.Member;
+import io.scimd.store.Page;
+import io.scimd.store.Query;
+import io.scimd.store.Scope;
+import io.scimd.store.StoreTx;
+import io.scimd.store.StoredResource;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store contract over one JDBC connection inside one transaction: a reader's (writes refused)
+ * or the writer's. It checks that the transaction is open and may write, then hands each call to
+ * the part that does that job: {@link ResourceRows} (with {@link UniqueValues}), {@link
+ * Memberships}, {@link GroupGraph}, {@link QueryRunner}, {@link Journal}. The SQL is the portable
+ * subset {@link Dialect} describes; the dialect supplies the rest.
+ *
+ * <p>Each insert and update runs inside a savepoint ({@link Savepoints}), so a uniqueness conflict
+ * the caller catches leaves the transaction as it was before the call. Those savepoints nest in the
+ * caller's ({@link #inSavepoint}).
+ */
+final class JdbcTx implements StoreTx {
+  private final Conn c;
+  private final Dialect dialect;
+  private final SchemaRegistry registry;
+  private final String tenant;
+  private final @Nullable WriteClock clock; // null for a read-only transaction
+  private final Journal journal;
+  private final Savepoints savepoints;
+  private final UniqueValues unique;
+  private final ResourceRows rows;
+  private final GroupGraph graph;
+  private final Memberships memberships;
+  private boolean open = true;
+
+  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, Scope scope, @Nullable WriteClock clock) {
+    this.c = c;
+    this.dialect = dialect;
+    this.registry = registry;
+    this.tenant = scope.tenant();
+    this.clock = clock;
+    this.journal = new Journal(c, dialect, scope);
+    this.savepoints = new Savepoints(c);
+    this.unique = new UniqueValues(c, dialect, tenant);
+    this.rows = new ResourceRows(c, dialect, tenant, journal, savepoints, unique);
+    this.graph = new GroupGraph(c, registry, tenant);
+    this.memberships = new Memberships(c, dialect, registry, tenant, journal, graph);
+  }
+
+  void close() {
+    open = false;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<StoredResource> get(String type, String id, Load load) {
+    return getRow(type, id, load, "");
+  }
+
+  @Override
+  public Optional<StoredResource> getForUpdate(String type, String id, Load load) {
+    writable();
+    return getRow(type, id, load, dialect.forUpdate());
+  }
+
+  private Optional<StoredResource> getRow(String type, String id, Load load, String lock) {
+    ResourceType rt = type(type);
+    return sql(
+        () -> {
+          Optional<Row> row = rows.find(rt, id, lock);
+          return row.isPresent() ? Optional.of(resource(rt, row.get(), load)) : Optional.empty();
+        });
+  }
+
+  @Override
+  public Page query(String type, Query query) {
+    ResourceType rt = type(type);
+    return sql(() -> new QueryRunner(this, rt, isGroup(rt)).run(query));
+  }
+
+  @Override
+  public List<Member> members(String groupId) {
+    return memberships.list(groupId);
+  }
+
+  @Override
+  public List<JournalEntry> journal(long afterSeq, int limit) {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    return sql(() -> journal.after(afterSeq, limit));
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public StoredResource insert(String type, ObjectNode attributes) {
+    WriteClock clk = writable();
+    return rows.insert(type(type), attributes, clk);
+  }
+
+  @Override
+  public Updated replace(String type, String id, ObjectNode attributes) {
+    WriteClock clk = writable();
+    return rows.update(type(type), id, attributes, false, clk);
+  }
+
+  @Override
+  public Updated patch(String type, String id, ObjectNode attributes) {
+    WriteClock clk = writable();
+    return rows.update(type(type), id, attributes, true, clk);
+  }
+
+  @Override
+  public Optional<Change.Deleted> delete(String type, String id) {
+    WriteClock clk = writable();
+    ResourceType rt = type(type);
+    // Tick before deleting: every writer then takes the clock before the rows it changes (the
+    // per-type count among them), one lock order for all, so none deadlocks on PostgreSQL (0005).
+    long now = clk.next();
+    return sql(
+        () -> {
+          Optional<Change.Deleted> deleted = rows.delete(rt, id, now);
+          if (deleted.isPresent()) {
+            memberships.removeFromAllGroups(rt, id, now);
+            memberships.deleteRowsOfGroup(id);
+            unique.delete(rt, id);
+          }
+          return deleted;
+        });
+  }
+
+  @Override
+  public <T> T inSavepoint(Supplier<T> work) {
+    writable();
+    return savepoints.run(work::get);
+  }
+
+  @Override
+  public List<Member> addMembers(String groupId, Collection<Member> members) {
+    return memberships.add(groupId, members, writable());
+  }
+
+  @Override
+  public List<Member> removeMembers(String groupId, Collection<String> memberIds) {
+    return memberships.remove(groupId, memberIds, writable());
+  }
+
+  @Override
+  public long clearMembers(String groupId) {
+    return memberships.clear(groupId, writable());
+  }
+
+  @Override
+  public boolean replaceMembers(String groupId, Collection<Member> wanted) {
+    return memberships.replace(groupId, wanted, writable());
+  }
+
+  // ---------------------------------------------------------------- helpers used by QueryRunner
+
+  Conn conn() {
+    return c;
+  }
+
+  String tenant() {
+    return tenant;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** Builds the resource a read returns, materialising members and groups as {@code load} asks. */
+  StoredResource resource(ResourceType rt, Row row, Load load) throws SQLException {
+    return resource(rt, row, load, null);
+  }
+
+  /**
+   * As {@link #resource(ResourceType, Row, Load)}, with the {@code groups} of a page's resources
+   * read beforehand by {@link #groupsJson(List)} ({@code null}: read them now).
+   */
+  StoredResource resource(ResourceType rt, Row row, Load load, @Nullable Map<String, ArrayNode> groups)
+      throws SQLException {
+    ObjectNode attrs = Docs.parse(row.doc());
+    if (load.members() && isGroup(rt)) {
+      ArrayNode ms = memberships.json(row.id());
+      if (!ms.isEmpty()) {
+        attrs.set("members", ms);
+      }
+    }
+    if (load.groups()) {
+      ArrayNode gs = (groups == null ? graph.groupsJson(List.of(row.id())) : groups).get(row.id());
+      if (gs == null) {
+        gs = Docs.MAPPER.createArrayNode();
+      }
+      if (!gs.isEmpty()) {
+        attrs.set("groups", gs);
+      }
+    }
+    Meta meta =
+        new Meta(rt.name(), Docs.instant(row.created()), Docs.instant(row.lastModified()), row.version());
+    return new StoredResource(row.id(), meta, attrs);
+  }
+
+  /** The {@code groups} of a page's resources, as {@link GroupGraph#groupsJson(List)} reads them. */
+  Map<String, ArrayNode> groupsJson(List<String> memberIds) throws SQLException {
+    return graph.groupsJson(memberIds);
+  }
+
+  boolean isGroup(ResourceType rt) {
+    return rt.name().equals(registry.group().name());
+  }
+
+  // ---------------------------------------------------------------- shared by the parts
+
+  private ResourceType type(String type) {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    return registry
+        .resourceType(type)
+        .orElseThrow(() -> new IllegalArgumentException("unknown resource type: " + type));
+  }
+
+  private WriteClock writable() {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    if (clock == null) {
+      throw new IllegalStateException("a read transaction cannot write: use Store.write");
+    }
+    return clock;
+  }
+
+  static ScimException notFound(ResourceType rt, String id) {
+    return ScimException.notFound(rt.name() + " '" + id + "' not found");
+  }
+
+  interface SqlCall<T extends @Nullable Object> {
+    T run() throws SQLException;
+  }
+
+  static <T extends @Nullable Object> T sql(SqlCall<T> call) {
+    try {
+      return call.run();
+    } catch (SQLException e) {
+      throw JdbcFailures.of(e);
+    }
+  }
+}

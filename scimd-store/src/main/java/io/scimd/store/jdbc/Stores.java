@@ -1,0 +1,76 @@
+package io.scimd.store.jdbc;
+
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.PoolSettings;
+import io.scimd.store.Store;
+import java.nio.file.Path;
+import java.time.InstantSource;
+
+/**
+ * Opens the JDBC stores: the store a location names ({@code --db} / {@code SCIMD_DB}), or the
+ * SQLite or PostgreSQL store by name. Public because it is this package's only way in: the stores
+ * themselves are package-private, so callers see nothing but the store contract ({@link Store}).
+ */
+public final class Stores {
+  private Stores() {}
+
+  /**
+   * A {@code jdbc:postgresql:} URL opens the PostgreSQL store ({@link #postgres}); anything else is
+   * a data directory for the SQLite store ({@link #sqlite}, the default). {@code settings} apply to
+   * PostgreSQL only.
+   *
+   * @throws IllegalArgumentException for another JDBC URL
+   * @throws IllegalStateException when the store cannot be opened (see {@link #sqlite} and {@link
+   *     #postgres})
+   */
+  public static Store open(String location, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
+    if (location.startsWith("jdbc:postgresql:")) {
+      return postgres(location, registry, clock, settings);
+    }
+    if (location.startsWith("jdbc:")) {
+      throw new IllegalArgumentException(
+          "unsupported database URL " + PostgresStore.redact(location)
+              + ": give a jdbc:postgresql:// URL or a data directory for SQLite");
+    }
+    return sqlite(Path.of(location), registry, clock);
+  }
+
+  /**
+   * The SQLite store in {@code dataDir/scimd.db}, created and migrated when needed: the embedded
+   * default (docs/decisions/0004-store-on-sqlite.md).
+   *
+   * @param clock the source of {@code meta.created}/{@code meta.lastModified}
+   * @throws IllegalStateException when the database cannot be opened or migrated
+   */
+  public static Store sqlite(Path dataDir, SchemaRegistry registry, InstantSource clock) {
+    return SqliteStore.open(dataDir, registry, clock);
+  }
+
+  /**
+   * The PostgreSQL store on the database at {@code jdbcUrl} ({@code
+   * jdbc:postgresql://host:5432/scimd?user=scimd&password=...}), its schema migrated first unless
+   * {@code settings} say not to (docs/decisions/0005-store-on-postgresql.md).
+   *
+   * @param clock the source of {@code meta.created}/{@code meta.lastModified}; the database keeps
+   *     them strictly increasing across nodes whose clocks differ
+   * @throws IllegalArgumentException for a URL that is no PostgreSQL JDBC URL, or one with options
+   *     the store cannot work with
+   * @throws IllegalStateException when the database cannot be reached (the message names the URL,
+   *     without its password), when its schema is newer than this code, or when migrations are
+   *     pending and {@code settings.migrate()} is false
+   */
+  public static Store postgres(String jdbcUrl, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
+    return PostgresStore.open(jdbcUrl, registry, clock, settings);
+  }
+
+  /**
+   * Applies the pending migrations to the PostgreSQL database at {@code jdbcUrl} and returns: what
+   * {@code scimd migrate} runs when nodes start with {@link PoolSettings#migrate()} false.
+   *
+   * @throws IllegalArgumentException as {@link #postgres} does
+   * @throws IllegalStateException as {@link #postgres} does
+   */
+  public static void migratePostgres(String jdbcUrl, PoolSettings settings) {
+    PostgresStore.migrate(jdbcUrl, settings);
+  }
+}
