@@ -1,5 +1,6 @@
 package io.scimd.store;
 
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -17,6 +18,19 @@ import java.util.function.Function;
 public interface Store extends AutoCloseable {
 
   <T> T read(Scope scope, Function<StoreReader, T> work);
+
+  /**
+   * A {@link #read} whose work sends what it reads on instead of returning it: a response written
+   * to the client as the rows come, all from the one snapshot of this read.
+   */
+  default void reading(Scope scope, Consumer<StoreReader> work) {
+    read(
+        scope,
+        r -> {
+          work.accept(r);
+          return Boolean.TRUE;
+        });
+  }
 
   <T> T write(Scope scope, Function<StoreTx, T> work);
 

@@ -3,6 +3,7 @@ package io.scimd.store;
 import io.scimd.core.error.ScimException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The reads of the store contract. Every resource type name is the registry's ({@code User}). */
 public interface StoreReader {
@@ -25,6 +26,14 @@ public interface StoreReader {
    * none: reads of the group then show the member's own); empty for an unknown group.
    */
   List<Member> members(String groupId);
+
+  /**
+   * Each member of a group as reads show it, in insertion order: with the display its client gave,
+   * else the member's own ({@code displayName}, else {@code userName}). The members are read a page
+   * at a time within this read, so a group of any size is never held in memory; nothing for an
+   * unknown group. {@code action} may read the store.
+   */
+  void forEachMember(String groupId, Consumer<Member> action);
 
   /**
    * The scope's tenant's change journal after entry {@code afterSeq} (0: from the start), in

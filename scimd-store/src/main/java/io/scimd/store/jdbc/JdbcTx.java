@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -97,6 +98,15 @@ final class JdbcTx implements StoreTx {
   @Override
   public List<Member> members(String groupId) {
     return memberships.list(groupId);
+  }
+
+  @Override
+  public void forEachMember(String groupId, Consumer<Member> action) {
+    sql(
+        () -> {
+          memberships.forEachShown(groupId, action);
+          return null;
+        });
   }
 
   @Override

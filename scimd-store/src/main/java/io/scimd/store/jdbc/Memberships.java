@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -68,28 +69,59 @@ final class Memberships {
         });
   }
 
-  /** {@code members} as RFC 7643 §4.2 shows it, less {@code $ref} (the service knows the base URL). */
-  ArrayNode json(String groupId) throws SQLException {
+  /** Members per statement of {@link #forEachShown}: a page of the keyset walk. */
+  static final int SHOWN_PAGE = 1_000;
+
+  /**
+   * As {@link io.scimd.store.StoreReader#forEachMember}: the members page by page in {@code seq}
+   * order, each page a keyset probe of {@code members_in_order}. Within one transaction every page
+   * comes from the same snapshot, and no page holds more than {@value #SHOWN_PAGE} rows, on either
+   * store: PostgreSQL's driver would otherwise fetch a whole result at once (its cursors need
+   * auto-commit off, which the stores' explicit transactions do not use).
+   */
+  void forEachShown(String groupId, Consumer<Member> action) throws SQLException {
     PreparedStatement ps =
         c.ps(
-            "SELECT m.member_id, m.member_type, COALESCE(m.display, r.display) FROM members m"
+            "SELECT m.member_id, m.member_type, COALESCE(m.display, r.display), m.seq FROM members m"
                 + " LEFT JOIN resources r"
                 + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
-                + " WHERE m.tenant = ? AND m.group_id = ? ORDER BY m.seq");
-    ps.setString(1, tenant);
-    ps.setString(2, groupId);
-    ArrayNode out = Docs.MAPPER.createArrayNode();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        ObjectNode m = out.addObject();
-        m.put("value", rs.getString(1));
-        String display = rs.getString(3);
-        if (display != null) {
-          m.put("display", display);
+                + " WHERE m.tenant = ? AND m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT "
+                + SHOWN_PAGE);
+    long after = Long.MIN_VALUE;
+    while (true) {
+      ps.setString(1, tenant);
+      ps.setString(2, groupId);
+      ps.setLong(3, after);
+      int rows = 0;
+      List<Member> page = new ArrayList<>(SHOWN_PAGE);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          page.add(new Member(rs.getString(1), rs.getString(2), rs.getString(3)));
+          after = rs.getLong(4);
+          rows++;
         }
-        m.put("type", rs.getString(2));
+      }
+      // The page is read whole before the action runs: the action may read the store itself.
+      page.forEach(action);
+      if (rows < SHOWN_PAGE) {
+        return;
       }
     }
+  }
+
+  /** {@code members} as RFC 7643 §4.2 shows it, less {@code $ref} (the service knows the base URL). */
+  ArrayNode json(String groupId) throws SQLException {
+    ArrayNode out = Docs.MAPPER.createArrayNode();
+    forEachShown(
+        groupId,
+        m -> {
+          ObjectNode o = out.addObject();
+          o.put("value", m.value());
+          if (m.display() != null) {
+            o.put("display", m.display());
+          }
+          o.put("type", m.type());
+        });
     return out;
   }
 
