@@ -5,6 +5,7 @@ import io.scimd.core.error.ScimError;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.server.service.ListParams;
+import io.scimd.server.service.Responder;
 import io.scimd.server.service.ScimResponse;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Scope;
@@ -15,6 +16,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SCIM endpoints of RFC 7644 §3.2 as one Jetty handler: it parses the request into a {@link
@@ -54,52 +56,65 @@ final class ScimHandler extends Handler.Abstract {
     }
     Map<String, String> q = HttpIo.query(request);
     String base = HttpIo.base(request, Routes.PREFIX);
-    ScimResponse answer =
+    // Reads that may be large (lists, a group's members) write to the client as they read.
+    Responder out = new StreamedResponse(response, callback);
+    @Nullable ScimResponse answer =
         switch (route) {
           case Route.Health h -> service.health();
-          case Route.Root r -> service.list(scope(request, response), null, listParams(q), base);
-          case Route.RootSearch r ->
-              service.list(scope(request, response), null, ListParams.fromSearchRequest(body(request)), base);
+          case Route.Root r -> {
+            service.list(scope(request, response), null, listParams(q), base, out);
+            yield null;
+          }
+          case Route.RootSearch r -> {
+            service.list(scope(request, response), null, ListParams.fromSearchRequest(body(request)), base, out);
+            yield null;
+          }
           case Route.Bulk b -> service.bulk(scope(request, response), body(request), base);
           case Route.Me m -> service.me();
           case Route.ServiceProviderConfig s -> service.serviceProviderConfig(base, q.get("filter"));
           case Route.ResourceTypes t -> service.resourceTypes(t.name(), base, q.get("filter"));
           case Route.Schemas s -> service.schemas(s.urn(), base, q.get("filter"));
-          case Route.Collection c ->
-              method.equals("GET")
-                  ? service.list(scope(request, response), c.type(), listParams(q), base)
-                  : service.create(
-                      scope(request, response),
-                      c.type(),
-                      body(request),
-                      base,
-                      q.get("attributes"),
-                      q.get("excludedAttributes"));
-          case Route.Search s ->
-              service.list(scope(request, response), s.type(), ListParams.fromSearchRequest(body(request)), base);
-          case Route.Resource r -> resource(request, response, method, r.type(), r.id(), q, base);
+          case Route.Collection c -> {
+            if (method.equals("GET")) {
+              service.list(scope(request, response), c.type(), listParams(q), base, out);
+              yield null;
+            }
+            yield service.create(
+                scope(request, response), c.type(), body(request), base, q.get("attributes"), q.get("excludedAttributes"));
+          }
+          case Route.Search s -> {
+            service.list(scope(request, response), s.type(), ListParams.fromSearchRequest(body(request)), base, out);
+            yield null;
+          }
+          case Route.Resource r -> resource(request, response, method, r.type(), r.id(), q, base, out);
           case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
         };
-    HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
+    if (answer != null) {
+      HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
+    }
     return true;
   }
 
-  private ScimResponse resource(
+  /** The answer of a resource's endpoint; null when it was sent to {@code out} (GET). */
+  private @Nullable ScimResponse resource(
       Request request,
       Response response,
       String method,
       ResourceType type,
       String id,
       Map<String, String> q,
-      String base) {
+      String base,
+      Responder out) {
     String attributes = q.get("attributes");
     String excluded = q.get("excludedAttributes");
     String ifMatch = request.getHeaders().get(HttpHeader.IF_MATCH);
     Scope scope = scope(request, response);
     return switch (method) {
-      case "GET" ->
-          service.get(
-              scope, type, id, base, attributes, excluded, request.getHeaders().get(HttpHeader.IF_NONE_MATCH));
+      case "GET" -> {
+        service.get(
+            scope, type, id, base, attributes, excluded, request.getHeaders().get(HttpHeader.IF_NONE_MATCH), out);
+        yield null;
+      }
       case "PUT" -> service.replace(scope, type, id, body(request), base, attributes, excluded, ifMatch);
       case "PATCH" -> service.patch(scope, type, id, body(request), base, attributes, excluded, ifMatch);
       case "DELETE" -> service.delete(scope, type, id, ifMatch);

@@ -1,8 +1,6 @@
 package io.scimd.server.service;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterParser;
@@ -20,6 +18,7 @@ import io.scimd.store.Scope;
 import io.scimd.store.Sort;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +39,6 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class Listing {
-  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private final SchemaRegistry registry;
   private final Store store;
@@ -56,8 +54,12 @@ final class Listing {
     this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
   }
 
-  /** The ListResponse of resources of {@code type}, or of every type when it is null. */
-  ObjectNode list(Scope scope, @Nullable ResourceType type, ListParams params, String base) {
+  /**
+   * The ListResponse of resources of {@code type}, or of every type when it is null, sent to {@code
+   * out}: the page is queried first (a bad filter or cursor is an error before anything is sent),
+   * then each resource is written as it is rendered, its members as they are read.
+   */
+  void list(Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
     Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
     Filter filter = params.filter() == null || params.filter().isBlank() ? null : FilterParser.parse(params.filter());
     int startIndex = startIndex(params.startIndex());
@@ -65,7 +67,8 @@ final class Listing {
     boolean descending = descending(params.sortOrder());
     String cursor = params.cursor();
     if (type == null) {
-      return listAll(scope, filter, startIndex, count, params, projection, base);
+      listAll(scope, filter, startIndex, count, params, projection, base, out);
+      return;
     }
     if (filter != null) {
       FilterRules.checkFilterable(type, filter);
@@ -74,38 +77,60 @@ final class Listing {
     if (params.sortBy() != null && !params.sortBy().isBlank()) {
       sort = new Sort(sortPath(type, params.sortBy()), descending);
     }
-    Query query = new Query(filter, sort, startIndex, count, cursor, rendering.load(type, projection), scanLimits);
-    return store.read(
+    Query query =
+        new Query(filter, sort, startIndex, count, cursor, rendering.loadForWrite(type, projection), scanLimits);
+    store.reading(
         scope,
         r -> {
           Page page = r.query(type.name(), query);
-          ArrayNode resources = JSON.arrayNode();
-          for (StoredResource s : page.resources()) {
-            resources.add(rendering.present(type, rendering.gather(r, s), base, projection));
-          }
-          ObjectNode body = JSON.objectNode();
-          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
-          body.put("totalResults", page.totalResults());
-          body.put("itemsPerPage", resources.size());
-          if (cursor == null) {
-            body.put("startIndex", startIndex);
-          } else {
-            // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of startIndex.
-            if (page.nextCursor() != null) {
-              body.put("nextCursor", page.nextCursor());
-            }
-            if (page.previousCursor() != null) {
-              body.put("previousCursor", page.previousCursor());
-            }
-          }
-          body.set("Resources", resources);
-          return body;
+          out.respond(
+              200,
+              Map.of(),
+              g -> {
+                startListResponse(g, page.totalResults(), page.resources().size());
+                if (cursor == null) {
+                  g.writeNumberField("startIndex", startIndex);
+                } else {
+                  // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of startIndex.
+                  if (page.nextCursor() != null) {
+                    g.writeStringField("nextCursor", page.nextCursor());
+                  }
+                  if (page.previousCursor() != null) {
+                    g.writeStringField("previousCursor", page.previousCursor());
+                  }
+                }
+                g.writeArrayFieldStart("Resources");
+                for (StoredResource s : page.resources()) {
+                  rendering.write(g, r, type, s, base, projection);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+              });
         });
   }
 
-  private ObjectNode listAll(
+  /** Opens a ListResponse (RFC 7644 §3.4.2): its schemas and counts; the caller writes the rest. */
+  private static void startListResponse(JsonGenerator g, long totalResults, int itemsPerPage) throws IOException {
+    g.writeStartObject();
+    g.writeArrayFieldStart("schemas");
+    g.writeString(SchemaUrns.LIST_RESPONSE);
+    g.writeEndArray();
+    g.writeNumberField("totalResults", totalResults);
+    g.writeNumberField("itemsPerPage", itemsPerPage);
+  }
+
+  /** One resource of a search across types, with its type. */
+  private record Found(ResourceType type, StoredResource resource) {}
+
+  private void listAll(
       Scope scope,
-      @Nullable Filter filter, int startIndex, int count, ListParams params, Projection projection, String base) {
+      @Nullable Filter filter,
+      int startIndex,
+      int count,
+      ListParams params,
+      Projection projection,
+      String base,
+      Responder out) {
     if (params.cursor() != null) {
       throw ScimException.invalidValue(
           "cursor paging is unsupported on a search across all resource types; search one resource type");
@@ -141,32 +166,40 @@ final class Listing {
     if (!anyDefinesAll && types.isEmpty() && lastProblem != null) {
       throw lastProblem;
     }
-    return store.read(scope, r -> {
+    store.reading(scope, r -> {
           long total = 0;
           long skip = startIndex - 1L;
           int remaining = count;
-          ArrayNode resources = JSON.arrayNode();
+          List<Found> found = new ArrayList<>();
           for (ResourceType t : types) {
             // Index paging over the concatenation of the types, in registry order.
             int from = (int) Math.min(Integer.MAX_VALUE, skip + 1);
             Page page =
                 r.query(
                     t.name(),
-                    new Query(filters.get(t.name()), null, from, remaining, null, rendering.load(t, projection), scanLimits));
+                    new Query(
+                        filters.get(t.name()), null, from, remaining, null, rendering.loadForWrite(t, projection), scanLimits));
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
-              resources.add(rendering.present(t, rendering.gather(r, s), base, projection));
+              found.add(new Found(t, s));
             }
             remaining -= page.resources().size();
           }
-          ObjectNode body = JSON.objectNode();
-          body.putArray("schemas").add(SchemaUrns.LIST_RESPONSE);
-          body.put("totalResults", total);
-          body.put("itemsPerPage", resources.size());
-          body.put("startIndex", startIndex);
-          body.set("Resources", resources);
-          return body;
+          long totalResults = total;
+          out.respond(
+              200,
+              Map.of(),
+              g -> {
+                startListResponse(g, totalResults, found.size());
+                g.writeNumberField("startIndex", startIndex);
+                g.writeArrayFieldStart("Resources");
+                for (Found f : found) {
+                  rendering.write(g, r, f.type(), f.resource(), base, projection);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+              });
         });
   }
 

@@ -1,15 +1,23 @@
 package io.scimd.server.service;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.resource.Projection;
 import io.scimd.core.resource.ResourceJson;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Load;
+import io.scimd.store.Member;
 import io.scimd.store.StoreReader;
 import io.scimd.store.StoredResource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +55,120 @@ final class Rendering {
     boolean members = MemberOps.isGroup(registry, type) && projection.includes(type, "members");
     boolean groups = MemberOps.isUser(registry, type) && projection.includes(type, "groups");
     return new Load(members, groups);
+  }
+
+  /**
+   * What a read loads into the resource before {@link #write}: a user's groups when shown, never
+   * a group's members, which {@link #write} streams.
+   */
+  Load loadForWrite(ResourceType type, Projection projection) {
+    return new Load(false, load(type, projection).groups());
+  }
+
+  /**
+   * Writes {@code s} as {@link #present} shows it, except that a group's members, when the
+   * projection shows them, go from the store to {@code out} as they are read, {@value
+   * #MEMBER_CHUNK} at a time, just before {@code meta}: a group of a million members is never held
+   * (issue 6 §3). {@code s} was read with {@link #loadForWrite}; {@code r} is the read it came from.
+   */
+  void write(JsonGenerator out, StoreReader r, ResourceType type, StoredResource s, String base, Projection projection)
+      throws IOException {
+    ObjectNode doc = present(type, gather(r, s), base, projection);
+    if (!load(type, projection).members()) {
+      out.writeTree(doc);
+      return;
+    }
+    out.writeStartObject();
+    for (Map.Entry<String, JsonNode> e : doc.properties()) {
+      if (!e.getKey().equals("meta")) {
+        out.writeFieldName(e.getKey());
+        out.writeTree(e.getValue());
+      }
+    }
+    MemberWriter members = new MemberWriter(out, type, base, projection);
+    try {
+      r.forEachMember(s.id(), members::add);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    members.finish();
+    JsonNode meta = doc.get("meta");
+    if (meta != null) {
+      out.writeFieldName("meta");
+      out.writeTree(meta);
+    }
+    out.writeEndObject();
+  }
+
+  static final int MEMBER_CHUNK = 1_000;
+
+  /**
+   * Writes members as {@link #present} shows them, a chunk at a time: each chunk is rendered and
+   * projected as a small group of its own, so the rules are the same ones, and {@code "members"}
+   * is written only if there is one (an empty group shows none, as a rendered one does).
+   */
+  private final class MemberWriter {
+    private final JsonGenerator out;
+    private final ResourceType type;
+    private final String base;
+    private final Projection projection;
+    private final List<Member> chunk = new ArrayList<>(MEMBER_CHUNK);
+    private boolean started;
+
+    MemberWriter(JsonGenerator out, ResourceType type, String base, Projection projection) {
+      this.out = out;
+      this.type = type;
+      this.base = base;
+      this.projection = projection;
+    }
+
+    void add(Member m) {
+      chunk.add(m);
+      if (chunk.size() == MEMBER_CHUNK) {
+        try {
+          flush();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+
+    void finish() throws IOException {
+      flush();
+      if (started) {
+        out.writeEndArray();
+      }
+    }
+
+    private void flush() throws IOException {
+      if (chunk.isEmpty()) {
+        return;
+      }
+      ObjectNode group = JsonNodeFactory.instance.objectNode();
+      ArrayNode array = group.putArray("members");
+      for (Member m : chunk) {
+        ObjectNode o = array.addObject().put("value", m.value());
+        if (m.display() != null) {
+          o.put("display", m.display());
+        }
+        if (m.type() != null) {
+          o.put("type", m.type());
+        }
+      }
+      chunk.clear();
+      forEachReference(group, (o, t, value) -> o.put("$ref", location(base, t, value)));
+      JsonNode shown = projection.apply(type, group).get("members");
+      if (shown == null) {
+        return;
+      }
+      if (!started) {
+        out.writeArrayFieldStart("members");
+        started = true;
+      }
+      for (JsonNode m : shown) {
+        out.writeTree(m);
+      }
+    }
   }
 
   /**

@@ -106,30 +106,37 @@ public final class ScimService {
     return headers;
   }
 
-  /** GET /{Type}/{id}: 200, or 304 when {@code ifNoneMatch} matches the current version. */
-  public ScimResponse get(
+  /**
+   * GET /{Type}/{id}: 200, or 304 when {@code ifNoneMatch} matches the current version. A group's
+   * members are written to {@code out} as they are read, inside the read that found the group.
+   */
+  public void get(
       Scope scope,
       ResourceType type,
       String id,
       String base,
       @Nullable String attributes,
       @Nullable String excludedAttributes,
-      @Nullable String ifNoneMatch) {
+      @Nullable String ifNoneMatch,
+      Responder out) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    return store.read(scope, r -> {
+    store.reading(scope, r -> {
           boolean conditional = ifNoneMatch != null && !ifNoneMatch.isBlank();
-          // With If-None-Match, read the version first: a 304 must not pay for the members.
-          Load load = conditional ? Load.NONE : rendering.load(type, projection);
+          Load load = rendering.loadForWrite(type, projection);
+          // With If-None-Match, read the version first: a 304 must not pay for the groups.
           StoredResource current =
-              r.get(type.name(), id, load).orElseThrow(() -> Writes.notFound(type, id));
+              r.get(type.name(), id, conditional ? Load.NONE : load).orElseThrow(() -> Writes.notFound(type, id));
           if (conditional && ifNoneMatch != null && ETags.matches(ifNoneMatch, current.meta())) {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
-            return new ScimResponse(304, null, Map.of("ETag", current.meta().etag()));
+            out.respond(304, Map.of("ETag", current.meta().etag()), null);
+            return;
           }
-          Rendering.Gathered g =
-              conditional ? rendering.gather(r, type, current, projection) : rendering.gather(r, current);
-          ObjectNode doc = rendering.present(type, g, base, projection);
-          return new ScimResponse(200, doc, resourceHeaders(type, current, base));
+          StoredResource shown =
+              conditional && !load.equals(Load.NONE) ? r.get(type.name(), id, load).orElse(current) : current;
+          out.respond(
+              200,
+              resourceHeaders(type, current, base),
+              g -> rendering.write(g, r, type, shown, base, projection));
         });
   }
 
@@ -196,8 +203,8 @@ public final class ScimService {
    * GET /{Type} or POST /{Type}/.search with {@code type}; GET / or POST /.search across every
    * type with {@code type == null}. 200 with a ListResponse.
    */
-  public ScimResponse list(Scope scope, @Nullable ResourceType type, ListParams params, String base) {
-    return new ScimResponse(200, listing.list(scope, type, params, base), Map.of());
+  public void list(Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
+    listing.list(scope, type, params, base, out);
   }
 
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */

@@ -8,20 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.http.ChildServer;
 import io.scimd.server.http.TestServer;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,13 +54,9 @@ class QueryIsolationTest {
   static final String HEAP = "64m";
 
   Path dir;
-  Process server;
-  Path log;
-  String root;
+  ChildServer server;
   final List<String> ids = new ArrayList<>();
   final List<String> titles = new ArrayList<>();
-  final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
   static String userName(int i) {
     return String.format(Locale.ROOT, "user%04d", i);
@@ -103,75 +95,32 @@ class QueryIsolationTest {
             });
       }
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    root = "http://127.0.0.1:" + port;
-    log = dir.resolve("server.log");
-    List<String> cmd =
-        List.of(
-            ProcessHandle.current().info().command().orElse("java"),
-            "-XX:+UseSerialGC",
-            "-Xms" + HEAP,
-            "-Xmx" + HEAP,
-            "-XX:ActiveProcessorCount=2",
-            "-XX:+ExitOnOutOfMemoryError",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.scimd.server.Main",
-            "serve",
-            "--port",
-            Integer.toString(port),
-            "--data",
-            dir.resolve("data").toString(),
-            "--max-query-candidates",
-            Integer.toString(LIMIT),
-            "--max-concurrent-evaluations",
-            "1");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
-    server = pb.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      assertThat(server.isAlive()).as("the server exited: " + serverLog()).isTrue();
-      try {
-        if (send("/health").statusCode() == 200) {
-          break;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      assertThat(System.nanoTime()).as("the server did not start: " + serverLog()).isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    server =
+        ChildServer.start(
+            dir,
+            List.of("-XX:+UseSerialGC", "-Xms" + HEAP, "-Xmx" + HEAP),
+            List.of(
+                "--data",
+                dir.resolve("data").toString(),
+                "--max-query-candidates",
+                Integer.toString(LIMIT),
+                "--max-concurrent-evaluations",
+                "1"));
   }
 
   @AfterAll
   void stop() throws Exception {
     if (server != null) {
-      server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
+      server.close();
     }
   }
 
   String serverLog() {
-    try {
-      String text = Files.readString(log);
-      return text.length() > 4_000 ? text.substring(text.length() - 4_000) : text;
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return server.log();
   }
 
   HttpResponse<String> send(String pathAndQuery) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(root + pathAndQuery))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + TestServer.TOKEN)
-            .build();
-    return client.send(request, HttpResponse.BodyHandlers.ofString());
+    return server.send(pathAndQuery);
   }
 
   static String q(String s) {

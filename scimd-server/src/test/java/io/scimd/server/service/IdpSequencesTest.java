@@ -22,7 +22,7 @@ class IdpSequencesTest extends ServiceFixture {
     // Okta looks users up case-insensitively before creating.
     JsonNode found = list(users, "userName eq \"okta.user@EXAMPLE.com\"", null).body();
     assertThat(found.get("totalResults").asLong()).isEqualTo(1);
-    JsonNode paged = service.list(SCOPE, users, new ListParams(null, null, null, "1", "100", null, null, null), BASE).body();
+    JsonNode paged = list(SCOPE, users, new ListParams(null, null, null, "1", "100", null, null, null), BASE).body();
     assertThat(paged.get("Resources")).hasSize(1);
     // Profile update by PUT of the whole user.
     ScimResponse put =
@@ -100,7 +100,7 @@ class IdpSequencesTest extends ServiceFixture {
     assertThat(u.get("schemas").toString()).contains(ENTERPRISE_USER);
     // The {"value": id} form of the manager too.
     patch(users, id, "[{\"op\":\"Add\",\"path\":\"" + ENTERPRISE_USER + ":manager\",\"value\":{\"value\":\"" + id + "\"}}]");
-    JsonNode again = service.get(SCOPE, users, id, BASE, null, null, null).body();
+    JsonNode again = get(SCOPE, users, id, BASE, null, null, null).body();
     assertThat(again.get(ENTERPRISE_USER).get("manager").get("value").asText()).isEqualTo(id);
   }
 

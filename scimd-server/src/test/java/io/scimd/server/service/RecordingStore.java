@@ -15,6 +15,7 @@ import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,6 +97,12 @@ final class RecordingStore implements Store {
     public List<Member> members(String groupId) {
       calls.add("members(" + groupId + ")");
       return r.members(groupId);
+    }
+
+    @Override
+    public void forEachMember(String groupId, Consumer<Member> action) {
+      calls.add("forEachMember(" + groupId + ")");
+      r.forEachMember(groupId, action);
     }
 
     @Override

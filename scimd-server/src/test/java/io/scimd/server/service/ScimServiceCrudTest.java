@@ -64,7 +64,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     String stored = stored(users, id).attributes().get("password").asText();
     assertThat(stored).startsWith(Passwords.PREFIX).doesNotContain("Hunter2!");
     assertThat(Passwords.verify("Hunter2!", stored)).isTrue();
-    assertThat(service.get(SCOPE, users, id, BASE, null, null, null).body().has("password")).isFalse();
+    assertThat(get(SCOPE, users, id, BASE, null, null, null).body().has("password")).isFalse();
 
     ScimException e = error(() -> list(users, "password pr", null));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_FILTER);
@@ -79,7 +79,7 @@ class ScimServiceCrudTest extends ServiceFixture {
 
   @Test
   void get_unknownId_is404NamingTypeAndId() {
-    ScimException e = error(() -> service.get(SCOPE, users, "nope-42", BASE, null, null, null));
+    ScimException e = error(() -> get(SCOPE, users, "nope-42", BASE, null, null, null));
     assertThat(e.status()).isEqualTo(404);
     assertThat(e.getMessage()).contains("User").contains("nope-42");
   }
@@ -88,12 +88,12 @@ class ScimServiceCrudTest extends ServiceFixture {
   void get_ifNoneMatchCurrent_is304WithEtagAndNoBody() {
     String id = createUser("erin");
     for (String tag : new String[] {"W/\"1\"", "\"1\"", "W/\"9\", W/\"1\"", "*"}) {
-      ScimResponse r = service.get(SCOPE, users, id, BASE, null, null, tag);
+      ScimResponse r = get(SCOPE, users, id, BASE, null, null, tag);
       assertThat(r.status()).as(tag).isEqualTo(304);
       assertThat(r.body()).isNull();
       assertThat(r.headers()).containsEntry("ETag", "W/\"1\"");
     }
-    assertThat(service.get(SCOPE, users, id, BASE, null, null, "W/\"0\"").status()).isEqualTo(200);
+    assertThat(get(SCOPE, users, id, BASE, null, null, "W/\"0\"").status()).isEqualTo(200);
   }
 
   @Test
@@ -137,18 +137,18 @@ class ScimServiceCrudTest extends ServiceFixture {
   void members_getRefAndDisplay_andUsersGetGroupsWithRef() {
     String a = createUser("hank");
     String g = createGroup("Staff", a);
-    JsonNode group = service.get(SCOPE, groups, g, BASE, null, null, null).body();
+    JsonNode group = get(SCOPE, groups, g, BASE, null, null, null).body();
     JsonNode m = group.get("members").get(0);
     assertThat(m.get("value").asText()).isEqualTo(a);
     assertThat(m.get("$ref").asText()).isEqualTo(BASE + "/Users/" + a);
     assertThat(m.get("display").asText()).isEqualTo("hank");
-    JsonNode user = service.get(SCOPE, users, a, BASE, null, null, null).body();
+    JsonNode user = get(SCOPE, users, a, BASE, null, null, null).body();
     JsonNode gr = user.get("groups").get(0);
     assertThat(gr.get("value").asText()).isEqualTo(g);
     assertThat(gr.get("$ref").asText()).isEqualTo(BASE + "/Groups/" + g);
     assertThat(gr.get("display").asText()).isEqualTo("Staff");
     recording.calls.clear();
-    assertThat(service.get(SCOPE, users, a, BASE, null, "groups", null).body().has("groups")).isFalse();
+    assertThat(get(SCOPE, users, a, BASE, null, "groups", null).body().has("groups")).isFalse();
     assertThat(recording.calls).noneMatch(c -> c.contains("groups=true"));
   }
 
@@ -157,7 +157,7 @@ class ScimServiceCrudTest extends ServiceFixture {
     String a = createUser("ivy");
     String g = createGroup("Ops", a);
     recording.calls.clear();
-    JsonNode group = service.get(SCOPE, groups, g, BASE, null, "members", null).body();
+    JsonNode group = get(SCOPE, groups, g, BASE, null, "members", null).body();
     assertThat(group.has("members")).isFalse();
     ScimResponse l = list(groups, "displayName eq \"Ops\"", "members");
     assertThat(l.body().get("Resources").get(0).has("members")).isFalse();
@@ -246,6 +246,6 @@ class ScimServiceCrudTest extends ServiceFixture {
     assertThat(error(() -> service.delete(SCOPE, users, a, "W/\"3\"")).status()).isEqualTo(412);
     assertThat(service.delete(SCOPE, users, a, "W/\"1\"").status()).isEqualTo(204);
     assertThat(error(() -> service.delete(SCOPE, users, a, null)).status()).isEqualTo(404);
-    assertThat(error(() -> service.get(SCOPE, users, a, BASE, null, null, null)).status()).isEqualTo(404);
+    assertThat(error(() -> get(SCOPE, users, a, BASE, null, null, null)).status()).isEqualTo(404);
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
@@ -16,9 +17,12 @@ import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
 import io.scimd.store.jdbc.Stores;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -95,7 +99,45 @@ abstract class ServiceFixture {
   }
 
   ScimResponse list(ResourceType type, @Nullable String filter, @Nullable String excluded) {
-    return service.list(SCOPE, type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
+    return list(SCOPE, type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
+  }
+
+  /** {@link ScimService#get}, its streamed answer collected as a tree. */
+  ScimResponse get(
+      Scope scope,
+      ResourceType type,
+      String id,
+      String base,
+      @Nullable String attributes,
+      @Nullable String excluded,
+      @Nullable String ifNoneMatch) {
+    return collect(out -> service.get(scope, type, id, base, attributes, excluded, ifNoneMatch, out));
+  }
+
+  /** {@link ScimService#list}, its streamed answer collected as a tree. */
+  ScimResponse list(Scope scope, @Nullable ResourceType type, ListParams params, String base) {
+    return collect(out -> service.list(scope, type, params, base, out));
+  }
+
+  /** Runs a read that answers to a {@link Responder} and returns what it sent, the body as a tree. */
+  static ScimResponse collect(Consumer<Responder> read) {
+    ScimResponse[] sent = new ScimResponse[1];
+    read.accept(
+        (status, headers, body) -> {
+          assertThat(sent[0]).as("a read responds once").isNull();
+          JsonNode tree = null;
+          if (body != null) {
+            try (TokenBuffer buffer = new TokenBuffer(M, false)) {
+              body.writeTo(buffer);
+              tree = M.readTree(buffer.asParser());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          sent[0] = new ScimResponse(status, tree, headers);
+        });
+    assertThat(sent[0]).as("the read responded").isNotNull();
+    return sent[0];
   }
 
   List<String> memberIds(String groupId) {
