@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * a stored token. Lookups go through {@link VerifiedTokens}: a token used again within half a
  * second costs no database round trip, and a revoked one is refused on every node within it. Discovery endpoints and {@code /health} pass without credentials, since clients
  * read {@code /ServiceProviderConfig} to learn how to authenticate (RFC 7644 §4).
+ *
+ * <p>A request with more than one {@code Authorization} header is refused with 400 on every path:
+ * the header is not a list (RFC 9110 §11.6.2), and which of two credentials a proxy checked and
+ * which one this server would take cannot be known to agree.
  */
 final class BearerAuth extends Handler.Wrapper {
   static final String REALM = "Bearer realm=\"scimd\"";
@@ -32,6 +36,15 @@ final class BearerAuth extends Handler.Wrapper {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    int authorizations = request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION).size();
+    if (authorizations > 1) {
+      HttpIo.writeError(
+          response,
+          callback,
+          new ScimError(400, null, "the request has " + authorizations + " Authorization headers; send exactly one"),
+          Map.of());
+      return true;
+    }
     if (!Routes.needsAuthentication(request.getHttpURI().getPath())) {
       return super.handle(request, response, callback);
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.http.TestServer;
 import io.scimd.server.http.TestServer.Raw;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,5 +44,37 @@ class HeaderHardeningTest {
     JsonNode body = assertWellFormed(r);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(body.path("Resources").get(0).path("meta").path("location").asText()).startsWith("http://127.0.0.1:");
+  }
+
+  @Test
+  void twoAuthorizationHeaders_answer400_andCreateNothing() {
+    for (String second : new String[] {"Bearer " + TestServer.TOKEN, "Bearer not-a-token-0123456789-0123456789", "Basic Zm9vOmJhcg=="}) {
+      Raw r =
+          server.raw(
+              "POST /scim/v2/Users HTTP/1.1", Seeded.oktaUser("two-auth"), authorized("Authorization: " + second));
+      JsonNode e = TestServer.assertScimError(r, 400, null);
+      assertThat(e.path("detail").asText()).contains("2 Authorization headers");
+    }
+    Raw wrongFirst =
+        server.raw(
+            "POST /scim/v2/Users HTTP/1.1",
+            Seeded.oktaUser("two-auth"),
+            List.of(
+                "Authorization: Bearer not-a-token-0123456789-0123456789",
+                "Authorization: Bearer " + TestServer.TOKEN,
+                "Content-Type: application/scim+json"));
+    TestServer.assertScimError(wrongFirst, 400, null);
+    Raw list = server.raw("GET /scim/v2/Users?filter=userName%20eq%20%22two-auth%22 HTTP/1.1", null, authorized());
+    assertThat(assertWellFormed(list).path("totalResults").asInt()).isZero();
+  }
+
+  @Test
+  void twoAuthorizationHeaders_onADiscoveryEndpoint_answer400() {
+    Raw r =
+        server.raw(
+            "GET /scim/v2/ServiceProviderConfig HTTP/1.1",
+            null,
+            List.of("Authorization: Bearer a-0123456789-0123456789-0123456789", "Authorization: Bearer b-0123456789-0123456789"));
+    TestServer.assertScimError(r, 400, null);
   }
 }
