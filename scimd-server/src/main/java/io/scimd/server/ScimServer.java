@@ -6,7 +6,6 @@ import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,18 +65,13 @@ public final class ScimServer implements AutoCloseable {
 
   /**
    * The store {@code config} names: the PostgreSQL database of {@code --db}, else SQLite in the
-   * data directory (created when missing). The store module's selector is the one place that
-   * maps a location to an implementation.
+   * data directory (which the store creates, readable by its owner only, when missing). The store
+   * module's selector is the one place that maps a location to an implementation.
    */
   static Store openStore(ServerConfig config, SchemaRegistry registry, InstantSource clock) {
     String database = config.database();
     if (database != null) {
       return Stores.open(database, registry, clock, config.pool());
-    }
-    try {
-      Files.createDirectories(config.dataDir());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
     }
     return Stores.open(config.dataDir().toString(), registry, clock, config.pool());
   }

@@ -8,8 +8,6 @@ import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -33,9 +33,11 @@ import org.sqlite.SQLiteConfig;
  * reader connections serves {@link #read}, which in WAL mode never waits for a writer and sees
  * one snapshot for its whole duration. {@code synchronous=FULL} makes a returned write durable
  * across power loss, not only across a crash of the process. The schema is migrated by Flyway on
- * open (docs/decisions/0004-store-on-sqlite.md).
+ * open (docs/decisions/0004-store-on-sqlite.md). The data directory and the database files are
+ * its owner's only ({@link PrivateFiles}).
  */
 final class SqliteStore implements Store {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
   private static final int READERS = 4;
@@ -94,12 +96,22 @@ final class SqliteStore implements Store {
    * @param clock the source of {@code meta.created}/{@code meta.lastModified}
    */
   static SqliteStore open(Path dataDir, SchemaRegistry registry, InstantSource clock) {
+    Path file = dataDir.resolve("scimd.db");
+    List<String> warnings = new ArrayList<>();
     try {
-      Files.createDirectories(dataDir);
+      warnings.addAll(PrivateFiles.directory(dataDir));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+      throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e, e);
     }
-    String url = "jdbc:sqlite:" + dataDir.resolve("scimd.db").toAbsolutePath();
+    try {
+      warnings.addAll(PrivateFiles.file(file));
+      warnings.addAll(PrivateFiles.existing(dataDir.resolve("scimd.db-wal")));
+      warnings.addAll(PrivateFiles.existing(dataDir.resolve("scimd.db-shm")));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the database file " + file + ": " + e, e);
+    }
+    warnings.forEach(LOG::warn);
+    String url = "jdbc:sqlite:" + file.toAbsolutePath();
     try {
       // WAL is a property of the file: set it once before anything else opens it.
       connect(url, false).close();

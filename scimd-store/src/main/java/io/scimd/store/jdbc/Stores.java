@@ -37,7 +37,8 @@ public final class Stores {
 
   /**
    * The SQLite store in {@code dataDir/scimd.db}, created and migrated when needed: the embedded
-   * default (docs/decisions/0004-store-on-sqlite.md).
+   * default (docs/decisions/0004-store-on-sqlite.md). A directory or database file it creates is
+   * readable by its owner only; one that exists with looser permissions is logged, not changed.
    *
    * @param clock the source of {@code meta.created}/{@code meta.lastModified}
    * @throws IllegalStateException when the database cannot be opened or migrated
