@@ -3,6 +3,8 @@ package io.scimd.server;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
+import io.scimd.server.transport.Cidr;
+import io.scimd.server.transport.TransportConfig;
 import io.scimd.store.Store;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.ScanLimits;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,6 +75,9 @@ public final class Main implements Runnable {
     return switch (option) {
       case "--host", "--port", "--data", "--schemas", "--db", "--db-pool-size", "--db-connect-timeout",
           "--db-statement-timeout", "--migrate", "--max-query-candidates", "--max-concurrent-evaluations" ->
+          env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
+      case "--tls-cert", "--tls-key", "--trusted-proxy", "--idle-timeout", "--header-timeout", "--body-timeout",
+          "--max-connections" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
@@ -174,6 +181,27 @@ public final class Main implements Runnable {
     @Option(names = "--max-concurrent-evaluations", description = "How many such queries may run at once on this node; more answer 503 (SCIMD_MAX_CONCURRENT_EVALUATIONS; default: half the processors, 1 or 2).")
     @Nullable Integer maxConcurrentEvaluations;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM file with the server certificate and then its chain: serve HTTPS (with --tls-key), reloaded when the files change (SCIMD_TLS_CERT).")
+    @Nullable Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM file with the certificate's private key, unencrypted PKCS#8 'BEGIN PRIVATE KEY' (SCIMD_TLS_KEY).")
+    @Nullable Path tlsKey;
+
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",", description = "A proxy address or block (e.g. 10.0.0.0/8) whose Forwarded / X-Forwarded-* headers are believed; repeatable. From any other address they are ignored (SCIMD_TRUSTED_PROXY, comma-separated; default: none).")
+    List<String> trustedProxies = new ArrayList<>();
+
+    @Option(names = "--idle-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Close a connection that sends and receives nothing for this long (SCIMD_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--header-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "Most time from the first byte of a request (or of the TLS handshake) to the end of its headers (SCIMD_HEADER_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration headerTimeout;
+
+    @Option(names = "--body-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Most time from the end of a request's headers to the end of its body (SCIMD_BODY_TIMEOUT; default ${DEFAULT-VALUE}).")
+    Duration bodyTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "" + TransportConfig.DEFAULT_MAX_CONNECTIONS, description = "Most connections open at once; more wait to be accepted (SCIMD_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
     private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
@@ -203,6 +231,7 @@ public final class Main implements Runnable {
         if (url != null && pool != null) {
           config = config.withDatabase(url, pool);
         }
+        config = config.withTransport(transport());
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
@@ -227,6 +256,22 @@ public final class Main implements Runnable {
         }
       }
       return 0;
+    }
+
+    /**
+     * What the transport options say.
+     *
+     * @throws IllegalArgumentException for an unusable value (a proxy that is no address, one TLS
+     *     file without the other)
+     */
+    TransportConfig transport() {
+      List<Cidr> proxies = new ArrayList<>();
+      for (String p : trustedProxies) {
+        if (!p.isBlank()) {
+          proxies.add(Cidr.parse(p));
+        }
+      }
+      return new TransportConfig(tlsCert, tlsKey, proxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
     }
   }
 

@@ -4,6 +4,7 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
+import io.scimd.server.transport.Transport;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.PrintWriter;
@@ -12,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -48,7 +47,8 @@ public final class ScimServer implements AutoCloseable {
    * Loads the schemas, opens the store, creates the first credential when there is none (printing
    * its token on {@code out}), and starts listening.
    *
-   * @throws IllegalArgumentException when the configuration or a schema definition is invalid
+   * @throws IllegalArgumentException when the configuration, a schema definition, or the TLS
+   *     certificate or key is invalid
    * @throws IllegalStateException when the server cannot listen or the store cannot open
    */
   public static ScimServer start(ServerConfig config, PrintWriter out) {
@@ -79,9 +79,6 @@ public final class ScimServer implements AutoCloseable {
   /** Starts on an already open {@code store}, which the server then owns and closes. */
   static ScimServer start(
       ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, PrintWriter out) {
-    bootstrap(store, config.bootstrapToken(), out);
-    ScimService service = new ScimService(registry, store, config.service());
-
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("scimd-http");
     VirtualThreadPool virtual = new VirtualThreadPool();
@@ -89,15 +86,14 @@ public final class ScimServer implements AutoCloseable {
     threads.setVirtualThreadsExecutor(virtual);
 
     Server jetty = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    http.setSendXPoweredBy(false);
-    // Location and meta.location must name the URL the client used, also behind a proxy.
-    http.addCustomizer(new ForwardedRequestCustomizer());
-    ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
-    connector.setHost(config.host());
-    connector.setPort(config.port());
+    // Location and meta.location name the URL the client used, also behind a trusted proxy.
+    HttpConfiguration http = Transport.httpConfiguration(config.transport());
+    http.addCustomizer(ScimHttp.securityHeaders());
+    ServerConnector connector = Transport.connector(jetty, http, config.host(), config.port(), config.transport());
     jetty.addConnector(connector);
+    // After the connector: a certificate that cannot be used stops the start before it writes.
+    bootstrap(store, config.bootstrapToken(), out);
+    ScimService service = new ScimService(registry, store, config.service());
     jetty.setHandler(ScimHttp.handler(service, store.credentials(), clock));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
@@ -116,7 +112,12 @@ public final class ScimServer implements AutoCloseable {
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     ScimServer server = new ScimServer(jetty, connector, store);
-    LOG.info("scimd listening on http://{}:{}{}", config.host(), server.port(), "/scim/v2");
+    LOG.info(
+        "scimd listening on {}://{}:{}{}",
+        config.transport().tls() ? "https" : "http",
+        config.host(),
+        server.port(),
+        "/scim/v2");
     return server;
   }
 

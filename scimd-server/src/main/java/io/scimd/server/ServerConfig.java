@@ -2,6 +2,7 @@ package io.scimd.server;
 
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
+import io.scimd.server.transport.TransportConfig;
 import io.scimd.store.PoolSettings;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  *     Tokens#MIN_LENGTH} characters), or null to generate and print one
  * @param database a {@code jdbc:postgresql://} URL, or null for SQLite in {@code dataDir}
  * @param pool how the PostgreSQL store pools connections, times out and migrates
+ * @param transport HTTPS, trusted proxies, timeouts and the connection cap
  */
 public record ServerConfig(
     String host,
@@ -29,7 +31,8 @@ public record ServerConfig(
     @Nullable String bootstrapToken,
     ServiceConfig service,
     @Nullable String database,
-    PoolSettings pool) {
+    PoolSettings pool,
+    TransportConfig transport) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -59,12 +62,26 @@ public record ServerConfig(
       @Nullable Path schemasDir,
       @Nullable String bootstrapToken,
       ServiceConfig service) {
-    this(host, port, dataDir, schemasDir, bootstrapToken, service, null, PoolSettings.defaults());
+    this(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        null,
+        PoolSettings.defaults(),
+        TransportConfig.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
-    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool);
+    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, transport);
+  }
+
+  /** This configuration with {@code transport} (HTTPS, trusted proxies, timeouts, connection cap). */
+  public ServerConfig withTransport(TransportConfig transport) {
+    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, transport);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
@@ -249,20 +250,33 @@ final class HttpIo {
     return out;
   }
 
+  /** A host name (letters, digits, {@code -} and {@code _} in dot-separated labels) or IPv4 address. */
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?");
+
+  /** An IPv6 address, with or without its brackets. */
+  private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\\]?");
+
   /**
-   * The absolute URL of the SCIM root as the client addressed it (RFC 7644 §3.1 {@code Location}),
-   * after {@code X-Forwarded-*} / {@code Forwarded} headers were applied by Jetty's customizer.
+   * The absolute URL of the SCIM root as the client addressed it (RFC 7644 §3.1 {@code Location}):
+   * the scheme, host and port of the request, which a trusted proxy's forwarding headers may have
+   * set (the transport believes them from trusted proxies only). Whatever set them, the URL is
+   * {@code http} or {@code https} on a host name or IP address: another scheme ({@code
+   * javascript}) becomes the connection's own, and a host that is no name or address (one with a
+   * {@code /} or {@code @} in it) becomes the address the client connected to.
    */
   static String base(Request request, String prefix) {
     HttpURI uri = request.getHttpURI();
-    String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      scheme = request.getConnectionMetaData().isSecure() ? "https" : "http";
+    }
     String host = uri.getHost();
     if (host == null || host.isBlank()) {
       host = Request.getServerName(request);
     }
     int port = uri.getPort() > 0 ? uri.getPort() : Request.getServerPort(request);
-    if (host == null || host.isBlank()) {
-      // An empty Host or X-Forwarded-Host names nothing: use the address the client connected to.
+    if (host == null || !validHost(host)) {
+      // An empty or malformed Host or X-Forwarded-Host names nothing: use the address connected to.
       host = Request.getLocalAddr(request);
       port = Request.getLocalPort(request);
     }
@@ -270,7 +284,11 @@ final class HttpIo {
       host = "[" + host + "]";
     }
     boolean defaultPort =
-        port <= 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        port <= 0 || port > 65535 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
     return scheme + "://" + host + (defaultPort ? "" : ":" + port) + prefix;
+  }
+
+  private static boolean validHost(String host) {
+    return host.length() <= 255 && (HOST_NAME.matcher(host).matches() || IPV6.matcher(host).matches());
   }
 }

@@ -32,12 +32,16 @@ final class ScimErrorPages extends ErrorHandler {
   @Override
   protected void generateResponse(
       Request request, Response response, int code, String message, @Nullable Throwable cause, Callback callback) {
+    // A request Jetty could not parse never met the request customizers that set these.
+    SecurityHeaders.addTo(response.getHeaders());
     HttpIo.writeError(response, callback, error(code, message), Map.of());
   }
 
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(HttpHeader.CONTENT_TYPE, HttpIo.SCIM_JSON);
+    // A message Jetty cannot parse is answered before any request customizer runs.
+    SecurityHeaders.addTo(fields);
     try {
       return ByteBuffer.wrap(HttpIo.MAPPER.writeValueAsBytes(ScimErrors.toJson(error(status, reason))));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

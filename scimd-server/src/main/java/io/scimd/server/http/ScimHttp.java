@@ -4,6 +4,7 @@ import io.scimd.server.service.ScimService;
 import io.scimd.store.Credentials;
 import java.time.InstantSource;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 
 /** Assembles the HTTP adapter: error handling around bearer authentication around the endpoints. */
@@ -13,6 +14,14 @@ public final class ScimHttp {
   /** The handler tree serving {@code /scim/v2} and {@code /health}. */
   public static Handler handler(ScimService service, Credentials credentials, InstantSource clock) {
     return new ErrorHandling(new BearerAuth(new ScimHandler(service), credentials, clock));
+  }
+
+  /**
+   * The request customizer that puts the security headers on every response ({@code nosniff},
+   * {@code no-store}, {@code no-referrer}, and HSTS over HTTPS); add it after the transport's own.
+   */
+  public static HttpConfiguration.Customizer securityHeaders() {
+    return new SecurityHeaders();
   }
 
   /** The server-wide error handler for errors Jetty raises itself, as SCIM error bodies. */

@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -207,6 +208,12 @@ public final class TestServer implements AutoCloseable {
     return s;
   }
 
+  private Socket connectFrom(InetAddress from) throws IOException {
+    Socket s = new Socket("127.0.0.1", port, from, 0);
+    s.setSoTimeout((int) TIMEOUT.toMillis());
+    return s;
+  }
+
   /**
    * Writes {@code request} verbatim on a socket (ISO-8859-1, so any byte can be written as its
    * char) and returns the whole raw response.
@@ -220,6 +227,14 @@ public final class TestServer implements AutoCloseable {
    * (each "Name: value") verbatim, then {@code body} in UTF-8 with its {@code Content-Length}.
    */
   public Raw raw(String requestLine, @Nullable String body, List<String> headerLines) {
+    return raw(null, requestLine, body, headerLines);
+  }
+
+  /**
+   * {@link #raw(String, String, List)} from the local address {@code from} (any of 127.0.0.0/8
+   * reaches the server on 127.0.0.1), so the server sees another client address; null: any.
+   */
+  public Raw raw(@Nullable InetAddress from, String requestLine, @Nullable String body, List<String> headerLines) {
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     for (String h : headerLines) {
@@ -234,7 +249,7 @@ public final class TestServer implements AutoCloseable {
     System.arraycopy(headBytes, 0, request, 0, headBytes.length);
     System.arraycopy(content, 0, request, headBytes.length, content.length);
     String sent = head + (body == null ? "" : body);
-    return Raw.parse(sent, new String(exchange(request, sent), StandardCharsets.UTF_8));
+    return Raw.parse(sent, new String(exchange(from, request, sent), StandardCharsets.UTF_8));
   }
 
   /** The header lines of an authorized SCIM request with a body, then {@code more}. */
@@ -247,7 +262,11 @@ public final class TestServer implements AutoCloseable {
   }
 
   private byte[] exchange(byte[] request, String what) {
-    try (Socket s = connect()) {
+    return exchange(null, request, what);
+  }
+
+  private byte[] exchange(@Nullable InetAddress from, byte[] request, String what) {
+    try (Socket s = from == null ? connect() : connectFrom(from)) {
       OutputStream out = s.getOutputStream();
       out.write(request);
       out.flush();
