@@ -13,7 +13,9 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -43,13 +45,29 @@ final class TestCertificates {
     }
 
     private static void replace(Path from, Path to) throws IOException {
+      Files.createDirectories(to.toAbsolutePath().getParent());
       Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
       Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
       Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
+  private static final Map<String, Pair> MADE = new HashMap<>();
+
   private TestCertificates() {}
+
+  /**
+   * The pair {@code CN=<name>} with an {@code RSA} or {@code EC} key, made once per test run (a
+   * keytool run costs seconds); callers copy it where they need it ({@link Pair#installAs}).
+   */
+  static synchronized Pair shared(String name, String keyAlgorithm) throws IOException, InterruptedException {
+    Pair made = MADE.get(name);
+    if (made == null) {
+      made = generate(Files.createTempDirectory("scimd-test-certs"), name, keyAlgorithm);
+      MADE.put(name, made);
+    }
+    return made;
+  }
 
   /** A new pair with subject {@code CN=<name>} and an {@code RSA} or {@code EC} key, in {@code dir}. */
   static Pair generate(Path dir, String name, String keyAlgorithm) throws IOException, InterruptedException {

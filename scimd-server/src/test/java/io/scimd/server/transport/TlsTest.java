@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -94,7 +95,7 @@ class TlsTest {
 
   @Test
   void https_withAnRsaPemPair_servesScim() throws Exception {
-    TestCertificates.Pair rsa = TestCertificates.generate(dir, "rsa", "RSA");
+    TestCertificates.Pair rsa = TestCertificates.shared("rsa", "RSA");
     start(rsa.cert(), rsa.key(), TransportConfig.DEFAULTS);
     SSLContext trust = TestCertificates.trusting(rsa.certificate());
 
@@ -111,7 +112,7 @@ class TlsTest {
 
   @Test
   void https_withAnEcPemPair_servesScim() throws Exception {
-    TestCertificates.Pair ec = TestCertificates.generate(dir, "ec", "EC");
+    TestCertificates.Pair ec = TestCertificates.shared("ec", "EC");
     start(ec.cert(), ec.key(), TransportConfig.DEFAULTS);
     HttpResponse<String> r = get(TestCertificates.trusting(ec.certificate()), "/scim/v2/ServiceProviderConfig");
     assertThat(r.statusCode()).isEqualTo(200);
@@ -120,7 +121,7 @@ class TlsTest {
 
   @Test
   void aTls12OnlyClient_isServed() throws Exception {
-    TestCertificates.Pair rsa = TestCertificates.generate(dir, "rsa12", "RSA");
+    TestCertificates.Pair rsa = TestCertificates.shared("rsa", "RSA");
     start(rsa.cert(), rsa.key(), TransportConfig.DEFAULTS);
     SSLParameters tls12 = new SSLParameters();
     tls12.setProtocols(new String[] {"TLSv1.2"});
@@ -131,39 +132,65 @@ class TlsTest {
 
   @Test
   void aCertificateReplacedWhileRunning_isServedToNewConnections() throws Exception {
-    TestCertificates.Pair first = TestCertificates.generate(dir.resolve("made"), "first", "RSA");
-    TestCertificates.Pair second = TestCertificates.generate(dir.resolve("made"), "second", "EC");
+    TestCertificates.Pair first = TestCertificates.shared("rsa", "RSA");
+    TestCertificates.Pair second = TestCertificates.shared("ec", "EC");
     Path live = Files.createDirectory(dir.resolve("live"));
     Path cert = live.resolve("tls.crt");
     Path key = live.resolve("tls.key");
     first.installAs(cert, key);
     start(cert, key, TransportConfig.DEFAULTS);
     SSLContext trustBoth = TestCertificates.trusting(first.certificate(), second.certificate());
-    assertThat(servedSubject(get(trustBoth, "/health"))).isEqualTo("CN=first");
+    assertThat(servedSubject(get(trustBoth, "/health"))).isEqualTo("CN=rsa");
 
     // Half a renewal: the new certificate beside the old key is no usable pair, so the old one stays.
     second.installCertOnly(cert);
     Thread.sleep(3_000);
-    assertThat(servedSubject(get(trustBoth, "/health"))).isEqualTo("CN=first");
+    assertThat(servedSubject(get(trustBoth, "/health"))).isEqualTo("CN=rsa");
 
     second.installKeyOnly(key);
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    assertThat(subjectWithin(trustBoth, "CN=ec", Duration.ofSeconds(20)))
+        .as("the renewed certificate on a new connection")
+        .isEqualTo("CN=ec");
+  }
+
+  @Test
+  void aRenewalThatSwapsASymbolicLink_likeAKubernetesSecret_isServedToNewConnections() throws Exception {
+    TestCertificates.Pair first = TestCertificates.shared("rsa", "RSA");
+    TestCertificates.Pair second = TestCertificates.shared("ec", "EC");
+    Path live = Files.createDirectory(dir.resolve("secret"));
+    first.installAs(live.resolve("..v1").resolve("tls.crt"), live.resolve("..v1").resolve("tls.key"));
+    second.installAs(live.resolve("..v2").resolve("tls.crt"), live.resolve("..v2").resolve("tls.key"));
+    Files.createSymbolicLink(live.resolve("..data"), Path.of("..v1"));
+    Files.createSymbolicLink(live.resolve("tls.crt"), Path.of("..data", "tls.crt"));
+    Files.createSymbolicLink(live.resolve("tls.key"), Path.of("..data", "tls.key"));
+    start(live.resolve("tls.crt"), live.resolve("tls.key"), TransportConfig.DEFAULTS);
+    SSLContext trustBoth = TestCertificates.trusting(first.certificate(), second.certificate());
+    assertThat(servedSubject(get(trustBoth, "/health"))).isEqualTo("CN=rsa");
+
+    Files.createSymbolicLink(live.resolve("..data_tmp"), Path.of("..v2"));
+    Files.move(live.resolve("..data_tmp"), live.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(subjectWithin(trustBoth, "CN=ec", Duration.ofSeconds(20))).isEqualTo("CN=ec");
+  }
+
+  /** The subject served to new connections once it is {@code expected}, or the last one seen. */
+  String subjectWithin(SSLContext trust, String expected, Duration patience) throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
     String subject = "";
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = get(trustBoth, "/scim/v2/Users");
+      HttpResponse<String> r = get(trust, "/scim/v2/Users");
       assertThat(r.statusCode()).isEqualTo(200);
       subject = servedSubject(r);
-      if (subject.equals("CN=second")) {
+      if (subject.equals(expected)) {
         break;
       }
       Thread.sleep(200);
     }
-    assertThat(subject).as("the renewed certificate on a new connection").isEqualTo("CN=second");
+    return subject;
   }
 
   @Test
   void aClientThatNeverCompletesItsHandshake_isClosedAtTheHeaderDeadline() throws Exception {
-    TestCertificates.Pair rsa = TestCertificates.generate(dir, "silent", "RSA");
+    TestCertificates.Pair rsa = TestCertificates.shared("rsa", "RSA");
     start(rsa.cert(), rsa.key(), TransportConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1)));
     try (Socket s = new Socket("127.0.0.1", server.server.port())) {
       s.setSoTimeout(10_000);
@@ -199,8 +226,8 @@ class TlsTest {
 
   @Test
   void serve_withAKeyOfAnotherCertificate_exits2_andCreatesNoCredential() throws Exception {
-    TestCertificates.Pair a = TestCertificates.generate(dir, "a", "RSA");
-    TestCertificates.Pair b = TestCertificates.generate(dir, "b", "RSA");
+    TestCertificates.Pair a = TestCertificates.shared("rsa", "RSA");
+    TestCertificates.Pair b = TestCertificates.shared("other", "RSA");
     assertThat(serve("--tls-cert", a.cert().toString(), "--tls-key", b.key().toString())).isEqualTo(2);
     assertThat(err.toString()).startsWith("scimd: invalid configuration: ").contains("does not belong");
     try (Store store =
@@ -211,7 +238,7 @@ class TlsTest {
 
   @Test
   void serve_withAPkcs1Key_exits2_sayingHowToConvertIt() throws Exception {
-    TestCertificates.Pair a = TestCertificates.generate(dir, "a1", "RSA");
+    TestCertificates.Pair a = TestCertificates.shared("rsa", "RSA");
     Path pkcs1 = dir.resolve("rsa1.pem");
     Files.writeString(pkcs1, TestCertificates.pem("RSA PRIVATE KEY", new byte[] {0x30, 0x00}));
     assertThat(serve("--tls-cert", a.cert().toString(), "--tls-key", pkcs1.toString())).isEqualTo(2);
@@ -233,7 +260,7 @@ class TlsTest {
 
   @Test
   void serve_withAFileThatHoldsNoCertificate_exits2() throws Exception {
-    TestCertificates.Pair a = TestCertificates.generate(dir, "a2", "RSA");
+    TestCertificates.Pair a = TestCertificates.shared("rsa", "RSA");
     assertThat(serve("--tls-cert", a.key().toString(), "--tls-key", a.key().toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no").contains("CERTIFICATE");
   }
