@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import picocli.CommandLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +205,23 @@ class TlsTest {
         read = in.read();
       } while (read >= 0);
       assertThat(Duration.ofNanos(System.nanoTime() - began)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void anEstablishedTlsConnection_idleBetweenRequests_outlivesTheHeaderDeadline() throws Exception {
+    TestCertificates.Pair rsa = TestCertificates.shared("rsa", "RSA");
+    start(rsa.cert(), rsa.key(), TransportConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+    SSLContext trust = TestCertificates.trusting(rsa.certificate());
+    try (SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", server.server.port())) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      for (int i = 0; i < 2; i++) {
+        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        assertThat(SlowClientsTest.readResponseHead(s.getInputStream())).startsWith("HTTP/1.1 200");
+        Thread.sleep(2_500);
+      }
     }
   }
 
