@@ -136,8 +136,10 @@ final class PemCredentials {
             throw new IllegalArgumentException(
                 file
                     + " holds a "
+                    + (label.startsWith("RSA") ? "PKCS#1" : "SEC 1")
+                    + " key ("
                     + label
-                    + " (PKCS#1 / SEC 1); scimd reads PKCS#8 keys: convert it with"
+                    + "); scimd reads PKCS#8 keys: convert it with"
                     + " 'openssl pkcs8 -topk8 -nocrypt -in "
                     + file
                     + " -out key.pem'");
