@@ -253,8 +253,8 @@ final class HttpIo {
   /** A host name (letters, digits, {@code -} and {@code _} in dot-separated labels) or IPv4 address. */
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?");
 
-  /** An IPv6 address, with or without its brackets. */
-  private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\\]?");
+  /** An IPv6 address, in its brackets or without them. */
+  private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
   /**
    * The absolute URL of the SCIM root as the client addressed it (RFC 7644 §3.1 {@code Location}):
