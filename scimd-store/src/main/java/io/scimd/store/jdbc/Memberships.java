@@ -145,8 +145,8 @@ final class Memberships {
     // The group and the new members stay locked against deletion until commit, so no member row
     // can outlive either (another node's delete waits, then removes the rows this one added). One
     // statement finds and locks them all; an unknown group is refused before a bad member. A PATCH
-    // has locked the group's row already (metaForUpdate), more strongly: PostgreSQL then takes
-    // nothing more, so the group is locked once, before the clock, as every write of it is.
+    // has locked the group's row already, more strongly and before its first tick (metaForUpdate):
+    // PostgreSQL then takes nothing more for it, so the group is locked once.
     Map<String, String> types = new HashMap<>();
     if (!lockGroupAndResolve(groupId, refused == null ? wanted.keySet() : List.of(), types)) {
       throw notFound(groupType, groupId);
