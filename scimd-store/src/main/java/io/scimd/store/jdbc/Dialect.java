@@ -56,11 +56,14 @@ interface Dialect {
   }
 
   /**
-   * A query (the tenant as its one parameter) of the next change journal number of the tenant,
-   * inside the writing transaction; the number stays taken until the transaction ends, and comes
-   * back when it rolls back (to a savepoint too), so the journal has no gaps ({@link Journal}).
+   * Appends one change journal entry numbered with the tenant's next number, taken in the same
+   * statement inside the writing transaction: the number stays taken until the transaction ends,
+   * and comes back when it rolls back (to a savepoint too), so the journal has no gaps ({@link
+   * Journal}). Its parameters are the columns {@code tenant, at, principal, principal_name, source,
+   * request_id, resource_type, resource_id, kind, change}; it inserts nothing when the tenant has no
+   * counter.
    */
-  String nextJournalSeq();
+  String insertJournal();
 
   /**
    * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding

@@ -80,6 +80,13 @@ final class JdbcTx implements StoreTx {
     return getRow(type, id, load, dialect.forUpdate());
   }
 
+  @Override
+  public Optional<Meta> metaForUpdate(String type, String id) {
+    writable();
+    ResourceType rt = type(type);
+    return sql(() -> rows.meta(rt, id, dialect.forUpdate()));
+  }
+
   private Optional<StoredResource> getRow(String type, String id, Load load, String lock) {
     ResourceType rt = type(type);
     return sql(
@@ -135,6 +142,12 @@ final class JdbcTx implements StoreTx {
   public Updated patch(String type, String id, ObjectNode attributes) {
     WriteClock clk = writable();
     return rows.update(type(type), id, attributes, true, clk);
+  }
+
+  @Override
+  public Meta touch(String type, String id) {
+    WriteClock clk = writable();
+    return rows.touch(type(type), id, clk);
   }
 
   @Override

@@ -53,31 +53,20 @@ final class Journal {
 
   /** Appends one change made at {@code micros} (the write's clock tick). */
   void append(Change change, long micros) throws SQLException {
-    long seq;
-    PreparedStatement next = c.ps(dialect.nextJournalSeq());
-    next.setString(1, scope.tenant());
-    try (ResultSet rs = next.executeQuery()) {
-      if (!rs.next()) {
-        throw new IllegalStateException("no journal counter for tenant '" + scope.tenant() + "'");
-      }
-      seq = rs.getLong(1);
-    }
-    PreparedStatement ps =
-        c.ps(
-            "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id,"
-                + " resource_type, resource_id, kind, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    PreparedStatement ps = c.ps(dialect.insertJournal());
     ps.setString(1, scope.tenant());
-    ps.setLong(2, seq);
-    ps.setLong(3, micros);
-    ps.setString(4, scope.principal().toString());
-    ps.setString(5, scope.principal().name());
-    ps.setString(6, scope.source());
-    ps.setString(7, scope.requestId());
-    ps.setString(8, change.resourceType());
-    ps.setString(9, change.resourceId());
-    ps.setString(10, change.kind().wire());
-    ps.setString(11, Docs.write(toJson(change)));
-    ps.executeUpdate();
+    ps.setLong(2, micros);
+    ps.setString(3, scope.principal().toString());
+    ps.setString(4, scope.principal().name());
+    ps.setString(5, scope.source());
+    ps.setString(6, scope.requestId());
+    ps.setString(7, change.resourceType());
+    ps.setString(8, change.resourceId());
+    ps.setString(9, change.kind().wire());
+    ps.setString(10, Docs.write(toJson(change)));
+    if (ps.executeUpdate() != 1) {
+      throw new IllegalStateException("no journal counter for tenant '" + scope.tenant() + "'");
+    }
   }
 
   /** Appends a membership change, split into entries of at most {@link Change#MAX_MEMBERS_PER_ENTRY}. */

@@ -64,9 +64,11 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public String nextJournalSeq() {
+  public String insertJournal() {
     // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race.
-    return "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE tenant = ?";
+    return "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id, resource_type,"
+        + " resource_id, kind, change) SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
+        + " FROM journal WHERE tenant = ?1";
   }
 
   @Override
