@@ -26,10 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running scimd: its store (SQLite in its data directory, or a PostgreSQL database that other
- * nodes share), the SCIM service over it, and a Jetty server
- * that runs every request on a virtual thread (handlers and JDBC stay blocking and straight-line).
- * {@link #start} returns once the server accepts requests; {@link #close} stops it and closes the
- * store.
+ * nodes share), the SCIM service over it, and a Jetty server that runs every request on a virtual
+ * thread (handlers and JDBC stay blocking and straight-line). {@link #start} returns once the
+ * server accepts requests; {@link #close} stops it and closes the store.
  */
 public final class ScimServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScimServer.class);
@@ -66,8 +65,8 @@ public final class ScimServer implements AutoCloseable {
 
   /**
    * The store {@code config} names: the PostgreSQL database of {@code --db}, else SQLite in the
-   * data directory (created when missing). The store module's selector is the one place that
-   * maps a location to an implementation.
+   * data directory (created when missing). The store module's selector is the one place that maps a
+   * location to an implementation.
    */
   static Store openStore(ServerConfig config, SchemaRegistry registry, InstantSource clock) {
     String database = config.database();
@@ -77,14 +76,19 @@ public final class ScimServer implements AutoCloseable {
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
     }
     return Stores.open(config.dataDir().toString(), registry, clock, config.pool());
   }
 
   /** Starts on an already open {@code store}, which the server then owns and closes. */
   static ScimServer start(
-      ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, PrintWriter out) {
+      ServerConfig config,
+      SchemaRegistry registry,
+      Store store,
+      InstantSource clock,
+      PrintWriter out) {
     bootstrap(store, config.bootstrapToken(), out);
     ScimService service = new ScimService(registry, store, config.service());
 
@@ -108,7 +112,11 @@ public final class ScimServer implements AutoCloseable {
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
-            LOG.debug("{} {} -> {}", request.getMethod(), request.getHttpURI().getPath(), response.getStatus()));
+            LOG.debug(
+                "{} {} -> {}",
+                request.getMethod(),
+                request.getHttpURI().getPath(),
+                response.getStatus()));
     jetty.setStopTimeout(5_000);
     try {
       jetty.start();
@@ -138,7 +146,8 @@ public final class ScimServer implements AutoCloseable {
     try {
       return builtIn.withDirectory(dir);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new IllegalArgumentException("invalid schema definitions in " + dir + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid schema definitions in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -159,7 +168,8 @@ public final class ScimServer implements AutoCloseable {
         }
         return;
       }
-      out.println("scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
+      out.println(
+          "scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
     } else {
       String token = Tokens.generate();
       store.credentials().create("bootstrap", Tokens.hash(token), null);
