@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running scimd: its store (SQLite in its data directory, or a PostgreSQL database that other
- * nodes share), the SCIM service over it, and a Jetty server
- * that runs every request on a virtual thread (handlers and JDBC stay blocking and straight-line).
- * {@link #start} returns once the server accepts requests; {@link #close} stops it and closes the
- * store.
+ * nodes share), the SCIM service over it, and a Jetty server that runs every request on a virtual
+ * thread (handlers and JDBC stay blocking and straight-line). {@link #start} returns once the
+ * server accepts requests; {@link #close} stops it and closes the store.
  */
 public final class ScimServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScimServer.class);
@@ -98,7 +97,11 @@ public final class ScimServer implements AutoCloseable {
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
-            LOG.debug("{} {} -> {}", request.getMethod(), request.getHttpURI().getPath(), response.getStatus()));
+            LOG.debug(
+                "{} {} -> {}",
+                request.getMethod(),
+                request.getHttpURI().getPath(),
+                response.getStatus()));
     jetty.setStopTimeout(5_000);
     try {
       jetty.start();
@@ -133,7 +136,8 @@ public final class ScimServer implements AutoCloseable {
     try {
       return builtIn.withDirectory(dir);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new IllegalArgumentException("invalid schema definitions in " + dir + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid schema definitions in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -154,7 +158,8 @@ public final class ScimServer implements AutoCloseable {
         }
         return;
       }
-      out.println("scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
+      out.println(
+          "scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
     } else {
       String token = Tokens.generate();
       store.credentials().create("bootstrap", Tokens.hash(token), null);

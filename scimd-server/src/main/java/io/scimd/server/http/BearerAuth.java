@@ -66,7 +66,8 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of("WWW-Authenticate", REALM + ", error=\"invalid_token\""));
       return true;
     }
-    request.setAttribute(RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
+    request.setAttribute(
+        RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
     return super.handle(request, response, callback);
   }
 

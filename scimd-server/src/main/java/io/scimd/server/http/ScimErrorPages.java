@@ -43,7 +43,8 @@ final class ScimErrorPages extends ErrorHandler {
     // A message Jetty cannot parse is answered before any request customizer runs.
     SecurityHeaders.addTo(fields);
     try {
-      return ByteBuffer.wrap(HttpIo.MAPPER.writeValueAsBytes(ScimErrors.toJson(error(status, reason))));
+      return ByteBuffer.wrap(
+          HttpIo.MAPPER.writeValueAsBytes(ScimErrors.toJson(error(status, reason))));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -40,6 +40,7 @@ final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
+
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
@@ -53,7 +54,8 @@ final class SqliteStore implements Store {
   private final JdbcCredentials credentials;
   private volatile boolean closed;
 
-  private SqliteStore(String url, SchemaRegistry registry, InstantSource clock) throws SQLException {
+  private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
+      throws SQLException {
     this.registry = registry;
     this.writer = connect(url, false);
     this.readers = new ArrayBlockingQueue<>(READERS);
@@ -65,7 +67,10 @@ final class SqliteStore implements Store {
       }
       long last;
       try (ResultSet rs =
-          writer.jdbc.createStatement().executeQuery("SELECT COALESCE(MAX(last_modified), 0) FROM resources")) {
+          writer
+              .jdbc
+              .createStatement()
+              .executeQuery("SELECT COALESCE(MAX(last_modified), 0) FROM resources")) {
         rs.next();
         last = rs.getLong(1);
       }
@@ -149,26 +154,28 @@ final class SqliteStore implements Store {
 
   @Override
   public <T> T read(Scope scope, Function<StoreReader, T> work) {
-    return inRead(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
-      try {
-        return work.apply(tx);
-      } finally {
-        tx.close();
-      }
-    });
+    return inRead(
+        c -> {
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
+          try {
+            return work.apply(tx);
+          } finally {
+            tx.close();
+          }
+        });
   }
 
   @Override
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
-    return inWrite(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock);
-      try {
-        return work.apply(tx);
-      } finally {
-        tx.close();
-      }
-    });
+    return inWrite(
+        c -> {
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock);
+          try {
+            return work.apply(tx);
+          } finally {
+            tx.close();
+          }
+        });
   }
 
   private <T> T inRead(SqlWork<T> work) {
@@ -233,7 +240,8 @@ final class SqliteStore implements Store {
   }
 
   /** Test seam: {@code observer} sees the SQL of every statement the store runs; null stops it. */
-  void observeStatements(java.util.function.@org.jspecify.annotations.Nullable Consumer<String> observer) {
+  void observeStatements(
+      java.util.function.@org.jspecify.annotations.Nullable Consumer<String> observer) {
     writer.observer = observer;
     allReaders.forEach(r -> r.observer = observer);
   }
@@ -243,7 +251,9 @@ final class SqliteStore implements Store {
     return credentials;
   }
 
-  /** Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one. */
+  /**
+   * Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one.
+   */
   @Override
   public boolean healthy() {
     if (closed) {
@@ -259,7 +269,8 @@ final class SqliteStore implements Store {
     if (c == null) {
       return false;
     }
-    try (Statement s = c.jdbc.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+    try (Statement s = c.jdbc.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1")) {
       return !closed && rs.next() && rs.getInt(1) == 1;
     } catch (SQLException | RuntimeException e) {
       return false;
