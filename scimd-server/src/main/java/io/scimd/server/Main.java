@@ -5,7 +5,6 @@ import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.Cidr;
 import io.scimd.server.transport.TransportConfig;
-import io.scimd.store.Store;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.ScanLimits;
 import io.scimd.store.Store;
@@ -88,7 +87,12 @@ public final class Main implements Runnable {
           "--max-query-candidates",
           "--max-concurrent-evaluations" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
-      case "--tls-cert", "--tls-key", "--trusted-proxy", "--idle-timeout", "--header-timeout", "--body-timeout",
+      case "--tls-cert",
+          "--tls-key",
+          "--trusted-proxy",
+          "--idle-timeout",
+          "--header-timeout",
+          "--body-timeout",
           "--max-connections" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
@@ -237,25 +241,57 @@ public final class Main implements Runnable {
             "How many such queries may run at once on this node; more answer 503 (SCIMD_MAX_CONCURRENT_EVALUATIONS; default: half the processors, 1 or 2).")
     @Nullable Integer maxConcurrentEvaluations;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM file with the server certificate and then its chain: serve HTTPS (with --tls-key), reloaded when the files change (SCIMD_TLS_CERT).")
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "FILE",
+        description =
+            "PEM file with the server certificate and then its chain: serve HTTPS (with --tls-key), reloaded when the files change (SCIMD_TLS_CERT).")
     @Nullable Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM file with the certificate's private key, unencrypted PKCS#8 'BEGIN PRIVATE KEY' (SCIMD_TLS_KEY).")
+    @Option(
+        names = "--tls-key",
+        paramLabel = "FILE",
+        description =
+            "PEM file with the certificate's private key, unencrypted PKCS#8 'BEGIN PRIVATE KEY' (SCIMD_TLS_KEY).")
     @Nullable Path tlsKey;
 
-    @Option(names = "--trusted-proxy", paramLabel = "CIDR", split = ",", description = "A proxy address or block (e.g. 10.0.0.0/8) whose Forwarded / X-Forwarded-* headers are believed; repeatable. From any other address they are ignored (SCIMD_TRUSTED_PROXY, comma-separated; default: none).")
+    @Option(
+        names = "--trusted-proxy",
+        paramLabel = "CIDR",
+        split = ",",
+        description =
+            "A proxy address or block (e.g. 10.0.0.0/8) whose Forwarded / X-Forwarded-* headers are believed; repeatable. From any other address they are ignored (SCIMD_TRUSTED_PROXY, comma-separated; default: none).")
     List<String> trustedProxies = new ArrayList<>();
 
-    @Option(names = "--idle-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Close a connection that sends and receives nothing for this long (SCIMD_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--idle-timeout",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description =
+            "Close a connection that sends and receives nothing for this long (SCIMD_IDLE_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--header-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "Most time from the first byte of a request (or of the TLS handshake) to the end of its headers (SCIMD_HEADER_TIMEOUT; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--header-timeout",
+        defaultValue = "10s",
+        converter = DurationConverter.class,
+        description =
+            "Most time from the first byte of a request (or of the TLS handshake) to the end of its headers (SCIMD_HEADER_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration headerTimeout;
 
-    @Option(names = "--body-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Most time from the end of a request's headers to the end of its body (SCIMD_BODY_TIMEOUT; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--body-timeout",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description =
+            "Most time from the end of a request's headers to the end of its body (SCIMD_BODY_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration bodyTimeout;
 
-    @Option(names = "--max-connections", defaultValue = "" + TransportConfig.DEFAULT_MAX_CONNECTIONS, description = "Most connections open at once; more wait to be accepted (SCIMD_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-connections",
+        defaultValue = "" + TransportConfig.DEFAULT_MAX_CONNECTIONS,
+        description =
+            "Most connections open at once; more wait to be accepted (SCIMD_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
     int maxConnections;
 
     private final Map<String, String> env;
@@ -328,7 +364,8 @@ public final class Main implements Runnable {
           proxies.add(Cidr.parse(p));
         }
       }
-      return new TransportConfig(tlsCert, tlsKey, proxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
+      return new TransportConfig(
+          tlsCert, tlsKey, proxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
     }
   }
 

@@ -77,7 +77,11 @@ public final class ScimServer implements AutoCloseable {
 
   /** Starts on an already open {@code store}, which the server then owns and closes. */
   static ScimServer start(
-      ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, PrintWriter out) {
+      ServerConfig config,
+      SchemaRegistry registry,
+      Store store,
+      InstantSource clock,
+      PrintWriter out) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("scimd-http");
     VirtualThreadPool virtual = new VirtualThreadPool();
@@ -88,7 +92,8 @@ public final class ScimServer implements AutoCloseable {
     // Location and meta.location name the URL the client used, also behind a trusted proxy.
     HttpConfiguration http = Transport.httpConfiguration(config.transport());
     http.addCustomizer(ScimHttp.securityHeaders());
-    ServerConnector connector = Transport.connector(jetty, http, config.host(), config.port(), config.transport());
+    ServerConnector connector =
+        Transport.connector(jetty, http, config.host(), config.port(), config.transport());
     jetty.addConnector(connector);
     // After the connector: a certificate that cannot be used stops the start before it writes.
     bootstrap(store, config.bootstrapToken(), out);

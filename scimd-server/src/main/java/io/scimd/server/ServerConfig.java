@@ -78,12 +78,16 @@ public record ServerConfig(
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
-    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, transport);
+    return new ServerConfig(
+        host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, transport);
   }
 
-  /** This configuration with {@code transport} (HTTPS, trusted proxies, timeouts, connection cap). */
+  /**
+   * This configuration with {@code transport} (HTTPS, trusted proxies, timeouts, connection cap).
+   */
   public ServerConfig withTransport(TransportConfig transport) {
-    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, transport);
+    return new ServerConfig(
+        host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, transport);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

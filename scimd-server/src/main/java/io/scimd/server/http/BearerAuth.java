@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Bearer-token authentication (RFC 6750) for the SCIM endpoints. The token is hashed and looked up
  * by its hash, so the comparison never runs over the secret itself: its timing tells nothing about
  * a stored token. Lookups go through {@link VerifiedTokens}: a token used again within half a
- * second costs no database round trip, and a revoked one is refused on every node within it. Discovery endpoints and {@code /health} pass without credentials, since clients
- * read {@code /ServiceProviderConfig} to learn how to authenticate (RFC 7644 §4).
+ * second costs no database round trip, and a revoked one is refused on every node within it.
+ * Discovery endpoints and {@code /health} pass without credentials, since clients read {@code
+ * /ServiceProviderConfig} to learn how to authenticate (RFC 7644 §4).
  *
  * <p>A request with more than one {@code Authorization} header is refused with 400 on every path:
  * the header is not a list (RFC 9110 §11.6.2), and which of two credentials a proxy checked and
@@ -41,7 +42,10 @@ final class BearerAuth extends Handler.Wrapper {
       HttpIo.writeError(
           response,
           callback,
-          new ScimError(400, null, "the request has " + authorizations + " Authorization headers; send exactly one"),
+          new ScimError(
+              400,
+              null,
+              "the request has " + authorizations + " Authorization headers; send exactly one"),
           Map.of());
       return true;
     }

@@ -263,19 +263,23 @@ final class HttpIo {
     return out;
   }
 
-  /** A host name (letters, digits, {@code -} and {@code _} in dot-separated labels) or IPv4 address. */
-  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?");
+  /**
+   * A host name (letters, digits, {@code -} and {@code _} in dot-separated labels) or IPv4 address.
+   */
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*\\.?");
 
   /** An IPv6 address, in its brackets or without them. */
-  private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+  private static final Pattern IPV6 =
+      Pattern.compile("\\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
   /**
    * The absolute URL of the SCIM root as the client addressed it (RFC 7644 §3.1 {@code Location}):
    * the scheme, host and port of the request, which a trusted proxy's forwarding headers may have
    * set (the transport believes them from trusted proxies only). Whatever set them, the URL is
-   * {@code http} or {@code https} on a host name or IP address: another scheme ({@code
-   * javascript}) becomes the connection's own, and a host that is no name or address (one with a
-   * {@code /} or {@code @} in it) becomes the address the client connected to.
+   * {@code http} or {@code https} on a host name or IP address: another scheme ({@code javascript})
+   * becomes the connection's own, and a host that is no name or address (one with a {@code /} or
+   * {@code @} in it) becomes the address the client connected to.
    */
   static String base(Request request, String prefix) {
     HttpURI uri = request.getHttpURI();
@@ -297,11 +301,15 @@ final class HttpIo {
       host = "[" + host + "]";
     }
     boolean defaultPort =
-        port <= 0 || port > 65535 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        port <= 0
+            || port > 65535
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
     return scheme + "://" + host + (defaultPort ? "" : ":" + port) + prefix;
   }
 
   private static boolean validHost(String host) {
-    return host.length() <= 255 && (HOST_NAME.matcher(host).matches() || IPV6.matcher(host).matches());
+    return host.length() <= 255
+        && (HOST_NAME.matcher(host).matches() || IPV6.matcher(host).matches());
   }
 }

@@ -31,7 +31,12 @@ final class ScimErrorPages extends ErrorHandler {
 
   @Override
   protected void generateResponse(
-      Request request, Response response, int code, String message, @Nullable Throwable cause, Callback callback) {
+      Request request,
+      Response response,
+      int code,
+      String message,
+      @Nullable Throwable cause,
+      Callback callback) {
     // A request Jetty could not parse never met the request customizers that set these.
     SecurityHeaders.addTo(response.getHeaders());
     HttpIo.writeError(response, callback, error(code, message), Map.of());

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * open keep the one they negotiated.
  *
  * <p>A pair that cannot be used (a half-written file, a key that belongs to the previous
- * certificate because only one of the two files has been replaced so far) is logged and the
- * current certificate kept; the next change is tried again. Jetty's own {@code KeyStoreScanner}
- * does the same for a key store file, which PEM files are not.
+ * certificate because only one of the two files has been replaced so far) is logged and the current
+ * certificate kept; the next change is tried again. Jetty's own {@code KeyStoreScanner} does the
+ * same for a key store file, which PEM files are not.
  */
 final class CertificateReloader extends ContainerLifeCycle implements Scanner.BulkListener {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
@@ -31,7 +31,8 @@ final class CertificateReloader extends ContainerLifeCycle implements Scanner.Bu
   private String current;
   private String lastFailed = "";
 
-  CertificateReloader(SslContextFactory.Server ssl, Path certFile, Path keyFile, String loadedFingerprint) {
+  CertificateReloader(
+      SslContextFactory.Server ssl, Path certFile, Path keyFile, String loadedFingerprint) {
     this.ssl = ssl;
     this.certFile = certFile;
     this.keyFile = keyFile;
@@ -62,7 +63,10 @@ final class CertificateReloader extends ContainerLifeCycle implements Scanner.Bu
       cert = PemCredentials.read(certFile);
       key = PemCredentials.read(keyFile);
     } catch (IllegalArgumentException e) {
-      warnOnce("", "cannot read the TLS certificate or key, keeping the current certificate: " + e.getMessage());
+      warnOnce(
+          "",
+          "cannot read the TLS certificate or key, keeping the current certificate: "
+              + e.getMessage());
       return false;
     }
     String fingerprint = PemCredentials.fingerprint(cert, key);
@@ -73,13 +77,17 @@ final class CertificateReloader extends ContainerLifeCycle implements Scanner.Bu
     try {
       loaded = PemCredentials.load(cert, certFile, key, keyFile);
     } catch (IllegalArgumentException e) {
-      warnOnce(fingerprint, "the changed TLS certificate or key cannot be used, keeping the current certificate: " + e.getMessage());
+      warnOnce(
+          fingerprint,
+          "the changed TLS certificate or key cannot be used, keeping the current certificate: "
+              + e.getMessage());
       return false;
     }
     try {
       ssl.reload(factory -> factory.setKeyStore(loaded.keyStore()));
     } catch (Exception e) {
-      warnOnce(fingerprint, "loading the changed TLS certificate failed, keeping the current one: " + e);
+      warnOnce(
+          fingerprint, "loading the changed TLS certificate failed, keeping the current one: " + e);
       return false;
     }
     current = fingerprint;

@@ -17,11 +17,14 @@ public record Cidr(InetAddress network, int prefix) {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-  /** @throws IllegalArgumentException when the prefix does not fit the address */
+  /**
+   * @throws IllegalArgumentException when the prefix does not fit the address
+   */
   public Cidr {
     int bits = network.getAddress().length * 8;
     if (prefix < 0 || prefix > bits) {
-      throw new IllegalArgumentException("a prefix of " + network.getHostAddress() + " is 0 to " + bits + ", not " + prefix);
+      throw new IllegalArgumentException(
+          "a prefix of " + network.getHostAddress() + " is 0 to " + bits + ", not " + prefix);
     }
     network = masked(network, prefix);
   }
@@ -115,6 +118,8 @@ public record Cidr(InetAddress network, int prefix) {
 
   private static IllegalArgumentException invalid(String text) {
     return new IllegalArgumentException(
-        "'" + text + "' is not an IP address or CIDR block: give e.g. 10.0.0.0/8, 192.0.2.7 or fd00::/8");
+        "'"
+            + text
+            + "' is not an IP address or CIDR block: give e.g. 10.0.0.0/8, 192.0.2.7 or fd00::/8");
   }
 }

@@ -32,12 +32,12 @@ import java.util.regex.Pattern;
 
 /**
  * A certificate chain and private key read from the PEM files that web servers and ACME clients
- * write (RFC 7468), turned into the in-memory {@link KeyStore} Jetty's TLS takes. Everything is
- * the JDK's own: {@link CertificateFactory} reads the certificates, {@link KeyFactory} the
- * unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY}) of the algorithm the certificate names (RSA,
- * EC, Ed25519...). The key must belong to the certificate: a test signature made with it is
- * verified with the certificate's public key, so a mismatched pair fails here, with a message,
- * and not at each client's handshake.
+ * write (RFC 7468), turned into the in-memory {@link KeyStore} Jetty's TLS takes. Everything is the
+ * JDK's own: {@link CertificateFactory} reads the certificates, {@link KeyFactory} the unencrypted
+ * PKCS#8 key ({@code BEGIN PRIVATE KEY}) of the algorithm the certificate names (RSA, EC,
+ * Ed25519...). The key must belong to the certificate: a test signature made with it is verified
+ * with the certificate's public key, so a mismatched pair fails here, with a message, and not at
+ * each client's handshake.
  *
  * <p>A PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC 1 ({@code BEGIN EC PRIVATE KEY}) key is
  * refused with the {@code openssl pkcs8 -topk8} command that converts it; an encrypted key with the
@@ -78,10 +78,12 @@ final class PemCredentials {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry(ALIAS, key, ENTRY_PASSWORD.toCharArray(), chain.toArray(new Certificate[0]));
+      store.setKeyEntry(
+          ALIAS, key, ENTRY_PASSWORD.toCharArray(), chain.toArray(new Certificate[0]));
       return new Loaded(store, chain.get(0), fingerprint(certPem, keyPem));
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot build a key store from " + certFile + " and " + keyFile, e);
+      throw new IllegalStateException(
+          "cannot build a key store from " + certFile + " and " + keyFile, e);
     }
   }
 
@@ -110,7 +112,8 @@ final class PemCredentials {
     List<X509Certificate> chain = new ArrayList<>();
     try {
       Collection<? extends Certificate> all =
-          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(pem));
       for (Certificate c : all) {
         chain.add((X509Certificate) c);
       }
@@ -168,14 +171,21 @@ final class PemCredentials {
     try {
       return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalArgumentException("this JDK cannot read " + algorithm + " keys (" + file + ")", e);
+      throw new IllegalArgumentException(
+          "this JDK cannot read " + algorithm + " keys (" + file + ")", e);
     } catch (InvalidKeySpecException e) {
       throw new IllegalArgumentException(
-          file + " holds no " + algorithm + " private key, which the certificate's public key needs", e);
+          file
+              + " holds no "
+              + algorithm
+              + " private key, which the certificate's public key needs",
+          e);
     }
   }
 
-  /** Signs with {@code key} and verifies with the certificate: they belong together or fail here. */
+  /**
+   * Signs with {@code key} and verifies with the certificate: they belong together or fail here.
+   */
   private static void checkPair(PrivateKey key, X509Certificate leaf, Path certFile, Path keyFile) {
     PublicKey pub = leaf.getPublicKey();
     String algorithm =
@@ -183,7 +193,8 @@ final class PemCredentials {
           case "RSA" -> "SHA256withRSA";
           case "EC" -> "SHA256withECDSA";
           case "RSASSA-PSS" -> "RSASSA-PSS";
-          default -> pub.getAlgorithm(); // EdDSA, Ed25519, Ed448: the key's own name is its signature
+          default ->
+              pub.getAlgorithm(); // EdDSA, Ed25519, Ed448: the key's own name is its signature
         };
     byte[] probe = "scimd key check".getBytes(StandardCharsets.US_ASCII);
     boolean matches;
@@ -191,7 +202,12 @@ final class PemCredentials {
       Signature signer = Signature.getInstance(algorithm);
       if (algorithm.equals("RSASSA-PSS")) {
         signer.setParameter(
-            new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, PSSParameterSpec.TRAILER_FIELD_BC));
+            new PSSParameterSpec(
+                "SHA-256",
+                "MGF1",
+                MGF1ParameterSpec.SHA256,
+                32,
+                PSSParameterSpec.TRAILER_FIELD_BC));
       }
       signer.initSign(key);
       signer.update(probe);
@@ -203,11 +219,20 @@ final class PemCredentials {
       matches = false;
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
-          "cannot check that the key in " + keyFile + " belongs to the certificate in " + certFile + ": " + e.getMessage(), e);
+          "cannot check that the key in "
+              + keyFile
+              + " belongs to the certificate in "
+              + certFile
+              + ": "
+              + e.getMessage(),
+          e);
     }
     if (!matches) {
       throw new IllegalArgumentException(
-          "the private key in " + keyFile + " does not belong to the first certificate in " + certFile);
+          "the private key in "
+              + keyFile
+              + " does not belong to the first certificate in "
+              + certFile);
     }
   }
 }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>A handler that reads a body it was sent late, or never, keeps the parser in its content state:
  * the body deadline then closes the connection under it. Every handler here reads its body first.
  */
-final class RequestDeadlines extends AbstractLifeCycle implements Connection.Listener, SslHandshakeListener {
+final class RequestDeadlines extends AbstractLifeCycle
+    implements Connection.Listener, SslHandshakeListener {
   private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlines.class);
 
   private final Connector connector;
@@ -55,7 +56,8 @@ final class RequestDeadlines extends AbstractLifeCycle implements Connection.Lis
     this.connector = connector;
     this.headerNanos = header.toNanos();
     this.bodyNanos = body.toNanos();
-    // Late by at most a quarter of the shorter deadline, and never looking more than 20 times a second.
+    // Late by at most a quarter of the shorter deadline, and never looking more than 20 times a
+    // second.
     this.sweepMillis = Math.clamp(Math.min(header.toMillis(), body.toMillis()) / 4, 50, 1000);
   }
 
@@ -114,12 +116,13 @@ final class RequestDeadlines extends AbstractLifeCycle implements Connection.Lis
   private void sweep() {
     try {
       long now = System.nanoTime();
-      handshakes.forEach((engine, h) -> {
-        if (now - h.opened() > headerNanos) {
-          handshakes.remove(engine);
-          close(h.connection(), "the TLS handshake was not done within " + millis(headerNanos));
-        }
-      });
+      handshakes.forEach(
+          (engine, h) -> {
+            if (now - h.opened() > headerNanos) {
+              handshakes.remove(engine);
+              close(h.connection(), "the TLS handshake was not done within " + millis(headerNanos));
+            }
+          });
       requests.forEach((connection, watch) -> check(connection, watch, now));
     } catch (RuntimeException e) {
       LOG.warn("checking request deadlines failed", e);
@@ -181,12 +184,16 @@ final class RequestDeadlines extends AbstractLifeCycle implements Connection.Lis
   private static final class Watch {
     /** The request count when the parser was last seen between requests; -1 while in one. */
     long messages = -1;
+
     /** Bytes received when that was first seen. */
     long startBytes;
+
     /** When padding was first seen arriving between requests, or 0. */
     long paddingSince;
+
     /** The begin time of the message whose body is being watched. */
     long bodyOf;
+
     /** When that body was first seen being received. */
     long bodySince;
   }

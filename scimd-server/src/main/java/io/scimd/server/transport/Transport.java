@@ -25,8 +25,8 @@ public final class Transport {
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
   /**
-   * No acceptor threads: connections are accepted by the selectors, so that when the cap is
-   * reached accepting stops at once (a thread blocked in {@code accept()} would take one more).
+   * No acceptor threads: connections are accepted by the selectors, so that when the cap is reached
+   * accepting stops at once (a thread blocked in {@code accept()} would take one more).
    */
   private static final int ACCEPTORS = 0;
 
@@ -34,8 +34,8 @@ public final class Transport {
 
   /**
    * The HTTP configuration for {@code config}: no {@code Server} header, and the request
-   * customizers of TLS and of trusted proxies, in that order. Customizers added after these see
-   * the scheme, host and client address the client really used.
+   * customizers of TLS and of trusted proxies, in that order. Customizers added after these see the
+   * scheme, host and client address the client really used.
    */
   public static HttpConfiguration httpConfiguration(TransportConfig config) {
     HttpConfiguration http = new HttpConfiguration();
@@ -74,7 +74,9 @@ public final class Transport {
       ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
       // Renegotiation (TLS 1.2 only) lets a client make the server redo costly handshakes at will.
       ssl.setRenegotiationAllowed(false);
-      connector = new ServerConnector(jetty, ACCEPTORS, -1, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+      connector =
+          new ServerConnector(
+              jetty, ACCEPTORS, -1, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
       jetty.addBean(new CertificateReloader(ssl, cert, key, loaded.fingerprint()));
     } else {
       connector = new ServerConnector(jetty, ACCEPTORS, -1, http11);
@@ -82,7 +84,8 @@ public final class Transport {
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(config.idleTimeout().toMillis());
-    connector.addBean(new RequestDeadlines(connector, config.headerTimeout(), config.bodyTimeout()));
+    connector.addBean(
+        new RequestDeadlines(connector, config.headerTimeout(), config.bodyTimeout()));
     NetworkConnectionLimit limit = new NetworkConnectionLimit(config.maxConnections(), connector);
     // At the cap, connections that are idle make room sooner: as soon as a request would be late.
     limit.setEndPointIdleTimeout(config.headerTimeout().toMillis());
@@ -94,9 +97,15 @@ public final class Transport {
     try {
       loaded.leaf().checkValidity();
     } catch (CertificateExpiredException e) {
-      LOG.warn("the TLS certificate in {} expired at {}: clients will refuse it", cert, loaded.leaf().getNotAfter().toInstant());
+      LOG.warn(
+          "the TLS certificate in {} expired at {}: clients will refuse it",
+          cert,
+          loaded.leaf().getNotAfter().toInstant());
     } catch (CertificateNotYetValidException e) {
-      LOG.warn("the TLS certificate in {} is valid only from {}: clients will refuse it until then", cert, loaded.leaf().getNotBefore().toInstant());
+      LOG.warn(
+          "the TLS certificate in {} is valid only from {}: clients will refuse it until then",
+          cert,
+          loaded.leaf().getNotBefore().toInstant());
     }
   }
 }

@@ -46,17 +46,21 @@ public record TransportConfig(
           DEFAULT_BODY_TIMEOUT,
           DEFAULT_MAX_CONNECTIONS);
 
-  /** @throws IllegalArgumentException with a message for the operator when a value is unusable */
+  /**
+   * @throws IllegalArgumentException with a message for the operator when a value is unusable
+   */
   public TransportConfig {
     if ((tlsCert == null) != (tlsKey == null)) {
-      throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both or neither");
+      throw new IllegalArgumentException(
+          "--tls-cert and --tls-key go together: give both or neither");
     }
     trustedProxies = List.copyOf(trustedProxies);
     positive("--idle-timeout", idleTimeout);
     positive("--header-timeout", headerTimeout);
     positive("--body-timeout", bodyTimeout);
     if (maxConnections < 1) {
-      throw new IllegalArgumentException("--max-connections must be at least 1, not " + maxConnections);
+      throw new IllegalArgumentException(
+          "--max-connections must be at least 1, not " + maxConnections);
     }
   }
 
@@ -65,14 +69,19 @@ public record TransportConfig(
     return tlsCert != null;
   }
 
-  /** This configuration serving HTTPS with the PEM certificate chain {@code cert} and key {@code key}. */
+  /**
+   * This configuration serving HTTPS with the PEM certificate chain {@code cert} and key {@code
+   * key}.
+   */
   public TransportConfig withTls(Path cert, Path key) {
-    return new TransportConfig(cert, key, trustedProxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
+    return new TransportConfig(
+        cert, key, trustedProxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
   }
 
   /** This configuration believing the forwarding headers of {@code proxies} only. */
   public TransportConfig withTrustedProxies(List<Cidr> proxies) {
-    return new TransportConfig(tlsCert, tlsKey, proxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
+    return new TransportConfig(
+        tlsCert, tlsKey, proxies, idleTimeout, headerTimeout, bodyTimeout, maxConnections);
   }
 
   /** This configuration with these timeouts. */
@@ -82,7 +91,8 @@ public record TransportConfig(
 
   /** This configuration with at most {@code max} connections open at once. */
   public TransportConfig withMaxConnections(int max) {
-    return new TransportConfig(tlsCert, tlsKey, trustedProxies, idleTimeout, headerTimeout, bodyTimeout, max);
+    return new TransportConfig(
+        tlsCert, tlsKey, trustedProxies, idleTimeout, headerTimeout, bodyTimeout, max);
   }
 
   private static void positive(String option, Duration d) {

@@ -19,15 +19,15 @@ import org.jspecify.annotations.Nullable;
  * Believes {@code Forwarded} (RFC 7239) and {@code X-Forwarded-*} headers from the configured
  * proxies only. Anyone can send these headers; believed from anyone, they let a client choose the
  * scheme and host of every {@code Location} and {@code meta.location} the server writes, and the
- * address the change journal records for it. From a peer outside the trusted blocks the request
- * is left exactly as received; from a trusted one, Jetty's {@link ForwardedRequestCustomizer}
- * applies the scheme, host and port.
+ * address the change journal records for it. From a peer outside the trusted blocks the request is
+ * left exactly as received; from a trusted one, Jetty's {@link ForwardedRequestCustomizer} applies
+ * the scheme, host and port.
  *
  * <p>The client's address is not Jetty's left-most {@code for} entry, which the client itself can
  * write when a proxy appends to a header it sent: it is the right-most entry that is not a trusted
- * proxy, walking back from the peer through the chain of proxies that appended their own peer
- * (when every hop is trusted, the left-most one). An entry that is no IP address ({@code unknown},
- * an obfuscated name) ends the walk at the hop that reported it.
+ * proxy, walking back from the peer through the chain of proxies that appended their own peer (when
+ * every hop is trusted, the left-most one). An entry that is no IP address ({@code unknown}, an
+ * obfuscated name) ends the walk at the hop that reported it.
  */
 final class TrustedProxies implements HttpConfiguration.Customizer {
   private final List<Cidr> trusted;
@@ -48,7 +48,10 @@ final class TrustedProxies implements HttpConfiguration.Customizer {
       return request; // no forwarding header
     }
     InetAddress client = client(request.getHeaders(), peer);
-    int port = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress isa ? isa.getPort() : 0;
+    int port =
+        request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress isa
+            ? isa.getPort()
+            : 0;
     InetSocketAddress remote = new InetSocketAddress(client, port);
     ConnectionMetaData metaData =
         new ConnectionMetaData.Wrapper(customized.getConnectionMetaData()) {
@@ -89,8 +92,8 @@ final class TrustedProxies implements HttpConfiguration.Customizer {
   }
 
   /**
-   * The {@code for} nodes, left (the original client) to right (the last proxy's peer): of
-   * {@code Forwarded} when present, which Jetty also prefers, else of {@code X-Forwarded-For}.
+   * The {@code for} nodes, left (the original client) to right (the last proxy's peer): of {@code
+   * Forwarded} when present, which Jetty also prefers, else of {@code X-Forwarded-For}.
    */
   private static List<String> chain(HttpFields headers) {
     List<String> out = new ArrayList<>();
@@ -116,7 +119,9 @@ final class TrustedProxies implements HttpConfiguration.Customizer {
     return out;
   }
 
-  /** The address of an RFC 7239 §6 node ({@code 192.0.2.1}, {@code [2001:db8::1]:80}...), or null. */
+  /**
+   * The address of an RFC 7239 §6 node ({@code 192.0.2.1}, {@code [2001:db8::1]:80}...), or null.
+   */
   static @Nullable InetAddress node(String node) {
     String n = node;
     if (n.startsWith("[")) {
@@ -132,7 +137,9 @@ final class TrustedProxies implements HttpConfiguration.Customizer {
   }
 
   private static String unquote(String s) {
-    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")
+        ? s.substring(1, s.length() - 1)
+        : s;
   }
 
   private static @Nullable InetAddress address(@Nullable SocketAddress socket) {

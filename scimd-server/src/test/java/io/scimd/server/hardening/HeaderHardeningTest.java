@@ -32,10 +32,16 @@ class HeaderHardeningTest {
   @Test
   void emptyForwardedHost_createsWithALocationOnTheHostAddressed() {
     // Not a trusted proxy: the header is ignored (TrustedProxiesTest tries it from one).
-    Raw r = server.raw("POST /scim/v2/Users HTTP/1.1", Seeded.oktaUser("fwd-empty"), authorized("X-Forwarded-Host: "));
+    Raw r =
+        server.raw(
+            "POST /scim/v2/Users HTTP/1.1",
+            Seeded.oktaUser("fwd-empty"),
+            authorized("X-Forwarded-Host: "));
     JsonNode body = assertWellFormed(r);
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    assertThat(r.headers().get("Location")).as(r.toString()).startsWith("http://127.0.0.1/scim/v2/Users/");
+    assertThat(r.headers().get("Location"))
+        .as(r.toString())
+        .startsWith("http://127.0.0.1/scim/v2/Users/");
     assertThat(body.path("meta").path("location").asText()).isEqualTo(r.headers().get("Location"));
   }
 
@@ -44,15 +50,23 @@ class HeaderHardeningTest {
     Raw r = server.raw("GET /scim/v2/Users HTTP/1.1", null, authorized("X-Forwarded-Host:  "));
     JsonNode body = assertWellFormed(r);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    assertThat(body.path("Resources").get(0).path("meta").path("location").asText()).startsWith("http://127.0.0.1/scim/v2/");
+    assertThat(body.path("Resources").get(0).path("meta").path("location").asText())
+        .startsWith("http://127.0.0.1/scim/v2/");
   }
 
   @Test
   void twoAuthorizationHeaders_answer400_andCreateNothing() {
-    for (String second : new String[] {"Bearer " + TestServer.TOKEN, "Bearer not-a-token-0123456789-0123456789", "Basic Zm9vOmJhcg=="}) {
+    for (String second :
+        new String[] {
+          "Bearer " + TestServer.TOKEN,
+          "Bearer not-a-token-0123456789-0123456789",
+          "Basic Zm9vOmJhcg=="
+        }) {
       Raw r =
           server.raw(
-              "POST /scim/v2/Users HTTP/1.1", Seeded.oktaUser("two-auth"), authorized("Authorization: " + second));
+              "POST /scim/v2/Users HTTP/1.1",
+              Seeded.oktaUser("two-auth"),
+              authorized("Authorization: " + second));
       JsonNode e = TestServer.assertScimError(r, 400, null);
       assertThat(e.path("detail").asText()).contains("2 Authorization headers");
     }
@@ -65,7 +79,10 @@ class HeaderHardeningTest {
                 "Authorization: Bearer " + TestServer.TOKEN,
                 "Content-Type: application/scim+json"));
     TestServer.assertScimError(wrongFirst, 400, null);
-    Raw list = server.raw("GET /scim/v2/Users?filter=userName%20eq%20%22two-auth%22 HTTP/1.1", null, authorized());
+    Raw list =
+        server.raw(
+            "GET /scim/v2/Users?filter=userName%20eq%20%22two-auth%22 HTTP/1.1",
+            null, authorized());
     assertThat(assertWellFormed(list).path("totalResults").asInt()).isZero();
   }
 
@@ -75,7 +92,9 @@ class HeaderHardeningTest {
         server.raw(
             "GET /scim/v2/ServiceProviderConfig HTTP/1.1",
             null,
-            List.of("Authorization: Bearer a-0123456789-0123456789-0123456789", "Authorization: Bearer b-0123456789-0123456789"));
+            List.of(
+                "Authorization: Bearer a-0123456789-0123456789-0123456789",
+                "Authorization: Bearer b-0123456789-0123456789"));
     TestServer.assertScimError(r, 400, null);
   }
 }

@@ -413,7 +413,8 @@ class ScimHttpTest {
     // Believed from --trusted-proxy addresses only (io.scimd.server.transport.TrustedProxiesTest).
     assertThat(r.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Users/" + id));
     assertThat(r.headers().firstValue("ETag")).isPresent();
-    assertThat(json(r).path("meta").path("location").asText()).isEqualTo(server.url("/scim/v2/Users/" + id));
+    assertThat(json(r).path("meta").path("location").asText())
+        .isEqualTo(server.url("/scim/v2/Users/" + id));
   }
 
   @Test

@@ -275,7 +275,11 @@ public final class TestServer implements AutoCloseable {
    * {@link #raw(String, String, List)} from the local address {@code from} (any of 127.0.0.0/8
    * reaches the server on 127.0.0.1), so the server sees another client address; null: any.
    */
-  public Raw raw(@Nullable InetAddress from, String requestLine, @Nullable String body, List<String> headerLines) {
+  public Raw raw(
+      @Nullable InetAddress from,
+      String requestLine,
+      @Nullable String body,
+      List<String> headerLines) {
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     StringBuilder head =
         new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");

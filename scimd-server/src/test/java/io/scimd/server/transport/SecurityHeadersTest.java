@@ -31,7 +31,9 @@ class SecurityHeadersTest {
     assertThat(headers.get("X-Content-Type-Options")).as(what).isEqualTo("nosniff");
     assertThat(headers.get("Cache-Control")).as(what).isEqualTo("no-store");
     assertThat(headers.get("Referrer-Policy")).as(what).isEqualTo("no-referrer");
-    assertThat(headers).as("no HSTS over plain HTTP: " + what).doesNotContainKey("Strict-Transport-Security");
+    assertThat(headers)
+        .as("no HSTS over plain HTTP: " + what)
+        .doesNotContainKey("Strict-Transport-Security");
   }
 
   @Test
@@ -44,8 +46,12 @@ class SecurityHeadersTest {
             server.raw("GET /scim/v2/Users HTTP/1.1", null, authorized()),
             server.raw("GET /scim/v2/Users/" + created + " HTTP/1.1", null, authorized()),
             server.raw("GET /scim/v2/Users HTTP/1.1", null, List.of()), // 401
-            server.raw("GET /scim/v2/Users/no-such-id HTTP/1.1", null, authorized()), // 404, thrown and reset
-            server.raw("POST /scim/v2/Users HTTP/1.1", "{not json", authorized()), // 400 from the body
+            server.raw(
+                "GET /scim/v2/Users/no-such-id HTTP/1.1",
+                null,
+                authorized()), // 404, thrown and reset
+            server.raw(
+                "POST /scim/v2/Users HTTP/1.1", "{not json", authorized()), // 400 from the body
             server.raw("DELETE /scim/v2/Users HTTP/1.1", null, authorized())); // 405
     for (Raw r : answers) {
       assertSecurityHeaders(r.headers(), r.toString());
@@ -54,9 +60,12 @@ class SecurityHeadersTest {
 
   @Test
   void aRequestJettyCannotParse_carriesTheSecurityHeadersToo() {
-    String raw = server.rawExchange("GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n");
+    String raw =
+        server.rawExchange("GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n");
     assertThat(raw).startsWith("HTTP/1.1 400");
     String head = raw.substring(0, raw.indexOf("\r\n\r\n"));
-    assertThat(head).contains("X-Content-Type-Options: nosniff").contains("Cache-Control: no-store");
+    assertThat(head)
+        .contains("X-Content-Type-Options: nosniff")
+        .contains("Cache-Control: no-store");
   }
 }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Clients that send slowly or open many connections, over raw sockets to a real server: each is
- * cut off at its deadline, and none keeps the server from answering others.
+ * Clients that send slowly or open many connections, over raw sockets to a real server: each is cut
+ * off at its deadline, and none keeps the server from answering others.
  */
 class SlowClientsTest {
   static final Duration HEADER = Duration.ofSeconds(1);
@@ -42,11 +42,12 @@ class SlowClientsTest {
   }
 
   /**
-   * Writes {@code head} at once, then {@code trickle} one byte every {@code every}, and returns
-   * how long after the first byte the server closed the connection (a write failed, or a read
-   * came to the end).
+   * Writes {@code head} at once, then {@code trickle} one byte every {@code every}, and returns how
+   * long after the first byte the server closed the connection (a write failed, or a read came to
+   * the end).
    */
-  Duration trickle(String head, String trickle, Duration every) throws IOException, InterruptedException {
+  Duration trickle(String head, String trickle, Duration every)
+      throws IOException, InterruptedException {
     try (Socket s = server.connect()) {
       s.setSoTimeout(1);
       long began = System.nanoTime();
@@ -79,14 +80,22 @@ class SlowClientsTest {
   @Test
   void headersTrickled_areCutOffAtTheHeaderDeadline() throws Exception {
     startWithShortDeadlines();
-    Duration held = trickle("GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: aaaaaaaaaa\r\n", Duration.ofMillis(100));
+    Duration held =
+        trickle(
+            "GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+            "X-Slow: aaaaaaaaaa\r\n",
+            Duration.ofMillis(100));
     assertThat(held).isBetween(HEADER.minusMillis(100), HEADER.plusSeconds(2));
   }
 
   @Test
   void aRequestLineTrickled_isCutOffAtTheHeaderDeadline() throws Exception {
     startWithShortDeadlines();
-    Duration held = trickle("G", "ET /scim/v2/Users/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", Duration.ofMillis(100));
+    Duration held =
+        trickle(
+            "G",
+            "ET /scim/v2/Users/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            Duration.ofMillis(100));
     assertThat(held).isBetween(HEADER.minusMillis(100), HEADER.plusSeconds(2));
   }
 
@@ -115,7 +124,9 @@ class SlowClientsTest {
       OutputStream out = s.getOutputStream();
       InputStream in = s.getInputStream();
       for (int i = 0; i < 3; i++) {
-        out.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.write(
+            "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         assertThat(readResponseHead(in)).startsWith("HTTP/1.1 200");
         // Idle between requests longer than the header deadline: the idle timeout's business.
@@ -126,18 +137,24 @@ class SlowClientsTest {
 
   @Test
   void twoHundredTricklingSockets_doNotHoldTheServer() throws Exception {
-    start(TransportConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    start(
+        TransportConfig.DEFAULTS.withTimeouts(
+            Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2)));
     List<Socket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < 200; i++) {
         Socket s = server.connect();
-        s.getOutputStream().write("GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+            .write(
+                "GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
         sockets.add(s);
       }
       long began = System.nanoTime();
       int closed = 0;
       int answered = 0;
-      while (closed < sockets.size() && System.nanoTime() - began < Duration.ofSeconds(15).toNanos()) {
+      while (closed < sockets.size()
+          && System.nanoTime() - began < Duration.ofSeconds(15).toNanos()) {
         closed = 0;
         for (Socket s : sockets) {
           try {
@@ -172,17 +189,26 @@ class SlowClientsTest {
     try {
       for (int i = 0; i < 4; i++) {
         Socket s = server.connect();
-        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(readResponseHead(s.getInputStream())).startsWith("HTTP/1.1 200"); // accepted, then kept alive
+        s.getOutputStream()
+            .write(
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(readResponseHead(s.getInputStream()))
+            .startsWith("HTTP/1.1 200"); // accepted, then kept alive
         idle.add(s);
       }
       try (Socket fifth = server.connect()) {
         fifth.setSoTimeout(1_500);
-        fifth.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        fifth
+            .getOutputStream()
+            .write(
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
         InputStream in = fifth.getInputStream();
         try {
           int b = in.read();
-          throw new AssertionError("the fifth connection was served beyond the cap of 4 (read " + b + ")");
+          throw new AssertionError(
+              "the fifth connection was served beyond the cap of 4 (read " + b + ")");
         } catch (SocketTimeoutException expected) {
           // not accepted while four are open
         }

@@ -22,15 +22,18 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Self-signed test certificates for 127.0.0.1 and localhost, made by the JDK's own {@code keytool}
- * (the JDK has no public API to issue a certificate) and written as the PEM files an operator
- * gives scimd: the certificate, and the key as unencrypted PKCS#8.
+ * (the JDK has no public API to issue a certificate) and written as the PEM files an operator gives
+ * scimd: the certificate, and the key as unencrypted PKCS#8.
  */
 final class TestCertificates {
   private static final String PASSWORD = "test-only";
 
   /** One generated pair: where its PEM files are, and the certificate. */
   record Pair(Path cert, Path key, X509Certificate certificate) {
-    /** Copies this pair over {@code cert} and {@code key}, each by an atomic rename as deploy tools do. */
+    /**
+     * Copies this pair over {@code cert} and {@code key}, each by an atomic rename as deploy tools
+     * do.
+     */
     void installAs(Path cert, Path key) throws IOException {
       replace(this.cert, cert);
       replace(this.key, key);
@@ -60,7 +63,8 @@ final class TestCertificates {
    * The pair {@code CN=<name>} with an {@code RSA} or {@code EC} key, made once per test run (a
    * keytool run costs seconds); callers copy it where they need it ({@link Pair#installAs}).
    */
-  static synchronized Pair shared(String name, String keyAlgorithm) throws IOException, InterruptedException {
+  static synchronized Pair shared(String name, String keyAlgorithm)
+      throws IOException, InterruptedException {
     Pair made = MADE.get(name);
     if (made == null) {
       made = generate(Files.createTempDirectory("scimd-test-certs"), name, keyAlgorithm);
@@ -69,18 +73,34 @@ final class TestCertificates {
     return made;
   }
 
-  /** A new pair with subject {@code CN=<name>} and an {@code RSA} or {@code EC} key, in {@code dir}. */
-  static Pair generate(Path dir, String name, String keyAlgorithm) throws IOException, InterruptedException {
+  /**
+   * A new pair with subject {@code CN=<name>} and an {@code RSA} or {@code EC} key, in {@code dir}.
+   */
+  static Pair generate(Path dir, String name, String keyAlgorithm)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path store = dir.resolve(name + ".p12");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     cmd.addAll(
         List.of(
-            "-genkeypair", "-alias", "test", "-dname", "CN=" + name, "-validity", "2",
-            "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-            "-storetype", "PKCS12", "-keystore", store.toString(),
-            "-storepass", PASSWORD, "-keypass", PASSWORD));
+            "-genkeypair",
+            "-alias",
+            "test",
+            "-dname",
+            "CN=" + name,
+            "-validity",
+            "2",
+            "-ext",
+            "SAN=ip:127.0.0.1,dns:localhost",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            store.toString(),
+            "-storepass",
+            PASSWORD,
+            "-keypass",
+            PASSWORD));
     if (keyAlgorithm.equals("EC")) {
       cmd.addAll(List.of("-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA"));
     } else {
@@ -99,7 +119,8 @@ final class TestCertificates {
       Path certFile = dir.resolve(name + ".crt.pem");
       Path keyFile = dir.resolve(name + ".key.pem");
       Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
-      Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded())); // PKCS#8, as keys are encoded
+      Files.writeString(
+          keyFile, pem("PRIVATE KEY", key.getEncoded())); // PKCS#8, as keys are encoded
       return new Pair(certFile, keyFile, cert);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -107,7 +128,8 @@ final class TestCertificates {
   }
 
   static String pem(String label, byte[] der) {
-    String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String base64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + label + "-----\n" + base64 + "\n-----END " + label + "-----\n";
   }
 
@@ -119,7 +141,8 @@ final class TestCertificates {
       for (int i = 0; i < certificates.length; i++) {
         trust.setCertificateEntry("trusted-" + i, certificates[i]);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);

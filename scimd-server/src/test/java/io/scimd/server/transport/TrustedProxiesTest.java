@@ -46,11 +46,15 @@ class TrustedProxiesTest {
     ServerConfig config =
         TestServer.config()
             .withTransport(
-                TransportConfig.DEFAULTS.withTrustedProxies(List.of(Cidr.parse("127.0.0.1"), Cidr.parse("10.0.0.0/8"))));
+                TransportConfig.DEFAULTS.withTrustedProxies(
+                    List.of(Cidr.parse("127.0.0.1"), Cidr.parse("10.0.0.0/8"))));
     server = TestServer.start(config);
     journal =
         Stores.open(
-            config.dataDir().toString(), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults());
+            config.dataDir().toString(),
+            SchemaRegistry.builtIn(),
+            InstantSource.system(),
+            PoolSettings.defaults());
   }
 
   @AfterAll
@@ -85,8 +89,10 @@ class TrustedProxiesTest {
             "X-Forwarded-For: 198.51.100.7");
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     String id = TestServer.json(r.body()).path("id").asText();
-    assertThat(r.headers().get("Location")).isEqualTo("https://scim.example.com/scim/v2/Users/" + id);
-    assertThat(TestServer.json(r.body()).path("meta").path("location").asText()).isEqualTo(r.headers().get("Location"));
+    assertThat(r.headers().get("Location"))
+        .isEqualTo("https://scim.example.com/scim/v2/Users/" + id);
+    assertThat(TestServer.json(r.body()).path("meta").path("location").asText())
+        .isEqualTo(r.headers().get("Location"));
     // The client used HTTPS (to the proxy): browsers may be told to keep to it.
     assertThat(r.headers().get("Strict-Transport-Security")).isEqualTo("max-age=31536000");
     assertThat(lastSource()).isEqualTo("198.51.100.7");
@@ -94,9 +100,14 @@ class TrustedProxiesTest {
 
   @Test
   void rfc7239Forwarded_fromTheTrustedProxy_namesTheUrlTheClientUsed() {
-    Raw r = create(proxy, "via.forwarded", "Forwarded: for=\"[2001:db8::7]:4711\";proto=https;host=idp-facing.example.org:8443");
+    Raw r =
+        create(
+            proxy,
+            "via.forwarded",
+            "Forwarded: for=\"[2001:db8::7]:4711\";proto=https;host=idp-facing.example.org:8443");
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    assertThat(r.headers().get("Location")).startsWith("https://idp-facing.example.org:8443/scim/v2/Users/");
+    assertThat(r.headers().get("Location"))
+        .startsWith("https://idp-facing.example.org:8443/scim/v2/Users/");
     assertThat(lastSource()).isEqualTo("[2001:db8:0:0:0:0:0:7]"); // as Jetty writes an IPv6 client
   }
 
@@ -118,16 +129,31 @@ class TrustedProxiesTest {
 
   @Test
   void aSchemeOtherThanHttpOrHttps_fromTheTrustedProxy_neverReachesLocation() {
-    Raw r = create(proxy, "odd.scheme", "X-Forwarded-Proto: javascript", "X-Forwarded-Host: scim.example.com");
+    Raw r =
+        create(
+            proxy,
+            "odd.scheme",
+            "X-Forwarded-Proto: javascript",
+            "X-Forwarded-Host: scim.example.com");
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    assertThat(r.headers().get("Location")).startsWith("http://scim.example.com:").doesNotContain("javascript");
+    assertThat(r.headers().get("Location"))
+        .startsWith("http://scim.example.com:")
+        .doesNotContain("javascript");
   }
 
   @Test
   void aHostThatIsNoHost_fromTheTrustedProxy_neverReachesLocation() {
     create(direct, "listed.user");
-    for (String host : new String[] {"evil.example/x?", "user@evil.example", "javascript:alert(1)//", "a b", "", " ", "[::1"}) {
-      Raw r = server.raw(proxy, "GET /scim/v2/Users?count=1 HTTP/1.1", null, authorized("X-Forwarded-Host: " + host));
+    for (String host :
+        new String[] {
+          "evil.example/x?", "user@evil.example", "javascript:alert(1)//", "a b", "", " ", "[::1"
+        }) {
+      Raw r =
+          server.raw(
+              proxy,
+              "GET /scim/v2/Users?count=1 HTTP/1.1",
+              null,
+              authorized("X-Forwarded-Host: " + host));
       JsonNode body = assertWellFormed(r);
       if (r.status() == 200 && body.path("totalResults").asInt() > 0) {
         assertThat(body.path("Resources").get(0).path("meta").path("location").asText())
@@ -144,7 +170,11 @@ class TrustedProxiesTest {
   @Test
   void clientAddress_isTheRightMostHopNotAProxy_notWhatTheClientWroteFirst() {
     // The client wrote 192.0.2.1 itself; the proxy at 10.1.2.3 appended the client's real address.
-    create(proxy, "spoofer", "X-Forwarded-For: 192.0.2.1, 198.51.100.9, 10.1.2.3", "X-Forwarded-Host: scim.example.com");
+    create(
+        proxy,
+        "spoofer",
+        "X-Forwarded-For: 192.0.2.1, 198.51.100.9, 10.1.2.3",
+        "X-Forwarded-Host: scim.example.com");
     assertThat(lastSource()).isEqualTo("198.51.100.9");
     // Every hop trusted: the left-most is the client.
     create(proxy, "all.inside", "X-Forwarded-For: 10.9.9.9, 10.1.2.3");

@@ -27,12 +27,15 @@ import java.util.Set;
  * creating {@code scimd.db} as {@code 0600} before SQLite opens it covers them too.
  */
 final class PrivateFiles {
-  private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OTHERS =
       EnumSet.complementOf(
           EnumSet.of(
-              PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE));
 
   private PrivateFiles() {}
 
@@ -111,7 +114,8 @@ final class PrivateFiles {
     return path.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
-  private static FileAttribute<Set<PosixFilePermission>> attribute(Set<PosixFilePermission> permissions) {
+  private static FileAttribute<Set<PosixFilePermission>> attribute(
+      Set<PosixFilePermission> permissions) {
     return PosixFilePermissions.asFileAttribute(permissions);
   }
 }

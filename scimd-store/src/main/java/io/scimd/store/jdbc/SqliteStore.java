@@ -30,14 +30,15 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>SQLite has one writer at a time, so the store keeps exactly one write connection behind a
  * lock, and each {@link #write} is a {@code BEGIN IMMEDIATE} transaction on it; a small pool of
- * reader connections serves {@link #read}, which in WAL mode never waits for a writer and sees
- * one snapshot for its whole duration. {@code synchronous=FULL} makes a returned write durable
- * across power loss, not only across a crash of the process. The schema is migrated by Flyway on
- * open (docs/decisions/0004-store-on-sqlite.md). The data directory and the database files are
- * its owner's only ({@link PrivateFiles}).
+ * reader connections serves {@link #read}, which in WAL mode never waits for a writer and sees one
+ * snapshot for its whole duration. {@code synchronous=FULL} makes a returned write durable across
+ * power loss, not only across a crash of the process. The schema is migrated by Flyway on open
+ * (docs/decisions/0004-store-on-sqlite.md). The data directory and the database files are its
+ * owner's only ({@link PrivateFiles}).
  */
 final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
 

@@ -18,7 +18,8 @@ class PrivateFilesTest {
   @Test
   void open_createsTheDirectory0700_andEveryDatabaseFile0600() throws IOException {
     Path dir = tmp.resolve("new").resolve("data");
-    try (SqliteStore store = SqliteStore.open(dir, SchemaRegistry.builtIn(), InstantSource.system())) {
+    try (SqliteStore store =
+        SqliteStore.open(dir, SchemaRegistry.builtIn(), InstantSource.system())) {
       assertThat(mode(dir)).isEqualTo("rwx------");
       assertThat(mode(dir.resolve("scimd.db"))).isEqualTo("rw-------");
       // WAL mode: SQLite made these beside the database, with its mode.
@@ -39,7 +40,8 @@ class PrivateFilesTest {
         .asString()
         .contains(dir.toString(), "rwxr-xr-x", "chmod 700");
     assertThat(PrivateFiles.file(db)).singleElement().asString().contains("rw-r--r--", "chmod 600");
-    try (SqliteStore store = SqliteStore.open(dir, SchemaRegistry.builtIn(), InstantSource.system())) {
+    try (SqliteStore store =
+        SqliteStore.open(dir, SchemaRegistry.builtIn(), InstantSource.system())) {
       assertThat(mode(dir)).isEqualTo("rwxr-xr-x");
       assertThat(mode(db)).isEqualTo("rw-r--r--");
     }
@@ -47,7 +49,10 @@ class PrivateFilesTest {
 
   @Test
   void privateExistingFiles_reportNothing() throws IOException {
-    Path dir = Files.createDirectory(tmp.resolve("private"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path dir =
+        Files.createDirectory(
+            tmp.resolve("private"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     assertThat(PrivateFiles.directory(dir)).isEmpty();
     assertThat(PrivateFiles.file(dir.resolve("scimd.db"))).isEmpty();
     assertThat(PrivateFiles.file(dir.resolve("scimd.db"))).isEmpty();
