@@ -36,6 +36,9 @@ public interface Store extends AutoCloseable {
 
   Credentials credentials();
 
+  /** The audit trail: the hash-chained journal as stored, its signed checkpoints, pruning. */
+  AuditTrail audit();
+
   /**
    * Whether the database answers a trivial query within about {@link #HEALTH_TIMEOUT_MS}
    * milliseconds: what {@code GET /health} reports. Never throws; false once closed. Cheap: one

@@ -56,11 +56,28 @@ interface Dialect {
   }
 
   /**
-   * A query (the tenant as its one parameter) of the next change journal number of the tenant,
-   * inside the writing transaction; the number stays taken until the transaction ends, and comes
-   * back when it rolls back (to a savepoint too), so the journal has no gaps ({@link Journal}).
+   * A query (the tenant as its one parameter) of one row: the next change journal number of the
+   * tenant, taken inside the writing transaction, and the hash of the entry numbered one less (null
+   * when there is none or it has no hash yet), which the new entry chains to. The number stays
+   * taken until the transaction ends, and comes back when it rolls back (to a savepoint too), so the
+   * journal has no gaps ({@link Journal}). One statement for both: the chain costs no round trip.
    */
-  String nextJournalSeq();
+  String nextJournalEntry();
+
+  /**
+   * A statement (the tenant as its one parameter) that keeps the tenant's writers from appending to
+   * the journal until the transaction ends, for work that rewrites the chain's end ({@link
+   * JdbcAuditTrail#hashUnhashed}); null when transactions are serialised anyway.
+   */
+  @Nullable String lockJournal();
+
+  /**
+   * A query (the tenant as its one parameter) of the number the tenant's journal counter last gave,
+   * where the database keeps one apart from the entries; null where the entries are the count.
+   */
+  default @Nullable String journalCounter() {
+    return null;
+  }
 
   /**
    * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding

@@ -100,9 +100,23 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public String nextJournalSeq() {
+  public String nextJournalEntry() {
     // The tenant's clocks row, which the write holds until commit: numbers in commit order (V3).
-    return "UPDATE clocks SET journal_seq = journal_seq + 1 WHERE tenant = ? RETURNING journal_seq";
+    // The write took that lock with its first clock tick, before this statement, so at READ
+    // COMMITTED the statement's snapshot already holds every entry committed before it, the one
+    // numbered one less among them.
+    return "UPDATE clocks SET journal_seq = journal_seq + 1 WHERE tenant = ? RETURNING journal_seq,"
+        + " (SELECT j.hash FROM journal j WHERE j.tenant = clocks.tenant AND j.seq = clocks.journal_seq - 1)";
+  }
+
+  @Override
+  public String journalCounter() {
+    return "SELECT journal_seq FROM clocks WHERE tenant = ?";
+  }
+
+  @Override
+  public String lockJournal() {
+    return "SELECT journal_seq FROM clocks WHERE tenant = ? FOR UPDATE";
   }
 
   @Override

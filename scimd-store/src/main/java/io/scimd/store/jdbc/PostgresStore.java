@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
@@ -64,6 +65,7 @@ final class PostgresStore implements Store {
   private final InstantSource clock;
   private final PoolSettings settings;
   private final JdbcCredentials credentials;
+  private final JdbcAuditTrail audit;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -88,6 +90,7 @@ final class PostgresStore implements Store {
           }
         };
     this.credentials = new JdbcCredentials(runner, TENANT, clock);
+    this.audit = new JdbcAuditTrail(runner, dialect, clock);
   }
 
   /**
@@ -377,6 +380,11 @@ final class PostgresStore implements Store {
   @Override
   public Credentials credentials() {
     return credentials;
+  }
+
+  @Override
+  public AuditTrail audit() {
+    return audit;
   }
 
   /**

@@ -64,9 +64,16 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public String nextJournalSeq() {
-    // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race.
-    return "SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE tenant = ?";
+  public String nextJournalEntry() {
+    // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race. With a single
+    // MAX(), SQLite takes the bare column (hash) from the row that holds the maximum: the same
+    // probe, and one row (1, NULL) for an empty journal.
+    return "SELECT COALESCE(MAX(seq), 0) + 1, hash FROM journal WHERE tenant = ?";
+  }
+
+  @Override
+  public @Nullable String lockJournal() {
+    return null; // BEGIN IMMEDIATE: the one writer
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.scimd.store.jdbc;
 
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
@@ -49,6 +50,7 @@ final class SqliteStore implements Store {
   private final BlockingQueue<Conn> readers;
   private final List<Conn> allReaders = new ArrayList<>();
   private final JdbcCredentials credentials;
+  private final JdbcAuditTrail audit;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock) throws SQLException {
@@ -86,6 +88,7 @@ final class SqliteStore implements Store {
           }
         };
     this.credentials = new JdbcCredentials(runner, TENANT, clock);
+    this.audit = new JdbcAuditTrail(runner, dialect, clock);
   }
 
   /**
@@ -229,6 +232,11 @@ final class SqliteStore implements Store {
   @Override
   public Credentials credentials() {
     return credentials;
+  }
+
+  @Override
+  public AuditTrail audit() {
+    return audit;
   }
 
   /** Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one. */
