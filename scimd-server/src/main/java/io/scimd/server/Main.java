@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code scimd} command line: {@code serve} runs the server, {@code migrate} brings a
- * PostgreSQL schema up to date, {@code token create} adds a client credential. Every option also
+ * PostgreSQL schema up to date, {@code token create} adds a client credential, {@code audit}
+ * verifies, exports, checkpoints and prunes the audit trail ({@link AuditCommand}). Every option also
  * reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code --db-pool-size}
  * from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
  */
@@ -62,6 +63,7 @@ public final class Main implements Runnable {
     cl.addSubcommand(new Serve(env, onStarted));
     cl.addSubcommand(new Migrate());
     cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));
+    cl.addSubcommand(AuditCommand.commandLine());
     cl.setDefaultValueProvider(arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
     return cl;
   }
@@ -70,7 +72,8 @@ public final class Main implements Runnable {
   private static @Nullable String fromEnv(Map<String, String> env, String option) {
     return switch (option) {
       case "--host", "--port", "--data", "--schemas", "--db", "--db-pool-size", "--db-connect-timeout",
-          "--db-statement-timeout", "--migrate", "--max-query-candidates", "--max-concurrent-evaluations" ->
+          "--db-statement-timeout", "--migrate", "--max-query-candidates", "--max-concurrent-evaluations",
+          "--audit-key", "--audit-checkpoint-interval", "--audit-checkpoint-entries", "--audit-retention" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
@@ -112,9 +115,9 @@ public final class Main implements Runnable {
     }
   }
 
-  /** {@code 500ms}, {@code 5s}, {@code 2m}, a bare {@code 0}, or ISO-8601 ({@code PT5S}). */
+  /** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 400d}, a bare {@code 0}, or ISO-8601 ({@code PT5S}). */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m)?");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
     @Override
     public Duration convert(String value) {
@@ -125,11 +128,13 @@ public final class Main implements Runnable {
         String unit = m.group(2);
         if (unit == null && n != 0) {
           throw new CommandLine.TypeConversionException(
-              "'" + value + "' needs a unit: ms, s or m (e.g. 5s)");
+              "'" + value + "' needs a unit: ms, s, m, h or d (e.g. 5s)");
         }
         return unit == null ? Duration.ZERO : switch (unit) {
           case "ms" -> Duration.ofMillis(n);
           case "s" -> Duration.ofSeconds(n);
+          case "h" -> Duration.ofHours(n);
+          case "d" -> Duration.ofDays(n);
           default -> Duration.ofMinutes(n);
         };
       }
@@ -137,7 +142,7 @@ public final class Main implements Runnable {
         return Duration.parse(value.strip());
       } catch (DateTimeParseException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration: give e.g. 500ms, 5s, 2m or PT5S");
+            "'" + value + "' is not a duration: give e.g. 500ms, 5s, 2m, 1h, 400d or PT5S");
       }
     }
   }
@@ -174,6 +179,8 @@ public final class Main implements Runnable {
     @Option(names = "--max-concurrent-evaluations", description = "How many such queries may run at once on this node; more answer 503 (SCIMD_MAX_CONCURRENT_EVALUATIONS; default: half the processors, 1 or 2).")
     @Nullable Integer maxConcurrentEvaluations;
 
+    @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
+
     private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
@@ -203,6 +210,7 @@ public final class Main implements Runnable {
         if (url != null && pool != null) {
           config = config.withDatabase(url, pool);
         }
+        config = config.withAudit(audit.settings());
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));

@@ -1,9 +1,12 @@
 package io.scimd.server;
 
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.audit.AuditKey;
+import io.scimd.server.audit.AuditMaintenance;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
+import io.scimd.store.Checkpoint;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.IOException;
@@ -12,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -26,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running scimd: its store (SQLite in its data directory, or a PostgreSQL database that other
- * nodes share), the SCIM service over it, and a Jetty server
+ * nodes share), the audit trail's checkpoints and retention ({@link AuditMaintenance}), the SCIM
+ * service over the store, and a Jetty server
  * that runs every request on a virtual thread (handlers and JDBC stay blocking and straight-line).
  * {@link #start} returns once the server accepts requests; {@link #close} stops it and closes the
  * store.
@@ -37,12 +42,14 @@ public final class ScimServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final Store store;
+  private final AuditMaintenance audit;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ScimServer(Server jetty, ServerConnector connector, Store store) {
+  private ScimServer(Server jetty, ServerConnector connector, Store store, AuditMaintenance audit) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
+    this.audit = audit;
   }
 
   /**
@@ -85,7 +92,24 @@ public final class ScimServer implements AutoCloseable {
   /** Starts on an already open {@code store}, which the server then owns and closes. */
   static ScimServer start(
       ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, PrintWriter out) {
+    // The key first: a key others can read is a configuration error, found before anything is made.
+    AuditKey key = AuditKey.loadOrCreate(config.audit().keyFile(config.dataDir()));
+    long hashed = store.audit().hashUnhashed();
+    if (hashed > 0) {
+      LOG.info("audit trail: chained {} journal entries written before it existed", hashed);
+    }
     bootstrap(store, config.bootstrapToken(), out);
+    AuditMaintenance audit = AuditMaintenance.start(store.audit(), key, config.audit(), clock);
+    try {
+      return listen(config, registry, store, clock, audit);
+    } catch (RuntimeException e) {
+      audit.halt();
+      throw e;
+    }
+  }
+
+  private static ScimServer listen(
+      ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, AuditMaintenance audit) {
     ScimService service = new ScimService(registry, store, config.service());
 
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -121,7 +145,7 @@ public final class ScimServer implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    ScimServer server = new ScimServer(jetty, connector, store);
+    ScimServer server = new ScimServer(jetty, connector, store, audit);
     LOG.info("scimd listening on http://{}:{}{}", config.host(), server.port(), "/scim/v2");
     return server;
   }
@@ -191,6 +215,7 @@ public final class ScimServer implements AutoCloseable {
       return;
     }
     jetty.setStopTimeout(0);
+    audit.halt();
     try {
       jetty.stop();
     } catch (Exception e) {
@@ -211,7 +236,16 @@ public final class ScimServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
     } finally {
-      store.close();
+      try {
+        audit.close(); // signs the heads the last requests moved
+      } finally {
+        store.close();
+      }
     }
+  }
+
+  /** Signs a checkpoint of every tenant whose newest entries no checkpoint covers yet: on demand. */
+  public List<Checkpoint> checkpointAudit() {
+    return audit.checkpointNow();
   }
 }

@@ -1,5 +1,6 @@
 package io.scimd.server;
 
+import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.PoolSettings;
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     Tokens#MIN_LENGTH} characters), or null to generate and print one
  * @param database a {@code jdbc:postgresql://} URL, or null for SQLite in {@code dataDir}
  * @param pool how the PostgreSQL store pools connections, times out and migrates
+ * @param audit where the audit trail's signing key is, how often checkpoints are signed, how long
+ *     entries are kept
  */
 public record ServerConfig(
     String host,
@@ -29,7 +32,8 @@ public record ServerConfig(
     @Nullable String bootstrapToken,
     ServiceConfig service,
     @Nullable String database,
-    PoolSettings pool) {
+    PoolSettings pool,
+    AuditSettings audit) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -59,12 +63,17 @@ public record ServerConfig(
       @Nullable Path schemasDir,
       @Nullable String bootstrapToken,
       ServiceConfig service) {
-    this(host, port, dataDir, schemasDir, bootstrapToken, service, null, PoolSettings.defaults());
+    this(host, port, dataDir, schemasDir, bootstrapToken, service, null, PoolSettings.defaults(), AuditSettings.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
-    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool);
+    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit);
+  }
+
+  /** This configuration with the audit trail kept as {@code settings} say. */
+  public ServerConfig withAudit(AuditSettings settings) {
+    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, settings);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */
