@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +40,8 @@ public final class Verification {
   private static final int REMEMBERED = 100_000;
   /** How far away a moved entry is looked for when its hash matches another number. */
   private static final int MOVED_RADIUS = 8;
+  /** The most problems reported per tenant: the rest are counted, so a ruined trail stays readable. */
+  static final int MAX_PROBLEMS = 1_000;
 
   /** One thing wrong: where ({@code tenant "t" entry 7}, a key) and what. */
   public record Problem(String where, String what) {
@@ -169,7 +170,18 @@ public final class Verification {
    * the end, truncation and the unsigned tail, are made only then).
    */
   static TenantReport tenant(AuditReader r, String tenant, Map<String, PublicKey> keys, long upTo) {
-    List<Problem> problems = new ArrayList<>();
+    long[] unshown = {0};
+    List<Problem> problems =
+        new ArrayList<>() {
+          @Override
+          public boolean add(Problem p) {
+            if (size() >= MAX_PROBLEMS) {
+              unshown[0]++;
+              return false;
+            }
+            return super.add(p);
+          }
+        };
     List<String> notes = new ArrayList<>();
     List<Checkpoint> all = r.checkpoints(tenant);
     TreeMap<Long, Checkpoint> valid = new TreeMap<>();
@@ -247,7 +259,9 @@ public final class Verification {
               problems.add(at(tenant, e.seq(), "its content does not match its hash: the entry was edited"));
             } else if (shift != null && shift.continuedBy(e.seq(), moved.getAsLong())) {
               shift = shift.to(e.seq());
-              problems.set(shift.index(), shift.problem(tenant));
+              if (shift.index() < problems.size()) { // else past the problems shown
+                problems.set(shift.index(), shift.problem(tenant));
+              }
             } else {
               shift = new Shift(problems.size(), e.seq(), e.seq(), moved.getAsLong() - e.seq());
               problems.add(shift.problem(tenant));
@@ -307,6 +321,9 @@ public final class Verification {
                 + " (the server signs one periodically; scimd audit checkpoint signs one now)");
       }
     }
+    if (unshown[0] > 0) {
+      notes.add(unshown[0] + " more problems were found and are not shown (the first " + MAX_PROBLEMS + " are)");
+    }
     return new TenantReport(tenant, count, first, prevSeq, all.size(), signedUpTo, latest, problems, notes);
   }
 
@@ -358,16 +375,4 @@ public final class Verification {
     return new Problem("tenant \"" + tenant + "\" entry " + seq, what);
   }
 
-  /** The newest checkpoint of {@code tenant} that verifies under {@code keys}, if any. */
-  static Optional<Checkpoint> latestValid(AuditReader r, String tenant, Map<String, PublicKey> keys) {
-    List<Checkpoint> all = r.checkpoints(tenant);
-    for (int i = all.size() - 1; i >= 0; i--) {
-      Checkpoint cp = all.get(i);
-      PublicKey k = keys.get(cp.keyId());
-      if (k != null && AuditKey.verify(cp, k)) {
-        return Optional.of(cp);
-      }
-    }
-    return Optional.empty();
-  }
 }

@@ -1671,4 +1671,29 @@ public abstract class StoreContractTest {
     assertThat(after.get(after.size() - 1).seq()).isEqualTo(6);
     assertThat(after.get(after.size() - 1).prevHash()).isEqualTo(records.get(4).hash());
   }
+
+  @Test
+  void eachTenant_hasAChainOfItsOwn_fromItsOwnStart() throws SQLException {
+    try (Connection c = inspect(); Statement s = c.createStatement()) {
+      if (c.getMetaData().getDatabaseProductName().contains("PostgreSQL")) {
+        s.executeUpdate("INSERT INTO clocks (tenant, micros) VALUES ('acme', 0)"); // a tenant's write clock
+      }
+    }
+    Scope acme = Scope.system("acme", "test");
+    insert("User", user("a"));
+    store.write(acme, tx -> tx.insert("User", user("a")));
+    insert("User", user("b"));
+    store.write(acme, tx -> tx.insert("User", user("b")));
+
+    List<AuditRecord> mine = chain();
+    List<AuditRecord> theirs = store.audit().read(r -> r.records("acme", 0, 1000));
+    List<String> tenants = store.audit().read(r -> r.tenants());
+
+    assertThat(mine).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertThat(theirs).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertChained(mine);
+    assertChained(theirs);
+    assertThat(theirs.get(0).hash()).isNotEqualTo(mine.get(0).hash());
+    assertThat(tenants).containsExactly("acme", Scope.DEFAULT_TENANT);
+  }
 }
