@@ -6,7 +6,6 @@ import io.scimd.server.audit.AuditMaintenance;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
-import io.scimd.store.Checkpoint;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -242,10 +240,5 @@ public final class ScimServer implements AutoCloseable {
         store.close();
       }
     }
-  }
-
-  /** Signs a checkpoint of every tenant whose newest entries no checkpoint covers yet: on demand. */
-  public List<Checkpoint> checkpointAudit() {
-    return audit.checkpointNow();
   }
 }

@@ -4,8 +4,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The store contract: SCIM resources, their group memberships, the change journal and the server's
- * credentials, in a relational database. One {@link #write} is one database transaction: it
+ * The store contract: SCIM resources, their group memberships, the change journal (hash-chained:
+ * the audit trail) and the server's credentials, in a relational database. One {@link #write} is one database transaction: it
  * commits when the work returns and rolls back, leaving nothing behind, when it throws. Every
  * change a write makes is appended to the change journal in that same transaction ({@link
  * JournalEntry}), so the journal holds exactly the committed changes.
