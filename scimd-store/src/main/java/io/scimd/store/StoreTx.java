@@ -2,6 +2,7 @@ package io.scimd.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.resource.Meta;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,13 @@ public interface StoreTx extends StoreReader {
 
   /** Reads a resource and locks it against concurrent writers until the transaction ends. */
   Optional<StoredResource> getForUpdate(String type, String id, Load load);
+
+  /**
+   * The meta of a resource, locked as {@link #getForUpdate} locks it, without reading its
+   * attributes: all that a write needs that checks {@code If-Match} and then changes only a group's
+   * members ({@link #touch}).
+   */
+  Optional<Meta> metaForUpdate(String type, String id);
 
   /**
    * Stores a new resource with a fresh id, version 1 and {@code created == lastModified == now}, and
@@ -36,12 +44,18 @@ public interface StoreTx extends StoreReader {
    */
   Updated replace(String type, String id, ObjectNode attributes);
 
-  /**
-   * As {@link #replace}, for a PATCH ({@link Change.Patched}). A PATCH that only changed members
-   * calls it with the attributes unchanged: the version moves (the ETag covers members), the
-   * journal already holds the membership changes.
-   */
+  /** As {@link #replace}, for a PATCH ({@link Change.Patched}). */
   Updated patch(String type, String id, ObjectNode attributes);
+
+  /**
+   * Bumps a resource's version and lastModified as {@link #patch} would, leaving its attributes as
+   * they are, and journals nothing: what a PATCH that changed only a group's members ends with (the
+   * ETag covers members; {@link #addMembers} and {@link #removeMembers} journaled the change).
+   *
+   * @return the resource's new meta
+   * @throws ScimException 404 for an unknown id
+   */
+  Meta touch(String type, String id);
 
   /** A resource after {@link #replace}/{@link #patch}, and which of its attributes changed. */
   record Updated(StoredResource resource, List<Change.AttributeChange> changes) {

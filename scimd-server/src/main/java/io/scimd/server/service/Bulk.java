@@ -337,7 +337,7 @@ final class Bulk {
       case "PATCH" -> {
         r =
             writes.patchIn(
-                tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes);
+                tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes, false);
         status = 200;
       }
       default -> {

@@ -182,7 +182,7 @@ public final class ScimService {
         store.write(
             scope,
             tx -> {
-              StoredResource p = writes.patchIn(tx, type, id, body, ifMatch, hashes);
+              StoredResource p = writes.patchIn(tx, type, id, body, ifMatch, hashes, !noBody);
               return noBody ? new Rendering.Gathered(p, Map.of()) : rendering.gather(tx, type, p, projection);
             });
     return noBody

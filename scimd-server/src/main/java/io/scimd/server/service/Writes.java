@@ -1,12 +1,14 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.patch.MemberPatch;
 import io.scimd.core.patch.PatchEngine;
 import io.scimd.core.patch.PatchOperation;
 import io.scimd.core.patch.PatchRequest;
+import io.scimd.core.resource.Meta;
 import io.scimd.core.resource.ResourceValidator;
 import io.scimd.core.resource.UnknownAttributePolicy;
 import io.scimd.core.schema.CaseInsensitive;
@@ -97,18 +99,42 @@ final class Writes {
     return updated;
   }
 
+  /**
+   * Applies a PATCH. {@code withAttributes}: whether the caller shows the patched resource's
+   * attributes. When it does not (a 204, a bulk result), a PATCH of a group's members alone never
+   * reads the group's document: it locks and checks the group's meta, changes the members and bumps
+   * the version ({@link StoreTx#touch}), and the resource it returns holds no attributes, only its
+   * id and meta.
+   */
   StoredResource patchIn(
-      StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch, PasswordHashes hashes) {
-    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
-    ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
+      StoreTx tx,
+      ResourceType type,
+      String id,
+      JsonNode body,
+      @Nullable String ifMatch,
+      PasswordHashes hashes,
+      boolean withAttributes) {
+    boolean group = MemberOps.isGroup(registry, type);
+    StoredResource current = null;
+    Meta meta;
+    if (group && !withAttributes) {
+      meta = tx.metaForUpdate(type.name(), id).orElseThrow(() -> notFound(type, id));
+    } else {
+      current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+      meta = current.meta();
+    }
+    ETags.checkIfMatch(ifMatch, type.name(), id, meta);
     List<PatchOperation> ops = withoutOwnId(PatchRequest.parse(body), id);
     MemberPatch.Split split =
-        MemberOps.isGroup(registry, type)
-            ? MemberPatch.split(type, "members", ops)
-            : new MemberPatch.Split(ops, List.of());
-    ObjectNode before = current.attributes();
-    ObjectNode after = before;
+        group ? MemberPatch.split(type, "members", ops) : new MemberPatch.Split(ops, List.of());
+    ObjectNode before = null;
+    ObjectNode after = null;
     if (!split.documentOps().isEmpty()) {
+      if (current == null) {
+        // Locked by metaForUpdate: this read sees the row that the If-Match check saw.
+        current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+      }
+      before = current.attributes();
       after = PatchEngine.apply(type, before.deepCopy(), split.documentOps());
       after = validator.checkPatched(type, before, after);
       hashPassword(after, textOrNull(before.get(Passwords.ATTRIBUTE)), hashes);
@@ -127,10 +153,15 @@ final class Writes {
       }
       changed |= applyMemberChange(tx, type, id, c);
     }
-    if (!changed && after.equals(before)) {
-      return current; // nothing changed: the version stays (a retried PATCH is idempotent)
+    if (after == null || after.equals(before)) {
+      ObjectNode attributes = current != null ? current.attributes() : JsonNodeFactory.instance.objectNode();
+      if (!changed) {
+        return new StoredResource(id, meta, attributes); // the version stays (a retried PATCH is idempotent)
+      }
+      // Only members changed: one version bump (the ETag covers members), the document untouched.
+      return new StoredResource(id, tx.touch(type.name(), id), attributes);
     }
-    // One version bump for the whole PATCH, membership included (the ETag covers members).
+    // One version bump for the whole PATCH, membership included.
     return tx.patch(type.name(), id, after).resource();
   }
 

@@ -182,6 +182,69 @@ class JournalOverHttpTest {
     assertThat(((Change.Patched) rename.get(0).change()).attributes()).extracting(Change.AttributeChange::path).containsExactly("displayName");
   }
 
+  @Test
+  void memberPatchOfAGroup_withIfMatch_movesTheETagOnce_andAStaleOneIs412ChangingNothing() {
+    String u1 = create("/scim/v2/Users", user("im1"));
+    String u2 = create("/scim/v2/Users", user("im2"));
+    String g = create("/scim/v2/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"etags\"}");
+    String path = "/scim/v2/Groups/" + g;
+    news();
+
+    HttpResponse<String> added = send("PATCH", path, addMember(u1), "If-Match", "W/\"1\"");
+    assertThat(added.statusCode()).isEqualTo(204);
+    assertThat(added.headers().firstValue("ETag")).contains("W/\"2\"");
+    assertThat(members(news())).containsExactly("+" + u1);
+    HttpResponse<String> read = send("GET", path, null);
+    assertThat(read.headers().firstValue("ETag")).contains("W/\"2\"");
+    JsonNode group = TestServer.json(read);
+    assertThat(group.path("meta").path("version").asText()).isEqualTo("W/\"2\"");
+    assertThat(group.path("displayName").asText()).isEqualTo("etags");
+    assertThat(group.path("members").findValuesAsText("value")).containsExactly(u1);
+
+    // A stale ETag: 412, and neither the members, the version nor the journal move.
+    TestServer.assertScimError(send("PATCH", path, addMember(u2), "If-Match", "W/\"1\""), 412, null);
+    // The ETag matches but the member is no resource: 400, nothing changes either.
+    TestServer.assertScimError(send("PATCH", path, addMember("no-such-user"), "If-Match", "W/\"2\""), 400, "invalidValue");
+    TestServer.assertScimError(send("PATCH", "/scim/v2/Groups/no-such-group", addMember(u2), "If-Match", "W/\"2\""), 404, null);
+    assertThat(news()).isEmpty();
+    // Adding a member already there changes nothing: the version stays.
+    HttpResponse<String> again = send("PATCH", path, addMember(u1), "If-Match", "W/\"2\"");
+    assertThat(again.statusCode()).isEqualTo(204);
+    assertThat(again.headers().firstValue("ETag")).contains("W/\"2\"");
+    assertThat(news()).isEmpty();
+
+    // Asked for the attributes, the answer shows the document and the version the PATCH made.
+    HttpResponse<String> shown = send("PATCH", path + "?excludedAttributes=members", addMember(u2), "If-Match", "W/\"2\"");
+    assertThat(shown.statusCode()).isEqualTo(200);
+    assertThat(shown.headers().firstValue("ETag")).contains("W/\"3\"");
+    JsonNode body = TestServer.json(shown);
+    assertThat(body.path("displayName").asText()).isEqualTo("etags");
+    assertThat(body.path("meta").path("version").asText()).isEqualTo("W/\"3\"");
+    assertThat(body.has("members")).isFalse();
+    assertThat(members(news())).containsExactly("+" + u2);
+
+    // In a bulk request, the operation's version is its If-Match.
+    String bulk =
+        "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":["
+            + "{\"method\":\"PATCH\",\"path\":\"/Groups/" + g + "\",\"version\":\"W/\\\"3\\\"\",\"data\":" + removeMember(u1) + "},"
+            + "{\"method\":\"PATCH\",\"path\":\"/Groups/" + g + "\",\"version\":\"W/\\\"3\\\"\",\"data\":" + removeMember(u2) + "}"
+            + "]}";
+    JsonNode ops = TestServer.json(send("POST", "/scim/v2/Bulk", bulk)).get("Operations");
+    assertThat(ops.get(0).path("status").asText()).isEqualTo("200");
+    assertThat(ops.get(0).path("version").asText()).isEqualTo("W/\"4\"");
+    assertThat(ops.get(1).path("status").asText()).isEqualTo("412");
+    assertThat(members(news())).containsExactly("-" + u1);
+    assertThat(send("GET", path, null).headers().firstValue("ETag")).contains("W/\"4\"");
+  }
+
+  private static String addMember(String id) {
+    return patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + id + "\"}]}");
+  }
+
+  private static String removeMember(String id) {
+    return patchBody("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + id + "\\\"]\"}");
+  }
+
   /** Member changes as +id / -id, for entries that are membership changes only. */
   static List<String> members(List<JournalEntry> entries) {
     return entries.stream()

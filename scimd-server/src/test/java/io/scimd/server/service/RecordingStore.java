@@ -1,6 +1,7 @@
 package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.resource.Meta;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Change;
 import io.scimd.store.Credentials;
@@ -123,6 +124,12 @@ final class RecordingStore implements Store {
     }
 
     @Override
+    public Optional<Meta> metaForUpdate(String type, String id) {
+      calls.add("metaForUpdate(" + type + ")");
+      return w.metaForUpdate(type, id);
+    }
+
+    @Override
     public StoredResource insert(String type, ObjectNode attributes) {
       return w.insert(type, attributes);
     }
@@ -137,6 +144,12 @@ final class RecordingStore implements Store {
     public Updated patch(String type, String id, ObjectNode attributes) {
       calls.add("patch(" + type + ")");
       return w.patch(type, id, attributes);
+    }
+
+    @Override
+    public Meta touch(String type, String id) {
+      calls.add("touch(" + type + ")");
+      return w.touch(type, id);
     }
 
     @Override

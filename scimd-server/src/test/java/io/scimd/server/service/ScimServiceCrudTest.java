@@ -174,6 +174,8 @@ class ScimServiceCrudTest extends ServiceFixture {
     assertThat(r.body()).isNull();
     assertThat(r.headers()).containsEntry("ETag", "W/\"2\"");
     assertThat(recording.loadedMembers()).as(recording.calls.toString()).isFalse();
+    // Members alone: the group's document is neither read nor rewritten, only its version moves.
+    assertThat(recording.calls).containsExactly("metaForUpdate(Group)", "addMembers(1)", "touch(Group)");
     ScimResponse r2 =
         service.patch(SCOPE, groups, g, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Eng2\"}]}"), BASE, "displayName", null, null);
     assertThat(r2.status()).isEqualTo(200);

@@ -49,13 +49,19 @@ final class JdbcTx implements StoreTx {
   private final Memberships memberships;
   private boolean open = true;
 
-  JdbcTx(Conn c, Dialect dialect, SchemaRegistry registry, Scope scope, @Nullable WriteClock clock) {
+  JdbcTx(
+      Conn c,
+      Dialect dialect,
+      SchemaRegistry registry,
+      Scope scope,
+      @Nullable WriteClock clock,
+      ChainEnds ends) {
     this.c = c;
     this.dialect = dialect;
     this.registry = registry;
     this.tenant = scope.tenant();
     this.clock = clock;
-    this.journal = new Journal(c, dialect, scope);
+    this.journal = new Journal(c, dialect, scope, ends);
     this.savepoints = new Savepoints(c);
     this.unique = new UniqueValues(c, dialect, tenant);
     this.rows = new ResourceRows(c, dialect, tenant, journal, savepoints, unique);
@@ -78,6 +84,13 @@ final class JdbcTx implements StoreTx {
   public Optional<StoredResource> getForUpdate(String type, String id, Load load) {
     writable();
     return getRow(type, id, load, dialect.forUpdate());
+  }
+
+  @Override
+  public Optional<Meta> metaForUpdate(String type, String id) {
+    writable();
+    ResourceType rt = type(type);
+    return sql(() -> rows.meta(rt, id, dialect.forUpdate()));
   }
 
   private Optional<StoredResource> getRow(String type, String id, Load load, String lock) {
@@ -135,6 +148,12 @@ final class JdbcTx implements StoreTx {
   public Updated patch(String type, String id, ObjectNode attributes) {
     WriteClock clk = writable();
     return rows.update(type(type), id, attributes, true, clk);
+  }
+
+  @Override
+  public Meta touch(String type, String id) {
+    WriteClock clk = writable();
+    return rows.touch(type(type), id, clk);
   }
 
   @Override

@@ -49,27 +49,62 @@ final class Journal {
   private final Conn c;
   private final Dialect dialect;
   private final Scope scope;
+  private final ChainEnds ends;
 
-  Journal(Conn c, Dialect dialect, Scope scope) {
+  Journal(Conn c, Dialect dialect, Scope scope, ChainEnds ends) {
     this.c = c;
     this.dialect = dialect;
     this.scope = scope;
+    this.ends = ends;
   }
 
   /**
    * Appends one change made at {@code micros} (the write's clock tick), chained to the entry before
-   * it: its hash is computed here, in the write's transaction, from the one row the numbering
-   * query returns anyway ({@link Dialect#nextJournalEntry}), so the chain costs one SHA-256 and no
-   * round trip.
+   * it: its hash is computed here, in the write's transaction. When this store appended the
+   * tenant's last entry itself ({@link ChainEnds}), one statement numbers, chains and inserts the
+   * entry ({@link Dialect#appendJournal}), as before the chain; otherwise, or when that statement
+   * finds the journal ending elsewhere, the numbering query returns the number and the hash to
+   * chain to ({@link Dialect#nextJournalEntry}) and a second statement inserts the entry.
    */
   void append(Change change, long micros) throws SQLException {
+    String tenant = scope.tenant();
+    String principal = scope.principal().toString();
+    String principalName = scope.principal().name();
+    String kind = change.kind().wire();
+    String json = Docs.write(toJson(change));
+    ChainEnds.End end = ends.get(tenant);
+    if (end != null) {
+      long seq = end.seq() + 1;
+      String hash =
+          AuditHash.entry(
+              tenant, seq, micros, principal, principalName, scope.source(), scope.requestId(),
+              change.resourceType(), change.resourceId(), kind, json, end.hash());
+      PreparedStatement ps = c.ps(dialect.appendJournal());
+      ps.setString(1, tenant);
+      ps.setLong(2, end.seq());
+      ps.setString(3, end.hash());
+      ps.setLong(4, micros);
+      ps.setString(5, principal);
+      ps.setString(6, principalName);
+      ps.setString(7, scope.source());
+      ps.setString(8, scope.requestId());
+      ps.setString(9, change.resourceType());
+      ps.setString(10, change.resourceId());
+      ps.setString(11, kind);
+      ps.setString(12, json);
+      ps.setString(13, hash);
+      if (ps.executeUpdate() == 1) {
+        ends.put(tenant, new ChainEnds.End(seq, hash));
+        return;
+      }
+    }
     long seq;
     @Nullable String prev;
     PreparedStatement next = c.ps(dialect.nextJournalEntry());
-    next.setString(1, scope.tenant());
+    next.setString(1, tenant);
     try (ResultSet rs = next.executeQuery()) {
       if (!rs.next()) {
-        throw new IllegalStateException("no journal counter for tenant '" + scope.tenant() + "'");
+        throw new IllegalStateException("no journal counter for tenant '" + tenant + "'");
       }
       seq = rs.getLong(1);
       prev = rs.getString(2);
@@ -77,20 +112,16 @@ final class Journal {
     if (prev == null) {
       prev = seq == 1 ? AuditHash.GENESIS : chainEnd(seq);
     }
-    String principal = scope.principal().toString();
-    String principalName = scope.principal().name();
-    String kind = change.kind().wire();
-    String json = Docs.write(toJson(change));
     String hash =
         AuditHash.entry(
-            scope.tenant(), seq, micros, principal, principalName, scope.source(), scope.requestId(),
+            tenant, seq, micros, principal, principalName, scope.source(), scope.requestId(),
             change.resourceType(), change.resourceId(), kind, json, prev);
     PreparedStatement ps =
         c.ps(
             "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id,"
                 + " resource_type, resource_id, kind, change, prev_hash, hash)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    ps.setString(1, scope.tenant());
+    ps.setString(1, tenant);
     ps.setLong(2, seq);
     ps.setLong(3, micros);
     ps.setString(4, principal);
@@ -104,6 +135,7 @@ final class Journal {
     ps.setString(12, prev);
     ps.setString(13, hash);
     ps.executeUpdate();
+    ends.put(tenant, new ChainEnds.End(seq, hash));
   }
 
   /**

@@ -129,25 +129,34 @@ final class Memberships {
   List<Member> add(String groupId, Collection<Member> members, WriteClock clock) {
     long now = clock.next(); // the clock before any row: the lock order of every writer (0005)
     ResourceType groupType = registry.group();
-    // The group and the new members stay locked against deletion until commit, so no member row
-    // can outlive either (another node's delete waits, then removes the rows this one added).
-    if (!exists(groupType.name(), groupId, dialect.forKeyShare())) {
-      throw notFound(groupType, groupId);
-    }
     Map<String, Member> wanted = new LinkedHashMap<>();
+    ScimException refused = null;
     for (Member m : members) {
       if (m == null || m.value() == null || m.value().isBlank()) {
-        throw ScimException.invalidValue("a member has no \"value\": give the member's id");
+        refused = ScimException.invalidValue("a member has no \"value\": give the member's id");
+      } else if (m.value().equals(groupId)) {
+        refused = ScimException.invalidValue("group '" + groupId + "' cannot be a member of itself");
+      } else {
+        wanted.putIfAbsent(m.value(), m);
+        continue;
       }
-      if (m.value().equals(groupId)) {
-        throw ScimException.invalidValue("group '" + groupId + "' cannot be a member of itself");
-      }
-      wanted.putIfAbsent(m.value(), m);
+      break;
+    }
+    // The group and the new members stay locked against deletion until commit, so no member row
+    // can outlive either (another node's delete waits, then removes the rows this one added). One
+    // statement finds and locks them all; an unknown group is refused before a bad member. A PATCH
+    // has locked the group's row already, more strongly and before its first tick (metaForUpdate):
+    // PostgreSQL then takes nothing more for it, so the group is locked once.
+    Map<String, String> types = new HashMap<>();
+    if (!lockGroupAndResolve(groupId, refused == null ? wanted.keySet() : List.of(), types)) {
+      throw notFound(groupType, groupId);
+    }
+    if (refused != null) {
+      throw refused;
     }
     if (wanted.isEmpty()) {
       return List.of();
     }
-    Map<String, String> types = resolveTypes(wanted.keySet());
     for (Member m : wanted.values()) {
       String found = types.get(m.value());
       if (found == null) {
@@ -440,14 +449,22 @@ final class Memberships {
     asGroup.executeUpdate();
   }
 
-  /** id to resource type for the ids that are Users or Groups: one indexed probe per id, batched. */
-  private Map<String, String> resolveTypes(Collection<String> ids) {
-    List<String> all = new ArrayList<>(ids);
-    Map<String, String> out = new HashMap<>();
+  /**
+   * Finds group {@code groupId} and, into {@code types}, the resource type of each of {@code ids}
+   * that is a User or a Group, locking them all against deletion ({@link Dialect#forKeyShare}):
+   * one indexed probe per id, {@link #BATCH} ids a statement, the group in the first.
+   *
+   * @return whether the group exists
+   */
+  private boolean lockGroupAndResolve(String groupId, Collection<String> ids, Map<String, String> types) {
+    List<String> all = new ArrayList<>(ids.size() + 1);
+    all.add(groupId);
+    all.addAll(ids);
     String user = registry.user().name();
     String group = registry.group().name();
-    sql(
+    return sql(
         () -> {
+          boolean found = false;
           for (int from = 0; from < all.size(); from += BATCH) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
             String in = "?" + ", ?".repeat(chunk.size() - 1);
@@ -465,26 +482,17 @@ final class Memberships {
             }
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
+                String id = rs.getString(1);
+                String type = rs.getString(2);
+                if (!id.equals(groupId)) {
+                  types.put(id, type); // a member is never the group itself: add refused that before
+                } else if (type.equals(group)) {
+                  found = true;
+                }
               }
             }
           }
-          return null;
-        });
-    return out;
-  }
-
-  private boolean exists(String type, String id, String lock) {
-    return sql(
-        () -> {
-          PreparedStatement ps =
-              c.ps("SELECT 1 FROM resources WHERE tenant = ? AND type = ? AND id = ?" + lock);
-          ps.setString(1, tenant);
-          ps.setString(2, type);
-          ps.setString(3, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            return rs.next();
-          }
+          return found;
         });
   }
 }

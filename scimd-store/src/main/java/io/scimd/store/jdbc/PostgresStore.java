@@ -60,6 +60,7 @@ final class PostgresStore implements Store {
   private static final Pattern REWRITE_BATCHES = Pattern.compile("(?i)[?&;]reWriteBatchedInserts=true");
 
   private final Dialect dialect = new PostgresDialect();
+  private final ChainEnds ends = new ChainEnds();
   private final HikariDataSource pool;
   private final SchemaRegistry registry;
   private final InstantSource clock;
@@ -232,7 +233,7 @@ final class PostgresStore implements Store {
   public <T> T read(Scope scope, Function<StoreReader, T> work) {
     return inRead(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null, ends);
           try {
             return work.apply(tx);
           } finally {
@@ -245,7 +246,7 @@ final class PostgresStore implements Store {
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return retrying(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()));
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()), ends);
           try {
             return work.apply(tx);
           } finally {

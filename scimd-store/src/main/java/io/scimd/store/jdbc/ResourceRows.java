@@ -21,8 +21,8 @@ import java.util.UUID;
 
 /**
  * The {@code resources} rows of one transaction: finds one, inserts and updates them with their
- * unique values ({@link UniqueValues}), deletes them, and journals each change. Each insert and update
- * runs inside a savepoint, so a uniqueness conflict the caller catches leaves the transaction as it
+ * unique values ({@link UniqueValues}), bumps a version ({@link #touch}), deletes them, and journals
+ * each change. Each insert and update of a document runs inside a savepoint, so a uniqueness conflict the caller catches leaves the transaction as it
  * was before the call (PostgreSQL would otherwise abort the whole transaction; SQLite would keep
  * the half-done statement's neighbours).
  */
@@ -53,6 +53,51 @@ final class ResourceRows {
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(Row.of(rs)) : Optional.empty();
     }
+  }
+
+  /** The meta of resource {@code id}, read with {@code lock} appended ("" or {@link Dialect#forUpdate}). */
+  Optional<Meta> meta(ResourceType rt, String id, String lock) throws SQLException {
+    PreparedStatement ps =
+        c.ps("SELECT version, created, last_modified FROM resources WHERE tenant = ? AND type = ? AND id = ?" + lock);
+    ps.setString(1, tenant);
+    ps.setString(2, rt.name());
+    ps.setString(3, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next()
+          ? Optional.of(new Meta(rt.name(), Docs.instant(rs.getLong(2)), Docs.instant(rs.getLong(3)), rs.getLong(1)))
+          : Optional.empty();
+    }
+  }
+
+  /**
+   * As {@link io.scimd.store.StoreTx#touch}, at {@code clock}'s next tick: one statement, which
+   * neither reads nor writes the document, its derived columns or its unique values, so it needs no
+   * savepoint (it meets no uniqueness conflict). The service locked the row before the tick ({@link
+   * io.scimd.store.StoreTx#metaForUpdate}), as every write of one resource does.
+   */
+  Meta touch(ResourceType rt, String id, WriteClock clock) {
+    long now = clock.next();
+    Meta meta =
+        sql(
+            () -> {
+              PreparedStatement ps =
+                  c.ps(
+                      "UPDATE resources SET version = version + 1, last_modified = ?"
+                          + " WHERE tenant = ? AND type = ? AND id = ? RETURNING version, created");
+              ps.setLong(1, now);
+              ps.setString(2, tenant);
+              ps.setString(3, rt.name());
+              ps.setString(4, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                    ? new Meta(rt.name(), Docs.instant(rs.getLong(2)), Docs.instant(now), rs.getLong(1))
+                    : null;
+              }
+            });
+    if (meta == null) {
+      throw notFound(rt, id);
+    }
+    return meta;
   }
 
   /** As {@link io.scimd.store.StoreTx#insert}, at {@code clock}'s next tick. */

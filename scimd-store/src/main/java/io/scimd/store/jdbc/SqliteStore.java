@@ -43,6 +43,7 @@ final class SqliteStore implements Store {
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
   private final Dialect dialect = new SqliteDialect();
+  private final ChainEnds ends = new ChainEnds();
   private final SchemaRegistry registry;
   private final MicroClock clock;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -141,7 +142,7 @@ final class SqliteStore implements Store {
   @Override
   public <T> T read(Scope scope, Function<StoreReader, T> work) {
     return inRead(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
+      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null, ends);
       try {
         return work.apply(tx);
       } finally {
@@ -153,7 +154,7 @@ final class SqliteStore implements Store {
   @Override
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return inWrite(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock);
+      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock, ends);
       try {
         return work.apply(tx);
       } finally {

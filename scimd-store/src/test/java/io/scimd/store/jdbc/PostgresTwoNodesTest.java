@@ -158,6 +158,53 @@ class PostgresTwoNodesTest {
   }
 
   @Test
+  void memberWritesThatTouch_andRenames_fromBothNodes_allLand_andEachBumpsTheVersionOnce() throws Exception {
+    String g = a.write(SCOPE, tx -> tx.insert("Group", group("big")).id());
+    List<String> users = a.write(SCOPE, tx -> {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        out.add(tx.insert("User", user("u" + i)).id());
+      }
+      return out;
+    });
+    List<Callable<Void>> tasks = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      Store node = node(t);
+      List<String> mine = users.subList(t * 20, t * 20 + 20);
+      tasks.add(() -> {
+        for (String u : mine) {
+          // What the service does for a PATCH of members alone: lock the meta, add, touch.
+          node.write(SCOPE, tx -> {
+            long seen = tx.metaForUpdate("Group", g).orElseThrow().version();
+            tx.addMembers(g, List.of(new Member(u, null)));
+            assertThat(tx.touch("Group", g).version()).isEqualTo(seen + 1);
+            return null;
+          });
+        }
+        return null;
+      });
+    }
+    for (int t = 0; t < 2; t++) {
+      Store node = node(t);
+      int renamer = t;
+      tasks.add(() -> {
+        for (int i = 0; i < 10; i++) {
+          String name = "big-" + renamer + "-" + i;
+          node.write(SCOPE, tx -> {
+            tx.getForUpdate("Group", g, Load.NONE).orElseThrow();
+            return tx.patch("Group", g, group(name)).resource();
+          });
+        }
+        return null;
+      });
+    }
+    concurrently(tasks);
+    List<Member> members = b.read(SCOPE, r -> r.members(g));
+    assertThat(members).extracting(Member::value).containsExactlyInAnyOrderElementsOf(users);
+    assertThat(a.read(SCOPE, r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version()).isEqualTo(141);
+  }
+
+  @Test
   void sameUserNameOnBothNodes_exactlyOneWins_theOtherIs409() throws Exception {
     for (int round = 0; round < 10; round++) {
       String name = "dup" + round;

@@ -15,6 +15,7 @@ import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.filter.FilterEvaluator;
 import io.scimd.core.path.AttrPath;
+import io.scimd.core.resource.Meta;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditHash;
@@ -41,8 +42,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +54,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -246,6 +250,72 @@ public abstract class StoreContractTest {
   void update_unknownId_is404() {
     ScimException e = scimError(() -> store.write(SCOPE, tx -> tx.replace("User", "nope", user("x")).resource()));
     assertThat(e.status()).isEqualTo(404);
+  }
+
+  @Test
+  void metaForUpdate_isTheMetaAGetGives_emptyForAnUnknownIdOrAnotherType() {
+    StoredResource g = insert("Group", group("g"));
+    store.write(SCOPE, tx -> tx.touch("Group", g.id()));
+    StoredResource read = get("Group", g.id(), Load.NONE).orElseThrow();
+
+    Optional<Meta> locked = store.write(SCOPE, tx -> tx.metaForUpdate("group", g.id()));
+    Optional<Meta> unknown = store.write(SCOPE, tx -> tx.metaForUpdate("Group", "nope"));
+    Optional<Meta> otherType = store.write(SCOPE, tx -> tx.metaForUpdate("User", g.id()));
+    assertThat(locked).contains(read.meta());
+    assertThat(unknown).isEmpty();
+    assertThat(otherType).isEmpty();
+  }
+
+  @Test
+  void touch_bumpsVersionAndLastModified_keepsCreatedAndTheAttributes_andJournalsNothing() {
+    ObjectNode attrs = user("alice").put("externalId", "ext-1").put("displayName", "Alice A");
+    StoredResource u = insert("User", attrs);
+    long seq = lastSeq();
+    clock.advance(Duration.ofSeconds(5));
+
+    Meta touched = store.write(SCOPE, tx -> tx.touch("User", u.id()));
+
+    assertThat(touched)
+        .isEqualTo(new Meta("User", u.meta().created(), clock.instant(), 2));
+    StoredResource read = get("User", u.id(), Load.NONE).orElseThrow();
+    assertThat(read.meta()).isEqualTo(touched);
+    assertThat(read.attributes()).isEqualTo(attrs);
+    assertThat(lastSeq()).as("no journal entry").isEqualTo(seq);
+    // The derived columns and unique values are as they were: found by them, still taken.
+    assertThat(ids(query("User", filtered(Filter.eq("externalId", "ext-1"))))).containsExactly(u.id());
+    assertThat(ids(query("User", filtered(Filter.eq("userName", "ALICE"))))).containsExactly(u.id());
+    assertThat(scimError(() -> insert("User", user("Alice"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    // A later write moves on from the touched version and time.
+    assertThat(store.write(SCOPE, tx -> tx.touch("User", u.id())).version()).isEqualTo(3);
+    StoredResource replaced = store.write(SCOPE, tx -> tx.replace("User", u.id(), attrs).resource());
+    assertThat(replaced.meta().version()).isEqualTo(4);
+    assertThat(replaced.meta().lastModified()).isAfter(touched.lastModified());
+  }
+
+  @Test
+  void touch_ofAGroup_keepsItsMembers_andUnknownIdsAre404() {
+    StoredResource g = insert("Group", group("g"));
+    StoredResource a = insert("User", user("a"));
+    addMembers(g.id(), a.id());
+
+    assertThat(store.write(SCOPE, tx -> tx.touch("Group", g.id())).version()).isEqualTo(2);
+    assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"));
+    assertThat(scimError(() -> store.write(SCOPE, tx -> tx.touch("Group", "nope"))).status()).isEqualTo(404);
+    assertThat(scimError(() -> store.write(SCOPE, tx -> tx.touch("Group", a.id()))).status()).isEqualTo(404);
+  }
+
+  @Test
+  void touch_inASavepointThatFails_isUndone() {
+    StoredResource g = insert("Group", group("g"));
+    store.write(SCOPE, tx -> {
+          assertThatThrownBy(() -> tx.inSavepoint(() -> {
+                tx.touch("Group", g.id());
+                throw new IllegalStateException("undo");
+              }))
+              .hasMessage("undo");
+          return null;
+        });
+    assertThat(get("Group", g.id(), Load.NONE).orElseThrow().meta()).isEqualTo(g.meta());
   }
 
   @Test
@@ -1222,6 +1292,45 @@ public abstract class StoreContractTest {
       }
     }
     assertThat(members(g.id())).hasSize(80);
+  }
+
+  @Test
+  void concurrentMemberWrites_lockingTheMetaThenTouching_eachBumpTheVersionOnce() throws Exception {
+    StoredResource g = insert("Group", group("g"));
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      users.add(insert("User", user("u" + i)).id());
+    }
+    List<Long> versions = Collections.synchronizedList(new ArrayList<>());
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int from = t * 10;
+        fs.add(pool.submit(() -> {
+          start.await();
+          for (int i = from; i < from + 10; i++) {
+            String id = users.get(i);
+            // What a member PATCH does: lock and check the meta, add, bump the version.
+            versions.add(store.write(SCOPE, tx -> {
+                  long seen = tx.metaForUpdate("Group", g.id()).orElseThrow().version();
+                  tx.addMembers(g.id(), List.of(new Member(id, null)));
+                  long now = tx.touch("Group", g.id()).version();
+                  assertThat(now).as("nobody wrote between the lock and the touch").isEqualTo(seen + 1);
+                  return now;
+                }));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(members(g.id())).hasSize(40);
+    assertThat(versions).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(2, 41).boxed().toList());
+    assertThat(get("Group", g.id(), Load.NONE).orElseThrow().meta().version()).isEqualTo(41);
   }
 
   @Test
