@@ -3,9 +3,9 @@ package io.scimd.server;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
-import io.scimd.store.Store;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.ScanLimits;
+import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
 public final class Main implements Runnable {
   /** Exit code for an invalid configuration (bad flag value, schema definition, token). */
   static final int EXIT_CONFIG = 2;
+
   /** Exit code for a failure to start (port taken, store unreadable). */
   static final int EXIT_START = 1;
 
@@ -85,20 +86,37 @@ public final class Main implements Runnable {
   }
 
   /**
-   * Which database a command uses and how: {@code --db} (a PostgreSQL JDBC URL; without it,
-   * SQLite in {@code --data}), the pool size and timeouts, and whether to migrate on start.
+   * Which database a command uses and how: {@code --db} (a PostgreSQL JDBC URL; without it, SQLite
+   * in {@code --data}), the pool size and timeouts, and whether to migrate on start.
    */
   static final class DbOptions {
-    @Option(names = "--db", description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/scimd?user=scimd (SCIMD_DB; default: SQLite in --data).")
+    @Option(
+        names = "--db",
+        description =
+            "PostgreSQL JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/scimd?user=scimd (SCIMD_DB; default: SQLite in --data).")
     @Nullable String url;
 
-    @Option(names = "--db-pool-size", defaultValue = "10", description = "PostgreSQL connections per node (SCIMD_DB_POOL_SIZE; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--db-pool-size",
+        defaultValue = "10",
+        description =
+            "PostgreSQL connections per node (SCIMD_DB_POOL_SIZE; default ${DEFAULT-VALUE}).")
     int poolSize;
 
-    @Option(names = "--db-connect-timeout", defaultValue = "5s", converter = DurationConverter.class, description = "How long to wait for a PostgreSQL connection, e.g. 5s or 500ms (SCIMD_DB_CONNECT_TIMEOUT; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--db-connect-timeout",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
+        description =
+            "How long to wait for a PostgreSQL connection, e.g. 5s or 500ms (SCIMD_DB_CONNECT_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration connectTimeout;
 
-    @Option(names = "--db-statement-timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Longest a PostgreSQL statement may run, 0 for no limit (SCIMD_DB_STATEMENT_TIMEOUT; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--db-statement-timeout",
+        defaultValue = "30s",
+        converter = DurationConverter.class,
+        description =
+            "Longest a PostgreSQL statement may run, 0 for no limit (SCIMD_DB_STATEMENT_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration statementTimeout;
 
     /**
@@ -156,27 +174,52 @@ public final class Main implements Runnable {
   static final class Serve implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST, description = "Address to bind (SCIMD_HOST; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--host",
+        defaultValue = ServerConfig.DEFAULT_HOST,
+        description = "Address to bind (SCIMD_HOST; default ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 for any free one (SCIMD_PORT; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--port",
+        defaultValue = "8080",
+        description = "TCP port, 0 for any free one (SCIMD_PORT; default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--data", defaultValue = ServerConfig.DEFAULT_DATA, description = "Data directory, holds the SQLite file (SCIMD_DATA; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--data",
+        defaultValue = ServerConfig.DEFAULT_DATA,
+        description =
+            "Data directory, holds the SQLite file (SCIMD_DATA; default ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--schemas", description = "Directory of extra schema and resource type definitions (SCIMD_SCHEMAS).")
+    @Option(
+        names = "--schemas",
+        description = "Directory of extra schema and resource type definitions (SCIMD_SCHEMAS).")
     @Nullable Path schemas;
 
     @Mixin DbOptions db = new DbOptions();
 
-    @Option(names = "--migrate", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Apply pending PostgreSQL migrations on start; --no-migrate refuses to start until 'scimd migrate' ran (SCIMD_MIGRATE; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--migrate",
+        negatable = true,
+        defaultValue = "true",
+        fallbackValue = "true",
+        description =
+            "Apply pending PostgreSQL migrations on start; --no-migrate refuses to start until 'scimd migrate' ran (SCIMD_MIGRATE; default ${DEFAULT-VALUE}).")
     boolean migrate;
 
-    @Option(names = "--max-query-candidates", defaultValue = "" + ScanLimits.DEFAULT_MAX_CANDIDATES, description = "Most resources one query may examine one by one when no index answers its filter or sortBy; more answer 400 tooMany (SCIMD_MAX_QUERY_CANDIDATES; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-query-candidates",
+        defaultValue = "" + ScanLimits.DEFAULT_MAX_CANDIDATES,
+        description =
+            "Most resources one query may examine one by one when no index answers its filter or sortBy; more answer 400 tooMany (SCIMD_MAX_QUERY_CANDIDATES; default ${DEFAULT-VALUE}).")
     int maxQueryCandidates;
 
-    @Option(names = "--max-concurrent-evaluations", description = "How many such queries may run at once on this node; more answer 503 (SCIMD_MAX_CONCURRENT_EVALUATIONS; default: half the processors, 1 or 2).")
+    @Option(
+        names = "--max-concurrent-evaluations",
+        description =
+            "How many such queries may run at once on this node; more answer 503 (SCIMD_MAX_CONCURRENT_EVALUATIONS; default: half the processors, 1 or 2).")
     @Nullable Integer maxConcurrentEvaluations;
 
     @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
@@ -206,7 +249,8 @@ public final class Main implements Runnable {
         ServiceConfig service =
             ServiceConfig.DEFAULTS.withQueryLimits(
                 maxQueryCandidates, evaluations == null ? defaultEvaluations : evaluations);
-        config = new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service);
+        config =
+            new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service);
         if (url != null && pool != null) {
           config = config.withDatabase(url, pool);
         }
@@ -241,7 +285,8 @@ public final class Main implements Runnable {
   @Command(
       name = "migrate",
       mixinStandardHelpOptions = true,
-      description = "Apply pending migrations to the PostgreSQL database of --db and exit (for nodes run with --no-migrate).")
+      description =
+          "Apply pending migrations to the PostgreSQL database of --db and exit (for nodes run with --no-migrate).")
   static final class Migrate implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -252,7 +297,8 @@ public final class Main implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       String url = db.url;
       if (url == null) {
-        err.println("scimd: invalid configuration: migrate needs --db (or SCIMD_DB): SQLite migrates itself on start");
+        err.println(
+            "scimd: invalid configuration: migrate needs --db (or SCIMD_DB): SQLite migrates itself on start");
         err.flush();
         return EXIT_CONFIG;
       }
@@ -275,7 +321,10 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "token", mixinStandardHelpOptions = true, description = "Manage client credentials.")
+  @Command(
+      name = "token",
+      mixinStandardHelpOptions = true,
+      description = "Manage client credentials.")
   static final class TokenCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -285,14 +334,23 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a client credential and print its bearer token.")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Create a client credential and print its bearer token.")
   static final class TokenCreate implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--name", required = true, description = "A name for the credential, e.g. okta.")
+    @Option(
+        names = "--name",
+        required = true,
+        description = "A name for the credential, e.g. okta.")
     String name;
 
-    @Option(names = "--data", defaultValue = ServerConfig.DEFAULT_DATA, description = "Data directory (SCIMD_DATA; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--data",
+        defaultValue = ServerConfig.DEFAULT_DATA,
+        description = "Data directory (SCIMD_DATA; default ${DEFAULT-VALUE}).")
     Path data;
 
     @Mixin DbOptions db = new DbOptions();
@@ -302,7 +360,8 @@ public final class Main implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       String token = Tokens.generate();
-      ServerConfig config = new ServerConfig(ServerConfig.DEFAULT_HOST, 0, data, null, null, ServiceConfig.DEFAULTS);
+      ServerConfig config =
+          new ServerConfig(ServerConfig.DEFAULT_HOST, 0, data, null, null, ServiceConfig.DEFAULTS);
       try {
         String url = db.url;
         if (url != null) {
@@ -314,7 +373,8 @@ public final class Main implements Runnable {
         err.flush();
         return EXIT_CONFIG;
       }
-      try (Store store = ScimServer.openStore(config, SchemaRegistry.builtIn(), InstantSource.system())) {
+      try (Store store =
+          ScimServer.openStore(config, SchemaRegistry.builtIn(), InstantSource.system())) {
         store.credentials().create(name, Tokens.hash(token), null);
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
@@ -325,7 +385,10 @@ public final class Main implements Runnable {
         err.flush();
         return EXIT_START;
       }
-      out.println("scimd: created client credential \"" + name + "\"; its bearer token, shown only this once:");
+      out.println(
+          "scimd: created client credential \""
+              + name
+              + "\"; its bearer token, shown only this once:");
       out.println("SCIMD_TOKEN=" + token);
       out.flush();
       return 0;

@@ -71,8 +71,8 @@ public final class ScimServer implements AutoCloseable {
 
   /**
    * The store {@code config} names: the PostgreSQL database of {@code --db}, else SQLite in the
-   * data directory (created when missing). The store module's selector is the one place that
-   * maps a location to an implementation.
+   * data directory (created when missing). The store module's selector is the one place that maps a
+   * location to an implementation.
    */
   static Store openStore(ServerConfig config, SchemaRegistry registry, InstantSource clock) {
     String database = config.database();
@@ -82,7 +82,8 @@ public final class ScimServer implements AutoCloseable {
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
     }
     return Stores.open(config.dataDir().toString(), registry, clock, config.pool());
   }
@@ -130,7 +131,11 @@ public final class ScimServer implements AutoCloseable {
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
-            LOG.debug("{} {} -> {}", request.getMethod(), request.getHttpURI().getPath(), response.getStatus()));
+            LOG.debug(
+                "{} {} -> {}",
+                request.getMethod(),
+                request.getHttpURI().getPath(),
+                response.getStatus()));
     jetty.setStopTimeout(5_000);
     try {
       jetty.start();
@@ -160,7 +165,8 @@ public final class ScimServer implements AutoCloseable {
     try {
       return builtIn.withDirectory(dir);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new IllegalArgumentException("invalid schema definitions in " + dir + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid schema definitions in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -181,7 +187,8 @@ public final class ScimServer implements AutoCloseable {
         }
         return;
       }
-      out.println("scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
+      out.println(
+          "scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
     } else {
       String token = Tokens.generate();
       store.credentials().create("bootstrap", Tokens.hash(token), null);

@@ -39,7 +39,9 @@ public record ServerConfig(
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_DATA = "./scimd-data";
 
-  /** @throws IllegalArgumentException with a message for the operator when a value is unusable */
+  /**
+   * @throws IllegalArgumentException with a message for the operator when a value is unusable
+   */
   public ServerConfig {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
@@ -78,6 +80,7 @@ public record ServerConfig(
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */
   public static ServerConfig defaults() {
-    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), null, null, ServiceConfig.DEFAULTS);
+    return new ServerConfig(
+        DEFAULT_HOST, DEFAULT_PORT, Path.of(DEFAULT_DATA), null, null, ServiceConfig.DEFAULTS);
   }
 }

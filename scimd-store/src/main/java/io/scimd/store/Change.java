@@ -8,10 +8,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one store write actually changed, as the change journal records it ({@link JournalEntry}):
- * a resource created, replaced (PUT), patched, deleted, or members added to or removed from a
- * group. A write that changes nothing reports nothing: adding a member that is already there, or a
- * PUT of the same attributes, is no change.
+ * What one store write actually changed, as the change journal records it ({@link JournalEntry}): a
+ * resource created, replaced (PUT), patched, deleted, or members added to or removed from a group.
+ * A write that changes nothing reports nothing: adding a member that is already there, or a PUT of
+ * the same attributes, is no change.
  *
  * <p>Values of attributes that are never returned or write-only ({@code password}) are never
  * recorded: the attribute is named in {@link Created#redacted()} or as an {@link
@@ -49,7 +49,8 @@ public sealed interface Change {
    * A new resource: its attributes as stored (without id, meta, members), version 1. Members a
    * create adds follow as {@link MembersAdded}.
    */
-  record Created(String resourceType, String resourceId, ObjectNode attributes, List<String> redacted)
+  record Created(
+      String resourceType, String resourceId, ObjectNode attributes, List<String> redacted)
       implements Change {
     public Created {
       redacted = List.copyOf(redacted);
@@ -62,7 +63,8 @@ public sealed interface Change {
   }
 
   /** A PUT that changed attributes: each changed attribute with its value before and after. */
-  record Replaced(String resourceType, String resourceId, long version, List<AttributeChange> attributes)
+  record Replaced(
+      String resourceType, String resourceId, long version, List<AttributeChange> attributes)
       implements Change {
     public Replaced {
       attributes = List.copyOf(attributes);
@@ -74,8 +76,12 @@ public sealed interface Change {
     }
   }
 
-  /** A PATCH that changed attributes (membership changes are {@link MembersAdded}/{@link MembersRemoved}). */
-  record Patched(String resourceType, String resourceId, long version, List<AttributeChange> attributes)
+  /**
+   * A PATCH that changed attributes (membership changes are {@link MembersAdded}/{@link
+   * MembersRemoved}).
+   */
+  record Patched(
+      String resourceType, String resourceId, long version, List<AttributeChange> attributes)
       implements Change {
     public Patched {
       attributes = List.copyOf(attributes);
@@ -92,7 +98,12 @@ public sealed interface Change {
    * id). The groups that held it follow as {@link MembersRemoved} with {@link
    * MembersRemoved#memberDeleted()}.
    */
-  record Deleted(String resourceType, String resourceId, long version, ObjectNode attributes, List<String> redacted)
+  record Deleted(
+      String resourceType,
+      String resourceId,
+      long version,
+      ObjectNode attributes,
+      List<String> redacted)
       implements Change {
     public Deleted {
       redacted = List.copyOf(redacted);
@@ -108,7 +119,8 @@ public sealed interface Change {
    * Members that were really added to a group (those already in it are not listed). A large change
    * is journaled as several entries of at most {@link #MAX_MEMBERS_PER_ENTRY} members each.
    */
-  record MembersAdded(String resourceType, String resourceId, List<Member> members) implements Change {
+  record MembersAdded(String resourceType, String resourceId, List<Member> members)
+      implements Change {
     public MembersAdded {
       members = List.copyOf(members);
     }
@@ -120,10 +132,11 @@ public sealed interface Change {
   }
 
   /**
-   * Members that were really removed from a group: by a request on the group, or because the
-   * member itself was deleted ({@code memberDeleted}). Chunked like {@link MembersAdded}.
+   * Members that were really removed from a group: by a request on the group, or because the member
+   * itself was deleted ({@code memberDeleted}). Chunked like {@link MembersAdded}.
    */
-  record MembersRemoved(String resourceType, String resourceId, List<Member> members, boolean memberDeleted)
+  record MembersRemoved(
+      String resourceType, String resourceId, List<Member> members, boolean memberDeleted)
       implements Change {
     public MembersRemoved {
       members = List.copyOf(members);
@@ -140,7 +153,8 @@ public sealed interface Change {
    * extension's attribute), its value before and after (null when absent), or neither when {@code
    * redacted}.
    */
-  record AttributeChange(String path, @Nullable JsonNode before, @Nullable JsonNode after, boolean redacted) {
+  record AttributeChange(
+      String path, @Nullable JsonNode before, @Nullable JsonNode after, boolean redacted) {
     public AttributeChange {
       Objects.requireNonNull(path, "path");
       if (redacted && (before != null || after != null)) {

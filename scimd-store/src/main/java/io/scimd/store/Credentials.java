@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 public interface Credentials {
 
   /** A client credential as stored. */
-  record Credential(String id, String name, String tokenHash, Instant created, @Nullable Instant expires) {}
+  record Credential(
+      String id, String name, String tokenHash, Instant created, @Nullable Instant expires) {}
 
   Credential create(String name, String tokenHash, @Nullable Instant expires);
 

@@ -4,13 +4,12 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One entry of the change journal: one {@link Change}, appended by the transaction that made it
- * and visible exactly when that transaction commits.
+ * One entry of the change journal: one {@link Change}, appended by the transaction that made it and
+ * visible exactly when that transaction commits.
  *
- * <p>{@code seq} numbers a tenant's entries 1, 2, 3, ... in commit order with no gaps, the same
- * for every reader on every node: a reader that has seen entry {@code n} has seen everything
- * before it, and the next entry it will ever see is {@code n + 1}
- * (docs/decisions/0007-change-journal.md).
+ * <p>{@code seq} numbers a tenant's entries 1, 2, 3, ... in commit order with no gaps, the same for
+ * every reader on every node: a reader that has seen entry {@code n} has seen everything before it,
+ * and the next entry it will ever see is {@code n + 1} (docs/decisions/0007-change-journal.md).
  *
  * @param at when the change was made (the write's clock, epoch microseconds precision)
  * @param principal who made it, as {@code kind:id} ({@code credential:<id>}, {@code system:<name>})

@@ -30,10 +30,12 @@ public record PoolSettings(
     }
     if (connectionTimeout.toMillis() < 250) {
       throw new IllegalArgumentException(
-          "connectionTimeout must be at least 250ms (the pool's minimum), got " + connectionTimeout);
+          "connectionTimeout must be at least 250ms (the pool's minimum), got "
+              + connectionTimeout);
     }
     if (statementTimeout.isNegative()) {
-      throw new IllegalArgumentException("statementTimeout must not be negative, got " + statementTimeout);
+      throw new IllegalArgumentException(
+          "statementTimeout must not be negative, got " + statementTimeout);
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);

@@ -36,9 +36,9 @@ public interface StoreReader {
   void forEachMember(String groupId, Consumer<Member> action);
 
   /**
-   * The scope's tenant's change journal after entry {@code afterSeq} (0: from the start), in
-   * order, at most {@code limit} entries (at most 1,000 per call): page on with the last seq
-   * returned. Within one read every call sees the same journal, a gap-free prefix of it.
+   * The scope's tenant's change journal after entry {@code afterSeq} (0: from the start), in order,
+   * at most {@code limit} entries (at most 1,000 per call): page on with the last seq returned.
+   * Within one read every call sees the same journal, a gap-free prefix of it.
    */
   List<JournalEntry> journal(long afterSeq, int limit);
 }

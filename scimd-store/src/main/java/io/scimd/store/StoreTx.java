@@ -26,10 +26,9 @@ public interface StoreTx extends StoreReader {
   Optional<Meta> metaForUpdate(String type, String id);
 
   /**
-   * Stores a new resource with a fresh id, version 1 and {@code created == lastModified == now}, and
-   * journals it ({@link Change.Created}).
-   * {@code attributes} must not contain {@code members}/{@code groups}: members go through {@link
-   * #addMembers} afterwards.
+   * Stores a new resource with a fresh id, version 1 and {@code created == lastModified == now},
+   * and journals it ({@link Change.Created}). {@code attributes} must not contain {@code
+   * members}/{@code groups}: members go through {@link #addMembers} afterwards.
    *
    * @throws ScimException 409 {@code uniqueness} when a {@code uniqueness: server} attribute
    *     collides (case-insensitively where it is not caseExact)
@@ -101,9 +100,9 @@ public interface StoreTx extends StoreReader {
 
   /**
    * Makes a group's members exactly {@code wanted} (a PUT with members, a PATCH {@code replace} of
-   * members): removes those not wanted, and those whose client-given display changes, then adds
-   * the rest, journaling only who left and who joined. Reads the current members a page at a
-   * time, so its memory grows with {@code wanted}, not with the group.
+   * members): removes those not wanted, and those whose client-given display changes, then adds the
+   * rest, journaling only who left and who joined. Reads the current members a page at a time, so
+   * its memory grows with {@code wanted}, not with the group.
    *
    * @return whether the membership changed
    * @throws ScimException as {@link #addMembers}

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * CI=true}: then they fail, because CI must prove the PostgreSQL store.
  */
 public final class PgTestDatabase implements AutoCloseable {
-  static final String SERVER =
-      System.getenv().getOrDefault("SCIMD_TEST_PG", "127.0.0.1:5432");
+  static final String SERVER = System.getenv().getOrDefault("SCIMD_TEST_PG", "127.0.0.1:5432");
   private static final String PARAMS = "?user=postgres&connectTimeout=3&ApplicationName=scimd-test";
   private static final long STALE_SECONDS = 6 * 3600;
 
@@ -48,8 +47,8 @@ public final class PgTestDatabase implements AutoCloseable {
   private static volatile String skipped;
 
   /**
-   * Creates a fresh database; without PostgreSQL, returns null so that each test is then skipped
-   * by {@link #require} (a class-level skip would show as no test at all), or fails in CI.
+   * Creates a fresh database; without PostgreSQL, returns null so that each test is then skipped by
+   * {@link #require} (a class-level skip would show as no test at all), or fails in CI.
    */
   public static PgTestDatabase createOrSkipEachTest() {
     try {
@@ -81,23 +80,30 @@ public final class PgTestDatabase implements AutoCloseable {
       String why = "no PostgreSQL at " + SERVER + " (" + e.getMessage() + ")";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         throw new IllegalStateException(
-            "CI=true but the PostgreSQL tests cannot run: " + why
-                + ". .ci/run must start PostgreSQL before the build.", e);
+            "CI=true but the PostgreSQL tests cannot run: "
+                + why
+                + ". .ci/run must start PostgreSQL before the build.",
+            e);
       }
       Assumptions.abort(
-          "PostgreSQL tests were skipped: " + why
+          "PostgreSQL tests were skipped: "
+              + why
               + ". Start PostgreSQL (trust auth for user postgres) or set SCIMD_TEST_PG=host:port;"
               + " with CI=true these tests fail instead of skipping.");
       throw new AssertionError("unreachable");
     }
     String name =
-        "scimd_test_" + (System.currentTimeMillis() / 1000) + "_"
+        "scimd_test_"
+            + (System.currentTimeMillis() / 1000)
+            + "_"
             + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (admin; Statement s = admin.createStatement()) {
+    try (admin;
+        Statement s = admin.createStatement()) {
       dropStale(s);
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot create the test database " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the test database " + name + ": " + e.getMessage(), e);
     }
     return new PgTestDatabase(name);
   }
@@ -106,10 +112,13 @@ public final class PgTestDatabase implements AutoCloseable {
   private static void dropStale(Statement s) throws SQLException {
     List<String> stale = new ArrayList<>();
     long now = System.currentTimeMillis() / 1000;
-    try (ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'scimd\\_test\\_%'")) {
+    try (ResultSet rs =
+        s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'scimd\\_test\\_%'")) {
       while (rs.next()) {
         String[] parts = rs.getString(1).split("_");
-        if (parts.length == 4 && parts[2].matches("\\d+") && now - Long.parseLong(parts[2]) > STALE_SECONDS) {
+        if (parts.length == 4
+            && parts[2].matches("\\d+")
+            && now - Long.parseLong(parts[2]) > STALE_SECONDS) {
           stale.add(rs.getString(1));
         }
       }
@@ -131,10 +140,12 @@ public final class PgTestDatabase implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Connection admin = DriverManager.getConnection(url("postgres")); Statement s = admin.createStatement()) {
+    try (Connection admin = DriverManager.getConnection(url("postgres"));
+        Statement s = admin.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + name.toLowerCase(Locale.ROOT) + " WITH (FORCE)");
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot drop the test database " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot drop the test database " + name + ": " + e.getMessage(), e);
     }
   }
 }

@@ -26,7 +26,9 @@ public record ScimError(int status, @Nullable ScimType scimType, String detail) 
    * ellipsis and how long it was.
    */
   private static String clip(String text, int max) {
-    return text.length() <= max ? text : head(text, max) + "\u2026 (" + text.length() + " characters)";
+    return text.length() <= max
+        ? text
+        : head(text, max) + "\u2026 (" + text.length() + " characters)";
   }
 
   /** The first {@code max} characters of a longer {@code text}, never half a surrogate pair. */

@@ -48,8 +48,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Strings compare by the attribute's {@code caseExact} (RFC 7643 §2.2), folded with {@link
  *       Locale#ROOT} when not case-exact, and order lexicographically by UTF-16 code unit; {@code
  *       co}, {@code sw}, {@code ew} apply to string and reference attributes only.
- *   <li>dateTimes compare chronologically ({@link Values#dateTime}); integers and decimals numerically;
- *       booleans and binaries only with {@code eq}/{@code ne} (ordering them is {@code
+ *   <li>dateTimes compare chronologically ({@link Values#dateTime}); integers and decimals
+ *       numerically; booleans and binaries only with {@code eq}/{@code ne} (ordering them is {@code
  *       invalidFilter}, Table 3).
  *   <li>Forgiving operands: {@code "true"}/{@code "false"} (any case) compare with booleans and a
  *       numeric string with numbers ({@code active eq "true"}, sent by real clients); any other
@@ -82,8 +82,8 @@ public final class FilterEvaluator {
   }
 
   /**
-   * Checks the filter against the resource type up front, so that a query that matches no
-   * resource still rejects a bad filter.
+   * Checks the filter against the resource type up front, so that a query that matches no resource
+   * still rejects a bad filter.
    *
    * @throws ScimException {@code invalidFilter} naming the path and what is wrong with it: an
    *     unknown attribute or sub-attribute, an ordering operator on a boolean or binary, {@code
@@ -132,8 +132,13 @@ public final class FilterEvaluator {
       String text = element.name() + "[" + path + "]";
       if (path.schema() != null || path.subAttribute() != null) {
         throw invalid(
-            "inside " + element.name() + "[...] a path names one sub-attribute of " + element.name()
-                + ", e.g. \"type\"; found \"" + path + "\"");
+            "inside "
+                + element.name()
+                + "[...] a path names one sub-attribute of "
+                + element.name()
+                + ", e.g. \"type\"; found \""
+                + path
+                + "\"");
       }
       Attribute sub =
           element
@@ -141,8 +146,12 @@ public final class FilterEvaluator {
               .orElseThrow(
                   () ->
                       invalid(
-                          element.name() + " has no sub-attribute \"" + path.attribute() + "\" ("
-                              + text + ")"));
+                          element.name()
+                              + " has no sub-attribute \""
+                              + path.attribute()
+                              + "\" ("
+                              + text
+                              + ")"));
       return new Target(element.name() + "." + sub.name(), null, sub, null);
     }
     if (path.schema() == null && path.attribute().equals("schemas")) {
@@ -155,8 +164,13 @@ public final class FilterEvaluator {
     if (resolved.isEmpty()) {
       if (path.subAttribute() != null && type.resolve(path.withSubAttribute(null)).isPresent()) {
         throw invalid(
-            "\"" + type.spell(path) + "\": " + type.spell(path.withSubAttribute(null))
-                + " has no sub-attribute \"" + path.subAttribute() + "\"");
+            "\""
+                + type.spell(path)
+                + "\": "
+                + type.spell(path.withSubAttribute(null))
+                + " has no sub-attribute \""
+                + path.subAttribute()
+                + "\"");
       }
       throw invalid(
           "unknown attribute \"" + type.spell(path) + "\" for resource type " + type.name());
@@ -165,7 +179,9 @@ public final class FilterEvaluator {
     Attribute attr = r.attribute();
     if (attr == null) {
       throw invalid(
-          "\"" + r.schema().id() + "\" names the whole extension schema: filter on one of its"
+          "\""
+              + r.schema().id()
+              + "\" names the whole extension schema: filter on one of its"
               + " attributes");
     }
     String extKey = r.inExtension(type) ? r.schema().id() : null;
@@ -178,27 +194,33 @@ public final class FilterEvaluator {
     return new Accessor(t.extKey(), t.attribute().name(), sub);
   }
 
-  private static Node valuePath(Filter.ValuePath v, ResourceType type, @Nullable Attribute element) {
+  private static Node valuePath(
+      Filter.ValuePath v, ResourceType type, @Nullable Attribute element) {
     if (element != null) {
       throw invalid("value filters cannot be nested: " + v);
     }
     if (v.path().subAttribute() != null) {
       throw invalid(
           "a value filter applies to a complex attribute as a whole: write "
-              + v.path().withSubAttribute(null) + "[...], found " + v.path() + "[...]");
+              + v.path().withSubAttribute(null)
+              + "[...], found "
+              + v.path()
+              + "[...]");
     }
     Target t = target(v.path(), type, null);
     if (!t.attribute().isComplex()) {
       throw invalid(
-          "\"" + t.text() + "\" is not a complex attribute: a value filter [...] tests sub-attributes");
+          "\""
+              + t.text()
+              + "\" is not a complex attribute: a value filter [...] tests sub-attributes");
     }
     return new ValuePathNode(accessor(t, false), compileNode(v.filter(), type, t.attribute()));
   }
 
   /**
    * The comparison as error details quote it: the path in the schema's spelling, not lower-cased.
-   * Printed only when a detail needs it: printing the operand for every valid filter was a tenth
-   * of a {@code userName eq} lookup's time.
+   * Printed only when a detail needs it: printing the operand for every valid filter was a tenth of
+   * a {@code userName eq} lookup's time.
    */
   private record Term(String path, CompareOp op, JsonNode operand) {
     @Override
@@ -231,7 +253,9 @@ public final class FilterEvaluator {
       Optional<Attribute> value = t.attribute().sub("value");
       if (value.isEmpty()) {
         throw invalid(
-            "\"" + t.text() + "\" is complex and has no \"value\" sub-attribute: compare one of"
+            "\""
+                + t.text()
+                + "\" is complex and has no \"value\" sub-attribute: compare one of"
                 + " its sub-attributes"
                 + (t.attribute().subAttributes().isEmpty()
                     ? ""
@@ -242,7 +266,8 @@ public final class FilterEvaluator {
     } else {
       leaf = t.attribute();
     }
-    ValueTest test = valueTest(leaf, op == CompareOp.NE ? CompareOp.EQ : op, operand, term, t.text());
+    ValueTest test =
+        valueTest(leaf, op == CompareOp.NE ? CompareOp.EQ : op, operand, term, t.text());
     Node eq = new CompareNode(accessor(t, implicitValue), test);
     return op == CompareOp.NE ? new NotNode(eq) : eq;
   }
@@ -255,7 +280,12 @@ public final class FilterEvaluator {
       case STRING, REFERENCE -> {
         if (!operand.isTextual()) {
           throw invalid(
-              "\"" + c + "\": " + path + " is a " + type.wire()
+              "\""
+                  + c
+                  + "\": "
+                  + path
+                  + " is a "
+                  + type.wire()
                   + ", compare it with a string in double quotes");
         }
         boolean exact = leaf.caseExact();
@@ -265,7 +295,11 @@ public final class FilterEvaluator {
       case BINARY -> {
         if (op != CompareOp.EQ) {
           throw invalid(
-              "\"" + c + "\": " + path + " is binary, which only eq and ne compare (RFC 7644"
+              "\""
+                  + c
+                  + "\": "
+                  + path
+                  + " is binary, which only eq and ne compare (RFC 7644"
                   + " §3.4.2.2)");
         }
         if (!operand.isTextual()) {
@@ -276,7 +310,11 @@ public final class FilterEvaluator {
       case BOOLEAN -> {
         if (op != CompareOp.EQ) {
           throw invalid(
-              "\"" + c + "\": " + path + " is a boolean, which only eq and ne compare (RFC 7644"
+              "\""
+                  + c
+                  + "\": "
+                  + path
+                  + " is a boolean, which only eq and ne compare (RFC 7644"
                   + " §3.4.2.2)");
         }
         Boolean b = Values.booleanOf(operand);
@@ -288,30 +326,47 @@ public final class FilterEvaluator {
       case INTEGER, DECIMAL -> {
         if (substring) {
           throw invalid(
-              "\"" + c + "\": " + op.token() + " applies to strings, and " + path + " is a "
+              "\""
+                  + c
+                  + "\": "
+                  + op.token()
+                  + " applies to strings, and "
+                  + path
+                  + " is a "
                   + type.wire());
         }
         BigDecimal d = decimalOf(operand);
         if (d == null) {
-          throw invalid("\"" + c + "\": " + path + " is a " + type.wire() + ", compare it with a number");
+          throw invalid(
+              "\"" + c + "\": " + path + " is a " + type.wire() + ", compare it with a number");
         }
         yield new NumberTest(op, d);
       }
       case DATE_TIME -> {
         if (substring) {
           throw invalid(
-              "\"" + c + "\": " + op.token() + " applies to strings, and " + path
+              "\""
+                  + c
+                  + "\": "
+                  + op.token()
+                  + " applies to strings, and "
+                  + path
                   + " is a dateTime");
         }
         Instant stamp = operand.isTextual() ? Values.dateTime(operand.textValue()) : null;
         if (stamp == null) {
           throw invalid(
-              "\"" + c + "\": " + path + " is a dateTime, compare it with a string such as"
+              "\""
+                  + c
+                  + "\": "
+                  + path
+                  + " is a dateTime, compare it with a string such as"
                   + " \"2011-05-13T04:42:34Z\"");
         }
         yield new DateTest(op, stamp);
       }
-      case COMPLEX -> throw invalid("\"" + c + "\": " + path + " is complex and cannot be compared");
+      case COMPLEX ->
+          throw invalid("\"" + c + "\": " + path + " is complex and cannot be compared");
     };
   }
 
@@ -439,8 +494,8 @@ public final class FilterEvaluator {
   }
 
   /**
-   * Where a path's values are: under {@code extKey} (an extension URN) if set, then {@code attrKey},
-   * then in each element (or the one object) {@code subKey} if set. Tolerant of shape: a
+   * Where a path's values are: under {@code extKey} (an extension URN) if set, then {@code
+   * attrKey}, then in each element (or the one object) {@code subKey} if set. Tolerant of shape: a
    * multi-valued attribute stored as a single value, or the reverse, is still read.
    */
   private record Accessor(@Nullable String extKey, String attrKey, @Nullable String subKey) {

@@ -38,9 +38,9 @@ import org.jspecify.annotations.Nullable;
  * (the {@code valFilter} rule has no {@code valuePath}).
  *
  * <p>Every failure is {@code invalidFilter} (RFC 7644 §3.12) whose detail names the 0-based
- * character offset and what was expected there. Nesting is limited to {@value #MAX_DEPTH} levels and
- * a filter to {@value #MAX_TERMS} comparisons, so that no input can exhaust the stack of the parser
- * or of the code that walks the tree.
+ * character offset and what was expected there. Nesting is limited to {@value #MAX_DEPTH} levels
+ * and a filter to {@value #MAX_TERMS} comparisons, so that no input can exhaust the stack of the
+ * parser or of the code that walks the tree.
  */
 public final class FilterParser {
   /** Deepest nesting of parentheses, {@code not (} and brackets. */
@@ -49,9 +49,9 @@ public final class FilterParser {
   /**
    * Most comparisons ({@code attrPath op value} or {@code attrPath pr}) in one filter. A flat chain
    * of {@code n} terms is a tree {@code n} deep, and the records' own {@code equals}/{@code
-   * hashCode} recurse at over a kilobyte of stack per level before the JIT compiles them: 200
-   * stays well inside a default 1 MB (platform or virtual) thread stack, and far above what
-   * identity providers send.
+   * hashCode} recurse at over a kilobyte of stack per level before the JIT compiles them: 200 stays
+   * well inside a default 1 MB (platform or virtual) thread stack, and far above what identity
+   * providers send.
    */
   public static final int MAX_TERMS = 200;
 
@@ -302,7 +302,8 @@ public final class FilterParser {
   }
 
   private boolean isWord(String keyword) {
-    return end - start == keyword.length() && src.regionMatches(true, start, keyword, 0, end - start);
+    return end - start == keyword.length()
+        && src.regionMatches(true, start, keyword, 0, end - start);
   }
 
   /**
@@ -325,7 +326,8 @@ public final class FilterParser {
     for (int i = nameStart; i < end; i++) {
       char c = src.charAt(i);
       if (c == ':') {
-        throw fail(i, "\":\" in \"" + token() + "\": only a path that starts with \"urn:\" has a schema");
+        throw fail(
+            i, "\":\" in \"" + token() + "\": only a path that starts with \"urn:\" has a schema");
       }
       if (c == '.') {
         if (dot >= 0) {
@@ -340,7 +342,8 @@ public final class FilterParser {
       throw fail(nameStart, "expected an attribute name, found " + ScimException.quote(attr));
     }
     if (sub != null && !AttrPath.isName(sub)) {
-      throw fail(dot + 1, "expected a sub-attribute name after \".\", found " + ScimException.quote(sub));
+      throw fail(
+          dot + 1, "expected a sub-attribute name after \".\", found " + ScimException.quote(sub));
     }
     return new AttrPath(urn, attr, sub);
   }

@@ -18,18 +18,18 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Splits PATCH operations into those on a group's document and those on its member list, so that
- * a store keeping members in a table applies a PATCH to a group of any size in O(change) (RFC 7644
+ * Splits PATCH operations into those on a group's document and those on its member list, so that a
+ * store keeping members in a table applies a PATCH to a group of any size in O(change) (RFC 7644
  * §3.5.2; SCIM-NOTES "PATCH on members of a group must cost O(change)").
  *
  * <p>The member changes, in request order:
  *
  * <ul>
- *   <li>{@code add members <values>}: {@link MemberChange.Add} (ids already members are the
- *       store's to ignore).
- *   <li>{@code replace members <values>}: {@link MemberChange.Clear} then {@link
- *       MemberChange.Add}; {@code replace members []} or {@code null} only clears. This is the only
- *       operation that sets the whole list.
+ *   <li>{@code add members <values>}: {@link MemberChange.Add} (ids already members are the store's
+ *       to ignore).
+ *   <li>{@code replace members <values>}: {@link MemberChange.Clear} then {@link MemberChange.Add};
+ *       {@code replace members []} or {@code null} only clears. This is the only operation that
+ *       sets the whole list.
  *   <li>{@code remove members}: {@link MemberChange.Clear}. With a {@code value} array (Entra's
  *       {@code [{"value":"<id>"}]}): {@link MemberChange.Remove} of those ids, never all.
  *   <li>{@code remove members[value eq "x"]} (or {@code value eq} terms joined by {@code or}):
@@ -40,9 +40,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Not supported, because the member sub-attributes are immutable and a member is identified by
- * its {@code value}: {@code add}/{@code replace} with a filtered members path
- * ({@code invalidPath}), and any members path with a sub-attribute ({@code mutability}). Remove
- * the member and add it again instead.
+ * its {@code value}: {@code add}/{@code replace} with a filtered members path ({@code
+ * invalidPath}), and any members path with a sub-attribute ({@code mutability}). Remove the member
+ * and add it again instead.
  */
 public final class MemberPatch {
   private static final ObjectMapper JSON_TEXT = new ObjectMapper();
@@ -180,15 +180,26 @@ public final class MemberPatch {
     String name = members.name();
     if (path.attribute().subAttribute() != null || path.subAttribute() != null) {
       throw ScimException.mutability(
-          "'" + path.spelledFor(type) + "': a member's sub-attributes cannot be changed in place;"
+          "'"
+              + path.spelledFor(type)
+              + "': a member's sub-attributes cannot be changed in place;"
               + " remove the member and add it again");
     }
     Filter filter = path.valueFilter();
     if (filter != null) {
       if (op != PatchOpType.REMOVE) {
         throw ScimException.invalidPath(
-            "'" + path.spelledFor(type) + "': " + op.wire() + " takes no value filter on " + name
-                + "; use \"" + op.wire() + "\" with path \"" + name + "\"");
+            "'"
+                + path.spelledFor(type)
+                + "': "
+                + op.wire()
+                + " takes no value filter on "
+                + name
+                + "; use \""
+                + op.wire()
+                + "\" with path \""
+                + name
+                + "\"");
       }
       List<String> ids = new ArrayList<>();
       if (valueEqualities(filter, ids)) {
@@ -309,7 +320,11 @@ public final class MemberPatch {
       }
     }
     throw ScimException.invalidValue(
-        members.name() + ".type must be one of " + typeAttr.canonicalValues() + ", not \"" + given
+        members.name()
+            + ".type must be one of "
+            + typeAttr.canonicalValues()
+            + ", not \""
+            + given
             + "\"");
   }
 

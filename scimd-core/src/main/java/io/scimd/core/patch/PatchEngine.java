@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       operation leaves nothing behind and a long list of operations costs no extra copies.
  *   <li>Names are resolved case-insensitively and written with the schema's spelling; extension
  *       attributes live under the extension's canonical URN key, which is dropped when it empties.
- *   <li>A JSON {@code null} value, or an empty array for a multi-valued attribute, unassigns
- *       (RFC 7643 §2.5): {@code replace members []} empties the group.
+ *   <li>A JSON {@code null} value, or an empty array for a multi-valued attribute, unassigns (RFC
+ *       7643 §2.5): {@code replace members []} empties the group.
  *   <li>{@code add} to a multi-valued attribute appends. A value whose {@code value} sub-attribute
  *       equals an existing one's (by that sub-attribute's {@code caseExact}) is the same value: its
  *       other sub-attributes merge into it instead of adding a duplicate. Values without a {@code
@@ -59,9 +59,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Setting {@code primary: true} on one value clears it on the others (RFC 7643 §2.4); an
  *       operation that would leave two primary values is {@code invalidValue}.
  *   <li>A path naming a readOnly attribute or sub-attribute is {@code mutability}; readOnly
- *       sub-attributes inside a value object ({@code manager.displayName}) are dropped silently.
- *       An immutable attribute may be added while it has no value; changing or removing its value
- *       is {@code mutability}.
+ *       sub-attributes inside a value object ({@code manager.displayName}) are dropped silently. An
+ *       immutable attribute may be added while it has no value; changing or removing its value is
+ *       {@code mutability}.
  *   <li>IdP quirks absorbed: booleans as the strings {@code "true"}/{@code "false"} in any case; a
  *       bare string for a complex attribute with a {@code value} sub-attribute ({@code manager:
  *       "<id>"}); a one-element array for a single-valued complex attribute ({@code manager:
@@ -80,7 +80,8 @@ public final class PatchEngine {
    * @return the patched attributes, a new tree
    * @throws ScimException on the first operation that cannot apply
    */
-  public static ObjectNode apply(ResourceType type, ObjectNode attributes, List<PatchOperation> ops) {
+  public static ObjectNode apply(
+      ResourceType type, ObjectNode attributes, List<PatchOperation> ops) {
     ObjectNode doc = attributes.deepCopy();
     Run run = new Run(type, doc);
     for (int i = 0; i < ops.size(); i++) {
@@ -117,7 +118,8 @@ public final class PatchEngine {
       JsonNode value = op.value();
       if (value == null || !value.isObject()) {
         throw ScimException.invalidSyntax(
-            op.op().wire() + " without \"path\" needs an object \"value\" whose keys are attribute"
+            op.op().wire()
+                + " without \"path\" needs an object \"value\" whose keys are attribute"
                 + " paths");
       }
       // RFC 7644 §3.5.2.1/§3.5.2.3: without path, each key of the value is a target of its own.
@@ -135,7 +137,9 @@ public final class PatchEngine {
               .orElseThrow(
                   () ->
                       ScimException.invalidPath(
-                          ScimException.quote(path.spelledFor(type)) + " names no attribute of " + type.name()));
+                          ScimException.quote(path.spelledFor(type))
+                              + " names no attribute of "
+                              + type.name()));
       Attribute attr = r.attribute();
       if (attr == null) {
         if (path.valueFilter() != null) {
@@ -153,8 +157,12 @@ public final class PatchEngine {
       if (filter != null) {
         if (!attr.multiValued() || !attr.isComplex()) {
           throw ScimException.invalidPath(
-              "'" + path.spelledFor(type) + "': a value filter needs a multi-valued complex"
-                  + " attribute, and '" + name + "' is not one");
+              "'"
+                  + path.spelledFor(type)
+                  + "': a value filter needs a multi-valued complex"
+                  + " attribute, and '"
+                  + name
+                  + "' is not one");
         }
         Attribute sub = null;
         String subName = path.subAttribute();
@@ -164,11 +172,23 @@ public final class PatchEngine {
                   .orElseThrow(
                       () ->
                           ScimException.invalidPath(
-                              "'" + path.spelledFor(type) + "': '" + name
-                                  + "' has no sub-attribute '" + subName + "'"));
+                              "'"
+                                  + path.spelledFor(type)
+                                  + "': '"
+                                  + name
+                                  + "' has no sub-attribute '"
+                                  + subName
+                                  + "'"));
           checkNotReadOnly(sub, name + "." + sub.name());
         }
-        filtered(op, r, attr, filter, sub, value, name + "[" + filter + "]" + (sub == null ? "" : "." + sub.name()));
+        filtered(
+            op,
+            r,
+            attr,
+            filter,
+            sub,
+            value,
+            name + "[" + filter + "]" + (sub == null ? "" : "." + sub.name()));
         return;
       }
       Attribute sub = r.sub();
@@ -193,9 +213,14 @@ public final class PatchEngine {
         if (current instanceof ObjectNode o) {
           for (Attribute a : ext.attributes()) {
             if (present(CaseInsensitive.get(o, a.name())) != null
-                && (a.mutability() == Mutability.IMMUTABLE || a.mutability() == Mutability.READ_ONLY)) {
+                && (a.mutability() == Mutability.IMMUTABLE
+                    || a.mutability() == Mutability.READ_ONLY)) {
               throw ScimException.mutability(
-                  "cannot remove " + urn + ": its attribute '" + a.name() + "' is "
+                  "cannot remove "
+                      + urn
+                      + ": its attribute '"
+                      + a.name()
+                      + "' is "
                       + a.mutability().wire());
             }
           }
@@ -205,7 +230,9 @@ public final class PatchEngine {
       }
       if (!value.isObject()) {
         throw ScimException.invalidValue(
-            "'" + urn + "' must be an object of the extension's attributes, not "
+            "'"
+                + urn
+                + "' must be an object of the extension's attributes, not "
                 + PatchRequest.jsonType(value));
       }
       for (Map.Entry<String, JsonNode> e : value.properties()) {
@@ -218,7 +245,8 @@ public final class PatchEngine {
 
     // ---- attr ---------------------------------------------------------------------------
 
-    private void whole(PatchOpType op, ResolvedPath r, Attribute attr, @Nullable JsonNode value, String name) {
+    private void whole(
+        PatchOpType op, ResolvedPath r, Attribute attr, @Nullable JsonNode value, String name) {
       if (op == PatchOpType.REMOVE) {
         removeWhole(r, attr, value, name);
         return;
@@ -277,7 +305,8 @@ public final class PatchEngine {
       prune(r, c);
     }
 
-    private void removeWhole(ResolvedPath r, Attribute attr, @Nullable JsonNode value, String name) {
+    private void removeWhole(
+        ResolvedPath r, Attribute attr, @Nullable JsonNode value, String name) {
       ObjectNode c = container(r, false);
       if (c == null) {
         return;
@@ -323,7 +352,11 @@ public final class PatchEngine {
      * that adding m values to n costs O(n + m), not O(n·m); null when not applicable.
      */
     private JsonNode addValue(
-        Attribute attr, ArrayNode arr, JsonNode g, @Nullable Map<String, ObjectNode> byValue, String name) {
+        Attribute attr,
+        ArrayNode arr,
+        JsonNode g,
+        @Nullable Map<String, ObjectNode> byValue,
+        String name) {
       if (attr.isComplex() && g instanceof ObjectNode go) {
         Attribute valueSub = attr.sub("value").orElse(null);
         JsonNode gv = valueSub == null ? null : present(go.get(valueSub.name()));
@@ -399,7 +432,12 @@ public final class PatchEngine {
     // ---- attr.sub on a single-valued complex attribute ------------------------------------
 
     private void subAttribute(
-        PatchOpType op, ResolvedPath r, Attribute attr, Attribute sub, @Nullable JsonNode value, String name) {
+        PatchOpType op,
+        ResolvedPath r,
+        Attribute attr,
+        Attribute sub,
+        @Nullable JsonNode value,
+        String name) {
       if (op == PatchOpType.REMOVE || value == null || value.isNull()) {
         ObjectNode c = container(r, false);
         if (c == null || !(CaseInsensitive.get(c, attr.name()) instanceof ObjectNode obj)) {
@@ -419,7 +457,8 @@ public final class PatchEngine {
       }
       JsonNode v = coerceValue(sub, value, name);
       ObjectNode c = writable(r);
-      ObjectNode obj = CaseInsensitive.get(c, attr.name()) instanceof ObjectNode o ? o : NODES.objectNode();
+      ObjectNode obj =
+          CaseInsensitive.get(c, attr.name()) instanceof ObjectNode o ? o : NODES.objectNode();
       JsonNode old = present(CaseInsensitive.get(obj, sub.name()));
       if (isImmutable(attr, sub) && old != null && !equalValue(sub, old, v)) {
         throw immutable(name);
@@ -584,7 +623,9 @@ public final class PatchEngine {
       ObjectNode out = NODES.objectNode();
       if (filter != null && !collectTerms(attr, filter, out, name)) {
         throw ScimException.noTarget(
-            "no value matches '" + name + "', and a new value can only be made from a filter of"
+            "no value matches '"
+                + name
+                + "', and a new value can only be made from a filter of"
                 + " 'eq' terms joined by 'and'");
       }
       return out;
@@ -604,14 +645,20 @@ public final class PatchEngine {
                   .orElseThrow(
                       () ->
                           ScimException.invalidFilter(
-                              "'" + name + "': " + attr.name() + " has no sub-attribute '"
-                                  + c.path().attribute() + "'"));
+                              "'"
+                                  + name
+                                  + "': "
+                                  + attr.name()
+                                  + " has no sub-attribute '"
+                                  + c.path().attribute()
+                                  + "'"));
           if (sub.mutability() != Mutability.READ_ONLY) {
             out.set(sub.name(), coerceValue(sub, c.value(), attr.name() + "." + sub.name()));
           }
           yield true;
         }
-        case Filter.And a -> collectTerms(attr, a.left(), out, name) && collectTerms(attr, a.right(), out, name);
+        case Filter.And a ->
+            collectTerms(attr, a.left(), out, name) && collectTerms(attr, a.right(), out, name);
         case Filter.Or o -> false;
         case Filter.Not n -> false;
         case Filter.Present p -> false;
@@ -625,7 +672,8 @@ public final class PatchEngine {
      * After an operation touched {@code touched} values of {@code arr}: if one of them is now
      * primary, no other value is; if several are, the request is ambiguous.
      */
-    private static void settlePrimary(Attribute attr, ArrayNode arr, List<JsonNode> touched, String name) {
+    private static void settlePrimary(
+        Attribute attr, ArrayNode arr, List<JsonNode> touched, String name) {
       Attribute primary = attr.sub("primary").orElse(null);
       if (primary == null) {
         return;
@@ -733,8 +781,8 @@ public final class PatchEngine {
   }
 
   /**
-   * The value of a single-valued complex attribute given as a one-element array: its element.
-   * Entra sends the manager so ({@code {"op":"Add","path":"manager","value":[{"$ref":null,
+   * The value of a single-valued complex attribute given as a one-element array: its element. Entra
+   * sends the manager so ({@code {"op":"Add","path":"manager","value":[{"$ref":null,
    * "value":"<id>"}]}}), and one value is the only thing it can mean. More elements than one name
    * no single value.
    */
@@ -745,8 +793,11 @@ public final class PatchEngine {
     }
     if (value.size() != 1) {
       throw ScimException.invalidValue(
-          "'" + name + "' is single-valued: give one object of sub-attributes, not an array of "
-              + value.size() + " values");
+          "'"
+              + name
+              + "' is single-valued: give one object of sub-attributes, not an array of "
+              + value.size()
+              + " values");
     }
     return value.get(0);
   }
@@ -781,7 +832,9 @@ public final class PatchEngine {
       return out;
     }
     Attribute valueSub = a.sub("value").orElse(null);
-    if (value.isValueNode() && !value.isNull() && valueSub != null
+    if (value.isValueNode()
+        && !value.isNull()
+        && valueSub != null
         && valueSub.mutability() != Mutability.READ_ONLY) {
       // Entra sends the manager as a bare id: {"value": "<id>"} is meant.
       out.set(valueSub.name(), coerceValue(valueSub, value, name + "." + valueSub.name()));
@@ -882,7 +935,8 @@ public final class PatchEngine {
   }
 
   /** Replacing a whole value must keep its immutable sub-attributes as they are. */
-  private static void checkImmutableReplaced(Attribute attr, ObjectNode old, ObjectNode next, String name) {
+  private static void checkImmutableReplaced(
+      Attribute attr, ObjectNode old, ObjectNode next, String name) {
     for (Attribute sub : attr.subAttributes()) {
       if (!isImmutable(attr, sub)) {
         continue;
@@ -896,7 +950,8 @@ public final class PatchEngine {
   }
 
   /** True when every sub-attribute of {@code pattern} equals {@code element}'s. */
-  private static boolean matchesPattern(Attribute attr, JsonNode pattern, JsonNode element, String name) {
+  private static boolean matchesPattern(
+      Attribute attr, JsonNode pattern, JsonNode element, String name) {
     if (!attr.isComplex()) {
       return equalValue(attr, pattern, element);
     }
@@ -905,7 +960,9 @@ public final class PatchEngine {
     }
     if (p.isEmpty()) {
       throw ScimException.invalidValue(
-          "'" + name + "': a value to remove must name a sub-attribute, such as {\"value\": \"...\"}");
+          "'"
+              + name
+              + "': a value to remove must name a sub-attribute, such as {\"value\": \"...\"}");
     }
     for (Map.Entry<String, JsonNode> f : p.properties()) {
       Attribute sub = attr.sub(f.getKey()).orElse(null);
@@ -979,7 +1036,9 @@ public final class PatchEngine {
 
   private static ScimException immutable(String name) {
     return ScimException.mutability(
-        "'" + name + "' is immutable: it can be set while it has no value, never changed or removed");
+        "'"
+            + name
+            + "' is immutable: it can be set while it has no value, never changed or removed");
   }
 
   private static @Nullable JsonNode present(@Nullable JsonNode v) {

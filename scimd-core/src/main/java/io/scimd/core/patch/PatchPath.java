@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * URN-qualified. When {@code valueFilter} is set, {@code attribute} has no sub-attribute and {@code
  * subAttribute} is the one after the brackets.
  */
-public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nullable String subAttribute) {
+public record PatchPath(
+    AttrPath attribute, @Nullable Filter valueFilter, @Nullable String subAttribute) {
 
   public PatchPath {
     subAttribute = subAttribute == null ? null : subAttribute.toLowerCase(java.util.Locale.ROOT);
@@ -21,7 +22,8 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
       throw new IllegalArgumentException("a sub-attribute after brackets needs a value filter");
     }
     if (valueFilter != null && attribute.subAttribute() != null) {
-      throw new IllegalArgumentException("a value filter applies to an attribute, not " + attribute);
+      throw new IllegalArgumentException(
+          "a value filter applies to an attribute, not " + attribute);
     }
   }
 
@@ -73,7 +75,9 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
     return new PatchPath(attr, filter, sub);
   }
 
-  /** The index of the ']' that closes the '[' at {@code open}, skipping quoted strings; -1 if none. */
+  /**
+   * The index of the ']' that closes the '[' at {@code open}, skipping quoted strings; -1 if none.
+   */
   private static int closingBracket(String s, int open) {
     boolean quoted = false;
     int depth = 0;
@@ -131,8 +135,12 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '-' || c == '_')) {
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '.'
+          || c == '-'
+          || c == '_')) {
         return false;
       }
     }
@@ -155,7 +163,10 @@ public record PatchPath(AttrPath attribute, @Nullable Filter valueFilter, @Nulla
     return attr + "[" + valueFilter + "]" + (subAttribute == null ? "" : "." + subAttribute);
   }
 
-  /** The path as text: {@code attr}, {@code attr.sub}, {@code attr[filter]} or {@code attr[filter].sub}. */
+  /**
+   * The path as text: {@code attr}, {@code attr.sub}, {@code attr[filter]} or {@code
+   * attr[filter].sub}.
+   */
   @Override
   public String toString() {
     if (valueFilter == null) {

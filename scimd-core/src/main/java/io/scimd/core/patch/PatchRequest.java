@@ -21,7 +21,8 @@ public final class PatchRequest {
 
   /**
    * @throws ScimException {@code invalidSyntax} when the body is not a PatchOp message, {@code
-   *     invalidPath}/{@code invalidFilter} for a bad path, {@code noTarget} for a remove without path
+   *     invalidPath}/{@code invalidFilter} for a bad path, {@code noTarget} for a remove without
+   *     path
    */
   public static List<PatchOperation> parse(JsonNode body) {
     if (body == null || !body.isObject()) {
@@ -37,7 +38,8 @@ public final class PatchRequest {
           "PATCH \"Operations\" must be an array, not " + jsonType(operations));
     }
     if (operations.isEmpty()) {
-      throw ScimException.invalidSyntax("PATCH \"Operations\" is empty; give at least one operation");
+      throw ScimException.invalidSyntax(
+          "PATCH \"Operations\" is empty; give at least one operation");
     }
     List<PatchOperation> ops = new ArrayList<>(operations.size());
     for (int i = 0; i < operations.size(); i++) {
@@ -52,13 +54,16 @@ public final class PatchRequest {
     }
     if (!schemas.isArray()) {
       throw ScimException.invalidSyntax(
-          "PATCH \"schemas\" must be an array holding \"" + SchemaUrns.PATCH_OP + "\", not "
+          "PATCH \"schemas\" must be an array holding \""
+              + SchemaUrns.PATCH_OP
+              + "\", not "
               + jsonType(schemas));
     }
     boolean found = false;
     for (JsonNode s : schemas) {
       if (!s.isTextual()) {
-        throw ScimException.invalidSyntax("PATCH \"schemas\" must hold strings, not " + jsonType(s));
+        throw ScimException.invalidSyntax(
+            "PATCH \"schemas\" must hold strings, not " + jsonType(s));
       }
       found |= s.textValue().strip().equalsIgnoreCase(SchemaUrns.PATCH_OP);
     }
@@ -89,7 +94,8 @@ public final class PatchRequest {
     PatchPath path = null;
     if (pathNode != null && !pathNode.isNull()) {
       if (!pathNode.isTextual()) {
-        throw ScimException.invalidSyntax(where + ".path must be a string, not " + jsonType(pathNode));
+        throw ScimException.invalidSyntax(
+            where + ".path must be a string, not " + jsonType(pathNode));
       }
       if (!pathNode.textValue().isBlank()) {
         path = PatchPath.parse(pathNode.textValue());
@@ -112,8 +118,12 @@ public final class PatchRequest {
         }
         if (path == null && !value.isObject()) {
           throw ScimException.invalidSyntax(
-              where + ": " + op.wire() + " without \"path\" needs an object \"value\" whose keys"
-                  + " are attribute paths, not " + jsonType(value));
+              where
+                  + ": "
+                  + op.wire()
+                  + " without \"path\" needs an object \"value\" whose keys"
+                  + " are attribute paths, not "
+                  + jsonType(value));
         }
       }
     }

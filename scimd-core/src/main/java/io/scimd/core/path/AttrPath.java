@@ -47,7 +47,8 @@ public record AttrPath(@Nullable String schema, String attribute, @Nullable Stri
       urn = s.substring(0, colon);
       rest = s.substring(colon + 1);
       if (urn.length() <= 4) {
-        throw ScimException.invalidPath(ScimException.quote(text) + " has no schema URN before its attribute name");
+        throw ScimException.invalidPath(
+            ScimException.quote(text) + " has no schema URN before its attribute name");
       }
     }
     int dot = rest.indexOf('.');
@@ -59,7 +60,9 @@ public record AttrPath(@Nullable String schema, String attribute, @Nullable Stri
     return new AttrPath(urn, attr, sub);
   }
 
-  /** RFC 7643 §2.1 ATTRNAME = ALPHA *(nameChar), nameChar = "-" / "_" / DIGIT / ALPHA; plus $ref. */
+  /**
+   * RFC 7643 §2.1 ATTRNAME = ALPHA *(nameChar), nameChar = "-" / "_" / DIGIT / ALPHA; plus $ref.
+   */
   public static boolean isName(String s) {
     if (s.equals("$ref")) {
       return true;

@@ -3,8 +3,8 @@ package io.scimd.core.resource;
 import java.time.Instant;
 
 /**
- * The server-owned part of a resource (RFC 7643 §3.1 {@code meta}), without {@code location},
- * which depends on the base URL the request came in on.
+ * The server-owned part of a resource (RFC 7643 §3.1 {@code meta}), without {@code location}, which
+ * depends on the base URL the request came in on.
  */
 public record Meta(String resourceType, Instant created, Instant lastModified, long version) {
 

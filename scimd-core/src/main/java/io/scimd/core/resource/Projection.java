@@ -62,8 +62,8 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
   /**
    * The most names one {@code attributes} or {@code excludedAttributes} list may hold. Every
    * attribute and sub-attribute of a User with the enterprise extension is about 100 paths, each
-   * also writable with its schema URN; applying a list costs O(names) for every resource
-   * returned, and a {@code .search} naming 60,000 attributes kept a core busy for seconds per page.
+   * also writable with its schema URN; applying a list costs O(names) for every resource returned,
+   * and a {@code .search} naming 60,000 attributes kept a core busy for seconds per page.
    */
   public static final int MAX_PATHS = 200;
 
@@ -96,7 +96,11 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
     }
     if (parts.size() > MAX_PATHS) {
       throw ScimException.invalidValue(
-          parameter + " names " + parts.size() + " attributes; at most " + MAX_PATHS
+          parameter
+              + " names "
+              + parts.size()
+              + " attributes; at most "
+              + MAX_PATHS
               + " may be named in one request: name fewer (a complex attribute stands for all its"
               + " sub-attributes, an extension URN for its attributes)");
     }
@@ -331,9 +335,7 @@ public record Projection(List<AttrPath> attributes, List<AttrPath> excludedAttri
         Sel sel = requested.get(a);
         if (sel != null) {
           only = sel.whole ? null : sel.subs;
-        } else if (!(inExtension
-            && requestedExt.contains(s)
-            && a.returned() == Returned.DEFAULT)) {
+        } else if (!(inExtension && requestedExt.contains(s) && a.returned() == Returned.DEFAULT)) {
           return null;
         }
       } else if (a.returned() == Returned.REQUEST) {

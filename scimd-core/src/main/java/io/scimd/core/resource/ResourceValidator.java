@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code schemas} missing or empty is accepted. When present it must be an array of strings
  *       (else {@code invalidSyntax}) naming the core schema (else {@code invalidValue}); other URNs
- *       it lists that the type does not know are ignored when no attributes come under them
- *       (Entra adds a Microsoft group URN). An extension object in the body whose URN {@code schemas} does
+ *       it lists that the type does not know are ignored when no attributes come under them (Entra
+ *       adds a Microsoft group URN). An extension object in the body whose URN {@code schemas} does
  *       not list is accepted as if listed (RFC 7643 §3 says it must be listed; clients forget): the
  *       rendered {@code schemas} is derived from the extensions present, so it will list it.
  *   <li>An unknown attribute is, under {@link UnknownAttributePolicy#REJECT}, an {@code
@@ -54,20 +54,20 @@ import org.jspecify.annotations.Nullable;
  *   <li>A single value for a multi-valued attribute is wrapped into an array. A bare string for a
  *       single-valued complex attribute with a {@code value} sub-attribute becomes {@code {"value":
  *       ...}} (Entra sends {@code manager} as a bare id).
- *   <li>Simple values follow {@link Values}, the rules PATCH values follow too: booleans may
- *       arrive as the strings {@code "true"}/{@code "false"}, any case (Entra); {@code 3.0} is the
- *       integer 3; a dateTime needs its seconds; binary must be base64.
+ *   <li>Simple values follow {@link Values}, the rules PATCH values follow too: booleans may arrive
+ *       as the strings {@code "true"}/{@code "false"}, any case (Entra); {@code 3.0} is the integer
+ *       3; a dateTime needs its seconds; binary must be base64.
  *   <li>The same attribute twice under different spellings ({@code userName} and {@code UserName})
  *       is ambiguous: {@code invalidSyntax}.
  *   <li>A URN-qualified key ({@code urn:...:enterprise:2.0:User:department}) at the top level is
  *       accepted as that attribute. A {@code schemas} key inside an extension object is ignored:
  *       the resource's own {@code schemas} is the one that counts.
- *   <li>writeOnly values ({@code password}) are kept in the result; on PUT an omitted one keeps
- *       the current value, since no client can read it back to send it again.
+ *   <li>writeOnly values ({@code password}) are kept in the result; on PUT an omitted one keeps the
+ *       current value, since no client can read it back to send it again.
  *   <li>Immutable attributes (RFC 7643 §7, RFC 7644 §3.5.1): on PUT an omitted immutable value
- *       keeps the current one; a different value is {@code mutability}. After PATCH, removing one is
- *       {@code mutability} too. Immutable sub-attributes of a multi-valued attribute (Group {@code
- *       members.value}) make each value a whole: adding and removing members is allowed.
+ *       keeps the current one; a different value is {@code mutability}. After PATCH, removing one
+ *       is {@code mutability} too. Immutable sub-attributes of a multi-valued attribute (Group
+ *       {@code members.value}) make each value a whole: adding and removing members is allowed.
  *   <li>Issues are collected and thrown as one exception whose detail joins them with {@code "; "};
  *       its scimType is the most severe present: {@code invalidSyntax}, then {@code invalidValue},
  *       then {@code mutability}.
@@ -178,14 +178,15 @@ public final class ResourceValidator {
     return s.attribute(name).orElse(null);
   }
 
-  private void readExtension(
-      ResourceType type, Schema s, JsonNode v, Doc doc, Issues issues) {
+  private void readExtension(ResourceType type, Schema s, JsonNode v, Doc doc, Issues issues) {
     if (v.isNull()) {
       return; // unassigned, RFC 7643 §2.5
     }
     if (!v.isObject()) {
       issues.value(
-          "'" + s.id() + "' must be a JSON object holding the extension's attributes, got "
+          "'"
+              + s.id()
+              + "' must be a JSON object holding the extension's attributes, got "
               + Values.describe(v));
       return;
     }
@@ -202,15 +203,15 @@ public final class ResourceValidator {
     }
   }
 
-  private void put(
-      ResourceType type, Doc doc, Schema s, Attribute a, JsonNode v, Issues issues) {
+  private void put(ResourceType type, Doc doc, Schema s, Attribute a, JsonNode v, Issues issues) {
     if (a.mutability() == Mutability.READ_ONLY) {
       return; // RFC 7643 §7: readOnly values in a request are ignored
     }
     String path = s == type.schema() ? a.name() : s.id() + ":" + a.name();
     JsonNode c = value(a, v, path, issues);
     if (c != null && doc.values(type, s).putIfAbsent(a, c) != null) {
-      issues.syntax("attribute '" + path + "' is given more than once (names are case-insensitive)");
+      issues.syntax(
+          "attribute '" + path + "' is given more than once (names are case-insensitive)");
     }
   }
 
@@ -374,7 +375,11 @@ public final class ResourceValidator {
     }
     if (n > 1) {
       issues.value(
-          "'" + path + "' has " + n + " values with primary true; at most one may be primary"
+          "'"
+              + path
+              + "' has "
+              + n
+              + " values with primary true; at most one may be primary"
               + " (RFC 7643 §2.4)");
     }
   }
@@ -393,7 +398,10 @@ public final class ResourceValidator {
       if (m == null || m.isEmpty()) {
         if (e.required()) {
           issues.value(
-              "the extension " + e.schema().id() + " is required for " + type.name()
+              "the extension "
+                  + e.schema().id()
+                  + " is required for "
+                  + type.name()
                   + " resources");
         }
         continue;
@@ -451,9 +459,9 @@ public final class ResourceValidator {
   }
 
   /**
-   * Copies {@code current}'s writeOnly values the body omits. A client never reads them back
-   * (RFC 7643 §7), so it cannot echo them in a PUT: Okta updates profiles by PUT without the
-   * password, and that must not clear it. A value in the body replaces it as usual.
+   * Copies {@code current}'s writeOnly values the body omits. A client never reads them back (RFC
+   * 7643 §7), so it cannot echo them in a PUT: Okta updates profiles by PUT without the password,
+   * and that must not clear it. A value in the body replaces it as usual.
    */
   private static void keepWriteOnly(ResourceType type, ObjectNode current, Doc doc) {
     for (Schema s : type.allSchemas()) {
@@ -473,9 +481,9 @@ public final class ResourceValidator {
   }
 
   /**
-   * RFC 7643 §7 immutable: may be set when {@code current} has no value, never changed. With
-   * {@code keepOmitted} (PUT) an omitted value keeps {@code current}'s; without (PATCH) omitting it
-   * is a removal, which is a change.
+   * RFC 7643 §7 immutable: may be set when {@code current} has no value, never changed. With {@code
+   * keepOmitted} (PUT) an omitted value keeps {@code current}'s; without (PATCH) omitting it is a
+   * removal, which is a change.
    */
   private static void keepImmutable(
       ResourceType type, ObjectNode current, Doc doc, boolean keepOmitted, Issues issues) {

@@ -99,9 +99,7 @@ final class BuiltInSchemas {
             .build());
     a.add(multi("entitlements", List.of(), str("value")));
     a.add(multi("roles", List.of(), str("value")));
-    a.add(
-        multi(
-            "x509Certificates", List.of(), Attribute.builder("value").type(BINARY).build()));
+    a.add(multi("x509Certificates", List.of(), Attribute.builder("value").type(BINARY).build()));
     return new Schema(SchemaUrns.USER, "User", "User Account", a);
   }
 

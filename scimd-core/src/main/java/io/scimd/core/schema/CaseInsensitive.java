@@ -12,7 +12,10 @@ import org.jspecify.annotations.Nullable;
 public final class CaseInsensitive {
   private CaseInsensitive() {}
 
-  /** The member named {@code name} in any case; null when there is none or {@code node} is no object. */
+  /**
+   * The member named {@code name} in any case; null when there is none or {@code node} is no
+   * object.
+   */
   public static @Nullable JsonNode get(JsonNode node, String name) {
     JsonNode exact = node.get(name);
     if (exact != null) {

@@ -10,12 +10,12 @@ import org.jspecify.annotations.Nullable;
  * reader behind {@link Values#dateTime}, so that what the validator accepts is exactly what filters
  * and the store can order chronologically.
  *
- * <p>Hand-written for the filter evaluator's hot path: no regular expression, no exception on a
- * bad value (it answers null). Accepted: an optional {@code -} sign, a year of 4 to 9 digits,
- * seconds required, a fraction of any length (digits past the ninth, below a nanosecond, are
- * dropped), and a zone of {@code Z}, {@code +hh:mm} or {@code -hh:mm} (not {@code +hhmm}, which
- * neither xsd nor RFC 3339 allows). A value without a zone is read as UTC (xsd leaves it
- * undetermined; SCIM servers emit UTC). {@code T} and {@code Z} may be lower case (RFC 3339 §5.6).
+ * <p>Hand-written for the filter evaluator's hot path: no regular expression, no exception on a bad
+ * value (it answers null). Accepted: an optional {@code -} sign, a year of 4 to 9 digits, seconds
+ * required, a fraction of any length (digits past the ninth, below a nanosecond, are dropped), and
+ * a zone of {@code Z}, {@code +hh:mm} or {@code -hh:mm} (not {@code +hhmm}, which neither xsd nor
+ * RFC 3339 allows). A value without a zone is read as UTC (xsd leaves it undetermined; SCIM servers
+ * emit UTC). {@code T} and {@code Z} may be lower case (RFC 3339 §5.6).
  */
 final class DateTimes {
   private DateTimes() {}

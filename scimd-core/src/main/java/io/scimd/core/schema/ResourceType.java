@@ -114,7 +114,8 @@ public record ResourceType(
     return b.toString();
   }
 
-  private static Optional<ResolvedPath> withSub(Schema s, Attribute a, @org.jspecify.annotations.Nullable String sub) {
+  private static Optional<ResolvedPath> withSub(
+      Schema s, Attribute a, @org.jspecify.annotations.Nullable String sub) {
     if (sub == null) {
       return Optional.of(new ResolvedPath(s, a, null));
     }

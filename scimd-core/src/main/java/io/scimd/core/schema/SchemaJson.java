@@ -67,8 +67,8 @@ public final class SchemaJson {
   }
 
   /**
-   * Parses one resource type object; its schema and extensions are looked up with {@code
-   * schemas}, which answers null for an unknown URN.
+   * Parses one resource type object; its schema and extensions are looked up with {@code schemas},
+   * which answers null for an unknown URN.
    */
   public static ResourceType parseResourceType(
       JsonNode node, Function<String, @Nullable Schema> schemas) {
@@ -81,7 +81,8 @@ public final class SchemaJson {
     }
     String endpoint = optText(node, "endpoint");
     if (endpoint == null || !endpoint.startsWith("/")) {
-      throw new IllegalArgumentException("resource type " + name + " needs an \"endpoint\" like /Devices");
+      throw new IllegalArgumentException(
+          "resource type " + name + " needs an \"endpoint\" like /Devices");
     }
     String schemaId = optText(node, "schema");
     Schema core = schemaId == null ? null : schemas.apply(schemaId);

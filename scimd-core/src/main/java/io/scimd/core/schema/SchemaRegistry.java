@@ -19,10 +19,10 @@ import java.util.stream.Stream;
  * The one registry of schemas and resource types. Validation, projection, filters, PATCH and the
  * discovery endpoints all read it, so what the server publishes is what it enforces. Immutable.
  *
- * <p>Extra definitions load from a directory of JSON files in RFC 7643 §7 / §6 form: each file holds
- * a schema, a resource type, an array of them, or a ListResponse of them. A resource type named like
- * a built-in one ({@code User}) adds its {@code schemaExtensions} to the built-in type; any other
- * name defines a new resource type.
+ * <p>Extra definitions load from a directory of JSON files in RFC 7643 §7 / §6 form: each file
+ * holds a schema, a resource type, an array of them, or a ListResponse of them. A resource type
+ * named like a built-in one ({@code User}) adds its {@code schemaExtensions} to the built-in type;
+ * any other name defines a new resource type.
  */
 public final class SchemaRegistry {
   private final Map<String, Schema> schemas; // lower-cased URN -> schema
@@ -110,7 +110,11 @@ public final class SchemaRegistry {
         }
         parsed =
             new ResourceType(
-                existing.name(), existing.endpoint(), existing.description(), existing.schema(), ext);
+                existing.name(),
+                existing.endpoint(),
+                existing.description(),
+                existing.schema(),
+                ext);
       } else {
         for (ResourceType other : t.values()) {
           if (other.endpoint().equalsIgnoreCase(parsed.endpoint())) {
@@ -125,7 +129,8 @@ public final class SchemaRegistry {
     // would change what discovery publishes but not what is enforced: refuse it.
     for (String builtIn : List.of(SchemaUrns.USER, SchemaUrns.GROUP, SchemaUrns.ENTERPRISE_USER)) {
       if (s.get(key(builtIn)) != schemas.get(key(builtIn))) {
-        throw new IllegalArgumentException("schema " + builtIn + " is built in and cannot be redefined");
+        throw new IllegalArgumentException(
+            "schema " + builtIn + " is built in and cannot be redefined");
       }
     }
     return new SchemaRegistry(s, t);

@@ -55,8 +55,8 @@ public final class Values {
 
   /**
    * The instant an RFC 7643 §2.3.5 dateTime denotes, or null when {@code s} is none: a date, {@code
-   * T}, hh:mm:ss (seconds required), an optional fraction and an optional zone ({@code Z} or
-   * {@code ±hh:mm}; without one, UTC). Details in {@link DateTimes}.
+   * T}, hh:mm:ss (seconds required), an optional fraction and an optional zone ({@code Z} or {@code
+   * ±hh:mm}; without one, UTC). Details in {@link DateTimes}.
    */
   public static @Nullable Instant dateTime(String s) {
     return DateTimes.parse(s);
@@ -65,8 +65,14 @@ public final class Values {
   /** Why {@code v} is no value of {@code a} (at {@code path}): "'path' must be ..., got ...". */
   public static String mismatch(Attribute a, JsonNode v, String path) {
     if (a.type() == AttributeType.INTEGER && v.isIntegralNumber() && !v.canConvertToLong()) {
-      return "'" + path + "' must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
-          + ", got " + describe(v);
+      return "'"
+          + path
+          + "' must be an integer from "
+          + Long.MIN_VALUE
+          + " to "
+          + Long.MAX_VALUE
+          + ", got "
+          + describe(v);
     }
     if (v.isArray() && !a.multiValued()) {
       return "'" + path + "' is single-valued: expected " + expected(a) + ", got an array";
@@ -74,7 +80,9 @@ public final class Values {
     return "'" + path + "' must be " + expected(a) + ", got " + describe(v);
   }
 
-  /** What a value of {@code a}'s type looks like, for error details: "a boolean (true or false)". */
+  /**
+   * What a value of {@code a}'s type looks like, for error details: "a boolean (true or false)".
+   */
   public static String expected(Attribute a) {
     return switch (a.type()) {
       case STRING -> "a string";

@@ -26,8 +26,10 @@ class ScimErrorTest {
   @Test
   void detail_longerThanTheCap_isCutThereWithItsLength() {
     ScimError e = new ScimError(400, ScimType.INVALID_VALUE, "z".repeat(50_000));
-    assertThat(e.detail()).isEqualTo("z".repeat(ScimError.MAX_DETAIL) + "\u2026 (50000 characters)");
-    assertThat(new ScimException(400, null, "z".repeat(50_000)).getMessage()).hasSize(e.detail().length());
+    assertThat(e.detail())
+        .isEqualTo("z".repeat(ScimError.MAX_DETAIL) + "\u2026 (50000 characters)");
+    assertThat(new ScimException(400, null, "z".repeat(50_000)).getMessage())
+        .hasSize(e.detail().length());
     assertThat(new ScimError(404, null, "short").detail()).isEqualTo("short");
   }
 }

@@ -113,7 +113,8 @@ class FilterEvaluatorTest {
     assertThat(user("userName eq \"ALICE\"")).isTrue();
     assertThat(user("USERNAME Eq \"alice\"")).isTrue();
     assertThat(user("userName eq \"alic\"")).isFalse();
-    assertThat(FilterEvaluator.matches(FilterParser.parse("userName eq \"bob\""), BOB, USER)).isTrue();
+    assertThat(FilterEvaluator.matches(FilterParser.parse("userName eq \"bob\""), BOB, USER))
+        .isTrue();
   }
 
   @Test
@@ -199,22 +200,37 @@ class FilterEvaluatorTest {
     assertThat(user("emails.value ew \"example.com\"")).isTrue();
     assertThat(user("emails.value eq \"nobody@example.com\"")).isFalse();
     assertThat(user("emails.primary eq true")).isTrue();
-    assertThat(user("schemas eq \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\"")).isTrue();
+    assertThat(user("schemas eq \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\""))
+        .isTrue();
     assertThat(user("schemas eq \"URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER\"")).isTrue();
-    assertThat(FilterEvaluator.matches(
-            FilterParser.parse("schemas eq \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\""),
-            BOB,
-            USER))
+    assertThat(
+            FilterEvaluator.matches(
+                FilterParser.parse(
+                    "schemas eq \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\""),
+                BOB,
+                USER))
         .isFalse();
   }
 
   @Test
   void matches_rfcExamples_onAlice() {
-    assertThat(user("userType eq \"Employee\" and (emails co \"example.com\" or emails.value co \"example.org\")")).isTrue();
-    assertThat(user("userType ne \"Employee\" and not (emails co \"example.com\" or emails.value co \"example.org\")")).isFalse();
+    assertThat(
+            user(
+                "userType eq \"Employee\" and (emails co \"example.com\" or emails.value co \"example.org\")"))
+        .isTrue();
+    assertThat(
+            user(
+                "userType ne \"Employee\" and not (emails co \"example.com\" or emails.value co \"example.org\")"))
+        .isFalse();
     assertThat(user("userType eq \"Employee\" and (emails.type eq \"work\")")).isTrue();
-    assertThat(user("userType eq \"Employee\" and emails[type eq \"work\" and value co \"@example.com\"]")).isTrue();
-    assertThat(user("emails[type eq \"work\" and value co \"@example.com\"] or ims[type eq \"xmpp\" and value co \"@foo.com\"]")).isTrue();
+    assertThat(
+            user(
+                "userType eq \"Employee\" and emails[type eq \"work\" and value co \"@example.com\"]"))
+        .isTrue();
+    assertThat(
+            user(
+                "emails[type eq \"work\" and value co \"@example.com\"] or ims[type eq \"xmpp\" and value co \"@foo.com\"]"))
+        .isTrue();
     assertThat(user("title pr and userType eq \"Employee\"")).isFalse(); // title is ""
     assertThat(user("title pr or userType eq \"Intern\"")).isFalse();
   }
@@ -256,9 +272,15 @@ class FilterEvaluatorTest {
 
   @Test
   void matches_extensionAttributes_underTheirUrn() {
-    assertThat(user("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"701984\"")).isTrue();
+    assertThat(
+            user(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"701984\""))
+        .isTrue();
     assertThat(user("employeeNumber eq \"701984\"")).isTrue();
-    assertThat(user("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"26118915-6090-4610-87e4-49d8ca9f808d\"")).isTrue();
+    assertThat(
+            user(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"26118915-6090-4610-87e4-49d8ca9f808d\""))
+        .isTrue();
     assertThat(user("manager eq \"26118915-6090-4610-87e4-49d8ca9f808d\"")).isTrue();
     assertThat(user("manager.displayName eq \"john\"")).isTrue();
     assertThat(user("manager pr")).isTrue();
@@ -273,9 +295,13 @@ class FilterEvaluatorTest {
             {"UserName": "Carol", "Emails": [{"Value": "c@x.org"}],
              "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER": {"Department": "R&D"}}
             """);
-    assertThat(FilterEvaluator.matches(FilterParser.parse("userName eq \"carol\""), odd, USER)).isTrue();
-    assertThat(FilterEvaluator.matches(FilterParser.parse("emails.value eq \"c@x.org\""), odd, USER)).isTrue();
-    assertThat(FilterEvaluator.matches(FilterParser.parse("department eq \"r&d\""), odd, USER)).isTrue();
+    assertThat(FilterEvaluator.matches(FilterParser.parse("userName eq \"carol\""), odd, USER))
+        .isTrue();
+    assertThat(
+            FilterEvaluator.matches(FilterParser.parse("emails.value eq \"c@x.org\""), odd, USER))
+        .isTrue();
+    assertThat(FilterEvaluator.matches(FilterParser.parse("department eq \"r&d\""), odd, USER))
+        .isTrue();
   }
 
   @Test
@@ -287,8 +313,12 @@ class FilterEvaluatorTest {
     assertThat(user("name pr")).isTrue();
     assertThat(user("name.middleName pr")).isFalse();
     assertThat(user("active pr")).isTrue();
-    ObjectNode sparse = json("{\"emails\": [], \"name\": {}, \"nickName\": null, \"phoneNumbers\": [{\"value\": \"\"}]}");
-    for (String f : List.of("emails pr", "name pr", "nickName pr", "phoneNumbers pr", "phoneNumbers.value pr")) {
+    ObjectNode sparse =
+        json(
+            "{\"emails\": [], \"name\": {}, \"nickName\": null, \"phoneNumbers\": [{\"value\": \"\"}]}");
+    for (String f :
+        List.of(
+            "emails pr", "name pr", "nickName pr", "phoneNumbers pr", "phoneNumbers.value pr")) {
       assertThat(FilterEvaluator.matches(FilterParser.parse(f), sparse, USER)).as(f).isFalse();
     }
   }
@@ -356,7 +386,10 @@ class FilterEvaluatorTest {
   @Test
   void validate_substringOnNonString_isInvalidFilter() {
     assertInvalid("active co \"t\"", USER, "only eq and ne");
-    assertInvalid("meta.lastModified sw \"2011\"", USER, "sw applies to strings, and meta.lastModified is a dateTime");
+    assertInvalid(
+        "meta.lastModified sw \"2011\"",
+        USER,
+        "sw applies to strings, and meta.lastModified is a dateTime");
     assertInvalid("meta.created co \"2011\"", USER, "applies to strings");
   }
 
@@ -366,7 +399,10 @@ class FilterEvaluatorTest {
     assertInvalid("name.nosuch eq \"x\"", USER, "name has no sub-attribute \"nosuch\"");
     assertInvalid("userName.x eq \"x\"", USER, "has no sub-attribute");
     assertInvalid("userName eq \"x\"", GROUP, "unknown attribute");
-    assertInvalid("urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq \"x\"", USER, "unknown attribute");
+    assertInvalid(
+        "urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq \"x\"",
+        USER,
+        "unknown attribute");
     assertInvalid("emails[nosuch eq \"x\"]", USER, "emails has no sub-attribute \"nosuch\"");
     assertInvalid("nosuch[value eq \"x\"]", USER, "unknown attribute");
     assertInvalid("nosuch pr", USER, "unknown attribute");
@@ -378,8 +414,14 @@ class FilterEvaluatorTest {
     String ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     String lower = ent.toLowerCase(java.util.Locale.ROOT);
     assertInvalid(lower + ":shoeSize eq \"9\"", USER, "unknown attribute \"" + ent + ":shoesize\"");
-    assertInvalid(lower + ":EMPLOYEENUMBER gt true", USER, "\"" + ent + ":employeeNumber gt true\": " + ent + ":employeeNumber is a string");
-    assertInvalid(lower + ":manager.nosuch pr", USER, "\"" + ent + ":manager.nosuch\": " + ent + ":manager has no sub-attribute");
+    assertInvalid(
+        lower + ":EMPLOYEENUMBER gt true",
+        USER,
+        "\"" + ent + ":employeeNumber gt true\": " + ent + ":employeeNumber is a string");
+    assertInvalid(
+        lower + ":manager.nosuch pr",
+        USER,
+        "\"" + ent + ":manager.nosuch\": " + ent + ":manager has no sub-attribute");
     assertInvalid(lower + " pr", USER, "\"" + ent + "\" names the whole extension schema");
   }
 
@@ -387,18 +429,23 @@ class FilterEvaluatorTest {
   void validate_subAttributeAfterValueFilter_testsOneValue() {
     // Entra: emails[type eq "work"].value eq "a@x.com" is emails[type eq "work" and value eq ...].
     Filter f = FilterParser.parse("emails[type eq \"work\"].value eq \"a@x.com\"");
-    assertThat(FilterEvaluator.matches(f, json("{\"emails\":[{\"type\":\"work\",\"value\":\"a@x.com\"}]}"), USER)).isTrue();
+    assertThat(
+            FilterEvaluator.matches(
+                f, json("{\"emails\":[{\"type\":\"work\",\"value\":\"a@x.com\"}]}"), USER))
+        .isTrue();
     assertThat(
             FilterEvaluator.matches(
                 f,
-                json("{\"emails\":[{\"type\":\"home\",\"value\":\"a@x.com\"},{\"type\":\"work\",\"value\":\"b@x.com\"}]}"),
+                json(
+                    "{\"emails\":[{\"type\":\"home\",\"value\":\"a@x.com\"},{\"type\":\"work\",\"value\":\"b@x.com\"}]}"),
                 USER))
         .isFalse();
   }
 
   @Test
   void validate_complexWithoutValue_isInvalidFilter() {
-    assertInvalid("name eq \"Alice\"", USER, "\"name\" is complex and has no \"value\" sub-attribute");
+    assertInvalid(
+        "name eq \"Alice\"", USER, "\"name\" is complex and has no \"value\" sub-attribute");
     assertInvalid("meta gt \"x\"", USER, "is complex");
     assertInvalid("addresses co \"x\"", USER, "is complex");
   }
@@ -409,7 +456,9 @@ class FilterEvaluatorTest {
     assertInvalid("emails.value[type eq \"x\"]", USER, "as a whole");
     assertInvalid("emails[type.x eq \"x\"]", USER, "one sub-attribute");
     assertInvalid(
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User eq \"x\"", USER, "whole extension");
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User eq \"x\"",
+        USER,
+        "whole extension");
     Filter nested = Filter.valuePath("emails", Filter.valuePath("type", Filter.pr("value")));
     assertThatThrownBy(() -> FilterEvaluator.validate(nested, USER))
         .isInstanceOfSatisfying(
@@ -515,16 +564,23 @@ class FilterEvaluatorTest {
   @Test
   void matches_valuesOfTheWrongJsonType_doNotMatchAndDoNotThrow() {
     ObjectNode weird =
-        json("{\"cores\": \"eight\", \"weight\": [true], \"seen\": 5, \"serial\": {\"a\": 1}, \"ports\": [\"x\", null]}");
+        json(
+            "{\"cores\": \"eight\", \"weight\": [true], \"seen\": 5, \"serial\": {\"a\": 1}, \"ports\": [\"x\", null]}");
     for (String f :
-        List.of("cores eq 8", "weight gt 1", "seen lt \"2030-01-01T00:00:00Z\"", "serial eq \"SN-1\"", "ports eq 1")) {
+        List.of(
+            "cores eq 8",
+            "weight gt 1",
+            "seen lt \"2030-01-01T00:00:00Z\"",
+            "serial eq \"SN-1\"",
+            "ports eq 1")) {
       assertThat(FilterEvaluator.matches(FilterParser.parse(f), weird, DEVICE)).as(f).isFalse();
     }
   }
 
   @Test
   void compile_predicate_isReusableAcrossResources() {
-    var p = FilterEvaluator.compile(FilterParser.parse("userName eq \"bob\" or active eq true"), USER);
+    var p =
+        FilterEvaluator.compile(FilterParser.parse("userName eq \"bob\" or active eq true"), USER);
     assertThat(p.test(ALICE)).isTrue();
     assertThat(p.test(BOB)).isTrue();
     assertThat(p.test(json("{\"userName\": \"carol\", \"active\": false}"))).isFalse();

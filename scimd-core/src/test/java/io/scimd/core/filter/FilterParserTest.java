@@ -93,15 +93,15 @@ class FilterParserTest {
         Arguments.of(
             "a pr or b pr or c pr",
             Filter.or(Filter.or(Filter.pr("a"), Filter.pr("b")), Filter.pr("c"))),
-        Arguments.of(
-            "not (a pr) and b pr",
-            Filter.and(Filter.not(Filter.pr("a")), Filter.pr("b"))),
+        Arguments.of("not (a pr) and b pr", Filter.and(Filter.not(Filter.pr("a")), Filter.pr("b"))),
         Arguments.of("not(a pr)", Filter.not(Filter.pr("a"))),
         Arguments.of(
             "emails[type eq \"work\" and value co \"@example.com\"]",
             Filter.valuePath(
                 "emails",
-                Filter.and(Filter.eq("type", "work"), Filter.compare("value", CompareOp.CO, TextNode.valueOf("@example.com"))))),
+                Filter.and(
+                    Filter.eq("type", "work"),
+                    Filter.compare("value", CompareOp.CO, TextNode.valueOf("@example.com"))))),
         Arguments.of(
             "id eq \"g\" and members[value eq \"u\"]",
             Filter.and(Filter.eq("id", "g"), Filter.valuePath("members", Filter.eq("value", "u")))),
@@ -111,7 +111,10 @@ class FilterParserTest {
         Arguments.of(
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"m\"",
             new Filter.Compare(
-                new AttrPath("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "manager", "value"),
+                new AttrPath(
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                    "manager",
+                    "value"),
                 CompareOp.EQ,
                 TextNode.valueOf("m"))),
         Arguments.of(
@@ -122,11 +125,13 @@ class FilterParserTest {
                 TextNode.valueOf("J"))),
         Arguments.of(
             "emails[type eq \"work\"].value eq \"a@x.com\"",
-            Filter.valuePath("emails", Filter.and(Filter.eq("type", "work"), Filter.eq("value", "a@x.com")))),
+            Filter.valuePath(
+                "emails", Filter.and(Filter.eq("type", "work"), Filter.eq("value", "a@x.com")))),
         Arguments.of(
             "Emails[Type eq \"work\"].Value PR and userName eq \"u\"",
             Filter.and(
-                Filter.valuePath("emails", Filter.and(Filter.eq("type", "work"), Filter.pr("value"))),
+                Filter.valuePath(
+                    "emails", Filter.and(Filter.eq("type", "work"), Filter.pr("value"))),
                 Filter.eq("userName", "u"))),
         Arguments.of(
             "addresses[type eq \"work\" or type eq \"home\"].locality eq \"Paris\"",
@@ -149,7 +154,11 @@ class FilterParserTest {
   void parse_everyOperatorInAnyCase_isRecognised() {
     for (CompareOp op : CompareOp.values()) {
       for (String spelling :
-          new String[] {op.token(), op.token().toUpperCase(), op.token().substring(0, 1).toUpperCase() + op.token().substring(1)}) {
+          new String[] {
+            op.token(),
+            op.token().toUpperCase(),
+            op.token().substring(0, 1).toUpperCase() + op.token().substring(1)
+          }) {
         Filter f = FilterParser.parse("userName " + spelling + " \"x\"");
         assertThat(f).isEqualTo(Filter.compare("userName", op, TextNode.valueOf("x")));
       }
@@ -187,9 +196,12 @@ class FilterParserTest {
         Arguments.of("9223372036854775807", LongNode.valueOf(Long.MAX_VALUE)),
         Arguments.of("-9223372036854775808", LongNode.valueOf(Long.MIN_VALUE)),
         Arguments.of("-1000000000000000000", LongNode.valueOf(-1_000_000_000_000_000_000L)),
-        Arguments.of("-9223372036854775809", DecimalNode.valueOf(new BigDecimal("-9223372036854775809"))),
-        Arguments.of("99999999999999999999", DecimalNode.valueOf(new BigDecimal("99999999999999999999"))),
-        Arguments.of("9223372036854775808", DecimalNode.valueOf(new BigDecimal("9223372036854775808"))),
+        Arguments.of(
+            "-9223372036854775809", DecimalNode.valueOf(new BigDecimal("-9223372036854775809"))),
+        Arguments.of(
+            "99999999999999999999", DecimalNode.valueOf(new BigDecimal("99999999999999999999"))),
+        Arguments.of(
+            "9223372036854775808", DecimalNode.valueOf(new BigDecimal("9223372036854775808"))),
         Arguments.of("1.5", DecimalNode.valueOf(new BigDecimal("1.5"))),
         Arguments.of("-0.25", DecimalNode.valueOf(new BigDecimal("-0.25"))),
         Arguments.of("1e3", DecimalNode.valueOf(new BigDecimal("1e3"))),
@@ -207,9 +219,12 @@ class FilterParserTest {
 
   @Test
   void parse_literals_inAnyCase() {
-    assertThat(((Filter.Compare) FilterParser.parse("a eq tRuE")).value()).isEqualTo(BooleanNode.TRUE);
-    assertThat(((Filter.Compare) FilterParser.parse("a eq FALSE")).value()).isEqualTo(BooleanNode.FALSE);
-    assertThat(((Filter.Compare) FilterParser.parse("a eq Null")).value()).isEqualTo(NullNode.getInstance());
+    assertThat(((Filter.Compare) FilterParser.parse("a eq tRuE")).value())
+        .isEqualTo(BooleanNode.TRUE);
+    assertThat(((Filter.Compare) FilterParser.parse("a eq FALSE")).value())
+        .isEqualTo(BooleanNode.FALSE);
+    assertThat(((Filter.Compare) FilterParser.parse("a eq Null")).value())
+        .isEqualTo(NullNode.getInstance());
   }
 
   @Test
@@ -253,7 +268,10 @@ class FilterParserTest {
         Arguments.of("name.givenName.x eq \"a\"", 14, "at most one sub-attribute"),
         Arguments.of("user:name eq \"a\"", 4, "only a path that starts with \"urn:\""),
         Arguments.of("urn:userName eq \"a\"", 0, "expected a schema URN"),
-        Arguments.of("urn:ietf:params:scim:schemas:core:2.0:User: eq \"a\"", 43, "expected an attribute name"),
+        Arguments.of(
+            "urn:ietf:params:scim:schemas:core:2.0:User: eq \"a\"",
+            43,
+            "expected an attribute name"),
         Arguments.of("name. eq \"a\"", 5, "expected a sub-attribute name"),
         Arguments.of("$x eq \"a\"", 0, "expected an attribute name"),
         Arguments.of("42 eq \"a\"", 0, "expected an attribute path"),
@@ -263,14 +281,16 @@ class FilterParserTest {
         Arguments.of("userName", 8, "expected a comparison operator"),
         Arguments.of("emails[type eq \"work\"].value", 28, "expected a comparison operator"),
         Arguments.of("emails[type eq \"work\"].", 23, "expected a sub-attribute name after \"].\""),
-        Arguments.of("emails[type eq \"work\"].value.display eq \"x\"", 23, "expected a sub-attribute name"),
+        Arguments.of(
+            "emails[type eq \"work\"].value.display eq \"x\"", 23, "expected a sub-attribute name"),
         Arguments.of("emails[type eq \"work\"].(a pr)", 23, "expected a sub-attribute name"),
         Arguments.of("emails[type eq \"work\"] .value eq \"x\"", 23, "unexpected character '.'"));
   }
 
   @ParameterizedTest
   @MethodSource("invalid")
-  void parse_invalidFilter_isInvalidFilterNamingThePosition(String text, int position, String expected) {
+  void parse_invalidFilter_isInvalidFilterNamingThePosition(
+      String text, int position, String expected) {
     assertThatThrownBy(() -> FilterParser.parse(text))
         .isInstanceOfSatisfying(
             ScimException.class,
@@ -278,7 +298,8 @@ class FilterParserTest {
               assertThat(e.status()).isEqualTo(400);
               assertThat(e.scimType()).isEqualTo(ScimType.INVALID_FILTER);
               if (!expected.equals("empty")) {
-                assertThat(e.getMessage()).startsWith("invalid filter at position " + position + ": ");
+                assertThat(e.getMessage())
+                    .startsWith("invalid filter at position " + position + ": ");
               }
               assertThat(e.getMessage()).contains(expected);
             });
@@ -296,7 +317,8 @@ class FilterParserTest {
   void parse_subAttributeAfterValueFilter_printsAsTheEquivalentValueFilter() {
     Filter f = FilterParser.parse("emails[type eq \"work\"].value eq \"a@x.com\"");
     assertThat(f.toString()).isEqualTo("emails[type eq \"work\" and value eq \"a@x.com\"]");
-    assertThat(FilterParser.parse("emails[type eq \"work\" or type eq \"home\"].value pr").toString())
+    assertThat(
+            FilterParser.parse("emails[type eq \"work\" or type eq \"home\"].value pr").toString())
         .isEqualTo("emails[(type eq \"work\" or type eq \"home\") and value pr]");
   }
 
@@ -355,11 +377,16 @@ class FilterParserTest {
 
   @Test
   void toString_printsTheFewestParentheses() {
-    assertThat(FilterParser.parse("a pr or b pr and c pr").toString()).isEqualTo("a pr or b pr and c pr");
-    assertThat(FilterParser.parse("(a pr or b pr) and c pr").toString()).isEqualTo("(a pr or b pr) and c pr");
-    assertThat(FilterParser.parse("a pr and (b pr and c pr)").toString()).isEqualTo("a pr and (b pr and c pr)");
-    assertThat(FilterParser.parse("a pr or (b pr or c pr)").toString()).isEqualTo("a pr or (b pr or c pr)");
+    assertThat(FilterParser.parse("a pr or b pr and c pr").toString())
+        .isEqualTo("a pr or b pr and c pr");
+    assertThat(FilterParser.parse("(a pr or b pr) and c pr").toString())
+        .isEqualTo("(a pr or b pr) and c pr");
+    assertThat(FilterParser.parse("a pr and (b pr and c pr)").toString())
+        .isEqualTo("a pr and (b pr and c pr)");
+    assertThat(FilterParser.parse("a pr or (b pr or c pr)").toString())
+        .isEqualTo("a pr or (b pr or c pr)");
     assertThat(FilterParser.parse("not(a pr)").toString()).isEqualTo("not (a pr)");
-    assertThat(FilterParser.parse("Emails[Type eq \"w\\\"x\"]").toString()).isEqualTo("emails[type eq \"w\\\"x\"]");
+    assertThat(FilterParser.parse("Emails[Type eq \"w\\\"x\"]").toString())
+        .isEqualTo("emails[type eq \"w\\\"x\"]");
   }
 }

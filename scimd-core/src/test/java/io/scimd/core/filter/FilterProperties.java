@@ -69,8 +69,14 @@ class FilterProperties {
     Filter back = FilterParser.parse(f.toString());
     if (!back.equals(f)) {
       throw new AssertionError(
-          "printed " + ascii(f.toString()) + "\nre-parsed " + ascii(back.toString())
-              + "\nexpected tree " + ascii(tree(f)) + "\nactual tree " + ascii(tree(back)));
+          "printed "
+              + ascii(f.toString())
+              + "\nre-parsed "
+              + ascii(back.toString())
+              + "\nexpected tree "
+              + ascii(tree(f))
+              + "\nactual tree "
+              + ascii(tree(back)));
     }
   }
 
@@ -90,7 +96,15 @@ class FilterProperties {
       case Filter.ValuePath v -> "VP(" + v.path() + ", " + tree(v.filter()) + ")";
       case Filter.Present p -> "Pr(" + p.path() + ")";
       case Filter.Compare c ->
-          "Cmp(" + c.path() + " " + c.op() + " " + c.value().getClass().getSimpleName() + ":" + c.value() + ")";
+          "Cmp("
+              + c.path()
+              + " "
+              + c.op()
+              + " "
+              + c.value().getClass().getSimpleName()
+              + ":"
+              + c.value()
+              + ")";
     };
   }
 
@@ -157,18 +171,25 @@ class FilterProperties {
     Arbitrary<JsonNode> text = Arbitraries.strings().all().ofMaxLength(20).map(TextNode::valueOf);
     Arbitrary<JsonNode> ints = Arbitraries.integers().map(IntNode::valueOf);
     Arbitrary<JsonNode> longs =
-        Arbitraries.longs()
-            .filter(l -> l != (int) (long) l)
-            .map(LongNode::valueOf);
+        Arbitraries.longs().filter(l -> l != (int) (long) l).map(LongNode::valueOf);
     Arbitrary<JsonNode> decimals =
         Combinators.combine(
-                Arbitraries.bigIntegers().between(java.math.BigInteger.valueOf(-1_000_000_000_000L), java.math.BigInteger.valueOf(1_000_000_000_000L)),
+                Arbitraries.bigIntegers()
+                    .between(
+                        java.math.BigInteger.valueOf(-1_000_000_000_000L),
+                        java.math.BigInteger.valueOf(1_000_000_000_000L)),
                 Arbitraries.integers().between(-12, 12).filter(s -> s != 0))
-            .as((unscaled, scale) -> (JsonNode) DecimalNode.valueOf(new BigDecimal(unscaled, scale)));
+            .as(
+                (unscaled, scale) ->
+                    (JsonNode) DecimalNode.valueOf(new BigDecimal(unscaled, scale)));
     Arbitrary<JsonNode> literals =
         Arbitraries.of(BooleanNode.TRUE, BooleanNode.FALSE, NullNode.getInstance());
     return Arbitraries.frequencyOf(
-        Tuple.of(5, text), Tuple.of(2, ints), Tuple.of(1, longs), Tuple.of(2, decimals), Tuple.of(1, literals));
+        Tuple.of(5, text),
+        Tuple.of(2, ints),
+        Tuple.of(1, longs),
+        Tuple.of(2, decimals),
+        Tuple.of(1, literals));
   }
 
   // ---------------------------------------------------------------- fuzzing
@@ -185,7 +206,8 @@ class FilterProperties {
 
   @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
   void parse_mutatedGeneratedFilter_returnsOrThrowsInvalidFilter(
-      @ForAll("filters") Filter f, @ForAll("edits") List<Tuple3<Integer, Integer, Character>> edits) {
+      @ForAll("filters") Filter f,
+      @ForAll("edits") List<Tuple3<Integer, Integer, Character>> edits) {
     assertParsesOrRejects(mutate(f.toString(), edits));
   }
 
@@ -222,7 +244,9 @@ class FilterProperties {
 
   @Provide
   Arbitrary<List<Tuple3<Integer, Integer, Character>>> edits() {
-    Arbitrary<Character> chars = Arbitraries.of(' ', '(', ')', '[', ']', '"', '\\', '.', ':', '-', 'e', 'n', 'o', 't', 'u', '1');
+    Arbitrary<Character> chars =
+        Arbitraries.of(
+            ' ', '(', ')', '[', ']', '"', '\\', '.', ':', '-', 'e', 'n', 'o', 't', 'u', '1');
     return Combinators.combine(
             Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 10_000), chars)
         .as(Tuple::of)

@@ -26,7 +26,9 @@ class MemberPatchTest {
 
   @Test
   void add_carriesIdsAndOptionalCanonicalTypeAndDisplay() {
-    var s = split("{'op':'add','path':'members','value':[{'value':'u1','display':'U'},{'value':'g1','type':'group'}]}");
+    var s =
+        split(
+            "{'op':'add','path':'members','value':[{'value':'u1','display':'U'},{'value':'g1','type':'group'}]}");
     assertThat(s.documentOps()).isEmpty();
     assertThat(s.memberChanges())
         .containsExactly(
@@ -39,14 +41,18 @@ class MemberPatchTest {
 
   @Test
   void add_singleObjectValue_andUrnQualifiedPathInAnyCase() {
-    var s = split("{'op':'Add','path':'URN:ietf:params:scim:schemas:core:2.0:Group:Members','value':{'value':'u1'}}");
-    assertThat(s.memberChanges()).containsExactly(new MemberChange.Add(List.of(MemberRef.of("u1"))));
+    var s =
+        split(
+            "{'op':'Add','path':'URN:ietf:params:scim:schemas:core:2.0:Group:Members','value':{'value':'u1'}}");
+    assertThat(s.memberChanges())
+        .containsExactly(new MemberChange.Add(List.of(MemberRef.of("u1"))));
   }
 
   @Test
   void replace_isClearThenAdd_andEmptyReplaceOnlyClears() {
     assertThat(split("{'op':'replace','path':'members','value':[{'value':'u1'}]}").memberChanges())
-        .containsExactly(new MemberChange.Clear(), new MemberChange.Add(List.of(MemberRef.of("u1"))));
+        .containsExactly(
+            new MemberChange.Clear(), new MemberChange.Add(List.of(MemberRef.of("u1"))));
     assertThat(split("{'op':'replace','path':'members','value':[]}").memberChanges())
         .containsExactly(new MemberChange.Clear());
     assertThat(split("{'op':'replace','value':{'members':[]}}").memberChanges())
@@ -55,12 +61,15 @@ class MemberPatchTest {
 
   @Test
   void remove_withoutValue_clears() {
-    assertThat(split("{'op':'remove','path':'members'}").memberChanges()).containsExactly(new MemberChange.Clear());
+    assertThat(split("{'op':'remove','path':'members'}").memberChanges())
+        .containsExactly(new MemberChange.Clear());
   }
 
   @Test
   void entra_removeWithValueArray_removesThoseIdsOnly() {
-    var s = split("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"u1\"},{\"value\":\"u2\"}]}");
+    var s =
+        split(
+            "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"u1\"},{\"value\":\"u2\"}]}");
     assertThat(s.memberChanges()).containsExactly(new MemberChange.Remove(List.of("u1", "u2")));
   }
 
@@ -73,7 +82,9 @@ class MemberPatchTest {
   void okta_removeByValueFilter_isRemoveOfThatId() {
     assertThat(split("{'op':'remove','path':'members[value eq \"u\"]'}").memberChanges())
         .containsExactly(new MemberChange.Remove(List.of("u")));
-    assertThat(split("{'op':'remove','path':'members[value eq \"u\" or value eq \"v\"]'}").memberChanges())
+    assertThat(
+            split("{'op':'remove','path':'members[value eq \"u\" or value eq \"v\"]'}")
+                .memberChanges())
         .containsExactly(new MemberChange.Remove(List.of("u", "v")));
   }
 
@@ -83,24 +94,34 @@ class MemberPatchTest {
         .containsExactly(new MemberChange.RemoveWhere(FilterParser.parse("type eq \"Group\"")));
     assertThat(split("{'op':'remove','path':'members[display co \"x\"]'}").memberChanges())
         .containsExactly(new MemberChange.RemoveWhere(FilterParser.parse("display co \"x\"")));
-    assertThat(split("{'op':'remove','path':'members[value eq \"u\" and type eq \"User\"]'}").memberChanges())
-        .containsExactly(new MemberChange.RemoveWhere(FilterParser.parse("value eq \"u\" and type eq \"User\"")));
+    assertThat(
+            split("{'op':'remove','path':'members[value eq \"u\" and type eq \"User\"]'}")
+                .memberChanges())
+        .containsExactly(
+            new MemberChange.RemoveWhere(
+                FilterParser.parse("value eq \"u\" and type eq \"User\"")));
   }
 
   @Test
   void noPathValue_isSplitIntoMembersAndTheRest() {
-    var s = split("{'op':'replace','value':{'displayName':'New','members':[{'value':'u1'}],'externalId':'e'}}");
+    var s =
+        split(
+            "{'op':'replace','value':{'displayName':'New','members':[{'value':'u1'}],'externalId':'e'}}");
     assertThat(s.documentOps())
-        .containsExactly(new PatchOperation(PatchOpType.REPLACE, null, json("{'displayName':'New','externalId':'e'}")));
+        .containsExactly(
+            new PatchOperation(
+                PatchOpType.REPLACE, null, json("{'displayName':'New','externalId':'e'}")));
     assertThat(s.memberChanges())
-        .containsExactly(new MemberChange.Clear(), new MemberChange.Add(List.of(MemberRef.of("u1"))));
+        .containsExactly(
+            new MemberChange.Clear(), new MemberChange.Add(List.of(MemberRef.of("u1"))));
   }
 
   @Test
   void noPathValueWithOnlyMembers_leavesNoDocumentOp() {
     var s = split("{'op':'add','value':{'Members':[{'value':'u1'}]}}");
     assertThat(s.documentOps()).isEmpty();
-    assertThat(s.memberChanges()).containsExactly(new MemberChange.Add(List.of(MemberRef.of("u1"))));
+    assertThat(s.memberChanges())
+        .containsExactly(new MemberChange.Add(List.of(MemberRef.of("u1"))));
   }
 
   @Test
@@ -123,7 +144,8 @@ class MemberPatchTest {
 
   @Test
   void entra_membersAsJsonText() {
-    assertThat(split("{'op':'add','path':'members','value':'[{\"value\":\"u1\"}]'}").memberChanges())
+    assertThat(
+            split("{'op':'add','path':'members','value':'[{\"value\":\"u1\"}]'}").memberChanges())
         .containsExactly(new MemberChange.Add(List.of(MemberRef.of("u1"))));
   }
 
@@ -143,13 +165,17 @@ class MemberPatchTest {
         "7"
       })
   void badMemberValue_isInvalidValue(String value) {
-    scimError(ScimType.INVALID_VALUE, () -> split("{'op':'add','path':'members','value':" + value + "}"));
-    scimError(ScimType.INVALID_VALUE, () -> split("{'op':'replace','value':{'members':" + value + "}}"));
+    scimError(
+        ScimType.INVALID_VALUE, () -> split("{'op':'add','path':'members','value':" + value + "}"));
+    scimError(
+        ScimType.INVALID_VALUE, () -> split("{'op':'replace','value':{'members':" + value + "}}"));
   }
 
   @Test
   void memberSubAttributePath_isMutability() {
-    scimError(ScimType.MUTABILITY, () -> split("{'op':'replace','path':'members[value eq \"u\"].type','value':'Group'}"));
+    scimError(
+        ScimType.MUTABILITY,
+        () -> split("{'op':'replace','path':'members[value eq \"u\"].type','value':'Group'}"));
     scimError(ScimType.MUTABILITY, () -> split("{'op':'remove','path':'members.display'}"));
   }
 

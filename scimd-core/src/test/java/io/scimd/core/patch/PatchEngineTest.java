@@ -25,37 +25,50 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class PatchEngineTest {
-  private static final String ALICE = "{'userName':'alice','name':{'givenName':'Alice','familyName':'Liddell'}}";
+  private static final String ALICE =
+      "{'userName':'alice','name':{'givenName':'Alice','familyName':'Liddell'}}";
 
   @Nested
   class SingleValued {
     @Test
     void add_setsAnAbsentAttribute() {
-      assertThat(patch(USER, ALICE, "{'op':'add','path':'displayName','value':'Al'}").get("displayName"))
+      assertThat(
+              patch(USER, ALICE, "{'op':'add','path':'displayName','value':'Al'}")
+                  .get("displayName"))
           .isEqualTo(json("'Al'"));
     }
 
     @Test
     void replace_overwrites() {
-      assertThat(patch(USER, ALICE, "{'op':'replace','path':'userName','value':'bob'}").get("userName"))
+      assertThat(
+              patch(USER, ALICE, "{'op':'replace','path':'userName','value':'bob'}")
+                  .get("userName"))
           .isEqualTo(json("'bob'"));
     }
 
     @Test
     void add_toComplex_mergesSubAttributes() {
-      assertThat(patch(USER, ALICE, "{'op':'add','path':'name','value':{'middleName':'P'}}").get("name"))
+      assertThat(
+              patch(USER, ALICE, "{'op':'add','path':'name','value':{'middleName':'P'}}")
+                  .get("name"))
           .isEqualTo(json("{'givenName':'Alice','familyName':'Liddell','middleName':'P'}"));
     }
 
     @Test
     void replace_onComplex_replacesOnlyTheSubAttributesGiven() {
-      assertThat(patch(USER, ALICE, "{'op':'replace','path':'name','value':{'givenName':'Ally'}}").get("name"))
+      assertThat(
+              patch(USER, ALICE, "{'op':'replace','path':'name','value':{'givenName':'Ally'}}")
+                  .get("name"))
           .isEqualTo(json("{'givenName':'Ally','familyName':'Liddell'}"));
     }
 
     @Test
     void replace_subAttributeOnAbsentComplex_createsIt() {
-      assertThat(patch(USER, "{'userName':'a'}", "{'op':'replace','path':'name.familyName','value':'L'}"))
+      assertThat(
+              patch(
+                  USER,
+                  "{'userName':'a'}",
+                  "{'op':'replace','path':'name.familyName','value':'L'}"))
           .isEqualTo(json("{'userName':'a','name':{'familyName':'L'}}"));
     }
 
@@ -72,7 +85,8 @@ class PatchEngineTest {
 
     @Test
     void remove_attribute_andAbsentIsANoOp() {
-      assertThat(patch(USER, ALICE, "{'op':'remove','path':'name'}", "{'op':'remove','path':'title'}"))
+      assertThat(
+              patch(USER, ALICE, "{'op':'remove','path':'name'}", "{'op':'remove','path':'title'}"))
           .isEqualTo(json("{'userName':'alice'}"));
     }
 
@@ -80,14 +94,23 @@ class PatchEngineTest {
     void replace_withNull_unassigns() {
       assertThat(patch(USER, ALICE, "{'op':'replace','path':'name','value':null}"))
           .isEqualTo(json("{'userName':'alice'}"));
-      assertThat(patch(USER, ALICE, "{'op':'replace','value':{'name':{'givenName':null}}}").get("name"))
+      assertThat(
+              patch(USER, ALICE, "{'op':'replace','value':{'name':{'givenName':null}}}")
+                  .get("name"))
           .isEqualTo(json("{'familyName':'Liddell'}"));
     }
 
     @Test
     void write_usesCanonicalNames_whatEverTheCaseOfThePath() {
-      assertThat(patch(USER, ALICE, "{'op':'add','path':'NAME.GIVENNAME','value':'A'}", "{'op':'add','path':'DisplayName','value':'d'}"))
-          .isEqualTo(json("{'userName':'alice','name':{'givenName':'A','familyName':'Liddell'},'displayName':'d'}"));
+      assertThat(
+              patch(
+                  USER,
+                  ALICE,
+                  "{'op':'add','path':'NAME.GIVENNAME','value':'A'}",
+                  "{'op':'add','path':'DisplayName','value':'d'}"))
+          .isEqualTo(
+              json(
+                  "{'userName':'alice','name':{'givenName':'A','familyName':'Liddell'},'displayName':'d'}"));
     }
   }
 
@@ -105,22 +128,30 @@ class PatchEngineTest {
               "{'op':'add','path':'emails','value':[{'value':'b@x.com'}]}",
               "{'op':'add','path':'emails','value':{'value':'c@x.com','type':'other'}}");
       assertThat(out.get("emails"))
-          .isEqualTo(json("[{'value':'a@x.com'},{'value':'b@x.com'},{'value':'c@x.com','type':'other'}]"));
+          .isEqualTo(
+              json("[{'value':'a@x.com'},{'value':'b@x.com'},{'value':'c@x.com','type':'other'}]"));
     }
 
     @Test
     void add_sameValueInAnotherCase_isNotDuplicated() {
       // emails.value is not caseExact (RFC 7643 §4.1.2), so A@X.COM is the same address.
       ObjectNode out =
-          patch(USER, TWO_EMAILS, "{'op':'add','path':'emails','value':[{'value':'A@X.COM','type':'work'}]}");
+          patch(
+              USER,
+              TWO_EMAILS,
+              "{'op':'add','path':'emails','value':[{'value':'A@X.COM','type':'work'}]}");
       assertThat(out.get("emails")).hasSize(2);
     }
 
     @Test
     void add_sameValue_mergesItsOtherSubAttributes() {
       ObjectNode out =
-          patch(USER, TWO_EMAILS, "{'op':'add','path':'emails','value':[{'value':'a@home.com','display':'Home'}]}");
-      assertThat(out.get("emails").get(1)).isEqualTo(json("{'value':'a@home.com','type':'home','display':'Home'}"));
+          patch(
+              USER,
+              TWO_EMAILS,
+              "{'op':'add','path':'emails','value':[{'value':'a@home.com','display':'Home'}]}");
+      assertThat(out.get("emails").get(1))
+          .isEqualTo(json("{'value':'a@home.com','type':'home','display':'Home'}"));
     }
 
     @Test
@@ -130,10 +161,16 @@ class PatchEngineTest {
       StringBuilder add = new StringBuilder("[");
       for (int i = 0; i < 20; i++) {
         doc.append(i == 0 ? "" : ",").append("{'value':'u").append(i).append("'}");
-        add.append(i == 0 ? "" : ",").append("{'value':'").append(i % 2 == 0 ? "U" + i : "n" + i).append("'}");
+        add.append(i == 0 ? "" : ",")
+            .append("{'value':'")
+            .append(i % 2 == 0 ? "U" + i : "n" + i)
+            .append("'}");
       }
       ObjectNode out =
-          patch(GROUP, doc.append("]}").toString(), "{'op':'add','path':'members','value':" + add.append("]") + "}");
+          patch(
+              GROUP,
+              doc.append("]}").toString(),
+              "{'op':'add','path':'members','value':" + add.append("]") + "}");
       // members.value is not caseExact in RFC 7643 §8.7.1, so U0 is u0: 20 old plus 10 new.
       assertThat(out.get("members")).hasSize(30);
       assertThat(out.get("members").get(0)).isEqualTo(json("{'value':'U0'}"));
@@ -142,19 +179,27 @@ class PatchEngineTest {
 
     @Test
     void replace_replacesAllValues() {
-      ObjectNode out = patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails','value':[{'value':'z@x.com'}]}");
+      ObjectNode out =
+          patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails','value':[{'value':'z@x.com'}]}");
       assertThat(out.get("emails")).isEqualTo(json("[{'value':'z@x.com'}]"));
     }
 
     @Test
     void remove_withValueArray_removesOnlyThoseValues() {
-      ObjectNode out = patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails','value':[{'value':'a@home.com'}]}");
-      assertThat(out.get("emails")).isEqualTo(json("[{'value':'a@x.com','type':'work','primary':true}]"));
+      ObjectNode out =
+          patch(
+              USER, TWO_EMAILS, "{'op':'remove','path':'emails','value':[{'value':'a@home.com'}]}");
+      assertThat(out.get("emails"))
+          .isEqualTo(json("[{'value':'a@x.com','type':'work','primary':true}]"));
     }
 
     @Test
     void remove_withValueMatchingNothing_changesNothing() {
-      assertThat(patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails','value':[{'value':'nobody@x.com'}]}"))
+      assertThat(
+              patch(
+                  USER,
+                  TWO_EMAILS,
+                  "{'op':'remove','path':'emails','value':[{'value':'nobody@x.com'}]}"))
           .isEqualTo(obj(TWO_EMAILS));
     }
 
@@ -167,7 +212,8 @@ class PatchEngineTest {
 
     @Test
     void subAttributeWithoutFilter_addressesEveryValue() {
-      ObjectNode out = patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails.display','value':'d'}");
+      ObjectNode out =
+          patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails.display','value':'d'}");
       assertThat(out.get("emails").get(0).get("display").asText()).isEqualTo("d");
       assertThat(out.get("emails").get(1).get("display").asText()).isEqualTo("d");
       assertThat(patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails.type'}").get("emails"))
@@ -183,9 +229,13 @@ class PatchEngineTest {
     @Test
     void replace_subAttributeOfMatchingValue() {
       ObjectNode out =
-          patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails[type eq \"work\"].value','value':'new@x.com'}");
+          patch(
+              USER,
+              TWO_EMAILS,
+              "{'op':'replace','path':'emails[type eq \"work\"].value','value':'new@x.com'}");
       assertThat(out.get("emails"))
-          .isEqualTo(json("[{'value':'new@x.com','type':'work'},{'value':'a@home.com','type':'home'}]"));
+          .isEqualTo(
+              json("[{'value':'new@x.com','type':'work'},{'value':'a@home.com','type':'home'}]"));
     }
 
     @Test
@@ -197,8 +247,13 @@ class PatchEngineTest {
               "{'userName':'a','emails':[{'value':'a@home.com','type':'home'}]}",
               "{'op':'Add','path':'emails[type eq \"work\"].value','value':'a@x.com'}");
       assertThat(out.get("emails"))
-          .isEqualTo(json("[{'value':'a@home.com','type':'home'},{'type':'work','value':'a@x.com'}]"));
-      assertThat(patch(USER, "{'userName':'a'}", "{'op':'Add','path':'emails[type eq \"work\"].value','value':'a@x.com'}"))
+          .isEqualTo(
+              json("[{'value':'a@home.com','type':'home'},{'type':'work','value':'a@x.com'}]"));
+      assertThat(
+              patch(
+                  USER,
+                  "{'userName':'a'}",
+                  "{'op':'Add','path':'emails[type eq \"work\"].value','value':'a@x.com'}"))
           .isEqualTo(json("{'userName':'a','emails':[{'type':'work','value':'a@x.com'}]}"));
     }
 
@@ -209,17 +264,26 @@ class PatchEngineTest {
               USER,
               "{'userName':'a'}",
               "{'op':'replace','path':'phoneNumbers[type eq \"mobile\" and primary eq true].value','value':'+1'}");
-      assertThat(out.get("phoneNumbers")).isEqualTo(json("[{'type':'mobile','primary':true,'value':'+1'}]"));
+      assertThat(out.get("phoneNumbers"))
+          .isEqualTo(json("[{'type':'mobile','primary':true,'value':'+1'}]"));
     }
 
     @Test
     void add_subAttributeWithNoMatch_andFilterNotOfEqTerms_isNoTarget() {
       scimError(
           ScimType.NO_TARGET,
-          () -> patch(USER, TWO_EMAILS, "{'op':'add','path':'emails[type eq \"other\" or type eq \"x\"].value','value':'v'}"));
+          () ->
+              patch(
+                  USER,
+                  TWO_EMAILS,
+                  "{'op':'add','path':'emails[type eq \"other\" or type eq \"x\"].value','value':'v'}"));
       scimError(
           ScimType.NO_TARGET,
-          () -> patch(USER, TWO_EMAILS, "{'op':'add','path':'emails[value co \"zzz\"].display','value':'v'}"));
+          () ->
+              patch(
+                  USER,
+                  TWO_EMAILS,
+                  "{'op':'add','path':'emails[value co \"zzz\"].display','value':'v'}"));
     }
 
     @Test
@@ -227,14 +291,21 @@ class PatchEngineTest {
       var e =
           scimError(
               ScimType.NO_TARGET,
-              () -> patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails[type eq \"other\"]','value':{'value':'o@x.com'}}"));
+              () ->
+                  patch(
+                      USER,
+                      TWO_EMAILS,
+                      "{'op':'replace','path':'emails[type eq \"other\"]','value':{'value':'o@x.com'}}"));
       assertThat(e.getMessage()).contains("emails");
     }
 
     @Test
     void replace_wholeMatchingValue_replacesIt() {
       ObjectNode out =
-          patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails[type eq \"home\"]','value':{'value':'h@x.com','type':'home'}}");
+          patch(
+              USER,
+              TWO_EMAILS,
+              "{'op':'replace','path':'emails[type eq \"home\"]','value':{'value':'h@x.com','type':'home'}}");
       assertThat(out.get("emails").get(1)).isEqualTo(json("{'value':'h@x.com','type':'home'}"));
     }
 
@@ -255,7 +326,9 @@ class PatchEngineTest {
 
     @Test
     void remove_matchingValues_only() {
-      assertThat(patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails[type eq \"work\"]'}").get("emails"))
+      assertThat(
+              patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails[type eq \"work\"]'}")
+                  .get("emails"))
           .isEqualTo(json("[{'value':'a@home.com','type':'home'}]"));
     }
 
@@ -263,13 +336,19 @@ class PatchEngineTest {
     void remove_withNoMatch_isANoOpSuccess() {
       assertThat(patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails[type eq \"other\"]'}"))
           .isEqualTo(obj(TWO_EMAILS));
-      assertThat(patch(USER, "{'userName':'a'}", "{'op':'remove','path':'emails[type eq \"work\"].value'}"))
+      assertThat(
+              patch(
+                  USER,
+                  "{'userName':'a'}",
+                  "{'op':'remove','path':'emails[type eq \"work\"].value'}"))
           .isEqualTo(obj("{'userName':'a'}"));
     }
 
     @Test
     void remove_subAttributeOfMatchingValue() {
-      assertThat(patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails[type eq \"home\"].type'}").get("emails"))
+      assertThat(
+              patch(USER, TWO_EMAILS, "{'op':'remove','path':'emails[type eq \"home\"].type'}")
+                  .get("emails"))
           .isEqualTo(json("[{'value':'a@x.com','type':'work'},{'value':'a@home.com'}]"));
     }
 
@@ -283,21 +362,33 @@ class PatchEngineTest {
     void filterOnUnknownSubAttribute_isInvalidFilter_evenWithNoValues() {
       scimError(
           ScimType.INVALID_FILTER,
-          () -> patch(USER, "{'userName':'a'}", "{'op':'add','path':'emails[kind eq \"work\"].value','value':'x'}"));
+          () ->
+              patch(
+                  USER,
+                  "{'userName':'a'}",
+                  "{'op':'add','path':'emails[kind eq \"work\"].value','value':'x'}"));
     }
 
     @Test
     void filterOnSingleValuedAttribute_isInvalidPath() {
       scimError(
           ScimType.INVALID_PATH,
-          () -> patch(USER, ALICE, "{'op':'replace','path':'name[givenName eq \"Alice\"].familyName','value':'x'}"));
+          () ->
+              patch(
+                  USER,
+                  ALICE,
+                  "{'op':'replace','path':'name[givenName eq \"Alice\"].familyName','value':'x'}"));
     }
 
     @Test
     void filterSubAttributeUnknown_isInvalidPath() {
       scimError(
           ScimType.INVALID_PATH,
-          () -> patch(USER, TWO_EMAILS, "{'op':'replace','path':'emails[type eq \"work\"].colour','value':'x'}"));
+          () ->
+              patch(
+                  USER,
+                  TWO_EMAILS,
+                  "{'op':'replace','path':'emails[type eq \"work\"].colour','value':'x'}"));
     }
   }
 
@@ -308,15 +399,25 @@ class PatchEngineTest {
 
     @Test
     void addingAPrimaryValue_clearsTheOthers() {
-      ObjectNode out = patch(USER, EMAILS, "{'op':'add','path':'emails','value':[{'value':'c@x.com','primary':true}]}");
+      ObjectNode out =
+          patch(
+              USER,
+              EMAILS,
+              "{'op':'add','path':'emails','value':[{'value':'c@x.com','primary':true}]}");
       assertThat(out.get("emails"))
-          .isEqualTo(json("[{'value':'a@x.com'},{'value':'b@x.com'},{'value':'c@x.com','primary':true}]"));
+          .isEqualTo(
+              json("[{'value':'a@x.com'},{'value':'b@x.com'},{'value':'c@x.com','primary':true}]"));
     }
 
     @Test
     void settingPrimaryThroughAFilter_clearsTheOthers() {
-      ObjectNode out = patch(USER, EMAILS, "{'op':'replace','path':'emails[value eq \"b@x.com\"].primary','value':true}");
-      assertThat(out.get("emails")).isEqualTo(json("[{'value':'a@x.com'},{'value':'b@x.com','primary':true}]"));
+      ObjectNode out =
+          patch(
+              USER,
+              EMAILS,
+              "{'op':'replace','path':'emails[value eq \"b@x.com\"].primary','value':true}");
+      assertThat(out.get("emails"))
+          .isEqualTo(json("[{'value':'a@x.com'},{'value':'b@x.com','primary':true}]"));
     }
 
     @Test
@@ -328,7 +429,9 @@ class PatchEngineTest {
                   USER,
                   EMAILS,
                   "{'op':'replace','path':'emails','value':[{'value':'x@x.com','primary':true},{'value':'y@x.com','primary':true}]}"));
-      scimError(ScimType.INVALID_VALUE, () -> patch(USER, EMAILS, "{'op':'replace','path':'emails.primary','value':true}"));
+      scimError(
+          ScimType.INVALID_VALUE,
+          () -> patch(USER, EMAILS, "{'op':'replace','path':'emails.primary','value':true}"));
     }
   }
 
@@ -336,7 +439,11 @@ class PatchEngineTest {
   class NoPath {
     @Test
     void okta_deactivation() {
-      assertThat(patch(USER, "{'userName':'a','active':true}", "{'op':'replace','value':{'active':false}}"))
+      assertThat(
+              patch(
+                  USER,
+                  "{'userName':'a','active':true}",
+                  "{'op':'replace','value':{'active':false}}"))
           .isEqualTo(json("{'userName':'a','active':false}"));
     }
 
@@ -357,7 +464,9 @@ class PatchEngineTest {
           .isEqualTo(
               json(
                   "{'userName':'alice','name':{'givenName':'Ally','familyName':'Liddell'},'title':'Boss',"
-                      + "'" + ENTERPRISE + "':{'department':'Sales','costCenter':'42','manager':{'value':'m1'}}}"));
+                      + "'"
+                      + ENTERPRISE
+                      + "':{'department':'Sales','costCenter':'42','manager':{'value':'m1'}}}"));
     }
 
     @Test
@@ -371,18 +480,26 @@ class PatchEngineTest {
           .isEqualTo(
               json(
                   "{'userName':'ALICE2','active':false,'name':{'givenName':'A','familyName':'Liddell'},"
-                      + "'" + ENTERPRISE + "':{'department':'D'}}"));
+                      + "'"
+                      + ENTERPRISE
+                      + "':{'department':'D'}}"));
     }
 
     @Test
     void schemasKey_isIgnored() {
-      assertThat(patch(USER, ALICE, "{'op':'replace','value':{'schemas':['x'],'title':'t'}}").get("title").asText())
+      assertThat(
+              patch(USER, ALICE, "{'op':'replace','value':{'schemas':['x'],'title':'t'}}")
+                  .get("title")
+                  .asText())
           .isEqualTo("t");
     }
 
     @Test
     void unknownKey_isInvalidPathNamingIt() {
-      var e = scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','value':{'favoriteColor':'red'}}"));
+      var e =
+          scimError(
+              ScimType.INVALID_PATH,
+              () -> patch(USER, ALICE, "{'op':'add','value':{'favoriteColor':'red'}}"));
       assertThat(e.getMessage()).containsIgnoringCase("favoriteColor");
     }
   }
@@ -390,22 +507,41 @@ class PatchEngineTest {
   @Nested
   class Quirks {
     @ParameterizedTest
-    @CsvSource({"False,false", "false,false", "FALSE,false", "True,true", "true,true", "' TRUE ',true"})
+    @CsvSource({
+      "False,false",
+      "false,false",
+      "FALSE,false",
+      "True,true",
+      "true,true",
+      "' TRUE ',true"
+    })
     void entra_booleanAsString(String wire, boolean expected) {
       ObjectNode out =
-          patch(USER, "{'userName':'a','active':" + !expected + "}", "{'op':'Replace','path':'active','value':'" + wire + "'}");
+          patch(
+              USER,
+              "{'userName':'a','active':" + !expected + "}",
+              "{'op':'Replace','path':'active','value':'" + wire + "'}");
       assertThat(out.get("active")).isEqualTo(json(Boolean.toString(expected)));
     }
 
     @Test
     void entra_exactDeactivationRequest() {
-      assertThat(patch(USER, "{'userName':'a','active':true}", "{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}").get("active").isBoolean())
+      assertThat(
+              patch(
+                      USER,
+                      "{'userName':'a','active':true}",
+                      "{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")
+                  .get("active")
+                  .isBoolean())
           .isTrue();
     }
 
     @Test
     void booleanFromOtherString_isInvalidValueNamingTheAttribute() {
-      var e = scimError(ScimType.INVALID_VALUE, () -> patch(USER, ALICE, "{'op':'replace','path':'active','value':'yes'}"));
+      var e =
+          scimError(
+              ScimType.INVALID_VALUE,
+              () -> patch(USER, ALICE, "{'op':'replace','path':'active','value':'yes'}"));
       assertThat(e.getMessage()).contains("active");
     }
 
@@ -432,7 +568,8 @@ class PatchEngineTest {
     @Test
     void entra_legacyManagerAsOneElementArray_takesTheElement() {
       ObjectNode out =
-          patch(USER, ALICE, "{'op':'Add','path':'manager','value':[{'$ref':null,'value':'m-42'}]}");
+          patch(
+              USER, ALICE, "{'op':'Add','path':'manager','value':[{'$ref':null,'value':'m-42'}]}");
       assertThat(out.get(ENTERPRISE)).isEqualTo(json("{'manager':{'value':'m-42'}}"));
       ObjectNode viaUrn =
           patch(
@@ -445,21 +582,31 @@ class PatchEngineTest {
     @Test
     void schemasInsideAnExtensionValue_isIgnored() {
       String value = "{'schemas':['" + ENTERPRISE + "'],'employeeNumber':'1'}";
-      ObjectNode withPath = patch(USER, ALICE, "{'op':'add','path':'" + ENTERPRISE + "','value':" + value + "}");
+      ObjectNode withPath =
+          patch(USER, ALICE, "{'op':'add','path':'" + ENTERPRISE + "','value':" + value + "}");
       assertThat(withPath.get(ENTERPRISE)).isEqualTo(json("{'employeeNumber':'1'}"));
-      ObjectNode withoutPath = patch(USER, ALICE, "{'op':'add','value':{'" + ENTERPRISE + "':" + value + "}}");
+      ObjectNode withoutPath =
+          patch(USER, ALICE, "{'op':'add','value':{'" + ENTERPRISE + "':" + value + "}}");
       assertThat(withoutPath).isEqualTo(withPath);
     }
 
     @Test
     void pathUnderAnyCaseUrn_isNamedWithTheCanonicalUrn() {
       String lower = ENTERPRISE.toLowerCase(java.util.Locale.ROOT);
-      var unknown = scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','path':'" + lower + ":shoeSize','value':'9'}"));
-      assertThat(unknown.getMessage()).contains("\"" + ENTERPRISE + ":shoesize\" names no attribute of User");
+      var unknown =
+          scimError(
+              ScimType.INVALID_PATH,
+              () -> patch(USER, ALICE, "{'op':'add','path':'" + lower + ":shoeSize','value':'9'}"));
+      assertThat(unknown.getMessage())
+          .contains("\"" + ENTERPRISE + ":shoesize\" names no attribute of User");
       var noSub =
           scimError(
               ScimType.INVALID_PATH,
-              () -> patch(USER, ALICE, "{'op':'add','path':'" + lower + "[value eq \"x\"]','value':'9'}"));
+              () ->
+                  patch(
+                      USER,
+                      ALICE,
+                      "{'op':'add','path':'" + lower + "[value eq \"x\"]','value':'9'}"));
       assertThat(noSub.getMessage()).contains(ENTERPRISE).doesNotContain(lower);
     }
 
@@ -468,8 +615,14 @@ class PatchEngineTest {
       var e =
           scimError(
               ScimType.INVALID_VALUE,
-              () -> patch(USER, ALICE, "{'op':'Add','path':'manager','value':[{'value':'m-1'},{'value':'m-2'}]}"));
-      assertThat(e.getMessage()).contains("manager' is single-valued").contains("array of 2 values");
+              () ->
+                  patch(
+                      USER,
+                      ALICE,
+                      "{'op':'Add','path':'manager','value':[{'value':'m-1'},{'value':'m-2'}]}"));
+      assertThat(e.getMessage())
+          .contains("manager' is single-valued")
+          .contains("array of 2 values");
     }
 
     @Test
@@ -482,20 +635,27 @@ class PatchEngineTest {
       assertThat(set.get(ENTERPRISE)).isEqualTo(json("{'manager':{'value':'m-1'}}"));
       ObjectNode removed =
           PatchEngine.apply(
-              USER, set, ops("{'op':'remove','path':'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager'}"));
+              USER,
+              set,
+              ops(
+                  "{'op':'remove','path':'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager'}"));
       assertThat(removed).isEqualTo(obj(ALICE));
     }
 
     @Test
     void entra_rolesAsJsonText() {
       ObjectNode out =
-          patch(USER, ALICE, "{'op':'Add','path':'roles','value':'[{\\\"value\\\":\\\"Admin\\\",\\\"primary\\\":\\\"True\\\"}]'}");
+          patch(
+              USER,
+              ALICE,
+              "{'op':'Add','path':'roles','value':'[{\\\"value\\\":\\\"Admin\\\",\\\"primary\\\":\\\"True\\\"}]'}");
       assertThat(out.get("roles")).isEqualTo(json("[{'value':'Admin','primary':true}]"));
     }
 
     @Test
     void entra_rolesAsJsonTextInNoPathValue() {
-      ObjectNode out = patch(USER, ALICE, "{'op':'replace','value':{'roles':'[{\"value\":\"Reader\"}]'}}");
+      ObjectNode out =
+          patch(USER, ALICE, "{'op':'replace','value':{'roles':'[{\"value\":\"Reader\"}]'}}");
       assertThat(out.get("roles")).isEqualTo(json("[{'value':'Reader'}]"));
     }
 
@@ -517,7 +677,11 @@ class PatchEngineTest {
     @Test
     void entra_memberRemovalWithValueArray_removesOnlyThose() {
       String group = "{'displayName':'g','members':[{'value':'u1'},{'value':'u2'},{'value':'u3'}]}";
-      ObjectNode out = patch(GROUP, group, "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"u2\"}]}");
+      ObjectNode out =
+          patch(
+              GROUP,
+              group,
+              "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"u2\"}]}");
       assertThat(out.get("members")).isEqualTo(json("[{'value':'u1'},{'value':'u3'}]"));
     }
 
@@ -530,7 +694,8 @@ class PatchEngineTest {
               "{'op':'add','path':'members','value':[{'value':'u','display':'Una'},{'value':'v','display':'Vic'}]}",
               "{'op':'remove','path':'members[value eq \"u\"]'}");
       // RFC 7643 §2.4: a member's display is immutable, not readOnly: the client's stays.
-      assertThat(out).isEqualTo(json("{'displayName':'g','members':[{'value':'v','display':'Vic'}]}"));
+      assertThat(out)
+          .isEqualTo(json("{'displayName':'g','members':[{'value':'v','display':'Vic'}]}"));
     }
   }
 
@@ -538,10 +703,16 @@ class PatchEngineTest {
   class Mutability_ {
     @Test
     void readOnlyAttribute_isMutability() {
-      scimError(ScimType.MUTABILITY, () -> patch(USER, ALICE, "{'op':'replace','path':'id','value':'x'}"));
-      scimError(ScimType.MUTABILITY, () -> patch(USER, ALICE, "{'op':'add','path':'groups','value':[{'value':'g'}]}"));
-      scimError(ScimType.MUTABILITY, () -> patch(USER, ALICE, "{'op':'remove','path':'meta.created'}"));
-      scimError(ScimType.MUTABILITY, () -> patch(USER, ALICE, "{'op':'replace','value':{'groups':[]}}"));
+      scimError(
+          ScimType.MUTABILITY,
+          () -> patch(USER, ALICE, "{'op':'replace','path':'id','value':'x'}"));
+      scimError(
+          ScimType.MUTABILITY,
+          () -> patch(USER, ALICE, "{'op':'add','path':'groups','value':[{'value':'g'}]}"));
+      scimError(
+          ScimType.MUTABILITY, () -> patch(USER, ALICE, "{'op':'remove','path':'meta.created'}"));
+      scimError(
+          ScimType.MUTABILITY, () -> patch(USER, ALICE, "{'op':'replace','value':{'groups':[]}}"));
     }
 
     @Test
@@ -549,36 +720,62 @@ class PatchEngineTest {
       var e =
           scimError(
               ScimType.MUTABILITY,
-              () -> patch(USER, ALICE, "{'op':'replace','path':'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName','value':'x'}"));
+              () ->
+                  patch(
+                      USER,
+                      ALICE,
+                      "{'op':'replace','path':'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName','value':'x'}"));
       assertThat(e.getMessage()).contains("manager.displayName");
     }
 
     @Test
     void memberDisplay_isImmutableNotReadOnly() {
       ObjectNode shown =
-          patch(GROUP, "{'displayName':'g','members':[{'value':'u'}]}", "{'op':'replace','path':'members[value eq \"u\"].display','value':'U'}");
+          patch(
+              GROUP,
+              "{'displayName':'g','members':[{'value':'u'}]}",
+              "{'op':'replace','path':'members[value eq \"u\"].display','value':'U'}");
       assertThat(shown.get("members")).isEqualTo(json("[{'value':'u','display':'U'}]"));
       scimError(
           ScimType.MUTABILITY,
-          () -> PatchEngine.apply(GROUP, shown, ops("{'op':'replace','path':'members[value eq \"u\"].display','value':'x'}")));
+          () ->
+              PatchEngine.apply(
+                  GROUP,
+                  shown,
+                  ops("{'op':'replace','path':'members[value eq \"u\"].display','value':'x'}")));
     }
 
     @Test
     void immutableSubAttribute_settableOnceNeverChanged() {
       String group = "{'displayName':'g','members':[{'value':'u'}]}";
-      ObjectNode typed = patch(GROUP, group, "{'op':'add','path':'members[value eq \"u\"].type','value':'User'}");
+      ObjectNode typed =
+          patch(GROUP, group, "{'op':'add','path':'members[value eq \"u\"].type','value':'User'}");
       assertThat(typed.get("members")).isEqualTo(json("[{'value':'u','type':'User'}]"));
-      assertThat(PatchEngine.apply(GROUP, typed, ops("{'op':'replace','path':'members[value eq \"u\"].type','value':'User'}")))
+      assertThat(
+              PatchEngine.apply(
+                  GROUP,
+                  typed,
+                  ops("{'op':'replace','path':'members[value eq \"u\"].type','value':'User'}")))
           .isEqualTo(typed);
       scimError(
           ScimType.MUTABILITY,
-          () -> PatchEngine.apply(GROUP, typed, ops("{'op':'replace','path':'members[value eq \"u\"].type','value':'Group'}")));
+          () ->
+              PatchEngine.apply(
+                  GROUP,
+                  typed,
+                  ops("{'op':'replace','path':'members[value eq \"u\"].type','value':'Group'}")));
       scimError(
           ScimType.MUTABILITY,
-          () -> PatchEngine.apply(GROUP, typed, ops("{'op':'remove','path':'members[value eq \"u\"].value'}")));
+          () ->
+              PatchEngine.apply(
+                  GROUP, typed, ops("{'op':'remove','path':'members[value eq \"u\"].value'}")));
       scimError(
           ScimType.MUTABILITY,
-          () -> PatchEngine.apply(GROUP, typed, ops("{'op':'replace','path':'members[value eq \"u\"]','value':{'value':'w'}}")));
+          () ->
+              PatchEngine.apply(
+                  GROUP,
+                  typed,
+                  ops("{'op':'replace','path':'members[value eq \"u\"]','value':{'value':'w'}}")));
     }
 
     @Test
@@ -587,9 +784,16 @@ class PatchEngineTest {
           thing(Attribute.builder("serial").mutability(Mutability.IMMUTABLE).build());
       ObjectNode set = patch(thing, "{}", "{'op':'add','path':'serial','value':'S1'}");
       assertThat(set).isEqualTo(json("{'serial':'S1'}"));
-      assertThat(PatchEngine.apply(thing, set, ops("{'op':'replace','path':'serial','value':'S1'}"))).isEqualTo(set);
-      scimError(ScimType.MUTABILITY, () -> PatchEngine.apply(thing, set, ops("{'op':'replace','path':'serial','value':'S2'}")));
-      scimError(ScimType.MUTABILITY, () -> PatchEngine.apply(thing, set, ops("{'op':'remove','path':'serial'}")));
+      assertThat(
+              PatchEngine.apply(thing, set, ops("{'op':'replace','path':'serial','value':'S1'}")))
+          .isEqualTo(set);
+      scimError(
+          ScimType.MUTABILITY,
+          () ->
+              PatchEngine.apply(thing, set, ops("{'op':'replace','path':'serial','value':'S2'}")));
+      scimError(
+          ScimType.MUTABILITY,
+          () -> PatchEngine.apply(thing, set, ops("{'op':'remove','path':'serial'}")));
     }
   }
 
@@ -597,11 +801,19 @@ class PatchEngineTest {
   class Errors {
     @Test
     void unknownAttributePath_isInvalidPathNamingIt() {
-      var e = scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','path':'favoriteColor','value':'x'}"));
+      var e =
+          scimError(
+              ScimType.INVALID_PATH,
+              () -> patch(USER, ALICE, "{'op':'add','path':'favoriteColor','value':'x'}"));
       assertThat(e.getMessage()).containsIgnoringCase("favoriteColor");
-      var sub = scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','path':'name.nickname','value':'x'}"));
+      var sub =
+          scimError(
+              ScimType.INVALID_PATH,
+              () -> patch(USER, ALICE, "{'op':'add','path':'name.nickname','value':'x'}"));
       assertThat(sub.getMessage()).containsIgnoringCase("name.nickname");
-      scimError(ScimType.INVALID_PATH, () -> patch(USER, ALICE, "{'op':'add','path':'urn:acme:ext:1.0:color','value':'x'}"));
+      scimError(
+          ScimType.INVALID_PATH,
+          () -> patch(USER, ALICE, "{'op':'add','path':'urn:acme:ext:1.0:color','value':'x'}"));
     }
 
     @Test
@@ -620,8 +832,11 @@ class PatchEngineTest {
         var e =
             scimError(
                 ScimType.INVALID_VALUE,
-                () -> patch(USER, ALICE, "{'op':'add','path':'" + c[0] + "','value':" + c[1] + "}"));
-        assertThat(e.getMessage()).as(c[0]).containsIgnoringCase(c[0].substring(c[0].lastIndexOf(':') + 1).split("\\.")[0]);
+                () ->
+                    patch(USER, ALICE, "{'op':'add','path':'" + c[0] + "','value':" + c[1] + "}"));
+        assertThat(e.getMessage())
+            .as(c[0])
+            .containsIgnoringCase(c[0].substring(c[0].lastIndexOf(':') + 1).split("\\.")[0]);
       }
     }
 
@@ -629,14 +844,20 @@ class PatchEngineTest {
     void removeWithoutPath_isNoTarget() {
       scimError(
           ScimType.NO_TARGET,
-          () -> PatchEngine.apply(USER, obj(ALICE), List.of(new PatchOperation(PatchOpType.REMOVE, null, null))));
+          () ->
+              PatchEngine.apply(
+                  USER, obj(ALICE), List.of(new PatchOperation(PatchOpType.REMOVE, null, null))));
     }
 
     @Test
     void addWithoutPathAndNonObjectValue_isInvalidSyntax() {
       scimError(
           ScimType.INVALID_SYNTAX,
-          () -> PatchEngine.apply(USER, obj(ALICE), List.of(new PatchOperation(PatchOpType.ADD, null, json("[1]")))));
+          () ->
+              PatchEngine.apply(
+                  USER,
+                  obj(ALICE),
+                  List.of(new PatchOperation(PatchOpType.ADD, null, json("[1]")))));
     }
 
     @Test
@@ -652,10 +873,18 @@ class PatchEngineTest {
               "{}",
               "{'op':'add','value':{'count':3.0,'ratio':0.5,'since':'2008-01-23T04:56:22Z'}}");
       assertThat(out).isEqualTo(json("{'count':3,'ratio':0.5,'since':'2008-01-23T04:56:22Z'}"));
-      scimError(ScimType.INVALID_VALUE, () -> patch(thing, "{}", "{'op':'add','path':'count','value':3.5}"));
-      scimError(ScimType.INVALID_VALUE, () -> patch(thing, "{}", "{'op':'add','path':'count','value':1e400}"));
-      scimError(ScimType.INVALID_VALUE, () -> patch(thing, "{}", "{'op':'add','path':'ratio','value':'0.5'}"));
-      scimError(ScimType.INVALID_VALUE, () -> patch(thing, "{}", "{'op':'add','path':'since','value':'yesterday'}"));
+      scimError(
+          ScimType.INVALID_VALUE,
+          () -> patch(thing, "{}", "{'op':'add','path':'count','value':3.5}"));
+      scimError(
+          ScimType.INVALID_VALUE,
+          () -> patch(thing, "{}", "{'op':'add','path':'count','value':1e400}"));
+      scimError(
+          ScimType.INVALID_VALUE,
+          () -> patch(thing, "{}", "{'op':'add','path':'ratio','value':'0.5'}"));
+      scimError(
+          ScimType.INVALID_VALUE,
+          () -> patch(thing, "{}", "{'op':'add','path':'since','value':'yesterday'}"));
     }
   }
 
@@ -663,7 +892,8 @@ class PatchEngineTest {
   class Atomicity {
     @Test
     void failingThirdOperation_leavesTheInputUntouched_andNamesTheOperation() {
-      ObjectNode input = obj("{'userName':'a','emails':[{'value':'a@x.com','type':'work'}],'active':true}");
+      ObjectNode input =
+          obj("{'userName':'a','emails':[{'value':'a@x.com','type':'work'}],'active':true}");
       ObjectNode before = input.deepCopy();
       var e =
           scimError(
@@ -690,7 +920,8 @@ class PatchEngineTest {
               "{'op':'add','path':'name.familyName','value':'F'}");
       List<JsonNode> before = ops.stream().<JsonNode>map(o -> o.value().deepCopy()).toList();
       ObjectNode out = PatchEngine.apply(USER, obj("{'userName':'a'}"), ops);
-      assertThat(out.get("emails")).isEqualTo(json("[{'value':'a@x.com','primary':true,'display':'A'}]"));
+      assertThat(out.get("emails"))
+          .isEqualTo(json("[{'value':'a@x.com','primary':true,'display':'A'}]"));
       assertThat(out.get("name")).isEqualTo(json("{'givenName':'G','familyName':'F'}"));
       assertThat(ops.stream().map(PatchOperation::value).toList()).isEqualTo(before);
     }
@@ -712,12 +943,18 @@ class PatchEngineTest {
 
     @Test
     void unqualifiedExtensionAttribute_resolvesToTheExtension() {
-      assertThat(patch(USER, "{'userName':'a'}", "{'op':'add','path':'employeeNumber','value':'7'}"))
+      assertThat(
+              patch(USER, "{'userName':'a'}", "{'op':'add','path':'employeeNumber','value':'7'}"))
           .isEqualTo(json("{'userName':'a','" + ENTERPRISE + "':{'employeeNumber':'7'}}"));
     }
   }
 
   private static ResourceType thing(Attribute... attributes) {
-    return new ResourceType("Thing", "/Things", "", new Schema("urn:acme:Thing", "Thing", "", List.of(attributes)), List.of());
+    return new ResourceType(
+        "Thing",
+        "/Things",
+        "",
+        new Schema("urn:acme:Thing", "Thing", "", List.of(attributes)),
+        List.of());
   }
 }

@@ -23,7 +23,8 @@ class PatchPathTest {
 
   @Test
   void parse_subAttribute() {
-    assertThat(PatchPath.parse(" name.givenName ").attribute()).isEqualTo(AttrPath.of("name", "givenName"));
+    assertThat(PatchPath.parse(" name.givenName ").attribute())
+        .isEqualTo(AttrPath.of("name", "givenName"));
   }
 
   @Test
@@ -37,7 +38,8 @@ class PatchPathTest {
   @Test
   void parse_valueFilterWithSubAttribute_lowerCasesIt() {
     PatchPath p = PatchPath.parse("emails[type eq \"work\" and primary eq true].Value");
-    assertThat(p.valueFilter()).isEqualTo(FilterParser.parse("type eq \"work\" and primary eq true"));
+    assertThat(p.valueFilter())
+        .isEqualTo(FilterParser.parse("type eq \"work\" and primary eq true"));
     assertThat(p.subAttribute()).isEqualTo("value");
   }
 
@@ -65,16 +67,21 @@ class PatchPathTest {
   @Test
   void parse_bareExtensionUrn_resolvesToTheWholeExtension() {
     PatchPath p = PatchPath.parse(ENT);
-    assertThat(PatchTesting.USER.resolve(p.attribute())).hasValueSatisfying(r -> {
-      assertThat(r.attribute()).isNull();
-      assertThat(r.schema().id()).isEqualTo(ENT);
-    });
+    assertThat(PatchTesting.USER.resolve(p.attribute()))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.attribute()).isNull();
+              assertThat(r.schema().id()).isEqualTo(ENT);
+            });
   }
 
   @Test
   void parse_urnQualifiedValuePath() {
-    PatchPath p = PatchPath.parse("urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq \"work\"].value");
-    assertThat(p.attribute()).isEqualTo(new AttrPath("urn:ietf:params:scim:schemas:core:2.0:User", "emails", null));
+    PatchPath p =
+        PatchPath.parse(
+            "urn:ietf:params:scim:schemas:core:2.0:User:emails[type eq \"work\"].value");
+    assertThat(p.attribute())
+        .isEqualTo(new AttrPath("urn:ietf:params:scim:schemas:core:2.0:User", "emails", null));
     assertThat(p.subAttribute()).isEqualTo("value");
   }
 
@@ -86,7 +93,10 @@ class PatchPathTest {
 
   @Test
   void toString_printsAPathThatParsesBack() {
-    for (String s : new String[] {"name.givenname", "emails[type eq \"work\"].value", ENT.toLowerCase() + ":manager"}) {
+    for (String s :
+        new String[] {
+          "name.givenname", "emails[type eq \"work\"].value", ENT.toLowerCase() + ":manager"
+        }) {
       assertThat(PatchPath.parse(PatchPath.parse(s).toString())).isEqualTo(PatchPath.parse(s));
     }
   }
@@ -126,7 +136,9 @@ class PatchPathTest {
   void parse_hugeMalformedPath_quotesOnlyItsStart() {
     String text = "x".repeat(100_000) + "[";
     var e = scimError(ScimType.INVALID_PATH, () -> PatchPath.parse(text));
-    assertThat(e.getMessage()).hasSizeLessThan(400).contains("x".repeat(200) + "\u2026\" (100001 characters)");
+    assertThat(e.getMessage())
+        .hasSizeLessThan(400)
+        .contains("x".repeat(200) + "\u2026\" (100001 characters)");
   }
 
   @Test

@@ -36,9 +36,13 @@ class PatchPropertiesTest {
           "{}",
           "{'userName':'a','active':true,'name':{'givenName':'A','familyName':'B'}}",
           "{'userName':'a','emails':[{'value':'a@x.com','type':'work','primary':true},{'value':'b@x.com','type':'home'}],"
-              + "'roles':[{'value':'Admin'}],'" + ENT + "':{'department':'D','manager':{'value':'m'}}}");
+              + "'roles':[{'value':'Admin'}],'"
+              + ENT
+              + "':{'department':'D','manager':{'value':'m'}}}");
   private static final List<String> GROUPS =
-      List.of("{'displayName':'g'}", "{'displayName':'g','members':[{'value':'u1','type':'User'},{'value':'u2'}]}");
+      List.of(
+          "{'displayName':'g'}",
+          "{'displayName':'g','members':[{'value':'u1','type':'User'},{'value':'u2'}]}");
 
   /** Requests IdPs really send, the seeds that mutation starts from. */
   private static final List<String> SEEDS =
@@ -55,19 +59,70 @@ class PatchPropertiesTest {
 
   private static final List<String> PATH_TOKENS =
       List.of(
-          "emails", "name", "members", "roles", "active", "userName", "givenName", "value", "type",
-          "primary", "display", "manager", "id", "meta", "groups", ENT, "urn:ietf:params:scim:schemas:core:2.0:User",
-          ".", ".", "[", "]", "\"", "\"work\"", " eq ", " co ", " and ", " or ", "not ", "(", ")", " pr",
-          ":", "\\", " ", "true", "1", "null", "$ref", "é", "[type eq \"work\"]");
+          "emails",
+          "name",
+          "members",
+          "roles",
+          "active",
+          "userName",
+          "givenName",
+          "value",
+          "type",
+          "primary",
+          "display",
+          "manager",
+          "id",
+          "meta",
+          "groups",
+          ENT,
+          "urn:ietf:params:scim:schemas:core:2.0:User",
+          ".",
+          ".",
+          "[",
+          "]",
+          "\"",
+          "\"work\"",
+          " eq ",
+          " co ",
+          " and ",
+          " or ",
+          "not ",
+          "(",
+          ")",
+          " pr",
+          ":",
+          "\\",
+          " ",
+          "true",
+          "1",
+          "null",
+          "$ref",
+          "é",
+          "[type eq \"work\"]");
 
   private static final List<JsonNode> VALUES =
       List.of(
-          json("'x'"), json("'False'"), json("true"), json("3"), json("2.5"), json("null"),
-          json("[]"), json("{}"), json("[{'value':'u9'}]"), json("{'value':'m'}"), json("'[{\"value\":\"R\"}]'"),
-          json("[{'value':'a@x.com','primary':true}]"), json("{'givenName':'G','middleName':null}"),
-          json("[null]"), json("[1,'a',{}]"), json("{'emails':[{'value':'q@x.com'}],'Active':'true'}"),
-          json("{'" + ENT + "':{'department':'S'}}"), json("{'members':[{'value':'u3'}],'displayName':'n'}"),
-          json("'{not json'"), json("{'value':5}"), json("{'type':'work','value':'w@x.com','display':'d'}"));
+          json("'x'"),
+          json("'False'"),
+          json("true"),
+          json("3"),
+          json("2.5"),
+          json("null"),
+          json("[]"),
+          json("{}"),
+          json("[{'value':'u9'}]"),
+          json("{'value':'m'}"),
+          json("'[{\"value\":\"R\"}]'"),
+          json("[{'value':'a@x.com','primary':true}]"),
+          json("{'givenName':'G','middleName':null}"),
+          json("[null]"),
+          json("[1,'a',{}]"),
+          json("{'emails':[{'value':'q@x.com'}],'Active':'true'}"),
+          json("{'" + ENT + "':{'department':'S'}}"),
+          json("{'members':[{'value':'u3'}],'displayName':'n'}"),
+          json("'{not json'"),
+          json("{'value':5}"),
+          json("{'type':'work','value':'w@x.com','display':'d'}"));
 
   private static JsonNode json(String s) {
     return PatchTesting.json(s);
@@ -80,11 +135,26 @@ class PatchPropertiesTest {
     Arbitrary<String> noise = Arbitraries.strings().ofMaxLength(30);
     Arbitrary<String> real =
         Arbitraries.of(
-            "emails[type eq \"work\"].value", "emails[value eq \"b@x.com\"]", "emails[type eq \"home\"].primary",
-            "emails[primary eq true]", "emails[value co \"x\"].display", "members[value eq \"u1\"]",
-            "members[type eq \"User\"].type", "members[value eq \"u2\"].display", "roles[value eq \"Admin\"]",
-            "emails.value", "name.givenName", "members", "emails", ENT + ":manager.value", ENT + ":manager", ENT,
-            "groups", "id", "meta.created", "urn:ietf:params:scim:schemas:core:2.0:Group:members");
+            "emails[type eq \"work\"].value",
+            "emails[value eq \"b@x.com\"]",
+            "emails[type eq \"home\"].primary",
+            "emails[primary eq true]",
+            "emails[value co \"x\"].display",
+            "members[value eq \"u1\"]",
+            "members[type eq \"User\"].type",
+            "members[value eq \"u2\"].display",
+            "roles[value eq \"Admin\"]",
+            "emails.value",
+            "name.givenName",
+            "members",
+            "emails",
+            ENT + ":manager.value",
+            ENT + ":manager",
+            ENT,
+            "groups",
+            "id",
+            "meta.created",
+            "urn:ietf:params:scim:schemas:core:2.0:Group:members");
     return Arbitraries.oneOf(tokens, real, real, noise);
   }
 
@@ -122,7 +192,8 @@ class PatchPropertiesTest {
     JsonNode valueBefore = value.deepCopy();
     try {
       PatchPath p = withPath ? PatchPath.parse(path) : null;
-      PatchOperation operation = new PatchOperation(op, p, value.isNull() && op == PatchOpType.REMOVE ? null : value);
+      PatchOperation operation =
+          new PatchOperation(op, p, value.isNull() && op == PatchOpType.REMOVE ? null : value);
       PatchEngine.apply(type, doc, List.of(operation));
       if (type == GROUP) {
         MemberPatch.split(type, "members", List.of(operation));
@@ -145,7 +216,8 @@ class PatchPropertiesTest {
         Combinators.combine(
                 Arbitraries.integers().between(0, 2),
                 Arbitraries.integers().between(0, 10_000),
-                Arbitraries.chars().with('"', '[', ']', '{', '}', ':', ',', '.', '\\', ' ', 'a', 'e', '0', 't'))
+                Arbitraries.chars()
+                    .with('"', '[', ']', '{', '}', ':', ',', '.', '\\', ' ', 'a', 'e', '0', 't'))
             .as(Tuple::of);
     return Combinators.combine(Arbitraries.of(SEEDS), edit.list().ofMinSize(1).ofMaxSize(6))
         .as(
@@ -173,7 +245,9 @@ class PatchPropertiesTest {
 
   @Property(tries = 3000)
   void mutatedBodies_onlyScimException_inputUntouched(
-      @ForAll("mutatedBodies") String body, @ForAll("types") ResourceType type, @ForAll("docIndex") int docIndex) {
+      @ForAll("mutatedBodies") String body,
+      @ForAll("types") ResourceType type,
+      @ForAll("docIndex") int docIndex) {
     JsonNode tree;
     try {
       tree = MAPPER.readTree(body);
@@ -187,34 +261,75 @@ class PatchPropertiesTest {
   Arbitrary<JsonNode> randomTrees() {
     Arbitrary<String> keys =
         Arbitraries.of(
-            "op", "OP", "path", "value", "Operations", "operations", "schemas", "emails", "members",
-            "name.givenName", "active", "Active", ENT, ENT + ":manager", "value", "type", "primary", "x");
+            "op",
+            "OP",
+            "path",
+            "value",
+            "Operations",
+            "operations",
+            "schemas",
+            "emails",
+            "members",
+            "name.givenName",
+            "active",
+            "Active",
+            ENT,
+            ENT + ":manager",
+            "value",
+            "type",
+            "primary",
+            "x");
     Arbitrary<JsonNode> leaves =
         Arbitraries.oneOf(
-            Arbitraries.of("add", "Replace", "remove", "x", "False", "members", "emails[type eq \"work\"].value",
-                    ENT, "urn:ietf:params:scim:api:messages:2.0:PatchOp", "", "[{\"value\":\"u\"}]")
+            Arbitraries.of(
+                    "add",
+                    "Replace",
+                    "remove",
+                    "x",
+                    "False",
+                    "members",
+                    "emails[type eq \"work\"].value",
+                    ENT,
+                    "urn:ietf:params:scim:api:messages:2.0:PatchOp",
+                    "",
+                    "[{\"value\":\"u\"}]")
                 .map(s -> (JsonNode) NODES.textNode(s)),
-            Arbitraries.of(NODES.booleanNode(true), NODES.nullNode(), NODES.numberNode(1), NODES.numberNode(1.5)));
+            Arbitraries.of(
+                NODES.booleanNode(true),
+                NODES.nullNode(),
+                NODES.numberNode(1),
+                NODES.numberNode(1.5)));
     return Arbitraries.recursive(
         () -> leaves,
         inner ->
             Arbitraries.oneOf(
-                inner.list().ofMaxSize(3).map(l -> {
-                  ArrayNode a = NODES.arrayNode();
-                  l.forEach(a::add);
-                  return (JsonNode) a;
-                }),
-                Combinators.combine(keys, inner).as(Tuple::of).list().ofMaxSize(4).map(l -> {
-                  ObjectNode o = NODES.objectNode();
-                  l.forEach(t -> o.set(t.get1(), t.get2()));
-                  return (JsonNode) o;
-                })),
+                inner
+                    .list()
+                    .ofMaxSize(3)
+                    .map(
+                        l -> {
+                          ArrayNode a = NODES.arrayNode();
+                          l.forEach(a::add);
+                          return (JsonNode) a;
+                        }),
+                Combinators.combine(keys, inner)
+                    .as(Tuple::of)
+                    .list()
+                    .ofMaxSize(4)
+                    .map(
+                        l -> {
+                          ObjectNode o = NODES.objectNode();
+                          l.forEach(t -> o.set(t.get1(), t.get2()));
+                          return (JsonNode) o;
+                        })),
         4);
   }
 
   @Property(tries = 2000)
   void randomJsonBodies_onlyScimException(
-      @ForAll("randomTrees") JsonNode ops, @ForAll("types") ResourceType type, @ForAll("docIndex") int docIndex) {
+      @ForAll("randomTrees") JsonNode ops,
+      @ForAll("types") ResourceType type,
+      @ForAll("docIndex") int docIndex) {
     // Mostly well-shaped envelopes around random operations, sometimes the random tree itself.
     ObjectNode body = NODES.objectNode();
     ArrayNode list = body.putArray("Operations");

@@ -34,7 +34,8 @@ class PatchRequestTest {
   @CsvSource({"add,ADD", "Add,ADD", "ADD,ADD", "Replace,REPLACE", "remove,REMOVE", "ReMoVe,REMOVE"})
   void parse_opInAnyCase(String wire, PatchOpType expected) {
     List<PatchOperation> ops =
-        PatchRequest.parse(json("{'Operations':[{'op':'" + wire + "','path':'displayName','value':'x'}]}"));
+        PatchRequest.parse(
+            json("{'Operations':[{'op':'" + wire + "','path':'displayName','value':'x'}]}"));
     assertThat(ops.get(0).op()).isEqualTo(expected);
   }
 
@@ -42,8 +43,9 @@ class PatchRequestTest {
   void parse_keysInAnyCase_missingSchemasAccepted() {
     List<PatchOperation> ops =
         PatchRequest.parse(json("{'operations':[{'OP':'Replace','Path':'active','VALUE':false}]}"));
-    assertThat(ops).containsExactly(
-        new PatchOperation(PatchOpType.REPLACE, PatchPath.parse("active"), json("false")));
+    assertThat(ops)
+        .containsExactly(
+            new PatchOperation(PatchOpType.REPLACE, PatchPath.parse("active"), json("false")));
   }
 
   @Test
@@ -67,7 +69,8 @@ class PatchRequestTest {
   @Test
   void parse_blankPath_isNoPath() {
     List<PatchOperation> ops =
-        PatchRequest.parse(json("{'Operations':[{'op':'replace','path':' ','value':{'active':false}}]}"));
+        PatchRequest.parse(
+            json("{'Operations':[{'op':'replace','path':' ','value':{'active':false}}]}"));
     assertThat(ops.get(0).path()).isNull();
   }
 
@@ -80,7 +83,8 @@ class PatchRequestTest {
 
   @Test
   void parse_removeWithoutPath_isNoTarget() {
-    scimError(ScimType.NO_TARGET, () -> PatchRequest.parse(json("{'Operations':[{'op':'remove'}]}")));
+    scimError(
+        ScimType.NO_TARGET, () -> PatchRequest.parse(json("{'Operations':[{'op':'remove'}]}")));
     scimError(
         ScimType.NO_TARGET,
         () -> PatchRequest.parse(json("{'Operations':[{'op':'remove','path':''}]}")));
@@ -91,7 +95,9 @@ class PatchRequestTest {
     var e =
         scimError(
             ScimType.INVALID_PATH,
-            () -> PatchRequest.parse(json("{'Operations':[{'op':'remove','path':'emails[type eq \"x\"'}]}")));
+            () ->
+                PatchRequest.parse(
+                    json("{'Operations':[{'op':'remove','path':'emails[type eq \"x\"'}]}")));
     assertThat(e.getMessage()).contains("emails[type eq \"x\"");
   }
 
@@ -130,7 +136,8 @@ class PatchRequestTest {
             ScimType.INVALID_SYNTAX,
             () ->
                 PatchRequest.parse(
-                    json("{'Operations':[{'op':'add','path':'title','value':'x'},{'op':'move'}]}")));
+                    json(
+                        "{'Operations':[{'op':'add','path':'title','value':'x'},{'op':'move'}]}")));
     assertThat(e.getMessage()).contains("Operations[1]").contains("move");
   }
 }

@@ -31,8 +31,8 @@ final class Fixtures {
 
   /**
    * A custom type with the types and characteristics the built-in schemas lack: integer, decimal,
-   * dateTime, immutable (top-level and a sub-attribute), request-returned, a required
-   * sub-attribute ({@code location.site}), and a required extension.
+   * dateTime, immutable (top-level and a sub-attribute), request-returned, a required sub-attribute
+   * ({@code location.site}), and a required extension.
    */
   static final ResourceType DEVICE =
       new ResourceType(
@@ -44,7 +44,10 @@ final class Fixtures {
               "Device",
               "",
               List.of(
-                  Attribute.builder("serial").required(true).mutability(Mutability.IMMUTABLE).build(),
+                  Attribute.builder("serial")
+                      .required(true)
+                      .mutability(Mutability.IMMUTABLE)
+                      .build(),
                   Attribute.builder("ports").type(AttributeType.INTEGER).build(),
                   Attribute.builder("weight").type(AttributeType.DECIMAL).build(),
                   Attribute.builder("boughtAt").type(AttributeType.DATE_TIME).build(),

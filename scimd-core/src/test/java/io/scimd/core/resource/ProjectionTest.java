@@ -51,7 +51,8 @@ class ProjectionTest {
            "meta": {"resourceType": "Group"}}
           """);
 
-  private static ObjectNode apply(ResourceType type, ObjectNode r, @Nullable String a, @Nullable String x) {
+  private static ObjectNode apply(
+      ResourceType type, ObjectNode r, @Nullable String a, @Nullable String x) {
     return Projection.parse(a, x).apply(type, r);
   }
 
@@ -71,7 +72,8 @@ class ProjectionTest {
 
   @Test
   void parsesCommaSeparatedPaths_withSpacesAndEmptyItems() {
-    Projection p = Projection.parse(" userName , name.givenName,," + ENT + ":manager.value", "members");
+    Projection p =
+        Projection.parse(" userName , name.givenName,," + ENT + ":manager.value", "members");
     assertThat(p.attributes())
         .containsExactly(
             AttrPath.of("username"),
@@ -82,7 +84,8 @@ class ProjectionTest {
 
   @Test
   void listOfMoreThanMaxPaths_isInvalidValueNamingTheCount_emptyItemsNotCounted() {
-    String max = String.join(",", java.util.Collections.nCopies(Projection.MAX_PATHS, "userName")) + ",,";
+    String max =
+        String.join(",", java.util.Collections.nCopies(Projection.MAX_PATHS, "userName")) + ",,";
     assertThat(Projection.parse(max, null).attributes()).hasSize(Projection.MAX_PATHS);
     io.scimd.core.error.ScimException e = error(() -> Projection.parse(null, max + "title"));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
@@ -94,7 +97,8 @@ class ProjectionTest {
   @ParameterizedTest
   @ValueSource(strings = {"emails[type eq \"work\"]", "name.givenName.x", "urn:", "1abc", "a b"})
   void rejectsMalformedPath_invalidPath(String path) {
-    assertThat(error(() -> Projection.parse(path, null)).scimType()).isEqualTo(ScimType.INVALID_PATH);
+    assertThat(error(() -> Projection.parse(path, null)).scimType())
+        .isEqualTo(ScimType.INVALID_PATH);
     assertThat(error(() -> Projection.parse(null, path)).status()).isEqualTo(400);
   }
 
@@ -123,12 +127,16 @@ class ProjectionTest {
     ObjectNode out = apply(USER, BABS, "userName", null);
     assertThat(out)
         .isEqualTo(
-            json("{\"schemas\": [\"" + CORE + "\"], \"id\": \"2819c223\", \"userName\": \"bjensen@example.com\"}"));
+            json(
+                "{\"schemas\": [\""
+                    + CORE
+                    + "\"], \"id\": \"2819c223\", \"userName\": \"bjensen@example.com\"}"));
   }
 
   @Test
   void attributesMatchCaseInsensitively_andEmitCanonicalNames() {
-    ObjectNode out = apply(USER, BABS, "USERNAME,Name.GIVENNAME," + ENT.toUpperCase() + ":DEPARTMENT", null);
+    ObjectNode out =
+        apply(USER, BABS, "USERNAME,Name.GIVENNAME," + ENT.toUpperCase() + ":DEPARTMENT", null);
     assertThat(keys(out)).containsExactly("schemas", "id", "userName", "name", ENT);
     assertThat(out.get("name")).isEqualTo(json("{\"givenName\": \"Barbara\"}"));
     assertThat(out.get(ENT)).isEqualTo(json("{\"department\": \"Tour Operations\"}"));
@@ -166,8 +174,10 @@ class ProjectionTest {
 
   @Test
   void schemasListsOnlyExtensionsThatRemain() {
-    assertThat(apply(USER, BABS, "userName", null).get("schemas").toString()).isEqualTo("[\"" + CORE + "\"]");
-    assertThat(apply(USER, BABS, null, ENT).get("schemas").toString()).isEqualTo("[\"" + CORE + "\"]");
+    assertThat(apply(USER, BABS, "userName", null).get("schemas").toString())
+        .isEqualTo("[\"" + CORE + "\"]");
+    assertThat(apply(USER, BABS, null, ENT).get("schemas").toString())
+        .isEqualTo("[\"" + CORE + "\"]");
     assertThat(apply(USER, BABS, null, ENT).has(ENT)).isFalse();
     assertThat(apply(USER, BABS, ENT + ":manager.value", null).get(ENT))
         .isEqualTo(json("{\"manager\": {\"value\": \"m1\"}}"));
@@ -178,14 +188,16 @@ class ProjectionTest {
     assertThat(keys(apply(USER, BABS, "shoeSize", null))).containsExactly("schemas", "id");
     assertThat(keys(apply(USER, BABS, "shoeSize,userName,name.nick", null)))
         .containsExactly("schemas", "id", "userName");
-    assertThat(apply(USER, BABS, null, "shoeSize,name.nick")).isEqualTo(Projection.DEFAULT.apply(USER, BABS));
+    assertThat(apply(USER, BABS, null, "shoeSize,name.nick"))
+        .isEqualTo(Projection.DEFAULT.apply(USER, BABS));
   }
 
   @Test
   void metaIsReturnedByDefault_notWhenOtherAttributesAreNamed() {
     assertThat(Projection.DEFAULT.apply(USER, BABS).has("meta")).isTrue();
     assertThat(apply(USER, BABS, "userName", null).has("meta")).isFalse();
-    assertThat(apply(USER, BABS, "meta.version", null).get("meta")).isEqualTo(json("{\"version\": \"W/\\\"3\\\"\"}"));
+    assertThat(apply(USER, BABS, "meta.version", null).get("meta"))
+        .isEqualTo(json("{\"version\": \"W/\\\"3\\\"\"}"));
   }
 
   // ------------------------------------------------------------------ excludedAttributes
@@ -202,7 +214,10 @@ class ProjectionTest {
 
   @Test
   void excludedSubAttributeIsRemovedFromEveryValue() {
-    assertThat(apply(GROUP, TOUR_GUIDES, null, "members.display,members.type").get("members").toString())
+    assertThat(
+            apply(GROUP, TOUR_GUIDES, null, "members.display,members.type")
+                .get("members")
+                .toString())
         .isEqualTo("[{\"value\":\"u1\"},{\"value\":\"u2\"}]");
   }
 
@@ -230,9 +245,15 @@ class ProjectionTest {
 
   private static final ObjectNode DEVICE_RESOURCE =
       json(
-          "{\"schemas\": [\"" + DEVICE_URN + "\", \"" + DEVICE_EXT + "\"], \"id\": \"d1\", \"serial\": \"S1\","
+          "{\"schemas\": [\""
+              + DEVICE_URN
+              + "\", \""
+              + DEVICE_EXT
+              + "\"], \"id\": \"d1\", \"serial\": \"S1\","
               + " \"secretNote\": \"n\", \"slot\": {\"rack\": \"R1\", \"hidden\": \"h\"},"
-              + " \"" + DEVICE_EXT + "\": {\"owner\": \"o\"}}");
+              + " \""
+              + DEVICE_EXT
+              + "\": {\"owner\": \"o\"}}");
 
   @Test
   void requestAttributesOnlyWhenNamed() {
@@ -244,7 +265,8 @@ class ProjectionTest {
     ObjectNode named = apply(DEVICE, DEVICE_RESOURCE, "secretNote,slot.hidden", null);
     assertThat(named.get("secretNote").asText()).isEqualTo("n");
     assertThat(named.get("slot")).isEqualTo(json("{\"hidden\": \"h\"}"));
-    assertThat(apply(DEVICE, DEVICE_RESOURCE, "slot", null).get("slot")).isEqualTo(json("{\"rack\": \"R1\"}"));
+    assertThat(apply(DEVICE, DEVICE_RESOURCE, "slot", null).get("slot"))
+        .isEqualTo(json("{\"rack\": \"R1\"}"));
   }
 
   @Test
@@ -258,18 +280,41 @@ class ProjectionTest {
 
   /**
    * For every combination of these parameters, a top-level attribute is in {@code apply}'s output
-   * exactly when {@code includes} says so (the resources have a value for each named
-   * sub-attribute, so narrowing never empties an attribute).
+   * exactly when {@code includes} says so (the resources have a value for each named sub-attribute,
+   * so narrowing never empties an attribute).
    */
   @Test
   void includesAgreesWithApply_forEveryCombination() {
     List<String> params =
         List.of(
-            "", "id", "userName", "emails", "emails.value", "name.givenName", "password", "meta",
-            "groups", ENT, ENT + ":department", ENT + ":manager.value", "members", "members.display",
-            "displayName", "bogus", "schemas");
+            "",
+            "id",
+            "userName",
+            "emails",
+            "emails.value",
+            "name.givenName",
+            "password",
+            "meta",
+            "groups",
+            ENT,
+            ENT + ":department",
+            ENT + ":manager.value",
+            "members",
+            "members.display",
+            "displayName",
+            "bogus",
+            "schemas");
     List<String> userAttrs =
-        List.of("id", "externalId", "userName", "name", "active", "password", "emails", "groups", "meta");
+        List.of(
+            "id",
+            "externalId",
+            "userName",
+            "name",
+            "active",
+            "password",
+            "emails",
+            "groups",
+            "meta");
     List<String> groupAttrs = List.of("id", "displayName", "members", "meta");
     int checked = 0;
     for (String a : params) {
@@ -277,17 +322,24 @@ class ProjectionTest {
         Projection p = Projection.parse(a, x);
         ObjectNode u = p.apply(USER, BABS);
         for (String name : userAttrs) {
-          assertThat(p.includes(USER, name)).as("%s attributes=%s excluded=%s", name, a, x).isEqualTo(u.has(name));
+          assertThat(p.includes(USER, name))
+              .as("%s attributes=%s excluded=%s", name, a, x)
+              .isEqualTo(u.has(name));
           checked++;
         }
-        assertThat(p.includes(USER, ENT)).as("ext attributes=%s excluded=%s", a, x).isEqualTo(u.has(ENT));
+        assertThat(p.includes(USER, ENT))
+            .as("ext attributes=%s excluded=%s", a, x)
+            .isEqualTo(u.has(ENT));
         ObjectNode g = p.apply(GROUP, TOUR_GUIDES);
         for (String name : groupAttrs) {
-          assertThat(p.includes(GROUP, name)).as("%s attributes=%s excluded=%s", name, a, x).isEqualTo(g.has(name));
+          assertThat(p.includes(GROUP, name))
+              .as("%s attributes=%s excluded=%s", name, a, x)
+              .isEqualTo(g.has(name));
           checked++;
         }
       }
     }
-    assertThat(checked).isEqualTo(params.size() * params.size() * (userAttrs.size() + groupAttrs.size()));
+    assertThat(checked)
+        .isEqualTo(params.size() * params.size() * (userAttrs.size() + groupAttrs.size()));
   }
 }

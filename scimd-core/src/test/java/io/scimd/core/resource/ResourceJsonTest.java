@@ -34,12 +34,15 @@ class ResourceJsonTest {
     // Deliberately scrambled, as a PATCH might leave it.
     ObjectNode attrs =
         json(
-            "{\"emails\": [{\"value\": \"a@x\"}], \"" + ENT + "\": {\"manager\": {\"value\": \"m\"},"
+            "{\"emails\": [{\"value\": \"a@x\"}], \""
+                + ENT
+                + "\": {\"manager\": {\"value\": \"m\"},"
                 + " \"department\": \"D\"}, \"active\": true, \"userName\": \"a\", \"externalId\": \"e\","
                 + " \"name\": {\"givenName\": \"A\"}}");
     ObjectNode out = ResourceJson.render(USER, "u1", META, attrs, "https://h/scim/v2/Users/u1");
     assertThat(keys(out))
-        .containsExactly("schemas", "id", "externalId", "userName", "name", "active", "emails", ENT, "meta");
+        .containsExactly(
+            "schemas", "id", "externalId", "userName", "name", "active", "emails", ENT, "meta");
     assertThat(keys((ObjectNode) out.get(ENT))).containsExactly("department", "manager");
     assertThat(out.get("schemas").toString()).isEqualTo("[\"" + CORE + "\",\"" + ENT + "\"]");
     assertThat(out.get("meta"))
@@ -57,7 +60,8 @@ class ResourceJsonTest {
   @Test
   void neverRendersPassword() {
     ObjectNode out =
-        ResourceJson.render(USER, "u1", META, json("{\"userName\": \"a\", \"password\": \"secret\"}"), null);
+        ResourceJson.render(
+            USER, "u1", META, json("{\"userName\": \"a\", \"password\": \"secret\"}"), null);
     assertThat(out.has("password")).isFalse();
     assertThat(out.toString()).doesNotContain("secret");
   }
@@ -79,7 +83,8 @@ class ResourceJsonTest {
   @Test
   void listsExtensionInSchemas_onlyWhenItHasValues() {
     ObjectNode out =
-        ResourceJson.render(USER, "u1", META, json("{\"userName\": \"a\", \"" + ENT + "\": {}}"), null);
+        ResourceJson.render(
+            USER, "u1", META, json("{\"userName\": \"a\", \"" + ENT + "\": {}}"), null);
     assertThat(out.has(ENT)).isFalse();
     assertThat(out.get("schemas")).hasSize(1);
   }
@@ -89,7 +94,11 @@ class ResourceJsonTest {
     Meta meta = new Meta("Group", META.created(), META.lastModified(), 1);
     ObjectNode out =
         ResourceJson.render(
-            GROUP, "g1", meta, json("{\"members\": [{\"value\": \"u1\"}], \"displayName\": \"G\"}"), "/Groups/g1");
+            GROUP,
+            "g1",
+            meta,
+            json("{\"members\": [{\"value\": \"u1\"}], \"displayName\": \"G\"}"),
+            "/Groups/g1");
     assertThat(keys(out)).containsExactly("schemas", "id", "displayName", "members", "meta");
     assertThat(out.at("/meta/resourceType").asText()).isEqualTo("Group");
   }
@@ -119,7 +128,10 @@ class ResourceJsonTest {
     ResourceValidator v = new ResourceValidator(UnknownAttributePolicy.REJECT);
     ObjectNode body = Fixtures.resource("rfc7643-8.2-full-user.json");
     ObjectNode stored = v.forCreate(USER, body);
-    ObjectNode out = Projection.DEFAULT.apply(USER, ResourceJson.render(USER, "2819c223-7f76-453a-919d-413861904646", META, stored, null));
+    ObjectNode out =
+        Projection.DEFAULT.apply(
+            USER,
+            ResourceJson.render(USER, "2819c223-7f76-453a-919d-413861904646", META, stored, null));
     ObjectNode expected = body.deepCopy();
     expected.remove(List.of("password", "groups", "meta"));
     ObjectNode actual = out.deepCopy();

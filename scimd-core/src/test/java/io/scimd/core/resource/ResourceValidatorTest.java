@@ -96,7 +96,9 @@ class ResourceValidatorTest {
                 """));
   }
 
-  /** Okta's documented create-user request: password kept (writeOnly), groups dropped (readOnly). */
+  /**
+   * Okta's documented create-user request: password kept (writeOnly), groups dropped (readOnly).
+   */
   @Test
   void createsUser_fromOktaBody() {
     ObjectNode out =
@@ -114,7 +116,13 @@ class ResourceValidatorTest {
                 """));
     assertThat(keys(out))
         .containsExactly(
-            "externalId", "userName", "name", "displayName", "locale", "active", "password",
+            "externalId",
+            "userName",
+            "name",
+            "displayName",
+            "locale",
+            "active",
+            "password",
             "emails");
     assertThat(out.get("password").asText()).isEqualTo("1mz050nq");
   }
@@ -207,7 +215,10 @@ class ResourceValidatorTest {
         strict.forCreate(
             USER,
             json(
-                "{\"schemas\": [\"" + CORE + "\"], \"userName\": \"a\", \"" + ENT
+                "{\"schemas\": [\""
+                    + CORE
+                    + "\"], \"userName\": \"a\", \""
+                    + ENT
                     + "\": {\"costCenter\": \"4130\"}}"));
     assertThat(out.get(ENT).get("costCenter").asText()).isEqualTo("4130");
   }
@@ -226,11 +237,19 @@ class ResourceValidatorTest {
         strict.forCreate(
             USER,
             json(
-                "{\"" + CORE + ":userName\": \"a\", \"" + ENT + ":department\": \"D\", \"" + ENT
+                "{\""
+                    + CORE
+                    + ":userName\": \"a\", \""
+                    + ENT
+                    + ":department\": \"D\", \""
+                    + ENT
                     + "\": {\"division\": \"V\"}}"));
     assertThat(out)
         .isEqualTo(
-            json("{\"userName\": \"a\", \"" + ENT + "\": {\"division\": \"V\", \"department\": \"D\"}}"));
+            json(
+                "{\"userName\": \"a\", \""
+                    + ENT
+                    + "\": {\"division\": \"V\", \"department\": \"D\"}}"));
   }
 
   // ------------------------------------------------------------------ unknown and readOnly
@@ -239,7 +258,8 @@ class ResourceValidatorTest {
     return Stream.of(
         Arguments.of("{\"userName\": \"a\", \"shoeSize\": 42}", "unknown attribute 'shoeSize'"),
         Arguments.of(
-            "{\"userName\": \"a\", \"name\": {\"nick\": \"x\"}}", "unknown sub-attribute 'name.nick'"),
+            "{\"userName\": \"a\", \"name\": {\"nick\": \"x\"}}",
+            "unknown sub-attribute 'name.nick'"),
         Arguments.of(
             "{\"userName\": \"a\", \"emails\": [{\"value\": \"a@x\", \"label\": \"x\"}]}",
             "unknown sub-attribute 'emails.label'"),
@@ -277,7 +297,9 @@ class ResourceValidatorTest {
                  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
                      {"manager": {"value": "m1", "displayName": "Boss"}}}
                 """));
-    assertThat(out).isEqualTo(json("{\"userName\": \"a\", \"" + ENT + "\": {\"manager\": {\"value\": \"m1\"}}}"));
+    assertThat(out)
+        .isEqualTo(
+            json("{\"userName\": \"a\", \"" + ENT + "\": {\"manager\": {\"value\": \"m1\"}}}"));
   }
 
   @Test
@@ -285,7 +307,9 @@ class ResourceValidatorTest {
     // RFC 7643 §2.4: a multi-valued attribute's display is immutable; the client's is kept.
     ObjectNode group =
         strict.forCreate(
-            GROUP, json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u\", \"display\": \"U\"}]}"));
+            GROUP,
+            json(
+                "{\"displayName\": \"G\", \"members\": [{\"value\": \"u\", \"display\": \"U\"}]}"));
     assertThat(group.get("members").get(0).get("display").asText()).isEqualTo("U");
   }
 
@@ -295,20 +319,35 @@ class ResourceValidatorTest {
         strict.forCreate(
             USER,
             json(
-                "{\"schemas\": [\"" + CORE + "\", \"" + ENT + "\"], \"userName\": \"a\", \""
-                    + ENT + "\": {\"schemas\": [\"" + ENT + "\"], \"employeeNumber\": \"1\"}}"));
-    assertThat(out).isEqualTo(json("{\"userName\": \"a\", \"" + ENT + "\": {\"employeeNumber\": \"1\"}}"));
+                "{\"schemas\": [\""
+                    + CORE
+                    + "\", \""
+                    + ENT
+                    + "\"], \"userName\": \"a\", \""
+                    + ENT
+                    + "\": {\"schemas\": [\""
+                    + ENT
+                    + "\"], \"employeeNumber\": \"1\"}}"));
+    assertThat(out)
+        .isEqualTo(json("{\"userName\": \"a\", \"" + ENT + "\": {\"employeeNumber\": \"1\"}}"));
   }
 
   @Test
   void unknownAttributeUnderAnyCaseUrn_isNamedWithTheCanonicalUrn() {
     String lower = ENT.toLowerCase(java.util.Locale.ROOT);
     assertError(
-        error(() -> strict.forCreate(USER, json("{\"userName\": \"a\", \"" + lower + ":shoeSize\": \"9\"}"))),
+        error(
+            () ->
+                strict.forCreate(
+                    USER, json("{\"userName\": \"a\", \"" + lower + ":shoeSize\": \"9\"}"))),
         ScimType.INVALID_VALUE,
         "unknown attribute '" + ENT + ":shoeSize'");
     assertError(
-        error(() -> strict.forCreate(USER, json("{\"userName\": \"a\", \"" + lower + "\": {\"employeeNumber\": 5}}"))),
+        error(
+            () ->
+                strict.forCreate(
+                    USER,
+                    json("{\"userName\": \"a\", \"" + lower + "\": {\"employeeNumber\": 5}}"))),
         ScimType.INVALID_VALUE,
         "'" + ENT + ":employeeNumber' must be");
   }
@@ -318,7 +357,10 @@ class ResourceValidatorTest {
     ObjectNode out =
         strict.forCreate(
             USER,
-            json("{\"userName\": \"a\", \"" + ENT + "\": {\"manager\": {\"displayName\": \"Boss\"}}}"));
+            json(
+                "{\"userName\": \"a\", \""
+                    + ENT
+                    + "\": {\"manager\": {\"displayName\": \"Boss\"}}}"));
     assertThat(out).isEqualTo(json("{\"userName\": \"a\"}"));
   }
 
@@ -327,12 +369,16 @@ class ResourceValidatorTest {
   static Stream<Arguments> wrongTypes() {
     return Stream.of(
         Arguments.of(USER, "{\"userName\": 5}", "'userName' must be a string"),
-        Arguments.of(USER, "{\"userName\": \"a\", \"active\": \"yes\"}", "'active' must be a boolean"),
+        Arguments.of(
+            USER, "{\"userName\": \"a\", \"active\": \"yes\"}", "'active' must be a boolean"),
         Arguments.of(USER, "{\"userName\": \"a\", \"active\": 1}", "'active' must be a boolean"),
-        Arguments.of(USER, "{\"userName\": \"a\", \"name\": \"Al\"}", "'name' must be a JSON object"),
+        Arguments.of(
+            USER, "{\"userName\": \"a\", \"name\": \"Al\"}", "'name' must be a JSON object"),
         Arguments.of(USER, "{\"userName\": \"a\", \"title\": [\"x\"]}", "'title' is single-valued"),
         Arguments.of(
-            USER, "{\"userName\": \"a\", \"emails\": [\"a@x.com\"]}", "'emails' must be a JSON object"),
+            USER,
+            "{\"userName\": \"a\", \"emails\": [\"a@x.com\"]}",
+            "'emails' must be a JSON object"),
         Arguments.of(
             USER,
             "{\"userName\": \"a\", \"emails\": [{\"value\": \"a@x\", \"primary\": \"maybe\"}]}",
@@ -342,7 +388,9 @@ class ResourceValidatorTest {
             "{\"userName\": \"a\", \"x509Certificates\": [{\"value\": \"not base64!\"}]}",
             "'x509Certificates.value' must be a base64-encoded string"),
         Arguments.of(
-            USER, "{\"userName\": \"a\", \"profileUrl\": {}}", "'profileUrl' must be a string (reference)"),
+            USER,
+            "{\"userName\": \"a\", \"profileUrl\": {}}",
+            "'profileUrl' must be a string (reference)"),
         Arguments.of(
             USER,
             "{\"userName\": \"a\", \"" + ENT + "\": {\"employeeNumber\": 701984}}",
@@ -350,7 +398,8 @@ class ResourceValidatorTest {
         Arguments.of(DEVICE, device("\"ports\": 2.5"), "'ports' must be an integer"),
         Arguments.of(DEVICE, device("\"ports\": \"2\""), "'ports' must be an integer"),
         Arguments.of(DEVICE, device("\"weight\": \"heavy\""), "'weight' must be a number"),
-        Arguments.of(DEVICE, device("\"boughtAt\": \"yesterday\""), "'boughtAt' must be a dateTime"),
+        Arguments.of(
+            DEVICE, device("\"boughtAt\": \"yesterday\""), "'boughtAt' must be a dateTime"),
         Arguments.of(DEVICE, device("\"boughtAt\": 1700000000"), "'boughtAt' must be a dateTime"),
         Arguments.of(DEVICE, device("\"tags\": [1]"), "'tags' must be a string"));
   }
@@ -376,7 +425,8 @@ class ResourceValidatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"true", "TRUE", "True", "false", "False"})
   void acceptsBooleanAsString_fromEntra(String text) {
-    ObjectNode out = strict.forCreate(USER, json("{\"userName\": \"a\", \"active\": \"" + text + "\"}"));
+    ObjectNode out =
+        strict.forCreate(USER, json("{\"userName\": \"a\", \"active\": \"" + text + "\"}"));
     assertThat(out.get("active").isBoolean()).isTrue();
     assertThat(out.get("active").booleanValue()).isEqualTo(Boolean.parseBoolean(text));
   }
@@ -406,7 +456,8 @@ class ResourceValidatorTest {
   @Test
   void takesBareStringAsValue_ofManager() {
     ObjectNode out =
-        strict.forCreate(USER, json("{\"userName\": \"a\", \"" + ENT + "\": {\"manager\": \"m-7\"}}"));
+        strict.forCreate(
+            USER, json("{\"userName\": \"a\", \"" + ENT + "\": {\"manager\": \"m-7\"}}"));
     assertThat(out.get(ENT).get("manager")).isEqualTo(anyJson("{\"value\": \"m-7\"}"));
   }
 
@@ -430,10 +481,13 @@ class ResourceValidatorTest {
     return Stream.of(
         Arguments.of(USER, "{}", "required attribute 'userName' is missing"),
         Arguments.of(USER, "{\"userName\": null}", "required attribute 'userName' is missing"),
-        Arguments.of(USER, "{\"userName\": \"  \"}", "required attribute 'userName' must not be blank"),
+        Arguments.of(
+            USER, "{\"userName\": \"  \"}", "required attribute 'userName' must not be blank"),
         Arguments.of(GROUP, "{\"members\": []}", "required attribute 'displayName' is missing"),
-        Arguments.of(GROUP, "{\"displayName\": \"\"}", "required attribute 'displayName' must not be blank"),
-        Arguments.of(DEVICE, "{\"" + DEVICE_EXT + "\": {\"owner\": \"o\"}}", "required attribute 'serial'"),
+        Arguments.of(
+            GROUP, "{\"displayName\": \"\"}", "required attribute 'displayName' must not be blank"),
+        Arguments.of(
+            DEVICE, "{\"" + DEVICE_EXT + "\": {\"owner\": \"o\"}}", "required attribute 'serial'"),
         Arguments.of(DEVICE, "{\"serial\": \"S\"}", "the extension " + DEVICE_EXT + " is required"),
         Arguments.of(
             DEVICE,
@@ -476,7 +530,8 @@ class ResourceValidatorTest {
             () ->
                 strict.forCreate(
                     USER,
-                    json("{\"userName\": \"a\", \"emails\": [{\"value\": \"a@x\", \"type\": \"office\"}]}"))),
+                    json(
+                        "{\"userName\": \"a\", \"emails\": [{\"value\": \"a@x\", \"type\": \"office\"}]}"))),
         ScimType.INVALID_VALUE,
         "'emails.type' is \"office\" but must be one of [work, home, other]");
   }
@@ -544,10 +599,12 @@ class ResourceValidatorTest {
                     DEVICE,
                     current,
                     json(
-                        "{\"serial\": \"OTHER\", \"ports\": \"four\", \"" + DEVICE_EXT
+                        "{\"serial\": \"OTHER\", \"ports\": \"four\", \""
+                            + DEVICE_EXT
                             + "\": {\"owner\": \"o\"}}")));
     assertError(e, ScimType.INVALID_VALUE, "'ports' must be an integer", "'serial' is immutable");
-    assertThat(e.error().detail().indexOf("ports")).isLessThan(e.error().detail().indexOf("serial"));
+    assertThat(e.error().detail().indexOf("ports"))
+        .isLessThan(e.error().detail().indexOf("serial"));
   }
 
   // ------------------------------------------------------------------ PUT
@@ -561,9 +618,12 @@ class ResourceValidatorTest {
             """);
     ObjectNode out =
         strict.forReplace(
-            USER, current, json("{\"id\": \"x\", \"userName\": \"a\", \"groups\": [{\"value\": \"g2\"}]}"));
+            USER,
+            current,
+            json("{\"id\": \"x\", \"userName\": \"a\", \"groups\": [{\"value\": \"g2\"}]}"));
     assertThat(out)
-        .isEqualTo(json("{\"userName\": \"a\", \"groups\": [{\"value\": \"g1\", \"display\": \"G\"}]}"));
+        .isEqualTo(
+            json("{\"userName\": \"a\", \"groups\": [{\"value\": \"g1\", \"display\": \"G\"}]}"));
   }
 
   @Test
@@ -571,14 +631,20 @@ class ResourceValidatorTest {
     ObjectNode current = json("{\"userName\": \"a\", \"password\": \"old\", \"title\": \"T\"}");
     assertThat(strict.forReplace(USER, current, json("{\"userName\": \"a\"}")))
         .isEqualTo(json("{\"userName\": \"a\", \"password\": \"old\"}"));
-    assertThat(strict.forReplace(USER, current, json("{\"userName\": \"a\", \"password\": \"new\"}")).get("password").asText())
+    assertThat(
+            strict
+                .forReplace(USER, current, json("{\"userName\": \"a\", \"password\": \"new\"}"))
+                .get("password")
+                .asText())
         .isEqualTo("new");
   }
 
   @Test
   void replaceRequiresRequiredAttributes() {
     assertError(
-        error(() -> strict.forReplace(USER, json("{\"userName\": \"a\"}"), json("{\"title\": \"T\"}"))),
+        error(
+            () ->
+                strict.forReplace(USER, json("{\"userName\": \"a\"}"), json("{\"title\": \"T\"}"))),
         ScimType.INVALID_VALUE,
         "required attribute 'userName' is missing");
   }
@@ -586,7 +652,8 @@ class ResourceValidatorTest {
   @Test
   void replaceSetsImmutable_whenCurrentHasNone() {
     ObjectNode current = json("{\"serial\": \"S1\", \"" + DEVICE_EXT + "\": {\"owner\": \"o\"}}");
-    ObjectNode out = strict.forReplace(DEVICE, current, json(device("\"slot\": {\"rack\": \"R9\"}")));
+    ObjectNode out =
+        strict.forReplace(DEVICE, current, json(device("\"slot\": {\"rack\": \"R9\"}")));
     assertThat(out.at("/slot/rack").asText()).isEqualTo("R9");
   }
 
@@ -594,7 +661,10 @@ class ResourceValidatorTest {
   void replaceAcceptsSameImmutableValue_caseInsensitively() {
     ObjectNode current = json(device("\"slot\": {\"rack\": \"R1\"}"));
     ObjectNode body =
-        json("{\"serial\": \"s1\", \"slot\": {\"rack\": \"r1\"}, \"" + DEVICE_EXT + "\": {\"owner\": \"o\"}}");
+        json(
+            "{\"serial\": \"s1\", \"slot\": {\"rack\": \"r1\"}, \""
+                + DEVICE_EXT
+                + "\": {\"owner\": \"o\"}}");
     assertThat(strict.forReplace(DEVICE, current, body).get("serial").asText()).isEqualTo("s1");
   }
 
@@ -603,7 +673,9 @@ class ResourceValidatorTest {
     ObjectNode current = json(device("\"slot\": {\"rack\": \"R1\", \"position\": 1}"));
     ObjectNode out =
         strict.forReplace(
-            DEVICE, current, json("{\"" + DEVICE_EXT + "\": {\"owner\": \"p\"}, \"slot\": {\"position\": 2}}"));
+            DEVICE,
+            current,
+            json("{\"" + DEVICE_EXT + "\": {\"owner\": \"p\"}, \"slot\": {\"position\": 2}}"));
     assertThat(out.get("serial").asText()).isEqualTo("S1");
     assertThat(out.at("/slot/rack").asText()).isEqualTo("R1");
     assertThat(out.at("/slot/position").intValue()).isEqualTo(2);
@@ -618,8 +690,10 @@ class ResourceValidatorTest {
                 strict.forReplace(
                     DEVICE,
                     current,
-                    json("{\"serial\": \"S2\", \"slot\": {\"rack\": \"R2\"}, \"" + DEVICE_EXT
-                        + "\": {\"owner\": \"o\"}}")));
+                    json(
+                        "{\"serial\": \"S2\", \"slot\": {\"rack\": \"R2\"}, \""
+                            + DEVICE_EXT
+                            + "\": {\"owner\": \"o\"}}")));
     assertError(e, ScimType.MUTABILITY, "'serial' is immutable", "'slot.rack' is immutable");
   }
 
@@ -631,9 +705,11 @@ class ResourceValidatorTest {
         strict.forReplace(
             GROUP,
             current,
-            json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u2\", \"type\": \"Group\"}]}"));
+            json(
+                "{\"displayName\": \"G\", \"members\": [{\"value\": \"u2\", \"type\": \"Group\"}]}"));
     assertThat(out.get("members")).isEqualTo(anyJson("[{\"value\": \"u2\", \"type\": \"Group\"}]"));
-    assertThat(strict.forReplace(GROUP, current, json("{\"displayName\": \"G\"}")).has("members")).isFalse();
+    assertThat(strict.forReplace(GROUP, current, json("{\"displayName\": \"G\"}")).has("members"))
+        .isFalse();
   }
 
   // ------------------------------------------------------------------ after PATCH
@@ -642,7 +718,8 @@ class ResourceValidatorTest {
   void patchedResultIsCanonicalised_andKeepsReadOnlyOfBefore() {
     ObjectNode before = json("{\"userName\": \"a\", \"groups\": [{\"value\": \"g1\"}]}");
     ObjectNode after =
-        json("{\"userName\": \"a\", \"active\": \"False\", \"emails\": [{\"Value\": \"a@x\", \"Type\": \"Work\"}]}");
+        json(
+            "{\"userName\": \"a\", \"active\": \"False\", \"emails\": [{\"Value\": \"a@x\", \"Type\": \"Work\"}]}");
     assertThat(strict.checkPatched(USER, before, after))
         .isEqualTo(
             json(
@@ -653,7 +730,10 @@ class ResourceValidatorTest {
   @Test
   void patchedResultMustKeepRequired() {
     assertError(
-        error(() -> strict.checkPatched(USER, json("{\"userName\": \"a\"}"), json("{\"title\": \"x\"}"))),
+        error(
+            () ->
+                strict.checkPatched(
+                    USER, json("{\"userName\": \"a\"}"), json("{\"title\": \"x\"}"))),
         ScimType.INVALID_VALUE,
         "required attribute 'userName' is missing");
   }
@@ -662,11 +742,17 @@ class ResourceValidatorTest {
   void patchedResultMayNotRemoveOrChangeImmutable_mutability() {
     ObjectNode before = json(device("\"slot\": {\"rack\": \"R1\"}"));
     assertError(
-        error(() -> strict.checkPatched(DEVICE, before, json(device("\"slot\": {\"position\": 1}")))),
+        error(
+            () -> strict.checkPatched(DEVICE, before, json(device("\"slot\": {\"position\": 1}")))),
         ScimType.MUTABILITY,
         "'slot.rack' is immutable and cannot be removed");
     assertError(
-        error(() -> strict.checkPatched(DEVICE, before, json(device("\"slot\": {\"rack\": \"R2\"}")).put("serial", "S2"))),
+        error(
+            () ->
+                strict.checkPatched(
+                    DEVICE,
+                    before,
+                    json(device("\"slot\": {\"rack\": \"R2\"}")).put("serial", "S2"))),
         ScimType.MUTABILITY,
         "'serial' is immutable: it is already set and cannot change",
         "'slot.rack' is immutable: it is already set");
@@ -674,8 +760,10 @@ class ResourceValidatorTest {
 
   @Test
   void patchedGroupMayAddAndRemoveMembers() {
-    ObjectNode before = json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u1\"}, {\"value\": \"u2\"}]}");
-    ObjectNode after = json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u2\"}, {\"value\": \"u3\"}]}");
+    ObjectNode before =
+        json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u1\"}, {\"value\": \"u2\"}]}");
+    ObjectNode after =
+        json("{\"displayName\": \"G\", \"members\": [{\"value\": \"u2\"}, {\"value\": \"u3\"}]}");
     assertThat(strict.checkPatched(GROUP, before, after)).isEqualTo(after);
   }
 
@@ -683,6 +771,7 @@ class ResourceValidatorTest {
   void patchedUserMaySetImmutable_whenBeforeHasNone() {
     ObjectNode before = json("{\"serial\": \"S1\", \"" + DEVICE_EXT + "\": {\"owner\": \"o\"}}");
     ObjectNode after = json(device("\"slot\": {\"rack\": \"R3\"}"));
-    assertThat(strict.checkPatched(DEVICE, before, after).at("/slot/rack").asText()).isEqualTo("R3");
+    assertThat(strict.checkPatched(DEVICE, before, after).at("/slot/rack").asText())
+        .isEqualTo("R3");
   }
 }

@@ -28,15 +28,57 @@ class RobustnessTest {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final List<String> NAMES =
       List.of(
-          "schemas", "id", "externalId", "meta", "userName", "name", "givenName", "familyName",
-          "displayName", "active", "password", "emails", "value", "type", "primary", "display",
-          "groups", "members", "$ref", "addresses", "x509Certificates", "manager", "department",
-          "serial", "ports", "weight", "boughtAt", "tags", "slot", "rack", "location", "site", ENT,
-          DEVICE_EXT, ENT + ":department", "urn:", "unknown");
+          "schemas",
+          "id",
+          "externalId",
+          "meta",
+          "userName",
+          "name",
+          "givenName",
+          "familyName",
+          "displayName",
+          "active",
+          "password",
+          "emails",
+          "value",
+          "type",
+          "primary",
+          "display",
+          "groups",
+          "members",
+          "$ref",
+          "addresses",
+          "x509Certificates",
+          "manager",
+          "department",
+          "serial",
+          "ports",
+          "weight",
+          "boughtAt",
+          "tags",
+          "slot",
+          "rack",
+          "location",
+          "site",
+          ENT,
+          DEVICE_EXT,
+          ENT + ":department",
+          "urn:",
+          "unknown");
   private static final List<String> TEXTS =
       List.of(
-          "", " ", "work", "WORK", "True", "false", "2011-05-13T04:42:34Z", "TWFu", "x", ENT,
-          "urn:ietf:params:scim:schemas:core:2.0:User", "User");
+          "",
+          " ",
+          "work",
+          "WORK",
+          "True",
+          "false",
+          "2011-05-13T04:42:34Z",
+          "TWFu",
+          "x",
+          ENT,
+          "urn:ietf:params:scim:schemas:core:2.0:User",
+          "User");
 
   private final Random random = new Random(7643);
 
@@ -99,7 +141,8 @@ class RobustnessTest {
             switch (i % 3) {
               case 0 -> v.forCreate(type, body);
               case 1 -> v.forReplace(type, current, body);
-              default -> v.checkPatched(type, current, body instanceof ObjectNode o ? o : F.objectNode());
+              default ->
+                  v.checkPatched(type, current, body instanceof ObjectNode o ? o : F.objectNode());
             };
         accepted++;
         assertThat(out.has("id") || out.has("meta") || out.has("schemas")).isFalse();

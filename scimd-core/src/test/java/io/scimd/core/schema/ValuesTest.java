@@ -64,7 +64,8 @@ class ValuesTest {
   void dateTime_readsTheOffset() {
     assertThat(Values.dateTime("2011-05-13T06:42:34.5+02:00"))
         .isEqualTo(Instant.parse("2011-05-13T04:42:34.5Z"));
-    assertThat(Values.dateTime("2011-05-13T04:42:34")).isEqualTo(Instant.parse("2011-05-13T04:42:34Z"));
+    assertThat(Values.dateTime("2011-05-13T04:42:34"))
+        .isEqualTo(Instant.parse("2011-05-13T04:42:34Z"));
   }
 
   /** Each row: type, JSON given, canonical JSON or "-" when rejected. */

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Bearer-token authentication (RFC 6750) for the SCIM endpoints. The token is hashed and looked up
  * by its hash, so the comparison never runs over the secret itself: its timing tells nothing about
  * a stored token. Lookups go through {@link VerifiedTokens}: a token used again within half a
- * second costs no database round trip, and a revoked one is refused on every node within it. Discovery endpoints and {@code /health} pass without credentials, since clients
- * read {@code /ServiceProviderConfig} to learn how to authenticate (RFC 7644 §4).
+ * second costs no database round trip, and a revoked one is refused on every node within it.
+ * Discovery endpoints and {@code /health} pass without credentials, since clients read {@code
+ * /ServiceProviderConfig} to learn how to authenticate (RFC 7644 §4).
  */
 final class BearerAuth extends Handler.Wrapper {
   static final String REALM = "Bearer realm=\"scimd\"";
@@ -53,7 +54,8 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of("WWW-Authenticate", REALM + ", error=\"invalid_token\""));
       return true;
     }
-    request.setAttribute(RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
+    request.setAttribute(
+        RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
     return super.handle(request, response, callback);
   }
 

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where a failure becomes a response: a {@link ScimException} is rendered as its
- * SCIM error (4xx logged at debug, without a stack trace: the client is told what to fix); any
- * other throwable is a bug, logged with its stack trace, and answers a generic 500 SCIM error that
+ * The one place where a failure becomes a response: a {@link ScimException} is rendered as its SCIM
+ * error (4xx logged at debug, without a stack trace: the client is told what to fix); any other
+ * throwable is a bug, logged with its stack trace, and answers a generic 500 SCIM error that
  * reveals nothing of the server's insides.
  */
 final class ErrorHandling extends Handler.Wrapper {
@@ -29,9 +29,19 @@ final class ErrorHandling extends Handler.Wrapper {
       return super.handle(request, response, callback);
     } catch (ScimException e) {
       if (e.status() >= 500) {
-        LOG.warn("{} {} -> {}: {}", request.getMethod(), request.getHttpURI().getPath(), e.status(), e.getMessage());
+        LOG.warn(
+            "{} {} -> {}: {}",
+            request.getMethod(),
+            request.getHttpURI().getPath(),
+            e.status(),
+            e.getMessage());
       } else {
-        LOG.debug("{} {} -> {}: {}", request.getMethod(), request.getHttpURI().getPath(), e.status(), e.getMessage());
+        LOG.debug(
+            "{} {} -> {}: {}",
+            request.getMethod(),
+            request.getHttpURI().getPath(),
+            e.status(),
+            e.getMessage());
       }
       answer(response, callback, e.error(), e);
     } catch (Throwable t) {
@@ -45,7 +55,8 @@ final class ErrorHandling extends Handler.Wrapper {
     return true;
   }
 
-  private static void answer(Response response, Callback callback, ScimError error, Throwable cause) {
+  private static void answer(
+      Response response, Callback callback, ScimError error, Throwable cause) {
     if (response.isCommitted()) {
       callback.failed(cause);
       return;

@@ -71,7 +71,11 @@ final class HttpIo {
 
   /** Writes {@code body} (or nothing, when null) with {@code status} and {@code headers}. */
   static void write(
-      Response response, Callback callback, int status, @Nullable JsonNode body, Map<String, String> headers) {
+      Response response,
+      Callback callback,
+      int status,
+      @Nullable JsonNode body,
+      Map<String, String> headers) {
     response.setStatus(status);
     headers.forEach((name, value) -> response.getHeaders().put(name, value));
     if (body == null || status == 204 || status == 304) {
@@ -90,13 +94,14 @@ final class HttpIo {
   }
 
   /** Writes a SCIM error body (RFC 7644 §3.12) with extra {@code headers}. */
-  static void writeError(Response response, Callback callback, ScimError error, Map<String, String> headers) {
+  static void writeError(
+      Response response, Callback callback, ScimError error, Map<String, String> headers) {
     write(response, callback, error.status(), ScimErrors.toJson(error), headers);
   }
 
   /**
-   * Reads the request body as one JSON value. 413 when it is (or turns out, for a chunked body,
-   * to be) larger than {@code maxBytes}; 415 for a non-JSON content type; 400 {@code invalidSyntax}
+   * Reads the request body as one JSON value. 413 when it is (or turns out, for a chunked body, to
+   * be) larger than {@code maxBytes}; 415 for a non-JSON content type; 400 {@code invalidSyntax}
    * when it is empty or not well-formed JSON, with the parser's line and column.
    */
   static JsonNode readJson(Request request, int maxBytes) {
@@ -116,11 +121,14 @@ final class HttpIo {
     try {
       node = MAPPER.readTree(bytes);
     } catch (StreamConstraintsException e) {
-      throw ScimException.invalidSyntax("the body is too complex to read: " + limitMessage(e.getOriginalMessage()));
+      throw ScimException.invalidSyntax(
+          "the body is too complex to read: " + limitMessage(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw ScimException.invalidSyntax("the body is not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw ScimException.invalidSyntax(
+          "the body is not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw ScimException.invalidSyntax("the body could not be read as JSON");
     }
@@ -161,7 +169,9 @@ final class HttpIo {
 
   private static ScimException tooLarge(int maxBytes) {
     return ScimException.payloadTooLarge(
-        "the request body is larger than maxPayloadSize (" + maxBytes + " bytes, see /ServiceProviderConfig)");
+        "the request body is larger than maxPayloadSize ("
+            + maxBytes
+            + " bytes, see /ServiceProviderConfig)");
   }
 
   /**
@@ -206,7 +216,8 @@ final class HttpIo {
         out.write(buf, 0, n);
       }
     } catch (IOException e) {
-      throw ScimException.badRequest("the request body could not be read: the connection broke off");
+      throw ScimException.badRequest(
+          "the request body could not be read: the connection broke off");
     }
     return out.toByteArray();
   }
@@ -229,7 +240,9 @@ final class HttpIo {
       return;
     }
     throw ScimException.unsupportedMediaType(
-        "Content-Type " + media + " is not supported: send application/scim+json or application/json");
+        "Content-Type "
+            + media
+            + " is not supported: send application/scim+json or application/json");
   }
 
   /** The query parameters, names case-insensitive (first value wins); 400 on bad encoding. */
@@ -270,7 +283,9 @@ final class HttpIo {
       host = "[" + host + "]";
     }
     boolean defaultPort =
-        port <= 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        port <= 0
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
     return scheme + "://" + host + (defaultPort ? "" : ":" + port) + prefix;
   }
 }

@@ -9,9 +9,9 @@ import org.eclipse.jetty.server.Response;
 
 /**
  * The {@link Scope} of one HTTP request: the tenant, the principal {@link BearerAuth} established,
- * the client's address and the request id. The id is the client's {@code X-Request-Id} when it is
- * a sensible token (so an IdP's own correlation id leads to our journal), else a new UUID; either
- * way it is echoed in the response's {@code X-Request-Id}.
+ * the client's address and the request id. The id is the client's {@code X-Request-Id} when it is a
+ * sensible token (so an IdP's own correlation id leads to our journal), else a new UUID; either way
+ * it is echoed in the response's {@code X-Request-Id}.
  */
 final class RequestScope {
   /** The request attribute under which {@link BearerAuth} leaves the authenticated principal. */
@@ -41,7 +41,8 @@ final class RequestScope {
    */
   static Scope of(Request request, Response response) {
     if (!(request.getAttribute(PRINCIPAL) instanceof Scope.Principal principal)) {
-      throw new IllegalStateException("no authenticated principal for " + request.getHttpURI().getPath());
+      throw new IllegalStateException(
+          "no authenticated principal for " + request.getHttpURI().getPath());
     }
     String id = request.getHeaders().get(REQUEST_ID);
     if (id == null || !SAFE_ID.matcher(id).matches()) {

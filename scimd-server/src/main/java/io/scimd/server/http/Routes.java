@@ -4,10 +4,10 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,9 +71,9 @@ final class Routes {
   }
 
   /**
-   * Everything under {@code /scim/v2} needs a bearer token except the discovery endpoints (RFC
-   * 7644 §4: clients read them before authenticating). A path that does not decode stays
-   * protected: the unauthenticated learn nothing, not even that it is malformed.
+   * Everything under {@code /scim/v2} needs a bearer token except the discovery endpoints (RFC 7644
+   * §4: clients read them before authenticating). A path that does not decode stays protected: the
+   * unauthenticated learn nothing, not even that it is malformed.
    */
   static boolean needsAuthentication(String rawPath) {
     Optional<List<String>> s;

@@ -31,7 +31,12 @@ final class ScimErrorPages extends ErrorHandler {
 
   @Override
   protected void generateResponse(
-      Request request, Response response, int code, String message, @Nullable Throwable cause, Callback callback) {
+      Request request,
+      Response response,
+      int code,
+      String message,
+      @Nullable Throwable cause,
+      Callback callback) {
     HttpIo.writeError(response, callback, error(code, message), Map.of());
   }
 
@@ -39,7 +44,8 @@ final class ScimErrorPages extends ErrorHandler {
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(HttpHeader.CONTENT_TYPE, HttpIo.SCIM_JSON);
     try {
-      return ByteBuffer.wrap(HttpIo.MAPPER.writeValueAsBytes(ScimErrors.toJson(error(status, reason))));
+      return ByteBuffer.wrap(
+          HttpIo.MAPPER.writeValueAsBytes(ScimErrors.toJson(error(status, reason))));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

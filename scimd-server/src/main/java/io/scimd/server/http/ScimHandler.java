@@ -50,7 +50,10 @@ final class ScimHandler extends Handler.Abstract {
       HttpIo.writeError(
           response,
           callback,
-          new ScimError(405, null, ScimException.quote(request.getMethod()) + " is not allowed here; use " + allow),
+          new ScimError(
+              405,
+              null,
+              ScimException.quote(request.getMethod()) + " is not allowed here; use " + allow),
           Map.of("Allow", allow));
       return true;
     }
@@ -66,12 +69,18 @@ final class ScimHandler extends Handler.Abstract {
             yield null;
           }
           case Route.RootSearch r -> {
-            service.list(scope(request, response), null, ListParams.fromSearchRequest(body(request)), base, out);
+            service.list(
+                scope(request, response),
+                null,
+                ListParams.fromSearchRequest(body(request)),
+                base,
+                out);
             yield null;
           }
           case Route.Bulk b -> service.bulk(scope(request, response), body(request), base);
           case Route.Me m -> service.me();
-          case Route.ServiceProviderConfig s -> service.serviceProviderConfig(base, q.get("filter"));
+          case Route.ServiceProviderConfig s ->
+              service.serviceProviderConfig(base, q.get("filter"));
           case Route.ResourceTypes t -> service.resourceTypes(t.name(), base, q.get("filter"));
           case Route.Schemas s -> service.schemas(s.urn(), base, q.get("filter"));
           case Route.Collection c -> {
@@ -80,14 +89,26 @@ final class ScimHandler extends Handler.Abstract {
               yield null;
             }
             yield service.create(
-                scope(request, response), c.type(), body(request), base, q.get("attributes"), q.get("excludedAttributes"));
+                scope(request, response),
+                c.type(),
+                body(request),
+                base,
+                q.get("attributes"),
+                q.get("excludedAttributes"));
           }
           case Route.Search s -> {
-            service.list(scope(request, response), s.type(), ListParams.fromSearchRequest(body(request)), base, out);
+            service.list(
+                scope(request, response),
+                s.type(),
+                ListParams.fromSearchRequest(body(request)),
+                base,
+                out);
             yield null;
           }
-          case Route.Resource r -> resource(request, response, method, r.type(), r.id(), q, base, out);
-          case Route.NotFound nf -> throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
+          case Route.Resource r ->
+              resource(request, response, method, r.type(), r.id(), q, base, out);
+          case Route.NotFound nf ->
+              throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
         };
     if (answer != null) {
       HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
@@ -112,11 +133,20 @@ final class ScimHandler extends Handler.Abstract {
     return switch (method) {
       case "GET" -> {
         service.get(
-            scope, type, id, base, attributes, excluded, request.getHeaders().get(HttpHeader.IF_NONE_MATCH), out);
+            scope,
+            type,
+            id,
+            base,
+            attributes,
+            excluded,
+            request.getHeaders().get(HttpHeader.IF_NONE_MATCH),
+            out);
         yield null;
       }
-      case "PUT" -> service.replace(scope, type, id, body(request), base, attributes, excluded, ifMatch);
-      case "PATCH" -> service.patch(scope, type, id, body(request), base, attributes, excluded, ifMatch);
+      case "PUT" ->
+          service.replace(scope, type, id, body(request), base, attributes, excluded, ifMatch);
+      case "PATCH" ->
+          service.patch(scope, type, id, body(request), base, attributes, excluded, ifMatch);
       case "DELETE" -> service.delete(scope, type, id, ifMatch);
       default -> throw new IllegalStateException("route admitted method " + method);
     };

@@ -65,7 +65,8 @@ final class StreamedResponse implements Responder {
     public void write(byte[] b, int off, int len) throws IOException {
       if (through == null && size + len <= BUFFERED) {
         if (size + len > buffer.length) {
-          buffer = Arrays.copyOf(buffer, Math.min(BUFFERED, Math.max(size + len, buffer.length * 2)));
+          buffer =
+              Arrays.copyOf(buffer, Math.min(BUFFERED, Math.max(size + len, buffer.length * 2)));
         }
         System.arraycopy(b, off, buffer, size, len);
         size += len;

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The credentials this node found recently, by token hash: bearer authentication without a
- * database round trip per request, while a revoked credential stops working on every node within
- * {@link #TTL_NANOS} (half a second; issue 6 promises one).
+ * The credentials this node found recently, by token hash: bearer authentication without a database
+ * round trip per request, while a revoked credential stops working on every node within {@link
+ * #TTL_NANOS} (half a second; issue 6 promises one).
  *
  * <p>Why the bound holds: an entry is the store's answer to a lookup, stamped with the time the
  * lookup <em>started</em>, and it is trusted only until that stamp plus the TTL. A revocation that
@@ -66,6 +66,8 @@ final class VerifiedTokens {
       }
       entries.put(tokenHash, new Entry(c, now));
     }
-    return c.expires() == null || clock.instant().isBefore(c.expires()) ? Optional.of(c) : Optional.empty();
+    return c.expires() == null || clock.instant().isBefore(c.expires())
+        ? Optional.of(c)
+        : Optional.empty();
   }
 }

@@ -31,12 +31,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * One bulk request (RFC 7644 §3.7).
  *
- * <p><b>Order.</b> Operations run in dependency order: an operation that mentions {@code
- * bulkId:x} (in its path or any string of its data) runs after the POST that defines {@code x},
- * whatever their order in the request; among ready operations the request order wins. Operations
- * on a reference cycle fail with 409 (§3.7.1): the first of them in the request names the cycle,
- * at most {@value #CYCLE_NAMED} bulkIds of it, and the others point to that one, so that a cycle of
- * a thousand operations answers a few lines each, not the whole cycle each. An operation that
+ * <p><b>Order.</b> Operations run in dependency order: an operation that mentions {@code bulkId:x}
+ * (in its path or any string of its data) runs after the POST that defines {@code x}, whatever
+ * their order in the request; among ready operations the request order wins. Operations on a
+ * reference cycle fail with 409 (§3.7.1): the first of them in the request names the cycle, at most
+ * {@value #CYCLE_NAMED} bulkIds of it, and the others point to that one, so that a cycle of a
+ * thousand operations answers a few lines each, not the whole cycle each. An operation that
  * references an undefined bulkId fails with 400 {@code invalidValue}, one whose referenced POST
  * failed with 409. Results are reported in request order.
  *
@@ -47,9 +47,9 @@ import org.jspecify.annotations.Nullable;
  * before the operation is terminated"). All operations share one transaction, each inside its own
  * savepoint ({@link StoreTx#inSavepoint}): a failed operation is undone to its savepoint, nothing
  * of it survives (a group inserted before its bad member included), and the others stay. At the
- * N-th error processing stops: the operations after it are not attempted and not listed, and
- * those processed are committed and reported with their real status. Sharing one transaction
- * makes that commit atomic: a server that dies mid-request leaves none of it behind.
+ * N-th error processing stops: the operations after it are not attempted and not listed, and those
+ * processed are committed and reported with their real status. Sharing one transaction makes that
+ * commit atomic: a server that dies mid-request leaves none of it behind.
  *
  * <p><b>Passwords</b> of every operation are hashed before any transaction begins ({@link
  * PasswordHashes}): with them, the write lock is held for the writes alone.
@@ -70,7 +70,13 @@ final class Bulk {
   private final Scope scope;
   private final String base;
 
-  Bulk(Writes writes, Store store, SchemaRegistry registry, ServiceConfig config, Scope scope, String base) {
+  Bulk(
+      Writes writes,
+      Store store,
+      SchemaRegistry registry,
+      ServiceConfig config,
+      Scope scope,
+      String base) {
     this.writes = writes;
     this.store = store;
     this.registry = registry;
@@ -92,7 +98,11 @@ final class Bulk {
 
   /** The outcome of one operation: {@code error} set when it failed. */
   private record Result(
-      int status, @Nullable String id, @Nullable String location, @Nullable String version, @Nullable ScimError error) {
+      int status,
+      @Nullable String id,
+      @Nullable String location,
+      @Nullable String version,
+      @Nullable ScimError error) {
     static Result failed(ScimError e) {
       return new Result(e.status(), null, null, null, e);
     }
@@ -104,7 +114,8 @@ final class Bulk {
     }
     JsonNode schemas = CaseInsensitive.get(body, "schemas");
     if (schemas != null && !containsText(schemas, SchemaUrns.BULK_REQUEST)) {
-      throw ScimException.invalidSyntax("\"schemas\" of a bulk request must be [\"" + SchemaUrns.BULK_REQUEST + "\"]");
+      throw ScimException.invalidSyntax(
+          "\"schemas\" of a bulk request must be [\"" + SchemaUrns.BULK_REQUEST + "\"]");
     }
     JsonNode operations = CaseInsensitive.get(body, "Operations");
     if (operations == null || !operations.isArray()) {
@@ -113,7 +124,11 @@ final class Bulk {
     int max = config.bulkMaxOperations();
     if (operations.size() > max) {
       throw ScimException.payloadTooLarge(
-          "the bulk request has " + operations.size() + " operations; the maximum is " + max + " (maxOperations)");
+          "the bulk request has "
+              + operations.size()
+              + " operations; the maximum is "
+              + max
+              + " (maxOperations)");
     }
     Integer failOnErrors = failOnErrors(CaseInsensitive.get(body, "failOnErrors"));
     List<Op> ops = new ArrayList<>();
@@ -158,7 +173,8 @@ final class Bulk {
    * or each in a savepoint of {@code shared}, until {@code limit} of them failed. Operations not
    * processed have no result.
    */
-  private Result[] execute(List<Op> ops, @Nullable StoreTx shared, PasswordHashes hashes, int limit) {
+  private Result[] execute(
+      List<Op> ops, @Nullable StoreTx shared, PasswordHashes hashes, int limit) {
     Result[] results = new Result[ops.size()];
     Map<String, Op> defs = new HashMap<>();
     for (Op op : ops) {
@@ -181,7 +197,8 @@ final class Bulk {
         // Every pending operation waits for another pending one: there is a cycle.
         List<Op> cycle = cycle(pending.get(0), defs, results);
         Op first = cycle.stream().min(Comparator.comparingInt(Op::index)).orElseThrow();
-        ScimError named = new ScimError(409, null, "circular bulkId references: " + describe(cycle, first));
+        ScimError named =
+            new ScimError(409, null, "circular bulkId references: " + describe(cycle, first));
         for (Op op : cycle.stream().sorted(Comparator.comparingInt(Op::index)).toList()) {
           if (errors >= limit) {
             break;
@@ -193,8 +210,12 @@ final class Bulk {
                       : new ScimError(
                           409,
                           null,
-                          ref(op.bulkId()) + " is on a circular bulkId reference of " + cycle.size()
-                              + " operations, which the error of " + ref(first.bulkId()) + " names"));
+                          ref(op.bulkId())
+                              + " is on a circular bulkId reference of "
+                              + cycle.size()
+                              + " operations, which the error of "
+                              + ref(first.bulkId())
+                              + " names"));
           errors++;
           pending.remove(op);
         }
@@ -224,7 +245,10 @@ final class Bulk {
     return results;
   }
 
-  /** Ready when every bulkId it references is defined by an operation already processed (or by none). */
+  /**
+   * Ready when every bulkId it references is defined by an operation already processed (or by
+   * none).
+   */
   private static boolean ready(Op op, Map<String, Op> defs, Result[] results) {
     for (String ref : op.refs()) {
       Op def = defs.get(ref);
@@ -260,8 +284,8 @@ final class Bulk {
   }
 
   /**
-   * The cycle from {@code first} round to it again, {@code bulkId:a -> bulkId:b -> bulkId:a}, with at
-   * most {@value #CYCLE_NAMED} of its bulkIds named.
+   * The cycle from {@code first} round to it again, {@code bulkId:a -> bulkId:b -> bulkId:a}, with
+   * at most {@value #CYCLE_NAMED} of its bulkIds named.
    */
   private static String describe(List<Op> cycle, Op first) {
     int from = cycle.indexOf(first);
@@ -281,7 +305,8 @@ final class Bulk {
     return "bulkId:" + (id.length() <= 64 ? id : ScimException.quote(id));
   }
 
-  private static @Nullable ScimError references(Op op, Map<String, Op> defs, Map<String, String> ids) {
+  private static @Nullable ScimError references(
+      Op op, Map<String, Op> defs, Map<String, String> ids) {
     for (String ref : op.refs()) {
       Op def = defs.get(ref);
       if (def == null) {
@@ -311,15 +336,27 @@ final class Bulk {
         registry
             .byEndpoint(endpoint)
             .orElseThrow(
-                () -> ScimException.invalidPath("bulk path " + ScimException.quote(String.valueOf(op.path())) + " names no resource endpoint"));
+                () ->
+                    ScimException.invalidPath(
+                        "bulk path "
+                            + ScimException.quote(String.valueOf(op.path()))
+                            + " names no resource endpoint"));
     if (op.method().equals("POST")) {
       if (id != null) {
         throw ScimException.invalidPath(
-            "a bulk POST path is the endpoint alone (\"/" + endpoint + "\"), not " + ScimException.quote(String.valueOf(op.path())));
+            "a bulk POST path is the endpoint alone (\"/"
+                + endpoint
+                + "\"), not "
+                + ScimException.quote(String.valueOf(op.path())));
       }
     } else if (id == null || id.isEmpty() || id.contains("/")) {
       throw ScimException.invalidPath(
-          "a bulk " + op.method() + " path is \"/" + endpoint + "/{id}\", not " + ScimException.quote(String.valueOf(op.path())));
+          "a bulk "
+              + op.method()
+              + " path is \"/"
+              + endpoint
+              + "/{id}\", not "
+              + ScimException.quote(String.valueOf(op.path())));
     }
     StoredResource r;
     int status;
@@ -331,13 +368,24 @@ final class Bulk {
       case "PUT" -> {
         r =
             writes.replaceIn(
-                tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes);
+                tx,
+                type,
+                Objects.requireNonNull(id),
+                Objects.requireNonNull(data),
+                op.version(),
+                hashes);
         status = 200;
       }
       case "PATCH" -> {
         r =
             writes.patchIn(
-                tx, type, Objects.requireNonNull(id), Objects.requireNonNull(data), op.version(), hashes, false);
+                tx,
+                type,
+                Objects.requireNonNull(id),
+                Objects.requireNonNull(data),
+                op.version(),
+                hashes,
+                false);
         status = 200;
       }
       default -> {
@@ -346,12 +394,21 @@ final class Bulk {
         return new Result(204, deleted, Rendering.location(base, type, deleted), null, null);
       }
     }
-    return new Result(status, r.id(), Rendering.location(base, type, r.id()), r.meta().etag(), null);
+    return new Result(
+        status, r.id(), Rendering.location(base, type, r.id()), r.meta().etag(), null);
   }
 
   private Op parse(int index, JsonNode n) {
     if (!n.isObject()) {
-      return new Op(index, "", null, null, null, null, Set.of(), syntax("a bulk operation must be a JSON object"));
+      return new Op(
+          index,
+          "",
+          null,
+          null,
+          null,
+          null,
+          Set.of(),
+          syntax("a bulk operation must be a JSON object"));
     }
     String method = text(n, "method");
     String bulkId = text(n, "bulkId");
@@ -387,16 +444,38 @@ final class Bulk {
     if (data != null) {
       collectRefs(data, refs);
     }
-    return new Op(index, m.isEmpty() ? (method == null ? "" : method) : m, bulkId, path, data, version, refs, problem);
+    return new Op(
+        index,
+        m.isEmpty() ? (method == null ? "" : method) : m,
+        bulkId,
+        path,
+        data,
+        version,
+        refs,
+        problem);
   }
 
   private static List<Op> markDuplicateBulkIds(List<Op> ops) {
     Set<String> seen = new java.util.HashSet<>();
     List<Op> out = new ArrayList<>();
     for (Op op : ops) {
-      if (op.bulkId() != null && op.problem() == null && op.method().equals("POST") && !seen.add(op.bulkId())) {
-        op = new Op(op.index(), op.method(), op.bulkId(), op.path(), op.data(), op.version(), op.refs(),
-            new ScimError(400, io.scimd.core.error.ScimType.INVALID_VALUE, ref(op.bulkId()) + " is used by an earlier operation"));
+      if (op.bulkId() != null
+          && op.problem() == null
+          && op.method().equals("POST")
+          && !seen.add(op.bulkId())) {
+        op =
+            new Op(
+                op.index(),
+                op.method(),
+                op.bulkId(),
+                op.path(),
+                op.data(),
+                op.version(),
+                op.refs(),
+                new ScimError(
+                    400,
+                    io.scimd.core.error.ScimType.INVALID_VALUE,
+                    ref(op.bulkId()) + " is used by an earlier operation"));
       }
       out.add(op);
     }
@@ -471,7 +550,8 @@ final class Bulk {
     }
     if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
       throw ScimException.invalidValue(
-          "failOnErrors must be an integer of at least 1, not " + (n.isNumber() ? n.toString() : ScimException.quote(n.toString())));
+          "failOnErrors must be an integer of at least 1, not "
+              + (n.isNumber() ? n.toString() : ScimException.quote(n.toString())));
     }
     return n.intValue();
   }

@@ -64,7 +64,8 @@ final class Discovery {
   }
 
   ObjectNode schemas(String base) {
-    List<ObjectNode> all = registry.schemas().stream().map(s -> SchemaJson.toJson(s, base)).toList();
+    List<ObjectNode> all =
+        registry.schemas().stream().map(s -> SchemaJson.toJson(s, base)).toList();
     return listResponse(all);
   }
 
@@ -72,7 +73,8 @@ final class Discovery {
     Schema s =
         registry
             .schema(urn)
-            .orElseThrow(() -> ScimException.notFound("no schema " + urn + "; GET /Schemas lists them"));
+            .orElseThrow(
+                () -> ScimException.notFound("no schema " + urn + "; GET /Schemas lists them"));
     return SchemaJson.toJson(s, base);
   }
 
@@ -87,7 +89,9 @@ final class Discovery {
         registry
             .resourceType(name)
             .orElseThrow(
-                () -> ScimException.notFound("no resource type " + name + "; GET /ResourceTypes lists them"));
+                () ->
+                    ScimException.notFound(
+                        "no resource type " + name + "; GET /ResourceTypes lists them"));
     return SchemaJson.toJson(t, base);
   }
 

@@ -90,7 +90,8 @@ final class FilterRules {
 
   /** Whether {@code type} defines the path; a defined but never-returned one is refused. */
   private static boolean defined(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
+    AttrPath full =
+        parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
     if (type.resolve(full).isEmpty()) {
       return false;
     }
@@ -130,16 +131,23 @@ final class FilterRules {
 
   /** Refuses one path of a filter, inside the value path {@code parent} when given. */
   private static void checkPath(ResourceType type, AttrPath path, @Nullable AttrPath parent) {
-    AttrPath full = parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
+    AttrPath full =
+        parent == null ? path : new AttrPath(parent.schema(), parent.attribute(), path.attribute());
     ResolvedPath r =
         type.resolve(full)
             .orElseThrow(
                 () ->
                     ScimException.invalidFilter(
-                        "the filter names " + ScimException.quote(type.spell(full)) + ", which is no attribute of " + type.name()));
+                        "the filter names "
+                            + ScimException.quote(type.spell(full))
+                            + ", which is no attribute of "
+                            + type.name()));
     if ((r.attribute() != null && r.attribute().returned() == Returned.NEVER)
         || (r.sub() != null && r.sub().returned() == Returned.NEVER)) {
-      throw ScimException.invalidFilter("the filter names \"" + type.spell(full) + "\", which is never returned and cannot be filtered on");
+      throw ScimException.invalidFilter(
+          "the filter names \""
+              + type.spell(full)
+              + "\", which is never returned and cannot be filtered on");
     }
   }
 }

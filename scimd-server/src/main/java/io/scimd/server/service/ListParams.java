@@ -22,14 +22,16 @@ public record ListParams(
     @Nullable String attributes,
     @Nullable String excludedAttributes) {
 
-  public static final ListParams NONE = new ListParams(null, null, null, null, null, null, null, null);
+  public static final ListParams NONE =
+      new ListParams(null, null, null, null, null, null, null, null);
 
   /**
    * Reads a POST {@code .search} body (RFC 7644 §3.4.3): a SearchRequest whose {@code attributes}
-   * and {@code excludedAttributes} are arrays of strings (a comma-separated string is accepted too),
-   * {@code startIndex}/{@code count} integers, {@code filter}, {@code sortBy}, {@code sortOrder} and
-   * {@code cursor} strings. Member names are case-insensitive; unknown members are ignored. A body
-   * without {@code schemas} is accepted; one whose {@code schemas} lacks the SearchRequest URN is not.
+   * and {@code excludedAttributes} are arrays of strings (a comma-separated string is accepted
+   * too), {@code startIndex}/{@code count} integers, {@code filter}, {@code sortBy}, {@code
+   * sortOrder} and {@code cursor} strings. Member names are case-insensitive; unknown members are
+   * ignored. A body without {@code schemas} is accepted; one whose {@code schemas} lacks the
+   * SearchRequest URN is not.
    *
    * @throws ScimException {@code invalidSyntax} when the body is not a SearchRequest object, {@code
    *     invalidValue} naming a parameter of the wrong JSON type
@@ -68,7 +70,8 @@ public record ListParams(
       return null;
     }
     if (!v.isTextual()) {
-      throw ScimException.invalidValue("SearchRequest \"" + name + "\" must be a string, not " + show(v));
+      throw ScimException.invalidValue(
+          "SearchRequest \"" + name + "\" must be a string, not " + show(v));
     }
     return v.asText();
   }
@@ -79,7 +82,8 @@ public record ListParams(
       return null;
     }
     if (!v.isIntegralNumber()) {
-      throw ScimException.invalidValue("SearchRequest \"" + name + "\" must be an integer, not " + show(v));
+      throw ScimException.invalidValue(
+          "SearchRequest \"" + name + "\" must be an integer, not " + show(v));
     }
     return v.bigIntegerValue().toString();
   }
@@ -100,7 +104,10 @@ public record ListParams(
     for (JsonNode item : v) {
       if (!item.isTextual()) {
         throw ScimException.invalidValue(
-            "SearchRequest \"" + name + "\" must hold attribute names as strings, not " + show(item));
+            "SearchRequest \""
+                + name
+                + "\" must hold attribute names as strings, not "
+                + show(item));
       }
       out.add(item.asText());
     }

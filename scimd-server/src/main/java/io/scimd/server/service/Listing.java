@@ -51,7 +51,8 @@ final class Listing {
     this.store = store;
     this.config = config;
     this.rendering = rendering;
-    this.scanLimits = new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
+    this.scanLimits =
+        new ScanLimits(config.maxQueryCandidates(), config.maxConcurrentEvaluations());
   }
 
   /**
@@ -59,9 +60,13 @@ final class Listing {
    * out}: the page is queried first (a bad filter or cursor is an error before anything is sent),
    * then each resource is written as it is rendered, its members as they are read.
    */
-  void list(Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
+  void list(
+      Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
     Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
-    Filter filter = params.filter() == null || params.filter().isBlank() ? null : FilterParser.parse(params.filter());
+    Filter filter =
+        params.filter() == null || params.filter().isBlank()
+            ? null
+            : FilterParser.parse(params.filter());
     int startIndex = startIndex(params.startIndex());
     int count = count(params.count());
     boolean descending = descending(params.sortOrder());
@@ -78,7 +83,14 @@ final class Listing {
       sort = new Sort(sortPath(type, params.sortBy()), descending);
     }
     Query query =
-        new Query(filter, sort, startIndex, count, cursor, rendering.loadForWrite(type, projection), scanLimits);
+        new Query(
+            filter,
+            sort,
+            startIndex,
+            count,
+            cursor,
+            rendering.loadForWrite(type, projection),
+            scanLimits);
     store.reading(
         scope,
         r -> {
@@ -91,7 +103,8 @@ final class Listing {
                 if (cursor == null) {
                   g.writeNumberField("startIndex", startIndex);
                 } else {
-                  // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of startIndex.
+                  // RFC 9865 §2.2: cursor paging answers nextCursor/previousCursor instead of
+                  // startIndex.
                   if (page.nextCursor() != null) {
                     g.writeStringField("nextCursor", page.nextCursor());
                   }
@@ -110,7 +123,8 @@ final class Listing {
   }
 
   /** Opens a ListResponse (RFC 7644 §3.4.2): its schemas and counts; the caller writes the rest. */
-  private static void startListResponse(JsonGenerator g, long totalResults, int itemsPerPage) throws IOException {
+  private static void startListResponse(JsonGenerator g, long totalResults, int itemsPerPage)
+      throws IOException {
     g.writeStartObject();
     g.writeArrayFieldStart("schemas");
     g.writeString(SchemaUrns.LIST_RESPONSE);
@@ -166,7 +180,9 @@ final class Listing {
     if (!anyDefinesAll && types.isEmpty() && lastProblem != null) {
       throw lastProblem;
     }
-    store.reading(scope, r -> {
+    store.reading(
+        scope,
+        r -> {
           long total = 0;
           long skip = startIndex - 1L;
           int remaining = count;
@@ -178,7 +194,13 @@ final class Listing {
                 r.query(
                     t.name(),
                     new Query(
-                        filters.get(t.name()), null, from, remaining, null, rendering.loadForWrite(t, projection), scanLimits));
+                        filters.get(t.name()),
+                        null,
+                        from,
+                        remaining,
+                        null,
+                        rendering.loadForWrite(t, projection),
+                        scanLimits));
             total += page.totalResults();
             skip = Math.max(0, skip - page.totalResults());
             for (StoredResource s : page.resources()) {
@@ -212,7 +234,9 @@ final class Listing {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, v));
   }
 
-  /** RFC 7644 §3.4.2.4: absent means the default page size, negative 0, above the maximum capped. */
+  /**
+   * RFC 7644 §3.4.2.4: absent means the default page size, negative 0, above the maximum capped.
+   */
   private int count(@Nullable String text) {
     if (text == null || text.isBlank()) {
       return Math.min(config.defaultPageSize(), config.maxPageSize());
@@ -224,7 +248,8 @@ final class Listing {
   private static long parseInteger(String name, String text) {
     String t = text.trim();
     if (!t.matches("[+-]?[0-9]+")) {
-      throw ScimException.invalidValue(name + " must be an integer, not " + ScimException.quote(text));
+      throw ScimException.invalidValue(
+          name + " must be an integer, not " + ScimException.quote(text));
     }
     try {
       return Long.parseLong(t);
@@ -243,7 +268,8 @@ final class Listing {
       case "descending" -> true;
       default ->
           throw ScimException.invalidValue(
-              "sortOrder must be \"ascending\" or \"descending\", not " + ScimException.quote(sortOrder));
+              "sortOrder must be \"ascending\" or \"descending\", not "
+                  + ScimException.quote(sortOrder));
     };
   }
 
@@ -254,13 +280,18 @@ final class Listing {
             .orElseThrow(
                 () ->
                     ScimException.invalidPath(
-                        "sortBy " + ScimException.quote(type.spell(path)) + " names no attribute of " + type.name()));
+                        "sortBy "
+                            + ScimException.quote(type.spell(path))
+                            + " names no attribute of "
+                            + type.name()));
     if (resolved.target() != null && resolved.target().returned() == Returned.NEVER
         || resolved.attribute() != null && resolved.attribute().returned() == Returned.NEVER) {
-      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names an attribute that is never returned");
+      throw ScimException.invalidPath(
+          "sortBy \"" + type.spell(path) + "\" names an attribute that is never returned");
     }
     if (resolved.attribute() == null) {
-      throw ScimException.invalidPath("sortBy \"" + type.spell(path) + "\" names a schema, not an attribute");
+      throw ScimException.invalidPath(
+          "sortBy \"" + type.spell(path) + "\" names a schema, not an attribute");
     }
     return path;
   }

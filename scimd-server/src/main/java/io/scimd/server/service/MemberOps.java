@@ -13,9 +13,9 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Member;
 
 /**
- * Group membership outside the store: which resource types have members (groups) or {@code
- * groups} (users), members read from client JSON, and members matched against a {@code
- * members[...]} filter.
+ * Group membership outside the store: which resource types have members (groups) or {@code groups}
+ * (users), members read from client JSON, and members matched against a {@code members[...]}
+ * filter.
  */
 final class MemberOps {
   private MemberOps() {}
@@ -47,7 +47,8 @@ final class MemberOps {
         return new Member(v.asText(), type, d != null && d.isTextual() ? d.asText() : null);
       }
     }
-    throw ScimException.invalidValue("a member must be an object with a \"value\" holding the member's id, not " + m);
+    throw ScimException.invalidValue(
+        "a member must be an object with a \"value\" holding the member's id, not " + m);
   }
 
   /** Whether a member ({value, type}) matches a {@code members[...]} value filter. */
@@ -58,6 +59,7 @@ final class MemberOps {
     if (m.type() != null) {
       member.put("type", m.type());
     }
-    return FilterEvaluator.matches(new Filter.ValuePath(AttrPath.of("members"), filter), resource, groupType);
+    return FilterEvaluator.matches(
+        new Filter.ValuePath(AttrPath.of("members"), filter), resource, groupType);
   }
 }

@@ -107,7 +107,8 @@ final class PasswordHashes {
 
   /** {@code password} or {@code urn:...:password}, in any case (RFC 7644 §3.10). */
   private static boolean namesPassword(String key) {
-    String name = key.regionMatches(true, 0, "urn:", 0, 4) ? key.substring(key.lastIndexOf(':') + 1) : key;
+    String name =
+        key.regionMatches(true, 0, "urn:", 0, 4) ? key.substring(key.lastIndexOf(':') + 1) : key;
     return name.equalsIgnoreCase(Passwords.ATTRIBUTE);
   }
 }

@@ -23,11 +23,12 @@ final class Passwords {
   // OWASP 2023 guidance for PBKDF2-HMAC-SHA512.
   private static final int ITERATIONS = 210_000;
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /**
-   * How many derivations run at once on this node: half the processors, at least one. A
-   * derivation is a third of a second of CPU that never yields its carrier thread; requests run on
-   * virtual threads, one carrier per core, so unbounded parallel hashing (two bulk requests full
-   * of passwords) would stall every other request, {@code /health} included. Waiters unmount.
+   * How many derivations run at once on this node: half the processors, at least one. A derivation
+   * is a third of a second of CPU that never yields its carrier thread; requests run on virtual
+   * threads, one carrier per core, so unbounded parallel hashing (two bulk requests full of
+   * passwords) would stall every other request, {@code /health} included. Waiters unmount.
    */
   private static final Semaphore DERIVING =
       new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);

@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A stored resource as a response shows it (RFC 7643 §3): {@code schemas}, {@code id}, the
- * attributes, {@code meta} with its location; members and groups get their {@code $ref} and
- * {@code display}; then the {@link Projection} of {@code attributes}/{@code excludedAttributes}.
- * Members (and a user's {@code groups}) are read only when the projection shows them.
+ * attributes, {@code meta} with its location; members and groups get their {@code $ref} and {@code
+ * display}; then the {@link Projection} of {@code attributes}/{@code excludedAttributes}. Members
+ * (and a user's {@code groups}) are read only when the projection shows them.
  */
 final class Rendering {
   private final SchemaRegistry registry;
@@ -35,7 +35,9 @@ final class Rendering {
     this.registry = registry;
   }
 
-  /** The URL of a resource, as its {@code meta.location}, {@code Location} and {@code $ref} give it. */
+  /**
+   * The URL of a resource, as its {@code meta.location}, {@code Location} and {@code $ref} give it.
+   */
   static String location(String base, ResourceType type, String id) {
     String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     return b + type.endpoint() + "/" + id;
@@ -44,8 +46,8 @@ final class Rendering {
   /**
    * A resource with everything its rendering reads from the store: the resource as read (with the
    * members/groups the projection shows) and the display names of those of its members and groups
-   * that carry none, by {@code "Type/id"}. Rendering it reads nothing more, so a write can gather it
-   * inside its transaction and render after the commit, without holding the write lock for JSON
+   * that carry none, by {@code "Type/id"}. Rendering it reads nothing more, so a write can gather
+   * it inside its transaction and render after the commit, without holding the write lock for JSON
    * work, and still show exactly the version it wrote.
    */
   record Gathered(StoredResource resource, Map<String, String> displays) {}
@@ -58,8 +60,8 @@ final class Rendering {
   }
 
   /**
-   * What a read loads into the resource before {@link #write}: a user's groups when shown, never
-   * a group's members, which {@link #write} streams.
+   * What a read loads into the resource before {@link #write}: a user's groups when shown, never a
+   * group's members, which {@link #write} streams.
    */
   Load loadForWrite(ResourceType type, Projection projection) {
     return new Load(false, load(type, projection).groups());
@@ -69,9 +71,16 @@ final class Rendering {
    * Writes {@code s} as {@link #present} shows it, except that a group's members, when the
    * projection shows them, go from the store to {@code out} as they are read, {@value
    * #MEMBER_CHUNK} at a time, just before {@code meta}: a group of a million members is never held
-   * (issue 6 §3). {@code s} was read with {@link #loadForWrite}; {@code r} is the read it came from.
+   * (issue 6 §3). {@code s} was read with {@link #loadForWrite}; {@code r} is the read it came
+   * from.
    */
-  void write(JsonGenerator out, StoreReader r, ResourceType type, StoredResource s, String base, Projection projection)
+  void write(
+      JsonGenerator out,
+      StoreReader r,
+      ResourceType type,
+      StoredResource s,
+      String base,
+      Projection projection)
       throws IOException {
     ObjectNode doc = present(type, gather(r, s), base, projection);
     if (!load(type, projection).members()) {
@@ -104,8 +113,8 @@ final class Rendering {
 
   /**
    * Writes members as {@link #present} shows them, a chunk at a time: each chunk is rendered and
-   * projected as a small group of its own, so the rules are the same ones, and {@code "members"}
-   * is written only if there is one (an empty group shows none, as a rendered one does).
+   * projected as a small group of its own, so the rules are the same ones, and {@code "members"} is
+   * written only if there is one (an empty group shows none, as a rendered one does).
    */
   private final class MemberWriter {
     private final JsonGenerator out;
@@ -211,7 +220,8 @@ final class Rendering {
 
   private ObjectNode render(ResourceType type, Gathered g, String base) {
     StoredResource s = g.resource();
-    ObjectNode doc = ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
+    ObjectNode doc =
+        ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
     // Adds $ref to members and groups, and display where the store had none.
     forEachReference(
         doc,
@@ -241,7 +251,8 @@ final class Rendering {
       for (JsonNode m : members) {
         if (m instanceof ObjectNode o && o.path("value").isTextual()) {
           String typeName = o.path("type").asText("");
-          Optional<ResourceType> t = typeName.isEmpty() ? Optional.empty() : registry.resourceType(typeName);
+          Optional<ResourceType> t =
+              typeName.isEmpty() ? Optional.empty() : registry.resourceType(typeName);
           if (t.isPresent()) {
             action.accept(o, t.get(), o.get("value").asText());
           }

@@ -12,7 +12,9 @@ import io.scimd.core.schema.SchemaUrns;
 public final class ScimErrors {
   private ScimErrors() {}
 
-  /** {@code {"schemas":[Error URN],"status":"404","scimType":...,"detail":...}}; status is a string. */
+  /**
+   * {@code {"schemas":[Error URN],"status":"404","scimType":...,"detail":...}}; status is a string.
+   */
   public static ObjectNode toJson(ScimError error) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.putArray("schemas").add(SchemaUrns.ERROR);

@@ -63,9 +63,9 @@ public final class ScimService {
   }
 
   /**
-   * GET /health: 200 {@code {"status":"UP","database":"UP"}} when the store answers a trivial
-   * query within {@link Store#HEALTH_TIMEOUT_MS}, else 503 with both DOWN, so that a load balancer
-   * takes a node that lost its database out of rotation. Asked afresh each time: never cached.
+   * GET /health: 200 {@code {"status":"UP","database":"UP"}} when the store answers a trivial query
+   * within {@link Store#HEALTH_TIMEOUT_MS}, else 503 with both DOWN, so that a load balancer takes
+   * a node that lost its database out of rotation. Asked afresh each time: never cached.
    */
   public ScimResponse health() {
     boolean up = store.healthy();
@@ -75,7 +75,8 @@ public final class ScimService {
     if (!up) {
       body.put(
           "detail",
-          "the database did not answer a trivial query within " + Store.HEALTH_TIMEOUT_MS
+          "the database did not answer a trivial query within "
+              + Store.HEALTH_TIMEOUT_MS
               + " ms (unreachable, closed, or every connection busy)");
     }
     return new ScimResponse(up ? 200 : 503, body, Map.of("Cache-Control", "no-store"));
@@ -84,20 +85,29 @@ public final class ScimService {
   /** POST /{Type}: 201 with the resource, {@code Location} and {@code ETag}. */
   public ScimResponse create(
       Scope scope,
-      ResourceType type, JsonNode body, String base, @Nullable String attributes, @Nullable String excludedAttributes) {
+      ResourceType type,
+      JsonNode body,
+      String base,
+      @Nullable String attributes,
+      @Nullable String excludedAttributes) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
     PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered created =
-        store.write(scope, tx -> rendering.gather(tx, type, writes.createIn(tx, type, body, hashes), projection));
+        store.write(
+            scope,
+            tx -> rendering.gather(tx, type, writes.createIn(tx, type, body, hashes), projection));
     return new ScimResponse(
-        201, rendering.present(type, created, base, projection), resourceHeaders(type, created.resource(), base));
+        201,
+        rendering.present(type, created, base, projection),
+        resourceHeaders(type, created.resource(), base));
   }
 
   /**
    * The headers of a response that holds a resource: {@code ETag}, {@code Location} and {@code
    * Content-Location}, the last two equal to {@code meta.location} (RFC 7643 §3.1, RFC 7644 §3.1).
    */
-  private static Map<String, String> resourceHeaders(ResourceType type, StoredResource r, String base) {
+  private static Map<String, String> resourceHeaders(
+      ResourceType type, StoredResource r, String base) {
     String location = Rendering.location(base, type, r.id());
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Location", location);
@@ -120,19 +130,24 @@ public final class ScimService {
       @Nullable String ifNoneMatch,
       Responder out) {
     Projection projection = Projection.parse(attributes, excludedAttributes);
-    store.reading(scope, r -> {
+    store.reading(
+        scope,
+        r -> {
           boolean conditional = ifNoneMatch != null && !ifNoneMatch.isBlank();
           Load load = rendering.loadForWrite(type, projection);
           // With If-None-Match, read the version first: a 304 must not pay for the groups.
           StoredResource current =
-              r.get(type.name(), id, conditional ? Load.NONE : load).orElseThrow(() -> Writes.notFound(type, id));
+              r.get(type.name(), id, conditional ? Load.NONE : load)
+                  .orElseThrow(() -> Writes.notFound(type, id));
           if (conditional && ifNoneMatch != null && ETags.matches(ifNoneMatch, current.meta())) {
             // RFC 7644 §3.14 / RFC 9110 §13.1.2: not modified, no body.
             out.respond(304, Map.of("ETag", current.meta().etag()), null);
             return;
           }
           StoredResource shown =
-              conditional && !load.equals(Load.NONE) ? r.get(type.name(), id, load).orElse(current) : current;
+              conditional && !load.equals(Load.NONE)
+                  ? r.get(type.name(), id, load).orElse(current)
+                  : current;
           out.respond(
               200,
               resourceHeaders(type, current, base),
@@ -154,9 +169,14 @@ public final class ScimService {
     PasswordHashes hashes = PasswordHashes.forResource(body);
     Rendering.Gathered updated =
         store.write(
-            scope, tx -> rendering.gather(tx, type, writes.replaceIn(tx, type, id, body, ifMatch, hashes), projection));
+            scope,
+            tx ->
+                rendering.gather(
+                    tx, type, writes.replaceIn(tx, type, id, body, ifMatch, hashes), projection));
     return new ScimResponse(
-        200, rendering.present(type, updated, base, projection), resourceHeaders(type, updated.resource(), base));
+        200,
+        rendering.present(type, updated, base, projection),
+        resourceHeaders(type, updated.resource(), base));
   }
 
   /** PATCH /{Type}/{id}: 200 with the resource; 412 when {@code ifMatch} does not match. */
@@ -183,33 +203,41 @@ public final class ScimService {
             scope,
             tx -> {
               StoredResource p = writes.patchIn(tx, type, id, body, ifMatch, hashes, !noBody);
-              return noBody ? new Rendering.Gathered(p, Map.of()) : rendering.gather(tx, type, p, projection);
+              return noBody
+                  ? new Rendering.Gathered(p, Map.of())
+                  : rendering.gather(tx, type, p, projection);
             });
     return noBody
         ? new ScimResponse(204, null, Map.of("ETag", patched.resource().meta().etag()))
         : new ScimResponse(
-            200, rendering.present(type, patched, base, projection), resourceHeaders(type, patched.resource(), base));
+            200,
+            rendering.present(type, patched, base, projection),
+            resourceHeaders(type, patched.resource(), base));
   }
 
   /** DELETE /{Type}/{id}: 204; 412 when {@code ifMatch} does not match. */
   public ScimResponse delete(Scope scope, ResourceType type, String id, @Nullable String ifMatch) {
-    return store.write(scope, tx -> {
+    return store.write(
+        scope,
+        tx -> {
           writes.deleteIn(tx, type, id, ifMatch);
           return new ScimResponse(204, null, Map.of());
         });
   }
 
   /**
-   * GET /{Type} or POST /{Type}/.search with {@code type}; GET / or POST /.search across every
-   * type with {@code type == null}. 200 with a ListResponse.
+   * GET /{Type} or POST /{Type}/.search with {@code type}; GET / or POST /.search across every type
+   * with {@code type == null}. 200 with a ListResponse.
    */
-  public void list(Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
+  public void list(
+      Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
     listing.list(scope, type, params, base, out);
   }
 
   /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
   public ScimResponse bulk(Scope scope, JsonNode body, String base) {
-    return new ScimResponse(200, new Bulk(writes, store, registry, config, scope, base).run(body), Map.of());
+    return new ScimResponse(
+        200, new Bulk(writes, store, registry, config, scope, base).run(body), Map.of());
   }
 
   /**
@@ -222,7 +250,8 @@ public final class ScimService {
 
   /** GET /ResourceTypes, or /ResourceTypes/{name} when {@code name} is given: 200, 404 or 403. */
   public ScimResponse resourceTypes(@Nullable String name, String base, @Nullable String filter) {
-    return discovered(name == null ? discovery.resourceTypes(base) : discovery.resourceType(name, base), filter);
+    return discovered(
+        name == null ? discovery.resourceTypes(base) : discovery.resourceType(name, base), filter);
   }
 
   /** GET /Schemas, or /Schemas/{urn} when {@code urn} is given: 200, 404 or 403. */
@@ -236,7 +265,8 @@ public final class ScimService {
    */
   private static ScimResponse discovered(ObjectNode body, @Nullable String filter) {
     if (filter != null) {
-      throw ScimException.forbidden("filtering is not supported on discovery endpoints (RFC 7644 §4)");
+      throw ScimException.forbidden(
+          "filtering is not supported on discovery endpoints (RFC 7644 §4)");
     }
     return new ScimResponse(200, body, Map.of());
   }
@@ -248,7 +278,8 @@ public final class ScimService {
    * @throws ScimException always
    */
   public ScimResponse me() {
-    throw ScimException.notImplemented("/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
+    throw ScimException.notImplemented(
+        "/Me is not supported: no credential is bound to a user (RFC 7644 §3.11)");
   }
 
   private static boolean isBlank(@Nullable String s) {

@@ -31,18 +31,25 @@ public record ServiceConfig(
   public static final ServiceConfig DEFAULTS =
       new ServiceConfig(100, 1000, 1000, 1_048_576, UnknownAttributePolicy.REJECT);
 
-  /** @throws IllegalArgumentException for a query limit below 1 */
+  /**
+   * @throws IllegalArgumentException for a query limit below 1
+   */
   public ServiceConfig {
     if (maxQueryCandidates < 1) {
-      throw new IllegalArgumentException("the most query candidates must be at least 1, not " + maxQueryCandidates);
+      throw new IllegalArgumentException(
+          "the most query candidates must be at least 1, not " + maxQueryCandidates);
     }
     if (maxConcurrentEvaluations < 1) {
       throw new IllegalArgumentException(
-          "the most concurrent query evaluations must be at least 1, not " + maxConcurrentEvaluations);
+          "the most concurrent query evaluations must be at least 1, not "
+              + maxConcurrentEvaluations);
     }
   }
 
-  /** With the default query limits ({@link ScanLimits#DEFAULT_MAX_CANDIDATES}, {@link ScanLimits#defaultConcurrency()}). */
+  /**
+   * With the default query limits ({@link ScanLimits#DEFAULT_MAX_CANDIDATES}, {@link
+   * ScanLimits#defaultConcurrency()}).
+   */
   public ServiceConfig(
       int defaultPageSize,
       int maxPageSize,

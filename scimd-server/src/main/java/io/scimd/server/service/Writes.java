@@ -25,22 +25,22 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Create, replace, patch and delete (RFC 7644 §3.3, §3.5, §3.6) as functions of one {@link
- * StoreTx}, so that a request writes in one transaction and bulk can run several in one.
- * Replace, patch and delete lock the resource and check {@code If-Match} against its version
- * ({@link ETags#checkIfMatch}); whatever is refused is a thrown {@link ScimException}.
+ * StoreTx}, so that a request writes in one transaction and bulk can run several in one. Replace,
+ * patch and delete lock the resource and check {@code If-Match} against its version ({@link
+ * ETags#checkIfMatch}); whatever is refused is a thrown {@link ScimException}.
  *
  * <ul>
  *   <li>Group membership lives in the store's membership table, never in the document: {@code
  *       members} is taken out of the validated attributes and written with {@code addMembers} /
  *       {@code removeMembers} / {@code clearMembers}, which cost O(change).
- *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}), computed before
- *       the write's transaction takes its lock ({@link PasswordHashes}).
+ *   <li>{@code password} is stored as a salted PBKDF2 hash ({@link Passwords}), computed before the
+ *       write's transaction takes its lock ({@link PasswordHashes}).
  *   <li>PUT: an {@code id} in the body, equal to the URL's or not, is ignored like every readOnly
  *       attribute (RFC 7644 §3.5.1); the resource the URL names is the one replaced. A group PUT
- *       with {@code members} replaces all the members ({@code []} empties the group); a PUT
- *       without {@code members} keeps them (RFC 7644 §3.5.1 lets the server treat omitted
- *       attributes as not asserted; wiping a 50,000-member group because a client omitted the
- *       list would be unrecoverable).
+ *       with {@code members} replaces all the members ({@code []} empties the group); a PUT without
+ *       {@code members} keeps them (RFC 7644 §3.5.1 lets the server treat omitted attributes as not
+ *       asserted; wiping a 50,000-member group because a client omitted the list would be
+ *       unrecoverable).
  *   <li>A PATCH that changes nothing keeps the version.
  * </ul>
  */
@@ -70,8 +70,14 @@ final class Writes {
   }
 
   StoredResource replaceIn(
-      StoreTx tx, ResourceType type, String id, JsonNode body, @Nullable String ifMatch, PasswordHashes hashes) {
-    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+      StoreTx tx,
+      ResourceType type,
+      String id,
+      JsonNode body,
+      @Nullable String ifMatch,
+      PasswordHashes hashes) {
+    StoredResource current =
+        tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
     if (!body.isObject()) {
       throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
@@ -154,9 +160,11 @@ final class Writes {
       changed |= applyMemberChange(tx, type, id, c);
     }
     if (after == null || after.equals(before)) {
-      ObjectNode attributes = current != null ? current.attributes() : JsonNodeFactory.instance.objectNode();
+      ObjectNode attributes =
+          current != null ? current.attributes() : JsonNodeFactory.instance.objectNode();
       if (!changed) {
-        return new StoredResource(id, meta, attributes); // the version stays (a retried PATCH is idempotent)
+        return new StoredResource(
+            id, meta, attributes); // the version stays (a retried PATCH is idempotent)
       }
       // Only members changed: one version bump (the ETag covers members), the document untouched.
       return new StoredResource(id, tx.touch(type.name(), id), attributes);
@@ -166,7 +174,8 @@ final class Writes {
   }
 
   void deleteIn(StoreTx tx, ResourceType type, String id, @Nullable String ifMatch) {
-    StoredResource current = tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
+    StoredResource current =
+        tx.getForUpdate(type.name(), id, Load.NONE).orElseThrow(() -> notFound(type, id));
     ETags.checkIfMatch(ifMatch, type.name(), id, current.meta());
     if (tx.delete(type.name(), id).isEmpty()) {
       throw notFound(type, id);
@@ -184,7 +193,9 @@ final class Writes {
       if (op.path() == null && op.value() instanceof ObjectNode value) {
         String key = null;
         for (Map.Entry<String, JsonNode> e : value.properties()) {
-          if (e.getKey().equalsIgnoreCase("id") && e.getValue().isTextual() && e.getValue().asText().equals(id)) {
+          if (e.getKey().equalsIgnoreCase("id")
+              && e.getValue().isTextual()
+              && e.getValue().asText().equals(id)) {
             key = e.getKey();
           }
         }
@@ -202,14 +213,15 @@ final class Writes {
 
   /**
    * Applies one member change at O(change): the store's add and remove say which members really
-   * changed, so nothing is probed or read first (except for a RemoveWhere filter that is not
-   * {@code value eq}, which needs the list). True when it changed something.
+   * changed, so nothing is probed or read first (except for a RemoveWhere filter that is not {@code
+   * value eq}, which needs the list). True when it changed something.
    */
   private static boolean applyMemberChange(
       StoreTx tx, ResourceType type, String groupId, MemberPatch.MemberChange change) {
     return switch (change) {
       case MemberPatch.MemberChange.Add add -> !tx.addMembers(groupId, toMembers(add)).isEmpty();
-      case MemberPatch.MemberChange.Remove remove -> !tx.removeMembers(groupId, remove.ids()).isEmpty();
+      case MemberPatch.MemberChange.Remove remove ->
+          !tx.removeMembers(groupId, remove.ids()).isEmpty();
       case MemberPatch.MemberChange.Clear clear -> tx.clearMembers(groupId) > 0;
       case MemberPatch.MemberChange.RemoveWhere where -> {
         // Only a filter other than value eq "…" gets here: it needs the member list.
@@ -252,7 +264,8 @@ final class Writes {
    * Replaces a clear password by its hash, made before the transaction ({@link PasswordHashes}),
    * unless it is the hash already stored.
    */
-  private static void hashPassword(ObjectNode attrs, @Nullable String storedHash, PasswordHashes hashes) {
+  private static void hashPassword(
+      ObjectNode attrs, @Nullable String storedHash, PasswordHashes hashes) {
     JsonNode p = attrs.get(Passwords.ATTRIBUTE);
     if (p == null || !p.isTextual()) {
       return;

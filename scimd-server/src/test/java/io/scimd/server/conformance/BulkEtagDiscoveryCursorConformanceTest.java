@@ -29,12 +29,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** RFC 7644 §3.7 (bulk), §3.14 (ETags), §4 with RFC 7643 §5–§7 (discovery), and RFC 9865 (cursors). */
+/**
+ * RFC 7644 §3.7 (bulk), §3.14 (ETags), §4 with RFC 7643 §5–§7 (discovery), and RFC 9865 (cursors).
+ */
 class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
   static final String TEST_EXT = "urn:example:scim:schemas:extension:test:2.0:User";
+
   static String bulk(String failOnErrors, String... ops) {
-    return "{\"schemas\":[\"" + BULK_REQUEST + "\"]" + (failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors)
-        + ",\"Operations\":[" + String.join(",", ops) + "]}";
+    return "{\"schemas\":[\""
+        + BULK_REQUEST
+        + "\"]"
+        + (failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors)
+        + ",\"Operations\":["
+        + String.join(",", ops)
+        + "]}";
   }
 
   static JsonNode bulkOk(String body) {
@@ -57,10 +65,16 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
         bulkOk(
             bulk(
                 null,
-                "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"ytrewq\",\"data\":{\"schemas\":[\"" + GROUP
-                    + "\"],\"displayName\":\"" + fresh("Tour Guides") + "\",\"members\":[{\"type\":\"User\",\"value\":\"bulkId:qwerty\"}]}}",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"qwerty\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\""
-                    + userName + "\"}}"));
+                "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"ytrewq\",\"data\":{\"schemas\":[\""
+                    + GROUP
+                    + "\"],\"displayName\":\""
+                    + fresh("Tour Guides")
+                    + "\",\"members\":[{\"type\":\"User\",\"value\":\"bulkId:qwerty\"}]}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"qwerty\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + userName
+                    + "\"}}"));
     JsonNode ops = b.path("Operations");
     assertThat(ops.size()).isEqualTo(2);
     Map<String, JsonNode> byBulkId = new HashMap<>();
@@ -74,7 +88,8 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     String userLocation = userOp.path("location").asText();
     assertThat(userLocation).startsWith(scim.base() + "/Users/");
     String uid = userLocation.substring(userLocation.lastIndexOf('/') + 1);
-    HttpResponse<String> g = scim.send("GET", groupOp.path("location").asText().substring(scim.base().length()), null);
+    HttpResponse<String> g =
+        scim.send("GET", groupOp.path("location").asText().substring(scim.base().length()), null);
     assertThat(json(g).path("members").get(0).path("value").asText()).isEqualTo(uid);
   }
 
@@ -83,10 +98,16 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     String body =
         bulk(
             null,
-            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"qwerty\",\"data\":{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\""
-                + fresh("Group A") + "\",\"members\":[{\"type\":\"Group\",\"value\":\"bulkId:ytrewq\"}]}}",
-            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"ytrewq\",\"data\":{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\""
-                + fresh("Group B") + "\",\"members\":[{\"type\":\"Group\",\"value\":\"bulkId:qwerty\"}]}}");
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"qwerty\",\"data\":{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\""
+                + fresh("Group A")
+                + "\",\"members\":[{\"type\":\"Group\",\"value\":\"bulkId:ytrewq\"}]}}",
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"ytrewq\",\"data\":{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\""
+                + fresh("Group B")
+                + "\",\"members\":[{\"type\":\"Group\",\"value\":\"bulkId:qwerty\"}]}}");
     JsonNode b = bulkOk(body);
     for (JsonNode op : b.path("Operations")) {
       assertThat(op.path("status").asText()).isIn("201", "409");
@@ -104,8 +125,16 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
         bulkOk(
             bulk(
                 null,
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + dup + "\"}}",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"b\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + fresh("ok") + "\"}}"));
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + dup
+                    + "\"}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"b\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + fresh("ok")
+                    + "\"}}"));
     JsonNode first = b.path("Operations").get(0);
     assertThat(first.path("status").asText()).isEqualTo("409");
     assertThat(first.path("response").path("schemas").toString()).contains(ERROR);
@@ -121,12 +150,21 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
         bulkOk(
             bulk(
                 "1",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\"" + USER + "\"]}}",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"b\",\"data\":{\"schemas\":[\"" + USER + "\"]}}",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"c\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + last + "\"}}"));
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"]}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"b\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"]}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"c\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + last
+                    + "\"}}"));
     assertThat(b.path("Operations").size()).isEqualTo(1);
     assertThat(b.path("Operations").get(0).path("status").asText()).isEqualTo("400");
-    assertThat(b.path("Operations").get(0).path("response").path("scimType").asText()).isEqualTo("invalidValue");
+    assertThat(b.path("Operations").get(0).path("response").path("scimType").asText())
+        .isEqualTo("invalidValue");
     assertThat(scim.userNames("userName eq \"" + last + "\"")).isEmpty();
   }
 
@@ -144,9 +182,21 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
         bulkOk(
             bulk(
                 "1",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"k\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + kept + "\"}}",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"d\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + dup + "\"}}",
-                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"n\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + never + "\"}}"));
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"k\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + kept
+                    + "\"}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"d\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + dup
+                    + "\"}}",
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"n\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + never
+                    + "\"}}"));
     JsonNode ops = b.path("Operations");
     assertThat(ops.size()).isEqualTo(2);
     assertThat(ops.get(0).path("status").asText()).isEqualTo("201");
@@ -166,12 +216,25 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
         bulkOk(
             bulk(
                 null,
-                "{\"method\":\"PATCH\",\"path\":\"/Users/" + id + "\",\"version\":" + TestServer.JSON.valueToTree(version)
-                    + ",\"data\":" + patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"T\"}") + "}",
-                "{\"method\":\"PUT\",\"path\":\"/Users/" + id + "\",\"version\":" + TestServer.JSON.valueToTree(version)
-                    + ",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\"}}"));
+                "{\"method\":\"PATCH\",\"path\":\"/Users/"
+                    + id
+                    + "\",\"version\":"
+                    + TestServer.JSON.valueToTree(version)
+                    + ",\"data\":"
+                    + patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"T\"}")
+                    + "}",
+                "{\"method\":\"PUT\",\"path\":\"/Users/"
+                    + id
+                    + "\",\"version\":"
+                    + TestServer.JSON.valueToTree(version)
+                    + ",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + u.path("userName").asText()
+                    + "\"}}"));
     assertThat(b.path("Operations").get(0).path("status").asText()).isEqualTo("200");
-    assertThat(b.path("Operations").get(0).path("location").asText()).isEqualTo(scim.base() + "/Users/" + id);
+    assertThat(b.path("Operations").get(0).path("location").asText())
+        .isEqualTo(scim.base() + "/Users/" + id);
     assertThat(b.path("Operations").get(1).path("status").asText()).isEqualTo("412");
     JsonNode d = bulkOk(bulk(null, "{\"method\":\"DELETE\",\"path\":\"/Users/" + id + "\"}"));
     assertThat(d.path("Operations").get(0).path("status").asText()).isEqualTo("204");
@@ -180,7 +243,15 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
 
   @Test
   void rfc7644_3_7_postWithoutBulkId_isAnOperationError() {
-    JsonNode b = bulkOk(bulk(null, "{\"method\":\"POST\",\"path\":\"/Users\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + fresh("nb") + "\"}}"));
+    JsonNode b =
+        bulkOk(
+            bulk(
+                null,
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + fresh("nb")
+                    + "\"}}"));
     assertThat(b.path("Operations").get(0).path("status").asText()).isEqualTo("400");
   }
 
@@ -201,7 +272,15 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     int max = spc.path("bulk").path("maxPayloadSize").asInt();
     String pad = "x".repeat(max);
     assertScimError(
-        scim.post("/Bulk", bulk(null, "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + pad + "\"}}")),
+        scim.post(
+            "/Bulk",
+            bulk(
+                null,
+                "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"a\",\"data\":{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\""
+                    + pad
+                    + "\"}}")),
         413,
         null);
   }
@@ -223,13 +302,21 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
 
     String body = patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}");
     assertScimError(scim.patch(path, body, "If-Match", "W/\"stale\""), 412, null);
-    assertScimError(scim.put(path, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\"}", "If-Match", "W/\"stale\""), 412, null);
+    assertScimError(
+        scim.put(
+            path,
+            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + u.path("userName").asText() + "\"}",
+            "If-Match",
+            "W/\"stale\""),
+        412,
+        null);
     assertScimError(scim.delete(path, "If-Match", "W/\"stale\""), 412, null);
     HttpResponse<String> ok = scim.patch(path, body, "If-Match", etag);
     assertThat(ok.statusCode()).isEqualTo(200);
     String newTag = ok.headers().firstValue("ETag").orElseThrow();
     assertThat(newTag).isNotEqualTo(etag);
-    // The old tag no longer matches; the strong form of the current one compares weakly equal (RFC 7232 §2.3.2).
+    // The old tag no longer matches; the strong form of the current one compares weakly equal (RFC
+    // 7232 §2.3.2).
     assertThat(scim.get(path, "If-None-Match", etag).statusCode()).isEqualTo(200);
     assertThat(scim.get(path, "If-None-Match", etag + ", " + newTag).statusCode()).isEqualTo(304);
     assertScimError(scim.delete(path, "If-Match", etag), 412, null);
@@ -248,7 +335,8 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
       assertThat(spc.path(f).path("supported").isBoolean()).as(f).isTrue();
     }
     assertThat(spc.path("authenticationSchemes").isArray()).isTrue();
-    assertThat(spc.path("authenticationSchemes").get(0).path("type").asText()).isEqualTo("oauthbearertoken");
+    assertThat(spc.path("authenticationSchemes").get(0).path("type").asText())
+        .isEqualTo("oauthbearertoken");
     assertThat(spc.path("filter").path("maxResults").asInt()).isPositive();
     // RFC 9865 §4: the pagination block.
     JsonNode p = spc.path("pagination");
@@ -256,7 +344,8 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     assertThat(p.path("index").asBoolean()).isTrue();
     assertThat(p.path("defaultPaginationMethod").asText()).isIn("index", "cursor");
     assertThat(p.path("defaultPageSize").asInt()).isPositive();
-    assertThat(p.path("maxPageSize").asInt()).isGreaterThanOrEqualTo(p.path("defaultPageSize").asInt());
+    assertThat(p.path("maxPageSize").asInt())
+        .isGreaterThanOrEqualTo(p.path("defaultPageSize").asInt());
     assertThat(p.path("cursorTimeout").asInt()).isPositive();
   }
 
@@ -269,10 +358,13 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     JsonNode user = json(scim.get("/ResourceTypes/User"));
     assertThat(user.path("endpoint").asText()).isEqualTo("/Users");
     assertThat(user.path("schema").asText()).isEqualTo(USER);
-    assertThat(user.path("schemaExtensions").toString()).contains(ENTERPRISE_USER).contains(TEST_EXT);
+    assertThat(user.path("schemaExtensions").toString())
+        .contains(ENTERPRISE_USER)
+        .contains(TEST_EXT);
     assertThat(user.path("schemas").toString()).contains(RESOURCE_TYPE);
     assertScimError(scim.get("/ResourceTypes/Nope"), 404, null);
-    assertThat(scim.get("/ResourceTypes?filter=" + q("name eq \"User\"")).statusCode()).isEqualTo(403);
+    assertThat(scim.get("/ResourceTypes?filter=" + q("name eq \"User\"")).statusCode())
+        .isEqualTo(403);
     assertThat(scim.get("/Schemas?filter=" + q("id eq \"x\"")).statusCode()).isEqualTo(403);
   }
 
@@ -287,7 +379,8 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     Map<String, JsonNode> attrs = new HashMap<>();
     user.path("attributes").forEach(a -> attrs.put(a.path("name").asText(), a));
     for (JsonNode a : attrs.values()) {
-      for (String c : List.of("name", "type", "multiValued", "required", "mutability", "returned")) {
+      for (String c :
+          List.of("name", "type", "multiValued", "required", "mutability", "returned")) {
         assertThat(a.has(c)).as("%s has %s", a.path("name").asText(), c).isTrue();
       }
     }
@@ -306,24 +399,37 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"]}"), 400, "invalidValue");
     String n = fresh("Disco");
     scim.createUser(n);
-    assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + n.toLowerCase() + "\"}"), 409, "uniqueness");
+    assertScimError(
+        scim.post(
+            "/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + n.toLowerCase() + "\"}"),
+        409,
+        "uniqueness");
     assertThat(scim.userNames("userName eq \"" + n.toUpperCase() + "\"")).containsExactly(n);
     JsonNode created =
-        scim.create("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + fresh("d") + "\",\"password\":\"pw-12345678\",\"groups\":[{\"value\":\"g\"}]}");
+        scim.create(
+            "/Users",
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\""
+                + fresh("d")
+                + "\",\"password\":\"pw-12345678\",\"groups\":[{\"value\":\"g\"}]}");
     assertThat(created.has("password")).isFalse();
     assertThat(created.path("groups").size()).isZero();
 
     // Every returned:never attribute in any published schema is absent from a full GET.
     JsonNode device = json(scim.get("/Schemas/" + DEVICE));
-    device.path("attributes").forEach(a -> {
-      if (a.path("name").asText().equals("secret")) {
-        assertThat(a.path("returned").asText()).isEqualTo("never");
-        assertThat(a.path("mutability").asText()).isEqualTo("writeOnly");
-      }
-      if (a.path("name").asText().equals("assetTag")) {
-        assertThat(a.path("mutability").asText()).isEqualTo("immutable");
-      }
-    });
+    device
+        .path("attributes")
+        .forEach(
+            a -> {
+              if (a.path("name").asText().equals("secret")) {
+                assertThat(a.path("returned").asText()).isEqualTo("never");
+                assertThat(a.path("mutability").asText()).isEqualTo("writeOnly");
+              }
+              if (a.path("name").asText().equals("assetTag")) {
+                assertThat(a.path("mutability").asText()).isEqualTo("immutable");
+              }
+            });
     assertScimError(scim.get("/Schemas/urn:nope"), 404, null);
   }
 
@@ -338,7 +444,8 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
   // RFC 9865 cursor paging
 
   @Test
-  void rfc9865_cursorWalk_coversAllResultsExactlyOnce_whileInsertingConcurrently() throws InterruptedException {
+  void rfc9865_cursorWalk_coversAllResultsExactlyOnce_whileInsertingConcurrently()
+      throws InterruptedException {
     String prefix = fresh("cur") + "-";
     Set<String> initial = new HashSet<>();
     for (int i = 0; i < 23; i++) {
@@ -360,13 +467,17 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     assertThat(page.has("startIndex")).isFalse();
     int pages = 1;
     while (true) {
-      assertThat(page.path("itemsPerPage").asInt()).isEqualTo(page.path("Resources").size()).isLessThanOrEqualTo(4);
+      assertThat(page.path("itemsPerPage").asInt())
+          .isEqualTo(page.path("Resources").size())
+          .isLessThanOrEqualTo(4);
       page.path("Resources").forEach(u -> seen.add(u.path("userName").asText()));
       if (!page.hasNonNull("nextCursor")) {
         break;
       }
       assertThat(pages++).isLessThan(200);
-      page = scim.list("/Users?filter=" + filter + "&count=4&cursor=" + q(page.path("nextCursor").asText()));
+      page =
+          scim.list(
+              "/Users?filter=" + filter + "&count=4&cursor=" + q(page.path("nextCursor").asText()));
     }
     stop.set(true);
     writer.join();
@@ -380,16 +491,22 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
     for (int i = 0; i < 3; i++) {
       scim.createUser(prefix + i);
     }
-    JsonNode first = scim.list("/Users?filter=" + q("userName sw \"" + prefix + "\"") + "&cursor=&count=2");
+    JsonNode first =
+        scim.list("/Users?filter=" + q("userName sw \"" + prefix + "\"") + "&cursor=&count=2");
     assertThat(first.path("Resources").size()).isEqualTo(2);
     assertThat(first.path("itemsPerPage").asInt()).isEqualTo(2);
     assertThat(first.path("nextCursor").asText()).isNotBlank();
     JsonNode second =
-        scim.list("/Users?filter=" + q("userName sw \"" + prefix + "\"") + "&count=2&cursor=" + q(first.path("nextCursor").asText()));
+        scim.list(
+            "/Users?filter="
+                + q("userName sw \"" + prefix + "\"")
+                + "&count=2&cursor="
+                + q(first.path("nextCursor").asText()));
     assertThat(second.path("Resources").size()).isEqualTo(1);
     assertThat(second.hasNonNull("nextCursor")).isFalse();
     // Bare "cursor" (no '=') is the first page too.
-    JsonNode bare = scim.list("/Users?filter=" + q("userName sw \"" + prefix + "\"") + "&count=2&cursor");
+    JsonNode bare =
+        scim.list("/Users?filter=" + q("userName sw \"" + prefix + "\"") + "&count=2&cursor");
     assertThat(bare.path("Resources").size()).isEqualTo(2);
   }
 
@@ -400,10 +517,14 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
       scim.createUser(prefix + s);
     }
     List<String> seen = new ArrayList<>();
-    String f = "/Users?filter=" + q("userName sw \"" + prefix + "\"") + "&sortBy=userName&sortOrder=descending&count=1&cursor=";
+    String f =
+        "/Users?filter="
+            + q("userName sw \"" + prefix + "\"")
+            + "&sortBy=userName&sortOrder=descending&count=1&cursor=";
     JsonNode page = scim.list(f);
     while (true) {
-      page.path("Resources").forEach(u -> seen.add(u.path("userName").asText().substring(prefix.length())));
+      page.path("Resources")
+          .forEach(u -> seen.add(u.path("userName").asText().substring(prefix.length())));
       if (!page.hasNonNull("nextCursor")) {
         break;
       }
@@ -416,7 +537,11 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
   void rfc9865_invalidCursor_is400InvalidCursor() {
     assertScimError(scim.get("/Users?cursor=not-a-real-cursor"), 400, "invalidCursor");
     assertScimError(scim.get("/Users?cursor=" + q("!!!@@@")), 400, "invalidCursor");
-    assertScimError(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"cursor\":\"garbage\"}"), 400, "invalidCursor");
+    assertScimError(
+        scim.post(
+            "/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"cursor\":\"garbage\"}"),
+        400,
+        "invalidCursor");
   }
 
   @Test
@@ -426,12 +551,25 @@ class BulkEtagDiscoveryCursorConformanceTest extends ConformanceSuite {
       scim.createUser(prefix + i);
     }
     String f = "\"filter\":\"userName sw \\\"" + prefix + "\\\"\",\"count\":2";
-    JsonNode first = json(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]," + f + ",\"cursor\":\"\"}"));
+    JsonNode first =
+        json(
+            scim.post(
+                "/Users/.search",
+                "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]," + f + ",\"cursor\":\"\"}"));
     assertThat(first.path("Resources").size()).isEqualTo(2);
     String next = first.path("nextCursor").asText();
     assertThat(next).isNotBlank();
     JsonNode second =
-        json(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]," + f + ",\"cursor\":" + TestServer.JSON.valueToTree(next) + "}"));
+        json(
+            scim.post(
+                "/Users/.search",
+                "{\"schemas\":[\""
+                    + SEARCH_REQUEST
+                    + "\"],"
+                    + f
+                    + ",\"cursor\":"
+                    + TestServer.JSON.valueToTree(next)
+                    + "}"));
     assertThat(second.path("Resources").size()).isEqualTo(1);
   }
 }

@@ -6,8 +6,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * One server per conformance class, with the conformance schemas (the Device resource type and
- * the test extension), and names no other test of the class uses.
+ * One server per conformance class, with the conformance schemas (the Device resource type and the
+ * test extension), and names no other test of the class uses.
  */
 abstract class ConformanceSuite {
   static final String DEVICE = "urn:example:scim:schemas:2.0:Device";

@@ -8,7 +8,6 @@ import static io.scimd.server.http.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -21,9 +20,13 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
 
   @Test
   void rfc7644_3_3_create_answers201_locationIsMetaLocation_etagIsMetaVersion() {
-    HttpResponse<String> r = scim.post("/Users", user("c-bjensen", ",\"externalId\":\"bjensen\",\"name\":{\"givenName\":\"Barbara\"}"));
+    HttpResponse<String> r =
+        scim.post(
+            "/Users",
+            user("c-bjensen", ",\"externalId\":\"bjensen\",\"name\":{\"givenName\":\"Barbara\"}"));
     assertThat(r.statusCode()).isEqualTo(201);
-    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/scim+json");
+    assertThat(r.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/scim+json");
     JsonNode u = json(r);
     assertThat(u.path("id").asText()).isNotBlank();
     assertThat(u.path("schemas").toString()).contains(USER);
@@ -32,7 +35,8 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
     assertThat(u.path("name").path("givenName").asText()).isEqualTo("Barbara");
     JsonNode meta = u.path("meta");
     assertThat(meta.path("resourceType").asText()).isEqualTo("User");
-    assertThat(meta.path("location").asText()).isEqualTo(scim.base() + "/Users/" + u.path("id").asText());
+    assertThat(meta.path("location").asText())
+        .isEqualTo(scim.base() + "/Users/" + u.path("id").asText());
     assertThat(r.headers().firstValue("Location")).hasValue(meta.path("location").asText());
     assertThat(r.headers().firstValue("ETag")).hasValue(meta.path("version").asText());
     // RFC 7643 §3.1: created and lastModified are dateTimes; on creation they are equal.
@@ -66,27 +70,54 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
 
   @Test
   void rfc7643_2_2_requiredAttributeMissing_is400InvalidValue() {
-    JsonNode e = assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"displayName\":\"x\"}"), 400, "invalidValue");
+    JsonNode e =
+        assertScimError(
+            scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"displayName\":\"x\"}"),
+            400,
+            "invalidValue");
     assertThat(e.path("detail").asText()).containsIgnoringCase("userName");
     assertScimError(scim.post("/Groups", "{\"schemas\":[\"" + GROUP + "\"]}"), 400, "invalidValue");
-    assertScimError(scim.post("/Users", user("c-nullname", "").replace("\"c-nullname\"", "null")), 400, "invalidValue");
+    assertScimError(
+        scim.post("/Users", user("c-nullname", "").replace("\"c-nullname\"", "null")),
+        400,
+        "invalidValue");
   }
 
   @Test
   void rfc7643_2_3_wrongJsonType_is400InvalidValue() {
-    assertScimError(scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":42}"), 400, "invalidValue");
+    assertScimError(
+        scim.post("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":42}"),
+        400,
+        "invalidValue");
     assertScimError(scim.post("/Users", user("c-wt1", ",\"active\":3")), 400, "invalidValue");
-    assertScimError(scim.post("/Users", user("c-wt2", ",\"name\":\"Barbara\"")), 400, "invalidValue");
-    assertScimError(scim.post("/Users", user("c-wt3", ",\"displayName\":{\"a\":1}")), 400, "invalidValue");
-    assertScimError(scim.post("/Users", user("c-wt4", ",\"emails\":[{\"value\":[1,2]}]")), 400, "invalidValue");
-    assertScimError(scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"size\":\"ten\"}"), 400, "invalidValue");
-    assertScimError(scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"size\":1.5}"), 400, "invalidValue");
-    assertScimError(scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"seen\":\"yesterday\"}"), 400, "invalidValue");
+    assertScimError(
+        scim.post("/Users", user("c-wt2", ",\"name\":\"Barbara\"")), 400, "invalidValue");
+    assertScimError(
+        scim.post("/Users", user("c-wt3", ",\"displayName\":{\"a\":1}")), 400, "invalidValue");
+    assertScimError(
+        scim.post("/Users", user("c-wt4", ",\"emails\":[{\"value\":[1,2]}]")), 400, "invalidValue");
+    assertScimError(
+        scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"size\":\"ten\"}"),
+        400,
+        "invalidValue");
+    assertScimError(
+        scim.post("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"size\":1.5}"),
+        400,
+        "invalidValue");
+    assertScimError(
+        scim.post(
+            "/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"d\",\"seen\":\"yesterday\"}"),
+        400,
+        "invalidValue");
   }
 
   @Test
   void notes_unknownAttribute_isRejectedWithInvalidValue_byDefaultPolicy() {
-    JsonNode e = assertScimError(scim.post("/Users", user("c-unknown", ",\"favouriteColour\":\"blue\"")), 400, "invalidValue");
+    JsonNode e =
+        assertScimError(
+            scim.post("/Users", user("c-unknown", ",\"favouriteColour\":\"blue\"")),
+            400,
+            "invalidValue");
     assertThat(e.path("detail").asText()).contains("favouriteColour");
     assertThat(scim.userNames("userName eq \"c-unknown\"")).isEmpty();
   }
@@ -96,12 +127,18 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
     JsonNode u =
         scim.create(
             "/Users",
-            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],\"userName\":\"c-ext\",\""
-                + ENTERPRISE_USER + "\":{\"employeeNumber\":\"701984\",\"department\":\"Tour Operations\"}}");
+            "{\"schemas\":[\""
+                + USER
+                + "\",\""
+                + ENTERPRISE_USER
+                + "\"],\"userName\":\"c-ext\",\""
+                + ENTERPRISE_USER
+                + "\":{\"employeeNumber\":\"701984\",\"department\":\"Tour Operations\"}}");
     assertThat(u.path(ENTERPRISE_USER).path("employeeNumber").asText()).isEqualTo("701984");
     assertThat(u.path("schemas").toString()).contains(ENTERPRISE_USER);
     JsonNode again = json(scim.get("/Users/" + u.path("id").asText()));
-    assertThat(again.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Tour Operations");
+    assertThat(again.path(ENTERPRISE_USER).path("department").asText())
+        .isEqualTo("Tour Operations");
   }
 
   @Test
@@ -119,9 +156,11 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
     HttpResponse<String> r = scim.get("/Users/" + id);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).path("userName").asText()).isEqualTo("c-get");
-    assertThat(json(r).path("meta").path("version").asText()).isEqualTo(u.path("meta").path("version").asText());
+    assertThat(json(r).path("meta").path("version").asText())
+        .isEqualTo(u.path("meta").path("version").asText());
     assertThat(r.headers().firstValue("ETag")).hasValue(u.path("meta").path("version").asText());
-    JsonNode e = assertScimError(scim.get("/Users/00000000-0000-0000-0000-000000000000"), 404, null);
+    JsonNode e =
+        assertScimError(scim.get("/Users/00000000-0000-0000-0000-000000000000"), 404, null);
     assertThat(e.has("scimType")).isFalse();
     assertScimError(scim.get("/Groups/" + id), 404, null);
   }
@@ -141,7 +180,13 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
   void rfc7644_3_6_deletingAUser_removesItFromItsGroups() {
     String uid = scim.createUser("c-member");
     String gid =
-        scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"c-grp\",\"members\":[{\"value\":\"" + uid + "\"}]}")
+        scim.create(
+                "/Groups",
+                "{\"schemas\":[\""
+                    + GROUP
+                    + "\"],\"displayName\":\"c-grp\",\"members\":[{\"value\":\""
+                    + uid
+                    + "\"}]}")
             .path("id")
             .asText();
     assertThat(scim.delete("/Users/" + uid).statusCode()).isEqualTo(204);
@@ -153,7 +198,13 @@ class CreateRetrieveDeleteConformanceTest extends ConformanceSuite {
   void rfc7644_3_3_groupCreate_withMembers_returnsMembersWithValue() {
     String uid = scim.createUser("c-m1");
     JsonNode g =
-        scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"c-grp2\",\"members\":[{\"value\":\"" + uid + "\"}]}");
+        scim.create(
+            "/Groups",
+            "{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\"c-grp2\",\"members\":[{\"value\":\""
+                + uid
+                + "\"}]}");
     assertThat(g.path("members").get(0).path("value").asText()).isEqualTo(uid);
     assertThat(g.path("meta").path("resourceType").asText()).isEqualTo("Group");
     JsonNode u = json(scim.get("/Users/" + uid));

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RFC 7644 §3.4.2: filtering (§3.4.2.2), sorting (§3.4.2.3), paging (§3.4.2.4) and the ListResponse. */
+/**
+ * RFC 7644 §3.4.2: filtering (§3.4.2.2), sorting (§3.4.2.3), paging (§3.4.2.4) and the
+ * ListResponse.
+ */
 class ListFilterConformanceTest {
   static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
   static final String TEST_EXT = "urn:example:scim:schemas:extension:test:2.0:User";
@@ -35,31 +38,76 @@ class ListFilterConformanceTest {
     JsonNode alice =
         scim.create(
             "/Users",
-            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-alice\","
+            "{\"schemas\":[\""
+                + USER
+                + "\",\""
+                + ENTERPRISE_USER
+                + "\",\""
+                + TEST_EXT
+                + "\"],\"userName\":\"flt-alice\","
                 + "\"externalId\":\"ExtAlice\",\"name\":{\"givenName\":\"Alice\",\"familyName\":\"Zephyr\"},"
                 + "\"title\":\"Engineer\",\"active\":true,\"emails\":[{\"type\":\"work\",\"value\":\"alice@example.com\",\"primary\":true},"
-                + "{\"type\":\"home\",\"value\":\"alice@home.org\"}],\"" + ENTERPRISE_USER + "\":{\"department\":\"R&D\",\"manager\":{\"value\":\""
-                + managerId + "\"}},\"" + TEST_EXT + "\":{\"level\":5}}");
+                + "{\"type\":\"home\",\"value\":\"alice@home.org\"}],\""
+                + ENTERPRISE_USER
+                + "\":{\"department\":\"R&D\",\"manager\":{\"value\":\""
+                + managerId
+                + "\"}},\""
+                + TEST_EXT
+                + "\":{\"level\":5}}");
     aliceId = alice.path("id").asText();
     aliceModified = Instant.parse(alice.path("meta").path("lastModified").asText());
     Thread.sleep(5);
     scim.create(
         "/Users",
-        "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-bob\","
+        "{\"schemas\":[\""
+            + USER
+            + "\",\""
+            + ENTERPRISE_USER
+            + "\",\""
+            + TEST_EXT
+            + "\"],\"userName\":\"flt-bob\","
             + "\"name\":{\"givenName\":\"Bob\"},\"title\":\"Manager\",\"active\":false,"
-            + "\"emails\":[{\"type\":\"work\",\"value\":\"bob@example.com\"}],\"" + ENTERPRISE_USER + "\":{\"department\":\"Sales\"},\""
-            + TEST_EXT + "\":{\"level\":10}}");
+            + "\"emails\":[{\"type\":\"work\",\"value\":\"bob@example.com\"}],\""
+            + ENTERPRISE_USER
+            + "\":{\"department\":\"Sales\"},\""
+            + TEST_EXT
+            + "\":{\"level\":10}}");
     scim.create(
         "/Users",
-        "{\"schemas\":[\"" + USER + "\",\"" + TEST_EXT + "\"],\"userName\":\"flt-carol\",\"name\":{\"givenName\":\"carol\"},"
-            + "\"active\":true,\"emails\":[{\"type\":\"home\",\"value\":\"carol@example.org\"}],\"" + TEST_EXT + "\":{\"level\":7}}");
-    scim.create("/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"flt-dave\",\"title\":\"engineer\",\"active\":true}");
+        "{\"schemas\":[\""
+            + USER
+            + "\",\""
+            + TEST_EXT
+            + "\"],\"userName\":\"flt-carol\",\"name\":{\"givenName\":\"carol\"},"
+            + "\"active\":true,\"emails\":[{\"type\":\"home\",\"value\":\"carol@example.org\"}],\""
+            + TEST_EXT
+            + "\":{\"level\":7}}");
+    scim.create(
+        "/Users",
+        "{\"schemas\":[\""
+            + USER
+            + "\"],\"userName\":\"flt-dave\",\"title\":\"engineer\",\"active\":true}");
     for (int i : new int[] {9, 10, 100}) {
       scim.create(
           "/Devices",
-          "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"dev" + i + "\",\"size\":" + i + ",\"ratio\":" + (i / 100.0)
-              + ",\"enabled\":" + (i != 10) + ",\"seen\":\"2024-0" + (i == 9 ? 1 : i == 10 ? 2 : 3) + "-01T10:00:00+02:00\","
-              + "\"serial\":\"SN-" + i + "\",\"tags\":[\"t" + i + "\",\"all\"]}");
+          "{\"schemas\":[\""
+              + DEVICE
+              + "\"],\"name\":\"dev"
+              + i
+              + "\",\"size\":"
+              + i
+              + ",\"ratio\":"
+              + (i / 100.0)
+              + ",\"enabled\":"
+              + (i != 10)
+              + ",\"seen\":\"2024-0"
+              + (i == 9 ? 1 : i == 10 ? 2 : 3)
+              + "-01T10:00:00+02:00\","
+              + "\"serial\":\"SN-"
+              + i
+              + "\",\"tags\":[\"t"
+              + i
+              + "\",\"all\"]}");
     }
   }
 
@@ -130,7 +178,8 @@ class ListFilterConformanceTest {
 
   @Test
   void rfc7644_3_4_2_2_orderingOnStrings_followsCaseExactFalse() {
-    // caseExact false: "Bob" and "carol" are not less than "b"; a case-sensitive compare would say "Bob" < "b".
+    // caseExact false: "Bob" and "carol" are not less than "b"; a case-sensitive compare would say
+    // "Bob" < "b".
     assertThat(flt("name.givenName lt \"b\"")).containsExactly("alice");
     assertThat(flt("name.givenName le \"bob\"")).containsExactly("alice", "bob");
     assertThat(flt("name.givenName gt \"BOB\"")).containsExactly("carol");
@@ -148,12 +197,15 @@ class ListFilterConformanceTest {
 
   @Test
   void rfc7644_3_4_2_2_dateTimes_compareChronologically() {
-    assertThat(flt("meta.lastModified gt \"" + aliceModified + "\"")).containsExactly("bob", "carol", "dave");
-    assertThat(flt("meta.lastModified ge \"" + aliceModified + "\"")).containsExactly("alice", "bob", "carol", "dave");
+    assertThat(flt("meta.lastModified gt \"" + aliceModified + "\""))
+        .containsExactly("bob", "carol", "dave");
+    assertThat(flt("meta.lastModified ge \"" + aliceModified + "\""))
+        .containsExactly("alice", "bob", "carol", "dave");
     assertThat(flt("meta.created lt \"2000-01-01T00:00:00Z\"")).isEmpty();
     // The same instant in another offset: a text comparison would get this wrong.
     String shifted = OffsetDateTime.ofInstant(aliceModified, ZoneOffset.ofHours(-5)).toString();
-    assertThat(flt("meta.lastModified gt \"" + shifted + "\"")).containsExactly("bob", "carol", "dave");
+    assertThat(flt("meta.lastModified gt \"" + shifted + "\""))
+        .containsExactly("bob", "carol", "dave");
     // seen is stored with +02:00: 2024-02-01T10:00+02:00 is 08:00Z.
     assertThat(devices("seen gt \"2024-02-01T09:00:00Z\"")).containsExactly("dev100");
     assertThat(devices("seen ge \"2024-02-01T08:00:00Z\"")).containsExactly("dev10", "dev100");
@@ -196,31 +248,37 @@ class ListFilterConformanceTest {
     assertThat(flt("title eq \"engineer\" and active eq true")).containsExactly("alice", "dave");
     assertThat(flt("not (active eq true)")).containsExactly("bob");
     assertThat(flt("not (title pr)")).containsExactly("carol");
-    assertThat(flt("(title eq \"Manager\" or title eq \"Engineer\") and not (emails pr)")).containsExactly("dave");
+    assertThat(flt("(title eq \"Manager\" or title eq \"Engineer\") and not (emails pr)"))
+        .containsExactly("dave");
   }
 
   @Test
   void rfc7644_3_4_2_2_andBindsTighterThanOr() {
     // alice or (bob and false): alice. Left-to-right evaluation would give nothing.
-    assertThat(flt("userName eq \"flt-alice\" or userName eq \"flt-bob\" and title eq \"nothing\"")).containsExactly("alice");
-    assertThat(flt("title eq \"nothing\" and userName eq \"flt-bob\" or userName eq \"flt-carol\"")).containsExactly("carol");
+    assertThat(flt("userName eq \"flt-alice\" or userName eq \"flt-bob\" and title eq \"nothing\""))
+        .containsExactly("alice");
+    assertThat(flt("title eq \"nothing\" and userName eq \"flt-bob\" or userName eq \"flt-carol\""))
+        .containsExactly("carol");
   }
 
   @Test
   void rfc7644_3_4_2_2_operatorsAndAttributeNames_areCaseInsensitive() {
     assertThat(flt("USERNAME EQ \"flt-bob\"")).containsExactly("bob");
-    assertThat(flt("UserName Sw \"flt-c\" OR Title Eq \"Manager\"")).containsExactly("bob", "carol");
+    assertThat(flt("UserName Sw \"flt-c\" OR Title Eq \"Manager\""))
+        .containsExactly("bob", "carol");
     assertThat(flt("NOT (Active eq true) AND EMAILS.VALUE co \"bob\"")).containsExactly("bob");
     assertThat(flt("title PR")).containsExactly("alice", "bob", "dave");
   }
 
   @Test
   void rfc7644_3_4_2_2_valuePaths() {
-    assertThat(flt("emails[type eq \"work\" and value co \"example.com\"]")).containsExactly("alice", "bob");
+    assertThat(flt("emails[type eq \"work\" and value co \"example.com\"]"))
+        .containsExactly("alice", "bob");
     assertThat(flt("emails[type eq \"home\"]")).containsExactly("alice", "carol");
     // Both conditions must hold for the same value: alice's .org address is not her work one.
     assertThat(flt("emails[type eq \"work\" and value ew \"home.org\"]")).isEmpty();
-    assertThat(flt("emails[type eq \"work\" or value ew \".org\"]")).containsExactly("alice", "bob", "carol");
+    assertThat(flt("emails[type eq \"work\" or value ew \".org\"]"))
+        .containsExactly("alice", "bob", "carol");
     assertThat(flt("emails[not (type eq \"work\")]")).containsExactly("alice", "carol");
     assertThat(flt("emails[primary eq true]")).containsExactly("alice");
     assertThat(flt("EMAILS[TYPE EQ \"work\"]")).containsExactly("alice", "bob");
@@ -236,7 +294,8 @@ class ListFilterConformanceTest {
   @Test
   void rfc7644_3_4_2_2_filterOnExtensionAttributes() {
     assertThat(flt(ENTERPRISE_USER + ":department eq \"sales\"")).containsExactly("bob");
-    assertThat(flt(ENTERPRISE_USER + ":manager.value eq \"" + managerId + "\"")).containsExactly("alice");
+    assertThat(flt(ENTERPRISE_USER + ":manager.value eq \"" + managerId + "\""))
+        .containsExactly("alice");
     assertThat(flt(TEST_EXT + ":level gt 6")).containsExactly("bob", "carol");
     assertThat(flt(TEST_EXT + ":level le 7")).containsExactly("alice", "carol");
     assertThat(flt(TEST_EXT + ":level pr")).containsExactly("alice", "bob", "carol");
@@ -288,9 +347,12 @@ class ListFilterConformanceTest {
   @Test
   void rfc7644_3_4_2_3_sortBy_defaultsToAscending_andSortOrderDescending() {
     assertThat(sorted("sortBy=userName")).containsExactly("alice", "bob", "carol", "dave");
-    assertThat(sorted("sortBy=userName&sortOrder=ascending")).containsExactly("alice", "bob", "carol", "dave");
-    assertThat(sorted("sortBy=userName&sortOrder=descending")).containsExactly("dave", "carol", "bob", "alice");
-    assertThat(sorted("sortBy=USERNAME&sortOrder=DESCENDING")).containsExactly("dave", "carol", "bob", "alice");
+    assertThat(sorted("sortBy=userName&sortOrder=ascending"))
+        .containsExactly("alice", "bob", "carol", "dave");
+    assertThat(sorted("sortBy=userName&sortOrder=descending"))
+        .containsExactly("dave", "carol", "bob", "alice");
+    assertThat(sorted("sortBy=USERNAME&sortOrder=DESCENDING"))
+        .containsExactly("dave", "carol", "bob", "alice");
   }
 
   @Test
@@ -328,14 +390,17 @@ class ListFilterConformanceTest {
     List<String> names = new ArrayList<>();
     body.path("Resources").forEach(d -> names.add(d.path("name").asText()));
     assertThat(names).containsExactly("dev100", "dev10", "dev9");
-    assertThat(sorted("sortBy=" + TEST_EXT + ":level")).containsExactly("alice", "carol", "bob", "dave");
+    assertThat(sorted("sortBy=" + TEST_EXT + ":level"))
+        .containsExactly("alice", "carol", "bob", "dave");
   }
 
   // §3.4.2.4 paging
 
   @Test
   void rfc7644_3_4_2_4_startIndexAndCount_pageThroughTheSortedResults() {
-    JsonNode p = scim.list("/Users?filter=" + q("userName sw \"flt-\"") + "&sortBy=userName&startIndex=2&count=2");
+    JsonNode p =
+        scim.list(
+            "/Users?filter=" + q("userName sw \"flt-\"") + "&sortBy=userName&startIndex=2&count=2");
     assertThat(p.path("totalResults").asInt()).isEqualTo(4);
     assertThat(p.path("startIndex").asInt()).isEqualTo(2);
     assertThat(p.path("itemsPerPage").asInt()).isEqualTo(2);
@@ -347,7 +412,9 @@ class ListFilterConformanceTest {
   @Test
   void rfc7644_3_4_2_4_startIndexBelowOne_isOne() {
     for (String si : List.of("0", "-3")) {
-      JsonNode p = scim.list("/Users?filter=" + q("userName sw \"flt-\"") + "&sortBy=userName&startIndex=" + si);
+      JsonNode p =
+          scim.list(
+              "/Users?filter=" + q("userName sw \"flt-\"") + "&sortBy=userName&startIndex=" + si);
       assertThat(p.path("startIndex").asInt()).isEqualTo(1);
       assertThat(p.path("Resources").get(0).path("userName").asText()).isEqualTo("flt-alice");
     }

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RFC 7644 §3.4.2.5 (attributes / excludedAttributes, RFC 7643 §2.2 returned) and §3.4.3 (POST .search). */
+/**
+ * RFC 7644 §3.4.2.5 (attributes / excludedAttributes, RFC 7643 §2.2 returned) and §3.4.3 (POST
+ * .search).
+ */
 class ProjectionSearchConformanceTest {
   static final String DEVICE = "urn:example:scim:schemas:2.0:Device";
   static TestServer server;
@@ -29,10 +32,16 @@ class ProjectionSearchConformanceTest {
   static String deviceId;
 
   static final String FULL_USER =
-      "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE_USER + "\"],\"userName\":\"%s\",\"displayName\":\"Babs\","
+      "{\"schemas\":[\""
+          + USER
+          + "\",\""
+          + ENTERPRISE_USER
+          + "\"],\"userName\":\"%s\",\"displayName\":\"Babs\","
           + "\"name\":{\"givenName\":\"Barbara\",\"familyName\":\"Jensen\"},\"title\":\"Tour Guide\","
           + "\"emails\":[{\"type\":\"work\",\"value\":\"bjensen@example.com\"}],\"password\":\"s3cret!pass\","
-          + "\"" + ENTERPRISE_USER + "\":{\"department\":\"Tour Operations\",\"employeeNumber\":\"42\"}}";
+          + "\""
+          + ENTERPRISE_USER
+          + "\":{\"department\":\"Tour Operations\",\"employeeNumber\":\"42\"}}";
 
   @BeforeAll
   static void start() {
@@ -40,7 +49,11 @@ class ProjectionSearchConformanceTest {
     scim = server.scim();
     id = scim.create("/Users", FULL_USER.formatted("p-bjensen")).path("id").asText();
     deviceId =
-        scim.create("/Devices", "{\"schemas\":[\"" + DEVICE + "\"],\"name\":\"p-dev\",\"note\":\"hidden\",\"secret\":\"s\",\"size\":3}")
+        scim.create(
+                "/Devices",
+                "{\"schemas\":[\""
+                    + DEVICE
+                    + "\"],\"name\":\"p-dev\",\"note\":\"hidden\",\"secret\":\"s\",\"size\":3}")
             .path("id")
             .asText();
   }
@@ -84,7 +97,8 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_2_5_attributes_urnQualified_andExtensionAsAWhole() {
-    JsonNode u = json(scim.get("/Users/" + id + "?attributes=" + q(ENTERPRISE_USER + ":department")));
+    JsonNode u =
+        json(scim.get("/Users/" + id + "?attributes=" + q(ENTERPRISE_USER + ":department")));
     assertThat(u.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Tour Operations");
     assertThat(u.path(ENTERPRISE_USER).has("employeeNumber")).isFalse();
     assertThat(u.has("name")).isFalse();
@@ -105,7 +119,13 @@ class ProjectionSearchConformanceTest {
     assertThat(u.path("userName").asText()).isEqualTo("p-bjensen");
     assertThat(u.path("title").asText()).isEqualTo("Tour Guide");
     assertThat(u.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Tour Operations");
-    JsonNode sub = json(scim.get("/Users/" + id + "?excludedAttributes=name.givenName," + q(ENTERPRISE_USER + ":department")));
+    JsonNode sub =
+        json(
+            scim.get(
+                "/Users/"
+                    + id
+                    + "?excludedAttributes=name.givenName,"
+                    + q(ENTERPRISE_USER + ":department")));
     assertThat(sub.path("name").has("givenName")).isFalse();
     assertThat(sub.path("name").path("familyName").asText()).isEqualTo("Jensen");
     assertThat(sub.path(ENTERPRISE_USER).has("department")).isFalse();
@@ -129,35 +149,43 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_2_5_attributes_onList() {
-    JsonNode body = scim.list("/Users?filter=" + q("userName eq \"p-bjensen\"") + "&attributes=userName");
+    JsonNode body =
+        scim.list("/Users?filter=" + q("userName eq \"p-bjensen\"") + "&attributes=userName");
     assertOnlyUserName(body.path("Resources").get(0));
-    JsonNode ex = scim.list("/Users?filter=" + q("userName eq \"p-bjensen\"") + "&excludedAttributes=emails");
+    JsonNode ex =
+        scim.list("/Users?filter=" + q("userName eq \"p-bjensen\"") + "&excludedAttributes=emails");
     assertThat(ex.path("Resources").get(0).has("emails")).isFalse();
     assertThat(ex.path("Resources").get(0).has("name")).isTrue();
   }
 
   @Test
   void rfc7644_3_4_2_5_attributes_onPostPutPatchResponses() {
-    HttpResponse<String> post = scim.post("/Users?attributes=userName", FULL_USER.formatted("p-post"));
+    HttpResponse<String> post =
+        scim.post("/Users?attributes=userName", FULL_USER.formatted("p-post"));
     assertThat(post.statusCode()).isEqualTo(201);
     JsonNode created = json(post);
     assertOnlyUserName(created);
     String pid = created.path("id").asText();
 
-    HttpResponse<String> put = scim.put("/Users/" + pid + "?attributes=userName", FULL_USER.formatted("p-put"));
+    HttpResponse<String> put =
+        scim.put("/Users/" + pid + "?attributes=userName", FULL_USER.formatted("p-put"));
     assertThat(put.statusCode()).isEqualTo(200);
     assertOnlyUserName(json(put));
     assertThat(json(put).path("userName").asText()).isEqualTo("p-put");
 
     HttpResponse<String> patch =
-        scim.patch("/Users/" + pid + "?excludedAttributes=name,emails", patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Chief\"}"));
+        scim.patch(
+            "/Users/" + pid + "?excludedAttributes=name,emails",
+            patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Chief\"}"));
     assertThat(patch.statusCode()).isEqualTo(200);
     assertThat(json(patch).has("name")).isFalse();
     assertThat(json(patch).has("emails")).isFalse();
     assertThat(json(patch).path("title").asText()).isEqualTo("Chief");
 
     HttpResponse<String> patch2 =
-        scim.patch("/Users/" + pid + "?attributes=title", patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"B\"}"));
+        scim.patch(
+            "/Users/" + pid + "?attributes=title",
+            patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"B\"}"));
     assertThat(patch2.statusCode()).isEqualTo(200);
     assertThat(json(patch2).path("title").asText()).isEqualTo("Chief");
     assertThat(json(patch2).has("displayName")).isFalse();
@@ -166,13 +194,21 @@ class ProjectionSearchConformanceTest {
   @Test
   void rfc7644_3_4_2_5_excludedMembers_onGroups() {
     String gid =
-        scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"p-grp\",\"members\":[{\"value\":\"" + id + "\"}]}")
+        scim.create(
+                "/Groups",
+                "{\"schemas\":[\""
+                    + GROUP
+                    + "\"],\"displayName\":\"p-grp\",\"members\":[{\"value\":\""
+                    + id
+                    + "\"}]}")
             .path("id")
             .asText();
     JsonNode g = json(scim.get("/Groups/" + gid + "?excludedAttributes=members"));
     assertThat(g.has("members")).isFalse();
     assertThat(g.path("displayName").asText()).isEqualTo("p-grp");
-    JsonNode l = scim.list("/Groups?filter=" + q("displayName eq \"p-grp\"") + "&excludedAttributes=members");
+    JsonNode l =
+        scim.list(
+            "/Groups?filter=" + q("displayName eq \"p-grp\"") + "&excludedAttributes=members");
     assertThat(l.path("Resources").get(0).has("members")).isFalse();
   }
 
@@ -180,7 +216,9 @@ class ProjectionSearchConformanceTest {
 
   static List<String> names(JsonNode listResponse) {
     List<String> out = new ArrayList<>();
-    listResponse.path("Resources").forEach(r -> out.add(r.path("userName").asText(r.path("displayName").asText())));
+    listResponse
+        .path("Resources")
+        .forEach(r -> out.add(r.path("userName").asText(r.path("displayName").asText())));
     return out;
   }
 
@@ -190,7 +228,9 @@ class ProjectionSearchConformanceTest {
     scim.create("/Users", FULL_USER.formatted("p-s2"));
     scim.create("/Users", FULL_USER.formatted("p-s3"));
     String body =
-        "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"attributes\":[\"displayName\",\"userName\"],\"filter\":\"userName sw \\\"p-s\\\"\","
+        "{\"schemas\":[\""
+            + SEARCH_REQUEST
+            + "\"],\"attributes\":[\"displayName\",\"userName\"],\"filter\":\"userName sw \\\"p-s\\\"\","
             + "\"sortBy\":\"userName\",\"sortOrder\":\"descending\",\"startIndex\":2,\"count\":1}";
     HttpResponse<String> r = scim.post("/Users/.search", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -208,7 +248,9 @@ class ProjectionSearchConformanceTest {
   @Test
   void rfc7644_3_4_3_postSearch_excludedAttributes() {
     String body =
-        "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"excludedAttributes\":[\"name\"],\"filter\":\"userName eq \\\"p-bjensen\\\"\"}";
+        "{\"schemas\":[\""
+            + SEARCH_REQUEST
+            + "\"],\"excludedAttributes\":[\"name\"],\"filter\":\"userName eq \\\"p-bjensen\\\"\"}";
     JsonNode l = json(scim.post("/Users/.search", body));
     assertThat(l.path("totalResults").asInt()).isEqualTo(1);
     assertThat(l.path("Resources").get(0).has("name")).isFalse();
@@ -217,7 +259,10 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_3_postSearch_atTheRoot_searchesEveryType() {
-    String body = "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq \\\"p-bjensen\\\" or displayName eq \\\"p-grp-root\\\"\"}";
+    String body =
+        "{\"schemas\":[\""
+            + SEARCH_REQUEST
+            + "\"],\"filter\":\"userName eq \\\"p-bjensen\\\" or displayName eq \\\"p-grp-root\\\"\"}";
     scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"p-grp-root\"}");
     HttpResponse<String> r = scim.post("/.search", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -230,11 +275,14 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_2_1_rootSearch_attributesATypeLacks_areUnassigned() {
-    scim.create("/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"p-grp-unassigned\"}");
+    scim.create(
+        "/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"p-grp-unassigned\"}");
     // Groups have no userName: "not (userName pr)" holds for every group, and for no user.
-    JsonNode l = scim.list("/?filter=" + q("not (userName pr) and displayName eq \"p-grp-unassigned\""));
+    JsonNode l =
+        scim.list("/?filter=" + q("not (userName pr) and displayName eq \"p-grp-unassigned\""));
     assertThat(l.path("totalResults").asInt()).isEqualTo(1);
-    assertThat(l.path("Resources").get(0).path("meta").path("resourceType").asText()).isEqualTo("Group");
+    assertThat(l.path("Resources").get(0).path("meta").path("resourceType").asText())
+        .isEqualTo("Group");
     JsonNode users = scim.list("/?filter=" + q("userName eq \"p-bjensen\""));
     assertThat(users.path("totalResults").asInt()).isEqualTo(1);
     assertScimError(scim.get("/?filter=" + q("shoeSize eq 3")), 400, "invalidFilter");
@@ -242,7 +290,12 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_3_postSearch_badFilter_is400InvalidFilter() {
-    assertScimError(scim.post("/Users/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq\"}"), 400, "invalidFilter");
+    assertScimError(
+        scim.post(
+            "/Users/.search",
+            "{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq\"}"),
+        400,
+        "invalidFilter");
   }
 
   @Test
@@ -257,7 +310,8 @@ class ProjectionSearchConformanceTest {
 
   @Test
   void rfc7644_3_4_3_postSearch_emptyBody_isAnUnfilteredSearch() {
-    HttpResponse<String> r = scim.post("/Groups/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]}");
+    HttpResponse<String> r =
+        scim.post("/Groups/.search", "{\"schemas\":[\"" + SEARCH_REQUEST + "\"]}");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).path("totalResults").asInt()).isGreaterThanOrEqualTo(0);
   }

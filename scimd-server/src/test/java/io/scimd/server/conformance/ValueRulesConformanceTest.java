@@ -7,7 +7,6 @@ import static io.scimd.server.http.TestServer.patchBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.scimd.server.http.TestServer;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,8 +47,7 @@ class ValueRulesConformanceTest extends ConformanceSuite {
     HttpResponse<String> patch =
         scim.patch(
             at,
-            patchBody(
-                "{\"op\":\"add\",\"path\":\"" + attribute + "\",\"value\":" + value + "}"));
+            patchBody("{\"op\":\"add\",\"path\":\"" + attribute + "\",\"value\":" + value + "}"));
     if (readBack.equals("-")) {
       String postDetail = assertScimError(post, 400, "invalidValue").path("detail").asText();
       String patchDetail = assertScimError(patch, 400, "invalidValue").path("detail").asText();
@@ -71,8 +69,14 @@ class ValueRulesConformanceTest extends ConformanceSuite {
     HttpResponse<String> post =
         scim.post(
             "/Users",
-            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + name() + "\","
-                + "\"x509Certificates\":[" + cert + "]}");
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\""
+                + name()
+                + "\","
+                + "\"x509Certificates\":["
+                + cert
+                + "]}");
     assertScimError(post, 400, "invalidValue");
     HttpResponse<String> patch =
         scim.patch(

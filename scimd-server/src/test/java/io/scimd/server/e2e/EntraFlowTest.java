@@ -37,11 +37,18 @@ class EntraFlowTest {
   void userLifecycle_asEntraSendsIt() {
     // Entra matches by externalId first, then userName; both must be clean empty lists.
     HttpResponse<String> byExternalId =
-        entra.send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
+        entra.send(
+            "GET",
+            "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""),
+            null);
     assertThat(byExternalId.statusCode()).isEqualTo(200);
     assertThat(json(byExternalId).path("totalResults").asInt()).isZero();
     HttpResponse<String> byUserName =
-        entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
+        entra.send(
+            "GET",
+            "/scim/v2/Users?filter="
+                + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""),
+            null);
     assertThat(byUserName.statusCode()).isEqualTo(200);
     assertThat(json(byUserName).path("totalResults").asInt()).isZero();
     assertThat(json(byUserName).path("Resources").size()).isZero();
@@ -70,26 +77,37 @@ class EntraFlowTest {
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode user = json(created);
     String id = user.path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Users/" + id));
+    assertThat(created.headers().firstValue("Location"))
+        .hasValue(server.url("/scim/v2/Users/" + id));
     assertThat(user.path("externalId").asText()).isEqualTo("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
-    assertThat(user.path("meta").path("location").asText()).isEqualTo(server.url("/scim/v2/Users/" + id));
+    assertThat(user.path("meta").path("location").asText())
+        .isEqualTo(server.url("/scim/v2/Users/" + id));
     assertThat(user.path("meta").path("created").asText()).isNotBlank();
 
     HttpResponse<String> got = entra.send("GET", "/scim/v2/Users/" + id, null);
     assertThat(got.statusCode()).isEqualTo(200);
-    assertThat(json(got).path("userName").asText()).isEqualTo("Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1");
+    assertThat(json(got).path("userName").asText())
+        .isEqualTo("Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1");
 
     HttpResponse<String> found =
-        entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""), null);
+        entra.send(
+            "GET",
+            "/scim/v2/Users?filter="
+                + q("userName eq \"Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1\""),
+            null);
     assertThat(found.statusCode()).isEqualTo(200);
     assertThat(json(found).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(found).path("Resources").get(0).path("id").asText()).isEqualTo(id);
     HttpResponse<String> foundByExternalId =
-        entra.send("GET", "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""), null);
+        entra.send(
+            "GET",
+            "/scim/v2/Users?filter=" + q("externalId eq \"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef\""),
+            null);
     assertThat(json(foundByExternalId).path("totalResults").asInt()).isEqualTo(1);
 
     // Keep-alive probe: a random userName that does not exist is an empty list, not a 404.
-    HttpResponse<String> probe = entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"non-existent user\""), null);
+    HttpResponse<String> probe =
+        entra.send("GET", "/scim/v2/Users?filter=" + q("userName eq \"non-existent user\""), null);
     assertThat(probe.statusCode()).isEqualTo(200);
     assertThat(json(probe).path("totalResults").asInt()).isZero();
 
@@ -107,8 +125,10 @@ class EntraFlowTest {
               ]
             }""");
     assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
-    assertThat(json(updated).path("name").path("familyName").asText()).isEqualTo("updatedFamilyName");
-    assertThat(json(updated).path("emails").get(0).path("value").asText()).isEqualTo("updatedEmail@microsoft.com");
+    assertThat(json(updated).path("name").path("familyName").asText())
+        .isEqualTo("updatedFamilyName");
+    assertThat(json(updated).path("emails").get(0).path("value").asText())
+        .isEqualTo("updatedEmail@microsoft.com");
 
     HttpResponse<String> renamed =
         entra.send(
@@ -120,7 +140,8 @@ class EntraFlowTest {
               "Operations": [{"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}]
             }""");
     assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
-    assertThat(json(renamed).path("userName").asText()).isEqualTo("5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
+    assertThat(json(renamed).path("userName").asText())
+        .isEqualTo("5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
 
     // Add a work email to a user without one; manager as a bare id.
     String manager = entra.createUser("manager@testuser.com");
@@ -176,7 +197,11 @@ class EntraFlowTest {
     String bob = entra.createUser("bob@testuser.com");
 
     HttpResponse<String> lookup =
-        entra.send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
+        entra.send(
+            "GET",
+            "/scim/v2/Groups?excludedAttributes=members&filter="
+                + q("displayName eq \"displayName\""),
+            null);
     assertThat(lookup.statusCode()).isEqualTo(200);
     assertThat(json(lookup).path("totalResults").asInt()).isZero();
 
@@ -192,19 +217,27 @@ class EntraFlowTest {
               "meta": {"resourceType": "Group"}
             }""");
     assertThat(created.statusCode())
-        .as("Entra's documented Create Group lists Microsoft's ADSCIM Group schema URN beside the core one;"
-            + " it carries no attributes and must not make the request fail: " + created.body())
+        .as(
+            "Entra's documented Create Group lists Microsoft's ADSCIM Group schema URN beside the core one;"
+                + " it carries no attributes and must not make the request fail: "
+                + created.body())
         .isEqualTo(201);
     String gid = json(created).path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Groups/" + gid));
+    assertThat(created.headers().firstValue("Location"))
+        .hasValue(server.url("/scim/v2/Groups/" + gid));
 
-    HttpResponse<String> got = entra.send("GET", "/scim/v2/Groups/" + gid + "?excludedAttributes=members", null);
+    HttpResponse<String> got =
+        entra.send("GET", "/scim/v2/Groups/" + gid + "?excludedAttributes=members", null);
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(json(got).has("members")).isFalse();
     assertThat(json(got).path("displayName").asText()).isEqualTo("displayName");
 
     HttpResponse<String> byName =
-        entra.send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"displayName\""), null);
+        entra.send(
+            "GET",
+            "/scim/v2/Groups?excludedAttributes=members&filter="
+                + q("displayName eq \"displayName\""),
+            null);
     assertThat(json(byName).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(byName).path("Resources").get(0).has("members")).isFalse();
 
@@ -232,8 +265,10 @@ class EntraFlowTest {
     assertThat(addMembers.statusCode()).as(addMembers.body()).isIn(200, 204);
 
     // Membership checks, the current and the older form.
-    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + alice + "\"]")).isEqualTo(1);
-    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members eq \"" + bob + "\"")).isEqualTo(1);
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + alice + "\"]"))
+        .isEqualTo(1);
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members eq \"" + bob + "\""))
+        .isEqualTo(1);
 
     HttpResponse<String> removeMember =
         entra.send(
@@ -246,13 +281,15 @@ class EntraFlowTest {
             }"""
                 .formatted(alice));
     assertThat(removeMember.statusCode()).as(removeMember.body()).isIn(200, 204);
-    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + alice + "\"]")).isZero();
+    assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + alice + "\"]"))
+        .isZero();
     assertThat(memberCheck(gid, "id eq \"" + gid + "\" and members[value eq \"" + bob + "\"]"))
         .as("removing one member must not clear the group")
         .isEqualTo(1);
 
     HttpResponse<String> full = entra.send("GET", "/scim/v2/Groups/" + gid, null);
-    assertThat(json(full).path("displayName").asText()).isEqualTo("1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName");
+    assertThat(json(full).path("displayName").asText())
+        .isEqualTo("1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName");
 
     HttpResponse<String> deleted = entra.send("DELETE", "/scim/v2/Groups/" + gid, null);
     assertThat(deleted.statusCode()).isEqualTo(204);
@@ -260,7 +297,9 @@ class EntraFlowTest {
   }
 
   int memberCheck(String gid, String filter) {
-    HttpResponse<String> r = entra.send("GET", "/scim/v2/Groups?filter=" + q(filter) + "&excludedAttributes=members", null);
+    HttpResponse<String> r =
+        entra.send(
+            "GET", "/scim/v2/Groups?filter=" + q(filter) + "&excludedAttributes=members", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return json(r).path("totalResults").asInt();
   }

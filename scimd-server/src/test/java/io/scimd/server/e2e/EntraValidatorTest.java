@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What Microsoft Entra ID's SCIM validator (scimvalidator.microsoft.com) and its provisioning
  * service send beyond the documented tutorial sequence of {@link EntraFlowTest}: PascalCase
- * attribute names, {@code Replace}/{@code Add}/{@code Remove} with string booleans, value-path
- * adds that must create the value, the enterprise manager as a bare id, roles as JSON text, and
- * member batches as value arrays.
+ * attribute names, {@code Replace}/{@code Add}/{@code Remove} with string booleans, value-path adds
+ * that must create the value, the enterprise manager as a bare id, roles as JSON text, and member
+ * batches as value arrays.
  */
 class EntraValidatorTest {
   static final String CT = "application/scim+json";
@@ -52,10 +52,16 @@ class EntraValidatorTest {
     JsonNode none = entra.read(users("externalId eq \"" + guid + "\""));
     assertThat(none.path("totalResults").asInt()).isZero();
     assertThat(none.path("Resources").isArray()).isTrue();
-    assertThat(entra.read(users("userName eq \"ITHelpDesk@contoso.com\"")).path("totalResults").asInt()).isZero();
+    assertThat(
+            entra
+                .read(users("userName eq \"ITHelpDesk@contoso.com\""))
+                .path("totalResults")
+                .asInt())
+        .isZero();
 
     String manager = entra.createUser("manager@contoso.com");
-    // The validator spells attribute names in PascalCase; they are case-insensitive (RFC 7643 §2.1).
+    // The validator spells attribute names in PascalCase; they are case-insensitive (RFC 7643
+    // §2.1).
     HttpResponse<String> created =
         entra.send(
             "POST",
@@ -86,7 +92,9 @@ class EntraValidatorTest {
     assertThat(created.headers().firstValue("ETag")).isPresent();
     JsonNode u = json(created);
     String id = u.path("id").asText();
-    assertThat(u.path("userName").asText()).as("canonical name emitted").isEqualTo("ITHelpDesk@contoso.com");
+    assertThat(u.path("userName").asText())
+        .as("canonical name emitted")
+        .isEqualTo("ITHelpDesk@contoso.com");
     assertThat(u.has("UserName")).isFalse();
     assertThat(u.path("active").asBoolean()).isTrue();
     assertThat(u.path("displayName").asText()).isEqualTo("IT Help Desk");
@@ -98,15 +106,23 @@ class EntraValidatorTest {
     assertThat(u.path("schemas").toString()).contains(ENTERPRISE_USER);
 
     // Found both ways after the create.
-    assertThat(entra.read(users("externalId eq \"" + guid + "\"")).path("totalResults").asInt()).isEqualTo(1);
-    assertThat(entra.read(users("userName eq \"ithelpdesk@contoso.com\"")).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(entra.read(users("externalId eq \"" + guid + "\"")).path("totalResults").asInt())
+        .isEqualTo(1);
+    assertThat(
+            entra
+                .read(users("userName eq \"ithelpdesk@contoso.com\""))
+                .path("totalResults")
+                .asInt())
+        .isEqualTo(1);
 
     // Re-creating answers 409 uniqueness (Entra then matches and updates instead).
     HttpResponse<String> again =
         entra.send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"ITHELPDESK@contoso.com\",\"active\":true}");
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\"ITHELPDESK@contoso.com\",\"active\":true}");
     assertScimError(again, 409, "uniqueness");
 
     String user = "/scim/v2/Users/" + id;
@@ -123,10 +139,14 @@ class EntraValidatorTest {
     assertThat(p1.path("title").asText()).isEqualTo("Lead");
     assertThat(p1.has("Active")).isFalse();
 
-    JsonNode p2 = json(entra.patchOk(user, "{\"op\": \"Replace\", \"path\": \"Active\", \"value\": \"True\"}"));
+    JsonNode p2 =
+        json(
+            entra.patchOk(
+                user, "{\"op\": \"Replace\", \"path\": \"Active\", \"value\": \"True\"}"));
     assertThat(p2.path("active").asBoolean()).isTrue();
 
-    // Value-path updates: replace on an existing work address, add on a mobile phone that does not exist.
+    // Value-path updates: replace on an existing work address, add on a mobile phone that does not
+    // exist.
     JsonNode p3 =
         json(
             entra.patchOk(
@@ -137,7 +157,8 @@ class EntraValidatorTest {
                 {"op": "Add", "path": "phoneNumbers[type eq \\"mobile\\"].value", "value": "+1 425 555 0111"},
                 {"op": "Replace", "path": "phoneNumbers[type eq \\"work\\"].value", "value": "+1 425 555 0101"}"""));
     assertThat(p3.path("addresses").size()).isEqualTo(1);
-    assertThat(p3.path("addresses").get(0).path("streetAddress").asText()).isEqualTo("2 Microsoft Way");
+    assertThat(p3.path("addresses").get(0).path("streetAddress").asText())
+        .isEqualTo("2 Microsoft Way");
     assertThat(p3.path("addresses").get(0).path("postalCode").asText()).isEqualTo("98053");
     assertThat(p3.path("addresses").get(0).path("locality").asText()).isEqualTo("Redmond");
     assertThat(byType(p3.path("phoneNumbers"), "mobile")).isEqualTo("+1 425 555 0111");
@@ -161,24 +182,35 @@ class EntraValidatorTest {
     assertThat(p4.path("name").path("familyName").asText()).isEqualTo("Help Desk");
 
     // The manager: removed, then added back as a bare id and as {"value": id}.
-    JsonNode p5 = json(entra.patchOk(user, "{\"op\": \"Remove\", \"path\": \"%s:manager\"}".formatted(ENTERPRISE_USER)));
+    JsonNode p5 =
+        json(
+            entra.patchOk(
+                user, "{\"op\": \"Remove\", \"path\": \"%s:manager\"}".formatted(ENTERPRISE_USER)));
     assertThat(p5.path(ENTERPRISE_USER).has("manager")).isFalse();
     assertThat(p5.path(ENTERPRISE_USER).path("department").asText()).isEqualTo("Support");
     String other = entra.createUser("other.manager@contoso.com");
     JsonNode p6 =
-        json(entra.patchOk(user, "{\"op\": \"Add\", \"path\": \"%s:manager\", \"value\": \"%s\"}".formatted(ENTERPRISE_USER, other)));
+        json(
+            entra.patchOk(
+                user,
+                "{\"op\": \"Add\", \"path\": \"%s:manager\", \"value\": \"%s\"}"
+                    .formatted(ENTERPRISE_USER, other)));
     assertThat(p6.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(other);
     JsonNode p7 =
         json(
             entra.patchOk(
-                user, "{\"op\": \"Replace\", \"path\": \"%s:manager\", \"value\": {\"value\": \"%s\"}}".formatted(ENTERPRISE_USER, manager)));
+                user,
+                "{\"op\": \"Replace\", \"path\": \"%s:manager\", \"value\": {\"value\": \"%s\"}}"
+                    .formatted(ENTERPRISE_USER, manager)));
     assertThat(p7.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
 
-    // Disable with the documented literal boolean, verified by a later GET (the validator checks the GET).
+    // Disable with the documented literal boolean, verified by a later GET (the validator checks
+    // the GET).
     entra.patchOk(user, "{\"op\": \"Replace\", \"path\": \"active\", \"value\": false}");
     JsonNode disabled = entra.read(user);
     assertThat(disabled.path("active").asBoolean()).isFalse();
-    assertThat(disabled.path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
+    assertThat(disabled.path(ENTERPRISE_USER).path("manager").path("value").asText())
+        .isEqualTo(manager);
   }
 
   @Test
@@ -200,16 +232,23 @@ class EntraValidatorTest {
                 "{\"op\": \"Add\", \"path\": \"emails[type eq \\\"work\\\"].value\", \"value\": \"renamed@contoso.com\"}"));
     assertThat(again.path("emails").size()).isEqualTo(1);
     assertThat(again.path("emails").get(0).path("value").asText()).isEqualTo("renamed@contoso.com");
-    // And the user is then found by the email (RFC 7644 §3.4.2.2 value filter; a "[...].sub eq" tail is a PATCH path only).
-    assertThat(entra.read(users("emails[type eq \"work\" and value eq \"RENAMED@contoso.com\"]")).path("totalResults").asInt())
+    // And the user is then found by the email (RFC 7644 §3.4.2.2 value filter; a "[...].sub eq"
+    // tail is a PATCH path only).
+    assertThat(
+            entra
+                .read(users("emails[type eq \"work\" and value eq \"RENAMED@contoso.com\"]"))
+                .path("totalResults")
+                .asInt())
         .isEqualTo(1);
   }
 
   @Test
   void roles_asJsonTextAndAsPrimaryValuePath_areStoredAsSent() {
     String id = entra.createUser("roles@contoso.com");
-    String admin = "{\"id\":\"827f0d2e-be15-4d8f-a8e3-f8697239c112\",\"value\":\"Admin\",\"displayName\":\"Admin\"}";
-    String reader = "{\"id\":\"8ae06bd4-35bb-4fcd-977e-14e074ad1192\",\"value\":\"Reader\",\"displayName\":\"Reader\"}";
+    String admin =
+        "{\"id\":\"827f0d2e-be15-4d8f-a8e3-f8697239c112\",\"value\":\"Admin\",\"displayName\":\"Admin\"}";
+    String reader =
+        "{\"id\":\"8ae06bd4-35bb-4fcd-977e-14e074ad1192\",\"value\":\"Reader\",\"displayName\":\"Reader\"}";
     // AppRoleAssignmentsComplex: each role's value is the app role as JSON text.
     JsonNode u =
         json(
@@ -253,7 +292,8 @@ class EntraValidatorTest {
              "%s": {"manager": "%s"}}"""
                 .formatted(USER, ENTERPRISE_USER, ENTERPRISE_USER, manager));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    assertThat(json(created).path(ENTERPRISE_USER).path("manager").path("value").asText()).isEqualTo(manager);
+    assertThat(json(created).path(ENTERPRISE_USER).path("manager").path("value").asText())
+        .isEqualTo(manager);
   }
 
   @Test
@@ -263,7 +303,12 @@ class EntraValidatorTest {
       users.add(entra.createUser("member" + i + "@contoso.com"));
     }
     assertThat(
-            entra.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Sales\"")).path("totalResults").asInt())
+            entra
+                .read(
+                    "/scim/v2/Groups?excludedAttributes=members&filter="
+                        + q("displayName eq \"Sales\""))
+                .path("totalResults")
+                .asInt())
         .isZero();
     HttpResponse<String> created =
         entra.send(
@@ -274,26 +319,45 @@ class EntraValidatorTest {
              "externalId": "0b8f2a5c-5a4f-4c77-8d4e-6b1f0f5ec0a1", "displayName": "Sales", "meta": {"resourceType": "Group"}}""");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String gid = json(created).path("id").asText();
-    assertThat(entra.read("/scim/v2/Groups?filter=" + q("externalId eq \"0b8f2a5c-5a4f-4c77-8d4e-6b1f0f5ec0a1\"")).path("totalResults").asInt())
+    assertThat(
+            entra
+                .read(
+                    "/scim/v2/Groups?filter="
+                        + q("externalId eq \"0b8f2a5c-5a4f-4c77-8d4e-6b1f0f5ec0a1\""))
+                .path("totalResults")
+                .asInt())
         .isEqualTo(1);
     String group = "/scim/v2/Groups/" + gid;
 
-    // Entra adds members in batches, one Add operation per batch, and several operations per request.
-    entra.patchOk(group, "{\"op\": \"Add\", \"path\": \"members\", \"value\": " + values(users.subList(0, 5)) + "}");
+    // Entra adds members in batches, one Add operation per batch, and several operations per
+    // request.
     entra.patchOk(
         group,
-        "{\"op\": \"Add\", \"path\": \"members\", \"value\": " + values(users.subList(5, 9)) + "},"
-            + "{\"op\": \"Add\", \"path\": \"members\", \"value\": " + values(users.subList(9, 12)) + "}");
+        "{\"op\": \"Add\", \"path\": \"members\", \"value\": " + values(users.subList(0, 5)) + "}");
+    entra.patchOk(
+        group,
+        "{\"op\": \"Add\", \"path\": \"members\", \"value\": "
+            + values(users.subList(5, 9))
+            + "},"
+            + "{\"op\": \"Add\", \"path\": \"members\", \"value\": "
+            + values(users.subList(9, 12))
+            + "}");
     assertThat(entra.memberIds(gid)).containsExactlyInAnyOrderElementsOf(users);
     // Re-adding an existing member is idempotent.
-    entra.patchOk(group, "{\"op\": \"Add\", \"path\": \"members\", \"value\": " + values(users.subList(0, 2)) + "}");
+    entra.patchOk(
+        group,
+        "{\"op\": \"Add\", \"path\": \"members\", \"value\": " + values(users.subList(0, 2)) + "}");
     assertThat(entra.memberIds(gid)).hasSize(12);
 
     for (String u : users) {
       assertThat(memberCheck(gid, u)).as(u).isEqualTo(1);
     }
     // Removal in a batch with a value array removes exactly those members.
-    entra.patchOk(group, "{\"op\": \"Remove\", \"path\": \"members\", \"value\": " + values(users.subList(0, 3)) + "}");
+    entra.patchOk(
+        group,
+        "{\"op\": \"Remove\", \"path\": \"members\", \"value\": "
+            + values(users.subList(0, 3))
+            + "}");
     assertThat(entra.memberIds(gid)).containsExactlyInAnyOrderElementsOf(users.subList(3, 12));
     assertThat(memberCheck(gid, users.get(0))).isZero();
     assertThat(memberCheck(gid, users.get(3))).isEqualTo(1);
@@ -309,7 +373,8 @@ class EntraValidatorTest {
     assertThat(member.path("groups").toString()).contains(gid);
 
     // A deleted member disappears from the group.
-    assertThat(entra.send("DELETE", "/scim/v2/Users/" + users.get(4), null).statusCode()).isEqualTo(204);
+    assertThat(entra.send("DELETE", "/scim/v2/Users/" + users.get(4), null).statusCode())
+        .isEqualTo(204);
     assertThat(entra.memberIds(gid)).doesNotContain(users.get(4)).hasSize(8);
   }
 
@@ -332,7 +397,8 @@ class EntraValidatorTest {
 
   int memberCheck(String gid, String userId) {
     String filter = "id eq \"" + gid + "\" and members[value eq \"" + userId + "\"]";
-    HttpResponse<String> r = entra.send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q(filter), null);
+    HttpResponse<String> r =
+        entra.send("GET", "/scim/v2/Groups?excludedAttributes=members&filter=" + q(filter), null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode list = json(r);
     list.path("Resources").forEach(g -> assertThat(g.has("members")).isFalse());

@@ -14,8 +14,8 @@ import io.scimd.server.http.TestServer.Raw;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,16 +70,25 @@ class InteropTest {
          "addresses":[{"type":"home","locality":"Paris"}]}""");
 
     HttpResponse<String> entra =
-        send("GET", "/scim/v2/Users?filter=" + q("emails[type eq \"work\"].value eq \"a@x.com\""), null);
+        send(
+            "GET",
+            "/scim/v2/Users?filter=" + q("emails[type eq \"work\"].value eq \"a@x.com\""),
+            null);
     assertThat(entra.statusCode()).as(entra.body()).isEqualTo(200);
     assertThat(json(entra).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(entra).path("Resources").get(0).path("id").asText()).isEqualTo(alice);
     HttpResponse<String> rfc =
-        send("GET", "/scim/v2/Users?filter=" + q("emails[type eq \"work\" and value eq \"a@x.com\"]"), null);
+        send(
+            "GET",
+            "/scim/v2/Users?filter=" + q("emails[type eq \"work\" and value eq \"a@x.com\"]"),
+            null);
     assertThat(json(rfc).path("Resources")).isEqualTo(json(entra).path("Resources"));
 
     HttpResponse<String> address =
-        send("GET", "/scim/v2/Users?filter=" + q("addresses[type eq \"work\"].locality eq \"Paris\""), null);
+        send(
+            "GET",
+            "/scim/v2/Users?filter=" + q("addresses[type eq \"work\"].locality eq \"Paris\""),
+            null);
     assertThat(json(address).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(address).path("Resources").get(0).path("id").asText()).isEqualTo(alice);
   }
@@ -88,7 +97,10 @@ class InteropTest {
   void filter_subAttributeAfterValueFilter_onGroupMembers() {
     String u = user("ann");
     HttpResponse<String> g =
-        send("POST", "/scim/v2/Groups", "{\"displayName\":\"Staff\",\"members\":[{\"value\":\"" + u + "\"}]}");
+        send(
+            "POST",
+            "/scim/v2/Groups",
+            "{\"displayName\":\"Staff\",\"members\":[{\"value\":\"" + u + "\"}]}");
     assertThat(g.statusCode()).as(g.body()).isEqualTo(201);
     HttpResponse<String> found =
         send(
@@ -102,7 +114,8 @@ class InteropTest {
 
   @Test
   void filter_subAttributeAfterValueFilterWithoutOperator_isInvalidFilter() {
-    HttpResponse<String> r = send("GET", "/scim/v2/Users?filter=" + q("emails[type eq \"work\"].value"), null);
+    HttpResponse<String> r =
+        send("GET", "/scim/v2/Users?filter=" + q("emails[type eq \"work\"].value"), null);
     assertScimError(r, 400, "invalidFilter");
     assertThat(json(r).path("detail").asText()).contains("position 28");
   }
@@ -118,10 +131,20 @@ class InteropTest {
         send(
             "PATCH",
             "/scim/v2/Users/" + id,
-            patchBody("{\"op\":\"Add\",\"path\":\"" + path + "\",\"value\":[{\"$ref\":null,\"value\":\"" + boss + "\"}]}"));
+            patchBody(
+                "{\"op\":\"Add\",\"path\":\""
+                    + path
+                    + "\",\"value\":[{\"$ref\":null,\"value\":\""
+                    + boss
+                    + "\"}]}"));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).path(ENTERPRISE).path("manager").path("value").asText()).isEqualTo(boss);
-    assertThat(json(send("GET", "/scim/v2/Users/" + id, null)).path(ENTERPRISE).path("manager").path("value").asText())
+    assertThat(
+            json(send("GET", "/scim/v2/Users/" + id, null))
+                .path(ENTERPRISE)
+                .path("manager")
+                .path("value")
+                .asText())
         .isEqualTo(boss);
   }
 
@@ -132,7 +155,8 @@ class InteropTest {
         send(
             "PATCH",
             "/scim/v2/Users/" + id,
-            patchBody("{\"op\":\"Add\",\"path\":\"manager\",\"value\":[{\"value\":\"m1\"},{\"value\":\"m2\"}]}"));
+            patchBody(
+                "{\"op\":\"Add\",\"path\":\"manager\",\"value\":[{\"value\":\"m1\"},{\"value\":\"m2\"}]}"));
     assertScimError(r, 400, "invalidValue");
     assertThat(json(r).path("detail").asText()).contains("single-valued");
     assertThat(json(send("GET", "/scim/v2/Users/" + id, null)).has(ENTERPRISE)).isFalse();
@@ -145,12 +169,17 @@ class InteropTest {
     String a = user("anna");
     String b = user("bert");
     HttpResponse<String> r =
-        send("PUT", "/scim/v2/Users/" + a, "{\"id\":\"" + b + "\",\"userName\":\"anna2\",\"displayName\":\"Anna\"}");
+        send(
+            "PUT",
+            "/scim/v2/Users/" + a,
+            "{\"id\":\"" + b + "\",\"userName\":\"anna2\",\"displayName\":\"Anna\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).path("id").asText()).isEqualTo(a);
     assertThat(json(r).path("userName").asText()).isEqualTo("anna2");
-    assertThat(json(send("GET", "/scim/v2/Users/" + b, null)).path("userName").asText()).isEqualTo("bert");
-    HttpResponse<String> ghost = send("PUT", "/scim/v2/Users/" + a, "{\"id\":\"no-such-id\",\"userName\":\"anna3\"}");
+    assertThat(json(send("GET", "/scim/v2/Users/" + b, null)).path("userName").asText())
+        .isEqualTo("bert");
+    HttpResponse<String> ghost =
+        send("PUT", "/scim/v2/Users/" + a, "{\"id\":\"no-such-id\",\"userName\":\"anna3\"}");
     assertThat(ghost.statusCode()).as(ghost.body()).isEqualTo(200);
     assertThat(json(ghost).path("id").asText()).isEqualTo(a);
   }
@@ -194,7 +223,8 @@ class InteropTest {
   void badHeaders_areScimErrors() {
     assertScimError(raw("PUT /scim/v2/Users/x HTTP/1.1", "Bad Header: y"), 400);
     assertScimError(raw("PATCH /scim/v2/Users/x HTTP/1.1", "X: a", " folded"), 400);
-    assertScimError(raw("DELETE /scim/v2/Users/x HTTP/1.1", "Content-Length: 1", "Content-Length: 2"), 400);
+    assertScimError(
+        raw("DELETE /scim/v2/Users/x HTTP/1.1", "Content-Length: 1", "Content-Length: 2"), 400);
     assertScimError(raw("PUT /scim/v2/Users/x HTTP/1.1", "X-Big: " + "a".repeat(20_000)), 431);
     assertScimError(raw("DELETE /scim/v2/Users/x HTTP/1.1", "Expect: the-unexpected"), 417);
   }
@@ -211,11 +241,16 @@ class InteropTest {
             created,
             send("GET", "/scim/v2/Users/" + id, null),
             send("PUT", "/scim/v2/Users/" + id, "{\"userName\":\"loc2\"}"),
-            send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"L\"}")));
+            send(
+                "PATCH",
+                "/scim/v2/Users/" + id,
+                patchBody("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"L\"}")));
     for (HttpResponse<String> r : answers) {
       assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
       assertThat(json(r).path("meta").path("location").asText()).isEqualTo(location);
-      assertThat(r.headers().firstValue("Content-Location")).as(r.request().method()).hasValue(location);
+      assertThat(r.headers().firstValue("Content-Location"))
+          .as(r.request().method())
+          .hasValue(location);
       assertThat(r.headers().firstValue("Location")).as(r.request().method()).hasValue(location);
     }
   }
@@ -224,18 +259,29 @@ class InteropTest {
 
   @Test
   void schemasInsideAnExtensionObject_isIgnored_onPostPutPatch() {
-    String ext = "\"" + ENTERPRISE + "\":{\"schemas\":[\"" + ENTERPRISE + "\"],\"employeeNumber\":\"1\"}";
+    String ext =
+        "\"" + ENTERPRISE + "\":{\"schemas\":[\"" + ENTERPRISE + "\"],\"employeeNumber\":\"1\"}";
     HttpResponse<String> post =
         send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"" + USER + "\",\"" + ENTERPRISE + "\"],\"userName\":\"ext\"," + ext + "}");
+            "{\"schemas\":[\""
+                + USER
+                + "\",\""
+                + ENTERPRISE
+                + "\"],\"userName\":\"ext\","
+                + ext
+                + "}");
     assertThat(post.statusCode()).as(post.body()).isEqualTo(201);
     assertThat(json(post).path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("1");
     assertThat(json(post).path(ENTERPRISE).has("schemas")).isFalse();
     String id = json(post).path("id").asText();
 
-    HttpResponse<String> put = send("PUT", "/scim/v2/Users/" + id, "{\"userName\":\"ext\"," + ext.replace("\"1\"", "\"2\"") + "}");
+    HttpResponse<String> put =
+        send(
+            "PUT",
+            "/scim/v2/Users/" + id,
+            "{\"userName\":\"ext\"," + ext.replace("\"1\"", "\"2\"") + "}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("2");
 
@@ -244,8 +290,14 @@ class InteropTest {
             "PATCH",
             "/scim/v2/Users/" + id,
             patchBody(
-                "{\"op\":\"replace\",\"path\":\"" + ENTERPRISE + "\",\"value\":{\"schemas\":[\"" + ENTERPRISE + "\"],\"employeeNumber\":\"3\"}}",
-                "{\"op\":\"replace\",\"value\":{" + ext.replace("\"1\"", "\"4\"").replace("employeeNumber", "costCenter") + "}}"));
+                "{\"op\":\"replace\",\"path\":\""
+                    + ENTERPRISE
+                    + "\",\"value\":{\"schemas\":[\""
+                    + ENTERPRISE
+                    + "\"],\"employeeNumber\":\"3\"}}",
+                "{\"op\":\"replace\",\"value\":{"
+                    + ext.replace("\"1\"", "\"4\"").replace("employeeNumber", "costCenter")
+                    + "}}"));
     assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
     assertThat(json(patch).path(ENTERPRISE).path("employeeNumber").asText()).isEqualTo("3");
     assertThat(json(patch).path(ENTERPRISE).path("costCenter").asText()).isEqualTo("4");
@@ -254,12 +306,17 @@ class InteropTest {
   @Test
   void memberWithWrongType_getsItsRealType_onPostPatchPut() {
     String u = user("typed");
-    String sub = json(send("POST", "/scim/v2/Groups", "{\"displayName\":\"Sub\"}")).path("id").asText();
+    String sub =
+        json(send("POST", "/scim/v2/Groups", "{\"displayName\":\"Sub\"}")).path("id").asText();
     HttpResponse<String> post =
         send(
             "POST",
             "/scim/v2/Groups",
-            "{\"displayName\":\"G\",\"members\":[{\"value\":\"" + u + "\",\"type\":\"Group\"},{\"value\":\"" + sub + "\",\"type\":\"User\"}]}");
+            "{\"displayName\":\"G\",\"members\":[{\"value\":\""
+                + u
+                + "\",\"type\":\"Group\"},{\"value\":\""
+                + sub
+                + "\",\"type\":\"User\"}]}");
     assertThat(post.statusCode()).as(post.body()).isEqualTo(201);
     String g = json(post).path("id").asText();
     assertThat(json(post).path("members").get(0).path("type").asText()).isEqualTo("User");
@@ -270,12 +327,18 @@ class InteropTest {
         send(
             "PATCH",
             "/scim/v2/Groups/" + g + "?attributes=members",
-            patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + v + "\",\"type\":\"Group\"}]}"));
+            patchBody(
+                "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                    + v
+                    + "\",\"type\":\"Group\"}]}"));
     assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
     assertThat(json(patch).path("members").get(2).path("type").asText()).isEqualTo("User");
 
     HttpResponse<String> put =
-        send("PUT", "/scim/v2/Groups/" + g, "{\"displayName\":\"G\",\"members\":[{\"value\":\"" + sub + "\",\"type\":\"User\"}]}");
+        send(
+            "PUT",
+            "/scim/v2/Groups/" + g,
+            "{\"displayName\":\"G\",\"members\":[{\"value\":\"" + sub + "\",\"type\":\"User\"}]}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).path("members").get(0).path("type").asText()).isEqualTo("Group");
   }
@@ -288,7 +351,11 @@ class InteropTest {
         send(
             "POST",
             "/scim/v2/Groups",
-            "{\"displayName\":\"G\",\"members\":[{\"value\":\"" + ann + "\",\"display\":\"Ann (HR)\"},{\"value\":\"" + ben + "\"}]}");
+            "{\"displayName\":\"G\",\"members\":[{\"value\":\""
+                + ann
+                + "\",\"display\":\"Ann (HR)\"},{\"value\":\""
+                + ben
+                + "\"}]}");
     assertThat(post.statusCode()).as(post.body()).isEqualTo(201);
     String g = json(post).path("id").asText();
     JsonNode members = json(send("GET", "/scim/v2/Groups/" + g, null)).path("members");
@@ -301,17 +368,29 @@ class InteropTest {
         send(
             "PATCH",
             "/scim/v2/Groups/" + g,
-            patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + cid + "\",\"display\":\"Cid from Okta\"}]}"));
+            patchBody(
+                "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                    + cid
+                    + "\",\"display\":\"Cid from Okta\"}]}"));
     assertThat(patch.statusCode()).as(patch.body()).isEqualTo(204);
     members = json(send("GET", "/scim/v2/Groups/" + g, null)).path("members");
     assertThat(members.get(2).path("display").asText()).isEqualTo("Cid from Okta");
 
     HttpResponse<String> put =
-        send("PUT", "/scim/v2/Groups/" + g, "{\"displayName\":\"G\",\"members\":[{\"value\":\"" + ben + "\",\"display\":\"Benjamin\"},{\"value\":\"" + ann + "\"}]}");
+        send(
+            "PUT",
+            "/scim/v2/Groups/" + g,
+            "{\"displayName\":\"G\",\"members\":[{\"value\":\""
+                + ben
+                + "\",\"display\":\"Benjamin\"},{\"value\":\""
+                + ann
+                + "\"}]}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     // A multi-valued attribute carries no order: find each member by its value.
     Map<String, String> displays = new java.util.HashMap<>();
-    json(put).path("members").forEach(m -> displays.put(m.path("value").asText(), m.path("display").asText()));
+    json(put)
+        .path("members")
+        .forEach(m -> displays.put(m.path("value").asText(), m.path("display").asText()));
     assertThat(displays).containsOnly(Map.entry(ben, "Benjamin"), Map.entry(ann, "Ann Smith"));
   }
 
@@ -320,33 +399,65 @@ class InteropTest {
   @Test
   void errors_nameSchemaUrnsInTheirCanonicalCase() {
     HttpResponse<String> post =
-        send("POST", "/scim/v2/Users", "{\"userName\":\"u\",\"" + ENTERPRISE_LOWER + ":shoeSize\":\"9\"}");
+        send(
+            "POST",
+            "/scim/v2/Users",
+            "{\"userName\":\"u\",\"" + ENTERPRISE_LOWER + ":shoeSize\":\"9\"}");
     assertScimError(post, 400, "invalidValue");
-    assertThat(json(post).path("detail").asText()).contains(ENTERPRISE + ":shoeSize").doesNotContain(ENTERPRISE_LOWER);
+    assertThat(json(post).path("detail").asText())
+        .contains(ENTERPRISE + ":shoeSize")
+        .doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> wrongType =
-        send("POST", "/scim/v2/Users", "{\"userName\":\"u\",\"" + ENTERPRISE_LOWER + "\":{\"employeeNumber\":5}}");
+        send(
+            "POST",
+            "/scim/v2/Users",
+            "{\"userName\":\"u\",\"" + ENTERPRISE_LOWER + "\":{\"employeeNumber\":5}}");
     assertScimError(wrongType, 400, "invalidValue");
-    assertThat(json(wrongType).path("detail").asText()).contains(ENTERPRISE + ":employeeNumber").doesNotContain(ENTERPRISE_LOWER);
+    assertThat(json(wrongType).path("detail").asText())
+        .contains(ENTERPRISE + ":employeeNumber")
+        .doesNotContain(ENTERPRISE_LOWER);
 
     String id = user("u");
     HttpResponse<String> patch =
-        send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"add\",\"path\":\"" + ENTERPRISE_LOWER + ":shoeSize\",\"value\":\"9\"}"));
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + id,
+            patchBody(
+                "{\"op\":\"add\",\"path\":\"" + ENTERPRISE_LOWER + ":shoeSize\",\"value\":\"9\"}"));
     assertScimError(patch, 400, "invalidPath");
-    assertThat(json(patch).path("detail").asText()).contains(ENTERPRISE + ":").doesNotContain(ENTERPRISE_LOWER);
+    assertThat(json(patch).path("detail").asText())
+        .contains(ENTERPRISE + ":")
+        .doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> patchValue =
-        send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"add\",\"path\":\"" + ENTERPRISE_LOWER + ":employeeNumber\",\"value\":5}"));
+        send(
+            "PATCH",
+            "/scim/v2/Users/" + id,
+            patchBody(
+                "{\"op\":\"add\",\"path\":\""
+                    + ENTERPRISE_LOWER
+                    + ":employeeNumber\",\"value\":5}"));
     assertScimError(patchValue, 400, "invalidValue");
-    assertThat(json(patchValue).path("detail").asText()).contains(ENTERPRISE + ":employeeNumber").doesNotContain(ENTERPRISE_LOWER);
+    assertThat(json(patchValue).path("detail").asText())
+        .contains(ENTERPRISE + ":employeeNumber")
+        .doesNotContain(ENTERPRISE_LOWER);
 
     HttpResponse<String> filter =
-        send("GET", "/scim/v2/Users?filter=" + q(ENTERPRISE_LOWER + ":employeeNumber gt true"), null);
+        send(
+            "GET",
+            "/scim/v2/Users?filter=" + q(ENTERPRISE_LOWER + ":employeeNumber gt true"),
+            null);
     assertScimError(filter, 400, "invalidFilter");
-    assertThat(json(filter).path("detail").asText()).contains(ENTERPRISE + ":employeeNumber").doesNotContain(ENTERPRISE_LOWER);
+    assertThat(json(filter).path("detail").asText())
+        .contains(ENTERPRISE + ":employeeNumber")
+        .doesNotContain(ENTERPRISE_LOWER);
 
-    HttpResponse<String> sort = send("GET", "/scim/v2/Users?sortBy=" + q(ENTERPRISE_LOWER + ":shoeSize"), null);
+    HttpResponse<String> sort =
+        send("GET", "/scim/v2/Users?sortBy=" + q(ENTERPRISE_LOWER + ":shoeSize"), null);
     assertScimError(sort, 400, "invalidPath");
-    assertThat(json(sort).path("detail").asText()).contains(ENTERPRISE + ":").doesNotContain(ENTERPRISE_LOWER);
+    assertThat(json(sort).path("detail").asText())
+        .contains(ENTERPRISE + ":")
+        .doesNotContain(ENTERPRISE_LOWER);
   }
 }

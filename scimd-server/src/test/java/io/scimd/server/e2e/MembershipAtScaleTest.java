@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Membership traffic the way IdPs generate it at scale: Entra's parallel PATCHes to one group (a
- * read-modify-write server loses members), batches far above AWS IAM Identity Center's 100
- * changes per PATCH, and membership lookups that must not load the member list.
+ * read-modify-write server loses members), batches far above AWS IAM Identity Center's 100 changes
+ * per PATCH, and membership lookups that must not load the member list.
  */
 class MembershipAtScaleTest {
   TestServer server;
@@ -48,8 +48,14 @@ class MembershipAtScaleTest {
     StringJoiner ops = new StringJoiner(",");
     for (int i = 0; i < n; i++) {
       ops.add(
-          "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u" + i + "\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\""
-              + prefix + i + "@example.com\"}}");
+          "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u"
+              + i
+              + "\",\"data\":{\"schemas\":[\""
+              + USER
+              + "\"],\"userName\":\""
+              + prefix
+              + i
+              + "@example.com\"}}");
     }
     HttpResponse<String> r =
         idp.send(
@@ -88,7 +94,13 @@ class MembershipAtScaleTest {
             pool.submit(
                 () -> {
                   HttpResponse<String> r =
-                      idp.send("PATCH", group, patchBody("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
+                      idp.send(
+                          "PATCH",
+                          group,
+                          patchBody(
+                              "{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                                  + u
+                                  + "\"}]}"));
                   if (r.statusCode() != 200 && r.statusCode() != 204) {
                     failures.add(r.statusCode() + " " + r.body());
                   }
@@ -97,7 +109,9 @@ class MembershipAtScaleTest {
       for (Future<?> f : futures) {
         f.get();
       }
-      assertThat(failures).as("every parallel PATCH succeeds (no 409/412/500 under contention)").isEmpty();
+      assertThat(failures)
+          .as("every parallel PATCH succeeds (no 409/412/500 under contention)")
+          .isEmpty();
       assertThat(idp.memberIds(gid)).containsExactlyInAnyOrderElementsOf(users);
 
       // Then parallel removals of every other member, mixed with re-adds of the ones that stay.
@@ -112,7 +126,13 @@ class MembershipAtScaleTest {
             pool.submit(
                 () -> {
                   HttpResponse<String> r =
-                      idp.send("PATCH", group, patchBody("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
+                      idp.send(
+                          "PATCH",
+                          group,
+                          patchBody(
+                              "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\""
+                                  + u
+                                  + "\"}]}"));
                   if (r.statusCode() != 200 && r.statusCode() != 204) {
                     failures.add(r.statusCode() + " " + r.body());
                   }
@@ -123,7 +143,13 @@ class MembershipAtScaleTest {
             pool.submit(
                 () -> {
                   HttpResponse<String> r =
-                      idp.send("PATCH", group, patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u + "\"}]}"));
+                      idp.send(
+                          "PATCH",
+                          group,
+                          patchBody(
+                              "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                                  + u
+                                  + "\"}]}"));
                   if (r.statusCode() != 200 && r.statusCode() != 204) {
                     failures.add(r.statusCode() + " " + r.body());
                   }
@@ -152,7 +178,14 @@ class MembershipAtScaleTest {
       for (String g : groups) {
         futures.add(
             pool.submit(
-                () -> idp.send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + user + "\"}]}"))));
+                () ->
+                    idp.send(
+                        "PATCH",
+                        "/scim/v2/Groups/" + g,
+                        patchBody(
+                            "{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                                + user
+                                + "\"}]}"))));
       }
       for (Future<HttpResponse<String>> f : futures) {
         assertThat(f.get().statusCode()).as(f.get().body()).isIn(200, 204);
@@ -177,23 +210,37 @@ class MembershipAtScaleTest {
     assertThat(full.path("members").size()).isEqualTo(1000);
 
     // The list form with excludedAttributes=members carries no members, and the check finds one.
-    JsonNode list = idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Big\""));
+    JsonNode list =
+        idp.read(
+            "/scim/v2/Groups?excludedAttributes=members&filter=" + q("displayName eq \"Big\""));
     assertThat(list.path("Resources").get(0).has("members")).isFalse();
     String check = "id eq \"" + gid + "\" and members[value eq \"" + users.get(777) + "\"]";
-    assertThat(idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q(check)).path("totalResults").asInt()).isEqualTo(1);
+    assertThat(
+            idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q(check))
+                .path("totalResults")
+                .asInt())
+        .isEqualTo(1);
     // The older membership check form.
     String old = "id eq \"" + gid + "\" and members eq \"" + users.get(5) + "\"";
-    assertThat(idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q(old)).path("totalResults").asInt()).isEqualTo(1);
-    // attributes=displayName narrows to displayName plus id (returned: always); members are not in it.
+    assertThat(
+            idp.read("/scim/v2/Groups?excludedAttributes=members&filter=" + q(old))
+                .path("totalResults")
+                .asInt())
+        .isEqualTo(1);
+    // attributes=displayName narrows to displayName plus id (returned: always); members are not in
+    // it.
     JsonNode narrow = idp.read(group + "?attributes=displayName");
     assertThat(narrow.has("members")).isFalse();
     assertThat(narrow.path("id").asText()).isEqualTo(gid);
 
     // Removing 600 in one PATCH with a value array leaves exactly the other 400.
-    idp.patchOk(group, "{\"op\":\"remove\",\"path\":\"members\",\"value\":" + values(users.subList(0, 600)) + "}");
+    idp.patchOk(
+        group,
+        "{\"op\":\"remove\",\"path\":\"members\",\"value\":" + values(users.subList(0, 600)) + "}");
     assertThat(idp.memberIds(gid)).containsExactlyInAnyOrderElementsOf(users.subList(600, 1000));
     // One member removal by value filter removes one.
-    idp.patchOk(group, "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + users.get(999) + "\\\"]\"}");
+    idp.patchOk(
+        group, "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + users.get(999) + "\\\"]\"}");
     assertThat(idp.memberIds(gid)).hasSize(399);
     // Replace with [] is the only way to clear everything.
     idp.patchOk(group, "{\"op\":\"replace\",\"path\":\"members\",\"value\":[]}");
@@ -202,7 +249,9 @@ class MembershipAtScaleTest {
 
   @Test
   void serviceProviderConfig_publishesTheLimitsItEnforces() {
-    HttpResponse<String> r = server.sendRaw("GET", "/scim/v2/ServiceProviderConfig", null, "Accept", "application/scim+json");
+    HttpResponse<String> r =
+        server.sendRaw(
+            "GET", "/scim/v2/ServiceProviderConfig", null, "Accept", "application/scim+json");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode spc = json(r);
     assertThat(spc.path("patch").path("supported").asBoolean()).isTrue();
@@ -223,7 +272,8 @@ class MembershipAtScaleTest {
             "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}");
     assertScimError(tooMany, 413, null);
     // A count above filter.maxResults is capped to it, not refused.
-    JsonNode capped = idp.read("/scim/v2/Users?count=" + (spc.path("filter").path("maxResults").asInt() + 500));
+    JsonNode capped =
+        idp.read("/scim/v2/Users?count=" + (spc.path("filter").path("maxResults").asInt() + 500));
     assertThat(capped.path("totalResults").asInt()).isZero();
   }
 }

@@ -38,7 +38,10 @@ class OktaFlowTest {
   void userLifecycle_asOktaSendsIt() {
     // 1. Does the user exist? Okta pages with startIndex/count and filters on userName.
     HttpResponse<String> lookup =
-        okta.send("GET", "/scim/v2/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100", null);
+        okta.send(
+            "GET",
+            "/scim/v2/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100",
+            null);
     assertThat(lookup.statusCode()).isEqualTo(200);
     assertThat(lookup.headers().firstValue("Content-Type")).hasValue(CT);
     JsonNode empty = json(lookup);
@@ -70,7 +73,8 @@ class OktaFlowTest {
     JsonNode user = json(created);
     String id = user.path("id").asText();
     assertThat(id).isNotBlank();
-    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Users/" + id));
+    assertThat(created.headers().firstValue("Location"))
+        .hasValue(server.url("/scim/v2/Users/" + id));
     assertThat(created.headers().firstValue("ETag")).isPresent();
     assertThat(user.path("userName").asText()).isEqualTo("test.user@okta.local");
     assertThat(user.path("active").asBoolean()).isTrue();
@@ -79,7 +83,10 @@ class OktaFlowTest {
 
     // 3. Okta matches userName case-insensitively.
     HttpResponse<String> found =
-        okta.send("GET", "/scim/v2/Users?filter=userName%20eq%20%22TEST.USER%40OKTA.LOCAL%22&startIndex=1&count=100", null);
+        okta.send(
+            "GET",
+            "/scim/v2/Users?filter=userName%20eq%20%22TEST.USER%40OKTA.LOCAL%22&startIndex=1&count=100",
+            null);
     assertThat(found.statusCode()).isEqualTo(200);
     assertThat(json(found).path("totalResults").asInt()).isEqualTo(1);
     assertThat(json(found).path("Resources").get(0).path("id").asText()).isEqualTo(id);
@@ -89,7 +96,9 @@ class OktaFlowTest {
         okta.send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"Test.User@okta.local\",\"active\":true}");
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\"Test.User@okta.local\",\"active\":true}");
     assertThat(duplicate.statusCode()).isEqualTo(409);
     assertThat(json(duplicate).path("scimType").asText()).isEqualTo("uniqueness");
     assertThat(json(duplicate).path("status").asText()).isEqualTo("409");
@@ -155,7 +164,10 @@ class OktaFlowTest {
     String bob = okta.createUser("bob@okta.local");
 
     HttpResponse<String> lookup =
-        okta.send("GET", "/scim/v2/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100", null);
+        okta.send(
+            "GET",
+            "/scim/v2/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100",
+            null);
     assertThat(lookup.statusCode()).isEqualTo(200);
     assertThat(json(lookup).path("totalResults").asInt()).isZero();
 
@@ -171,7 +183,8 @@ class OktaFlowTest {
             }""");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String gid = json(created).path("id").asText();
-    assertThat(created.headers().firstValue("Location")).hasValue(server.url("/scim/v2/Groups/" + gid));
+    assertThat(created.headers().firstValue("Location"))
+        .hasValue(server.url("/scim/v2/Groups/" + gid));
     assertThat(json(created).path("displayName").asText()).isEqualTo("Test SCIMv2");
 
     HttpResponse<String> got = okta.send("GET", "/scim/v2/Groups/" + gid, null);

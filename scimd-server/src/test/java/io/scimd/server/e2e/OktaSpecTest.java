@@ -48,11 +48,18 @@ class OktaSpecTest {
     okta.send(
         "POST",
         "/scim/v2/Users",
-        "{\"schemas\":[\"" + USER + "\"],\"userName\":\"seed@example.com\",\"name\":{\"givenName\":\"Seed\",\"familyName\":\"User\"},\"emails\":[{\"primary\":true,\"value\":\"seed@example.com\",\"type\":\"work\"}],\"active\":true}");
+        "{\"schemas\":[\""
+            + USER
+            + "\"],\"userName\":\"seed@example.com\",\"name\":{\"givenName\":\"Seed\",\"familyName\":\"User\"},\"emails\":[{\"primary\":true,\"value\":\"seed@example.com\",\"type\":\"work\"}],\"active\":true}");
 
     // Test Users endpoint.
     HttpResponse<String> first =
-        okta.send("GET", "/scim/v2/Users?count=1&startIndex=1", null, "Content-Type", "application/scim+json; charset=utf-8");
+        okta.send(
+            "GET",
+            "/scim/v2/Users?count=1&startIndex=1",
+            null,
+            "Content-Type",
+            "application/scim+json; charset=utf-8");
     assertThat(first.statusCode()).isEqualTo(200);
     JsonNode list = json(first);
     assertThat(list.path("schemas").toString()).contains(LIST_RESPONSE);
@@ -73,7 +80,8 @@ class OktaSpecTest {
     assertThat(got.path("id").asText()).isEqualTo(isvUserId);
 
     // Test invalid User by username, and "make sure random user doesn't exist".
-    JsonNode invalid = okta.read("/scim/v2/Users?filter=" + q("userName eq \"invalid-user-9d1c@example.com\""));
+    JsonNode invalid =
+        okta.read("/scim/v2/Users?filter=" + q("userName eq \"invalid-user-9d1c@example.com\""));
     assertThat(invalid.path("totalResults").asInt()).isZero();
     assertThat(invalid.path("schemas").toString()).contains("ListResponse");
 
@@ -82,9 +90,18 @@ class OktaSpecTest {
 
     // Create Okta user with realistic values: Content-Type application/json, Accept with a charset.
     String body =
-        "{\"schemas\":[\"" + USER + "\"],\"userName\":\"Jessie.Rowe@example.com\",\"name\":{\"givenName\":\"Jessie\",\"familyName\":\"Rowe\"},\"emails\":[{\"primary\":true,\"value\":\"jessie.rowe@example.com\",\"type\":\"work\"}],\"displayName\":\"Jessie Rowe\",\"active\":true}";
+        "{\"schemas\":[\""
+            + USER
+            + "\"],\"userName\":\"Jessie.Rowe@example.com\",\"name\":{\"givenName\":\"Jessie\",\"familyName\":\"Rowe\"},\"emails\":[{\"primary\":true,\"value\":\"jessie.rowe@example.com\",\"type\":\"work\"}],\"displayName\":\"Jessie Rowe\",\"active\":true}";
     HttpResponse<String> created =
-        server.send("POST", "/scim/v2/Users", body, "Content-Type", "application/json", "Accept", "application/scim+json; charset=utf-8");
+        server.send(
+            "POST",
+            "/scim/v2/Users",
+            body,
+            "Content-Type",
+            "application/json",
+            "Accept",
+            "application/scim+json; charset=utf-8");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode c = json(created);
     assertThat(c.path("active").asBoolean()).isTrue();
@@ -94,15 +111,24 @@ class OktaSpecTest {
     String idUserOne = c.path("id").asText();
 
     // Verify that user was created.
-    assertThat(okta.read("/scim/v2/Users/" + idUserOne).path("name").path("givenName").asText()).isEqualTo("Jessie");
+    assertThat(okta.read("/scim/v2/Users/" + idUserOne).path("name").path("givenName").asText())
+        .isEqualTo("Jessie");
 
     // Expect failure when recreating user with same values.
     HttpResponse<String> again =
-        server.send("POST", "/scim/v2/Users", body, "Content-Type", "application/json", "Accept", "application/scim+json; charset=utf-8");
+        server.send(
+            "POST",
+            "/scim/v2/Users",
+            body,
+            "Content-Type",
+            "application/json",
+            "Accept",
+            "application/scim+json; charset=utf-8");
     assertScimError(again, 409, "uniqueness");
 
     // Username Case Sensitivity Check.
-    JsonNode caps = okta.read("/scim/v2/Users?filter=" + q("userName eq \"JESSIE.ROWE@EXAMPLE.COM\""));
+    JsonNode caps =
+        okta.read("/scim/v2/Users?filter=" + q("userName eq \"JESSIE.ROWE@EXAMPLE.COM\""));
     assertThat(caps.path("totalResults").asInt()).isEqualTo(1);
     assertThat(caps.path("Resources").get(0).path("id").asText()).isEqualTo(idUserOne);
 
@@ -120,8 +146,10 @@ class OktaSpecTest {
             "GET",
             "/scim/v2/Users?filter=" + q("userName eq \"JESSIE.ROWE@EXAMPLE.COM\""),
             null,
-            "Authorization", "non-token",
-            "Accept", "application/scim+json");
+            "Authorization",
+            "non-token",
+            "Accept",
+            "application/scim+json");
     assertScimError(unauth, 401, null);
     assertThat(unauth.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Bearer");
 
@@ -135,7 +163,9 @@ class OktaSpecTest {
     // Many HTTP stacks encode the query as application/x-www-form-urlencoded: spaces as '+'.
     String raw =
         "GET /scim/v2/Users?filter=userName+eq+%22plus.user%40example.com%22&startIndex=1&count=100 HTTP/1.1\r\n"
-            + "Host: 127.0.0.1\r\nAuthorization: Bearer " + TestServer.TOKEN + "\r\nAccept: application/scim+json\r\n"
+            + "Host: 127.0.0.1\r\nAuthorization: Bearer "
+            + TestServer.TOKEN
+            + "\r\nAccept: application/scim+json\r\n"
             + "Connection: close\r\n\r\n";
     String response = server.rawExchange(raw);
     assertThat(response).startsWith("HTTP/1.1 200");
@@ -179,8 +209,18 @@ class OktaSpecTest {
     assertThat(okta.read(user).path("active").asBoolean()).isFalse();
 
     // Re-assigned: Okta POSTs the same user again, gets 409, then looks it up by userName.
-    assertScimError(okta.send("POST", "/scim/v2/Users", create.replace("returning@example.com\",\n", "Returning@Example.com\",\n")), 409, "uniqueness");
-    JsonNode found = okta.read("/scim/v2/Users?filter=" + q("userName eq \"returning@example.com\"") + "&startIndex=1&count=100");
+    assertScimError(
+        okta.send(
+            "POST",
+            "/scim/v2/Users",
+            create.replace("returning@example.com\",\n", "Returning@Example.com\",\n")),
+        409,
+        "uniqueness");
+    JsonNode found =
+        okta.read(
+            "/scim/v2/Users?filter="
+                + q("userName eq \"returning@example.com\"")
+                + "&startIndex=1&count=100");
     assertThat(found.path("totalResults").asInt()).isEqualTo(1);
     assertThat(found.path("Resources").get(0).path("id").asText()).isEqualTo(id);
     assertThat(found.path("Resources").get(0).path("active").asBoolean()).isFalse();
@@ -206,7 +246,9 @@ class OktaSpecTest {
     assertThat(put.headers().firstValue("ETag")).isPresent();
 
     // Password sync: a PATCH without path carrying the password; it is never returned.
-    JsonNode pw = json(okta.patchOk(user, "{\"op\": \"replace\", \"value\": {\"password\": \"N3w#Secret\"}}"));
+    JsonNode pw =
+        json(
+            okta.patchOk(user, "{\"op\": \"replace\", \"value\": {\"password\": \"N3w#Secret\"}}"));
     assertThat(pw.has("password")).isFalse();
     assertThat(pw.path("active").asBoolean()).isTrue();
   }
@@ -215,13 +257,18 @@ class OktaSpecTest {
   void putUser_omittingAttributes_clearsThem() {
     String id = okta.createUser("put.clear@example.com");
     String user = "/scim/v2/Users/" + id;
-    okta.patchOk(user, "{\"op\": \"add\", \"value\": {\"nickName\": \"nick\", \"title\": \"CTO\"}}");
+    okta.patchOk(
+        user, "{\"op\": \"add\", \"value\": {\"nickName\": \"nick\", \"title\": \"CTO\"}}");
     // RFC 7644 §3.5.1: PUT replaces the resource; attributes left out are cleared.
     HttpResponse<String> put =
         okta.send(
             "PUT",
             user,
-            "{\"schemas\":[\"" + USER + "\"],\"id\":\"" + id + "\",\"userName\":\"put.clear@example.com\",\"title\":\"CEO\",\"active\":true}");
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"id\":\""
+                + id
+                + "\",\"userName\":\"put.clear@example.com\",\"title\":\"CEO\",\"active\":true}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).has("nickName")).isFalse();
     assertThat(json(put).path("title").asText()).isEqualTo("CEO");
@@ -237,19 +284,31 @@ class OktaSpecTest {
         okta.send(
             "POST",
             "/scim/v2/Groups",
-            "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + a + "\",\"display\":\"a@example.com\"}]}");
+            "{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\"Engineering\",\"members\":[{\"value\":\""
+                + a
+                + "\",\"display\":\"a@example.com\"}]}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String gid = json(created).path("id").asText();
     assertThat(json(created).path("members").size()).isEqualTo(1);
     String group = "/scim/v2/Groups/" + gid;
 
     // Group lookup by displayName before push, paged.
-    JsonNode byName = okta.read("/scim/v2/Groups?filter=" + q("displayName eq \"engineering\"") + "&startIndex=1&count=100");
+    JsonNode byName =
+        okta.read(
+            "/scim/v2/Groups?filter="
+                + q("displayName eq \"engineering\"")
+                + "&startIndex=1&count=100");
     assertThat(byName.path("totalResults").asInt()).isEqualTo(1);
 
     okta.patchOk(
         group,
-        "{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"" + b + "\", \"display\": \"b@example.com\"}, {\"value\": \"" + c + "\", \"display\": \"c@example.com\"}]}");
+        "{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \""
+            + b
+            + "\", \"display\": \"b@example.com\"}, {\"value\": \""
+            + c
+            + "\", \"display\": \"c@example.com\"}]}");
     assertThat(okta.memberIds(gid)).containsExactlyInAnyOrder(a, b, c);
     okta.patchOk(group, "{\"op\": \"remove\", \"path\": \"members[value eq \\\"" + b + "\\\"]\"}");
     assertThat(okta.memberIds(gid)).containsExactlyInAnyOrder(a, c);
@@ -260,7 +319,11 @@ class OktaSpecTest {
     // Rename and replace of all members in one no-path value object.
     okta.patchOk(
         group,
-        "{\"op\": \"replace\", \"value\": {\"id\": \"" + gid + "\", \"displayName\": \"Engineering 2\", \"members\": [{\"value\": \"" + b + "\"}]}}");
+        "{\"op\": \"replace\", \"value\": {\"id\": \""
+            + gid
+            + "\", \"displayName\": \"Engineering 2\", \"members\": [{\"value\": \""
+            + b
+            + "\"}]}}");
     JsonNode g = okta.read(group);
     assertThat(g.path("displayName").asText()).isEqualTo("Engineering 2");
     assertThat(okta.memberIds(gid)).containsExactly(b);
@@ -275,7 +338,15 @@ class OktaSpecTest {
         okta.send(
             "PUT",
             group,
-            "{\"schemas\":[\"" + GROUP + "\"],\"id\":\"" + gid + "\",\"displayName\":\"Engineering\",\"members\":[{\"value\":\"" + a + "\"},{\"value\":\"" + c + "\"}]}");
+            "{\"schemas\":[\""
+                + GROUP
+                + "\"],\"id\":\""
+                + gid
+                + "\",\"displayName\":\"Engineering\",\"members\":[{\"value\":\""
+                + a
+                + "\"},{\"value\":\""
+                + c
+                + "\"}]}");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(json(put).path("members").size()).isEqualTo(2);
     assertThat(okta.memberIds(gid)).containsExactlyInAnyOrder(a, c);
@@ -291,12 +362,15 @@ class OktaSpecTest {
   void groupMember_unknownUserId_isRejectedWithoutChangingTheGroup() {
     String a = okta.createUser("known@example.com");
     String gid = okta.createGroup("Known");
-    okta.patchOk("/scim/v2/Groups/" + gid, "{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"" + a + "\"}]}");
+    okta.patchOk(
+        "/scim/v2/Groups/" + gid,
+        "{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"" + a + "\"}]}");
     HttpResponse<String> r =
         okta.send(
             "PATCH",
             "/scim/v2/Groups/" + gid,
-            patchBody("{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"no-such-user-id\"}]}"));
+            patchBody(
+                "{\"op\": \"add\", \"path\": \"members\", \"value\": [{\"value\": \"no-such-user-id\"}]}"));
     assertThat(r.statusCode()).as(r.body()).isIn(400, 404);
     assertThat(okta.memberIds(gid)).containsExactly(a);
   }

@@ -30,7 +30,11 @@ class HeaderHardeningTest {
 
   @Test
   void emptyForwardedHost_createsWithALocationOnTheLocalAddress() {
-    Raw r = server.raw("POST /scim/v2/Users HTTP/1.1", Seeded.oktaUser("fwd-empty"), authorized("X-Forwarded-Host: "));
+    Raw r =
+        server.raw(
+            "POST /scim/v2/Users HTTP/1.1",
+            Seeded.oktaUser("fwd-empty"),
+            authorized("X-Forwarded-Host: "));
     JsonNode body = assertWellFormed(r);
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     assertThat(r.headers().get("Location")).as(r.toString()).startsWith("http://127.0.0.1:");
@@ -42,6 +46,7 @@ class HeaderHardeningTest {
     Raw r = server.raw("GET /scim/v2/Users HTTP/1.1", null, authorized("X-Forwarded-Host:  "));
     JsonNode body = assertWellFormed(r);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    assertThat(body.path("Resources").get(0).path("meta").path("location").asText()).startsWith("http://127.0.0.1:");
+    assertThat(body.path("Resources").get(0).path("meta").path("location").asText())
+        .startsWith("http://127.0.0.1:");
   }
 }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Bodies that are too big, too deep or too long: each answers its SCIM error, fast, and changes nothing. */
+/**
+ * Bodies that are too big, too deep or too long: each answers its SCIM error, fast, and changes
+ * nothing.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HugeInputTest {
   TestServer server;
@@ -38,7 +41,10 @@ class HugeInputTest {
     server.close();
   }
 
-  /** Announces 10 MB, sends only 64 KB, and must get the 413 without the server waiting for the rest. */
+  /**
+   * Announces 10 MB, sends only 64 KB, and must get the 413 without the server waiting for the
+   * rest.
+   */
   @Test
   void tenMegabyteBody_answers413WithoutReadingIt() throws Exception {
     String before = server.snapshot();
@@ -47,7 +53,8 @@ class HugeInputTest {
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();
       out.write(
-          ("POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TestServer.TOKEN
+          ("POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                  + TestServer.TOKEN
                   + "\r\nContent-Type: application/scim+json\r\nContent-Length: 10485760\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.write(("{\"userName\":\"" + "x".repeat(64 * 1024)).getBytes(StandardCharsets.US_ASCII));
@@ -78,7 +85,8 @@ class HugeInputTest {
   void jsonNested100000Deep_answers400InvalidSyntax() {
     String before = server.snapshot();
     for (String open : List.of("[", "{\"a\":")) {
-      String body = "{\"schemas\":[\"" + USER + "\"],\"userName\":\"deep\",\"name\":" + open.repeat(100_000);
+      String body =
+          "{\"schemas\":[\"" + USER + "\"],\"userName\":\"deep\",\"name\":" + open.repeat(100_000);
       HttpResponse<String> r = server.send("POST", "/scim/v2/Users", body);
       JsonNode e = assertWellFormed(r);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
@@ -96,7 +104,15 @@ class HugeInputTest {
   void nestingUnderTheParserLimit_answers400InvalidValue() {
     String before = server.snapshot();
     HttpResponse<String> post =
-        server.send("POST", "/scim/v2/Users", "{\"schemas\":[\"" + USER + "\"],\"userName\":\"deep\",\"emails\":" + "[".repeat(60) + "]".repeat(60) + "}");
+        server.send(
+            "POST",
+            "/scim/v2/Users",
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\"deep\",\"emails\":"
+                + "[".repeat(60)
+                + "]".repeat(60)
+                + "}");
     JsonNode e = assertWellFormed(post);
     assertThat(post.statusCode()).as(post.body()).isEqualTo(400);
     assertThat(e.path("scimType").asText()).isEqualTo("invalidValue");
@@ -105,7 +121,11 @@ class HugeInputTest {
         server.send(
             "PATCH",
             "/scim/v2/Users/" + seeded.alice(),
-            "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"add\",\"path\":\"roles\",\"value\":\"" + deep + "\"}]}");
+            "{\"schemas\":[\""
+                + PATCH_OP
+                + "\"],\"Operations\":[{\"op\":\"add\",\"path\":\"roles\",\"value\":\""
+                + deep
+                + "\"}]}");
     assertWellFormed(patch);
     assertThat(patch.statusCode()).as(patch.body()).isEqualTo(400);
     assertThat(server.snapshot()).isEqualTo(before);
@@ -116,20 +136,33 @@ class HugeInputTest {
   void oneMegabyteString_isStoredAndReadBack() {
     String title = "t".repeat(1_000_000);
     HttpResponse<String> r =
-        server.send("PATCH", "/scim/v2/Users/" + seeded.bob(),
-            "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"" + title + "\"}]}");
+        server.send(
+            "PATCH",
+            "/scim/v2/Users/" + seeded.bob(),
+            "{\"schemas\":[\""
+                + PATCH_OP
+                + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"title\",\"value\":\""
+                + title
+                + "\"}]}");
     assertWellFormed(r);
     assertThat(r.statusCode()).as(abbreviate(r.body())).isEqualTo(200);
-    HttpResponse<String> get = server.send("GET", "/scim/v2/Users/" + seeded.bob() + "?attributes=title", null);
+    HttpResponse<String> get =
+        server.send("GET", "/scim/v2/Users/" + seeded.bob() + "?attributes=title", null);
     assertThat(TestServer.json(get).path("title").asText()).isEqualTo(title);
   }
 
-  /** 10,000 operations in one PATCH fit maxPayloadSize; they apply as one change, in well under the timeout. */
+  /**
+   * 10,000 operations in one PATCH fit maxPayloadSize; they apply as one change, in well under the
+   * timeout.
+   */
   @Test
   void tenThousandPatchOperations_applyAtomically() {
     StringBuilder ops = new StringBuilder();
     for (int i = 0; i < 10_000; i++) {
-      ops.append(i == 0 ? "" : ",").append("{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"n").append(i).append("\"}");
+      ops.append(i == 0 ? "" : ",")
+          .append("{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"n")
+          .append(i)
+          .append("\"}");
     }
     String body = "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[" + ops + "]}";
     long started = System.nanoTime();
@@ -140,7 +173,8 @@ class HugeInputTest {
     assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(5_000);
 
     String before = server.snapshot();
-    String failing = body.replace("]}", ",{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}]}");
+    String failing =
+        body.replace("]}", ",{\"op\":\"replace\",\"path\":\"active\",\"value\":\"maybe\"}]}");
     HttpResponse<String> f = server.send("PATCH", "/scim/v2/Users/" + seeded.alice(), failing);
     JsonNode e = assertWellFormed(f);
     assertThat(f.statusCode()).isEqualTo(400);
@@ -159,9 +193,15 @@ class HugeInputTest {
     StringBuilder ops = new StringBuilder();
     for (int i = 0; i < 1000; i++) {
       ops.append(i == 0 ? "" : ",")
-          .append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"c").append(i)
-          .append("\",\"data\":{\"schemas\":[\"").append(GROUP).append("\"],\"displayName\":\"C").append(i)
-          .append("\",\"members\":[{\"value\":\"bulkId:c").append((i + 1) % 1000).append("\"}]}}");
+          .append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"c")
+          .append(i)
+          .append("\",\"data\":{\"schemas\":[\"")
+          .append(GROUP)
+          .append("\"],\"displayName\":\"C")
+          .append(i)
+          .append("\",\"members\":[{\"value\":\"bulkId:c")
+          .append((i + 1) % 1000)
+          .append("\"}]}}");
     }
     String body = "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}";
     HttpResponse<String> r = server.send("POST", "/scim/v2/Bulk", body);
@@ -174,9 +214,14 @@ class HugeInputTest {
     for (int i = 1; i < 1000; i++) {
       assertThat(results.get(i).path("status").asText()).isEqualTo("409");
       assertThat(results.get(i).at("/response/detail").asText())
-          .isEqualTo("bulkId:c" + i + " is on a circular bulkId reference of 1000 operations, which the error of bulkId:c0 names");
+          .isEqualTo(
+              "bulkId:c"
+                  + i
+                  + " is on a circular bulkId reference of 1000 operations, which the error of bulkId:c0 names");
     }
-    assertThat(r.body().length()).as("response bytes for a request of " + body.length()).isLessThan(2 * body.length());
+    assertThat(r.body().length())
+        .as("response bytes for a request of " + body.length())
+        .isLessThan(2 * body.length());
     assertThat(server.snapshot()).isEqualTo(before);
   }
 
@@ -190,28 +235,93 @@ class HugeInputTest {
 
   static List<Echo> echoes(String alice) {
     String x = "x".repeat(100_000);
-    String patch = "{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"%s\",\"value\":\"v\"}]}";
+    String patch =
+        "{\"schemas\":[\""
+            + PATCH_OP
+            + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"%s\",\"value\":\"v\"}]}";
     String bulk = "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[%s]}";
     return List.of(
-        new Echo("PATCH path, malformed", "PATCH", "/scim/v2/Users/" + alice, patch.formatted(x + "["), 400, "invalidPath"),
-        new Echo("PATCH path, unknown attribute", "PATCH", "/scim/v2/Users/" + alice, patch.formatted(x), 400, "invalidPath"),
-        new Echo("filter attribute", "POST", "/scim/v2/Users/.search", "{\"filter\":\"" + x + " eq 1\"}", 400, "invalidFilter"),
-        new Echo("filter sub-attribute", "POST", "/scim/v2/Users/.search", "{\"filter\":\"name.1" + x + " eq 1\"}", 400, "invalidFilter"),
-        new Echo("sortBy", "POST", "/scim/v2/Users/.search", "{\"sortBy\":\"" + x + "\"}", 400, "invalidPath"),
-        new Echo("sortOrder", "POST", "/scim/v2/Users/.search", "{\"sortOrder\":\"" + x + "\"}", 400, "invalidValue"),
-        new Echo("count", "POST", "/scim/v2/Users/.search", "{\"count\":\"" + x + "\"}", 400, "invalidValue"),
+        new Echo(
+            "PATCH path, malformed",
+            "PATCH",
+            "/scim/v2/Users/" + alice,
+            patch.formatted(x + "["),
+            400,
+            "invalidPath"),
+        new Echo(
+            "PATCH path, unknown attribute",
+            "PATCH",
+            "/scim/v2/Users/" + alice,
+            patch.formatted(x),
+            400,
+            "invalidPath"),
+        new Echo(
+            "filter attribute",
+            "POST",
+            "/scim/v2/Users/.search",
+            "{\"filter\":\"" + x + " eq 1\"}",
+            400,
+            "invalidFilter"),
+        new Echo(
+            "filter sub-attribute",
+            "POST",
+            "/scim/v2/Users/.search",
+            "{\"filter\":\"name.1" + x + " eq 1\"}",
+            400,
+            "invalidFilter"),
+        new Echo(
+            "sortBy",
+            "POST",
+            "/scim/v2/Users/.search",
+            "{\"sortBy\":\"" + x + "\"}",
+            400,
+            "invalidPath"),
+        new Echo(
+            "sortOrder",
+            "POST",
+            "/scim/v2/Users/.search",
+            "{\"sortOrder\":\"" + x + "\"}",
+            400,
+            "invalidValue"),
+        new Echo(
+            "count",
+            "POST",
+            "/scim/v2/Users/.search",
+            "{\"count\":\"" + x + "\"}",
+            400,
+            "invalidValue"),
         new Echo(
             "unknown attribute (40,000 characters: the JSON parser's limit for a name)",
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"echo\",\"" + "k".repeat(40_000) + "\":1}",
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\"echo\",\""
+                + "k".repeat(40_000)
+                + "\":1}",
             400,
             "invalidValue"),
-        new Echo("bulk method", "POST", "/scim/v2/Bulk", bulk.formatted("{\"method\":\"" + x + "\",\"path\":\"/Users\"}"), 400, "invalidSyntax"),
         new Echo(
-            "bulk path", "POST", "/scim/v2/Bulk", bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/" + x + "/y\"}"), 400, "invalidPath"),
+            "bulk method",
+            "POST",
+            "/scim/v2/Bulk",
+            bulk.formatted("{\"method\":\"" + x + "\",\"path\":\"/Users\"}"),
+            400,
+            "invalidSyntax"),
         new Echo(
-            "bulk id", "POST", "/scim/v2/Bulk", bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/" + x + "\"}"), 404, null),
+            "bulk path",
+            "POST",
+            "/scim/v2/Bulk",
+            bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/" + x + "/y\"}"),
+            400,
+            "invalidPath"),
+        new Echo(
+            "bulk id",
+            "POST",
+            "/scim/v2/Bulk",
+            bulk.formatted("{\"method\":\"DELETE\",\"path\":\"/Users/" + x + "\"}"),
+            404,
+            null),
         new Echo(
             "bulk bulkId reference",
             "POST",
@@ -227,13 +337,16 @@ class HugeInputTest {
     for (Echo c : echoes(seeded.alice())) {
       HttpResponse<String> r = server.send(c.method(), c.path(), c.body());
       JsonNode out = assertWellFormed(r);
-      JsonNode error = c.path().endsWith("/Bulk") ? out.path("Operations").path(0).path("response") : out;
+      JsonNode error =
+          c.path().endsWith("/Bulk") ? out.path("Operations").path(0).path("response") : out;
       String what = c.name() + ": " + abbreviate(r.body());
       assertThat(error.path("status").asText()).as(what).isEqualTo(Integer.toString(c.status()));
       assertThat(error.path("scimType").asText(null)).as(what).isEqualTo(c.scimType());
       // Quoted short where the input is named ("xxx…" (100000 characters)); the validator's names
       // are cut by the last-resort cap on the length of a detail (kkk… (N characters)).
-      assertThat(error.path("detail").asText()).as(what).containsPattern("xxx\u2026\" \\(|kkk\u2026 \\(");
+      assertThat(error.path("detail").asText())
+          .as(what)
+          .containsPattern("xxx\u2026\" \\(|kkk\u2026 \\(");
       assertThat(r.body().length()).as(what).isLessThan(1_500);
     }
     // What headers and the request line carry is bounded by the HTTP limits; still quoted short.
@@ -242,7 +355,12 @@ class HugeInputTest {
     assertThat(get.statusCode()).isEqualTo(404);
     assertThat(get.body().length()).isLessThan(1_000);
     HttpResponse<String> stale =
-        server.send("PUT", "/scim/v2/Users/" + seeded.alice(), Seeded.oktaUser("alice"), "If-Match", "W/\"" + "9".repeat(6_000) + "\"");
+        server.send(
+            "PUT",
+            "/scim/v2/Users/" + seeded.alice(),
+            Seeded.oktaUser("alice"),
+            "If-Match",
+            "W/\"" + "9".repeat(6_000) + "\"");
     assertThat(stale.statusCode()).isEqualTo(412);
     assertThat(stale.body().length()).isLessThan(1_000);
     assertThat(server.snapshot()).isEqualTo(before);

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * A group of {@value #MEMBERS} members, read through the real server in a child JVM with the
  * shipped options ({@code bin/jvm.options}: a 256 MB heap), on both stores (issue 6 §3). The
- * members are written to the response as the store reads them, never all in memory: as a tree
- * they would take several times the heap. Same for a list page of the largest size, whose resources
- * are each written as soon as they are read.
+ * members are written to the response as the store reads them, never all in memory: as a tree they
+ * would take several times the heap. Same for a list page of the largest size, whose resources are
+ * each written as soon as they are read.
  *
  * <p>The fixture is written in SQL straight into the server's database while it runs: through the
  * API, 1,000,000 users take minutes, and the point here is reading them. The rows are what the
@@ -64,7 +64,12 @@ class LargeGroupTest {
     void seedAndStart() throws Exception {
       server = start(Files.createTempDirectory("scimd-large-group"));
       HttpResponse<String> created =
-          server.send("POST", "/scim/v2/Groups", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + GROUP + "\"}");
+          server.send(
+              "POST",
+              "/scim/v2/Groups",
+              "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\""
+                  + GROUP
+                  + "\"}");
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
       groupId = TestServer.JSON.readTree(created.body()).path("id").asText();
       try (Connection c = connect()) {
@@ -92,9 +97,13 @@ class LargeGroupTest {
       assertThat(m.first.path("value").asText()).isEqualTo("big-0000000");
       assertThat(m.first.path("display").asText()).isEqualTo("Big 0000000");
       assertThat(m.first.path("type").asText()).isEqualTo("User");
-      assertThat(m.first.path("$ref").asText()).isEqualTo(server.root + "/scim/v2/Users/big-0000000");
+      assertThat(m.first.path("$ref").asText())
+          .isEqualTo(server.root + "/scim/v2/Users/big-0000000");
       assertThat(m.last.path("value").asText()).isEqualTo(String.format("big-%07d", MEMBERS - 1));
-      assertThat(m.rest).containsEntry("displayName", GROUP).containsEntry("id", groupId).containsKey("meta");
+      assertThat(m.rest)
+          .containsEntry("displayName", GROUP)
+          .containsEntry("id", groupId)
+          .containsKey("meta");
       stillHealthy();
     }
 
@@ -128,8 +137,13 @@ class LargeGroupTest {
       HttpResponse<String> user = server.send("POST", "/scim/v2/Users", TestServer.user("joiner"));
       String userId = TestServer.JSON.readTree(user.body()).path("id").asText();
       HttpResponse<String> r =
-          server.send("PATCH", "/scim/v2/Groups/" + groupId, TestServer.patchBody(
-              "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + userId + "\"}]}"));
+          server.send(
+              "PATCH",
+              "/scim/v2/Groups/" + groupId,
+              TestServer.patchBody(
+                  "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                      + userId
+                      + "\"}]}"));
       assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
       stillHealthy();
     }
@@ -149,7 +163,8 @@ class LargeGroupTest {
     @Override
     ChildServer start(Path dir) throws Exception {
       db = dir.resolve("data").resolve("scimd.db");
-      return ChildServer.start(dir, ChildServer.shippedJvmOptions(), List.of("--data", dir.resolve("data").toString()));
+      return ChildServer.start(
+          dir, ChildServer.shippedJvmOptions(), List.of("--data", dir.resolve("data").toString()));
     }
 
     @Override
@@ -163,15 +178,23 @@ class LargeGroupTest {
 
     @Override
     void seed(Connection c, String groupId) throws SQLException {
-      run(c, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)"
-          + " INSERT INTO resources (type, id, version, created, last_modified, user_name_folded, display, doc)"
-          + " SELECT 'User', printf('big-%07d', i), 1, 1764547200000000, 1764547200000000, printf('big%07d', i),"
-          + " printf('Big %07d', i), json_object('userName', printf('big%07d', i), 'displayName', printf('Big %07d', i))"
-          + " FROM n", MEMBERS);
-      run(c, "INSERT INTO unique_values (tenant, type, attribute, value_folded, id)"
-          + " SELECT 'default', 'User', 'userName', user_name_folded, id FROM resources WHERE id LIKE 'big-%'");
-      run(c, "INSERT INTO members (tenant, group_id, member_id, member_type, seq)"
-          + " SELECT 'default', ?, id, 'User', seq FROM resources WHERE id LIKE 'big-%' ORDER BY seq", groupId);
+      run(
+          c,
+          "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)"
+              + " INSERT INTO resources (type, id, version, created, last_modified, user_name_folded, display, doc)"
+              + " SELECT 'User', printf('big-%07d', i), 1, 1764547200000000, 1764547200000000, printf('big%07d', i),"
+              + " printf('Big %07d', i), json_object('userName', printf('big%07d', i), 'displayName', printf('Big %07d', i))"
+              + " FROM n",
+          MEMBERS);
+      run(
+          c,
+          "INSERT INTO unique_values (tenant, type, attribute, value_folded, id)"
+              + " SELECT 'default', 'User', 'userName', user_name_folded, id FROM resources WHERE id LIKE 'big-%'");
+      run(
+          c,
+          "INSERT INTO members (tenant, group_id, member_id, member_type, seq)"
+              + " SELECT 'default', ?, id, 'User', seq FROM resources WHERE id LIKE 'big-%' ORDER BY seq",
+          groupId);
     }
   }
 
@@ -192,15 +215,23 @@ class LargeGroupTest {
 
     @Override
     void seed(Connection c, String groupId) throws SQLException {
-      run(c, "INSERT INTO resources (type, id, version, created, last_modified, user_name_folded, display, doc)"
-          + " SELECT 'User', 'big-' || lpad(i::text, 7, '0'), 1, 1764547200000000, 1764547200000000,"
-          + " 'big' || lpad(i::text, 7, '0'), 'Big ' || lpad(i::text, 7, '0'),"
-          + " jsonb_build_object('userName', 'big' || lpad(i::text, 7, '0'), 'displayName', 'Big ' || lpad(i::text, 7, '0'))"
-          + " FROM generate_series(0, ? - 1) AS i", MEMBERS);
-      run(c, "INSERT INTO unique_values (tenant, type, attribute, value_folded, id)"
-          + " SELECT 'default', 'User', 'userName', user_name_folded, id FROM resources WHERE id LIKE 'big-%'");
-      run(c, "INSERT INTO members (tenant, group_id, member_id, member_type)"
-          + " SELECT 'default', ?, id, 'User' FROM resources WHERE id LIKE 'big-%' ORDER BY seq", groupId);
+      run(
+          c,
+          "INSERT INTO resources (type, id, version, created, last_modified, user_name_folded, display, doc)"
+              + " SELECT 'User', 'big-' || lpad(i::text, 7, '0'), 1, 1764547200000000, 1764547200000000,"
+              + " 'big' || lpad(i::text, 7, '0'), 'Big ' || lpad(i::text, 7, '0'),"
+              + " jsonb_build_object('userName', 'big' || lpad(i::text, 7, '0'), 'displayName', 'Big ' || lpad(i::text, 7, '0'))"
+              + " FROM generate_series(0, ? - 1) AS i",
+          MEMBERS);
+      run(
+          c,
+          "INSERT INTO unique_values (tenant, type, attribute, value_folded, id)"
+              + " SELECT 'default', 'User', 'userName', user_name_folded, id FROM resources WHERE id LIKE 'big-%'");
+      run(
+          c,
+          "INSERT INTO members (tenant, group_id, member_id, member_type)"
+              + " SELECT 'default', ?, id, 'User' FROM resources WHERE id LIKE 'big-%' ORDER BY seq",
+          groupId);
       run(c, "ANALYZE");
     }
 

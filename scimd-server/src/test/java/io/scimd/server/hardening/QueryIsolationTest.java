@@ -41,11 +41,11 @@ import org.junit.jupiter.api.TestInstance;
  * <p>The issue's figures are 200,000 users at the shipped 256 MB heap; seeding that many takes
  * minutes, so this runs the same proof scaled down: {@value #USERS} users of about 4 KB (forty
  * emails each, so that a parsed user is large) and a quarter of the heap, {@value #HEAP}. Holding
- * the candidates of one query the old way (every row and its parsed tree) needs about 30 KB a
- * user, some 75 MB for the {@value #LIMIT} candidates a query may have here: more than the whole
- * heap (a server that kept them died of OutOfMemoryError on the first query of this class).
- * The server runs with bin/jvm.options' collector and {@code -XX:ActiveProcessorCount=2}, the
- * machine the issue measured, so that it has exactly two carrier threads for its virtual threads.
+ * the candidates of one query the old way (every row and its parsed tree) needs about 30 KB a user,
+ * some 75 MB for the {@value #LIMIT} candidates a query may have here: more than the whole heap (a
+ * server that kept them died of OutOfMemoryError on the first query of this class). The server runs
+ * with bin/jvm.options' collector and {@code -XX:ActiveProcessorCount=2}, the machine the issue
+ * measured, so that it has exactly two carrier threads for its virtual threads.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryIsolationTest {
@@ -75,7 +75,10 @@ class QueryIsolationTest {
     u.putObject("name").put("givenName", "Given" + i).put("familyName", "Family" + i);
     ArrayNode emails = u.putArray("emails");
     for (int k = 0; k < 40; k++) {
-      emails.addObject().put("value", userName(i) + "." + k + "@mail.example").put("type", k == 0 ? "work" : "other");
+      emails
+          .addObject()
+          .put("value", userName(i) + "." + k + "@mail.example")
+          .put("type", k == 0 ? "work" : "other");
     }
     return u;
   }
@@ -83,10 +86,13 @@ class QueryIsolationTest {
   @BeforeAll
   void seedAndStart() throws Exception {
     dir = Files.createTempDirectory("scimd-isolation");
-    try (Store store = Stores.sqlite(dir.resolve("data"), SchemaRegistry.builtIn(), InstantSource.system())) {
+    try (Store store =
+        Stores.sqlite(dir.resolve("data"), SchemaRegistry.builtIn(), InstantSource.system())) {
       for (int start = 0; start < USERS; start += 1_000) {
         int from = start;
-        store.write(SCOPE, tx -> {
+        store.write(
+            SCOPE,
+            tx -> {
               for (int i = from; i < from + 1_000; i++) {
                 ids.add(tx.insert("User", user(i)).id());
                 titles.add(title(i));
@@ -127,14 +133,21 @@ class QueryIsolationTest {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  /** Users 0..2499: as many candidates as the limit allows, narrowed by the userName index, decided on title. */
+  /**
+   * Users 0..2499: as many candidates as the limit allows, narrowed by the userName index, decided
+   * on title.
+   */
   static final String UNDER_THE_LIMIT =
       "(userName sw \"user0\" or userName sw \"user1\" or userName sw \"user20\" or userName sw \"user21\""
           + " or userName sw \"user22\" or userName sw \"user23\" or userName sw \"user24\") and title co \"Title\"";
 
   @Test
   void deepPageOfAnInMemorySort_answersInASmallHeap_andTheServerStaysUp() throws Exception {
-    HttpResponse<String> r = send("/scim/v2/Users?filter=" + q(UNDER_THE_LIMIT) + "&sortBy=title&startIndex=2490&count=20&attributes=title");
+    HttpResponse<String> r =
+        send(
+            "/scim/v2/Users?filter="
+                + q(UNDER_THE_LIMIT)
+                + "&sortBy=title&startIndex=2490&count=20&attributes=title");
     JsonNode body = TestServer.assertWellFormed(r);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(body.path("totalResults").asInt()).isEqualTo(LIMIT);
@@ -144,14 +157,27 @@ class QueryIsolationTest {
     body.path("Resources").forEach(u -> got.add(u.path("title").asText()));
     assertThat(got).containsExactlyElementsOf(expected.subList(LIMIT - 11, LIMIT));
     // the first page of the same sort, and a filter decided on a multi-valued attribute
-    r = send("/scim/v2/Users?filter=" + q(UNDER_THE_LIMIT) + "&sortBy=title&sortOrder=descending&count=3&attributes=title");
-    assertThat(TestServer.assertWellFormed(r).path("Resources").get(0).path("title").asText()).isEqualTo(expected.get(LIMIT - 1));
-    r = send("/scim/v2/Users?filter=" + q("userName sw \"user1\" and emails[value ew \".19@mail.example\"]"));
-    assertThat(TestServer.assertWellFormed(r).path("totalResults").asInt()).as(r.body()).isEqualTo(1_000);
+    r =
+        send(
+            "/scim/v2/Users?filter="
+                + q(UNDER_THE_LIMIT)
+                + "&sortBy=title&sortOrder=descending&count=3&attributes=title");
+    assertThat(TestServer.assertWellFormed(r).path("Resources").get(0).path("title").asText())
+        .isEqualTo(expected.get(LIMIT - 1));
+    r =
+        send(
+            "/scim/v2/Users?filter="
+                + q("userName sw \"user1\" and emails[value ew \".19@mail.example\"]"));
+    assertThat(TestServer.assertWellFormed(r).path("totalResults").asInt())
+        .as(r.body())
+        .isEqualTo(1_000);
     // co on userName is answered in SQL: no candidate limit applies
     r = send("/scim/v2/Users?filter=" + q("userName co \"00\"") + "&count=1");
-    long withZeros = java.util.stream.IntStream.range(0, USERS).filter(i -> userName(i).contains("00")).count();
-    assertThat(TestServer.assertWellFormed(r).path("totalResults").asLong()).as(r.body()).isEqualTo(withZeros);
+    long withZeros =
+        java.util.stream.IntStream.range(0, USERS).filter(i -> userName(i).contains("00")).count();
+    assertThat(TestServer.assertWellFormed(r).path("totalResults").asLong())
+        .as(r.body())
+        .isEqualTo(withZeros);
     assertThat(send("/health").statusCode()).isEqualTo(200);
     assertThat(server.isAlive()).isTrue();
   }
@@ -167,7 +193,10 @@ class QueryIsolationTest {
       JsonNode e = TestServer.assertWellFormed(r);
       assertThat(r.statusCode()).as(query + " -> " + r.body()).isEqualTo(400);
       assertThat(e.path("scimType").asText()).isEqualTo("tooMany");
-      assertThat(e.path("detail").asText()).contains(USERS + " resources").contains(LIMIT + " this server").contains("narrow the filter");
+      assertThat(e.path("detail").asText())
+          .contains(USERS + " resources")
+          .contains(LIMIT + " this server")
+          .contains("narrow the filter");
     }
   }
 
@@ -178,11 +207,13 @@ class QueryIsolationTest {
     long t0 = System.nanoTime();
     HttpResponse<String> r = send(pathAndQuery);
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    return new Outcome(what, r.statusCode(), ms, r.headers().firstValue("Retry-After").orElse(""), r.body());
+    return new Outcome(
+        what, r.statusCode(), ms, r.headers().firstValue("Retry-After").orElse(""), r.body());
   }
 
   @Test
-  void whileExpensiveQueriesRun_cheapRequestsKeepAnswering_andExcessExpensiveOnesAre503() throws Exception {
+  void whileExpensiveQueriesRun_cheapRequestsKeepAnswering_andExcessExpensiveOnesAre503()
+      throws Exception {
     String expensive = "/scim/v2/Users?filter=" + q(UNDER_THE_LIMIT) + "&sortBy=title&count=1";
     String byName = "/scim/v2/Users?filter=" + q("userName eq \"USER0042\"");
     String byId = "/scim/v2/Users/" + ids.get(2_942);
@@ -204,7 +235,8 @@ class QueryIsolationTest {
                     Outcome o = timed("expensive", expensive);
                     heavy.add(o);
                     if (o.status() == 503) {
-                      Thread.sleep(250); // backs off, if less than Retry-After asks, to keep the pressure on
+                      Thread.sleep(
+                          250); // backs off, if less than Retry-After asks, to keep the pressure on
                     }
                   }
                   return null;
@@ -221,13 +253,17 @@ class QueryIsolationTest {
     } finally {
       pool.shutdownNow();
     }
-    String report = "expensive: " + summary(heavy) + "\ncheap: " + summary(cheap) + "\n" + serverLog();
+    String report =
+        "expensive: " + summary(heavy) + "\ncheap: " + summary(cheap) + "\n" + serverLog();
     assertThat(cheap).as(report).allMatch(o -> o.status() == 200);
     assertThat(heavy).as(report).allMatch(o -> o.status() == 200 || o.status() == 503);
     List<Outcome> refused = heavy.stream().filter(o -> o.status() == 503).toList();
-    List<Long> served = heavy.stream().filter(o -> o.status() == 200).map(Outcome::millis).sorted().toList();
+    List<Long> served =
+        heavy.stream().filter(o -> o.status() == 200).map(Outcome::millis).sorted().toList();
     assertThat(served).as(report).isNotEmpty();
-    assertThat(refused).as("one evaluation at a time: the others are refused\n" + report).isNotEmpty();
+    assertThat(refused)
+        .as("one evaluation at a time: the others are refused\n" + report)
+        .isNotEmpty();
     for (Outcome o : refused) {
       assertThat(o.retryAfter()).as(report).isEqualTo("1");
       assertThat(o.body()).contains(ERROR).contains("retry");
@@ -238,7 +274,8 @@ class QueryIsolationTest {
     // with one evaluation at a time the other carrier serves it at once (medians of about 15 ms
     // against 180-350 ms). Medians, because a collection in the small heap or a busy machine may
     // delay any single request.
-    long medianCheap = cheap.stream().mapToLong(Outcome::millis).sorted().toArray()[cheap.size() / 2];
+    long medianCheap =
+        cheap.stream().mapToLong(Outcome::millis).sorted().toArray()[cheap.size() / 2];
     long medianServed = served.get(served.size() / 2);
     assertThat(medianCheap * 4).as(report).isLessThan(medianServed);
     assertThat(server.isAlive()).isTrue();
@@ -251,7 +288,14 @@ class QueryIsolationTest {
         .forEach(
             (k, v) -> {
               long[] ms = v.stream().mapToLong(Outcome::millis).sorted().toArray();
-              b.append(String.format(Locale.ROOT, "%s: n=%d median=%dms max=%dms; ", k, ms.length, ms[ms.length / 2], ms[ms.length - 1]));
+              b.append(
+                  String.format(
+                      Locale.ROOT,
+                      "%s: n=%d median=%dms max=%dms; ",
+                      k,
+                      ms.length,
+                      ms[ms.length / 2],
+                      ms[ms.length - 1]));
             });
     return b.toString();
   }

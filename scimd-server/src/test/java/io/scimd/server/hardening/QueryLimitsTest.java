@@ -43,7 +43,13 @@ class QueryLimitsTest {
     ServiceConfig service = ServiceConfig.DEFAULTS.withQueryLimits(LIMIT, 1);
     server =
         TestServer.start(
-            new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("scimd-limits"), null, TestServer.TOKEN, service));
+            new ServerConfig(
+                "127.0.0.1",
+                0,
+                Files.createTempDirectory("scimd-limits"),
+                null,
+                TestServer.TOKEN,
+                service));
     seed(server, USERS);
   }
 
@@ -58,7 +64,8 @@ class QueryLimitsTest {
     bulk.putArray("schemas").add(SchemaUrns.BULK_REQUEST);
     ArrayNode ops = bulk.putArray("Operations");
     for (int i = 0; i < n; i++) {
-      ObjectNode op = ops.addObject().put("method", "POST").put("path", "/Users").put("bulkId", "b" + i);
+      ObjectNode op =
+          ops.addObject().put("method", "POST").put("path", "/Users").put("bulkId", "b" + i);
       ObjectNode data = op.putObject("data");
       data.putArray("schemas").add(SchemaUrns.USER);
       data.put("userName", "u" + i).put("title", i % 2 == 0 ? "x" : "y");
@@ -80,7 +87,9 @@ class QueryLimitsTest {
     JsonNode e = TestServer.assertWellFormed(r);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     assertThat(e.path("scimType").asText()).isEqualTo("tooMany");
-    assertThat(e.path("detail").asText()).contains(USERS + " resources").contains("narrow the filter");
+    assertThat(e.path("detail").asText())
+        .contains(USERS + " resources")
+        .contains("narrow the filter");
   }
 
   @Test
@@ -93,29 +102,41 @@ class QueryLimitsTest {
         server.send(
             "POST",
             "/scim/v2/Users/.search",
-            "{\"schemas\":[\"" + SchemaUrns.SEARCH_REQUEST + "\"],\"filter\":\"title eq \\\"y\\\"\"}"));
+            "{\"schemas\":[\""
+                + SchemaUrns.SEARCH_REQUEST
+                + "\"],\"filter\":\"title eq \\\"y\\\"\"}"));
   }
 
   @Test
   void filterNarrowedByAnIndex_withinTheLimit_answers() {
     // u1, u10..u19: 11 candidates, of which the evaluator keeps the even ones
-    HttpResponse<String> r = get("/scim/v2/Users?filter=" + q("userName sw \"u1\" and title eq \"x\"") + "&sortBy=title");
+    HttpResponse<String> r =
+        get(
+            "/scim/v2/Users?filter="
+                + q("userName sw \"u1\" and title eq \"x\"")
+                + "&sortBy=title");
     JsonNode body = TestServer.assertWellFormed(r);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(body.path("totalResults").asInt()).isEqualTo(5);
     // co on userName is answered by the database: no candidate is examined one by one
     r = get("/scim/v2/Users?filter=" + q("userName co \"2\""));
-    assertThat(TestServer.assertWellFormed(r).path("totalResults").asInt()).as(r.body()).isEqualTo(7); // u2, u12, u20-u24
+    assertThat(TestServer.assertWellFormed(r).path("totalResults").asInt())
+        .as(r.body())
+        .isEqualTo(7); // u2, u12, u20-u24
     // a total alone costs no examination
     r = get("/scim/v2/Users?sortBy=title&count=0");
-    assertThat(TestServer.assertWellFormed(r).path("totalResults").asInt()).as(r.body()).isEqualTo(USERS);
+    assertThat(TestServer.assertWellFormed(r).path("totalResults").asInt())
+        .as(r.body())
+        .isEqualTo(USERS);
   }
 
   @Test
   void serviceProviderConfig_stillPublishesThePageSizeAsMaxResults() {
-    JsonNode spc = TestServer.assertWellFormed(server.sendRaw("GET", "/scim/v2/ServiceProviderConfig", null));
+    JsonNode spc =
+        TestServer.assertWellFormed(server.sendRaw("GET", "/scim/v2/ServiceProviderConfig", null));
     // RFC 7643 §5: filter.maxResults is the most resources a response returns, not the work limit.
-    assertThat(spc.path("filter").path("maxResults").asInt()).isEqualTo(ServiceConfig.DEFAULTS.maxPageSize());
+    assertThat(spc.path("filter").path("maxResults").asInt())
+        .isEqualTo(ServiceConfig.DEFAULTS.maxPageSize());
     assertThat(spc.path("filter").path("supported").asBoolean()).isTrue();
   }
 
@@ -132,7 +153,9 @@ class QueryLimitsTest {
     JsonNode e = TestServer.assertWellFormed(r);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(e.path("scimType").asText()).isEqualTo("invalidValue");
-    assertThat(e.path("detail").asText()).contains("60000 attributes").contains("at most " + Projection.MAX_PATHS);
+    assertThat(e.path("detail").asText())
+        .contains("60000 attributes")
+        .contains("at most " + Projection.MAX_PATHS);
     assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(5_000);
   }
 
@@ -144,8 +167,11 @@ class QueryLimitsTest {
     }
     String atLimit = String.join(",", names);
     assertThat(get("/scim/v2/Users?count=1&attributes=" + q(atLimit)).statusCode()).isEqualTo(200);
-    HttpResponse<String> r = get("/scim/v2/Users?count=1&excludedAttributes=" + q(atLimit + ",title"));
-    assertThat(TestServer.assertWellFormed(r).path("scimType").asText()).as(r.body()).isEqualTo("invalidValue");
+    HttpResponse<String> r =
+        get("/scim/v2/Users?count=1&excludedAttributes=" + q(atLimit + ",title"));
+    assertThat(TestServer.assertWellFormed(r).path("scimType").asText())
+        .as(r.body())
+        .isEqualTo("invalidValue");
     assertThat(r.statusCode()).isEqualTo(400);
   }
 
@@ -153,14 +179,19 @@ class QueryLimitsTest {
   static String tampered(String cursor) throws Exception {
     ObjectNode n = (ObjectNode) TestServer.JSON.readTree(Base64.getUrlDecoder().decode(cursor));
     n.set("k", TextNode.valueOf("x"));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(TestServer.JSON.writeValueAsBytes(n));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(TestServer.JSON.writeValueAsBytes(n));
   }
 
   static void assertTamperedCursorIsInvalidCursor(TestServer s) throws Exception {
-    HttpResponse<String> first = s.send("GET", "/scim/v2/Users?sortBy=meta.created&count=1&cursor=", null);
+    HttpResponse<String> first =
+        s.send("GET", "/scim/v2/Users?sortBy=meta.created&count=1&cursor=", null);
     String next = TestServer.assertWellFormed(first).path("nextCursor").asText();
     assertThat(next).as(first.body()).isNotEmpty();
-    HttpResponse<String> r = s.send("GET", "/scim/v2/Users?sortBy=meta.created&count=1&cursor=" + q(tampered(next)), null);
+    HttpResponse<String> r =
+        s.send(
+            "GET", "/scim/v2/Users?sortBy=meta.created&count=1&cursor=" + q(tampered(next)), null);
     JsonNode e = TestServer.assertWellFormed(r);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     assertThat(e.path("scimType").asText()).isEqualTo("invalidCursor");
@@ -176,7 +207,13 @@ class QueryLimitsTest {
     try (PgTestDatabase db = PgTestDatabase.createOrSkipEachTest()) {
       PgTestDatabase.require(db);
       ServerConfig config =
-          new ServerConfig("127.0.0.1", 0, Files.createTempDirectory("scimd-pg"), null, TestServer.TOKEN, ServiceConfig.DEFAULTS)
+          new ServerConfig(
+                  "127.0.0.1",
+                  0,
+                  Files.createTempDirectory("scimd-pg"),
+                  null,
+                  TestServer.TOKEN,
+                  ServiceConfig.DEFAULTS)
               .withDatabase(db.url(), PoolSettings.defaults().withMaxPoolSize(2));
       try (TestServer pg = TestServer.start(config)) {
         seed(pg, 3);

@@ -7,8 +7,8 @@ import static io.scimd.core.schema.SchemaUrns.USER;
 import io.scimd.server.http.TestServer;
 
 /**
- * What every hardening test aims its bad requests at: two users as Okta and Entra ID create them,
- * a group holding the first, and a device of the custom type of {@code schemas/harden}. The tests
+ * What every hardening test aims its bad requests at: two users as Okta and Entra ID create them, a
+ * group holding the first, and a device of the custom type of {@code schemas/harden}. The tests
  * then check with {@link TestServer#snapshot} that none of it changed.
  */
 record Seeded(String alice, String bob, String group, String device) {

@@ -24,11 +24,21 @@ class SlowPasswordHashTest {
       StringBuilder ops = new StringBuilder();
       for (int i = 0; i < 4; i++) {
         ops.append(i == 0 ? "" : ",")
-            .append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u").append(i)
-            .append("\",\"data\":{\"userName\":\"hashed-").append(i).append("\",\"password\":\"pw-").append(i).append("\"}}");
+            .append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u")
+            .append(i)
+            .append("\",\"data\":{\"userName\":\"hashed-")
+            .append(i)
+            .append("\",\"password\":\"pw-")
+            .append(i)
+            .append("\"}}");
       }
       // failOnErrors: one transaction for all four, where hashing inside held the lock longest.
-      String body = "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"failOnErrors\":1,\"Operations\":[" + ops + "]}";
+      String body =
+          "{\"schemas\":[\""
+              + BULK_REQUEST
+              + "\"],\"failOnErrors\":1,\"Operations\":["
+              + ops
+              + "]}";
       long start = System.nanoTime();
       CompletableFuture<HttpResponse<String>> bulk =
           CompletableFuture.supplyAsync(() -> server.send("POST", "/scim/v2/Bulk", body));
@@ -37,7 +47,10 @@ class SlowPasswordHashTest {
       while (!bulk.isDone()) {
         long sent = System.nanoTime();
         HttpResponse<String> small =
-            server.send("POST", "/scim/v2/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"meanwhile\"}");
+            server.send(
+                "POST",
+                "/scim/v2/Groups",
+                "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"meanwhile\"}");
         assertThat(small.statusCode()).as(small.body()).isEqualTo(201);
         slowest = Math.max(slowest, System.nanoTime() - sent);
         writes++;
@@ -51,7 +64,9 @@ class SlowPasswordHashTest {
       }
       assertThat(writes).as("writes sent while the bulk ran").isGreaterThan(1);
       assertThat(slowest)
-          .as("the slowest of %d writes during a bulk of %d ms, in ns", writes, bulkNanos / 1_000_000)
+          .as(
+              "the slowest of %d writes during a bulk of %d ms, in ns",
+              writes, bulkNanos / 1_000_000)
           .isLessThan(bulkNanos / 3);
     }
   }

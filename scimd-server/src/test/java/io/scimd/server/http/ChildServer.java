@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real server in a child JVM, for the tests whose point is the server's own memory or CPU:
- * its heap, its processors and its resident memory are its own, and an OutOfMemoryError ends it
- * ({@code -XX:+ExitOnOutOfMemoryError}) instead of hiding in the test's JVM. It runs {@code
+ * The real server in a child JVM, for the tests whose point is the server's own memory or CPU: its
+ * heap, its processors and its resident memory are its own, and an OutOfMemoryError ends it ({@code
+ * -XX:+ExitOnOutOfMemoryError}) instead of hiding in the test's JVM. It runs {@code
  * io.scimd.server.Main serve} from the test class path on a free port of 127.0.0.1, with the
  * bootstrap token {@link TestServer#TOKEN}; its output goes to {@code server.log} in {@code dir}.
  */
@@ -31,7 +31,10 @@ public final class ChildServer implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private ChildServer(Path dir, String root, Process process, Path log) {
     this.dir = dir;
@@ -79,7 +82,8 @@ public final class ChildServer implements AutoCloseable {
             Integer.toString(port)));
     cmd.addAll(serverArgs);
     Path log = dir.resolve("server.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
     ChildServer server = new ChildServer(dir, "http://127.0.0.1:" + port, pb.start(), log);
     long deadline = System.nanoTime() + START.toNanos();
@@ -92,7 +96,9 @@ public final class ChildServer implements AutoCloseable {
       } catch (IOException notYet) {
         // not listening yet
       }
-      assertThat(System.nanoTime()).as("the server did not start: " + server.log()).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("the server did not start: " + server.log())
+          .isLessThan(deadline);
       Thread.sleep(100);
     }
   }
@@ -107,7 +113,8 @@ public final class ChildServer implements AutoCloseable {
   }
 
   /** A GET with the bootstrap token, the body as a stream (for answers too large to hold). */
-  public HttpResponse<InputStream> stream(String pathAndQuery) throws IOException, InterruptedException {
+  public HttpResponse<InputStream> stream(String pathAndQuery)
+      throws IOException, InterruptedException {
     return client.send(request(pathAndQuery).build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 
@@ -130,7 +137,8 @@ public final class ChildServer implements AutoCloseable {
 
   /** The most resident memory the server has had (VmHWM), in bytes. */
   public long peakResidentBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+    for (String line :
+        Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
       if (line.startsWith("VmHWM:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }

@@ -45,10 +45,14 @@ class DatabaseOptionsTest {
   }
 
   int run(String... args) {
-    return cli(Map.of("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN), new CompletableFuture<>()).execute(args);
+    return cli(Map.of("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN), new CompletableFuture<>())
+        .execute(args);
   }
 
-  /** Runs {@code serve args}, hands the started server to {@code check}, stops it, and returns the exit code. */
+  /**
+   * Runs {@code serve args}, hands the started server to {@code check}, stops it, and returns the
+   * exit code.
+   */
   int serve(Map<String, String> env, ServerCheck check, String... args) throws Exception {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
@@ -60,7 +64,10 @@ class DatabaseOptionsTest {
     full[2] = "0";
     System.arraycopy(args, 0, full, 3, args.length);
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(full));
-    TestServer server = CompletableFuture.anyOf(started, exit).get(60, TimeUnit.SECONDS) instanceof ScimServer s ? TestServer.of(s) : null;
+    TestServer server =
+        CompletableFuture.anyOf(started, exit).get(60, TimeUnit.SECONDS) instanceof ScimServer s
+            ? TestServer.of(s)
+            : null;
     if (server == null) {
       return exit.get();
     }
@@ -85,51 +92,71 @@ class DatabaseOptionsTest {
             s -> {
               throw new AssertionError("started without a database");
             },
-            "--db", "jdbc:postgresql://127.0.0.1:1/scimd?user=scimd&password=s3cret",
-            "--db-connect-timeout", "1s");
+            "--db",
+            "jdbc:postgresql://127.0.0.1:1/scimd?user=scimd&password=s3cret",
+            "--db-connect-timeout",
+            "1s");
     assertThat(code).as(err.toString()).isEqualTo(1);
     assertThat(err.toString())
-        .startsWith("scimd: cannot start: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/scimd")
+        .startsWith(
+            "scimd: cannot start: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/scimd")
         .contains("password=***")
         .doesNotContain("s3cret");
     assertThat(err.toString().strip().lines()).hasSize(1);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bounded by the connect timeout").isLessThan(Duration.ofSeconds(20));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("bounded by the connect timeout")
+        .isLessThan(Duration.ofSeconds(20));
   }
 
   @Test
   void serve_dbFromEnvironment_isUsed() throws Exception {
     int code =
         serve(
-            Map.of("SCIMD_DB", "jdbc:postgresql://127.0.0.1:1/scimd?user=scimd", "SCIMD_DB_CONNECT_TIMEOUT", "500ms"),
+            Map.of(
+                "SCIMD_DB",
+                "jdbc:postgresql://127.0.0.1:1/scimd?user=scimd",
+                "SCIMD_DB_CONNECT_TIMEOUT",
+                "500ms"),
             s -> {
               throw new AssertionError("started without a database");
             });
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString()).contains("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/scimd");
+    assertThat(err.toString())
+        .contains("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/scimd");
   }
 
   @Test
   void serve_otherJdbcUrl_isAnInvalidConfiguration() throws Exception {
     int code = serve(Map.of(), s -> {}, "--db", "jdbc:mysql://127.0.0.1/scimd");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).startsWith("scimd: invalid configuration: unsupported database URL jdbc:mysql:");
+    assertThat(err.toString())
+        .startsWith("scimd: invalid configuration: unsupported database URL jdbc:mysql:");
   }
 
   @Test
   void serve_urlThatRewritesBatches_isAnInvalidConfiguration() throws Exception {
-    int code = serve(Map.of(), s -> {}, "--db", "jdbc:postgresql://127.0.0.1:1/scimd?reWriteBatchedInserts=true");
+    int code =
+        serve(
+            Map.of(),
+            s -> {},
+            "--db",
+            "jdbc:postgresql://127.0.0.1:1/scimd?reWriteBatchedInserts=true");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).startsWith("scimd: invalid configuration: reWriteBatchedInserts=true is not supported");
+    assertThat(err.toString())
+        .startsWith("scimd: invalid configuration: reWriteBatchedInserts=true is not supported");
   }
 
   @Test
   void serve_unusablePoolValues_areInvalidConfigurations() throws Exception {
     String url = "jdbc:postgresql://127.0.0.1:1/scimd";
     assertThat(serve(Map.of(), s -> {}, "--db", url, "--db-pool-size", "0")).isEqualTo(2);
-    assertThat(err.toString()).contains("invalid configuration").contains("maxPoolSize must be at least 1");
+    assertThat(err.toString())
+        .contains("invalid configuration")
+        .contains("maxPoolSize must be at least 1");
     assertThat(serve(Map.of(), s -> {}, "--db", url, "--db-connect-timeout", "10")).isEqualTo(2);
     assertThat(err.toString()).contains("--db-connect-timeout").contains("needs a unit");
-    assertThat(serve(Map.of(), s -> {}, "--db", url, "--db-statement-timeout", "soon")).isEqualTo(2);
+    assertThat(serve(Map.of(), s -> {}, "--db", url, "--db-statement-timeout", "soon"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("--db-statement-timeout").contains("not a duration");
   }
 
@@ -147,15 +174,18 @@ class DatabaseOptionsTest {
             s -> {
               HttpResponse<String> r = s.send("GET", "/health", null);
               assertThat(r.statusCode()).isEqualTo(200);
-              assertThat(json(r)).isEqualTo(JSON.readTree("{\"status\":\"UP\",\"database\":\"UP\"}"));
+              assertThat(json(r))
+                  .isEqualTo(JSON.readTree("{\"status\":\"UP\",\"database\":\"UP\"}"));
               assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
             },
-            "--data", dir.toString());
+            "--data",
+            dir.toString());
     assertThat(code).as(err.toString()).isZero();
   }
 
   @Test
-  void serveOnPostgres_noMigrateRefusesUntilMigrateRan_thenServesAndReportsHealth() throws Exception {
+  void serveOnPostgres_noMigrateRefusesUntilMigrateRan_thenServesAndReportsHealth()
+      throws Exception {
     try (PgTestDatabase db = PgTestDatabase.create()) {
       String url = db.url();
       int refused = serve(Map.of(), s -> {}, "--db", url, "--no-migrate");
@@ -173,10 +203,14 @@ class DatabaseOptionsTest {
               s -> {
                 HttpResponse<String> r = s.send("GET", "/health", null);
                 assertThat(r.statusCode()).isEqualTo(200);
-                assertThat(json(r)).isEqualTo(JSON.readTree("{\"status\":\"UP\",\"database\":\"UP\"}"));
+                assertThat(json(r))
+                    .isEqualTo(JSON.readTree("{\"status\":\"UP\",\"database\":\"UP\"}"));
                 assertThat(s.send("GET", "/scim/v2/Users", null).statusCode()).isEqualTo(200);
               },
-              "--db", url, "--db-statement-timeout", "10s");
+              "--db",
+              url,
+              "--db-statement-timeout",
+              "10s");
       assertThat(code).as(err.toString()).isZero();
     }
   }
@@ -199,9 +233,11 @@ class DatabaseOptionsTest {
                 assertThat(body.path("status").asText()).isEqualTo("DOWN");
                 assertThat(body.path("database").asText()).isEqualTo("DOWN");
                 assertThat(body.path("detail").asText()).contains("did not answer");
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(Duration.ofSeconds(5));
               },
-              "--db", db.url());
+              "--db",
+              db.url());
       dropped = true;
       assertThat(code).as(err.toString()).isZero();
     } finally {
@@ -215,10 +251,12 @@ class DatabaseOptionsTest {
   void serve_schemaNewerThanTheCode_exitsOneWithAClearMessage() throws Exception {
     try (PgTestDatabase db = PgTestDatabase.create()) {
       assertThat(run("migrate", "--db", db.url())).as(err.toString()).isZero();
-      try (Connection c = db.connect(); Statement st = c.createStatement()) {
-        st.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-            + " checksum, installed_by, execution_time, success)"
-            + " VALUES (999, '999', 'from the future', 'SQL', 'V999__from_the_future.sql', 0, 'test', 0, TRUE)");
+      try (Connection c = db.connect();
+          Statement st = c.createStatement()) {
+        st.execute(
+            "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+                + " checksum, installed_by, execution_time, success)"
+                + " VALUES (999, '999', 'from the future', 'SQL', 'V999__from_the_future.sql', 0, 'test', 0, TRUE)");
       }
       int code = serve(Map.of(), s -> {}, "--db", db.url());
       assertThat(code).isEqualTo(1);
@@ -234,7 +272,8 @@ class DatabaseOptionsTest {
   void tokenCreate_onPostgres_printsATokenThatANodeOnTheSameDatabaseAccepts() throws Exception {
     try (PgTestDatabase db = PgTestDatabase.create()) {
       int created =
-          cli(Map.of(), new CompletableFuture<>()).execute("token", "create", "--name", "okta", "--db", db.url());
+          cli(Map.of(), new CompletableFuture<>())
+              .execute("token", "create", "--name", "okta", "--db", db.url());
       assertThat(created).as(err.toString()).isZero();
       Matcher m = Pattern.compile("SCIMD_TOKEN=(\\S+)").matcher(out.toString());
       assertThat(m.find()).as(out.toString()).isTrue();
@@ -243,10 +282,13 @@ class DatabaseOptionsTest {
           serve(
               Map.of(),
               s -> {
-                assertThat(s.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token).statusCode())
+                assertThat(
+                        s.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token)
+                            .statusCode())
                     .isEqualTo(200);
               },
-              "--db", db.url());
+              "--db",
+              db.url());
       assertThat(code).as(err.toString()).isZero();
     }
   }

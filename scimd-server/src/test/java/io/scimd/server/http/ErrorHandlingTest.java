@@ -41,7 +41,9 @@ class ErrorHandlingTest {
   }
 
   HttpTester.Response get() throws Exception {
-    return HttpTester.parseResponse(connector.getResponse("GET /scim/v2/Users HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"));
+    return HttpTester.parseResponse(
+        connector.getResponse(
+            "GET /scim/v2/Users HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"));
   }
 
   @Test
@@ -73,7 +75,9 @@ class ErrorHandlingTest {
   void requestJettyCannotParse_answersScimError() throws Exception {
     serve(new IllegalStateException("unused"));
     HttpTester.Response r =
-        HttpTester.parseResponse(connector.getResponse("GET /scim/v2/%zz HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"));
+        HttpTester.parseResponse(
+            connector.getResponse(
+                "GET /scim/v2/%zz HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"));
     assertThat(r.getStatus()).isEqualTo(400);
     assertThat(r.getContent()).contains(ERROR).doesNotContain("<html");
   }

@@ -35,12 +35,16 @@ class MainTest {
     CompletableFuture<ScimServer> started = new CompletableFuture<>();
     Map<String, String> env =
         Map.of(
-            "SCIMD_PORT", "1", // privileged: would fail if the flag did not win
-            "SCIMD_DATA", dir.toString(),
-            "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
+            "SCIMD_PORT",
+            "1", // privileged: would fail if the flag did not win
+            "SCIMD_DATA",
+            dir.toString(),
+            "SCIMD_BOOTSTRAP_TOKEN",
+            TestServer.TOKEN);
     CommandLine cl = cli(env, started);
     CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(() -> cl.execute("serve", "--port", "0", "--host", "127.0.0.1"));
+        CompletableFuture.supplyAsync(
+            () -> cl.execute("serve", "--port", "0", "--host", "127.0.0.1"));
     TestServer server = TestServer.of(started.get(30, TimeUnit.SECONDS));
     assertThat(server.sendRaw("GET", "/health", null).statusCode()).isEqualTo(200);
     assertThat(server.send("GET", "/scim/v2/Users", null).statusCode()).isEqualTo(200);
@@ -51,18 +55,25 @@ class MainTest {
 
   @Test
   void serve_withShortBootstrapToken_exitsNonZeroWithAClearMessage() {
-    Map<String, String> env = Map.of("SCIMD_DATA", dir.toString(), "SCIMD_BOOTSTRAP_TOKEN", "short");
+    Map<String, String> env =
+        Map.of("SCIMD_DATA", dir.toString(), "SCIMD_BOOTSTRAP_TOKEN", "short");
     int code = cli(env, new CompletableFuture<>()).execute("serve", "--port", "0");
     assertThat(code).isNotZero();
-    assertThat(err.toString()).contains("SCIMD_BOOTSTRAP_TOKEN").contains("32").doesNotContain("short\n");
+    assertThat(err.toString())
+        .contains("SCIMD_BOOTSTRAP_TOKEN")
+        .contains("32")
+        .doesNotContain("short\n");
   }
 
   @Test
   void serve_withInvalidSchemas_exitsNonZeroWithAClearMessage() throws Exception {
     Path schemas = Files.createDirectory(dir.resolve("schemas"));
     Files.writeString(schemas.resolve("broken.json"), "{ not json");
-    Map<String, String> env = Map.of("SCIMD_SCHEMAS", schemas.toString(), "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
-    int code = cli(env, new CompletableFuture<>()).execute("serve", "--port", "0", "--data", dir.resolve("d").toString());
+    Map<String, String> env =
+        Map.of("SCIMD_SCHEMAS", schemas.toString(), "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN);
+    int code =
+        cli(env, new CompletableFuture<>())
+            .execute("serve", "--port", "0", "--data", dir.resolve("d").toString());
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("broken.json");
   }
@@ -70,9 +81,17 @@ class MainTest {
   @Test
   void serve_withAQueryLimitBelowOne_exits2WithInvalidConfiguration() {
     Map<String, String> env =
-        Map.of("SCIMD_DATA", dir.toString(), "SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN, "SCIMD_MAX_QUERY_CANDIDATES", "0");
+        Map.of(
+            "SCIMD_DATA",
+            dir.toString(),
+            "SCIMD_BOOTSTRAP_TOKEN",
+            TestServer.TOKEN,
+            "SCIMD_MAX_QUERY_CANDIDATES",
+            "0");
     assertThat(cli(env, new CompletableFuture<>()).execute("serve", "--port", "0")).isEqualTo(2);
-    assertThat(err.toString()).startsWith("scimd: invalid configuration: ").contains("candidates must be at least 1");
+    assertThat(err.toString())
+        .startsWith("scimd: invalid configuration: ")
+        .contains("candidates must be at least 1");
     int code =
         cli(Map.of("SCIMD_DATA", dir.toString()), new CompletableFuture<>())
             .execute("serve", "--port", "0", "--max-concurrent-evaluations", "0");
@@ -82,13 +101,18 @@ class MainTest {
 
   @Test
   void tokenCreate_printsATokenThatTheServerAccepts() throws Exception {
-    int code = cli(Map.of(), new CompletableFuture<>()).execute("token", "create", "--name", "okta", "--data", dir.toString());
+    int code =
+        cli(Map.of(), new CompletableFuture<>())
+            .execute("token", "create", "--name", "okta", "--data", dir.toString());
     assertThat(code).as(err.toString()).isZero();
     Matcher m = Pattern.compile("SCIMD_TOKEN=(\\S+)").matcher(out.toString());
     assertThat(m.find()).as(out.toString()).isTrue();
     try (TestServer s = TestServer.start(dir, null)) {
       assertThat(s.printed).as("the store already had a credential").doesNotContain("SCIMD_TOKEN");
-      assertThat(s.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + m.group(1)).statusCode()).isEqualTo(200);
+      assertThat(
+              s.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + m.group(1))
+                  .statusCode())
+          .isEqualTo(200);
     }
   }
 }

@@ -54,7 +54,12 @@ class ScimHttpTest {
   @Test
   void scimEndpoint_withWrongToken_answers401InvalidToken() {
     HttpResponse<String> r =
-        server.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer not-the-token-at-all-0123456789");
+        server.sendRaw(
+            "GET",
+            "/scim/v2/Users",
+            null,
+            "Authorization",
+            "Bearer not-the-token-at-all-0123456789");
     assertScimError(r, 401, null);
     assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
         .startsWith("Bearer realm=\"scimd\"")
@@ -63,13 +68,16 @@ class ScimHttpTest {
 
   @Test
   void scimEndpoint_withOtherScheme_answers401() {
-    HttpResponse<String> r = server.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Basic " + TestServer.TOKEN);
+    HttpResponse<String> r =
+        server.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Basic " + TestServer.TOKEN);
     assertScimError(r, 401, null);
   }
 
   @Test
   void bearerScheme_isCaseInsensitive() {
-    HttpResponse<String> r = server.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "bEaReR " + TestServer.TOKEN);
+    HttpResponse<String> r =
+        server.sendRaw(
+            "GET", "/scim/v2/Users", null, "Authorization", "bEaReR " + TestServer.TOKEN);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/scim+json");
   }
@@ -83,16 +91,19 @@ class ScimHttpTest {
     List<String> ids = new ArrayList<>();
     body.path("Resources").forEach(s -> ids.add(s.path("id").asText()));
     assertThat(ids)
-        .containsExactlyElementsOf(SchemaRegistry.builtIn().schemas().stream().map(Schema::id).toList());
+        .containsExactlyElementsOf(
+            SchemaRegistry.builtIn().schemas().stream().map(Schema::id).toList());
     assertThat(body.path("totalResults").asInt()).isEqualTo(ids.size());
   }
 
   @Test
   void schemaById_servedWithoutCredentials_anyCase() {
-    HttpResponse<String> r = server.sendRaw("GET", "/scim/v2/Schemas/" + SchemaUrns.USER.toUpperCase(), null);
+    HttpResponse<String> r =
+        server.sendRaw("GET", "/scim/v2/Schemas/" + SchemaUrns.USER.toUpperCase(), null);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).path("id").asText()).isEqualTo(SchemaUrns.USER);
-    assertThat(json(r).path("meta").path("location").asText()).isEqualTo(server.url("/scim/v2/Schemas/" + SchemaUrns.USER));
+    assertThat(json(r).path("meta").path("location").asText())
+        .isEqualTo(server.url("/scim/v2/Schemas/" + SchemaUrns.USER));
   }
 
   @Test
@@ -101,11 +112,13 @@ class ScimHttpTest {
     List<String> endpoints = new ArrayList<>();
     body.path("Resources").forEach(t -> endpoints.add(t.path("endpoint").asText()));
     assertThat(endpoints)
-        .containsExactlyElementsOf(SchemaRegistry.builtIn().resourceTypes().stream().map(ResourceType::endpoint).toList());
+        .containsExactlyElementsOf(
+            SchemaRegistry.builtIn().resourceTypes().stream().map(ResourceType::endpoint).toList());
     HttpResponse<String> user = server.sendRaw("GET", "/scim/v2/ResourceTypes/User", null);
     assertThat(user.statusCode()).isEqualTo(200);
     assertThat(json(user).path("schema").asText()).isEqualTo(SchemaUrns.USER);
-    assertThat(json(user).path("schemaExtensions").get(0).path("schema").asText()).isEqualTo(SchemaUrns.ENTERPRISE_USER);
+    assertThat(json(user).path("schemaExtensions").get(0).path("schema").asText())
+        .isEqualTo(SchemaUrns.ENTERPRISE_USER);
   }
 
   @Test
@@ -174,9 +187,12 @@ class ScimHttpTest {
       java.util.Map<String, String> headers = new java.util.HashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
       }
-      return new Raw(Integer.parseInt(lines[0].split(" ")[1]), headers, response.substring(end + 4));
+      return new Raw(
+          Integer.parseInt(lines[0].split(" ")[1]), headers, response.substring(end + 4));
     }
 
     JsonNode json() {
@@ -189,14 +205,17 @@ class ScimHttpTest {
   }
 
   private static Raw exchange(String method, String path, String body, String... headerLines) {
-    StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    StringBuilder req =
+        new StringBuilder(
+            method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     req.append("Authorization: Bearer ").append(TestServer.TOKEN).append("\r\n");
     for (String h : headerLines) {
       req.append(h).append("\r\n");
     }
     if (body != null) {
       req.append("Content-Type: application/scim+json\r\nContent-Length: ")
-          .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+          .append(body.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n");
     }
     req.append("\r\n").append(body == null ? "" : body);
     return Raw.of(server.rawExchange(req.toString()));
@@ -207,20 +226,34 @@ class ScimHttpTest {
   void head_answersLikeGet_withoutTheBody() {
     HttpResponse<String> created = server.send("POST", "/scim/v2/Users", user("head.user"));
     String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
-    for (String p : List.of(path, "/scim/v2/Users?filter=userName%20eq%20%22head.user%22", "/scim/v2/ServiceProviderConfig", "/health")) {
+    for (String p :
+        List.of(
+            path,
+            "/scim/v2/Users?filter=userName%20eq%20%22head.user%22",
+            "/scim/v2/ServiceProviderConfig",
+            "/health")) {
       Raw get = exchange("GET", p, null);
       Raw head = exchange("HEAD", p, null);
       assertThat(head.status()).as(p).isEqualTo(200).isEqualTo(get.status());
       assertThat(head.body()).as(p).isEmpty();
-      assertThat(head.headers().get("content-type")).as(p).isEqualTo(get.headers().get("content-type"));
-      assertThat(head.headers().get("content-length")).as(p).isEqualTo(Integer.toString(get.body().getBytes(StandardCharsets.UTF_8).length));
+      assertThat(head.headers().get("content-type"))
+          .as(p)
+          .isEqualTo(get.headers().get("content-type"));
+      assertThat(head.headers().get("content-length"))
+          .as(p)
+          .isEqualTo(Integer.toString(get.body().getBytes(StandardCharsets.UTF_8).length));
       assertThat(head.headers().get("etag")).as(p).isEqualTo(get.headers().get("etag"));
     }
     Raw missing = exchange("HEAD", "/scim/v2/Users/no-such-user", null);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.body()).isEmpty();
     assertThat(missing.headers().get("content-type")).isEqualTo("application/scim+json");
-    Raw notModified = exchange("HEAD", path, null, "If-None-Match: " + created.headers().firstValue("ETag").orElseThrow());
+    Raw notModified =
+        exchange(
+            "HEAD",
+            path,
+            null,
+            "If-None-Match: " + created.headers().firstValue("ETag").orElseThrow());
     assertThat(notModified.status()).isEqualTo(304);
     Raw bulk = exchange("HEAD", "/scim/v2/Bulk", null);
     assertThat(bulk.status()).isEqualTo(405);
@@ -236,7 +269,9 @@ class ScimHttpTest {
     HttpResponse<String> created = server.send("POST", "/scim/v2/Users", user("empty.ifmatch"));
     String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
     String patch =
-        "{\"schemas\":[\"" + SchemaUrns.PATCH_OP + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"x\"}]}";
+        "{\"schemas\":[\""
+            + SchemaUrns.PATCH_OP
+            + "\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"x\"}]}";
     List<Raw> answers =
         List.of(
             exchange("PUT", path, user("renamed.ifmatch"), "If-Match: "),
@@ -265,20 +300,29 @@ class ScimHttpTest {
   @Test
   void xmlBody_answers415() {
     assertScimError(
-        server.send("POST", "/scim/v2/Users", "<user/>", "Content-Type", "application/xml"), 415, null);
-    assertScimError(server.send("POST", "/scim/v2/Users", "<user/>", "Content-Type", "text/xml"), 415, null);
+        server.send("POST", "/scim/v2/Users", "<user/>", "Content-Type", "application/xml"),
+        415,
+        null);
+    assertScimError(
+        server.send("POST", "/scim/v2/Users", "<user/>", "Content-Type", "text/xml"), 415, null);
   }
 
   @Test
   void jsonContentTypes_areAccepted() {
     HttpResponse<String> r =
-        server.send("POST", "/scim/v2/Users", user("ct-json"), "Content-Type", "application/json; charset=utf-8");
+        server.send(
+            "POST",
+            "/scim/v2/Users",
+            user("ct-json"),
+            "Content-Type",
+            "application/json; charset=utf-8");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
   }
 
   @Test
   void malformedJson_answers400InvalidSyntaxWithLocation() {
-    HttpResponse<String> r = server.send("POST", "/scim/v2/Users", "{\n  \"userName\": \"x\",\n  }");
+    HttpResponse<String> r =
+        server.send("POST", "/scim/v2/Users", "{\n  \"userName\": \"x\",\n  }");
     assertScimError(r, 400, "invalidSyntax");
     assertThat(json(r).path("detail").asText()).contains("line 3");
   }
@@ -309,8 +353,9 @@ class ScimHttpTest {
 
   @Test
   void chunkedBodyLargerThanMaxPayload_answers413() {
-    byte[] big = ("{\"userName\":\"" + "x".repeat(ServiceConfig.DEFAULTS.maxPayloadSize()) + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] big =
+        ("{\"userName\":\"" + "x".repeat(ServiceConfig.DEFAULTS.maxPayloadSize()) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(server.url("/scim/v2/Users")))
             .header("Authorization", "Bearer " + TestServer.TOKEN)
@@ -365,9 +410,11 @@ class ScimHttpTest {
             "scim.example.com");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     String id = json(r).path("id").asText();
-    assertThat(r.headers().firstValue("Location")).hasValue("https://scim.example.com/scim/v2/Users/" + id);
+    assertThat(r.headers().firstValue("Location"))
+        .hasValue("https://scim.example.com/scim/v2/Users/" + id);
     assertThat(r.headers().firstValue("ETag")).isPresent();
-    assertThat(json(r).path("meta").path("location").asText()).isEqualTo("https://scim.example.com/scim/v2/Users/" + id);
+    assertThat(json(r).path("meta").path("location").asText())
+        .isEqualTo("https://scim.example.com/scim/v2/Users/" + id);
   }
 
   @Test
@@ -393,7 +440,9 @@ class ScimHttpTest {
   @Test
   void listParameters_namesCaseInsensitive() {
     server.send("POST", "/scim/v2/Users", user("case.params"));
-    HttpResponse<String> r = server.send("GET", "/scim/v2/Users?FILTER=" + q("userName eq \"CASE.PARAMS\"") + "&Count=5", null);
+    HttpResponse<String> r =
+        server.send(
+            "GET", "/scim/v2/Users?FILTER=" + q("userName eq \"CASE.PARAMS\"") + "&Count=5", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).path("totalResults").asInt()).isEqualTo(1);
   }
@@ -402,7 +451,9 @@ class ScimHttpTest {
   void search_postBody_isAListRequest() {
     server.send("POST", "/scim/v2/Users", user("search.me"));
     String body =
-        "{\"schemas\":[\"" + SchemaUrns.SEARCH_REQUEST + "\"],\"filter\":\"userName eq \\\"search.me\\\"\",\"count\":10}";
+        "{\"schemas\":[\""
+            + SchemaUrns.SEARCH_REQUEST
+            + "\"],\"filter\":\"userName eq \\\"search.me\\\"\",\"count\":10}";
     HttpResponse<String> typed = server.send("POST", "/scim/v2/Users/.search", body);
     assertThat(typed.statusCode()).as(typed.body()).isEqualTo(200);
     assertThat(json(typed).path("totalResults").asInt()).isEqualTo(1);

@@ -25,12 +25,14 @@ class ServerLifecycleTest {
       Matcher m = Pattern.compile("SCIMD_TOKEN=([A-Za-z0-9_-]{43})\\n").matcher(first.printed);
       assertThat(m.find()).as(first.printed).isTrue();
       token = m.group(1);
-      HttpResponse<String> r = first.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
+      HttpResponse<String> r =
+          first.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
     try (TestServer again = TestServer.start(dir, null)) {
       assertThat(again.printed).doesNotContain("SCIMD_TOKEN");
-      HttpResponse<String> r = again.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
+      HttpResponse<String> r =
+          again.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
       assertThat(r.statusCode()).isEqualTo(200);
     }
   }
@@ -45,7 +47,8 @@ class ServerLifecycleTest {
 
   @Test
   void shortBootstrapToken_refusesToStart() {
-    assertThatThrownBy(() -> new ServerConfig("127.0.0.1", 0, dir, null, "too-short", ServiceConfig.DEFAULTS))
+    assertThatThrownBy(
+            () -> new ServerConfig("127.0.0.1", 0, dir, null, "too-short", ServiceConfig.DEFAULTS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("SCIMD_BOOTSTRAP_TOKEN")
         .hasMessageContaining("32")
@@ -57,7 +60,8 @@ class ServerLifecycleTest {
     Path schemas = Files.createDirectory(dir.resolve("schemas"));
     Files.writeString(schemas.resolve("bad.json"), "{\"id\":\"urn:example:Bad\"}");
     ServerConfig config =
-        new ServerConfig("127.0.0.1", 0, dir.resolve("data"), schemas, TestServer.TOKEN, ServiceConfig.DEFAULTS);
+        new ServerConfig(
+            "127.0.0.1", 0, dir.resolve("data"), schemas, TestServer.TOKEN, ServiceConfig.DEFAULTS);
     assertThatThrownBy(() -> TestServer.start(config))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("attributes");
@@ -66,7 +70,8 @@ class ServerLifecycleTest {
   @Test
   void createdResource_survivesAServerThatWasNeverClosed() {
     TestServer crashed = TestServer.start(dir, TestServer.TOKEN);
-    HttpResponse<String> created = crashed.send("POST", "/scim/v2/Users", TestServer.user("durable.user"));
+    HttpResponse<String> created =
+        crashed.send("POST", "/scim/v2/Users", TestServer.user("durable.user"));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     String id = json(created).path("id").asText();
     // No close(): the first server is abandoned as a killed process would be; a second one on the

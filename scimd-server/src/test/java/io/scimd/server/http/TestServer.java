@@ -47,19 +47,27 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TestServer implements AutoCloseable {
   public static final String TOKEN = "test-bootstrap-token-0123456789-abcdefghij";
+
   /** The base path of the SCIM endpoints (RFC 7644 §3.13 leaves it to the service provider). */
   public static final String SCIM = "/scim/v2";
+
   public static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /** Where the server keeps its files; null for a server started elsewhere ({@link #of}). */
   public final @Nullable Path dataDir;
+
   public final ScimServer server;
   public final String printed;
+
   /** The port the server listened on when started: a halted server's own port() no longer says. */
   private final int port;
+
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
   private @Nullable Connection db;
 
   private TestServer(@Nullable Path dataDir, ScimServer server, String printed) {
@@ -71,7 +79,10 @@ public final class TestServer implements AutoCloseable {
 
   // ------------------------------------------------------------------ starting
 
-  /** A new server on SQLite in a new temporary directory, with the built-in schemas and {@link #TOKEN}. */
+  /**
+   * A new server on SQLite in a new temporary directory, with the built-in schemas and {@link
+   * #TOKEN}.
+   */
   public static TestServer start() {
     return start(config());
   }
@@ -80,12 +91,17 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, bootstrapToken, null);
   }
 
-  /** Starts with the extra schema and resource type definitions of {@code schemasDir} (--schemas). */
+  /**
+   * Starts with the extra schema and resource type definitions of {@code schemasDir} (--schemas).
+   */
   public static TestServer startWithSchemas(Path schemasDir) {
     return start(tempDir(), TOKEN, schemasDir);
   }
 
-  /** Starts with the definitions in the test resource directory {@code resource}, e.g. {@code /schemas/acme}. */
+  /**
+   * Starts with the definitions in the test resource directory {@code resource}, e.g. {@code
+   * /schemas/acme}.
+   */
   public static TestServer startWithSchemas(String resource) {
     try {
       return startWithSchemas(Path.of(TestServer.class.getResource(resource).toURI()));
@@ -94,28 +110,41 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
-  static TestServer start(Path dataDir, @Nullable String bootstrapToken, @Nullable Path schemasDir) {
-    return start(new ServerConfig("127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS));
+  static TestServer start(
+      Path dataDir, @Nullable String bootstrapToken, @Nullable Path schemasDir) {
+    return start(
+        new ServerConfig(
+            "127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS));
   }
 
-  /** Starts with {@code config} (its bootstrap token should be {@link #TOKEN} for {@link #send}). */
+  /**
+   * Starts with {@code config} (its bootstrap token should be {@link #TOKEN} for {@link #send}).
+   */
   public static TestServer start(ServerConfig config) {
     StringWriter out = new StringWriter();
     ScimServer s = ScimServer.start(config, new PrintWriter(out, true));
     return new TestServer(config.dataDir(), s, out.toString());
   }
 
-  /** A client of {@code server}, started elsewhere (by the command line); closing it stops the server. */
+  /**
+   * A client of {@code server}, started elsewhere (by the command line); closing it stops the
+   * server.
+   */
   public static TestServer of(ScimServer server) {
     return new TestServer(null, server, "");
   }
 
-  /** What {@link #start()} starts with: SQLite in a new temporary directory, {@link #TOKEN}, defaults. */
+  /**
+   * What {@link #start()} starts with: SQLite in a new temporary directory, {@link #TOKEN},
+   * defaults.
+   */
   public static ServerConfig config() {
     return new ServerConfig("127.0.0.1", 0, tempDir(), null, TOKEN, ServiceConfig.DEFAULTS);
   }
 
-  /** {@link #config()} on the PostgreSQL database {@code db}, with a pool of {@code maxPoolSize}. */
+  /**
+   * {@link #config()} on the PostgreSQL database {@code db}, with a pool of {@code maxPoolSize}.
+   */
   public static ServerConfig config(PgTestDatabase db, int maxPoolSize) {
     return config().withDatabase(db.url(), PoolSettings.defaults().withMaxPoolSize(maxPoolSize));
   }
@@ -138,20 +167,27 @@ public final class TestServer implements AutoCloseable {
    * Sends {@code method path} with the bootstrap token; {@code headers} are name, value pairs. An
    * {@code Authorization} among them replaces the token, a {@code Content-Type} the default one.
    */
-  public HttpResponse<String> send(String method, String path, @Nullable String body, String... headers) {
+  public HttpResponse<String> send(
+      String method, String path, @Nullable String body, String... headers) {
     if (hasHeader(headers, "Authorization")) {
       return sendRaw(method, path, body, headers);
     }
-    return sendRaw(method, path, body, concat(new String[] {"Authorization", "Bearer " + TOKEN}, headers));
+    return sendRaw(
+        method, path, body, concat(new String[] {"Authorization", "Bearer " + TOKEN}, headers));
   }
 
   /**
    * Sends without adding any header but {@code Content-Type: application/scim+json} for a body
    * (unless {@code headers} name one); a null body sends none.
    */
-  public HttpResponse<String> sendRaw(String method, String path, @Nullable String body, String... headers) {
+  public HttpResponse<String> sendRaw(
+      String method, String path, @Nullable String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT);
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     if (body != null && !hasHeader(headers, "Content-Type")) {
       b.header("Content-Type", "application/scim+json");
     }
@@ -172,12 +208,16 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
-  /** A client whose paths are absolute, like {@link #send}'s, sending {@code headers} every time. */
+  /**
+   * A client whose paths are absolute, like {@link #send}'s, sending {@code headers} every time.
+   */
   public Client client(String... headers) {
     return new Client("", headers);
   }
 
-  /** A client whose paths are relative to {@link #SCIM}, as RFC 7644 writes them ({@code /Users}). */
+  /**
+   * A client whose paths are relative to {@link #SCIM}, as RFC 7644 writes them ({@code /Users}).
+   */
   public Client scim(String... headers) {
     return new Client(SCIM, headers);
   }
@@ -212,7 +252,8 @@ public final class TestServer implements AutoCloseable {
    * char) and returns the whole raw response.
    */
   public String rawExchange(String request) {
-    return new String(exchange(request.getBytes(StandardCharsets.ISO_8859_1), request), StandardCharsets.UTF_8);
+    return new String(
+        exchange(request.getBytes(StandardCharsets.ISO_8859_1), request), StandardCharsets.UTF_8);
   }
 
   /**
@@ -221,7 +262,8 @@ public final class TestServer implements AutoCloseable {
    */
   public Raw raw(String requestLine, @Nullable String body, List<String> headerLines) {
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    StringBuilder head =
+        new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     for (String h : headerLines) {
       head.append(h).append("\r\n");
     }
@@ -273,7 +315,9 @@ public final class TestServer implements AutoCloseable {
 
     static Raw parse(String request, String response) {
       int end = response.indexOf("\r\n\r\n");
-      assertThat(end).as("no complete response to " + abbreviate(request) + ": " + abbreviate(response)).isGreaterThan(0);
+      assertThat(end)
+          .as("no complete response to " + abbreviate(request) + ": " + abbreviate(response))
+          .isGreaterThan(0);
       String[] lines = response.substring(0, end).split("\r\n");
       int status = Integer.parseInt(lines[0].split(" ")[1]);
       Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -344,7 +388,10 @@ public final class TestServer implements AutoCloseable {
 
   // ------------------------------------------------------------------ bodies
 
-  /** Percent-encodes a query parameter value, a space as {@code %20}, as browsers and most clients do. */
+  /**
+   * Percent-encodes a query parameter value, a space as {@code %20}, as browsers and most clients
+   * do.
+   */
   public static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
@@ -356,7 +403,11 @@ public final class TestServer implements AutoCloseable {
 
   /** A PatchOp request (RFC 7644 §3.5.2) of {@code operations}, each an operation object. */
   public static String patchBody(String... operations) {
-    return "{\"schemas\":[\"" + SchemaUrns.PATCH_OP + "\"],\"Operations\":[" + String.join(",", operations) + "]}";
+    return "{\"schemas\":[\""
+        + SchemaUrns.PATCH_OP
+        + "\"],\"Operations\":["
+        + String.join(",", operations)
+        + "]}";
   }
 
   public static JsonNode json(HttpResponse<String> r) {
@@ -392,7 +443,8 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** {@link #assertScimError(HttpResponse, int)} with exactly {@code scimType}; null: with none. */
-  public static JsonNode assertScimError(HttpResponse<String> r, int status, @Nullable String scimType) {
+  public static JsonNode assertScimError(
+      HttpResponse<String> r, int status, @Nullable String scimType) {
     return assertScimError(Raw.of(r), status, scimType);
   }
 
@@ -404,7 +456,10 @@ public final class TestServer implements AutoCloseable {
     JsonNode e = json(r.body(), what);
     assertErrorBody(e, status, what);
     assertThat(e.path("schemas").get(0).asText()).as(what).isEqualTo(SchemaUrns.ERROR);
-    assertThat(e.path("detail").asText()).as(what).doesNotContain("com.fasterxml").doesNotContain("Exception");
+    assertThat(e.path("detail").asText())
+        .as(what)
+        .doesNotContain("com.fasterxml")
+        .doesNotContain("Exception");
     return e;
   }
 
@@ -420,8 +475,8 @@ public final class TestServer implements AutoCloseable {
   }
 
   /**
-   * The response is a SCIM answer: never a 5xx, a JSON body when there is one, and for an error
-   * the SCIM error schema with {@code status} as the same string as the HTTP status.
+   * The response is a SCIM answer: never a 5xx, a JSON body when there is one, and for an error the
+   * SCIM error schema with {@code status} as the same string as the HTTP status.
    */
   public static JsonNode assertWellFormed(HttpResponse<String> r) {
     return assertWellFormed(Raw.of(r), false);
@@ -435,12 +490,16 @@ public final class TestServer implements AutoCloseable {
   private static JsonNode assertWellFormed(Raw r, boolean emptySuccess) {
     String what = r.toString();
     assertThat(r.status()).as(what).isBetween(200, 499);
-    if (r.status() == 204 || r.status() == 304 || emptySuccess && r.body().isEmpty() && r.status() < 300) {
+    if (r.status() == 204
+        || r.status() == 304
+        || emptySuccess && r.body().isEmpty() && r.status() < 300) {
       return JSON.nullNode();
     }
     JsonNode body = json(r.body(), what);
     assertThat(body).as(what).isNotNull();
-    assertThat(r.headers().getOrDefault("Content-Type", "")).as(what).startsWith("application/scim+json");
+    assertThat(r.headers().getOrDefault("Content-Type", ""))
+        .as(what)
+        .startsWith("application/scim+json");
     if (r.status() >= 400) {
       assertErrorBody(body, r.status(), what);
     }
@@ -486,7 +545,8 @@ public final class TestServer implements AutoCloseable {
       return url(base);
     }
 
-    public HttpResponse<String> send(String method, String path, @Nullable String body, String... extra) {
+    public HttpResponse<String> send(
+        String method, String path, @Nullable String body, String... extra) {
       return at(method, base + path, body, extra);
     }
 
@@ -528,7 +588,9 @@ public final class TestServer implements AutoCloseable {
     /** PATCHes {@code path} with {@code operations}, asserting the 200 or 204 that IdPs accept. */
     public HttpResponse<String> patchOk(String path, String... operations) {
       HttpResponse<String> r = patch(path, patchBody(operations));
-      assertThat(r.statusCode()).as("%s -> %s", String.join(",", operations), abbreviate(r.body())).isIn(200, 204);
+      assertThat(r.statusCode())
+          .as("%s -> %s", String.join(",", operations), abbreviate(r.body()))
+          .isIn(200, 204);
       return r;
     }
 
@@ -539,7 +601,13 @@ public final class TestServer implements AutoCloseable {
 
     /** Creates a Group without members and returns its id. */
     public String createGroup(String displayName) {
-      return createAt(SCIM + "/Groups", "{\"schemas\":[\"" + SchemaUrns.GROUP + "\"],\"displayName\":\"" + displayName + "\"}")
+      return createAt(
+              SCIM + "/Groups",
+              "{\"schemas\":[\""
+                  + SchemaUrns.GROUP
+                  + "\"],\"displayName\":\""
+                  + displayName
+                  + "\"}")
           .path("id")
           .asText();
     }
@@ -547,24 +615,31 @@ public final class TestServer implements AutoCloseable {
     /** The member ids of group {@code groupId}, in the order the server lists them. */
     public List<String> memberIds(String groupId) {
       List<String> ids = new ArrayList<>();
-      readAt(SCIM + "/Groups/" + groupId).path("members").forEach(m -> ids.add(m.path("value").asText()));
+      readAt(SCIM + "/Groups/" + groupId)
+          .path("members")
+          .forEach(m -> ids.add(m.path("value").asText()));
       return ids;
     }
 
     /** The userNames of the Users that {@code filter} selects (up to 1,000). */
     public List<String> userNames(String filter) {
       List<String> out = new ArrayList<>();
-      listAt(SCIM + "/Users?count=1000&filter=" + q(filter)).path("Resources").forEach(u -> out.add(u.path("userName").asText()));
+      listAt(SCIM + "/Users?count=1000&filter=" + q(filter))
+          .path("Resources")
+          .forEach(u -> out.add(u.path("userName").asText()));
       return out;
     }
 
-    private HttpResponse<String> at(String method, String absolutePath, @Nullable String body, String... extra) {
+    private HttpResponse<String> at(
+        String method, String absolutePath, @Nullable String body, String... extra) {
       return TestServer.this.send(method, absolutePath, body, concat(headers, extra));
     }
 
     private JsonNode readAt(String absolutePath) {
       HttpResponse<String> r = at("GET", absolutePath, null);
-      assertThat(r.statusCode()).as("GET %s -> %s", absolutePath, abbreviate(r.body())).isEqualTo(200);
+      assertThat(r.statusCode())
+          .as("GET %s -> %s", absolutePath, abbreviate(r.body()))
+          .isEqualTo(200);
       return json(r);
     }
 
@@ -576,7 +651,9 @@ public final class TestServer implements AutoCloseable {
 
     private JsonNode createAt(String absolutePath, String body) {
       HttpResponse<String> r = at("POST", absolutePath, body);
-      assertThat(r.statusCode()).as("POST %s %s -> %s", absolutePath, abbreviate(body), abbreviate(r.body())).isEqualTo(201);
+      assertThat(r.statusCode())
+          .as("POST %s %s -> %s", absolutePath, abbreviate(body), abbreviate(r.body()))
+          .isEqualTo(201);
       return json(r);
     }
   }

@@ -95,7 +95,9 @@ class VerifiedTokensTest {
 
     store.credentials().revoke(id);
     nanos.addAndGet(VerifiedTokens.TTL_NANOS - 1);
-    assertThat(verified.find(Tokens.hash("token-a"))).as("still within the TTL of the lookup").isPresent();
+    assertThat(verified.find(Tokens.hash("token-a")))
+        .as("still within the TTL of the lookup")
+        .isPresent();
     nanos.addAndGet(1);
 
     assertThat(verified.find(Tokens.hash("token-a"))).isEmpty();
@@ -111,7 +113,9 @@ class VerifiedTokensTest {
     now.set(now.get().plusSeconds(60));
 
     assertThat(verified.find(Tokens.hash("token-a"))).isEmpty();
-    assertThat(counting.lookups).as("expiry needs no lookup: the cached credential carries it").hasValue(1);
+    assertThat(counting.lookups)
+        .as("expiry needs no lookup: the cached credential carries it")
+        .hasValue(1);
   }
 
   @Test

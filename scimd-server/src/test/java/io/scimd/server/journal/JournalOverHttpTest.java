@@ -51,7 +51,11 @@ class JournalOverHttpTest {
     ServerConfig config = config();
     server = TestServer.start(config);
     journalReader =
-        Stores.open(location(config), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(2));
+        Stores.open(
+            location(config),
+            SchemaRegistry.builtIn(),
+            InstantSource.system(),
+            PoolSettings.defaults().withMaxPoolSize(2));
   }
 
   @AfterEach
@@ -74,7 +78,9 @@ class JournalOverHttpTest {
   }
 
   static List<String> described(List<JournalEntry> entries) {
-    return entries.stream().map(e -> e.change().kind().wire() + " " + e.change().resourceType()).toList();
+    return entries.stream()
+        .map(e -> e.change().kind().wire() + " " + e.change().resourceType())
+        .toList();
   }
 
   String create(String path, String body) {
@@ -87,7 +93,9 @@ class JournalOverHttpTest {
         server.send(
             "POST",
             "/scim/v2/Users",
-            "{\"schemas\":[\"" + USER + "\"],\"userName\":\"alice\",\"password\":\"Secret-Passw0rd!\",\"title\":\"CTO\"}",
+            "{\"schemas\":[\""
+                + USER
+                + "\"],\"userName\":\"alice\",\"password\":\"Secret-Passw0rd!\",\"title\":\"CTO\"}",
             "X-Request-Id",
             "okta-req-42");
     assertThat(r.statusCode()).isEqualTo(201);
@@ -110,9 +118,11 @@ class JournalOverHttpTest {
 
   @Test
   void requestsWithoutAUsableRequestId_getOneMadeUpAndEchoed() {
-    HttpResponse<String> r = server.send("POST", "/scim/v2/Users", user("bob"), "X-Request-Id", "bad id with spaces");
+    HttpResponse<String> r =
+        server.send("POST", "/scim/v2/Users", user("bob"), "X-Request-Id", "bad id with spaces");
     String echoed = r.headers().firstValue("X-Request-Id").orElseThrow();
-    assertThat(echoed).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    assertThat(echoed)
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     assertThat(news().get(0).requestId()).isEqualTo(echoed);
     HttpResponse<String> other = server.send("POST", "/scim/v2/Users", user("bob2"));
     assertThat(other.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo(echoed);
@@ -123,12 +133,27 @@ class JournalOverHttpTest {
     String id = create("/scim/v2/Users", user("carol"));
     news();
 
-    assertThat(send("PUT", "/scim/v2/Users/" + id, "{\"schemas\":[\"" + USER + "\"],\"userName\":\"carol\",\"title\":\"VP\"}").statusCode())
+    assertThat(
+            send(
+                    "PUT",
+                    "/scim/v2/Users/" + id,
+                    "{\"schemas\":[\"" + USER + "\"],\"userName\":\"carol\",\"title\":\"VP\"}")
+                .statusCode())
         .isEqualTo(200);
-    assertThat(send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")).statusCode())
+    assertThat(
+            send(
+                    "PATCH",
+                    "/scim/v2/Users/" + id,
+                    patchBody("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}"))
+                .statusCode())
         .isEqualTo(200);
     // The same PATCH again changes nothing: no entry.
-    assertThat(send("PATCH", "/scim/v2/Users/" + id, patchBody("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}")).statusCode())
+    assertThat(
+            send(
+                    "PATCH",
+                    "/scim/v2/Users/" + id,
+                    patchBody("{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}"))
+                .statusCode())
         .isEqualTo(200);
 
     List<JournalEntry> entries = news();
@@ -150,43 +175,104 @@ class JournalOverHttpTest {
     String g =
         create(
             "/scim/v2/Groups",
-            "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\"" + u1 + "\"}]}");
+            "{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\""
+                + u1
+                + "\"}]}");
     assertThat(described(news()))
-        .containsExactly("created User", "created User", "created User", "created Group", "members_added Group");
+        .containsExactly(
+            "created User", "created User", "created User", "created Group", "members_added Group");
 
     // Okta: add with one member already there.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u2 + "\"}]}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody(
+            "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                + u1
+                + "\"},{\"value\":\""
+                + u2
+                + "\"}]}"));
     assertThat(members(news())).containsExactly("+" + u2);
     // Okta: remove by value filter.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + u2 + "\\\"]\"}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody("{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + u2 + "\\\"]\"}"));
     assertThat(members(news())).containsExactly("-" + u2);
     // Entra: remove with a value array, one of them not a member.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody(
+            "{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\""
+                + u1
+                + "\"},{\"value\":\""
+                + u3
+                + "\"}]}"));
     assertThat(members(news())).containsExactly("-" + u1);
     // Entra: Add in a batch.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u3 + "\"}]}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody(
+            "{\"op\":\"Add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                + u1
+                + "\"},{\"value\":\""
+                + u3
+                + "\"}]}"));
     assertThat(members(news())).containsExactly("+" + u1, "+" + u3);
     // Replace of all members: who left and who joined, not everyone twice.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"replace\",\"path\":\"members\",\"value\":[{\"value\":\"" + u3 + "\"},{\"value\":\"" + u2 + "\"}]}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody(
+            "{\"op\":\"replace\",\"path\":\"members\",\"value\":[{\"value\":\""
+                + u3
+                + "\"},{\"value\":\""
+                + u2
+                + "\"}]}"));
     assertThat(members(news())).containsExactlyInAnyOrder("-" + u1, "+" + u2);
     // PUT of the group with members.
-    send("PUT", "/scim/v2/Groups/" + g, "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\"" + u1 + "\"},{\"value\":\"" + u2 + "\"}]}");
+    send(
+        "PUT",
+        "/scim/v2/Groups/" + g,
+        "{\"schemas\":[\""
+            + GROUP
+            + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\""
+            + u1
+            + "\"},{\"value\":\""
+            + u2
+            + "\"}]}");
     assertThat(members(news())).containsExactlyInAnyOrder("-" + u3, "+" + u1);
     // Okta's "push now" on an empty list: replace members [] removes everyone.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"replace\",\"value\":{\"members\":[]}}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody("{\"op\":\"replace\",\"value\":{\"members\":[]}}"));
     assertThat(members(news())).containsExactlyInAnyOrder("-" + u1, "-" + u2);
     // A rename is an attribute change of the group.
-    send("PATCH", "/scim/v2/Groups/" + g, patchBody("{\"op\":\"replace\",\"value\":{\"id\":\"" + g + "\",\"displayName\":\"engineering\"}}"));
+    send(
+        "PATCH",
+        "/scim/v2/Groups/" + g,
+        patchBody(
+            "{\"op\":\"replace\",\"value\":{\"id\":\""
+                + g
+                + "\",\"displayName\":\"engineering\"}}"));
     List<JournalEntry> rename = news();
     assertThat(described(rename)).containsExactly("patched Group");
-    assertThat(((Change.Patched) rename.get(0).change()).attributes()).extracting(Change.AttributeChange::path).containsExactly("displayName");
+    assertThat(((Change.Patched) rename.get(0).change()).attributes())
+        .extracting(Change.AttributeChange::path)
+        .containsExactly("displayName");
   }
 
   @Test
   void memberPatchOfAGroup_withIfMatch_movesTheETagOnce_andAStaleOneIs412ChangingNothing() {
     String u1 = create("/scim/v2/Users", user("im1"));
     String u2 = create("/scim/v2/Users", user("im2"));
-    String g = create("/scim/v2/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"etags\"}");
+    String g =
+        create("/scim/v2/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"etags\"}");
     String path = "/scim/v2/Groups/" + g;
     news();
 
@@ -202,10 +288,15 @@ class JournalOverHttpTest {
     assertThat(group.path("members").findValuesAsText("value")).containsExactly(u1);
 
     // A stale ETag: 412, and neither the members, the version nor the journal move.
-    TestServer.assertScimError(send("PATCH", path, addMember(u2), "If-Match", "W/\"1\""), 412, null);
+    TestServer.assertScimError(
+        send("PATCH", path, addMember(u2), "If-Match", "W/\"1\""), 412, null);
     // The ETag matches but the member is no resource: 400, nothing changes either.
-    TestServer.assertScimError(send("PATCH", path, addMember("no-such-user"), "If-Match", "W/\"2\""), 400, "invalidValue");
-    TestServer.assertScimError(send("PATCH", "/scim/v2/Groups/no-such-group", addMember(u2), "If-Match", "W/\"2\""), 404, null);
+    TestServer.assertScimError(
+        send("PATCH", path, addMember("no-such-user"), "If-Match", "W/\"2\""), 400, "invalidValue");
+    TestServer.assertScimError(
+        send("PATCH", "/scim/v2/Groups/no-such-group", addMember(u2), "If-Match", "W/\"2\""),
+        404,
+        null);
     assertThat(news()).isEmpty();
     // Adding a member already there changes nothing: the version stays.
     HttpResponse<String> again = send("PATCH", path, addMember(u1), "If-Match", "W/\"2\"");
@@ -214,7 +305,8 @@ class JournalOverHttpTest {
     assertThat(news()).isEmpty();
 
     // Asked for the attributes, the answer shows the document and the version the PATCH made.
-    HttpResponse<String> shown = send("PATCH", path + "?excludedAttributes=members", addMember(u2), "If-Match", "W/\"2\"");
+    HttpResponse<String> shown =
+        send("PATCH", path + "?excludedAttributes=members", addMember(u2), "If-Match", "W/\"2\"");
     assertThat(shown.statusCode()).isEqualTo(200);
     assertThat(shown.headers().firstValue("ETag")).contains("W/\"3\"");
     JsonNode body = TestServer.json(shown);
@@ -225,9 +317,19 @@ class JournalOverHttpTest {
 
     // In a bulk request, the operation's version is its If-Match.
     String bulk =
-        "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":["
-            + "{\"method\":\"PATCH\",\"path\":\"/Groups/" + g + "\",\"version\":\"W/\\\"3\\\"\",\"data\":" + removeMember(u1) + "},"
-            + "{\"method\":\"PATCH\",\"path\":\"/Groups/" + g + "\",\"version\":\"W/\\\"3\\\"\",\"data\":" + removeMember(u2) + "}"
+        "{\"schemas\":[\""
+            + BULK_REQUEST
+            + "\"],\"Operations\":["
+            + "{\"method\":\"PATCH\",\"path\":\"/Groups/"
+            + g
+            + "\",\"version\":\"W/\\\"3\\\"\",\"data\":"
+            + removeMember(u1)
+            + "},"
+            + "{\"method\":\"PATCH\",\"path\":\"/Groups/"
+            + g
+            + "\",\"version\":\"W/\\\"3\\\"\",\"data\":"
+            + removeMember(u2)
+            + "}"
             + "]}";
     JsonNode ops = TestServer.json(send("POST", "/scim/v2/Bulk", bulk)).get("Operations");
     assertThat(ops.get(0).path("status").asText()).isEqualTo("200");
@@ -238,7 +340,8 @@ class JournalOverHttpTest {
   }
 
   private static String addMember(String id) {
-    return patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + id + "\"}]}");
+    return patchBody(
+        "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + id + "\"}]}");
   }
 
   private static String removeMember(String id) {
@@ -261,15 +364,24 @@ class JournalOverHttpTest {
   @Test
   void deleteOfAGroupMember_journalsTheDeletionAndTheLostMembership() {
     String u = create("/scim/v2/Users", user("leaver"));
-    String g = create("/scim/v2/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"ops\",\"members\":[{\"value\":\"" + u + "\"}]}");
+    String g =
+        create(
+            "/scim/v2/Groups",
+            "{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\"ops\",\"members\":[{\"value\":\""
+                + u
+                + "\"}]}");
     news();
 
     assertThat(send("DELETE", "/scim/v2/Users/" + u, null).statusCode()).isEqualTo(204);
 
     List<JournalEntry> entries = news();
     assertThat(described(entries)).containsExactly("deleted User", "members_removed Group");
-    assertThat(((Change.Deleted) entries.get(0).change()).attributes().get("userName").asText()).isEqualTo("leaver");
-    assertThat(entries.get(1).change()).isEqualTo(new Change.MembersRemoved("Group", g, List.of(new Member(u, "User")), true));
+    assertThat(((Change.Deleted) entries.get(0).change()).attributes().get("userName").asText())
+        .isEqualTo("leaver");
+    assertThat(entries.get(1).change())
+        .isEqualTo(new Change.MembersRemoved("Group", g, List.of(new Member(u, "User")), true));
     assertThat(entries.get(0).requestId()).isEqualTo(entries.get(1).requestId());
   }
 
@@ -284,10 +396,13 @@ class JournalOverHttpTest {
             send(
                     "PATCH",
                     "/scim/v2/Users/" + id,
-                    patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"},{\"op\":\"replace\",\"path\":\"nosuch\",\"value\":1}"))
+                    patchBody(
+                        "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"},{\"op\":\"replace\",\"path\":\"nosuch\",\"value\":1}"))
                 .statusCode())
         .isEqualTo(400);
-    assertThat(send("PUT", "/scim/v2/Users/" + id, user("dave"), "If-Match", "W/\"999\"").statusCode()).isEqualTo(412);
+    assertThat(
+            send("PUT", "/scim/v2/Users/" + id, user("dave"), "If-Match", "W/\"999\"").statusCode())
+        .isEqualTo(412);
     assertThat(send("DELETE", "/scim/v2/Users/nobody", null).statusCode()).isEqualTo(404);
 
     assertThat(news()).isEmpty();
@@ -302,13 +417,31 @@ class JournalOverHttpTest {
     String existing = create("/scim/v2/Users", user("erin"));
     news();
     String bulk =
-        "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":["
-            + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u\",\"data\":" + user("frank") + "},"
-            + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"bulkers\",\"members\":[{\"value\":\"bulkId:u\"}]}},"
-            + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"dup\",\"data\":" + user("ERIN") + "},"
-            + "{\"method\":\"PATCH\",\"path\":\"/Users/" + existing + "\",\"data\":" + patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Eng\"}") + "},"
-            + "{\"method\":\"PUT\",\"path\":\"/Users/" + existing + "\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"erin\",\"title\":\"Mgr\"}},"
-            + "{\"method\":\"DELETE\",\"path\":\"/Users/" + existing + "\"}"
+        "{\"schemas\":[\""
+            + BULK_REQUEST
+            + "\"],\"Operations\":["
+            + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u\",\"data\":"
+            + user("frank")
+            + "},"
+            + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"schemas\":[\""
+            + GROUP
+            + "\"],\"displayName\":\"bulkers\",\"members\":[{\"value\":\"bulkId:u\"}]}},"
+            + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"dup\",\"data\":"
+            + user("ERIN")
+            + "},"
+            + "{\"method\":\"PATCH\",\"path\":\"/Users/"
+            + existing
+            + "\",\"data\":"
+            + patchBody("{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Eng\"}")
+            + "},"
+            + "{\"method\":\"PUT\",\"path\":\"/Users/"
+            + existing
+            + "\",\"data\":{\"schemas\":[\""
+            + USER
+            + "\"],\"userName\":\"erin\",\"title\":\"Mgr\"}},"
+            + "{\"method\":\"DELETE\",\"path\":\"/Users/"
+            + existing
+            + "\"}"
             + "]}";
 
     HttpResponse<String> r = send("POST", "/scim/v2/Bulk", bulk);
@@ -319,7 +452,14 @@ class JournalOverHttpTest {
     List<JournalEntry> entries = news();
     assertThat(described(entries))
         .containsExactly(
-            "created User", "created Group", "members_added Group", "patched User", "replaced User", "deleted User");
-    assertThat(entries).extracting(JournalEntry::requestId).containsOnly(entries.get(0).requestId());
+            "created User",
+            "created Group",
+            "members_added Group",
+            "patched User",
+            "replaced User",
+            "deleted User");
+    assertThat(entries)
+        .extracting(JournalEntry::requestId)
+        .containsOnly(entries.get(0).requestId());
   }
 }

@@ -60,7 +60,9 @@ class MultiNodeTest {
     }
   }
 
-  /** Starts the nodes at the same moment: on an empty database all of them bootstrap the one token. */
+  /**
+   * Starts the nodes at the same moment: on an empty database all of them bootstrap the one token.
+   */
   @BeforeEach
   void startNodes() throws Exception {
     PgTestDatabase.require(db);
@@ -84,15 +86,19 @@ class MultiNodeTest {
 
   @Test
   void memberAdds_toOneGroupThroughDifferentNodes_allLand() throws Exception {
-    List<String> users = parallel(60, i -> created(send(i % NODES, "POST", "/Users", user("adder-" + i))));
+    List<String> users =
+        parallel(60, i -> created(send(i % NODES, "POST", "/Users", user("adder-" + i))));
     String group = created(send(0, "POST", "/Groups", "{\"displayName\":\"adders\"}"));
 
     List<Integer> statuses =
-        parallel(60, i -> send(i % NODES, "PATCH", "/Groups/" + group, addMembers(users.get(i))).status);
+        parallel(
+            60, i -> send(i % NODES, "PATCH", "/Groups/" + group, addMembers(users.get(i))).status);
 
     assertThat(statuses).allMatch(s -> s == 200 || s == 204);
     for (int n = 0; n < NODES; n++) {
-      assertThat(memberIds(n, group)).as("members as node " + n + " reads them").containsExactlyInAnyOrderElementsOf(users);
+      assertThat(memberIds(n, group))
+          .as("members as node " + n + " reads them")
+          .containsExactlyInAnyOrderElementsOf(users);
     }
   }
 
@@ -113,11 +119,16 @@ class MultiNodeTest {
       assertThat(answers.stream().filter(r -> r.status == 201)).as(name).hasSize(1);
       assertThat(answers.stream().filter(r -> r.status != 201))
           .hasSize(11)
-          .allSatisfy(r -> {
-            assertThat(r.status).as(r.text).isEqualTo(409);
-            assertThat(r.json.path("scimType").asText()).isEqualTo("uniqueness");
-          });
-      assertThat(send(1, "GET", "/Users?filter=" + q("userName eq \"" + name + "\""), null).json.path("totalResults").asInt())
+          .allSatisfy(
+              r -> {
+                assertThat(r.status).as(r.text).isEqualTo(409);
+                assertThat(r.json.path("scimType").asText()).isEqualTo("uniqueness");
+              });
+      assertThat(
+              send(1, "GET", "/Users?filter=" + q("userName eq \"" + name + "\""), null)
+                  .json
+                  .path("totalResults")
+                  .asInt())
           .isEqualTo(1);
     }
   }
@@ -125,7 +136,8 @@ class MultiNodeTest {
   @Test
   void ifMatchWrites_onOneUserThroughDifferentNodes_loseNoUpdate() throws Exception {
     String id = created(send(0, "POST", "/Users", "{\"userName\":\"counter\",\"nickName\":\"0\"}"));
-    // Each success records the counter value it saw; with no lost update they are 0, 1, 2... once each.
+    // Each success records the counter value it saw; with no lost update they are 0, 1, 2... once
+    // each.
     Set<Integer> seen = ConcurrentHashMap.newKeySet();
     AtomicInteger successes = new AtomicInteger();
     AtomicInteger preconditionFailures = new AtomicInteger();
@@ -141,11 +153,23 @@ class MultiNodeTest {
             String next = Integer.toString(n + 1);
             Resp r =
                 k % 2 == 0
-                    ? send((node + 1) % NODES, "PUT", "/Users/" + id,
-                        "{\"userName\":\"counter\",\"nickName\":\"" + next + "\"}", "If-Match", etag)
-                    : send((node + 2) % NODES, "PATCH", "/Users/" + id,
-                        patchBody("{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"" + next + "\"}"),
-                        "If-Match", etag);
+                    ? send(
+                        (node + 1) % NODES,
+                        "PUT",
+                        "/Users/" + id,
+                        "{\"userName\":\"counter\",\"nickName\":\"" + next + "\"}",
+                        "If-Match",
+                        etag)
+                    : send(
+                        (node + 2) % NODES,
+                        "PATCH",
+                        "/Users/" + id,
+                        patchBody(
+                            "{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\""
+                                + next
+                                + "\"}"),
+                        "If-Match",
+                        etag);
             if (r.status == 200 || r.status == 204) {
               successes.incrementAndGet();
               assertThat(seen.add(n)).as("two writes both replaced value " + n).isTrue();
@@ -166,7 +190,8 @@ class MultiNodeTest {
     int s = successes.get();
     assertThat(seen).containsExactlyInAnyOrderElementsOf(IntStream.range(0, s).boxed().toList());
     for (int n = 0; n < NODES; n++) {
-      assertThat(send(n, "GET", "/Users/" + id, null).json.path("nickName").asText()).isEqualTo(Integer.toString(s));
+      assertThat(send(n, "GET", "/Users/" + id, null).json.path("nickName").asText())
+          .isEqualTo(Integer.toString(s));
     }
   }
 
@@ -203,13 +228,21 @@ class MultiNodeTest {
     assertThat(failedOps.get(21).path("status").asText()).as(failed.text).isEqualTo("400");
     assertThat(count(1, "/Users", "userName sw \"bf-\"")).isEqualTo(20);
     assertThat(count(2, "/Groups", "displayName eq \"bf-group\"")).isEqualTo(1);
-    assertThat(count(2, "/Groups", "displayName eq \"bf-broken\"")).as("undone to its savepoint").isZero();
+    assertThat(count(2, "/Groups", "displayName eq \"bf-broken\""))
+        .as("undone to its savepoint")
+        .isZero();
     assertThat(count(1, "/Users", "userName eq \"bulk-never\"")).as("not attempted").isZero();
 
     assertThat(applied.status).as(applied.text).isEqualTo(200);
-    assertThat(applied.json.path("Operations")).hasSize(21).allMatch(o -> o.path("status").asText().equals("201"));
+    assertThat(applied.json.path("Operations"))
+        .hasSize(21)
+        .allMatch(o -> o.path("status").asText().equals("201"));
     assertThat(count(1, "/Users", "userName sw \"bo-\"")).isEqualTo(20);
-    JsonNode group = send(2, "GET", "/Groups?filter=" + q("displayName eq \"bo-group\""), null).json.path("Resources").path(0);
+    JsonNode group =
+        send(2, "GET", "/Groups?filter=" + q("displayName eq \"bo-group\""), null)
+            .json
+            .path("Resources")
+            .path(0);
     assertThat(group.path("members")).hasSize(20);
 
     assertThat(memberIds(1, side)).containsExactlyInAnyOrderElementsOf(sideIds);
@@ -217,12 +250,13 @@ class MultiNodeTest {
 
   /**
    * Clients create user pairs and add each pair to one group with one PATCH, spread over the nodes;
-   * one node is halted (connections dropped, its pool aborted) while requests are in flight, and its
-   * clients fail over to the others. Every acknowledged write must be there; every write whose
+   * one node is halted (connections dropped, its pool aborted) while requests are in flight, and
+   * its clients fail over to the others. Every acknowledged write must be there; every write whose
    * answer was lost must be there entirely or not at all.
    */
   @Test
-  void aNodeHaltedMidRun_othersCarryOn_andNothingAcknowledgedIsLostOrHalfApplied() throws Exception {
+  void aNodeHaltedMidRun_othersCarryOn_andNothingAcknowledgedIsLostOrHalfApplied()
+      throws Exception {
     String group = created(send(0, "POST", "/Groups", "{\"displayName\":\"survivors\"}"));
     int workers = 18;
     long runMillis = 6_000;
@@ -231,8 +265,10 @@ class MultiNodeTest {
     var halted = new java.util.concurrent.atomic.AtomicBoolean();
     Set<String> ackUsers = ConcurrentHashMap.newKeySet(); // ids answered 201
     Set<String> attemptedNames = ConcurrentHashMap.newKeySet();
-    Map<String, String[]> ackPairs = new ConcurrentHashMap<>(); // pair name -> ids, PATCH answered 2xx
-    Map<String, String[]> unknownPairs = new ConcurrentHashMap<>(); // PATCH sent, answer lost or 5xx
+    Map<String, String[]> ackPairs =
+        new ConcurrentHashMap<>(); // pair name -> ids, PATCH answered 2xx
+    Map<String, String[]> unknownPairs =
+        new ConcurrentHashMap<>(); // PATCH sent, answer lost or 5xx
     AtomicInteger afterHaltSuccesses = new AtomicInteger();
     List<String> unexpected = new ArrayList<>();
 
@@ -248,7 +284,8 @@ class MultiNodeTest {
         workers,
         w -> {
           for (int k = 0; Duration.ofNanos(System.nanoTime() - start).toMillis() < runMillis; k++) {
-            if (w == 0 && k == 6 || Duration.ofNanos(System.nanoTime() - start).toMillis() > runMillis / 2) {
+            if (w == 0 && k == 6
+                || Duration.ofNanos(System.nanoTime() - start).toMillis() > runMillis / 2) {
               // mid-run: every worker has requests in flight (by time too, on a slow machine)
               killAt.countDown();
             }
@@ -271,7 +308,12 @@ class MultiNodeTest {
               continue;
             }
             boolean wasHalted = halted.get();
-            Resp r = send(node(w + 2, wasHalted), "PATCH", "/Groups/" + group, addMembers(ids[0], ids[1]));
+            Resp r =
+                send(
+                    node(w + 2, wasHalted),
+                    "PATCH",
+                    "/Groups/" + group,
+                    addMembers(ids[0], ids[1]));
             if (r.status == 200 || r.status == 204) {
               ackPairs.put(pair, ids);
               if (wasHalted) {
@@ -286,7 +328,9 @@ class MultiNodeTest {
         });
     killer.get(30, TimeUnit.SECONDS);
 
-    assertThat(unexpected).as("answers other than lost ones and 5xx from the halted node").isEmpty();
+    assertThat(unexpected)
+        .as("answers other than lost ones and 5xx from the halted node")
+        .isEmpty();
     assertThat(afterHaltSuccesses.get()).as("the surviving nodes carried on").isPositive();
     assertThat(ackPairs).as("work was done").hasSizeGreaterThan(20);
 
@@ -295,25 +339,37 @@ class MultiNodeTest {
       assertThat(members).as("an acknowledged PATCH").contains(ids[0], ids[1]);
     }
     for (String[] ids : unknownPairs.values()) {
-      assertThat(members.contains(ids[0])).as("half of a PATCH applied").isEqualTo(members.contains(ids[1]));
+      assertThat(members.contains(ids[0]))
+          .as("half of a PATCH applied")
+          .isEqualTo(members.contains(ids[1]));
     }
     Set<String> expectedMembers = new HashSet<>();
     ackPairs.values().forEach(ids -> expectedMembers.addAll(List.of(ids)));
-    unknownPairs.values().stream().filter(ids -> members.contains(ids[0])).forEach(ids -> expectedMembers.addAll(List.of(ids)));
-    assertThat(members).as("no member from nowhere").containsExactlyInAnyOrderElementsOf(expectedMembers);
+    unknownPairs.values().stream()
+        .filter(ids -> members.contains(ids[0]))
+        .forEach(ids -> expectedMembers.addAll(List.of(ids)));
+    assertThat(members)
+        .as("no member from nowhere")
+        .containsExactlyInAnyOrderElementsOf(expectedMembers);
 
     for (String id : ackUsers) {
-      assertThat(send(1, "GET", "/Users/" + id + "?attributes=userName", null).status).as("acknowledged user " + id).isEqualTo(200);
+      assertThat(send(1, "GET", "/Users/" + id + "?attributes=userName", null).status)
+          .as("acknowledged user " + id)
+          .isEqualTo(200);
     }
     int stored = count(0, "/Users", "userName sw \"k-\"");
     assertThat(stored).isBetween(ackUsers.size(), attemptedNames.size());
-    assertThat(count(1, "/Users", "userName sw \"k-\"")).as("both survivors count the same").isEqualTo(stored);
+    assertThat(count(1, "/Users", "userName sw \"k-\""))
+        .as("both survivors count the same")
+        .isEqualTo(stored);
     assertThat(send(0, "GET", "/health", null).status).isEqualTo(200);
   }
 
   // ------------------------------------------------------------------ helpers
 
-  /** The node worker {@code w} sends to: round robin, skipping node 2 once it is halted (failover). */
+  /**
+   * The node worker {@code w} sends to: round robin, skipping node 2 once it is halted (failover).
+   */
   static int node(int w, boolean halted) {
     return halted ? w % 2 : w % NODES;
   }
@@ -333,7 +389,9 @@ class MultiNodeTest {
     T run(int i) throws Exception;
   }
 
-  /** Runs {@code n} tasks at once on virtual threads; {@code release} opens once all are submitted. */
+  /**
+   * Runs {@code n} tasks at once on virtual threads; {@code release} opens once all are submitted.
+   */
   <T> List<T> parallel(int n, Task<T> task, CountDownLatch... release) throws Exception {
     List<Future<T>> fs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -350,11 +408,20 @@ class MultiNodeTest {
     return out;
   }
 
-  /** Sends through node {@code n}; status -1 when the answer was lost (connection refused or reset). */
+  /**
+   * Sends through node {@code n}; status -1 when the answer was lost (connection refused or reset).
+   */
   Resp send(int n, String method, String path, String body, String... headers) {
     HttpResponse<String> r;
     try {
-      r = nodes.get(n).send(method, (path.startsWith("/health") ? "" : TestServer.SCIM) + path, body, headers);
+      r =
+          nodes
+              .get(n)
+              .send(
+                  method,
+                  (path.startsWith("/health") ? "" : TestServer.SCIM) + path,
+                  body,
+                  headers);
     } catch (UncheckedIOException e) {
       return new Resp(-1, String.valueOf(e.getCause()), MissingNode.getInstance(), Map.of());
     }
@@ -381,7 +448,9 @@ class MultiNodeTest {
         ops.append(',');
       }
       // One operation per member, as Entra sends them: a half-applied PATCH would show here.
-      ops.append("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"").append(id).append("\"}]}");
+      ops.append("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"")
+          .append(id)
+          .append("\"}]}");
     }
     return patchBody(ops.toString());
   }
@@ -394,19 +463,34 @@ class MultiNodeTest {
     StringBuilder ops = new StringBuilder();
     StringBuilder members = new StringBuilder();
     for (int i = 0; i < users; i++) {
-      ops.append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u").append(i).append("\",\"data\":")
-          .append(user(prefix + "-" + i)).append("},");
+      ops.append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u")
+          .append(i)
+          .append("\",\"data\":")
+          .append(user(prefix + "-" + i))
+          .append("},");
       members.append(i == 0 ? "" : ",").append("{\"value\":\"bulkId:u").append(i).append("\"}");
     }
-    ops.append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"")
-        .append(prefix).append("-group\",\"members\":[").append(members).append("]}}");
+    ops.append(
+            "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"")
+        .append(prefix)
+        .append("-group\",\"members\":[")
+        .append(members)
+        .append("]}}");
     if (failing) {
-      ops.append(",{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"broken\",\"data\":{\"displayName\":\"")
-          .append(prefix).append("-broken\",\"members\":[{\"value\":\"bulkId:u0\"},{\"value\":\"no-such-user\"}]}}");
-      ops.append(",{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"never\",\"data\":").append(user("bulk-never")).append("}");
+      ops.append(
+              ",{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"broken\",\"data\":{\"displayName\":\"")
+          .append(prefix)
+          .append(
+              "-broken\",\"members\":[{\"value\":\"bulkId:u0\"},{\"value\":\"no-such-user\"}]}}");
+      ops.append(",{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"never\",\"data\":")
+          .append(user("bulk-never"))
+          .append("}");
     }
-    return "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"failOnErrors\":1,\"Operations\":["
-        + ops + "]}";
+    return "{\"schemas\":[\""
+        + BULK_REQUEST
+        + "\"],\"failOnErrors\":1,\"Operations\":["
+        + ops
+        + "]}";
   }
 
   int count(int node, String endpoint, String filter) {

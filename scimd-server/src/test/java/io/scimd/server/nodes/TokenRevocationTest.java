@@ -55,15 +55,19 @@ class TokenRevocationTest {
       nodes.add(start(TestServer.config(db, 4)));
     }
     Store cli =
-        Stores.postgres(db.url(), SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(1));
+        Stores.postgres(
+            db.url(),
+            SchemaRegistry.builtIn(),
+            InstantSource.system(),
+            PoolSettings.defaults().withMaxPoolSize(1));
     open.add(cli);
 
     assertRevocationReaches(cli, nodes);
   }
 
   /**
-   * Creates a token through {@code cli}, has every node accept it (so that each holds it
-   * verified), revokes it through {@code cli}, then asks every node until each refuses it.
+   * Creates a token through {@code cli}, has every node accept it (so that each holds it verified),
+   * revokes it through {@code cli}, then asks every node until each refuses it.
    */
   private void assertRevocationReaches(Store cli, List<TestServer> nodes) throws Exception {
     String token = Tokens.generate();
@@ -86,7 +90,9 @@ class TokenRevocationTest {
           refusedAfter = Duration.between(revoked, sent);
         } else {
           assertThat(status).isEqualTo(200);
-          assertThat(Duration.between(revoked, sent)).as("still accepted " + Duration.between(revoked, sent) + " after revocation").isLessThan(PROMISE);
+          assertThat(Duration.between(revoked, sent))
+              .as("still accepted " + Duration.between(revoked, sent) + " after revocation")
+              .isLessThan(PROMISE);
           Thread.sleep(10);
         }
       }
@@ -108,6 +114,7 @@ class TokenRevocationTest {
   }
 
   private static int get(TestServer node, String token) {
-    return node.send("GET", "/scim/v2/Users?count=1", null, "Authorization", "Bearer " + token).statusCode();
+    return node.send("GET", "/scim/v2/Users?count=1", null, "Authorization", "Bearer " + token)
+        .statusCode();
   }
 }

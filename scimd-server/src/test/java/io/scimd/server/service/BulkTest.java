@@ -26,14 +26,21 @@ class BulkTest extends ServiceFixture {
 
   private JsonNode bulk(String ops, Integer failOnErrors) {
     String f = failOnErrors == null ? "" : ",\"failOnErrors\":" + failOnErrors;
-    ScimResponse r = service.bulk(SCOPE, json("{" + REQ + f + ",\"Operations\":[" + ops + "]}"), BASE);
+    ScimResponse r =
+        service.bulk(SCOPE, json("{" + REQ + f + ",\"Operations\":[" + ops + "]}"), BASE);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body().get("schemas").get(0).asText()).isEqualTo(BULK_RESPONSE);
     return r.body().get("Operations");
   }
 
   private static String postUser(String bulkId, String userName) {
-    return "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"" + bulkId + "\",\"data\":{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"}}";
+    return "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\""
+        + bulkId
+        + "\",\"data\":{\"schemas\":[\""
+        + USER
+        + "\"],\"userName\":\""
+        + userName
+        + "\"}}";
   }
 
   private long count(String type) {
@@ -45,7 +52,10 @@ class BulkTest extends ServiceFixture {
     JsonNode ops =
         bulk(
             "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"Team\",\"members\":[{\"type\":\"User\",\"value\":\"bulkId:u1\"},{\"value\":\"bulkId:u2\"}]}},"
-                + postUser("u1", "bulk1") + "," + postUser("u2", "bulk2") + ","
+                + postUser("u1", "bulk1")
+                + ","
+                + postUser("u2", "bulk2")
+                + ","
                 + "{\"method\":\"patch\",\"path\":\"/Users/bulkId:u1\",\"data\":{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"B1\"}]}}");
     assertThat(ops).hasSize(4);
     JsonNode group = ops.get(0);
@@ -70,7 +80,9 @@ class BulkTest extends ServiceFixture {
                 + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"b\",\"data\":{\"displayName\":\"B\",\"members\":[{\"value\":\"bulkId:a\"}]}},"
                 + postUser("ok", "fine"));
     assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
-    assertThat(ops.get(0).at("/response/detail").asText()).contains("bulkId:a").contains("bulkId:b");
+    assertThat(ops.get(0).at("/response/detail").asText())
+        .contains("bulkId:a")
+        .contains("bulkId:b");
     assertThat(ops.get(1).get("status").asText()).isEqualTo("409");
     assertThat(ops.get(2).get("status").asText()).isEqualTo("201");
     assertThat(ops.get(0).at("/response/schemas/0").asText()).isEqualTo(ERROR);
@@ -95,8 +107,13 @@ class BulkTest extends ServiceFixture {
     String existing = createUser("taken");
     JsonNode ops =
         bulk(
-            postUser("x", "taken") + "," + postUser("y", "free") + ","
-                + "{\"method\":\"DELETE\",\"path\":\"/Users/" + existing + "\",\"version\":\"W/\\\"9\\\"\"},"
+            postUser("x", "taken")
+                + ","
+                + postUser("y", "free")
+                + ","
+                + "{\"method\":\"DELETE\",\"path\":\"/Users/"
+                + existing
+                + "\",\"version\":\"W/\\\"9\\\"\"},"
                 + "{\"method\":\"PUT\",\"path\":\"/Users/nope\",\"data\":{\"userName\":\"n\"}}");
     assertThat(ops.get(0).get("status").asText()).isEqualTo("409");
     assertThat(ops.get(0).at("/response/scimType").asText()).isEqualTo("uniqueness");
@@ -110,7 +127,8 @@ class BulkTest extends ServiceFixture {
   void failOnErrorsReached_keepsWhatSucceeded_undoesTheFailure_andAttemptsNoMore() {
     JsonNode ops =
         bulk(
-            postUser("a", "fa") + ","
+            postUser("a", "fa")
+                + ","
                 + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"FG\",\"members\":[{\"value\":\"bulkId:a\"},{\"value\":\"missing-user\"}]}},"
                 + postUser("b", "fb"),
             1);
@@ -130,7 +148,8 @@ class BulkTest extends ServiceFixture {
         bulk(
             "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"a\",\"data\":{\"displayName\":\"A\",\"members\":[{\"value\":\"bulkId:b\"}]}},"
                 + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"b\",\"data\":{\"displayName\":\"B\",\"members\":[{\"value\":\"bulkId:a\"}]}},"
-                + postUser("ok", "counted") + ","
+                + postUser("ok", "counted")
+                + ","
                 + "{\"method\":\"DELETE\",\"path\":\"/Users/bulkId:nobody\"},"
                 + postUser("late", "late"),
             2);
@@ -154,17 +173,25 @@ class BulkTest extends ServiceFixture {
     StringBuilder ops = new StringBuilder();
     for (int i = 0; i < n; i++) {
       ops.append(i == 0 ? "" : ",")
-          .append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"c").append(i)
-          .append("\",\"data\":{\"displayName\":\"C").append(i)
-          .append("\",\"members\":[{\"value\":\"bulkId:c").append((i + 1) % n).append("\"}]}}");
+          .append("{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"c")
+          .append(i)
+          .append("\",\"data\":{\"displayName\":\"C")
+          .append(i)
+          .append("\",\"members\":[{\"value\":\"bulkId:c")
+          .append((i + 1) % n)
+          .append("\"}]}}");
     }
     JsonNode out = bulk(ops.toString());
     assertThat(out.get(0).at("/response/detail").asText())
-        .isEqualTo("circular bulkId references: bulkId:c0 -> bulkId:c1 -> bulkId:c2 -> bulkId:c3 -> bulkId:c4 -> bulkId:c0");
+        .isEqualTo(
+            "circular bulkId references: bulkId:c0 -> bulkId:c1 -> bulkId:c2 -> bulkId:c3 -> bulkId:c4 -> bulkId:c0");
     for (int i = 1; i < n; i++) {
       assertThat(out.get(i).get("status").asText()).isEqualTo("409");
       assertThat(out.get(i).at("/response/detail").asText())
-          .isEqualTo("bulkId:c" + i + " is on a circular bulkId reference of 5 operations, which the error of bulkId:c0 names");
+          .isEqualTo(
+              "bulkId:c"
+                  + i
+                  + " is on a circular bulkId reference of 5 operations, which the error of bulkId:c0 names");
     }
     assertThat(count("Group")).isZero();
   }
@@ -173,7 +200,8 @@ class BulkTest extends ServiceFixture {
   void failOnErrorsNotReached_commitsTheRestWithoutThePartialFailure() {
     JsonNode ops =
         bulk(
-            postUser("a", "ka") + ","
+            postUser("a", "ka")
+                + ","
                 + "{\"method\":\"POST\",\"path\":\"/Groups\",\"bulkId\":\"g\",\"data\":{\"displayName\":\"KG\",\"members\":[{\"value\":\"bulkId:a\"},{\"value\":\"missing-user\"}]}},"
                 + postUser("b", "kb"),
             2);
@@ -199,18 +227,45 @@ class BulkTest extends ServiceFixture {
   @Test
   void malformedRequests() {
     ScimException tooMany =
-        error(() -> service.bulk(SCOPE, json("{" + REQ + ",\"Operations\":[" + String.join(",", java.util.Collections.nCopies(6, postUser("z", "z"))) + "]}"), BASE));
+        error(
+            () ->
+                service.bulk(
+                    SCOPE,
+                    json(
+                        "{"
+                            + REQ
+                            + ",\"Operations\":["
+                            + String.join(",", java.util.Collections.nCopies(6, postUser("z", "z")))
+                            + "]}"),
+                    BASE));
     assertThat(tooMany.status()).isEqualTo(413);
     assertThat(tooMany.getMessage()).contains("5");
-    assertThat(error(() -> service.bulk(SCOPE, json("{" + REQ + "}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
-    assertThat(error(() -> service.bulk(SCOPE, json("{\"schemas\":[\"urn:x\"],\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_SYNTAX);
-    assertThat(error(() -> service.bulk(SCOPE, json("{" + REQ + ",\"failOnErrors\":\"x\",\"Operations\":[]}"), BASE)).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(error(() -> service.bulk(SCOPE, json("{" + REQ + "}"), BASE)).scimType())
+        .isEqualTo(ScimType.INVALID_SYNTAX);
+    assertThat(
+            error(
+                    () ->
+                        service.bulk(
+                            SCOPE, json("{\"schemas\":[\"urn:x\"],\"Operations\":[]}"), BASE))
+                .scimType())
+        .isEqualTo(ScimType.INVALID_SYNTAX);
+    assertThat(
+            error(
+                    () ->
+                        service.bulk(
+                            SCOPE,
+                            json("{" + REQ + ",\"failOnErrors\":\"x\",\"Operations\":[]}"),
+                            BASE))
+                .scimType())
+        .isEqualTo(ScimType.INVALID_VALUE);
     JsonNode ops =
         bulk(
             "{\"method\":\"POST\",\"path\":\"/Users\",\"data\":{\"userName\":\"nobulkid\"}},"
                 + "{\"method\":\"GET\",\"path\":\"/Users\"},"
                 + "{\"method\":\"POST\",\"path\":\"/Things\",\"bulkId\":\"t\",\"data\":{}},"
-                + postUser("d", "dup1") + "," + postUser("d", "dup2"));
+                + postUser("d", "dup1")
+                + ","
+                + postUser("d", "dup2"));
     assertThat(ops.get(0).get("status").asText()).isEqualTo("400");
     assertThat(ops.get(1).get("status").asText()).isEqualTo("400");
     assertThat(ops.get(2).get("status").asText()).isIn("400", "404");

@@ -13,8 +13,10 @@ class DiscoveryTest extends ServiceFixture {
   void serviceProviderConfig_publishesTheConfiguredLimits() {
     ScimResponse r = service.serviceProviderConfig(BASE, null);
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.body().at("/filter/maxResults").asInt()).isEqualTo(ServiceConfig.DEFAULTS.maxPageSize());
-    assertThat(r.body().at("/bulk/maxOperations").asInt()).isEqualTo(ServiceConfig.DEFAULTS.bulkMaxOperations());
+    assertThat(r.body().at("/filter/maxResults").asInt())
+        .isEqualTo(ServiceConfig.DEFAULTS.maxPageSize());
+    assertThat(r.body().at("/bulk/maxOperations").asInt())
+        .isEqualTo(ServiceConfig.DEFAULTS.bulkMaxOperations());
     assertThat(r.body().at("/meta/location").asText()).isEqualTo(BASE + "/ServiceProviderConfig");
   }
 
@@ -22,8 +24,10 @@ class DiscoveryTest extends ServiceFixture {
   void resourceTypesAndSchemas_answerListResponsesAndOneByName() {
     assertThat(service.resourceTypes(null, BASE, null).body().at("/schemas/0").asText())
         .isEqualTo(SchemaUrns.LIST_RESPONSE);
-    assertThat(service.resourceTypes("User", BASE, null).body().get("name").asText()).isEqualTo("User");
-    assertThat(service.schemas(SchemaUrns.USER, BASE, null).body().get("id").asText()).isEqualTo(SchemaUrns.USER);
+    assertThat(service.resourceTypes("User", BASE, null).body().get("name").asText())
+        .isEqualTo("User");
+    assertThat(service.schemas(SchemaUrns.USER, BASE, null).body().get("id").asText())
+        .isEqualTo(SchemaUrns.USER);
   }
 
   @Test
@@ -42,7 +46,8 @@ class DiscoveryTest extends ServiceFixture {
   @Test
   void unknownSchemaOrType_withFilter_is404() {
     assertThat(error(() -> service.schemas("urn:x", BASE, "id pr")).status()).isEqualTo(404);
-    assertThat(error(() -> service.resourceTypes("Printer", BASE, "id pr")).status()).isEqualTo(404);
+    assertThat(error(() -> service.resourceTypes("Printer", BASE, "id pr")).status())
+        .isEqualTo(404);
   }
 
   @Test

@@ -37,16 +37,30 @@ class PasswordHashingTest extends ServiceFixture {
   }
 
   private static String user(String userName, String passwordKey, String password) {
-    return "{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\",\"" + passwordKey + "\":\"" + password + "\"}";
+    return "{\"schemas\":[\""
+        + USER
+        + "\"],\"userName\":\""
+        + userName
+        + "\",\""
+        + passwordKey
+        + "\":\""
+        + password
+        + "\"}";
   }
 
   @Test
   void postPutAndPatch_hashBeforeTheirTransaction() {
-    String id = service.create(SCOPE, users, json(user("pat", "password", "pw-post")), BASE, null, null).body().get("id").asText();
+    String id =
+        service
+            .create(SCOPE, users, json(user("pat", "password", "pw-post")), BASE, null, null)
+            .body()
+            .get("id")
+            .asText();
     assertNoHashInsideAWrite("POST");
     assertThat(Passwords.verify("pw-post", storedPassword(id))).isTrue();
 
-    service.replace(SCOPE, users, id, json(user("pat", "PassWord", "pw-put")), BASE, null, null, null);
+    service.replace(
+        SCOPE, users, id, json(user("pat", "PassWord", "pw-put")), BASE, null, null, null);
     assertNoHashInsideAWrite("PUT");
     assertThat(Passwords.verify("pw-put", storedPassword(id))).isTrue();
 
@@ -54,33 +68,68 @@ class PasswordHashingTest extends ServiceFixture {
     assertNoHashInsideAWrite("PATCH with a path");
     assertThat(Passwords.verify("pw-patch", storedPassword(id))).isTrue();
 
-    patch(users, id, "[{\"op\":\"Replace\",\"value\":{\"" + USER + ":password\":\"pw-urn\",\"nickName\":\"p\"}}]");
+    patch(
+        users,
+        id,
+        "[{\"op\":\"Replace\",\"value\":{\""
+            + USER
+            + ":password\":\"pw-urn\",\"nickName\":\"p\"}}]");
     assertNoHashInsideAWrite("PATCH without a path, URN-qualified");
     assertThat(Passwords.verify("pw-urn", storedPassword(id))).isTrue();
 
     // Writes that set no password keep the stored hash as it is.
     String hash = storedPassword(id);
-    service.replace(SCOPE, users, id, json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"pat\"}"), BASE, null, null, null);
+    service.replace(
+        SCOPE,
+        users,
+        id,
+        json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"pat\"}"),
+        BASE,
+        null,
+        null,
+        null);
     patch(users, id, "[{\"op\":\"replace\",\"path\":\"nickName\",\"value\":\"q\"}]");
     assertThat(storedPassword(id)).isEqualTo(hash);
   }
 
   @Test
   void bulk_hashesTheOperationsPasswordsBeforeItsTransaction() {
-    String existing = service.create(SCOPE, users, json(user("old", "password", "pw-old")), BASE, null, null).body().get("id").asText();
+    String existing =
+        service
+            .create(SCOPE, users, json(user("old", "password", "pw-old")), BASE, null, null)
+            .body()
+            .get("id")
+            .asText();
     recording.longestWriteNanos.set(0);
     StringBuilder ops = new StringBuilder();
     for (int i = 0; i < 4; i++) {
-      ops.append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u").append(i).append("\",\"data\":")
-          .append(user("bulk-" + i, "password", "pw-" + i)).append("},");
+      ops.append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u")
+          .append(i)
+          .append("\",\"data\":")
+          .append(user("bulk-" + i, "password", "pw-" + i))
+          .append("},");
     }
-    ops.append("{\"method\":\"PUT\",\"path\":\"/Users/").append(existing).append("\",\"data\":")
-        .append(user("old", "password", "pw-put")).append("},");
+    ops.append("{\"method\":\"PUT\",\"path\":\"/Users/")
+        .append(existing)
+        .append("\",\"data\":")
+        .append(user("old", "password", "pw-put"))
+        .append("},");
     ops.append("{\"method\":\"PATCH\",\"path\":\"/Users/bulkId:u0\",\"data\":{\"Operations\":[")
         .append("{\"op\":\"add\",\"path\":\"" + USER + ":password\",\"value\":\"pw-patched\"}]}}");
-    // failOnErrors: all of them in one transaction, the case where a hash inside held the lock longest.
+    // failOnErrors: all of them in one transaction, the case where a hash inside held the lock
+    // longest.
     JsonNode out =
-        service.bulk(SCOPE, json("{\"schemas\":[\"" + BULK_REQUEST + "\"],\"failOnErrors\":1,\"Operations\":[" + ops + "]}"), BASE).body();
+        service
+            .bulk(
+                SCOPE,
+                json(
+                    "{\"schemas\":[\""
+                        + BULK_REQUEST
+                        + "\"],\"failOnErrors\":1,\"Operations\":["
+                        + ops
+                        + "]}"),
+                BASE)
+            .body();
     assertNoHashInsideAWrite("bulk");
     JsonNode results = out.get("Operations");
     assertThat(results).hasSize(6);
@@ -97,11 +146,19 @@ class PasswordHashingTest extends ServiceFixture {
     StringBuilder ops = new StringBuilder();
     for (int i = 0; i < 3; i++) {
       ops.append(i == 0 ? "" : ",")
-          .append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"s").append(i).append("\",\"data\":")
-          .append(user("same-" + i, "password", "Welcome-2026!")).append("}");
+          .append("{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"s")
+          .append(i)
+          .append("\",\"data\":")
+          .append(user("same-" + i, "password", "Welcome-2026!"))
+          .append("}");
     }
     JsonNode out =
-        service.bulk(SCOPE, json("{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}"), BASE).body();
+        service
+            .bulk(
+                SCOPE,
+                json("{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":[" + ops + "]}"),
+                BASE)
+            .body();
     java.util.Set<String> stored = new java.util.HashSet<>();
     for (JsonNode r : out.get("Operations")) {
       String hash = storedPassword(idOf(r));
@@ -115,7 +172,9 @@ class PasswordHashingTest extends ServiceFixture {
   @Test
   void bulkPassword_completedByABulkIdReference_isStillStoredHashed() {
     String body =
-        "{\"schemas\":[\"" + BULK_REQUEST + "\"],\"Operations\":["
+        "{\"schemas\":[\""
+            + BULK_REQUEST
+            + "\"],\"Operations\":["
             + "{\"method\":\"POST\",\"path\":\"/Users\",\"bulkId\":\"u1\",\"data\":{\"userName\":\"ref\"}},"
             + "{\"method\":\"PATCH\",\"path\":\"/Users/bulkId:u1\",\"data\":{\"Operations\":["
             + "{\"op\":\"add\",\"path\":\"password\",\"value\":\"pw-bulkId:u1\"}]}}]}";

@@ -97,19 +97,27 @@ class ProtocolPiecesTest {
   @Test
   void searchRequest_wrongTypes_areRejected() {
     assertThatThrownBy(() -> ListParams.fromSearchRequest(json("[]")))
-        .isInstanceOfSatisfying(ScimException.class, e -> assertThat(e.scimType()).isEqualTo(ScimType.INVALID_SYNTAX));
+        .isInstanceOfSatisfying(
+            ScimException.class, e -> assertThat(e.scimType()).isEqualTo(ScimType.INVALID_SYNTAX));
     assertThatThrownBy(() -> ListParams.fromSearchRequest(json("{\"schemas\":[\"urn:x\"]}")))
-        .isInstanceOfSatisfying(ScimException.class, e -> assertThat(e.scimType()).isEqualTo(ScimType.INVALID_SYNTAX));
+        .isInstanceOfSatisfying(
+            ScimException.class, e -> assertThat(e.scimType()).isEqualTo(ScimType.INVALID_SYNTAX));
     for (String bad :
         new String[] {
-          "{\"count\":\"ten\"}", "{\"startIndex\":1.5}", "{\"filter\":3}", "{\"attributes\":[1]}", "{\"attributes\":{}}"
+          "{\"count\":\"ten\"}",
+          "{\"startIndex\":1.5}",
+          "{\"filter\":3}",
+          "{\"attributes\":[1]}",
+          "{\"attributes\":{}}"
         }) {
       assertThatThrownBy(() -> ListParams.fromSearchRequest(json(bad)))
           .as(bad)
-          .isInstanceOfSatisfying(ScimException.class, e -> {
-            assertThat(e.status()).isEqualTo(400);
-            assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
-          });
+          .isInstanceOfSatisfying(
+              ScimException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+              });
     }
   }
 

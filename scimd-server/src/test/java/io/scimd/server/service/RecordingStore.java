@@ -17,17 +17,17 @@ import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * A real store with a recorder in front: it notes which derived attributes each read loads and
- * whether a group's member list was read, so tests can prove what the service did not read, and
- * how long the longest write transaction ran (while it holds the store's write lock).
+ * whether a group's member list was read, so tests can prove what the service did not read, and how
+ * long the longest write transaction ran (while it holds the store's write lock).
  */
 final class RecordingStore implements Store {
   final Store delegate;

@@ -14,14 +14,17 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_answers201WithLocationEtagAndResource() {
     ScimResponse r =
         service.create(
-           SCOPE,   users,
+            SCOPE,
+            users,
             json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"alice\",\"active\":true}"),
             BASE,
             null,
             null);
     assertThat(r.status()).isEqualTo(201);
     String id = r.body().get("id").asText();
-    assertThat(r.headers()).containsEntry("Location", BASE + "/Users/" + id).containsEntry("ETag", "W/\"1\"");
+    assertThat(r.headers())
+        .containsEntry("Location", BASE + "/Users/" + id)
+        .containsEntry("ETag", "W/\"1\"");
     assertThat(r.body().get("userName").asText()).isEqualTo("alice");
     assertThat(r.body().at("/meta/location").asText()).isEqualTo(BASE + "/Users/" + id);
     assertThat(r.body().at("/meta/version").asText()).isEqualTo("W/\"1\"");
@@ -31,8 +34,12 @@ class ScimServiceCrudTest extends ServiceFixture {
   void create_appliesAttributesToTheResponse() {
     ScimResponse r =
         service.create(
-           SCOPE,   users,
-            json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
+            SCOPE,
+            users,
+            json(
+                "{\"schemas\":[\""
+                    + USER
+                    + "\"],\"userName\":\"bob\",\"displayName\":\"Bob\",\"active\":true}"),
             BASE,
             "userName",
             null);
@@ -54,8 +61,10 @@ class ScimServiceCrudTest extends ServiceFixture {
   void password_isStoredHashedAndNeverReturnedNorFilterable() {
     ScimResponse r =
         service.create(
-           SCOPE,   users,
-            json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
+            SCOPE,
+            users,
+            json(
+                "{\"schemas\":[\"" + USER + "\"],\"userName\":\"dave\",\"password\":\"Hunter2!\"}"),
             BASE,
             "password,userName",
             null);
@@ -70,7 +79,15 @@ class ScimServiceCrudTest extends ServiceFixture {
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_FILTER);
 
     // PUT without a password keeps the stored hash; PATCH with one re-hashes it.
-    service.replace(SCOPE, users, id, json("{\"userName\":\"dave\",\"displayName\":\"D\"}"), BASE, null, null, null);
+    service.replace(
+        SCOPE,
+        users,
+        id,
+        json("{\"userName\":\"dave\",\"displayName\":\"D\"}"),
+        BASE,
+        null,
+        null,
+        null);
     assertThat(stored(users, id).attributes().get("password").asText()).isEqualTo(stored);
     patch(users, id, "[{\"op\":\"replace\",\"path\":\"password\",\"value\":\"N3w-pass\"}]");
     String after = stored(users, id).attributes().get("password").asText();
@@ -100,10 +117,23 @@ class ScimServiceCrudTest extends ServiceFixture {
   void replace_ifMatchStale_is412AndChangesNothing() {
     String id = createUser("frank");
     patch(users, id, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"F\"}]");
-    ScimException e = error(() -> service.replace(SCOPE, users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"1\""));
+    ScimException e =
+        error(
+            () ->
+                service.replace(
+                    SCOPE,
+                    users,
+                    id,
+                    json("{\"userName\":\"frank2\"}"),
+                    BASE,
+                    null,
+                    null,
+                    "W/\"1\""));
     assertThat(e.status()).isEqualTo(412);
     assertThat(stored(users, id).attributes().get("userName").asText()).isEqualTo("frank");
-    ScimResponse ok = service.replace(SCOPE, users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"2\"");
+    ScimResponse ok =
+        service.replace(
+            SCOPE, users, id, json("{\"userName\":\"frank2\"}"), BASE, null, null, "W/\"2\"");
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.headers()).containsEntry("ETag", "W/\"3\"");
   }
@@ -111,11 +141,31 @@ class ScimServiceCrudTest extends ServiceFixture {
   @Test
   void replace_bodyIdDifferentFromUrl_isIgnoredAndTheUrlResourceIsReplaced() {
     String id = createUser("gina");
-    ScimResponse r = service.replace(SCOPE, users, id, json("{\"id\":\"other\",\"userName\":\"gina2\"}"), BASE, null, null, null);
+    ScimResponse r =
+        service.replace(
+            SCOPE,
+            users,
+            id,
+            json("{\"id\":\"other\",\"userName\":\"gina2\"}"),
+            BASE,
+            null,
+            null,
+            null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body().get("id").asText()).isEqualTo(id);
     assertThat(stored(users, id).attributes().get("userName").asText()).isEqualTo("gina2");
-    assertThat(service.replace(SCOPE, users, id, json("{\"id\":\"" + id + "\",\"userName\":\"gina\"}"), BASE, null, null, null).status())
+    assertThat(
+            service
+                .replace(
+                    SCOPE,
+                    users,
+                    id,
+                    json("{\"id\":\"" + id + "\",\"userName\":\"gina\"}"),
+                    BASE,
+                    null,
+                    null,
+                    null)
+                .status())
         .isEqualTo(200);
   }
 
@@ -125,11 +175,20 @@ class ScimServiceCrudTest extends ServiceFixture {
     String b = createUser("b1");
     String c = createUser("c1");
     String g = createGroup("G", a, b);
-    service.replace(SCOPE, groups, g, json("{\"displayName\":\"G\",\"members\":[{\"value\":\"" + c + "\"}]}"), BASE, null, null, null);
+    service.replace(
+        SCOPE,
+        groups,
+        g,
+        json("{\"displayName\":\"G\",\"members\":[{\"value\":\"" + c + "\"}]}"),
+        BASE,
+        null,
+        null,
+        null);
     assertThat(memberIds(g)).containsExactly(c);
     service.replace(SCOPE, groups, g, json("{\"displayName\":\"G2\"}"), BASE, null, null, null);
     assertThat(memberIds(g)).containsExactly(c);
-    service.replace(SCOPE, groups, g, json("{\"displayName\":\"G2\",\"members\":[]}"), BASE, null, null, null);
+    service.replace(
+        SCOPE, groups, g, json("{\"displayName\":\"G2\",\"members\":[]}"), BASE, null, null, null);
     assertThat(memberIds(g)).isEmpty();
   }
 
@@ -169,18 +228,33 @@ class ScimServiceCrudTest extends ServiceFixture {
     String a = createUser("jack");
     String g = createGroup("Eng");
     recording.calls.clear();
-    ScimResponse r = patch(groups, g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + a + "\"}]}]");
+    ScimResponse r =
+        patch(
+            groups,
+            g,
+            "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + a + "\"}]}]");
     assertThat(r.status()).isEqualTo(204);
     assertThat(r.body()).isNull();
     assertThat(r.headers()).containsEntry("ETag", "W/\"2\"");
     assertThat(recording.loadedMembers()).as(recording.calls.toString()).isFalse();
     // Members alone: the group's document is neither read nor rewritten, only its version moves.
-    assertThat(recording.calls).containsExactly("metaForUpdate(Group)", "addMembers(1)", "touch(Group)");
+    assertThat(recording.calls)
+        .containsExactly("metaForUpdate(Group)", "addMembers(1)", "touch(Group)");
     ScimResponse r2 =
-        service.patch(SCOPE, groups, g, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Eng2\"}]}"), BASE, "displayName", null, null);
+        service.patch(
+            SCOPE,
+            groups,
+            g,
+            json(
+                "{\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Eng2\"}]}"),
+            BASE,
+            "displayName",
+            null,
+            null);
     assertThat(r2.status()).isEqualTo(200);
     assertThat(r2.body().get("displayName").asText()).isEqualTo("Eng2");
-    ScimResponse user = patch(users, a, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"J\"}]");
+    ScimResponse user =
+        patch(users, a, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"J\"}]");
     assertThat(user.status()).isEqualTo(200);
     assertThat(user.body().get("displayName").asText()).isEqualTo("J");
   }
@@ -190,10 +264,12 @@ class ScimServiceCrudTest extends ServiceFixture {
     String a = createUser("kim");
     String g = createGroup("Sales");
     patch(groups, g, "[{\"op\":\"remove\",\"path\":\"members[value eq \\\"nobody\\\"]\"}]");
-    assertThat(stored(groups, g).meta().version()).isEqualTo(1); // removing a non-member changes nothing
+    assertThat(stored(groups, g).meta().version())
+        .isEqualTo(1); // removing a non-member changes nothing
     patch(users, a, "[{\"op\":\"remove\",\"path\":\"nickName\"}]");
     assertThat(stored(users, a).meta().version()).isEqualTo(1);
-    patch(groups, g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + a + "\"}]}]");
+    patch(
+        groups, g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + a + "\"}]}]");
     assertThat(stored(groups, g).meta().version()).isEqualTo(2);
   }
 
@@ -208,8 +284,12 @@ class ScimServiceCrudTest extends ServiceFixture {
                 patch(
                     groups,
                     g,
-                    "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + b + "\"}]},"
-                        + "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + a + "\\\"]\"},"
+                    "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                        + b
+                        + "\"}]},"
+                        + "{\"op\":\"remove\",\"path\":\"members[value eq \\\""
+                        + a
+                        + "\\\"]\"},"
                         + "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Renamed\"},"
                         + "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"no-such-id\"}]}]"));
     assertThat(e.status()).isEqualTo(400);
@@ -218,7 +298,12 @@ class ScimServiceCrudTest extends ServiceFixture {
     assertThat(stored(groups, g).attributes().get("displayName").asText()).isEqualTo("Atomic");
 
     ScimException e2 =
-        error(() -> patch(users, a, "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"X\"},{\"op\":\"remove\"}]"));
+        error(
+            () ->
+                patch(
+                    users,
+                    a,
+                    "[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"X\"},{\"op\":\"remove\"}]"));
     assertThat(e2.scimType()).isIn(ScimType.NO_TARGET, ScimType.INVALID_SYNTAX);
     assertThat(stored(users, a).meta().version()).isEqualTo(1);
   }
@@ -229,7 +314,12 @@ class ScimServiceCrudTest extends ServiceFixture {
     String b = createUser("oli");
     String g = createGroup("Mixed", a, b);
     String inner = createGroup("Inner");
-    patch(groups, g, "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + inner + "\",\"type\":\"Group\"}]}]");
+    patch(
+        groups,
+        g,
+        "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+            + inner
+            + "\",\"type\":\"Group\"}]}]");
     patch(groups, g, "[{\"op\":\"remove\",\"path\":\"members[type eq \\\"Group\\\"]\"}]");
     assertThat(memberIds(g)).containsExactly(a, b);
   }
@@ -238,7 +328,18 @@ class ScimServiceCrudTest extends ServiceFixture {
   void patch_ifMatchStale_is412() {
     String a = createUser("pat");
     ScimException e =
-        error(() -> service.patch(SCOPE, users, a, json("{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"), BASE, null, null, "W/\"5\""));
+        error(
+            () ->
+                service.patch(
+                    SCOPE,
+                    users,
+                    a,
+                    json(
+                        "{\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}"),
+                    BASE,
+                    null,
+                    null,
+                    "W/\"5\""));
     assertThat(e.status()).isEqualTo(412);
   }
 

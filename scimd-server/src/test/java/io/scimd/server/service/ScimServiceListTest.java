@@ -21,12 +21,19 @@ class ScimServiceListTest extends ServiceFixture {
   }
 
   private JsonNode page(@Nullable String startIndex, @Nullable String count) {
-    return list(SCOPE, users, new ListParams(null, null, null, startIndex, count, null, null, null), BASE).body();
+    return list(
+            SCOPE,
+            users,
+            new ListParams(null, null, null, startIndex, count, null, null, null),
+            BASE)
+        .body();
   }
 
   private static List<String> names(JsonNode listResponse) {
     List<String> out = new ArrayList<>();
-    listResponse.get("Resources").forEach(r -> out.add(r.path("userName").asText(r.path("displayName").asText())));
+    listResponse
+        .get("Resources")
+        .forEach(r -> out.add(r.path("userName").asText(r.path("displayName").asText())));
     return out;
   }
 
@@ -76,13 +83,39 @@ class ScimServiceListTest extends ServiceFixture {
     createUser("bravo");
     createUser("alpha");
     createUser("charlie");
-    JsonNode asc = list(SCOPE, users, new ListParams(null, "userName", null, null, null, null, null, null), BASE).body();
+    JsonNode asc =
+        list(
+                SCOPE,
+                users,
+                new ListParams(null, "userName", null, null, null, null, null, null),
+                BASE)
+            .body();
     assertThat(names(asc)).containsExactly("alpha", "bravo", "charlie");
-    JsonNode desc = list(SCOPE, users, new ListParams(null, "USERNAME", "DESCENDING", null, null, null, null, null), BASE).body();
+    JsonNode desc =
+        list(
+                SCOPE,
+                users,
+                new ListParams(null, "USERNAME", "DESCENDING", null, null, null, null, null),
+                BASE)
+            .body();
     assertThat(names(desc)).containsExactly("charlie", "bravo", "alpha");
-    ScimException e = error(() -> list(SCOPE, users, new ListParams(null, "shoeSize", null, null, null, null, null, null), BASE));
+    ScimException e =
+        error(
+            () ->
+                list(
+                    SCOPE,
+                    users,
+                    new ListParams(null, "shoeSize", null, null, null, null, null, null),
+                    BASE));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_PATH);
-    ScimException o = error(() -> list(SCOPE, users, new ListParams(null, "userName", "sideways", null, null, null, null, null), BASE));
+    ScimException o =
+        error(
+            () ->
+                list(
+                    SCOPE,
+                    users,
+                    new ListParams(null, "userName", "sideways", null, null, null, null, null),
+                    BASE));
     assertThat(o.scimType()).isEqualTo(ScimType.INVALID_VALUE);
   }
 
@@ -102,7 +135,9 @@ class ScimServiceListTest extends ServiceFixture {
     String cursor = "";
     int pages = 0;
     while (cursor != null && pages < 10) {
-      JsonNode body = list(SCOPE, users, new ListParams(null, null, null, null, "2", cursor, null, null), BASE).body();
+      JsonNode body =
+          list(SCOPE, users, new ListParams(null, null, null, null, "2", cursor, null, null), BASE)
+              .body();
       assertThat(body.has("startIndex")).isFalse();
       seen.addAll(names(body));
       cursor = body.has("nextCursor") ? body.get("nextCursor").asText() : null;
@@ -110,7 +145,14 @@ class ScimServiceListTest extends ServiceFixture {
     }
     assertThat(seen).containsExactly("c1", "c2", "c3", "c4", "c5");
     assertThat(pages).isEqualTo(3);
-    ScimException e = error(() -> list(SCOPE, users, new ListParams(null, null, null, null, "2", "garbage", null, null), BASE));
+    ScimException e =
+        error(
+            () ->
+                list(
+                    SCOPE,
+                    users,
+                    new ListParams(null, null, null, null, "2", "garbage", null, null),
+                    BASE));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
   }
 
@@ -120,14 +162,38 @@ class ScimServiceListTest extends ServiceFixture {
     createUser("r2");
     createGroup("rg1");
     createGroup("rg2");
-    JsonNode all = list(SCOPE, null, new ListParams(null, null, null, "2", "2", null, null, null), BASE).body();
+    JsonNode all =
+        list(SCOPE, null, new ListParams(null, null, null, "2", "2", null, null, null), BASE)
+            .body();
     assertThat(all.get("totalResults").asLong()).isEqualTo(4);
     assertThat(names(all)).containsExactly("r2", "rg1");
-    JsonNode filtered = list(SCOPE, null, new ListParams("displayName eq \"rg2\"", null, null, null, null, null, null, null), BASE).body();
+    JsonNode filtered =
+        list(
+                SCOPE,
+                null,
+                new ListParams("displayName eq \"rg2\"", null, null, null, null, null, null, null),
+                BASE)
+            .body();
     assertThat(names(filtered)).containsExactly("rg2");
-    assertThat(error(() -> list(SCOPE, null, new ListParams(null, null, null, null, null, "", null, null), BASE)).scimType())
+    assertThat(
+            error(
+                    () ->
+                        list(
+                            SCOPE,
+                            null,
+                            new ListParams(null, null, null, null, null, "", null, null),
+                            BASE))
+                .scimType())
         .isEqualTo(ScimType.INVALID_VALUE);
-    assertThat(error(() -> list(SCOPE, null, new ListParams(null, "id", null, null, null, null, null, null), BASE)).scimType())
+    assertThat(
+            error(
+                    () ->
+                        list(
+                            SCOPE,
+                            null,
+                            new ListParams(null, "id", null, null, null, null, null, null),
+                            BASE))
+                .scimType())
         .isEqualTo(ScimType.INVALID_VALUE);
   }
 
@@ -137,7 +203,10 @@ class ScimServiceListTest extends ServiceFixture {
     createUser("s2");
     ListParams p =
         ListParams.fromSearchRequest(
-            json("{\"schemas\":[\"" + SEARCH_REQUEST + "\"],\"filter\":\"userName eq \\\"S2\\\"\",\"attributes\":[\"userName\"],\"count\":10}"));
+            json(
+                "{\"schemas\":[\""
+                    + SEARCH_REQUEST
+                    + "\"],\"filter\":\"userName eq \\\"S2\\\"\",\"attributes\":[\"userName\"],\"count\":10}"));
     JsonNode body = list(SCOPE, users, p, BASE).body();
     assertThat(names(body)).containsExactly("s2");
     assertThat(body.get("Resources").get(0).has("meta")).isFalse();

@@ -71,7 +71,13 @@ abstract class ServiceFixture {
 
   String createUser(String userName) {
     return service
-        .create(SCOPE, users, json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"}"), BASE, null, null)
+        .create(
+            SCOPE,
+            users,
+            json("{\"schemas\":[\"" + USER + "\"],\"userName\":\"" + userName + "\"}"),
+            BASE,
+            null,
+            null)
         .body()
         .get("id")
         .asText();
@@ -84,8 +90,16 @@ abstract class ServiceFixture {
     }
     return service
         .create(
-           SCOPE,   groups,
-            json("{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"" + displayName + "\",\"members\":[" + members + "]}"),
+            SCOPE,
+            groups,
+            json(
+                "{\"schemas\":[\""
+                    + GROUP
+                    + "\"],\"displayName\":\""
+                    + displayName
+                    + "\",\"members\":["
+                    + members
+                    + "]}"),
             BASE,
             null,
             null)
@@ -95,11 +109,20 @@ abstract class ServiceFixture {
   }
 
   ScimResponse patch(ResourceType type, String id, String ops) {
-    return service.patch(SCOPE, type, id, json("{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":" + ops + "}"), BASE, null, null, null);
+    return service.patch(
+        SCOPE,
+        type,
+        id,
+        json("{\"schemas\":[\"" + PATCH_OP + "\"],\"Operations\":" + ops + "}"),
+        BASE,
+        null,
+        null,
+        null);
   }
 
   ScimResponse list(ResourceType type, @Nullable String filter, @Nullable String excluded) {
-    return list(SCOPE, type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
+    return list(
+        SCOPE, type, new ListParams(filter, null, null, null, null, null, null, excluded), BASE);
   }
 
   /** {@link ScimService#get}, its streamed answer collected as a tree. */
@@ -111,7 +134,8 @@ abstract class ServiceFixture {
       @Nullable String attributes,
       @Nullable String excluded,
       @Nullable String ifNoneMatch) {
-    return collect(out -> service.get(scope, type, id, base, attributes, excluded, ifNoneMatch, out));
+    return collect(
+        out -> service.get(scope, type, id, base, attributes, excluded, ifNoneMatch, out));
   }
 
   /** {@link ScimService#list}, its streamed answer collected as a tree. */
@@ -119,7 +143,9 @@ abstract class ServiceFixture {
     return collect(out -> service.list(scope, type, params, base, out));
   }
 
-  /** Runs a read that answers to a {@link Responder} and returns what it sent, the body as a tree. */
+  /**
+   * Runs a read that answers to a {@link Responder} and returns what it sent, the body as a tree.
+   */
   static ScimResponse collect(Consumer<Responder> read) {
     ScimResponse[] sent = new ScimResponse[1];
     read.accept(

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One JDBC connection with its prepared statements, each prepared once and reused (SQLite
- * compiles a statement on prepare; the hot lookups must not pay that per call). Not thread-safe:
- * a connection belongs to one borrower at a time.
+ * One JDBC connection with its prepared statements, each prepared once and reused (SQLite compiles
+ * a statement on prepare; the hot lookups must not pay that per call). Not thread-safe: a
+ * connection belongs to one borrower at a time.
  */
 final class Conn implements AutoCloseable {
   private static final int MAX_CACHED = 128;

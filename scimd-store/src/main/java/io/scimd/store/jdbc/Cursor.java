@@ -32,12 +32,15 @@ record Cursor(boolean forward, @Nullable JsonNode key, long seq, int query) {
   }
 
   /**
-   * @throws ScimException {@code invalidCursor} for anything this store did not issue for this query
+   * @throws ScimException {@code invalidCursor} for anything this store did not issue for this
+   *     query
    */
   static Cursor decode(String text, int query) {
     JsonNode n;
     try {
-      n = Docs.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8));
+      n =
+          Docs.MAPPER.readTree(
+              new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8));
     } catch (Exception e) { // IllegalArgumentException (base64) or any JSON error: not ours
       throw invalid();
     }
@@ -72,8 +75,8 @@ record Cursor(boolean forward, @Nullable JsonNode key, long seq, int query) {
   }
 
   /**
-   * Checks that the key is of the kind the sort column holds, as every cursor this store issued
-   * is: a tampered one must not reach the SQL (PostgreSQL fails comparing a bigint with text).
+   * Checks that the key is of the kind the sort column holds, as every cursor this store issued is:
+   * a tampered one must not reach the SQL (PostgreSQL fails comparing a bigint with text).
    *
    * @throws ScimException {@code invalidCursor} otherwise
    */
@@ -81,7 +84,8 @@ record Cursor(boolean forward, @Nullable JsonNode key, long seq, int query) {
     if (key == null) {
       return;
     }
-    boolean fits = numericColumn ? key.isIntegralNumber() && key.canConvertToLong() : key.isTextual();
+    boolean fits =
+        numericColumn ? key.isIntegralNumber() && key.canConvertToLong() : key.isTextual();
     if (!fits) {
       throw invalid();
     }

@@ -15,7 +15,9 @@ interface Dialect {
   /** The Flyway location of this database's migrations. */
   String migrations();
 
-  /** Starts a write transaction, taking the write lock at once (SQLite: {@code BEGIN IMMEDIATE}). */
+  /**
+   * Starts a write transaction, taking the write lock at once (SQLite: {@code BEGIN IMMEDIATE}).
+   */
   String beginWrite();
 
   /** Starts a read transaction: one consistent snapshot for the whole read. */
@@ -33,12 +35,14 @@ interface Dialect {
 
   /**
    * A statement (the tenant as its one parameter) that serialises, until the transaction ends, the
-   * transactions that nest groups, so that two of them cannot each close half of a cycle; null
-   * when transactions are serialised anyway.
+   * transactions that nest groups, so that two of them cannot each close half of a cycle; null when
+   * transactions are serialised anyway.
    */
   @Nullable String lockNesting();
 
-  /** The parameter placeholder of the {@code doc} column ({@code ?}, or with a cast to its type). */
+  /**
+   * The parameter placeholder of the {@code doc} column ({@code ?}, or with a cast to its type).
+   */
   String docParam();
 
   /**
@@ -93,9 +97,9 @@ interface Dialect {
   }
 
   /**
-   * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding
-   * a bounded number of them in memory however many there are: how an in-memory evaluation reads
-   * its candidates ({@link QueryRunner}). {@code each} may run other statements on {@code c}.
+   * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding a
+   * bounded number of them in memory however many there are: how an in-memory evaluation reads its
+   * candidates ({@link QueryRunner}). {@code each} may run other statements on {@code c}.
    */
   void scan(Conn c, String select, List<Object> params, RowSink each) throws SQLException;
 

@@ -26,11 +26,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Translated atoms: {@code id eq}, {@code externalId eq|sw|co|ew|pr}, {@code userName
  * eq|sw|co|ew|pr} and {@code displayName eq|sw|co|ew} on the folded columns (see {@link
- * #substring}), {@code meta.created}/{@code meta.lastModified}
- * eq/gt/ge/lt/le, and for groups {@code members eq}, {@code members.value eq}, {@code
- * members[value eq]} and {@code members pr} as EXISTS on the membership table. Member ids compare
- * case-insensitively ({@code members.value} is not caseExact) against the lower-case UUIDs this
- * store assigns, so folding the filter value keeps them exact.
+ * #substring}), {@code meta.created}/{@code meta.lastModified} eq/gt/ge/lt/le, and for groups
+ * {@code members eq}, {@code members.value eq}, {@code members[value eq]} and {@code members pr} as
+ * EXISTS on the membership table. Member ids compare case-insensitively ({@code members.value} is
+ * not caseExact) against the lower-case UUIDs this store assigns, so folding the filter value keeps
+ * them exact.
  */
 final class FilterSql {
   /** A SQL fragment and its parameters, in order. */
@@ -121,7 +121,9 @@ final class FilterSql {
     }
     if (a == CommonAttributes.EXTERNAL_ID && sub == null) {
       // caseExact (RFC 7643 §3.1), and the column holds the value as given.
-      return substring ? substring("r.external_id", c.op(), text, true) : exact("r.external_id = ?", text);
+      return substring
+          ? substring("r.external_id", c.op(), text, true)
+          : exact("r.external_id = ?", text);
     }
     if (!core || a.multiValued()) {
       if (!substring && isMembers(p) && (sub == null || sub.name().equals("value"))) {
@@ -130,10 +132,11 @@ final class FilterSql {
       return Tr.NONE;
     }
     String column =
-        sub != null ? null
-            : a.name().equalsIgnoreCase("userName") ? "r.user_name_folded"
-            : a.name().equalsIgnoreCase("displayName") ? "r.display_name_folded"
-            : null;
+        sub != null
+            ? null
+            : a.name().equalsIgnoreCase("userName")
+                ? "r.user_name_folded"
+                : a.name().equalsIgnoreCase("displayName") ? "r.display_name_folded" : null;
     if (column == null) {
       return Tr.NONE;
     }
@@ -160,8 +163,8 @@ final class FilterSql {
    * column that keeps case ({@code caseSensitive}) it is only a narrowing; on a folded column both
    * sides are lower case already and it is exact.
    *
-   * <p>An operand that is not well-formed UTF-16 (a lone surrogate from a JSON escape) would
-   * reach the database as another character: the evaluator decides it alone.
+   * <p>An operand that is not well-formed UTF-16 (a lone surrogate from a JSON escape) would reach
+   * the database as another character: the evaluator decides it alone.
    */
   private static Tr substring(String column, CompareOp op, String operand, boolean caseSensitive) {
     if (!wellFormed(operand)) {
@@ -214,7 +217,9 @@ final class FilterSql {
   private static boolean wellFormed(String s) {
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
-      if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(ch)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(ch)) {
         return false;

@@ -19,7 +19,10 @@ import java.util.Set;
  * #up}) answers both.
  */
 final class GroupGraph {
-  /** Members per statement of {@link #groupsJson(List)}: the list is padded, so one statement text serves every page. */
+  /**
+   * Members per statement of {@link #groupsJson(List)}: the list is padded, so one statement text
+   * serves every page.
+   */
   private static final int GROUPS_BATCH = 100;
 
   private final Conn c;
@@ -56,7 +59,8 @@ final class GroupGraph {
       ps.setString(next + 1, registry.group().name());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ObjectNode g = out.computeIfAbsent(rs.getString(1), k -> Docs.MAPPER.createArrayNode()).addObject();
+          ObjectNode g =
+              out.computeIfAbsent(rs.getString(1), k -> Docs.MAPPER.createArrayNode()).addObject();
           g.put("value", rs.getString(2));
           String display = rs.getString(4);
           if (display != null) {
@@ -96,14 +100,15 @@ final class GroupGraph {
   private static String up(int starts) {
     String in = starts == 1 ? "= ?" : "IN (?" + ", ?".repeat(starts - 1) + ")";
     return "WITH RECURSIVE up(member, id, depth) AS ("
-        + " SELECT member_id, group_id, 0 FROM members WHERE tenant = ? AND member_id " + in
+        + " SELECT member_id, group_id, 0 FROM members WHERE tenant = ? AND member_id "
+        + in
         + " UNION"
         + " SELECT up.member, m.group_id, 1 FROM up CROSS JOIN members m WHERE m.tenant = ? AND m.member_id = up.id)";
   }
 
   /**
-   * Binds the parameters of {@link #up}{@code (starts)} to {@code ids}, padded with NULL ({@code
-   * IN (..., NULL)} matches nothing more, so one statement text serves every chunk).
+   * Binds the parameters of {@link #up}{@code (starts)} to {@code ids}, padded with NULL ({@code IN
+   * (..., NULL)} matches nothing more, so one statement text serves every chunk).
    *
    * @return the index of the next parameter
    */

@@ -36,7 +36,8 @@ final class JdbcFailures {
       return new Transient(e);
     }
     if (e instanceof SQLTransientConnectionException
-        || (state != null && (state.startsWith("08") || state.equals("57014") || state.equals("55P03")))) {
+        || (state != null
+            && (state.startsWith("08") || state.equals("57014") || state.equals("55P03")))) {
       // No connection in time, a lost connection, a statement or lock timeout: the request may
       // succeed later; nothing of it was committed.
       return ScimException.unavailable("the database is unavailable or busy: retry the request");
@@ -52,7 +53,8 @@ final class JdbcFailures {
   /** Whether {@code t} or one of its causes says the transaction may simply be run again. */
   static boolean isTransient(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof Transient || (c instanceof SQLException se && isTransient(se.getSQLState()))) {
+      if (c instanceof Transient
+          || (c instanceof SQLException se && isTransient(se.getSQLState()))) {
         return true;
       }
       if (c.getCause() == c) {

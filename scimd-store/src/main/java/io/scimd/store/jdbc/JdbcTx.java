@@ -224,7 +224,8 @@ final class JdbcTx implements StoreTx {
    * As {@link #resource(ResourceType, Row, Load)}, with the {@code groups} of a page's resources
    * read beforehand by {@link #groupsJson(List)} ({@code null}: read them now).
    */
-  StoredResource resource(ResourceType rt, Row row, Load load, @Nullable Map<String, ArrayNode> groups)
+  StoredResource resource(
+      ResourceType rt, Row row, Load load, @Nullable Map<String, ArrayNode> groups)
       throws SQLException {
     ObjectNode attrs = Docs.parse(row.doc());
     if (load.members() && isGroup(rt)) {
@@ -243,11 +244,17 @@ final class JdbcTx implements StoreTx {
       }
     }
     Meta meta =
-        new Meta(rt.name(), Docs.instant(row.created()), Docs.instant(row.lastModified()), row.version());
+        new Meta(
+            rt.name(),
+            Docs.instant(row.created()),
+            Docs.instant(row.lastModified()),
+            row.version());
     return new StoredResource(row.id(), meta, attrs);
   }
 
-  /** The {@code groups} of a page's resources, as {@link GroupGraph#groupsJson(List)} reads them. */
+  /**
+   * The {@code groups} of a page's resources, as {@link GroupGraph#groupsJson(List)} reads them.
+   */
   Map<String, ArrayNode> groupsJson(List<String> memberIds) throws SQLException {
     return graph.groupsJson(memberIds);
   }

@@ -28,11 +28,11 @@ import org.jspecify.annotations.Nullable;
  * The change journal of one write transaction: appends each {@link Change} with the transaction's
  * {@link Scope} to the {@code journal} table, and reads a tenant's entries back in order.
  *
- * <p>An entry's {@code seq} is taken inside the writing transaction from a per-tenant counter
- * that stays locked until commit (SQLite: the single writer; PostgreSQL: the tenant's {@code
- * clocks} row, the same lock that orders {@code meta.lastModified}), so entries are numbered in
- * commit order without gaps, a rolled-back write or savepoint takes its numbers back, and a
- * snapshot always sees a prefix of the journal (docs/decisions/0007-change-journal.md).
+ * <p>An entry's {@code seq} is taken inside the writing transaction from a per-tenant counter that
+ * stays locked until commit (SQLite: the single writer; PostgreSQL: the tenant's {@code clocks}
+ * row, the same lock that orders {@code meta.lastModified}), so entries are numbered in commit
+ * order without gaps, a rolled-back write or savepoint takes its numbers back, and a snapshot
+ * always sees a prefix of the journal (docs/decisions/0007-change-journal.md).
  *
  * <p>Each entry is chained to the one before it: {@code hash} is the SHA-256 of its canonical
  * encoding with {@code prev_hash}, the hash of the entry before ({@link AuditHash}), computed as it
@@ -157,11 +157,21 @@ final class Journal {
     }
   }
 
-  /** Appends a membership change, split into entries of at most {@link Change#MAX_MEMBERS_PER_ENTRY}. */
-  void appendMembers(String groupType, String groupId, List<Member> members, boolean added, boolean memberDeleted, long micros)
+  /**
+   * Appends a membership change, split into entries of at most {@link
+   * Change#MAX_MEMBERS_PER_ENTRY}.
+   */
+  void appendMembers(
+      String groupType,
+      String groupId,
+      List<Member> members,
+      boolean added,
+      boolean memberDeleted,
+      long micros)
       throws SQLException {
     for (int from = 0; from < members.size(); from += Change.MAX_MEMBERS_PER_ENTRY) {
-      List<Member> chunk = members.subList(from, Math.min(members.size(), from + Change.MAX_MEMBERS_PER_ENTRY));
+      List<Member> chunk =
+          members.subList(from, Math.min(members.size(), from + Change.MAX_MEMBERS_PER_ENTRY));
       append(
           added
               ? new Change.MembersAdded(groupType, groupId, chunk)
@@ -170,7 +180,10 @@ final class Journal {
     }
   }
 
-  /** The tenant's entries with {@code seq > after}, in order, at most {@code limit} (capped at {@link #MAX_PAGE}). */
+  /**
+   * The tenant's entries with {@code seq > after}, in order, at most {@code limit} (capped at
+   * {@link #MAX_PAGE}).
+   */
   List<JournalEntry> after(long after, int limit) throws SQLException {
     int n = Math.max(0, Math.min(limit, MAX_PAGE));
     List<JournalEntry> out = new ArrayList<>(Math.min(n, 64));
@@ -188,7 +201,11 @@ final class Journal {
       while (rs.next()) {
         String json = rs.getString(10);
         Change change =
-            fromJson(Change.Kind.ofWire(rs.getString(9)), rs.getString(7), rs.getString(8), Docs.parse(json));
+            fromJson(
+                Change.Kind.ofWire(rs.getString(9)),
+                rs.getString(7),
+                rs.getString(8),
+                Docs.parse(json));
         out.add(
             new JournalEntry(
                 scope.tenant(),
@@ -219,8 +236,8 @@ final class Journal {
   }
 
   /**
-   * The attributes whose values differ between two stored documents, top-level attributes by
-   * name and an extension's attributes one by one under its URN ({@code
+   * The attributes whose values differ between two stored documents, top-level attributes by name
+   * and an extension's attributes one by one under its URN ({@code
    * urn:...:enterprise:2.0:User:manager}). Names compare case-insensitively (RFC 7643 §2.1).
    */
   static List<Change.AttributeChange> diff(ResourceType rt, ObjectNode before, ObjectNode after) {
@@ -234,13 +251,16 @@ final class Journal {
       JsonNode bv = value(b.get(name.getKey()));
       JsonNode av = value(a.get(name.getKey()));
       Optional<Schema> extension =
-          name.getValue().startsWith("urn:") ? rt.extension(name.getValue()).map(x -> x.schema()) : Optional.empty();
+          name.getValue().startsWith("urn:")
+              ? rt.extension(name.getValue()).map(x -> x.schema())
+              : Optional.empty();
       if (extension.isPresent() && (bv == null || bv.isObject()) && (av == null || av.isObject())) {
         diffExtension(extension.get(), (ObjectNode) bv, (ObjectNode) av, out);
         continue;
       }
       if (!equal(bv, av)) {
-        boolean secret = rt.schema().attribute(name.getValue()).map(Journal::sensitive).orElse(false);
+        boolean secret =
+            rt.schema().attribute(name.getValue()).map(Journal::sensitive).orElse(false);
         out.add(change(name.getValue(), bv, av, secret));
       }
     }
@@ -248,7 +268,10 @@ final class Journal {
   }
 
   private static void diffExtension(
-      Schema ext, @Nullable ObjectNode before, @Nullable ObjectNode after, List<Change.AttributeChange> out) {
+      Schema ext,
+      @Nullable ObjectNode before,
+      @Nullable ObjectNode after,
+      List<Change.AttributeChange> out) {
     Map<String, Map.Entry<String, JsonNode>> b = before == null ? Map.of() : byFoldedName(before);
     Map<String, Map.Entry<String, JsonNode>> a = after == null ? Map.of() : byFoldedName(after);
     Map<String, String> names = new LinkedHashMap<>();
@@ -260,18 +283,23 @@ final class Journal {
       if (!equal(bv, av)) {
         Optional<Attribute> attr = ext.attribute(name.getValue());
         String canonical = attr.map(Attribute::name).orElse(name.getValue());
-        out.add(change(ext.id() + ":" + canonical, bv, av, attr.map(Journal::sensitive).orElse(false)));
+        out.add(
+            change(ext.id() + ":" + canonical, bv, av, attr.map(Journal::sensitive).orElse(false)));
       }
     }
   }
 
-  private static Change.AttributeChange change(String path, @Nullable JsonNode before, @Nullable JsonNode after, boolean secret) {
+  private static Change.AttributeChange change(
+      String path, @Nullable JsonNode before, @Nullable JsonNode after, boolean secret) {
     return secret
         ? new Change.AttributeChange(path, null, null, true)
         : new Change.AttributeChange(path, before, after, false);
   }
 
-  /** Whether an attribute's value must never be recorded: RFC 7643 §2.2 {@code returned: never} or writeOnly. */
+  /**
+   * Whether an attribute's value must never be recorded: RFC 7643 §2.2 {@code returned: never} or
+   * writeOnly.
+   */
   private static boolean sensitive(Attribute a) {
     return a.returned() == Returned.NEVER || a.mutability() == Mutability.WRITE_ONLY;
   }
@@ -290,11 +318,13 @@ final class Journal {
           continue;
         }
         List<String> drop = new ArrayList<>();
-        h.fieldNames().forEachRemaining(n -> {
-          if (n.equalsIgnoreCase(a.name())) {
-            drop.add(n);
-          }
-        });
+        h.fieldNames()
+            .forEachRemaining(
+                n -> {
+                  if (n.equalsIgnoreCase(a.name())) {
+                    drop.add(n);
+                  }
+                });
         if (!drop.isEmpty()) {
           h.remove(drop);
           redacted.add(core ? a.name() : s.id() + ":" + a.name());
@@ -363,10 +393,16 @@ final class Journal {
       case REPLACED -> new Change.Replaced(type, id, o.path("version").asLong(), attributesOf(o));
       case PATCHED -> new Change.Patched(type, id, o.path("version").asLong(), attributesOf(o));
       case DELETED ->
-          new Change.Deleted(type, id, o.path("version").asLong(), (ObjectNode) o.get("attributes"), redactedOf(o));
+          new Change.Deleted(
+              type,
+              id,
+              o.path("version").asLong(),
+              (ObjectNode) o.get("attributes"),
+              redactedOf(o));
       case MEMBERS_ADDED -> new Change.MembersAdded(type, id, membersOf(o));
       case MEMBERS_REMOVED ->
-          new Change.MembersRemoved(type, id, membersOf(o), o.path("memberDeleted").asBoolean(false));
+          new Change.MembersRemoved(
+              type, id, membersOf(o), o.path("memberDeleted").asBoolean(false));
     };
   }
 
@@ -405,7 +441,9 @@ final class Journal {
     List<Change.AttributeChange> out = new ArrayList<>();
     for (JsonNode a : o.path("attributes")) {
       boolean redacted = a.path("redacted").asBoolean(false);
-      out.add(new Change.AttributeChange(a.path("path").asText(), a.get("before"), a.get("after"), redacted));
+      out.add(
+          new Change.AttributeChange(
+              a.path("path").asText(), a.get("before"), a.get("after"), redacted));
     }
     return out;
   }

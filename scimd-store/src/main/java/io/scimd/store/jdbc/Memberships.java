@@ -19,9 +19,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,7 +40,13 @@ final class Memberships {
   private final Journal journal;
   private final GroupGraph graph;
 
-  Memberships(Conn c, Dialect dialect, SchemaRegistry registry, String tenant, Journal journal, GroupGraph graph) {
+  Memberships(
+      Conn c,
+      Dialect dialect,
+      SchemaRegistry registry,
+      String tenant,
+      Journal journal,
+      GroupGraph graph) {
     this.c = c;
     this.dialect = dialect;
     this.registry = registry;
@@ -109,7 +115,9 @@ final class Memberships {
     }
   }
 
-  /** {@code members} as RFC 7643 §4.2 shows it, less {@code $ref} (the service knows the base URL). */
+  /**
+   * {@code members} as RFC 7643 §4.2 shows it, less {@code $ref} (the service knows the base URL).
+   */
   ArrayNode json(String groupId) throws SQLException {
     ArrayNode out = Docs.MAPPER.createArrayNode();
     forEachShown(
@@ -135,7 +143,8 @@ final class Memberships {
       if (m == null || m.value() == null || m.value().isBlank()) {
         refused = ScimException.invalidValue("a member has no \"value\": give the member's id");
       } else if (m.value().equals(groupId)) {
-        refused = ScimException.invalidValue("group '" + groupId + "' cannot be a member of itself");
+        refused =
+            ScimException.invalidValue("group '" + groupId + "' cannot be a member of itself");
       } else {
         wanted.putIfAbsent(m.value(), m);
         continue;
@@ -202,7 +211,8 @@ final class Memberships {
                     ps.setString(1, tenant);
                     ps.setString(2, groupId);
                     ps.setString(3, m.value());
-                    // The type found, whatever type the client gave: the store knows what the id is.
+                    // The type found, whatever type the client gave: the store knows what the id
+                    // is.
                     ps.setString(4, types.get(m.value()));
                     ps.setString(5, m.display());
                   });
@@ -272,7 +282,9 @@ final class Memberships {
           String in = "?" + ", ?".repeat(BATCH - 1);
           PreparedStatement ps =
               c.ps(
-                  "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (" + in + ")"
+                  "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN ("
+                      + in
+                      + ")"
                       + " RETURNING member_id, member_type");
           Map<String, String> removed = new HashMap<>();
           for (int from = 0; from < ids.size(); from += BATCH) {
@@ -307,10 +319,11 @@ final class Memberships {
   /**
    * Whether a member given again with {@code wanted} as its display must be stored anew: a PUT may
    * set display again (RFC 7643 §2.2, immutable), or drop the one a client gave. Sending back the
-   * display a read showed ({@code shown}: the stored one, else the member's own) is no change, so
-   * a client that replaces the list it just read changes nothing.
+   * display a read showed ({@code shown}: the stored one, else the member's own) is no change, so a
+   * client that replaces the list it just read changes nothing.
    */
-  private static boolean displayChanges(@Nullable String wanted, @Nullable String stored, @Nullable String shown) {
+  private static boolean displayChanges(
+      @Nullable String wanted, @Nullable String stored, @Nullable String shown) {
     if (wanted == null) {
       return stored != null;
     }
@@ -375,7 +388,8 @@ final class Memberships {
                         "SELECT m.member_id, m.display, COALESCE(m.display, r.display), m.seq FROM members m"
                             + " LEFT JOIN resources r"
                             + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
-                            + " WHERE m.tenant = ? AND m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT " + BATCH);
+                            + " WHERE m.tenant = ? AND m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT "
+                            + BATCH);
                 ps.setString(1, tenant);
                 ps.setString(2, groupId);
                 ps.setLong(3, from);
@@ -384,7 +398,8 @@ final class Memberships {
                   while (rs.next()) {
                     n++;
                     Member w = want.get(rs.getString(1));
-                    if (w == null || displayChanges(w.display(), rs.getString(2), rs.getString(3))) {
+                    if (w == null
+                        || displayChanges(w.display(), rs.getString(2), rs.getString(3))) {
                       leaving.add(rs.getString(1));
                     }
                     last[0] = rs.getLong(4);
@@ -434,7 +449,13 @@ final class Memberships {
     }
     groups.sort(null); // a stable journal order, whatever order the database returned
     for (String g : groups) {
-      journal.appendMembers(registry.group().name(), g, List.of(new Member(memberId, memberType.name())), false, true, now);
+      journal.appendMembers(
+          registry.group().name(),
+          g,
+          List.of(new Member(memberId, memberType.name())),
+          false,
+          true,
+          now);
     }
   }
 
@@ -451,12 +472,13 @@ final class Memberships {
 
   /**
    * Finds group {@code groupId} and, into {@code types}, the resource type of each of {@code ids}
-   * that is a User or a Group, locking them all against deletion ({@link Dialect#forKeyShare}):
-   * one indexed probe per id, {@link #BATCH} ids a statement, the group in the first.
+   * that is a User or a Group, locking them all against deletion ({@link Dialect#forKeyShare}): one
+   * indexed probe per id, {@link #BATCH} ids a statement, the group in the first.
    *
    * @return whether the group exists
    */
-  private boolean lockGroupAndResolve(String groupId, Collection<String> ids, Map<String, String> types) {
+  private boolean lockGroupAndResolve(
+      String groupId, Collection<String> ids, Map<String, String> types) {
     List<String> all = new ArrayList<>(ids.size() + 1);
     all.add(groupId);
     all.addAll(ids);
@@ -485,7 +507,8 @@ final class Memberships {
                 String id = rs.getString(1);
                 String type = rs.getString(2);
                 if (!id.equals(groupId)) {
-                  types.put(id, type); // a member is never the group itself: add refused that before
+                  types.put(
+                      id, type); // a member is never the group itself: add refused that before
                 } else if (type.equals(group)) {
                   found = true;
                 }

@@ -36,28 +36,29 @@ import org.flywaydb.core.api.MigrationState;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store on PostgreSQL, for many stateless scimd nodes on one database: pgjdbc behind a
- * HikariCP pool, the schema migrated by Flyway (docs/decisions/0005-store-on-postgresql.md).
+ * The store on PostgreSQL, for many stateless scimd nodes on one database: pgjdbc behind a HikariCP
+ * pool, the schema migrated by Flyway (docs/decisions/0005-store-on-postgresql.md).
  *
- * <p>Nodes share nothing but the database, so every guarantee lives there. Uniqueness is the
- * {@code unique_values} primary key (a second node's insert waits for the first's commit, then
- * fails with 409). Writes run at READ COMMITTED: {@link StoreTx#getForUpdate} locks the row
- * ({@code FOR NO KEY UPDATE}), adding members locks the group and the members against deletion
- * ({@code FOR KEY SHARE}) and inserts rows with {@code ON CONFLICT DO NOTHING}, so concurrent adds
- * never overwrite one another; nesting groups takes a per-tenant advisory lock before the cycle
- * check. {@code meta.lastModified} comes from the tenant's {@code clocks} row, locked until
- * commit, so it is strictly increasing in commit order on every node. A transaction the database
- * aborts (deadlock, serialization failure) is run again, up to {@link PoolSettings#maxAttempts}:
- * the work given to {@link #write} must have no effect outside the transaction. Reads are one
- * REPEATABLE READ READ ONLY snapshot each.
+ * <p>Nodes share nothing but the database, so every guarantee lives there. Uniqueness is the {@code
+ * unique_values} primary key (a second node's insert waits for the first's commit, then fails with
+ * 409). Writes run at READ COMMITTED: {@link StoreTx#getForUpdate} locks the row ({@code FOR NO KEY
+ * UPDATE}), adding members locks the group and the members against deletion ({@code FOR KEY SHARE})
+ * and inserts rows with {@code ON CONFLICT DO NOTHING}, so concurrent adds never overwrite one
+ * another; nesting groups takes a per-tenant advisory lock before the cycle check. {@code
+ * meta.lastModified} comes from the tenant's {@code clocks} row, locked until commit, so it is
+ * strictly increasing in commit order on every node. A transaction the database aborts (deadlock,
+ * serialization failure) is run again, up to {@link PoolSettings#maxAttempts}: the work given to
+ * {@link #write} must have no effect outside the transaction. Reads are one REPEATABLE READ READ
+ * ONLY snapshot each.
  */
 final class PostgresStore implements Store {
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
-  private static final Pattern PASSWORD_PARAM =
-      Pattern.compile("(?i)([?&;]password=)[^&;]*");
+
+  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)([?&;]password=)[^&;]*");
   private static final Pattern USER_INFO = Pattern.compile("//([^/@:]*):[^/@]*@");
-  private static final Pattern REWRITE_BATCHES = Pattern.compile("(?i)[?&;]reWriteBatchedInserts=true");
+  private static final Pattern REWRITE_BATCHES =
+      Pattern.compile("(?i)[?&;]reWriteBatchedInserts=true");
 
   private final Dialect dialect = new PostgresDialect();
   private final ChainEnds ends = new ChainEnds();
@@ -73,7 +74,8 @@ final class PostgresStore implements Store {
   private volatile @Nullable Consumer<String> observer;
   private volatile boolean closed;
 
-  private PostgresStore(HikariDataSource pool, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
+  private PostgresStore(
+      HikariDataSource pool, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
     this.pool = pool;
     this.registry = registry;
     this.clock = clock;
@@ -139,7 +141,8 @@ final class PostgresStore implements Store {
   private static HikariDataSource pool(String jdbcUrl, PoolSettings settings) {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
-          "not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database?user=...): " + redact(jdbcUrl));
+          "not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database?user=...): "
+              + redact(jdbcUrl));
     }
     if (REWRITE_BATCHES.matcher(jdbcUrl).find()) {
       // Rewritten batches report no per-row counts, and the store reads them to know which members
@@ -167,7 +170,10 @@ final class PostgresStore implements Store {
       return new HikariDataSource(config);
     } catch (HikariPool.PoolInitializationException e) {
       throw new IllegalStateException(
-          "cannot connect to PostgreSQL at " + redact(jdbcUrl) + ": " + rootMessage(e)
+          "cannot connect to PostgreSQL at "
+              + redact(jdbcUrl)
+              + ": "
+              + rootMessage(e)
               + " (is the server running, and do host, port, database, user and password match?)",
           e);
     }
@@ -182,9 +188,9 @@ final class PostgresStore implements Store {
   }
 
   /**
-   * Refuses a schema newer than this code (Flyway ignores unknown, "future", migrations by
-   * default: a rolled-back node would run on tables it does not understand), then migrates or
-   * refuses pending migrations.
+   * Refuses a schema newer than this code (Flyway ignores unknown, "future", migrations by default:
+   * a rolled-back node would run on tables it does not understand), then migrates or refuses
+   * pending migrations.
    */
   private static void prepareSchema(String jdbcUrl, boolean migrate) {
     try {
@@ -199,17 +205,23 @@ final class PostgresStore implements Store {
       MigrationInfoService info = flyway.info();
       MigrationInfo[] future =
           Arrays.stream(info.applied())
-              .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
+              .filter(
+                  m ->
+                      m.getState() == MigrationState.FUTURE_SUCCESS
+                          || m.getState() == MigrationState.FUTURE_FAILED)
               .toArray(MigrationInfo[]::new);
       if (future.length > 0) {
         MigrationInfo latestKnown = null;
         for (MigrationInfo m : info.all()) {
-          if (m.getState() != MigrationState.FUTURE_SUCCESS && m.getState() != MigrationState.FUTURE_FAILED) {
+          if (m.getState() != MigrationState.FUTURE_SUCCESS
+              && m.getState() != MigrationState.FUTURE_FAILED) {
             latestKnown = m;
           }
         }
         throw new IllegalStateException(
-            "the database at " + redact(jdbcUrl) + " has schema version "
+            "the database at "
+                + redact(jdbcUrl)
+                + " has schema version "
                 + future[future.length - 1].getVersion()
                 + ", newer than this scimd knows (up to "
                 + (latestKnown == null ? "none" : latestKnown.getVersion())
@@ -219,8 +231,12 @@ final class PostgresStore implements Store {
         flyway.migrate();
       } else if (info.pending().length > 0) {
         throw new IllegalStateException(
-            "the database at " + redact(jdbcUrl) + " needs migrations "
-                + Arrays.stream(info.pending()).map(m -> String.valueOf(m.getVersion())).collect(Collectors.joining(", "))
+            "the database at "
+                + redact(jdbcUrl)
+                + " needs migrations "
+                + Arrays.stream(info.pending())
+                    .map(m -> String.valueOf(m.getVersion()))
+                    .collect(Collectors.joining(", "))
                 + " and migrating on start is off: run 'scimd migrate' first");
       }
     } catch (FlywayException e) {
@@ -276,12 +292,14 @@ final class PostgresStore implements Store {
       return JdbcTx.sql(
           () -> {
             PreparedStatement ps =
-                c.ps("UPDATE clocks SET micros = GREATEST(micros + 1, ?) WHERE tenant = ? RETURNING micros");
+                c.ps(
+                    "UPDATE clocks SET micros = GREATEST(micros + 1, ?) WHERE tenant = ? RETURNING micros");
             ps.setLong(1, now);
             ps.setString(2, tenant);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
-                throw new IllegalStateException("the clocks table has no row for tenant '" + tenant + "'");
+                throw new IllegalStateException(
+                    "the clocks table has no row for tenant '" + tenant + "'");
               }
               return rs.getLong(1);
             }
@@ -306,7 +324,8 @@ final class PostgresStore implements Store {
           }
           if (attempt >= settings.maxAttempts()) {
             throw ScimException.unavailable(
-                "the database aborted the transaction " + attempt
+                "the database aborted the transaction "
+                    + attempt
                     + " times because of concurrent writes: retry the request");
           }
           backOff(attempt);
@@ -390,8 +409,8 @@ final class PostgresStore implements Store {
 
   /**
    * Borrows a connection and runs {@code SELECT 1} on a virtual thread, waiting at most {@link
-   * #HEALTH_TIMEOUT_MS}: the pool alone would wait its whole connection timeout for a database
-   * that is gone. A pool exhausted by load also reports false, since requests would then wait too.
+   * #HEALTH_TIMEOUT_MS}: the pool alone would wait its whole connection timeout for a database that
+   * is gone. A pool exhausted by load also reports false, since requests would then wait too.
    */
   @Override
   public boolean healthy() {
@@ -403,7 +422,8 @@ final class PostgresStore implements Store {
         .name("scimd-health")
         .start(
             () -> {
-              try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+              try (Connection c = pool.getConnection();
+                  Statement s = c.createStatement()) {
                 s.setQueryTimeout((int) Math.max(1, HEALTH_TIMEOUT_MS / 1000));
                 try (ResultSet rs = s.executeQuery("SELECT 1")) {
                   answer.complete(rs.next() && rs.getInt(1) == 1);

@@ -36,16 +36,16 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>SQL</b>, when the whole filter translates exactly ({@link FilterSql}) and the sort is on
  *       a column: the database counts, orders and pages (OFFSET/LIMIT, or keyset for cursors); only
  *       the page's rows are read.
- *   <li><b>Evaluated</b>, otherwise: the translatable conjuncts narrow the candidates by index,
- *       and the database counts them first: beyond {@link ScanLimits#maxCandidates} the query is
- *       refused ({@code tooMany}) before any is read, and beyond {@link
- *       ScanLimits#FREE_CANDIDATES} it needs one of the node's few evaluation permits. The
- *       candidates are then streamed ({@link Dialect#scan}), never held: the core evaluator
- *       decides each one, and only the sort keys and {@code seq} of the best matches stay, in a
- *       heap of at most {@code startIndex - 1 + count} (index paging) or {@code count + 1} (cursor
- *       paging). The page's rows are read again by {@code seq} at the end. Memory is so bounded by
- *       the page, not the directory; time by the candidate limit. Members and groups are loaded
- *       for the evaluation only when the filter names them.
+ *   <li><b>Evaluated</b>, otherwise: the translatable conjuncts narrow the candidates by index, and
+ *       the database counts them first: beyond {@link ScanLimits#maxCandidates} the query is
+ *       refused ({@code tooMany}) before any is read, and beyond {@link ScanLimits#FREE_CANDIDATES}
+ *       it needs one of the node's few evaluation permits. The candidates are then streamed ({@link
+ *       Dialect#scan}), never held: the core evaluator decides each one, and only the sort keys and
+ *       {@code seq} of the best matches stay, in a heap of at most {@code startIndex - 1 + count}
+ *       (index paging) or {@code count + 1} (cursor paging). The page's rows are read again by
+ *       {@code seq} at the end. Memory is so bounded by the page, not the directory; time by the
+ *       candidate limit. Members and groups are loaded for the evaluation only when the filter
+ *       names them.
  * </ul>
  *
  * Both paths order by (key, seq) with missing keys last in ascending order, so a cursor (the key
@@ -72,10 +72,15 @@ final class QueryRunner {
     // Compiling validates: a bad filter fails even when no resource would be evaluated.
     Predicate<ObjectNode> predicate = filter == null ? null : FilterEvaluator.compile(filter, type);
     SortKeys.Resolved sort = q.sort() == null ? null : SortKeys.resolve(q.sort(), type);
-    FilterSql.Tr tr = filter == null ? new FilterSql.Tr(null, true) : new FilterSql(type, isGroup).translate(filter);
+    FilterSql.Tr tr =
+        filter == null
+            ? new FilterSql.Tr(null, true)
+            : new FilterSql(type, isGroup).translate(filter);
     // Only cursor paging needs it, and it prints the whole filter: not for every userName lookup.
     int fingerprint =
-        q.cursor() == null ? 0 : Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
+        q.cursor() == null
+            ? 0
+            : Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
     Cursor cursor =
         q.cursor() == null || q.cursor().isEmpty() ? null : Cursor.decode(q.cursor(), fingerprint);
     if (cursor != null && sort != null && sort.column() != null) {
@@ -148,11 +153,15 @@ final class QueryRunner {
       boolean hasPrev;
       if (forward) {
         hasNext = more;
-        hasPrev = cursor != null && !rows.isEmpty() && !select(edge(rows.get(0), false), false, 1, 0).isEmpty();
+        hasPrev =
+            cursor != null
+                && !rows.isEmpty()
+                && !select(edge(rows.get(0), false), false, 1, 0).isEmpty();
       } else {
         Collections.reverse(rows);
         hasPrev = more;
-        hasNext = !rows.isEmpty() && !select(edge(rows.get(rows.size() - 1), true), true, 1, 0).isEmpty();
+        hasNext =
+            !rows.isEmpty() && !select(edge(rows.get(rows.size() - 1), true), true, 1, 0).isEmpty();
       }
       return cursorPage(total, rows, hasNext, hasPrev, q.load(), fingerprint);
     }
@@ -197,7 +206,9 @@ final class QueryRunner {
       // matches (meta.lastModified gt a recent watermark) are the last rows: 1.6 s a request at
       // 1,000,000 users, not 1 ms (docs/benchmarks.md). A page then costs O(matches), as its
       // count already does, never O(resources).
-      sql.append(where != null && column == null ? "(r.seq + 0)" : "r.seq").append(dir).append(" LIMIT ? OFFSET ?");
+      sql.append(where != null && column == null ? "(r.seq + 0)" : "r.seq")
+          .append(dir)
+          .append(" LIMIT ? OFFSET ?");
       params.add(limit);
       params.add(offset);
       PreparedStatement ps = c.ps(sql.toString());
@@ -208,7 +219,12 @@ final class QueryRunner {
           JsonNode key = null;
           if (column != null) {
             Object v = rs.getObject(7);
-            key = v == null ? null : v instanceof Number n ? LongNode.valueOf(n.longValue()) : TextNode.valueOf(v.toString());
+            key =
+                v == null
+                    ? null
+                    : v instanceof Number n
+                        ? LongNode.valueOf(n.longValue())
+                        : TextNode.valueOf(v.toString());
           }
           out.add(new Keyed(Row.of(rs), key));
         }
@@ -216,13 +232,19 @@ final class QueryRunner {
       return out;
     }
 
-    /** Rows strictly after (ascending) or before (descending) the cursor's (key, seq) in ascending order. */
+    /**
+     * Rows strictly after (ascending) or before (descending) the cursor's (key, seq) in ascending
+     * order.
+     */
     private String keyset(Cursor from, boolean after, List<Object> params) {
       if (column == null) {
         params.add(from.seq());
         return after ? "r.seq > ?" : "r.seq < ?";
       }
-      Object k = from.key() == null ? null : from.key().isNumber() ? (Object) from.key().asLong() : from.key().asText();
+      Object k =
+          from.key() == null
+              ? null
+              : from.key().isNumber() ? (Object) from.key().asLong() : from.key().asText();
       if (k == null) {
         params.add(from.seq());
         return after
@@ -274,7 +296,9 @@ final class QueryRunner {
     Scan scan;
     try (ScanLimits.Permit permit = q.limits().admit(candidates)) {
       scan = new Scan(q, predicate, evalLoad, sort, order, cursor, candidates);
-      StringBuilder sql = new StringBuilder("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
+      StringBuilder sql =
+          new StringBuilder(
+              "SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ?");
       List<Object> params = new ArrayList<>(List.of(tx.tenant(), type.name()));
       if (narrowing != null) {
         sql.append(" AND ").append(narrowing.text());
@@ -293,7 +317,8 @@ final class QueryRunner {
     }
     if (q.cursor() == null) {
       int from = (int) Math.min(kept.size(), q.startIndex() - 1L);
-      return new Page(scan.total, resources(rows(kept.subList(from, kept.size())), q.load()), null, null);
+      return new Page(
+          scan.total, resources(rows(kept.subList(from, kept.size())), q.load()), null, null);
     }
     boolean more = kept.size() > q.count();
     List<Ranked> page =
@@ -304,10 +329,10 @@ final class QueryRunner {
   }
 
   /**
-   * Decides each candidate as it is read and keeps what the page needs: the matches a page is
-   * taken from are all of them (index paging, the first {@code startIndex - 1 + count} kept), or
-   * those after the cursor's position (the first {@code count + 1}, one more telling whether a
-   * next page exists), or those before it (the last {@code count + 1}).
+   * Decides each candidate as it is read and keeps what the page needs: the matches a page is taken
+   * from are all of them (index paging, the first {@code startIndex - 1 + count} kept), or those
+   * after the cursor's position (the first {@code count + 1}, one more telling whether a next page
+   * exists), or those before it (the last {@code count + 1}).
    */
   private final class Scan implements Dialect.RowSink {
     private final @Nullable Predicate<ObjectNode> predicate;
@@ -336,7 +361,9 @@ final class QueryRunner {
       this.probe = cursor == null ? null : new Ranked(cursor.key(), cursor.seq());
       this.backward = cursor != null && !cursor.forward();
       long keep =
-          q.cursor() == null ? Math.min(candidates, q.startIndex() - 1L + q.count()) : q.count() + 1L;
+          q.cursor() == null
+              ? Math.min(candidates, q.startIndex() - 1L + q.count())
+              : q.count() + 1L;
       this.least = new Least(q.count() == 0 ? 0 : (int) keep, backward ? order.reversed() : order);
     }
 
@@ -352,7 +379,10 @@ final class QueryRunner {
         return;
       }
       total++;
-      Ranked m = new Ranked(sort == null || full == null ? null : SortKeys.key(sort.path(), type, full), row.seq());
+      Ranked m =
+          new Ranked(
+              sort == null || full == null ? null : SortKeys.key(sort.path(), type, full),
+              row.seq());
       if (probe != null) {
         int side = order.compare(m, probe);
         boolean afterProbe = backward ? side >= 0 : side > 0;
@@ -433,7 +463,12 @@ final class QueryRunner {
       in.append(i == 0 ? "?" : ", ?");
     }
     PreparedStatement ps =
-        c.ps("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (" + in + ")");
+        c.ps(
+            "SELECT "
+                + Row.COLUMNS
+                + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN ("
+                + in
+                + ")");
     Map<Long, Row> bySeq = new HashMap<>();
     for (int from = 0; from < ranked.size(); from += ROWS_BATCH) {
       List<Ranked> chunk = ranked.subList(from, Math.min(ranked.size(), from + ROWS_BATCH));
@@ -485,7 +520,8 @@ final class QueryRunner {
       Keyed last = rows.get(rows.size() - 1);
       Keyed first = rows.get(0);
       next = hasNext ? new Cursor(true, last.key(), last.row().seq(), fingerprint).encode() : null;
-      prev = hasPrev ? new Cursor(false, first.key(), first.row().seq(), fingerprint).encode() : null;
+      prev =
+          hasPrev ? new Cursor(false, first.key(), first.row().seq(), fingerprint).encode() : null;
     }
     return new Page(total, resources(rows, load), next, prev);
   }

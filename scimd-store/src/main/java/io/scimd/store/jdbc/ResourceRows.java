@@ -21,10 +21,11 @@ import java.util.UUID;
 
 /**
  * The {@code resources} rows of one transaction: finds one, inserts and updates them with their
- * unique values ({@link UniqueValues}), bumps a version ({@link #touch}), deletes them, and journals
- * each change. Each insert and update of a document runs inside a savepoint, so a uniqueness conflict the caller catches leaves the transaction as it
- * was before the call (PostgreSQL would otherwise abort the whole transaction; SQLite would keep
- * the half-done statement's neighbours).
+ * unique values ({@link UniqueValues}), bumps a version ({@link #touch}), deletes them, and
+ * journals each change. Each insert and update of a document runs inside a savepoint, so a
+ * uniqueness conflict the caller catches leaves the transaction as it was before the call
+ * (PostgreSQL would otherwise abort the whole transaction; SQLite would keep the half-done
+ * statement's neighbours).
  */
 final class ResourceRows {
   private final Conn c;
@@ -34,7 +35,13 @@ final class ResourceRows {
   private final Savepoints savepoints;
   private final UniqueValues unique;
 
-  ResourceRows(Conn c, Dialect dialect, String tenant, Journal journal, Savepoints savepoints, UniqueValues unique) {
+  ResourceRows(
+      Conn c,
+      Dialect dialect,
+      String tenant,
+      Journal journal,
+      Savepoints savepoints,
+      UniqueValues unique) {
     this.c = c;
     this.dialect = dialect;
     this.tenant = tenant;
@@ -43,10 +50,17 @@ final class ResourceRows {
     this.unique = unique;
   }
 
-  /** The row of resource {@code id}, read with {@code lock} appended ("" or {@link Dialect#forUpdate}). */
+  /**
+   * The row of resource {@code id}, read with {@code lock} appended ("" or {@link
+   * Dialect#forUpdate}).
+   */
   Optional<Row> find(ResourceType rt, String id, String lock) throws SQLException {
     PreparedStatement ps =
-        c.ps("SELECT " + Row.COLUMNS + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.id = ?" + lock);
+        c.ps(
+            "SELECT "
+                + Row.COLUMNS
+                + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.id = ?"
+                + lock);
     ps.setString(1, tenant);
     ps.setString(2, rt.name());
     ps.setString(3, id);
@@ -55,16 +69,26 @@ final class ResourceRows {
     }
   }
 
-  /** The meta of resource {@code id}, read with {@code lock} appended ("" or {@link Dialect#forUpdate}). */
+  /**
+   * The meta of resource {@code id}, read with {@code lock} appended ("" or {@link
+   * Dialect#forUpdate}).
+   */
   Optional<Meta> meta(ResourceType rt, String id, String lock) throws SQLException {
     PreparedStatement ps =
-        c.ps("SELECT version, created, last_modified FROM resources WHERE tenant = ? AND type = ? AND id = ?" + lock);
+        c.ps(
+            "SELECT version, created, last_modified FROM resources WHERE tenant = ? AND type = ? AND id = ?"
+                + lock);
     ps.setString(1, tenant);
     ps.setString(2, rt.name());
     ps.setString(3, id);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next()
-          ? Optional.of(new Meta(rt.name(), Docs.instant(rs.getLong(2)), Docs.instant(rs.getLong(3)), rs.getLong(1)))
+          ? Optional.of(
+              new Meta(
+                  rt.name(),
+                  Docs.instant(rs.getLong(2)),
+                  Docs.instant(rs.getLong(3)),
+                  rs.getLong(1)))
           : Optional.empty();
     }
   }
@@ -90,7 +114,8 @@ final class ResourceRows {
               ps.setString(4, id);
               try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
-                    ? new Meta(rt.name(), Docs.instant(rs.getLong(2)), Docs.instant(now), rs.getLong(1))
+                    ? new Meta(
+                        rt.name(), Docs.instant(rs.getLong(2)), Docs.instant(now), rs.getLong(1))
                     : null;
               }
             });
@@ -123,10 +148,11 @@ final class ResourceRows {
           bindDerived(ps, 6, rt, doc);
           return ps.executeUpdate();
         });
-    sql(() -> {
-      journal.append(Journal.created(rt, id, doc), now);
-      return null;
-    });
+    sql(
+        () -> {
+          journal.append(Journal.created(rt, id, doc), now);
+          return null;
+        });
     Meta meta = new Meta(rt.name(), Docs.instant(now), Docs.instant(now), 1);
     return new StoredResource(id, meta, doc);
   }
@@ -138,7 +164,8 @@ final class ResourceRows {
    * As {@link io.scimd.store.StoreTx#replace} ({@code patch} false) and {@link
    * io.scimd.store.StoreTx#patch}: locks the row, then ticks {@code clock}.
    */
-  Updated update(ResourceType rt, String id, ObjectNode attributes, boolean patch, WriteClock clock) {
+  Updated update(
+      ResourceType rt, String id, ObjectNode attributes, boolean patch, WriteClock clock) {
     ObjectNode doc = clean(attributes);
     Current old =
         sql(
@@ -151,7 +178,9 @@ final class ResourceRows {
               ps.setString(2, rt.name());
               ps.setString(3, id);
               try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Current(rs.getLong(1), rs.getLong(2), Docs.parse(rs.getString(3))) : null;
+                return rs.next()
+                    ? new Current(rs.getLong(1), rs.getLong(2), Docs.parse(rs.getString(3)))
+                    : null;
               }
             });
     if (old == null) {
@@ -178,14 +207,15 @@ final class ResourceRows {
     long version = old.version() + 1;
     List<Change.AttributeChange> changes = Journal.diff(rt, old.doc(), doc);
     if (!changes.isEmpty()) {
-      sql(() -> {
-        journal.append(
-            patch
-                ? new Change.Patched(rt.name(), id, version, changes)
-                : new Change.Replaced(rt.name(), id, version, changes),
-            now);
-        return null;
-      });
+      sql(
+          () -> {
+            journal.append(
+                patch
+                    ? new Change.Patched(rt.name(), id, version, changes)
+                    : new Change.Replaced(rt.name(), id, version, changes),
+                now);
+            return null;
+          });
     }
     Meta meta = new Meta(rt.name(), Docs.instant(old.created()), Docs.instant(now), version);
     return new Updated(new StoredResource(id, meta, doc), changes);
@@ -199,7 +229,8 @@ final class ResourceRows {
    */
   Optional<Change.Deleted> delete(ResourceType rt, String id, long now) throws SQLException {
     PreparedStatement del =
-        c.ps("DELETE FROM resources WHERE tenant = ? AND type = ? AND id = ? RETURNING version, doc");
+        c.ps(
+            "DELETE FROM resources WHERE tenant = ? AND type = ? AND id = ? RETURNING version, doc");
     del.setString(1, tenant);
     del.setString(2, rt.name());
     del.setString(3, id);
@@ -229,7 +260,10 @@ final class ResourceRows {
     ps.setString(at + 4, Docs.write(doc));
   }
 
-  /** A fresh copy of the attributes without what the store keeps elsewhere (id, meta, members, groups). */
+  /**
+   * A fresh copy of the attributes without what the store keeps elsewhere (id, meta, members,
+   * groups).
+   */
   private static ObjectNode clean(ObjectNode attributes) {
     ObjectNode doc = attributes.deepCopy();
     Iterator<String> names = doc.fieldNames();

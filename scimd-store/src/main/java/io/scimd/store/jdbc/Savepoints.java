@@ -19,7 +19,9 @@ final class Savepoints {
     this.c = c;
   }
 
-  /** Runs {@code body} in a savepoint: a failure undoes what it wrote, then goes on to the caller. */
+  /**
+   * Runs {@code body} in a savepoint: a failure undoes what it wrote, then goes on to the caller.
+   */
   <T> T run(SqlCall<T> body) {
     String name = "scimd_sp" + (open + 1);
     return sql(

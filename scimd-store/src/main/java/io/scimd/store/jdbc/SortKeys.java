@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sort keys (RFC 7644 §3.4.2.3): the column a sort pushes down to, or the key computed from the
- * document. Strings that are not caseExact compare lower-cased, dateTimes chronologically (as
- * epoch microseconds). Ascending puts missing values last; descending is the exact reverse, ties
- * broken by {@code seq} in the same direction, so every order is total and keyset-pageable.
+ * document. Strings that are not caseExact compare lower-cased, dateTimes chronologically (as epoch
+ * microseconds). Ascending puts missing values last; descending is the exact reverse, ties broken
+ * by {@code seq} in the same direction, so every order is total and keyset-pageable.
  */
 final class SortKeys {
   private SortKeys() {}
@@ -84,7 +84,8 @@ final class SortKeys {
       target = p.sub();
       v = v == null ? null : Docs.field(v, p.sub().name());
     } else if (v != null && v.isObject()) {
-      // A complex multi-valued attribute without a sub-attribute means its value (RFC 7644 §3.4.2.2).
+      // A complex multi-valued attribute without a sub-attribute means its value (RFC 7644
+      // §3.4.2.2).
       v = Docs.field(v, "value");
     }
     if (v == null || v.isNull() || v.isContainerNode()) {

@@ -31,14 +31,15 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>SQLite has one writer at a time, so the store keeps exactly one write connection behind a
  * lock, and each {@link #write} is a {@code BEGIN IMMEDIATE} transaction on it; a small pool of
- * reader connections serves {@link #read}, which in WAL mode never waits for a writer and sees
- * one snapshot for its whole duration. {@code synchronous=FULL} makes a returned write durable
- * across power loss, not only across a crash of the process. The schema is migrated by Flyway on
- * open (docs/decisions/0004-store-on-sqlite.md).
+ * reader connections serves {@link #read}, which in WAL mode never waits for a writer and sees one
+ * snapshot for its whole duration. {@code synchronous=FULL} makes a returned write durable across
+ * power loss, not only across a crash of the process. The schema is migrated by Flyway on open
+ * (docs/decisions/0004-store-on-sqlite.md).
  */
 final class SqliteStore implements Store {
   /** The tenant of the credentials until credentials are scoped to tenants too. */
   private static final String TENANT = Scope.DEFAULT_TENANT;
+
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
@@ -54,7 +55,8 @@ final class SqliteStore implements Store {
   private final JdbcAuditTrail audit;
   private volatile boolean closed;
 
-  private SqliteStore(String url, SchemaRegistry registry, InstantSource clock) throws SQLException {
+  private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
+      throws SQLException {
     this.registry = registry;
     this.writer = connect(url, false);
     this.readers = new ArrayBlockingQueue<>(READERS);
@@ -66,7 +68,10 @@ final class SqliteStore implements Store {
       }
       long last;
       try (ResultSet rs =
-          writer.jdbc.createStatement().executeQuery("SELECT COALESCE(MAX(last_modified), 0) FROM resources")) {
+          writer
+              .jdbc
+              .createStatement()
+              .executeQuery("SELECT COALESCE(MAX(last_modified), 0) FROM resources")) {
         rs.next();
         last = rs.getLong(1);
       }
@@ -225,7 +230,8 @@ final class SqliteStore implements Store {
   }
 
   /** Test seam: {@code observer} sees the SQL of every statement the store runs; null stops it. */
-  void observeStatements(java.util.function.@org.jspecify.annotations.Nullable Consumer<String> observer) {
+  void observeStatements(
+      java.util.function.@org.jspecify.annotations.Nullable Consumer<String> observer) {
     writer.observer = observer;
     allReaders.forEach(r -> r.observer = observer);
   }
@@ -256,7 +262,8 @@ final class SqliteStore implements Store {
     if (c == null) {
       return false;
     }
-    try (Statement s = c.jdbc.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+    try (Statement s = c.jdbc.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 1")) {
       return !closed && rs.next() && rs.getInt(1) == 1;
     } catch (SQLException | RuntimeException e) {
       return false;

@@ -23,13 +23,15 @@ public final class Stores {
    * @throws IllegalStateException when the store cannot be opened (see {@link #sqlite} and {@link
    *     #postgres})
    */
-  public static Store open(String location, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
+  public static Store open(
+      String location, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
     if (location.startsWith("jdbc:postgresql:")) {
       return postgres(location, registry, clock, settings);
     }
     if (location.startsWith("jdbc:")) {
       throw new IllegalArgumentException(
-          "unsupported database URL " + PostgresStore.redact(location)
+          "unsupported database URL "
+              + PostgresStore.redact(location)
               + ": give a jdbc:postgresql:// URL or a data directory for SQLite");
     }
     return sqlite(Path.of(location), registry, clock);
@@ -59,7 +61,8 @@ public final class Stores {
    *     without its password), when its schema is newer than this code, or when migrations are
    *     pending and {@code settings.migrate()} is false
    */
-  public static Store postgres(String jdbcUrl, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
+  public static Store postgres(
+      String jdbcUrl, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
     return PostgresStore.open(jdbcUrl, registry, clock, settings);
   }
 

@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * The {@code unique_values} rows of one transaction's resources: one row per value of a {@code
- * uniqueness: server|global} attribute, as the database compares it (folded unless the attribute
- * is caseExact), whose primary key refuses a second resource of the type with the same value.
+ * uniqueness: server|global} attribute, as the database compares it (folded unless the attribute is
+ * caseExact), whose primary key refuses a second resource of the type with the same value.
  */
 final class UniqueValues {
   private final Conn c;

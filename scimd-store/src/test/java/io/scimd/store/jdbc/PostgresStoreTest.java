@@ -85,7 +85,8 @@ class PostgresStoreTest extends StoreContractTest {
   }
 
   /** As above, of the statements {@code which} accepts. */
-  private List<String> plans(Supplier<?> work, boolean seqScanOff, java.util.function.Predicate<String> which)
+  private List<String> plans(
+      Supplier<?> work, boolean seqScanOff, java.util.function.Predicate<String> which)
       throws SQLException {
     List<String> sqls = new CopyOnWriteArrayList<>();
     PostgresStore s = (PostgresStore) store;
@@ -96,7 +97,8 @@ class PostgresStoreTest extends StoreContractTest {
       s.observeStatements(null);
     }
     List<String> plans = new ArrayList<>();
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
       st.execute("SET plan_cache_mode = force_generic_plan");
       if (seqScanOff) {
         st.execute("SET enable_seqscan = off");
@@ -145,7 +147,8 @@ class PostgresStoreTest extends StoreContractTest {
 
   /** The plan PostgreSQL makes of {@code sql} for these values of its parameters, in order. */
   private String customPlan(String sql, Object... args) throws SQLException {
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
       st.execute("SET plan_cache_mode = force_custom_plan");
       StringBuilder numbered = new StringBuilder();
       int n = 0;
@@ -159,7 +162,8 @@ class PostgresStoreTest extends StoreContractTest {
         literals.add(a instanceof String text ? "'" + text + "'" : a.toString());
       }
       StringBuilder plan = new StringBuilder(sql).append('\n');
-      try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE q(" + String.join(", ", literals) + ")")) {
+      try (ResultSet rs =
+          st.executeQuery("EXPLAIN EXECUTE q(" + String.join(", ", literals) + ")")) {
         while (rs.next()) {
           plan.append("  ").append(rs.getString(1)).append('\n');
         }
@@ -180,7 +184,10 @@ class PostgresStoreTest extends StoreContractTest {
     for (String plan : plans) {
       // resources_pkey would be a walk of the whole table in seq order, filtered row by row.
       assertThat(plan).as(what).doesNotContain("Seq Scan").doesNotContain("resources_pkey");
-      assertThat(plan).as(what).containsPattern("Index (Only )?Scan using resources_by_|Bitmap Index Scan on resources_by_");
+      assertThat(plan)
+          .as(what)
+          .containsPattern(
+              "Index (Only )?Scan using resources_by_|Bitmap Index Scan on resources_by_");
       if (plan.contains("members m")) {
         assertThat(plan).as(what).containsPattern("Index (Only )?Scan using members_");
       }
@@ -189,26 +196,30 @@ class PostgresStoreTest extends StoreContractTest {
 
   private void analyzedData() throws SQLException {
     int n = 2000;
-    List<String> ids = store.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        ObjectNode u = user("user" + i);
-        u.put("externalId", "ext-" + i);
-        u.put("displayName", "User " + i);
-        out.add(tx.insert("User", u).id());
-      }
-      for (int g = 0; g < 200; g++) {
-        String gid = tx.insert("Group", group("group" + g)).id();
-        List<Member> ms = new ArrayList<>();
-        for (int m = 0; m < 10; m++) {
-          ms.add(new Member(out.get(g * 10 + m), "User"));
-        }
-        tx.addMembers(gid, ms);
-      }
-      return out;
-    });
+    List<String> ids =
+        store.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < n; i++) {
+                ObjectNode u = user("user" + i);
+                u.put("externalId", "ext-" + i);
+                u.put("displayName", "User " + i);
+                out.add(tx.insert("User", u).id());
+              }
+              for (int g = 0; g < 200; g++) {
+                String gid = tx.insert("Group", group("group" + g)).id();
+                List<Member> ms = new ArrayList<>();
+                for (int m = 0; m < 10; m++) {
+                  ms.add(new Member(out.get(g * 10 + m), "User"));
+                }
+                tx.addMembers(gid, ms);
+              }
+              return out;
+            });
     assertThat(ids).hasSize(n);
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
       st.execute("ANALYZE");
     }
   }
@@ -223,63 +234,109 @@ class PostgresStoreTest extends StoreContractTest {
     assertIndexed("User", Filter.eq("externalId", "x"), false);
     assertIndexed("User", Filter.eq("displayName", "x"), false);
     assertIndexed("Group", Filter.eq("displayName", "g"), false);
-    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))), false);
-    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())), false);
-    assertIndexed("User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("USER199")), false);
-    assertIndexed("User", Filter.compare("externalId", CompareOp.SW, TextNode.valueOf("ext-199")), false);
-    assertIndexed("User", Filter.compare("displayName", CompareOp.SW, TextNode.valueOf("user 199")), false);
+    assertIndexed(
+        "Group",
+        Filter.and(
+            Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))),
+        false);
+    assertIndexed(
+        "Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())), false);
+    assertIndexed(
+        "User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("USER199")), false);
+    assertIndexed(
+        "User", Filter.compare("externalId", CompareOp.SW, TextNode.valueOf("ext-199")), false);
+    assertIndexed(
+        "User", Filter.compare("displayName", CompareOp.SW, TextNode.valueOf("user 199")), false);
     // A delta sync: meta.lastModified gt T, in lastModified order. On a few thousand rows of one
     // day a range is rightly a scan for the planner; enable_seqscan=off asks whether an index can
     // serve it at all, as it must at 10 million rows and a recent watermark.
-    Filter since = Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z"));
-    assertIndexed("User", new Query(since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE), true);
+    Filter since =
+        Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z"));
+    assertIndexed(
+        "User",
+        new Query(
+            since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE),
+        true);
   }
 
   @Test
   void atScale_commonLookupsAndOneMemberAdd_areIndexProbes() throws SQLException {
-    // 100,000 users and one group holding all of them, loaded by SQL (the store would take minutes),
+    // 100,000 users and one group holding all of them, loaded by SQL (the store would take
+    // minutes),
     // then analysed: the planner now sees a large table, as in production.
     int n = 100_000;
     StoredResource g = insert("Group", group("everyone"));
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
-      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, external_id,"
-          + " user_name_folded, display_name_folded, display, doc)"
-          + " SELECT 'default', 'User', md5(i::text)::uuid::text, 1, 1772359200000000 + i, 1772359200000000 + i,"
-          + " 'ext-' || i, 'bulk' || i, 'bulk user ' || i, 'Bulk User ' || i,"
-          + " jsonb_build_object('schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),"
-          + " 'userName', 'bulk' || i, 'externalId', 'ext-' || i, 'displayName', 'Bulk User ' || i)"
-          + " FROM generate_series(1, " + n + ") i");
-      st.execute("INSERT INTO members (tenant, group_id, member_id, member_type)"
-          + " SELECT 'default', '" + g.id() + "', md5(i::text)::uuid::text, 'User' FROM generate_series(1, " + (n - 1) + ") i");
-      st.execute("UPDATE clocks SET micros = GREATEST(micros, (SELECT MAX(last_modified) FROM resources))");
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "INSERT INTO resources (tenant, type, id, version, created, last_modified, external_id,"
+              + " user_name_folded, display_name_folded, display, doc)"
+              + " SELECT 'default', 'User', md5(i::text)::uuid::text, 1, 1772359200000000 + i, 1772359200000000 + i,"
+              + " 'ext-' || i, 'bulk' || i, 'bulk user ' || i, 'Bulk User ' || i,"
+              + " jsonb_build_object('schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User'),"
+              + " 'userName', 'bulk' || i, 'externalId', 'ext-' || i, 'displayName', 'Bulk User ' || i)"
+              + " FROM generate_series(1, "
+              + n
+              + ") i");
+      st.execute(
+          "INSERT INTO members (tenant, group_id, member_id, member_type)"
+              + " SELECT 'default', '"
+              + g.id()
+              + "', md5(i::text)::uuid::text, 'User' FROM generate_series(1, "
+              + (n - 1)
+              + ") i");
+      st.execute(
+          "UPDATE clocks SET micros = GREATEST(micros, (SELECT MAX(last_modified) FROM resources))");
       st.execute("VACUUM ANALYZE"); // statistics and the visibility map, as autovacuum keeps them
-
     }
-    String last = query("User", filtered(Filter.eq("externalId", "ext-" + n))).resources().get(0).id();
+    String last =
+        query("User", filtered(Filter.eq("externalId", "ext-" + n))).resources().get(0).id();
     String first = query("User", filtered(Filter.eq("userName", "BULK1"))).resources().get(0).id();
 
     long t0 = System.nanoTime();
-    assertThat(query("User", filtered(Filter.eq("userName", "Bulk77777"))).totalResults()).isEqualTo(1);
-    assertThat(query("User", filtered(Filter.eq("userName", "nobody-" + t0))).totalResults()).isZero();
-    assertThat(query("User", filtered(Filter.eq("displayName", "bulk user 5"))).totalResults()).isEqualTo(1);
-    assertThat(query("Group", filtered(Filter.and(Filter.eq("id", g.id()),
-        Filter.valuePath("members", Filter.eq("value", first))))).totalResults()).isEqualTo(1);
+    assertThat(query("User", filtered(Filter.eq("userName", "Bulk77777"))).totalResults())
+        .isEqualTo(1);
+    assertThat(query("User", filtered(Filter.eq("userName", "nobody-" + t0))).totalResults())
+        .isZero();
+    assertThat(query("User", filtered(Filter.eq("displayName", "bulk user 5"))).totalResults())
+        .isEqualTo(1);
+    assertThat(
+            query(
+                    "Group",
+                    filtered(
+                        Filter.and(
+                            Filter.eq("id", g.id()),
+                            Filter.valuePath("members", Filter.eq("value", first)))))
+                .totalResults())
+        .isEqualTo(1);
     long lookups = System.nanoTime() - t0;
 
     assertIndexed("User", Filter.eq("userName", "bulk5"), false);
     assertIndexed("User", Filter.eq("externalId", "ext-5"), false);
     assertIndexed("User", Filter.eq("displayName", "bulk user 5"), false);
-    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", first))), false);
+    assertIndexed(
+        "Group",
+        Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", first))),
+        false);
     // A generic plan guesses a third of the rows for any range, so its count may rightly scan; the
     // database plans the real watermark (custom plans win while they are cheaper). Ask whether an
     // index serves the delta sync at all.
-    Filter since = Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:00:00.099990Z"));
-    assertIndexed("User", new Query(since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE), true);
+    Filter since =
+        Filter.compare(
+            "meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:00:00.099990Z"));
+    assertIndexed(
+        "User",
+        new Query(
+            since, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 100, "", Load.NONE),
+        true);
 
-    List<String> addPlans = plans(() -> {
-      addMembers(g.id(), last);
-      return null;
-    }, false);
+    List<String> addPlans =
+        plans(
+            () -> {
+              addMembers(g.id(), last);
+              return null;
+            },
+            false);
     long t1 = System.nanoTime();
     addMembers(g.id(), first); // already there: a no-op
     long add = System.nanoTime() - t1;
@@ -299,19 +356,27 @@ class PostgresStoreTest extends StoreContractTest {
     // 100,000 users, 2,000 groups of 50 (each user in one), loaded by SQL and analysed, as in
     // production: the default order, the total and a user's groups must not walk the table.
     int n = 100_000;
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
-      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified,"
-          + " user_name_folded, display, doc)"
-          + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
-          + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i)"
-          + " FROM generate_series(1, " + n + ") i");
-      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified,"
-          + " display_name_folded, display, doc)"
-          + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
-          + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i)"
-          + " FROM generate_series(1, 2000) i");
-      st.execute("INSERT INTO members (tenant, group_id, member_id, member_type)"
-          + " SELECT 'default', 'g' || (i % 2000 + 1), 'u' || i, 'User' FROM generate_series(1, " + n + ") i");
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "INSERT INTO resources (tenant, type, id, version, created, last_modified,"
+              + " user_name_folded, display, doc)"
+              + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
+              + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i)"
+              + " FROM generate_series(1, "
+              + n
+              + ") i");
+      st.execute(
+          "INSERT INTO resources (tenant, type, id, version, created, last_modified,"
+              + " display_name_folded, display, doc)"
+              + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
+              + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i)"
+              + " FROM generate_series(1, 2000) i");
+      st.execute(
+          "INSERT INTO members (tenant, group_id, member_id, member_type)"
+              + " SELECT 'default', 'g' || (i % 2000 + 1), 'u' || i, 'User' FROM generate_series(1, "
+              + n
+              + ") i");
       st.execute("UPDATE clocks SET micros = (SELECT MAX(last_modified) FROM resources)");
       st.execute("VACUUM ANALYZE");
     }
@@ -339,58 +404,93 @@ class PostgresStoreTest extends StoreContractTest {
         } else if (sql.contains("resource_counts")) {
           // one row of a table of a few rows (a scan of it is right), and no read of resources
           assertThat(customPlan(sql, "default", type))
-              .contains("on resource_counts").doesNotContain("on resources").doesNotContain("Aggregate");
+              .contains("on resource_counts")
+              .doesNotContain("on resources")
+              .doesNotContain("Aggregate");
           continue;
         } else {
           continue;
         }
-        assertThat(plan).doesNotContain("Sort").doesNotContain("Seq Scan").doesNotContain("Aggregate");
+        assertThat(plan)
+            .doesNotContain("Sort")
+            .doesNotContain("Seq Scan")
+            .doesNotContain("Aggregate");
         if (type.equals("Group")) {
           assertThat(plan).doesNotContain("resources_pkey");
         }
       }
-      assertThat(sqls).as(type).anyMatch(sql -> sql.contains("resource_counts")).noneMatch(sql -> sql.contains("COUNT("));
+      assertThat(sqls)
+          .as(type)
+          .anyMatch(sql -> sql.contains("resource_counts"))
+          .noneMatch(sql -> sql.contains("COUNT("));
     }
-    List<String> deepSqls = statements(() -> query("Group", new Query(null, null, 1, 100, p1.nextCursor(), Load.NONE)));
-    String deepSelect = deepSqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
+    List<String> deepSqls =
+        statements(() -> query("Group", new Query(null, null, 1, 100, p1.nextCursor(), Load.NONE)));
+    String deepSelect =
+        deepSqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
     assertThat(customPlan(deepSelect, "default", "Group", edge, 101, 0))
-        .contains("Index Scan using resources_in_order").doesNotContain("Sort");
+        .contains("Index Scan using resources_in_order")
+        .doesNotContain("Sort");
 
     // A user's groups: the membership rows of the user and of each group reached come from the
     // covering index alone, never a scan of every membership.
     List<String> groups =
-        plans(() -> get("User", "u5", new Load(false, true)), false, sql -> sql.startsWith("WITH RECURSIVE"));
+        plans(
+            () -> get("User", "u5", new Load(false, true)),
+            false,
+            sql -> sql.startsWith("WITH RECURSIVE"));
     assertThat(groups).hasSize(1);
     assertThat(groups.get(0))
         .contains("Index Only Scan using members_by_member")
         .doesNotContain("Seq Scan")
         .doesNotContain("members_pkey");
-    assertThat(get("User", "u5", new Load(false, true)).orElseThrow().attributes().get("groups").get(0).get("value").asText())
+    assertThat(
+            get("User", "u5", new Load(false, true))
+                .orElseThrow()
+                .attributes()
+                .get("groups")
+                .get(0)
+                .get("value")
+                .asText())
         .isEqualTo("g6");
   }
 
   @Test
-  void atScale_recentLastModifiedInDefaultOrder_readsTheRangeNotEveryRowInSeqOrder() throws SQLException {
+  void atScale_recentLastModifiedInDefaultOrder_readsTheRangeNotEveryRowInSeqOrder()
+      throws SQLException {
     // 100,000 users in creation order, then 10,000 groups modified after them (their times share
     // last_modified's statistics): the planner estimates far more users after a recent watermark
     // than there are, and a walk of the seq order "finding 100 soon" would read every user first.
     int n = 100_000;
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
-      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, user_name_folded, display, doc)"
-          + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
-          + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i) FROM generate_series(1, " + n + ") i");
-      st.execute("INSERT INTO resources (tenant, type, id, version, created, last_modified, display_name_folded, display, doc)"
-          + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
-          + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i) FROM generate_series(1, 10000) i");
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "INSERT INTO resources (tenant, type, id, version, created, last_modified, user_name_folded, display, doc)"
+              + " SELECT 'default', 'User', 'u' || i, 1, 1772359200000000 + i, 1772359200000000 + i,"
+              + " 'bulk' || i, 'bulk' || i, jsonb_build_object('userName', 'bulk' || i) FROM generate_series(1, "
+              + n
+              + ") i");
+      st.execute(
+          "INSERT INTO resources (tenant, type, id, version, created, last_modified, display_name_folded, display, doc)"
+              + " SELECT 'default', 'Group', 'g' || i, 1, 1772369200000000 + i, 1772369200000000 + i,"
+              + " 'group ' || i, 'Group ' || i, jsonb_build_object('displayName', 'Group ' || i) FROM generate_series(1, 10000) i");
       st.execute("UPDATE clocks SET micros = (SELECT MAX(last_modified) FROM resources)");
       st.execute("VACUUM ANALYZE");
     }
     long mark = 1772359200000000L + n - 100; // the last 100 users
     String since = Docs.instant(mark).toString();
-    Query q = new Query(Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(since)), null, 1, 100, null, Load.NONE);
+    Query q =
+        new Query(
+            Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(since)),
+            null,
+            1,
+            100,
+            null,
+            Load.NONE);
     assertThat(ids(query("User", q))).hasSize(100).startsWith("u" + (n - 99));
     List<String> sqls = statements(() -> query("User", q));
-    String select = sqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
+    String select =
+        sqls.stream().filter(sql -> sql.startsWith("SELECT r.seq")).findFirst().orElseThrow();
     assertThat(customPlan(select, "default", "User", mark, 100, 0))
         .contains("resources_by_last_modified")
         .doesNotContain("resources_in_order")
@@ -406,8 +506,10 @@ class PostgresStoreTest extends StoreContractTest {
     assertThat(e.getMessage()).contains("U+0000");
     ObjectNode nested = user("fine");
     nested.put("nickName", "x\u0000y");
-    assertThat(scimError(() -> insert("User", nested)).scimType()).isEqualTo(io.scimd.core.error.ScimType.INVALID_VALUE);
-    assertThat(scimError(() -> query("User", filtered(Filter.eq("userName", "a\u0000")))).status()).isEqualTo(400);
+    assertThat(scimError(() -> insert("User", nested)).scimType())
+        .isEqualTo(io.scimd.core.error.ScimType.INVALID_VALUE);
+    assertThat(scimError(() -> query("User", filtered(Filter.eq("userName", "a\u0000")))).status())
+        .isEqualTo(400);
     // nothing half-written, and the store goes on
     assertThat(query("User", Query.all(10)).totalResults()).isZero();
     assertThat(insert("User", user("fine")).meta().version()).isEqualTo(1);
@@ -418,10 +520,12 @@ class PostgresStoreTest extends StoreContractTest {
   @Test
   void open_schemaNewerThanTheCode_refusesWithAClearMessage() throws SQLException {
     store.close();
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
-      st.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-          + " checksum, installed_by, execution_time, success)"
-          + " VALUES (999, '999', 'from the future', 'SQL', 'V999__from_the_future.sql', 0, 'test', 0, TRUE)");
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+              + " checksum, installed_by, execution_time, success)"
+              + " VALUES (999, '999', 'from the future', 'SQL', 'V999__from_the_future.sql', 0, 'test', 0, TRUE)");
     }
     try {
       assertThatThrownBy(() -> PostgresStore.open(db.url(), registry, clock, settings()))
@@ -429,7 +533,8 @@ class PostgresStoreTest extends StoreContractTest {
           .hasMessageContaining("schema version 999")
           .hasMessageContaining("newer than this scimd");
     } finally {
-      try (Connection c = inspect(); Statement st = c.createStatement()) {
+      try (Connection c = inspect();
+          Statement st = c.createStatement()) {
         st.execute("DELETE FROM flyway_schema_history WHERE version = '999'");
       }
       store = PostgresStore.open(db.url(), registry, clock, settings());
@@ -446,7 +551,8 @@ class PostgresStoreTest extends StoreContractTest {
           .hasMessageContaining("scimd migrate");
       PostgresStore.migrate(fresh.url(), settings());
       try (Store s = PostgresStore.open(fresh.url(), registry, clock, noMigrate)) {
-        assertThat(s.write(SCOPE, tx -> tx.insert("User", user("alice"))).meta().version()).isEqualTo(1);
+        assertThat(s.write(SCOPE, tx -> tx.insert("User", user("alice"))).meta().version())
+            .isEqualTo(1);
       }
     }
   }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.error.ScimException;
-import io.scimd.core.error.ScimType;
 import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.path.AttrPath;
@@ -72,9 +71,13 @@ class PostgresTwoNodesTest {
   @BeforeEach
   void openNodes() {
     PoolSettings settings = PoolSettings.defaults().withMaxPoolSize(4);
-    a = PostgresStore.open(PgTestDatabase.require(db).url(), registry, InstantSource.fixed(start), settings);
+    a =
+        PostgresStore.open(
+            PgTestDatabase.require(db).url(), registry, InstantSource.fixed(start), settings);
     db.truncate();
-    b = PostgresStore.open(db.url(), registry, InstantSource.fixed(start.minusSeconds(300)), settings);
+    b =
+        PostgresStore.open(
+            db.url(), registry, InstantSource.fixed(start.minusSeconds(300)), settings);
   }
 
   @AfterEach
@@ -107,10 +110,12 @@ class PostgresTwoNodesTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<T>> fs = new ArrayList<>();
       for (Callable<T> t : tasks) {
-        fs.add(pool.submit(() -> {
-          go.await();
-          return t.call();
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return t.call();
+                }));
       }
       go.countDown();
       List<T> out = new ArrayList<>();
@@ -128,80 +133,98 @@ class PostgresTwoNodesTest {
   @Test
   void memberAddsToOneGroupFromBothNodes_allLand_andEachBumpsTheVersionOnce() throws Exception {
     String g = a.write(SCOPE, tx -> tx.insert("Group", group("big")).id());
-    List<String> users = a.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < 120; i++) {
-        out.add(tx.insert("User", user("u" + i)).id());
-      }
-      return out;
-    });
+    List<String> users =
+        a.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < 120; i++) {
+                out.add(tx.insert("User", user("u" + i)).id());
+              }
+              return out;
+            });
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int t = 0; t < 6; t++) {
       Store node = node(t);
       List<String> mine = users.subList(t * 20, t * 20 + 20);
-      tasks.add(() -> {
-        for (String u : mine) {
-          // What the service does for PATCH add members: lock, add, bump the version.
-          node.write(SCOPE, tx -> {
-            StoredResource cur = tx.getForUpdate("Group", g, Load.NONE).orElseThrow();
-            tx.addMembers(g, List.of(new Member(u, null)));
-            return tx.replace("Group", g, cur.attributes()).resource();
+      tasks.add(
+          () -> {
+            for (String u : mine) {
+              // What the service does for PATCH add members: lock, add, bump the version.
+              node.write(
+                  SCOPE,
+                  tx -> {
+                    StoredResource cur = tx.getForUpdate("Group", g, Load.NONE).orElseThrow();
+                    tx.addMembers(g, List.of(new Member(u, null)));
+                    return tx.replace("Group", g, cur.attributes()).resource();
+                  });
+            }
+            return null;
           });
-        }
-        return null;
-      });
     }
     concurrently(tasks);
     List<Member> members = b.read(SCOPE, r -> r.members(g));
     assertThat(members).extracting(Member::value).containsExactlyInAnyOrderElementsOf(users);
-    assertThat(a.read(SCOPE, r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version()).isEqualTo(121);
+    assertThat(a.read(SCOPE, r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version())
+        .isEqualTo(121);
   }
 
   @Test
-  void memberWritesThatTouch_andRenames_fromBothNodes_allLand_andEachBumpsTheVersionOnce() throws Exception {
+  void memberWritesThatTouch_andRenames_fromBothNodes_allLand_andEachBumpsTheVersionOnce()
+      throws Exception {
     String g = a.write(SCOPE, tx -> tx.insert("Group", group("big")).id());
-    List<String> users = a.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < 120; i++) {
-        out.add(tx.insert("User", user("u" + i)).id());
-      }
-      return out;
-    });
+    List<String> users =
+        a.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < 120; i++) {
+                out.add(tx.insert("User", user("u" + i)).id());
+              }
+              return out;
+            });
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int t = 0; t < 6; t++) {
       Store node = node(t);
       List<String> mine = users.subList(t * 20, t * 20 + 20);
-      tasks.add(() -> {
-        for (String u : mine) {
-          // What the service does for a PATCH of members alone: lock the meta, add, touch.
-          node.write(SCOPE, tx -> {
-            long seen = tx.metaForUpdate("Group", g).orElseThrow().version();
-            tx.addMembers(g, List.of(new Member(u, null)));
-            assertThat(tx.touch("Group", g).version()).isEqualTo(seen + 1);
+      tasks.add(
+          () -> {
+            for (String u : mine) {
+              // What the service does for a PATCH of members alone: lock the meta, add, touch.
+              node.write(
+                  SCOPE,
+                  tx -> {
+                    long seen = tx.metaForUpdate("Group", g).orElseThrow().version();
+                    tx.addMembers(g, List.of(new Member(u, null)));
+                    assertThat(tx.touch("Group", g).version()).isEqualTo(seen + 1);
+                    return null;
+                  });
+            }
             return null;
           });
-        }
-        return null;
-      });
     }
     for (int t = 0; t < 2; t++) {
       Store node = node(t);
       int renamer = t;
-      tasks.add(() -> {
-        for (int i = 0; i < 10; i++) {
-          String name = "big-" + renamer + "-" + i;
-          node.write(SCOPE, tx -> {
-            tx.getForUpdate("Group", g, Load.NONE).orElseThrow();
-            return tx.patch("Group", g, group(name)).resource();
+      tasks.add(
+          () -> {
+            for (int i = 0; i < 10; i++) {
+              String name = "big-" + renamer + "-" + i;
+              node.write(
+                  SCOPE,
+                  tx -> {
+                    tx.getForUpdate("Group", g, Load.NONE).orElseThrow();
+                    return tx.patch("Group", g, group(name)).resource();
+                  });
+            }
+            return null;
           });
-        }
-        return null;
-      });
     }
     concurrently(tasks);
     List<Member> members = b.read(SCOPE, r -> r.members(g));
     assertThat(members).extracting(Member::value).containsExactlyInAnyOrderElementsOf(users);
-    assertThat(a.read(SCOPE, r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version()).isEqualTo(141);
+    assertThat(a.read(SCOPE, r -> r.get("Group", g, Load.NONE)).orElseThrow().meta().version())
+        .isEqualTo(141);
   }
 
   @Test
@@ -212,16 +235,19 @@ class PostgresTwoNodesTest {
       for (int t = 0; t < 4; t++) {
         Store node = node(t);
         String spelled = t % 2 == 0 ? name : name.toUpperCase(Locale.ROOT);
-        tasks.add(() -> {
-          try {
-            node.write(SCOPE, tx -> tx.insert("User", user(spelled)));
-            return "created";
-          } catch (ScimException e) {
-            return e.status() + " " + e.scimType();
-          }
-        });
+        tasks.add(
+            () -> {
+              try {
+                node.write(SCOPE, tx -> tx.insert("User", user(spelled)));
+                return "created";
+              } catch (ScimException e) {
+                return e.status() + " " + e.scimType();
+              }
+            });
       }
-      assertThat(concurrently(tasks)).containsExactlyInAnyOrder("created", "409 uniqueness", "409 uniqueness", "409 uniqueness");
+      assertThat(concurrently(tasks))
+          .containsExactlyInAnyOrder(
+              "created", "409 uniqueness", "409 uniqueness", "409 uniqueness");
     }
     assertThat(a.read(SCOPE, r -> r.query("User", Query.all(0))).totalResults()).isEqualTo(10);
   }
@@ -234,29 +260,33 @@ class PostgresTwoNodesTest {
     List<Callable<Void>> tasks = new ArrayList<>();
     for (int t = 0; t < 6; t++) {
       Store node = node(t);
-      tasks.add(() -> {
-        for (int done = 0; done < 10; ) {
-          // If-Match: read the version, then update only if it is still that version.
-          StoredResource seen = node.read(SCOPE, r -> r.get("User", id, Load.NONE)).orElseThrow();
-          long expected = seen.meta().version();
-          int n = seen.attributes().get("nickName").asInt();
-          try {
-            node.write(SCOPE, tx -> {
-              StoredResource cur = tx.getForUpdate("User", id, Load.NONE).orElseThrow();
-              if (cur.meta().version() != expected) {
-                throw ScimException.preconditionFailed("version changed");
+      tasks.add(
+          () -> {
+            for (int done = 0; done < 10; ) {
+              // If-Match: read the version, then update only if it is still that version.
+              StoredResource seen =
+                  node.read(SCOPE, r -> r.get("User", id, Load.NONE)).orElseThrow();
+              long expected = seen.meta().version();
+              int n = seen.attributes().get("nickName").asInt();
+              try {
+                node.write(
+                    SCOPE,
+                    tx -> {
+                      StoredResource cur = tx.getForUpdate("User", id, Load.NONE).orElseThrow();
+                      if (cur.meta().version() != expected) {
+                        throw ScimException.preconditionFailed("version changed");
+                      }
+                      return tx.replace("User", id, counter(n + 1)).resource();
+                    });
+                applied.incrementAndGet();
+                done++;
+              } catch (ScimException e) {
+                assertThat(e.status()).isEqualTo(412);
+                refused.incrementAndGet();
               }
-              return tx.replace("User", id, counter(n + 1)).resource();
-            });
-            applied.incrementAndGet();
-            done++;
-          } catch (ScimException e) {
-            assertThat(e.status()).isEqualTo(412);
-            refused.incrementAndGet();
-          }
-        }
-        return null;
-      });
+            }
+            return null;
+          });
     }
     concurrently(tasks);
     StoredResource end = b.read(SCOPE, r -> r.get("User", id, Load.NONE)).orElseThrow();
@@ -276,9 +306,7 @@ class PostgresTwoNodesTest {
     for (int round = 0; round < 10; round++) {
       String x = a.write(SCOPE, tx -> tx.insert("Group", group("x")).id());
       String y = a.write(SCOPE, tx -> tx.insert("Group", group("y")).id());
-      List<Callable<String>> tasks = List.of(
-          () -> add(a, x, y),
-          () -> add(b, y, x));
+      List<Callable<String>> tasks = List.of(() -> add(a, x, y), () -> add(b, y, x));
       List<String> outcomes = concurrently(tasks);
       assertThat(outcomes).containsExactlyInAnyOrder("added", "400 invalidValue");
       boolean xy = a.read(SCOPE, r -> r.members(x).stream().anyMatch(m -> m.value().equals(y)));
@@ -289,10 +317,12 @@ class PostgresTwoNodesTest {
 
   private static String add(Store node, String groupId, String member) {
     try {
-      node.write(SCOPE, tx -> {
-        tx.addMembers(groupId, List.of(new Member(member, "Group")));
-        return null;
-      });
+      node.write(
+          SCOPE,
+          tx -> {
+            tx.addMembers(groupId, List.of(new Member(member, "Group")));
+            return null;
+          });
       return "added";
     } catch (ScimException e) {
       return e.status() + " " + e.scimType();
@@ -308,35 +338,53 @@ class PostgresTwoNodesTest {
     for (int t = 0; t < 4; t++) {
       Store node = node(t);
       int from = t * 50;
-      tasks.add(() -> {
-        for (int i = from; i < from + 50; i++) {
-          String name = "d" + i;
-          created.add(node.write(SCOPE, tx -> tx.insert("User", user(name)).id()));
-        }
-        return null;
-      });
+      tasks.add(
+          () -> {
+            for (int i = from; i < from + 50; i++) {
+              String name = "d" + i;
+              created.add(node.write(SCOPE, tx -> tx.insert("User", user(name)).id()));
+            }
+            return null;
+          });
     }
     Set<String> synced = new HashSet<>();
     Set<Long> stamps = new HashSet<>();
     long[] watermark = {0};
-    Callable<Void> deltaSync = () -> {
-      while (true) {
-        boolean last = !writing.get();
-        // GET /Users?filter=meta.lastModified gt "<watermark>"&sortBy=meta.lastModified
-        Filter f = Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(Docs.instant(watermark[0]).toString()));
-        Page p = b.read(SCOPE, r -> r.query("User", new Query(f, new Sort(AttrPath.parse("meta.lastModified"), false), 1, 1000, null, Load.NONE)));
-        for (StoredResource r : p.resources()) {
-          assertThat(synced.add(r.id())).as("each change seen once").isTrue();
-          long micros = Docs.micros(r.meta().lastModified());
-          assertThat(stamps.add(micros)).as("lastModified unique").isTrue();
-          watermark[0] = Math.max(watermark[0], micros);
-        }
-        if (last) {
-          return null;
-        }
-        Thread.sleep(2);
-      }
-    };
+    Callable<Void> deltaSync =
+        () -> {
+          while (true) {
+            boolean last = !writing.get();
+            // GET /Users?filter=meta.lastModified gt "<watermark>"&sortBy=meta.lastModified
+            Filter f =
+                Filter.compare(
+                    "meta.lastModified",
+                    CompareOp.GT,
+                    TextNode.valueOf(Docs.instant(watermark[0]).toString()));
+            Page p =
+                b.read(
+                    SCOPE,
+                    r ->
+                        r.query(
+                            "User",
+                            new Query(
+                                f,
+                                new Sort(AttrPath.parse("meta.lastModified"), false),
+                                1,
+                                1000,
+                                null,
+                                Load.NONE)));
+            for (StoredResource r : p.resources()) {
+              assertThat(synced.add(r.id())).as("each change seen once").isTrue();
+              long micros = Docs.micros(r.meta().lastModified());
+              assertThat(stamps.add(micros)).as("lastModified unique").isTrue();
+              watermark[0] = Math.max(watermark[0], micros);
+            }
+            if (last) {
+              return null;
+            }
+            Thread.sleep(2);
+          }
+        };
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<Void> sync = pool.submit(deltaSync);
       concurrently(tasks);
@@ -353,30 +401,37 @@ class PostgresTwoNodesTest {
     String u2 = a.write(SCOPE, tx -> tx.insert("User", user("two")).id());
     CountDownLatch bothLocked = new CountDownLatch(2);
     AtomicInteger runs = new AtomicInteger();
-    List<Callable<Long>> tasks = List.of(
-        () -> lockBoth(a, u1, u2, bothLocked, runs),
-        () -> lockBoth(b, u2, u1, bothLocked, runs));
+    List<Callable<Long>> tasks =
+        List.of(
+            () -> lockBoth(a, u1, u2, bothLocked, runs),
+            () -> lockBoth(b, u2, u1, bothLocked, runs));
     List<Long> versions = concurrently(tasks);
     // One of the two was chosen as the deadlock victim and ran again after the other committed.
     assertThat(runs.get()).isEqualTo(3);
     assertThat(versions).containsExactlyInAnyOrder(2L, 3L);
   }
 
-  private static long lockBoth(Store node, String first, String second, CountDownLatch bothLocked, AtomicInteger runs) {
-    return node.write(SCOPE, tx -> {
-      runs.incrementAndGet();
-      StoredResource f = tx.getForUpdate("User", first, Load.NONE).orElseThrow();
-      bothLocked.countDown();
-      try {
-        bothLocked.await(30, TimeUnit.SECONDS); // a no-op on the retry: the count is 0
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      tx.getForUpdate("User", second, Load.NONE).orElseThrow();
-      StoredResource s = tx.replace("User", second, tx.get("User", second, Load.NONE).orElseThrow().attributes()).resource();
-      tx.replace("User", first, f.attributes()).resource();
-      return s.meta().version();
-    });
+  private static long lockBoth(
+      Store node, String first, String second, CountDownLatch bothLocked, AtomicInteger runs) {
+    return node.write(
+        SCOPE,
+        tx -> {
+          runs.incrementAndGet();
+          StoredResource f = tx.getForUpdate("User", first, Load.NONE).orElseThrow();
+          bothLocked.countDown();
+          try {
+            bothLocked.await(30, TimeUnit.SECONDS); // a no-op on the retry: the count is 0
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          tx.getForUpdate("User", second, Load.NONE).orElseThrow();
+          StoredResource s =
+              tx.replace(
+                      "User", second, tx.get("User", second, Load.NONE).orElseThrow().attributes())
+                  .resource();
+          tx.replace("User", first, f.attributes()).resource();
+          return s.meta().version();
+        });
   }
 
   @Test
@@ -388,9 +443,10 @@ class PostgresTwoNodesTest {
         Store b1 = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), once)) {
       CountDownLatch bothLocked = new CountDownLatch(2);
       AtomicInteger runs = new AtomicInteger();
-      List<Callable<String>> tasks = List.of(
-          () -> outcome(() -> lockBoth(a1, u1, u2, bothLocked, runs)),
-          () -> outcome(() -> lockBoth(b1, u2, u1, bothLocked, runs)));
+      List<Callable<String>> tasks =
+          List.of(
+              () -> outcome(() -> lockBoth(a1, u1, u2, bothLocked, runs)),
+              () -> outcome(() -> lockBoth(b1, u2, u1, bothLocked, runs)));
       assertThat(concurrently(tasks)).containsExactlyInAnyOrder("ok", "503 null");
       assertThat(runs.get()).isEqualTo(2);
     }
@@ -399,70 +455,104 @@ class PostgresTwoNodesTest {
   @Test
   void lockWaitLongerThanTheStatementTimeout_isA503_andTheHolderCommits() throws Exception {
     String u = a.write(SCOPE, tx -> tx.insert("User", user("held")).id());
-    PoolSettings impatient = PoolSettings.defaults().withMaxPoolSize(2).withStatementTimeout(java.time.Duration.ofMillis(300));
+    PoolSettings impatient =
+        PoolSettings.defaults()
+            .withMaxPoolSize(2)
+            .withStatementTimeout(java.time.Duration.ofMillis(300));
     try (Store c = PostgresStore.open(db.url(), registry, InstantSource.fixed(start), impatient)) {
       CountDownLatch locked = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<Long> holder = pool.submit(() -> a.write(SCOPE, tx -> {
-          StoredResource cur = tx.getForUpdate("User", u, Load.NONE).orElseThrow();
-          locked.countDown();
-          try {
-            release.await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return tx.replace("User", u, cur.attributes()).resource().meta().version();
-        }));
+        Future<Long> holder =
+            pool.submit(
+                () ->
+                    a.write(
+                        SCOPE,
+                        tx -> {
+                          StoredResource cur = tx.getForUpdate("User", u, Load.NONE).orElseThrow();
+                          locked.countDown();
+                          try {
+                            release.await(30, TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          return tx.replace("User", u, cur.attributes())
+                              .resource()
+                              .meta()
+                              .version();
+                        }));
         assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-        String waited = outcome(() -> c.write(SCOPE, tx -> tx.getForUpdate("User", u, Load.NONE).orElseThrow().meta().version()));
+        String waited =
+            outcome(
+                () ->
+                    c.write(
+                        SCOPE,
+                        tx ->
+                            tx.getForUpdate("User", u, Load.NONE).orElseThrow().meta().version()));
         release.countDown();
         assertThat(waited).isEqualTo("503 null");
         assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo(2L);
       }
       // the impatient node works again once the lock is gone
-      assertThat(c.read(SCOPE, r -> r.get("User", u, Load.NONE)).orElseThrow().meta().version()).isEqualTo(2);
+      assertThat(c.read(SCOPE, r -> r.get("User", u, Load.NONE)).orElseThrow().meta().version())
+          .isEqualTo(2);
     }
   }
 
   @Test
-  void cursorWalkOnOneNode_whileTheOtherInsertsAndDeletes_seesEveryLastingUserOnce() throws Exception {
-    List<String> lasting = a.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < 300; i++) {
-        out.add(tx.insert("User", user("stay" + i)).id());
-      }
-      return out;
-    });
-    List<String> doomed = a.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < 100; i++) {
-        out.add(tx.insert("User", user("doomed" + i)).id());
-      }
-      return out;
-    });
+  void cursorWalkOnOneNode_whileTheOtherInsertsAndDeletes_seesEveryLastingUserOnce()
+      throws Exception {
+    List<String> lasting =
+        a.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < 300; i++) {
+                out.add(tx.insert("User", user("stay" + i)).id());
+              }
+              return out;
+            });
+    List<String> doomed =
+        a.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < 100; i++) {
+                out.add(tx.insert("User", user("doomed" + i)).id());
+              }
+              return out;
+            });
     AtomicBoolean walking = new AtomicBoolean(true);
     List<String> seen = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<?> churn = pool.submit(() -> {
-        int i = 0;
-        while (walking.get() && i < 100) {
-          String gone = doomed.get(i);
-          String name = "new" + i++;
-          b.write(SCOPE, tx -> {
-            tx.delete("User", gone);
-            return tx.insert("User", user(name));
-          });
-        }
-        return null;
-      });
+      Future<?> churn =
+          pool.submit(
+              () -> {
+                int i = 0;
+                while (walking.get() && i < 100) {
+                  String gone = doomed.get(i);
+                  String name = "new" + i++;
+                  b.write(
+                      SCOPE,
+                      tx -> {
+                        tx.delete("User", gone);
+                        return tx.insert("User", user(name));
+                      });
+                }
+                return null;
+              });
       Sort byName = new Sort(AttrPath.parse("userName"), true);
       for (Sort sort : java.util.Arrays.asList(null, byName)) {
         seen.clear();
         String cursor = "";
         while (cursor != null) {
           String at = cursor;
-          Page p = a.read(SCOPE, r -> r.query("User", new Query(Filter.pr("userName"), sort, 1, 17, at, Load.NONE)));
+          Page p =
+              a.read(
+                  SCOPE,
+                  r ->
+                      r.query(
+                          "User", new Query(Filter.pr("userName"), sort, 1, 17, at, Load.NONE)));
           seen.addAll(ids(p));
           cursor = p.nextCursor();
         }
@@ -489,8 +579,8 @@ class PostgresTwoNodesTest {
 
   /**
    * Two nodes write at once; a reader on each polls the journal all along. Every read sees a
-   * gap-free prefix 1..n (never entry n+1 before entry n), and at the end both nodes read the
-   * same journal: one entry per committed write, in commit order.
+   * gap-free prefix 1..n (never entry n+1 before entry n), and at the end both nodes read the same
+   * journal: one entry per committed write, in commit order.
    */
   @Test
   void concurrentWritesOnTwoNodes_giveOneGapFreeJournalThatEveryReaderSees() throws Exception {
@@ -522,7 +612,9 @@ class PostgresTwoNodesTest {
                   while (writing.get()) {
                     List<JournalEntry> seen = node.read(SCOPE, r -> r.journal(0, 1000));
                     for (int i = 0; i < seen.size(); i++) {
-                      assertThat(seen.get(i).seq()).as("entry %d of a read of %d", i, seen.size()).isEqualTo(i + 1);
+                      assertThat(seen.get(i).seq())
+                          .as("entry %d of a read of %d", i, seen.size())
+                          .isEqualTo(i + 1);
                     }
                     reads++;
                   }
@@ -543,7 +635,9 @@ class PostgresTwoNodesTest {
     List<JournalEntry> onA = a.read(SCOPE, r -> r.journal(0, 1000));
     List<JournalEntry> onB = b.read(SCOPE, r -> r.journal(0, 1000));
     assertThat(onA).hasSize(2 * perNode);
-    assertThat(onA).extracting(JournalEntry::seq).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2 * perNode).boxed().toList());
+    assertThat(onA)
+        .extracting(JournalEntry::seq)
+        .isEqualTo(java.util.stream.LongStream.rangeClosed(1, 2 * perNode).boxed().toList());
     assertThat(onB).isEqualTo(onA);
     // Commit order is also the order of meta.lastModified (the same clock row orders both).
     assertThat(onA).extracting(JournalEntry::at).isSorted();

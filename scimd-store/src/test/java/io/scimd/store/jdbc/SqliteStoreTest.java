@@ -51,25 +51,33 @@ class SqliteStoreTest extends StoreContractTest {
   /** After every contract test: the maintained counts are the real ones. */
   @AfterEach
   void countsMatchTheRows() throws SQLException {
-    try (Connection c = inspect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT r.tenant, r.type, COUNT(*), (SELECT n FROM resource_counts k"
-                + " WHERE k.tenant = r.tenant AND k.type = r.type) FROM resources r GROUP BY r.tenant, r.type")) {
+    try (Connection c = inspect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT r.tenant, r.type, COUNT(*), (SELECT n FROM resource_counts k"
+                    + " WHERE k.tenant = r.tenant AND k.type = r.type) FROM resources r GROUP BY r.tenant, r.type")) {
       while (rs.next()) {
-        assertThat(rs.getLong(4)).as("resource_counts of " + rs.getString(2)).isEqualTo(rs.getLong(3));
+        assertThat(rs.getLong(4))
+            .as("resource_counts of " + rs.getString(2))
+            .isEqualTo(rs.getLong(3));
       }
     }
   }
 
   @Test
   void open_setsWalAndFullSync() throws SQLException {
-    try (Connection c = inspect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+    try (Connection c = inspect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
       rs.next();
       assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
     }
   }
 
-  /** The plans of every statement {@code work} runs that reads {@code resources} or {@code members}. */
+  /**
+   * The plans of every statement {@code work} runs that reads {@code resources} or {@code members}.
+   */
   private List<String> plans(Supplier<?> work) throws SQLException {
     List<String> sqls = new CopyOnWriteArrayList<>();
     SqliteStore s = (SqliteStore) store;
@@ -80,13 +88,15 @@ class SqliteStoreTest extends StoreContractTest {
       s.observeStatements(null);
     }
     List<String> plans = new ArrayList<>();
-    try (Connection c = inspect(); Statement st = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
       for (String sql : sqls) {
         if (!sql.contains("resources") && !sql.contains("members")) {
           continue;
         }
         StringBuilder plan = new StringBuilder(sql).append("\n");
-        try (var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql); ResultSet rs = ps.executeQuery()) {
+        try (var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql);
+            ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             plan.append("  ").append(rs.getString("detail")).append("\n");
           }
@@ -115,16 +125,24 @@ class SqliteStoreTest extends StoreContractTest {
     assertIndexed("User", Filter.eq("externalId", "x"));
     assertIndexed("User", Filter.eq("displayName", "x"));
     assertIndexed("Group", Filter.eq("displayName", "g"));
-    assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))));
+    assertIndexed(
+        "Group",
+        Filter.and(
+            Filter.eq("id", g.id()), Filter.valuePath("members", Filter.eq("value", u.id()))));
     assertIndexed("Group", Filter.and(Filter.eq("id", g.id()), Filter.eq("members", u.id())));
-    assertIndexed("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z")));
+    assertIndexed(
+        "User",
+        Filter.compare(
+            "meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-01-01T00:00:00Z")));
     // sw is a range of the column's index (a LIKE would not use it: SQLite's LIKE ignores case)
     assertIndexed("User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("Ali")));
     assertIndexed("User", Filter.compare("externalId", CompareOp.SW, TextNode.valueOf("x")));
     assertIndexed("Group", Filter.compare("displayName", CompareOp.SW, TextNode.valueOf("g")));
   }
 
-  /** No plan reads a whole table, nor a whole tenant's slice of an index (a search on tenant alone). */
+  /**
+   * No plan reads a whole table, nor a whole tenant's slice of an index (a search on tenant alone).
+   */
   private static void assertNoScan(List<String> plans) {
     assertThat(plans).isNotEmpty();
     for (String plan : plans) {
@@ -141,13 +159,17 @@ class SqliteStoreTest extends StoreContractTest {
     addMembers(inner.id(), u.id());
     addMembers(outer.id(), inner.id());
     StoredResource top = insert("Group", group("top"));
-    List<String> plans = new ArrayList<>(plans(() -> get("User", u.id(), new Load(false, true)).orElseThrow()));
-    plans.addAll(plans(() -> {
-      addMembers(top.id(), outer.id()); // a nested add walks the ancestors of "top"
-      return null;
-    }));
+    List<String> plans =
+        new ArrayList<>(plans(() -> get("User", u.id(), new Load(false, true)).orElseThrow()));
+    plans.addAll(
+        plans(
+            () -> {
+              addMembers(top.id(), outer.id()); // a nested add walks the ancestors of "top"
+              return null;
+            }));
     assertNoScan(plans);
-    assertThat(get("User", u.id(), new Load(false, true)).orElseThrow().attributes().get("groups")).hasSize(3);
+    assertThat(get("User", u.id(), new Load(false, true)).orElseThrow().attributes().get("groups"))
+        .hasSize(3);
   }
 
   @Test
@@ -159,7 +181,8 @@ class SqliteStoreTest extends StoreContractTest {
     plans.addAll(plans(() -> query("User", new Query(null, null, 1, 2, null, Load.NONE))));
     plans.addAll(plans(() -> query("User", new Query(null, null, 4, 2, null, Load.NONE))));
     Page first = query("User", new Query(null, null, 1, 2, "", Load.NONE));
-    plans.addAll(plans(() -> query("User", new Query(null, null, 1, 2, first.nextCursor(), Load.NONE))));
+    plans.addAll(
+        plans(() -> query("User", new Query(null, null, 1, 2, first.nextCursor(), Load.NONE))));
     for (String plan : plans) {
       assertThat(plan).doesNotContain("TEMP B-TREE");
     }
@@ -170,11 +193,12 @@ class SqliteStoreTest extends StoreContractTest {
   private List<String> resourceStatements(Supplier<?> work) {
     List<String> sqls = new CopyOnWriteArrayList<>();
     SqliteStore s = (SqliteStore) store;
-    s.observeStatements(sql -> {
-      if (sql.contains("resources")) {
-        sqls.add(sql);
-      }
-    });
+    s.observeStatements(
+        sql -> {
+          if (sql.contains("resources")) {
+            sqls.add(sql);
+          }
+        });
     try {
       work.get();
     } finally {
@@ -189,13 +213,17 @@ class SqliteStoreTest extends StoreContractTest {
       insert("User", user("user" + i));
     }
     Page[] hit = new Page[1];
-    List<String> sqls = resourceStatements(() -> hit[0] = query("User", filtered(Filter.eq("userName", "USER3"))));
+    List<String> sqls =
+        resourceStatements(() -> hit[0] = query("User", filtered(Filter.eq("userName", "USER3"))));
     assertThat(sqls).hasSize(1).noneMatch(sql -> sql.contains("COUNT"));
     assertThat(hit[0].totalResults()).isEqualTo(1);
-    assertThat(query("User", new Query(null, null, 4, 10, null, Load.NONE)).totalResults()).isEqualTo(5);
+    assertThat(query("User", new Query(null, null, 4, 10, null, Load.NONE)).totalResults())
+        .isEqualTo(5);
     // A full page, or one past the end, cannot tell the total: it is counted.
-    assertThat(query("User", new Query(null, null, 1, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
-    assertThat(query("User", new Query(null, null, 9, 2, null, Load.NONE)).totalResults()).isEqualTo(5);
+    assertThat(query("User", new Query(null, null, 1, 2, null, Load.NONE)).totalResults())
+        .isEqualTo(5);
+    assertThat(query("User", new Query(null, null, 9, 2, null, Load.NONE)).totalResults())
+        .isEqualTo(5);
     assertThat(query("User", filtered(Filter.eq("userName", "nobody"))).totalResults()).isZero();
   }
 
@@ -208,31 +236,39 @@ class SqliteStoreTest extends StoreContractTest {
     insert("Group", group("g"));
     delete("User", ids.get(0));
     Page[] page = new Page[1];
-    List<String> sqls = resourceStatements(() -> page[0] = query("User", new Query(null, null, 1, 2, null, Load.NONE)));
+    List<String> sqls =
+        resourceStatements(
+            () -> page[0] = query("User", new Query(null, null, 1, 2, null, Load.NONE)));
     assertThat(page[0].totalResults()).isEqualTo(3);
     assertThat(sqls).noneMatch(sql -> sql.contains("COUNT"));
-    assertThat(query("Group", new Query(null, null, 1, 0, null, Load.NONE)).totalResults()).isEqualTo(1);
+    assertThat(query("Group", new Query(null, null, 1, 0, null, Load.NONE)).totalResults())
+        .isEqualTo(1);
   }
 
   @Test
   void atScale_userNameLookupAndOneMemberAdd_doNotTouchTheOtherRows() throws SQLException {
     int n = 100_000;
-    List<String> ids = store.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        out.add(tx.insert("User", user("user" + i)).id());
-      }
-      return out;
-    });
+    List<String> ids =
+        store.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>(n);
+              for (int i = 0; i < n; i++) {
+                out.add(tx.insert("User", user("user" + i)).id());
+              }
+              return out;
+            });
     StoredResource g = insert("Group", group("big"));
-    store.write(SCOPE, tx -> {
-      List<Member> ms = new ArrayList<>(n - 1);
-      for (int i = 0; i < n - 1; i++) {
-        ms.add(new Member(ids.get(i), "User"));
-      }
-      tx.addMembers(g.id(), ms);
-      return null;
-    });
+    store.write(
+        SCOPE,
+        tx -> {
+          List<Member> ms = new ArrayList<>(n - 1);
+          for (int i = 0; i < n - 1; i++) {
+            ms.add(new Member(ids.get(i), "User"));
+          }
+          tx.addMembers(g.id(), ms);
+          return null;
+        });
     long t0 = System.nanoTime();
     Page hit = query("User", filtered(Filter.eq("userName", "USER99999")));
     Page miss = query("User", filtered(Filter.eq("userName", "nobody-" + t0)));
@@ -242,10 +278,12 @@ class SqliteStoreTest extends StoreContractTest {
     assertIndexed("User", Filter.eq("userName", "user5"));
 
     String last = ids.get(n - 1);
-    List<String> addPlans = plans(() -> {
-      addMembers(g.id(), last);
-      return null;
-    });
+    List<String> addPlans =
+        plans(
+            () -> {
+              addMembers(g.id(), last);
+              return null;
+            });
     long t1 = System.nanoTime();
     addMembers(g.id(), ids.get(0)); // already there: a no-op
     long add = System.nanoTime() - t1;
@@ -257,7 +295,8 @@ class SqliteStoreTest extends StoreContractTest {
     // catch a gross regression such as reading the member list.
     assertThat(lookup / 1_000_000).as("ms for two userName lookups").isLessThan(2_000);
     assertThat(add / 1_000_000).as("ms to add one member").isLessThan(2_000);
-    try (Connection c = inspect(); Statement s = c.createStatement();
+    try (Connection c = inspect();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + new SqliteDialect().insertMember())) {
       StringBuilder plan = new StringBuilder();
       while (rs.next()) {

@@ -111,23 +111,43 @@ public abstract class StoreContractTest {
 
   @AfterEach
   void checkInvariantsAndClose() throws SQLException {
-    try (Connection c = inspect(); Statement s = c.createStatement()) {
-      assertThat(count(s, "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM resources r"
-              + " WHERE r.tenant = m.tenant AND r.type = 'Group' AND r.id = m.group_id)"))
-          .as("member rows of missing groups").isZero();
-      assertThat(count(s, "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM resources r"
-              + " WHERE r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id)"))
-          .as("member rows of missing members").isZero();
-      assertThat(count(s, "SELECT COUNT(*) FROM unique_values u WHERE NOT EXISTS (SELECT 1 FROM resources r"
-              + " WHERE r.tenant = u.tenant AND r.type = u.type AND r.id = u.id)"))
-          .as("unique_values rows of missing resources").isZero();
-      assertThat(count(s, "SELECT COUNT(*) FROM resources WHERE version < 1 OR last_modified < created"))
-          .as("bad versions or times").isZero();
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
+      assertThat(
+              count(
+                  s,
+                  "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM resources r"
+                      + " WHERE r.tenant = m.tenant AND r.type = 'Group' AND r.id = m.group_id)"))
+          .as("member rows of missing groups")
+          .isZero();
+      assertThat(
+              count(
+                  s,
+                  "SELECT COUNT(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM resources r"
+                      + " WHERE r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id)"))
+          .as("member rows of missing members")
+          .isZero();
+      assertThat(
+              count(
+                  s,
+                  "SELECT COUNT(*) FROM unique_values u WHERE NOT EXISTS (SELECT 1 FROM resources r"
+                      + " WHERE r.tenant = u.tenant AND r.type = u.type AND r.id = u.id)"))
+          .as("unique_values rows of missing resources")
+          .isZero();
+      assertThat(
+              count(
+                  s, "SELECT COUNT(*) FROM resources WHERE version < 1 OR last_modified < created"))
+          .as("bad versions or times")
+          .isZero();
       // Both stores keep a count per type for totalResults; it must be the number of rows.
-      assertThat(count(s, "SELECT COUNT(*) FROM (SELECT tenant, type, COUNT(*) AS n FROM resources GROUP BY tenant, type) r"
-              + " FULL JOIN resource_counts k ON k.tenant = r.tenant AND k.type = r.type"
-              + " WHERE COALESCE(k.n, 0) <> COALESCE(r.n, 0)"))
-          .as("kept counts that differ from the rows").isZero();
+      assertThat(
+              count(
+                  s,
+                  "SELECT COUNT(*) FROM (SELECT tenant, type, COUNT(*) AS n FROM resources GROUP BY tenant, type) r"
+                      + " FULL JOIN resource_counts k ON k.tenant = r.tenant AND k.type = r.type"
+                      + " WHERE COALESCE(k.n, 0) <> COALESCE(r.n, 0)"))
+          .as("kept counts that differ from the rows")
+          .isZero();
     } finally {
       if (store != null) { // null when the database was unavailable and the test skipped
         store.close();
@@ -163,7 +183,9 @@ public abstract class StoreContractTest {
   }
 
   protected void addMembers(String groupId, String... ids) {
-    store.write(SCOPE, tx -> {
+    store.write(
+        SCOPE,
+        tx -> {
           List<Member> ms = new ArrayList<>();
           for (String id : ids) {
             ms.add(new Member(id, null));
@@ -221,13 +243,20 @@ public abstract class StoreContractTest {
     assertThat(created.id()).matches("[0-9a-f-]{36}");
     assertThat(created.meta().version()).isEqualTo(1);
     assertThat(created.meta().resourceType()).isEqualTo("User");
-    assertThat(created.meta().created()).isEqualTo(created.meta().lastModified()).isEqualTo(clock.instant());
+    assertThat(created.meta().created())
+        .isEqualTo(created.meta().lastModified())
+        .isEqualTo(clock.instant());
     StoredResource read = get("user", created.id(), Load.NONE).orElseThrow();
     assertThat(read.attributes()).isEqualTo(attrs);
     assertThat(read.meta()).isEqualTo(created.meta());
     // Fresh nodes: mutating one never changes another read.
     read.attributes().put("userName", "mallory");
-    assertThat(get("User", created.id(), Load.NONE).orElseThrow().attributes().get("userName").asText())
+    assertThat(
+            get("User", created.id(), Load.NONE)
+                .orElseThrow()
+                .attributes()
+                .get("userName")
+                .asText())
         .isEqualTo("alice");
   }
 
@@ -237,18 +266,21 @@ public abstract class StoreContractTest {
     clock.advance(Duration.ofSeconds(5));
     ObjectNode changed = user("alice");
     changed.put("title", "Boss");
-    StoredResource updated = store.write(SCOPE, tx -> tx.replace("User", created.id(), changed).resource());
+    StoredResource updated =
+        store.write(SCOPE, tx -> tx.replace("User", created.id(), changed).resource());
 
     assertThat(updated.meta().version()).isEqualTo(2);
     assertThat(updated.meta().created()).isEqualTo(created.meta().created());
     assertThat(updated.meta().lastModified()).isEqualTo(clock.instant());
-    assertThat(get("User", created.id(), Load.NONE).orElseThrow().attributes().get("title").asText())
+    assertThat(
+            get("User", created.id(), Load.NONE).orElseThrow().attributes().get("title").asText())
         .isEqualTo("Boss");
   }
 
   @Test
   void update_unknownId_is404() {
-    ScimException e = scimError(() -> store.write(SCOPE, tx -> tx.replace("User", "nope", user("x")).resource()));
+    ScimException e =
+        scimError(() -> store.write(SCOPE, tx -> tx.replace("User", "nope", user("x")).resource()));
     assertThat(e.status()).isEqualTo(404);
   }
 
@@ -275,19 +307,22 @@ public abstract class StoreContractTest {
 
     Meta touched = store.write(SCOPE, tx -> tx.touch("User", u.id()));
 
-    assertThat(touched)
-        .isEqualTo(new Meta("User", u.meta().created(), clock.instant(), 2));
+    assertThat(touched).isEqualTo(new Meta("User", u.meta().created(), clock.instant(), 2));
     StoredResource read = get("User", u.id(), Load.NONE).orElseThrow();
     assertThat(read.meta()).isEqualTo(touched);
     assertThat(read.attributes()).isEqualTo(attrs);
     assertThat(lastSeq()).as("no journal entry").isEqualTo(seq);
     // The derived columns and unique values are as they were: found by them, still taken.
-    assertThat(ids(query("User", filtered(Filter.eq("externalId", "ext-1"))))).containsExactly(u.id());
-    assertThat(ids(query("User", filtered(Filter.eq("userName", "ALICE"))))).containsExactly(u.id());
-    assertThat(scimError(() -> insert("User", user("Alice"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(ids(query("User", filtered(Filter.eq("externalId", "ext-1")))))
+        .containsExactly(u.id());
+    assertThat(ids(query("User", filtered(Filter.eq("userName", "ALICE")))))
+        .containsExactly(u.id());
+    assertThat(scimError(() -> insert("User", user("Alice"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
     // A later write moves on from the touched version and time.
     assertThat(store.write(SCOPE, tx -> tx.touch("User", u.id())).version()).isEqualTo(3);
-    StoredResource replaced = store.write(SCOPE, tx -> tx.replace("User", u.id(), attrs).resource());
+    StoredResource replaced =
+        store.write(SCOPE, tx -> tx.replace("User", u.id(), attrs).resource());
     assertThat(replaced.meta().version()).isEqualTo(4);
     assertThat(replaced.meta().lastModified()).isAfter(touched.lastModified());
   }
@@ -300,18 +335,25 @@ public abstract class StoreContractTest {
 
     assertThat(store.write(SCOPE, tx -> tx.touch("Group", g.id())).version()).isEqualTo(2);
     assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"));
-    assertThat(scimError(() -> store.write(SCOPE, tx -> tx.touch("Group", "nope"))).status()).isEqualTo(404);
-    assertThat(scimError(() -> store.write(SCOPE, tx -> tx.touch("Group", a.id()))).status()).isEqualTo(404);
+    assertThat(scimError(() -> store.write(SCOPE, tx -> tx.touch("Group", "nope"))).status())
+        .isEqualTo(404);
+    assertThat(scimError(() -> store.write(SCOPE, tx -> tx.touch("Group", a.id()))).status())
+        .isEqualTo(404);
   }
 
   @Test
   void touch_inASavepointThatFails_isUndone() {
     StoredResource g = insert("Group", group("g"));
-    store.write(SCOPE, tx -> {
-          assertThatThrownBy(() -> tx.inSavepoint(() -> {
-                tx.touch("Group", g.id());
-                throw new IllegalStateException("undo");
-              }))
+    store.write(
+        SCOPE,
+        tx -> {
+          assertThatThrownBy(
+                  () ->
+                      tx.inSavepoint(
+                          () -> {
+                            tx.touch("Group", g.id());
+                            throw new IllegalStateException("undo");
+                          }))
               .hasMessage("undo");
           return null;
         });
@@ -355,7 +397,8 @@ public abstract class StoreContractTest {
     store = reopen(registry, clock);
     assertThat(get("User", u.id(), Load.NONE)).isPresent();
     assertThat(isMember(g.id(), u.id())).isTrue();
-    assertThat(scimError(() -> insert("User", user("Alice"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(scimError(() -> insert("User", user("Alice"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
     assertThat(insert("User", user("bob")).meta().lastModified()).isAfter(u.meta().lastModified());
   }
 
@@ -369,7 +412,9 @@ public abstract class StoreContractTest {
     ScimException e =
         scimError(
             () ->
-                store.write(SCOPE, tx -> {
+                store.write(
+                    SCOPE,
+                    tx -> {
                       tx.replace("Group", g.id(), renamed).resource();
                       tx.addMembers(g.id(), List.of(new Member(u.id(), null)));
                       tx.addMembers(g.id(), List.of(new Member("no-such-id", null)));
@@ -389,14 +434,19 @@ public abstract class StoreContractTest {
     StoredResource alice = insert("User", user("alice"));
     StoredResource bob = insert("User", user("bob"));
     String carol =
-        store.write(SCOPE, tx -> {
-              ScimException e = scimError(() -> tx.replace("User", bob.id(), user("ALICE")).resource());
+        store.write(
+            SCOPE,
+            tx -> {
+              ScimException e =
+                  scimError(() -> tx.replace("User", bob.id(), user("ALICE")).resource());
               assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
               return tx.insert("User", user("carol")).id();
             });
     // bob keeps his name and its uniqueness row, alice hers
-    assertThat(scimError(() -> insert("User", user("Bob"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
-    assertThat(scimError(() -> insert("User", user("alice"))).scimType()).isEqualTo(ScimType.UNIQUENESS);
+    assertThat(scimError(() -> insert("User", user("Bob"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
+    assertThat(scimError(() -> insert("User", user("alice"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
     assertThat(get("User", carol, Load.NONE)).isPresent();
     assertThat(get("User", alice.id(), Load.NONE).orElseThrow().meta().version()).isEqualTo(1);
   }
@@ -406,7 +456,9 @@ public abstract class StoreContractTest {
     StoredResource g = insert("Group", group("admins"));
     StoredResource u = insert("User", user("alice"));
     List<String> ids =
-        store.write(SCOPE, tx -> {
+        store.write(
+            SCOPE,
+            tx -> {
               String kept = tx.insert("User", user("kept")).id();
               AtomicReference<String> undone = new AtomicReference<>();
               ScimException e =
@@ -441,7 +493,9 @@ public abstract class StoreContractTest {
     // until it rolls back to a savepoint. SQLite finds no such member. Both are a 400.
     StoredResource g = insert("Group", group("admins"));
     String id =
-        store.write(SCOPE, tx -> {
+        store.write(
+            SCOPE,
+            tx -> {
               ScimException e =
                   scimError(
                       () ->
@@ -459,7 +513,9 @@ public abstract class StoreContractTest {
   @Test
   void inSavepoint_nests_returnsTheWorksValue_andRethrowsWhatItThrew() {
     String outer =
-        store.write(SCOPE, tx ->
+        store.write(
+            SCOPE,
+            tx ->
                 tx.inSavepoint(
                     () -> {
                       String id = tx.insert("User", user("outer")).id();
@@ -479,7 +535,8 @@ public abstract class StoreContractTest {
                       assertThat(taken.scimType()).isEqualTo(ScimType.UNIQUENESS);
                       return id;
                     }));
-    assertThat(get("User", outer, Load.NONE).orElseThrow().attributes().get("userName").asText()).isEqualTo("outer");
+    assertThat(get("User", outer, Load.NONE).orElseThrow().attributes().get("userName").asText())
+        .isEqualTo("outer");
     assertThat(query("User", Query.all(0)).totalResults()).isEqualTo(1);
     insert("User", user("inner")); // its name was never taken
   }
@@ -487,8 +544,14 @@ public abstract class StoreContractTest {
   @Test
   void storeTx_usedAfterItsWrite_isRefused() {
     AtomicReference<StoreTx> leaked = new AtomicReference<>();
-    store.write(SCOPE, tx -> { leaked.set(tx); return null; });
-    assertThatThrownBy(() -> leaked.get().insert("User", user("x"))).isInstanceOf(IllegalStateException.class);
+    store.write(
+        SCOPE,
+        tx -> {
+          leaked.set(tx);
+          return null;
+        });
+    assertThatThrownBy(() -> leaked.get().insert("User", user("x")))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   // ------------------------------------------------------------------ uniqueness
@@ -506,7 +569,9 @@ public abstract class StoreContractTest {
   void update_toAnotherUsersNameInOtherCase_is409_andChangesNothing() {
     insert("User", user("alice"));
     StoredResource bob = insert("User", user("bob"));
-    ScimException e = scimError(() -> store.write(SCOPE, tx -> tx.replace("User", bob.id(), user("ALICE")).resource()));
+    ScimException e =
+        scimError(
+            () -> store.write(SCOPE, tx -> tx.replace("User", bob.id(), user("ALICE")).resource()));
     assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
     StoredResource after = get("User", bob.id(), Load.NONE).orElseThrow();
     assertThat(after.attributes().get("userName").asText()).isEqualTo("bob");
@@ -538,7 +603,8 @@ public abstract class StoreContractTest {
     addMembers(g.id(), b.id(), a.id());
     addMembers(g.id(), a.id(), sub.id(), b.id());
     assertThat(members(g.id()))
-        .containsExactly(new Member(b.id(), "User"), new Member(a.id(), "User"), new Member(sub.id(), "Group"));
+        .containsExactly(
+            new Member(b.id(), "User"), new Member(a.id(), "User"), new Member(sub.id(), "Group"));
     assertThat(isMember(g.id(), a.id())).isTrue();
     assertThat(isMember(g.id(), g.id())).isFalse();
   }
@@ -549,10 +615,25 @@ public abstract class StoreContractTest {
     StoredResource b = insert("User", user("b"));
     StoredResource g = insert("Group", group("g"));
     addMembers(g.id(), a.id(), b.id());
-    store.write(SCOPE, tx -> { tx.removeMembers(g.id(), List.of(a.id(), "stranger")); return null; });
-    store.write(SCOPE, tx -> { tx.removeMembers(g.id(), List.of(a.id())); return null; });
+    store.write(
+        SCOPE,
+        tx -> {
+          tx.removeMembers(g.id(), List.of(a.id(), "stranger"));
+          return null;
+        });
+    store.write(
+        SCOPE,
+        tx -> {
+          tx.removeMembers(g.id(), List.of(a.id()));
+          return null;
+        });
     assertThat(members(g.id())).containsExactly(new Member(b.id(), "User"));
-    store.write(SCOPE, tx -> { tx.clearMembers(g.id()); return null; });
+    store.write(
+        SCOPE,
+        tx -> {
+          tx.clearMembers(g.id());
+          return null;
+        });
     assertThat(members(g.id())).isEmpty();
   }
 
@@ -568,10 +649,12 @@ public abstract class StoreContractTest {
 
     ObjectNode attrs = get("Group", g.id(), Load.ALL).orElseThrow().attributes();
     assertThat(attrs.get("members"))
-        .isEqualTo(JSON.valueToTree(List.of(
-            java.util.Map.of("value", a.id(), "display", "Ann Smith", "type", "User"),
-            java.util.Map.of("value", b.id(), "display", "ben", "type", "User"),
-            java.util.Map.of("value", sub.id(), "display", "Sub Team", "type", "Group"))));
+        .isEqualTo(
+            JSON.valueToTree(
+                List.of(
+                    java.util.Map.of("value", a.id(), "display", "Ann Smith", "type", "User"),
+                    java.util.Map.of("value", b.id(), "display", "ben", "type", "User"),
+                    java.util.Map.of("value", sub.id(), "display", "Sub Team", "type", "Group"))));
     assertThat(get("Group", g.id(), Load.NONE).orElseThrow().attributes().has("members")).isFalse();
   }
 
@@ -591,10 +674,21 @@ public abstract class StoreContractTest {
     StoredResource g = insert("Group", group("g"));
     StoredResource a = insert("User", user("a"));
     StoredResource sub = insert("Group", group("sub"));
-    store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"), new Member(sub.id(), "User"))); return null; });
-    assertThat(members(g.id())).containsExactly(new Member(a.id(), "User"), new Member(sub.id(), "Group"));
+    store.write(
+        SCOPE,
+        tx -> {
+          tx.addMembers(g.id(), List.of(new Member(a.id(), "Group"), new Member(sub.id(), "User")));
+          return null;
+        });
+    assertThat(members(g.id()))
+        .containsExactly(new Member(a.id(), "User"), new Member(sub.id(), "Group"));
     StoredResource h = insert("Group", group("h"));
-    store.write(SCOPE, tx -> { tx.addMembers(h.id(), List.of(new Member(a.id(), "user"))); return null; });
+    store.write(
+        SCOPE,
+        tx -> {
+          tx.addMembers(h.id(), List.of(new Member(a.id(), "user")));
+          return null;
+        });
     assertThat(members(h.id())).containsExactly(new Member(a.id(), "User"));
   }
 
@@ -608,18 +702,29 @@ public abstract class StoreContractTest {
     store.write(
         SCOPE,
         tx -> {
-          tx.addMembers(g.id(), List.of(new Member(a.id(), "User", "Ann (HR)"), new Member(b.id(), null, null)));
+          tx.addMembers(
+              g.id(),
+              List.of(new Member(a.id(), "User", "Ann (HR)"), new Member(b.id(), null, null)));
           return null;
         });
     ObjectNode attrs = get("Group", g.id(), Load.ALL).orElseThrow().attributes();
     assertThat(attrs.get("members"))
-        .isEqualTo(JSON.valueToTree(List.of(
-            java.util.Map.of("value", a.id(), "display", "Ann (HR)", "type", "User"),
-            java.util.Map.of("value", b.id(), "display", "ben", "type", "User"))));
+        .isEqualTo(
+            JSON.valueToTree(
+                List.of(
+                    java.util.Map.of("value", a.id(), "display", "Ann (HR)", "type", "User"),
+                    java.util.Map.of("value", b.id(), "display", "ben", "type", "User"))));
     // The member's own display changing does not change the one the client gave.
     ua.put("displayName", "Ann Jones");
     store.write(SCOPE, tx -> tx.replace("User", a.id(), ua));
-    assertThat(get("Group", g.id(), Load.ALL).orElseThrow().attributes().get("members").get(0).get("display").asText())
+    assertThat(
+            get("Group", g.id(), Load.ALL)
+                .orElseThrow()
+                .attributes()
+                .get("members")
+                .get(0)
+                .get("display")
+                .asText())
         .isEqualTo("Ann (HR)");
   }
 
@@ -634,14 +739,16 @@ public abstract class StoreContractTest {
     StoredResource g1 = insert("Group", group("g1"));
     StoredResource g2 = insert("Group", group("g2"));
     StoredResource g3 = insert("Group", group("g3"));
-    assertThat(scimError(() -> addMembers(g1.id(), g1.id())).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(scimError(() -> addMembers(g1.id(), g1.id())).scimType())
+        .isEqualTo(ScimType.INVALID_VALUE);
     addMembers(g1.id(), g2.id());
     addMembers(g2.id(), g3.id());
     ScimException e = scimError(() -> addMembers(g3.id(), g1.id()));
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_VALUE);
     assertThat(e.getMessage()).contains("cycle");
-    assertThat(scimError(() -> addMembers(g2.id(), g1.id())).scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(scimError(() -> addMembers(g2.id(), g1.id())).scimType())
+        .isEqualTo(ScimType.INVALID_VALUE);
     assertThat(members(g3.id())).isEmpty();
   }
 
@@ -658,11 +765,18 @@ public abstract class StoreContractTest {
     assertThat(groups).hasSize(3);
     List<String> seen = new ArrayList<>();
     for (JsonNode gr : groups) {
-      seen.add(gr.get("value").asText() + ":" + gr.get("type").asText() + ":" + gr.get("display").asText());
+      seen.add(
+          gr.get("value").asText()
+              + ":"
+              + gr.get("type").asText()
+              + ":"
+              + gr.get("display").asText());
     }
-    assertThat(seen).containsExactlyInAnyOrder(
-        inner.id() + ":direct:Inner", top.id() + ":direct:Top", outer.id() + ":indirect:Outer");
-    JsonNode innerGroups = get("Group", inner.id(), Load.ALL).orElseThrow().attributes().get("groups");
+    assertThat(seen)
+        .containsExactlyInAnyOrder(
+            inner.id() + ":direct:Inner", top.id() + ":direct:Top", outer.id() + ":indirect:Outer");
+    JsonNode innerGroups =
+        get("Group", inner.id(), Load.ALL).orElseThrow().attributes().get("groups");
     assertThat(innerGroups).hasSize(2);
     assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().has("groups")).isFalse();
   }
@@ -674,13 +788,16 @@ public abstract class StoreContractTest {
     StoredResource outer = insert("Group", group("Outer"));
     StoredResource odd = insert("Group", group("Odd"));
     addMembers(outer.id(), inner.id());
-    List<String> ids = store.write(SCOPE, tx -> {
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < 250; i++) {
-        out.add(tx.insert("User", user("many" + i)).id());
-      }
-      return out;
-    });
+    List<String> ids =
+        store.write(
+            SCOPE,
+            tx -> {
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < 250; i++) {
+                out.add(tx.insert("User", user("many" + i)).id());
+              }
+              return out;
+            });
     for (int i = 0; i < 250; i++) {
       if (i % 3 == 0) {
         addMembers(inner.id(), ids.get(i));
@@ -692,7 +809,10 @@ public abstract class StoreContractTest {
     addMembers(outer.id(), ids.get(249)); // direct in Outer as well as indirect through Inner
     Load groups = new Load(false, true);
     int withGroups = 0;
-    for (Query q : List.of(new Query(null, null, 1, 250, null, groups), new Query(null, null, 1, 1000, "", groups))) {
+    for (Query q :
+        List.of(
+            new Query(null, null, 1, 250, null, groups),
+            new Query(null, null, 1, 1000, "", groups))) {
       Page page = query("User", q);
       assertThat(page.resources()).hasSize(250);
       for (StoredResource r : page.resources()) {
@@ -702,7 +822,12 @@ public abstract class StoreContractTest {
       }
     }
     assertThat(withGroups).isEqualTo(2 * (84 + 125 - 42)); // i % 3 == 0 or i odd: 167 of 250
-    JsonNode last = query("User", new Query(null, null, 250, 1, null, groups)).resources().get(0).attributes().get("groups");
+    JsonNode last =
+        query("User", new Query(null, null, 250, 1, null, groups))
+            .resources()
+            .get(0)
+            .attributes()
+            .get("groups");
     assertThat(last).hasSize(3); // Inner (direct), Outer (direct, not also indirect), Odd
   }
 
@@ -737,7 +862,10 @@ public abstract class StoreContractTest {
       }
       u.putObject("name").put("familyName", "F" + (5 - i));
       u.put("active", i % 2 == 1);
-      u.putArray("emails").addObject().put("value", names[i] + "@example.com").put("type", i == 0 ? "home" : "work");
+      u.putArray("emails")
+          .addObject()
+          .put("value", names[i] + "@example.com")
+          .put("type", i == 0 ? "home" : "work");
       all.add(insert("User", u));
       clock.advance(Duration.ofMinutes(1));
     }
@@ -758,7 +886,8 @@ public abstract class StoreContractTest {
   private List<String> brute(String type, Filter f) {
     ResourceType rt = registry.resourceType(type).orElseThrow();
     List<String> out = new ArrayList<>();
-    for (StoredResource r : query(type, new Query(null, null, 1, 100_000, null, Load.ALL)).resources()) {
+    for (StoredResource r :
+        query(type, new Query(null, null, 1, 100_000, null, Load.ALL)).resources()) {
       if (FilterEvaluator.matches(f, full(r), rt)) {
         out.add(r.id());
       }
@@ -771,7 +900,9 @@ public abstract class StoreContractTest {
     List<String> expected = brute(type, f);
     assertThat(ids(p)).as(f.toString()).containsExactlyElementsOf(expected);
     assertThat(p.totalResults()).as(f.toString()).isEqualTo(expected.size());
-    assertThat(expected.size()).as("the case must not be vacuous: " + f).isGreaterThanOrEqualTo(expectedAtLeast);
+    assertThat(expected.size())
+        .as("the case must not be vacuous: " + f)
+        .isGreaterThanOrEqualTo(expectedAtLeast);
   }
 
   @Test
@@ -782,47 +913,87 @@ public abstract class StoreContractTest {
     StoredResource admins = all.get(all.size() - 3);
     String t2 = alice.meta().lastModified().plus(Duration.ofMinutes(2)).toString();
     assertSameAsEvaluator("User", Filter.eq("id", alice.id()), 1);
-    assertSameAsEvaluator("User", Filter.eq("id", alice.id().toUpperCase(java.util.Locale.ROOT)), 0);
+    assertSameAsEvaluator(
+        "User", Filter.eq("id", alice.id().toUpperCase(java.util.Locale.ROOT)), 0);
     assertSameAsEvaluator("User", Filter.eq("externalId", "ext-2"), 1);
     assertSameAsEvaluator("User", Filter.eq("externalId", "EXT-2"), 0);
     assertSameAsEvaluator("User", Filter.eq("userName", "ALICE"), 1);
-    assertSameAsEvaluator("User", Filter.eq("urn:ietf:params:scim:schemas:core:2.0:User:userName", "bob"), 1);
+    assertSameAsEvaluator(
+        "User", Filter.eq("urn:ietf:params:scim:schemas:core:2.0:User:userName", "bob"), 1);
     assertSameAsEvaluator("User", Filter.eq("displayName", "bob x"), 1);
     assertSameAsEvaluator("Group", Filter.eq("displayName", "ADMINS"), 2);
     assertSameAsEvaluator("User", Filter.pr("externalId"), 3);
-    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(t2)), 3);
-    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.GE, TextNode.valueOf(t2)), 3);
-    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.LT, TextNode.valueOf(t2)), 2);
-    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.LE, TextNode.valueOf(t2)), 3);
-    assertSameAsEvaluator("User", Filter.compare("meta.created", CompareOp.EQ, TextNode.valueOf(t2)), 1);
-    assertSameAsEvaluator("User", Filter.compare("meta.created", CompareOp.GT, TextNode.valueOf("2026-03-01T12:00:00.5+02:00")), 3);
+    assertSameAsEvaluator(
+        "User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf(t2)), 3);
+    assertSameAsEvaluator(
+        "User", Filter.compare("meta.lastModified", CompareOp.GE, TextNode.valueOf(t2)), 3);
+    assertSameAsEvaluator(
+        "User", Filter.compare("meta.lastModified", CompareOp.LT, TextNode.valueOf(t2)), 2);
+    assertSameAsEvaluator(
+        "User", Filter.compare("meta.lastModified", CompareOp.LE, TextNode.valueOf(t2)), 3);
+    assertSameAsEvaluator(
+        "User", Filter.compare("meta.created", CompareOp.EQ, TextNode.valueOf(t2)), 1);
+    assertSameAsEvaluator(
+        "User",
+        Filter.compare(
+            "meta.created", CompareOp.GT, TextNode.valueOf("2026-03-01T12:00:00.5+02:00")),
+        3);
     assertSameAsEvaluator("Group", Filter.valuePath("members", Filter.eq("value", bob.id())), 2);
     assertSameAsEvaluator("Group", Filter.eq("members", bob.id()), 2);
-    assertSameAsEvaluator("Group", Filter.eq("members.value", bob.id().toUpperCase(java.util.Locale.ROOT)), 2);
-    assertSameAsEvaluator("Group", Filter.and(Filter.eq("id", admins.id()), Filter.valuePath("members", Filter.eq("value", bob.id()))), 1);
-    assertSameAsEvaluator("Group", Filter.and(Filter.eq("id", admins.id()), Filter.valuePath("members", Filter.eq("value", all.get(3).id()))), 0);
+    assertSameAsEvaluator(
+        "Group", Filter.eq("members.value", bob.id().toUpperCase(java.util.Locale.ROOT)), 2);
+    assertSameAsEvaluator(
+        "Group",
+        Filter.and(
+            Filter.eq("id", admins.id()),
+            Filter.valuePath("members", Filter.eq("value", bob.id()))),
+        1);
+    assertSameAsEvaluator(
+        "Group",
+        Filter.and(
+            Filter.eq("id", admins.id()),
+            Filter.valuePath("members", Filter.eq("value", all.get(3).id()))),
+        0);
     assertSameAsEvaluator("Group", Filter.pr("members"), 3);
-    assertSameAsEvaluator("User", Filter.or(Filter.eq("userName", "alice"), Filter.eq("externalId", "ext-4")), 2);
+    assertSameAsEvaluator(
+        "User", Filter.or(Filter.eq("userName", "alice"), Filter.eq("externalId", "ext-4")), 2);
     assertSameAsEvaluator("User", Filter.not(Filter.eq("externalId", "ext-2")), 5);
     assertSameAsEvaluator("User", Filter.not(Filter.pr("externalId")), 3);
-    assertSameAsEvaluator("User", Filter.and(Filter.pr("externalId"), Filter.not(Filter.eq("userName", "carol"))), 2);
+    assertSameAsEvaluator(
+        "User", Filter.and(Filter.pr("externalId"), Filter.not(Filter.eq("userName", "carol"))), 2);
   }
 
   @Test
   void filtersTheStoreCannotPushDown_giveTheEvaluatorsResults() {
     List<StoredResource> all = dataset();
-    assertSameAsEvaluator("User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("A")), 1);
+    assertSameAsEvaluator(
+        "User", Filter.compare("userName", CompareOp.SW, TextNode.valueOf("A")), 1);
     assertSameAsEvaluator("User", Filter.eq("active", true), 2);
     assertSameAsEvaluator("User", Filter.eq("name.familyName", "f4"), 0);
     assertSameAsEvaluator("User", Filter.eq("name.familyName", "F4"), 1);
-    assertSameAsEvaluator("User", Filter.valuePath("emails", Filter.and(Filter.eq("type", "work"), Filter.compare("value", CompareOp.CO, TextNode.valueOf("o")))), 2);
+    assertSameAsEvaluator(
+        "User",
+        Filter.valuePath(
+            "emails",
+            Filter.and(
+                Filter.eq("type", "work"),
+                Filter.compare("value", CompareOp.CO, TextNode.valueOf("o")))),
+        2);
     // mixed: one pushable conjunct narrows, the evaluator decides the other
-    assertSameAsEvaluator("User", Filter.and(Filter.pr("externalId"), Filter.eq("active", false)), 3);
-    assertSameAsEvaluator("User", Filter.or(Filter.eq("userName", "bob"), Filter.eq("emails.type", "home")), 2);
-    assertSameAsEvaluator("User", Filter.not(Filter.compare("displayName", CompareOp.CO, TextNode.valueOf("o"))), 3);
+    assertSameAsEvaluator(
+        "User", Filter.and(Filter.pr("externalId"), Filter.eq("active", false)), 3);
+    assertSameAsEvaluator(
+        "User", Filter.or(Filter.eq("userName", "bob"), Filter.eq("emails.type", "home")), 2);
+    assertSameAsEvaluator(
+        "User", Filter.not(Filter.compare("displayName", CompareOp.CO, TextNode.valueOf("o"))), 3);
     assertSameAsEvaluator("Group", Filter.valuePath("members", Filter.eq("type", "Group")), 1);
-    assertSameAsEvaluator("Group", Filter.compare("members", CompareOp.NE, TextNode.valueOf(all.get(1).id())), 1);
-    assertSameAsEvaluator("User", Filter.compare("meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:01:00.0000001Z")), 4);
+    assertSameAsEvaluator(
+        "Group", Filter.compare("members", CompareOp.NE, TextNode.valueOf(all.get(1).id())), 1);
+    assertSameAsEvaluator(
+        "User",
+        Filter.compare(
+            "meta.lastModified", CompareOp.GT, TextNode.valueOf("2026-03-01T10:01:00.0000001Z")),
+        4);
     assertSameAsEvaluator("User", Filter.valuePath("groups", Filter.eq("type", "indirect")), 0);
   }
 
@@ -862,7 +1033,8 @@ public abstract class StoreContractTest {
   }
 
   @Test
-  void substringFilters_onIndexedColumns_giveTheEvaluatorsResults_wildcardsMatchingOnlyThemselves() {
+  void
+      substringFilters_onIndexedColumns_giveTheEvaluatorsResults_wildcardsMatchingOnlyThemselves() {
     wildcardUsers();
     assertSameAsEvaluator("User", co("userName", "%"), 2);
     assertSameAsEvaluator("User", co("userName", "_"), 2);
@@ -893,7 +1065,9 @@ public abstract class StoreContractTest {
   }
 
   private Page query(String type, Query q, ScanLimits limits) {
-    return query(type, new Query(q.filter(), q.sort(), q.startIndex(), q.count(), q.cursor(), q.load(), limits));
+    return query(
+        type,
+        new Query(q.filter(), q.sort(), q.startIndex(), q.count(), q.cursor(), q.load(), limits));
   }
 
   @Test
@@ -904,7 +1078,8 @@ public abstract class StoreContractTest {
     assertThat(query("User", filtered(co("userName", "b")), one).totalResults()).isEqualTo(6);
     assertThat(query("User", filtered(sw("displayName", "x")), one).totalResults()).isEqualTo(1);
     assertThat(query("User", filtered(sw("externalId", "X")), one).totalResults()).isEqualTo(2);
-    assertThat(scimError(() -> query("User", filtered(co("title", "b")), one)).scimType()).isEqualTo(ScimType.TOO_MANY);
+    assertThat(scimError(() -> query("User", filtered(co("title", "b")), one)).scimType())
+        .isEqualTo(ScimType.TOO_MANY);
   }
 
   @Test
@@ -921,13 +1096,22 @@ public abstract class StoreContractTest {
     assertThat(e.scimType()).isEqualTo(ScimType.TOO_MANY);
     assertThat(e.getMessage()).contains("5 resources").contains("narrow the filter");
     // The same condition narrowed by an indexed one has two candidates.
-    Query byIds = filtered(Filter.and(Filter.or(Filter.eq("userName", "u0"), Filter.eq("userName", "u1")), Filter.eq("title", "x")));
+    Query byIds =
+        filtered(
+            Filter.and(
+                Filter.or(Filter.eq("userName", "u0"), Filter.eq("userName", "u1")),
+                Filter.eq("title", "x")));
     assertThat(query("User", byIds, new ScanLimits(2, 1)).totalResults()).isEqualTo(1);
     // A sort no column serves examines every resource of the type; its total alone needs none.
     Sort byTitleSort = new Sort(AttrPath.parse("title"), false);
-    assertThat(scimError(() -> query("User", new Query(null, byTitleSort, 1, 10, null, Load.NONE), four)).scimType())
+    assertThat(
+            scimError(
+                    () -> query("User", new Query(null, byTitleSort, 1, 10, null, Load.NONE), four))
+                .scimType())
         .isEqualTo(ScimType.TOO_MANY);
-    assertThat(query("User", new Query(null, byTitleSort, 1, 0, null, Load.NONE), four).totalResults()).isEqualTo(5);
+    assertThat(
+            query("User", new Query(null, byTitleSort, 1, 0, null, Load.NONE), four).totalResults())
+        .isEqualTo(5);
   }
 
   @Test
@@ -935,41 +1119,50 @@ public abstract class StoreContractTest {
     ResourceType rt = registry.resourceType("User").orElseThrow();
     List<StoredResource> users = new ArrayList<>();
     java.util.Random random = new java.util.Random(7);
-    store.write(SCOPE, tx -> {
-      for (int i = 0; i < 150; i++) {
-        ObjectNode u = user("p" + i);
-        int t = random.nextInt(12);
-        if (t > 0) {
-          u.put("title", (t % 2 == 0 ? "T" : "t") + (t / 2)); // duplicates, in both cases
-        }
-        u.put("nickName", i % 3 == 0 ? "keep" : "drop");
-        users.add(tx.insert("User", u));
-      }
-      return null;
-    });
+    store.write(
+        SCOPE,
+        tx -> {
+          for (int i = 0; i < 150; i++) {
+            ObjectNode u = user("p" + i);
+            int t = random.nextInt(12);
+            if (t > 0) {
+              u.put("title", (t % 2 == 0 ? "T" : "t") + (t / 2)); // duplicates, in both cases
+            }
+            u.put("nickName", i % 3 == 0 ? "keep" : "drop");
+            users.add(tx.insert("User", u));
+          }
+          return null;
+        });
     AttrPath title = AttrPath.parse("title");
     io.scimd.core.schema.ResolvedPath p = rt.resolve(title).orElseThrow();
     for (boolean descending : List.of(false, true)) {
       for (Filter f : java.util.Arrays.asList(null, Filter.eq("nickName", "keep"))) {
-        // The full order, by the rules of SortKeys, ties in creation order (users are in seq order).
-        List<StoredResource> matching = users.stream()
-            .filter(u -> f == null || FilterEvaluator.matches(f, full(u), rt))
-            .toList();
-        List<String> expected = new ArrayList<>(matching.stream()
-            .sorted(java.util.Comparator.comparing(
-                (StoredResource u) -> SortKeys.key(p, rt, full(u)),
-                SortKeys.KEY_ORDER))
-            .map(StoredResource::id)
-            .toList());
+        // The full order, by the rules of SortKeys, ties in creation order (users are in seq
+        // order).
+        List<StoredResource> matching =
+            users.stream()
+                .filter(u -> f == null || FilterEvaluator.matches(f, full(u), rt))
+                .toList();
+        List<String> expected =
+            new ArrayList<>(
+                matching.stream()
+                    .sorted(
+                        java.util.Comparator.comparing(
+                            (StoredResource u) -> SortKeys.key(p, rt, full(u)), SortKeys.KEY_ORDER))
+                    .map(StoredResource::id)
+                    .toList());
         if (descending) {
           java.util.Collections.reverse(expected);
         }
         Sort sort = new Sort(title, descending);
-        for (int[] page : new int[][] {{1, 10}, {1, 1000}, {7, 13}, {45, 10}, {140, 20}, {151, 5}}) {
+        for (int[] page :
+            new int[][] {{1, 10}, {1, 1000}, {7, 13}, {45, 10}, {140, 20}, {151, 5}}) {
           Page got = query("User", new Query(f, sort, page[0], page[1], null, Load.NONE));
           int from = Math.min(expected.size(), page[0] - 1);
           int to = Math.min(expected.size(), from + page[1]);
-          assertThat(ids(got)).as(f + " " + sort + " " + page[0] + "/" + page[1]).containsExactlyElementsOf(expected.subList(from, to));
+          assertThat(ids(got))
+              .as(f + " " + sort + " " + page[0] + "/" + page[1])
+              .containsExactlyElementsOf(expected.subList(from, to));
           assertThat(got.totalResults()).isEqualTo(expected.size());
         }
         // Cursor pages forward, then back from the end, give the same order.
@@ -991,7 +1184,8 @@ public abstract class StoreContractTest {
           cursor = got.previousCursor();
         }
         int lastPage = expected.size() % 17 == 0 ? 17 : expected.size() % 17;
-        assertThat(backward).containsExactlyElementsOf(expected.subList(0, expected.size() - lastPage));
+        assertThat(backward)
+            .containsExactlyElementsOf(expected.subList(0, expected.size() - lastPage));
       }
     }
   }
@@ -1001,37 +1195,62 @@ public abstract class StoreContractTest {
     for (int i = 0; i < 150; i++) {
       insert("User", user("s" + i).put("title", i % 5 == 0 ? "five" : "other"));
     }
-    List<Long> totals = store.read(SCOPE, r -> List.of(
-        r.query("User", filtered(Filter.eq("title", "five"))).totalResults(),
-        r.query("User", filtered(Filter.eq("title", "other"))).totalResults(),
-        r.query("User", new Query(null, new Sort(AttrPath.parse("title"), true), 1, 3, null, Load.NONE)).totalResults()));
+    List<Long> totals =
+        store.read(
+            SCOPE,
+            r ->
+                List.of(
+                    r.query("User", filtered(Filter.eq("title", "five"))).totalResults(),
+                    r.query("User", filtered(Filter.eq("title", "other"))).totalResults(),
+                    r.query(
+                            "User",
+                            new Query(
+                                null,
+                                new Sort(AttrPath.parse("title"), true),
+                                1,
+                                3,
+                                null,
+                                Load.NONE))
+                        .totalResults()));
     assertThat(totals).containsExactly(30L, 120L, 150L);
     // and in a write transaction, which goes on after them
-    String id = store.write(SCOPE, tx -> {
-      assertThat(tx.query("User", filtered(Filter.eq("title", "five"))).totalResults()).isEqualTo(30);
-      return tx.insert("User", user("after")).id();
-    });
+    String id =
+        store.write(
+            SCOPE,
+            tx -> {
+              assertThat(tx.query("User", filtered(Filter.eq("title", "five"))).totalResults())
+                  .isEqualTo(30);
+              return tx.insert("User", user("after")).id();
+            });
     assertThat(get("User", id, Load.NONE)).isPresent();
   }
 
   @Test
   void sortKeysTooLargeToKeep_areTooMany_andTheTransactionGoesOn() {
     String huge = "t".repeat(1_000_000);
-    store.write(SCOPE, tx -> {
-      for (int i = 0; i < 20; i++) {
-        tx.insert("User", user("big" + i).put("title", huge + i));
-      }
-      return null;
-    });
+    store.write(
+        SCOPE,
+        tx -> {
+          for (int i = 0; i < 20; i++) {
+            tx.insert("User", user("big" + i).put("title", huge + i));
+          }
+          return null;
+        });
     Sort byTitle = new Sort(AttrPath.parse("title"), false);
-    long total = store.write(SCOPE, tx -> {
-      // 20 keys of a million characters: more than a query may keep (32 MB)
-      ScimException e = scimError(() -> tx.query("User", new Query(null, byTitle, 1, 20, null, Load.NONE)));
-      assertThat(e.scimType()).isEqualTo(ScimType.TOO_MANY);
-      assertThat(e.getMessage()).contains("32 MB");
-      // the same transaction can still evaluate (PostgreSQL: the scan's cursor was closed)
-      return tx.query("User", new Query(null, byTitle, 1, 2, null, Load.NONE)).totalResults();
-    });
+    long total =
+        store.write(
+            SCOPE,
+            tx -> {
+              // 20 keys of a million characters: more than a query may keep (32 MB)
+              ScimException e =
+                  scimError(
+                      () -> tx.query("User", new Query(null, byTitle, 1, 20, null, Load.NONE)));
+              assertThat(e.scimType()).isEqualTo(ScimType.TOO_MANY);
+              assertThat(e.getMessage()).contains("32 MB");
+              // the same transaction can still evaluate (PostgreSQL: the scan's cursor was closed)
+              return tx.query("User", new Query(null, byTitle, 1, 2, null, Load.NONE))
+                  .totalResults();
+            });
     assertThat(total).isEqualTo(20);
   }
 
@@ -1042,7 +1261,8 @@ public abstract class StoreContractTest {
     store = reopen(registry, clock); // closes the first
     long start = System.nanoTime();
     assertThat(closed.healthy()).as("a closed store").isFalse();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(Store.HEALTH_TIMEOUT_MS));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(Duration.ofMillis(Store.HEALTH_TIMEOUT_MS));
     assertThat(store.healthy()).as("the reopened store").isTrue();
   }
 
@@ -1083,11 +1303,22 @@ public abstract class StoreContractTest {
         .containsExactly(c.id(), d.id(), a.id(), b.id());
     // in-memory sort (not a column) follows the same rules
     Sort byTitle = new Sort(AttrPath.parse("title"), false);
-    store.write(SCOPE, tx -> tx.replace("User", d.id(), withDisplay(user("d"), "AMY").put("title", "x")).resource());
-    store.write(SCOPE, tx -> tx.replace("User", a.id(), withDisplay(user("a"), "Zed").put("title", "X")).resource());
+    store.write(
+        SCOPE,
+        tx ->
+            tx.replace("User", d.id(), withDisplay(user("d"), "AMY").put("title", "x")).resource());
+    store.write(
+        SCOPE,
+        tx ->
+            tx.replace("User", a.id(), withDisplay(user("a"), "Zed").put("title", "X")).resource());
     assertThat(ids(query("User", new Query(null, byTitle, 1, 10, null, Load.NONE))))
         .containsExactly(a.id(), d.id(), b.id(), c.id());
-    assertThat(ids(query("User", new Query(null, new Sort(AttrPath.parse("title"), true), 1, 10, null, Load.NONE))))
+    assertThat(
+            ids(
+                query(
+                    "User",
+                    new Query(
+                        null, new Sort(AttrPath.parse("title"), true), 1, 10, null, Load.NONE))))
         .containsExactly(c.id(), b.id(), d.id(), a.id());
   }
 
@@ -1098,7 +1329,13 @@ public abstract class StoreContractTest {
 
   @Test
   void sort_byUnknownAttribute_is400() {
-    ScimException e = scimError(() -> query("User", new Query(null, new Sort(AttrPath.parse("nope"), false), 1, 10, null, Load.NONE)));
+    ScimException e =
+        scimError(
+            () ->
+                query(
+                    "User",
+                    new Query(
+                        null, new Sort(AttrPath.parse("nope"), false), 1, 10, null, Load.NONE)));
     assertThat(e.status()).isEqualTo(400);
   }
 
@@ -1112,13 +1349,23 @@ public abstract class StoreContractTest {
     assertThat(p.totalResults()).isEqualTo(7);
     assertThat(ids(p)).containsExactly(all.get(2), all.get(3));
     assertThat(p.nextCursor()).isNull();
-    assertThat(ids(query("User", new Query(null, null, 7, 5, null, Load.NONE)))).containsExactly(all.get(6));
+    assertThat(ids(query("User", new Query(null, null, 7, 5, null, Load.NONE))))
+        .containsExactly(all.get(6));
     assertThat(ids(query("User", new Query(null, null, 9, 5, null, Load.NONE)))).isEmpty();
     Page zero = query("User", new Query(Filter.pr("userName"), null, 1, 0, null, Load.NONE));
     assertThat(zero.totalResults()).isEqualTo(7);
     assertThat(zero.resources()).isEmpty();
     // the evaluated path pages the same way
-    Page evaluated = query("User", new Query(Filter.compare("userName", CompareOp.SW, TextNode.valueOf("u")), null, 3, 2, null, Load.NONE));
+    Page evaluated =
+        query(
+            "User",
+            new Query(
+                Filter.compare("userName", CompareOp.SW, TextNode.valueOf("u")),
+                null,
+                3,
+                2,
+                null,
+                Load.NONE));
     assertThat(ids(evaluated)).containsExactly(all.get(2), all.get(3));
     assertThat(evaluated.totalResults()).isEqualTo(7);
   }
@@ -1165,7 +1412,8 @@ public abstract class StoreContractTest {
     assertThat(seen).containsAll(stable);
     // the order seen is the query's order over the survivors
     List<String> expected = ids(query("User", new Query(filter, sort, 1, 100, null, Load.NONE)));
-    assertThat(order.stream().filter(expected::contains).toList()).containsExactlyElementsOf(expected);
+    assertThat(order.stream().filter(expected::contains).toList())
+        .containsExactlyElementsOf(expected);
     // previousCursor from page 2 leads back to the first page
     assertThat(firstPageCursorBack).isNotNull();
     Page back = query("User", new Query(filter, sort, 1, 3, firstPageCursorBack, Load.NONE));
@@ -1187,14 +1435,17 @@ public abstract class StoreContractTest {
 
   @Test
   void cursorPaging_evaluatedFilterAndInMemorySort_isStable() {
-    cursorWalk(Filter.compare("userName", CompareOp.SW, TextNode.valueOf("u")), new Sort(AttrPath.parse("name.familyName"), false));
+    cursorWalk(
+        Filter.compare("userName", CompareOp.SW, TextNode.valueOf("u")),
+        new Sort(AttrPath.parse("name.familyName"), false));
   }
 
   @Test
   void garbageCursor_isInvalidCursor() {
     insert("User", user("a"));
     for (String bad : List.of("garbage", "eyJ4IjoxfQ", "!!!", "e30")) {
-      ScimException e = scimError(() -> query("User", new Query(null, null, 1, 10, bad, Load.NONE)));
+      ScimException e =
+          scimError(() -> query("User", new Query(null, null, 1, 10, bad, Load.NONE)));
       assertThat(e.status()).as(bad).isEqualTo(400);
       assertThat(e.scimType()).as(bad).isEqualTo(ScimType.INVALID_CURSOR);
     }
@@ -1207,7 +1458,9 @@ public abstract class StoreContractTest {
     }
     String next = query("User", new Query(null, null, 1, 1, "", Load.NONE)).nextCursor();
     assertThat(next).isNotNull();
-    ScimException e = scimError(() -> query("User", new Query(Filter.pr("userName"), null, 1, 1, next, Load.NONE)));
+    ScimException e =
+        scimError(
+            () -> query("User", new Query(Filter.pr("userName"), null, 1, 1, next, Load.NONE)));
     assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
   }
 
@@ -1215,7 +1468,9 @@ public abstract class StoreContractTest {
   private static String withKey(String cursor, JsonNode key) throws Exception {
     ObjectNode n = (ObjectNode) JSON.readTree(java.util.Base64.getUrlDecoder().decode(cursor));
     n.set("k", key);
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(n));
+    return java.util.Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(JSON.writeValueAsBytes(n));
   }
 
   @Test
@@ -1225,16 +1480,29 @@ public abstract class StoreContractTest {
       clock.advance(Duration.ofSeconds(1));
     }
     for (String by : List.of("meta.created", "meta.lastModified", "userName", "externalId", "id")) {
-      Query first = new Query(Filter.pr("userName"), new Sort(AttrPath.parse(by), false), 1, 1, "", Load.NONE);
+      Query first =
+          new Query(
+              Filter.pr("userName"), new Sort(AttrPath.parse(by), false), 1, 1, "", Load.NONE);
       String next = query("User", first).nextCursor();
       assertThat(next).as(by).isNotNull();
       boolean numeric = by.startsWith("meta.");
-      for (JsonNode wrong : numeric
-          ? List.<JsonNode>of(TextNode.valueOf("x"), JSON.getNodeFactory().numberNode(1.5), JSON.getNodeFactory().booleanNode(true),
-              JSON.getNodeFactory().numberNode(new java.math.BigInteger("99999999999999999999")))
-          : List.<JsonNode>of(JSON.getNodeFactory().numberNode(42), JSON.getNodeFactory().booleanNode(false))) {
+      for (JsonNode wrong :
+          numeric
+              ? List.<JsonNode>of(
+                  TextNode.valueOf("x"),
+                  JSON.getNodeFactory().numberNode(1.5),
+                  JSON.getNodeFactory().booleanNode(true),
+                  JSON.getNodeFactory()
+                      .numberNode(new java.math.BigInteger("99999999999999999999")))
+              : List.<JsonNode>of(
+                  JSON.getNodeFactory().numberNode(42), JSON.getNodeFactory().booleanNode(false))) {
         String tampered = withKey(next, wrong);
-        ScimException e = scimError(() -> query("User", new Query(first.filter(), first.sort(), 1, 1, tampered, Load.NONE)));
+        ScimException e =
+            scimError(
+                () ->
+                    query(
+                        "User",
+                        new Query(first.filter(), first.sort(), 1, 1, tampered, Load.NONE)));
         assertThat(e).as(by + " with key " + wrong).isNotNull();
         assertThat(e.status()).isEqualTo(400);
         assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
@@ -1248,15 +1516,24 @@ public abstract class StoreContractTest {
       insert("User", user("n" + i).put("title", "t" + i));
     }
     for (String by : List.of("title", "meta.created")) {
-      Query first = new Query(Filter.pr("userName"), new Sort(AttrPath.parse(by), false), 1, 1, "", Load.NONE);
+      Query first =
+          new Query(
+              Filter.pr("userName"), new Sort(AttrPath.parse(by), false), 1, 1, "", Load.NONE);
       String next = query("User", first).nextCursor();
       assertThat(next).as(by).isNotNull();
       // 1e400 is valid JSON that Jackson reads as Infinity: written as text, not through a node.
       ObjectNode n = (ObjectNode) JSON.readTree(java.util.Base64.getUrlDecoder().decode(next));
       n.put("k", "@K@");
       String json = JSON.writeValueAsString(n).replace("\"@K@\"", "1e400");
-      String tampered = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      ScimException e = scimError(() -> query("User", new Query(first.filter(), first.sort(), 1, 1, tampered, Load.NONE)));
+      String tampered =
+          java.util.Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ScimException e =
+          scimError(
+              () ->
+                  query(
+                      "User", new Query(first.filter(), first.sort(), 1, 1, tampered, Load.NONE)));
       assertThat(e).as(by).isNotNull();
       assertThat(e.status()).isEqualTo(400);
       assertThat(e.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
@@ -1277,14 +1554,21 @@ public abstract class StoreContractTest {
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int from = t * 10;
-        fs.add(pool.submit(() -> {
-          start.await();
-          for (int i = from; i < from + 10; i++) {
-            String id = users.get(i);
-            store.write(SCOPE, tx -> { tx.addMembers(g.id(), List.of(new Member(id, null))); return null; });
-          }
-          return null;
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = from; i < from + 10; i++) {
+                    String id = users.get(i);
+                    store.write(
+                        SCOPE,
+                        tx -> {
+                          tx.addMembers(g.id(), List.of(new Member(id, null)));
+                          return null;
+                        });
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : fs) {
@@ -1307,21 +1591,28 @@ public abstract class StoreContractTest {
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int from = t * 10;
-        fs.add(pool.submit(() -> {
-          start.await();
-          for (int i = from; i < from + 10; i++) {
-            String id = users.get(i);
-            // What a member PATCH does: lock and check the meta, add, bump the version.
-            versions.add(store.write(SCOPE, tx -> {
-                  long seen = tx.metaForUpdate("Group", g.id()).orElseThrow().version();
-                  tx.addMembers(g.id(), List.of(new Member(id, null)));
-                  long now = tx.touch("Group", g.id()).version();
-                  assertThat(now).as("nobody wrote between the lock and the touch").isEqualTo(seen + 1);
-                  return now;
+        fs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = from; i < from + 10; i++) {
+                    String id = users.get(i);
+                    // What a member PATCH does: lock and check the meta, add, bump the version.
+                    versions.add(
+                        store.write(
+                            SCOPE,
+                            tx -> {
+                              long seen = tx.metaForUpdate("Group", g.id()).orElseThrow().version();
+                              tx.addMembers(g.id(), List.of(new Member(id, null)));
+                              long now = tx.touch("Group", g.id()).version();
+                              assertThat(now)
+                                  .as("nobody wrote between the lock and the touch")
+                                  .isEqualTo(seen + 1);
+                              return now;
+                            }));
+                  }
+                  return null;
                 }));
-          }
-          return null;
-        }));
       }
       start.countDown();
       for (Future<?> f : fs) {
@@ -1329,7 +1620,8 @@ public abstract class StoreContractTest {
       }
     }
     assertThat(members(g.id())).hasSize(40);
-    assertThat(versions).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(2, 41).boxed().toList());
+    assertThat(versions)
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(2, 41).boxed().toList());
     assertThat(get("Group", g.id(), Load.NONE).orElseThrow().meta().version()).isEqualTo(41);
   }
 
@@ -1344,17 +1636,19 @@ public abstract class StoreContractTest {
         List<Future<?>> fs = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
           String spelled = t == 0 ? name : name.toUpperCase(java.util.Locale.ROOT);
-          fs.add(pool.submit(() -> {
-            start.await();
-            try {
-              insert("User", user(spelled));
-              ok.incrementAndGet();
-            } catch (ScimException e) {
-              assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
-              conflicts.incrementAndGet();
-            }
-            return null;
-          }));
+          fs.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    try {
+                      insert("User", user(spelled));
+                      ok.incrementAndGet();
+                    } catch (ScimException e) {
+                      assertThat(e.scimType()).isEqualTo(ScimType.UNIQUENESS);
+                      conflicts.incrementAndGet();
+                    }
+                    return null;
+                  }));
         }
         start.countDown();
         for (Future<?> f : fs) {
@@ -1373,24 +1667,37 @@ public abstract class StoreContractTest {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<?> w = pool.submit(() -> store.write(SCOPE, tx -> {
-        tx.replace("User", u.id(), user("alice2")).resource();
-        writing.countDown();
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return null;
-      }));
+      Future<?> w =
+          pool.submit(
+              () ->
+                  store.write(
+                      SCOPE,
+                      tx -> {
+                        tx.replace("User", u.id(), user("alice2")).resource();
+                        writing.countDown();
+                        try {
+                          release.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        return null;
+                      }));
       assertThat(writing.await(30, TimeUnit.SECONDS)).isTrue();
-      Future<String> r = pool.submit(() -> get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText());
+      Future<String> r =
+          pool.submit(
+              () ->
+                  get("User", u.id(), Load.NONE)
+                      .orElseThrow()
+                      .attributes()
+                      .get("userName")
+                      .asText());
       // the read sees the last committed state, without waiting for the writer
       assertThat(r.get(10, TimeUnit.SECONDS)).isEqualTo("alice");
       release.countDown();
       w.get(30, TimeUnit.SECONDS);
     }
-    assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText()).isEqualTo("alice2");
+    assertThat(get("User", u.id(), Load.NONE).orElseThrow().attributes().get("userName").asText())
+        .isEqualTo("alice2");
   }
 
   // ------------------------------------------------------------------ credentials
@@ -1431,12 +1738,15 @@ public abstract class StoreContractTest {
   }
 
   private static List<String> kinds(List<JournalEntry> entries) {
-    return entries.stream().map(e -> e.change().kind().wire() + " " + e.change().resourceType()).toList();
+    return entries.stream()
+        .map(e -> e.change().kind().wire() + " " + e.change().resourceType())
+        .toList();
   }
 
   @Test
   void insert_journalsCreatedWithScopeAndWithoutThePassword() {
-    Scope scope = new Scope("default", Scope.Principal.credential("c-1", "okta"), "10.0.0.7", "req-1");
+    Scope scope =
+        new Scope("default", Scope.Principal.credential("c-1", "okta"), "10.0.0.7", "req-1");
     ObjectNode attrs = user("alice").put("password", "$pbkdf2$hash").put("title", "Boss");
     StoredResource u = store.write(scope, tx -> tx.insert("User", attrs));
 
@@ -1462,10 +1772,15 @@ public abstract class StoreContractTest {
   @Test
   void replaceAndPatch_journalOnlyTheAttributesThatChanged() {
     StoredResource u = insert("User", user("alice").put("title", "A").put("password", "h1"));
-    store.write(SCOPE, tx -> tx.replace("User", u.id(), user("alice").put("title", "B").put("password", "h2")));
-    store.write(SCOPE, tx -> tx.replace("User", u.id(), user("alice").put("title", "B").put("password", "h2")));
+    store.write(
+        SCOPE,
+        tx -> tx.replace("User", u.id(), user("alice").put("title", "B").put("password", "h2")));
+    store.write(
+        SCOPE,
+        tx -> tx.replace("User", u.id(), user("alice").put("title", "B").put("password", "h2")));
     ObjectNode ent = user("alice").put("title", "B").put("password", "h2");
-    ent.putObject("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User").put("employeeNumber", "7");
+    ent.putObject("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        .put("employeeNumber", "7");
     store.write(SCOPE, tx -> tx.patch("User", u.id(), ent));
 
     List<JournalEntry> entries = journal();
@@ -1474,7 +1789,8 @@ public abstract class StoreContractTest {
     assertThat(replaced.version()).isEqualTo(2);
     assertThat(replaced.attributes())
         .containsExactly(
-            new Change.AttributeChange("title", TextNode.valueOf("A"), TextNode.valueOf("B"), false),
+            new Change.AttributeChange(
+                "title", TextNode.valueOf("A"), TextNode.valueOf("B"), false),
             new Change.AttributeChange("password", null, null, true));
     Change.Patched patched = (Change.Patched) entries.get(2).change();
     assertThat(patched.version()).isEqualTo(4); // the unchanged PUT still moved the version
@@ -1495,7 +1811,8 @@ public abstract class StoreContractTest {
     String b = insert("User", user("b")).id();
     addMembers(g, a);
     List<Member> added =
-        store.write(SCOPE, tx -> tx.addMembers(g, List.of(new Member(a, null), new Member(b, null))));
+        store.write(
+            SCOPE, tx -> tx.addMembers(g, List.of(new Member(a, null), new Member(b, null))));
     List<Member> removed = store.write(SCOPE, tx -> tx.removeMembers(g, List.of(a, "nobody", a)));
     List<Member> none = store.write(SCOPE, tx -> tx.removeMembers(g, List.of(a)));
 
@@ -1505,10 +1822,16 @@ public abstract class StoreContractTest {
     List<JournalEntry> entries = journal();
     assertThat(kinds(entries))
         .containsExactly(
-            "created Group", "created User", "created User", "members_added Group", "members_added Group",
+            "created Group",
+            "created User",
+            "created User",
+            "members_added Group",
+            "members_added Group",
             "members_removed Group");
-    assertThat(entries.get(3).change()).isEqualTo(new Change.MembersAdded("Group", g, List.of(new Member(a, "User"))));
-    assertThat(entries.get(4).change()).isEqualTo(new Change.MembersAdded("Group", g, List.of(new Member(b, "User"))));
+    assertThat(entries.get(3).change())
+        .isEqualTo(new Change.MembersAdded("Group", g, List.of(new Member(a, "User"))));
+    assertThat(entries.get(4).change())
+        .isEqualTo(new Change.MembersAdded("Group", g, List.of(new Member(b, "User"))));
     assertThat(entries.get(5).change())
         .isEqualTo(new Change.MembersRemoved("Group", g, List.of(new Member(a, "User")), false));
   }
@@ -1542,12 +1865,14 @@ public abstract class StoreContractTest {
   void clearOfALargeGroup_isJournaledInBoundedEntries() {
     String g = insert("Group", group("big")).id();
     List<Member> users = new ArrayList<>();
-    store.write(SCOPE, tx -> {
-      for (int i = 0; i < 2_100; i++) {
-        users.add(new Member(tx.insert("User", user("u" + i)).id(), null));
-      }
-      return tx.addMembers(g, users);
-    });
+    store.write(
+        SCOPE,
+        tx -> {
+          for (int i = 0; i < 2_100; i++) {
+            users.add(new Member(tx.insert("User", user("u" + i)).id(), null));
+          }
+          return tx.addMembers(g, users);
+        });
     long before = lastSeq();
 
     long removed = store.write(SCOPE, tx -> tx.clearMembers(g));
@@ -1586,7 +1911,9 @@ public abstract class StoreContractTest {
     boolean changed = store.write(SCOPE, tx -> tx.replaceMembers(g, wanted));
     assertThat(changed).isTrue();
 
-    assertThat(members(g)).extracting(Member::value).containsExactlyInAnyOrderElementsOf(wanted.stream().map(Member::value).toList());
+    assertThat(members(g))
+        .extracting(Member::value)
+        .containsExactlyInAnyOrderElementsOf(wanted.stream().map(Member::value).toList());
     Set<String> left = new HashSet<>();
     Set<String> joined = new HashSet<>();
     for (JournalEntry e : store.read(SCOPE, r -> r.journal(before, 1000))) {
@@ -1613,15 +1940,25 @@ public abstract class StoreContractTest {
     String a = insert("User", ann).id();
     String b = insert("User", user("ben")).id();
     String g = insert("Group", group("g")).id();
-    store.write(SCOPE, tx -> tx.addMembers(g, List.of(new Member(a, null), new Member(b, null, "Benjamin"))));
+    store.write(
+        SCOPE,
+        tx -> tx.addMembers(g, List.of(new Member(a, null), new Member(b, null, "Benjamin"))));
     long before = lastSeq();
 
     boolean changed =
-        store.write(SCOPE, tx -> tx.replaceMembers(g, List.of(new Member(a, "User", "Ann Smith"), new Member(b, "User", "Benjamin"))));
+        store.write(
+            SCOPE,
+            tx ->
+                tx.replaceMembers(
+                    g,
+                    List.of(
+                        new Member(a, "User", "Ann Smith"), new Member(b, "User", "Benjamin"))));
 
     assertThat(changed).isFalse();
     assertThat(lastSeq()).isEqualTo(before);
-    boolean dropped = store.write(SCOPE, tx -> tx.replaceMembers(g, List.of(new Member(a, null), new Member(b, null))));
+    boolean dropped =
+        store.write(
+            SCOPE, tx -> tx.replaceMembers(g, List.of(new Member(a, null), new Member(b, null))));
     assertThat(dropped).as("dropping the display Ben was given is a change").isTrue();
   }
 
@@ -1630,17 +1967,21 @@ public abstract class StoreContractTest {
     insert("User", user("alice"));
     assertThatThrownBy(
             () ->
-                store.write(SCOPE, tx -> {
-                  tx.insert("User", user("bob"));
-                  throw new IllegalStateException("the request failed after a write");
-                }))
+                store.write(
+                    SCOPE,
+                    tx -> {
+                      tx.insert("User", user("bob"));
+                      throw new IllegalStateException("the request failed after a write");
+                    }))
         .isInstanceOf(IllegalStateException.class);
     // A conflict caught inside the transaction rolls back its own savepoint only.
-    store.write(SCOPE, tx -> {
-      ScimException e = scimError(() -> tx.insert("User", user("ALICE")));
-      assertThat(e.error().scimType()).isEqualTo(ScimType.UNIQUENESS);
-      return tx.insert("User", user("carol"));
-    });
+    store.write(
+        SCOPE,
+        tx -> {
+          ScimException e = scimError(() -> tx.insert("User", user("ALICE")));
+          assertThat(e.error().scimType()).isEqualTo(ScimType.UNIQUENESS);
+          return tx.insert("User", user("carol"));
+        });
 
     List<JournalEntry> entries = journal();
     assertThat(entries).extracting(JournalEntry::seq).containsExactly(1L, 2L);
