@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code scimd} command line: {@code serve} runs the server, {@code migrate} brings a
  * PostgreSQL schema up to date, {@code token create} adds a client credential, {@code audit}
- * verifies, exports, checkpoints and prunes the audit trail ({@link AuditCommand}). Every option also
- * reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code --db-pool-size}
- * from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
+ * verifies, exports, checkpoints and prunes the audit trail ({@link AuditCommand}). Every option
+ * also reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code
+ * --db-pool-size} from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
  */
 @Command(
     name = "scimd",
@@ -65,16 +65,29 @@ public final class Main implements Runnable {
     cl.addSubcommand(new Migrate());
     cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));
     cl.addSubcommand(AuditCommand.commandLine());
-    cl.setDefaultValueProvider(arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
+    cl.setDefaultValueProvider(
+        arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
     return cl;
   }
 
   /** {@code --host} reads {@code SCIMD_HOST}, and so on; other options have no variable. */
   private static @Nullable String fromEnv(Map<String, String> env, String option) {
     return switch (option) {
-      case "--host", "--port", "--data", "--schemas", "--db", "--db-pool-size", "--db-connect-timeout",
-          "--db-statement-timeout", "--migrate", "--max-query-candidates", "--max-concurrent-evaluations",
-          "--audit-key", "--audit-checkpoint-interval", "--audit-checkpoint-entries", "--audit-retention" ->
+      case "--host",
+          "--port",
+          "--data",
+          "--schemas",
+          "--db",
+          "--db-pool-size",
+          "--db-connect-timeout",
+          "--db-statement-timeout",
+          "--migrate",
+          "--max-query-candidates",
+          "--max-concurrent-evaluations",
+          "--audit-key",
+          "--audit-checkpoint-interval",
+          "--audit-checkpoint-entries",
+          "--audit-retention" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
@@ -133,7 +146,10 @@ public final class Main implements Runnable {
     }
   }
 
-  /** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 400d}, a bare {@code 0}, or ISO-8601 ({@code PT5S}). */
+  /**
+   * {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 400d}, a bare {@code 0}, or ISO-8601
+   * ({@code PT5S}).
+   */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
@@ -148,13 +164,15 @@ public final class Main implements Runnable {
           throw new CommandLine.TypeConversionException(
               "'" + value + "' needs a unit: ms, s, m, h or d (e.g. 5s)");
         }
-        return unit == null ? Duration.ZERO : switch (unit) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "h" -> Duration.ofHours(n);
-          case "d" -> Duration.ofDays(n);
-          default -> Duration.ofMinutes(n);
-        };
+        return unit == null
+            ? Duration.ZERO
+            : switch (unit) {
+              case "ms" -> Duration.ofMillis(n);
+              case "s" -> Duration.ofSeconds(n);
+              case "h" -> Duration.ofHours(n);
+              case "d" -> Duration.ofDays(n);
+              default -> Duration.ofMinutes(n);
+            };
       }
       try {
         return Duration.parse(value.strip());

@@ -29,10 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running scimd: its store (SQLite in its data directory, or a PostgreSQL database that other
  * nodes share), the audit trail's checkpoints and retention ({@link AuditMaintenance}), the SCIM
- * service over the store, and a Jetty server
- * that runs every request on a virtual thread (handlers and JDBC stay blocking and straight-line).
- * {@link #start} returns once the server accepts requests; {@link #close} stops it and closes the
- * store.
+ * service over the store, and a Jetty server that runs every request on a virtual thread (handlers
+ * and JDBC stay blocking and straight-line). {@link #start} returns once the server accepts
+ * requests; {@link #close} stops it and closes the store.
  */
 public final class ScimServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScimServer.class);
@@ -90,7 +89,11 @@ public final class ScimServer implements AutoCloseable {
 
   /** Starts on an already open {@code store}, which the server then owns and closes. */
   static ScimServer start(
-      ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, PrintWriter out) {
+      ServerConfig config,
+      SchemaRegistry registry,
+      Store store,
+      InstantSource clock,
+      PrintWriter out) {
     // The key first: a key others can read is a configuration error, found before anything is made.
     AuditKey key = AuditKey.loadOrCreate(config.audit().keyFile(config.dataDir()));
     long hashed = store.audit().hashUnhashed();
@@ -108,7 +111,11 @@ public final class ScimServer implements AutoCloseable {
   }
 
   private static ScimServer listen(
-      ServerConfig config, SchemaRegistry registry, Store store, InstantSource clock, AuditMaintenance audit) {
+      ServerConfig config,
+      SchemaRegistry registry,
+      Store store,
+      InstantSource clock,
+      AuditMaintenance audit) {
     ScimService service = new ScimService(registry, store, config.service());
 
     QueuedThreadPool threads = new QueuedThreadPool();

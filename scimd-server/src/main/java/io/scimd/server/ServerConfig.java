@@ -65,17 +65,28 @@ public record ServerConfig(
       @Nullable Path schemasDir,
       @Nullable String bootstrapToken,
       ServiceConfig service) {
-    this(host, port, dataDir, schemasDir, bootstrapToken, service, null, PoolSettings.defaults(), AuditSettings.DEFAULTS);
+    this(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        null,
+        PoolSettings.defaults(),
+        AuditSettings.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
-    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit);
+    return new ServerConfig(
+        host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
   public ServerConfig withAudit(AuditSettings settings) {
-    return new ServerConfig(host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, settings);
+    return new ServerConfig(
+        host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, settings);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

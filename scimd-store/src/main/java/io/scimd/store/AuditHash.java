@@ -12,20 +12,20 @@ import org.jspecify.annotations.Nullable;
  * tenant hash chain, and of a checkpoint, which is what an Ed25519 key signs
  * (docs/decisions/0009-audit-trail.md).
  *
- * <p>Version 1 of the encoding is a sequence of fields, each either a string, written as the
- * 4-byte big-endian length of its UTF-8 bytes followed by those bytes (an absent string is the
- * length {@code 0xFFFFFFFF} and no bytes), or a 64-bit number, written as 8 big-endian bytes.
- * Lengths make the encoding unambiguous: no two different entries encode to the same bytes, however
- * their texts are chosen. An entry encodes as
+ * <p>Version 1 of the encoding is a sequence of fields, each either a string, written as the 4-byte
+ * big-endian length of its UTF-8 bytes followed by those bytes (an absent string is the length
+ * {@code 0xFFFFFFFF} and no bytes), or a 64-bit number, written as 8 big-endian bytes. Lengths make
+ * the encoding unambiguous: no two different entries encode to the same bytes, however their texts
+ * are chosen. An entry encodes as
  *
  * <pre>
  *   "scimd.journal.v1", tenant, seq, at, principal, principal_name, source (absent: no address),
  *   request_id, resource_type, resource_id, kind, change, prev_hash
  * </pre>
  *
- * where {@code at} is the entry's epoch microseconds, {@code change} the exact JSON text the journal
- * stores, and {@code prev_hash} the lowercase hex hash of the entry before (64 zeros before the
- * first, {@link #GENESIS}). The entry's hash is the lowercase hex SHA-256 of these bytes. A
+ * where {@code at} is the entry's epoch microseconds, {@code change} the exact JSON text the
+ * journal stores, and {@code prev_hash} the lowercase hex hash of the entry before (64 zeros before
+ * the first, {@link #GENESIS}). The entry's hash is the lowercase hex SHA-256 of these bytes. A
  * checkpoint encodes as
  *
  * <pre>
@@ -41,7 +41,8 @@ public final class AuditHash {
   public static final String GENESIS = "0".repeat(64);
 
   private static final byte[] ENTRY_V1 = "scimd.journal.v1".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] CHECKPOINT_V1 = "scimd.checkpoint.v1".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] CHECKPOINT_V1 =
+      "scimd.checkpoint.v1".getBytes(StandardCharsets.UTF_8);
   private static final HexFormat HEX = HexFormat.of();
 
   private AuditHash() {}
@@ -95,7 +96,9 @@ public final class AuditHash {
     return HEX.formatHex(d.digest());
   }
 
-  /** The bytes a checkpoint's signature signs: head {@code hash} of {@code tenant} at {@code seq}. */
+  /**
+   * The bytes a checkpoint's signature signs: head {@code hash} of {@code tenant} at {@code seq}.
+   */
   public static byte[] checkpoint(String tenant, long seq, String hash, long at) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     Sink s = out::write;

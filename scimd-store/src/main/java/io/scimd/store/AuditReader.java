@@ -11,7 +11,10 @@ public interface AuditReader {
   /** The tenants that have journal entries or checkpoints, in order. */
   List<String> tenants();
 
-  /** The tenant's journal rows after {@code afterSeq}, in order, at most {@code limit} (at most 1,000). */
+  /**
+   * The tenant's journal rows after {@code afterSeq}, in order, at most {@code limit} (at most
+   * 1,000).
+   */
   List<AuditRecord> records(String tenant, long afterSeq, int limit);
 
   /** The tenant's newest journal row. */
@@ -24,12 +27,14 @@ public interface AuditReader {
   Optional<Checkpoint> latestCheckpoint(String tenant);
 
   /**
-   * The number the store last gave a journal entry of the tenant, where it keeps one apart from
-   * the entries (PostgreSQL's {@code clocks.journal_seq}); empty where the entries are the count
+   * The number the store last gave a journal entry of the tenant, where it keeps one apart from the
+   * entries (PostgreSQL's {@code clocks.journal_seq}); empty where the entries are the count
    * (SQLite). A counter beyond the newest entry means entries at the end were removed.
    */
   OptionalLong counter(String tenant);
 
-  /** The recorded public keys that sign checkpoints: key id to base64 X.509 SubjectPublicKeyInfo. */
+  /**
+   * The recorded public keys that sign checkpoints: key id to base64 X.509 SubjectPublicKeyInfo.
+   */
   Map<String, String> keys();
 }

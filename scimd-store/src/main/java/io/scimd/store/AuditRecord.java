@@ -31,6 +31,7 @@ public record AuditRecord(
 
   /** {@link #at} as an instant. */
   public Instant time() {
-    return Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1_000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1_000L);
   }
 }

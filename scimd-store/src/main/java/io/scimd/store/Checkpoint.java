@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param keyId the lowercase hex SHA-256 of the signing key's X.509 SubjectPublicKeyInfo
  * @param signature the Ed25519 signature, base64
  */
-public record Checkpoint(String tenant, long seq, String hash, long at, String keyId, String signature) {
+public record Checkpoint(
+    String tenant, long seq, String hash, long at, String keyId, String signature) {
 
   /** The bytes the signature signs. */
   public byte[] signed() {
@@ -20,6 +21,7 @@ public record Checkpoint(String tenant, long seq, String hash, long at, String k
 
   /** {@link #at} as an instant. */
   public Instant time() {
-    return Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1_000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(at, 1_000_000L), Math.floorMod(at, 1_000_000L) * 1_000L);
   }
 }

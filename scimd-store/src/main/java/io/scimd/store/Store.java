@@ -5,10 +5,10 @@ import java.util.function.Function;
 
 /**
  * The store contract: SCIM resources, their group memberships, the change journal (hash-chained:
- * the audit trail) and the server's credentials, in a relational database. One {@link #write} is one database transaction: it
- * commits when the work returns and rolls back, leaving nothing behind, when it throws. Every
- * change a write makes is appended to the change journal in that same transaction ({@link
- * JournalEntry}), so the journal holds exactly the committed changes.
+ * the audit trail) and the server's credentials, in a relational database. One {@link #write} is
+ * one database transaction: it commits when the work returns and rolls back, leaving nothing
+ * behind, when it throws. Every change a write makes is appended to the change journal in that same
+ * transaction ({@link JournalEntry}), so the journal holds exactly the committed changes.
  *
  * <p>Reads and writes run in a {@link Scope}: every statement is confined to its tenant, and the
  * journal records its principal and request.

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The encodings {@link AuditHash} documents, pinned by vectors computed from that documentation
- * alone (by an independent implementation): a change to the encoding breaks every stored chain,
- * and must break this test first.
+ * alone (by an independent implementation): a change to the encoding breaks every stored chain, and
+ * must break this test first.
  */
 class AuditHashTest {
   static final String FIRST = "f1a5bf7f05f3aff91502337d6f4080309d09744058c4d2c0ac22de105c5328f4";
@@ -18,12 +18,32 @@ class AuditHashTest {
   void entryHash_isTheDocumentedEncodingsSha256() {
     String first =
         AuditHash.entry(
-            "default", 1, 1772359200000000L, "credential:c-1", "okta", "10.0.0.7", "req-1", "User", "u-1", "created",
-            "{\"attributes\":{\"userName\":\"alice\"}}", AuditHash.GENESIS);
+            "default",
+            1,
+            1772359200000000L,
+            "credential:c-1",
+            "okta",
+            "10.0.0.7",
+            "req-1",
+            "User",
+            "u-1",
+            "created",
+            "{\"attributes\":{\"userName\":\"alice\"}}",
+            AuditHash.GENESIS);
     String second =
         AuditHash.entry(
-            "default", 2, 1772359200000001L, "system:cli", "cli", null, "system-cli", "Group", "g-1", "members_added",
-            "{\"members\":[{\"value\":\"u-1\",\"type\":\"User\"}]}", first);
+            "default",
+            2,
+            1772359200000001L,
+            "system:cli",
+            "cli",
+            null,
+            "system-cli",
+            "Group",
+            "g-1",
+            "members_added",
+            "{\"members\":[{\"value\":\"u-1\",\"type\":\"User\"}]}",
+            first);
 
     assertThat(first).isEqualTo(FIRST);
     assertThat(second).isEqualTo(SECOND);
@@ -31,16 +51,24 @@ class AuditHashTest {
 
   @Test
   void anAbsentSourceAndAnEmptyOne_hashDifferently() {
-    String absent = AuditHash.entry("t", 1, 0, "p", "n", null, "r", "User", "1", "created", "{}", AuditHash.GENESIS);
-    String empty = AuditHash.entry("t", 1, 0, "p", "n", "", "r", "User", "1", "created", "{}", AuditHash.GENESIS);
+    String absent =
+        AuditHash.entry(
+            "t", 1, 0, "p", "n", null, "r", "User", "1", "created", "{}", AuditHash.GENESIS);
+    String empty =
+        AuditHash.entry(
+            "t", 1, 0, "p", "n", "", "r", "User", "1", "created", "{}", AuditHash.GENESIS);
     assertThat(absent).isNotEqualTo(empty);
   }
 
   @Test
   void fieldsCannotBeShiftedIntoOneAnother() {
     // Without lengths, "ab" + "c" and "a" + "bc" would be the same bytes.
-    String a = AuditHash.entry("t", 1, 0, "ab", "c", null, "r", "User", "1", "created", "{}", AuditHash.GENESIS);
-    String b = AuditHash.entry("t", 1, 0, "a", "bc", null, "r", "User", "1", "created", "{}", AuditHash.GENESIS);
+    String a =
+        AuditHash.entry(
+            "t", 1, 0, "ab", "c", null, "r", "User", "1", "created", "{}", AuditHash.GENESIS);
+    String b =
+        AuditHash.entry(
+            "t", 1, 0, "a", "bc", null, "r", "User", "1", "created", "{}", AuditHash.GENESIS);
     assertThat(a).isNotEqualTo(b);
   }
 

@@ -130,8 +130,10 @@ public final class PgTestDatabase implements AutoCloseable {
 
   /** Empties the store's tables and resets the write clock: a fresh database for the next test. */
   public void truncate() {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
-      s.execute("TRUNCATE resources, unique_values, members, credentials, journal, audit_checkpoints, audit_keys RESTART IDENTITY");
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "TRUNCATE resources, unique_values, members, credentials, journal, audit_checkpoints, audit_keys RESTART IDENTITY");
       s.execute("UPDATE clocks SET micros = 0, journal_seq = 0");
     } catch (SQLException e) {
       throw new IllegalStateException(e);

@@ -85,13 +85,17 @@ public final class AuditKey {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
         if (!OWNER_ONLY.containsAll(perms)) {
           throw new IllegalArgumentException(
-              "the audit signing key " + file + " may be read by others (" + PosixFilePermissions.toString(perms)
+              "the audit signing key "
+                  + file
+                  + " may be read by others ("
+                  + PosixFilePermissions.toString(perms)
                   + "): make it readable by its owner only (chmod 600)");
         }
       }
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the audit signing key " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the audit signing key " + file + ": " + e.getMessage(), e);
     }
     byte[] priv = null;
     byte[] pub = null;
@@ -110,14 +114,19 @@ public final class AuditKey {
     AuditKey key;
     try {
       KeyFactory f = KeyFactory.getInstance("Ed25519");
-      key = new AuditKey(f.generatePrivate(new PKCS8EncodedKeySpec(priv)), f.generatePublic(new X509EncodedKeySpec(pub)));
+      key =
+          new AuditKey(
+              f.generatePrivate(new PKCS8EncodedKeySpec(priv)),
+              f.generatePublic(new X509EncodedKeySpec(pub)));
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("the audit signing key " + file + " is not an Ed25519 key: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the audit signing key " + file + " is not an Ed25519 key: " + e.getMessage(), e);
     }
     // The two halves must belong together, or every checkpoint it signs would fail verification.
     byte[] probe = "scimd audit key check".getBytes(StandardCharsets.US_ASCII);
     if (!verify(key.publicKey, probe, key.sign(probe))) {
-      throw new IllegalArgumentException("the audit signing key " + file + ": its public key is not its private key's");
+      throw new IllegalArgumentException(
+          "the audit signing key " + file + ": its public key is not its private key's");
     }
     return key;
   }
@@ -135,7 +144,8 @@ public final class AuditKey {
       throw new IllegalStateException("this Java has no Ed25519 (JDK 15+ has)", e);
     }
     String text =
-        pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + pem("PUBLIC KEY", pair.getPublic().getEncoded());
+        pem("PRIVATE KEY", pair.getPrivate().getEncoded())
+            + pem("PUBLIC KEY", pair.getPublic().getEncoded());
     try {
       Path dir = directory(file);
       Files.createDirectories(dir);
@@ -156,7 +166,8 @@ public final class AuditKey {
       Files.deleteIfExists(pub);
       write(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()), false);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the audit signing key " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the audit signing key " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -171,7 +182,8 @@ public final class AuditKey {
             ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
             : new FileAttribute<?>[0];
     try (SeekableByteChannel ch =
-        Files.newByteChannel(path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs)) {
+        Files.newByteChannel(
+            path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs)) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
     }
   }
@@ -189,9 +201,13 @@ public final class AuditKey {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   /** This key's id: the lowercase hex SHA-256 of its public key's X.509 encoding. */
@@ -204,7 +220,10 @@ public final class AuditKey {
     return Base64.getEncoder().encodeToString(publicKey.getEncoded());
   }
 
-  /** Signs that entry {@code seq} of {@code tenant} has hash {@code hash}, at {@code at} (epoch microseconds). */
+  /**
+   * Signs that entry {@code seq} of {@code tenant} has hash {@code hash}, at {@code at} (epoch
+   * microseconds).
+   */
   public Checkpoint checkpoint(String tenant, long seq, String hash, long at) {
     byte[] signature = sign(AuditHash.checkpoint(tenant, seq, hash, at));
     return new Checkpoint(tenant, seq, hash, at, id, Base64.getEncoder().encodeToString(signature));
@@ -235,7 +254,8 @@ public final class AuditKey {
    */
   public static PublicKey publicKey(String base64) {
     try {
-      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+      return KeyFactory.getInstance("Ed25519")
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("not a base64 Ed25519 public key: " + e.getMessage(), e);
     }
@@ -252,12 +272,14 @@ public final class AuditKey {
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the public key " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the public key " + file + ": " + e.getMessage(), e);
     }
     Matcher m = PEM.matcher(text);
     while (m.find()) {
       if (m.group(1).equals("PUBLIC KEY")) {
-        return publicKey(Base64.getEncoder().encodeToString(Base64.getMimeDecoder().decode(m.group(2))));
+        return publicKey(
+            Base64.getEncoder().encodeToString(Base64.getMimeDecoder().decode(m.group(2))));
       }
     }
     throw new IllegalArgumentException("no PEM PUBLIC KEY in " + file);

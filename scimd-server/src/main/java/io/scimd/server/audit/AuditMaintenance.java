@@ -30,15 +30,18 @@ import org.slf4j.LoggerFactory;
  * is keyed by (tenant, seq), so when two nodes sign the same head one insert wins and the other
  * stores nothing, and neither waits for the other. Pruning deletes the same old rows from either.
  *
- * <p>Pruning keeps the remaining chain verifiable: it deletes only entries before a checkpoint whose
- * entry is itself older than the retention, keeps that entry (a later verification starts from the
- * checkpoint, which vouches for it), and first verifies what it is about to delete, so that the
- * evidence of tampering is never pruned away: a range that does not verify is kept and logged.
+ * <p>Pruning keeps the remaining chain verifiable: it deletes only entries before a checkpoint
+ * whose entry is itself older than the retention, keeps that entry (a later verification starts
+ * from the checkpoint, which vouches for it), and first verifies what it is about to delete, so
+ * that the evidence of tampering is never pruned away: a range that does not verify is kept and
+ * logged.
  */
 public final class AuditMaintenance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditMaintenance.class);
+
   /** How often the server looks whether a checkpoint is due: at most this long after it is. */
   private static final Duration MAX_TICK = Duration.ofSeconds(5);
+
   private static final long PRUNE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
 
   private final AuditTrail trail;
@@ -49,7 +52,12 @@ public final class AuditMaintenance implements AutoCloseable {
   private long lastPrune;
   private boolean pruned;
 
-  private AuditMaintenance(AuditTrail trail, AuditKey key, AuditSettings settings, InstantSource clock, boolean periodic) {
+  private AuditMaintenance(
+      AuditTrail trail,
+      AuditKey key,
+      AuditSettings settings,
+      InstantSource clock,
+      boolean periodic) {
     this.trail = trail;
     this.key = key;
     this.settings = settings;
@@ -62,9 +70,11 @@ public final class AuditMaintenance implements AutoCloseable {
                 th.setDaemon(true);
                 return th;
               });
-      long period = Math.max(100, Math.min(settings.checkpointInterval().toMillis(), MAX_TICK.toMillis()));
+      long period =
+          Math.max(100, Math.min(settings.checkpointInterval().toMillis(), MAX_TICK.toMillis()));
       // A random first delay: nodes started together do not all look at the same moment.
-      t.scheduleWithFixedDelay(this::tick, ThreadLocalRandom.current().nextLong(period), period, TimeUnit.MILLISECONDS);
+      t.scheduleWithFixedDelay(
+          this::tick, ThreadLocalRandom.current().nextLong(period), period, TimeUnit.MILLISECONDS);
       this.timer = t;
     } else {
       this.timer = null;
@@ -75,13 +85,15 @@ public final class AuditMaintenance implements AutoCloseable {
    * Records {@code key}'s public key in the store and, unless periodic checkpoints are off, starts
    * signing them and pruning on a background thread.
    */
-  public static AuditMaintenance start(AuditTrail trail, AuditKey key, AuditSettings settings, InstantSource clock) {
+  public static AuditMaintenance start(
+      AuditTrail trail, AuditKey key, AuditSettings settings, InstantSource clock) {
     trail.addKey(key.id(), key.publicKeyBase64());
     return new AuditMaintenance(trail, key, settings, clock, true);
   }
 
   /** The same work on demand, without a background thread (the CLI, tests). */
-  public static AuditMaintenance onDemand(AuditTrail trail, AuditKey key, AuditSettings settings, InstantSource clock) {
+  public static AuditMaintenance onDemand(
+      AuditTrail trail, AuditKey key, AuditSettings settings, InstantSource clock) {
     trail.addKey(key.id(), key.publicKeyBase64());
     return new AuditMaintenance(trail, key, settings, clock, false);
   }
@@ -178,7 +190,9 @@ public final class AuditMaintenance implements AutoCloseable {
                 if (!report.problems().isEmpty()) {
                   LOG.error(
                       "audit retention: not pruning tenant \"{}\" up to entry {}: the entries to be deleted do not verify ({}); run scimd audit verify",
-                      t, cp.get().seq(), report.problems().get(0));
+                      t,
+                      cp.get().seq(),
+                      report.problems().get(0));
                   continue;
                 }
                 out.put(t, cp.get().seq());
@@ -189,7 +203,11 @@ public final class AuditMaintenance implements AutoCloseable {
     for (Map.Entry<String, Long> e : upTo.entrySet()) {
       long n = trail.prune(e.getKey(), e.getValue());
       if (n > 0) {
-        LOG.info("audit retention: pruned {} entries of tenant \"{}\" before entry {}", n, e.getKey(), e.getValue());
+        LOG.info(
+            "audit retention: pruned {} entries of tenant \"{}\" before entry {}",
+            n,
+            e.getKey(),
+            e.getValue());
       }
       deleted += n;
     }
@@ -213,7 +231,9 @@ public final class AuditMaintenance implements AutoCloseable {
         continue;
       }
       List<AuditRecord> entry = r.records(tenant, cp.seq() - 1, 1);
-      if (!entry.isEmpty() && entry.get(0).seq() == cp.seq() && entry.get(0).at() < cutoff
+      if (!entry.isEmpty()
+          && entry.get(0).seq() == cp.seq()
+          && entry.get(0).at() < cutoff
           && cp.hash().equals(entry.get(0).hash())) {
         return Optional.of(cp);
       }
@@ -223,16 +243,18 @@ public final class AuditMaintenance implements AutoCloseable {
 
   private static Map<String, PublicKey> storeKeys(AuditReader r) {
     Map<String, PublicKey> out = new HashMap<>();
-    r.keys().forEach((id, pub) -> {
-      try {
-        PublicKey k = AuditKey.publicKey(pub);
-        if (AuditKey.id(k).equals(id)) {
-          out.put(id, k);
-        }
-      } catch (IllegalArgumentException e) {
-        // not a key: signatures by it do not count
-      }
-    });
+    r.keys()
+        .forEach(
+            (id, pub) -> {
+              try {
+                PublicKey k = AuditKey.publicKey(pub);
+                if (AuditKey.id(k).equals(id)) {
+                  out.put(id, k);
+                }
+              } catch (IllegalArgumentException e) {
+                // not a key: signatures by it do not count
+              }
+            });
     return out;
   }
 

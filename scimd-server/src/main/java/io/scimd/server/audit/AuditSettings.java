@@ -13,28 +13,40 @@ import org.jspecify.annotations.Nullable;
  * @param checkpointInterval the longest a tenant's newest entries wait for a checkpoint; zero turns
  *     periodic checkpoints (and pruning) off, leaving {@code scimd audit checkpoint}
  * @param checkpointEntries sign sooner once this many entries wait
- * @param retention entries older than this may be pruned, from a checkpoint on; null keeps them
- *     for ever
+ * @param retention entries older than this may be pruned, from a checkpoint on; null keeps them for
+ *     ever
  */
 public record AuditSettings(
-    @Nullable Path keyFile, Duration checkpointInterval, long checkpointEntries, @Nullable Duration retention) {
+    @Nullable Path keyFile,
+    Duration checkpointInterval,
+    long checkpointEntries,
+    @Nullable Duration retention) {
 
   /** The signing key's file name in the data directory. */
   public static final String KEY_FILE = "audit-signing.key";
 
-  /** A checkpoint at least every minute or 10,000 entries; keys in the data directory; kept for ever. */
-  public static final AuditSettings DEFAULTS = new AuditSettings(null, Duration.ofMinutes(1), 10_000, null);
+  /**
+   * A checkpoint at least every minute or 10,000 entries; keys in the data directory; kept for
+   * ever.
+   */
+  public static final AuditSettings DEFAULTS =
+      new AuditSettings(null, Duration.ofMinutes(1), 10_000, null);
 
-  /** @throws IllegalArgumentException for a negative interval, fewer than 1 entry, or a retention under a day */
+  /**
+   * @throws IllegalArgumentException for a negative interval, fewer than 1 entry, or a retention
+   *     under a day
+   */
   public AuditSettings {
     if (checkpointInterval.isNegative()) {
       throw new IllegalArgumentException("the audit checkpoint interval cannot be negative");
     }
     if (checkpointEntries < 1) {
-      throw new IllegalArgumentException("audit checkpoint entries must be at least 1, not " + checkpointEntries);
+      throw new IllegalArgumentException(
+          "audit checkpoint entries must be at least 1, not " + checkpointEntries);
     }
     if (retention != null && retention.compareTo(Duration.ofDays(1)) < 0) {
-      throw new IllegalArgumentException("the audit retention must be at least 1d, not " + retention);
+      throw new IllegalArgumentException(
+          "the audit retention must be at least 1d, not " + retention);
     }
   }
 

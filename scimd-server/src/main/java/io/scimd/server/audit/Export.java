@@ -36,7 +36,8 @@ public final class Export {
       try {
         return valueOf(name.strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown format '" + name + "': give jsonl, csv or ocsf", e);
+        throw new IllegalArgumentException(
+            "unknown format '" + name + "': give jsonl, csv or ocsf", e);
       }
     }
   }
@@ -204,7 +205,10 @@ public final class Export {
       return "";
     }
     String v = "=+-@\t\r".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
-    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+    if (v.indexOf(',') >= 0
+        || v.indexOf('"') >= 0
+        || v.indexOf('\n') >= 0
+        || v.indexOf('\r') >= 0) {
       return "\"" + v.replace("\"", "\"\"") + "\"";
     }
     return v;

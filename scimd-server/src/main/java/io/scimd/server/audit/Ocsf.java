@@ -29,12 +29,12 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>One entry may give several events (a PATCH that disables a user and renames them). Each event
- * has the base attributes (time in epoch milliseconds, class, category, activity, type_uid, severity
- * Informational, status Success, message), {@code metadata} (OCSF version, product, {@code uid}
- * {@code tenant:seq}, the request id as {@code correlation_uid}), the {@code actor} (the client that
- * made the change: its principal and name), {@code src_endpoint.ip} when the change came over the
- * network, and under {@code unmapped.scimd} the entry's tenant, number, kind, hash and the change
- * itself with each attribute's value before and after.
+ * has the base attributes (time in epoch milliseconds, class, category, activity, type_uid,
+ * severity Informational, status Success, message), {@code metadata} (OCSF version, product, {@code
+ * uid} {@code tenant:seq}, the request id as {@code correlation_uid}), the {@code actor} (the
+ * client that made the change: its principal and name), {@code src_endpoint.ip} when the change
+ * came over the network, and under {@code unmapped.scimd} the entry's tenant, number, kind, hash
+ * and the change itself with each attribute's value before and after.
  */
 final class Ocsf {
   /** The OCSF schema version the events follow. */
@@ -107,8 +107,14 @@ final class Ocsf {
           if (m.hasNonNull("type") && !m.get("type").asText().equals("User")) {
             u.put("type", m.get("type").asText()); // a nested group is a member too
           }
-          e.put("message", (added ? "member " + m.path("value").asText() + " added to " : "member " + m.path("value").asText() + " removed from ")
-              + type + " " + r.resourceId());
+          e.put(
+              "message",
+              (added
+                      ? "member " + m.path("value").asText() + " added to "
+                      : "member " + m.path("value").asText() + " removed from ")
+                  + type
+                  + " "
+                  + r.resourceId());
           out.add(e);
         }
       }
@@ -162,19 +168,30 @@ final class Ocsf {
     }
   }
 
-  private ObjectNode account(AuditRecord r, ObjectNode change, int activity, String name, @Nullable String userName) {
+  private ObjectNode account(
+      AuditRecord r, ObjectNode change, int activity, String name, @Nullable String userName) {
     ObjectNode e = base(r, change, ACCOUNT_CHANGE, "Account Change", activity, name);
     ObjectNode u = e.putObject("user");
     u.put("uid", r.resourceId());
     if (userName != null) {
       u.put("name", userName);
     }
-    e.put("message", "User " + (userName != null ? userName : r.resourceId()) + ": " + name.toLowerCase(Locale.ROOT));
+    e.put(
+        "message",
+        "User "
+            + (userName != null ? userName : r.resourceId())
+            + ": "
+            + name.toLowerCase(Locale.ROOT));
     return e;
   }
 
   private ObjectNode access(
-      AuditRecord r, ObjectNode change, int activity, String name, @Nullable String userName, Set<String> privileges) {
+      AuditRecord r,
+      ObjectNode change,
+      int activity,
+      String name,
+      @Nullable String userName,
+      Set<String> privileges) {
     ObjectNode e = base(r, change, USER_ACCESS, "User Access Management", activity, name);
     ObjectNode u = e.putObject("user");
     u.put("uid", r.resourceId());
@@ -183,18 +200,31 @@ final class Ocsf {
     }
     ArrayNode p = e.putArray("privileges");
     privileges.forEach(p::add);
-    e.put("message", "User " + (userName != null ? userName : r.resourceId()) + ": " + name.toLowerCase(Locale.ROOT) + " " + privileges);
+    e.put(
+        "message",
+        "User "
+            + (userName != null ? userName : r.resourceId())
+            + ": "
+            + name.toLowerCase(Locale.ROOT)
+            + " "
+            + privileges);
     return e;
   }
 
-  private ObjectNode group(AuditRecord r, ObjectNode change, int activity, String name, @Nullable String displayName) {
+  private ObjectNode group(
+      AuditRecord r, ObjectNode change, int activity, String name, @Nullable String displayName) {
     ObjectNode e = base(r, change, GROUP_MANAGEMENT, "Group Management", activity, name);
     ObjectNode g = e.putObject("group");
     g.put("uid", r.resourceId());
     if (displayName != null) {
       g.put("name", displayName);
     }
-    e.put("message", "Group " + (displayName != null ? displayName : r.resourceId()) + ": " + name.toLowerCase(Locale.ROOT));
+    e.put(
+        "message",
+        "Group "
+            + (displayName != null ? displayName : r.resourceId())
+            + ": "
+            + name.toLowerCase(Locale.ROOT));
     return e;
   }
 
@@ -203,12 +233,19 @@ final class Ocsf {
     ObjectNode entity = e.putObject("entity");
     entity.put("uid", r.resourceId());
     entity.put("type", r.resourceType());
-    e.put("message", r.resourceType() + " " + r.resourceId() + ": " + name.toLowerCase(Locale.ROOT));
+    e.put(
+        "message", r.resourceType() + " " + r.resourceId() + ": " + name.toLowerCase(Locale.ROOT));
     return e;
   }
 
   /** The attributes every event has, in the order OCSF's documentation lists them. */
-  private ObjectNode base(AuditRecord r, ObjectNode change, int classUid, String className, int activity, String activityName) {
+  private ObjectNode base(
+      AuditRecord r,
+      ObjectNode change,
+      int classUid,
+      String className,
+      int activity,
+      String activityName) {
     ObjectNode e = F.objectNode();
     e.put("time", Math.floorDiv(r.at(), 1_000L)); // OCSF timestamp_t: epoch milliseconds
     e.put("category_uid", CATEGORY_IAM);
@@ -285,7 +322,10 @@ final class Ocsf {
     return null;
   }
 
-  /** The values of a multi-valued attribute ({@code roles}): each one's {@code value}, else its text. */
+  /**
+   * The values of a multi-valued attribute ({@code roles}): each one's {@code value}, else its
+   * text.
+   */
   private static Set<String> values(@Nullable JsonNode n) {
     Set<String> out = new LinkedHashSet<>();
     if (n == null) {

@@ -31,16 +31,22 @@ import org.jspecify.annotations.Nullable;
  * are chained, but nothing signed says they existed. The report says how many entries are in that
  * position, and checkpoints are written often (every minute by default) to keep it short.
  *
- * <p>Signatures are checked against the keys the store records, unless the caller names the keys
- * it trusts: keys from the store are only as trustworthy as the database, while a public key an
+ * <p>Signatures are checked against the keys the store records, unless the caller names the keys it
+ * trusts: keys from the store are only as trustworthy as the database, while a public key an
  * auditor holds ({@code --trust-key}) is not.
  */
 public final class Verification {
-  /** How many hashes of recent entries are remembered to say which entry a broken link points to. */
+  /**
+   * How many hashes of recent entries are remembered to say which entry a broken link points to.
+   */
   private static final int REMEMBERED = 100_000;
+
   /** How far away a moved entry is looked for when its hash matches another number. */
   private static final int MOVED_RADIUS = 8;
-  /** The most problems reported per tenant: the rest are counted, so a ruined trail stays readable. */
+
+  /**
+   * The most problems reported per tenant: the rest are counted, so a ruined trail stays readable.
+   */
   static final int MAX_PROBLEMS = 1_000;
 
   /** One thing wrong: where ({@code tenant "t" entry 7}, a key) and what. */
@@ -89,14 +95,25 @@ public final class Verification {
         if (t.entries() == 0) {
           line.append("no entries");
         } else {
-          line.append(t.entries()).append(t.entries() == 1 ? " entry" : " entries")
-              .append(" (").append(t.first()).append("..").append(t.last()).append(")");
+          line.append(t.entries())
+              .append(t.entries() == 1 ? " entry" : " entries")
+              .append(" (")
+              .append(t.first())
+              .append("..")
+              .append(t.last())
+              .append(")");
         }
-        line.append(", ").append(t.checkpoints()).append(t.checkpoints() == 1 ? " checkpoint" : " checkpoints");
+        line.append(", ")
+            .append(t.checkpoints())
+            .append(t.checkpoints() == 1 ? " checkpoint" : " checkpoints");
         Checkpoint latest = t.latest();
         if (latest != null) {
-          line.append(", the latest at entry ").append(latest.seq()).append(" signed ").append(latest.time())
-              .append(" by key ").append(latest.keyId(), 0, Math.min(16, latest.keyId().length()));
+          line.append(", the latest at entry ")
+              .append(latest.seq())
+              .append(" signed ")
+              .append(latest.time())
+              .append(" by key ")
+              .append(latest.keyId(), 0, Math.min(16, latest.keyId().length()));
         }
         out.println(line);
         for (Problem p : t.problems()) {
@@ -135,7 +152,8 @@ public final class Verification {
             notes.add(
                 "signatures were checked against the public keys recorded in the store; to check them against a"
                     + " key the database cannot change, give the key you hold: --trust-key "
-                    + AuditSettings.KEY_FILE + ".pub");
+                    + AuditSettings.KEY_FILE
+                    + ".pub");
           }
           return new Report(tenants, keyProblems, notes);
         });
@@ -154,12 +172,19 @@ public final class Verification {
         PublicKey k = AuditKey.publicKey(e.getValue());
         String id = AuditKey.id(k);
         if (!id.equals(e.getKey())) {
-          problems.add(new Problem(where, "the public key recorded under this id is another key (" + id + "): the keys were altered"));
+          problems.add(
+              new Problem(
+                  where,
+                  "the public key recorded under this id is another key ("
+                      + id
+                      + "): the keys were altered"));
         } else {
           recorded.put(id, k);
         }
       } catch (IllegalArgumentException ex) {
-        problems.add(new Problem(where, "the recorded public key is not an Ed25519 key: " + ex.getMessage()));
+        problems.add(
+            new Problem(
+                where, "the recorded public key is not an Ed25519 key: " + ex.getMessage()));
       }
     }
     return trusted != null ? trusted : recorded;
@@ -189,10 +214,18 @@ public final class Verification {
       PublicKey key = keys.get(cp.keyId());
       if (key == null) {
         problems.add(
-            at(tenant, cp.seq(), "its checkpoint is signed by key " + cp.keyId()
-                + ", which is not a key the signatures were checked against"));
+            at(
+                tenant,
+                cp.seq(),
+                "its checkpoint is signed by key "
+                    + cp.keyId()
+                    + ", which is not a key the signatures were checked against"));
       } else if (!AuditKey.verify(cp, key)) {
-        problems.add(at(tenant, cp.seq(), "its checkpoint's signature is not valid: the checkpoint was altered or forged"));
+        problems.add(
+            at(
+                tenant,
+                cp.seq(),
+                "its checkpoint's signature is not valid: the checkpoint was altered or forged"));
       } else {
         valid.put(cp.seq(), cp);
       }
@@ -230,25 +263,41 @@ public final class Verification {
             Checkpoint cp = valid.get(e.seq());
             if (cp == null) {
               problems.add(
-                  at(tenant, e.seq(), "entries 1.." + (e.seq() - 1) + " before it are missing, and no valid checkpoint"
-                      + " vouches for this entry: entries were removed from the start"));
+                  at(
+                      tenant,
+                      e.seq(),
+                      "entries 1.."
+                          + (e.seq() - 1)
+                          + " before it are missing, and no valid checkpoint"
+                          + " vouches for this entry: entries were removed from the start"));
             } else {
-              notes.add("entries 1.." + (e.seq() - 1) + " were pruned; the trail is verified from the checkpoint of entry "
-                  + e.seq() + " signed " + cp.time());
+              notes.add(
+                  "entries 1.."
+                      + (e.seq() - 1)
+                      + " were pruned; the trail is verified from the checkpoint of entry "
+                      + e.seq()
+                      + " signed "
+                      + cp.time());
             }
             gap = true; // what it chains to is gone: the checkpoint vouches for it instead
           }
         } else if (e.seq() != prevSeq + 1) {
           problems.add(
-              at(tenant, prevSeq + 1, (e.seq() - 1 == prevSeq + 1 ? "entry " + (prevSeq + 1) + " is" : "entries " + (prevSeq + 1) + ".." + (e.seq() - 1) + " are")
-                  + " missing: removed from the journal"));
+              at(
+                  tenant,
+                  prevSeq + 1,
+                  (e.seq() - 1 == prevSeq + 1
+                          ? "entry " + (prevSeq + 1) + " is"
+                          : "entries " + (prevSeq + 1) + ".." + (e.seq() - 1) + " are")
+                      + " missing: removed from the journal"));
           gap = true;
         }
         String stored = e.hash();
         String storedPrev = e.prevHash();
         String hash;
         if (stored == null || storedPrev == null) {
-          problems.add(at(tenant, e.seq(), "it has no hash: it was written or altered outside the chain"));
+          problems.add(
+              at(tenant, e.seq(), "it has no hash: it was written or altered outside the chain"));
           hash = AuditHash.entry(e, prevHash);
         } else {
           hash = stored;
@@ -256,7 +305,8 @@ public final class Verification {
           if (!computed.equals(stored)) {
             OptionalLong moved = movedFrom(e, storedPrev);
             if (moved.isEmpty()) {
-              problems.add(at(tenant, e.seq(), "its content does not match its hash: the entry was edited"));
+              problems.add(
+                  at(tenant, e.seq(), "its content does not match its hash: the entry was edited"));
             } else if (shift != null && shift.continuedBy(e.seq(), moved.getAsLong())) {
               shift = shift.to(e.seq());
               if (shift.index() < problems.size()) { // else past the problems shown
@@ -270,18 +320,35 @@ public final class Verification {
           if (!gap && !storedPrev.equals(prevHash)) {
             Long linked = seen.get(storedPrev);
             problems.add(
-                at(tenant, e.seq(), linked != null
-                    ? "it is chained to entry " + linked + ", not to entry " + (e.seq() - 1)
-                        + ": entries were reordered, or one was inserted or removed before it"
-                    : "it is not chained to entry " + (e.seq() - 1) + " (its prev_hash is not that entry's hash): entry "
-                        + (e.seq() - 1) + " was rewritten, or this one was inserted or moved"));
+                at(
+                    tenant,
+                    e.seq(),
+                    linked != null
+                        ? "it is chained to entry "
+                            + linked
+                            + ", not to entry "
+                            + (e.seq() - 1)
+                            + ": entries were reordered, or one was inserted or removed before it"
+                        : "it is not chained to entry "
+                            + (e.seq() - 1)
+                            + " (its prev_hash is not that entry's hash): entry "
+                            + (e.seq() - 1)
+                            + " was rewritten, or this one was inserted or moved"));
           }
         }
         Checkpoint cp = valid.get(e.seq());
         if (cp != null && !cp.hash().equals(hash)) {
           problems.add(
-              at(tenant, e.seq(), "the checkpoint signed " + cp.time() + " says its hash is " + cp.hash()
-                  + ", the journal's is " + hash + ": entries up to it were rewritten after they were signed"));
+              at(
+                  tenant,
+                  e.seq(),
+                  "the checkpoint signed "
+                      + cp.time()
+                      + " says its hash is "
+                      + cp.hash()
+                      + ", the journal's is "
+                      + hash
+                      + ": entries up to it were rewritten after they were signed"));
         }
         seen.put(hash, e.seq());
         prevSeq = e.seq();
@@ -298,33 +365,64 @@ public final class Verification {
     }
     Checkpoint latest = valid.isEmpty() ? null : valid.lastEntry().getValue();
     if (upTo == Long.MAX_VALUE) {
-      Checkpoint beyond = valid.ceilingEntry(prevSeq + 1) == null ? null : valid.lastEntry().getValue();
+      Checkpoint beyond =
+          valid.ceilingEntry(prevSeq + 1) == null ? null : valid.lastEntry().getValue();
       if (beyond != null) {
         problems.add(
-            at(tenant, prevSeq + 1, (prevSeq == 0 ? "the journal is empty" : "the journal ends at entry " + prevSeq)
-                + ", but the checkpoint signed " + beyond.time() + " vouches for entries up to " + beyond.seq()
-                + ": entries " + (prevSeq + 1) + ".." + beyond.seq() + " were removed (the journal was truncated)"));
+            at(
+                tenant,
+                prevSeq + 1,
+                (prevSeq == 0 ? "the journal is empty" : "the journal ends at entry " + prevSeq)
+                    + ", but the checkpoint signed "
+                    + beyond.time()
+                    + " vouches for entries up to "
+                    + beyond.seq()
+                    + ": entries "
+                    + (prevSeq + 1)
+                    + ".."
+                    + beyond.seq()
+                    + " were removed (the journal was truncated)"));
       }
       OptionalLong counter = r.counter(tenant);
-      if (counter.isPresent() && counter.getAsLong() > prevSeq && (beyond == null || counter.getAsLong() > beyond.seq())) {
+      if (counter.isPresent()
+          && counter.getAsLong() > prevSeq
+          && (beyond == null || counter.getAsLong() > beyond.seq())) {
         problems.add(
-            at(tenant, prevSeq + 1, "the journal counter has given numbers up to " + counter.getAsLong()
-                + ", but the journal ends at entry " + prevSeq + ": entries " + (prevSeq + 1) + ".." + counter.getAsLong()
-                + " were removed (the journal was truncated)"));
+            at(
+                tenant,
+                prevSeq + 1,
+                "the journal counter has given numbers up to "
+                    + counter.getAsLong()
+                    + ", but the journal ends at entry "
+                    + prevSeq
+                    + ": entries "
+                    + (prevSeq + 1)
+                    + ".."
+                    + counter.getAsLong()
+                    + " were removed (the journal was truncated)"));
       }
       if (count > 0 && signedUpTo < prevSeq) {
         long from = Math.max(signedUpTo + 1, first);
         notes.add(
             (signedUpTo == 0 ? "no checkpoint vouches for any entry yet: " : "")
-                + "entries " + from + ".." + prevSeq + " follow the latest checkpoint; each is chained, but had the newest"
+                + "entries "
+                + from
+                + ".."
+                + prevSeq
+                + " follow the latest checkpoint; each is chained, but had the newest"
                 + " of them been removed, nothing signed would show it until a checkpoint covers them"
                 + " (the server signs one periodically; scimd audit checkpoint signs one now)");
       }
     }
     if (unshown[0] > 0) {
-      notes.add(unshown[0] + " more problems were found and are not shown (the first " + MAX_PROBLEMS + " are)");
+      notes.add(
+          unshown[0]
+              + " more problems were found and are not shown (the first "
+              + MAX_PROBLEMS
+              + " are)");
     }
-    return new TenantReport(tenant, count, first, prevSeq, all.size(), signedUpTo, latest, problems, notes);
+    return new TenantReport(
+        tenant, count, first, prevSeq, all.size(), signedUpTo, latest, problems, notes);
   }
 
   /**
@@ -345,9 +443,18 @@ public final class Verification {
     Problem problem(String tenant) {
       String what =
           from == to
-              ? "it was hashed as entry " + (from + offset) + ": an entry was inserted or removed before it, or entries were"
+              ? "it was hashed as entry "
+                  + (from + offset)
+                  + ": an entry was inserted or removed before it, or entries were"
                   + " reordered"
-              : "entries " + from + ".." + to + " were hashed as entries " + (from + offset) + ".." + (to + offset)
+              : "entries "
+                  + from
+                  + ".."
+                  + to
+                  + " were hashed as entries "
+                  + (from + offset)
+                  + ".."
+                  + (to + offset)
                   + ": an entry was inserted or removed before them";
       return at(tenant, from, what);
     }
@@ -367,12 +474,22 @@ public final class Verification {
 
   private static AuditRecord withSeq(AuditRecord e, long seq) {
     return new AuditRecord(
-        e.tenant(), seq, e.at(), e.principal(), e.principalName(), e.source(), e.requestId(), e.resourceType(),
-        e.resourceId(), e.kind(), e.change(), e.prevHash(), e.hash());
+        e.tenant(),
+        seq,
+        e.at(),
+        e.principal(),
+        e.principalName(),
+        e.source(),
+        e.requestId(),
+        e.resourceType(),
+        e.resourceId(),
+        e.kind(),
+        e.change(),
+        e.prevHash(),
+        e.hash());
   }
 
   private static Problem at(String tenant, long seq, String what) {
     return new Problem("tenant \"" + tenant + "\" entry " + seq, what);
   }
-
 }

@@ -18,13 +18,15 @@ class AuditKeyTest {
   @TempDir Path dir;
 
   @Test
-  void loadOrCreate_writesAKeyOnlyItsOwnerMayRead_withItsPublicHalfBeside_andLoadsTheSameKeyAgain() throws Exception {
+  void loadOrCreate_writesAKeyOnlyItsOwnerMayRead_withItsPublicHalfBeside_andLoadsTheSameKeyAgain()
+      throws Exception {
     Path file = dir.resolve("keys").resolve(AuditSettings.KEY_FILE);
 
     AuditKey made = AuditKey.loadOrCreate(file);
     AuditKey again = AuditKey.loadOrCreate(file);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(again.id()).isEqualTo(made.id()).hasSize(64);
     assertThat(AuditKey.id(AuditKey.readPublicKey(AuditKey.publicFile(file)))).isEqualTo(made.id());
     assertThat(Files.readString(AuditKey.publicFile(file))).doesNotContain("PRIVATE");
@@ -39,9 +41,17 @@ class AuditKeyTest {
 
     assertThatThrownBy(() -> AuditKey.load(file)).hasMessageContaining("chmod 600");
     AuditTrailTest.Run r =
-        run(Map.of("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN), "serve", "--port", "0", "--data", dir.toString());
+        run(
+            Map.of("SCIMD_BOOTSTRAP_TOKEN", TestServer.TOKEN),
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            dir.toString());
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).startsWith("scimd: invalid configuration: ").contains("may be read by others (rw-r--r--)");
+    assertThat(r.err())
+        .startsWith("scimd: invalid configuration: ")
+        .contains("may be read by others (rw-r--r--)");
   }
 
   @Test
@@ -55,9 +65,12 @@ class AuditKeyTest {
     assertThat(cp.keyId()).isEqualTo(key.id());
     assertThat(AuditKey.verify(cp, AuditKey.publicKey(key.publicKeyBase64()))).isTrue();
     assertThat(AuditKey.verify(cp, AuditKey.publicKey(other.publicKeyBase64()))).isFalse();
-    Checkpoint moved = new Checkpoint(cp.tenant(), 8, cp.hash(), cp.at(), cp.keyId(), cp.signature());
-    Checkpoint otherTenant = new Checkpoint("acme", 7, cp.hash(), cp.at(), cp.keyId(), cp.signature());
-    Checkpoint garbage = new Checkpoint(cp.tenant(), 7, cp.hash(), cp.at(), cp.keyId(), "not base64!");
+    Checkpoint moved =
+        new Checkpoint(cp.tenant(), 8, cp.hash(), cp.at(), cp.keyId(), cp.signature());
+    Checkpoint otherTenant =
+        new Checkpoint("acme", 7, cp.hash(), cp.at(), cp.keyId(), cp.signature());
+    Checkpoint garbage =
+        new Checkpoint(cp.tenant(), 7, cp.hash(), cp.at(), cp.keyId(), "not base64!");
     assertThat(AuditKey.verify(moved, AuditKey.publicKey(key.publicKeyBase64()))).isFalse();
     assertThat(AuditKey.verify(otherTenant, AuditKey.publicKey(key.publicKeyBase64()))).isFalse();
     assertThat(AuditKey.verify(garbage, AuditKey.publicKey(key.publicKeyBase64()))).isFalse();

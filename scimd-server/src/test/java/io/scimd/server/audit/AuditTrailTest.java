@@ -51,10 +51,13 @@ class AuditTrailTest {
 
   /** The server's configuration: periodic checkpoints off, so that each test signs when it says. */
   ServerConfig config() throws Exception {
-    return TestServer.config().withAudit(AuditSettings.DEFAULTS.withCheckpoints(Duration.ZERO, 10_000));
+    return TestServer.config()
+        .withAudit(AuditSettings.DEFAULTS.withCheckpoints(Duration.ZERO, 10_000));
   }
 
-  /** Whether the store can tell that entries after the latest checkpoint were removed (a counter). */
+  /**
+   * Whether the store can tell that entries after the latest checkpoint were removed (a counter).
+   */
   boolean seesTruncationAfterTheLastCheckpoint() {
     return false;
   }
@@ -123,16 +126,54 @@ class AuditTrailTest {
     String alice = create("/scim/v2/Users", user("alice"));
     String bob = create("/scim/v2/Users", user("bob"));
     String eng =
-        create("/scim/v2/Groups", "{\"schemas\":[\"" + GROUP + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\"" + alice + "\"}]}");
-    assertThat(server.send("PATCH", "/scim/v2/Users/" + bob, patchBody("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}")).statusCode())
+        create(
+            "/scim/v2/Groups",
+            "{\"schemas\":[\""
+                + GROUP
+                + "\"],\"displayName\":\"eng\",\"members\":[{\"value\":\""
+                + alice
+                + "\"}]}");
+    assertThat(
+            server
+                .send(
+                    "PATCH",
+                    "/scim/v2/Users/" + bob,
+                    patchBody("{\"op\":\"replace\",\"path\":\"active\",\"value\":false}"))
+                .statusCode())
         .isEqualTo(200);
-    assertThat(server.send("PATCH", "/scim/v2/Users/" + bob, patchBody("{\"op\":\"add\",\"path\":\"roles\",\"value\":[{\"value\":\"admin\"}]}")).statusCode())
+    assertThat(
+            server
+                .send(
+                    "PATCH",
+                    "/scim/v2/Users/" + bob,
+                    patchBody(
+                        "{\"op\":\"add\",\"path\":\"roles\",\"value\":[{\"value\":\"admin\"}]}"))
+                .statusCode())
         .isEqualTo(200);
-    assertThat(server.send("PATCH", "/scim/v2/Groups/" + eng, patchBody("{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + bob + "\"}]}")).statusCode())
+    assertThat(
+            server
+                .send(
+                    "PATCH",
+                    "/scim/v2/Groups/" + eng,
+                    patchBody(
+                        "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                            + bob
+                            + "\"}]}"))
+                .statusCode())
         .isIn(200, 204);
     assertThat(server.send("DELETE", "/scim/v2/Users/" + alice, null).statusCode()).isEqualTo(204);
-    assertThat(records()).extracting(AuditRecord::kind)
-        .containsExactly("created", "created", "created", "members_added", "patched", "patched", "members_added", "deleted", "members_removed");
+    assertThat(records())
+        .extracting(AuditRecord::kind)
+        .containsExactly(
+            "created",
+            "created",
+            "created",
+            "members_added",
+            "patched",
+            "patched",
+            "members_added",
+            "deleted",
+            "members_removed");
   }
 
   String create(String path, String body) {
@@ -154,7 +195,8 @@ class AuditTrailTest {
   }
 
   void sql(String... statements) throws SQLException {
-    try (Connection c = db(); Statement s = c.createStatement()) {
+    try (Connection c = db();
+        Statement s = c.createStatement()) {
       for (String q : statements) {
         s.executeUpdate(q);
       }
@@ -173,8 +215,18 @@ class AuditTrailTest {
         while (rs.next()) {
           out.add(
               new AuditRecord(
-                  rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                  rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+                  rs.getString(1),
+                  rs.getLong(2),
+                  rs.getLong(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getString(7),
+                  rs.getString(8),
+                  rs.getString(9),
+                  rs.getString(10),
+                  rs.getString(11),
+                  rs.getString(12),
                   rs.getString(13)));
         }
       }
@@ -188,7 +240,8 @@ class AuditTrailTest {
   void rewrite(AuditRecord r) throws SQLException {
     try (Connection c = db();
         PreparedStatement ps =
-            c.prepareStatement("UPDATE journal SET change = ?, prev_hash = ?, hash = ? WHERE tenant = ? AND seq = ?")) {
+            c.prepareStatement(
+                "UPDATE journal SET change = ?, prev_hash = ?, hash = ? WHERE tenant = ? AND seq = ?")) {
       ps.setString(1, r.change());
       ps.setString(2, r.prevHash());
       ps.setString(3, r.hash());
@@ -200,10 +253,34 @@ class AuditTrailTest {
 
   static AuditRecord withChange(AuditRecord r, String change, String prevHash) {
     AuditRecord edited =
-        new AuditRecord(r.tenant(), r.seq(), r.at(), r.principal(), r.principalName(), r.source(), r.requestId(),
-            r.resourceType(), r.resourceId(), r.kind(), change, prevHash, null);
-    return new AuditRecord(r.tenant(), r.seq(), r.at(), r.principal(), r.principalName(), r.source(), r.requestId(),
-        r.resourceType(), r.resourceId(), r.kind(), change, prevHash, AuditHash.entry(edited, prevHash));
+        new AuditRecord(
+            r.tenant(),
+            r.seq(),
+            r.at(),
+            r.principal(),
+            r.principalName(),
+            r.source(),
+            r.requestId(),
+            r.resourceType(),
+            r.resourceId(),
+            r.kind(),
+            change,
+            prevHash,
+            null);
+    return new AuditRecord(
+        r.tenant(),
+        r.seq(),
+        r.at(),
+        r.principal(),
+        r.principalName(),
+        r.source(),
+        r.requestId(),
+        r.resourceType(),
+        r.resourceId(),
+        r.kind(),
+        change,
+        prevHash,
+        AuditHash.entry(edited, prevHash));
   }
 
   // ------------------------------------------------------------------ tests
@@ -227,7 +304,8 @@ class AuditTrailTest {
         .contains("scimd: the audit trail is intact: 9 entries in 1 tenant")
         .doesNotContain("PROBLEM");
     Path key = config.dataDir().resolve(AuditSettings.KEY_FILE);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
     Run trusted = verify("--trust-key", AuditKey.publicFile(key).toString());
     assertThat(trusted.code()).as(trusted.toString()).isZero();
     assertThat(trusted.out()).doesNotContain("recorded in the store");
@@ -242,20 +320,24 @@ class AuditTrailTest {
     Run r = verify();
 
     assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("note: entries 10..10 follow the latest checkpoint").contains("nothing signed would show it");
+    assertThat(r.out())
+        .contains("note: entries 10..10 follow the latest checkpoint")
+        .contains("nothing signed would show it");
   }
 
   @Test
   void anEditedEntry_isFound() throws Exception {
     history();
     checkpoint();
-    sql("UPDATE journal SET change = REPLACE(change, 'bob', 'mallory') WHERE tenant = 'default' AND seq = 2");
+    sql(
+        "UPDATE journal SET change = REPLACE(change, 'bob', 'mallory') WHERE tenant = 'default' AND seq = 2");
 
     Run r = verify();
 
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
     assertThat(r.out())
-        .contains("PROBLEM tenant \"default\" entry 2: its content does not match its hash: the entry was edited")
+        .contains(
+            "PROBLEM tenant \"default\" entry 2: its content does not match its hash: the entry was edited")
         .contains("NOT intact");
   }
 
@@ -269,7 +351,8 @@ class AuditTrailTest {
     Run r = verify();
 
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
-    assertThat(r.out()).contains("PROBLEM tenant \"default\" entry 3: it is not chained to entry 2");
+    assertThat(r.out())
+        .contains("PROBLEM tenant \"default\" entry 3: it is not chained to entry 2");
   }
 
   @Test
@@ -301,7 +384,9 @@ class AuditTrailTest {
     Run r = verify();
 
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
-    assertThat(r.out()).contains("PROBLEM tenant \"default\" entry 5: entry 5 is missing: removed from the journal");
+    assertThat(r.out())
+        .contains(
+            "PROBLEM tenant \"default\" entry 5: entry 5 is missing: removed from the journal");
   }
 
   @Test
@@ -313,7 +398,8 @@ class AuditTrailTest {
     Run r = verify();
 
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
-    assertThat(r.out()).contains("PROBLEM tenant \"default\" entry 3: entries 1..2 before it are missing");
+    assertThat(r.out())
+        .contains("PROBLEM tenant \"default\" entry 3: entries 1..2 before it are missing");
   }
 
   @Test
@@ -321,22 +407,49 @@ class AuditTrailTest {
     history();
     checkpoint();
     AuditRecord second = records().get(1);
-    // Make room at 3 and insert a well-formed entry chained to entry 2, as one who knows the encoding would.
-    sql("UPDATE journal SET seq = -seq WHERE tenant = 'default' AND seq >= 3",
+    // Make room at 3 and insert a well-formed entry chained to entry 2, as one who knows the
+    // encoding would.
+    sql(
+        "UPDATE journal SET seq = -seq WHERE tenant = 'default' AND seq >= 3",
         "UPDATE journal SET seq = 1 - seq WHERE tenant = 'default' AND seq < 0");
     AuditRecord forged =
         withChange(
-            new AuditRecord(T, 3, second.at(), second.principal(), second.principalName(), second.source(), "forged",
-                "User", "forged-id", "created", "{\"attributes\":{\"userName\":\"mallory\"}}", null, null),
-            "{\"attributes\":{\"userName\":\"mallory\"}}", second.hash());
+            new AuditRecord(
+                T,
+                3,
+                second.at(),
+                second.principal(),
+                second.principalName(),
+                second.source(),
+                "forged",
+                "User",
+                "forged-id",
+                "created",
+                "{\"attributes\":{\"userName\":\"mallory\"}}",
+                null,
+                null),
+            "{\"attributes\":{\"userName\":\"mallory\"}}",
+            second.hash());
     try (Connection c = db();
         PreparedStatement ps =
             c.prepareStatement(
                 "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id, resource_type,"
                     + " resource_id, kind, change, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      Object[] v = {forged.tenant(), forged.seq(), forged.at(), forged.principal(), forged.principalName(), forged.source(),
-          forged.requestId(), forged.resourceType(), forged.resourceId(), forged.kind(), forged.change(), forged.prevHash(),
-          forged.hash()};
+      Object[] v = {
+        forged.tenant(),
+        forged.seq(),
+        forged.at(),
+        forged.principal(),
+        forged.principalName(),
+        forged.source(),
+        forged.requestId(),
+        forged.resourceType(),
+        forged.resourceId(),
+        forged.kind(),
+        forged.change(),
+        forged.prevHash(),
+        forged.hash()
+      };
       for (int i = 0; i < v.length; i++) {
         ps.setObject(i + 1, v[i]);
       }
@@ -348,7 +461,8 @@ class AuditTrailTest {
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
     assertThat(r.out())
         .doesNotContain("\"default\" entry 3:")
-        .contains("PROBLEM tenant \"default\" entry 4: entries 4..10 were hashed as entries 3..9: an entry was inserted")
+        .contains(
+            "PROBLEM tenant \"default\" entry 4: entries 4..10 were hashed as entries 3..9: an entry was inserted")
         .contains("PROBLEM tenant \"default\" entry 4: it is chained to entry 2, not to entry 3");
   }
 
@@ -356,7 +470,8 @@ class AuditTrailTest {
   void reorderedEntries_areFound() throws Exception {
     history();
     checkpoint();
-    sql("UPDATE journal SET seq = -1 WHERE tenant = 'default' AND seq = 3",
+    sql(
+        "UPDATE journal SET seq = -1 WHERE tenant = 'default' AND seq = 3",
         "UPDATE journal SET seq = 3 WHERE tenant = 'default' AND seq = 4",
         "UPDATE journal SET seq = 4 WHERE tenant = 'default' AND seq = -1");
 
@@ -379,12 +494,14 @@ class AuditTrailTest {
 
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
     assertThat(r.out())
-        .contains("PROBLEM tenant \"default\" entry 8: the journal ends at entry 7, but the checkpoint signed")
+        .contains(
+            "PROBLEM tenant \"default\" entry 8: the journal ends at entry 7, but the checkpoint signed")
         .contains("entries 8..9 were removed (the journal was truncated)");
   }
 
   @Test
-  void aTailTruncatedAfterTheLatestCheckpoint_isReportedAsUnprovable_orFoundByTheCounter() throws Exception {
+  void aTailTruncatedAfterTheLatestCheckpoint_isReportedAsUnprovable_orFoundByTheCounter()
+      throws Exception {
     history();
     checkpoint();
     create("/scim/v2/Users", user("carol"));
@@ -395,9 +512,12 @@ class AuditTrailTest {
 
     if (seesTruncationAfterTheLastCheckpoint()) {
       assertThat(r.code()).as(r.toString()).isEqualTo(3);
-      assertThat(r.out()).contains("PROBLEM tenant \"default\" entry 11: the journal counter has given numbers up to 11");
+      assertThat(r.out())
+          .contains(
+              "PROBLEM tenant \"default\" entry 11: the journal counter has given numbers up to 11");
     } else {
-      // Nothing signed says entry 11 existed: verify says what it cannot prove instead of "intact" beyond it.
+      // Nothing signed says entry 11 existed: verify says what it cannot prove instead of "intact"
+      // beyond it.
       assertThat(r.code()).as(r.toString()).isZero();
       assertThat(r.out()).contains("note: entries 10..10 follow the latest checkpoint");
     }
@@ -413,7 +533,8 @@ class AuditTrailTest {
     Run r = verify();
 
     assertThat(r.code()).as(r.toString()).isEqualTo(3);
-    assertThat(r.out()).contains("PROBLEM tenant \"default\" entry 6: its checkpoint's signature is not valid");
+    assertThat(r.out())
+        .contains("PROBLEM tenant \"default\" entry 6: its checkpoint's signature is not valid");
   }
 
   @Test
@@ -429,7 +550,8 @@ class AuditTrailTest {
 
     assertThat(byStoreKeys.code()).as(byStoreKeys.toString()).isZero();
     assertThat(byMine.code()).as(byMine.toString()).isEqualTo(3);
-    assertThat(byMine.out()).contains("entry 9: its checkpoint is signed by key " + AuditKey.load(other).id());
+    assertThat(byMine.out())
+        .contains("entry 9: its checkpoint is signed by key " + AuditKey.load(other).id());
   }
 
   @Test
@@ -466,7 +588,8 @@ class AuditTrailTest {
   @Test
   void theServer_signsCheckpointsPeriodically_andAtShutdown() throws Exception {
     server.close();
-    config = config.withAudit(AuditSettings.DEFAULTS.withCheckpoints(Duration.ofMillis(200), 10_000));
+    config =
+        config.withAudit(AuditSettings.DEFAULTS.withCheckpoints(Duration.ofMillis(200), 10_000));
     server = TestServer.start(config);
     create("/scim/v2/Users", user("alice"));
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -486,8 +609,11 @@ class AuditTrailTest {
   }
 
   long checkpointedUpTo() throws SQLException {
-    try (Connection c = db(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints WHERE tenant = 'default'")) {
+    try (Connection c = db();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints WHERE tenant = 'default'")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -532,9 +658,14 @@ class AuditTrailTest {
 
     assertThat(r.code()).as(r.toString()).isZero();
     List<String> lines = r.out().lines().toList();
-    assertThat(lines.get(0)).isEqualTo("tenant,seq,time,principal,principal_name,source,request_id,resource_type,resource_id,kind,change,hash");
+    assertThat(lines.get(0))
+        .isEqualTo(
+            "tenant,seq,time,principal,principal_name,source,request_id,resource_type,resource_id,kind,change,hash");
     assertThat(lines).hasSize(10);
-    assertThat(lines.get(1)).startsWith("default,1,").contains(",User,").contains(",created,\"{\"\"attributes\"\":");
+    assertThat(lines.get(1))
+        .startsWith("default,1,")
+        .contains(",User,")
+        .contains(",created,\"{\"\"attributes\"\":");
     assertThat(r.out()).contains("\r\n");
   }
 
@@ -545,9 +676,11 @@ class AuditTrailTest {
 
     assertThat(r.code()).as(r.toString()).isZero();
     List<JsonNode> events = r.out().lines().map(TestServer::json).toList();
-    assertThat(events).extracting(e -> e.get("class_uid").asInt() + "/" + e.get("activity_id").asInt())
+    assertThat(events)
+        .extracting(e -> e.get("class_uid").asInt() + "/" + e.get("activity_id").asInt())
         .containsExactly(
-            "3001/1", "3001/1", "3006/6", "3006/3", "3001/5", "3005/1", "3006/3", "3001/6", "3006/4");
+            "3001/1", "3001/1", "3006/6", "3006/3", "3001/5", "3005/1", "3006/3", "3001/6",
+            "3006/4");
     JsonNode create = events.get(0);
     assertThat(create.get("type_uid").asLong()).isEqualTo(300101);
     assertThat(create.get("category_uid").asInt()).isEqualTo(3);
@@ -569,7 +702,8 @@ class AuditTrailTest {
   void export_ofATimeRange_writesOnlyTheEntriesMadeInIt() throws Exception {
     history();
     List<AuditRecord> chain = records();
-    // Entries 5, 6 and 7 are requests of their own; 3 and 4 (a group created with a member) share a time.
+    // Entries 5, 6 and 7 are requests of their own; 3 and 4 (a group created with a member) share a
+    // time.
     Instant from = chain.get(4).time();
     Instant to = chain.get(6).time();
 
@@ -577,7 +711,11 @@ class AuditTrailTest {
 
     assertThat(r.code()).as(r.toString()).isZero();
     List<Long> seqs = r.out().lines().map(l -> TestServer.json(l).get("seq").asLong()).toList();
-    List<Long> expected = chain.stream().filter(e -> !e.time().isBefore(from) && e.time().isBefore(to)).map(AuditRecord::seq).toList();
+    List<Long> expected =
+        chain.stream()
+            .filter(e -> !e.time().isBefore(from) && e.time().isBefore(to))
+            .map(AuditRecord::seq)
+            .toList();
     assertThat(seqs).isEqualTo(expected).containsExactly(5L, 6L);
   }
 
@@ -587,10 +725,15 @@ class AuditTrailTest {
   long prune(Instant at, Duration retention) {
     String location = config.database() != null ? config.database() : config.dataDir().toString();
     try (Store store =
-        Stores.open(location, SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(2))) {
+        Stores.open(
+            location,
+            SchemaRegistry.builtIn(),
+            InstantSource.system(),
+            PoolSettings.defaults().withMaxPoolSize(2))) {
       AuditKey key = AuditKey.load(config.dataDir().resolve(AuditSettings.KEY_FILE));
       AuditSettings settings = config.audit().withRetention(retention);
-      return AuditMaintenance.onDemand(store.audit(), key, settings, InstantSource.fixed(at)).prune();
+      return AuditMaintenance.onDemand(store.audit(), key, settings, InstantSource.fixed(at))
+          .prune();
     }
   }
 
@@ -617,7 +760,8 @@ class AuditTrailTest {
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("tenant \"default\": 3 entries (9..11), 2 checkpoints")
-        .contains("note: entries 1..8 were pruned; the trail is verified from the checkpoint of entry 9");
+        .contains(
+            "note: entries 1..8 were pruned; the trail is verified from the checkpoint of entry 9");
     create("/scim/v2/Users", user("erin"));
     assertThat(records()).extracting(AuditRecord::seq).containsExactly(9L, 10L, 11L, 12L);
     assertThat(verify().code()).isZero();
@@ -626,12 +770,14 @@ class AuditTrailTest {
   @Test
   void retention_neverPrunesEntriesThatDoNotVerify() throws Exception {
     List<AuditRecord> chain = historyWithTwoCheckpoints();
-    sql("UPDATE journal SET change = REPLACE(change, 'alice', 'mallory') WHERE tenant = 'default' AND seq = 1");
+    sql(
+        "UPDATE journal SET change = REPLACE(change, 'alice', 'mallory') WHERE tenant = 'default' AND seq = 1");
 
     assertThat(prune(chain.get(10).time().plus(Duration.ofDays(2)), Duration.ofDays(1))).isZero();
 
     assertThat(records()).hasSize(11);
-    assertThat(verify().out()).contains("PROBLEM tenant \"default\" entry 1: its content does not match its hash");
+    assertThat(verify().out())
+        .contains("PROBLEM tenant \"default\" entry 1: its content does not match its hash");
   }
 
   @Test

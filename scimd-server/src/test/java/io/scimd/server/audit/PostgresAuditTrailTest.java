@@ -8,8 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * {@link AuditTrailTest} with the server on PostgreSQL, a fresh database per test, tampered with
- * in SQL on that database.
+ * {@link AuditTrailTest} with the server on PostgreSQL, a fresh database per test, tampered with in
+ * SQL on that database.
  */
 class PostgresAuditTrailTest extends AuditTrailTest {
   private PgTestDatabase db;
@@ -24,10 +24,13 @@ class PostgresAuditTrailTest extends AuditTrailTest {
 
   @Override
   ServerConfig config() {
-    return TestServer.config(db, 4).withAudit(AuditSettings.DEFAULTS.withCheckpoints(Duration.ZERO, 10_000));
+    return TestServer.config(db, 4)
+        .withAudit(AuditSettings.DEFAULTS.withCheckpoints(Duration.ZERO, 10_000));
   }
 
-  /** PostgreSQL's journal counter ({@code clocks.journal_seq}) still says how far numbering went. */
+  /**
+   * PostgreSQL's journal counter ({@code clocks.journal_seq}) still says how far numbering went.
+   */
   @Override
   boolean seesTruncationAfterTheLastCheckpoint() {
     return true;

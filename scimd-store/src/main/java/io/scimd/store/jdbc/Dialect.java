@@ -63,8 +63,8 @@ interface Dialect {
    * A query (the tenant as its one parameter) of one row: the next change journal number of the
    * tenant, taken inside the writing transaction, and the hash of the entry numbered one less (null
    * when there is none or it has no hash yet), which the new entry chains to. The number stays
-   * taken until the transaction ends, and comes back when it rolls back (to a savepoint too), so the
-   * journal has no gaps ({@link Journal}). The entry is then inserted with a second statement:
+   * taken until the transaction ends, and comes back when it rolls back (to a savepoint too), so
+   * the journal has no gaps ({@link Journal}). The entry is then inserted with a second statement:
    * {@link Journal} takes this path only when it does not know the chain's end ({@link
    * #appendJournal}).
    */

@@ -96,7 +96,8 @@ final class JdbcAuditTrail implements AuditTrail {
                 if (from == 0 || from >= seq) { // 0: the journal is empty
                   return 0L;
                 }
-                PreparedStatement ps = c.ps("DELETE FROM journal WHERE tenant = ? AND seq >= ? AND seq < ?");
+                PreparedStatement ps =
+                    c.ps("DELETE FROM journal WHERE tenant = ? AND seq >= ? AND seq < ?");
                 ps.setString(1, tenant);
                 ps.setLong(2, from);
                 ps.setLong(3, Math.min(seq, from + BATCH));
@@ -124,7 +125,8 @@ final class JdbcAuditTrail implements AuditTrail {
             c -> {
               List<String> out = new ArrayList<>();
               try (ResultSet rs =
-                  c.ps("SELECT DISTINCT tenant FROM journal WHERE hash IS NULL ORDER BY tenant").executeQuery()) {
+                  c.ps("SELECT DISTINCT tenant FROM journal WHERE hash IS NULL ORDER BY tenant")
+                      .executeQuery()) {
                 while (rs.next()) {
                   out.add(rs.getString(1));
                 }
@@ -169,7 +171,10 @@ final class JdbcAuditTrail implements AuditTrail {
     String lastHash = AuditHash.GENESIS;
     while (done < max) {
       PreparedStatement page =
-          c.ps("SELECT " + COLUMNS + " FROM journal WHERE tenant = ? AND hash IS NULL ORDER BY seq LIMIT ?");
+          c.ps(
+              "SELECT "
+                  + COLUMNS
+                  + " FROM journal WHERE tenant = ? AND hash IS NULL ORDER BY seq LIMIT ?");
       page.setString(1, tenant);
       page.setLong(2, Math.min(500, max - done));
       List<AuditRecord> rows = new ArrayList<>();
@@ -181,7 +186,8 @@ final class JdbcAuditTrail implements AuditTrail {
       if (rows.isEmpty()) {
         break;
       }
-      PreparedStatement update = c.ps("UPDATE journal SET prev_hash = ?, hash = ? WHERE tenant = ? AND seq = ?");
+      PreparedStatement update =
+          c.ps("UPDATE journal SET prev_hash = ?, hash = ? WHERE tenant = ? AND seq = ?");
       for (AuditRecord r : rows) {
         String prev = r.seq() == lastSeq + 1 ? lastHash : hashBefore(c, tenant, r.seq());
         String hash = AuditHash.entry(r, prev);
@@ -198,9 +204,12 @@ final class JdbcAuditTrail implements AuditTrail {
     return done;
   }
 
-  /** The hash of the newest entry before {@code seq}; {@link AuditHash#GENESIS} when there is none. */
+  /**
+   * The hash of the newest entry before {@code seq}; {@link AuditHash#GENESIS} when there is none.
+   */
   private static String hashBefore(Conn c, String tenant, long seq) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT hash FROM journal WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT 1");
+    PreparedStatement ps =
+        c.ps("SELECT hash FROM journal WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT 1");
     ps.setString(1, tenant);
     ps.setLong(2, seq);
     try (ResultSet rs = ps.executeQuery()) {
@@ -228,7 +237,12 @@ final class JdbcAuditTrail implements AuditTrail {
 
   private static Checkpoint checkpoint(ResultSet rs) throws SQLException {
     return new Checkpoint(
-        rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6));
+        rs.getString(1),
+        rs.getLong(2),
+        rs.getString(3),
+        rs.getLong(4),
+        rs.getString(5),
+        rs.getString(6));
   }
 
   /** The reads of one snapshot. */
@@ -265,7 +279,10 @@ final class JdbcAuditTrail implements AuditTrail {
               return out;
             }
             PreparedStatement ps =
-                c.ps("SELECT " + COLUMNS + " FROM journal WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?");
+                c.ps(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM journal WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?");
             ps.setString(1, tenant);
             ps.setLong(2, afterSeq);
             ps.setInt(3, n);
@@ -283,7 +300,10 @@ final class JdbcAuditTrail implements AuditTrail {
       return JdbcTx.sql(
           () -> {
             PreparedStatement ps =
-                c.ps("SELECT " + COLUMNS + " FROM journal WHERE tenant = ? ORDER BY seq DESC LIMIT 1");
+                c.ps(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM journal WHERE tenant = ? ORDER BY seq DESC LIMIT 1");
             ps.setString(1, tenant);
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? Optional.of(record(rs)) : Optional.empty();
@@ -346,7 +366,9 @@ final class JdbcAuditTrail implements AuditTrail {
       return JdbcTx.sql(
           () -> {
             Map<String, String> out = new LinkedHashMap<>();
-            try (ResultSet rs = c.ps("SELECT key_id, public_key FROM audit_keys ORDER BY created, key_id").executeQuery()) {
+            try (ResultSet rs =
+                c.ps("SELECT key_id, public_key FROM audit_keys ORDER BY created, key_id")
+                    .executeQuery()) {
               while (rs.next()) {
                 out.put(rs.getString(1), rs.getString(2));
               }

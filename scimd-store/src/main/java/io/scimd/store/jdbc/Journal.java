@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each entry is chained to the one before it: {@code hash} is the SHA-256 of its canonical
  * encoding with {@code prev_hash}, the hash of the entry before ({@link AuditHash}), computed as it
- * is appended, under the same per-tenant order that numbers it (docs/decisions/0009-audit-trail.md).
+ * is appended, under the same per-tenant order that numbers it
+ * (docs/decisions/0009-audit-trail.md).
  *
  * <p>The change is stored as JSON text, not {@code jsonb}: the audit trail hashes the exact bytes,
  * and PostgreSQL's {@code jsonb} would reorder keys. Values that are never returned or write-only
@@ -77,8 +78,18 @@ final class Journal {
       long seq = end.seq() + 1;
       String hash =
           AuditHash.entry(
-              tenant, seq, micros, principal, principalName, scope.source(), scope.requestId(),
-              change.resourceType(), change.resourceId(), kind, json, end.hash());
+              tenant,
+              seq,
+              micros,
+              principal,
+              principalName,
+              scope.source(),
+              scope.requestId(),
+              change.resourceType(),
+              change.resourceId(),
+              kind,
+              json,
+              end.hash());
       PreparedStatement ps = c.ps(dialect.appendJournal());
       ps.setString(1, tenant);
       ps.setLong(2, end.seq());
@@ -114,8 +125,18 @@ final class Journal {
     }
     String hash =
         AuditHash.entry(
-            tenant, seq, micros, principal, principalName, scope.source(), scope.requestId(),
-            change.resourceType(), change.resourceId(), kind, json, prev);
+            tenant,
+            seq,
+            micros,
+            principal,
+            principalName,
+            scope.source(),
+            scope.requestId(),
+            change.resourceType(),
+            change.resourceId(),
+            kind,
+            json,
+            prev);
     PreparedStatement ps =
         c.ps(
             "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id,"

@@ -262,7 +262,8 @@ final class PostgresStore implements Store {
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return retrying(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()), ends);
+          JdbcTx tx =
+              new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()), ends);
           try {
             return work.apply(tx);
           } finally {

@@ -146,26 +146,28 @@ final class SqliteStore implements Store {
 
   @Override
   public <T> T read(Scope scope, Function<StoreReader, T> work) {
-    return inRead(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null, ends);
-      try {
-        return work.apply(tx);
-      } finally {
-        tx.close();
-      }
-    });
+    return inRead(
+        c -> {
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null, ends);
+          try {
+            return work.apply(tx);
+          } finally {
+            tx.close();
+          }
+        });
   }
 
   @Override
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
-    return inWrite(c -> {
-      JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock, ends);
-      try {
-        return work.apply(tx);
-      } finally {
-        tx.close();
-      }
-    });
+    return inWrite(
+        c -> {
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock, ends);
+          try {
+            return work.apply(tx);
+          } finally {
+            tx.close();
+          }
+        });
   }
 
   private <T> T inRead(SqlWork<T> work) {
@@ -246,7 +248,9 @@ final class SqliteStore implements Store {
     return audit;
   }
 
-  /** Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one. */
+  /**
+   * Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one.
+   */
   @Override
   public boolean healthy() {
     if (closed) {

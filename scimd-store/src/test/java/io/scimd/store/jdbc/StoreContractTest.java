@@ -2048,11 +2048,13 @@ public abstract class StoreContractTest {
     String a = insert("User", user("a")).id();
     addMembers(g, a);
     // The conflict rolls back its savepoint, and with it the number and the hash it had taken.
-    store.write(SCOPE, tx -> {
-      ScimException e = scimError(() -> tx.insert("User", user("A")));
-      assertThat(e.error().scimType()).isEqualTo(ScimType.UNIQUENESS);
-      return tx.insert("User", user("b"));
-    });
+    store.write(
+        SCOPE,
+        tx -> {
+          ScimException e = scimError(() -> tx.insert("User", user("A")));
+          assertThat(e.error().scimType()).isEqualTo(ScimType.UNIQUENESS);
+          return tx.insert("User", user("b"));
+        });
     assertThat(delete("User", a)).isTrue();
 
     List<AuditRecord> records = chain();
@@ -2074,7 +2076,8 @@ public abstract class StoreContractTest {
     insert("User", user("c"));
     List<AuditRecord> hashed = chain();
     // As the migration leaves the rows written before it (or an older node during an upgrade).
-    try (Connection c = inspect(); Statement s = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
       s.executeUpdate("UPDATE journal SET prev_hash = NULL, hash = NULL");
     }
 
@@ -2083,7 +2086,8 @@ public abstract class StoreContractTest {
     List<AuditRecord> records = chain();
     assertChained(records);
     assertThat(records.subList(0, 3)).isEqualTo(hashed);
-    try (Connection c = inspect(); Statement s = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
       s.executeUpdate("UPDATE journal SET prev_hash = NULL, hash = NULL WHERE seq >= 2");
     }
     assertThat(store.audit().hashUnhashed()).isEqualTo(3);
@@ -2103,9 +2107,14 @@ public abstract class StoreContractTest {
     store.audit().addKey("key-1", "other");
 
     assertThat(store.audit().addCheckpoint(cp)).isTrue();
-    assertThat(store.audit().addCheckpoint(new Checkpoint(Scope.DEFAULT_TENANT, 3, "x", 43, "key-2", "x"))).isFalse();
+    assertThat(
+            store
+                .audit()
+                .addCheckpoint(new Checkpoint(Scope.DEFAULT_TENANT, 3, "x", 43, "key-2", "x")))
+        .isFalse();
     List<Checkpoint> checkpoints = store.audit().read(r -> r.checkpoints(Scope.DEFAULT_TENANT));
-    java.util.Optional<Checkpoint> latest = store.audit().read(r -> r.latestCheckpoint(Scope.DEFAULT_TENANT));
+    java.util.Optional<Checkpoint> latest =
+        store.audit().read(r -> r.latestCheckpoint(Scope.DEFAULT_TENANT));
     java.util.Map<String, String> keys = store.audit().read(r -> r.keys());
     assertThat(checkpoints).containsExactly(cp);
     assertThat(latest).contains(cp);
@@ -2124,9 +2133,11 @@ public abstract class StoreContractTest {
 
   @Test
   void eachTenant_hasAChainOfItsOwn_fromItsOwnStart() throws SQLException {
-    try (Connection c = inspect(); Statement s = c.createStatement()) {
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
       if (c.getMetaData().getDatabaseProductName().contains("PostgreSQL")) {
-        s.executeUpdate("INSERT INTO clocks (tenant, micros) VALUES ('acme', 0)"); // a tenant's write clock
+        s.executeUpdate(
+            "INSERT INTO clocks (tenant, micros) VALUES ('acme', 0)"); // a tenant's write clock
       }
     }
     Scope acme = Scope.system("acme", "test");
