@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Entra ID and Okta send before every create, parsing a complex filter, and evaluating each against
  * a realistic user (the in-memory evaluator decides whatever the store cannot push down to SQL)?
  *
- * <p>{@code baseline} is an empty benchmark: report the others as multiples of it from the same run.
+ * <p>{@code baseline} is an empty benchmark: report the others as multiples of it from the same
+ * run.
  *
  * <p>Run: {@code java -jar scimd-bench/target/benchmarks.jar FilterBenchmark}
  */
@@ -34,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class FilterBenchmark {
-  /** What Entra ID sends before creating a user (and, with a random name, as its keep-alive probe). */
+  /**
+   * What Entra ID sends before creating a user (and, with a random name, as its keep-alive probe).
+   */
   static final String TYPICAL = "userName eq \"user0000042@contoso.example\"";
 
   /**
@@ -59,7 +62,8 @@ public class FilterBenchmark {
     typical = FilterParser.parse(TYPICAL);
     complex = FilterParser.parse(COMPLEX);
     // A benchmark of an evaluator that answers wrongly measures nothing.
-    if (!FilterEvaluator.matches(typical, user, userType) || !FilterEvaluator.matches(complex, user, userType)) {
+    if (!FilterEvaluator.matches(typical, user, userType)
+        || !FilterEvaluator.matches(complex, user, userType)) {
       throw new IllegalStateException("both filters must match the fixture user");
     }
   }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,9 +40,9 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The HTTP load harness: a closed loop of C concurrent clients against a real scimd server
- * started as a child process on 127.0.0.1, for D seconds per scenario, answering whether the
- * common IdP requests keep up with the cheapest request the server has.
+ * The HTTP load harness: a closed loop of C concurrent clients against a real scimd server started
+ * as a child process on 127.0.0.1, for D seconds per scenario, answering whether the common IdP
+ * requests keep up with the cheapest request the server has.
  *
  * <p>It seeds a fresh temporary data directory with N users, a group of 100 members and a group of
  * N members, directly through the store API before the server opens the directory (seconds, where N
@@ -49,10 +50,11 @@ import org.jspecify.annotations.Nullable;
  * {@code java -jar scimd-server/target/scimd.jar serve} with {@code SCIMD_BOOTSTRAP_TOKEN} set and
  * runs in one process: (a) {@code GET /health}; (b) {@code GET /Users?filter=userName eq "<random
  * existing>"}; (b2) {@code GET /Users/<random existing id>}; (c) {@code POST /Users} of new users;
- * (d1) a PATCH adding one new member to the 100-member group; (d2) the same on the N-member group. The members that (d1) and (d2) add are
- * {@code --spare} extra seeded users (20,000) that are in no group, then the users (c) created, so
- * every PATCH adds a member that is not there yet; a (d) scenario that runs out of them stops early
- * and says so. Every scenario first runs a discarded warm-up.
+ * (d1) a PATCH adding one new member to the 100-member group; (d2) the same on the N-member group.
+ * The members that (d1) and (d2) add are {@code --spare} extra seeded users (20,000) that are in no
+ * group, then the users (c) created, so every PATCH adds a member that is not there yet; a (d)
+ * scenario that runs out of them stops early and says so. Every scenario first runs a discarded
+ * warm-up.
  *
  * <p>For each scenario it reports requests/s, p50 and p99 latency, errors (every non-2xx answer or
  * I/O failure) and throughput as a multiple of (a); then the server's resident memory (VmRSS from
@@ -63,9 +65,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Run (after {@code ./mvnw -q -Pbench -DskipTests package}, java 21+): {@code java -cp
  * scimd-bench/target/benchmarks.jar io.scimd.bench.LoadRun --users 100000 --seconds 10
  * --concurrency 16 --out load.md}. Other options: {@code --warmup S} (2), {@code --max-requests N}
- * per scenario (1,000,000), {@code --spare N} (20,000), {@code --server-jar PATH}, {@code --jvm-options FILE}
- * (bin/jvm.options, the server options bin/scimd uses; {@code none} for the JVM's defaults), {@code --server-opt ARG}
- * (repeatable, after those, e.g. {@code -Xmx512m}), {@code --keep} (leave the data directory).
+ * per scenario (1,000,000), {@code --spare N} (20,000), {@code --server-jar PATH}, {@code
+ * --jvm-options FILE} (bin/jvm.options, the server options bin/scimd uses; {@code none} for the
+ * JVM's defaults), {@code --server-opt ARG} (repeatable, after those, e.g. {@code -Xmx512m}),
+ * {@code --keep} (leave the data directory).
  */
 public final class LoadRun {
   private static final String HOST = "127.0.0.1"; // never anything else: this is a load generator
@@ -128,7 +131,9 @@ public final class LoadRun {
     }
     if (!Files.isRegularFile(o.serverJar())) {
       System.err.println(
-          "LoadRun: no server jar at " + o.serverJar() + "; build it: ./mvnw -q -Pbench -DskipTests package");
+          "LoadRun: no server jar at "
+              + o.serverJar()
+              + "; build it: ./mvnw -q -Pbench -DskipTests package");
       System.exit(2);
     }
     String report = run(o);
@@ -179,6 +184,13 @@ public final class LoadRun {
 
       List<Scenario> scenarios = scenarios(o, root, token, members, spare, smallGroup, bigGroup);
       List<Result> results = new ArrayList<>();
+      // (a), the floor, is measured before the first scenario and again after each one, and each
+      // scenario's ratio is taken against the mean of the floor just before and just after it:
+      // other work on a shared machine moves the floor during a run (by 5 x in one run), and
+      // slices next to each other move together.
+      Scenario floor = scenarios.get(0);
+      List<Result> floors = new ArrayList<>();
+      Map<String, Double> floorRates = new LinkedHashMap<>();
       for (Scenario s : scenarios) {
         if (s.key().startsWith("d")) {
           ((ResettableSource) s.request()).reset();
@@ -190,22 +202,27 @@ public final class LoadRun {
         Result r = measure(client, s, o.concurrency(), o.seconds(), o.maxRequests());
         log(
             "%s %,d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors%s",
-            r.key(), r.requests(), r.perSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
+            r.key(),
+            r.requests(),
+            r.perSecond(),
+            r.p50Millis(),
+            r.p99Millis(),
+            r.errors(),
             r.exhausted() ? " (ran out of new members)" : "");
+        if (s == floor) {
+          floors.add(r);
+          continue;
+        }
+        Result after = measure(client, floor, o.concurrency(), o.seconds(), o.maxRequests());
+        log("a (after %s) %,.0f/s", s.key(), after.perSecond());
+        floorRates.put(r.key(), (floors.getLast().perSecond() + after.perSecond()) / 2);
+        floors.add(after);
         results.add(r);
       }
-      // The floor again at the end: other work on a shared machine moves it during a run, and the
-      // ratios are taken against the mean of both measurements (the table shows both).
-      Scenario floor = scenarios.get(0);
-      Result again = measure(client, floor, o.concurrency(), o.seconds(), o.maxRequests());
-      results.add(
-          new Result(
-              "a'", floor.label() + ", again after the others", again.requests(), again.errors(), again.seconds(),
-              again.p50Millis(), again.p99Millis(), again.avgBytes(), false, again.errorKinds(), again.firstError()));
-      log("a' %,d requests, %.0f/s", again.requests(), again.perSecond());
+      results.addFirst(pooled(floors));
       long rssAfter = rssKb(server.pid(), "VmRSS");
       long hwm = rssKb(server.pid(), "VmHWM");
-      String report = report(o, results, seedSeconds, rssSeeded, rssAfter, hwm);
+      String report = report(o, results, floors, floorRates, seedSeconds, rssSeeded, rssAfter, hwm);
       done = true;
       return report;
     } finally {
@@ -241,7 +258,9 @@ public final class LoadRun {
     private final AtomicInteger next = new AtomicInteger();
 
     ResettableSource(
-        List<String> spare, ConcurrentLinkedQueue<String> created, LongFunction<HttpRequest> makeForIndex) {
+        List<String> spare,
+        ConcurrentLinkedQueue<String> created,
+        LongFunction<HttpRequest> makeForIndex) {
       this.spare = spare;
       this.created = created;
       this.make = makeForIndex;
@@ -284,7 +303,10 @@ public final class LoadRun {
     for (int i = 0; i < lookups; i++) {
       String filter = "userName eq \"" + Users.userName(random.nextInt(userIds.size())) + "\"";
       filterUris[i] =
-          URI.create(scim + "/Users?filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20"));
+          URI.create(
+              scim
+                  + "/Users?filter="
+                  + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20"));
     }
     URI health = URI.create(root + "/health");
     URI users = URI.create(scim + "/Users");
@@ -331,7 +353,13 @@ public final class LoadRun {
     for (String[] g :
         List.of(
             new String[] {"d1", smallGroup, "PATCH /Groups/{100 members} add 1 member"},
-            new String[] {"d2", bigGroup, "PATCH /Groups/{" + String.format(Locale.ROOT, "%,d", userIds.size()) + " members} add 1 member"})) {
+            new String[] {
+              "d2",
+              bigGroup,
+              "PATCH /Groups/{"
+                  + String.format(Locale.ROOT, "%,d", userIds.size())
+                  + " members} add 1 member"
+            })) {
       URI group = URI.create(scim + "/Groups/" + g[1]);
       ResettableSource[] self = new ResettableSource[1];
       self[0] =
@@ -346,8 +374,12 @@ public final class LoadRun {
 
   /** What Entra ID and Okta send to add one member (RFC 7644 §3.5.2.1). */
   static String addMember(String userId) {
-    return "{\"schemas\":[\"" + SchemaUrns.PATCH_OP + "\"],\"Operations\":[{\"op\":\"Add\",\"path\":\"members\","
-        + "\"value\":[{\"value\":\"" + userId + "\"}]}]}";
+    return "{\"schemas\":[\""
+        + SchemaUrns.PATCH_OP
+        + "\"],\"Operations\":[{\"op\":\"Add\",\"path\":\"members\","
+        + "\"value\":[{\"value\":\""
+        + userId
+        + "\"}]}]}";
   }
 
   private static HttpRequest get(URI uri, String token) {
@@ -389,12 +421,14 @@ public final class LoadRun {
       errors++;
       kinds.merge(kind, 1L, Long::sum);
       if (firstError == null) {
-        firstError = kind + ": " + (detail.length() > 300 ? detail.substring(0, 300) + "..." : detail);
+        firstError =
+            kind + ": " + (detail.length() > 300 ? detail.substring(0, 300) + "..." : detail);
       }
     }
   }
 
-  static Result measure(HttpClient client, Scenario s, int concurrency, int seconds, long maxRequests)
+  static Result measure(
+      HttpClient client, Scenario s, int concurrency, int seconds, long maxRequests)
       throws InterruptedException {
     AtomicLong issued = new AtomicLong();
     AtomicBoolean exhausted = new AtomicBoolean();
@@ -419,7 +453,8 @@ public final class LoadRun {
                     }
                     long t = System.nanoTime();
                     try {
-                      HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+                      HttpResponse<String> resp =
+                          client.send(req, HttpResponse.BodyHandlers.ofString());
                       rec.record(System.nanoTime() - t);
                       rec.bytes += resp.body().length();
                       if (resp.statusCode() / 100 == 2) {
@@ -486,7 +521,14 @@ public final class LoadRun {
   }
 
   static String report(
-      Options o, List<Result> results, double seedSeconds, long rssSeeded, long rssAfter, long hwm) {
+      Options o,
+      List<Result> results,
+      List<Result> floors,
+      Map<String, Double> floorRates,
+      double seedSeconds,
+      long rssSeeded,
+      long rssAfter,
+      long hwm) {
     StringBuilder b = new StringBuilder();
     b.append("## scimd load run\n\n");
     b.append(
@@ -494,40 +536,76 @@ public final class LoadRun {
             Locale.ROOT,
             "%,d users (+ %,d spare users in no group, the members (d) adds); %d concurrent clients; %d s per scenario after a %d s warm-up; %d CPUs; java %s;"
                 + " server options %s; seeded in %.1f s through the store API.\n\n",
-            o.users(), o.spare(), o.concurrency(), o.seconds(), o.warmup(), Runtime.getRuntime().availableProcessors(),
-            Runtime.version(), o.serverOpts().isEmpty() ? "(none)" : String.join(" ", o.serverOpts()),
+            o.users(),
+            o.spare(),
+            o.concurrency(),
+            o.seconds(),
+            o.warmup(),
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.version(),
+            o.serverOpts().isEmpty() ? "(none)" : String.join(" ", o.serverOpts()),
             seedSeconds));
-    b.append("| scenario | requests | errors | req/s | p50 ms | p99 ms | bytes/resp | req/s vs (a) |\n");
+    b.append(
+        "| scenario | requests | errors | req/s | p50 ms | p99 ms | bytes/resp | req/s vs (a) |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    Result a = floor(results);
+    Result a = find(results, "a");
     for (Result r : results) {
       b.append(
           String.format(
               Locale.ROOT,
               "| (%s) %s%s | %,d | %,d | %,.0f | %.2f | %.2f | %,d | %.2f x |\n",
-              r.key(), r.label().replace("|", "\\|"), r.exhausted() ? " (ran out of new members)" : "",
-              r.requests(), r.errors(), r.perSecond(), r.p50Millis(), r.p99Millis(), r.avgBytes(),
-              ratio(r.perSecond(), a.perSecond())));
+              r.key(),
+              r.label().replace("|", "\\|"),
+              r.exhausted() ? " (ran out of new members)" : "",
+              r.requests(),
+              r.errors(),
+              r.perSecond(),
+              r.p50Millis(),
+              r.p99Millis(),
+              r.avgBytes(),
+              ratio(r.perSecond(), floorRates.getOrDefault(r.key(), a.perSecond()))));
     }
     b.append("\n");
     b.append(
         String.format(
             Locale.ROOT,
+            "(a) was measured %d times, before the first scenario and after each; its slices ran at %,.0f to %,.0f"
+                + " req/s. Each ratio is against the mean of the slices just before and just after the scenario.\n\n",
+            floors.size(),
+            floors.stream().mapToDouble(Result::perSecond).min().orElse(0),
+            floors.stream().mapToDouble(Result::perSecond).max().orElse(0)));
+    b.append(
+        String.format(
+            Locale.ROOT,
             "Server memory: VmRSS %,.0f MB after seeding and start, %,.0f MB after the run, peak (VmHWM) %,.0f MB.\n\n",
-            rssSeeded / 1024.0, rssAfter / 1024.0, hwm / 1024.0));
+            rssSeeded / 1024.0,
+            rssAfter / 1024.0,
+            hwm / 1024.0));
     Result bq = find(results, "b");
     Result b2 = find(results, "b2");
     Result d1 = find(results, "d1");
     Result d2 = find(results, "d2");
-    double bRatio = ratio(bq.perSecond(), a.perSecond());
-    double b2Ratio = ratio(b2.perSecond(), a.perSecond());
-    double d2Ratio = ratio(d2.perSecond(), a.perSecond());
+    double bRatio = ratio(bq.perSecond(), floorRates.get("b"));
+    double b2Ratio = ratio(b2.perSecond(), floorRates.get("b2"));
+    double d2Ratio = ratio(d2.perSecond(), floorRates.get("d2"));
     double tputRatio = ratio(d1.perSecond(), d2.perSecond());
     double p99Ratio = ratio(d2.p99Millis(), d1.p99Millis());
     b.append("| target | measured | verdict |\n|---|---|---|\n");
-    b.append(row("(b) >= 0.5 x (a) in req/s", String.format(Locale.ROOT, "%.2f x", bRatio), bRatio >= 0.5));
-    b.append(row("(b2) >= 0.6 x (a) in req/s", String.format(Locale.ROOT, "%.2f x", b2Ratio), b2Ratio >= 0.6));
-    b.append(row("(d2) >= 0.25 x (a) in req/s", String.format(Locale.ROOT, "%.2f x", d2Ratio), d2Ratio >= 0.25));
+    b.append(
+        row(
+            "(b) >= 0.5 x (a) in req/s",
+            String.format(Locale.ROOT, "%.2f x", bRatio),
+            bRatio >= 0.5));
+    b.append(
+        row(
+            "(b2) >= 0.6 x (a) in req/s",
+            String.format(Locale.ROOT, "%.2f x", b2Ratio),
+            b2Ratio >= 0.6));
+    b.append(
+        row(
+            "(d2) >= 0.25 x (a) in req/s",
+            String.format(Locale.ROOT, "%.2f x", d2Ratio),
+            d2Ratio >= 0.25));
     b.append(
         row(
             "(d2) within 1.2 x (d1): req/s",
@@ -549,8 +627,13 @@ public final class LoadRun {
       b.append("\nErrors (non-2xx answers and I/O failures):\n\n");
       for (Result r : results) {
         if (r.errors() > 0) {
-          b.append("- (").append(r.key()).append(") ").append(r.errorKinds()).append("; first: `")
-              .append(String.valueOf(r.firstError()).replace('\n', ' ').replace('`', '\'')).append("`\n");
+          b.append("- (")
+              .append(r.key())
+              .append(") ")
+              .append(r.errorKinds())
+              .append("; first: `")
+              .append(String.valueOf(r.firstError()).replace('\n', ' ').replace('`', '\''))
+              .append("`\n");
         }
       }
     }
@@ -566,18 +649,29 @@ public final class LoadRun {
     return "| " + target + " | " + measured + " | " + (ok ? "met" : "**missed**") + " |\n";
   }
 
-  /**
-   * (a) as the ratios use it: the mean rate of its two measurements, first and last, so that a
-   * machine that got busier or quieter during the run moves every ratio less.
-   */
-  private static Result floor(List<Result> results) {
-    Result first = find(results, "a");
-    Result last = results.stream().filter(r -> r.key().equals("a'")).findFirst().orElse(first);
-    long requests = first.requests() + last.requests();
-    double seconds = first.seconds() + last.seconds();
+  /** (a) over all its slices: the rate of all their requests over all their time. */
+  private static Result pooled(List<Result> floors) {
+    Result first = floors.getFirst();
+    long requests = 0;
+    long errors = 0;
+    double seconds = 0;
+    for (Result f : floors) {
+      requests += f.requests();
+      errors += f.errors();
+      seconds += f.seconds();
+    }
     return new Result(
-        "a", first.label(), requests, first.errors() + last.errors(), seconds, first.p50Millis(), first.p99Millis(),
-        first.avgBytes(), false, first.errorKinds(), first.firstError());
+        "a",
+        first.label() + " (all " + floors.size() + " slices)",
+        requests,
+        errors,
+        seconds,
+        first.p50Millis(),
+        first.p99Millis(),
+        first.avgBytes(),
+        false,
+        first.errorKinds(),
+        first.firstError());
   }
 
   private static double ratio(double x, double y) {
@@ -588,28 +682,39 @@ public final class LoadRun {
     return results.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow();
   }
 
-  private static Process startServer(Options o, Path dir, int port, String token, Path logFile) throws IOException {
+  private static Process startServer(Options o, Path dir, int port, String token, Path logFile)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.addAll(o.serverOpts());
     cmd.addAll(
         List.of(
-            "-jar", o.serverJar().toString(), "serve", "--host", HOST, "--port", Integer.toString(port),
-            "--data", dir.toString()));
+            "-jar",
+            o.serverJar().toString(),
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            Integer.toString(port),
+            "--data",
+            dir.toString()));
     log("starting %s (log %s)", String.join(" ", cmd), logFile);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
     pb.environment().put("SCIMD_BOOTSTRAP_TOKEN", token);
     return pb.start();
   }
 
   static void awaitHealthy(HttpClient client, String root, Process server, Path logFile)
       throws IOException, InterruptedException {
-    HttpRequest health = HttpRequest.newBuilder(URI.create(root + "/health")).timeout(Duration.ofSeconds(2)).build();
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create(root + "/health")).timeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (!server.isAlive()) {
-        throw new IllegalStateException("the server exited with " + server.exitValue() + ":\n" + tail(logFile));
+        throw new IllegalStateException(
+            "the server exited with " + server.exitValue() + ":\n" + tail(logFile));
       }
       try {
         if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -620,7 +725,8 @@ public final class LoadRun {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the server did not answer GET /health within 120 s:\n" + tail(logFile));
+    throw new IllegalStateException(
+        "the server did not answer GET /health within 120 s:\n" + tail(logFile));
   }
 
   private static String tail(Path logFile) throws IOException {
@@ -666,7 +772,8 @@ public final class LoadRun {
     Path out = null;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     List<String> serverOpts = new ArrayList<>();
-    Path jvmOptions = Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
+    Path jvmOptions =
+        Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
     boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -693,7 +800,8 @@ public final class LoadRun {
       }
     }
     if (users < 100) {
-      throw new IllegalArgumentException("--users must be at least 100 (the small group has 100 members)");
+      throw new IllegalArgumentException(
+          "--users must be at least 100 (the small group has 100 members)");
     }
     // The server runs with bin/scimd's options (bin/jvm.options), then the --server-opt ones: the
     // figures are those of the README's `bin/scimd serve`.
@@ -702,10 +810,14 @@ public final class LoadRun {
       opts.addAll(jvmOptions(jvmOptions));
     }
     opts.addAll(serverOpts);
-    return new Options(users, seconds, warmup, concurrency, maxRequests, spare, out, jar, List.copyOf(opts), keep);
+    return new Options(
+        users, seconds, warmup, concurrency, maxRequests, spare, out, jar, List.copyOf(opts), keep);
   }
 
-  /** The options of a bin/jvm.options file: whitespace-separated words, '#' to the end of a line ignored. */
+  /**
+   * The options of a bin/jvm.options file: whitespace-separated words, '#' to the end of a line
+   * ignored.
+   */
   static List<String> jvmOptions(Path file) {
     List<String> out = new ArrayList<>();
     try {
@@ -717,7 +829,8 @@ public final class LoadRun {
         }
       }
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read the JVM options file " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "cannot read the JVM options file " + file + ": " + e.getMessage());
     }
     return out;
   }

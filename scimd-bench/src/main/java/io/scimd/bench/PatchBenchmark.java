@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * several attributes at once): reading the PatchOp body, and applying its operations to a realistic
  * user? Excludes HTTP, JSON text parsing and the store.
  *
- * <p>{@code baseline} is an empty benchmark: report the others as multiples of it from the same run.
+ * <p>{@code baseline} is an empty benchmark: report the others as multiples of it from the same
+ * run.
  *
  * <p>Run: {@code java -jar scimd-bench/target/benchmarks.jar PatchBenchmark}
  */

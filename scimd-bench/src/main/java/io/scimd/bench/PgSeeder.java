@@ -1,10 +1,10 @@
 package io.scimd.bench;
 
-import io.scimd.store.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.PoolSettings;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.BufferedOutputStream;
@@ -35,10 +35,10 @@ import org.postgresql.copy.PGCopyOutputStream;
  * tenant's clock row.
  *
  * <p>The rows are those the store writes, checked rather than assumed: user 0 and group 0 go in
- * through the store API first (which also migrates the schema), and their rows in {@code
- * resources} and {@code unique_values} must equal what this class generates for index 0, or the
- * seeding stops. The kept counts follow by the store's own triggers; the clock row is moved past
- * the last seeded time; then {@code VACUUM ANALYZE}, as autovacuum would have done by then.
+ * through the store API first (which also migrates the schema), and their rows in {@code resources}
+ * and {@code unique_values} must equal what this class generates for index 0, or the seeding stops.
+ * The kept counts follow by the store's own triggers; the clock row is moved past the last seeded
+ * time; then {@code VACUUM ANALYZE}, as autovacuum would have done by then.
  */
 final class PgSeeder {
   private static final int ROWS_PER_COPY = 100_000; // one transaction each
@@ -46,18 +46,37 @@ final class PgSeeder {
   private PgSeeder() {}
 
   /** A resource row as the store writes it. */
-  record Gen(String id, String externalId, String userNameFolded, String displayNameFolded, String display, String doc) {}
+  record Gen(
+      String id,
+      String externalId,
+      String userNameFolded,
+      String displayNameFolded,
+      String display,
+      String doc) {}
 
-  static ScaleRun.Seeded seed(String url, int users, int spare, int groups, int smallGroupSize) throws SQLException, IOException {
+  static ScaleRun.Seeded seed(String url, int users, int spare, int groups, int smallGroupSize)
+      throws SQLException, IOException {
     int total = users + spare;
     String[] userIds = new String[total];
     String[] groupIds = new String[groups];
     String userUnique;
-    try (Store store = Stores.postgres(url, SchemaRegistry.builtIn(), InstantSource.system(), PoolSettings.defaults().withMaxPoolSize(2))) {
-      userIds[0] = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("User", Users.attributes(0, Users.userName(0))).id());
-      groupIds[0] = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("Group", ScaleRun.groupAttributes(0)).id());
+    try (Store store =
+        Stores.postgres(
+            url,
+            SchemaRegistry.builtIn(),
+            InstantSource.system(),
+            PoolSettings.defaults().withMaxPoolSize(2))) {
+      userIds[0] =
+          store.write(
+              Scope.system(Scope.DEFAULT_TENANT, "bench"),
+              tx -> tx.insert("User", Users.attributes(0, Users.userName(0))).id());
+      groupIds[0] =
+          store.write(
+              Scope.system(Scope.DEFAULT_TENANT, "bench"),
+              tx -> tx.insert("Group", ScaleRun.groupAttributes(0)).id());
     }
-    long base = Math.addExact(Math.multiplyExact(Instant.now().getEpochSecond(), 1_000_000L), 10_000_000L);
+    long base =
+        Math.addExact(Math.multiplyExact(Instant.now().getEpochSecond(), 1_000_000L), 10_000_000L);
     try (Connection c = DriverManager.getConnection(url)) {
       c.setAutoCommit(true);
       userUnique = check(c, "User", userIds[0], user(0, userIds[0]), Users.userName(0));
@@ -71,16 +90,34 @@ final class PgSeeder {
       PGConnection pg = c.unwrap(PGConnection.class);
       // Users 1..total-1: created and lastModified 1 µs apart after base, in index (= seq) order.
       copyResources(pg, "User", 1, total, i -> user(i, userIds[i]), base);
-      copy(pg, "COPY unique_values (tenant, type, attribute, value_folded, id) FROM STDIN (FORMAT csv)", 1, total,
-          (out, i) -> row(out, "default", "User", userUnique, Users.userName(i).toLowerCase(Locale.ROOT), userIds[i]));
+      copy(
+          pg,
+          "COPY unique_values (tenant, type, attribute, value_folded, id) FROM STDIN (FORMAT csv)",
+          1,
+          total,
+          (out, i) ->
+              row(
+                  out,
+                  "default",
+                  "User",
+                  userUnique,
+                  Users.userName(i).toLowerCase(Locale.ROOT),
+                  userIds[i]));
       copyResources(pg, "Group", 1, groups, g -> group(g, groupIds[g]), base + total);
       // Group 0 holds the first `users` users; groups 1.. hold smallGroupSize users each, in order.
-      String members = "COPY members (tenant, group_id, member_id, member_type) FROM STDIN (FORMAT csv)";
+      String members =
+          "COPY members (tenant, group_id, member_id, member_type) FROM STDIN (FORMAT csv)";
       copy(pg, members, 0, users, (out, i) -> row(out, "default", groupIds[0], userIds[i], "User"));
       int inSmall = Math.min(users, (groups - 1) * smallGroupSize);
-      copy(pg, members, 0, inSmall, (out, i) -> row(out, "default", groupIds[1 + i / smallGroupSize], userIds[i], "User"));
+      copy(
+          pg,
+          members,
+          0,
+          inSmall,
+          (out, i) -> row(out, "default", groupIds[1 + i / smallGroupSize], userIds[i], "User"));
       try (Statement st = c.createStatement()) {
-        st.execute("UPDATE clocks SET micros = GREATEST(micros, (SELECT MAX(last_modified) FROM resources))");
+        st.execute(
+            "UPDATE clocks SET micros = GREATEST(micros, (SELECT MAX(last_modified) FROM resources))");
         st.execute("VACUUM ANALYZE");
       }
     }
@@ -89,13 +126,20 @@ final class PgSeeder {
   }
 
   private static Instant instant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
   static Gen user(int i, String id) {
     ObjectNode a = Users.attributes(i, Users.userName(i));
     String display = a.get("displayName").asText();
-    return new Gen(id, Users.externalId(i), Users.userName(i).toLowerCase(Locale.ROOT), display.toLowerCase(Locale.ROOT), display, a.toString());
+    return new Gen(
+        id,
+        Users.externalId(i),
+        Users.userName(i).toLowerCase(Locale.ROOT),
+        display.toLowerCase(Locale.ROOT),
+        display,
+        a.toString());
   }
 
   static Gen group(int g, String id) {
@@ -108,30 +152,49 @@ final class PgSeeder {
    * Compares the store's rows of {@code id} with {@code gen}; returns the unique_values attribute
    * key of {@code uniqueValue} (the store's name for userName), or null when there is none.
    */
-  private static String check(Connection c, String type, String id, Gen gen, String uniqueValue) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT external_id, user_name_folded, display_name_folded, display, doc::text, version FROM resources WHERE type = ? AND id = ?")) {
+  private static String check(Connection c, String type, String id, Gen gen, String uniqueValue)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT external_id, user_name_folded, display_name_folded, display, doc::text, version FROM resources WHERE type = ? AND id = ?")) {
       ps.setString(1, type);
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new IllegalStateException("the probe " + type + " is not in resources");
         }
-        List<String> want = List.of(gen.externalId(), gen.userNameFolded(), gen.displayNameFolded(), gen.display());
+        List<String> want =
+            List.of(gen.externalId(), gen.userNameFolded(), gen.displayNameFolded(), gen.display());
         for (int k = 0; k < 4; k++) {
           String got = rs.getString(k + 1);
           if (!want.get(k).equals(got == null ? "" : got)) {
-            throw new IllegalStateException("the store writes " + type + " column " + (k + 1) + " as " + got + ", the seeder as " + want.get(k));
+            throw new IllegalStateException(
+                "the store writes "
+                    + type
+                    + " column "
+                    + (k + 1)
+                    + " as "
+                    + got
+                    + ", the seeder as "
+                    + want.get(k));
           }
         }
         JsonNode stored = readTree(rs.getString(5));
         if (!stored.equals(readTree(gen.doc()))) {
-          throw new IllegalStateException("the store writes the " + type + " doc as " + stored + ", the seeder as " + gen.doc());
+          throw new IllegalStateException(
+              "the store writes the "
+                  + type
+                  + " doc as "
+                  + stored
+                  + ", the seeder as "
+                  + gen.doc());
         }
       }
     }
     Map<String, String> unique = new TreeMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT attribute, value_folded FROM unique_values WHERE type = ? AND id = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT attribute, value_folded FROM unique_values WHERE type = ? AND id = ?")) {
       ps.setString(1, type);
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {
@@ -142,8 +205,13 @@ final class PgSeeder {
     }
     String folded = uniqueValue == null ? null : uniqueValue.toLowerCase(Locale.ROOT);
     if (folded == null ? !unique.isEmpty() : unique.size() != 1 || !unique.containsValue(folded)) {
-      throw new IllegalStateException("the store keeps unique values " + unique + " for a " + type + "; the seeder writes "
-          + (folded == null ? "none" : "only " + folded));
+      throw new IllegalStateException(
+          "the store keeps unique values "
+              + unique
+              + " for a "
+              + type
+              + "; the seeder writes "
+              + (folded == null ? "none" : "only " + folded));
     }
     return folded == null ? null : unique.keySet().iterator().next();
   }
@@ -156,14 +224,31 @@ final class PgSeeder {
     }
   }
 
-  private static void copyResources(PGConnection pg, String type, int from, int to, IntFunction<Gen> gen, long base)
+  private static void copyResources(
+      PGConnection pg, String type, int from, int to, IntFunction<Gen> gen, long base)
       throws SQLException, IOException {
-    copy(pg, "COPY resources (tenant, type, id, version, created, last_modified, external_id, user_name_folded,"
-        + " display_name_folded, display, doc) FROM STDIN (FORMAT csv)", from, to, (out, i) -> {
+    copy(
+        pg,
+        "COPY resources (tenant, type, id, version, created, last_modified, external_id, user_name_folded,"
+            + " display_name_folded, display, doc) FROM STDIN (FORMAT csv)",
+        from,
+        to,
+        (out, i) -> {
           Gen g = gen.apply(i);
           String t = Long.toString(base + i);
-          row(out, "default", type, g.id(), "1", t, t, nullable(g.externalId()), nullable(g.userNameFolded()),
-              nullable(g.displayNameFolded()), g.display(), g.doc());
+          row(
+              out,
+              "default",
+              type,
+              g.id(),
+              "1",
+              t,
+              t,
+              nullable(g.externalId()),
+              nullable(g.userNameFolded()),
+              nullable(g.displayNameFolded()),
+              g.display(),
+              g.doc());
         });
   }
 
@@ -177,7 +262,8 @@ final class PgSeeder {
     void write(OutputStream out, int i) throws IOException;
   }
 
-  private static void copy(PGConnection pg, String sql, int from, int to, RowWriter rows) throws SQLException, IOException {
+  private static void copy(PGConnection pg, String sql, int from, int to, RowWriter rows)
+      throws SQLException, IOException {
     for (int start = from; start < to; start += ROWS_PER_COPY) {
       int end = Math.min(to, start + ROWS_PER_COPY);
       try (OutputStream out = new BufferedOutputStream(new PGCopyOutputStream(pg, sql), 1 << 16)) {
@@ -188,7 +274,10 @@ final class PgSeeder {
     }
   }
 
-  /** One CSV line: every value quoted (quotes doubled); {@link #NULL} as an unquoted empty field, NULL to COPY. */
+  /**
+   * One CSV line: every value quoted (quotes doubled); {@link #NULL} as an unquoted empty field,
+   * NULL to COPY.
+   */
   private static void row(OutputStream out, String... values) throws IOException {
     StringBuilder b = new StringBuilder(256);
     for (int k = 0; k < values.length; k++) {
@@ -206,14 +295,16 @@ final class PgSeeder {
 
   /** Creates database {@code name} on the server of {@code adminUrl} and returns its URL. */
   static String createDatabase(String adminUrl, String name) throws SQLException {
-    try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(adminUrl);
+        Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);
     }
     return withDatabase(adminUrl, name);
   }
 
   static void dropDatabase(String adminUrl, String name) throws SQLException {
-    try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(adminUrl);
+        Statement st = c.createStatement()) {
       st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     }
   }
@@ -226,7 +317,8 @@ final class PgSeeder {
     }
     int slash = url.indexOf('/', prefix.length());
     int q = url.indexOf('?');
-    String hostPort = url.substring(prefix.length(), slash < 0 ? (q < 0 ? url.length() : q) : slash);
+    String hostPort =
+        url.substring(prefix.length(), slash < 0 ? (q < 0 ? url.length() : q) : slash);
     String params = q < 0 ? "" : url.substring(q);
     return prefix + hostPort + "/" + name + params;
   }
@@ -234,8 +326,10 @@ final class PgSeeder {
   /** The sizes of the tables, for the report. */
   static String sizes(String url) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT pg_size_pretty(pg_database_size(current_database()))")) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT pg_size_pretty(pg_database_size(current_database()))")) {
       rs.next();
       out.add("database " + rs.getString(1));
     }

@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * write alone, so each step's own share is a difference; {@code renderProjectWrite} is the whole
  * way out of a GET.
  *
- * <p>{@code baseline} is an empty benchmark: report the others as multiples of it from the same run.
+ * <p>{@code baseline} is an empty benchmark: report the others as multiples of it from the same
+ * run.
  *
  * <p>Run: {@code java -jar scimd-bench/target/benchmarks.jar ProjectionBenchmark}
  */
@@ -57,15 +58,25 @@ public class ProjectionBenchmark {
     user = Users.full(42);
     stored = Users.attributes(42, Users.userName(42));
     id = user.get("id").asText();
-    meta = new Meta("User", Instant.parse("2025-03-01T10:15:30.123456Z"), Instant.parse("2025-06-11T08:00:00.654321Z"), 3);
+    meta =
+        new Meta(
+            "User",
+            Instant.parse("2025-03-01T10:15:30.123456Z"),
+            Instant.parse("2025-06-11T08:00:00.654321Z"),
+            3);
     location = "http://127.0.0.1:8080/scim/v2/Users/" + id;
     writer = Users.MAPPER.writer();
     defaults = Projection.parse(null, null);
     // What an IdP asks for when it only wants to match and diff.
     narrow = Projection.parse("userName,externalId,active,emails.value", null);
-    excluded = Projection.parse(null, "addresses,phoneNumbers,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
-    if (!narrow.apply(userType, user).has("userName") || narrow.apply(userType, user).has("addresses")) {
-      throw new IllegalStateException("the narrow projection must keep userName and drop addresses");
+    excluded =
+        Projection.parse(
+            null,
+            "addresses,phoneNumbers,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+    if (!narrow.apply(userType, user).has("userName")
+        || narrow.apply(userType, user).has("addresses")) {
+      throw new IllegalStateException(
+          "the narrow projection must keep userName and drop addresses");
     }
   }
 
@@ -84,7 +95,8 @@ public class ProjectionBenchmark {
 
   @Benchmark
   public byte[] renderProjectWrite() throws JsonProcessingException {
-    return writer.writeValueAsBytes(defaults.apply(userType, ResourceJson.render(userType, id, meta, stored, location)));
+    return writer.writeValueAsBytes(
+        defaults.apply(userType, ResourceJson.render(userType, id, meta, stored, location)));
   }
 
   @Benchmark

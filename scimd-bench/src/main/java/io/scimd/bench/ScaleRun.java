@@ -1,11 +1,11 @@
 package io.scimd.bench;
 
-import io.scimd.store.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.schema.SchemaUrns;
 import io.scimd.store.Member;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,15 +40,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Fixture: N users ({@link Users}, 1,000,000 by default) plus {@code --spare} users in no group
  * (the members the PATCH scenario adds), and G groups (10,000): group 0 ({@code bench-all}) holds
  * the N users, groups 1.. hold 10 users each. SQLite is seeded through the store API (1,000 inserts
- * per transaction); PostgreSQL by {@code COPY} of the rows the store writes ({@link PgSeeder}, which
- * checks them against a user and a group inserted through the store API). Then the real server
- * runs as a child process ({@code serve --data DIR}, or {@code --db URL}) with bin/jvm.options.
+ * per transaction); PostgreSQL by {@code COPY} of the rows the store writes ({@link PgSeeder},
+ * which checks them against a user and a group inserted through the store API). Then the real
+ * server runs as a child process ({@code serve --data DIR}, or {@code --db URL}) with
+ * bin/jvm.options.
  *
  * <p>Scenarios, each a closed loop of C clients for S seconds after a warm-up: (a) {@code GET
  * /health}; (b1) {@code userName eq}, (b2) {@code externalId eq} of random existing users; (b3)
  * Groups {@code displayName eq} of a random existing group, {@code excludedAttributes=members} as
- * Entra sends it (the 1,000,000-member group is never rendered); (e) {@code meta.lastModified gt}
- * a watermark matching the last 100 seeded users; (d1, d2) a PATCH adding one member to a 10-member
+ * Entra sends it (the 1,000,000-member group is never rendered); (e) {@code meta.lastModified gt} a
+ * watermark matching the last 100 seeded users; (d1, d2) a PATCH adding one member to a 10-member
  * group and to the N-member group (204, no body); (f) {@code POST /Bulk} of {@code --bulk-ops} new
  * users per request. Then (p): one client walks every user with RFC 9865 cursors, {@code count}
  * {@code --page-size}, timing each page: the first and the last pages must cost the same.
@@ -84,11 +85,26 @@ public final class ScaleRun {
   record Seeded(List<String> userIds, List<String> groupIds, Instant markLastModified) {}
 
   /** The cursor walk over every user. */
-  record Walk(int pages, long users, double seconds, double firstMillis, double lastMillis, double p50, double p99, long errors) {}
+  record Walk(
+      int pages,
+      long users,
+      double seconds,
+      double firstMillis,
+      double lastMillis,
+      double p50,
+      double p99,
+      long errors) {}
 
   /** One store's run. */
-  record StoreRun(String store, String detail, double seedSeconds, Map<String, LoadRun.Result> results, Walk walk,
-      long bulkFailedOps, long rssStart, long hwm) {}
+  record StoreRun(
+      String store,
+      String detail,
+      double seedSeconds,
+      Map<String, LoadRun.Result> results,
+      Walk walk,
+      long bulkFailedOps,
+      long rssStart,
+      long hwm) {}
 
   private ScaleRun() {}
 
@@ -106,14 +122,18 @@ public final class ScaleRun {
       o = parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("ScaleRun: " + e.getMessage());
-      System.err.println("usage: ScaleRun [--store sqlite|postgres|both] [--db JDBC_URL] [--users N] [--spare N] [--groups G]"
-          + " [--seconds S] [--warmup S] [--concurrency C] [--page-size P] [--bulk-ops K] [--out FILE]"
-          + " [--server-jar PATH] [--jvm-options FILE|none] [--server-opt ARG]... [--keep]");
+      System.err.println(
+          "usage: ScaleRun [--store sqlite|postgres|both] [--db JDBC_URL] [--users N] [--spare N] [--groups G]"
+              + " [--seconds S] [--warmup S] [--concurrency C] [--page-size P] [--bulk-ops K] [--out FILE]"
+              + " [--server-jar PATH] [--jvm-options FILE|none] [--server-opt ARG]... [--keep]");
       System.exit(2);
       return;
     }
     if (!Files.isRegularFile(o.serverJar())) {
-      System.err.println("ScaleRun: no server jar at " + o.serverJar() + "; build it: ./mvnw -q -Pbench -DskipTests package");
+      System.err.println(
+          "ScaleRun: no server jar at "
+              + o.serverJar()
+              + "; build it: ./mvnw -q -Pbench -DskipTests package");
       System.exit(2);
     }
     String load0 = loadAverage();
@@ -135,7 +155,9 @@ public final class ScaleRun {
   private static StoreRun sqlite(Options o) throws Exception {
     Path dir = Files.createTempDirectory("scimd-scale-");
     try {
-      LoadRun.log("sqlite: seeding %,d users (+ %,d spare) and %,d groups into %s", o.users(), o.spare(), o.groups(), dir);
+      LoadRun.log(
+          "sqlite: seeding %,d users (+ %,d spare) and %,d groups into %s",
+          o.users(), o.spare(), o.groups(), dir);
       long t0 = System.nanoTime();
       Seeded seeded;
       try (Store store = BenchStore.open(dir)) {
@@ -147,29 +169,37 @@ public final class ScaleRun {
         for (int start = 1; start < o.groups(); start += 500) {
           int from = start;
           int to = Math.min(o.groups(), start + 500);
-          groupIds.addAll(store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> {
-            List<String> out = new ArrayList<>();
-            for (int g = from; g < to; g++) {
-              String id = tx.insert("Group", groupAttributes(g)).id();
-              int first = (g - 1) * SMALL_GROUP;
-              List<Member> ms = new ArrayList<>();
-              for (int i = first; i < Math.min(o.users(), first + SMALL_GROUP); i++) {
-                ms.add(new Member(ids.get(i), "User"));
-              }
-              if (!ms.isEmpty()) {
-                tx.addMembers(id, ms);
-              }
-              out.add(id);
-            }
-            return out;
-          }));
+          groupIds.addAll(
+              store.write(
+                  Scope.system(Scope.DEFAULT_TENANT, "bench"),
+                  tx -> {
+                    List<String> out = new ArrayList<>();
+                    for (int g = from; g < to; g++) {
+                      String id = tx.insert("Group", groupAttributes(g)).id();
+                      int first = (g - 1) * SMALL_GROUP;
+                      List<Member> ms = new ArrayList<>();
+                      for (int i = first; i < Math.min(o.users(), first + SMALL_GROUP); i++) {
+                        ms.add(new Member(ids.get(i), "User"));
+                      }
+                      if (!ms.isEmpty()) {
+                        tx.addMembers(id, ms);
+                      }
+                      out.add(id);
+                    }
+                    return out;
+                  }));
         }
         seeded = new Seeded(ids, groupIds, users.markLastModified());
       }
       double seedSeconds = (System.nanoTime() - t0) / 1e9;
       LoadRun.log("sqlite: seeded in %.1f s", seedSeconds);
       long bytes = Files.size(dir.resolve("scimd.db"));
-      return measureStore(o, "SQLite", String.format(Locale.ROOT, "file %,.0f MB", bytes / 1e6), seedSeconds, seeded,
+      return measureStore(
+          o,
+          "SQLite",
+          String.format(Locale.ROOT, "file %,.0f MB", bytes / 1e6),
+          seedSeconds,
+          seeded,
           List.of("--data", dir.toString()));
     } finally {
       if (o.keep()) {
@@ -182,18 +212,26 @@ public final class ScaleRun {
 
   private static StoreRun postgres(Options o) throws Exception {
     if (o.db() == null) {
-      throw new IllegalArgumentException("--store postgres needs --db jdbc:postgresql://HOST:PORT/DB?user=...");
+      throw new IllegalArgumentException(
+          "--store postgres needs --db jdbc:postgresql://HOST:PORT/DB?user=...");
     }
     String name = "scimd_bench_" + Instant.now().getEpochSecond();
     String url = PgSeeder.createDatabase(o.db(), name);
     Path dir = Files.createTempDirectory("scimd-scale-pg-");
     try {
-      LoadRun.log("postgres: seeding %,d users (+ %,d spare) and %,d groups into database %s", o.users(), o.spare(), o.groups(), name);
+      LoadRun.log(
+          "postgres: seeding %,d users (+ %,d spare) and %,d groups into database %s",
+          o.users(), o.spare(), o.groups(), name);
       long t0 = System.nanoTime();
       Seeded seeded = PgSeeder.seed(url, o.users(), o.spare(), o.groups(), SMALL_GROUP);
       double seedSeconds = (System.nanoTime() - t0) / 1e9;
       LoadRun.log("postgres: seeded in %.1f s", seedSeconds);
-      return measureStore(o, "PostgreSQL", PgSeeder.sizes(url) + " after seeding", seedSeconds, seeded,
+      return measureStore(
+          o,
+          "PostgreSQL",
+          PgSeeder.sizes(url) + " after seeding",
+          seedSeconds,
+          seeded,
           List.of("--data", dir.toString(), "--db", url));
     } finally {
       LoadRun.deleteTree(dir);
@@ -207,7 +245,8 @@ public final class ScaleRun {
 
   // ------------------------------------------------------------------ measuring
 
-  private static StoreRun measureStore(Options o, String label, String detail, double seedSeconds, Seeded s, List<String> storeArgs)
+  private static StoreRun measureStore(
+      Options o, String label, String detail, double seedSeconds, Seeded s, List<String> storeArgs)
       throws Exception {
     Path logFile = Files.createTempFile("scimd-scale-server-", ".log");
     int port = LoadRun.freePort();
@@ -216,16 +255,29 @@ public final class ScaleRun {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.addAll(o.serverOpts());
-    cmd.addAll(List.of("-jar", o.serverJar().toString(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
+    cmd.addAll(
+        List.of(
+            "-jar",
+            o.serverJar().toString(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port)));
     cmd.addAll(storeArgs);
     LoadRun.log("starting %s (log %s)", String.join(" ", cmd), logFile);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
     pb.environment().put("SCIMD_BOOTSTRAP_TOKEN", token);
     Process server = pb.start();
     try {
       String root = "http://127.0.0.1:" + port;
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-          .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(5))
+              .executor(Executors.newVirtualThreadPerTaskExecutor())
+              .build();
       LoadRun.awaitHealthy(client, root, server, logFile);
       long rssStart = LoadRun.rssKb(server.pid(), "VmRSS");
       Map<String, LoadRun.Result> results = new LinkedHashMap<>();
@@ -240,17 +292,27 @@ public final class ScaleRun {
           bulkFailed.set(0);
         }
         LoadRun.Result r = LoadRun.measure(client, sc, o.concurrency(), o.seconds(), 10_000_000);
-        LoadRun.log("%s (%s) %,d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors%s", label, r.key(), r.requests(),
-            r.perSecond(), r.p50Millis(), r.p99Millis(), r.errors(), r.exhausted() ? " (ran out)" : "");
+        LoadRun.log(
+            "%s (%s) %,d requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors%s",
+            label,
+            r.key(),
+            r.requests(),
+            r.perSecond(),
+            r.p50Millis(),
+            r.p99Millis(),
+            r.errors(),
+            r.exhausted() ? " (ran out)" : "");
         results.put(sc.key(), r);
       }
       Walk walk = walk(client, root, token, o.pageSize(), label);
       long hwm = LoadRun.rssKb(server.pid(), "VmHWM");
       if (!server.isAlive()) {
-        throw new IllegalStateException("the server died:\n" + String.join("\n", Files.readAllLines(logFile)));
+        throw new IllegalStateException(
+            "the server died:\n" + String.join("\n", Files.readAllLines(logFile)));
       }
       Files.deleteIfExists(logFile);
-      return new StoreRun(label, detail, seedSeconds, results, walk, bulkFailed.get(), rssStart, hwm);
+      return new StoreRun(
+          label, detail, seedSeconds, results, walk, bulkFailed.get(), rssStart, hwm);
     } finally {
       server.destroy();
       if (!server.waitFor(20, TimeUnit.SECONDS)) {
@@ -259,7 +321,8 @@ public final class ScaleRun {
     }
   }
 
-  static List<LoadRun.Scenario> scenarios(Options o, String root, String token, Seeded s, AtomicLong bulkFailed) {
+  static List<LoadRun.Scenario> scenarios(
+      Options o, String root, String token, Seeded s, AtomicLong bulkFailed) {
     String scim = root + "/scim/v2";
     Random random = new Random(SEED);
     int n = 1 << 14;
@@ -269,19 +332,43 @@ public final class ScaleRun {
     for (int k = 0; k < n; k++) {
       int i = random.nextInt(o.users() + o.spare());
       byUserName[k] = uri(scim + "/Users?filter=", "userName eq \"" + Users.userName(i) + "\"", "");
-      byExternalId[k] = uri(scim + "/Users?filter=", "externalId eq \"" + Users.externalId(i) + "\"", "");
-      byGroupName[k] = uri(scim + "/Groups?filter=", "displayName eq \"" + groupName(random.nextInt(o.groups())) + "\"",
-          "&excludedAttributes=members");
+      byExternalId[k] =
+          uri(scim + "/Users?filter=", "externalId eq \"" + Users.externalId(i) + "\"", "");
+      byGroupName[k] =
+          uri(
+              scim + "/Groups?filter=",
+              "displayName eq \"" + groupName(random.nextInt(o.groups())) + "\"",
+              "&excludedAttributes=members");
     }
-    URI since = uri(scim + "/Users?filter=", "meta.lastModified gt \"" + s.markLastModified() + "\"", "");
+    URI since =
+        uri(scim + "/Users?filter=", "meta.lastModified gt \"" + s.markLastModified() + "\"", "");
     URI health = URI.create(root + "/health");
     List<LoadRun.Scenario> list = new ArrayList<>();
     list.add(new LoadRun.Scenario("a", "GET /health", k -> get(health, token), r -> {}));
-    list.add(new LoadRun.Scenario("b1", "GET /Users?filter=userName eq \"<random>\"", k -> get(byUserName[(int) (k & (n - 1))], token), r -> {}));
-    list.add(new LoadRun.Scenario("b2", "GET /Users?filter=externalId eq \"<random>\"", k -> get(byExternalId[(int) (k & (n - 1))], token), r -> {}));
-    list.add(new LoadRun.Scenario("b3", "GET /Groups?filter=displayName eq \"<random>\"&excludedAttributes=members",
-        k -> get(byGroupName[(int) (k & (n - 1))], token), r -> {}));
-    list.add(new LoadRun.Scenario("e", "GET /Users?filter=meta.lastModified gt \"<last 100 seeded>\"", k -> get(since, token), r -> {}));
+    list.add(
+        new LoadRun.Scenario(
+            "b1",
+            "GET /Users?filter=userName eq \"<random>\"",
+            k -> get(byUserName[(int) (k & (n - 1))], token),
+            r -> {}));
+    list.add(
+        new LoadRun.Scenario(
+            "b2",
+            "GET /Users?filter=externalId eq \"<random>\"",
+            k -> get(byExternalId[(int) (k & (n - 1))], token),
+            r -> {}));
+    list.add(
+        new LoadRun.Scenario(
+            "b3",
+            "GET /Groups?filter=displayName eq \"<random>\"&excludedAttributes=members",
+            k -> get(byGroupName[(int) (k & (n - 1))], token),
+            r -> {}));
+    list.add(
+        new LoadRun.Scenario(
+            "e",
+            "GET /Users?filter=meta.lastModified gt \"<last 100 seeded>\"",
+            k -> get(since, token),
+            r -> {}));
     // The spare users are in no group: each PATCH adds one that is not a member yet. (d1) and (d2)
     // use disjoint halves, so neither runs into the other's.
     List<String> spare = s.userIds().subList(o.users(), s.userIds().size());
@@ -290,42 +377,67 @@ public final class ScaleRun {
     AtomicLong d2 = new AtomicLong();
     URI small = URI.create(scim + "/Groups/" + s.groupIds().get(1));
     URI big = URI.create(scim + "/Groups/" + s.groupIds().get(0));
-    list.add(new LoadRun.Scenario("d1", "PATCH /Groups/{10 members} add 1 member", k -> {
-      long i = d1.getAndIncrement();
-      return i >= half ? null : send("PATCH", small, token, LoadRun.addMember(spare.get((int) i)));
-    }, r -> {}));
-    list.add(new LoadRun.Scenario("d2", "PATCH /Groups/{" + String.format(Locale.ROOT, "%,d", o.users()) + " members} add 1 member", k -> {
-      long i = d2.getAndIncrement();
-      return i >= spare.size() - half ? null : send("PATCH", big, token, LoadRun.addMember(spare.get(half + (int) i)));
-    }, r -> {}));
+    list.add(
+        new LoadRun.Scenario(
+            "d1",
+            "PATCH /Groups/{10 members} add 1 member",
+            k -> {
+              long i = d1.getAndIncrement();
+              return i >= half
+                  ? null
+                  : send("PATCH", small, token, LoadRun.addMember(spare.get((int) i)));
+            },
+            r -> {}));
+    list.add(
+        new LoadRun.Scenario(
+            "d2",
+            "PATCH /Groups/{"
+                + String.format(Locale.ROOT, "%,d", o.users())
+                + " members} add 1 member",
+            k -> {
+              long i = d2.getAndIncrement();
+              return i >= spare.size() - half
+                  ? null
+                  : send("PATCH", big, token, LoadRun.addMember(spare.get(half + (int) i)));
+            },
+            r -> {}));
     URI bulk = URI.create(scim + "/Bulk");
     AtomicLong created = new AtomicLong(10_000_000L);
-    list.add(new LoadRun.Scenario("f", "POST /Bulk of " + o.bulkOps() + " new users", k -> {
-      ObjectNode body = Users.MAPPER.createObjectNode();
-      body.putArray("schemas").add(SchemaUrns.BULK_REQUEST);
-      ArrayNode ops = body.putArray("Operations");
-      for (int j = 0; j < o.bulkOps(); j++) {
-        long i = created.getAndIncrement();
-        ops.addObject().put("method", "POST").put("path", "/Users").put("bulkId", "b" + i)
-            .set("data", Users.createBody(i, "bulk" + Users.userName(i)));
-      }
-      return send("POST", bulk, token, body.toString());
-    }, r -> {
-      try {
-        for (JsonNode op : Users.MAPPER.readTree(r.body()).path("Operations")) {
-          if (!op.path("status").asText().equals("201")) {
-            bulkFailed.incrementAndGet();
-          }
-        }
-      } catch (IOException e) {
-        bulkFailed.addAndGet(o.bulkOps());
-      }
-    }));
+    list.add(
+        new LoadRun.Scenario(
+            "f",
+            "POST /Bulk of " + o.bulkOps() + " new users",
+            k -> {
+              ObjectNode body = Users.MAPPER.createObjectNode();
+              body.putArray("schemas").add(SchemaUrns.BULK_REQUEST);
+              ArrayNode ops = body.putArray("Operations");
+              for (int j = 0; j < o.bulkOps(); j++) {
+                long i = created.getAndIncrement();
+                ops.addObject()
+                    .put("method", "POST")
+                    .put("path", "/Users")
+                    .put("bulkId", "b" + i)
+                    .set("data", Users.createBody(i, "bulk" + Users.userName(i)));
+              }
+              return send("POST", bulk, token, body.toString());
+            },
+            r -> {
+              try {
+                for (JsonNode op : Users.MAPPER.readTree(r.body()).path("Operations")) {
+                  if (!op.path("status").asText().equals("201")) {
+                    bulkFailed.incrementAndGet();
+                  }
+                }
+              } catch (IOException e) {
+                bulkFailed.addAndGet(o.bulkOps());
+              }
+            }));
     return list;
   }
 
   /** One client walks every user with RFC 9865 cursors, timing each page. */
-  static Walk walk(HttpClient client, String root, String token, int pageSize, String label) throws Exception {
+  static Walk walk(HttpClient client, String root, String token, int pageSize, String label)
+      throws Exception {
     String base = root + "/scim/v2/Users?count=" + pageSize + "&cursor=";
     List<Long> nanos = new ArrayList<>();
     long users = 0;
@@ -333,7 +445,8 @@ public final class ScaleRun {
     String cursor = "";
     long t0 = System.nanoTime();
     while (cursor != null) {
-      HttpRequest req = get(URI.create(base + URLEncoder.encode(cursor, StandardCharsets.UTF_8)), token);
+      HttpRequest req =
+          get(URI.create(base + URLEncoder.encode(cursor, StandardCharsets.UTF_8)), token);
       long t = System.nanoTime();
       HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
       nanos.add(System.nanoTime() - t);
@@ -354,44 +467,76 @@ public final class ScaleRun {
     long[] all = nanos.stream().mapToLong(Long::longValue).toArray();
     int edge = Math.min(10, all.length);
     double first = Arrays.stream(all, 0, edge).average().orElse(Double.NaN) / 1e6;
-    double last = Arrays.stream(all, all.length - edge, all.length).average().orElse(Double.NaN) / 1e6;
+    double last =
+        Arrays.stream(all, all.length - edge, all.length).average().orElse(Double.NaN) / 1e6;
     long[] sorted = all.clone();
     Arrays.sort(sorted);
-    double p50 = sorted.length == 0 ? Double.NaN : sorted[(int) Math.ceil(0.5 * sorted.length) - 1] / 1e6;
-    double p99 = sorted.length == 0 ? Double.NaN : sorted[(int) Math.ceil(0.99 * sorted.length) - 1] / 1e6;
-    LoadRun.log("%s walk: %,d pages, %,d users in %.1f s; first 10 pages %.1f ms, last 10 %.1f ms", label, all.length, users, seconds, first, last);
+    double p50 =
+        sorted.length == 0 ? Double.NaN : sorted[(int) Math.ceil(0.5 * sorted.length) - 1] / 1e6;
+    double p99 =
+        sorted.length == 0 ? Double.NaN : sorted[(int) Math.ceil(0.99 * sorted.length) - 1] / 1e6;
+    LoadRun.log(
+        "%s walk: %,d pages, %,d users in %.1f s; first 10 pages %.1f ms, last 10 %.1f ms",
+        label, all.length, users, seconds, first, last);
     return new Walk(all.length, users, seconds, first, last, p50, p99, errors);
   }
 
   private static URI uri(String prefix, String filter, String suffix) {
-    return URI.create(prefix + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + suffix);
+    return URI.create(
+        prefix + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + suffix);
   }
 
   private static HttpRequest get(URI uri, String token) {
-    return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
-        .header("Accept", "application/scim+json").GET().build();
+    return HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/scim+json")
+        .GET()
+        .build();
   }
 
   private static HttpRequest send(String method, URI uri, String token, String body) {
-    return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
-        .header("Accept", "application/scim+json").header("Content-Type", "application/scim+json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+    return HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/scim+json")
+        .header("Content-Type", "application/scim+json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body))
+        .build();
   }
 
   // ------------------------------------------------------------------ report
 
   static String report(Options o, List<StoreRun> runs, String load0, String load1) {
     StringBuilder b = new StringBuilder("## scimd scale run\n\n");
-    b.append(String.format(Locale.ROOT,
-        "%,d users in group `bench-all` (+ %,d spare users in no group, the members (d) adds), %,d groups (group 1.. of %d members);"
-            + " %d concurrent clients; %d s per scenario after a %d s warm-up; %d CPUs; java %s; server options %s;"
-            + " load average %s before, %s after.\n\n",
-        o.users(), o.spare(), o.groups(), SMALL_GROUP, o.concurrency(), o.seconds(), o.warmup(),
-        Runtime.getRuntime().availableProcessors(), Runtime.version(),
-        o.serverOpts().isEmpty() ? "(none)" : String.join(" ", o.serverOpts()), load0, load1));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%,d users in group `bench-all` (+ %,d spare users in no group, the members (d) adds), %,d groups (group 1.. of %d members);"
+                + " %d concurrent clients; %d s per scenario after a %d s warm-up; %d CPUs; java %s; server options %s;"
+                + " load average %s before, %s after.\n\n",
+            o.users(),
+            o.spare(),
+            o.groups(),
+            SMALL_GROUP,
+            o.concurrency(),
+            o.seconds(),
+            o.warmup(),
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.version(),
+            o.serverOpts().isEmpty() ? "(none)" : String.join(" ", o.serverOpts()),
+            load0,
+            load1));
     for (StoreRun r : runs) {
-      b.append(String.format(Locale.ROOT, "- %s: seeded in %.0f s (%s); server VmRSS %,.0f MB after start, peak %,.0f MB.\n",
-          r.store(), r.seedSeconds(), r.detail(), r.rssStart() / 1024.0, r.hwm() / 1024.0));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "- %s: seeded in %.0f s (%s); server VmRSS %,.0f MB after start, peak %,.0f MB.\n",
+              r.store(),
+              r.seedSeconds(),
+              r.detail(),
+              r.rssStart() / 1024.0,
+              r.hwm() / 1024.0));
     }
     b.append("\n| scenario |");
     StringBuilder sep = new StringBuilder("|---|");
@@ -400,43 +545,87 @@ public final class ScaleRun {
       sep.append("---:|---:|---:|");
     }
     if (runs.size() == 2) {
-      b.append(" ").append(runs.get(1).store()).append(" / ").append(runs.get(0).store()).append(" |");
+      b.append(" ")
+          .append(runs.get(1).store())
+          .append(" / ")
+          .append(runs.get(0).store())
+          .append(" |");
       sep.append("---:|");
     }
     b.append("\n").append(sep).append("\n");
     StoreRun any = runs.get(0);
     for (String key : any.results().keySet()) {
       LoadRun.Result first = any.results().get(key);
-      b.append("| (").append(key).append(") ").append(first.label().replace("|", "\\|")).append(" |");
+      b.append("| (")
+          .append(key)
+          .append(") ")
+          .append(first.label().replace("|", "\\|"))
+          .append(" |");
       for (StoreRun r : runs) {
         LoadRun.Result x = r.results().get(key);
         double a = r.results().get("a").perSecond();
-        b.append(String.format(Locale.ROOT, " %,.0f%s | %.1f | %.2f x |", x.perSecond(),
-            x.errors() > 0 ? " (" + x.errors() + " errors)" : x.exhausted() ? " (ran out)" : "", x.p99Millis(), x.perSecond() / a));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                " %,.0f%s | %.1f | %.2f x |",
+                x.perSecond(),
+                x.errors() > 0 ? " (" + x.errors() + " errors)" : x.exhausted() ? " (ran out)" : "",
+                x.p99Millis(),
+                x.perSecond() / a));
       }
       if (runs.size() == 2) {
-        b.append(String.format(Locale.ROOT, " %.2f x |", runs.get(1).results().get(key).perSecond() / first.perSecond()));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                " %.2f x |",
+                runs.get(1).results().get(key).perSecond() / first.perSecond()));
       }
       b.append("\n");
     }
     b.append("\nBulk import (f) in users/s:");
     for (StoreRun r : runs) {
       LoadRun.Result f = r.results().get("f");
-      b.append(String.format(Locale.ROOT, " %s %,.0f (%,d failed operations);", r.store(), f.perSecond() * o.bulkOps(), r.bulkFailedOps()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " %s %,.0f (%,d failed operations);",
+              r.store(),
+              f.perSecond() * o.bulkOps(),
+              r.bulkFailedOps()));
     }
-    b.append("\n\n| cursor walk over every user (one client) | pages | users | total s | first 10 pages ms | last 10 pages ms | last / first | p50 ms | p99 ms |\n");
+    b.append(
+        "\n\n| cursor walk over every user (one client) | pages | users | total s | first 10 pages ms | last 10 pages ms | last / first | p50 ms | p99 ms |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (StoreRun r : runs) {
       Walk w = r.walk();
-      b.append(String.format(Locale.ROOT, "| %s, count=%d%s | %,d | %,d | %.0f | %.1f | %.1f | %.2f | %.1f | %.1f |\n", r.store(),
-          o.pageSize(), w.errors() > 0 ? " (stopped by an error)" : "", w.pages(), w.users(), w.seconds(), w.firstMillis(),
-          w.lastMillis(), w.lastMillis() / w.firstMillis(), w.p50(), w.p99()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s, count=%d%s | %,d | %,d | %.0f | %.1f | %.1f | %.2f | %.1f | %.1f |\n",
+              r.store(),
+              o.pageSize(),
+              w.errors() > 0 ? " (stopped by an error)" : "",
+              w.pages(),
+              w.users(),
+              w.seconds(),
+              w.firstMillis(),
+              w.lastMillis(),
+              w.lastMillis() / w.firstMillis(),
+              w.p50(),
+              w.p99()));
     }
     for (StoreRun r : runs) {
       for (LoadRun.Result x : r.results().values()) {
         if (x.errors() > 0) {
-          b.append("\n").append(r.store()).append(" (").append(x.key()).append(") errors ").append(x.errorKinds())
-              .append("; first: `").append(String.valueOf(x.firstError()).replace('\n', ' ').replace('`', '\'')).append("`");
+          b.append("\n")
+              .append(r.store())
+              .append(" (")
+              .append(x.key())
+              .append(") errors ")
+              .append(x.errorKinds())
+              .append("; first: `")
+              .append(String.valueOf(x.firstError()).replace('\n', ' ').replace('`', '\''))
+              .append("`");
         }
       }
     }
@@ -466,7 +655,8 @@ public final class ScaleRun {
     Path out = null;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     List<String> serverOpts = new ArrayList<>();
-    Path jvmOptions = Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
+    Path jvmOptions =
+        Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
     boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -479,12 +669,16 @@ public final class ScaleRun {
       }
       String v = args[++i];
       switch (a) {
-        case "--store" -> stores = switch (v) {
-          case "sqlite" -> List.of("sqlite");
-          case "postgres" -> List.of("postgres");
-          case "both" -> List.of("sqlite", "postgres");
-          default -> throw new IllegalArgumentException("--store is sqlite, postgres or both, got " + v);
-        };
+        case "--store" ->
+            stores =
+                switch (v) {
+                  case "sqlite" -> List.of("sqlite");
+                  case "postgres" -> List.of("postgres");
+                  case "both" -> List.of("sqlite", "postgres");
+                  default ->
+                      throw new IllegalArgumentException(
+                          "--store is sqlite, postgres or both, got " + v);
+                };
         case "--db" -> db = v;
         case "--users" -> users = whole(a, v, 200);
         case "--spare" -> spare = whole(a, v, 2);
@@ -506,8 +700,21 @@ public final class ScaleRun {
       opts.addAll(LoadRun.jvmOptions(jvmOptions));
     }
     opts.addAll(serverOpts);
-    return new Options(stores, db, users, spare, groups, seconds, warmup, concurrency, pageSize, bulkOps, out, jar,
-        List.copyOf(opts), keep);
+    return new Options(
+        stores,
+        db,
+        users,
+        spare,
+        groups,
+        seconds,
+        warmup,
+        concurrency,
+        pageSize,
+        bulkOps,
+        out,
+        jar,
+        List.copyOf(opts),
+        keep);
   }
 
   private static int whole(String option, String value, int min) {

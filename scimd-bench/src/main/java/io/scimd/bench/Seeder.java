@@ -1,8 +1,8 @@
 package io.scimd.bench;
 
-import io.scimd.store.Scope;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.Member;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
 import java.time.Instant;
@@ -36,7 +36,9 @@ final class Seeder {
     for (int start = 0; start < n; start += BATCH) {
       int from = start;
       int to = Math.min(n, start + BATCH);
-      store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> {
+      store.write(
+          Scope.system(Scope.DEFAULT_TENANT, "bench"),
+          tx -> {
             for (int i = from; i < to; i++) {
               StoredResource r = tx.insert("User", Users.attributes(i, Users.userName(i)));
               ids.add(r.id());
@@ -53,13 +55,17 @@ final class Seeder {
   /** Creates a group whose members are {@code members}, and returns its id. */
   static String group(Store store, String displayName, List<String> members) {
     ObjectNode attrs = Users.MAPPER.createObjectNode().put("displayName", displayName);
-    String id = store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("Group", attrs).id());
+    String id =
+        store.write(
+            Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> tx.insert("Group", attrs).id());
     for (int start = 0; start < members.size(); start += MEMBER_BATCH) {
       List<Member> batch =
           members.subList(start, Math.min(members.size(), start + MEMBER_BATCH)).stream()
               .map(m -> new Member(m, "User"))
               .toList();
-      store.write(Scope.system(Scope.DEFAULT_TENANT, "bench"), tx -> {
+      store.write(
+          Scope.system(Scope.DEFAULT_TENANT, "bench"),
+          tx -> {
             tx.addMembers(id, batch);
             return null;
           });

@@ -40,8 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the store takes to insert {@code users} rows); lookups cycle through 4,096 names drawn with a
  * fixed seed, so every run asks the same questions. {@code baseline} is an empty benchmark.
  *
- * <p>Run: {@code java -jar scimd-bench/target/benchmarks.jar SqliteQueryBenchmark} (smaller:
- * {@code ... SqliteQueryBenchmark -p users=10000})
+ * <p>Run: {@code java -jar scimd-bench/target/benchmarks.jar SqliteQueryBenchmark} (smaller: {@code
+ * ... SqliteQueryBenchmark -p users=10000})
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -75,18 +75,30 @@ public class SqliteQueryBenchmark {
     existing = new Filter[LOOKUPS];
     missing = new Filter[LOOKUPS];
     for (int i = 0; i < LOOKUPS; i++) {
-      existing[i] = Filter.eq("userName", Users.userName(random.nextInt(users)).toUpperCase(java.util.Locale.ROOT));
-      missing[i] = Filter.eq("userName", "probe-" + Long.toHexString(random.nextLong()) + "@contoso.example");
+      existing[i] =
+          Filter.eq(
+              "userName", Users.userName(random.nextInt(users)).toUpperCase(java.util.Locale.ROOT));
+      missing[i] =
+          Filter.eq(
+              "userName", "probe-" + Long.toHexString(random.nextLong()) + "@contoso.example");
     }
     recent =
         Filter.compare(
-            "meta.lastModified", CompareOp.GT, TextNode.valueOf(seeded.markLastModified().toString()));
+            "meta.lastModified",
+            CompareOp.GT,
+            TextNode.valueOf(seeded.markLastModified().toString()));
     // Wrong answers would make fast numbers meaningless.
-    check(query(existing[0], 100).totalResults() == 1, "userName eq must find exactly one user (case-insensitively)");
+    check(
+        query(existing[0], 100).totalResults() == 1,
+        "userName eq must find exactly one user (case-insensitively)");
     check(query(missing[0], 100).totalResults() == 0, "a missing userName must find nobody");
-    check(store.read(AS_BENCH, r -> r.query("User", Query.all(100))).totalResults() == users, "the total must be every user");
+    check(
+        store.read(AS_BENCH, r -> r.query("User", Query.all(100))).totalResults() == users,
+        "the total must be every user");
     long hits = query(recent, 100).totalResults();
-    check(hits >= 100 && hits <= users, "meta.lastModified gt must match about the last 100 users, got " + hits);
+    check(
+        hits >= 100 && hits <= users,
+        "meta.lastModified gt must match about the last 100 users, got " + hits);
   }
 
   @TearDown(Level.Trial)
@@ -119,7 +131,8 @@ public class SqliteQueryBenchmark {
 
   @Benchmark
   public Page deepPageOf100() {
-    return store.read(AS_BENCH, r -> r.query("User", new Query(null, null, users / 2 + 1, 100, null, Load.NONE)));
+    return store.read(
+        AS_BENCH, r -> r.query("User", new Query(null, null, users / 2 + 1, 100, null, Load.NONE)));
   }
 
   @Benchmark
@@ -128,7 +141,8 @@ public class SqliteQueryBenchmark {
   }
 
   private Page query(Filter filter, int count) {
-    return store.read(AS_BENCH, r -> r.query("User", new Query(filter, null, 1, count, null, Load.NONE)));
+    return store.read(
+        AS_BENCH, r -> r.query("User", new Query(filter, null, 1, count, null, Load.NONE)));
   }
 
   private static void check(boolean ok, String what) {

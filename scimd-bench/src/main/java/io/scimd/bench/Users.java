@@ -19,7 +19,15 @@ final class Users {
     "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"
   };
   private static final String[] FAMILY = {
-    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman",
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Allen",
+    "Thompson",
+    "Perlman",
     "Lamport"
   };
 
@@ -64,7 +72,10 @@ final class Users {
         .put("value", given.toLowerCase(Locale.ROOT) + "." + i + "@home.example")
         .put("type", "home");
     ArrayNode phones = u.putArray("phoneNumbers");
-    phones.addObject().put("value", "+1 425 555 " + String.format(Locale.ROOT, "%04d", i % 10000)).put("type", "work");
+    phones
+        .addObject()
+        .put("value", "+1 425 555 " + String.format(Locale.ROOT, "%04d", i % 10000))
+        .put("type", "work");
     phones.addObject().put("value", "+1 206 555 0100").put("type", "mobile");
     ArrayNode addresses = u.putArray("addresses");
     addresses
@@ -93,7 +104,10 @@ final class Users {
   static ObjectNode full(long i) {
     ObjectNode u = MAPPER.createObjectNode();
     u.putArray("schemas").add(SchemaUrns.USER).add(SchemaUrns.ENTERPRISE_USER);
-    u.put("id", UUID.nameUUIDFromBytes(("id-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+    u.put(
+        "id",
+        UUID.nameUUIDFromBytes(("id-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .toString());
     u.setAll(attributes(i, userName(i)));
     ObjectNode meta = u.putObject("meta");
     meta.put("resourceType", "User");
