@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code scimd} command line: {@code serve} runs the server, {@code migrate} brings a
- * PostgreSQL schema up to date, {@code token create} adds a client credential. Every option also
- * reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code --db-pool-size}
- * from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
+ * PostgreSQL schema up to date, {@code token create} adds a client credential, {@code audit}
+ * verifies, exports, checkpoints and prunes the audit trail ({@link AuditCommand}). Every option
+ * also reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code
+ * --db-pool-size} from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
  */
 @Command(
     name = "scimd",
@@ -67,6 +68,7 @@ public final class Main implements Runnable {
     cl.addSubcommand(new Serve(env, onStarted));
     cl.addSubcommand(new Migrate());
     cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));
+    cl.addSubcommand(AuditCommand.commandLine());
     cl.setDefaultValueProvider(
         arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
     return cl;
@@ -85,7 +87,11 @@ public final class Main implements Runnable {
           "--db-statement-timeout",
           "--migrate",
           "--max-query-candidates",
-          "--max-concurrent-evaluations" ->
+          "--max-concurrent-evaluations",
+          "--audit-key",
+          "--audit-checkpoint-interval",
+          "--audit-checkpoint-entries",
+          "--audit-retention" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       case "--tls-cert",
           "--tls-key",
@@ -152,9 +158,12 @@ public final class Main implements Runnable {
     }
   }
 
-  /** {@code 500ms}, {@code 5s}, {@code 2m}, a bare {@code 0}, or ISO-8601 ({@code PT5S}). */
+  /**
+   * {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 400d}, a bare {@code 0}, or ISO-8601
+   * ({@code PT5S}).
+   */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m)?");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
     @Override
     public Duration convert(String value) {
@@ -165,13 +174,15 @@ public final class Main implements Runnable {
         String unit = m.group(2);
         if (unit == null && n != 0) {
           throw new CommandLine.TypeConversionException(
-              "'" + value + "' needs a unit: ms, s or m (e.g. 5s)");
+              "'" + value + "' needs a unit: ms, s, m, h or d (e.g. 5s)");
         }
         return unit == null
             ? Duration.ZERO
             : switch (unit) {
               case "ms" -> Duration.ofMillis(n);
               case "s" -> Duration.ofSeconds(n);
+              case "h" -> Duration.ofHours(n);
+              case "d" -> Duration.ofDays(n);
               default -> Duration.ofMinutes(n);
             };
       }
@@ -179,7 +190,7 @@ public final class Main implements Runnable {
         return Duration.parse(value.strip());
       } catch (DateTimeParseException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration: give e.g. 500ms, 5s, 2m or PT5S");
+            "'" + value + "' is not a duration: give e.g. 500ms, 5s, 2m, 1h, 400d or PT5S");
       }
     }
   }
@@ -294,6 +305,8 @@ public final class Main implements Runnable {
             "Most connections open at once; more wait to be accepted (SCIMD_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
     int maxConnections;
 
+    @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
+
     private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
@@ -324,6 +337,7 @@ public final class Main implements Runnable {
         if (url != null && pool != null) {
           config = config.withDatabase(url, pool);
         }
+        config = config.withAudit(audit.settings());
         config = config.withTransport(transport());
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {

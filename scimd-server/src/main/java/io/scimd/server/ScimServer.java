@@ -1,6 +1,8 @@
 package io.scimd.server;
 
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.audit.AuditKey;
+import io.scimd.server.audit.AuditMaintenance;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
@@ -24,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running scimd: its store (SQLite in its data directory, or a PostgreSQL database that other
- * nodes share), the SCIM service over it, and a Jetty server that runs every request on a virtual
- * thread (handlers and JDBC stay blocking and straight-line). {@link #start} returns once the
- * server accepts requests; {@link #close} stops it and closes the store.
+ * nodes share), the audit trail's checkpoints and retention ({@link AuditMaintenance}), the SCIM
+ * service over the store, and a Jetty server that runs every request on a virtual thread (handlers
+ * and JDBC stay blocking and straight-line). {@link #start} returns once the server accepts
+ * requests; {@link #close} stops it and closes the store.
  */
 public final class ScimServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScimServer.class);
@@ -34,12 +37,14 @@ public final class ScimServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final Store store;
+  private final AuditMaintenance audit;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ScimServer(Server jetty, ServerConnector connector, Store store) {
+  private ScimServer(Server jetty, ServerConnector connector, Store store, AuditMaintenance audit) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
+    this.audit = audit;
   }
 
   /**
@@ -92,11 +97,35 @@ public final class ScimServer implements AutoCloseable {
     // Location and meta.location name the URL the client used, also behind a trusted proxy.
     HttpConfiguration http = Transport.httpConfiguration(config.transport());
     http.addCustomizer(ScimHttp.securityHeaders());
+    // First, and unstarted until listen: a certificate that cannot be used stops the start before
+    // anything is written (the audit key, the chain, the bootstrap credential).
     ServerConnector connector =
         Transport.connector(jetty, http, config.host(), config.port(), config.transport());
     jetty.addConnector(connector);
-    // After the connector: a certificate that cannot be used stops the start before it writes.
+    // Then the key: a key others can read is a configuration error, found before the store changes.
+    AuditKey key = AuditKey.loadOrCreate(config.audit().keyFile(config.dataDir()));
+    long hashed = store.audit().hashUnhashed();
+    if (hashed > 0) {
+      LOG.info("audit trail: chained {} journal entries written before it existed", hashed);
+    }
     bootstrap(store, config.bootstrapToken(), out);
+    AuditMaintenance audit = AuditMaintenance.start(store.audit(), key, config.audit(), clock);
+    try {
+      return listen(config, registry, store, clock, audit, jetty, connector);
+    } catch (RuntimeException e) {
+      audit.halt();
+      throw e;
+    }
+  }
+
+  private static ScimServer listen(
+      ServerConfig config,
+      SchemaRegistry registry,
+      Store store,
+      InstantSource clock,
+      AuditMaintenance audit,
+      Server jetty,
+      ServerConnector connector) {
     ScimService service = new ScimService(registry, store, config.service());
     jetty.setHandler(ScimHttp.handler(service, store.credentials(), clock));
     jetty.setErrorHandler(ScimHttp.errorHandler());
@@ -119,7 +148,7 @@ public final class ScimServer implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    ScimServer server = new ScimServer(jetty, connector, store);
+    ScimServer server = new ScimServer(jetty, connector, store, audit);
     LOG.info(
         "scimd listening on {}://{}:{}{}",
         config.transport().tls() ? "https" : "http",
@@ -196,6 +225,7 @@ public final class ScimServer implements AutoCloseable {
       return;
     }
     jetty.setStopTimeout(0);
+    audit.halt();
     try {
       jetty.stop();
     } catch (Exception e) {
@@ -216,7 +246,11 @@ public final class ScimServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
     } finally {
-      store.close();
+      try {
+        audit.close(); // signs the heads the last requests moved
+      } finally {
+        store.close();
+      }
     }
   }
 }

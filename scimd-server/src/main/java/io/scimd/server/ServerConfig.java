@@ -1,5 +1,6 @@
 package io.scimd.server;
 
+import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.TransportConfig;
@@ -21,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  *     Tokens#MIN_LENGTH} characters), or null to generate and print one
  * @param database a {@code jdbc:postgresql://} URL, or null for SQLite in {@code dataDir}
  * @param pool how the PostgreSQL store pools connections, times out and migrates
+ * @param audit where the audit trail's signing key is, how often checkpoints are signed, how long
+ *     entries are kept
  * @param transport HTTPS, trusted proxies, timeouts and the connection cap
  */
 public record ServerConfig(
@@ -32,6 +35,7 @@ public record ServerConfig(
     ServiceConfig service,
     @Nullable String database,
     PoolSettings pool,
+    AuditSettings audit,
     TransportConfig transport) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -73,13 +77,29 @@ public record ServerConfig(
         service,
         null,
         PoolSettings.defaults(),
+        AuditSettings.DEFAULTS,
         TransportConfig.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
     return new ServerConfig(
-        host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, transport);
+        host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit, transport);
+  }
+
+  /** This configuration with the audit trail kept as {@code settings} say. */
+  public ServerConfig withAudit(AuditSettings settings) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        settings,
+        transport);
   }
 
   /**
@@ -87,7 +107,7 @@ public record ServerConfig(
    */
   public ServerConfig withTransport(TransportConfig transport) {
     return new ServerConfig(
-        host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, transport);
+        host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, audit, transport);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

@@ -4,11 +4,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The store contract: SCIM resources, their group memberships, the change journal and the server's
- * credentials, in a relational database. One {@link #write} is one database transaction: it commits
- * when the work returns and rolls back, leaving nothing behind, when it throws. Every change a
- * write makes is appended to the change journal in that same transaction ({@link JournalEntry}), so
- * the journal holds exactly the committed changes.
+ * The store contract: SCIM resources, their group memberships, the change journal (hash-chained:
+ * the audit trail) and the server's credentials, in a relational database. One {@link #write} is
+ * one database transaction: it commits when the work returns and rolls back, leaving nothing
+ * behind, when it throws. Every change a write makes is appended to the change journal in that same
+ * transaction ({@link JournalEntry}), so the journal holds exactly the committed changes.
  *
  * <p>Reads and writes run in a {@link Scope}: every statement is confined to its tenant, and the
  * journal records its principal and request.
@@ -35,6 +35,9 @@ public interface Store extends AutoCloseable {
   <T> T write(Scope scope, Function<StoreTx, T> work);
 
   Credentials credentials();
+
+  /** The audit trail: the hash-chained journal as stored, its signed checkpoints, pruning. */
+  AuditTrail audit();
 
   /**
    * Whether the database answers a trivial query within about {@link #HEALTH_TIMEOUT_MS}

@@ -133,7 +133,7 @@ public final class PgTestDatabase implements AutoCloseable {
     try (Connection c = connect();
         Statement s = c.createStatement()) {
       s.execute(
-          "TRUNCATE resources, unique_values, members, credentials, journal RESTART IDENTITY");
+          "TRUNCATE resources, unique_values, members, credentials, journal, audit_checkpoints, audit_keys RESTART IDENTITY");
       s.execute("UPDATE clocks SET micros = 0, journal_seq = 0");
     } catch (SQLException e) {
       throw new IllegalStateException(e);

@@ -2,6 +2,7 @@ package io.scimd.server.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.resource.Meta;
+import io.scimd.store.AuditTrail;
 import io.scimd.store.Change;
 import io.scimd.store.Credentials;
 import io.scimd.store.JournalEntry;
@@ -63,6 +64,11 @@ final class RecordingStore implements Store {
   @Override
   public Credentials credentials() {
     return delegate.credentials();
+  }
+
+  @Override
+  public AuditTrail audit() {
+    return delegate.audit();
   }
 
   @Override

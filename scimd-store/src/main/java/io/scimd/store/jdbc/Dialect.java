@@ -60,14 +60,41 @@ interface Dialect {
   }
 
   /**
-   * Appends one change journal entry numbered with the tenant's next number, taken in the same
-   * statement inside the writing transaction: the number stays taken until the transaction ends,
-   * and comes back when it rolls back (to a savepoint too), so the journal has no gaps ({@link
-   * Journal}). Its parameters are the columns {@code tenant, at, principal, principal_name, source,
-   * request_id, resource_type, resource_id, kind, change}; it inserts nothing when the tenant has
-   * no counter.
+   * A query (the tenant as its one parameter) of one row: the next change journal number of the
+   * tenant, taken inside the writing transaction, and the hash of the entry numbered one less (null
+   * when there is none or it has no hash yet), which the new entry chains to. The number stays
+   * taken until the transaction ends, and comes back when it rolls back (to a savepoint too), so
+   * the journal has no gaps ({@link Journal}). The entry is then inserted with a second statement:
+   * {@link Journal} takes this path only when it does not know the chain's end ({@link
+   * #appendJournal}).
    */
-  String insertJournal();
+  String nextJournalEntry();
+
+  /**
+   * Appends one change journal entry after the chain end the caller expects, numbering it in the
+   * same statement inside the writing transaction, as {@link #nextJournalEntry} does: one round
+   * trip per entry. Its parameters are the tenant, the expected end's {@code seq} and {@code hash},
+   * then the columns {@code at, principal, principal_name, source, request_id, resource_type,
+   * resource_id, kind, change, hash} of the new entry, numbered one more and chained to that hash.
+   * It inserts nothing, and takes no number, unless the tenant's journal ends at exactly that entry
+   * (or when the tenant has no counter): the caller then falls back to {@link #nextJournalEntry}.
+   */
+  String appendJournal();
+
+  /**
+   * A statement (the tenant as its one parameter) that keeps the tenant's writers from appending to
+   * the journal until the transaction ends, for work that rewrites the chain's end ({@link
+   * JdbcAuditTrail#hashUnhashed}); null when transactions are serialised anyway.
+   */
+  @Nullable String lockJournal();
+
+  /**
+   * A query (the tenant as its one parameter) of the number the tenant's journal counter last gave,
+   * where the database keeps one apart from the entries; null where the entries are the count.
+   */
+  default @Nullable String journalCounter() {
+    return null;
+  }
 
   /**
    * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding a

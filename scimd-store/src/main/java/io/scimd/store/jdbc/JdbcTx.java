@@ -50,13 +50,18 @@ final class JdbcTx implements StoreTx {
   private boolean open = true;
 
   JdbcTx(
-      Conn c, Dialect dialect, SchemaRegistry registry, Scope scope, @Nullable WriteClock clock) {
+      Conn c,
+      Dialect dialect,
+      SchemaRegistry registry,
+      Scope scope,
+      @Nullable WriteClock clock,
+      ChainEnds ends) {
     this.c = c;
     this.dialect = dialect;
     this.registry = registry;
     this.tenant = scope.tenant();
     this.clock = clock;
-    this.journal = new Journal(c, dialect, scope);
+    this.journal = new Journal(c, dialect, scope, ends);
     this.savepoints = new Savepoints(c);
     this.unique = new UniqueValues(c, dialect, tenant);
     this.rows = new ResourceRows(c, dialect, tenant, journal, savepoints, unique);

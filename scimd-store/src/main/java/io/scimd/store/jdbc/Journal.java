@@ -8,6 +8,7 @@ import io.scimd.core.schema.Mutability;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Returned;
 import io.scimd.core.schema.Schema;
+import io.scimd.store.AuditHash;
 import io.scimd.store.Change;
 import io.scimd.store.JournalEntry;
 import io.scimd.store.Member;
@@ -33,6 +34,11 @@ import org.jspecify.annotations.Nullable;
  * order without gaps, a rolled-back write or savepoint takes its numbers back, and a snapshot
  * always sees a prefix of the journal (docs/decisions/0007-change-journal.md).
  *
+ * <p>Each entry is chained to the one before it: {@code hash} is the SHA-256 of its canonical
+ * encoding with {@code prev_hash}, the hash of the entry before ({@link AuditHash}), computed as it
+ * is appended, under the same per-tenant order that numbers it
+ * (docs/decisions/0009-audit-trail.md).
+ *
  * <p>The change is stored as JSON text, not {@code jsonb}: the audit trail hashes the exact bytes,
  * and PostgreSQL's {@code jsonb} would reorder keys. Values that are never returned or write-only
  * ({@code password}) never reach it.
@@ -44,28 +50,131 @@ final class Journal {
   private final Conn c;
   private final Dialect dialect;
   private final Scope scope;
+  private final ChainEnds ends;
 
-  Journal(Conn c, Dialect dialect, Scope scope) {
+  Journal(Conn c, Dialect dialect, Scope scope, ChainEnds ends) {
     this.c = c;
     this.dialect = dialect;
     this.scope = scope;
+    this.ends = ends;
   }
 
-  /** Appends one change made at {@code micros} (the write's clock tick). */
+  /**
+   * Appends one change made at {@code micros} (the write's clock tick), chained to the entry before
+   * it: its hash is computed here, in the write's transaction. When this store appended the
+   * tenant's last entry itself ({@link ChainEnds}), one statement numbers, chains and inserts the
+   * entry ({@link Dialect#appendJournal}), as before the chain; otherwise, or when that statement
+   * finds the journal ending elsewhere, the numbering query returns the number and the hash to
+   * chain to ({@link Dialect#nextJournalEntry}) and a second statement inserts the entry.
+   */
   void append(Change change, long micros) throws SQLException {
-    PreparedStatement ps = c.ps(dialect.insertJournal());
+    String tenant = scope.tenant();
+    String principal = scope.principal().toString();
+    String principalName = scope.principal().name();
+    String kind = change.kind().wire();
+    String json = Docs.write(toJson(change));
+    ChainEnds.End end = ends.get(tenant);
+    if (end != null) {
+      long seq = end.seq() + 1;
+      String hash =
+          AuditHash.entry(
+              tenant,
+              seq,
+              micros,
+              principal,
+              principalName,
+              scope.source(),
+              scope.requestId(),
+              change.resourceType(),
+              change.resourceId(),
+              kind,
+              json,
+              end.hash());
+      PreparedStatement ps = c.ps(dialect.appendJournal());
+      ps.setString(1, tenant);
+      ps.setLong(2, end.seq());
+      ps.setString(3, end.hash());
+      ps.setLong(4, micros);
+      ps.setString(5, principal);
+      ps.setString(6, principalName);
+      ps.setString(7, scope.source());
+      ps.setString(8, scope.requestId());
+      ps.setString(9, change.resourceType());
+      ps.setString(10, change.resourceId());
+      ps.setString(11, kind);
+      ps.setString(12, json);
+      ps.setString(13, hash);
+      if (ps.executeUpdate() == 1) {
+        ends.put(tenant, new ChainEnds.End(seq, hash));
+        return;
+      }
+    }
+    long seq;
+    @Nullable String prev;
+    PreparedStatement next = c.ps(dialect.nextJournalEntry());
+    next.setString(1, tenant);
+    try (ResultSet rs = next.executeQuery()) {
+      if (!rs.next()) {
+        throw new IllegalStateException("no journal counter for tenant '" + tenant + "'");
+      }
+      seq = rs.getLong(1);
+      prev = rs.getString(2);
+    }
+    if (prev == null) {
+      prev = seq == 1 ? AuditHash.GENESIS : chainEnd(seq);
+    }
+    String hash =
+        AuditHash.entry(
+            tenant,
+            seq,
+            micros,
+            principal,
+            principalName,
+            scope.source(),
+            scope.requestId(),
+            change.resourceType(),
+            change.resourceId(),
+            kind,
+            json,
+            prev);
+    PreparedStatement ps =
+        c.ps(
+            "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id,"
+                + " resource_type, resource_id, kind, change, prev_hash, hash)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ps.setString(1, tenant);
+    ps.setLong(2, seq);
+    ps.setLong(3, micros);
+    ps.setString(4, principal);
+    ps.setString(5, principalName);
+    ps.setString(6, scope.source());
+    ps.setString(7, scope.requestId());
+    ps.setString(8, change.resourceType());
+    ps.setString(9, change.resourceId());
+    ps.setString(10, kind);
+    ps.setString(11, json);
+    ps.setString(12, prev);
+    ps.setString(13, hash);
+    ps.executeUpdate();
+    ends.put(tenant, new ChainEnds.End(seq, hash));
+  }
+
+  /**
+   * The hash entry {@code seq} chains to when the entry before it has none: that entry was written
+   * before the audit trail existed or by an older node during an upgrade, so the unhashed entries
+   * are hashed first, here, in order; or it is not there at all (removed behind the store's back),
+   * and the new entry chains to the newest entry that is, leaving the gap for {@code scimd audit
+   * verify} to report. A write is never refused for the state of the chain.
+   */
+  private String chainEnd(long seq) throws SQLException {
+    JdbcAuditTrail.hashUnhashed(c, scope.tenant());
+    PreparedStatement ps =
+        c.ps("SELECT hash FROM journal WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT 1");
     ps.setString(1, scope.tenant());
-    ps.setLong(2, micros);
-    ps.setString(3, scope.principal().toString());
-    ps.setString(4, scope.principal().name());
-    ps.setString(5, scope.source());
-    ps.setString(6, scope.requestId());
-    ps.setString(7, change.resourceType());
-    ps.setString(8, change.resourceId());
-    ps.setString(9, change.kind().wire());
-    ps.setString(10, Docs.write(toJson(change)));
-    if (ps.executeUpdate() != 1) {
-      throw new IllegalStateException("no journal counter for tenant '" + scope.tenant() + "'");
+    ps.setLong(2, seq);
+    try (ResultSet rs = ps.executeQuery()) {
+      String hash = rs.next() ? rs.getString(1) : null;
+      return hash == null ? AuditHash.GENESIS : hash;
     }
   }
 

@@ -100,13 +100,36 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public String insertJournal() {
+  public String nextJournalEntry() {
     // The tenant's clocks row, which the write holds until commit: numbers in commit order (V3).
-    // One statement, so one round trip per entry; no clocks row, no entry.
-    return "WITH next AS (UPDATE clocks SET journal_seq = journal_seq + 1 WHERE tenant = ?"
-        + " RETURNING tenant, journal_seq)"
+    // The write took that lock with its first clock tick, before this statement, so at READ
+    // COMMITTED the statement's snapshot already holds every entry committed before it, the one
+    // numbered one less among them.
+    return "UPDATE clocks SET journal_seq = journal_seq + 1 WHERE tenant = ? RETURNING journal_seq,"
+        + " (SELECT j.hash FROM journal j WHERE j.tenant = clocks.tenant AND j.seq = clocks.journal_seq - 1)";
+  }
+
+  @Override
+  public String appendJournal() {
+    // As nextJournalEntry, with the INSERT in a CTE: one round trip per entry. The counter moves
+    // only when the entry it last gave is the expected end, so a miss takes no number; the join
+    // finds that same entry again (one snapshot) for prev_hash.
+    return "WITH next AS (UPDATE clocks SET journal_seq = journal_seq + 1 WHERE tenant = ? AND journal_seq = ?"
+        + " AND EXISTS (SELECT 1 FROM journal j WHERE j.tenant = clocks.tenant AND j.seq = clocks.journal_seq"
+        + " AND j.hash = ?) RETURNING tenant, journal_seq)"
         + " INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id, resource_type,"
-        + " resource_id, kind, change) SELECT tenant, journal_seq, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM next";
+        + " resource_id, kind, change, prev_hash, hash) SELECT n.tenant, n.journal_seq, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " j.hash, ? FROM next n JOIN journal j ON j.tenant = n.tenant AND j.seq = n.journal_seq - 1";
+  }
+
+  @Override
+  public String journalCounter() {
+    return "SELECT journal_seq FROM clocks WHERE tenant = ?";
+  }
+
+  @Override
+  public String lockJournal() {
+    return "SELECT journal_seq FROM clocks WHERE tenant = ? FOR UPDATE";
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
@@ -60,11 +61,13 @@ final class PostgresStore implements Store {
       Pattern.compile("(?i)[?&;]reWriteBatchedInserts=true");
 
   private final Dialect dialect = new PostgresDialect();
+  private final ChainEnds ends = new ChainEnds();
   private final HikariDataSource pool;
   private final SchemaRegistry registry;
   private final InstantSource clock;
   private final PoolSettings settings;
   private final JdbcCredentials credentials;
+  private final JdbcAuditTrail audit;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -90,6 +93,7 @@ final class PostgresStore implements Store {
           }
         };
     this.credentials = new JdbcCredentials(runner, TENANT, clock);
+    this.audit = new JdbcAuditTrail(runner, dialect, clock);
   }
 
   /**
@@ -245,7 +249,7 @@ final class PostgresStore implements Store {
   public <T> T read(Scope scope, Function<StoreReader, T> work) {
     return inRead(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null, ends);
           try {
             return work.apply(tx);
           } finally {
@@ -258,7 +262,8 @@ final class PostgresStore implements Store {
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return retrying(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()));
+          JdbcTx tx =
+              new JdbcTx(c, dialect, registry, scope, new ClockRow(c, scope.tenant()), ends);
           try {
             return work.apply(tx);
           } finally {
@@ -396,6 +401,11 @@ final class PostgresStore implements Store {
   @Override
   public Credentials credentials() {
     return credentials;
+  }
+
+  @Override
+  public AuditTrail audit() {
+    return audit;
   }
 
   /**

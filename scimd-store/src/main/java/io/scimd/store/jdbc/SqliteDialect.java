@@ -64,11 +64,27 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public String insertJournal() {
-    // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race.
+  public String nextJournalEntry() {
+    // One writer: MAX(seq) + 1, an index probe of the primary key, cannot race. With a single
+    // MAX(), SQLite takes the bare column (hash) from the row that holds the maximum: the same
+    // probe, and one row (1, NULL) for an empty journal.
+    return "SELECT COALESCE(MAX(seq), 0) + 1, hash FROM journal WHERE tenant = ?";
+  }
+
+  @Override
+  public String appendJournal() {
+    // One writer, as nextJournalEntry: the expected end must be the entry with the highest number,
+    // two probes of the primary key, and the new entry takes the number after it.
     return "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id, resource_type,"
-        + " resource_id, kind, change) SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
-        + " FROM journal WHERE tenant = ?1";
+        + " resource_id, kind, change, prev_hash, hash)"
+        + " SELECT ?1, ?2 + 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?3, ?13 FROM journal"
+        + " WHERE tenant = ?1 AND seq = ?2 AND hash = ?3"
+        + " AND seq = (SELECT MAX(seq) FROM journal WHERE tenant = ?1)";
+  }
+
+  @Override
+  public @Nullable String lockJournal() {
+    return null; // BEGIN IMMEDIATE: the one writer
   }
 
   @Override

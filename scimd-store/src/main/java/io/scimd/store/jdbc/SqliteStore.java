@@ -2,6 +2,7 @@ package io.scimd.store.jdbc;
 
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
@@ -46,6 +47,7 @@ final class SqliteStore implements Store {
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
   private final Dialect dialect = new SqliteDialect();
+  private final ChainEnds ends = new ChainEnds();
   private final SchemaRegistry registry;
   private final MicroClock clock;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -53,6 +55,7 @@ final class SqliteStore implements Store {
   private final BlockingQueue<Conn> readers;
   private final List<Conn> allReaders = new ArrayList<>();
   private final JdbcCredentials credentials;
+  private final JdbcAuditTrail audit;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
@@ -94,6 +97,7 @@ final class SqliteStore implements Store {
           }
         };
     this.credentials = new JdbcCredentials(runner, TENANT, clock);
+    this.audit = new JdbcAuditTrail(runner, dialect, clock);
   }
 
   /**
@@ -157,7 +161,7 @@ final class SqliteStore implements Store {
   public <T> T read(Scope scope, Function<StoreReader, T> work) {
     return inRead(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null);
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, null, ends);
           try {
             return work.apply(tx);
           } finally {
@@ -170,7 +174,7 @@ final class SqliteStore implements Store {
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
     return inWrite(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock);
+          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock, ends);
           try {
             return work.apply(tx);
           } finally {
@@ -250,6 +254,11 @@ final class SqliteStore implements Store {
   @Override
   public Credentials credentials() {
     return credentials;
+  }
+
+  @Override
+  public AuditTrail audit() {
+    return audit;
   }
 
   /**

@@ -641,5 +641,10 @@ class PostgresTwoNodesTest {
     assertThat(onB).isEqualTo(onA);
     // Commit order is also the order of meta.lastModified (the same clock row orders both).
     assertThat(onA).extracting(JournalEntry::at).isSorted();
+    // Each node chained its entries to the other's: one hash chain, as if one writer wrote it.
+    List<io.scimd.store.AuditRecord> chain =
+        b.audit().read(r -> r.records(SCOPE.tenant(), 0, 1000));
+    assertThat(chain).hasSize(2 * perNode);
+    StoreContractTest.assertChained(chain);
   }
 }

@@ -18,7 +18,10 @@ import io.scimd.core.path.AttrPath;
 import io.scimd.core.resource.Meta;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AuditHash;
+import io.scimd.store.AuditRecord;
 import io.scimd.store.Change;
+import io.scimd.store.Checkpoint;
 import io.scimd.store.Credentials;
 import io.scimd.store.JournalEntry;
 import io.scimd.store.Load;
@@ -2020,5 +2023,138 @@ public abstract class StoreContractTest {
     java.util.Optional<StoredResource> found = store.read(other, r -> r.get("User", id, Load.NONE));
     assertThat(theirs).isEmpty();
     assertThat(found).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ audit trail
+
+  /** Every row of the default tenant's journal as stored, with its hashes. */
+  protected List<AuditRecord> chain() {
+    return store.audit().read(r -> r.records(Scope.DEFAULT_TENANT, 0, 1000));
+  }
+
+  /** Asserts that each entry's hash is its own and that it is chained to the one before it. */
+  protected static void assertChained(List<AuditRecord> records) {
+    String prev = AuditHash.GENESIS;
+    for (AuditRecord r : records) {
+      assertThat(r.prevHash()).as("prev_hash of entry %d", r.seq()).isEqualTo(prev);
+      assertThat(r.hash()).as("hash of entry %d", r.seq()).isEqualTo(AuditHash.entry(r, prev));
+      prev = r.hash();
+    }
+  }
+
+  @Test
+  void everyEntry_isChainedToTheOneBefore_alsoAfterARolledBackSavepoint() {
+    String g = insert("Group", group("g")).id();
+    String a = insert("User", user("a")).id();
+    addMembers(g, a);
+    // The conflict rolls back its savepoint, and with it the number and the hash it had taken.
+    store.write(
+        SCOPE,
+        tx -> {
+          ScimException e = scimError(() -> tx.insert("User", user("A")));
+          assertThat(e.error().scimType()).isEqualTo(ScimType.UNIQUENESS);
+          return tx.insert("User", user("b"));
+        });
+    assertThat(delete("User", a)).isTrue();
+
+    List<AuditRecord> records = chain();
+
+    assertThat(records).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertChained(records);
+    assertThat(records.get(0).prevHash()).isEqualTo(AuditHash.GENESIS);
+    assertThat(records.get(0).change()).isEqualTo(journal().get(0).json());
+    java.util.Optional<AuditRecord> head = store.audit().read(r -> r.head(Scope.DEFAULT_TENANT));
+    List<String> tenants = store.audit().read(r -> r.tenants());
+    assertThat(head).contains(records.get(5));
+    assertThat(tenants).containsExactly(Scope.DEFAULT_TENANT);
+  }
+
+  @Test
+  void entriesWrittenWithoutAHash_areChainedByTheNextWrite_orByHashUnhashed() throws SQLException {
+    insert("User", user("a"));
+    insert("User", user("b"));
+    insert("User", user("c"));
+    List<AuditRecord> hashed = chain();
+    // As the migration leaves the rows written before it (or an older node during an upgrade).
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE journal SET prev_hash = NULL, hash = NULL");
+    }
+
+    insert("User", user("d"));
+
+    List<AuditRecord> records = chain();
+    assertChained(records);
+    assertThat(records.subList(0, 3)).isEqualTo(hashed);
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE journal SET prev_hash = NULL, hash = NULL WHERE seq >= 2");
+    }
+    assertThat(store.audit().hashUnhashed()).isEqualTo(3);
+    assertThat(chain()).isEqualTo(records);
+    assertThat(store.audit().hashUnhashed()).isZero();
+  }
+
+  @Test
+  void checkpoints_oneIsStoredPerHead_andPruningKeepsTheCheckpointedEntry() {
+    for (int i = 0; i < 5; i++) {
+      insert("User", user("u" + i));
+    }
+    List<AuditRecord> records = chain();
+    AuditRecord third = records.get(2);
+    Checkpoint cp = new Checkpoint(Scope.DEFAULT_TENANT, 3, third.hash(), 42, "key-1", "c2ln");
+    store.audit().addKey("key-1", "cHVibGlj");
+    store.audit().addKey("key-1", "other");
+
+    assertThat(store.audit().addCheckpoint(cp)).isTrue();
+    assertThat(
+            store
+                .audit()
+                .addCheckpoint(new Checkpoint(Scope.DEFAULT_TENANT, 3, "x", 43, "key-2", "x")))
+        .isFalse();
+    List<Checkpoint> checkpoints = store.audit().read(r -> r.checkpoints(Scope.DEFAULT_TENANT));
+    java.util.Optional<Checkpoint> latest =
+        store.audit().read(r -> r.latestCheckpoint(Scope.DEFAULT_TENANT));
+    java.util.Map<String, String> keys = store.audit().read(r -> r.keys());
+    assertThat(checkpoints).containsExactly(cp);
+    assertThat(latest).contains(cp);
+    assertThat(keys).containsExactly(java.util.Map.entry("key-1", "cHVibGlj"));
+
+    assertThat(store.audit().prune(Scope.DEFAULT_TENANT, 3)).isEqualTo(2);
+
+    assertThat(chain()).isEqualTo(records.subList(2, 5));
+    List<Checkpoint> kept = store.audit().read(r -> r.checkpoints(Scope.DEFAULT_TENANT));
+    assertThat(kept).containsExactly(cp);
+    insert("User", user("after"));
+    List<AuditRecord> after = chain();
+    assertThat(after.get(after.size() - 1).seq()).isEqualTo(6);
+    assertThat(after.get(after.size() - 1).prevHash()).isEqualTo(records.get(4).hash());
+  }
+
+  @Test
+  void eachTenant_hasAChainOfItsOwn_fromItsOwnStart() throws SQLException {
+    try (Connection c = inspect();
+        Statement s = c.createStatement()) {
+      if (c.getMetaData().getDatabaseProductName().contains("PostgreSQL")) {
+        s.executeUpdate(
+            "INSERT INTO clocks (tenant, micros) VALUES ('acme', 0)"); // a tenant's write clock
+      }
+    }
+    Scope acme = Scope.system("acme", "test");
+    insert("User", user("a"));
+    store.write(acme, tx -> tx.insert("User", user("a")));
+    insert("User", user("b"));
+    store.write(acme, tx -> tx.insert("User", user("b")));
+
+    List<AuditRecord> mine = chain();
+    List<AuditRecord> theirs = store.audit().read(r -> r.records("acme", 0, 1000));
+    List<String> tenants = store.audit().read(r -> r.tenants());
+
+    assertThat(mine).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertThat(theirs).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertChained(mine);
+    assertChained(theirs);
+    assertThat(theirs.get(0).hash()).isNotEqualTo(mine.get(0).hash());
+    assertThat(tenants).containsExactly("acme", Scope.DEFAULT_TENANT);
   }
 }
