@@ -69,40 +69,16 @@ final class Journal {
    */
   void append(Change change, long micros) throws SQLException {
     String tenant = scope.tenant();
-    String principal = scope.principal().toString();
-    String principalName = scope.principal().name();
-    String kind = change.kind().wire();
-    String json = Docs.write(toJson(change));
+    Entry entry = new Entry(change, micros, Docs.write(toJson(change)));
     ChainEnds.End end = ends.get(tenant);
     if (end != null) {
       long seq = end.seq() + 1;
-      String hash =
-          AuditHash.entry(
-              tenant,
-              seq,
-              micros,
-              principal,
-              principalName,
-              scope.source(),
-              scope.requestId(),
-              change.resourceType(),
-              change.resourceId(),
-              kind,
-              json,
-              end.hash());
+      String hash = entry.hash(seq, end.hash());
       PreparedStatement ps = c.ps(dialect.appendJournal());
       ps.setString(1, tenant);
       ps.setLong(2, end.seq());
       ps.setString(3, end.hash());
-      ps.setLong(4, micros);
-      ps.setString(5, principal);
-      ps.setString(6, principalName);
-      ps.setString(7, scope.source());
-      ps.setString(8, scope.requestId());
-      ps.setString(9, change.resourceType());
-      ps.setString(10, change.resourceId());
-      ps.setString(11, kind);
-      ps.setString(12, json);
+      entry.bind(ps, 4);
       ps.setString(13, hash);
       if (ps.executeUpdate() == 1) {
         ends.put(tenant, new ChainEnds.End(seq, hash));
@@ -123,20 +99,7 @@ final class Journal {
     if (prev == null) {
       prev = seq == 1 ? AuditHash.GENESIS : chainEnd(seq);
     }
-    String hash =
-        AuditHash.entry(
-            tenant,
-            seq,
-            micros,
-            principal,
-            principalName,
-            scope.source(),
-            scope.requestId(),
-            change.resourceType(),
-            change.resourceId(),
-            kind,
-            json,
-            prev);
+    String hash = entry.hash(seq, prev);
     PreparedStatement ps =
         c.ps(
             "INSERT INTO journal (tenant, seq, at, principal, principal_name, source, request_id,"
@@ -144,19 +107,56 @@ final class Journal {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ps.setString(1, tenant);
     ps.setLong(2, seq);
-    ps.setLong(3, micros);
-    ps.setString(4, principal);
-    ps.setString(5, principalName);
-    ps.setString(6, scope.source());
-    ps.setString(7, scope.requestId());
-    ps.setString(8, change.resourceType());
-    ps.setString(9, change.resourceId());
-    ps.setString(10, kind);
-    ps.setString(11, json);
+    entry.bind(ps, 3);
     ps.setString(12, prev);
     ps.setString(13, hash);
     ps.executeUpdate();
     ends.put(tenant, new ChainEnds.End(seq, hash));
+  }
+
+  /** The fields of one entry that both append paths bind and hash the same way. */
+  private final class Entry {
+    private final Change change;
+    private final long micros;
+    private final String json;
+
+    Entry(Change change, long micros, String json) {
+      this.change = change;
+      this.micros = micros;
+      this.json = json;
+    }
+
+    String hash(long seq, String prev) {
+      return AuditHash.entry(
+          scope.tenant(),
+          seq,
+          micros,
+          scope.principal().toString(),
+          scope.principal().name(),
+          scope.source(),
+          scope.requestId(),
+          change.resourceType(),
+          change.resourceId(),
+          change.kind().wire(),
+          json,
+          prev);
+    }
+
+    /**
+     * Binds at, principal, principal_name, source, request_id, type, id, kind, change from {@code
+     * at}.
+     */
+    void bind(PreparedStatement ps, int at) throws SQLException {
+      ps.setLong(at, micros);
+      ps.setString(at + 1, scope.principal().toString());
+      ps.setString(at + 2, scope.principal().name());
+      ps.setString(at + 3, scope.source());
+      ps.setString(at + 4, scope.requestId());
+      ps.setString(at + 5, change.resourceType());
+      ps.setString(at + 6, change.resourceId());
+      ps.setString(at + 7, change.kind().wire());
+      ps.setString(at + 8, json);
+    }
   }
 
   /**
