@@ -1,16 +1,13 @@
 package io.scimd.server;
 
-import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.audit.Export;
 import io.scimd.server.audit.Verification;
-import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.Checkpoint;
 import io.scimd.store.Store;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -105,38 +102,6 @@ final class AuditCommand implements Runnable {
     }
   }
 
-  /** The store options every audit command takes: {@code --data} and the database options. */
-  static final class StoreOptions {
-    @Option(
-        names = "--data",
-        defaultValue = ServerConfig.DEFAULT_DATA,
-        description = "Data directory (SCIMD_DATA; default ${DEFAULT-VALUE}).")
-    Path data;
-
-    @Mixin Main.DbOptions db = new Main.DbOptions();
-
-    ServerConfig config() {
-      ServerConfig config =
-          new ServerConfig(ServerConfig.DEFAULT_HOST, 0, data, null, null, ServiceConfig.DEFAULTS);
-      String url = db.url;
-      return url == null ? config : config.withDatabase(url, db.settings(true).withMaxPoolSize(2));
-    }
-
-    /**
-     * Opens the store; an audit command never creates one: a data directory without a database is a
-     * mistake to report, not a new empty trail to declare intact.
-     *
-     * @throws IllegalArgumentException when there is no store there
-     */
-    Store open(ServerConfig config) {
-      if (config.database() == null && !Files.exists(config.dataDir().resolve("scimd.db"))) {
-        throw new IllegalArgumentException(
-            "no scimd store in " + config.dataDir() + " (give --data or --db)");
-      }
-      return ScimServer.openStore(config, SchemaRegistry.builtIn(), InstantSource.system());
-    }
-  }
-
   /**
    * Runs {@code work} on the store, mapping failures to the exit codes and messages of every
    * command.
@@ -147,7 +112,7 @@ final class AuditCommand implements Runnable {
     Store store;
     try {
       config = options.config();
-      store = options.open(config);
+      store = options.openExisting(config);
     } catch (IllegalArgumentException e) {
       err.println("scimd: invalid configuration: " + Main.oneLine(e.getMessage()));
       err.flush();

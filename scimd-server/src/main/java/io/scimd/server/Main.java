@@ -1,23 +1,25 @@
 package io.scimd.server;
 
-import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.Cidr;
 import io.scimd.server.transport.TransportConfig;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.ScanLimits;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
+import io.scimd.store.Tenants;
 import io.scimd.store.jdbc.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -33,10 +35,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code scimd} command line: {@code serve} runs the server, {@code migrate} brings a
- * PostgreSQL schema up to date, {@code token create} adds a client credential, {@code audit}
- * verifies, exports, checkpoints and prunes the audit trail ({@link AuditCommand}). Every option
- * also reads an environment variable ({@code --port} from {@code SCIMD_PORT}, {@code
- * --db-pool-size} from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over the environment.
+ * PostgreSQL schema up to date, {@code token create} adds a client credential, {@code tenant
+ * create|list|delete} manages the tenants, {@code audit} verifies, exports, checkpoints and prunes
+ * the audit trail ({@link AuditCommand}). Every option also reads an environment variable ({@code
+ * --port} from {@code SCIMD_PORT}, {@code --db-pool-size} from {@code SCIMD_DB_POOL_SIZE}...); a
+ * flag wins over the environment.
  */
 @Command(
     name = "scimd",
@@ -69,6 +72,11 @@ public final class Main implements Runnable {
     cl.addSubcommand(new Migrate());
     cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));
     cl.addSubcommand(AuditCommand.commandLine());
+    cl.addSubcommand(
+        new CommandLine(new TenantCommand())
+            .addSubcommand(new TenantCreate())
+            .addSubcommand(new TenantList())
+            .addSubcommand(new TenantDelete()));
     cl.setDefaultValueProvider(
         arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
     return cl;
@@ -156,6 +164,14 @@ public final class Main implements Runnable {
           .withStatementTimeout(statementTimeout)
           .withMigrate(migrate);
     }
+  }
+
+  /** Prints {@code scimd: message} on the error stream and returns {@code code}. */
+  static int fail(CommandSpec spec, int code, @Nullable String message) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("scimd: " + oneLine(message));
+    err.flush();
+    return code;
   }
 
   /**
@@ -449,50 +465,190 @@ public final class Main implements Runnable {
     String name;
 
     @Option(
-        names = "--data",
-        defaultValue = ServerConfig.DEFAULT_DATA,
-        description = "Data directory (SCIMD_DATA; default ${DEFAULT-VALUE}).")
-    Path data;
+        names = "--tenant",
+        defaultValue = Scope.DEFAULT_TENANT,
+        description = "The tenant the credential acts in (default ${DEFAULT-VALUE}).")
+    String tenant;
 
-    @Mixin DbOptions db = new DbOptions();
+    @Mixin StoreOptions store = new StoreOptions();
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
       String token = Tokens.generate();
-      ServerConfig config =
-          new ServerConfig(ServerConfig.DEFAULT_HOST, 0, data, null, null, ServiceConfig.DEFAULTS);
-      try {
-        String url = db.url;
-        if (url != null) {
-          // Migrates as serve does by default, so a token can be made before the first node starts.
-          config = config.withDatabase(url, db.settings(true).withMaxPoolSize(1));
-        }
+      try (Store s = store.open()) {
+        s.credentials().create(tenant, name, Tokens.hash(token), null);
       } catch (IllegalArgumentException e) {
-        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
-        err.flush();
-        return EXIT_CONFIG;
-      }
-      try (Store store =
-          ScimServer.openStore(config, SchemaRegistry.builtIn(), InstantSource.system())) {
-        store.credentials().create(name, Tokens.hash(token), null);
-      } catch (IllegalArgumentException e) {
-        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
-        err.flush();
-        return EXIT_CONFIG;
+        return fail(spec, EXIT_CONFIG, "invalid configuration: " + e.getMessage());
       } catch (RuntimeException e) {
-        err.println("scimd: cannot create the credential: " + oneLine(e.getMessage()));
-        err.flush();
-        return EXIT_START;
+        return fail(spec, EXIT_START, "cannot create the credential: " + e.getMessage());
       }
       out.println(
           "scimd: created client credential \""
               + name
+              + "\" of tenant \""
+              + tenant
               + "\"; its bearer token, shown only this once:");
       out.println("SCIMD_TOKEN=" + token);
       out.flush();
       return 0;
+    }
+  }
+
+  @Command(
+      name = "tenant",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Manage tenants: isolated directories, each served at /tenants/NAME/scim/v2 and, for its own"
+            + " credentials, at /scim/v2.",
+        "A name is 1 to 63 of a-z, 0-9 and '-', neither starting nor ending with '-'."
+      })
+  static final class TenantCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Create an empty tenant.")
+  static final class TenantCreate implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @CommandLine.Parameters(paramLabel = "NAME", description = "The tenant's name, e.g. acme.")
+    String name = "";
+
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() {
+      Optional<Tenants.Tenant> created;
+      try {
+        Tenants.checkName(name);
+        try (Store s = store.open()) {
+          created = s.tenants().create(name);
+        }
+      } catch (IllegalArgumentException e) {
+        return fail(spec, EXIT_CONFIG, e.getMessage());
+      } catch (RuntimeException e) {
+        return fail(spec, EXIT_START, "cannot create the tenant: " + e.getMessage());
+      }
+      if (created.isEmpty()) {
+        return fail(spec, EXIT_START, "the tenant \"" + name + "\" exists already");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(
+          "scimd: created tenant \"" + name + "\", served at /tenants/" + name + "/scim/v2");
+      out.println(
+          "scimd: give it a client credential with: scimd token create --tenant "
+              + name
+              + " --name NAME");
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the tenants, with how many resources and live credentials each holds.")
+  static final class TenantList implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() {
+      List<Tenants.Tenant> tenants;
+      try (Store s = store.open()) {
+        tenants = s.tenants().list();
+      } catch (IllegalArgumentException e) {
+        return fail(spec, EXIT_CONFIG, "invalid configuration: " + e.getMessage());
+      } catch (RuntimeException e) {
+        return fail(spec, EXIT_START, "cannot list the tenants: " + e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("%-63s  %-20s  %10s  %11s%n", "NAME", "CREATED", "RESOURCES", "CREDENTIALS");
+      for (Tenants.Tenant t : tenants) {
+        out.printf(
+            "%-63s  %-20s  %10d  %11d%n",
+            t.name(), t.created().truncatedTo(ChronoUnit.SECONDS), t.resources(), t.credentials());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete a tenant. One that still holds resources or live credentials is refused unless --force:"
+            + " then its resources are deleted (each journaled) and its credentials revoked, in one"
+            + " transaction. The tenant 'default' cannot be deleted."
+      })
+  static final class TenantDelete implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @CommandLine.Parameters(paramLabel = "NAME", description = "The tenant's name.")
+    String name = "";
+
+    @Option(
+        names = "--force",
+        description = "Delete the tenant with every resource and credential it holds.")
+    boolean force;
+
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() {
+      Tenants.Deletion done;
+      try {
+        Tenants.checkName(name);
+        if (name.equals(Scope.DEFAULT_TENANT)) {
+          return fail(
+              spec, EXIT_CONFIG, "the tenant \"" + Scope.DEFAULT_TENANT + "\" cannot be deleted");
+        }
+        try (Store s = store.open()) {
+          done = s.tenants().delete(name, force);
+        }
+      } catch (IllegalArgumentException e) {
+        return fail(spec, EXIT_CONFIG, e.getMessage());
+      } catch (RuntimeException e) {
+        return fail(spec, EXIT_START, "cannot delete the tenant: " + e.getMessage());
+      }
+      return switch (done) {
+        case Tenants.Deletion.NotFound n -> fail(spec, EXIT_START, "no tenant \"" + name + "\"");
+        case Tenants.Deletion.NotEmpty n ->
+            fail(
+                spec,
+                EXIT_START,
+                "the tenant \""
+                    + name
+                    + "\" still holds "
+                    + n.resources()
+                    + " resource(s) and "
+                    + n.credentials()
+                    + " live credential(s): nothing was deleted; give --force to"
+                    + " delete it with everything it holds");
+        case Tenants.Deletion.Deleted d -> {
+          PrintWriter out = spec.commandLine().getOut();
+          out.println(
+              "scimd: deleted tenant \""
+                  + name
+                  + "\" with "
+                  + d.resources()
+                  + " resource(s); "
+                  + d.credentials()
+                  + " credential(s) revoked");
+          out.flush();
+          yield 0;
+        }
+      };
     }
   }
 }

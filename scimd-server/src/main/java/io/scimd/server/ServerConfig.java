@@ -87,6 +87,12 @@ public record ServerConfig(
         host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit, transport);
   }
 
+  /** This configuration with the extra schema and resource type definitions in {@code dir}. */
+  public ServerConfig withSchemas(@Nullable Path dir) {
+    return new ServerConfig(
+        host, port, dataDir, dir, bootstrapToken, service, database, pool, audit, transport);
+  }
+
   /** This configuration with the audit trail kept as {@code settings} say. */
   public ServerConfig withAudit(AuditSettings settings) {
     return new ServerConfig(

@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  *     the server made up), so that a journal entry leads back to the access log line
  */
 public record Scope(String tenant, Principal principal, @Nullable String source, String requestId) {
-  /** The tenant of a single-tenant installation. */
+  /**
+   * The tenant that always exists: a single-tenant installation's, and the bootstrap credential's
+   * ({@link Tenants}).
+   */
   public static final String DEFAULT_TENANT = "default";
 
   public Scope {

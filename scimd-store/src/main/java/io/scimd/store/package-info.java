@@ -1,7 +1,7 @@
 /**
- * The store contract (SPI): resources, group memberships, the change journal and credentials, as
- * the server reads and writes them. The implementations, on SQLite and PostgreSQL through JDBC, are
- * in {@code io.scimd.store.jdbc}, opened by its {@code Stores}.
+ * The store contract (SPI): resources, group memberships, the change journal, credentials and
+ * tenants, as the server reads and writes them. The implementations, on SQLite and PostgreSQL
+ * through JDBC, are in {@code io.scimd.store.jdbc}, opened by its {@code Stores}.
  */
 @NullMarked
 package io.scimd.store;

@@ -128,12 +128,17 @@ public final class PgTestDatabase implements AutoCloseable {
     }
   }
 
-  /** Empties the store's tables and resets the write clock: a fresh database for the next test. */
+  /**
+   * Empties the store's tables, leaves only the tenant {@code default} and resets its write clock:
+   * a fresh database for the next test.
+   */
   public void truncate() {
     try (Connection c = connect();
         Statement s = c.createStatement()) {
       s.execute(
           "TRUNCATE resources, unique_values, members, credentials, journal, audit_checkpoints, audit_keys RESTART IDENTITY");
+      s.execute("DELETE FROM tenants WHERE name <> 'default'");
+      s.execute("DELETE FROM clocks WHERE tenant <> 'default'");
       s.execute("UPDATE clocks SET micros = 0, journal_seq = 0");
     } catch (SQLException e) {
       throw new IllegalStateException(e);

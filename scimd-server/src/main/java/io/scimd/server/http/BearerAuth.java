@@ -14,12 +14,18 @@ import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bearer-token authentication (RFC 6750) for the SCIM endpoints. The token is hashed and looked up
- * by its hash, so the comparison never runs over the secret itself: its timing tells nothing about
- * a stored token. Lookups go through {@link VerifiedTokens}: a token used again within half a
- * second costs no database round trip, and a revoked one is refused on every node within it.
- * Discovery endpoints and {@code /health} pass without credentials, since clients read {@code
- * /ServiceProviderConfig} to learn how to authenticate (RFC 7644 §4).
+ * Bearer-token authentication (RFC 6750) for the SCIM endpoints, and the tenant of the request. The
+ * token is hashed and looked up by its hash, so the comparison never runs over the secret itself:
+ * its timing tells nothing about a stored token. Lookups go through {@link VerifiedTokens}: a token
+ * used again within half a second costs no database round trip, and a revoked one is refused on
+ * every node within it. Discovery endpoints under {@code /scim/v2} and {@code /health} pass without
+ * credentials, since clients read {@code /ServiceProviderConfig} to learn how to authenticate (RFC
+ * 7644 §4).
+ *
+ * <p>A request acts in its credential's tenant. Under {@code /tenants/{tenant}/scim/v2} the path
+ * must name that very tenant; any other name answers {@link #NO_TENANT}, the same 404 whether that
+ * tenant exists or not, decided without asking the store: a credential learns nothing about the
+ * tenants it does not belong to.
  *
  * <p>A request with more than one {@code Authorization} header is refused with 400 on every path:
  * the header is not a list (RFC 9110 §11.6.2), and which of two credentials a proxy checked and
@@ -27,6 +33,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class BearerAuth extends Handler.Wrapper {
   static final String REALM = "Bearer realm=\"scimd\"";
+
+  /**
+   * The answer to a path under {@code /tenants/} that names a tenant other than the credential's.
+   */
+  static final ScimError NO_TENANT =
+      new ScimError(
+          404,
+          null,
+          "no SCIM endpoint at this path: it names no tenant this credential belongs to");
 
   private final VerifiedTokens verified;
 
@@ -54,7 +69,8 @@ final class BearerAuth extends Handler.Wrapper {
     }
     String token = bearerToken(request.getHeaders().get(HttpHeader.AUTHORIZATION));
     if (token == null) {
-      HttpIo.writeError(
+      HttpIo.refuse(
+          request,
           response,
           callback,
           new ScimError(401, null, "this endpoint needs an Authorization: Bearer <token> header"),
@@ -63,13 +79,20 @@ final class BearerAuth extends Handler.Wrapper {
     }
     Credentials.Credential credential = verified.find(Tokens.hash(token)).orElse(null);
     if (credential == null) {
-      HttpIo.writeError(
+      HttpIo.refuse(
+          request,
           response,
           callback,
           new ScimError(401, null, "the bearer token is not valid (unknown, revoked or expired)"),
           Map.of("WWW-Authenticate", REALM + ", error=\"invalid_token\""));
       return true;
     }
+    String named = Routes.tenantOf(request.getHttpURI().getPath());
+    if (named != null && !named.equals(credential.tenant())) {
+      HttpIo.refuse(request, response, callback, NO_TENANT, Map.of());
+      return true;
+    }
+    request.setAttribute(RequestScope.TENANT, credential.tenant());
     request.setAttribute(
         RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
     return super.handle(request, response, callback);

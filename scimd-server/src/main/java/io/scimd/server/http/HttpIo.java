@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -98,6 +99,48 @@ final class HttpIo {
   static void writeError(
       Response response, Callback callback, ScimError error, Map<String, String> headers) {
     write(response, callback, error.status(), ScimErrors.toJson(error), headers);
+  }
+
+  /** The most of a refused request's body {@link #refuse} reads to keep the connection usable. */
+  static final int REFUSED_BODY_LIMIT = 64 * 1024;
+
+  /**
+   * Answers a request refused before anything read its body (401, another tenant's 404). A body
+   * left unread makes Jetty close the connection after an answer that did not say so, and a client
+   * that sends its next request on it in the meantime sees a broken pipe instead of an answer. So
+   * up to {@link #REFUSED_BODY_LIMIT} bytes are read and discarded; a larger body stays unread and
+   * the answer says {@code Connection: close}.
+   */
+  static void refuse(
+      Request request,
+      Response response,
+      Callback callback,
+      ScimError error,
+      Map<String, String> headers) {
+    Map<String, String> all = headers;
+    if (request.getLength() != 0 && !discard(request, REFUSED_BODY_LIMIT)) {
+      all = new HashMap<>(headers);
+      all.put("Connection", "close");
+    }
+    writeError(response, callback, error, all);
+  }
+
+  /** Reads and discards at most {@code limit} bytes of the body: true when that was all of it. */
+  private static boolean discard(Request request, long limit) {
+    try (InputStream in = Request.asInputStream(request)) {
+      byte[] buf = new byte[8192];
+      long left = limit;
+      int n;
+      while ((n = in.read(buf, 0, (int) Math.min(buf.length, Math.max(1, left)))) >= 0) {
+        left -= n;
+        if (left < 0) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false; // the client went away
+    }
   }
 
   /**

@@ -8,14 +8,17 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 
 /**
- * The {@link Scope} of one HTTP request: the tenant, the principal {@link BearerAuth} established,
- * the client's address and the request id. The id is the client's {@code X-Request-Id} when it is a
- * sensible token (so an IdP's own correlation id leads to our journal), else a new UUID; either way
- * it is echoed in the response's {@code X-Request-Id}.
+ * The {@link Scope} of one HTTP request: the tenant and the principal {@link BearerAuth}
+ * established, the client's address and the request id. The id is the client's {@code X-Request-Id}
+ * when it is a sensible token (so an IdP's own correlation id leads to our journal), else a new
+ * UUID; either way it is echoed in the response's {@code X-Request-Id}.
  */
 final class RequestScope {
   /** The request attribute under which {@link BearerAuth} leaves the authenticated principal. */
   static final String PRINCIPAL = "io.scimd.principal";
+
+  /** The request attribute under which {@link BearerAuth} leaves the tenant of the credential. */
+  static final String TENANT = "io.scimd.tenant";
 
   static final String REQUEST_ID = "X-Request-Id";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
@@ -34,13 +37,14 @@ final class RequestScope {
   }
 
   /**
-   * The scope of an authenticated request, in the single tenant until tenants exist.
+   * The scope of an authenticated request, in the tenant of its credential.
    *
    * @throws IllegalStateException when no principal was established (a route that skipped
    *     authentication must not write)
    */
   static Scope of(Request request, Response response) {
-    if (!(request.getAttribute(PRINCIPAL) instanceof Scope.Principal principal)) {
+    if (!(request.getAttribute(PRINCIPAL) instanceof Scope.Principal principal)
+        || !(request.getAttribute(TENANT) instanceof String tenant)) {
       throw new IllegalStateException(
           "no authenticated principal for " + request.getHttpURI().getPath());
     }
@@ -49,6 +53,6 @@ final class RequestScope {
       id = newId();
     }
     response.getHeaders().put(REQUEST_ID, id);
-    return new Scope(Scope.DEFAULT_TENANT, principal, Request.getRemoteAddr(request), id);
+    return new Scope(tenant, principal, Request.getRemoteAddr(request), id);
   }
 }

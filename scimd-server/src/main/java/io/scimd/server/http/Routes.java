@@ -11,16 +11,55 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Maps a raw request path to a {@link Route}. The fixed names ({@code Bulk}, {@code Schemas}...)
- * and resource type endpoints match in any case; a trailing slash is tolerated. Path segments are
- * percent-decoded strictly as UTF-8: a bad escape is a 400, never a guess.
+ * Maps a raw request path to a {@link Route}. The SCIM endpoints are mounted twice: at {@code
+ * /scim/v2} for the tenant of the request's credential, and at {@code /tenants/{tenant}/scim/v2},
+ * which {@link BearerAuth} serves only to a credential of that tenant. The fixed names ({@code
+ * Bulk}, {@code Schemas}...) and resource type endpoints match in any case; a trailing slash is
+ * tolerated. Path segments are percent-decoded strictly as UTF-8: a bad escape is a 400, never a
+ * guess. The tenant segment is matched as written: tenant names need no escaping.
  */
 final class Routes {
   static final String PREFIX = "/scim/v2";
 
+  /** Where the per-tenant mounts live: {@code /tenants/{tenant}/scim/v2}. */
+  static final String TENANTS = "/tenants";
+
   private Routes() {}
+
+  /**
+   * The raw path of the SCIM mount a request path is under: {@link #PREFIX}, or {@code
+   * /tenants/{tenant}/scim/v2}; empty when it is under neither. What {@code meta.location} and
+   * {@code Location} are built on, so that they name the mount the client used.
+   */
+  static Optional<String> mount(String rawPath) {
+    if (rawPath.equals(PREFIX) || rawPath.startsWith(PREFIX + "/")) {
+      return Optional.of(PREFIX);
+    }
+    String tenant = tenantOf(rawPath);
+    if (tenant == null || tenant.isEmpty()) {
+      return Optional.empty();
+    }
+    String prefix = TENANTS + "/" + tenant + PREFIX;
+    return rawPath.equals(prefix) || rawPath.startsWith(prefix + "/")
+        ? Optional.of(prefix)
+        : Optional.empty();
+  }
+
+  /**
+   * The tenant segment of a path under {@code /tenants/}, as written ({@code ""} for {@code
+   * /tenants} itself); null for any other path.
+   */
+  static @Nullable String tenantOf(String rawPath) {
+    if (!rawPath.equals(TENANTS) && !rawPath.startsWith(TENANTS + "/")) {
+      return null;
+    }
+    String rest = rawPath.substring(Math.min(rawPath.length(), TENANTS.length() + 1));
+    int slash = rest.indexOf('/');
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
 
   static Route parse(String rawPath, SchemaRegistry registry) {
     if (rawPath.equals("/health") || rawPath.equals("/health/")) {
@@ -73,9 +112,14 @@ final class Routes {
   /**
    * Everything under {@code /scim/v2} needs a bearer token except the discovery endpoints (RFC 7644
    * §4: clients read them before authenticating). A path that does not decode stays protected: the
-   * unauthenticated learn nothing, not even that it is malformed.
+   * unauthenticated learn nothing, not even that it is malformed. Everything under {@code
+   * /tenants/} needs one, discovery included: whether a tenant exists is no one's business but its
+   * own clients' (and a tenant may come to have its own schemas).
    */
   static boolean needsAuthentication(String rawPath) {
+    if (tenantOf(rawPath) != null) {
+      return true;
+    }
     Optional<List<String>> s;
     try {
       s = scimSegments(rawPath);
@@ -95,12 +139,16 @@ final class Routes {
         || first.equalsIgnoreCase("Schemas"));
   }
 
-  /** The decoded segments after {@code /scim/v2}, or empty when the path is not under it. */
+  /**
+   * The decoded segments after the SCIM mount ({@link #mount}), or empty when the path is under
+   * none.
+   */
   private static Optional<List<String>> scimSegments(String rawPath) {
-    if (!rawPath.equals(PREFIX) && !rawPath.startsWith(PREFIX + "/")) {
+    Optional<String> mount = mount(rawPath);
+    if (mount.isEmpty()) {
       return Optional.empty();
     }
-    String rest = rawPath.substring(PREFIX.length());
+    String rest = rawPath.substring(mount.get().length());
     if (rest.startsWith("/")) {
       rest = rest.substring(1);
     }

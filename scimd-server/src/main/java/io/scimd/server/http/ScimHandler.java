@@ -58,7 +58,9 @@ final class ScimHandler extends Handler.Abstract {
       return true;
     }
     Map<String, String> q = HttpIo.query(request);
-    String base = HttpIo.base(request, Routes.PREFIX);
+    // The mount the client used: /scim/v2, or its tenant's /tenants/{tenant}/scim/v2.
+    String base =
+        HttpIo.base(request, Routes.mount(request.getHttpURI().getPath()).orElse(Routes.PREFIX));
     // Reads that may be large (lists, a group's members) write to the client as they read.
     Responder out = new StreamedResponse(response, callback);
     @Nullable ScimResponse answer =

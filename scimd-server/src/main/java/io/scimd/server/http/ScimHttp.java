@@ -11,7 +11,10 @@ import org.eclipse.jetty.server.Request;
 public final class ScimHttp {
   private ScimHttp() {}
 
-  /** The handler tree serving {@code /scim/v2} and {@code /health}. */
+  /**
+   * The handler tree serving {@code /scim/v2}, {@code /tenants/{tenant}/scim/v2} and {@code
+   * /health}.
+   */
   public static Handler handler(ScimService service, Credentials credentials, InstantSource clock) {
     return new ErrorHandling(new BearerAuth(new ScimHandler(service), credentials, clock));
   }

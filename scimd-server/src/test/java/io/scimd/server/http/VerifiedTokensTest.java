@@ -43,8 +43,9 @@ class VerifiedTokensTest {
     }
 
     @Override
-    public Credential create(String name, String tokenHash, @Nullable Instant expires) {
-      return delegate.create(name, tokenHash, expires);
+    public Credential create(
+        String tenant, String name, String tokenHash, @Nullable Instant expires) {
+      return delegate.create(tenant, name, tokenHash, expires);
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
+import io.scimd.store.Tenants;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +70,11 @@ final class RecordingStore implements Store {
   @Override
   public AuditTrail audit() {
     return delegate.audit();
+  }
+
+  @Override
+  public Tenants tenants() {
+    return delegate.tenants();
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * An RFC 9865 cursor: a keyset position, the sort key and {@code seq} of the row it follows (or
  * precedes). Positions do not shift when rows are inserted or deleted elsewhere, so pages stay
  * stable under concurrent writes (RFC 9865 §2). The query's fingerprint binds a cursor to the
- * filter and sort it was issued for. Opaque to clients: base64url of a small JSON object.
+ * tenant, filter and sort it was issued for. Opaque to clients: base64url of a small JSON object.
  *
  * @param forward true for a {@code nextCursor} (rows after the position), false for a {@code
  *     previousCursor} (rows before it)
@@ -68,8 +68,8 @@ record Cursor(boolean forward, @Nullable JsonNode key, long seq, int query) {
     }
     if (n.get("q").asInt() != query) {
       throw ScimException.invalidCursor(
-          "the cursor was issued for another filter or sort order: repeat the query's filter and"
-              + " sortBy with it, or start again with cursor=\"\"");
+          "the cursor was issued for another query (filter, sort order or tenant): repeat the"
+              + " query's filter and sortBy with it, or start again with cursor=\"\"");
     }
     return new Cursor(d.equals("n"), k.isNull() ? null : k, n.get("s").asLong(), query);
   }

@@ -34,6 +34,27 @@ interface Dialect {
   String forKeyShare();
 
   /**
+   * Appended to a {@code SELECT} of a row the transaction will delete: it excludes every other lock
+   * of the row until the transaction ends, {@link #forKeyShare} included.
+   */
+  String forDelete();
+
+  /**
+   * The statements on a tenant's own write clock, when the database keeps one (PostgreSQL's {@code
+   * clocks} row; SQLite's one writer keeps its clock in memory): null each otherwise. {@code
+   * insert} creates it for a new tenant (the tenant three times as parameters: the row, then the
+   * journal it continues), {@code lock} locks it as a writer's first tick does (the tenant), and
+   * {@code delete} removes it with the tenant (the tenant).
+   */
+  @Nullable String insertTenantClock();
+
+  /** See {@link #insertTenantClock}. */
+  @Nullable String lockTenantClock();
+
+  /** See {@link #insertTenantClock}. */
+  @Nullable String deleteTenantClock();
+
+  /**
    * A statement (the tenant as its one parameter) that serialises, until the transaction ends, the
    * transactions that nest groups, so that two of them cannot each close half of a cycle; null when
    * transactions are serialised anyway.

@@ -14,26 +14,43 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Credentials in the {@code credentials} table. Only hashes are stored; a revoked or expired
- * credential is never found by its hash and not listed.
+ * Credentials in the {@code credentials} table, each of one tenant. Only hashes are stored; a
+ * revoked or expired credential is never found by its hash and not listed.
  */
 final class JdbcCredentials implements Credentials {
+  private static final String COLUMNS = "id, tenant, name, token_hash, created, expires";
+
   private final ConnRunner db;
-  private final String tenant;
+  private final Dialect dialect;
   private final InstantSource clock;
 
-  JdbcCredentials(ConnRunner db, String tenant, InstantSource clock) {
+  JdbcCredentials(ConnRunner db, Dialect dialect, InstantSource clock) {
     this.db = db;
-    this.tenant = tenant;
+    this.dialect = dialect;
     this.clock = clock;
   }
 
   @Override
-  public Credential create(String name, String tokenHash, @Nullable Instant expires) {
+  public Credential create(
+      String tenant, String name, String tokenHash, @Nullable Instant expires) {
     String id = UUID.randomUUID().toString();
     long created = Docs.micros(clock.instant());
     return db.inWrite(
         c -> {
+          // The tenant row, held against a concurrent delete of the tenant until this commits.
+          PreparedStatement exists =
+              c.ps("SELECT 1 FROM tenants WHERE name = ?" + dialect.forKeyShare());
+          exists.setString(1, tenant);
+          try (ResultSet rs = exists.executeQuery()) {
+            if (!rs.next()) {
+              throw new IllegalArgumentException(
+                  "no tenant '"
+                      + tenant
+                      + "': create it first (scimd tenant create "
+                      + tenant
+                      + ")");
+            }
+          }
           PreparedStatement ps =
               c.ps(
                   "INSERT INTO credentials (id, tenant, name, token_hash, created, expires)"
@@ -49,7 +66,7 @@ final class JdbcCredentials implements Credentials {
             ps.setLong(6, Docs.micros(expires));
           }
           ps.executeUpdate();
-          return new Credential(id, name, tokenHash, Docs.instant(created), expires);
+          return new Credential(id, tenant, name, tokenHash, Docs.instant(created), expires);
         });
   }
 
@@ -60,12 +77,12 @@ final class JdbcCredentials implements Credentials {
         c -> {
           PreparedStatement ps =
               c.ps(
-                  "SELECT id, name, token_hash, created, expires FROM credentials"
-                      + " WHERE token_hash = ? AND tenant = ? AND revoked IS NULL"
-                      + " AND (expires IS NULL OR expires > ?)");
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM credentials"
+                      + " WHERE token_hash = ? AND revoked IS NULL AND (expires IS NULL OR expires > ?)");
           ps.setString(1, tokenHash);
-          ps.setString(2, tenant);
-          ps.setLong(3, now);
+          ps.setLong(2, now);
           try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(credential(rs)) : Optional.empty();
           }
@@ -79,11 +96,12 @@ final class JdbcCredentials implements Credentials {
         c -> {
           PreparedStatement ps =
               c.ps(
-                  "SELECT id, name, token_hash, created, expires FROM credentials"
-                      + " WHERE tenant = ? AND revoked IS NULL AND (expires IS NULL OR expires > ?)"
-                      + " ORDER BY created, id");
-          ps.setString(1, tenant);
-          ps.setLong(2, now);
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM credentials"
+                      + " WHERE revoked IS NULL AND (expires IS NULL OR expires > ?)"
+                      + " ORDER BY tenant, created, id");
+          ps.setLong(1, now);
           List<Credential> out = new ArrayList<>();
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -100,19 +118,22 @@ final class JdbcCredentials implements Credentials {
     return db.inWrite(
         c -> {
           PreparedStatement ps =
-              c.ps(
-                  "UPDATE credentials SET revoked = ? WHERE id = ? AND tenant = ? AND revoked IS NULL");
+              c.ps("UPDATE credentials SET revoked = ? WHERE id = ? AND revoked IS NULL");
           ps.setLong(1, now);
           ps.setString(2, id);
-          ps.setString(3, tenant);
           return ps.executeUpdate() > 0;
         });
   }
 
   private static Credential credential(ResultSet rs) throws SQLException {
-    long expires = rs.getLong(5);
+    long expires = rs.getLong(6);
     Instant exp = rs.wasNull() ? null : Docs.instant(expires);
     return new Credential(
-        rs.getString(1), rs.getString(2), rs.getString(3), Docs.instant(rs.getLong(4)), exp);
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        Docs.instant(rs.getLong(5)),
+        exp);
   }
 }

@@ -42,6 +42,32 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String forDelete() {
+    return " FOR UPDATE";
+  }
+
+  @Override
+  public String insertTenantClock() {
+    // A name created again continues its journal (the entries stay) and its clock after them. The
+    // last entry by seq has the latest time too (both follow the clock row's order): two primary
+    // key probes, however long the journal.
+    return "INSERT INTO clocks (tenant, micros, journal_seq) VALUES (?,"
+        + " COALESCE((SELECT at FROM journal WHERE tenant = ? ORDER BY seq DESC LIMIT 1), 0),"
+        + " COALESCE((SELECT MAX(seq) FROM journal WHERE tenant = ?), 0))"
+        + " ON CONFLICT (tenant) DO NOTHING";
+  }
+
+  @Override
+  public String lockTenantClock() {
+    return "SELECT micros FROM clocks WHERE tenant = ? FOR UPDATE";
+  }
+
+  @Override
+  public String deleteTenantClock() {
+    return "DELETE FROM clocks WHERE tenant = ?";
+  }
+
+  @Override
   public @Nullable String lockNesting() {
     return "SELECT pg_advisory_xact_lock(hashtext('scimd.nesting:' || ?))";
   }

@@ -12,6 +12,7 @@ import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
+import io.scimd.store.Tenants;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,9 +53,6 @@ import org.jspecify.annotations.Nullable;
  * ONLY snapshot each.
  */
 final class PostgresStore implements Store {
-  /** The tenant of the credentials until credentials are scoped to tenants too. */
-  private static final String TENANT = Scope.DEFAULT_TENANT;
-
   private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)([?&;]password=)[^&;]*");
   private static final Pattern USER_INFO = Pattern.compile("//([^/@:]*):[^/@]*@");
   private static final Pattern REWRITE_BATCHES =
@@ -68,6 +66,7 @@ final class PostgresStore implements Store {
   private final PoolSettings settings;
   private final JdbcCredentials credentials;
   private final JdbcAuditTrail audit;
+  private final JdbcTenants tenants;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -92,8 +91,9 @@ final class PostgresStore implements Store {
             return PostgresStore.this.retrying(work);
           }
         };
-    this.credentials = new JdbcCredentials(runner, TENANT, clock);
+    this.credentials = new JdbcCredentials(runner, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
+    this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
   /**
@@ -260,6 +260,10 @@ final class PostgresStore implements Store {
 
   @Override
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
+    return writeTx(scope, work::apply);
+  }
+
+  private <T> T writeTx(Scope scope, Function<JdbcTx, T> work) {
     return retrying(
         c -> {
           JdbcTx tx =
@@ -299,8 +303,8 @@ final class PostgresStore implements Store {
             ps.setString(2, tenant);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
-                throw new IllegalStateException(
-                    "the clocks table has no row for tenant '" + tenant + "'");
+                // No such tenant (deleted, perhaps while this write waited for its clock row).
+                throw JdbcTenants.noSuchTenant(tenant);
               }
               return rs.getLong(1);
             }
@@ -406,6 +410,11 @@ final class PostgresStore implements Store {
   @Override
   public AuditTrail audit() {
     return audit;
+  }
+
+  @Override
+  public Tenants tenants() {
+    return tenants;
   }
 
   /**

@@ -77,10 +77,12 @@ final class QueryRunner {
             ? new FilterSql.Tr(null, true)
             : new FilterSql(type, isGroup).translate(filter);
     // Only cursor paging needs it, and it prints the whole filter: not for every userName lookup.
+    // The tenant is part of it: a cursor of one tenant is refused by every other.
     int fingerprint =
         q.cursor() == null
             ? 0
-            : Objects.hash(type.name(), String.valueOf(filter), String.valueOf(q.sort()));
+            : Objects.hash(
+                tx.tenant(), type.name(), String.valueOf(filter), String.valueOf(q.sort()));
     Cursor cursor =
         q.cursor() == null || q.cursor().isEmpty() ? null : Cursor.decode(q.cursor(), fingerprint);
     if (cursor != null && sort != null && sort.column() != null) {

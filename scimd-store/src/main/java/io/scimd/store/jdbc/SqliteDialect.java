@@ -39,6 +39,26 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String forDelete() {
+    return "";
+  }
+
+  @Override
+  public @Nullable String insertTenantClock() {
+    return null;
+  }
+
+  @Override
+  public @Nullable String lockTenantClock() {
+    return null;
+  }
+
+  @Override
+  public @Nullable String deleteTenantClock() {
+    return null;
+  }
+
+  @Override
   public @Nullable String lockNesting() {
     return null; // one writer: nesting checks cannot interleave
   }

@@ -8,8 +8,10 @@ import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
+import io.scimd.store.Tenants;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,9 +42,6 @@ import org.sqlite.SQLiteConfig;
 final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
-  /** The tenant of the credentials until credentials are scoped to tenants too. */
-  private static final String TENANT = Scope.DEFAULT_TENANT;
-
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
@@ -56,6 +55,7 @@ final class SqliteStore implements Store {
   private final List<Conn> allReaders = new ArrayList<>();
   private final JdbcCredentials credentials;
   private final JdbcAuditTrail audit;
+  private final JdbcTenants tenants;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
@@ -96,8 +96,9 @@ final class SqliteStore implements Store {
             return SqliteStore.this.inWrite(work);
           }
         };
-    this.credentials = new JdbcCredentials(runner, TENANT, clock);
+    this.credentials = new JdbcCredentials(runner, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
+    this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
   /**
@@ -172,15 +173,57 @@ final class SqliteStore implements Store {
 
   @Override
   public <T> T write(Scope scope, Function<StoreTx, T> work) {
+    return writeTx(scope, work::apply);
+  }
+
+  private <T> T writeTx(Scope scope, Function<JdbcTx, T> work) {
     return inWrite(
         c -> {
-          JdbcTx tx = new JdbcTx(c, dialect, registry, scope, clock, ends);
+          JdbcTx tx =
+              new JdbcTx(c, dialect, registry, scope, new TenantClock(c, scope.tenant()), ends);
           try {
             return work.apply(tx);
           } finally {
             tx.close();
           }
         });
+  }
+
+  /**
+   * The store's clock, for one write transaction of one tenant: its first tick checks that the
+   * tenant exists (a primary-key probe), so that a request whose credential was verified just
+   * before its tenant was deleted cannot leave rows behind it. The single writer makes the check
+   * hold until commit. Every write ticks before it changes anything.
+   */
+  private final class TenantClock implements WriteClock {
+    private final Conn c;
+    private final String tenant;
+    private boolean checked;
+
+    TenantClock(Conn c, String tenant) {
+      this.c = c;
+      this.tenant = tenant;
+    }
+
+    @Override
+    public long next() {
+      if (!checked) {
+        boolean exists =
+            JdbcTx.sql(
+                () -> {
+                  PreparedStatement ps = c.ps("SELECT 1 FROM tenants WHERE name = ?");
+                  ps.setString(1, tenant);
+                  try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                  }
+                });
+        if (!exists) {
+          throw JdbcTenants.noSuchTenant(tenant);
+        }
+        checked = true;
+      }
+      return clock.next();
+    }
   }
 
   private <T> T inRead(SqlWork<T> work) {
@@ -259,6 +302,11 @@ final class SqliteStore implements Store {
   @Override
   public AuditTrail audit() {
     return audit;
+  }
+
+  @Override
+  public Tenants tenants() {
+    return tenants;
   }
 
   /**

@@ -3,9 +3,11 @@ package io.scimd.store.jdbc;
 import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.scimd.core.error.ScimException;
 import io.scimd.core.filter.CompareOp;
 import io.scimd.core.filter.Filter;
 import io.scimd.core.path.AttrPath;
@@ -16,9 +18,11 @@ import io.scimd.store.Page;
 import io.scimd.store.PgTestDatabase;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Query;
+import io.scimd.store.Scope;
 import io.scimd.store.Sort;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
+import io.scimd.store.Tenants;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +32,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -569,5 +579,107 @@ class PostgresStoreTest extends StoreContractTest {
     store.close();
     assertThatThrownBy(() -> get("User", "x", Load.NONE)).isInstanceOf(IllegalStateException.class);
     store = PostgresStore.open(db.url(), registry, clock, settings());
+  }
+
+  // ------------------------------------------------------------------ tenant deletion and writers
+
+  private static final Scope ACME_WRITER = Scope.system("acme", "writer");
+
+  /** Waits until some session of the test database waits for a lock. */
+  private void awaitLockWait() throws Exception {
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
+      for (int i = 0; i < 500; i++) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.sleep(20);
+      }
+    }
+    throw new AssertionError("no session ever waited for a lock");
+  }
+
+  @Test
+  void tenantDelete_waitsForAWriterThatTicked_andDeletesWhatItWrote() throws Exception {
+    store.tenants().create("acme");
+    CountDownLatch ticked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<StoredResource> writer =
+          pool.submit(
+              () ->
+                  store.write(
+                      ACME_WRITER,
+                      tx -> {
+                        StoredResource r = tx.insert("User", user("late"));
+                        ticked.countDown();
+                        await(release);
+                        return r;
+                      }));
+      assertThat(ticked.await(10, TimeUnit.SECONDS)).isTrue();
+      Future<Tenants.Deletion> deletion = pool.submit(() -> store.tenants().delete("acme", true));
+      awaitLockWait();
+      release.countDown();
+      writer.get(10, TimeUnit.SECONDS);
+      assertThat(deletion.get(10, TimeUnit.SECONDS)).isEqualTo(new Tenants.Deletion.Deleted(1, 0));
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection c = inspect();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM resources WHERE tenant = 'acme'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isZero();
+    }
+  }
+
+  @Test
+  void aWriteThatWaitedForTheClockOfATenantBeingDeleted_fails404_andLeavesNothing()
+      throws Exception {
+    store.tenants().create("acme");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection deleter = inspect();
+        Statement st = deleter.createStatement()) {
+      // what Tenants.delete does around the rows: lock the clock first, delete it last
+      deleter.setAutoCommit(false);
+      st.execute("SELECT 1 FROM clocks WHERE tenant = 'acme' FOR UPDATE");
+      Future<StoredResource> late =
+          pool.submit(() -> store.write(ACME_WRITER, tx -> tx.insert("User", user("late"))));
+      awaitLockWait();
+      st.execute("DELETE FROM clocks WHERE tenant = 'acme'");
+      st.execute("DELETE FROM tenants WHERE name = 'acme'");
+      deleter.commit();
+      Throwable failed =
+          catchThrowableOfType(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS))
+              .getCause();
+      assertThat(failed).isInstanceOf(ScimException.class);
+      assertThat(((ScimException) failed).status()).isEqualTo(404);
+      assertThat(failed).hasMessageContaining("the tenant 'acme' does not exist");
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection c = inspect();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM resources WHERE tenant = 'acme'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isZero();
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("not released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -34,6 +34,7 @@ import io.scimd.store.Sort;
 import io.scimd.store.Store;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
+import io.scimd.store.Tenants;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -1716,6 +1717,183 @@ public abstract class StoreContractTest {
     assertThat(cr.revoke(a.id())).isFalse();
     assertThat(cr.findByTokenHash("hash-a")).isEmpty();
     assertThat(cr.list()).isEmpty();
+  }
+
+  @Test
+  void credentials_belongToATenant_andAreFoundWhateverItIs() {
+    store.tenants().create("acme");
+    Credentials cr = store.credentials();
+    Credentials.Credential mine = cr.create("okta", "hash-d", null);
+    Credentials.Credential theirs = cr.create("acme", "entra", "hash-a", null);
+    assertThat(mine.tenant()).isEqualTo(Scope.DEFAULT_TENANT);
+    assertThat(theirs.tenant()).isEqualTo("acme");
+    assertThat(cr.findByTokenHash("hash-a")).contains(theirs);
+    assertThat(cr.list()).containsExactly(theirs, mine);
+    assertThatThrownBy(() -> cr.create("nowhere", "x", "hash-n", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no tenant 'nowhere'");
+    assertThat(cr.findByTokenHash("hash-n")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ tenants
+
+  static final Scope ACME = Scope.system("acme", "test");
+
+  private java.util.Optional<StoredResource> getIn(Scope scope, String type, String id) {
+    return store.read(scope, r -> r.get(type, id, Load.NONE));
+  }
+
+  private Page queryIn(Scope scope, String type, Query q) {
+    return store.read(scope, r -> r.query(type, q));
+  }
+
+  private List<JournalEntry> journalIn(Scope scope, long after) {
+    return store.read(scope, r -> r.journal(after, 100));
+  }
+
+  @Test
+  void tenants_defaultExists_andCannotBeDeleted() {
+    assertThat(store.tenants().list())
+        .extracting(Tenants.Tenant::name)
+        .containsExactly(Scope.DEFAULT_TENANT);
+    assertThatThrownBy(() -> store.tenants().delete(Scope.DEFAULT_TENANT, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be deleted");
+  }
+
+  @Test
+  void tenants_createOnce_listByName_withWhatTheyHold() {
+    Tenants t = store.tenants();
+    assertThat(t.create("zeta"))
+        .hasValueSatisfying(z -> assertThat(z.created()).isEqualTo(clock.instant()));
+    assertThat(t.create("acme")).isPresent();
+    assertThat(t.create("acme")).as("exists already").isEmpty();
+    store.write(ACME, tx -> tx.insert("User", user("alice")));
+    store.credentials().create("acme", "okta", "hash-1", null);
+    assertThat(t.list())
+        .extracting(Tenants.Tenant::name)
+        .containsExactly("acme", "default", "zeta");
+    Tenants.Tenant acme = t.find("acme").orElseThrow();
+    assertThat(acme.resources()).isEqualTo(1);
+    assertThat(acme.credentials()).isEqualTo(1);
+    assertThat(t.find("nope")).isEmpty();
+  }
+
+  @Test
+  void tenants_invalidNames_areRefusedNamingTheRule() {
+    for (String bad :
+        new String[] {
+          "", "Acme", "-acme", "acme-", "a_b", "a.b", "a/b", "ä", "x".repeat(64), " acme"
+        }) {
+      assertThatThrownBy(() -> store.tenants().create(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("lower-case letters, digits and '-'");
+    }
+    assertThat(store.tenants().create("a")).isPresent();
+    assertThat(store.tenants().create("0-9-z" + "x".repeat(58))).isPresent();
+  }
+
+  @Test
+  void tenants_areIsolated_idsUniquenessListsFiltersMembersCountsAndJournals() {
+    store.tenants().create("acme");
+    StoredResource mine = insert("User", user("alice"));
+    StoredResource theirs = store.write(ACME, tx -> tx.insert("User", user("ALICE")));
+    StoredResource theirGroup = store.write(ACME, tx -> tx.insert("Group", group("staff")));
+    // each tenant has its own userName uniqueness
+    assertThat(scimError(() -> store.write(ACME, tx -> tx.insert("User", user("alice")))).status())
+        .isEqualTo(409);
+    // nothing of one tenant is found from the other, by id, list or filter
+    assertThat(get("User", theirs.id(), Load.NONE)).isEmpty();
+    assertThat(getIn(ACME, "User", mine.id())).isEmpty();
+    assertThat(ids(query("User", Query.all(100)))).containsExactly(mine.id());
+    assertThat(query("User", Query.all(0)).totalResults()).isEqualTo(1);
+    assertThat(query("Group", Query.all(100)).totalResults()).isZero();
+    Filter alice = Filter.eq("userName", "alice");
+    assertThat(ids(queryIn(ACME, "User", filtered(alice)))).containsExactly(theirs.id());
+    assertThat(ids(query("User", filtered(alice)))).containsExactly(mine.id());
+    // nor written: a member from the other tenant is no resource; its group is not found
+    ScimException stranger =
+        scimError(
+            () ->
+                store.write(
+                    ACME,
+                    tx -> tx.addMembers(theirGroup.id(), List.of(new Member(mine.id(), null)))));
+    assertThat(stranger.scimType()).isEqualTo(ScimType.INVALID_VALUE);
+    assertThat(scimError(() -> addMembers(theirGroup.id(), mine.id())).status()).isEqualTo(404);
+    assertThat(
+            scimError(() -> store.write(SCOPE, tx -> tx.replace("User", theirs.id(), user("bob"))))
+                .status())
+        .isEqualTo(404);
+    assertThat(delete("User", theirs.id())).isFalse();
+    // a cursor of one tenant is refused by the other
+    StoredResource carol = store.write(ACME, tx -> tx.insert("User", user("carol")));
+    String next = queryIn(ACME, "User", new Query(null, null, 1, 1, "", Load.NONE)).nextCursor();
+    assertThat(next).isNotNull();
+    ScimException refused =
+        scimError(() -> query("User", new Query(null, null, 1, 1, next, Load.NONE)));
+    assertThat(refused.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
+    // each journal holds its own entries, numbered from 1
+    List<JournalEntry> ours = journal();
+    List<JournalEntry> acme = journalIn(ACME, 0);
+    assertThat(ours).extracting(JournalEntry::seq).containsExactly(1L);
+    assertThat(ours.get(0).change().resourceId()).isEqualTo(mine.id());
+    assertThat(acme).extracting(JournalEntry::seq).containsExactly(1L, 2L, 3L);
+    assertThat(acme)
+        .extracting(e -> e.change().resourceId())
+        .containsExactly(theirs.id(), theirGroup.id(), carol.id());
+    assertThat(acme).extracting(JournalEntry::tenant).containsOnly("acme");
+  }
+
+  @Test
+  void tenantDelete_refusesOneThatHoldsAnything_unlessForced() {
+    Tenants t = store.tenants();
+    assertThat(t.delete("nope", false)).isEqualTo(new Tenants.Deletion.NotFound());
+    t.create("empty");
+    assertThat(t.delete("empty", false)).isEqualTo(new Tenants.Deletion.Deleted(0, 0));
+    assertThat(t.find("empty")).isEmpty();
+
+    t.create("acme");
+    store.credentials().create("acme", "okta", "hash-1", null);
+    assertThat(t.delete("acme", false)).isEqualTo(new Tenants.Deletion.NotEmpty(0, 1));
+    StoredResource u = store.write(ACME, tx -> tx.insert("User", user("alice")));
+    StoredResource g = store.write(ACME, tx -> tx.insert("Group", group("staff")));
+    store.write(ACME, tx -> tx.addMembers(g.id(), List.of(new Member(u.id(), null))));
+    assertThat(t.delete("acme", false)).isEqualTo(new Tenants.Deletion.NotEmpty(2, 1));
+    assertThat(getIn(ACME, "User", u.id())).as("nothing deleted").isPresent();
+
+    assertThat(t.delete("acme", true)).isEqualTo(new Tenants.Deletion.Deleted(2, 1));
+    assertThat(t.find("acme")).isEmpty();
+    assertThat(store.credentials().findByTokenHash("hash-1")).as("revoked").isEmpty();
+    assertThat(queryIn(ACME, "User", Query.all(10)).totalResults()).isZero();
+    List<JournalEntry> j = journalIn(ACME, 0);
+    assertThat(kinds(j))
+        .containsExactly(
+            "created User",
+            "created Group",
+            "members_added Group",
+            "deleted Group",
+            "deleted User");
+    assertThat(j.get(3).principal()).isEqualTo("system:tenant-delete");
+    // a write to the deleted tenant changes nothing
+    assertThat(scimError(() -> store.write(ACME, tx -> tx.insert("User", user("bob")))).status())
+        .isEqualTo(404);
+    // created again, it is empty, takes the old names, and its journal goes on after the old
+    // entries
+    t.create("acme");
+    store.write(ACME, tx -> tx.insert("User", user("alice")));
+    assertThat(journalIn(ACME, 5)).extracting(JournalEntry::seq).containsExactly(6L);
+    assertThat(t.find("acme").orElseThrow().resources()).isEqualTo(1);
+    assertThat(t.find("acme").orElseThrow().credentials()).isZero();
+  }
+
+  @Test
+  void tenants_survive_aReopen() {
+    store.tenants().create("acme");
+    store.close();
+    store = reopen(registry, clock);
+    assertThat(store.tenants().find("acme")).isPresent();
+    assertThat(store.write(ACME, tx -> tx.insert("User", user("alice"))).id()).isNotEmpty();
   }
 
   // ------------------------------------------------------------------ change journal
