@@ -1,6 +1,7 @@
 package io.scimd.server;
 
-import io.scimd.server.http.Tokens;
+import io.scimd.server.clients.AuthSettings;
+import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.Cidr;
 import io.scimd.server.transport.TransportConfig;
@@ -70,7 +71,8 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand(new Serve(env, onStarted));
     cl.addSubcommand(new Migrate());
-    cl.addSubcommand(new CommandLine(new TokenCommand()).addSubcommand(new TokenCreate()));
+    cl.addSubcommand(ClientCommands.client());
+    cl.addSubcommand(ClientCommands.token());
     cl.addSubcommand(AuditCommand.commandLine());
     cl.addSubcommand(
         new CommandLine(new TenantCommand())
@@ -107,7 +109,8 @@ public final class Main implements Runnable {
           "--idle-timeout",
           "--header-timeout",
           "--body-timeout",
-          "--max-connections" ->
+          "--max-connections",
+          "--max-tokens-per-client" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
@@ -321,6 +324,13 @@ public final class Main implements Runnable {
             "Most connections open at once; more wait to be accepted (SCIMD_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
     int maxConnections;
 
+    @Option(
+        names = "--max-tokens-per-client",
+        defaultValue = "" + ClientAdmin.DEFAULT_MAX_LIVE,
+        description =
+            "Most live tokens (and client secrets) one client may hold, for the admin API (SCIMD_MAX_TOKENS_PER_CLIENT; default ${DEFAULT-VALUE}).")
+    int maxTokensPerClient;
+
     @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
 
     private final Map<String, String> env;
@@ -355,6 +365,7 @@ public final class Main implements Runnable {
         }
         config = config.withAudit(audit.settings());
         config = config.withTransport(transport());
+        config = config.withAuth(new AuthSettings(maxTokensPerClient));
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
@@ -434,63 +445,6 @@ public final class Main implements Runnable {
       }
       spec.commandLine().getOut().println("scimd: the database schema is up to date");
       spec.commandLine().getOut().flush();
-      return 0;
-    }
-  }
-
-  @Command(
-      name = "token",
-      mixinStandardHelpOptions = true,
-      description = "Manage client credentials.")
-  static final class TokenCommand implements Runnable {
-    @Spec CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  @Command(
-      name = "create",
-      mixinStandardHelpOptions = true,
-      description = "Create a client credential and print its bearer token.")
-  static final class TokenCreate implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Option(
-        names = "--name",
-        required = true,
-        description = "A name for the credential, e.g. okta.")
-    String name;
-
-    @Option(
-        names = "--tenant",
-        defaultValue = Scope.DEFAULT_TENANT,
-        description = "The tenant the credential acts in (default ${DEFAULT-VALUE}).")
-    String tenant;
-
-    @Mixin StoreOptions store = new StoreOptions();
-
-    @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      String token = Tokens.generate();
-      try (Store s = store.open()) {
-        s.credentials().create(tenant, name, Tokens.hash(token), null);
-      } catch (IllegalArgumentException e) {
-        return fail(spec, EXIT_CONFIG, "invalid configuration: " + e.getMessage());
-      } catch (RuntimeException e) {
-        return fail(spec, EXIT_START, "cannot create the credential: " + e.getMessage());
-      }
-      out.println(
-          "scimd: created client credential \""
-              + name
-              + "\" of tenant \""
-              + tenant
-              + "\"; its bearer token, shown only this once:");
-      out.println("SCIMD_TOKEN=" + token);
-      out.flush();
       return 0;
     }
   }

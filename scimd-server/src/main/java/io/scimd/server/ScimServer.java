@@ -3,10 +3,14 @@ package io.scimd.server;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
+import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.clients.Scopes;
+import io.scimd.server.clients.Tokens;
 import io.scimd.server.http.ScimHttp;
-import io.scimd.server.http.Tokens;
 import io.scimd.server.service.ScimService;
 import io.scimd.server.transport.Transport;
+import io.scimd.store.Credentials;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.io.PrintWriter;
@@ -108,10 +112,9 @@ public final class ScimServer implements AutoCloseable {
     if (hashed > 0) {
       LOG.info("audit trail: chained {} journal entries written before it existed", hashed);
     }
-    bootstrap(store, config.bootstrapToken(), out);
     AuditMaintenance audit = AuditMaintenance.start(store.audit(), key, config.audit(), clock);
     try {
-      return listen(config, registry, store, clock, audit, jetty, connector);
+      return listen(config, registry, store, clock, audit, jetty, connector, out);
     } catch (RuntimeException e) {
       audit.halt();
       throw e;
@@ -125,9 +128,12 @@ public final class ScimServer implements AutoCloseable {
       InstantSource clock,
       AuditMaintenance audit,
       Server jetty,
-      ServerConnector connector) {
+      ServerConnector connector,
+      PrintWriter out) {
     ScimService service = new ScimService(registry, store, config.service());
-    jetty.setHandler(ScimHttp.handler(service, store.credentials(), clock));
+    ClientAdmin admin =
+        new ClientAdmin(store.credentials(), clock, config.auth().maxTokensPerClient());
+    jetty.setHandler(ScimHttp.handler(service, store.credentials(), admin, clock));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
@@ -149,6 +155,13 @@ public final class ScimServer implements AutoCloseable {
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     ScimServer server = new ScimServer(jetty, connector, store, audit);
+    // Only now: a start that failed above has not used up the one-time token.
+    try {
+      bootstrap(store, admin, config.bootstrapToken(), out);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
     LOG.info(
         "scimd listening on {}://{}:{}{}",
         config.transport().tls() ? "https" : "http",
@@ -175,31 +188,59 @@ public final class ScimServer implements AutoCloseable {
     }
   }
 
-  /** On a store without credentials, creates the first one (RFC 6750 bearer token). */
-  private static void bootstrap(Store store, @Nullable String bootstrapToken, PrintWriter out) {
-    if (!store.credentials().list().isEmpty()) {
+  /** The client the first start creates, holding every scope. */
+  static final String BOOTSTRAP = "bootstrap";
+
+  /**
+   * On a store without credentials, creates the client {@value #BOOTSTRAP} of the tenant {@code
+   * default} with every scope ({@link Scopes#ALL}) and a bearer token: {@code
+   * SCIMD_BOOTSTRAP_TOKEN} when set, else a new one printed once on {@code out}. On a store that
+   * has credentials, says so, and says when {@code SCIMD_BOOTSTRAP_TOKEN} is not one of them (it is
+   * then ignored).
+   */
+  private static void bootstrap(
+      Store store, ClientAdmin admin, @Nullable String bootstrapToken, PrintWriter out) {
+    Scope by = Scope.system(Scope.DEFAULT_TENANT, "bootstrap");
+    Credentials credentials = store.credentials();
+    if (!credentials.list().isEmpty()) {
+      if (bootstrapToken != null
+          && credentials.findByTokenHash(Tokens.hash(bootstrapToken)).isEmpty()) {
+        out.println(
+            "scimd: SCIMD_BOOTSTRAP_TOKEN is ignored: this store already has credentials and that"
+                + " token is not one of them (it only seeds an empty store).");
+      }
+      out.println(
+          "scimd: using the store's existing credentials; to make a new token: scimd token create"
+              + " --client NAME (with the same --data or --db)");
+      out.flush();
       return;
     }
+    // A client left by an earlier start that stopped before issuing its token is reused.
+    Credentials.Client client =
+        admin
+            .client(Scope.DEFAULT_TENANT, BOOTSTRAP)
+            .orElseGet(() -> admin.createClient(by, BOOTSTRAP, Scopes.ALL));
     if (bootstrapToken != null) {
-      String hash = Tokens.hash(bootstrapToken);
       try {
-        store.credentials().create("bootstrap", hash, null);
+        admin.issueGiven(by, client, bootstrapToken);
       } catch (RuntimeException e) {
-        // Several nodes starting at once on one empty database all see no credential; the
-        // token's hash is unique, so all but one fail here, and for them the work is done.
-        if (store.credentials().findByTokenHash(hash).isEmpty()) {
+        // Several nodes starting at once on one empty database all see no credential; the token's
+        // hash is unique, so all but one fail here, and for them the work is done.
+        if (credentials.findByTokenHash(Tokens.hash(bootstrapToken)).isEmpty()) {
           throw e;
         }
         return;
       }
       out.println(
-          "scimd: created the first client credential \"bootstrap\" with the token from SCIMD_BOOTSTRAP_TOKEN");
+          "scimd: created the client \"bootstrap\" of the tenant \"default\" (every scope, admin"
+              + " included) with the token from SCIMD_BOOTSTRAP_TOKEN");
     } else {
-      String token = Tokens.generate();
-      store.credentials().create("bootstrap", Tokens.hash(token), null);
-      out.println("scimd: created the first client credential \"bootstrap\".");
+      ClientAdmin.Issued issued = admin.issue(by, client, Credentials.Kind.BEARER, null);
+      out.println(
+          "scimd: created the client \"bootstrap\" of the tenant \"default\" (every scope, admin"
+              + " included).");
       out.println("scimd: its bearer token is shown only this once; store it now:");
-      out.println("SCIMD_TOKEN=" + token);
+      out.println("SCIMD_TOKEN=" + issued.secret());
     }
     out.flush();
   }

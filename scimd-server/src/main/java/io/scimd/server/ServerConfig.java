@@ -1,7 +1,8 @@
 package io.scimd.server;
 
 import io.scimd.server.audit.AuditSettings;
-import io.scimd.server.http.Tokens;
+import io.scimd.server.clients.AuthSettings;
+import io.scimd.server.clients.Tokens;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.TransportConfig;
 import io.scimd.store.PoolSettings;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param audit where the audit trail's signing key is, how often checkpoints are signed, how long
  *     entries are kept
  * @param transport HTTPS, trusted proxies, timeouts and the connection cap
+ * @param auth the rules for clients' credentials
  */
 public record ServerConfig(
     String host,
@@ -36,7 +38,8 @@ public record ServerConfig(
     @Nullable String database,
     PoolSettings pool,
     AuditSettings audit,
-    TransportConfig transport) {
+    TransportConfig transport,
+    AuthSettings auth) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -78,19 +81,30 @@ public record ServerConfig(
         null,
         PoolSettings.defaults(),
         AuditSettings.DEFAULTS,
-        TransportConfig.DEFAULTS);
+        TransportConfig.DEFAULTS,
+        AuthSettings.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
     return new ServerConfig(
-        host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit, transport);
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        jdbcUrl,
+        pool,
+        audit,
+        transport,
+        auth);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
   public ServerConfig withSchemas(@Nullable Path dir) {
     return new ServerConfig(
-        host, port, dataDir, dir, bootstrapToken, service, database, pool, audit, transport);
+        host, port, dataDir, dir, bootstrapToken, service, database, pool, audit, transport, auth);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -105,7 +119,8 @@ public record ServerConfig(
         database,
         pool,
         settings,
-        transport);
+        transport,
+        auth);
   }
 
   /**
@@ -113,7 +128,33 @@ public record ServerConfig(
    */
   public ServerConfig withTransport(TransportConfig transport) {
     return new ServerConfig(
-        host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, audit, transport);
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth);
+  }
+
+  /** This configuration with {@code auth}'s rules for clients' credentials. */
+  public ServerConfig withAuth(AuthSettings auth) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

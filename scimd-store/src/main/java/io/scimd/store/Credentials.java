@@ -2,45 +2,149 @@ package io.scimd.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Client credentials: bearer tokens stored only as hashes (the caller hashes; the store never sees
- * a token). Each credential belongs to one tenant ({@link Tenants}) and acts only in it.
+ * Clients and their credentials (docs/decisions/0014-clients-and-tokens.md). A client is an IdP or
+ * tool that calls scimd: it belongs to one tenant, holds scopes, and has one or more credentials,
+ * each a bearer token or an OAuth client secret, stored only as a hash (the caller hashes; the
+ * store never sees a secret). Every change here is journaled in the client's tenant, in the same
+ * transaction, by the {@link Scope}'s principal: the audit trail shows who issued, rotated and
+ * revoked what.
  */
 public interface Credentials {
 
-  /** A client credential as stored: its tenant is the only one its requests are scoped to. */
-  record Credential(
-      String id,
-      String tenant,
-      String name,
-      String tokenHash,
-      Instant created,
-      @Nullable Instant expires) {}
+  /** What a credential is good for. */
+  enum Kind {
+    /** A bearer token, sent as {@code Authorization: Bearer} to the SCIM and admin endpoints. */
+    BEARER,
+    /** An OAuth client secret: only exchanged at the token endpoint for an access token. */
+    SECRET;
 
-  /**
-   * Stores a credential of {@code tenant}.
-   *
-   * @throws IllegalArgumentException when there is no such tenant
-   */
-  Credential create(String tenant, String name, String tokenHash, @Nullable Instant expires);
+    /** The stored name: {@code bearer}, {@code secret}. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
 
-  /**
-   * {@link #create(String, String, String, Instant)} in the tenant {@value Scope#DEFAULT_TENANT}.
-   */
-  default Credential create(String name, String tokenHash, @Nullable Instant expires) {
-    return create(Scope.DEFAULT_TENANT, name, tokenHash, expires);
+    public static Kind ofWire(String wire) {
+      return valueOf(wire.toUpperCase(Locale.ROOT));
+    }
   }
 
   /**
-   * The live credential of a token hash, whatever its tenant (hashes are unique across tenants).
+   * A client.
+   *
+   * @param id its id, also its OAuth {@code client_id}
+   * @param scopes what it may do ({@code scim:read}, {@code scim:write}, per type {@code
+   *     scim:read:User}, {@code admin})
+   */
+  record Client(String id, String tenant, String name, Set<String> scopes, Instant created) {
+    public Client {
+      scopes = Set.copyOf(scopes);
+    }
+  }
+
+  /**
+   * A live credential as stored, with its client.
+   *
+   * @param hint the first characters of the secret (its prefix and a few more), for people to tell
+   *     credentials apart; never enough to use
+   * @param lastUsed when it last authenticated a request, to about a minute
+   */
+  record Credential(
+      String id,
+      Client client,
+      Kind kind,
+      String hint,
+      String tokenHash,
+      Instant created,
+      @Nullable Instant expires,
+      @Nullable Instant lastUsed) {
+
+    public String tenant() {
+      return client.tenant();
+    }
+  }
+
+  /**
+   * Creates a client in {@code by}'s tenant.
+   *
+   * @throws IllegalArgumentException when there is no such tenant, or a live client of that name
+   *     exists in it
+   */
+  Client createClient(Scope by, String name, Set<String> scopes);
+
+  /** The live client of {@code by}'s tenant with that id, or else with that name (when one). */
+  Optional<Client> client(String tenant, String idOrName);
+
+  /** The tenant's live clients, by name. */
+  List<Client> clients(String tenant);
+
+  /** Deletes a client of {@code by}'s tenant and revokes its credentials; false if none. */
+  boolean deleteClient(Scope by, String clientId);
+
+  /**
+   * Stores a new credential of a live client of {@code by}'s tenant.
+   *
+   * @param maxLive the most live credentials of that kind the client may hold, this one included
+   * @throws IllegalArgumentException when there is no such client
+   * @throws IllegalStateException when the client holds {@code maxLive} live credentials already
+   */
+  Credential issue(
+      Scope by,
+      String clientId,
+      Kind kind,
+      String tokenHash,
+      String hint,
+      @Nullable Instant expires,
+      int maxLive);
+
+  /**
+   * Issues a new credential ({@link #issue}) and ends the client's other live credentials of that
+   * kind at {@code overlapEnd} (or keeps their earlier expiry), in one transaction: the old ones
+   * keep working until the new one is deployed.
+   *
+   * @return the new credential, and the others with their new expiry
+   */
+  Rotation rotate(
+      Scope by,
+      String clientId,
+      Kind kind,
+      String tokenHash,
+      String hint,
+      @Nullable Instant expires,
+      Instant overlapEnd,
+      int maxLive);
+
+  /** What {@link #rotate} did. */
+  record Rotation(Credential issued, List<Credential> ending) {
+    public Rotation {
+      ending = List.copyOf(ending);
+    }
+  }
+
+  /** Revokes a credential of {@code by}'s tenant at once; false when there is no live one. */
+  boolean revoke(Scope by, String credentialId);
+
+  /** The live credentials of one client of a tenant, oldest first. */
+  List<Credential> credentials(String tenant, String clientId);
+
+  /**
+   * The live credential of a token hash, whatever its tenant (hashes are unique across tenants), of
+   * a live client.
    */
   Optional<Credential> findByTokenHash(String tokenHash);
 
   /** Every live credential of every tenant, by tenant, then in creation order. */
   List<Credential> list();
 
-  boolean revoke(String id);
+  /**
+   * Records when credentials were last used. Not journaled: it is bookkeeping, not a change anyone
+   * made, and it is written at most about once a minute per credential.
+   */
+  void touch(Map<String, Instant> lastUsedById);
 }

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * and the next entry it will ever see is {@code n + 1} (docs/decisions/0007-change-journal.md).
  *
  * @param at when the change was made (the write's clock, epoch microseconds precision)
- * @param principal who made it, as {@code kind:id} ({@code credential:<id>}, {@code system:<name>})
- * @param principalName the principal's name for people (the credential's name)
+ * @param principal who made it, as {@code kind:id} ({@code client:<id>}, {@code system:<name>})
+ * @param principalName the principal's name for people (the client's name)
  * @param source the client's address, when the change came over the network
  * @param requestId the request that made it; every change of one request shares it
  * @param json the change as stored: the exact text the audit trail will hash

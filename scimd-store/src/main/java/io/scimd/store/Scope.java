@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * change it journals ({@link JournalEntry}).
  *
  * @param tenant the directory the work is confined to
- * @param principal the client that acts (the credential that authenticated), or the system itself
+ * @param principal the client that acts (whose credential authenticated), or the system itself
  * @param source the client's network address as the server saw it; null when there is none (CLI)
  * @param requestId the request this work belongs to (the {@code X-Request-Id} the client sent or
  *     the server made up), so that a journal entry leads back to the access log line
@@ -40,8 +40,8 @@ public record Scope(String tenant, Principal principal, @Nullable String source,
   }
 
   /**
-   * The actor of a scope: a kind ({@code credential} for a client that authenticated with a
-   * credential, {@code system} for the server itself), that kind's id, and a name for people.
+   * The actor of a scope: a kind ({@code client} for a client that authenticated with one of its
+   * credentials, {@code system} for the server itself), that kind's id, and a name for people.
    */
   public record Principal(String kind, String id, String name) {
     public Principal {
@@ -50,9 +50,13 @@ public record Scope(String tenant, Principal principal, @Nullable String source,
       Objects.requireNonNull(name, "name");
     }
 
-    /** A client that authenticated with the stored credential {@code id} named {@code name}. */
-    public static Principal credential(String id, String name) {
-      return new Principal("credential", id, name);
+    /**
+     * A client ({@code Credentials.Client}) that authenticated with one of its credentials. Before
+     * clients existed the journal named the credential ({@code credential:<id>}); each such
+     * credential became a client with the same id.
+     */
+    public static Principal client(String id, String name) {
+      return new Principal("client", id, name);
     }
 
     public static Principal system(String name) {

@@ -1,7 +1,9 @@
 package io.scimd.server.http;
 
 import io.scimd.core.error.ScimError;
+import io.scimd.server.clients.Tokens;
 import io.scimd.store.Credentials;
+import io.scimd.store.Credentials.Kind;
 import io.scimd.store.Scope;
 import java.time.InstantSource;
 import java.util.Locale;
@@ -77,7 +79,12 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of("WWW-Authenticate", REALM));
       return true;
     }
-    Credentials.Credential credential = verified.find(Tokens.hash(token)).orElse(null);
+    // One answer for every way a token can be wrong (malformed, unknown, revoked, expired, a
+    // client secret sent as a bearer token): the caller learns nothing about which it was.
+    Credentials.Credential credential =
+        Tokens.plausible(token)
+            ? verified.find(Tokens.hash(token)).filter(c -> c.kind() == Kind.BEARER).orElse(null)
+            : null;
     if (credential == null) {
       HttpIo.refuse(
           request,
@@ -93,8 +100,10 @@ final class BearerAuth extends Handler.Wrapper {
       return true;
     }
     request.setAttribute(RequestScope.TENANT, credential.tenant());
+    Credentials.Client client = credential.client();
     request.setAttribute(
-        RequestScope.PRINCIPAL, Scope.Principal.credential(credential.id(), credential.name()));
+        RequestScope.PRINCIPAL, Scope.Principal.client(client.id(), client.name()));
+    request.setAttribute(RequestScope.SCOPES, client.scopes());
     return super.handle(request, response, callback);
   }
 

@@ -1,6 +1,7 @@
 package io.scimd.server.http;
 
 import io.scimd.store.Scope;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -20,6 +21,9 @@ final class RequestScope {
   /** The request attribute under which {@link BearerAuth} leaves the tenant of the credential. */
   static final String TENANT = "io.scimd.tenant";
 
+  /** The request attribute under which {@link BearerAuth} leaves the client's scopes. */
+  static final String SCOPES = "io.scimd.scopes";
+
   static final String REQUEST_ID = "X-Request-Id";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
 
@@ -34,6 +38,12 @@ final class RequestScope {
     long high = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long low = (r.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48); // IETF variant
     return new UUID(high, low).toString();
+  }
+
+  /** The scopes of the request's client; none when it was not authenticated. */
+  @SuppressWarnings("unchecked")
+  static Set<String> scopes(Request request) {
+    return request.getAttribute(SCOPES) instanceof Set<?> s ? (Set<String>) s : Set.of();
   }
 
   /**

@@ -61,6 +61,13 @@ final class Routes {
     return slash < 0 ? rest : rest.substring(0, slash);
   }
 
+  /** Where the admin API lives: {@code /admin/v1/...}. */
+  static final String ADMIN = "/admin";
+
+  static boolean isAdmin(String rawPath) {
+    return rawPath.equals(ADMIN) || rawPath.startsWith(ADMIN + "/");
+  }
+
   static Route parse(String rawPath, SchemaRegistry registry) {
     if (rawPath.equals("/health") || rawPath.equals("/health/")) {
       return new Route.Health();
@@ -117,7 +124,7 @@ final class Routes {
    * own clients' (and a tenant may come to have its own schemas).
    */
   static boolean needsAuthentication(String rawPath) {
-    if (tenantOf(rawPath) != null) {
+    if (tenantOf(rawPath) != null || isAdmin(rawPath)) {
       return true;
     }
     Optional<List<String>> s;

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.core.error.ScimError;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.server.clients.Scopes;
 import io.scimd.server.service.ListParams;
 import io.scimd.server.service.Responder;
 import io.scimd.server.service.ScimResponse;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Scope;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -57,6 +59,26 @@ final class ScimHandler extends Handler.Abstract {
           Map.of("Allow", allow));
       return true;
     }
+    String missing = missingScope(route, method, RequestScope.scopes(request));
+    if (missing != null) {
+      HttpIo.writeError(
+          response,
+          callback,
+          new ScimError(
+              403,
+              null,
+              "this client's scopes do not allow this request: it needs the scope "
+                  + missing
+                  + (missing.indexOf(':') == missing.lastIndexOf(':')
+                      ? ""
+                      : " (or "
+                          + missing.substring(0, missing.lastIndexOf(':'))
+                          + " for every resource type)")),
+          Map.of(
+              "WWW-Authenticate",
+              BearerAuth.REALM + ", error=\"insufficient_scope\", scope=\"" + missing + "\""));
+      return true;
+    }
     Map<String, String> q = HttpIo.query(request);
     // The mount the client used: /scim/v2, or its tenant's /tenants/{tenant}/scim/v2.
     String base =
@@ -79,7 +101,14 @@ final class ScimHandler extends Handler.Abstract {
                 out);
             yield null;
           }
-          case Route.Bulk b -> service.bulk(scope(request, response), body(request), base);
+          case Route.Bulk b -> {
+            Set<String> scopes = RequestScope.scopes(request);
+            yield service.bulk(
+                scope(request, response),
+                body(request),
+                base,
+                type -> Scopes.canWrite(scopes, type));
+          }
           case Route.Me m -> service.me();
           case Route.ServiceProviderConfig s ->
               service.serviceProviderConfig(base, q.get("filter"));
@@ -116,6 +145,35 @@ final class ScimHandler extends Handler.Abstract {
       HttpIo.write(response, callback, answer.status(), answer.body(), answer.headers());
     }
     return true;
+  }
+
+  /**
+   * The scope a request needs and its client lacks ({@code scim:read:User}...); null when it may go
+   * on. Discovery needs none; a query across every type needs {@code scim:read} itself; a bulk
+   * request is checked operation by operation.
+   */
+  private static @Nullable String missingScope(Route route, String method, Set<String> scopes) {
+    boolean read = method.equals("GET");
+    ResourceType type;
+    if (route instanceof Route.Collection c) {
+      type = c.type();
+    } else if (route instanceof Route.Search q) {
+      read = true;
+      type = q.type();
+    } else if (route instanceof Route.Resource r) {
+      type = r.type();
+    } else if (route instanceof Route.Root || route instanceof Route.RootSearch) {
+      type = null;
+    } else {
+      return null;
+    }
+    if (type == null) {
+      return Scopes.canReadAll(scopes) ? null : Scopes.READ;
+    }
+    if (read) {
+      return Scopes.canRead(scopes, type.name()) ? null : Scopes.READ + ":" + type.name();
+    }
+    return Scopes.canWrite(scopes, type.name()) ? null : Scopes.WRITE + ":" + type.name();
   }
 
   /** The answer of a resource's endpoint; null when it was sent to {@code out} (GET). */

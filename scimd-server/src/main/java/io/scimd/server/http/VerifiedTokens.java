@@ -2,10 +2,15 @@ package io.scimd.server.http;
 
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Credential;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The credentials this node found recently, by token hash: bearer authentication without a database
@@ -25,14 +30,22 @@ import java.util.function.LongSupplier;
  * entries as live tokens in use, and should that ever exceed {@link #MAX_ENTRIES} the map is simply
  * emptied, costing one lookup per token. Concurrent misses of one token may each look it up; that
  * is a handful of lookups twice a second, and no request waits on another's.
+ *
+ * <p>Each lookup also tells when the credential was last used: when that is more than {@link
+ * #LAST_USED_STEP} ago, the node records the new time in the background, so a credential in use
+ * costs the store one small write a minute per node, and a listing shows its last use to about a
+ * minute.
  */
 final class VerifiedTokens {
   static final long TTL_NANOS = 500_000_000L;
   static final int MAX_ENTRIES = 10_000;
+  static final Duration LAST_USED_STEP = Duration.ofMinutes(1);
+  private static final Logger LOG = LoggerFactory.getLogger(VerifiedTokens.class);
 
   private record Entry(Credential credential, long verifiedAt) {}
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Boolean> touching = new ConcurrentHashMap<>();
   private final Credentials credentials;
   private final InstantSource clock;
   private final LongSupplier ticker;
@@ -61,6 +74,7 @@ final class VerifiedTokens {
         return Optional.empty();
       }
       c = found.get();
+      recordUse(c);
       if (entries.size() >= MAX_ENTRIES) {
         entries.clear();
       }
@@ -69,5 +83,28 @@ final class VerifiedTokens {
     return c.expires() == null || clock.instant().isBefore(c.expires())
         ? Optional.of(c)
         : Optional.empty();
+  }
+
+  private void recordUse(Credential c) {
+    Instant now = clock.instant();
+    if (c.lastUsed() != null && c.lastUsed().plus(LAST_USED_STEP).isAfter(now)) {
+      return;
+    }
+    if (touching.putIfAbsent(c.id(), Boolean.TRUE) != null) {
+      return;
+    }
+    Thread.ofVirtual()
+        .name("scimd-last-used")
+        .start(
+            () -> {
+              try {
+                credentials.touch(Map.of(c.id(), now));
+              } catch (RuntimeException e) {
+                // Bookkeeping only: the request it came from has been served either way.
+                LOG.debug("could not record the last use of credential {}", c.id(), e);
+              } finally {
+                touching.remove(c.id());
+              }
+            });
   }
 }

@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +70,7 @@ final class Bulk {
   private final ServiceConfig config;
   private final Scope scope;
   private final String base;
+  private final Predicate<String> mayWrite;
 
   Bulk(
       Writes writes,
@@ -76,7 +78,9 @@ final class Bulk {
       SchemaRegistry registry,
       ServiceConfig config,
       Scope scope,
-      String base) {
+      String base,
+      Predicate<String> mayWrite) {
+    this.mayWrite = mayWrite;
     this.writes = writes;
     this.store = store;
     this.registry = registry;
@@ -341,6 +345,13 @@ final class Bulk {
                         "bulk path "
                             + ScimException.quote(String.valueOf(op.path()))
                             + " names no resource endpoint"));
+    if (!mayWrite.test(type.name())) {
+      throw ScimException.forbidden(
+          "this client may not write "
+              + type.name()
+              + " resources: it needs the scope scim:write or scim:write:"
+              + type.name());
+    }
     if (op.method().equals("POST")) {
       if (id != null) {
         throw ScimException.invalidPath(

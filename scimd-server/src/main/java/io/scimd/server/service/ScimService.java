@@ -13,6 +13,7 @@ import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -234,10 +235,19 @@ public final class ScimService {
     listing.list(scope, type, params, base, out);
   }
 
-  /** POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. */
+  /** POST /Bulk (RFC 7644 §3.7) by a client that may write every resource type. */
   public ScimResponse bulk(Scope scope, JsonNode body, String base) {
+    return bulk(scope, body, base, type -> true);
+  }
+
+  /**
+   * POST /Bulk (RFC 7644 §3.7): 200 with a BulkResponse. An operation on a resource type for which
+   * {@code mayWrite} is false fails on its own with 403, as a request of its own would; the others
+   * run.
+   */
+  public ScimResponse bulk(Scope scope, JsonNode body, String base, Predicate<String> mayWrite) {
     return new ScimResponse(
-        200, new Bulk(writes, store, registry, config, scope, base).run(body), Map.of());
+        200, new Bulk(writes, store, registry, config, scope, base, mayWrite).run(body), Map.of());
   }
 
   /**

@@ -65,7 +65,31 @@ class AuditTrailTest {
   @BeforeEach
   void start() throws Exception {
     config = config();
+    seedCredentialFromBeforeClients();
     server = TestServer.start(config);
+  }
+
+  /**
+   * Gives the store the bootstrap credential as a store upgraded from before clients existed has it
+   * (made by the clients migration, not journaled), so that the server creates none at start and
+   * the journal holds exactly the history each test makes, numbered from 1.
+   */
+  void seedCredentialFromBeforeClients() throws SQLException {
+    try (Store migrated =
+        Stores.open(
+            config.database() != null ? config.database() : config.dataDir().toString(),
+            SchemaRegistry.builtIn(),
+            InstantSource.system(),
+            PoolSettings.defaults().withMaxPoolSize(1))) {
+      // opened only to create and migrate the schema
+    }
+    sql(
+        "INSERT INTO clients (id, tenant, name, scopes, created)"
+            + " VALUES ('legacy', 'default', 'bootstrap', 'scim:read scim:write admin', 0)",
+        "INSERT INTO credentials (id, tenant, name, token_hash, created, client_id, kind, hint)"
+            + " VALUES ('legacy', 'default', 'bootstrap', '"
+            + io.scimd.server.clients.Tokens.hash(TestServer.TOKEN)
+            + "', 0, 'legacy', 'bearer', 'test...')");
   }
 
   @AfterEach

@@ -22,7 +22,7 @@ class ServerLifecycleTest {
   void emptyStore_withoutBootstrapToken_printsAGeneratedTokenOnce() {
     String token;
     try (TestServer first = TestServer.start(dir, null)) {
-      Matcher m = Pattern.compile("SCIMD_TOKEN=([A-Za-z0-9_-]{43})\\n").matcher(first.printed);
+      Matcher m = Pattern.compile("SCIMD_TOKEN=(scimd_[A-Za-z0-9]{46})\\n").matcher(first.printed);
       assertThat(m.find()).as(first.printed).isTrue();
       token = m.group(1);
       HttpResponse<String> r =
@@ -30,7 +30,10 @@ class ServerLifecycleTest {
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
     try (TestServer again = TestServer.start(dir, null)) {
-      assertThat(again.printed).doesNotContain("SCIMD_TOKEN");
+      assertThat(again.printed)
+          .doesNotContain("SCIMD_TOKEN")
+          .contains("using the store's existing credentials")
+          .contains("scimd token create --client NAME");
       HttpResponse<String> r =
           again.sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + token);
       assertThat(r.statusCode()).isEqualTo(200);
@@ -42,6 +45,41 @@ class ServerLifecycleTest {
     try (TestServer s = TestServer.start(dir, TestServer.TOKEN)) {
       assertThat(s.printed).doesNotContain(TestServer.TOKEN).contains("SCIMD_BOOTSTRAP_TOKEN");
       assertThat(s.send("GET", "/scim/v2/Groups", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aDifferentBootstrapToken_onAStoreWithCredentials_isIgnoredAndSaysSo() {
+    try (TestServer first = TestServer.start(dir, TestServer.TOKEN)) {
+      assertThat(first.printed).contains("created the client \"bootstrap\"");
+    }
+    String other = "another-bootstrap-token-of-at-least-32-chars";
+    try (TestServer again = TestServer.start(dir, other)) {
+      assertThat(again.printed).contains("SCIMD_BOOTSTRAP_TOKEN is ignored").doesNotContain(other);
+      assertThat(
+              again
+                  .sendRaw("GET", "/scim/v2/Users", null, "Authorization", "Bearer " + other)
+                  .statusCode())
+          .isEqualTo(401);
+      assertThat(again.send("GET", "/scim/v2/Users", null).statusCode()).isEqualTo(200);
+    }
+    try (TestServer same = TestServer.start(dir, TestServer.TOKEN)) {
+      assertThat(same.printed).doesNotContain("is ignored");
+    }
+  }
+
+  @Test
+  void aStartThatCannotListen_createsNoCredential_soTheNextStartPrintsTheToken() throws Exception {
+    try (TestServer holder = TestServer.start(dir.resolve("holder"), TestServer.TOKEN)) {
+      Path data = dir.resolve("fresh");
+      ServerConfig taken =
+          new ServerConfig("127.0.0.1", holder.port(), data, null, null, ServiceConfig.DEFAULTS);
+      assertThatThrownBy(() -> TestServer.start(taken))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("cannot listen");
+      try (TestServer next = TestServer.start(data, null)) {
+        assertThat(next.printed).contains("SCIMD_TOKEN=scimd_");
+      }
     }
   }
 

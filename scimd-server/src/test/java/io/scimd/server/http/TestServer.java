@@ -71,6 +71,11 @@ public final class TestServer implements AutoCloseable {
           .build();
   private @Nullable Connection db;
 
+  /** The port it listens on. */
+  public int port() {
+    return port;
+  }
+
   private TestServer(@Nullable Path dataDir, ScimServer server, String printed) {
     this.dataDir = dataDir;
     this.server = server;

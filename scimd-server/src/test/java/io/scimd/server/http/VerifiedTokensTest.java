@@ -3,14 +3,17 @@ package io.scimd.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.clients.Tokens;
 import io.scimd.store.Credentials;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,43 +36,44 @@ class VerifiedTokensTest {
   CountingCredentials counting;
   VerifiedTokens verified;
 
-  /** The store's credentials, counting the lookups that reach them. */
-  static final class CountingCredentials implements Credentials {
-    final Credentials delegate;
+  static final Scope SYSTEM = Scope.system(Scope.DEFAULT_TENANT, "test");
+
+  /** The store's credentials, counting the lookups by hash that reach them. */
+  static final class CountingCredentials {
     final AtomicInteger lookups = new AtomicInteger();
+    final Credentials proxy;
 
     CountingCredentials(Credentials delegate) {
-      this.delegate = delegate;
+      this.proxy =
+          (Credentials)
+              Proxy.newProxyInstance(
+                  Credentials.class.getClassLoader(),
+                  new Class<?>[] {Credentials.class},
+                  (self, method, args) -> {
+                    if (method.getName().equals("findByTokenHash")) {
+                      lookups.incrementAndGet();
+                    }
+                    try {
+                      return method.invoke(delegate, args);
+                    } catch (InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
     }
+  }
 
-    @Override
-    public Credential create(
-        String tenant, String name, String tokenHash, @Nullable Instant expires) {
-      return delegate.create(tenant, name, tokenHash, expires);
-    }
-
-    @Override
-    public Optional<Credential> findByTokenHash(String tokenHash) {
-      lookups.incrementAndGet();
-      return delegate.findByTokenHash(tokenHash);
-    }
-
-    @Override
-    public List<Credential> list() {
-      return delegate.list();
-    }
-
-    @Override
-    public boolean revoke(String id) {
-      return delegate.revoke(id);
-    }
+  /** A client named {@code name} with one bearer token of that hash. */
+  Credentials.Credential create(String name, String hash, @Nullable Instant expires) {
+    Credentials cr = store.credentials();
+    Credentials.Client c = cr.createClient(SYSTEM, name, Set.of("scim:read"));
+    return cr.issue(SYSTEM, c.id(), Credentials.Kind.BEARER, hash, "hint", expires, 3);
   }
 
   @BeforeEach
   void open() {
     store = Stores.sqlite(dir, SchemaRegistry.builtIn(), clock);
     counting = new CountingCredentials(store.credentials());
-    verified = new VerifiedTokens(counting, clock, nanos::get);
+    verified = new VerifiedTokens(counting.proxy, clock, nanos::get);
   }
 
   @AfterEach
@@ -79,7 +83,7 @@ class VerifiedTokensTest {
 
   @Test
   void aTokenUsedAgainWithinTheTtl_isLookedUpOnce() {
-    store.credentials().create("okta", Tokens.hash("token-a"), null);
+    create("okta", Tokens.hash("token-a"), null);
 
     for (int i = 0; i < 100; i++) {
       assertThat(verified.find(Tokens.hash("token-a"))).isPresent();
@@ -91,10 +95,10 @@ class VerifiedTokensTest {
 
   @Test
   void aRevokedToken_isRefusedOnceTheTtlHasPassedSinceItsLastLookup() {
-    String id = store.credentials().create("okta", Tokens.hash("token-a"), null).id();
+    String id = create("okta", Tokens.hash("token-a"), null).id();
     assertThat(verified.find(Tokens.hash("token-a"))).isPresent();
 
-    store.credentials().revoke(id);
+    store.credentials().revoke(SYSTEM, id);
     nanos.addAndGet(VerifiedTokens.TTL_NANOS - 1);
     assertThat(verified.find(Tokens.hash("token-a")))
         .as("still within the TTL of the lookup")
@@ -108,7 +112,7 @@ class VerifiedTokensTest {
 
   @Test
   void anExpiringToken_isRefusedAtItsExpiry_evenWhileCached() {
-    store.credentials().create("okta", Tokens.hash("token-a"), now.get().plusSeconds(60));
+    create("okta", Tokens.hash("token-a"), now.get().plusSeconds(60));
     assertThat(verified.find(Tokens.hash("token-a"))).isPresent();
 
     now.set(now.get().plusSeconds(60));
@@ -121,7 +125,7 @@ class VerifiedTokensTest {
 
   @Test
   void anUnknownToken_isLookedUpEveryTime_andNeverCached() {
-    store.credentials().create("okta", Tokens.hash("token-a"), null);
+    create("okta", Tokens.hash("token-a"), null);
 
     assertThat(verified.find(Tokens.hash("wrong"))).isEmpty();
     assertThat(verified.find(Tokens.hash("wrong"))).isEmpty();
@@ -130,10 +134,41 @@ class VerifiedTokensTest {
   }
 
   @Test
+  void aLookup_recordsTheLastUse_atMostOnceAMinute() throws Exception {
+    create("okta", Tokens.hash("token-a"), null);
+    assertThat(verified.find(Tokens.hash("token-a"))).isPresent();
+    Instant first = now.get();
+    awaitLastUse(first);
+
+    now.set(first.plusSeconds(30));
+    nanos.addAndGet(VerifiedTokens.TTL_NANOS);
+    assertThat(verified.find(Tokens.hash("token-a"))).isPresent();
+    Thread.sleep(200);
+    assertThat(store.credentials().list().get(0).lastUsed())
+        .as("within the minute")
+        .isEqualTo(first);
+
+    now.set(first.plusSeconds(61));
+    nanos.addAndGet(VerifiedTokens.TTL_NANOS);
+    assertThat(verified.find(Tokens.hash("token-a"))).isPresent();
+    awaitLastUse(first.plusSeconds(61));
+  }
+
+  private void awaitLastUse(Instant expected) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      if (expected.equals(store.credentials().list().get(0).lastUsed())) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    assertThat(store.credentials().list().get(0).lastUsed()).isEqualTo(expected);
+  }
+
+  @Test
   void aTokenCreatedAfterAMiss_isAcceptedAtOnce() {
     assertThat(verified.find(Tokens.hash("token-b"))).isEmpty();
 
-    store.credentials().create("late", Tokens.hash("token-b"), null);
+    create("late", Tokens.hash("token-b"), null);
 
     assertThat(verified.find(Tokens.hash("token-b"))).isPresent();
   }

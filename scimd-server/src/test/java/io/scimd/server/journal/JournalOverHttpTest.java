@@ -56,6 +56,7 @@ class JournalOverHttpTest {
             SchemaRegistry.builtIn(),
             InstantSource.system(),
             PoolSettings.defaults().withMaxPoolSize(2));
+    news(); // the bootstrap client and its token
   }
 
   @AfterEach
@@ -105,7 +106,7 @@ class JournalOverHttpTest {
     List<JournalEntry> entries = news();
     assertThat(described(entries)).containsExactly("created User");
     JournalEntry e = entries.get(0);
-    assertThat(e.principal()).startsWith("credential:");
+    assertThat(e.principal()).startsWith("client:");
     assertThat(e.principalName()).isEqualTo("bootstrap");
     assertThat(e.requestId()).isEqualTo("okta-req-42");
     assertThat(e.source()).isEqualTo("127.0.0.1");

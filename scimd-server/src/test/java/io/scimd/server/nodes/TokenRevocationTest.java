@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.ServerConfig;
+import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.http.TestServer;
-import io.scimd.server.http.Tokens;
+import io.scimd.store.Credentials;
 import io.scimd.store.PgTestDatabase;
 import io.scimd.store.PoolSettings;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.jdbc.Stores;
 import java.time.Duration;
@@ -70,15 +72,19 @@ class TokenRevocationTest {
    * revokes it through {@code cli}, then asks every node until each refuses it.
    */
   private void assertRevocationReaches(Store cli, List<TestServer> nodes) throws Exception {
-    String token = Tokens.generate();
-    String id = cli.credentials().create("doomed", Tokens.hash(token), null).id();
+    Scope admin = Scope.system(Scope.DEFAULT_TENANT, "test");
+    ClientAdmin clients = new ClientAdmin(cli.credentials(), InstantSource.system(), 3);
+    Credentials.Client doomed = clients.createClient(admin, "doomed", List.of());
+    ClientAdmin.Issued issued = clients.issue(admin, doomed, Credentials.Kind.BEARER, null);
+    String token = issued.secret();
+    String id = issued.credential().id();
     for (int round = 0; round < 20; round++) {
       for (TestServer n : nodes) {
         assertThat(get(n, token)).as("before revocation").isEqualTo(200);
       }
     }
 
-    assertThat(cli.credentials().revoke(id)).isTrue();
+    assertThat(cli.credentials().revoke(admin, id)).isTrue();
     Instant revoked = Instant.now();
 
     for (TestServer n : nodes) {

@@ -178,15 +178,17 @@ class TenantCommandsTest {
     server.sendRaw(
         "POST", "/scim/v2/Users", user("carol"), "Authorization", "Bearer " + TestServer.TOKEN);
     assertThat(scimd("audit", "verify")).as(out + err).isZero();
-    assertThat(out).contains("intact: 3 entries in 2 tenants");
+    // default: the bootstrap client and its token, carol; acme: its client and token, two users
+    assertThat(out).contains("intact: 7 entries in 2 tenants");
 
     assertThat(scimd("tenant", "delete", "acme", "--force")).as(err).isZero();
     scimd("tenant", "create", "acme");
     String again = token("acme");
     server.sendRaw("POST", "/scim/v2/Users", user("alice"), "Authorization", "Bearer " + again);
-    // acme: two creates, two deletes by the forced delete, and a create after it, in one chain.
+    // acme, in one chain: the four before, the forced delete's two users, token and client, then
+    // a new client, its token and a user.
     assertThat(scimd("audit", "verify")).as(out + err).isZero();
-    assertThat(out).contains("intact: 6 entries in 2 tenants");
+    assertThat(out).contains("intact: 14 entries in 2 tenants");
   }
 
   @Test

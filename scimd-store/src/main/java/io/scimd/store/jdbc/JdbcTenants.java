@@ -171,11 +171,17 @@ final class JdbcTenants implements Tenants {
               + String.join(", ", left)
               + "): nothing was deleted; give the same --schemas as the server uses");
     }
+    JdbcCredentials.journalTenantDeleted(tx, name, now);
     PreparedStatement revoke =
         c.ps("UPDATE credentials SET revoked = ? WHERE tenant = ? AND revoked IS NULL");
     revoke.setLong(1, now);
     revoke.setString(2, name);
     revoke.executeUpdate();
+    PreparedStatement clients =
+        c.ps("UPDATE clients SET deleted = ? WHERE tenant = ? AND deleted IS NULL");
+    clients.setLong(1, now);
+    clients.setString(2, name);
+    clients.executeUpdate();
     PreparedStatement counts = c.ps("DELETE FROM resource_counts WHERE tenant = ?");
     counts.setString(1, name);
     counts.executeUpdate();

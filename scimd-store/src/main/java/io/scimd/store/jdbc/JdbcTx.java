@@ -201,6 +201,32 @@ final class JdbcTx implements StoreTx {
     return memberships.replace(groupId, wanted, writable());
   }
 
+  // ---------------------------------------------------------------- changes that are not
+  // resources'
+
+  /**
+   * Ticks the write clock, as every write does before it changes anything: on PostgreSQL this takes
+   * the tenant's clock row (one lock order for every writer) and fails when the tenant is gone.
+   *
+   * @return the time of this write, in epoch microseconds
+   */
+  long tick() {
+    return writable().next();
+  }
+
+  /**
+   * Journals a change to something that is not a SCIM resource (a client, a credential) in this
+   * transaction's tenant: the same hash chain, committed or rolled back with the rest.
+   */
+  void journal(Change change, long now) {
+    writable();
+    sql(
+        () -> {
+          journal.append(change, now);
+          return null;
+        });
+  }
+
   // ---------------------------------------------------------------- helpers used by QueryRunner
 
   Conn conn() {

@@ -91,7 +91,7 @@ final class PostgresStore implements Store {
             return PostgresStore.this.retrying(work);
           }
         };
-    this.credentials = new JdbcCredentials(runner, dialect, clock);
+    this.credentials = new JdbcCredentials(runner, this::writeTx, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }

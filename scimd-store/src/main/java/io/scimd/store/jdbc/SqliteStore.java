@@ -96,7 +96,7 @@ final class SqliteStore implements Store {
             return SqliteStore.this.inWrite(work);
           }
         };
-    this.credentials = new JdbcCredentials(runner, dialect, clock);
+    this.credentials = new JdbcCredentials(runner, this::writeTx, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }

@@ -1703,18 +1703,31 @@ public abstract class StoreContractTest {
 
   // ------------------------------------------------------------------ credentials
 
-  @Test
-  void credentials_createFindListRevoke() {
+  static final Scope ADMIN = Scope.system(Scope.DEFAULT_TENANT, "test");
+
+  /** A new client {@code name} of {@code tenant} with one bearer token of hash {@code hash}. */
+  private Credentials.Credential credential(
+      String tenant, String name, String hash, @org.jspecify.annotations.Nullable Instant expires) {
+    Scope by = Scope.system(tenant, "test");
     Credentials cr = store.credentials();
-    Credentials.Credential a = cr.create("okta", "hash-a", null);
-    Credentials.Credential b = cr.create("entra", "hash-b", clock.instant().plusSeconds(60));
+    Credentials.Client c = cr.createClient(by, name, Set.of("scim:read", "scim:write"));
+    return cr.issue(by, c.id(), Credentials.Kind.BEARER, hash, "scimd_abcd...", expires, 3);
+  }
+
+  @Test
+  void credentials_issueFindListRevoke() {
+    Credentials cr = store.credentials();
+    Credentials.Credential a = credential(Scope.DEFAULT_TENANT, "okta", "hash-a", null);
+    Credentials.Credential b =
+        credential(Scope.DEFAULT_TENANT, "entra", "hash-b", clock.instant().plusSeconds(60));
     assertThat(cr.findByTokenHash("hash-a")).contains(a);
+    assertThat(a.client().scopes()).containsExactlyInAnyOrder("scim:read", "scim:write");
     assertThat(cr.findByTokenHash("nope")).isEmpty();
     assertThat(cr.list()).containsExactlyInAnyOrder(a, b);
     clock.advance(Duration.ofSeconds(61));
     assertThat(cr.findByTokenHash("hash-b")).as("expired").isEmpty();
-    assertThat(cr.revoke(a.id())).isTrue();
-    assertThat(cr.revoke(a.id())).isFalse();
+    assertThat(cr.revoke(ADMIN, a.id())).isTrue();
+    assertThat(cr.revoke(ADMIN, a.id())).isFalse();
     assertThat(cr.findByTokenHash("hash-a")).isEmpty();
     assertThat(cr.list()).isEmpty();
   }
@@ -1723,16 +1736,114 @@ public abstract class StoreContractTest {
   void credentials_belongToATenant_andAreFoundWhateverItIs() {
     store.tenants().create("acme");
     Credentials cr = store.credentials();
-    Credentials.Credential mine = cr.create("okta", "hash-d", null);
-    Credentials.Credential theirs = cr.create("acme", "entra", "hash-a", null);
+    Credentials.Credential mine = credential(Scope.DEFAULT_TENANT, "okta", "hash-d", null);
+    Credentials.Credential theirs = credential("acme", "entra", "hash-a", null);
     assertThat(mine.tenant()).isEqualTo(Scope.DEFAULT_TENANT);
     assertThat(theirs.tenant()).isEqualTo("acme");
     assertThat(cr.findByTokenHash("hash-a")).contains(theirs);
     assertThat(cr.list()).containsExactly(theirs, mine);
-    assertThatThrownBy(() -> cr.create("nowhere", "x", "hash-n", null))
+    assertThat(cr.client("acme", "okta")).as("another tenant's client").isEmpty();
+    assertThat(cr.revoke(ADMIN, theirs.id())).as("another tenant's credential").isFalse();
+    assertThatThrownBy(() -> credential("nowhere", "x", "hash-n", null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no tenant 'nowhere'");
     assertThat(cr.findByTokenHash("hash-n")).isEmpty();
+  }
+
+  @Test
+  void clients_haveUniqueNames_andAtMostMaxLiveCredentialsOfAKind() {
+    Credentials cr = store.credentials();
+    Credentials.Client okta = cr.createClient(ADMIN, "okta", Set.of("scim:read"));
+    assertThatThrownBy(() -> cr.createClient(ADMIN, "okta", Set.of("admin")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has a client named 'okta' already");
+    assertThat(cr.client(Scope.DEFAULT_TENANT, "okta")).contains(okta);
+    assertThat(cr.client(Scope.DEFAULT_TENANT, okta.id())).contains(okta);
+    cr.issue(ADMIN, okta.id(), Credentials.Kind.BEARER, "h1", "x", null, 2);
+    cr.issue(ADMIN, okta.id(), Credentials.Kind.BEARER, "h2", "x", null, 2);
+    assertThatThrownBy(
+            () -> cr.issue(ADMIN, okta.id(), Credentials.Kind.BEARER, "h3", "x", null, 2))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("holds 2 live tokens, the most allowed (2)");
+    cr.issue(ADMIN, okta.id(), Credentials.Kind.SECRET, "s1", "x", null, 2);
+    assertThat(cr.credentials(Scope.DEFAULT_TENANT, okta.id())).hasSize(3);
+
+    assertThat(cr.deleteClient(ADMIN, okta.id())).isTrue();
+    assertThat(cr.findByTokenHash("h1")).isEmpty();
+    assertThat(cr.clients(Scope.DEFAULT_TENANT)).isEmpty();
+    assertThat(cr.createClient(ADMIN, "okta", Set.of("scim:read")).id())
+        .as("the name is free again")
+        .isNotEqualTo(okta.id());
+  }
+
+  @Test
+  void rotation_endsTheOldCredentialsAtTheOverlap_andKeepsAnEarlierEnd() {
+    Credentials cr = store.credentials();
+    Credentials.Client okta = cr.createClient(ADMIN, "okta", Set.of("scim:read"));
+    Instant now = clock.instant();
+    Credentials.Credential forever =
+        cr.issue(ADMIN, okta.id(), Credentials.Kind.BEARER, "h1", "x", null, 3);
+    Credentials.Credential soon =
+        cr.issue(ADMIN, okta.id(), Credentials.Kind.BEARER, "h2", "x", now.plusSeconds(10), 3);
+    assertThatThrownBy(
+            () ->
+                cr.rotate(
+                    ADMIN,
+                    okta.id(),
+                    Credentials.Kind.BEARER,
+                    "h3",
+                    "x",
+                    null,
+                    now.plusSeconds(60),
+                    2))
+        .as("the old ones count until they end")
+        .isInstanceOf(IllegalStateException.class);
+
+    Credentials.Rotation r =
+        cr.rotate(
+            ADMIN, okta.id(), Credentials.Kind.BEARER, "h3", "x", null, now.plusSeconds(60), 3);
+    assertThat(r.ending())
+        .extracting(Credentials.Credential::id, Credentials.Credential::expires)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(forever.id(), now.plusSeconds(60)),
+            org.assertj.core.groups.Tuple.tuple(soon.id(), now.plusSeconds(10)));
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(cr.findByTokenHash("h1")).isPresent();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(cr.findByTokenHash("h1")).isEmpty();
+    assertThat(cr.findByTokenHash("h3")).isPresent();
+  }
+
+  @Test
+  void everyCredentialChange_isJournaledInItsTenant_byWhoMadeIt() {
+    Credentials cr = store.credentials();
+    Credentials.Client okta = cr.createClient(ADMIN, "okta", Set.of("scim:read"));
+    Credentials.Credential t =
+        cr.issue(ADMIN, okta.id(), Credentials.Kind.BEARER, "h1", "scimd_ab12...", null, 3);
+    cr.rotate(
+        ADMIN,
+        okta.id(),
+        Credentials.Kind.BEARER,
+        "h2",
+        "x",
+        null,
+        clock.instant().plusSeconds(5),
+        3);
+    cr.revoke(ADMIN, t.id());
+    cr.deleteClient(ADMIN, okta.id());
+    List<JournalEntry> entries = store.read(ADMIN, r -> r.journal(0, 100));
+    assertThat(entries)
+        .extracting(e -> e.change().resourceType() + " " + e.change().kind().wire())
+        .containsExactly(
+            "Client created",
+            "Credential created",
+            "Credential patched", // its end, set by the rotation
+            "Credential created",
+            "Credential patched", // revoked
+            "Credential patched", // the other revoked with its client
+            "Client deleted");
+    assertThat(entries).allSatisfy(e -> assertThat(e.principal()).isEqualTo("system:test"));
+    assertThat(entries.get(1).json()).contains("scimd_ab12...").doesNotContain("h1");
   }
 
   // ------------------------------------------------------------------ tenants
@@ -1769,7 +1880,7 @@ public abstract class StoreContractTest {
     assertThat(t.create("acme")).isPresent();
     assertThat(t.create("acme")).as("exists already").isEmpty();
     store.write(ACME, tx -> tx.insert("User", user("alice")));
-    store.credentials().create("acme", "okta", "hash-1", null);
+    credential("acme", "okta", "hash-1", null);
     assertThat(t.list())
         .extracting(Tenants.Tenant::name)
         .containsExactly("acme", "default", "zeta");
@@ -1854,7 +1965,7 @@ public abstract class StoreContractTest {
     assertThat(t.find("empty")).isEmpty();
 
     t.create("acme");
-    store.credentials().create("acme", "okta", "hash-1", null);
+    credential("acme", "okta", "hash-1", null);
     assertThat(t.delete("acme", false)).isEqualTo(new Tenants.Deletion.NotEmpty(0, 1));
     StoredResource u = store.write(ACME, tx -> tx.insert("User", user("alice")));
     StoredResource g = store.write(ACME, tx -> tx.insert("Group", group("staff")));
@@ -1869,12 +1980,16 @@ public abstract class StoreContractTest {
     List<JournalEntry> j = journalIn(ACME, 0);
     assertThat(kinds(j))
         .containsExactly(
+            "created Client",
+            "created Credential",
             "created User",
             "created Group",
             "members_added Group",
             "deleted Group",
-            "deleted User");
-    assertThat(j.get(3).principal()).isEqualTo("system:tenant-delete");
+            "deleted User",
+            "patched Credential",
+            "deleted Client");
+    assertThat(j.get(5).principal()).isEqualTo("system:tenant-delete");
     // a write to the deleted tenant changes nothing
     assertThat(scimError(() -> store.write(ACME, tx -> tx.insert("User", user("bob")))).status())
         .isEqualTo(404);
@@ -1882,7 +1997,7 @@ public abstract class StoreContractTest {
     // entries
     t.create("acme");
     store.write(ACME, tx -> tx.insert("User", user("alice")));
-    assertThat(journalIn(ACME, 5)).extracting(JournalEntry::seq).containsExactly(6L);
+    assertThat(journalIn(ACME, 9)).extracting(JournalEntry::seq).containsExactly(10L);
     assertThat(t.find("acme").orElseThrow().resources()).isEqualTo(1);
     assertThat(t.find("acme").orElseThrow().credentials()).isZero();
   }
@@ -1923,8 +2038,7 @@ public abstract class StoreContractTest {
 
   @Test
   void insert_journalsCreatedWithScopeAndWithoutThePassword() {
-    Scope scope =
-        new Scope("default", Scope.Principal.credential("c-1", "okta"), "10.0.0.7", "req-1");
+    Scope scope = new Scope("default", Scope.Principal.client("c-1", "okta"), "10.0.0.7", "req-1");
     ObjectNode attrs = user("alice").put("password", "$pbkdf2$hash").put("title", "Boss");
     StoredResource u = store.write(scope, tx -> tx.insert("User", attrs));
 
@@ -1933,7 +2047,7 @@ public abstract class StoreContractTest {
     JournalEntry e = entries.get(0);
     assertThat(e.seq()).isEqualTo(1);
     assertThat(e.tenant()).isEqualTo("default");
-    assertThat(e.principal()).isEqualTo("credential:c-1");
+    assertThat(e.principal()).isEqualTo("client:c-1");
     assertThat(e.principalName()).isEqualTo("okta");
     assertThat(e.source()).isEqualTo("10.0.0.7");
     assertThat(e.requestId()).isEqualTo("req-1");

@@ -1,0 +1,21 @@
+package io.scimd.server.clients;
+
+/**
+ * How clients authenticate: the rules {@link ClientAdmin} applies to their credentials.
+ *
+ * @param maxTokensPerClient the most live bearer tokens (and, separately, client secrets) one
+ *     client may hold, the ones a rotation is phasing out included
+ */
+public record AuthSettings(int maxTokensPerClient) {
+  public static final AuthSettings DEFAULTS = new AuthSettings(ClientAdmin.DEFAULT_MAX_LIVE);
+
+  /**
+   * @throws IllegalArgumentException with a message for the operator when a value is unusable
+   */
+  public AuthSettings {
+    if (maxTokensPerClient < 1 || maxTokensPerClient > 100) {
+      throw new IllegalArgumentException(
+          "--max-tokens-per-client must be between 1 and 100, not " + maxTokensPerClient);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.scimd.server.clients;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What a client may do, as OAuth scopes (docs/decisions/0014-clients-and-tokens.md):
+ *
+ * <ul>
+ *   <li>{@code scim:read}: read every resource type (GET, list, search); {@code scim:read:User}
+ *       only that resource type (the name in {@code /ResourceTypes}).
+ *   <li>{@code scim:write}: create, replace, patch and delete every resource type, and read the
+ *       result of its own write; {@code scim:write:Group} only that type. Writing does not grant
+ *       reading: an IdP that looks users up before creating them needs both.
+ *   <li>{@code admin}: the admin API of its tenant ({@code /admin/v1}): clients, tokens, the audit
+ *       trail.
+ * </ul>
+ */
+public final class Scopes {
+  public static final String READ = "scim:read";
+  public static final String WRITE = "scim:write";
+  public static final String ADMIN = "admin";
+
+  /** What a client gets when none are named: everything an IdP needs to provision. */
+  public static final Set<String> PROVISIONING = Set.of(READ, WRITE);
+
+  /** Everything, {@code admin} included: the bootstrap client's. */
+  public static final Set<String> ALL = Set.of(READ, WRITE, ADMIN);
+
+  private static final Pattern SCOPE =
+      Pattern.compile("admin|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
+
+  private Scopes() {}
+
+  /**
+   * The scopes named in {@code values}, each one or several separated by spaces or commas.
+   *
+   * @throws IllegalArgumentException naming the first unknown scope and the valid ones
+   */
+  public static Set<String> parse(Collection<String> values) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String v : values) {
+      for (String s : v.trim().split("[\\s,]+")) {
+        if (s.isEmpty()) {
+          continue;
+        }
+        if (!SCOPE.matcher(s).matches()) {
+          throw new IllegalArgumentException(
+              "unknown scope '"
+                  + (s.length() > 70 ? s.substring(0, 70) + "..." : s)
+                  + "': use scim:read, scim:write, scim:read:<ResourceType>,"
+                  + " scim:write:<ResourceType> or admin");
+        }
+        out.add(s);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("a client needs at least one scope");
+    }
+    return out;
+  }
+
+  /** Whether {@code scopes} allow reading resources of {@code type}. */
+  public static boolean canRead(Set<String> scopes, String type) {
+    return scopes.contains(READ) || scopes.contains(READ + ":" + type);
+  }
+
+  /** Whether {@code scopes} allow reading every resource type (a query across all types). */
+  public static boolean canReadAll(Set<String> scopes) {
+    return scopes.contains(READ);
+  }
+
+  /** Whether {@code scopes} allow writing resources of {@code type}. */
+  public static boolean canWrite(Set<String> scopes, String type) {
+    return scopes.contains(WRITE) || scopes.contains(WRITE + ":" + type);
+  }
+
+  public static boolean canAdminister(Set<String> scopes) {
+    return scopes.contains(ADMIN);
+  }
+}
