@@ -1,12 +1,14 @@
 package io.scimd.server;
 
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Client;
 import io.scimd.store.Credentials.Credential;
 import io.scimd.store.Credentials.Kind;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -203,6 +205,51 @@ final class ClientCommands {
     @Option(names = "--token", description = "Also issue a bearer token, printed once.")
     boolean token;
 
+    @Option(
+        names = "--jwks-uri",
+        description =
+            "URL of the JWK Set whose keys sign its OAuth client assertions (private_key_jwt),"
+                + " e.g. an IdP tenant's published keys.")
+    @Nullable String jwksUri;
+
+    @Option(
+        names = "--jwks",
+        description = "A file holding that JWK Set (public keys), instead of --jwks-uri.")
+    @Nullable Path jwks;
+
+    @Option(
+        names = "--assertion-issuer",
+        description = "What an assertion's iss must be, when not the client id (federation).")
+    @Nullable String assertionIssuer;
+
+    @Option(
+        names = "--assertion-subject",
+        description = "What an assertion's sub must be, when not the client id (federation).")
+    @Nullable String assertionSubject;
+
+    private Credentials.@Nullable AssertionKeys keys() {
+      Path file = jwks;
+      if (file == null && jwksUri == null) {
+        if (assertionIssuer != null || assertionSubject != null) {
+          throw new IllegalArgumentException(
+              "--assertion-issuer and --assertion-subject need --jwks-uri or --jwks");
+        }
+        return null;
+      }
+      if (file != null && jwksUri != null) {
+        throw new IllegalArgumentException("give --jwks-uri or --jwks, not both");
+      }
+      String inline = null;
+      if (file != null) {
+        try {
+          inline = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+          throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+      }
+      return new Credentials.AssertionKeys(inline, jwksUri, assertionIssuer, assertionSubject);
+    }
+
     @Mixin Common common = new Common();
 
     @Override
@@ -211,7 +258,7 @@ final class ClientCommands {
           spec,
           common,
           (s, admin, out) -> {
-            Client c = admin.createClient(common.scope(), name, scopes);
+            Client c = admin.createClient(common.scope(), name, scopes, keys());
             out.println(
                 "scimd: created client \""
                     + c.name()

@@ -2,6 +2,8 @@ package io.scimd.server;
 
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.oauth.OAuthSettings;
+import io.scimd.server.oauth.TrustedIssuers;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.Cidr;
 import io.scimd.server.transport.TransportConfig;
@@ -110,7 +112,11 @@ public final class Main implements Runnable {
           "--header-timeout",
           "--body-timeout",
           "--max-connections",
-          "--max-tokens-per-client" ->
+          "--max-tokens-per-client",
+          "--oauth-issuer",
+          "--oauth-token-lifetime",
+          "--oauth-key-rotation",
+          "--oauth-trust" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
@@ -331,6 +337,34 @@ public final class Main implements Runnable {
             "Most live tokens (and client secrets) one client may hold, for the admin API (SCIMD_MAX_TOKENS_PER_CLIENT; default ${DEFAULT-VALUE}).")
     int maxTokensPerClient;
 
+    @Option(
+        names = "--oauth-issuer",
+        description =
+            "The issuer URL of scimd's access tokens and OAuth metadata (SCIMD_OAUTH_ISSUER; default: the URL each request was made to).")
+    @Nullable String oauthIssuer;
+
+    @Option(
+        names = "--oauth-token-lifetime",
+        defaultValue = "1h",
+        converter = DurationConverter.class,
+        description =
+            "How long an access token from /oauth/token is good for (SCIMD_OAUTH_TOKEN_LIFETIME; default ${DEFAULT-VALUE}).")
+    Duration oauthTokenLifetime;
+
+    @Option(
+        names = "--oauth-key-rotation",
+        defaultValue = "30d",
+        converter = DurationConverter.class,
+        description =
+            "How long a node signs access tokens with one key before it makes the next (SCIMD_OAUTH_KEY_ROTATION; default ${DEFAULT-VALUE}).")
+    Duration oauthKeyRotation;
+
+    @Option(
+        names = "--oauth-trust",
+        description =
+            "A JSON file of external issuers whose access tokens are accepted (SCIMD_OAUTH_TRUST); see the README.")
+    @Nullable Path oauthTrust;
+
     @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
 
     private final Map<String, String> env;
@@ -366,6 +400,14 @@ public final class Main implements Runnable {
         config = config.withAudit(audit.settings());
         config = config.withTransport(transport());
         config = config.withAuth(new AuthSettings(maxTokensPerClient));
+        Path trust = oauthTrust;
+        config =
+            config.withOAuth(
+                new OAuthSettings(
+                    oauthIssuer,
+                    oauthTokenLifetime,
+                    oauthKeyRotation,
+                    trust == null ? List.of() : TrustedIssuers.read(trust)));
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));

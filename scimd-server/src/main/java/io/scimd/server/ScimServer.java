@@ -7,6 +7,7 @@ import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.http.ScimHttp;
+import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
 import io.scimd.server.transport.Transport;
 import io.scimd.store.Credentials;
@@ -133,7 +134,10 @@ public final class ScimServer implements AutoCloseable {
     ScimService service = new ScimService(registry, store, config.service());
     ClientAdmin admin =
         new ClientAdmin(store.credentials(), clock, config.auth().maxTokensPerClient());
-    jetty.setHandler(ScimHttp.handler(service, store.credentials(), admin, clock));
+    AuthorizationServer oauth =
+        new AuthorizationServer(store, config.oauth(), config.dataDir(), clock);
+    oauth.prepare();
+    jetty.setHandler(ScimHttp.handler(service, store.credentials(), admin, oauth, clock));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->

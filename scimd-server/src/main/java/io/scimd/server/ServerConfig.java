@@ -3,6 +3,7 @@ package io.scimd.server;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.TransportConfig;
 import io.scimd.store.PoolSettings;
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  *     entries are kept
  * @param transport HTTPS, trusted proxies, timeouts and the connection cap
  * @param auth the rules for clients' credentials
+ * @param oauth the OAuth authorization server's settings and the trusted external issuers
  */
 public record ServerConfig(
     String host,
@@ -39,7 +41,8 @@ public record ServerConfig(
     PoolSettings pool,
     AuditSettings audit,
     TransportConfig transport,
-    AuthSettings auth) {
+    AuthSettings auth,
+    OAuthSettings oauth) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -82,7 +85,8 @@ public record ServerConfig(
         PoolSettings.defaults(),
         AuditSettings.DEFAULTS,
         TransportConfig.DEFAULTS,
-        AuthSettings.DEFAULTS);
+        AuthSettings.DEFAULTS,
+        OAuthSettings.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
@@ -98,13 +102,25 @@ public record ServerConfig(
         pool,
         audit,
         transport,
-        auth);
+        auth,
+        oauth);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
   public ServerConfig withSchemas(@Nullable Path dir) {
     return new ServerConfig(
-        host, port, dataDir, dir, bootstrapToken, service, database, pool, audit, transport, auth);
+        host,
+        port,
+        dataDir,
+        dir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -120,7 +136,8 @@ public record ServerConfig(
         pool,
         settings,
         transport,
-        auth);
+        auth,
+        oauth);
   }
 
   /**
@@ -138,7 +155,8 @@ public record ServerConfig(
         pool,
         audit,
         transport,
-        auth);
+        auth,
+        oauth);
   }
 
   /** This configuration with {@code auth}'s rules for clients' credentials. */
@@ -154,7 +172,25 @@ public record ServerConfig(
         pool,
         audit,
         transport,
-        auth);
+        auth,
+        oauth);
+  }
+
+  /** This configuration with {@code oauth}'s authorization server settings. */
+  public ServerConfig withOAuth(OAuthSettings oauth) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

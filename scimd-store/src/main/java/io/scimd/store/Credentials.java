@@ -42,9 +42,33 @@ public interface Credentials {
    * @param scopes what it may do ({@code scim:read}, {@code scim:write}, per type {@code
    *     scim:read:User}, {@code admin})
    */
-  record Client(String id, String tenant, String name, Set<String> scopes, Instant created) {
+  record Client(
+      String id,
+      String tenant,
+      String name,
+      Set<String> scopes,
+      Instant created,
+      @Nullable AssertionKeys assertionKeys) {
     public Client {
       scopes = Set.copyOf(scopes);
+    }
+  }
+
+  /**
+   * The keys a client signs its OAuth client assertions with (RFC 7523, {@code private_key_jwt}): a
+   * JWK Set inline or at a URL, and what the assertion's {@code iss} and {@code sub} must be when
+   * not the client id (an IdP that signs for the app, as Entra ID's workload identity federation
+   * does).
+   */
+  record AssertionKeys(
+      @Nullable String jwks,
+      @Nullable String jwksUri,
+      @Nullable String issuer,
+      @Nullable String subject) {
+    public AssertionKeys {
+      if ((jwks == null) == (jwksUri == null)) {
+        throw new IllegalArgumentException("give the client's keys inline or by URL, not both");
+      }
     }
   }
 
@@ -76,10 +100,19 @@ public interface Credentials {
    * @throws IllegalArgumentException when there is no such tenant, or a live client of that name
    *     exists in it
    */
-  Client createClient(Scope by, String name, Set<String> scopes);
+  Client createClient(
+      Scope by, String name, Set<String> scopes, @Nullable AssertionKeys assertionKeys);
+
+  /** {@link #createClient(Scope, String, Set, AssertionKeys)} without assertion keys. */
+  default Client createClient(Scope by, String name, Set<String> scopes) {
+    return createClient(by, name, scopes, null);
+  }
 
   /** The live client of {@code by}'s tenant with that id, or else with that name (when one). */
   Optional<Client> client(String tenant, String idOrName);
+
+  /** The live client with that id, whatever its tenant (client ids are unique). */
+  Optional<Client> clientById(String id);
 
   /** The tenant's live clients, by name. */
   List<Client> clients(String tenant);

@@ -40,6 +40,9 @@ public interface Store extends AutoCloseable {
   /** The audit trail: the hash-chained journal as stored, its signed checkpoints, pruning. */
   AuditTrail audit();
 
+  /** The OAuth authorization server's shared state: signing keys, used client assertions. */
+  OAuthRecords oauth();
+
   /** The store's tenants: the directories a {@link Scope} may name. */
   Tenants tenants();
 

@@ -59,8 +59,51 @@ public final class ClientAdmin {
    * @throws IllegalArgumentException for a bad name or scope, an unknown tenant, a name in use
    */
   public Client createClient(Scope by, String name, Collection<String> scopes) {
+    return createClient(by, name, scopes, null);
+  }
+
+  /**
+   * Creates a client that may also authenticate at {@code /oauth/token} with client assertions
+   * signed by {@code keys} ({@code private_key_jwt}).
+   *
+   * @throws IllegalArgumentException also for keys that are not a JWK Set of public keys or an
+   *     http(s) URL
+   */
+  public Client createClient(
+      Scope by, String name, Collection<String> scopes, Credentials.@Nullable AssertionKeys keys) {
     Set<String> granted = scopes.isEmpty() ? Scopes.PROVISIONING : Scopes.parse(scopes);
-    return credentials.createClient(by, checkName(name), granted);
+    return credentials.createClient(by, checkName(name), granted, checkKeys(keys));
+  }
+
+  private static Credentials.@Nullable AssertionKeys checkKeys(
+      Credentials.@Nullable AssertionKeys keys) {
+    if (keys == null) {
+      return null;
+    }
+    String jwks = keys.jwks();
+    if (jwks != null) {
+      com.nimbusds.jose.jwk.JWKSet set;
+      try {
+        set = com.nimbusds.jose.jwk.JWKSet.parse(jwks);
+      } catch (java.text.ParseException e) {
+        throw new IllegalArgumentException(
+            "the client's keys are not a JWK Set: " + e.getMessage());
+      }
+      if (set.getKeys().isEmpty()) {
+        throw new IllegalArgumentException("the client's JWK Set holds no key");
+      }
+      if (set.getKeys().stream().anyMatch(com.nimbusds.jose.jwk.JWK::isPrivate)) {
+        throw new IllegalArgumentException(
+            "the client's JWK Set holds a private key: register its public keys only");
+      }
+      // Stored as parsed: public members only, in a canonical form.
+      return new Credentials.AssertionKeys(set.toString(true), null, keys.issuer(), keys.subject());
+    }
+    String url = java.util.Objects.requireNonNull(keys.jwksUri());
+    if (!url.matches("https?://[^\\s]+")) {
+      throw new IllegalArgumentException("the client's JWK Set URL must be http(s): " + url);
+    }
+    return keys;
   }
 
   /** The tenant's live client with that id, or else that name. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
+import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Client;
 import io.scimd.store.Credentials.Credential;
 import io.scimd.store.Credentials.Kind;
@@ -240,6 +241,13 @@ final class AdminHandler extends Handler.Abstract {
     ArrayNode scopes = n.putArray("scopes");
     new TreeSet<>(c.scopes()).forEach(scopes::add);
     n.put("created", c.created().toString());
+    Credentials.AssertionKeys k = c.assertionKeys();
+    if (k != null) {
+      n.put("jwksUri", k.jwksUri());
+      n.put("hasJwks", k.jwks() != null);
+      n.put("assertionIssuer", k.issuer());
+      n.put("assertionSubject", k.subject());
+    }
     return n;
   }
 

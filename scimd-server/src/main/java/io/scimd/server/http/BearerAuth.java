@@ -2,6 +2,7 @@ package io.scimd.server.http;
 
 import io.scimd.core.error.ScimError;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Kind;
 import io.scimd.store.Scope;
@@ -46,10 +47,13 @@ final class BearerAuth extends Handler.Wrapper {
           "no SCIM endpoint at this path: it names no tenant this credential belongs to");
 
   private final VerifiedTokens verified;
+  private final AuthorizationServer oauth;
 
-  BearerAuth(Handler handler, Credentials credentials, InstantSource clock) {
+  BearerAuth(
+      Handler handler, Credentials credentials, AuthorizationServer oauth, InstantSource clock) {
     super(handler);
     this.verified = new VerifiedTokens(credentials, clock, System::nanoTime);
+    this.oauth = oauth;
   }
 
   @Override
@@ -80,12 +84,10 @@ final class BearerAuth extends Handler.Wrapper {
       return true;
     }
     // One answer for every way a token can be wrong (malformed, unknown, revoked, expired, a
-    // client secret sent as a bearer token): the caller learns nothing about which it was.
-    Credentials.Credential credential =
-        Tokens.plausible(token)
-            ? verified.find(Tokens.hash(token)).filter(c -> c.kind() == Kind.BEARER).orElse(null)
-            : null;
-    if (credential == null) {
+    // client secret sent as a bearer token, a JWT nobody trusted signed): the caller learns
+    // nothing about which it was.
+    AuthorizationServer.Authenticated who = authenticate(token);
+    if (who == null) {
       HttpIo.refuse(
           request,
           response,
@@ -94,17 +96,35 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of("WWW-Authenticate", REALM + ", error=\"invalid_token\""));
       return true;
     }
+    Credentials.Client client = who.client();
     String named = Routes.tenantOf(request.getHttpURI().getPath());
-    if (named != null && !named.equals(credential.tenant())) {
+    if (named != null && !named.equals(client.tenant())) {
       HttpIo.refuse(request, response, callback, NO_TENANT, Map.of());
       return true;
     }
-    request.setAttribute(RequestScope.TENANT, credential.tenant());
-    Credentials.Client client = credential.client();
+    request.setAttribute(RequestScope.TENANT, client.tenant());
     request.setAttribute(
         RequestScope.PRINCIPAL, Scope.Principal.client(client.id(), client.name()));
-    request.setAttribute(RequestScope.SCOPES, client.scopes());
+    request.setAttribute(RequestScope.SCOPES, who.scopes());
     return super.handle(request, response, callback);
+  }
+
+  /**
+   * The client and scopes of a bearer token: a JWT (an access token of scimd's or of a trusted
+   * issuer), else a token scimd issued, looked up by its hash; null when it is neither.
+   */
+  private AuthorizationServer.@Nullable Authenticated authenticate(String token) {
+    if (AuthorizationServer.looksLikeJwt(token)) {
+      return oauth.verifyBearer(token).orElse(null);
+    }
+    if (!Tokens.plausible(token)) {
+      return null;
+    }
+    return verified
+        .find(Tokens.hash(token))
+        .filter(c -> c.kind() == Kind.BEARER)
+        .map(c -> new AuthorizationServer.Authenticated(c.client(), c.client().scopes()))
+        .orElse(null);
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header, scheme any case; else null. */

@@ -1,6 +1,7 @@
 package io.scimd.server.http;
 
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Credentials;
 import java.time.InstantSource;
@@ -16,23 +17,32 @@ public final class ScimHttp {
 
   /**
    * The handler tree serving {@code /scim/v2}, {@code /tenants/{tenant}/scim/v2}, the admin API
-   * {@code /admin/v1} and {@code /health}.
+   * {@code /admin/v1}, the OAuth endpoints and {@code /health}.
    */
   public static Handler handler(
-      ScimService service, Credentials credentials, ClientAdmin admin, InstantSource clock) {
+      ScimService service,
+      Credentials credentials,
+      ClientAdmin admin,
+      AuthorizationServer oauth,
+      InstantSource clock) {
     ScimHandler scim = new ScimHandler(service);
     AdminHandler adminApi = new AdminHandler(admin);
+    OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler.Abstract endpoints =
         new Handler.Abstract() {
           @Override
           public boolean handle(Request request, Response response, Callback callback)
               throws Exception {
-            return Routes.isAdmin(request.getHttpURI().getPath())
+            String path = request.getHttpURI().getPath();
+            if (OAuthHandler.serves(path)) {
+              return oauthEndpoints.handle(request, response, callback);
+            }
+            return Routes.isAdmin(path)
                 ? adminApi.handle(request, response, callback)
                 : scim.handle(request, response, callback);
           }
         };
-    return new ErrorHandling(new BearerAuth(endpoints, credentials, clock));
+    return new ErrorHandling(new BearerAuth(endpoints, credentials, oauth, clock));
   }
 
   /**

@@ -43,13 +43,29 @@ final class Discovery {
     o.putObject("changePassword").put("supported", false);
     o.putObject("sort").put("supported", true);
     o.putObject("etag").put("supported", true);
-    o.putArray("authenticationSchemes")
+    ArrayNode schemes = o.putArray("authenticationSchemes");
+    schemes
         .addObject()
         .put("type", "oauthbearertoken")
         .put("name", "OAuth Bearer Token")
-        .put("description", "Authentication with a bearer token issued by scimd (RFC 6750)")
+        .put(
+            "description",
+            "Authentication with a bearer token (RFC 6750): a token scimd issued to the client,"
+                + " or an access token from POST /oauth/token")
         .put("specUri", "https://www.rfc-editor.org/info/rfc6750")
         .put("primary", true);
+    schemes
+        .addObject()
+        .put("type", "oauth2")
+        .put("name", "OAuth 2.0 Client Credentials")
+        .put(
+            "description",
+            "Access tokens from POST /oauth/token (grant client_credentials; client_secret_basic,"
+                + " client_secret_post or private_key_jwt), metadata at"
+                + " /.well-known/oauth-authorization-server, keys at /oauth/jwks; also access"
+                + " tokens of the external issuers the operator trusts")
+        .put("specUri", "https://www.rfc-editor.org/info/rfc6749")
+        .put("primary", false);
     o.putObject("pagination")
         .put("cursor", true)
         .put("index", true)

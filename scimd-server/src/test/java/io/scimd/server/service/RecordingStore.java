@@ -8,6 +8,7 @@ import io.scimd.store.Credentials;
 import io.scimd.store.JournalEntry;
 import io.scimd.store.Load;
 import io.scimd.store.Member;
+import io.scimd.store.OAuthRecords;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
 import io.scimd.store.Scope;
@@ -70,6 +71,11 @@ final class RecordingStore implements Store {
   @Override
   public AuditTrail audit() {
     return delegate.audit();
+  }
+
+  @Override
+  public OAuthRecords oauth() {
+    return delegate.oauth();
   }
 
   @Override

@@ -37,7 +37,9 @@ final class JdbcCredentials implements Credentials {
   /** The journal's resource type for a credential's changes. */
   static final String CREDENTIAL = "Credential";
 
-  private static final String CLIENT_COLUMNS = "k.id, k.tenant, k.name, k.scopes, k.created";
+  private static final String CLIENT_COLUMNS =
+      "k.id, k.tenant, k.name, k.scopes, k.created,"
+          + " k.jwks, k.jwks_uri, k.assertion_issuer, k.assertion_subject";
   private static final String COLUMNS =
       "c.id, c.kind, c.hint, c.token_hash, c.created, c.expires, c.last_used, " + CLIENT_COLUMNS;
   private static final String FROM =
@@ -59,7 +61,8 @@ final class JdbcCredentials implements Credentials {
   }
 
   @Override
-  public Client createClient(Scope by, String name, Set<String> scopes) {
+  public Client createClient(
+      Scope by, String name, Set<String> scopes, @Nullable AssertionKeys keys) {
     String id = UUID.randomUUID().toString();
     return writer.write(
         by,
@@ -89,15 +92,20 @@ final class JdbcCredentials implements Credentials {
                   }
                   PreparedStatement ps =
                       c.ps(
-                          "INSERT INTO clients (id, tenant, name, scopes, created)"
-                              + " VALUES (?, ?, ?, ?, ?)");
+                          "INSERT INTO clients (id, tenant, name, scopes, created, jwks, jwks_uri,"
+                              + " assertion_issuer, assertion_subject)"
+                              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
                   ps.setString(1, id);
                   ps.setString(2, tenant);
                   ps.setString(3, name);
                   ps.setString(4, String.join(" ", new TreeSet<>(scopes)));
                   ps.setLong(5, now);
+                  ps.setString(6, keys == null ? null : keys.jwks());
+                  ps.setString(7, keys == null ? null : keys.jwksUri());
+                  ps.setString(8, keys == null ? null : keys.issuer());
+                  ps.setString(9, keys == null ? null : keys.subject());
                   ps.executeUpdate();
-                  Client client = new Client(id, tenant, name, scopes, Docs.instant(now));
+                  Client client = new Client(id, tenant, name, scopes, Docs.instant(now), keys);
                   tx.journal(new Change.Created(CLIENT, id, describe(client), List.of()), now);
                   return client;
                 }));
@@ -142,6 +150,22 @@ final class JdbcCredentials implements Credentials {
       Client found = client(rs, 1);
       return rs.next() ? Optional.empty() : Optional.of(found);
     }
+  }
+
+  @Override
+  public Optional<Client> clientById(String id) {
+    return db.inRead(
+        c -> {
+          PreparedStatement ps =
+              c.ps(
+                  "SELECT "
+                      + CLIENT_COLUMNS
+                      + " FROM clients k WHERE k.id = ? AND k.deleted IS NULL");
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(client(rs, 1)) : Optional.<Client>empty();
+          }
+        });
   }
 
   @Override
@@ -546,12 +570,19 @@ final class JdbcCredentials implements Credentials {
         scopes.isBlank()
             ? Set.of()
             : new LinkedHashSet<>(Arrays.asList(scopes.trim().split("\\s+")));
+    String jwks = rs.getString(at + 5);
+    String jwksUri = rs.getString(at + 6);
+    AssertionKeys keys =
+        jwks == null && jwksUri == null
+            ? null
+            : new AssertionKeys(jwks, jwksUri, rs.getString(at + 7), rs.getString(at + 8));
     return new Client(
         rs.getString(at),
         rs.getString(at + 1),
         rs.getString(at + 2),
         set,
-        Docs.instant(rs.getLong(at + 4)));
+        Docs.instant(rs.getLong(at + 4)),
+        keys);
   }
 
   /** A client's attributes as the journal records them. */
@@ -560,6 +591,15 @@ final class JdbcCredentials implements Credentials {
     attrs.put("name", client.name());
     ArrayNode scopes = attrs.putArray("scopes");
     new TreeSet<>(client.scopes()).forEach(scopes::add);
+    AssertionKeys keys = client.assertionKeys();
+    if (keys != null) {
+      // Public keys only: a JWK Set a client registers holds no secret.
+      ObjectNode k = attrs.putObject("assertionKeys");
+      k.put("jwks", keys.jwks());
+      k.put("jwksUri", keys.jwksUri());
+      k.put("issuer", keys.issuer());
+      k.put("subject", keys.subject());
+    }
     return attrs;
   }
 }

@@ -7,6 +7,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
+import io.scimd.store.OAuthRecords;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
@@ -66,6 +67,7 @@ final class PostgresStore implements Store {
   private final PoolSettings settings;
   private final JdbcCredentials credentials;
   private final JdbcAuditTrail audit;
+  private final JdbcOAuthRecords oauth;
   private final JdbcTenants tenants;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
@@ -93,6 +95,7 @@ final class PostgresStore implements Store {
         };
     this.credentials = new JdbcCredentials(runner, this::writeTx, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
+    this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
@@ -410,6 +413,11 @@ final class PostgresStore implements Store {
   @Override
   public AuditTrail audit() {
     return audit;
+  }
+
+  @Override
+  public OAuthRecords oauth() {
+    return oauth;
   }
 
   @Override

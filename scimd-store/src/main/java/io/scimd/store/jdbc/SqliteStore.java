@@ -4,6 +4,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
+import io.scimd.store.OAuthRecords;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -55,6 +56,7 @@ final class SqliteStore implements Store {
   private final List<Conn> allReaders = new ArrayList<>();
   private final JdbcCredentials credentials;
   private final JdbcAuditTrail audit;
+  private final JdbcOAuthRecords oauth;
   private final JdbcTenants tenants;
   private volatile boolean closed;
 
@@ -98,6 +100,7 @@ final class SqliteStore implements Store {
         };
     this.credentials = new JdbcCredentials(runner, this::writeTx, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
+    this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
@@ -302,6 +305,11 @@ final class SqliteStore implements Store {
   @Override
   public AuditTrail audit() {
     return audit;
+  }
+
+  @Override
+  public OAuthRecords oauth() {
+    return oauth;
   }
 
   @Override
