@@ -115,6 +115,9 @@ public final class Precis {
    * trim} none at the ends.
    */
   private static String spaces(String s, boolean trim) {
+    if (spacesAsTheyAre(s, trim)) {
+      return s; // the common case: no copy
+    }
     StringBuilder b = new StringBuilder(s.length());
     boolean pending = false; // a run of white space not yet written
     for (int i = 0; i < s.length(); ) {
@@ -134,6 +137,21 @@ public final class Precis {
       b.append(' ');
     }
     return b.toString();
+  }
+
+  /** Whether {@link #spaces} would return {@code s} unchanged: single inner U+0020 at most. */
+  private static boolean spacesAsTheyAre(String s, boolean trim) {
+    boolean previous = false;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      boolean ws = white(cp);
+      if (ws && (cp != ' ' || previous || (trim && i == 0))) {
+        return false;
+      }
+      previous = ws;
+      i += Character.charCount(cp);
+    }
+    return !(trim && previous);
   }
 
   private static boolean white(int cp) {
@@ -203,7 +221,7 @@ public final class Precis {
     int type = UCharacter.getType(cp);
     if (type == UCharacterCategory.UNASSIGNED
         && !UCharacter.hasBinaryProperty(cp, UProperty.NONCHARACTER_CODE_POINT)) {
-      return "which Unicode "
+      return "a code point that Unicode "
           + UCharacter.getUnicodeVersion().getMajor()
           + " does not assign: remove it";
     }

@@ -111,7 +111,7 @@ class PrecisTest {
         "a\u00adb|U+00AD SOFT HYPHEN, an invisible character",
         "a\u0000b|U+0000 <control-0000>, a control character",
         "a\tb|U+0009 <control-0009>, a control character",
-        "a\u0378|U+0378 <unassigned-0378>, which Unicode",
+        "a\u0378|U+0378 <unassigned-0378>, a code point that Unicode",
         "\ufb01nance|U+FB01 LATIN SMALL LIGATURE FI, a compatibility character: write \"fi\"",
         "a\u00a0b|U+00A0 NO-BREAK SPACE, a special space: use a plain space (U+0020)",
         "a\u2003b|U+2003 EM SPACE, a special space",
