@@ -2,6 +2,7 @@ package io.scimd.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.schema.Precis;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
@@ -96,13 +97,7 @@ final class PgSeeder {
           1,
           total,
           (out, i) ->
-              row(
-                  out,
-                  "default",
-                  "User",
-                  userUnique,
-                  Users.userName(i).toLowerCase(Locale.ROOT),
-                  userIds[i]));
+              row(out, "default", "User", userUnique, Precis.key(Users.userName(i)), userIds[i]));
       copyResources(pg, "Group", 1, groups, g -> group(g, groupIds[g]), base + total);
       // Group 0 holds the first `users` users; groups 1.. hold smallGroupSize users each, in order.
       String members =
@@ -136,7 +131,7 @@ final class PgSeeder {
     return new Gen(
         id,
         Users.externalId(i),
-        Users.userName(i).toLowerCase(Locale.ROOT),
+        Precis.key(Users.userName(i)),
         display.toLowerCase(Locale.ROOT),
         display,
         a.toString());
@@ -203,7 +198,7 @@ final class PgSeeder {
         }
       }
     }
-    String folded = uniqueValue == null ? null : uniqueValue.toLowerCase(Locale.ROOT);
+    String folded = uniqueValue == null ? null : Precis.key(uniqueValue);
     if (folded == null ? !unique.isEmpty() : unique.size() != 1 || !unique.containsValue(folded)) {
       throw new IllegalStateException(
           "the store keeps unique values "

@@ -462,6 +462,12 @@ public final class Main implements Runnable {
 
     @Mixin DbOptions db = new DbOptions();
 
+    @Option(
+        names = "--schemas",
+        description =
+            "Directory of extra schema and resource type definitions, as the nodes have it: a migration may recompute the keys of their unique attributes (SCIMD_SCHEMAS).")
+    @Nullable Path schemas;
+
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
@@ -475,7 +481,8 @@ public final class Main implements Runnable {
       PoolSettings settings;
       try {
         settings = db.settings(true);
-        Stores.migratePostgres(url, settings); // IllegalArgumentException for a URL of another kind
+        // IllegalArgumentException for a URL of another kind, or invalid schema definitions
+        Stores.migratePostgres(url, ScimServer.registry(schemas), settings);
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
         err.flush();

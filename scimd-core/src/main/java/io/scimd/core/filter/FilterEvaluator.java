@@ -46,8 +46,10 @@ import org.jspecify.annotations.Nullable;
  *       ({@code emails co "x"}, {@code members eq "id"}, {@code manager eq "id"}) compares its
  *       {@code value} sub-attribute, and is {@code invalidFilter} when it has none.
  *   <li>Strings compare by the attribute's {@code caseExact} (RFC 7643 §2.2), folded with {@link
- *       Locale#ROOT} when not case-exact, and order lexicographically by UTF-16 code unit; {@code
- *       co}, {@code sw}, {@code ew} apply to string and reference attributes only.
+ *       Locale#ROOT} when not case-exact, identifiers ({@code userName}) by their PRECIS key
+ *       ({@link io.scimd.core.schema.Precis}, so {@code userName eq "ＡＤＭＩＮ"} finds {@code admin}),
+ *       and order lexicographically by UTF-16 code unit; {@code co}, {@code sw}, {@code ew} apply
+ *       to string and reference attributes only.
  *   <li>dateTimes compare chronologically ({@link Values#dateTime}); integers and decimals
  *       numerically; booleans and binaries only with {@code eq}/{@code ne} (ordering them is {@code
  *       invalidFilter}, Table 3).
@@ -288,9 +290,11 @@ public final class FilterEvaluator {
                   + type.wire()
                   + ", compare it with a string in double quotes");
         }
-        boolean exact = leaf.caseExact();
-        String s = exact ? operand.textValue() : fold(operand.textValue());
-        yield new StringTest(op, s, exact);
+        String s =
+            substring
+                ? Values.comparableFragment(leaf, operand.textValue())
+                : Values.comparable(leaf, operand.textValue());
+        yield new StringTest(op, s, leaf);
       }
       case BINARY -> {
         if (op != CompareOp.EQ) {
@@ -305,7 +309,7 @@ public final class FilterEvaluator {
         if (!operand.isTextual()) {
           throw invalid("\"" + c + "\": " + path + " is binary, compare it with a base64 string");
         }
-        yield new StringTest(op, operand.textValue(), true);
+        yield new StringTest(op, operand.textValue(), leaf); // binary: compared as it is
       }
       case BOOLEAN -> {
         if (op != CompareOp.EQ) {
@@ -428,10 +432,6 @@ public final class FilterEvaluator {
 
   private static boolean isDigit(char c) {
     return c >= '0' && c <= '9';
-  }
-
-  static String fold(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 
   private static ScimException invalid(String detail) {
@@ -566,13 +566,14 @@ public final class FilterEvaluator {
     };
   }
 
-  private record StringTest(CompareOp op, String operand, boolean caseExact) implements ValueTest {
+  /** A string comparison: both sides as {@code leaf} compares them ({@link Values#comparable}). */
+  private record StringTest(CompareOp op, String operand, Attribute leaf) implements ValueTest {
     @Override
     public boolean test(JsonNode value) {
       if (!value.isTextual()) {
         return false;
       }
-      String v = caseExact ? value.textValue() : fold(value.textValue());
+      String v = Values.comparable(leaf, value.textValue());
       return switch (op) {
         case EQ -> v.equals(operand);
         case NE -> !v.equals(operand);

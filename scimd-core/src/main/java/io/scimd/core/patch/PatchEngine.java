@@ -22,7 +22,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -974,9 +973,9 @@ public final class PatchEngine {
     return true;
   }
 
-  /** Text as the attribute compares it: itself when caseExact, else folded (RFC 7643 §2.2). */
+  /** Text as the attribute compares it (RFC 7643 §2.2, {@link Values#comparable}). */
   private static String fold(Attribute a, String s) {
-    return a.caseExact() ? s : s.toLowerCase(Locale.ROOT);
+    return Values.comparable(a, s);
   }
 
   /** Equality as the attribute compares: strings by caseExact, numbers by value, complex by sub. */

@@ -11,6 +11,7 @@ import io.scimd.core.schema.AttributeType;
 import io.scimd.core.schema.CaseInsensitive;
 import io.scimd.core.schema.CommonAttributes;
 import io.scimd.core.schema.Mutability;
+import io.scimd.core.schema.Precis;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
 import io.scimd.core.schema.SchemaExtension;
@@ -68,6 +69,10 @@ import org.jspecify.annotations.Nullable;
  *       keeps the current one; a different value is {@code mutability}. After PATCH, removing one
  *       is {@code mutability} too. Immutable sub-attributes of a multi-valued attribute (Group
  *       {@code members.value}) make each value a whole: adding and removing members is allowed.
+ *   <li>Identifiers ({@code userName}; {@link Precis}) must be what PRECIS's IdentifierClass allows
+ *       (no control, invisible, unassigned or compatibility characters, no symbols beyond ASCII,
+ *       not empty once trimmed), else {@code invalidValue} naming the code point; a value the
+ *       resource already holds is kept (docs/decisions/0013-identifier-keys.md).
  *   <li>Issues are collected and thrown as one exception whose detail joins them with {@code "; "};
  *       its scimType is the most severe present: {@code invalidSyntax}, then {@code invalidValue},
  *       then {@code mutability}.
@@ -87,6 +92,7 @@ public final class ResourceValidator {
     Issues issues = new Issues();
     Doc doc = read(type, body, issues);
     checkRequired(type, doc, issues);
+    checkIdentifiers(type, doc, null, issues);
     issues.throwIfAny();
     return doc.write(type);
   }
@@ -105,6 +111,7 @@ public final class ResourceValidator {
     keepReadOnly(type, current, doc);
     keepWriteOnly(type, current, doc);
     checkRequired(type, doc, issues);
+    checkIdentifiers(type, doc, current, issues);
     issues.throwIfAny();
     return doc.write(type);
   }
@@ -121,6 +128,7 @@ public final class ResourceValidator {
     keepImmutable(type, before, doc, false, issues);
     keepReadOnly(type, before, doc);
     checkRequired(type, doc, issues);
+    checkIdentifiers(type, doc, before, issues);
     issues.throwIfAny();
     return doc.write(type);
   }
@@ -440,6 +448,64 @@ public final class ResourceValidator {
     }
   }
 
+  /**
+   * Identifiers ({@link Precis#appliesTo}: {@code userName}, and unique, not caseExact strings of
+   * custom schemas) must be what PRECIS's IdentifierClass allows (RFC 8264 §4.2, RFC 8265 §3.3;
+   * docs/decisions/0013-identifier-keys.md), so that no invisible or look-alike character makes a
+   * second account of one name. A value {@code current} already holds is kept as it is: it was
+   * accepted before this rule, and an unrelated change (Okta's {@code active: false}) must not fail
+   * on it.
+   */
+  private static void checkIdentifiers(
+      ResourceType type, Doc doc, @Nullable ObjectNode current, Issues issues) {
+    for (Schema s : type.allSchemas()) {
+      Map<Attribute, JsonNode> values = s == type.schema() ? doc.core : doc.ext.get(s);
+      if (values == null) {
+        continue;
+      }
+      JsonNode held =
+          current == null
+              ? null
+              : s == type.schema() ? current : CaseInsensitive.get(current, s.id());
+      for (Attribute a : s.attributes()) {
+        JsonNode v = values.get(a);
+        if (v == null || !Precis.appliesTo(a)) {
+          continue;
+        }
+        String path = s == type.schema() ? a.name() : s.id() + ":" + a.name();
+        for (JsonNode one : v.isArray() ? v : List.of(v)) {
+          if (!one.isTextual() || (a.required() && one.textValue().isBlank())) {
+            continue; // a blank required value is reported as such
+          }
+          String why = Precis.problem(one.textValue());
+          if (why != null && !holds(held, a, one.textValue())) {
+            issues.value(
+                "'"
+                    + path
+                    + "' "
+                    + ScimException.quote(one.textValue())
+                    + " is not a valid identifier (PRECIS, RFC 8264 §4.2): "
+                    + why);
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether {@code holder} (a resource or extension object) has {@code text} as a value of a. */
+  private static boolean holds(@Nullable JsonNode holder, Attribute a, String text) {
+    JsonNode v = holder == null ? null : CaseInsensitive.get(holder, a.name());
+    if (v == null) {
+      return false;
+    }
+    for (JsonNode one : v.isArray() ? v : List.of(v)) {
+      if (one.isTextual() && one.textValue().equals(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Copies {@code current}'s readOnly attributes: the client cannot set them, nor clear them. */
   private static void keepReadOnly(ResourceType type, ObjectNode current, Doc doc) {
     for (Schema s : type.allSchemas()) {
@@ -557,7 +623,10 @@ public final class ResourceValidator {
     return false;
   }
 
-  /** Equal as SCIM values: non-caseExact strings ignore case, multi-valued ignore order. */
+  /**
+   * Equal as SCIM values: strings as the attribute compares them ({@link Values#comparable}),
+   * multi-valued ignoring order.
+   */
   static boolean same(Attribute a, JsonNode x, JsonNode y) {
     if (a.multiValued() && x.isArray() && y.isArray()) {
       if (x.size() != y.size()) {
@@ -595,8 +664,8 @@ public final class ResourceValidator {
       }
       return true;
     }
-    if (x.isTextual() && y.isTextual() && !a.caseExact()) {
-      return x.textValue().equalsIgnoreCase(y.textValue());
+    if (x.isTextual() && y.isTextual()) {
+      return Values.comparable(a, x.textValue()).equals(Values.comparable(a, y.textValue()));
     }
     if (x.isNumber() && y.isNumber()) {
       return x.decimalValue().compareTo(y.decimalValue()) == 0;

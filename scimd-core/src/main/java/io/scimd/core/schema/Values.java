@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.scimd.core.error.ScimException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +52,27 @@ public final class Values {
       case BINARY -> v.isTextual() && isBase64(v.textValue()) ? v : null;
       case COMPLEX -> throw new IllegalArgumentException(a.name() + " is complex, not simple");
     };
+  }
+
+  /**
+   * Text as attribute {@code a} compares it (RFC 7643 §2.2): itself when caseExact; an identifier's
+   * key ({@link Precis#key}) when {@code a} holds identifiers; else lower case ({@link
+   * Locale#ROOT}). Equality, ordering, uniqueness and the store's columns all compare this.
+   */
+  public static String comparable(Attribute a, String s) {
+    if (a.caseExact() || a.type() == AttributeType.BINARY) {
+      return s;
+    }
+    return Precis.appliesTo(a) ? Precis.key(s) : s.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A {@code co}/{@code sw}/{@code ew} operand as attribute {@code a} compares it: as {@link
+   * #comparable}, but an identifier's operand keeps the spaces at its ends ({@link
+   * Precis#fragment}).
+   */
+  public static String comparableFragment(Attribute a, String s) {
+    return Precis.appliesTo(a) ? Precis.fragment(s) : comparable(a, s);
   }
 
   /**

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.resource.Meta;
+import io.scimd.core.schema.Attribute;
+import io.scimd.core.schema.Precis;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Locale;
@@ -57,6 +59,20 @@ final class Docs {
 
   static String fold(String s) {
     return s.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A not caseExact text as the store's columns hold it ({@code user_name_folded}, {@code
+   * display_name_folded}, {@code unique_values.value_folded}): an identifier's PRECIS key ({@link
+   * Precis#key}, the one the filter evaluator compares), else lower case.
+   */
+  static String columnKey(Attribute a, String s) {
+    return Precis.appliesTo(a) ? Precis.key(s) : fold(s);
+  }
+
+  /** A {@code co}/{@code sw}/{@code ew} operand as {@link #columnKey} keys the column. */
+  static String columnFragment(Attribute a, String s) {
+    return Precis.appliesTo(a) ? Precis.fragment(s) : fold(s);
   }
 
   static long micros(Instant t) {

@@ -26,11 +26,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Translated atoms: {@code id eq}, {@code externalId eq|sw|co|ew|pr}, {@code userName
  * eq|sw|co|ew|pr} and {@code displayName eq|sw|co|ew} on the folded columns (see {@link
- * #substring}), {@code meta.created}/{@code meta.lastModified} eq/gt/ge/lt/le, and for groups
- * {@code members eq}, {@code members.value eq}, {@code members[value eq]} and {@code members pr} as
- * EXISTS on the membership table. Member ids compare case-insensitively ({@code members.value} is
- * not caseExact) against the lower-case UUIDs this store assigns, so folding the filter value keeps
- * them exact.
+ * #substring}; userName's holds its PRECIS key, {@link Docs#columnKey}), {@code
+ * meta.created}/{@code meta.lastModified} eq/gt/ge/lt/le, and for groups {@code members eq}, {@code
+ * members.value eq}, {@code members[value eq]} and {@code members pr} as EXISTS on the membership
+ * table. Member ids compare case-insensitively ({@code members.value} is not caseExact) against the
+ * lower-case UUIDs this store assigns, so folding the filter value keeps them exact.
  */
 final class FilterSql {
   /** A SQL fragment and its parameters, in order. */
@@ -141,9 +141,13 @@ final class FilterSql {
       return Tr.NONE;
     }
     // The folded column matches case-insensitively: exact when the attribute is not caseExact,
-    // a superset that still narrows when a custom schema makes it caseExact.
-    String folded = Docs.fold(text);
-    Tr t = substring ? substring(column, c.op(), folded, false) : exact(column + " = ?", folded);
+    // a superset that still narrows when a custom schema makes it caseExact. userName's column
+    // holds its PRECIS key (Docs#columnKey), the form the evaluator compares too, so that
+    // userName eq "ＡＤＭＩＮ" finds admin with one index lookup.
+    Tr t =
+        substring
+            ? substring(column, c.op(), Docs.columnFragment(a, text), false)
+            : exact(column + " = ?", Docs.columnKey(a, text));
     return t.sql() == null ? t : new Tr(t.sql(), t.exact() && !a.caseExact());
   }
 

@@ -63,7 +63,7 @@ final class JdbcTx implements StoreTx {
     this.clock = clock;
     this.journal = new Journal(c, dialect, scope, ends);
     this.savepoints = new Savepoints(c);
-    this.unique = new UniqueValues(c, dialect, tenant);
+    this.unique = new UniqueValues(c, tenant);
     this.rows = new ResourceRows(c, dialect, tenant, journal, savepoints, unique);
     this.graph = new GroupGraph(c, registry, tenant);
     this.memberships = new Memberships(c, dialect, registry, tenant, journal, graph);

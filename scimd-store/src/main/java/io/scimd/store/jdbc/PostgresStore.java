@@ -99,6 +99,9 @@ final class PostgresStore implements Store {
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
+  /** The schema version of {@link IdentifierKeys}: after V6__tenants.sql. */
+  static final String IDENTIFIER_KEYS = "7";
+
   /**
    * Opens the store on the database at {@code jdbcUrl} ({@code
    * jdbc:postgresql://host:5432/scimd?user=scimd&password=...}), migrating its schema first unless
@@ -114,7 +117,7 @@ final class PostgresStore implements Store {
       String jdbcUrl, SchemaRegistry registry, InstantSource clock, PoolSettings settings) {
     HikariDataSource pool = pool(jdbcUrl, settings);
     try {
-      prepareSchema(jdbcUrl, settings.migrate());
+      prepareSchema(jdbcUrl, registry, settings.migrate());
       return new PostgresStore(pool, registry, clock, settings);
     } catch (RuntimeException e) {
       pool.close();
@@ -124,14 +127,15 @@ final class PostgresStore implements Store {
 
   /**
    * Applies the pending migrations to the database at {@code jdbcUrl} and returns: what {@code
-   * scimd migrate} runs when nodes start with {@link PoolSettings#migrate()} false.
+   * scimd migrate} runs when nodes start with {@link PoolSettings#migrate()} false. {@code
+   * registry} says which attributes are identifiers ({@link IdentifierKeys}): the nodes' own.
    *
    * @throws IllegalStateException as {@link #open} does
    */
-  static void migrate(String jdbcUrl, PoolSettings settings) {
+  static void migrate(String jdbcUrl, SchemaRegistry registry, PoolSettings settings) {
     // The pool only proves the database is there, with the same clear message as open.
     try (HikariDataSource pool = pool(jdbcUrl, settings.withMaxPoolSize(1))) {
-      prepareSchema(jdbcUrl, true);
+      prepareSchema(jdbcUrl, registry, true);
     }
   }
 
@@ -195,7 +199,7 @@ final class PostgresStore implements Store {
    * a rolled-back node would run on tables it does not understand), then migrates or refuses
    * pending migrations.
    */
-  private static void prepareSchema(String jdbcUrl, boolean migrate) {
+  private static void prepareSchema(String jdbcUrl, SchemaRegistry registry, boolean migrate) {
     try {
       // Flyway connects by itself (it needs more than one connection at a time, which a small pool
       // may not have); user and password come from the URL.
@@ -203,6 +207,7 @@ final class PostgresStore implements Store {
           Flyway.configure(PostgresStore.class.getClassLoader())
               .dataSource(jdbcUrl, null, null)
               .locations(new PostgresDialect().migrations())
+              .javaMigrations(new IdentifierKeys(IDENTIFIER_KEYS, registry))
               .failOnMissingLocations(true)
               .load();
       MigrationInfoService info = flyway.info();

@@ -5,6 +5,7 @@ import static io.scimd.store.jdbc.JdbcTx.sql;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.resource.Meta;
+import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.Schema;
 import io.scimd.store.Change;
@@ -132,7 +133,7 @@ final class ResourceRows {
     long now = clock.next();
     savepoints.run(
         () -> {
-          unique.write(rt, id, doc);
+          unique.write(rt, id, doc, null);
           PreparedStatement ps =
               c.ps(
                   "INSERT INTO resources (tenant, type, id, version, created, last_modified,"
@@ -190,7 +191,7 @@ final class ResourceRows {
     savepoints.run(
         () -> {
           unique.delete(rt, id);
-          unique.write(rt, id, doc);
+          unique.write(rt, id, doc, old.doc());
           PreparedStatement ps =
               c.ps(
                   "UPDATE resources SET version = version + 1, last_modified = ?, external_id = ?,"
@@ -249,12 +250,21 @@ final class ResourceRows {
   private static void bindDerived(PreparedStatement ps, int at, ResourceType rt, ObjectNode doc)
       throws SQLException {
     Schema core = rt.schema();
-    String userName = core.attribute("userName").isPresent() ? Docs.text(doc, "userName") : null;
-    String displayName =
-        core.attribute("displayName").isPresent() ? Docs.text(doc, "displayName") : null;
+    Attribute userNameAttribute = core.attribute("userName").orElse(null);
+    Attribute displayNameAttribute = core.attribute("displayName").orElse(null);
+    String userName = userNameAttribute != null ? Docs.text(doc, "userName") : null;
+    String displayName = displayNameAttribute != null ? Docs.text(doc, "displayName") : null;
     ps.setString(at, Docs.text(doc, "externalId"));
-    ps.setString(at + 1, userName == null ? null : Docs.fold(userName));
-    ps.setString(at + 2, displayName == null ? null : Docs.fold(displayName));
+    ps.setString(
+        at + 1,
+        userName == null || userNameAttribute == null
+            ? null
+            : Docs.columnKey(userNameAttribute, userName));
+    ps.setString(
+        at + 2,
+        displayName == null || displayNameAttribute == null
+            ? null
+            : Docs.columnKey(displayNameAttribute, displayName));
     // members' and groups' display: a User's displayName, else its userName.
     ps.setString(at + 3, displayName != null ? displayName : userName);
     ps.setString(at + 4, Docs.write(doc));

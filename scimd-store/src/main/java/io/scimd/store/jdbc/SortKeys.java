@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sort keys (RFC 7644 §3.4.2.3): the column a sort pushes down to, or the key computed from the
- * document. Strings that are not caseExact compare lower-cased, dateTimes chronologically (as epoch
+ * document. Strings that are not caseExact compare lower-cased (identifiers by their PRECIS key, as
+ * the {@code user_name_folded} column holds them), dateTimes chronologically (as epoch
  * microseconds). Ascending puts missing values last; descending is the exact reverse, ties broken
  * by {@code seq} in the same direction, so every order is total and keyset-pageable.
  */
@@ -96,7 +97,7 @@ final class SortKeys {
         Long micros = FilterSql.exactMicros(v.asText());
         return micros == null ? v : LongNode.valueOf(micros);
       }
-      return target.caseExact() ? v : TextNode.valueOf(Docs.fold(v.asText()));
+      return target.caseExact() ? v : TextNode.valueOf(Docs.columnKey(target, v.asText()));
     }
     return v;
   }

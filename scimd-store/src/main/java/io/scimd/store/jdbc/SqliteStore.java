@@ -43,6 +43,9 @@ import org.sqlite.SQLiteConfig;
 final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
+  /** The schema version of {@link IdentifierKeys}: after V8__tenants.sql. */
+  static final String IDENTIFIER_KEYS = "9";
+
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
 
@@ -132,6 +135,7 @@ final class SqliteStore implements Store {
       Flyway.configure(SqliteStore.class.getClassLoader())
           .dataSource(url, "", "")
           .locations(new SqliteDialect().migrations())
+          .javaMigrations(new IdentifierKeys(IDENTIFIER_KEYS, registry))
           .failOnMissingLocations(true)
           .load()
           .migrate();

@@ -69,12 +69,15 @@ public final class Stores {
 
   /**
    * Applies the pending migrations to the PostgreSQL database at {@code jdbcUrl} and returns: what
-   * {@code scimd migrate} runs when nodes start with {@link PoolSettings#migrate()} false.
+   * {@code scimd migrate} runs when nodes start with {@link PoolSettings#migrate()} false. {@code
+   * registry} must be the nodes' (their {@code --schemas}): it says which attributes' keys a
+   * migration recomputes (docs/decisions/0013-identifier-keys.md).
    *
    * @throws IllegalArgumentException as {@link #postgres} does
    * @throws IllegalStateException as {@link #postgres} does
    */
-  public static void migratePostgres(String jdbcUrl, PoolSettings settings) {
-    PostgresStore.migrate(jdbcUrl, settings);
+  public static void migratePostgres(
+      String jdbcUrl, SchemaRegistry registry, PoolSettings settings) {
+    PostgresStore.migrate(jdbcUrl, registry, settings);
   }
 }

@@ -559,7 +559,7 @@ class PostgresStoreTest extends StoreContractTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("needs migrations 1")
           .hasMessageContaining("scimd migrate");
-      PostgresStore.migrate(fresh.url(), settings());
+      PostgresStore.migrate(fresh.url(), registry, settings());
       try (Store s = PostgresStore.open(fresh.url(), registry, clock, noMigrate)) {
         assertThat(s.write(SCOPE, tx -> tx.insert("User", user("alice"))).meta().version())
             .isEqualTo(1);

@@ -2443,4 +2443,122 @@ public abstract class StoreContractTest {
     assertThat(theirs.get(0).hash()).isNotEqualTo(mine.get(0).hash());
     assertThat(tenants).containsExactly("acme", Scope.DEFAULT_TENANT);
   }
+
+  // ------------------------------------------------------------------ identifier keys (0013)
+
+  @Test
+  void userNameLookAlikes_shareOneKey_forUniquenessAndForFilters() {
+    StoredResource admin = insert("User", user("admin"));
+    for (String lookAlike :
+        List.of("\uff41\uff44\uff4d\uff49\uff4e", " ADMIN ", "ad\u200dmin", "Admin")) {
+      ScimException e = scimError(() -> insert("User", user(lookAlike)));
+      assertThat(e.scimType()).as(lookAlike).isEqualTo(ScimType.UNIQUENESS);
+      assertThat(ids(query("User", filtered(Filter.eq("userName", lookAlike)))))
+          .as("userName eq %s", lookAlike)
+          .containsExactly(admin.id());
+    }
+    insert("User", user("cafe\u0301"));
+    assertThat(scimError(() -> insert("User", user("CAF\u00c9"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
+    insert("User", user("stra\u00dfe"));
+    assertThat(scimError(() -> insert("User", user("STRASSE"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
+    assertSameAsEvaluator("User", Filter.eq("userName", "Caf\u00e9"), 1);
+    assertSameAsEvaluator("User", sw("userName", "STRAS"), 1);
+    assertSameAsEvaluator("User", co("userName", "\uff24\uff2d"), 1);
+    assertThat(
+            get("User", admin.id(), Load.NONE).orElseThrow().attributes().path("userName").asText())
+        .isEqualTo("admin");
+  }
+
+  /**
+   * A store written before 0013 (its keys lower-cased, and two look-alikes in it): opening it
+   * recomputes the keys; the later look-alike keeps its old key and stays writable while its
+   * userName does not change.
+   */
+  @Test
+  void identifierKeysMigration_rekeysOldRows_andKeepsALookAlikeWritable() throws SQLException {
+    StoredResource upper = insert("User", user("STRASSE"));
+    StoredResource sharp = insert("User", user("placeholder-1"));
+    StoredResource wide = insert("User", user("placeholder-2"));
+    boolean pg;
+    try (Connection c = inspect()) {
+      pg = c.getMetaData().getDatabaseProductName().contains("PostgreSQL");
+      legacy(c, pg, sharp.id(), "Stra\u00dfe");
+      legacy(c, pg, wide.id(), "\uff22\uff2f\uff22");
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate(
+            "DELETE FROM flyway_schema_history WHERE version = '"
+                + (pg ? PostgresStore.IDENTIFIER_KEYS : SqliteStore.IDENTIFIER_KEYS)
+                + "'");
+      }
+    }
+
+    store = reopen(registry, clock);
+
+    assertThat(uniqueKeys(wide.id())).containsExactly("bob");
+    assertThat(uniqueKeys(sharp.id()))
+        .as("a look-alike keeps its old key")
+        .containsExactly("stra\u00dfe");
+    assertThat(uniqueKeys(upper.id())).containsExactly("strasse");
+    assertThat(ids(query("User", filtered(Filter.eq("userName", "Bob")))))
+        .containsExactly(wide.id());
+    assertThat(ids(query("User", filtered(Filter.eq("userName", "strasse")))))
+        .containsExactlyInAnyOrder(upper.id(), sharp.id());
+    assertThat(scimError(() -> insert("User", user("bob"))).scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
+
+    // The look-alike stays writable while its userName stays; renamed onto the key, it is a 409.
+    ObjectNode same = user("Stra\u00dfe");
+    same.put("displayName", "kept");
+    store.write(SCOPE, tx -> tx.replace("User", sharp.id(), same));
+    assertThat(uniqueKeys(sharp.id())).containsExactly("stra\u00dfe");
+    assertThat(
+            scimError(
+                    () -> store.write(SCOPE, tx -> tx.replace("User", sharp.id(), user("strasse"))))
+                .scimType())
+        .isEqualTo(ScimType.UNIQUENESS);
+    // Once the other is gone, its next write takes the key.
+    delete("User", upper.id());
+    store.write(SCOPE, tx -> tx.replace("User", sharp.id(), same));
+    assertThat(uniqueKeys(sharp.id())).containsExactly("strasse");
+  }
+
+  /** Makes resource {@code id} look as a store before 0013 kept userName {@code name}. */
+  private static void legacy(Connection c, boolean pg, String id, String name) throws SQLException {
+    String folded = name.toLowerCase(java.util.Locale.ROOT);
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE resources SET user_name_folded = ?, doc = "
+                + (pg ? "CAST(? AS jsonb)" : "?")
+                + " WHERE type = 'User' AND id = ?")) {
+      ps.setString(1, folded);
+      ps.setString(2, user(name).toString());
+      ps.setString(3, id);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE unique_values SET value_folded = ? WHERE type = 'User' AND id = ?")) {
+      ps.setString(1, folded);
+      ps.setString(2, id);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+  }
+
+  private List<String> uniqueKeys(String id) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (Connection c = inspect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT value_folded FROM unique_values WHERE type = 'User' AND id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+    }
+    return keys;
+  }
 }
