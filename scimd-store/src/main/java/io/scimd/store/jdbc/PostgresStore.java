@@ -99,8 +99,8 @@ final class PostgresStore implements Store {
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
-  /** The schema version of {@link IdentifierKeys}: after V6__tenants.sql. */
-  static final String IDENTIFIER_KEYS = "7";
+  /** The schema version of {@link IdentifierKeys}: after V8__oauth.sql. */
+  static final String IDENTIFIER_KEYS = "9";
 
   /**
    * Opens the store on the database at {@code jdbcUrl} ({@code

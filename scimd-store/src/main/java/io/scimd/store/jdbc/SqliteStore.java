@@ -43,8 +43,8 @@ import org.sqlite.SQLiteConfig;
 final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
-  /** The schema version of {@link IdentifierKeys}: after V8__tenants.sql. */
-  static final String IDENTIFIER_KEYS = "9";
+  /** The schema version of {@link IdentifierKeys}: after V10__oauth.sql. */
+  static final String IDENTIFIER_KEYS = "11";
 
   private static final int READERS = 4;
   private static final int BUSY_TIMEOUT_MS = 10_000;
