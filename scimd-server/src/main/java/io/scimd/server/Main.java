@@ -482,7 +482,7 @@ public final class Main implements Runnable {
       try {
         settings = db.settings(true);
         // IllegalArgumentException for a URL of another kind, or invalid schema definitions
-        Stores.migratePostgres(url, ScimServer.registry(schemas), settings);
+        Stores.migratePostgres(url, TenantSchemas.read(schemas).union(), settings);
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
         err.flush();

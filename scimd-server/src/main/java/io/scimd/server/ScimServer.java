@@ -19,7 +19,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -62,10 +65,10 @@ public final class ScimServer implements AutoCloseable {
    */
   public static ScimServer start(ServerConfig config, PrintWriter out) {
     InstantSource clock = InstantSource.system();
-    SchemaRegistry registry = registry(config.schemasDir());
-    Store store = openStore(config, registry, clock);
+    TenantSchemas schemas = TenantSchemas.read(config.schemasDir());
+    Store store = openStore(config, schemas.union(), clock);
     try {
-      return start(config, registry, store, clock, out);
+      return start(config, schemas, store, clock, out);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -88,7 +91,7 @@ public final class ScimServer implements AutoCloseable {
   /** Starts on an already open {@code store}, which the server then owns and closes. */
   static ScimServer start(
       ServerConfig config,
-      SchemaRegistry registry,
+      TenantSchemas schemas,
       Store store,
       InstantSource clock,
       PrintWriter out) {
@@ -115,7 +118,7 @@ public final class ScimServer implements AutoCloseable {
     }
     AuditMaintenance audit = AuditMaintenance.start(store.audit(), key, config.audit(), clock);
     try {
-      return listen(config, registry, store, clock, audit, jetty, connector, out);
+      return listen(config, schemas, store, clock, audit, jetty, connector, out);
     } catch (RuntimeException e) {
       audit.halt();
       throw e;
@@ -124,20 +127,24 @@ public final class ScimServer implements AutoCloseable {
 
   private static ScimServer listen(
       ServerConfig config,
-      SchemaRegistry registry,
+      TenantSchemas schemas,
       Store store,
       InstantSource clock,
       AuditMaintenance audit,
       Server jetty,
       ServerConnector connector,
       PrintWriter out) {
-    ScimService service = new ScimService(registry, store, config.service());
+    // One service per registry: a tenant with schemas of its own has its own endpoints.
+    ScimService shared = new ScimService(schemas.shared(), store, config.service());
+    Map<String, ScimService> own = new HashMap<>();
+    schemas.own().forEach((t, r) -> own.put(t, new ScimService(r, store, config.service())));
+    Function<String, ScimService> services = t -> own.getOrDefault(t, shared);
     ClientAdmin admin =
         new ClientAdmin(store.credentials(), clock, config.auth().maxTokensPerClient());
     AuthorizationServer oauth =
         new AuthorizationServer(store, config.oauth(), config.dataDir(), clock);
     oauth.prepare();
-    jetty.setHandler(ScimHttp.handler(service, store.credentials(), admin, oauth, clock));
+    jetty.setHandler(ScimHttp.handler(services, store.credentials(), admin, oauth, clock));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->

@@ -49,7 +49,8 @@ final class StoreOptions {
   }
 
   Store open(ServerConfig config) {
-    return ScimServer.openStore(config, ScimServer.registry(schemas), InstantSource.system());
+    return ScimServer.openStore(
+        config, TenantSchemas.read(schemas).union(), InstantSource.system());
   }
 
   /**

@@ -13,6 +13,7 @@ import io.scimd.store.Scope;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -30,14 +31,23 @@ import org.jspecify.annotations.Nullable;
  * content of a response to {@code HEAD} unsent.
  */
 final class ScimHandler extends Handler.Abstract {
-  private final ScimService service;
+  private final Function<String, ScimService> services;
 
-  ScimHandler(ScimService service) {
-    this.service = service;
+  /**
+   * @param services the SCIM service of each tenant (its schemas); requests without a credential
+   *     (discovery under {@code /scim/v2}) see the {@code default} tenant's
+   */
+  ScimHandler(Function<String, ScimService> services) {
+    this.services = services;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
+    ScimService service =
+        services.apply(
+            request.getAttribute(RequestScope.TENANT) instanceof String t
+                ? t
+                : Scope.DEFAULT_TENANT);
     Route route = Routes.parse(request.getHttpURI().getPath(), service.registry());
     String method = request.getMethod().equals("HEAD") ? "GET" : request.getMethod();
     if (route instanceof Route.NotFound nf) {
@@ -96,7 +106,7 @@ final class ScimHandler extends Handler.Abstract {
             service.list(
                 scope(request, response),
                 null,
-                ListParams.fromSearchRequest(body(request)),
+                ListParams.fromSearchRequest(body(service, request)),
                 base,
                 out);
             yield null;
@@ -105,7 +115,7 @@ final class ScimHandler extends Handler.Abstract {
             Set<String> scopes = RequestScope.scopes(request);
             yield service.bulk(
                 scope(request, response),
-                body(request),
+                body(service, request),
                 base,
                 type -> Scopes.canWrite(scopes, type));
           }
@@ -122,7 +132,7 @@ final class ScimHandler extends Handler.Abstract {
             yield service.create(
                 scope(request, response),
                 c.type(),
-                body(request),
+                body(service, request),
                 base,
                 q.get("attributes"),
                 q.get("excludedAttributes"));
@@ -131,13 +141,13 @@ final class ScimHandler extends Handler.Abstract {
             service.list(
                 scope(request, response),
                 s.type(),
-                ListParams.fromSearchRequest(body(request)),
+                ListParams.fromSearchRequest(body(service, request)),
                 base,
                 out);
             yield null;
           }
           case Route.Resource r ->
-              resource(request, response, method, r.type(), r.id(), q, base, out);
+              resource(service, request, response, method, r.type(), r.id(), q, base, out);
           case Route.NotFound nf ->
               throw ScimException.notFound("no SCIM endpoint at " + ScimException.quote(nf.path()));
         };
@@ -177,7 +187,8 @@ final class ScimHandler extends Handler.Abstract {
   }
 
   /** The answer of a resource's endpoint; null when it was sent to {@code out} (GET). */
-  private @Nullable ScimResponse resource(
+  private static @Nullable ScimResponse resource(
+      ScimService service,
       Request request,
       Response response,
       String method,
@@ -204,9 +215,11 @@ final class ScimHandler extends Handler.Abstract {
         yield null;
       }
       case "PUT" ->
-          service.replace(scope, type, id, body(request), base, attributes, excluded, ifMatch);
+          service.replace(
+              scope, type, id, body(service, request), base, attributes, excluded, ifMatch);
       case "PATCH" ->
-          service.patch(scope, type, id, body(request), base, attributes, excluded, ifMatch);
+          service.patch(
+              scope, type, id, body(service, request), base, attributes, excluded, ifMatch);
       case "DELETE" -> service.delete(scope, type, id, ifMatch);
       default -> throw new IllegalStateException("route admitted method " + method);
     };
@@ -216,7 +229,7 @@ final class ScimHandler extends Handler.Abstract {
     return RequestScope.of(request, response);
   }
 
-  private JsonNode body(Request request) {
+  private static JsonNode body(ScimService service, Request request) {
     return HttpIo.readJson(request, service.config().maxPayloadSize());
   }
 

@@ -5,6 +5,7 @@ import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Credentials;
 import java.time.InstantSource;
+import java.util.function.Function;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
@@ -17,15 +18,16 @@ public final class ScimHttp {
 
   /**
    * The handler tree serving {@code /scim/v2}, {@code /tenants/{tenant}/scim/v2}, the admin API
-   * {@code /admin/v1}, the OAuth endpoints and {@code /health}.
+   * {@code /admin/v1}, the OAuth endpoints and {@code /health}. {@code services} gives each
+   * tenant's SCIM service (its schemas).
    */
   public static Handler handler(
-      ScimService service,
+      Function<String, ScimService> services,
       Credentials credentials,
       ClientAdmin admin,
       AuthorizationServer oauth,
       InstantSource clock) {
-    ScimHandler scim = new ScimHandler(service);
+    ScimHandler scim = new ScimHandler(services);
     AdminHandler adminApi = new AdminHandler(admin);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler.Abstract endpoints =
