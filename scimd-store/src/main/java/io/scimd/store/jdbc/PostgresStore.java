@@ -8,6 +8,7 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.PoolSettings;
+import io.scimd.store.RateUsage;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -67,6 +68,7 @@ final class PostgresStore implements Store {
   private final JdbcCredentials credentials;
   private final JdbcAuditTrail audit;
   private final JdbcTenants tenants;
+  private final JdbcRateUsage rateUsage;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -94,6 +96,7 @@ final class PostgresStore implements Store {
     this.credentials = new JdbcCredentials(runner, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
+    this.rateUsage = new JdbcRateUsage(runner);
   }
 
   /**
@@ -415,6 +418,11 @@ final class PostgresStore implements Store {
   @Override
   public Tenants tenants() {
     return tenants;
+  }
+
+  @Override
+  public RateUsage rateUsage() {
+    return rateUsage;
   }
 
   /**

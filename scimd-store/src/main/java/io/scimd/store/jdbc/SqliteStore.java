@@ -4,6 +4,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
+import io.scimd.store.RateUsage;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -56,6 +57,7 @@ final class SqliteStore implements Store {
   private final JdbcCredentials credentials;
   private final JdbcAuditTrail audit;
   private final JdbcTenants tenants;
+  private final JdbcRateUsage rateUsage;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
@@ -99,6 +101,7 @@ final class SqliteStore implements Store {
     this.credentials = new JdbcCredentials(runner, dialect, clock);
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
+    this.rateUsage = new JdbcRateUsage(runner);
   }
 
   /**
@@ -307,6 +310,11 @@ final class SqliteStore implements Store {
   @Override
   public Tenants tenants() {
     return tenants;
+  }
+
+  @Override
+  public RateUsage rateUsage() {
+    return rateUsage;
   }
 
   /**
