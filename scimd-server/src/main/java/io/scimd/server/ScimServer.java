@@ -5,6 +5,9 @@ import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.http.Tokens;
+import io.scimd.server.limits.Buckets;
+import io.scimd.server.limits.Rate;
+import io.scimd.server.limits.UsageExchange;
 import io.scimd.server.service.ScimService;
 import io.scimd.server.transport.Transport;
 import io.scimd.store.Store;
@@ -38,13 +41,26 @@ public final class ScimServer implements AutoCloseable {
   private final ServerConnector connector;
   private final Store store;
   private final AuditMaintenance audit;
+  private final @Nullable UsageExchange exchange;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ScimServer(Server jetty, ServerConnector connector, Store store, AuditMaintenance audit) {
+  /** The most clients whose rate buckets a node keeps (more: full buckets are dropped). */
+  static final int MAX_CLIENT_KEYS = 100_000;
+
+  /** The most client addresses whose failed authentications a node remembers. */
+  static final int MAX_ADDRESSES = 10_000;
+
+  private ScimServer(
+      Server jetty,
+      ServerConnector connector,
+      Store store,
+      AuditMaintenance audit,
+      @Nullable UsageExchange exchange) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
     this.audit = audit;
+    this.exchange = exchange;
   }
 
   /**
@@ -127,7 +143,12 @@ public final class ScimServer implements AutoCloseable {
       Server jetty,
       ServerConnector connector) {
     ScimService service = new ScimService(registry, store, config.service());
-    jetty.setHandler(ScimHttp.handler(service, store.credentials(), clock));
+    Rate rate = config.service().rateLimit();
+    Buckets clients = rate.on() ? new Buckets(rate, MAX_CLIENT_KEYS, System::nanoTime) : null;
+    Rate failures = config.authFailureLimit();
+    Buckets authFailures =
+        failures.on() ? new Buckets(failures, MAX_ADDRESSES, System::nanoTime) : null;
+    jetty.setHandler(ScimHttp.handler(service, store.credentials(), clock, clients, authFailures));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
@@ -148,7 +169,13 @@ public final class ScimServer implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    ScimServer server = new ScimServer(jetty, connector, store, audit);
+    // Nodes on one PostgreSQL database hold one client rate between them; an SQLite file has
+    // one server, which holds it alone.
+    UsageExchange exchange =
+        clients != null && config.database() != null
+            ? UsageExchange.start(clients, store.rateUsage(), clock)
+            : null;
+    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange);
     LOG.info(
         "scimd listening on {}://{}:{}{}",
         config.transport().tls() ? "https" : "http",
@@ -226,6 +253,9 @@ public final class ScimServer implements AutoCloseable {
     }
     jetty.setStopTimeout(0);
     audit.halt();
+    if (exchange != null) {
+      exchange.close();
+    }
     try {
       jetty.stop();
     } catch (Exception e) {
@@ -240,6 +270,9 @@ public final class ScimServer implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (exchange != null) {
+      exchange.close();
     }
     try {
       jetty.stop();

@@ -2,6 +2,7 @@ package io.scimd.server;
 
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.http.Tokens;
+import io.scimd.server.limits.Rate;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.TransportConfig;
 import io.scimd.store.PoolSettings;
@@ -25,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param audit where the audit trail's signing key is, how often checkpoints are signed, how long
  *     entries are kept
  * @param transport HTTPS, trusted proxies, timeouts and the connection cap
+ * @param authFailureLimit how many failed authentications one client address may make before its
+ *     requests without a known token answer 429 ({@link Rate#OFF}: never)
  */
 public record ServerConfig(
     String host,
@@ -36,7 +39,8 @@ public record ServerConfig(
     @Nullable String database,
     PoolSettings pool,
     AuditSettings audit,
-    TransportConfig transport) {
+    TransportConfig transport,
+    Rate authFailureLimit) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -78,19 +82,40 @@ public record ServerConfig(
         null,
         PoolSettings.defaults(),
         AuditSettings.DEFAULTS,
-        TransportConfig.DEFAULTS);
+        TransportConfig.DEFAULTS,
+        Rate.DEFAULT_AUTH_FAILURES);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
   public ServerConfig withDatabase(String jdbcUrl, PoolSettings pool) {
     return new ServerConfig(
-        host, port, dataDir, schemasDir, bootstrapToken, service, jdbcUrl, pool, audit, transport);
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        jdbcUrl,
+        pool,
+        audit,
+        transport,
+        authFailureLimit);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
   public ServerConfig withSchemas(@Nullable Path dir) {
     return new ServerConfig(
-        host, port, dataDir, dir, bootstrapToken, service, database, pool, audit, transport);
+        host,
+        port,
+        dataDir,
+        dir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        authFailureLimit);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -105,7 +130,8 @@ public record ServerConfig(
         database,
         pool,
         settings,
-        transport);
+        transport,
+        authFailureLimit);
   }
 
   /**
@@ -113,7 +139,49 @@ public record ServerConfig(
    */
   public ServerConfig withTransport(TransportConfig transport) {
     return new ServerConfig(
-        host, port, dataDir, schemasDir, bootstrapToken, service, database, pool, audit, transport);
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        authFailureLimit);
+  }
+
+  /** This configuration with {@code service}'s protocol limits and client rate limit. */
+  public ServerConfig withService(ServiceConfig service) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        authFailureLimit);
+  }
+
+  /** This configuration with another limit of failed authentications per address. */
+  public ServerConfig withAuthFailureLimit(Rate limit) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        limit);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */
