@@ -182,6 +182,15 @@ public final class ScimServer implements AutoCloseable {
         config.host(),
         server.port(),
         "/scim/v2");
+    LOG.info(
+        "client rate limit: {}; failed authentications per address: {}",
+        rate.on()
+            ? rate
+                + " per credential, bursts of "
+                + rate.burst()
+                + (exchange != null ? ", held by every node on the database together" : "")
+            : "off",
+        failures);
     return server;
   }
 
