@@ -69,7 +69,11 @@ import org.jspecify.annotations.Nullable;
  * per scenario (1,000,000), {@code --spare N} (20,000), {@code --server-jar PATH}, {@code
  * --jvm-options FILE} (bin/jvm.options, the server options bin/scimd uses; {@code none} for the
  * JVM's defaults), {@code --server-opt ARG} (repeatable, after those, e.g. {@code -Xmx512m}),
- * {@code --keep} (leave the data directory).
+ * {@code --keep} (leave the data directory), {@code --rate-limit RATE} (the server's {@code
+ * --rate-limit}; {@code off} by default, since every scenario is one client sending thousands a
+ * second: {@code 1000000/s} turns it on without ever refusing, to measure what it costs), {@code
+ * --server-arg ARG} (repeatable, another {@code serve} option, e.g. {@code
+ * --audit-checkpoint-interval=1s}).
  */
 public final class LoadRun {
   private static final String HOST = "127.0.0.1"; // never anything else: this is a load generator
@@ -86,7 +90,9 @@ public final class LoadRun {
       @Nullable Path out,
       Path serverJar,
       List<String> serverOpts,
-      boolean keep) {}
+      boolean keep,
+      String rateLimit,
+      List<String> serverArgs) {}
 
   /** One measured scenario. */
   record Result(
@@ -126,7 +132,8 @@ public final class LoadRun {
       System.err.println("LoadRun: " + e.getMessage());
       System.err.println(
           "usage: LoadRun [--users N] [--seconds S] [--warmup S] [--concurrency C] [--max-requests N] [--spare N]"
-              + " [--out FILE] [--server-jar PATH] [--jvm-options FILE|none] [--server-opt ARG]... [--keep]");
+              + " [--out FILE] [--server-jar PATH] [--jvm-options FILE|none] [--server-opt ARG]... [--keep]"
+              + " [--rate-limit RATE|off] [--server-arg ARG]...");
       System.exit(2);
       return;
     }
@@ -577,7 +584,7 @@ public final class LoadRun {
         String.format(
             Locale.ROOT,
             "%,d users (+ %,d spare users in no group, the members (d) adds); %d concurrent clients; %d s per scenario after a %d s warm-up; %d CPUs; java %s;"
-                + " server options %s; seeded in %.1f s through the store API.\n\n",
+                + " server options %s; serve options --rate-limit %s%s; seeded in %.1f s through the store API.\n\n",
             o.users(),
             o.spare(),
             o.concurrency(),
@@ -586,6 +593,8 @@ public final class LoadRun {
             Runtime.getRuntime().availableProcessors(),
             Runtime.version(),
             o.serverOpts().isEmpty() ? "(none)" : String.join(" ", o.serverOpts()),
+            o.rateLimit(),
+            o.serverArgs().isEmpty() ? "" : " " + String.join(" ", o.serverArgs()),
             seedSeconds));
     b.append(
         "| scenario | requests | errors | req/s | p50 ms | p99 ms | bytes/resp | req/s vs (a) |\n");
@@ -746,7 +755,12 @@ public final class LoadRun {
             "--port",
             Integer.toString(port),
             "--data",
-            dir.toString()));
+            dir.toString(),
+            // Every scenario sends as one client, thousands a second: off unless asked for, and
+            // then best set so high that it never refuses, to measure what the check costs.
+            "--rate-limit",
+            o.rateLimit()));
+    cmd.addAll(o.serverArgs());
     log("starting %s (log %s)", String.join(" ", cmd), logFile);
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
@@ -823,6 +837,8 @@ public final class LoadRun {
     Path jvmOptions =
         Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
     boolean keep = false;
+    String rateLimit = "off";
+    List<String> serverArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--keep")) {
@@ -844,6 +860,8 @@ public final class LoadRun {
         case "--server-jar" -> jar = Path.of(v);
         case "--server-opt" -> serverOpts.add(v);
         case "--jvm-options" -> jvmOptions = v.equals("none") ? null : Path.of(v);
+        case "--rate-limit" -> rateLimit = v;
+        case "--server-arg" -> serverArgs.add(v);
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -859,7 +877,18 @@ public final class LoadRun {
     }
     opts.addAll(serverOpts);
     return new Options(
-        users, seconds, warmup, concurrency, maxRequests, spare, out, jar, List.copyOf(opts), keep);
+        users,
+        seconds,
+        warmup,
+        concurrency,
+        maxRequests,
+        spare,
+        out,
+        jar,
+        List.copyOf(opts),
+        keep,
+        rateLimit,
+        List.copyOf(serverArgs));
   }
 
   /**

@@ -263,7 +263,10 @@ public final class ScaleRun {
             "--host",
             "127.0.0.1",
             "--port",
-            Integer.toString(port)));
+            Integer.toString(port),
+            // One client sends every scenario, thousands a second: the default limit would refuse.
+            "--rate-limit",
+            "off"));
     cmd.addAll(storeArgs);
     LoadRun.log("starting %s (log %s)", String.join(" ", cmd), logFile);
     ProcessBuilder pb =

@@ -2,6 +2,7 @@ package io.scimd.server;
 
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.oauth.TrustedIssuers;
 import io.scimd.server.service.ServiceConfig;
@@ -118,6 +119,16 @@ public final class Main implements Runnable {
           "--oauth-key-rotation",
           "--oauth-trust" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
+      case "--rate-limit",
+          "--rate-limit-burst",
+          "--auth-failure-limit",
+          "--max-payload-size",
+          "--bulk-max-operations",
+          "--max-results",
+          "--max-filter-length",
+          "--max-filter-depth",
+          "--max-patch-operations" ->
+          env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       default -> null;
     };
   }
@@ -217,6 +228,31 @@ public final class Main implements Runnable {
         throw new CommandLine.TypeConversionException(
             "'" + value + "' is not a duration: give e.g. 500ms, 5s, 2m, 1h, 400d or PT5S");
       }
+    }
+  }
+
+  /**
+   * A size in bytes: {@code 1048576}, or with a binary unit, {@code 512KiB}, {@code 1MiB} ({@code
+   * k}, {@code KB}, {@code m}, {@code MB} mean the same, 1,024 and 1,048,576 bytes).
+   */
+  static final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
+    private static final Pattern SIZE =
+        Pattern.compile("(\\d{1,10})\\s*(b|k|kb|kib|m|mb|mib)?", Pattern.CASE_INSENSITIVE);
+
+    @Override
+    public Integer convert(String value) {
+      Matcher m = SIZE.matcher(value.strip());
+      if (!m.matches()) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a size: give bytes, or e.g. 512KiB or 1MiB");
+      }
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+      long bytes = unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n;
+      if (bytes > Integer.MAX_VALUE) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is too large");
+      }
+      return (int) bytes;
     }
   }
 
@@ -365,6 +401,78 @@ public final class Main implements Runnable {
             "A JSON file of external issuers whose access tokens are accepted (SCIMD_OAUTH_TRUST); see the README.")
     @Nullable Path oauthTrust;
 
+    @Option(
+        names = "--rate-limit",
+        paramLabel = "RATE",
+        defaultValue = "100/s",
+        description =
+            "Requests each client credential may send, e.g. 100/s, 600/m or 5000/h, held by all the nodes on one database together; more answer 429 with Retry-After; 0 or off for none (SCIMD_RATE_LIMIT; default ${DEFAULT-VALUE}).")
+    String rateLimit;
+
+    @Option(
+        names = "--rate-limit-burst",
+        paramLabel = "N",
+        description =
+            "How many requests a client may send at once after a quiet spell (SCIMD_RATE_LIMIT_BURST; default: two seconds' worth of a per-second rate, 200 for 100/s, else the count).")
+    @Nullable Integer rateLimitBurst;
+
+    @Option(
+        names = "--auth-failure-limit",
+        paramLabel = "RATE",
+        defaultValue = "10/m",
+        description =
+            "Failed authentications one client address may make, e.g. 10/m; beyond them its requests without a known token answer 429; 0 or off for no limit (SCIMD_AUTH_FAILURE_LIMIT; default ${DEFAULT-VALUE}).")
+    String authFailureLimit;
+
+    @Option(
+        names = "--max-payload-size",
+        paramLabel = "SIZE",
+        defaultValue = "1MiB",
+        converter = SizeConverter.class,
+        description =
+            "Largest request body, bulk or not, in bytes or e.g. 512KiB, 4MiB; larger answer 413; published as bulk.maxPayloadSize (SCIMD_MAX_PAYLOAD_SIZE; default ${DEFAULT-VALUE}).")
+    int maxPayloadSize;
+
+    @Option(
+        names = "--bulk-max-operations",
+        paramLabel = "N",
+        defaultValue = "" + ServiceConfig.DEFAULT_BULK_MAX_OPERATIONS,
+        description =
+            "Most operations in one bulk request; more answer 413; published as bulk.maxOperations (SCIMD_BULK_MAX_OPERATIONS; default ${DEFAULT-VALUE}).")
+    int bulkMaxOperations;
+
+    @Option(
+        names = "--max-results",
+        paramLabel = "N",
+        defaultValue = "" + ServiceConfig.DEFAULT_MAX_PAGE_SIZE,
+        description =
+            "Most resources in one list response (a larger count is capped); published as filter.maxResults (SCIMD_MAX_RESULTS; default ${DEFAULT-VALUE}).")
+    int maxResults;
+
+    @Option(
+        names = "--max-filter-length",
+        paramLabel = "N",
+        defaultValue = "" + ServiceConfig.DEFAULT_MAX_FILTER_LENGTH,
+        description =
+            "Most characters of a filter; longer answer 400 invalidFilter (SCIMD_MAX_FILTER_LENGTH; default ${DEFAULT-VALUE}).")
+    int maxFilterLength;
+
+    @Option(
+        names = "--max-filter-depth",
+        paramLabel = "N",
+        defaultValue = "" + ServiceConfig.DEFAULT_MAX_FILTER_DEPTH,
+        description =
+            "Deepest a filter may nest parentheses, not (...) and [...], 1 to 64; deeper answer 400 invalidFilter (SCIMD_MAX_FILTER_DEPTH; default ${DEFAULT-VALUE}).")
+    int maxFilterDepth;
+
+    @Option(
+        names = "--max-patch-operations",
+        paramLabel = "N",
+        defaultValue = "" + ServiceConfig.DEFAULT_MAX_PATCH_OPERATIONS,
+        description =
+            "Most operations in one PATCH request; more answer 413 (SCIMD_MAX_PATCH_OPERATIONS; default ${DEFAULT-VALUE}).")
+    int maxPatchOperations;
+
     @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
 
     private final Map<String, String> env;
@@ -390,16 +498,27 @@ public final class Main implements Runnable {
           defaultEvaluations = Math.min(defaultEvaluations, Math.max(1, pool.maxPoolSize() - 1));
         }
         ServiceConfig service =
-            ServiceConfig.DEFAULTS.withQueryLimits(
-                maxQueryCandidates, evaluations == null ? defaultEvaluations : evaluations);
+            ServiceConfig.DEFAULTS
+                .withQueryLimits(
+                    maxQueryCandidates, evaluations == null ? defaultEvaluations : evaluations)
+                .withRequestLimits(
+                    maxResults,
+                    maxPayloadSize,
+                    bulkMaxOperations,
+                    maxPatchOperations,
+                    maxFilterLength,
+                    maxFilterDepth)
+                .withRateLimit(rate("--rate-limit", rateLimit, rateLimitBurst));
         config =
-            new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service);
+            new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service)
+                .withAuthFailureLimit(rate("--auth-failure-limit", authFailureLimit, null));
         if (url != null && pool != null) {
           config = config.withDatabase(url, pool);
         }
         config = config.withAudit(audit.settings());
         config = config.withTransport(transport());
-        config = config.withAuth(new AuthSettings(maxTokensPerClient));
+        config =
+            config.withAuth(new AuthSettings(maxTokensPerClient, config.auth().authFailureLimit()));
         Path trust = oauthTrust;
         config =
             config.withOAuth(
@@ -432,6 +551,19 @@ public final class Main implements Runnable {
         }
       }
       return 0;
+    }
+
+    /**
+     * The rate an option gives.
+     *
+     * @throws IllegalArgumentException naming the option and the forms it takes
+     */
+    private static Rate rate(String option, String spec, @Nullable Integer burst) {
+      try {
+        return Rate.parse(spec, burst);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+      }
     }
 
     /**

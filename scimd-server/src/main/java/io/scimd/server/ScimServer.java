@@ -7,6 +7,9 @@ import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.http.ScimHttp;
+import io.scimd.server.limits.Buckets;
+import io.scimd.server.limits.Rate;
+import io.scimd.server.limits.UsageExchange;
 import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
 import io.scimd.server.transport.Transport;
@@ -46,13 +49,26 @@ public final class ScimServer implements AutoCloseable {
   private final ServerConnector connector;
   private final Store store;
   private final AuditMaintenance audit;
+  private final @Nullable UsageExchange exchange;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ScimServer(Server jetty, ServerConnector connector, Store store, AuditMaintenance audit) {
+  /** The most clients whose rate buckets a node keeps (more: full buckets are dropped). */
+  static final int MAX_CLIENT_KEYS = 100_000;
+
+  /** The most client addresses whose failed authentications a node remembers. */
+  static final int MAX_ADDRESSES = 10_000;
+
+  private ScimServer(
+      Server jetty,
+      ServerConnector connector,
+      Store store,
+      AuditMaintenance audit,
+      @Nullable UsageExchange exchange) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
     this.audit = audit;
+    this.exchange = exchange;
   }
 
   /**
@@ -144,7 +160,14 @@ public final class ScimServer implements AutoCloseable {
     AuthorizationServer oauth =
         new AuthorizationServer(store, config.oauth(), config.dataDir(), clock);
     oauth.prepare();
-    jetty.setHandler(ScimHttp.handler(services, store.credentials(), admin, oauth, clock));
+    Rate rate = config.service().rateLimit();
+    Buckets clients = rate.on() ? new Buckets(rate, MAX_CLIENT_KEYS, System::nanoTime) : null;
+    Rate failures = config.auth().authFailureLimit();
+    Buckets authFailures =
+        failures.on() ? new Buckets(failures, MAX_ADDRESSES, System::nanoTime) : null;
+    jetty.setHandler(
+        ScimHttp.handler(
+            services, store.credentials(), admin, oauth, clock, clients, authFailures));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
@@ -165,7 +188,13 @@ public final class ScimServer implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    ScimServer server = new ScimServer(jetty, connector, store, audit);
+    // Nodes on one PostgreSQL database hold one client rate between them; an SQLite file has
+    // one server, which holds it alone.
+    UsageExchange exchange =
+        clients != null && config.database() != null
+            ? UsageExchange.start(clients, store.rateUsage(), clock)
+            : null;
+    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange);
     // Only now: a start that failed above has not used up the one-time token.
     try {
       bootstrap(store, admin, config.bootstrapToken(), out);
@@ -179,6 +208,15 @@ public final class ScimServer implements AutoCloseable {
         config.host(),
         server.port(),
         "/scim/v2");
+    LOG.info(
+        "client rate limit: {}; failed authentications per address: {}",
+        rate.on()
+            ? rate
+                + " per credential, bursts of "
+                + rate.burst()
+                + (exchange != null ? ", held by every node on the database together" : "")
+            : "off",
+        failures);
     return server;
   }
 
@@ -278,6 +316,9 @@ public final class ScimServer implements AutoCloseable {
     }
     jetty.setStopTimeout(0);
     audit.halt();
+    if (exchange != null) {
+      exchange.close();
+    }
     try {
       jetty.stop();
     } catch (Exception e) {
@@ -292,6 +333,9 @@ public final class ScimServer implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (exchange != null) {
+      exchange.close();
     }
     try {
       jetty.stop();

@@ -3,6 +3,7 @@ package io.scimd.server;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.TransportConfig;
@@ -178,6 +179,31 @@ public record ServerConfig(
 
   /** This configuration with {@code oauth}'s authorization server settings. */
   public ServerConfig withOAuth(OAuthSettings oauth) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth);
+  }
+
+  /**
+   * This configuration with at most {@code limit} failed authentications per client address before
+   * its requests without a known token answer 429 ({@link Rate#OFF}: never).
+   */
+  public ServerConfig withAuthFailureLimit(Rate limit) {
+    return withAuth(new AuthSettings(auth.maxTokensPerClient(), limit));
+  }
+
+  /** This configuration with {@code service}'s protocol limits and client rate limit. */
+  public ServerConfig withService(ServiceConfig service) {
     return new ServerConfig(
         host,
         port,

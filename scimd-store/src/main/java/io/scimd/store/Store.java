@@ -5,10 +5,11 @@ import java.util.function.Function;
 
 /**
  * The store contract: SCIM resources, their group memberships, the change journal (hash-chained:
- * the audit trail), the server's credentials and its tenants, in a relational database. One {@link
- * #write} is one database transaction: it commits when the work returns and rolls back, leaving
- * nothing behind, when it throws. Every change a write makes is appended to the change journal in
- * that same transaction ({@link JournalEntry}), so the journal holds exactly the committed changes.
+ * the audit trail), the server's credentials, its tenants and the client rate totals its nodes
+ * share, in a relational database. One {@link #write} is one database transaction: it commits when
+ * the work returns and rolls back, leaving nothing behind, when it throws. Every change a write
+ * makes is appended to the change journal in that same transaction ({@link JournalEntry}), so the
+ * journal holds exactly the committed changes.
  *
  * <p>Reads and writes run in a {@link Scope}: every statement is confined to its tenant, and the
  * journal records its principal and request. A write to a tenant that does not exist ({@link
@@ -45,6 +46,9 @@ public interface Store extends AutoCloseable {
 
   /** The store's tenants: the directories a {@link Scope} may name. */
   Tenants tenants();
+
+  /** The client rate limit totals that the nodes on this store exchange. */
+  RateUsage rateUsage();
 
   /**
    * Whether the database answers a trivial query within about {@link #HEALTH_TIMEOUT_MS}

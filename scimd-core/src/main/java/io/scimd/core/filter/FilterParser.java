@@ -103,6 +103,38 @@ public final class FilterParser {
     return f;
   }
 
+  /**
+   * How deeply {@code text} nests: the most parentheses, {@code not (} groups and value filter
+   * brackets ({@code emails[...]}) open inside one another at any point, outside string literals; 0
+   * for a filter without any. Measured on the characters alone, without parsing, so that a service
+   * can refuse a filter deeper than its own limit (and say how deep it was) before it spends
+   * anything on it: {@code userName eq "a" and (title eq "b" or not (active eq true))} is 2 deep. A
+   * chain of {@code and}/{@code or} adds no depth: only groups do.
+   */
+  public static int nestingDepth(String text) {
+    int depth = 0;
+    int deepest = 0;
+    boolean inString = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++; // the escaped character, a quote included, does not end the string
+        } else if (c == '"') {
+          inString = false;
+        }
+        continue;
+      }
+      switch (c) {
+        case '"' -> inString = true;
+        case '(', '[' -> deepest = Math.max(deepest, ++depth);
+        case ')', ']' -> depth = Math.max(0, depth - 1);
+        default -> {}
+      }
+    }
+    return deepest;
+  }
+
   // ---------------------------------------------------------------- grammar
 
   private Filter parseOr() {

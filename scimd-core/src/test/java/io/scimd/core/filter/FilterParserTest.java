@@ -347,6 +347,32 @@ class FilterParserTest {
         .hasMessageContaining("nests deeper than 64");
   }
 
+  static Stream<Arguments> depths() {
+    return Stream.of(
+        Arguments.of("userName eq \"bjensen\"", 0),
+        Arguments.of("a pr and b pr or c pr and d pr", 0),
+        Arguments.of("(a pr)", 1),
+        Arguments.of("emails[type eq \"work\"]", 1),
+        Arguments.of("not (a pr)", 1),
+        Arguments.of("not(a pr)", 1),
+        Arguments.of("a pr and (b pr or not (c pr))", 2),
+        Arguments.of("(a pr) and (b pr) and (c pr)", 1),
+        Arguments.of("emails[type eq \"work\" and (value co \"x\" or value co \"y\")]", 2),
+        Arguments.of("((((a pr))))", 4),
+        // Parentheses, brackets and escaped quotes inside a string literal do not count.
+        Arguments.of("displayName eq \"((([[[\"", 0),
+        Arguments.of("displayName eq \"a\\\"((\" and (b pr)", 1),
+        // Unbalanced text is measured all the same; parsing it fails afterwards.
+        Arguments.of("(((a pr", 3),
+        Arguments.of("a pr))) and (b pr)", 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("depths")
+  void nestingDepth_countsGroupsOpenInsideOneAnother(String filter, int depth) {
+    assertThat(FilterParser.nestingDepth(filter)).as(filter).isEqualTo(depth);
+  }
+
   @Test
   void parse_deeplyNestedNot_isInvalidFilterNotStackOverflow() {
     String text = "not (".repeat(100_000) + "a pr" + ")".repeat(100_000);

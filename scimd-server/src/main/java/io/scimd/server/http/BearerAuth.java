@@ -2,11 +2,17 @@ package io.scimd.server.http;
 
 import io.scimd.core.error.ScimError;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.limits.Buckets;
+import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Kind;
 import io.scimd.store.Scope;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
@@ -15,6 +21,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bearer-token authentication (RFC 6750) for the SCIM endpoints, and the tenant of the request. The
@@ -33,9 +41,43 @@ import org.jspecify.annotations.Nullable;
  * <p>A request with more than one {@code Authorization} header is refused with 400 on every path:
  * the header is not a list (RFC 9110 §11.6.2), and which of two credentials a proxy checked and
  * which one this server would take cannot be known to agree.
+ *
+ * <p><b>One answer for every bad credential.</b> An {@code Authorization} header that does not
+ * authenticate, whatever is wrong with it (a token unknown, revoked or expired, a malformed header,
+ * another scheme), answers the one 401 {@link #INVALID}, byte for byte: a caller learns nothing
+ * about which tokens exist or existed. Only a request without the header answers differently, as
+ * RFC 6750 §3.1 asks (no {@code error} attribute when no credentials were sent), which says nothing
+ * about any token.
+ *
+ * <p><b>Failed authentications are throttled per address.</b> Each such 401 takes a token from the
+ * client address's bucket ({@code --auth-failure-limit}, 10 a minute by default; the address as
+ * {@code --trusted-proxy} makes it out, an IPv6 address by its /64, which one host usually holds
+ * whole). While that bucket is empty, the address's requests to protected endpoints answer 429 with
+ * {@code Retry-After} without their token being looked up, unless it is a token this node found
+ * live lately ({@link VerifiedTokens#known}): a guesser is held to the limit and cannot even learn
+ * that a guess was right, while a good client behind the same NAT goes on working. Discovery and
+ * {@code /health} are never throttled.
  */
 final class BearerAuth extends Handler.Wrapper {
+  private static final Logger LOG = LoggerFactory.getLogger(BearerAuth.class);
+
   static final String REALM = "Bearer realm=\"scimd\"";
+
+  /** The answer to a request without an {@code Authorization} header (RFC 6750 §3.1). */
+  static final ScimError MISSING =
+      new ScimError(401, null, "this endpoint needs an Authorization: Bearer <token> header");
+
+  /**
+   * The answer to every {@code Authorization} header that does not authenticate: one fixed body and
+   * {@link #INVALID_CHALLENGE}, whatever was wrong.
+   */
+  static final ScimError INVALID =
+      new ScimError(
+          401,
+          null,
+          "the credentials are not valid: send Authorization: Bearer <token> with a live token");
+
+  static final String INVALID_CHALLENGE = REALM + ", error=\"invalid_token\"";
 
   /**
    * The answer to a path under {@code /tenants/} that names a tenant other than the credential's.
@@ -48,12 +90,23 @@ final class BearerAuth extends Handler.Wrapper {
 
   private final VerifiedTokens verified;
   private final AuthorizationServer oauth;
+  private final @Nullable Buckets failures;
 
+  /**
+   * @param oauth what verifies bearer JWTs (scimd's access tokens, trusted issuers')
+   * @param failures failed authentications by client address ({@link #addressKey}), or null to
+   *     throttle none
+   */
   BearerAuth(
-      Handler handler, Credentials credentials, AuthorizationServer oauth, InstantSource clock) {
+      Handler handler,
+      Credentials credentials,
+      AuthorizationServer oauth,
+      InstantSource clock,
+      @Nullable Buckets failures) {
     super(handler);
     this.verified = new VerifiedTokens(credentials, clock, System::nanoTime);
     this.oauth = oauth;
+    this.failures = failures;
   }
 
   @Override
@@ -73,27 +126,56 @@ final class BearerAuth extends Handler.Wrapper {
     if (!Routes.needsAuthentication(request.getHttpURI().getPath())) {
       return super.handle(request, response, callback);
     }
-    String token = bearerToken(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-    if (token == null) {
-      HttpIo.refuse(
-          request,
-          response,
-          callback,
-          new ScimError(401, null, "this endpoint needs an Authorization: Bearer <token> header"),
-          Map.of("WWW-Authenticate", REALM));
+    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    String token = bearerToken(header);
+    String hash = token == null ? null : Tokens.hash(token);
+    // The common case costs nothing: no address is looked at until some address has failed.
+    Buckets failed = failures;
+    String address = null;
+    if (failed != null && !failed.isEmpty()) {
+      address = addressKey(request);
+      long wait = failed.waitNanos(address);
+      if (wait > 0 && (hash == null || !verified.known(hash))) {
+        HttpIo.refuse(
+            request,
+            response,
+            callback,
+            new ScimError(
+                429,
+                null,
+                "too many failed authentications from this address (at most "
+                    + failed.rate().count()
+                    + " a "
+                    + per(failed.rate())
+                    + "): retry after "
+                    + RateLimiting.seconds(wait)
+                    + " s with a valid token"),
+            Map.of("Retry-After", Long.toString(RateLimiting.seconds(wait))));
+        return true;
+      }
+    }
+    if (header == null) {
+      HttpIo.refuse(request, response, callback, MISSING, Map.of("WWW-Authenticate", REALM));
       return true;
     }
     // One answer for every way a token can be wrong (malformed, unknown, revoked, expired, a
     // client secret sent as a bearer token, a JWT nobody trusted signed): the caller learns
     // nothing about which it was.
-    AuthorizationServer.Authenticated who = authenticate(token);
+    AuthorizationServer.Authenticated who =
+        token == null || hash == null ? null : authenticate(token, hash);
     if (who == null) {
+      if (failed != null) {
+        String from = address != null ? address : addressKey(request);
+        if (failed.charge(from, 1) > 0) {
+          LOG.info(
+              "failed authentications from {} reached the limit ({}): its requests without a"
+                  + " known token answer 429 for a while",
+              from,
+              failed.rate());
+        }
+      }
       HttpIo.refuse(
-          request,
-          response,
-          callback,
-          new ScimError(401, null, "the bearer token is not valid (unknown, revoked or expired)"),
-          Map.of("WWW-Authenticate", REALM + ", error=\"invalid_token\""));
+          request, response, callback, INVALID, Map.of("WWW-Authenticate", INVALID_CHALLENGE));
       return true;
     }
     Credentials.Client client = who.client();
@@ -113,7 +195,7 @@ final class BearerAuth extends Handler.Wrapper {
    * The client and scopes of a bearer token: a JWT (an access token of scimd's or of a trusted
    * issuer), else a token scimd issued, looked up by its hash; null when it is neither.
    */
-  private AuthorizationServer.@Nullable Authenticated authenticate(String token) {
+  private AuthorizationServer.@Nullable Authenticated authenticate(String token, String hash) {
     if (AuthorizationServer.looksLikeJwt(token)) {
       return oauth.verifyBearer(token).orElse(null);
     }
@@ -121,10 +203,33 @@ final class BearerAuth extends Handler.Wrapper {
       return null;
     }
     return verified
-        .find(Tokens.hash(token))
+        .find(hash)
         .filter(c -> c.kind() == Kind.BEARER)
         .map(c -> new AuthorizationServer.Authenticated(c.client(), c.client().scopes()))
         .orElse(null);
+  }
+
+  private static String per(Rate rate) {
+    long s = rate.period().toSeconds();
+    return s == 1 ? "second" : s == 60 ? "minute" : "hour";
+  }
+
+  /**
+   * The key of the request's client address for throttling: the address as the transport made it
+   * out (behind a trusted proxy, the forwarded client's), an IPv6 address as its /64 network (one
+   * host or site is usually given a whole /64, so a single address would let it try 2^64 times).
+   */
+  static String addressKey(Request request) {
+    if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress isa
+        && isa.getAddress() != null) {
+      InetAddress a = isa.getAddress();
+      if (a instanceof Inet6Address) {
+        byte[] b = a.getAddress();
+        return HexFormat.of().formatHex(b, 0, 8) + "::/64";
+      }
+      return a.getHostAddress();
+    }
+    return Request.getRemoteAddr(request);
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header, scheme any case; else null. */

@@ -215,7 +215,7 @@ final class HttpIo {
     return ScimException.payloadTooLarge(
         "the request body is larger than maxPayloadSize ("
             + maxBytes
-            + " bytes, see /ServiceProviderConfig)");
+            + " bytes, bulk.maxPayloadSize in /ServiceProviderConfig, for every request)");
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.scimd.server.http;
 
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.limits.Buckets;
 import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Credentials;
@@ -11,8 +12,12 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
-/** Assembles the HTTP adapter: error handling around bearer authentication around the endpoints. */
+/**
+ * Assembles the HTTP adapter: error handling around bearer authentication (with its per-address
+ * throttle of failed authentications) around the client rate limit around the endpoints.
+ */
 public final class ScimHttp {
   private ScimHttp() {}
 
@@ -20,17 +25,22 @@ public final class ScimHttp {
    * The handler tree serving {@code /scim/v2}, {@code /tenants/{tenant}/scim/v2}, the admin API
    * {@code /admin/v1}, the OAuth endpoints and {@code /health}. {@code services} gives each
    * tenant's SCIM service (its schemas).
+   *
+   * @param clients the client rate limit's buckets, or null for none
+   * @param authFailures failed authentications by client address, or null to throttle none
    */
   public static Handler handler(
       Function<String, ScimService> services,
       Credentials credentials,
       ClientAdmin admin,
       AuthorizationServer oauth,
-      InstantSource clock) {
+      InstantSource clock,
+      @Nullable Buckets clients,
+      @Nullable Buckets authFailures) {
     ScimHandler scim = new ScimHandler(services);
     AdminHandler adminApi = new AdminHandler(admin);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
-    Handler.Abstract endpoints =
+    Handler endpoints =
         new Handler.Abstract() {
           @Override
           public boolean handle(Request request, Response response, Callback callback)
@@ -44,7 +54,10 @@ public final class ScimHttp {
                 : scim.handle(request, response, callback);
           }
         };
-    return new ErrorHandling(new BearerAuth(endpoints, credentials, oauth, clock));
+    if (clients != null) {
+      endpoints = new RateLimiting(endpoints, clients);
+    }
+    return new ErrorHandling(new BearerAuth(endpoints, credentials, oauth, clock, authFailures));
   }
 
   /**

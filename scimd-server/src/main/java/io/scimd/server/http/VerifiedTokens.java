@@ -60,6 +60,24 @@ final class VerifiedTokens {
     this.ticker = ticker;
   }
 
+  /**
+   * How long a token stays {@link #known} after the store last vouched for it: long enough that a
+   * client that works all day is never mistaken for a guesser, short enough that a token revoked in
+   * the meantime soon stops passing the door it opens.
+   */
+  static final long KNOWN_NANOS = 600_000_000_000L;
+
+  /**
+   * True when the store found {@code tokenHash} live within the last {@link #KNOWN_NANOS}, on this
+   * node. Not an authentication ({@link #find} still decides): it says whether a token is worth a
+   * lookup while its address is throttled for failed authentications, so that a client with a good
+   * token, sharing an address with a guesser, still gets through.
+   */
+  boolean known(String tokenHash) {
+    Entry e = entries.get(tokenHash);
+    return e != null && ticker.getAsLong() - e.verifiedAt() < KNOWN_NANOS;
+  }
+
   /** The live credential of {@code tokenHash}: found, not revoked (within the TTL), not expired. */
   Optional<Credential> find(String tokenHash) {
     long now = ticker.getAsLong();

@@ -130,9 +130,9 @@ final class Bulk {
       throw ScimException.payloadTooLarge(
           "the bulk request has "
               + operations.size()
-              + " operations; the maximum is "
+              + " operations; at most "
               + max
-              + " (maxOperations)");
+              + " are allowed (bulk.maxOperations, see /ServiceProviderConfig)");
     }
     Integer failOnErrors = failOnErrors(CaseInsensitive.get(body, "failOnErrors"));
     List<Op> ops = new ArrayList<>();

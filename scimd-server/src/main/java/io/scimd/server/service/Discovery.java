@@ -9,6 +9,7 @@ import io.scimd.core.schema.Schema;
 import io.scimd.core.schema.SchemaJson;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.core.schema.SchemaUrns;
+import io.scimd.server.limits.Rate;
 import java.util.List;
 
 /**
@@ -33,7 +34,7 @@ final class Discovery {
   /** RFC 7643 §5, plus RFC 9865 §4's {@code pagination}. */
   ObjectNode serviceProviderConfig(String base) {
     ObjectNode o = F.objectNode();
-    o.putArray("schemas").add(SchemaUrns.SERVICE_PROVIDER_CONFIG);
+    o.putArray("schemas").add(SchemaUrns.SERVICE_PROVIDER_CONFIG).add(ServiceConfig.LIMITS);
     o.putObject("patch").put("supported", true);
     o.putObject("bulk")
         .put("supported", true)
@@ -73,6 +74,19 @@ final class Discovery {
         .put("defaultPageSize", config.defaultPageSize())
         .put("maxPageSize", config.maxPageSize())
         .put("cursorTimeout", CURSOR_TIMEOUT_SECONDS);
+    ObjectNode limits = o.putObject(ServiceConfig.LIMITS);
+    limits.put("maxPayloadSize", config.maxPayloadSize());
+    limits.put("maxFilterLength", config.maxFilterLength());
+    limits.put("maxFilterDepth", config.maxFilterDepth());
+    limits.put("maxPatchOperations", config.maxPatchOperations());
+    Rate rate = config.rateLimit();
+    if (rate.on()) {
+      limits
+          .putObject("rateLimit")
+          .put("requestsPerSecond", rate.perSecond())
+          .put("burst", rate.burst())
+          .put("per", "client");
+    }
     ObjectNode meta = o.putObject("meta");
     meta.put("resourceType", "ServiceProviderConfig");
     meta.put("location", base + "/ServiceProviderConfig");

@@ -56,6 +56,35 @@ final class Listing {
   }
 
   /**
+   * The filter of a list or search, null for none: 400 {@code invalidFilter} naming the limit when
+   * it is longer or nests deeper than {@link ServiceConfig} allows, checked on the text before it
+   * is parsed, so that such a filter costs nothing more.
+   */
+  private @Nullable Filter filter(@Nullable String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    if (text.length() > config.maxFilterLength()) {
+      throw ScimException.invalidFilter(
+          "the filter has "
+              + text.length()
+              + " characters; at most "
+              + config.maxFilterLength()
+              + " are allowed (maxFilterLength, see /ServiceProviderConfig)");
+    }
+    int depth = FilterParser.nestingDepth(text);
+    if (depth > config.maxFilterDepth()) {
+      throw ScimException.invalidFilter(
+          "the filter nests "
+              + depth
+              + " levels deep (parentheses, \"not (\" and \"[...]\" inside one another); at most "
+              + config.maxFilterDepth()
+              + " are allowed (maxFilterDepth, see /ServiceProviderConfig)");
+    }
+    return FilterParser.parse(text);
+  }
+
+  /**
    * The ListResponse of resources of {@code type}, or of every type when it is null, sent to {@code
    * out}: the page is queried first (a bad filter or cursor is an error before anything is sent),
    * then each resource is written as it is rendered, its members as they are read.
@@ -63,10 +92,7 @@ final class Listing {
   void list(
       Scope scope, @Nullable ResourceType type, ListParams params, String base, Responder out) {
     Projection projection = Projection.parse(params.attributes(), params.excludedAttributes());
-    Filter filter =
-        params.filter() == null || params.filter().isBlank()
-            ? null
-            : FilterParser.parse(params.filter());
+    Filter filter = filter(params.filter());
     int startIndex = startIndex(params.startIndex());
     int count = count(params.count());
     boolean descending = descending(params.sortOrder());

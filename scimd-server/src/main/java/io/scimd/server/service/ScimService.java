@@ -49,7 +49,7 @@ public final class ScimService {
     this.registry = registry;
     this.store = store;
     this.config = config;
-    this.writes = new Writes(registry, config.unknownAttributes());
+    this.writes = new Writes(registry, config.unknownAttributes(), config.maxPatchOperations());
     this.rendering = new Rendering(registry);
     this.listing = new Listing(registry, store, config, rendering);
     this.discovery = new Discovery(registry, config);
@@ -198,6 +198,7 @@ public final class ScimService {
             && isBlank(excludedAttributes)
             && MemberOps.isGroup(registry, type)
             && projection.includes(type, "members");
+    writes.checkPatchSize(body);
     PasswordHashes hashes = PasswordHashes.forPatch(body);
     Rendering.Gathered patched =
         store.write(

@@ -47,10 +47,33 @@ import org.jspecify.annotations.Nullable;
 final class Writes {
   private final SchemaRegistry registry;
   private final ResourceValidator validator;
+  private final int maxPatchOperations;
 
-  Writes(SchemaRegistry registry, UnknownAttributePolicy unknownAttributes) {
+  Writes(
+      SchemaRegistry registry, UnknownAttributePolicy unknownAttributes, int maxPatchOperations) {
     this.registry = registry;
     this.validator = new ResourceValidator(unknownAttributes);
+    this.maxPatchOperations = maxPatchOperations;
+  }
+
+  /**
+   * 413 when a PATCH body holds more than {@code maxPatchOperations} operations, before anything is
+   * read or locked. 413, as for too many bulk operations (RFC 7644 §3.7.4), rather than a 400: the
+   * request is well-formed, only larger than this server takes at once, and a client should split
+   * it rather than fix it. SCIM publishes no such limit; scimd does, in its extension of {@code
+   * /ServiceProviderConfig}.
+   */
+  void checkPatchSize(JsonNode body) {
+    JsonNode operations = body.isObject() ? CaseInsensitive.get(body, "Operations") : null;
+    if (operations != null && operations.isArray() && operations.size() > maxPatchOperations) {
+      throw ScimException.payloadTooLarge(
+          "the PATCH request has "
+              + operations.size()
+              + " operations; at most "
+              + maxPatchOperations
+              + " are allowed in one request (maxPatchOperations, see /ServiceProviderConfig):"
+              + " send them in several requests");
+    }
   }
 
   /** 404 for {@code id}, which names no resource of {@code type}. */
@@ -120,6 +143,7 @@ final class Writes {
       @Nullable String ifMatch,
       PasswordHashes hashes,
       boolean withAttributes) {
+    checkPatchSize(body);
     boolean group = MemberOps.isGroup(registry, type);
     StoredResource current = null;
     Meta meta;

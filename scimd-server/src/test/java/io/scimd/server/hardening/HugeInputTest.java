@@ -9,12 +9,15 @@ import static io.scimd.server.http.TestServer.assertWellFormed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.ServerConfig;
 import io.scimd.server.http.TestServer;
+import io.scimd.server.service.ServiceConfig;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +34,23 @@ class HugeInputTest {
   Seeded seeded;
 
   @BeforeAll
-  void start() {
-    server = Seeded.start();
+  void start() throws Exception {
+    // What this class proves is that the parsers and the PATCH engine hold beyond any sensible
+    // input: the request limits that stop such input first (RequestLimitsTest) are raised past it.
+    ServerConfig config =
+        TestServer.config()
+            .withSchemas(Path.of(HugeInputTest.class.getResource("/schemas/harden").toURI()));
+    ServiceConfig service = config.service();
+    server =
+        TestServer.start(
+            config.withService(
+                service.withRequestLimits(
+                    service.maxPageSize(),
+                    service.maxPayloadSize(),
+                    service.bulkMaxOperations(),
+                    100_000,
+                    1_000_000,
+                    service.maxFilterDepth())));
     seeded = Seeded.into(server);
   }
 

@@ -111,7 +111,10 @@ class QueryIsolationTest {
                 "--max-query-candidates",
                 Integer.toString(LIMIT),
                 "--max-concurrent-evaluations",
-                "1"));
+                "1",
+                // The cheap requests come as fast as the server answers: no client may.
+                "--rate-limit",
+                "off"));
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scimd.core.schema.SchemaUrns;
 import io.scimd.server.ScimServer;
 import io.scimd.server.ServerConfig;
+import io.scimd.server.limits.Rate;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.PgTestDatabase;
 import io.scimd.store.PoolSettings;
@@ -119,8 +120,20 @@ public final class TestServer implements AutoCloseable {
   static TestServer start(
       Path dataDir, @Nullable String bootstrapToken, @Nullable Path schemasDir) {
     return start(
-        new ServerConfig(
-            "127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS));
+        unlimited(
+            new ServerConfig(
+                "127.0.0.1", 0, dataDir, schemasDir, bootstrapToken, ServiceConfig.DEFAULTS)));
+  }
+
+  /**
+   * {@code config} without the client rate limit and the throttle of failed authentications: the
+   * tests of everything else send requests faster, and bad tokens more often, than any client
+   * should. The tests of the limits turn them on ({@code limits.RateLimitTest}).
+   */
+  public static ServerConfig unlimited(ServerConfig config) {
+    return config
+        .withService(config.service().withRateLimit(Rate.OFF))
+        .withAuthFailureLimit(Rate.OFF);
   }
 
   /**
@@ -142,10 +155,11 @@ public final class TestServer implements AutoCloseable {
 
   /**
    * What {@link #start()} starts with: SQLite in a new temporary directory, {@link #TOKEN},
-   * defaults.
+   * defaults, but no rate limits ({@link #unlimited}).
    */
   public static ServerConfig config() {
-    return new ServerConfig("127.0.0.1", 0, tempDir(), null, TOKEN, ServiceConfig.DEFAULTS);
+    return unlimited(
+        new ServerConfig("127.0.0.1", 0, tempDir(), null, TOKEN, ServiceConfig.DEFAULTS));
   }
 
   /**

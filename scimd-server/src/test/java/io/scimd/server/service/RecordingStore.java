@@ -11,6 +11,7 @@ import io.scimd.store.Member;
 import io.scimd.store.OAuthRecords;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
+import io.scimd.store.RateUsage;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -81,6 +82,11 @@ final class RecordingStore implements Store {
   @Override
   public Tenants tenants() {
     return delegate.tenants();
+  }
+
+  @Override
+  public RateUsage rateUsage() {
+    return delegate.rateUsage();
   }
 
   @Override

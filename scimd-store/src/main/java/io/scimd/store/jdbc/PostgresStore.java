@@ -9,6 +9,7 @@ import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.OAuthRecords;
 import io.scimd.store.PoolSettings;
+import io.scimd.store.RateUsage;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -69,6 +70,7 @@ final class PostgresStore implements Store {
   private final JdbcAuditTrail audit;
   private final JdbcOAuthRecords oauth;
   private final JdbcTenants tenants;
+  private final JdbcRateUsage rateUsage;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -97,6 +99,7 @@ final class PostgresStore implements Store {
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
     this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
+    this.rateUsage = new JdbcRateUsage(runner);
   }
 
   /** The schema version of {@link IdentifierKeys}: after V8__oauth.sql. */
@@ -428,6 +431,11 @@ final class PostgresStore implements Store {
   @Override
   public Tenants tenants() {
     return tenants;
+  }
+
+  @Override
+  public RateUsage rateUsage() {
+    return rateUsage;
   }
 
   /**

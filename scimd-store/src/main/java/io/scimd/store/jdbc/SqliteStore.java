@@ -5,6 +5,7 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.OAuthRecords;
+import io.scimd.store.RateUsage;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoreReader;
@@ -61,6 +62,7 @@ final class SqliteStore implements Store {
   private final JdbcAuditTrail audit;
   private final JdbcOAuthRecords oauth;
   private final JdbcTenants tenants;
+  private final JdbcRateUsage rateUsage;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
@@ -105,6 +107,7 @@ final class SqliteStore implements Store {
     this.audit = new JdbcAuditTrail(runner, dialect, clock);
     this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
+    this.rateUsage = new JdbcRateUsage(runner);
   }
 
   /**
@@ -319,6 +322,11 @@ final class SqliteStore implements Store {
   @Override
   public Tenants tenants() {
     return tenants;
+  }
+
+  @Override
+  public RateUsage rateUsage() {
+    return rateUsage;
   }
 
   /**

@@ -28,6 +28,7 @@ import io.scimd.store.Load;
 import io.scimd.store.Member;
 import io.scimd.store.Page;
 import io.scimd.store.Query;
+import io.scimd.store.RateUsage;
 import io.scimd.store.ScanLimits;
 import io.scimd.store.Scope;
 import io.scimd.store.Sort;
@@ -46,8 +47,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -1844,6 +1847,75 @@ public abstract class StoreContractTest {
             "Client deleted");
     assertThat(entries).allSatisfy(e -> assertThat(e.principal()).isEqualTo("system:test"));
     assertThat(entries.get(1).json()).contains("scimd_ab12...").doesNotContain("h1");
+  }
+
+  // ------------------------------------------------------------------ rate usage
+
+  @Test
+  void rateUsage_exchange_addsToTotals_andReturnsTheKeysAddedToSince() {
+    RateUsage usage = store.rateUsage();
+    Instant t0 = clock.instant();
+    assertThat(usage.exchange(new TreeMap<>(), t0, t0.minusSeconds(10))).isEmpty();
+
+    // Node A adds under two keys, node B under one of them and a third.
+    assertThat(usage.exchange(new TreeMap<>(Map.of("k1", 5L, "k2", 1L)), t0, t0.minusSeconds(10)))
+        .isEqualTo(Map.of("k1", 5L, "k2", 1L));
+    Instant t1 = t0.plusSeconds(1);
+    assertThat(usage.exchange(new TreeMap<>(Map.of("k1", 3L, "k3", 7L)), t1, t0.minusSeconds(9)))
+        .isEqualTo(Map.of("k1", 8L, "k2", 1L, "k3", 7L));
+
+    // Adding nothing reads; a key no one added to since `since` is left out.
+    Instant t20 = t0.plusSeconds(20);
+    assertThat(usage.exchange(new TreeMap<>(Map.of("k3", 1L)), t20, t20.minusSeconds(10)))
+        .isEqualTo(Map.of("k3", 8L));
+    assertThat(usage.exchange(new TreeMap<>(), t20, t0)).containsEntry("k1", 8L).hasSize(3);
+  }
+
+  @Test
+  void rateUsage_aStampFromABehindClock_doesNotMoveTheRowBack() {
+    RateUsage usage = store.rateUsage();
+    Instant t0 = clock.instant();
+    usage.exchange(new TreeMap<>(Map.of("k", 1L)), t0, t0);
+    usage.exchange(new TreeMap<>(Map.of("k", 1L)), t0.minusSeconds(30), t0.minusSeconds(30));
+    assertThat(usage.exchange(new TreeMap<>(), t0, t0)).isEqualTo(Map.of("k", 2L));
+  }
+
+  @Test
+  void rateUsage_prune_deletesTheKeysNoOneAddedToSince() {
+    RateUsage usage = store.rateUsage();
+    Instant t0 = clock.instant();
+    usage.exchange(new TreeMap<>(Map.of("old", 4L)), t0, t0);
+    usage.exchange(new TreeMap<>(Map.of("new", 2L)), t0.plusSeconds(3600), t0);
+    assertThat(usage.prune(t0.plusSeconds(60))).isEqualTo(1);
+    assertThat(usage.exchange(new TreeMap<>(), t0, t0.minusSeconds(1)))
+        .isEqualTo(Map.of("new", 2L));
+    // A pruned key starts again from what is added next.
+    assertThat(usage.exchange(new TreeMap<>(Map.of("old", 1L)), t0, t0)).containsEntry("old", 1L);
+  }
+
+  @Test
+  void rateUsage_concurrentExchanges_loseNoAddition() throws Exception {
+    RateUsage usage = store.rateUsage();
+    Instant t0 = clock.instant();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int n = 0; n < 4; n++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    usage.exchange(new TreeMap<>(Map.of("a", 1L, "b", 2L)), t0, t0);
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(usage.exchange(new TreeMap<>(), t0, t0)).isEqualTo(Map.of("a", 100L, "b", 200L));
   }
 
   // ------------------------------------------------------------------ tenants
