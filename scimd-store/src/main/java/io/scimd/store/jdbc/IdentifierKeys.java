@@ -68,7 +68,11 @@ final class IdentifierKeys implements JavaMigration {
 
   @Override
   public void migrate(Context context) throws SQLException {
-    Connection c = context.getConnection();
+    rekey(context.getConnection());
+  }
+
+  /** Recomputes every identifier key of the store on {@code c}: the migration's work. */
+  void rekey(Connection c) throws SQLException {
     for (ResourceType rt : registry.resourceTypes()) {
       Attribute userName = rt.schema().attribute("userName").orElse(null);
       if (!hasIdentifiers(rt)) {
