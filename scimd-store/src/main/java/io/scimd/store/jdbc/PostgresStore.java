@@ -92,7 +92,7 @@ final class PostgresStore implements Store {
           }
         };
     this.credentials = new JdbcCredentials(runner, this::writeTx, dialect, clock);
-    this.audit = new JdbcAuditTrail(runner, dialect, clock);
+    this.audit = new JdbcAuditTrail(runner, this::writeTx, dialect, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
   }
 
