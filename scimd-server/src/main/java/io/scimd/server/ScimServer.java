@@ -3,6 +3,7 @@ package io.scimd.server;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
+import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
@@ -42,13 +43,20 @@ public final class ScimServer implements AutoCloseable {
   private final ServerConnector connector;
   private final Store store;
   private final AuditMaintenance audit;
+  private final AuthFailures failures;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ScimServer(Server jetty, ServerConnector connector, Store store, AuditMaintenance audit) {
+  private ScimServer(
+      Server jetty,
+      ServerConnector connector,
+      Store store,
+      AuditMaintenance audit,
+      AuthFailures failures) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
     this.audit = audit;
+    this.failures = failures;
   }
 
   /**
@@ -133,7 +141,10 @@ public final class ScimServer implements AutoCloseable {
     ScimService service = new ScimService(registry, store, config.service());
     ClientAdmin admin =
         new ClientAdmin(store.credentials(), clock, config.auth().maxTokensPerClient());
-    jetty.setHandler(ScimHttp.handler(service, store.credentials(), admin, clock));
+    AuthFailures failures =
+        AuthFailures.start(
+            store.audit(), store.credentials(), config.audit().authFailureWindow(), clock);
+    jetty.setHandler(ScimHttp.handler(service, store.credentials(), admin, store, failures, clock));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
@@ -151,10 +162,11 @@ public final class ScimServer implements AutoCloseable {
       } catch (Exception ignored) {
         // already failing; the cause below is what the operator needs
       }
+      failures.halt();
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
-    ScimServer server = new ScimServer(jetty, connector, store, audit);
+    ScimServer server = new ScimServer(jetty, connector, store, audit, failures);
     // Only now: a start that failed above has not used up the one-time token.
     try {
       bootstrap(store, admin, config.bootstrapToken(), out);
@@ -266,6 +278,7 @@ public final class ScimServer implements AutoCloseable {
       return;
     }
     jetty.setStopTimeout(0);
+    failures.halt();
     audit.halt();
     try {
       jetty.stop();
@@ -287,6 +300,11 @@ public final class ScimServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
     } finally {
+      try {
+        failures.close(); // journals the failures of the open window
+      } catch (RuntimeException e) {
+        LOG.warn("journaling the last failed authentications failed: {}", e.getMessage());
+      }
       try {
         audit.close(); // signs the heads the last requests moved
       } finally {

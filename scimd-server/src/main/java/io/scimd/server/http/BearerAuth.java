@@ -1,6 +1,7 @@
 package io.scimd.server.http;
 
 import io.scimd.core.error.ScimError;
+import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.Tokens;
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Kind;
@@ -29,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * tenant exists or not, decided without asking the store: a credential learns nothing about the
  * tenants it does not belong to.
  *
+ * <p>Every token that does not authenticate is counted ({@link AuthFailures}): the audit trail
+ * shows, per window of time, how many failed from which address and why. Counting costs no database
+ * write; the answer is the same 401 whatever the reason.
+ *
  * <p>A request with more than one {@code Authorization} header is refused with 400 on every path:
  * the header is not a list (RFC 9110 §11.6.2), and which of two credentials a proxy checked and
  * which one this server would take cannot be known to agree.
@@ -46,10 +51,12 @@ final class BearerAuth extends Handler.Wrapper {
           "no SCIM endpoint at this path: it names no tenant this credential belongs to");
 
   private final VerifiedTokens verified;
+  private final AuthFailures failures;
 
-  BearerAuth(Handler handler, Credentials credentials, InstantSource clock) {
+  BearerAuth(Handler handler, Credentials credentials, InstantSource clock, AuthFailures failures) {
     super(handler);
     this.verified = new VerifiedTokens(credentials, clock, System::nanoTime);
+    this.failures = failures;
   }
 
   @Override
@@ -86,6 +93,7 @@ final class BearerAuth extends Handler.Wrapper {
             ? verified.find(Tokens.hash(token)).filter(c -> c.kind() == Kind.BEARER).orElse(null)
             : null;
     if (credential == null) {
+      failures.failed(Request.getRemoteAddr(request), token); // counted, journaled per window
       HttpIo.refuse(
           request,
           response,

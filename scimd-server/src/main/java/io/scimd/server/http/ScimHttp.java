@@ -1,8 +1,10 @@
 package io.scimd.server.http;
 
+import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Credentials;
+import io.scimd.store.Store;
 import java.time.InstantSource;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -19,9 +21,14 @@ public final class ScimHttp {
    * {@code /admin/v1} and {@code /health}.
    */
   public static Handler handler(
-      ScimService service, Credentials credentials, ClientAdmin admin, InstantSource clock) {
+      ScimService service,
+      Credentials credentials,
+      ClientAdmin admin,
+      Store store,
+      AuthFailures failures,
+      InstantSource clock) {
     ScimHandler scim = new ScimHandler(service);
-    AdminHandler adminApi = new AdminHandler(admin);
+    AdminHandler adminApi = new AdminHandler(admin, store, service.registry());
     Handler.Abstract endpoints =
         new Handler.Abstract() {
           @Override
@@ -32,7 +39,7 @@ public final class ScimHttp {
                 : scim.handle(request, response, callback);
           }
         };
-    return new ErrorHandling(new BearerAuth(endpoints, credentials, clock));
+    return new ErrorHandling(new BearerAuth(endpoints, credentials, clock, failures));
   }
 
   /**
