@@ -1,5 +1,5 @@
--- Queries of the audit trail (docs/decisions/0015-audit-queries.md). V11, not V10: other branches
--- of issue 7 take the numbers in between.
+-- Queries of the audit trail (docs/decisions/0015-audit-queries.md). V13: main has taken V10
+-- (OAuth), V11 (identifier keys, a Java migration) and V12 (rate usage).
 --
 -- What one client did, in order: the principal is 'client:<id>', or 'credential:<id>' for entries
 -- written before clients existed (V9 kept the ids), so a query looks both up, each a range of this

@@ -1,5 +1,6 @@
--- Queries of the audit trail: the same indexes and table as sqlite/V11__audit_queries.sql
--- (docs/decisions/0015-audit-queries.md). V9, not V8: other branches of issue 7 take V8.
+-- Queries of the audit trail: the same indexes and table as sqlite/V13__audit_queries.sql
+-- (docs/decisions/0015-audit-queries.md). V11: main has taken V8 (OAuth), V9 (identifier keys, a
+-- Java migration) and V10 (rate usage).
 CREATE INDEX journal_by_principal ON journal (tenant, principal, seq);
 CREATE INDEX journal_by_type ON journal (tenant, resource_type, seq);
 
