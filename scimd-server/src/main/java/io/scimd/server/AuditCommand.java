@@ -1,11 +1,16 @@
 package io.scimd.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.audit.AuditEntries;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.audit.Export;
 import io.scimd.server.audit.Verification;
+import io.scimd.store.AuditQuery;
 import io.scimd.store.Checkpoint;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,14 +37,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scimd audit verify|export|checkpoint|prune}: the audit trail of the store named by {@code
- * --data}/{@code --db}, as {@code serve} names it (docs/decisions/0009-audit-trail.md). {@code
- * verify} exits {@value #EXIT_TAMPERED} when it finds anything wrong, 0 when the trail is intact.
+ * {@code scimd audit verify|export|history|checkpoint|prune}: the audit trail of the store named by
+ * {@code --data}/{@code --db}, as {@code serve} names it (docs/decisions/0009-audit-trail.md,
+ * 0015-audit-queries.md). {@code verify} exits {@value #EXIT_TAMPERED} when it finds anything
+ * wrong, 0 when the trail is intact.
  */
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
-    description = "Verify, export, checkpoint or prune the audit trail.")
+    description = "Verify, export, search, checkpoint or prune the audit trail.")
 final class AuditCommand implements Runnable {
   /** Exit code of {@code audit verify} when the trail is not intact. */
   static final int EXIT_TAMPERED = 3;
@@ -50,6 +56,7 @@ final class AuditCommand implements Runnable {
     return new CommandLine(new AuditCommand())
         .addSubcommand(new Verify())
         .addSubcommand(new ExportCommand())
+        .addSubcommand(new HistoryCommand())
         .addSubcommand(new CheckpointCommand())
         .addSubcommand(new Prune());
   }
@@ -91,6 +98,14 @@ final class AuditCommand implements Runnable {
             "Prune audit entries older than this, e.g. 400d, from a checkpoint on (SCIMD_AUDIT_RETENTION; default: keep for ever).")
     @Nullable Duration retention;
 
+    @Option(
+        names = "--audit-auth-failure-window",
+        defaultValue = "1m",
+        converter = Main.DurationConverter.class,
+        description =
+            "Count failed authentications this long, then journal one entry per address and reason (SCIMD_AUDIT_AUTH_FAILURE_WINDOW; default ${DEFAULT-VALUE}).")
+    Duration authFailureWindow;
+
     /**
      * @throws IllegalArgumentException for values the settings refuse
      */
@@ -98,7 +113,8 @@ final class AuditCommand implements Runnable {
       return AuditSettings.DEFAULTS
           .withKeyFile(key)
           .withCheckpoints(interval, entries)
-          .withRetention(retention);
+          .withRetention(retention)
+          .withAuthFailureWindow(authFailureWindow);
     }
   }
 
@@ -245,6 +261,85 @@ final class AuditCommand implements Runnable {
             String version =
                 Main.class.getAnnotation(Command.class).version()[0].replace("scimd ", "");
             Export.write(s.audit(), tenant, since, until, f, version, out);
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print everything that happened to one resource, oldest first, one line per change: its own"
+            + " changes and the groups that added or removed it, each with the client that made it.",
+        "Example: scimd audit history User 2819c223-7f76-453a-919d-413861904646 --tenant acme"
+      })
+  static final class HistoryCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @CommandLine.Parameters(
+        index = "0",
+        paramLabel = "TYPE",
+        description = "The resource type: User, Group, a type of --schemas, Client, Credential.")
+    String type = "";
+
+    @CommandLine.Parameters(index = "1", paramLabel = "ID", description = "The resource's id.")
+    String id = "";
+
+    @Option(
+        names = "--tenant",
+        defaultValue = Scope.DEFAULT_TENANT,
+        description = "The tenant (default ${DEFAULT-VALUE}).")
+    String tenant = Scope.DEFAULT_TENANT;
+
+    @Option(names = "--json", description = "One JSON object per line, as the admin API shows it.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      return run(
+          spec,
+          store,
+          (s, config) -> {
+            SchemaRegistry registry = ScimServer.registry(config.schemasDir());
+            String name =
+                AuditEntries.type(registry, type)
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "unknown resource type '"
+                                    + type
+                                    + "': give one of "
+                                    + String.join(", ", AuditEntries.typeNames(registry))));
+            long after = 0;
+            long n = 0;
+            while (true) {
+              AuditEntries.Page page =
+                  AuditEntries.history(s, tenant, name, id, after, AuditQuery.MAX_LIMIT);
+              for (ObjectNode e : page.entries()) {
+                out.println(json ? e.toString() : AuditEntries.line(e));
+                n++;
+              }
+              Long next = page.next();
+              if (next == null) {
+                break;
+              }
+              after = next;
+            }
+            if (n == 0 && !json) {
+              out.println(
+                  "scimd: no audit entries for "
+                      + name
+                      + " '"
+                      + id
+                      + "' in tenant '"
+                      + tenant
+                      + "'");
+            }
+            out.flush();
             return 0;
           });
     }

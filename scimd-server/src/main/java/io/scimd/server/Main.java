@@ -104,7 +104,8 @@ public final class Main implements Runnable {
           "--audit-key",
           "--audit-checkpoint-interval",
           "--audit-checkpoint-entries",
-          "--audit-retention" ->
+          "--audit-retention",
+          "--audit-auth-failure-window" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       case "--tls-cert",
           "--tls-key",

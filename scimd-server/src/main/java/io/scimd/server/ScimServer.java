@@ -3,6 +3,7 @@ package io.scimd.server;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
+import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
@@ -50,6 +51,7 @@ public final class ScimServer implements AutoCloseable {
   private final Store store;
   private final AuditMaintenance audit;
   private final @Nullable UsageExchange exchange;
+  private final AuthFailures failureLog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** The most clients whose rate buckets a node keeps (more: full buckets are dropped). */
@@ -63,12 +65,14 @@ public final class ScimServer implements AutoCloseable {
       ServerConnector connector,
       Store store,
       AuditMaintenance audit,
-      @Nullable UsageExchange exchange) {
+      @Nullable UsageExchange exchange,
+      AuthFailures failureLog) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
     this.audit = audit;
     this.exchange = exchange;
+    this.failureLog = failureLog;
   }
 
   /**
@@ -165,9 +169,21 @@ public final class ScimServer implements AutoCloseable {
     Rate failures = config.auth().authFailureLimit();
     Buckets authFailures =
         failures.on() ? new Buckets(failures, MAX_ADDRESSES, System::nanoTime) : null;
+    // Failed authentications are counted in memory and journaled once a window (0015).
+    AuthFailures failureLog =
+        AuthFailures.start(
+            store.audit(), store.credentials(), config.audit().authFailureWindow(), clock);
     jetty.setHandler(
         ScimHttp.handler(
-            services, store.credentials(), admin, oauth, clock, clients, authFailures));
+            services,
+            schemas.union(),
+            store,
+            admin,
+            oauth,
+            clock,
+            clients,
+            authFailures,
+            failureLog));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
@@ -185,6 +201,7 @@ public final class ScimServer implements AutoCloseable {
       } catch (Exception ignored) {
         // already failing; the cause below is what the operator needs
       }
+      failureLog.halt();
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
@@ -194,7 +211,7 @@ public final class ScimServer implements AutoCloseable {
         clients != null && config.database() != null
             ? UsageExchange.start(clients, store.rateUsage(), clock)
             : null;
-    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange);
+    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange, failureLog);
     // Only now: a start that failed above has not used up the one-time token.
     try {
       bootstrap(store, admin, config.bootstrapToken(), out);
@@ -212,7 +229,7 @@ public final class ScimServer implements AutoCloseable {
         "client rate limit: {}; failed authentications per address: {}",
         rate.on()
             ? rate
-                + " per credential, bursts of "
+                + " per client, bursts of "
                 + rate.burst()
                 + (exchange != null ? ", held by every node on the database together" : "")
             : "off",
@@ -315,6 +332,7 @@ public final class ScimServer implements AutoCloseable {
       return;
     }
     jetty.setStopTimeout(0);
+    failureLog.halt();
     audit.halt();
     if (exchange != null) {
       exchange.close();
@@ -342,6 +360,11 @@ public final class ScimServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
     } finally {
+      try {
+        failureLog.close(); // journals the failures of the open window
+      } catch (RuntimeException e) {
+        LOG.warn("journaling the last failed authentications failed: {}", e.getMessage());
+      }
       try {
         audit.close(); // signs the heads the last requests moved
       } finally {

@@ -17,6 +17,22 @@ public interface AuditReader {
    */
   List<AuditRecord> records(String tenant, long afterSeq, int limit);
 
+  /**
+   * The tenant's entries that match {@code query}, in order, one page: an index answers each of its
+   * conditions except the kind together with others ({@link AuditQuery#MAX_EXAMINED}), and a time
+   * range costs a binary search of the entry numbers.
+   */
+  AuditPage search(String tenant, AuditQuery query);
+
+  /**
+   * Everything that happened to one resource of the tenant, in order, one page of at most {@code
+   * limit} entries after {@code afterSeq}: its own entries, and the membership entries of the
+   * groups that added or removed it (a user's group memberships are journaled on the group). Each
+   * such entry is returned as stored, with all the members it names.
+   */
+  AuditPage history(
+      String tenant, String resourceType, String resourceId, long afterSeq, int limit);
+
   /** The tenant's newest journal row. */
   Optional<AuditRecord> head(String tenant);
 

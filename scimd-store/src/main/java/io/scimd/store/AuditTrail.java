@@ -1,13 +1,15 @@
 package io.scimd.store;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * The store's side of the audit trail: the hash-chained change journal read as stored, its signed
  * checkpoints, the public keys that signed them, and pruning (docs/decisions/0009-audit-trail.md).
- * Entries are chained by the writer itself, in each write's transaction; this interface only reads
- * them, adds checkpoints and keys, and prunes. Checkpoints are signed outside the store: the
- * private key is never in the database.
+ * Entries are chained by the writer itself, in each write's transaction; this interface reads and
+ * searches them, adds checkpoints and keys, prunes, and journals the one kind of entry no directory
+ * write makes: failed authentications ({@link #recordAuthFailures}). Checkpoints are signed outside
+ * the store: the private key is never in the database.
  */
 public interface AuditTrail {
 
@@ -24,6 +26,15 @@ public interface AuditTrail {
 
   /** Records a public key that signs checkpoints (base64 X.509), if it is not recorded yet. */
   void addKey(String keyId, String publicKey);
+
+  /**
+   * Journals summaries of failed authentications in the tenant's journal, in one transaction,
+   * chained like every entry: principal {@code system:auth}, each entry's source its summary's
+   * address, all with {@code requestId}.
+   *
+   * @throws io.scimd.core.error.ScimException 404 when the tenant does not exist
+   */
+  void recordAuthFailures(String tenant, String requestId, List<Change.AuthFailed> failures);
 
   /**
    * Deletes the tenant's entries and checkpoints numbered below {@code seq}, in transactions of a

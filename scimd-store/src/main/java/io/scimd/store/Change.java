@@ -2,6 +2,7 @@ package io.scimd.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -11,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * What one store write actually changed, as the change journal records it ({@link JournalEntry}): a
  * resource created, replaced (PUT), patched, deleted, or members added to or removed from a group.
  * A write that changes nothing reports nothing: adding a member that is already there, or a PUT of
- * the same attributes, is no change.
+ * the same attributes, is no change. One kind changes nothing but belongs in the same audit trail:
+ * {@link AuthFailed}, the failed authentications a node saw in a window of time, counted.
  *
  * <p>Values of attributes that are never returned or write-only ({@code password}) are never
  * recorded: the attribute is named in {@link Created#redacted()} or as an {@link
@@ -33,7 +35,8 @@ public sealed interface Change {
     PATCHED,
     DELETED,
     MEMBERS_ADDED,
-    MEMBERS_REMOVED;
+    MEMBERS_REMOVED,
+    AUTH_FAILED;
 
     /** {@code created}, {@code members_added}, ...: the journal's {@code kind} column. */
     public String wire() {
@@ -145,6 +148,104 @@ public sealed interface Change {
     @Override
     public Kind kind() {
       return Kind.MEMBERS_REMOVED;
+    }
+  }
+
+  /**
+   * Failed authentications one node saw in one window of time from one source address, for one
+   * reason (and, when the token was a credential that no longer works, that credential), counted
+   * rather than journaled one by one: a flood of bad tokens costs one entry per window, not one per
+   * request (docs/decisions/0015-audit-queries.md). It changes nothing; it is journaled so that the
+   * audit trail chains, signs, verifies, exports and prunes it like every other entry. Its resource
+   * is {@value #RESOURCE_TYPE} and the source address ({@value #OTHER_SOURCES} for the bucket of
+   * addresses beyond the node's cap).
+   *
+   * @param source the client address the failures came from; null for the other-sources bucket
+   * @param count how many requests failed
+   * @param first when the first of them failed
+   * @param last when the last of them failed
+   * @param node the node that saw them (each node counts its own)
+   * @param credential the credential the token was, when it was one (expired, revoked, a client
+   *     secret); null for a token no credential has, or none was looked up
+   */
+  record AuthFailed(
+      @Nullable String source,
+      Reason reason,
+      long count,
+      Instant first,
+      Instant last,
+      String node,
+      @Nullable Credential credential)
+      implements Change {
+    /** The journal's resource type of failed authentications. */
+    public static final String RESOURCE_TYPE = "AuthFailure";
+
+    /** The resource id of the failures from addresses beyond a node's cap, counted together. */
+    public static final String OTHER_SOURCES = "other-sources";
+
+    public AuthFailed {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(first, "first");
+      Objects.requireNonNull(last, "last");
+      Objects.requireNonNull(node, "node");
+      if (count < 1) {
+        throw new IllegalArgumentException("a failure summary counts at least one failure");
+      }
+    }
+
+    @Override
+    public String resourceType() {
+      return RESOURCE_TYPE;
+    }
+
+    @Override
+    public String resourceId() {
+      return source != null ? source : OTHER_SOURCES;
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.AUTH_FAILED;
+    }
+
+    /** Why the token did not authenticate. */
+    public enum Reason {
+      /** It looks like one of our tokens, but its checksum is wrong: a typo or a guess. */
+      MALFORMED,
+      /** No credential has it (never issued, or its record was deleted). */
+      UNKNOWN,
+      /** A credential that expired. */
+      EXPIRED,
+      /** A credential that was revoked, or whose client was deleted. */
+      REVOKED,
+      /** An OAuth client secret, sent as a bearer token; it is only good at the token endpoint. */
+      CLIENT_SECRET,
+      /**
+       * Not looked up: more distinct tokens came from this address in the window than a node looks
+       * up, so these are counted without knowing whether they were ever credentials.
+       */
+      UNCHECKED;
+
+      /** {@code malformed}, {@code client_secret}, ...: the stored name. */
+      public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+
+      public static Reason ofWire(String wire) {
+        return valueOf(wire.toUpperCase(Locale.ROOT));
+      }
+    }
+
+    /**
+     * The credential a failing token was, as the journal names it: never the secret, nor its hash.
+     */
+    public record Credential(String id, String hint, String clientId, String clientName) {
+      public Credential {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(hint, "hint");
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(clientName, "clientName");
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.scimd.store;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +18,11 @@ import org.jspecify.annotations.Nullable;
  * revoked what.
  */
 public interface Credentials {
+  /** The journal's resource type of a client's changes. */
+  String CLIENT_TYPE = "Client";
+
+  /** The journal's resource type of a credential's changes. */
+  String CREDENTIAL_TYPE = "Credential";
 
   /** What a credential is good for. */
   enum Kind {
@@ -171,6 +177,30 @@ public interface Credentials {
    * a live client.
    */
   Optional<Credential> findByTokenHash(String tokenHash);
+
+  /**
+   * What became of the credentials of some token hashes, whether they still work or not: expired,
+   * revoked, of a deleted client. For the audit of failed authentications, which names the
+   * credential a failing token was. Hashes no credential has are absent.
+   */
+  Map<String, Lapsed> lapsed(Collection<String> tokenHashes);
+
+  /**
+   * A credential as {@link #lapsed} finds it.
+   *
+   * @param revoked when it was revoked; null when it was not
+   * @param clientDeleted when its client was deleted; null when it was not
+   */
+  record Lapsed(
+      String id,
+      String tenant,
+      String clientId,
+      String clientName,
+      Kind kind,
+      String hint,
+      @Nullable Instant expires,
+      @Nullable Instant revoked,
+      @Nullable Instant clientDeleted) {}
 
   /** Every live credential of every tenant, by tenant, then in creation order. */
   List<Credential> list();

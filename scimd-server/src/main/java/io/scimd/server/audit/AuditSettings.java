@@ -15,26 +15,29 @@ import org.jspecify.annotations.Nullable;
  * @param checkpointEntries sign sooner once this many entries wait
  * @param retention entries older than this may be pruned, from a checkpoint on; null keeps them for
  *     ever
+ * @param authFailureWindow how long a node counts failed authentications before it journals them,
+ *     one entry per address and reason ({@link AuthFailures})
  */
 public record AuditSettings(
     @Nullable Path keyFile,
     Duration checkpointInterval,
     long checkpointEntries,
-    @Nullable Duration retention) {
+    @Nullable Duration retention,
+    Duration authFailureWindow) {
 
   /** The signing key's file name in the data directory. */
   public static final String KEY_FILE = "audit-signing.key";
 
   /**
    * A checkpoint at least every minute or 10,000 entries; keys in the data directory; kept for
-   * ever.
+   * ever; failed authentications summed per minute.
    */
   public static final AuditSettings DEFAULTS =
-      new AuditSettings(null, Duration.ofMinutes(1), 10_000, null);
+      new AuditSettings(null, Duration.ofMinutes(1), 10_000, null, Duration.ofMinutes(1));
 
   /**
-   * @throws IllegalArgumentException for a negative interval, fewer than 1 entry, or a retention
-   *     under a day
+   * @throws IllegalArgumentException for a negative interval, fewer than 1 entry, a retention under
+   *     a day, or an authentication failure window that is not positive or longer than an hour
    */
   public AuditSettings {
     if (checkpointInterval.isNegative()) {
@@ -48,6 +51,11 @@ public record AuditSettings(
       throw new IllegalArgumentException(
           "the audit retention must be at least 1d, not " + retention);
     }
+    if (!authFailureWindow.isPositive() || authFailureWindow.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "the audit auth failure window must be more than 0 and at most 1h, not "
+              + authFailureWindow);
+    }
   }
 
   /** The signing key's file for a server whose data directory is {@code dataDir}. */
@@ -56,14 +64,20 @@ public record AuditSettings(
   }
 
   public AuditSettings withKeyFile(@Nullable Path file) {
-    return new AuditSettings(file, checkpointInterval, checkpointEntries, retention);
+    return new AuditSettings(
+        file, checkpointInterval, checkpointEntries, retention, authFailureWindow);
   }
 
   public AuditSettings withCheckpoints(Duration interval, long entries) {
-    return new AuditSettings(keyFile, interval, entries, retention);
+    return new AuditSettings(keyFile, interval, entries, retention, authFailureWindow);
   }
 
   public AuditSettings withRetention(@Nullable Duration keep) {
-    return new AuditSettings(keyFile, checkpointInterval, checkpointEntries, keep);
+    return new AuditSettings(
+        keyFile, checkpointInterval, checkpointEntries, keep, authFailureWindow);
+  }
+
+  public AuditSettings withAuthFailureWindow(Duration window) {
+    return new AuditSettings(keyFile, checkpointInterval, checkpointEntries, retention, window);
   }
 }

@@ -155,7 +155,7 @@ public final class Export {
   }
 
   /** The change's JSON; text that is not a JSON object (a tampered entry) is kept as a string. */
-  private static ObjectNode change(AuditRecord e) {
+  static ObjectNode change(AuditRecord e) {
     try {
       JsonNode n = JSON.readTree(e.change());
       if (n instanceof ObjectNode o) {

@@ -25,7 +25,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>Group Management (3006) for a Group created (Create) or deleted (Delete), members added
  *       (Add User) or removed (Remove User), one event per member, or attributes changed (Other,
  *       "Update");
- *   <li>Entity Management (3004) for resources of other types (Create, Update, Delete).
+ *   <li>Entity Management (3004) for resources of other types (Create, Update, Delete);
+ *   <li>Authentication (3002) for failed authentications, counted ({@code auth_failed}): activity
+ *       Logon, status Failure with the reason as {@code status_detail}, {@code count} with {@code
+ *       start_time} and {@code end_time} the first and last failure, the address as {@code
+ *       src_endpoint.ip}, and as {@code user} the client whose credential the token was, when it
+ *       was one.
  * </ul>
  *
  * <p>One entry may give several events (a PATCH that disables a user and renames them). Each event
@@ -46,6 +51,8 @@ final class Ocsf {
   private static final int ENTITY_MANAGEMENT = 3004;
   private static final int USER_ACCESS = 3005;
   private static final int GROUP_MANAGEMENT = 3006;
+  private static final int AUTHENTICATION = 3002;
+  private static final int OAUTH2 = 6; // auth_protocol_id: a bearer token is RFC 6750's, OAuth 2.0
   private static final int OTHER = 99;
 
   private final String productVersion;
@@ -118,6 +125,7 @@ final class Ocsf {
           out.add(e);
         }
       }
+      case "auth_failed" -> out.add(authFailed(r, change));
       default -> out.add(entity(r, change, 0, "Unknown"));
     }
     return out;
@@ -226,6 +234,65 @@ final class Ocsf {
             + ": "
             + name.toLowerCase(Locale.ROOT));
     return e;
+  }
+
+  /**
+   * Failed authentications counted in a window: one Authentication Logon event with status Failure,
+   * {@code count} of them between {@code start_time} and {@code end_time}. The actor is whoever
+   * presented the token, so the base event's actor (the node that journaled the summary) is left
+   * out; {@code user} is the client whose credential it was, or an unknown user.
+   */
+  private ObjectNode authFailed(AuditRecord r, ObjectNode change) {
+    ObjectNode e = base(r, change, AUTHENTICATION, "Authentication", 1, "Logon");
+    e.remove("actor");
+    long count = change.path("count").asLong();
+    long first = millis(change.path("first").asText(), r.at() / 1_000);
+    long last = millis(change.path("last").asText(), r.at() / 1_000);
+    e.put("time", last);
+    e.put("start_time", first);
+    e.put("end_time", last);
+    e.put("count", count);
+    e.put("severity_id", 2);
+    e.put("severity", "Low");
+    e.put("status_id", 2);
+    e.put("status", "Failure");
+    String reason = change.path("reason").asText();
+    e.put("status_detail", reason);
+    e.put("auth_protocol_id", OAUTH2);
+    e.put("auth_protocol", "OAUTH 2.0");
+    ObjectNode user = e.putObject("user");
+    JsonNode client = change.path("client");
+    if (client.isObject()) {
+      user.put("uid", "client:" + client.path("id").asText());
+      user.put("name", client.path("name").asText());
+      user.put("type_id", OTHER);
+      user.put("type", "Other");
+    } else {
+      user.put("type_id", 0);
+      user.put("type", "Unknown");
+    }
+    e.putObject("service").put("name", "scimd");
+    String from = r.source() != null ? r.source() : "other addresses";
+    e.put(
+        "message",
+        count
+            + " failed authentication"
+            + (count == 1 ? "" : "s")
+            + " from "
+            + from
+            + " ("
+            + reason.replace('_', ' ')
+            + (client.isObject() ? ", client " + client.path("name").asText() : "")
+            + ")");
+    return e;
+  }
+
+  private static long millis(String instant, long fallback) {
+    try {
+      return java.time.Instant.parse(instant).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      return fallback; // a tampered entry: its own time
+    }
   }
 
   private ObjectNode entity(AuditRecord r, ObjectNode change, int activity, String name) {

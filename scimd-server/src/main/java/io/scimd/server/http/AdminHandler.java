@@ -5,25 +5,35 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.audit.AuditEntries;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
+import io.scimd.store.AuditQuery;
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Client;
 import io.scimd.store.Credentials.Credential;
 import io.scimd.store.Credentials.Kind;
 import io.scimd.store.Scope;
+import io.scimd.store.Store;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,19 +50,43 @@ import org.jspecify.annotations.Nullable;
  * POST   /admin/v1/clients/{id}/tokens           {"type": "bearer"|"client_secret", "expiresIn": s}
  * POST   /admin/v1/clients/{id}/tokens/rotate    {"type": ..., "overlap": s, "expiresIn": s}
  * DELETE /admin/v1/tokens/{id}                   revoke at once
+ * GET    /admin/v1/audit?resourceType=&amp;resourceId=&amp;client=&amp;principal=&amp;operation=&amp;since=&amp;until=&amp;limit=&amp;cursor=
+ * GET    /admin/v1/audit/{resourceType}/{id}?limit=&amp;cursor=   everything that happened to it
  * </pre>
  *
- * A new secret is in the 201 answer's {@code token} and nowhere else, ever.
+ * A new secret is in the 201 answer's {@code token} and nowhere else, ever. The audit trail is the
+ * tenant's own journal ({@link AuditEntries}), paged by a cursor: the number of the last entry a
+ * page covered, which the next request passes back.
  */
 final class AdminHandler extends Handler.Abstract {
   static final String PREFIX = "/admin/v1";
   private static final int MAX_BODY = 64 * 1024;
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-  private final ClientAdmin admin;
+  /** The parameters of an audit search; names match in any case. */
+  private static final List<String> SEARCH_PARAMS =
+      List.of(
+          "resourceType",
+          "resourceId",
+          "client",
+          "principal",
+          "operation",
+          "since",
+          "until",
+          "limit",
+          "cursor");
 
-  AdminHandler(ClientAdmin admin) {
+  /** The page size of an audit search when the request names none. */
+  static final int DEFAULT_LIMIT = 100;
+
+  private final ClientAdmin admin;
+  private final Store store;
+  private final SchemaRegistry registry;
+
+  AdminHandler(ClientAdmin admin, Store store, SchemaRegistry registry) {
     this.admin = admin;
+    this.store = store;
+    this.registry = registry;
   }
 
   /** An answer of the admin API that is not a success. */
@@ -175,6 +209,12 @@ final class AdminHandler extends Handler.Abstract {
         return new Answer(201, out);
       }
     }
+    if (s.get(0).equals("audit") && (s.size() == 1 || s.size() == 3)) {
+      if (!method.equals("GET")) {
+        throw notAllowed(method, "GET");
+      }
+      return new Answer(200, s.size() == 1 ? search(request, tenant) : history(request, tenant, s));
+    }
     if (s.get(0).equals("tokens") && s.size() == 2) {
       if (!method.equals("DELETE")) {
         throw notAllowed(method, "DELETE");
@@ -185,6 +225,173 @@ final class AdminHandler extends Handler.Abstract {
       return new Answer(204, null);
     }
     throw new Problem(404, "no admin endpoint at " + path);
+  }
+
+  /** {@code GET /admin/v1/audit?...}: a search of the tenant's audit trail. */
+  private ObjectNode search(Request request, String tenant) {
+    Map<String, String> q = auditQuery(request, SEARCH_PARAMS);
+    String type = q.get("resourceType");
+    if (type != null) {
+      type = journalType(type);
+    }
+    String id = q.get("resourceId");
+    if (id != null && type == null) {
+      throw new Problem(
+          400, "\"resourceId\" needs \"resourceType\": the trail keeps ids per resource type");
+    }
+    String client = q.get("client");
+    String principal = q.get("principal");
+    if (client != null && principal != null) {
+      throw new Problem(400, "give \"client\" or \"principal\", not both");
+    }
+    List<String> principals =
+        client != null
+            ? AuditQuery.clientPrincipals(client)
+            : principal != null ? List.of(principal) : List.of();
+    String operation = q.get("operation");
+    if (operation != null && !AuditEntries.operations().contains(operation)) {
+      throw new Problem(
+          400,
+          "\"operation\" must be one of "
+              + String.join(", ", AuditEntries.operations())
+              + ", not "
+              + quote(operation));
+    }
+    Instant since = time(q, "since");
+    Instant until = time(q, "until");
+    if (since != null && until != null && until.isBefore(since)) {
+      throw new Problem(400, "\"until\" (" + until + ") is before \"since\" (" + since + ")");
+    }
+    AuditQuery query =
+        new AuditQuery(
+            type,
+            id,
+            principals,
+            operation,
+            since,
+            until,
+            cursor(q.get("cursor")),
+            limit(q.get("limit"), DEFAULT_LIMIT));
+    return page(AuditEntries.search(store.audit(), tenant, query));
+  }
+
+  /** {@code GET /admin/v1/audit/{type}/{id}}: everything that happened to one resource. */
+  private ObjectNode history(Request request, String tenant, List<String> segments) {
+    Map<String, String> q = auditQuery(request, List.of("limit", "cursor"));
+    String type = journalType(Routes.decode(segments.get(1)));
+    String id = Routes.decode(segments.get(2));
+    if (id.isEmpty()) {
+      throw new Problem(404, "no admin endpoint at " + request.getHttpURI().getPath());
+    }
+    return page(
+        AuditEntries.history(
+            store,
+            tenant,
+            type,
+            id,
+            cursor(q.get("cursor")),
+            limit(q.get("limit"), AuditQuery.MAX_LIMIT)));
+  }
+
+  private static ObjectNode page(AuditEntries.Page page) {
+    ObjectNode body = JSON.objectNode();
+    ArrayNode entries = body.putArray("entries");
+    page.entries().forEach(entries::add);
+    Long next = page.next();
+    body.put("nextCursor", next == null ? null : Long.toString(next));
+    return body;
+  }
+
+  /**
+   * The query parameters of an audit request, by their canonical names: 400 for one this endpoint
+   * does not know (a misspelt filter must not silently widen an audit), or one given twice.
+   */
+  private static Map<String, String> auditQuery(Request request, List<String> known) {
+    Fields fields;
+    try {
+      fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+    } catch (RuntimeException e) {
+      throw new Problem(400, "the query string is not valid percent-encoded UTF-8");
+    }
+    Map<String, String> out = new HashMap<>();
+    for (Fields.Field f : fields) {
+      String name =
+          known.stream()
+              .filter(k -> k.equalsIgnoreCase(f.getName()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new Problem(
+                          400,
+                          "unknown parameter "
+                              + quote(f.getName())
+                              + "; this endpoint takes "
+                              + String.join(", ", known)));
+      if (f.getValues().size() != 1 || out.containsKey(name)) {
+        throw new Problem(400, "the parameter " + quote(name) + " is given more than once");
+      }
+      if (f.getValue().isBlank()) {
+        throw new Problem(
+            400, "the parameter " + quote(name) + " is empty: give a value or leave it out");
+      }
+      out.put(name, f.getValue());
+    }
+    return out;
+  }
+
+  /** A resource type as the journal names it; 400 for one it cannot hold. */
+  private String journalType(String name) {
+    return AuditEntries.type(registry, name)
+        .orElseThrow(
+            () ->
+                new Problem(
+                    400,
+                    "unknown resource type "
+                        + quote(name)
+                        + "; the audit trail holds "
+                        + String.join(", ", AuditEntries.typeNames(registry))));
+  }
+
+  /**
+   * An RFC 3339 time ({@code 2026-03-01T10:00:00Z}, {@code ...+02:00}); a {@code +} that form
+   * decoding turned into a space is taken back.
+   */
+  private static @Nullable Instant time(Map<String, String> q, String name) {
+    String v = q.get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(v.strip().replace(' ', '+').toUpperCase(Locale.ROOT)).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new Problem(
+          400,
+          quote(name) + " must be an RFC 3339 time such as 2026-03-01T00:00:00Z, not " + quote(v));
+    }
+  }
+
+  /** The number after which a page starts: 0 without a cursor; 400 for one we did not issue. */
+  private static long cursor(@Nullable String cursor) {
+    if (cursor == null) {
+      return 0;
+    }
+    if (!cursor.matches("[0-9]{1,18}")) {
+      throw new Problem(
+          400, "\"cursor\" is not one this API gave: pass back a page's nextCursor as it is");
+    }
+    return Long.parseLong(cursor);
+  }
+
+  private static int limit(@Nullable String limit, int fallback) {
+    if (limit == null) {
+      return fallback;
+    }
+    if (!limit.matches("[0-9]{1,4}")
+        || Integer.parseInt(limit) < 1
+        || Integer.parseInt(limit) > AuditQuery.MAX_LIMIT) {
+      throw new Problem(400, "\"limit\" must be a whole number from 1 to " + AuditQuery.MAX_LIMIT);
+    }
+    return Integer.parseInt(limit);
   }
 
   private Client findClient(String tenant, String id) {

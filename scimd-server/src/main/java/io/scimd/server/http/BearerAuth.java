@@ -1,6 +1,7 @@
 package io.scimd.server.http;
 
 import io.scimd.core.error.ScimError;
+import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.limits.Buckets;
 import io.scimd.server.limits.Rate;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * must name that very tenant; any other name answers {@link #NO_TENANT}, the same 404 whether that
  * tenant exists or not, decided without asking the store: a credential learns nothing about the
  * tenants it does not belong to.
+ *
+ * <p>Every token that does not authenticate is counted ({@link AuthFailures}): the audit trail
+ * shows, per window of time, how many failed from which address and why. Counting costs no database
+ * write; the answer is the same 401 whatever the reason.
  *
  * <p>A request with more than one {@code Authorization} header is refused with 400 on every path:
  * the header is not a list (RFC 9110 §11.6.2), and which of two credentials a proxy checked and
@@ -91,21 +96,25 @@ final class BearerAuth extends Handler.Wrapper {
   private final VerifiedTokens verified;
   private final AuthorizationServer oauth;
   private final @Nullable Buckets failures;
+  private final AuthFailures failureLog;
 
   /**
    * @param oauth what verifies bearer JWTs (scimd's access tokens, trusted issuers')
    * @param failures failed authentications by client address ({@link #addressKey}), or null to
    *     throttle none
+   * @param failureLog where each failed authentication is counted for the audit trail
    */
   BearerAuth(
       Handler handler,
       Credentials credentials,
       AuthorizationServer oauth,
       InstantSource clock,
-      @Nullable Buckets failures) {
+      @Nullable Buckets failures,
+      AuthFailures failureLog) {
     super(handler);
     this.verified = new VerifiedTokens(credentials, clock, System::nanoTime);
     this.oauth = oauth;
+    this.failureLog = failureLog;
     this.failures = failures;
   }
 
@@ -174,6 +183,8 @@ final class BearerAuth extends Handler.Wrapper {
               failed.rate());
         }
       }
+      // Counted, and journaled once a window (0015).
+      failureLog.failed(Request.getRemoteAddr(request), token != null ? token : header);
       HttpIo.refuse(
           request, response, callback, INVALID, Map.of("WWW-Authenticate", INVALID_CHALLENGE));
       return true;

@@ -1,10 +1,12 @@
 package io.scimd.server.http;
 
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.limits.Buckets;
 import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
-import io.scimd.store.Credentials;
+import io.scimd.store.Store;
 import java.time.InstantSource;
 import java.util.function.Function;
 import org.eclipse.jetty.server.Handler;
@@ -26,19 +28,23 @@ public final class ScimHttp {
    * {@code /admin/v1}, the OAuth endpoints and {@code /health}. {@code services} gives each
    * tenant's SCIM service (its schemas).
    *
+   * @param registry every tenant's schemas together: what the admin API's audit queries name
    * @param clients the client rate limit's buckets, or null for none
    * @param authFailures failed authentications by client address, or null to throttle none
+   * @param failureLog where failed authentications are counted for the audit trail
    */
   public static Handler handler(
       Function<String, ScimService> services,
-      Credentials credentials,
+      SchemaRegistry registry,
+      Store store,
       ClientAdmin admin,
       AuthorizationServer oauth,
       InstantSource clock,
       @Nullable Buckets clients,
-      @Nullable Buckets authFailures) {
+      @Nullable Buckets authFailures,
+      AuthFailures failureLog) {
     ScimHandler scim = new ScimHandler(services);
-    AdminHandler adminApi = new AdminHandler(admin);
+    AdminHandler adminApi = new AdminHandler(admin, store, registry);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler endpoints =
         new Handler.Abstract() {
@@ -57,7 +63,8 @@ public final class ScimHttp {
     if (clients != null) {
       endpoints = new RateLimiting(endpoints, clients);
     }
-    return new ErrorHandling(new BearerAuth(endpoints, credentials, oauth, clock, authFailures));
+    return new ErrorHandling(
+        new BearerAuth(endpoints, store.credentials(), oauth, clock, authFailures, failureLog));
   }
 
   /**

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +33,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class JdbcCredentials implements Credentials {
   /** The journal's resource type for a client's changes. */
-  static final String CLIENT = "Client";
+  static final String CLIENT = CLIENT_TYPE;
 
   /** The journal's resource type for a credential's changes. */
-  static final String CREDENTIAL = "Credential";
+  static final String CREDENTIAL = CREDENTIAL_TYPE;
 
   private static final String CLIENT_COLUMNS =
       "k.id, k.tenant, k.name, k.scopes, k.created,"
@@ -431,6 +432,58 @@ final class JdbcCredentials implements Credentials {
           List<Credential> found = credentials(ps);
           return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
         });
+  }
+
+  @Override
+  public Map<String, Lapsed> lapsed(Collection<String> tokenHashes) {
+    List<String> hashes = new ArrayList<>(new LinkedHashSet<>(tokenHashes));
+    Map<String, Lapsed> out = new java.util.HashMap<>();
+    if (hashes.isEmpty()) {
+      return out;
+    }
+    int chunk = 100;
+    return db.inRead(
+        c -> {
+          // One statement text for every chunk, padded with nulls, which match nothing.
+          PreparedStatement ps =
+              c.ps(
+                  "SELECT c.token_hash, c.id, k.tenant, k.id, k.name, c.kind, c.hint, c.expires,"
+                      + " c.revoked, k.deleted FROM credentials c JOIN clients k ON k.id = c.client_id"
+                      + " WHERE c.token_hash IN (?"
+                      + ", ?".repeat(chunk - 1)
+                      + ")");
+          for (int from = 0; from < hashes.size(); from += chunk) {
+            for (int i = 0; i < chunk; i++) {
+              if (from + i < hashes.size()) {
+                ps.setString(i + 1, hashes.get(from + i));
+              } else {
+                ps.setNull(i + 1, Types.VARCHAR);
+              }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.put(
+                    rs.getString(1),
+                    new Lapsed(
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        Kind.ofWire(rs.getString(6)),
+                        rs.getString(7),
+                        instantOrNull(rs, 8),
+                        instantOrNull(rs, 9),
+                        instantOrNull(rs, 10)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  private static @Nullable Instant instantOrNull(ResultSet rs, int column) throws SQLException {
+    long micros = rs.getLong(column);
+    return rs.wasNull() ? null : Docs.instant(micros);
   }
 
   @Override

@@ -47,6 +47,7 @@ final class JdbcTx implements StoreTx {
   private final ResourceRows rows;
   private final GroupGraph graph;
   private final Memberships memberships;
+  private final ChainEnds ends;
   private boolean open = true;
 
   JdbcTx(
@@ -61,6 +62,7 @@ final class JdbcTx implements StoreTx {
     this.registry = registry;
     this.tenant = scope.tenant();
     this.clock = clock;
+    this.ends = ends;
     this.journal = new Journal(c, dialect, scope, ends);
     this.savepoints = new Savepoints(c);
     this.unique = new UniqueValues(c, tenant);
@@ -225,6 +227,19 @@ final class JdbcTx implements StoreTx {
           journal.append(change, now);
           return null;
         });
+  }
+
+  /**
+   * Journals {@code change} in this transaction's tenant as made by {@code as} (another principal,
+   * source or request than the transaction's own): one transaction journals several failed
+   * authentication summaries, each with its own source address.
+   */
+  void journalAs(Scope as, Change change, long now) {
+    writable();
+    if (!as.tenant().equals(tenant)) {
+      throw new IllegalArgumentException("a transaction of '" + tenant + "' journals only there");
+    }
+    sql(() -> new Journal(c, dialect, as, ends).append(change, now));
   }
 
   // ---------------------------------------------------------------- helpers used by QueryRunner

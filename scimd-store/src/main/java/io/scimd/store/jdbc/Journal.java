@@ -67,7 +67,7 @@ final class Journal {
    * finds the journal ending elsewhere, the numbering query returns the number and the hash to
    * chain to ({@link Dialect#nextJournalEntry}) and a second statement inserts the entry.
    */
-  void append(Change change, long micros) throws SQLException {
+  long append(Change change, long micros) throws SQLException {
     String tenant = scope.tenant();
     Entry entry = new Entry(change, micros, Docs.write(toJson(change)));
     ChainEnds.End end = ends.get(tenant);
@@ -82,7 +82,7 @@ final class Journal {
       ps.setString(13, hash);
       if (ps.executeUpdate() == 1) {
         ends.put(tenant, new ChainEnds.End(seq, hash));
-        return;
+        return seq;
       }
     }
     long seq;
@@ -112,6 +112,7 @@ final class Journal {
     ps.setString(13, hash);
     ps.executeUpdate();
     ends.put(tenant, new ChainEnds.End(seq, hash));
+    return seq;
   }
 
   /** The fields of one entry that both append paths bind and hash the same way. */
@@ -180,7 +181,9 @@ final class Journal {
 
   /**
    * Appends a membership change, split into entries of at most {@link
-   * Change#MAX_MEMBERS_PER_ENTRY}.
+   * Change#MAX_MEMBERS_PER_ENTRY}, and indexes each entry under each of its members in {@code
+   * member_events}: a member's history (the groups it joined and left) is then an index lookup, not
+   * a search through every group's entries (docs/decisions/0015-audit-queries.md).
    */
   void appendMembers(
       String groupType,
@@ -193,11 +196,23 @@ final class Journal {
     for (int from = 0; from < members.size(); from += Change.MAX_MEMBERS_PER_ENTRY) {
       List<Member> chunk =
           members.subList(from, Math.min(members.size(), from + Change.MAX_MEMBERS_PER_ENTRY));
-      append(
-          added
-              ? new Change.MembersAdded(groupType, groupId, chunk)
-              : new Change.MembersRemoved(groupType, groupId, chunk, memberDeleted),
-          micros);
+      long seq =
+          append(
+              added
+                  ? new Change.MembersAdded(groupType, groupId, chunk)
+                  : new Change.MembersRemoved(groupType, groupId, chunk, memberDeleted),
+              micros);
+      PreparedStatement ps =
+          c.ps(
+              "INSERT INTO member_events (tenant, member_id, seq) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (tenant, member_id, seq) DO NOTHING");
+      for (Member m : chunk) {
+        ps.setString(1, scope.tenant());
+        ps.setString(2, m.value());
+        ps.setLong(3, seq);
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
   }
 
@@ -404,6 +419,22 @@ final class Journal {
           o.put("memberDeleted", true);
         }
       }
+      case Change.AuthFailed f -> {
+        o.put("reason", f.reason().wire());
+        o.put("count", f.count());
+        o.put("first", f.first().toString());
+        o.put("last", f.last().toString());
+        o.put("node", f.node());
+        Change.AuthFailed.Credential k = f.credential();
+        if (k != null) {
+          ObjectNode client = o.putObject("client");
+          client.put("id", k.clientId());
+          client.put("name", k.clientName());
+          ObjectNode credential = o.putObject("credential");
+          credential.put("id", k.id());
+          credential.put("hint", k.hint());
+        }
+      }
     }
     return o;
   }
@@ -424,6 +455,21 @@ final class Journal {
       case MEMBERS_REMOVED ->
           new Change.MembersRemoved(
               type, id, membersOf(o), o.path("memberDeleted").asBoolean(false));
+      case AUTH_FAILED ->
+          new Change.AuthFailed(
+              id.equals(Change.AuthFailed.OTHER_SOURCES) ? null : id,
+              Change.AuthFailed.Reason.ofWire(o.path("reason").asText()),
+              o.path("count").asLong(),
+              java.time.Instant.parse(o.path("first").asText()),
+              java.time.Instant.parse(o.path("last").asText()),
+              o.path("node").asText(),
+              o.hasNonNull("credential")
+                  ? new Change.AuthFailed.Credential(
+                      o.path("credential").path("id").asText(),
+                      o.path("credential").path("hint").asText(),
+                      o.path("client").path("id").asText(),
+                      o.path("client").path("name").asText())
+                  : null);
     };
   }
 

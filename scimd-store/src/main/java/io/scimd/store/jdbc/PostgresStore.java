@@ -96,7 +96,7 @@ final class PostgresStore implements Store {
           }
         };
     this.credentials = new JdbcCredentials(runner, this::writeTx, dialect, clock);
-    this.audit = new JdbcAuditTrail(runner, dialect, clock);
+    this.audit = new JdbcAuditTrail(runner, this::writeTx, dialect, clock);
     this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
     this.rateUsage = new JdbcRateUsage(runner);

@@ -19,6 +19,8 @@ import io.scimd.core.resource.Meta;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditHash;
+import io.scimd.store.AuditPage;
+import io.scimd.store.AuditQuery;
 import io.scimd.store.AuditRecord;
 import io.scimd.store.Change;
 import io.scimd.store.Checkpoint;
@@ -2629,5 +2631,223 @@ public abstract class StoreContractTest {
       }
     }
     return keys;
+  }
+
+  // ------------------------------------------------------------------ audit queries
+
+  private AuditPage search(AuditQuery q) {
+    return store.audit().read(r -> r.search(Scope.DEFAULT_TENANT, q));
+  }
+
+  private static AuditQuery query(
+      @org.jspecify.annotations.Nullable String type,
+      @org.jspecify.annotations.Nullable String id,
+      List<String> principals,
+      @org.jspecify.annotations.Nullable String kind) {
+    return new AuditQuery(type, id, principals, kind, null, null, 0, 1000);
+  }
+
+  private static List<Long> seqs(AuditPage p) {
+    return p.entries().stream().map(AuditRecord::seq).toList();
+  }
+
+  @Test
+  void auditSearch_findsByType_resource_client_inBothPrincipalForms_kind_andTime() {
+    Scope okta =
+        new Scope(Scope.DEFAULT_TENANT, Scope.Principal.client("c1", "okta"), "10.0.0.1", "r1");
+    Scope before =
+        new Scope(
+            Scope.DEFAULT_TENANT, new Scope.Principal("credential", "c1", "okta"), null, "r0");
+    Scope other =
+        new Scope(Scope.DEFAULT_TENANT, Scope.Principal.client("c2", "entra"), null, "r2");
+    String a = store.write(before, tx -> tx.insert("User", user("a"))).id(); // 1
+    clock.advance(Duration.ofMinutes(1));
+    String g = store.write(okta, tx -> tx.insert("Group", group("g"))).id(); // 2
+    String b = store.write(other, tx -> tx.insert("User", user("b"))).id(); // 3
+    clock.advance(Duration.ofMinutes(1));
+    Instant third = clock.instant();
+    store.write(okta, tx -> tx.addMembers(g, List.of(new Member(a, null)))); // 4
+    store.write(other, tx -> tx.delete("User", b)); // 5
+    store.tenants().create("acme");
+    store.write(Scope.system("acme", "test"), tx -> tx.insert("User", user("a")));
+
+    assertThat(seqs(search(AuditQuery.all(1000)))).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(seqs(search(query("User", null, List.of(), null)))).containsExactly(1L, 3L, 5L);
+    assertThat(seqs(search(query("User", a, List.of(), null)))).containsExactly(1L);
+    assertThat(seqs(search(query(null, null, AuditQuery.clientPrincipals("c1"), null))))
+        .containsExactly(1L, 2L, 4L);
+    assertThat(seqs(search(query(null, null, List.of("client:c2"), "deleted"))))
+        .containsExactly(5L);
+    assertThat(seqs(search(query("User", null, AuditQuery.clientPrincipals("c1"), null))))
+        .containsExactly(1L);
+    assertThat(seqs(search(query(null, null, List.of(), "members_added")))).containsExactly(4L);
+    assertThat(seqs(search(query("Group", g, List.of(), "created")))).containsExactly(2L);
+    AuditPage timed = search(new AuditQuery(null, null, List.of(), null, third, null, 0, 1000));
+    AuditPage early = search(new AuditQuery(null, null, List.of(), null, null, third, 0, 1000));
+    AuditPage none = search(new AuditQuery(null, null, List.of(), null, third, third, 0, 1000));
+    assertThat(seqs(timed)).containsExactly(4L, 5L);
+    assertThat(seqs(early)).containsExactly(1L, 2L, 3L);
+    assertThat(none.entries()).isEmpty();
+    assertThat(none.next()).isNull();
+    assertThat(search(AuditQuery.all(1000)).entries())
+        .extracting(AuditRecord::tenant)
+        .containsOnly(Scope.DEFAULT_TENANT);
+  }
+
+  @Test
+  void auditSearch_pagesByNumber_andAPageWithMoreToComeSaysWhere() {
+    for (int i = 0; i < 7; i++) {
+      insert("User", user("u" + i));
+    }
+    List<Long> seen = new ArrayList<>();
+    AuditQuery q = new AuditQuery("User", null, List.of(), null, null, null, 0, 3);
+    int pages = 0;
+    while (true) {
+      AuditPage p = search(q);
+      pages++;
+      seen.addAll(seqs(p));
+      if (p.next() == null) {
+        break;
+      }
+      q = q.after(p.next());
+    }
+    assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(pages).isEqualTo(3);
+  }
+
+  @Test
+  void auditSearch_examinesABoundedNumberOfEntriesPerPage_whenAConditionHasNoIndex() {
+    store.write(
+        SCOPE,
+        tx -> {
+          for (int i = 0; i < AuditQuery.MAX_EXAMINED + 5; i++) {
+            tx.insert("User", user("u" + i));
+          }
+          return null;
+        });
+    String last = insert("User", user("last")).id();
+    delete("User", last);
+    long deletedAt = AuditQuery.MAX_EXAMINED + 7;
+
+    AuditPage first = search(query("User", null, List.of(), "deleted"));
+    assertThat(first.entries()).isEmpty();
+    assertThat(first.next()).isEqualTo((long) AuditQuery.MAX_EXAMINED);
+    AuditPage second = search(query("User", null, List.of(), "deleted").after(first.next()));
+    assertThat(seqs(second)).containsExactly(deletedAt);
+    assertThat(second.next()).isNull();
+  }
+
+  @Test
+  void history_holdsTheResourcesEntries_andTheMembershipEntriesThatNameIt_untilPruned() {
+    String a = insert("User", user("a")).id(); // 1
+    String b = insert("User", user("b")).id(); // 2
+    String admins = insert("Group", group("admins")).id(); // 3
+    String ops = insert("Group", group("ops")).id(); // 4
+    addMembers(admins, a, b); // 5
+    addMembers(ops, b); // 6
+    store.write(SCOPE, tx -> tx.removeMembers(admins, List.of(a))); // 7
+    store.write(SCOPE, tx -> tx.patch("User", a, user("a2"))); // 8
+    addMembers(ops, admins); // 9: a group is a member too
+
+    AuditPage ofA = store.audit().read(r -> r.history(Scope.DEFAULT_TENANT, "User", a, 0, 1000));
+    AuditPage ofB = store.audit().read(r -> r.history(Scope.DEFAULT_TENANT, "User", b, 0, 2));
+    AuditPage ofAdmins =
+        store.audit().read(r -> r.history(Scope.DEFAULT_TENANT, "Group", admins, 0, 1000));
+
+    assertThat(seqs(ofA)).containsExactly(1L, 5L, 7L, 8L);
+    assertThat(ofA.next()).isNull();
+    assertThat(seqs(ofB)).containsExactly(2L, 5L);
+    assertThat(ofB.next()).isEqualTo(5L);
+    AuditPage restOfB = store.audit().read(r -> r.history(Scope.DEFAULT_TENANT, "User", b, 5, 2));
+    assertThat(seqs(restOfB)).containsExactly(6L);
+    assertThat(seqs(ofAdmins)).containsExactly(3L, 5L, 7L, 9L);
+
+    store.audit().prune(Scope.DEFAULT_TENANT, 6);
+    AuditPage pruned = store.audit().read(r -> r.history(Scope.DEFAULT_TENANT, "User", b, 0, 1000));
+    assertThat(seqs(pruned)).containsExactly(6L);
+    try (Connection c = inspect();
+        Statement st = c.createStatement()) {
+      assertThat(count(st, "SELECT COUNT(*) FROM member_events WHERE seq < 6"))
+          .as("member_events rows of pruned entries")
+          .isZero();
+      assertThat(count(st, "SELECT COUNT(*) FROM member_events")).isEqualTo(3);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void authFailures_areJournaledChainedAndReadBack() {
+    insert("User", user("a"));
+    Change.AuthFailed known =
+        new Change.AuthFailed(
+            "10.0.0.9",
+            Change.AuthFailed.Reason.EXPIRED,
+            50,
+            Instant.parse("2026-03-01T10:00:01Z"),
+            Instant.parse("2026-03-01T10:00:59Z"),
+            "node-1",
+            new Change.AuthFailed.Credential("k1", "scimd_Ab3x", "c1", "okta"));
+    Change.AuthFailed other =
+        new Change.AuthFailed(
+            null,
+            Change.AuthFailed.Reason.UNKNOWN,
+            3,
+            Instant.parse("2026-03-01T10:00:02Z"),
+            Instant.parse("2026-03-01T10:00:03Z"),
+            "node-1",
+            null);
+
+    store.audit().recordAuthFailures(Scope.DEFAULT_TENANT, "req-1", List.of(known, other));
+
+    List<AuditRecord> records = chain();
+    assertChained(records);
+    assertThat(records).hasSize(3);
+    assertThat(records.get(1).resourceType()).isEqualTo("AuthFailure");
+    assertThat(records.get(1).resourceId()).isEqualTo("10.0.0.9");
+    assertThat(records.get(1).source()).isEqualTo("10.0.0.9");
+    assertThat(records.get(1).principal()).isEqualTo("system:auth");
+    assertThat(records.get(1).kind()).isEqualTo("auth_failed");
+    assertThat(records.get(1).change()).contains("\"count\":50").doesNotContain("hash");
+    assertThat(records.get(2).resourceId()).isEqualTo(Change.AuthFailed.OTHER_SOURCES);
+    assertThat(records.get(2).source()).isNull();
+    List<JournalEntry> entries = journal();
+    assertThat(entries.get(1).change()).isEqualTo(known);
+    assertThat(entries.get(2).change()).isEqualTo(other);
+    assertThat(seqs(search(query("AuthFailure", null, List.of(), "auth_failed"))))
+        .containsExactly(2L, 3L);
+    ScimException gone =
+        scimError(() -> store.audit().recordAuthFailures("nowhere", "req-2", List.of(known)));
+    assertThat(gone.status()).isEqualTo(404);
+  }
+
+  @Test
+  void lapsed_saysWhatBecameOfACredential_whateverItsState() {
+    Scope cli = Scope.system(Scope.DEFAULT_TENANT, "cli");
+    Credentials.Client okta =
+        store.credentials().createClient(cli, "okta", java.util.Set.of("scim:read"));
+    Credentials.Credential live =
+        store
+            .credentials()
+            .issue(cli, okta.id(), Credentials.Kind.BEARER, "h-live", "scimd_a", null, 5);
+    Credentials.Credential gone =
+        store
+            .credentials()
+            .issue(cli, okta.id(), Credentials.Kind.BEARER, "h-gone", "scimd_b", null, 5);
+    store
+        .credentials()
+        .issue(cli, okta.id(), Credentials.Kind.SECRET, "h-secret", "scimds_c", null, 5);
+    store.credentials().revoke(cli, gone.id());
+
+    java.util.Map<String, Credentials.Lapsed> found =
+        store.credentials().lapsed(List.of("h-live", "h-gone", "h-secret", "h-none"));
+
+    assertThat(found).containsOnlyKeys("h-live", "h-gone", "h-secret");
+    assertThat(found.get("h-live").id()).isEqualTo(live.id());
+    assertThat(found.get("h-live").revoked()).isNull();
+    assertThat(found.get("h-gone").revoked()).isNotNull();
+    assertThat(found.get("h-gone").clientName()).isEqualTo("okta");
+    assertThat(found.get("h-gone").tenant()).isEqualTo(Scope.DEFAULT_TENANT);
+    assertThat(found.get("h-secret").kind()).isEqualTo(Credentials.Kind.SECRET);
   }
 }

@@ -1,0 +1,36 @@
+package io.scimd.server.audit;
+
+import io.scimd.server.ServerConfig;
+import io.scimd.server.http.TestServer;
+import io.scimd.store.PgTestDatabase;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** {@link AuditApiTest} with the server on PostgreSQL, a fresh database per test. */
+class PostgresAuditApiTest extends AuditApiTest {
+  private PgTestDatabase db;
+
+  @BeforeEach
+  @Override
+  void start() throws Exception {
+    db = PgTestDatabase.createOrSkipEachTest();
+    PgTestDatabase.require(db);
+    super.start();
+  }
+
+  @Override
+  ServerConfig config() throws Exception {
+    return TestServer.config(db, 4)
+        .withAudit(AuditSettings.DEFAULTS.withAuthFailureWindow(Duration.ofHours(1)));
+  }
+
+  @AfterEach
+  @Override
+  void stop() {
+    super.stop();
+    if (db != null) {
+      db.close();
+    }
+  }
+}
