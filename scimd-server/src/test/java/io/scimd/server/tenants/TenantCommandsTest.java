@@ -178,17 +178,18 @@ class TenantCommandsTest {
     server.sendRaw(
         "POST", "/scim/v2/Users", user("carol"), "Authorization", "Bearer " + TestServer.TOKEN);
     assertThat(scimd("audit", "verify")).as(out + err).isZero();
-    // default: the bootstrap client and its token, carol; acme: its client and token, two users
-    assertThat(out).contains("intact: 7 entries in 2 tenants");
+    // default: the bootstrap client and its token, carol; acme: its creation, its client and
+    // token, two users
+    assertThat(out).contains("intact: 8 entries in 2 tenants");
 
     assertThat(scimd("tenant", "delete", "acme", "--force")).as(err).isZero();
     scimd("tenant", "create", "acme");
     String again = token("acme");
     server.sendRaw("POST", "/scim/v2/Users", user("alice"), "Authorization", "Bearer " + again);
-    // acme, in one chain: the four before, the forced delete's two users, token and client, then
-    // a new client, its token and a user.
+    // acme, in one chain: the five before, the forced delete's two users, token, client and the
+    // tenant itself, then its creation again, a new client, its token and a user.
     assertThat(scimd("audit", "verify")).as(out + err).isZero();
-    assertThat(out).contains("intact: 14 entries in 2 tenants");
+    assertThat(out).contains("intact: 17 entries in 2 tenants");
   }
 
   @Test

@@ -379,10 +379,11 @@ class TenantIsolationTest {
             SchemaRegistry.builtIn(),
             InstantSource.system(),
             PoolSettings.defaults().withMaxPoolSize(2))) {
-      // Each tenant's journal begins with its client and token (the bootstrap client's, acme's).
+      // Each tenant's journal begins with its client and token (the bootstrap client's; acme's,
+      // after acme's creation).
       List<JournalEntry> ours =
           reader.read(Scope.system(Scope.DEFAULT_TENANT, "test"), j -> j.journal(2, 1000));
-      List<JournalEntry> acmes = reader.read(Scope.system("acme", "test"), j -> j.journal(2, 1000));
+      List<JournalEntry> acmes = reader.read(Scope.system("acme", "test"), j -> j.journal(3, 1000));
       assertThat(ours)
           .extracting(e -> e.change().kind().wire() + " " + e.change().resourceId())
           .containsExactly("created " + mine, "deleted " + mine);
@@ -391,7 +392,7 @@ class TenantIsolationTest {
           .extracting(e -> e.change().kind().wire() + " " + e.change().resourceId())
           .containsExactly(
               "created " + theirs, "created " + theirGroup, "members_added " + theirGroup);
-      assertThat(acmes).extracting(JournalEntry::seq).containsExactly(3L, 4L, 5L);
+      assertThat(acmes).extracting(JournalEntry::seq).containsExactly(4L, 5L, 6L);
       assertThat(acmes).extracting(JournalEntry::principalName).containsOnly("acme-okta");
     }
   }

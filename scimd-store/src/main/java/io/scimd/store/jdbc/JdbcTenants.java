@@ -1,8 +1,10 @@
 package io.scimd.store.jdbc;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Change;
 import io.scimd.store.Query;
 import io.scimd.store.Scope;
 import io.scimd.store.StoredResource;
@@ -30,6 +32,12 @@ import java.util.function.Function;
 final class JdbcTenants implements Tenants {
   /** The principal that a forced deletion's journal entries name. */
   static final String DELETER = "tenant-delete";
+
+  /** The principal of a tenant's creation in its journal. */
+  static final String CREATOR = "tenant-create";
+
+  /** The journal's resource type for a tenant's creation and deletion. */
+  static final String TENANT = "Tenant";
 
   private static final int PAGE = 500;
   private static final String SELECT =
@@ -67,26 +75,37 @@ final class JdbcTenants implements Tenants {
   public Optional<Tenant> create(String name) {
     Tenants.checkName(name);
     long created = Docs.micros(clock.instant());
-    return db.inWrite(
-        c -> {
-          PreparedStatement ps =
-              c.ps(
-                  "INSERT INTO tenants (name, created) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
-          ps.setString(1, name);
-          ps.setLong(2, created);
-          if (ps.executeUpdate() == 0) {
-            return Optional.empty();
-          }
-          String clockRow = dialect.insertTenantClock();
-          if (clockRow != null) {
-            PreparedStatement ins = c.ps(clockRow);
-            ins.setString(1, name);
-            ins.setString(2, name);
-            ins.setString(3, name);
-            ins.executeUpdate();
-          }
-          return Optional.of(new Tenant(name, Docs.instant(created), 0, 0));
-        });
+    return writer.write(
+        Scope.system(name, CREATOR),
+        tx ->
+            JdbcTx.sql(
+                () -> {
+                  Conn c = tx.conn();
+                  PreparedStatement ps =
+                      c.ps(
+                          "INSERT INTO tenants (name, created) VALUES (?, ?)"
+                              + " ON CONFLICT (name) DO NOTHING");
+                  ps.setString(1, name);
+                  ps.setLong(2, created);
+                  if (ps.executeUpdate() == 0) {
+                    return Optional.<Tenant>empty();
+                  }
+                  String clockRow = dialect.insertTenantClock();
+                  if (clockRow != null) {
+                    PreparedStatement ins = c.ps(clockRow);
+                    ins.setString(1, name);
+                    ins.setString(2, name);
+                    ins.setString(3, name);
+                    ins.executeUpdate();
+                  }
+                  // The tenant's first entry (or, for a name used before, the next one in its
+                  // chain): the audit trail says when the directory began.
+                  long at = tx.tick();
+                  tx.journal(
+                      new Change.Created(TENANT, name, Docs.MAPPER.createObjectNode(), List.of()),
+                      at);
+                  return Optional.of(new Tenant(name, Docs.instant(created), 0, 0));
+                }));
   }
 
   @Override
@@ -182,6 +201,11 @@ final class JdbcTenants implements Tenants {
     clients.setLong(1, now);
     clients.setString(2, name);
     clients.executeUpdate();
+    ObjectNode gone = Docs.MAPPER.createObjectNode();
+    gone.put("resources", held.resources());
+    gone.put("credentials", held.credentials());
+    long at = tx.tick();
+    tx.journal(new Change.Deleted(TENANT, name, 0, gone, List.of()), at);
     PreparedStatement counts = c.ps("DELETE FROM resource_counts WHERE tenant = ?");
     counts.setString(1, name);
     counts.executeUpdate();
@@ -191,9 +215,9 @@ final class JdbcTenants implements Tenants {
       ps.setString(1, name);
       ps.executeUpdate();
     }
-    PreparedStatement gone = c.ps("DELETE FROM tenants WHERE name = ?");
-    gone.setString(1, name);
-    gone.executeUpdate();
+    PreparedStatement row = c.ps("DELETE FROM tenants WHERE name = ?");
+    row.setString(1, name);
+    row.executeUpdate();
     return new Deletion.Deleted(held.resources(), held.credentials());
   }
 

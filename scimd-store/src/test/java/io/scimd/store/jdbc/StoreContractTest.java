@@ -2018,15 +2018,16 @@ public abstract class StoreContractTest {
     ScimException refused =
         scimError(() -> query("User", new Query(null, null, 1, 1, next, Load.NONE)));
     assertThat(refused.scimType()).isEqualTo(ScimType.INVALID_CURSOR);
-    // each journal holds its own entries, numbered from 1
+    // each journal holds its own entries, numbered from 1; a tenant's begins with its creation
     List<JournalEntry> ours = journal();
     List<JournalEntry> acme = journalIn(ACME, 0);
     assertThat(ours).extracting(JournalEntry::seq).containsExactly(1L);
     assertThat(ours.get(0).change().resourceId()).isEqualTo(mine.id());
-    assertThat(acme).extracting(JournalEntry::seq).containsExactly(1L, 2L, 3L);
+    assertThat(acme).extracting(JournalEntry::seq).containsExactly(1L, 2L, 3L, 4L);
     assertThat(acme)
         .extracting(e -> e.change().resourceId())
-        .containsExactly(theirs.id(), theirGroup.id(), carol.id());
+        .containsExactly("acme", theirs.id(), theirGroup.id(), carol.id());
+    assertThat(acme.get(0).principal()).isEqualTo("system:tenant-create");
     assertThat(acme).extracting(JournalEntry::tenant).containsOnly("acme");
   }
 
@@ -2054,6 +2055,7 @@ public abstract class StoreContractTest {
     List<JournalEntry> j = journalIn(ACME, 0);
     assertThat(kinds(j))
         .containsExactly(
+            "created Tenant",
             "created Client",
             "created Credential",
             "created User",
@@ -2062,8 +2064,10 @@ public abstract class StoreContractTest {
             "deleted Group",
             "deleted User",
             "patched Credential",
-            "deleted Client");
-    assertThat(j.get(5).principal()).isEqualTo("system:tenant-delete");
+            "deleted Client",
+            "deleted Tenant");
+    assertThat(j.get(6).principal()).isEqualTo("system:tenant-delete");
+    assertThat(j.get(10).json()).contains("\"resources\":2").contains("\"credentials\":1");
     // a write to the deleted tenant changes nothing
     assertThat(scimError(() -> store.write(ACME, tx -> tx.insert("User", user("bob")))).status())
         .isEqualTo(404);
@@ -2071,7 +2075,8 @@ public abstract class StoreContractTest {
     // entries
     t.create("acme");
     store.write(ACME, tx -> tx.insert("User", user("alice")));
-    assertThat(journalIn(ACME, 9)).extracting(JournalEntry::seq).containsExactly(10L);
+    assertThat(kinds(journalIn(ACME, 11))).containsExactly("created Tenant", "created User");
+    assertThat(journalIn(ACME, 11)).extracting(JournalEntry::seq).containsExactly(12L, 13L);
     assertThat(t.find("acme").orElseThrow().resources()).isEqualTo(1);
     assertThat(t.find("acme").orElseThrow().credentials()).isZero();
   }
@@ -2511,7 +2516,10 @@ public abstract class StoreContractTest {
     List<String> tenants = store.audit().read(r -> r.tenants());
 
     assertThat(mine).extracting(AuditRecord::seq).containsExactly(1L, 2L);
-    assertThat(theirs).extracting(AuditRecord::seq).containsExactly(1L, 2L);
+    assertThat(theirs)
+        .as("its creation, then its users")
+        .extracting(AuditRecord::seq)
+        .containsExactly(1L, 2L, 3L);
     assertChained(mine);
     assertChained(theirs);
     assertThat(theirs.get(0).hash()).isNotEqualTo(mine.get(0).hash());
