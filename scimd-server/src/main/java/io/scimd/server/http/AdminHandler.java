@@ -61,6 +61,7 @@ import org.jspecify.annotations.Nullable;
 final class AdminHandler extends Handler.Abstract {
   static final String PREFIX = "/admin/v1";
   private static final int MAX_BODY = 64 * 1024;
+  private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /** The parameters of an audit search; names match in any case. */
@@ -421,8 +422,17 @@ final class AdminHandler extends Handler.Abstract {
     if (n == null || n.isNull()) {
       return null;
     }
-    if (!n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() < 0) {
-      throw new Problem(400, quote(name) + " must be a whole number of seconds, 0 or more");
+    // At most ten years: a larger number would overflow the time it is added to, not mean more.
+    if (!n.canConvertToLong()
+        || !n.isIntegralNumber()
+        || n.asLong() < 0
+        || n.asLong() > MAX_SECONDS) {
+      throw new Problem(
+          400,
+          quote(name)
+              + " must be a whole number of seconds from 0 to "
+              + MAX_SECONDS
+              + " (10 years)");
     }
     return Duration.ofSeconds(n.asLong());
   }

@@ -274,6 +274,14 @@ class ClientsAndTokensTest {
     assertThat(status(admin, "POST", "/admin/v1/clients", "{\"name\":\"entra\"}"))
         .as("a name in use")
         .isEqualTo(400);
+    HttpResponse<String> forever =
+        as(
+            admin,
+            "POST",
+            "/admin/v1/clients/" + clientId + "/tokens",
+            "{\"expiresIn\":9000000000000000000}");
+    assertThat(forever.statusCode()).as(forever.body()).isEqualTo(400);
+    assertThat(json(forever).get("detail").asText()).contains("10 years");
 
     assertThat(status(admin, "DELETE", "/admin/v1/clients/" + clientId, null)).isEqualTo(204);
     assertThat(status(admin, "GET", "/admin/v1/clients/" + clientId, null)).isEqualTo(404);

@@ -226,12 +226,11 @@ class OAuthTest {
     assertThat(spc.get("authenticationSchemes").findValuesAsText("type"))
         .contains("oauthbearertoken", "oauth2");
     Path key = config.dataDir().resolve(OAuthSettings.KEY_FILE);
-    if (Files.exists(key)) {
-      assertThat(
-              java.nio.file.attribute.PosixFilePermissions.toString(
-                  Files.getPosixFilePermissions(key)))
-          .isEqualTo("rw-------");
-    }
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(key)))
+        .as("this node's private signing key, its owner's only")
+        .isEqualTo("rw-------");
   }
 
   @Test
