@@ -1,6 +1,7 @@
 package io.scimd.store;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -51,7 +52,8 @@ public interface HubRecords {
    *
    * @return the target, or empty when the tenant has a target of that name already
    */
-  Optional<Target> create(Scope scope, String name, String type, String config, byte @Nullable [] secrets);
+  Optional<Target> create(
+      Scope scope, String name, String type, String config, byte @Nullable [] secrets);
 
   /**
    * Replaces a target's config and secrets (journaled as replaced), when its version is still
@@ -103,11 +105,21 @@ public interface HubRecords {
   Optional<Cursor> cursor(String tenant, String target);
 
   /**
-   * Takes the leases of up to {@code max} unpaused targets that no node holds (or whose lease
-   * expired before {@code now}) for {@code owner}, until {@code until}. On PostgreSQL rows another
-   * node is claiming are skipped, not waited for.
+   * Takes the leases of up to {@code max} unpaused targets of the given types that no node holds
+   * (or whose lease expired before {@code now}) for {@code owner}, until {@code until}. On
+   * PostgreSQL rows another node is claiming are skipped, not waited for. Targets the workers do
+   * not push to (a poll stream, whose receiver moves its cursor: {@link #acknowledge}) are not of
+   * those types.
    */
-  List<Cursor> claim(String owner, Instant now, Instant until, int max);
+  List<Cursor> claim(String owner, Instant now, Instant until, int max, Collection<String> types);
+
+  /**
+   * Moves the cursor of a target that no worker leases (a poll stream) to {@code nextSeq}, forward
+   * only.
+   *
+   * @return false when there is no such target or its cursor is at or past {@code nextSeq}
+   */
+  boolean acknowledge(String tenant, String target, long nextSeq, Instant now);
 
   /**
    * Records a step of delivery under the lease: the cursor moves to {@code nextSeq} ({@code

@@ -47,6 +47,9 @@ public interface Store extends AutoCloseable {
   /** The store's tenants: the directories a {@link Scope} may name. */
   Tenants tenants();
 
+  /** The provisioning hub's targets, delivery cursors, dead letters and remote ids. */
+  HubRecords hub();
+
   /** The client rate limit totals that the nodes on this store exchange. */
   RateUsage rateUsage();
 

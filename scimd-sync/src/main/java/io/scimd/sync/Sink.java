@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Where one target's changes go: a SCIM application, a webhook receiver, a security event stream.
- * The hub's delivery workers read the target's tenant's journal in order and hand a
- * sink the entries it has not yet been given; the sink sends them, each mapped its way, and says
- * how far it got.
+ * The hub's delivery workers read the target's tenant's journal in order and hand a sink the
+ * entries it has not yet been given; the sink sends them, each mapped its way, and says how far it
+ * got.
  *
  * <p>A sink may be given an entry again (a node died after sending it and before recording it, or a
  * dead letter is replayed): what it sends must carry the entry's identity (the journal's {@code

@@ -85,6 +85,11 @@ final class RecordingStore implements Store {
   }
 
   @Override
+  public io.scimd.store.HubRecords hub() {
+    return delegate.hub();
+  }
+
+  @Override
   public RateUsage rateUsage() {
     return delegate.rateUsage();
   }

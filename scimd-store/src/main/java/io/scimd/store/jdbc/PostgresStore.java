@@ -7,6 +7,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
+import io.scimd.store.HubRecords;
 import io.scimd.store.OAuthRecords;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.RateUsage;
@@ -71,6 +72,7 @@ final class PostgresStore implements Store {
   private final JdbcOAuthRecords oauth;
   private final JdbcTenants tenants;
   private final JdbcRateUsage rateUsage;
+  private final JdbcHubRecords hub;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -100,6 +102,7 @@ final class PostgresStore implements Store {
     this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
     this.rateUsage = new JdbcRateUsage(runner);
+    this.hub = new JdbcHubRecords(runner, this::writeTx, true);
   }
 
   /** The schema version of {@link IdentifierKeys}: after V8__oauth.sql. */
@@ -431,6 +434,11 @@ final class PostgresStore implements Store {
   @Override
   public Tenants tenants() {
     return tenants;
+  }
+
+  @Override
+  public HubRecords hub() {
+    return hub;
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
+import io.scimd.store.HubRecords;
 import io.scimd.store.OAuthRecords;
 import io.scimd.store.RateUsage;
 import io.scimd.store.Scope;
@@ -63,6 +64,7 @@ final class SqliteStore implements Store {
   private final JdbcOAuthRecords oauth;
   private final JdbcTenants tenants;
   private final JdbcRateUsage rateUsage;
+  private final JdbcHubRecords hub;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
@@ -108,6 +110,7 @@ final class SqliteStore implements Store {
     this.oauth = new JdbcOAuthRecords(runner, clock);
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
     this.rateUsage = new JdbcRateUsage(runner);
+    this.hub = new JdbcHubRecords(runner, this::writeTx, false);
   }
 
   /**
@@ -322,6 +325,11 @@ final class SqliteStore implements Store {
   @Override
   public Tenants tenants() {
     return tenants;
+  }
+
+  @Override
+  public HubRecords hub() {
+    return hub;
   }
 
   @Override

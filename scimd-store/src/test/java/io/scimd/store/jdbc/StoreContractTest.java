@@ -25,6 +25,7 @@ import io.scimd.store.AuditRecord;
 import io.scimd.store.Change;
 import io.scimd.store.Checkpoint;
 import io.scimd.store.Credentials;
+import io.scimd.store.HubRecords;
 import io.scimd.store.JournalEntry;
 import io.scimd.store.Load;
 import io.scimd.store.Member;
@@ -2857,5 +2858,122 @@ public abstract class StoreContractTest {
     assertThat(found.get("h-gone").clientName()).isEqualTo("okta");
     assertThat(found.get("h-gone").tenant()).isEqualTo(Scope.DEFAULT_TENANT);
     assertThat(found.get("h-secret").kind()).isEqualTo(Credentials.Kind.SECRET);
+  }
+
+  // ---------------------------------------------------------------- the hub's records
+
+  @Test
+  void hub_targetStartsAfterTheJournal_andItsDefinitionIsJournaled() {
+    insert("User", user("before"));
+    HubRecords hub = store.hub();
+    HubRecords.Target t =
+        hub.create(SCOPE, "crm", "webhook", "{\"url\":\"http://x\"}", new byte[] {1, 2})
+            .orElseThrow();
+    assertThat(t.version()).isEqualTo(1);
+    assertThat(t.secrets()).containsExactly(1, 2);
+    assertThat(hub.create(SCOPE, "crm", "webhook", "{}", null)).isEmpty();
+    List<JournalEntry> journal = store.read(SCOPE, r -> r.journal(0, 100));
+    JournalEntry created = journal.get(journal.size() - 1);
+    assertThat(created.change()).isInstanceOf(Change.Created.class);
+    assertThat(created.change().resourceType()).isEqualTo(HubRecords.TARGET);
+    assertThat(created.json()).contains("http://x").doesNotContain("secrets");
+    assertThat(hub.cursor(Scope.DEFAULT_TENANT, "crm").orElseThrow().nextSeq())
+        .isEqualTo(created.seq() + 1);
+  }
+
+  @Test
+  void hub_leaseIsTakenOnce_andStepsAreFencedByIt() {
+    HubRecords hub = store.hub();
+    hub.create(SCOPE, "a", "webhook", "{}", null);
+    hub.create(SCOPE, "b", "scim", "{}", null);
+    hub.create(SCOPE, "c", "webhook", "{}", null);
+    hub.pause(SCOPE, "c", "operator");
+    Instant now = clock.instant();
+    List<HubRecords.Cursor> mine =
+        hub.claim("node-1", now, now.plusSeconds(10), 10, List.of("webhook"));
+    assertThat(mine).extracting(HubRecords.Cursor::target).containsExactly("a");
+    assertThat(hub.claim("node-2", now, now.plusSeconds(10), 10, List.of("webhook"))).isEmpty();
+    long next = mine.get(0).nextSeq();
+    HubRecords.DeadLetter dl =
+        new HubRecords.DeadLetter(
+            Scope.DEFAULT_TENANT, "a", next, "User", "u1", 3, "400 bad", now, null);
+    assertThat(
+            hub.record(
+                new HubRecords.Step(
+                    Scope.DEFAULT_TENANT,
+                    "a",
+                    "node-2",
+                    now,
+                    now.plusSeconds(10),
+                    next + 5,
+                    5,
+                    0,
+                    null,
+                    null,
+                    List.of())))
+        .isFalse();
+    assertThat(
+            hub.record(
+                new HubRecords.Step(
+                    Scope.DEFAULT_TENANT,
+                    "a",
+                    "node-1",
+                    now,
+                    now.plusSeconds(10),
+                    next + 2,
+                    1,
+                    0,
+                    null,
+                    "400 bad",
+                    List.of(dl))))
+        .isTrue();
+    HubRecords.Cursor after = hub.cursor(Scope.DEFAULT_TENANT, "a").orElseThrow();
+    assertThat(after.nextSeq()).isEqualTo(next + 2);
+    assertThat(after.delivered()).isEqualTo(1);
+    assertThat(after.lastError()).isEqualTo("400 bad");
+    assertThat(hub.deadLetters(Scope.DEFAULT_TENANT, "a", 0, 10)).containsExactly(dl);
+    // An expired lease is taken over; the old owner's steps change nothing any more.
+    Instant later = now.plusSeconds(11);
+    assertThat(hub.claim("node-2", later, later.plusSeconds(10), 10, List.of("webhook")))
+        .extracting(HubRecords.Cursor::target)
+        .containsExactly("a");
+    assertThat(
+            hub.record(
+                new HubRecords.Step(
+                    Scope.DEFAULT_TENANT,
+                    "a",
+                    "node-1",
+                    later,
+                    later.plusSeconds(10),
+                    next + 9,
+                    7,
+                    0,
+                    null,
+                    null,
+                    List.of())))
+        .isFalse();
+    assertThat(hub.replay(SCOPE, "a", null)).isEqualTo(1);
+    assertThat(hub.replays(Scope.DEFAULT_TENANT, "a", 10)).hasSize(1);
+    hub.replayed(Scope.DEFAULT_TENANT, "a", next);
+    assertThat(hub.deadLetters(Scope.DEFAULT_TENANT, "a", 0, 10)).isEmpty();
+  }
+
+  @Test
+  void hub_remoteIdsAndDeletionGoWithTheTarget() {
+    HubRecords hub = store.hub();
+    HubRecords.Target t = hub.create(SCOPE, "crm", "scim", "{}", null).orElseThrow();
+    hub.remoteId(Scope.DEFAULT_TENANT, "crm", "User", "u1", "r1");
+    hub.remoteId(Scope.DEFAULT_TENANT, "crm", "User", "u1", "r2");
+    assertThat(hub.remoteId(Scope.DEFAULT_TENANT, "crm", "User", "u1")).contains("r2");
+    assertThat(
+            hub.update(SCOPE, "crm", t.version(), "{\"url\":\"u\"}", null).orElseThrow().version())
+        .isEqualTo(2);
+    assertThatThrownBy(() -> hub.update(SCOPE, "crm", t.version(), "{}", null))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(hub.delete(SCOPE, "crm")).isTrue();
+    assertThat(hub.remoteId(Scope.DEFAULT_TENANT, "crm", "User", "u1")).isEmpty();
+    assertThat(hub.cursor(Scope.DEFAULT_TENANT, "crm")).isEmpty();
+    assertThat(hub.targets(Scope.DEFAULT_TENANT)).isEmpty();
+    assertThat(hub.delete(SCOPE, "crm")).isFalse();
   }
 }
