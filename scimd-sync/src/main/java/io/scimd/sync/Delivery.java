@@ -1,0 +1,469 @@
+package io.scimd.sync;
+
+import io.scimd.store.HubRecords;
+import io.scimd.store.HubRecords.Cursor;
+import io.scimd.store.HubRecords.Target;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery workers of one node (docs/decisions/0017-hub.md): they take the leases of targets
+ * that no node serves, read each target's tenant's journal from its cursor, hand the entries to the
+ * target's {@link Sink}, and record how far it got, under the lease, one short transaction a step.
+ *
+ * <p>A target that cannot take anything ({@link Outcome.Kind#UNAVAILABLE}) is retried with
+ * exponential backoff and jitter, honouring {@code Retry-After}, for as long as it lasts: nothing
+ * is lost, and the changes arrive in order when it comes back. After {@link
+ * Settings#circuitThreshold} such failures in a row its circuit is open: only one attempt per
+ * backoff interval probes it, and the first success closes it. A change the target refuses ({@link
+ * Outcome.Kind#REJECTED}) is tried {@link Settings#maxAttempts} times and then dead-lettered, so
+ * the changes after it go on; a dead letter marked for replay is sent again before new changes.
+ */
+public final class Delivery implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
+  /** How the workers pace themselves. */
+  public record Settings(
+      Duration poll,
+      Duration lease,
+      int batch,
+      int maxAttempts,
+      Duration backoffBase,
+      Duration backoffMax,
+      int circuitThreshold,
+      int maxTargets) {
+    public Settings {
+      Objects.requireNonNull(poll, "poll");
+      Objects.requireNonNull(lease, "lease");
+      if (batch < 1 || batch > 1000) {
+        throw new IllegalArgumentException("batch must be 1 to 1000");
+      }
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1");
+      }
+      if (lease.compareTo(poll.multipliedBy(4)) < 0) {
+        throw new IllegalArgumentException("the lease must be at least four polls long");
+      }
+    }
+
+    /** Polls every 100 ms, leases for 10 s, dead-letters after 5 refusals, backs off to 5 min. */
+    public static Settings defaults() {
+      return new Settings(
+          Duration.ofMillis(100),
+          Duration.ofSeconds(10),
+          200,
+          5,
+          Duration.ofMillis(500),
+          Duration.ofMinutes(5),
+          5,
+          256);
+    }
+
+    public Settings withMaxAttempts(int n) {
+      return new Settings(
+          poll, lease, batch, n, backoffBase, backoffMax, circuitThreshold, maxTargets);
+    }
+
+    public Settings withBackoff(Duration base, Duration max) {
+      return new Settings(poll, lease, batch, maxAttempts, base, max, circuitThreshold, maxTargets);
+    }
+
+    public Settings withLease(Duration poll, Duration lease) {
+      return new Settings(
+          poll, lease, batch, maxAttempts, backoffBase, backoffMax, circuitThreshold, maxTargets);
+    }
+  }
+
+  /** Opens the sink of a target; the target types it serves. */
+  public interface Sinks {
+    /** The target types the workers push to (others, like poll streams, are read by receivers). */
+    Set<String> types();
+
+    /**
+     * The sink of a target as it is saved now.
+     *
+     * @throws IllegalArgumentException when its settings cannot be used (the reason is shown)
+     */
+    Sink open(Target target);
+  }
+
+  private final Store store;
+  private final HubRecords hub;
+  private final Sinks sinks;
+  private final Settings settings;
+  private final InstantSource clock;
+  private final String node;
+  private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition woken = lock.newCondition();
+  private volatile boolean running;
+  private long wakes;
+  private @Nullable Thread scheduler;
+
+  public Delivery(Store store, Sinks sinks, Settings settings, InstantSource clock, String node) {
+    this.store = store;
+    this.hub = store.hub();
+    this.sinks = sinks;
+    this.settings = settings;
+    this.clock = clock;
+    this.node = node;
+  }
+
+  /** Starts claiming targets and delivering to them. */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    scheduler = Thread.ofVirtual().name("hub-claims").start(this::claimLoop);
+  }
+
+  /** Something may have been written: the workers look at the journal now rather than later. */
+  public void wake() {
+    lock.lock();
+    try {
+      wakes++;
+      woken.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The node's name, as the leases it holds say. */
+  public String node() {
+    return node;
+  }
+
+  /** The targets this node is delivering to now, as {@code tenant/name}. */
+  public Set<String> serving() {
+    return Set.copyOf(workers.keySet());
+  }
+
+  private void claimLoop() {
+    while (running) {
+      try {
+        int room = settings.maxTargets() - workers.size();
+        if (room > 0) {
+          Instant now = clock.instant();
+          for (Cursor c : hub.claim(node, now, now.plus(settings.lease()), room, sinks.types())) {
+            Worker w = new Worker(c);
+            workers.put(key(c.tenant(), c.target()), w);
+            w.thread = Thread.ofVirtual().name("hub-" + c.tenant() + "-" + c.target()).start(w);
+          }
+        }
+      } catch (RuntimeException e) {
+        log.warn("hub: claiming targets failed, trying again: {}", e.toString());
+      }
+      await(settings.poll().multipliedBy(5), -1);
+    }
+  }
+
+  /** Waits for {@code d}, or until woken after {@code seen} wakes (-1: not woken). */
+  private void await(Duration d, long seen) {
+    lock.lock();
+    try {
+      long nanos = d.toNanos();
+      while (running && nanos > 0 && (seen < 0 || wakes == seen)) {
+        nanos = woken.awaitNanos(nanos);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long wakes() {
+    lock.lock();
+    try {
+      return wakes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static String key(String tenant, String target) {
+    return tenant + "/" + target;
+  }
+
+  /** The backoff before attempt {@code n + 1}: exponential, with jitter, capped. */
+  Duration backoff(int failures, @Nullable Duration retryAfter) {
+    if (retryAfter != null) {
+      return retryAfter.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : retryAfter;
+    }
+    long base = settings.backoffBase().toMillis();
+    long max = settings.backoffMax().toMillis();
+    long exp = base << Math.min(Math.max(failures - 1, 0), 20);
+    long capped = Math.min(exp, max);
+    // Equal jitter: never less than half the interval, so a dead target is not hammered, and
+    // spread over the other half, so targets that failed together do not retry together.
+    long half = capped / 2;
+    return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
+  }
+
+  /** Delivers to one target while this node holds its lease. */
+  private final class Worker implements Runnable {
+    private final String tenant;
+    private final String name;
+    private final Scope scope;
+    private long nextSeq;
+    private int attempts;
+    private @Nullable Instant retryAt;
+    private Instant leaseUntil;
+    private @Nullable Thread thread;
+
+    Worker(Cursor c) {
+      this.tenant = c.tenant();
+      this.name = c.target();
+      this.scope = Scope.system(c.tenant(), "hub");
+      this.nextSeq = c.nextSeq();
+      this.attempts = c.attempts();
+      this.retryAt = c.retryAt();
+      this.leaseUntil = Objects.requireNonNullElse(c.leaseUntil(), clock.instant());
+    }
+
+    @Override
+    public void run() {
+      Sink sink = null;
+      long version = -1;
+      Instant checked = Instant.MIN;
+      try {
+        while (running) {
+          Instant now = clock.instant();
+          if (sink == null || now.isAfter(checked.plusSeconds(1))) {
+            // The definition may have changed, been paused or deleted, on any node.
+            Target t = hub.target(tenant, name).orElse(null);
+            if (t == null || t.paused() || !sinks.types().contains(t.type())) {
+              return;
+            }
+            if (t.version() != version) {
+              if (sink != null) {
+                sink.close();
+              }
+              try {
+                sink = sinks.open(t);
+              } catch (RuntimeException e) {
+                sink = null;
+                if (!step(0, 0, attempts, now.plus(settings.backoffMax()), e.getMessage(), null)) {
+                  return;
+                }
+                await(settings.backoffMax(), -1);
+                continue;
+              }
+              version = t.version();
+            }
+            checked = now;
+          }
+          if (retryAt != null && now.isBefore(retryAt)) {
+            Duration wait = Duration.between(now, retryAt);
+            Duration renewIn = Duration.between(now, leaseUntil).dividedBy(2);
+            await(wait.compareTo(renewIn) < 0 ? wait : renewIn, -1);
+            if (!renewIfDue()) {
+              return;
+            }
+            if (clock.instant().isBefore(retryAt)) {
+              continue;
+            }
+          }
+          long seen = wakes();
+          Sink open = Objects.requireNonNull(sink);
+          if (!replays(open) || !deliverNext(open)) {
+            return;
+          }
+          if (retryAt == null && caughtUp) {
+            await(settings.poll(), seen);
+            if (!renewIfDue()) {
+              return;
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        log.warn(
+            "hub: delivery to {}/{} stopped, another node or this one takes it up: {}",
+            tenant,
+            name,
+            e.toString());
+      } finally {
+        if (sink != null) {
+          sink.close();
+        }
+        workers.remove(key(tenant, name));
+        try {
+          hub.release(tenant, name, node);
+        } catch (RuntimeException e) {
+          log.debug("hub: releasing {}/{} failed; its lease expires", tenant, name, e);
+        }
+      }
+    }
+
+    private boolean caughtUp;
+
+    /** Sends the dead letters an operator asked to replay. False when the lease was lost. */
+    private boolean replays(Sink sink) {
+      for (HubRecords.DeadLetter dl : hub.replays(tenant, name, 50)) {
+        List<JournalEntry> one = store.read(scope, r -> r.journal(dl.seq() - 1, 1));
+        if (one.isEmpty() || one.get(0).seq() != dl.seq() || !sink.accepts(one.get(0))) {
+          hub.replayed(
+              tenant, name, dl.seq()); // pruned from the journal meanwhile: nothing to send
+          continue;
+        }
+        Outcome o = sink.deliver(one);
+        if (o.delivered() == 1) {
+          hub.replayed(tenant, name, dl.seq());
+        } else {
+          Outcome.Failure f = Objects.requireNonNull(o.failure());
+          return failed(f, null, 0);
+        }
+      }
+      return true;
+    }
+
+    /** Sends the next batch of the journal. False when the lease was lost. */
+    private boolean deliverNext(Sink sink) {
+      List<JournalEntry> read = store.read(scope, r -> r.journal(nextSeq - 1, settings.batch()));
+      caughtUp = read.size() < settings.batch();
+      if (read.isEmpty()) {
+        return true;
+      }
+      List<JournalEntry> accepted = new ArrayList<>(read.size());
+      for (JournalEntry e : read) {
+        if (sink.accepts(e)) {
+          accepted.add(e);
+        }
+      }
+      long end = read.get(read.size() - 1).seq() + 1;
+      if (accepted.isEmpty()) {
+        return step(end, 0, 0, null, null, null);
+      }
+      Outcome o = sink.deliver(accepted);
+      if (o.failure() == null || o.delivered() >= accepted.size()) {
+        return step(end, accepted.size(), 0, null, null, null);
+      }
+      JournalEntry head = accepted.get(o.delivered());
+      return failed(o.failure(), head, o.delivered());
+    }
+
+    /** Records a failure at {@code head} ({@code delivered} entries before it went through). */
+    private boolean failed(Outcome.Failure f, @Nullable JournalEntry head, int delivered) {
+      Instant now = clock.instant();
+      int failures = attempts + 1;
+      long next = head != null ? head.seq() : nextSeq;
+      if (head != null && f.kind() == Outcome.Kind.REJECTED && failures >= settings.maxAttempts()) {
+        HubRecords.DeadLetter dl =
+            new HubRecords.DeadLetter(
+                tenant,
+                name,
+                head.seq(),
+                head.change().resourceType(),
+                head.change().resourceId(),
+                failures,
+                f.reason(),
+                now,
+                null);
+        log.warn(
+            "hub: {}/{} refused journal entry {} ({} {}) {} times, dead-lettered: {}",
+            tenant,
+            name,
+            head.seq(),
+            head.change().resourceType(),
+            head.change().resourceId(),
+            failures,
+            f.reason());
+        return step(head.seq() + 1, delivered, 0, null, "dead-lettered: " + f.reason(), dl);
+      }
+      String error =
+          (f.kind() == Outcome.Kind.UNAVAILABLE ? "unavailable: " : "refused: ") + f.reason();
+      Instant at = now.plus(backoff(failures, f.retryAfter()));
+      if (failures == settings.circuitThreshold()) {
+        log.warn(
+            "hub: {}/{} failed {} times in a row, circuit open: {}", tenant, name, failures, error);
+      }
+      return step(next, delivered, failures, at, error, null);
+    }
+
+    private boolean step(
+        long next,
+        long delivered,
+        int attempts,
+        @Nullable Instant retryAt,
+        @Nullable String error,
+        HubRecords.@Nullable DeadLetter dl) {
+      Instant now = clock.instant();
+      Instant until = now.plus(settings.lease());
+      long moveTo = Math.max(next, nextSeq);
+      boolean held =
+          hub.record(
+              new HubRecords.Step(
+                  tenant,
+                  name,
+                  node,
+                  now,
+                  until,
+                  moveTo,
+                  delivered,
+                  attempts,
+                  retryAt,
+                  error,
+                  dl == null ? List.of() : List.of(dl)));
+      if (held) {
+        if (this.attempts >= settings.circuitThreshold() && attempts == 0) {
+          log.info("hub: {}/{} delivers again, circuit closed", tenant, name);
+        }
+        this.nextSeq = moveTo;
+        this.attempts = attempts;
+        this.retryAt = retryAt;
+        this.leaseUntil = until;
+      }
+      return held;
+    }
+
+    /** Renews the lease when half of it has passed. False when it was lost. */
+    private boolean renewIfDue() {
+      Instant now = clock.instant();
+      if (Duration.between(now, leaseUntil).compareTo(settings.lease().dividedBy(2)) > 0) {
+        return true;
+      }
+      return step(nextSeq, 0, attempts, retryAt, null, null);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    wake();
+    Thread s = scheduler;
+    List<Thread> threads = new ArrayList<>();
+    if (s != null) {
+      threads.add(s);
+    }
+    for (Worker w : workers.values()) {
+      if (w.thread != null) {
+        threads.add(w.thread);
+      }
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,320 @@
+package io.scimd.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.AuditRecord;
+import io.scimd.store.HubRecords;
+import io.scimd.store.HubRecords.Cursor;
+import io.scimd.store.HubRecords.Target;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import io.scimd.store.Tenants;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The targets of every tenant, as operators manage them (the admin API, the CLI, a config file) and
+ * as the delivery workers open them: definitions checked by their {@link TargetType} when saved,
+ * secrets sealed ({@link SecretBox}) before they reach the store, and each target's delivery state
+ * read back for people.
+ */
+public final class Hub {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The settings every target has, whatever its type. */
+  private static final Set<String> COMMON = Set.of("name", "type");
+
+  private final Store store;
+  private final HubRecords records;
+  private final SecretBox box;
+  private final Map<String, TargetType> types;
+  private final InstantSource clock;
+
+  public Hub(Store store, SecretBox box, List<TargetType> types, InstantSource clock) {
+    this.store = store;
+    this.records = store.hub();
+    this.box = box;
+    Map<String, TargetType> byName = new LinkedHashMap<>();
+    for (TargetType t : types) {
+      byName.put(t.name(), t);
+    }
+    this.types = Map.copyOf(byName);
+    this.clock = clock;
+  }
+
+  /** What a save returns: the target as shown, and a secret scimd made, shown this once. */
+  public record Saved(ObjectNode target, @Nullable String shownOnce) {}
+
+  /**
+   * Saves a new target.
+   *
+   * @throws IllegalArgumentException naming what to fix in the definition
+   * @throws IllegalStateException when the tenant has a target of that name
+   */
+  public Saved create(Scope scope, ObjectNode definition) {
+    String name = name(definition);
+    TargetType type = type(definition);
+    TargetType.Checked checked = type.check(settings(definition), null);
+    Target saved =
+        records
+            .create(
+                scope,
+                name,
+                type.name(),
+                text(checked.config()),
+                seal(scope.tenant(), name, checked.secrets()))
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the tenant '"
+                            + scope.tenant()
+                            + "' has a target named '"
+                            + name
+                            + "' already: change it with PUT, or pick another name"));
+    return new Saved(show(saved), checked.shownOnce());
+  }
+
+  /**
+   * Replaces a target's definition (its type stays); secrets the caller leaves out are kept.
+   *
+   * @return empty when there is no such target
+   */
+  public Optional<Saved> update(Scope scope, String name, ObjectNode definition) {
+    Optional<Target> held = records.target(scope.tenant(), name);
+    if (held.isEmpty()) {
+      return Optional.empty();
+    }
+    Target before = held.get();
+    if (definition.hasNonNull("name") && !definition.get("name").asText().equals(name)) {
+      throw new IllegalArgumentException("'name' cannot change: create a target of the new name");
+    }
+    if (definition.hasNonNull("type") && !definition.get("type").asText().equals(before.type())) {
+      throw new IllegalArgumentException(
+          "'type' cannot change (it is '" + before.type() + "'): create a new target");
+    }
+    TargetType type = typeNamed(before.type());
+    TargetType.Checked checked = type.check(settings(definition), secrets(before));
+    return records
+        .update(
+            scope,
+            name,
+            before.version(),
+            text(checked.config()),
+            seal(scope.tenant(), name, checked.secrets()))
+        .map(t -> new Saved(show(t), checked.shownOnce()));
+  }
+
+  public boolean delete(Scope scope, String name) {
+    return records.delete(scope, name);
+  }
+
+  /** Pauses deliveries to a target (they wait in the journal) or, with null, resumes them. */
+  public Optional<ObjectNode> pause(Scope scope, String name, @Nullable String reason) {
+    return records.pause(scope, name, reason).map(this::show);
+  }
+
+  /** A target as shown to operators: its definition without secrets, and its delivery state. */
+  public Optional<ObjectNode> show(String tenant, String name) {
+    return records.target(tenant, name).map(this::show);
+  }
+
+  public List<ObjectNode> list(String tenant) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (Target t : records.targets(tenant)) {
+      out.add(show(t));
+    }
+    return out;
+  }
+
+  /** Marks dead letters for delivery again (all of the target's when {@code seq} is null). */
+  public int replay(Scope scope, String name, @Nullable Long seq) {
+    return records.replay(scope, name, seq);
+  }
+
+  public List<HubRecords.DeadLetter> deadLetters(
+      String tenant, String name, long afterSeq, int limit) {
+    return records.deadLetters(tenant, name, afterSeq, limit);
+  }
+
+  /** What the delivery workers open targets with. */
+  public Delivery.Sinks sinks() {
+    return new Delivery.Sinks() {
+      @Override
+      public Set<String> types() {
+        return types.keySet();
+      }
+
+      @Override
+      public Sink open(Target target) {
+        TargetType type = typeNamed(target.type());
+        return type.open(target, parse(target.config()), secrets(target));
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- showing
+
+  private ObjectNode show(Target t) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("name", t.name());
+    out.put("type", t.type());
+    out.setAll(parse(t.config()));
+    ObjectNode meta = out.putObject("meta");
+    meta.put("created", t.created().toString());
+    meta.put("lastModified", t.updated().toString());
+    meta.put("version", t.version());
+    out.set("status", status(t));
+    return out;
+  }
+
+  private ObjectNode status(Target t) {
+    ObjectNode s = JSON.createObjectNode();
+    Optional<Cursor> found = records.cursor(t.tenant(), t.name());
+    Instant now = clock.instant();
+    if (found.isEmpty()) {
+      s.put("state", "unknown");
+      return s;
+    }
+    Cursor c = found.get();
+    long newest = store.audit().read(r -> r.head(t.tenant())).map(AuditRecord::seq).orElse(0L);
+    long pending = Math.max(0, newest - c.nextSeq() + 1);
+    String state;
+    if (t.paused()) {
+      state = "paused";
+      s.put("pausedReason", t.pausedReason());
+    } else if (c.attempts() > 0
+        && c.lastError() != null
+        && c.lastError().startsWith("unavailable")
+        && c.attempts() >= 5) {
+      state = "circuit-open";
+    } else if (c.attempts() > 0) {
+      state = "retrying";
+    } else {
+      state = pending > 0 ? "delivering" : "idle";
+    }
+    s.put("state", state);
+    s.put("nextSeq", c.nextSeq());
+    s.put("journalSeq", newest);
+    s.put("pending", pending);
+    if (pending > 0) {
+      List<JournalEntry> oldest =
+          store.read(Scope.system(t.tenant(), "hub"), r -> r.journal(c.nextSeq() - 1, 1));
+      if (!oldest.isEmpty()) {
+        Duration age = Duration.between(oldest.get(0).at(), now);
+        s.put("oldestPendingAgeMs", Math.max(0, age.toMillis()));
+      }
+    }
+    s.put("delivered", c.delivered());
+    putInstant(s, "lastDeliveredAt", c.lastDeliveredAt());
+    s.put("attempts", c.attempts());
+    putInstant(s, "retryAt", c.retryAt());
+    if (c.lastError() != null) {
+      s.put("lastError", c.lastError());
+    }
+    putInstant(s, "lastErrorAt", c.lastErrorAt());
+    s.put("deadLetters", records.deadLetters(t.tenant(), t.name(), 0, 1000).size());
+    if (c.owner() != null && c.leaseUntil() != null && c.leaseUntil().isAfter(now)) {
+      s.put("node", c.owner());
+    }
+    return s;
+  }
+
+  private static void putInstant(ObjectNode s, String field, @Nullable Instant t) {
+    if (t != null) {
+      s.put(field, t.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- definitions
+
+  private static String name(ObjectNode definition) {
+    JsonNode n = definition.get("name");
+    if (n == null || !n.isTextual()) {
+      throw new IllegalArgumentException(
+          "a target needs a 'name': 1 to 63 lower-case letters, digits and '-'");
+    }
+    String name = n.asText();
+    if (!Tenants.NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "invalid target name '"
+              + (name.length() > 70 ? name.substring(0, 70) + "..." : name)
+              + "': use 1 to 63 lower-case letters, digits and '-', not starting or ending with"
+              + " '-'");
+    }
+    return name;
+  }
+
+  private TargetType type(ObjectNode definition) {
+    JsonNode t = definition.get("type");
+    if (t == null || !t.isTextual()) {
+      throw new IllegalArgumentException(
+          "a target needs a 'type', one of: " + String.join(", ", types.keySet()));
+    }
+    return typeNamed(t.asText());
+  }
+
+  private TargetType typeNamed(String name) {
+    TargetType type = types.get(name);
+    if (type == null) {
+      throw new IllegalArgumentException(
+          "unknown target type '" + name + "': use one of " + String.join(", ", types.keySet()));
+    }
+    return type;
+  }
+
+  private static ObjectNode settings(ObjectNode definition) {
+    ObjectNode out = definition.deepCopy();
+    for (Iterator<String> it = out.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (COMMON.contains(f) || f.equals("meta") || f.equals("status")) {
+        it.remove();
+      }
+    }
+    return out;
+  }
+
+  private byte @Nullable [] seal(String tenant, String name, ObjectNode secrets) {
+    if (secrets.isEmpty()) {
+      return null;
+    }
+    return box.seal(text(secrets).getBytes(StandardCharsets.UTF_8), tenant + "/" + name);
+  }
+
+  private ObjectNode secrets(Target t) {
+    byte[] sealed = t.secrets();
+    if (sealed == null) {
+      return JSON.createObjectNode();
+    }
+    return parse(new String(box.open(sealed, t.tenant() + "/" + t.name()), StandardCharsets.UTF_8));
+  }
+
+  private static ObjectNode parse(String json) {
+    try {
+      JsonNode n = JSON.readTree(json);
+      return n instanceof ObjectNode o ? o : JSON.createObjectNode();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a stored target is not JSON", e);
+    }
+  }
+
+  private static String text(ObjectNode n) {
+    try {
+      return JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.scimd.sync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.HubRecords.Target;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One kind of target ({@code webhook}, {@code scim}, ...): how its settings are checked when saved,
+ * which of them are secrets, and how it delivers. Registered with the {@link Hub}.
+ */
+public interface TargetType {
+
+  /** The {@code type} a definition names. */
+  String name();
+
+  /**
+   * Checks a definition's settings (everything but {@code name} and {@code type}) when it is saved,
+   * and splits them into what is stored in clear and what is sealed.
+   *
+   * @param settings the settings as the caller sent them
+   * @param previous the secrets saved before, when the target is being changed: a setting the
+   *     caller left out keeps its secret
+   * @throws IllegalArgumentException naming the setting and what to fix
+   */
+  Checked check(ObjectNode settings, @Nullable ObjectNode previous);
+
+  /**
+   * The sink of a saved target.
+   *
+   * @throws IllegalArgumentException when it cannot deliver with these settings
+   */
+  Sink open(Target target, ObjectNode config, ObjectNode secrets);
+
+  /**
+   * Checked settings.
+   *
+   * @param config stored in clear, shown to operators and journaled
+   * @param secrets sealed before they are stored, never shown
+   * @param shownOnce a secret scimd made for the caller (a webhook secret), shown in this answer
+   *     only; null when none
+   */
+  record Checked(ObjectNode config, ObjectNode secrets, @Nullable String shownOnce) {}
+}

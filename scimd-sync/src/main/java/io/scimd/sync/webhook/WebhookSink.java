@@ -1,0 +1,103 @@
+package io.scimd.sync.webhook;
+
+import io.scimd.store.JournalEntry;
+import io.scimd.sync.Http;
+import io.scimd.sync.Outcome;
+import io.scimd.sync.Sink;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Delivers each change to a webhook receiver: one POST of the change as a security event payload,
+ * signed as Standard Webhooks specifies ({@code webhook-id}, {@code webhook-timestamp}, {@code
+ * webhook-signature}). The {@code webhook-id} is the change's tenant and journal number, the same
+ * on every attempt: a receiver that got it before (a node died before recording it) can tell.
+ */
+public final class WebhookSink implements Sink {
+  private final HttpClient http;
+  private final URI url;
+  private final List<WebhookSecret> secrets;
+  private final Set<String> resourceTypes;
+  private final Function<JournalEntry, byte[]> body;
+  private final Duration timeout;
+  private final InstantSource clock;
+
+  /**
+   * @param secrets the secrets that sign each delivery (two while one rotates)
+   * @param resourceTypes the resource types whose changes are sent ({@code User}, {@code Group})
+   * @param body the payload of a change
+   */
+  public WebhookSink(
+      HttpClient http,
+      URI url,
+      List<WebhookSecret> secrets,
+      Set<String> resourceTypes,
+      Function<JournalEntry, byte[]> body,
+      Duration timeout,
+      InstantSource clock) {
+    this.http = http;
+    this.url = url;
+    this.secrets = List.copyOf(secrets);
+    this.resourceTypes = Set.copyOf(resourceTypes);
+    this.body = body;
+    this.timeout = timeout;
+    this.clock = clock;
+  }
+
+  /** The {@code webhook-id} of a change: stable across attempts and nodes. */
+  public static String messageId(JournalEntry e) {
+    return "msg_" + e.tenant() + "_" + e.seq();
+  }
+
+  @Override
+  public boolean accepts(JournalEntry entry) {
+    return resourceTypes.contains(entry.change().resourceType());
+  }
+
+  @Override
+  public Outcome deliver(List<JournalEntry> entries) {
+    for (int i = 0; i < entries.size(); i++) {
+      JournalEntry e = entries.get(i);
+      byte[] payload = body.apply(e);
+      String id = messageId(e);
+      long timestamp = clock.instant().getEpochSecond();
+      HttpRequest request =
+          HttpRequest.newBuilder(url)
+              .timeout(timeout)
+              .header("Content-Type", "application/json")
+              .header("User-Agent", "scimd-hub")
+              .header("webhook-id", id)
+              .header("webhook-timestamp", Long.toString(timestamp))
+              .header("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
+              .build();
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+          return Outcome.failed(
+              i, Http.failure(status, response.headers(), response.body(), clock.instant()));
+        }
+      } catch (HttpTimeoutException te) {
+        return Outcome.failed(
+            i, Outcome.Failure.unavailable("no answer within " + timeout.toMillis() + " ms", null));
+      } catch (IOException io) {
+        return Outcome.failed(
+            i, Outcome.Failure.unavailable("cannot reach " + url.getHost() + ": " + io, null));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return Outcome.failed(i, Outcome.Failure.unavailable("interrupted", null));
+      }
+    }
+    return Outcome.all(entries.size());
+  }
+}

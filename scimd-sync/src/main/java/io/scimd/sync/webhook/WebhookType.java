@@ -1,0 +1,137 @@
+package io.scimd.sync.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.HubRecords.Target;
+import io.scimd.store.JournalEntry;
+import io.scimd.sync.Sink;
+import io.scimd.sync.TargetType;
+import io.scimd.sync.UrlPolicy;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code webhook} target type: {@code url}, {@code secret} ({@code whsec_...}; made when left
+ * out, and shown once), {@code timeoutMs}. A new {@code secret} on a change keeps the old one
+ * signing too for {@code secretOverlapHours} (24 by default), so receivers can switch without
+ * missing a delivery.
+ */
+public final class WebhookType implements TargetType {
+  private static final Set<String> SETTINGS =
+      Set.of("url", "secret", "timeoutMs", "secretOverlapHours");
+
+  private final HttpClient http;
+  private final UrlPolicy urls;
+  private final Set<String> resourceTypes;
+  private final Function<JournalEntry, byte[]> body;
+  private final InstantSource clock;
+
+  public WebhookType(
+      HttpClient http,
+      UrlPolicy urls,
+      Set<String> resourceTypes,
+      Function<JournalEntry, byte[]> body,
+      InstantSource clock) {
+    this.http = http;
+    this.urls = urls;
+    this.resourceTypes = Set.copyOf(resourceTypes);
+    this.body = body;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return "webhook";
+  }
+
+  @Override
+  public Checked check(ObjectNode settings, @Nullable ObjectNode previous) {
+    for (Iterator<String> it = settings.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!SETTINGS.contains(f)) {
+        throw new IllegalArgumentException(
+            "unknown webhook setting '"
+                + f
+                + "': use "
+                + String.join(", ", SETTINGS.stream().sorted().toList()));
+      }
+    }
+    JsonNode url = settings.get("url");
+    if (url == null || !url.isTextual()) {
+      throw new IllegalArgumentException("a webhook target needs a 'url' (http or https)");
+    }
+    urls.check("url", url.asText());
+    ObjectNode config = JsonNodeFactory.instance.objectNode();
+    config.put("url", url.asText());
+    long timeout = positive(settings, "timeoutMs", 5_000, 60_000);
+    config.put("timeoutMs", timeout);
+    long overlap = positive(settings, "secretOverlapHours", 24, 24 * 30);
+    config.put("secretOverlapHours", overlap);
+
+    ObjectNode secrets = JsonNodeFactory.instance.objectNode();
+    String shown = null;
+    JsonNode given = settings.get("secret");
+    if (given != null && !given.isNull()) {
+      if (!given.isTextual()) {
+        throw new IllegalArgumentException("'secret' must be a string 'whsec_<base64>'");
+      }
+      WebhookSecret.parse(given.asText());
+      secrets.put("secret", given.asText());
+    } else if (previous != null && previous.hasNonNull("secret")) {
+      secrets.put("secret", previous.get("secret").asText());
+    } else {
+      shown = WebhookSecret.generate();
+      secrets.put("secret", shown);
+    }
+    if (previous != null && previous.hasNonNull("secret")) {
+      String old = previous.get("secret").asText();
+      if (!old.equals(secrets.get("secret").asText())) {
+        secrets.put("previous", old);
+        secrets.put(
+            "previousUntil", clock.instant().plus(Duration.ofHours(overlap)).toEpochMilli());
+      } else if (previous.hasNonNull("previous")) {
+        secrets.set("previous", previous.get("previous"));
+        secrets.set("previousUntil", previous.get("previousUntil"));
+      }
+    }
+    return new Checked(config, secrets, shown);
+  }
+
+  private static long positive(ObjectNode settings, String field, long dflt, long max) {
+    JsonNode n = settings.get(field);
+    if (n == null || n.isNull()) {
+      return dflt;
+    }
+    if (!n.canConvertToLong() || n.asLong() < 1 || n.asLong() > max) {
+      throw new IllegalArgumentException("'" + field + "' must be a whole number from 1 to " + max);
+    }
+    return n.asLong();
+  }
+
+  @Override
+  public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
+    List<WebhookSecret> signing = new ArrayList<>();
+    signing.add(WebhookSecret.parse(secrets.path("secret").asText()));
+    if (secrets.hasNonNull("previous")
+        && Instant.ofEpochMilli(secrets.path("previousUntil").asLong()).isAfter(clock.instant())) {
+      signing.add(WebhookSecret.parse(secrets.get("previous").asText()));
+    }
+    return new WebhookSink(
+        http,
+        urls.check("url", config.path("url").asText()),
+        signing,
+        resourceTypes,
+        body,
+        Duration.ofMillis(config.path("timeoutMs").asLong(5_000)),
+        clock);
+  }
+}
