@@ -1,0 +1,279 @@
+package io.scimd.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.HubRecords;
+import io.scimd.store.JournalEntry;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import io.scimd.store.jdbc.Stores;
+import io.scimd.sync.webhook.WebhookSecret;
+import io.scimd.sync.webhook.WebhookType;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The delivery workers against a real store (SQLite) and a real webhook receiver on 127.0.0.1:
+ * order, retries, the circuit, dead letters and replay, leases between two workers.
+ */
+class DeliveryTest {
+  /** The store the test runs on: SQLite in {@link #dir}; PostgreSQL in a subclass. */
+  Store open() {
+    return Stores.sqlite(dir, SchemaRegistry.builtIn(), InstantSource.system());
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Scope SCOPE = Scope.system(Scope.DEFAULT_TENANT, "test");
+
+  @TempDir Path dir;
+  private Store store;
+  private HttpServer receiver;
+  private final List<String> received = Collections.synchronizedList(new ArrayList<>());
+  private final List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
+  private volatile IntSupplier answer = () -> 204;
+  private final AtomicInteger requests = new AtomicInteger();
+  private String secret;
+  private Hub hub;
+  private final List<Delivery> workers = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    store = open();
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          byte[] body = ex.getRequestBody().readAllBytes();
+          requests.incrementAndGet();
+          arrivals.add(System.nanoTime());
+          String id = ex.getRequestHeaders().getFirst("webhook-id");
+          long ts = Long.parseLong(ex.getRequestHeaders().getFirst("webhook-timestamp"));
+          String sig = ex.getRequestHeaders().getFirst("webhook-signature");
+          int status = answer.getAsInt();
+          boolean valid =
+              List.of(sig.split(" ")).contains(WebhookSecret.parse(secret).sign(id, ts, body));
+          if (!valid) {
+            status = 401;
+          }
+          if (status == 429) {
+            ex.getResponseHeaders().add("Retry-After", "1");
+          }
+          if (status / 100 == 2) {
+            received.add(new String(body, StandardCharsets.UTF_8));
+          }
+          ex.sendResponseHeaders(status, -1);
+          ex.close();
+        });
+    receiver.start();
+    SecretBox box = new SecretBox(SecretBox.newKey());
+    WebhookType webhook =
+        new WebhookType(
+            HttpClient.newHttpClient(),
+            UrlPolicy.any(),
+            Set.of("User", "Group"),
+            e ->
+                (e.seq() + " " + e.change().kind().wire() + " " + e.change().resourceId())
+                    .getBytes(StandardCharsets.UTF_8),
+            InstantSource.system());
+    hub = new Hub(store, box, List.of(webhook), InstantSource.system());
+    ObjectNode def = JSON.createObjectNode();
+    def.put("name", "hooks");
+    def.put("type", "webhook");
+    def.put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+    Hub.Saved saved = hub.create(SCOPE, def);
+    secret = saved.shownOnce();
+    assertThat(secret).startsWith("whsec_");
+    assertThat(saved.target().toString()).doesNotContain(secret);
+  }
+
+  @AfterEach
+  void stop() {
+    workers.forEach(Delivery::close);
+    receiver.stop(0);
+    store.close();
+  }
+
+  private Delivery worker(String node) {
+    Delivery d =
+        new Delivery(
+            store,
+            hub.sinks(),
+            Delivery.Settings.defaults()
+                .withMaxAttempts(3)
+                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .withLease(Duration.ofMillis(50), Duration.ofMillis(600)),
+            InstantSource.system(),
+            node);
+    workers.add(d);
+    d.start();
+    return d;
+  }
+
+  private String user(String name) {
+    ObjectNode u = JSON.createObjectNode();
+    u.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+    u.put("userName", name);
+    return store.write(SCOPE, tx -> tx.insert("User", u)).id();
+  }
+
+  private List<String> expected(long from) {
+    List<String> out = new ArrayList<>();
+    for (JournalEntry e : store.read(SCOPE, r -> r.journal(0, 1000))) {
+      if (e.change().resourceType().equals("User") && e.seq() >= from) {
+        out.add(e.seq() + " " + e.change().kind().wire() + " " + e.change().resourceId());
+      }
+    }
+    return out;
+  }
+
+  private void awaitReceived(int n) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (received.size() < n && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertThat(received).hasSizeGreaterThanOrEqualTo(n);
+  }
+
+  @Test
+  void deliversEveryChangeInOrder_signed() throws Exception {
+    worker("n1");
+    for (int i = 0; i < 20; i++) {
+      user("user" + i);
+    }
+    awaitReceived(20);
+    assertThat(received).containsExactlyElementsOf(expected(0));
+    // The receiver has them before the worker records them: wait for the cursor.
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    HubRecords.Cursor c;
+    do {
+      Thread.sleep(10);
+      c = store.hub().cursor(Scope.DEFAULT_TENANT, "hooks").orElseThrow();
+    } while (c.delivered() < 20 && System.nanoTime() < until);
+    assertThat(c.delivered()).isEqualTo(20);
+    assertThat(hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().at("/status/pending").asLong())
+        .isZero();
+  }
+
+  @Test
+  void anUnavailableTarget_isRetriedUntilItRecovers_nothingLost_noDeadLetters() throws Exception {
+    answer = () -> 503;
+    worker("n1");
+    for (int i = 0; i < 5; i++) {
+      user("user" + i);
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (requests.get() < 6 && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertThat(requests.get()).isGreaterThanOrEqualTo(6); // more than maxAttempts: never dead
+    assertThat(
+            hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().at("/status/lastError").asText())
+        .startsWith("unavailable: HTTP 503");
+    answer = () -> 200;
+    awaitReceived(5);
+    assertThat(received).containsExactlyElementsOf(expected(0));
+    assertThat(store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10)).isEmpty();
+  }
+
+  @Test
+  void retryAfterIsHonoured() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    answer = () -> calls.getAndIncrement() == 0 ? 429 : 200;
+    worker("n1");
+    user("alice");
+    awaitReceived(1);
+    assertThat(arrivals).hasSize(2);
+    assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0)))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(400)); // capped at backoffMax in this test
+  }
+
+  @Test
+  void aRefusedChange_isDeadLettered_theRestGoOn_andReplayDeliversIt() throws Exception {
+    String poison = "user-poison";
+    AtomicInteger calls = new AtomicInteger();
+    answer = () -> calls.getAndIncrement() < 3 ? 400 : 200;
+    worker("n1");
+    user(poison);
+    user("fine");
+    awaitReceived(1);
+    List<HubRecords.DeadLetter> dead =
+        store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10);
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).attempts()).isEqualTo(3);
+    assertThat(dead.get(0).error()).contains("HTTP 400");
+    assertThat(received).containsExactly(expected(0).get(1));
+    assertThat(hub.replay(SCOPE, "hooks", null)).isEqualTo(1);
+    awaitReceived(2);
+    assertThat(received.get(1)).isEqualTo(expected(0).get(0));
+    assertThat(store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10)).isEmpty();
+  }
+
+  @Test
+  void aSecondWorker_takesOverWhenTheFirstStops_nothingLost() throws Exception {
+    Delivery first = worker("n1");
+    Delivery second = worker("n2");
+    user("a");
+    awaitReceived(1);
+    String holder = first.serving().isEmpty() ? "n2" : "n1";
+    (holder.equals("n1") ? first : second).close();
+    user("b");
+    user("c");
+    awaitReceived(3);
+    assertThat(received).containsExactlyElementsOf(expected(0));
+  }
+
+  @Test
+  void aPausedTarget_waits_andResumesWhereItStopped() throws Exception {
+    hub.pause(SCOPE, "hooks", "maintenance");
+    worker("n1");
+    user("a");
+    Thread.sleep(300);
+    assertThat(received).isEmpty();
+    assertThat(hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().at("/status/state").asText())
+        .isEqualTo("paused");
+    hub.pause(SCOPE, "hooks", null);
+    awaitReceived(1);
+    assertThat(received).containsExactlyElementsOf(expected(0));
+  }
+
+  @Test
+  void badDefinitions_areRefusedWithTheFieldNamed() {
+    ObjectNode def = JSON.createObjectNode();
+    def.put("name", "x");
+    def.put("type", "webhook");
+    assertThatThrownBy(() -> hub.create(SCOPE, def)).hasMessageContaining("'url'");
+    def.put("url", "ftp://example");
+    assertThatThrownBy(() -> hub.create(SCOPE, def)).hasMessageContaining("http or https");
+    def.put("url", "http://127.0.0.1/");
+    def.put("secret", "nope");
+    assertThatThrownBy(() -> hub.create(SCOPE, def)).hasMessageContaining("whsec_");
+    def.remove("secret");
+    def.put("colour", "red");
+    assertThatThrownBy(() -> hub.create(SCOPE, def)).hasMessageContaining("'colour'");
+    def.remove("colour");
+    def.put("name", "Bad Name");
+    assertThatThrownBy(() -> hub.create(SCOPE, def)).hasMessageContaining("invalid target name");
+    def.put("name", "hooks");
+    assertThatThrownBy(() -> hub.create(SCOPE, def)).isInstanceOf(IllegalStateException.class);
+  }
+}
