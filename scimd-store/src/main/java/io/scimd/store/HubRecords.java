@@ -68,6 +68,14 @@ public interface HubRecords {
   /** Pauses (a reason) or resumes (null) a target; empty when there is no such target. */
   Optional<Target> pause(Scope scope, String name, @Nullable String reason);
 
+  /**
+   * Lets the deletions and deactivations that the deletion guard held for a target through, up to
+   * journal entry {@code throughSeq}, and resumes it (journaled).
+   *
+   * @return the target; empty when there is no such target
+   */
+  Optional<Target> approve(Scope scope, String name, long throughSeq);
+
   /** Deletes a target with its cursor, dead letters and remote ids (journaled as deleted). */
   boolean delete(Scope scope, String name);
 
@@ -88,6 +96,7 @@ public interface HubRecords {
    * @param retryAt when the next attempt is due, after a failure
    * @param lastError the last failure, as the target said it
    * @param delivered how many entries were delivered in all
+   * @param approvedThrough the newest entry an operator let through the deletion guard
    */
   record Cursor(
       String tenant,
@@ -100,7 +109,8 @@ public interface HubRecords {
       @Nullable String lastError,
       @Nullable Instant lastErrorAt,
       @Nullable Instant lastDeliveredAt,
-      long delivered) {}
+      long delivered,
+      long approvedThrough) {}
 
   Optional<Cursor> cursor(String tenant, String target);
 
@@ -124,8 +134,8 @@ public interface HubRecords {
   /**
    * Records a step of delivery under the lease: the cursor moves to {@code nextSeq} ({@code
    * delivered} more entries were delivered), the failure state becomes {@code attempts}, {@code
-   * retryAt}, {@code error} (cleared when null), the lease is renewed until {@code until}, and the
-   * entries in {@code deadLetters} are dead-lettered, all in one transaction.
+   * retryAt}, {@code error} (the last one is kept when null), the lease is renewed until {@code
+   * until}, and the entries in {@code deadLetters} are dead-lettered, all in one transaction.
    *
    * @return false, changing nothing, when {@code owner} no longer holds the lease
    */

@@ -26,6 +26,7 @@ CREATE TABLE deliveries (
   last_error_at     BIGINT,
   last_delivered_at BIGINT,
   delivered         BIGINT NOT NULL DEFAULT 0,
+  approved_seq      BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (tenant, target)
 );
 

@@ -26,6 +26,7 @@ CREATE TABLE deliveries (
   last_error_at     INTEGER,
   last_delivered_at INTEGER,
   delivered         INTEGER NOT NULL DEFAULT 0,
+  approved_seq      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (tenant, target)
 ) WITHOUT ROWID;
 

@@ -226,6 +226,9 @@ public final class Delivery implements AutoCloseable {
     private int attempts;
     private @Nullable Instant retryAt;
     private Instant leaseUntil;
+    private long approvedThrough;
+    private DeletionGuard guard = DeletionGuard.OFF;
+    private final java.util.ArrayDeque<Instant> recentDeletions = new java.util.ArrayDeque<>();
     private @Nullable Thread thread;
 
     Worker(Cursor c) {
@@ -236,6 +239,7 @@ public final class Delivery implements AutoCloseable {
       this.attempts = c.attempts();
       this.retryAt = c.retryAt();
       this.leaseUntil = Objects.requireNonNullElse(c.leaseUntil(), clock.instant());
+      this.approvedThrough = c.approvedThrough();
     }
 
     @Override
@@ -267,6 +271,7 @@ public final class Delivery implements AutoCloseable {
                 continue;
               }
               version = t.version();
+              guard = DeletionGuard.of(t);
             }
             checked = now;
           }
@@ -351,7 +356,24 @@ public final class Delivery implements AutoCloseable {
       if (accepted.isEmpty()) {
         return step(end, 0, 0, null, null, null);
       }
+      if (guard.holds(accepted, approvedThrough, recentDeletions, clock.instant())) {
+        String reason =
+            "deletion guard: more than "
+                + guard.maxDeletions()
+                + " deletions or deactivations within "
+                + guard.window().toSeconds()
+                + " s are held: approve them (scimd target approve "
+                + name
+                + ") or change the directory back";
+        log.warn("hub: {}/{} {}", tenant, name, reason);
+        hub.pause(scope, name, reason);
+        return false;
+      }
       Outcome o = sink.deliver(accepted);
+      guard.delivered(
+          accepted.subList(0, Math.min(o.delivered(), accepted.size())),
+          recentDeletions,
+          clock.instant());
       if (o.failure() == null || o.delivered() >= accepted.size()) {
         return step(end, accepted.size(), 0, null, null, null);
       }

@@ -35,7 +35,7 @@ public final class Hub {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The settings every target has, whatever its type. */
-  private static final Set<String> COMMON = Set.of("name", "type");
+  private static final Set<String> COMMON = Set.of("name", "type", "deletionGuard");
 
   private final Store store;
   private final HubRecords records;
@@ -67,7 +67,7 @@ public final class Hub {
   public Saved create(Scope scope, ObjectNode definition) {
     String name = name(definition);
     TargetType type = type(definition);
-    TargetType.Checked checked = type.check(settings(definition), null);
+    TargetType.Checked checked = withCommon(type.check(settings(definition), null), definition);
     Target saved =
         records
             .create(
@@ -106,7 +106,8 @@ public final class Hub {
           "'type' cannot change (it is '" + before.type() + "'): create a new target");
     }
     TargetType type = typeNamed(before.type());
-    TargetType.Checked checked = type.check(settings(definition), secrets(before));
+    TargetType.Checked checked =
+        withCommon(type.check(settings(definition), secrets(before)), definition);
     return records
         .update(
             scope,
@@ -273,6 +274,25 @@ public final class Hub {
           "unknown target type '" + name + "': use one of " + String.join(", ", types.keySet()));
     }
     return type;
+  }
+
+  /** The settings every type has, checked and stored beside the type's own. */
+  private static TargetType.Checked withCommon(TargetType.Checked checked, ObjectNode definition) {
+    JsonNode guard = definition.get("deletionGuard");
+    if (guard != null && !guard.isNull()) {
+      checked.config().set("deletionGuard", DeletionGuard.check(guard));
+    }
+    return checked;
+  }
+
+  /**
+   * Lets the deletions the deletion guard held through and resumes the target.
+   *
+   * @return empty when there is no such target
+   */
+  public Optional<ObjectNode> approve(Scope scope, String name) {
+    long newest = store.audit().read(r -> r.head(scope.tenant())).map(AuditRecord::seq).orElse(0L);
+    return records.approve(scope, name, newest).map(this::show);
   }
 
   private static ObjectNode settings(ObjectNode definition) {

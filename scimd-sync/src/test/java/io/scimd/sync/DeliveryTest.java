@@ -281,4 +281,41 @@ class DeliveryTest {
     def.put("name", "hooks");
     assertThatThrownBy(() -> hub.create(SCOPE, def)).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aBurstOfDeletions_isHeldForApproval_thenApprovedAndSent() throws Exception {
+    ObjectNode def = (ObjectNode) hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow();
+    ObjectNode change = JSON.createObjectNode();
+    change.put("url", def.get("url").asText());
+    change.putObject("deletionGuard").put("maxDeletions", 3);
+    hub.update(SCOPE, "hooks", change);
+    worker("n1");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(user("user" + i));
+    }
+    awaitReceived(6);
+    for (String id : ids) {
+      store.write(SCOPE, tx -> tx.delete("User", id));
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!hub.show(Scope.DEFAULT_TENANT, "hooks")
+            .orElseThrow()
+            .at("/status/state")
+            .asText()
+            .equals("paused")
+        && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    ObjectNode held = hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow();
+    assertThat(held.at("/status/pausedReason").asText())
+        .contains("deletion guard")
+        .contains("approve");
+    Thread.sleep(200);
+    int sentBeforeApproval = received.size() - 6;
+    assertThat(sentBeforeApproval).isLessThanOrEqualTo(3);
+    hub.approve(SCOPE, "hooks");
+    awaitReceived(12);
+    assertThat(received).containsExactlyElementsOf(expected(0));
+  }
 }

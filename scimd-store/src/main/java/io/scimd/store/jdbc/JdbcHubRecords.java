@@ -28,7 +28,7 @@ final class JdbcHubRecords implements HubRecords {
       "tenant, name, type, config, secrets, paused_reason, created, updated, version";
   private static final String CURSOR_COLUMNS =
       "tenant, target, next_seq, owner, lease_until, attempts, retry_at, last_error,"
-          + " last_error_at, last_delivered_at, delivered";
+          + " last_error_at, last_delivered_at, delivered, approved_seq";
 
   private final ConnRunner db;
   private final JdbcTenants.TxWriter writer;
@@ -182,6 +182,53 @@ final class JdbcHubRecords implements HubRecords {
                                   text(before.pausedReason()),
                                   text(reason),
                                   false))),
+                      now);
+                  return find(c, scope.tenant(), name);
+                }));
+  }
+
+  @Override
+  public Optional<Target> approve(Scope scope, String name, long throughSeq) {
+    return writer.write(
+        scope,
+        tx ->
+            JdbcTx.sql(
+                () -> {
+                  Conn c = tx.conn();
+                  long now = tx.tick();
+                  Optional<Target> held = find(c, scope.tenant(), name);
+                  if (held.isEmpty()) {
+                    return held;
+                  }
+                  Target before = held.get();
+                  PreparedStatement ps =
+                      c.ps(
+                          "UPDATE deliveries SET approved_seq = ? WHERE tenant = ? AND target = ?"
+                              + " AND approved_seq < ?");
+                  ps.setLong(1, throughSeq);
+                  ps.setString(2, scope.tenant());
+                  ps.setString(3, name);
+                  ps.setLong(4, throughSeq);
+                  ps.executeUpdate();
+                  PreparedStatement resume =
+                      c.ps(
+                          "UPDATE targets SET paused_reason = NULL, updated = ?,"
+                              + " version = version + 1 WHERE tenant = ? AND name = ?");
+                  resume.setLong(1, now);
+                  resume.setString(2, scope.tenant());
+                  resume.setString(3, name);
+                  resume.executeUpdate();
+                  ObjectNode what = Docs.MAPPER.createObjectNode();
+                  what.put("approvedThrough", throughSeq);
+                  tx.journal(
+                      new Change.Patched(
+                          TARGET,
+                          name,
+                          before.version() + 1,
+                          List.of(
+                              new Change.AttributeChange(
+                                  "pausedReason", text(before.pausedReason()), null, false),
+                              new Change.AttributeChange("deletionGuard", null, what, false))),
                       now);
                   return find(c, scope.tenant(), name);
                 }));
@@ -442,7 +489,8 @@ final class JdbcHubRecords implements HubRecords {
                 rs.getString(8),
                 instantOrNull(rs, 9),
                 instantOrNull(rs, 10),
-                rs.getLong(11)));
+                rs.getLong(11),
+                rs.getLong(12)));
       }
     }
     return out;
