@@ -741,15 +741,9 @@ public final class LoadRun {
 
   private static Process startServer(Options o, Path dir, int port, String token, Path logFile)
       throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.addAll(o.serverOpts());
-    cmd.addAll(
+    List<String> serve = new ArrayList<>();
+    serve.addAll(
         List.of(
-            "-jar",
-            o.serverJar().toString(),
-            "serve",
             "--host",
             HOST,
             "--port",
@@ -760,7 +754,20 @@ public final class LoadRun {
             // then best set so high that it never refuses, to measure what the check costs.
             "--rate-limit",
             o.rateLimit()));
-    cmd.addAll(o.serverArgs());
+    serve.addAll(o.serverArgs());
+    return startServer(o.serverJar(), o.serverOpts(), serve, token, logFile);
+  }
+
+  /** Starts {@code java [jvmOptions] -jar jar serve [serveArgs]} with a bootstrap token. */
+  static Process startServer(
+      Path jar, List<String> jvmOptions, List<String> serveArgs, String token, Path logFile)
+      throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar.toString(), "serve"));
+    cmd.addAll(serveArgs);
     log("starting %s (log %s)", String.join(" ", cmd), logFile);
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());

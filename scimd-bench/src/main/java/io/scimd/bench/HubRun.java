@@ -1,0 +1,411 @@
+package io.scimd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The provisioning hub's load run (issue 8's benchmarks), against a scimd started from its jar like
+ * {@link LoadRun}, with webhook receivers in this process on 127.0.0.1:
+ *
+ * <ol>
+ *   <li><b>Propagation lag</b>: SCIM writes (creates and PATCHes of users) at a steady {@code
+ *       --rate} per second for {@code --seconds}, to {@code --targets} webhook targets; the lag of
+ *       each change is from the moment the writer had its 2xx to the moment a receiver had the
+ *       delivery, p50 and p99 per target (target: p99 at most 1 s at 200 changes/s to 3 targets).
+ *   <li><b>Drain</b>: the targets paused, {@code --backlog} users created (SCIM Bulk), the targets
+ *       resumed; the time until each receiver had them all (target: 100,000 in at most 2 minutes).
+ *   <li><b>Write overhead</b>: closed-loop SCIM creates with {@code --concurrency} writers for
+ *       {@code --seconds}, with the targets delivering and then with no targets; the ratio of the
+ *       two rates (target: the hub costs IdP-facing writes at most 10%).
+ * </ol>
+ *
+ * <p>Changes are matched to deliveries by the resource id in the delivery's body and their order
+ * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
+ * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
+ * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH]}.
+ */
+public final class HubRun {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern UUID_TEXT =
+      Pattern.compile("Users/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+
+  private HubRun() {}
+
+  /** A webhook receiver that notes when each resource's deliveries arrived. */
+  private static final class Receiver implements AutoCloseable {
+    final HttpServer server;
+    final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
+    final AtomicLong count = new AtomicLong();
+
+    Receiver() throws IOException {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+      server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+      server.createContext(
+          "/hook",
+          ex -> {
+            long now = System.nanoTime();
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = UUID_TEXT.matcher(body);
+            if (m.find()) {
+              arrivals.computeIfAbsent(m.group(1), k -> new CopyOnWriteArrayList<>()).add(now);
+            }
+            count.incrementAndGet();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+          });
+      server.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int rate = 200;
+    int seconds = 20;
+    int targets = 3;
+    int backlog = 100_000;
+    int concurrency = 16;
+    Path jar = Path.of("scimd-server/target/scimd.jar");
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      String v = args[i + 1];
+      switch (args[i]) {
+        case "--rate" -> rate = Integer.parseInt(v);
+        case "--seconds" -> seconds = Integer.parseInt(v);
+        case "--targets" -> targets = Integer.parseInt(v);
+        case "--backlog" -> backlog = Integer.parseInt(v);
+        case "--concurrency" -> concurrency = Integer.parseInt(v);
+        case "--server-jar" -> jar = Path.of(v);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path dir = Files.createTempDirectory("scimd-hubrun");
+    int port = LoadRun.freePort();
+    String token = "bench-" + UUID.randomUUID();
+    Path logFile = dir.resolve("server.log");
+    Path data = dir.resolve("data");
+    Process server =
+        LoadRun.startServer(
+            jar,
+            LoadRun.jvmOptions(Path.of("bin/jvm.options")),
+            List.of(
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--data",
+                data.toString(),
+                "--rate-limit",
+                "off"),
+            token,
+            logFile);
+    HttpClient http =
+        HttpClient.newBuilder()
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String root = "http://127.0.0.1:" + port;
+    List<Receiver> receivers = new ArrayList<>();
+    try {
+      LoadRun.awaitHealthy(http, root, server, logFile);
+      Api api = new Api(http, root, token);
+      for (int t = 0; t < targets; t++) {
+        Receiver r = new Receiver();
+        receivers.add(r);
+        ObjectNode def = JSON.createObjectNode();
+        def.put("name", "bench-" + t);
+        def.put("type", "webhook");
+        def.put("url", r.url());
+        def.put("deletionGuard", false);
+        api.send("POST", "/admin/v1/targets", def, 201);
+      }
+      StringBuilder report = new StringBuilder();
+      lag(api, receivers, rate, seconds, report);
+      drain(api, receivers, backlog, report);
+      overhead(api, receivers, concurrency, seconds, report);
+      System.out.println();
+      System.out.println(report);
+    } finally {
+      receivers.forEach(Receiver::close);
+      server.destroy();
+      server.waitFor(10, TimeUnit.SECONDS);
+      LoadRun.deleteTree(dir);
+    }
+  }
+
+  // ---------------------------------------------------------------- (1) propagation lag
+
+  private static void lag(
+      Api api, List<Receiver> receivers, int rate, int seconds, StringBuilder report)
+      throws Exception {
+    Map<String, List<Long>> acked = new ConcurrentHashMap<>();
+    ConcurrentLinkedQueue<String> created = new ConcurrentLinkedQueue<>();
+    long total = (long) rate * seconds;
+    long interval = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    AtomicLong errors = new AtomicLong();
+    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (long n = 0; n < total; n++) {
+        long due = start + n * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        long k = n;
+        writers.submit(
+            () -> {
+              try {
+                String id = k % 2 == 1 ? created.poll() : null;
+                if (id == null) {
+                  ObjectNode u = user("lag-" + k);
+                  JsonNode made = api.send("POST", "/scim/v2/Users", u, 201);
+                  id = made.get("id").asText();
+                  acked
+                      .computeIfAbsent(id, x -> new CopyOnWriteArrayList<>())
+                      .add(System.nanoTime());
+                  created.add(id);
+                } else {
+                  ObjectNode patch = JSON.createObjectNode();
+                  patch.putArray("schemas").add("urn:ietf:params:scim:api:messages:2.0:PatchOp");
+                  ObjectNode op = patch.putArray("Operations").addObject();
+                  op.put("op", "replace");
+                  op.put("path", "title");
+                  op.put("value", "title-" + k);
+                  // The ack is noted before the next PATCH of the same user can be sent.
+                  List<Long> times = acked.computeIfAbsent(id, x -> new CopyOnWriteArrayList<>());
+                  synchronized (times) {
+                    api.send("PATCH", "/scim/v2/Users/" + id, patch, 200);
+                    times.add(System.nanoTime());
+                  }
+                  created.add(id);
+                }
+              } catch (Exception e) {
+                errors.incrementAndGet();
+              }
+              return null;
+            });
+      }
+    }
+    double sent = (System.nanoTime() - start) / 1e9;
+    long changes = acked.values().stream().mapToLong(List::size).sum();
+    awaitAll(receivers, changes, Duration.ofSeconds(60));
+    report.append(
+        String.format(
+            "## Propagation lag%n%n%d changes (creates and PATCHes of users) at %d/s for %.1f s"
+                + " to %d webhook targets, %d write errors.%n%n| target | delivered | p50 ms |"
+                + " p99 ms | max ms |%n|---|---:|---:|---:|---:|%n",
+            changes, rate, sent, receivers.size(), errors.get()));
+    for (int t = 0; t < receivers.size(); t++) {
+      Receiver r = receivers.get(t);
+      List<Long> lags = new ArrayList<>();
+      for (Map.Entry<String, List<Long>> e : acked.entrySet()) {
+        List<Long> got = r.arrivals.getOrDefault(e.getKey(), List.of());
+        List<Long> sentAt = e.getValue();
+        for (int i = 0; i < Math.min(got.size(), sentAt.size()); i++) {
+          lags.add(got.get(i) - sentAt.get(i));
+        }
+      }
+      long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
+      report.append(
+          String.format(
+              "| bench-%d | %d | %.1f | %.1f | %.1f |%n",
+              t, sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 1.0)));
+    }
+    report.append('\n');
+  }
+
+  private static double pct(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+    return Math.max(0, sorted[Math.max(0, i)]) / 1e6;
+  }
+
+  private static void awaitAll(List<Receiver> receivers, long n, Duration max)
+      throws InterruptedException {
+    long until = System.nanoTime() + max.toNanos();
+    for (Receiver r : receivers) {
+      while (r.count.get() < n && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- (2) drain
+
+  private static void drain(Api api, List<Receiver> receivers, int backlog, StringBuilder report)
+      throws Exception {
+    for (int t = 0; t < receivers.size(); t++) {
+      api.send("POST", "/admin/v1/targets/bench-" + t + "/pause", JSON.createObjectNode(), 200);
+    }
+    long[] before = receivers.stream().mapToLong(r -> r.count.get()).toArray();
+    long writeStart = System.nanoTime();
+    int perBulk = 500;
+    try (ExecutorService writers = Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int from = 0; from < backlog; from += perBulk) {
+        int f = from;
+        int n = Math.min(perBulk, backlog - from);
+        done.add(
+            writers.submit(
+                () -> {
+                  ObjectNode bulk = JSON.createObjectNode();
+                  bulk.putArray("schemas").add("urn:ietf:params:scim:api:messages:2.0:BulkRequest");
+                  ArrayNode ops = bulk.putArray("Operations");
+                  for (int i = 0; i < n; i++) {
+                    ObjectNode op = ops.addObject();
+                    op.put("method", "POST");
+                    op.put("path", "/Users");
+                    op.put("bulkId", "b" + (f + i));
+                    op.set("data", user("drain-" + (f + i)));
+                  }
+                  api.send("POST", "/scim/v2/Bulk", bulk, 200);
+                  return null;
+                }));
+      }
+      for (var d : done) {
+        d.get();
+      }
+    }
+    double wrote = (System.nanoTime() - writeStart) / 1e9;
+    long start = System.nanoTime();
+    for (int t = 0; t < receivers.size(); t++) {
+      api.send("POST", "/admin/v1/targets/bench-" + t + "/resume", JSON.createObjectNode(), 200);
+    }
+    report.append(
+        String.format(
+            "## Drain%n%nA backlog of %d user creations (written with the targets paused, in %.1f"
+                + " s through SCIM Bulk), then the %d targets resumed together.%n%n| target |"
+                + " drained in s | per second |%n|---|---:|---:|%n",
+            backlog, wrote, receivers.size()));
+    for (int t = 0; t < receivers.size(); t++) {
+      Receiver r = receivers.get(t);
+      long until = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (r.count.get() - before[t] < backlog && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      double s = (System.nanoTime() - start) / 1e9;
+      long got = r.count.get() - before[t];
+      report.append(
+          String.format(
+              "| bench-%d | %.1f%s | %.0f |%n",
+              t, s, got < backlog ? " (incomplete: " + got + ")" : "", got / s));
+    }
+    report.append('\n');
+  }
+
+  // ---------------------------------------------------------------- (3) write overhead
+
+  private static void overhead(
+      Api api, List<Receiver> receivers, int concurrency, int seconds, StringBuilder report)
+      throws Exception {
+    double with = writeRate(api, concurrency, seconds, "with");
+    for (int t = 0; t < receivers.size(); t++) {
+      api.send("DELETE", "/admin/v1/targets/bench-" + t, null, 204);
+    }
+    double without = writeRate(api, concurrency, seconds, "without");
+    report.append(
+        String.format(
+            "## Write overhead%n%nClosed-loop SCIM creates, %d writers, %d s each.%n%n| |"
+                + " creates/s |%n|---|---:|%n| with %d webhook targets delivering | %.0f |%n| with"
+                + " no targets | %.0f |%n| ratio | %.3f |%n",
+            concurrency, seconds, receivers.size(), with, without, with / without));
+  }
+
+  private static double writeRate(Api api, int concurrency, int seconds, String tag)
+      throws Exception {
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    AtomicLong seq = new AtomicLong();
+    long start = System.nanoTime();
+    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < concurrency; c++) {
+        writers.submit(
+            () -> {
+              while (System.nanoTime() < end) {
+                api.send("POST", "/scim/v2/Users", user(tag + "-" + seq.incrementAndGet()), 201);
+                done.incrementAndGet();
+              }
+              return null;
+            });
+      }
+    }
+    return done.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static ObjectNode user(String name) {
+    ObjectNode u = JSON.createObjectNode();
+    u.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+    u.put("userName", name + "@example.com");
+    u.putObject("name").put("givenName", "Bench").put("familyName", name);
+    u.put("active", true);
+    return u;
+  }
+
+  /** Calls scimd as the bootstrap client, failing loudly on an unexpected status. */
+  private record Api(HttpClient http, String root, String token) {
+    JsonNode send(String method, String path, @Nullable JsonNode body, int expected)
+        throws IOException, InterruptedException {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(root + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Bearer " + token)
+              .header(
+                  "Content-Type",
+                  path.startsWith("/scim") ? "application/scim+json" : "application/json");
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != expected) {
+        throw new IllegalStateException(
+            method
+                + " "
+                + path
+                + ": "
+                + r.statusCode()
+                + " "
+                + r.body().substring(0, Math.min(300, r.body().length())));
+      }
+      return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+    }
+  }
+}
