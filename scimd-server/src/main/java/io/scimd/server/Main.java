@@ -41,9 +41,10 @@ import picocli.CommandLine.Spec;
  * The {@code scimd} command line: {@code serve} runs the server, {@code migrate} brings a
  * PostgreSQL schema up to date, {@code token create} adds a client credential, {@code tenant
  * create|list|delete} manages the tenants, {@code audit} verifies, exports, checkpoints and prunes
- * the audit trail ({@link AuditCommand}). Every option also reads an environment variable ({@code
- * --port} from {@code SCIMD_PORT}, {@code --db-pool-size} from {@code SCIMD_DB_POOL_SIZE}...); a
- * flag wins over the environment.
+ * the audit trail ({@link AuditCommand}), {@code target} manages the provisioning hub's targets
+ * ({@link TargetCommands}). Every option also reads an environment variable ({@code --port} from
+ * {@code SCIMD_PORT}, {@code --db-pool-size} from {@code SCIMD_DB_POOL_SIZE}...); a flag wins over
+ * the environment.
  */
 @Command(
     name = "scimd",
@@ -77,6 +78,7 @@ public final class Main implements Runnable {
     cl.addSubcommand(ClientCommands.client());
     cl.addSubcommand(ClientCommands.token());
     cl.addSubcommand(AuditCommand.commandLine());
+    cl.addSubcommand(TargetCommands.commandLine());
     cl.addSubcommand(
         new CommandLine(new TenantCommand())
             .addSubcommand(new TenantCreate())
@@ -105,7 +107,9 @@ public final class Main implements Runnable {
           "--audit-checkpoint-interval",
           "--audit-checkpoint-entries",
           "--audit-retention",
-          "--audit-auth-failure-window" ->
+          "--audit-auth-failure-window",
+          "--target-allow",
+          "--delivery" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       case "--tls-cert",
           "--tls-key",
@@ -130,6 +134,7 @@ public final class Main implements Runnable {
           "--max-filter-depth",
           "--max-patch-operations" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
+      case "--hub-key" -> env.get("SCIMD_HUB_KEY_FILE");
       default -> null;
     };
   }
@@ -476,6 +481,17 @@ public final class Main implements Runnable {
 
     @Mixin AuditCommand.AuditOptions audit = new AuditCommand.AuditOptions();
 
+    @Mixin HubOptions hub = new HubOptions();
+
+    @Option(
+        names = "--delivery",
+        negatable = true,
+        defaultValue = "true",
+        fallbackValue = "true",
+        description =
+            "Deliver changes to the hub's targets from this node; --no-delivery serves requests only, other nodes deliver (SCIMD_DELIVERY; default ${DEFAULT-VALUE}).")
+    boolean delivery;
+
     private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
@@ -518,6 +534,7 @@ public final class Main implements Runnable {
         }
         config = config.withAudit(audit.settings());
         config = config.withTransport(transport());
+        config = config.withHub(hub.settings(delivery));
         config =
             config.withAuth(new AuthSettings(maxTokensPerClient, config.auth().authFailureLimit()));
         Path trust = oauthTrust;

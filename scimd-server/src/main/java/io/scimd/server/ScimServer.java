@@ -8,6 +8,8 @@ import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.http.ScimHttp;
+import io.scimd.server.hub.HubNode;
+import io.scimd.server.hub.WakingStore;
 import io.scimd.server.limits.Buckets;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.limits.UsageExchange;
@@ -52,6 +54,7 @@ public final class ScimServer implements AutoCloseable {
   private final AuditMaintenance audit;
   private final @Nullable UsageExchange exchange;
   private final AuthFailures failureLog;
+  private final HubNode hub;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** The most clients whose rate buckets a node keeps (more: full buckets are dropped). */
@@ -66,13 +69,15 @@ public final class ScimServer implements AutoCloseable {
       Store store,
       AuditMaintenance audit,
       @Nullable UsageExchange exchange,
-      AuthFailures failureLog) {
+      AuthFailures failureLog,
+      HubNode hub) {
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
     this.audit = audit;
     this.exchange = exchange;
     this.failureLog = failureLog;
+    this.hub = hub;
   }
 
   /**
@@ -137,9 +142,18 @@ public final class ScimServer implements AutoCloseable {
       LOG.info("audit trail: chained {} journal entries written before it existed", hashed);
     }
     AuditMaintenance audit = AuditMaintenance.start(store.audit(), key, config.audit(), clock);
+    HubNode hub;
     try {
-      return listen(config, schemas, store, clock, audit, jetty, connector, out);
+      // The hub key too is checked before anything listens; the workers start delivering now.
+      hub = HubNode.start(store, schemas.union(), config.hub(), config.dataDir(), clock);
     } catch (RuntimeException e) {
+      audit.halt();
+      throw e;
+    }
+    try {
+      return listen(config, schemas, store, clock, audit, hub, jetty, connector, out);
+    } catch (RuntimeException e) {
+      hub.close();
       audit.halt();
       throw e;
     }
@@ -151,13 +165,16 @@ public final class ScimServer implements AutoCloseable {
       Store store,
       InstantSource clock,
       AuditMaintenance audit,
+      HubNode hub,
       Server jetty,
       ServerConnector connector,
       PrintWriter out) {
-    // One service per registry: a tenant with schemas of its own has its own endpoints.
-    ScimService shared = new ScimService(schemas.shared(), store, config.service());
+    // One service per registry: a tenant with schemas of its own has its own endpoints. Their
+    // writes wake this node's delivery workers as they commit.
+    Store writes = new WakingStore(store, hub::wake);
+    ScimService shared = new ScimService(schemas.shared(), writes, config.service());
     Map<String, ScimService> own = new HashMap<>();
-    schemas.own().forEach((t, r) -> own.put(t, new ScimService(r, store, config.service())));
+    schemas.own().forEach((t, r) -> own.put(t, new ScimService(r, writes, config.service())));
     Function<String, ScimService> services = t -> own.getOrDefault(t, shared);
     ClientAdmin admin =
         new ClientAdmin(store.credentials(), clock, config.auth().maxTokensPerClient());
@@ -183,7 +200,8 @@ public final class ScimServer implements AutoCloseable {
             clock,
             clients,
             authFailures,
-            failureLog));
+            failureLog,
+            hub));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->
@@ -211,7 +229,7 @@ public final class ScimServer implements AutoCloseable {
         clients != null && config.database() != null
             ? UsageExchange.start(clients, store.rateUsage(), clock)
             : null;
-    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange, failureLog);
+    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange, failureLog, hub);
     // Only now: a start that failed above has not used up the one-time token.
     try {
       bootstrap(store, admin, config.bootstrapToken(), out);
@@ -332,6 +350,7 @@ public final class ScimServer implements AutoCloseable {
       return;
     }
     jetty.setStopTimeout(0);
+    hub.close();
     failureLog.halt();
     audit.halt();
     if (exchange != null) {
@@ -360,6 +379,11 @@ public final class ScimServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
     } finally {
+      try {
+        hub.close(); // the workers record their last steps while the store is open
+      } catch (RuntimeException e) {
+        LOG.warn("stopping the hub's delivery workers failed: {}", e.getMessage());
+      }
       try {
         failureLog.close(); // journals the failures of the open window
       } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.scimd.server;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.hub.HubSettings;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.service.ServiceConfig;
@@ -30,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param transport HTTPS, trusted proxies, timeouts and the connection cap
  * @param auth the rules for clients' credentials
  * @param oauth the OAuth authorization server's settings and the trusted external issuers
+ * @param hub the provisioning hub's key file, allowed target URLs and delivery workers
  */
 public record ServerConfig(
     String host,
@@ -43,7 +45,8 @@ public record ServerConfig(
     AuditSettings audit,
     TransportConfig transport,
     AuthSettings auth,
-    OAuthSettings oauth) {
+    OAuthSettings oauth,
+    HubSettings hub) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -87,7 +90,8 @@ public record ServerConfig(
         AuditSettings.DEFAULTS,
         TransportConfig.DEFAULTS,
         AuthSettings.DEFAULTS,
-        OAuthSettings.DEFAULTS);
+        OAuthSettings.DEFAULTS,
+        HubSettings.DEFAULTS);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
@@ -104,7 +108,8 @@ public record ServerConfig(
         audit,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
@@ -121,7 +126,8 @@ public record ServerConfig(
         audit,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -138,7 +144,8 @@ public record ServerConfig(
         settings,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
   }
 
   /**
@@ -157,7 +164,8 @@ public record ServerConfig(
         audit,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
   }
 
   /** This configuration with {@code auth}'s rules for clients' credentials. */
@@ -174,7 +182,8 @@ public record ServerConfig(
         audit,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
   }
 
   /** This configuration with {@code oauth}'s authorization server settings. */
@@ -191,7 +200,8 @@ public record ServerConfig(
         audit,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
   }
 
   /**
@@ -216,7 +226,26 @@ public record ServerConfig(
         audit,
         transport,
         auth,
-        oauth);
+        oauth,
+        hub);
+  }
+
+  /** This configuration with {@code hub}'s key file, URL allow-list and delivery workers. */
+  public ServerConfig withHub(HubSettings hub) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth,
+        hub);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

@@ -1,19 +1,13 @@
 package io.scimd.server.audit;
 
+import io.scimd.server.files.PrivateFiles;
 import io.scimd.store.AuditHash;
 import io.scimd.store.Checkpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -24,9 +18,6 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import java.util.EnumSet;
-import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,8 +35,6 @@ import java.util.regex.Pattern;
 public final class AuditKey {
   private static final Pattern PEM =
       Pattern.compile("-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
   private final PrivateKey privateKey;
   private final PublicKey publicKey;
@@ -81,17 +70,7 @@ public final class AuditKey {
   public static AuditKey load(Path file) {
     String text;
     try {
-      if (posix(file)) {
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-        if (!OWNER_ONLY.containsAll(perms)) {
-          throw new IllegalArgumentException(
-              "the audit signing key "
-                  + file
-                  + " may be read by others ("
-                  + PosixFilePermissions.toString(perms)
-                  + "): make it readable by its owner only (chmod 600)");
-        }
-      }
+      PrivateFiles.requireOwnerOnly(file, "the audit signing key");
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -132,9 +111,8 @@ public final class AuditKey {
   }
 
   /**
-   * Writes a new key to {@code file}: to a temporary file created owner-only, then linked into
-   * place, so that no one ever reads a half-written key and two processes creating it at once end
-   * up with one key (the loser reads the winner's).
+   * Writes a new key to {@code file} ({@link PrivateFiles#createOnce}: two processes creating it at
+   * once end up with one key, the loser reads the winner's).
    */
   private static void create(Path file) {
     KeyPair pair;
@@ -147,24 +125,16 @@ public final class AuditKey {
         pem("PRIVATE KEY", pair.getPrivate().getEncoded())
             + pem("PUBLIC KEY", pair.getPublic().getEncoded());
     try {
-      Path dir = directory(file);
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-      try {
-        write(tmp, text, true);
-        try {
-          Files.createLink(file, tmp);
-        } catch (FileAlreadyExistsException e) {
-          return; // another process made it first
-        } catch (UnsupportedOperationException e) {
-          Files.move(tmp, file);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
+      if (!PrivateFiles.createOnce(
+          file, text.getBytes(StandardCharsets.US_ASCII), "the audit signing key")) {
+        return; // another process made it first
       }
       Path pub = publicFile(file);
       Files.deleteIfExists(pub);
-      write(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()), false);
+      PrivateFiles.write(
+          pub,
+          pem("PUBLIC KEY", pair.getPublic().getEncoded()).getBytes(StandardCharsets.US_ASCII),
+          false);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write the audit signing key " + file + ": " + e.getMessage(), e);
@@ -174,30 +144,6 @@ public final class AuditKey {
   /** The public key's file beside the key file {@code file}: {@code audit-signing.key.pub}. */
   public static Path publicFile(Path file) {
     return file.resolveSibling(file.getFileName() + ".pub");
-  }
-
-  private static void write(Path path, String text, boolean secret) throws IOException {
-    FileAttribute<?>[] attrs =
-        secret && posix(directory(path))
-            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
-            : new FileAttribute<?>[0];
-    try (SeekableByteChannel ch =
-        Files.newByteChannel(
-            path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs)) {
-      ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-    }
-  }
-
-  private static Path directory(Path file) {
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir == null) {
-      throw new IllegalArgumentException("the audit signing key's path " + file + " names no file");
-    }
-    return dir;
-  }
-
-  private static boolean posix(Path p) {
-    return p.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   private static String pem(String type, byte[] der) {

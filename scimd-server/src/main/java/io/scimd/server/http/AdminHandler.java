@@ -9,13 +9,16 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditEntries;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
+import io.scimd.server.hub.HubNode;
 import io.scimd.store.AuditQuery;
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Client;
 import io.scimd.store.Credentials.Credential;
 import io.scimd.store.Credentials.Kind;
+import io.scimd.store.HubRecords;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
+import io.scimd.sync.Hub;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -52,11 +56,22 @@ import org.jspecify.annotations.Nullable;
  * DELETE /admin/v1/tokens/{id}                   revoke at once
  * GET    /admin/v1/audit?resourceType=&amp;resourceId=&amp;client=&amp;principal=&amp;operation=&amp;since=&amp;until=&amp;limit=&amp;cursor=
  * GET    /admin/v1/audit/{resourceType}/{id}?limit=&amp;cursor=   everything that happened to it
+ * GET    /admin/v1/targets                       the tenant's hub targets, each with its status
+ * POST   /admin/v1/targets                       {"name": "crm", "type": "webhook", "url": ...}
+ * GET    /admin/v1/targets/{name}
+ * PUT    /admin/v1/targets/{name}                its new definition (secrets left out are kept)
+ * DELETE /admin/v1/targets/{name}
+ * POST   /admin/v1/targets/{name}/pause          {"reason": "..."} (optional)
+ * POST   /admin/v1/targets/{name}/resume
+ * GET    /admin/v1/targets/{name}/dead-letters?after=&amp;limit=
+ * POST   /admin/v1/targets/{name}/dead-letters/replay   {"seq": n} (optional: all of them)
  * </pre>
  *
  * A new secret is in the 201 answer's {@code token} and nowhere else, ever. The audit trail is the
  * tenant's own journal ({@link AuditEntries}), paged by a cursor: the number of the last entry a
- * page covered, which the next request passes back.
+ * page covered, which the next request passes back. A webhook secret scimd makes for a target is in
+ * the answer that saved it ({@code secret}) and nowhere else; a target is never shown with its
+ * secrets.
  */
 final class AdminHandler extends Handler.Abstract {
   static final String PREFIX = "/admin/v1";
@@ -83,11 +98,13 @@ final class AdminHandler extends Handler.Abstract {
   private final ClientAdmin admin;
   private final Store store;
   private final SchemaRegistry registry;
+  private final HubNode hub;
 
-  AdminHandler(ClientAdmin admin, Store store, SchemaRegistry registry) {
+  AdminHandler(ClientAdmin admin, Store store, SchemaRegistry registry, HubNode hub) {
     this.admin = admin;
     this.store = store;
     this.registry = registry;
+    this.hub = hub;
   }
 
   /** An answer of the admin API that is not a success. */
@@ -216,6 +233,9 @@ final class AdminHandler extends Handler.Abstract {
       }
       return new Answer(200, s.size() == 1 ? search(request, tenant) : history(request, tenant, s));
     }
+    if (s.get(0).equals("targets")) {
+      return targets(request, response, method, scope, s);
+    }
     if (s.get(0).equals("tokens") && s.size() == 2) {
       if (!method.equals("DELETE")) {
         throw notAllowed(method, "DELETE");
@@ -226,6 +246,144 @@ final class AdminHandler extends Handler.Abstract {
       return new Answer(204, null);
     }
     throw new Problem(404, "no admin endpoint at " + path);
+  }
+
+  /** {@code /admin/v1/targets...}: the tenant's provisioning hub targets. */
+  private Answer targets(
+      Request request, Response response, String method, Scope scope, List<String> s) {
+    Hub targets = hub.hub();
+    String tenant = scope.tenant();
+    if (s.size() == 1) {
+      return switch (method) {
+        case "GET" -> {
+          ObjectNode body = JSON.objectNode();
+          ArrayNode list = body.putArray("targets");
+          targets.list(tenant).forEach(list::add);
+          yield new Answer(200, body);
+        }
+        case "POST" -> {
+          Hub.Saved saved = targets.create(scope, definition(request));
+          String name = saved.target().path("name").asText();
+          response
+              .getHeaders()
+              .put(HttpHeader.LOCATION, HttpIo.base(request, PREFIX + "/targets/" + name));
+          yield new Answer(201, saved(saved));
+        }
+        default -> throw notAllowed(method, "GET, POST");
+      };
+    }
+    String name = Routes.decode(s.get(1));
+    if (s.size() == 2) {
+      return switch (method) {
+        case "GET" -> new Answer(200, targets.show(tenant, name).orElseThrow(() -> noTarget(name)));
+        case "PUT" -> {
+          Optional<Hub.Saved> saved = targets.update(scope, name, definition(request));
+          hub.wake(); // its worker opens the new definition at its next step
+          yield new Answer(200, saved(saved.orElseThrow(() -> noTarget(name))));
+        }
+        case "DELETE" -> {
+          if (!targets.delete(scope, name)) {
+            throw noTarget(name);
+          }
+          yield new Answer(204, null);
+        }
+        default -> throw notAllowed(method, "GET, PUT, DELETE");
+      };
+    }
+    if (s.size() == 3 && (s.get(2).equals("pause") || s.get(2).equals("resume"))) {
+      if (!method.equals("POST")) {
+        throw notAllowed(method, "POST");
+      }
+      String reason = null;
+      if (s.get(2).equals("pause")) {
+        reason = text(optionalBody(request), "reason", false);
+        if (reason == null || reason.isBlank()) {
+          reason = "paused by " + scope.principal().name();
+        }
+      }
+      ObjectNode shown = targets.pause(scope, name, reason).orElseThrow(() -> noTarget(name));
+      hub.wake();
+      return new Answer(200, shown);
+    }
+    if (s.size() >= 3 && s.get(2).equals("dead-letters")) {
+      if (targets.show(tenant, name).isEmpty()) {
+        throw noTarget(name);
+      }
+      if (s.size() == 3) {
+        if (!method.equals("GET")) {
+          throw notAllowed(method, "GET");
+        }
+        Map<String, String> q = auditQuery(request, List.of("after", "limit"));
+        int limit = limit(q.get("limit"), DEFAULT_LIMIT);
+        List<HubRecords.DeadLetter> letters =
+            targets.deadLetters(tenant, name, cursor(q.get("after")), limit);
+        ObjectNode body = JSON.objectNode();
+        ArrayNode list = body.putArray("deadLetters");
+        letters.forEach(d -> list.add(deadLetter(d)));
+        body.put(
+            "nextCursor",
+            letters.size() < limit ? null : Long.toString(letters.get(letters.size() - 1).seq()));
+        return new Answer(200, body);
+      }
+      if (s.size() == 4 && s.get(3).equals("replay")) {
+        if (!method.equals("POST")) {
+          throw notAllowed(method, "POST");
+        }
+        JsonNode body = optionalBody(request);
+        JsonNode seq = body.get("seq");
+        Long only = null;
+        if (seq != null && !seq.isNull()) {
+          if (!seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 1) {
+            throw new Problem(400, "\"seq\" must be the journal number of a dead letter");
+          }
+          only = seq.asLong();
+        }
+        int marked = targets.replay(scope, name, only);
+        if (only != null && marked == 0) {
+          throw new Problem(
+              404, "the target " + quote(name) + " has no dead letter " + only + " to replay");
+        }
+        hub.wake();
+        ObjectNode out = JSON.objectNode();
+        out.put("replayed", marked);
+        return new Answer(200, out);
+      }
+    }
+    throw new Problem(404, "no admin endpoint at " + request.getHttpURI().getPath());
+  }
+
+  /** A target definition: a JSON object. */
+  private static ObjectNode definition(Request request) {
+    if (HttpIo.readJson(request, MAX_BODY) instanceof ObjectNode o) {
+      return o;
+    }
+    throw new Problem(400, "a target definition is a JSON object");
+  }
+
+  /** A saved target, with the secret scimd made for it: in this answer only. */
+  private static ObjectNode saved(Hub.Saved saved) {
+    ObjectNode out = saved.target().deepCopy();
+    String secret = saved.shownOnce();
+    if (secret != null) {
+      out.put("secret", secret);
+    }
+    return out;
+  }
+
+  private static ObjectNode deadLetter(HubRecords.DeadLetter d) {
+    ObjectNode n = JSON.objectNode();
+    n.put("seq", d.seq());
+    n.put("resourceType", d.resourceType());
+    n.put("resourceId", d.resourceId());
+    n.put("attempts", d.attempts());
+    n.put("error", d.error());
+    n.put("at", d.at().toString());
+    n.put("replayed", string(d.replayed()));
+    return n;
+  }
+
+  private static Problem noTarget(String name) {
+    return new Problem(404, "no target " + quote(name) + " in this tenant");
   }
 
   /** {@code GET /admin/v1/audit?...}: a search of the tenant's audit trail. */

@@ -3,6 +3,7 @@ package io.scimd.server.http;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.hub.HubNode;
 import io.scimd.server.limits.Buckets;
 import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
@@ -32,6 +33,7 @@ public final class ScimHttp {
    * @param clients the client rate limit's buckets, or null for none
    * @param authFailures failed authentications by client address, or null to throttle none
    * @param failureLog where failed authentications are counted for the audit trail
+   * @param hub the provisioning hub's targets, for the admin API
    */
   public static Handler handler(
       Function<String, ScimService> services,
@@ -42,9 +44,10 @@ public final class ScimHttp {
       InstantSource clock,
       @Nullable Buckets clients,
       @Nullable Buckets authFailures,
-      AuthFailures failureLog) {
+      AuthFailures failureLog,
+      HubNode hub) {
     ScimHandler scim = new ScimHandler(services);
-    AdminHandler adminApi = new AdminHandler(admin, store, registry);
+    AdminHandler adminApi = new AdminHandler(admin, store, registry, hub);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler endpoints =
         new Handler.Abstract() {

@@ -1,0 +1,547 @@
+package io.scimd.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.server.hub.HubKey;
+import io.scimd.server.hub.HubNode;
+import io.scimd.store.HubRecords;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import io.scimd.sync.Hub;
+import io.scimd.sync.SecretBox;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code scimd target add|list|show|remove|pause|resume|status|dead-letters|replay}: the
+ * provisioning hub's targets of a tenant, on the store {@code serve} uses (also while it runs: its
+ * workers pick changes up at their next poll). Each change is journaled with the principal {@code
+ * system:cli}. Secrets are sealed with the hub key the server uses ({@code --hub-key}); a webhook
+ * secret scimd makes is printed once, by the command that made it.
+ */
+final class TargetCommands {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TargetCommands() {}
+
+  static CommandLine commandLine() {
+    return new CommandLine(new TargetCommand())
+        .addSubcommand(new Add())
+        .addSubcommand(new ListTargets())
+        .addSubcommand(new Show())
+        .addSubcommand(new Remove())
+        .addSubcommand(new Pause())
+        .addSubcommand(new Resume())
+        .addSubcommand(new Status())
+        .addSubcommand(new DeadLetters())
+        .addSubcommand(new Replay());
+  }
+
+  @Command(
+      name = "target",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Manage the provisioning hub's targets: the applications each change of a tenant is"
+            + " delivered to (see the README, 'Provisioning hub')."
+      })
+  static final class TargetCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+  }
+
+  /** The options every target command takes: the store, the hub key, the tenant. */
+  static final class Common {
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Mixin HubOptions hub = new HubOptions();
+
+    @Option(
+        names = "--tenant",
+        defaultValue = Scope.DEFAULT_TENANT,
+        description = "The tenant (default ${DEFAULT-VALUE}).")
+    String tenant = Scope.DEFAULT_TENANT;
+
+    Scope scope() {
+      String user = System.getProperty("user.name", "unknown");
+      return new Scope(
+          tenant,
+          new Scope.Principal("system", "cli", "cli (" + user + ")"),
+          null,
+          "cli-" + UUID.randomUUID());
+    }
+  }
+
+  private interface Work {
+    int run(Hub hub, PrintWriter out);
+  }
+
+  /**
+   * Runs {@code work} on the hub of the store: 2 for a bad option or definition, 1 for what the
+   * store refused (a name in use, nothing found) or could not do.
+   */
+  private static int run(CommandSpec spec, Common common, Work work) {
+    ServerConfig config = common.store.config();
+    try (Store s = common.store.open(config)) {
+      Path keyFile = common.hub.settings(false).keyFile(config.dataDir());
+      // On SQLite the CLI and the server share the data directory, so the key it makes is the
+      // server's. A PostgreSQL database's nodes hold theirs: a new one here would seal secrets
+      // none of them can open.
+      SecretBox box =
+          config.database() == null ? HubKey.loadOrCreate(keyFile) : HubKey.load(keyFile);
+      Hub hub =
+          HubNode.hub(
+              s,
+              box,
+              TenantSchemas.read(common.store.schemas).union(),
+              common.hub.settings(false),
+              InstantSource.system());
+      return work.run(hub, spec.commandLine().getOut());
+    } catch (IllegalArgumentException e) {
+      return Main.fail(spec, Main.EXIT_CONFIG, e.getMessage());
+    } catch (IllegalStateException e) {
+      return Main.fail(spec, Main.EXIT_START, e.getMessage());
+    } catch (RuntimeException e) {
+      return Main.fail(spec, Main.EXIT_START, spec.name() + " failed: " + e.getMessage());
+    } finally {
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  private static int noTarget(CommandSpec spec, Common common, String name) {
+    return Main.fail(
+        spec,
+        Main.EXIT_START,
+        "no target '" + name + "' in the tenant '" + common.tenant + "' (see scimd target list)");
+  }
+
+  private static String pretty(JsonNode n) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Add a target. A webhook: --type webhook --url URL [--secret whsec_...]; without --secret"
+            + " scimd makes one and prints it this once. Other settings with --set key=value, or"
+            + " the whole definition as JSON with --file."
+      })
+  static final class Add implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "The target's name, e.g. crm.")
+    String name = "";
+
+    @Option(names = "--type", description = "The target type, e.g. webhook.")
+    @Nullable String type;
+
+    @Option(names = "--url", description = "Where the target is reached.")
+    @Nullable String url;
+
+    @Option(
+        names = "--secret",
+        description = "A webhook signing secret, whsec_<base64> (default: scimd makes one).")
+    @Nullable String secret;
+
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description =
+            "Another setting, e.g. timeoutMs=2000 (a value that is JSON is taken as such); repeatable.")
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+    @Option(
+        names = "--file",
+        paramLabel = "FILE",
+        description = "A JSON file with the definition; the options above override its fields.")
+    @Nullable Path file;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      ObjectNode definition;
+      try {
+        definition = definition();
+      } catch (IllegalArgumentException e) {
+        return Main.fail(spec, Main.EXIT_CONFIG, e.getMessage());
+      }
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            Hub.Saved saved = hub.create(common.scope(), definition);
+            out.println(
+                "scimd: added the "
+                    + saved.target().path("type").asText()
+                    + " target \""
+                    + name
+                    + "\" of the tenant \""
+                    + common.tenant
+                    + "\"; it receives the changes made from now on");
+            String shown = saved.shownOnce();
+            if (shown != null) {
+              out.println("scimd: its signing secret is shown only this once; store it now:");
+              out.println("SECRET=" + shown);
+            }
+            return 0;
+          });
+    }
+
+    private ObjectNode definition() {
+      ObjectNode d;
+      Path f = file;
+      if (f != null) {
+        JsonNode read;
+        try {
+          read = JSON.readTree(Files.readString(f));
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException(f + " is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + f, e);
+        }
+        if (!(read instanceof ObjectNode o)) {
+          throw new IllegalArgumentException(f + " must hold a JSON object, the definition");
+        }
+        d = o;
+      } else {
+        d = JSON.createObjectNode();
+      }
+      d.put("name", name);
+      if (type != null) {
+        d.put("type", type);
+      }
+      if (url != null) {
+        d.put("url", url);
+      }
+      if (secret != null) {
+        d.put("secret", secret);
+      }
+      for (Map.Entry<String, String> e : settings.entrySet()) {
+        d.set(e.getKey(), value(e.getValue()));
+      }
+      return d;
+    }
+
+    /** {@code 2000}, {@code true}, {@code ["a"]} as JSON; anything else as a string. */
+    private static JsonNode value(String text) {
+      try {
+        JsonNode n = JSON.readTree(text);
+        if (n != null && !n.isMissingNode() && !n.isTextual()) {
+          return n;
+        }
+      } catch (JsonProcessingException e) {
+        // not JSON: the text itself
+      }
+      return JSON.getNodeFactory().textNode(text);
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List the tenant's targets with their delivery state.")
+  static final class ListTargets implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            out.printf(
+                "%-30s  %-8s  %-12s  %8s  %10s  %6s%n",
+                "NAME", "TYPE", "STATE", "PENDING", "DELIVERED", "DEAD");
+            for (ObjectNode t : hub.list(common.tenant)) {
+              JsonNode s = t.path("status");
+              out.printf(
+                  "%-30s  %-8s  %-12s  %8d  %10d  %6d%n",
+                  t.path("name").asText(),
+                  t.path("type").asText(),
+                  s.path("state").asText(),
+                  s.path("pending").asLong(),
+                  s.path("delivered").asLong(),
+                  s.path("deadLetters").asLong());
+            }
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Show a target's definition (never its secrets) and status, as JSON.")
+  static final class Show implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            var t = hub.show(common.tenant, name);
+            if (t.isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            out.println(pretty(t.get()));
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description = "Remove a target with its delivery state and dead letters.")
+  static final class Remove implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            if (!hub.delete(common.scope(), name)) {
+              return noTarget(spec, common, name);
+            }
+            out.println("scimd: removed the target \"" + name + "\"");
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Pause deliveries to a target: changes wait in the journal until it resumes.")
+  static final class Pause implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Option(names = "--reason", description = "Why, as the target's status shows it.")
+    @Nullable String reason;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            String why = reason;
+            Scope scope = common.scope();
+            if (why == null || why.isBlank()) {
+              why = "paused by " + scope.principal().name();
+            }
+            if (hub.pause(scope, name, why).isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            out.println("scimd: paused the target \"" + name + "\": " + why);
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resume deliveries to a paused target, from where they stopped.")
+  static final class Resume implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            if (hub.pause(common.scope(), name, null).isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            out.println("scimd: resumed the target \"" + name + "\"");
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "How deliveries go: queue depth, age of the oldest pending change, delivered, failures,"
+              + " last error, dead letters; of one target or all the tenant's.")
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", arity = "0..1")
+    @Nullable String name;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            List<ObjectNode> targets = new ArrayList<>();
+            String only = name;
+            if (only != null) {
+              var t = hub.show(common.tenant, only);
+              if (t.isEmpty()) {
+                return noTarget(spec, common, only);
+              }
+              targets.add(t.get());
+            } else {
+              targets.addAll(hub.list(common.tenant));
+            }
+            for (ObjectNode t : targets) {
+              out.println(t.path("name").asText() + " (" + t.path("type").asText() + ")");
+              JsonNode s = t.path("status");
+              for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                out.printf("  %-20s %s%n", f.getKey(), f.getValue().asText());
+              }
+            }
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "dead-letters",
+      mixinStandardHelpOptions = true,
+      description = "The changes a target refused too often, set aside so the rest could go on.")
+  static final class DeadLetters implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Option(names = "--limit", defaultValue = "100", description = "At most this many.")
+    int limit = 100;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            if (hub.show(common.tenant, name).isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            out.printf(
+                "%10s  %-10s  %-36s  %8s  %-8s  %s%n",
+                "SEQ", "TYPE", "ID", "ATTEMPTS", "REPLAY", "ERROR");
+            for (HubRecords.DeadLetter d :
+                hub.deadLetters(common.tenant, name, 0, Math.max(1, Math.min(limit, 1000)))) {
+              out.printf(
+                  "%10d  %-10s  %-36s  %8d  %-8s  %s%n",
+                  d.seq(),
+                  d.resourceType(),
+                  d.resourceId(),
+                  d.attempts(),
+                  d.replayed() == null ? "-" : "pending",
+                  Main.oneLine(d.error()));
+            }
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description =
+          "Deliver a target's dead letters again (all of them, or the one of --seq), before new"
+              + " changes.")
+  static final class Replay implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Option(names = "--seq", description = "The journal number of the one dead letter to replay.")
+    @Nullable Long seq;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            if (hub.show(common.tenant, name).isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            int marked = hub.replay(common.scope(), name, seq);
+            if (seq != null && marked == 0) {
+              return Main.fail(
+                  spec, Main.EXIT_START, "the target '" + name + "' has no dead letter " + seq);
+            }
+            out.println(
+                "scimd: marked "
+                    + marked
+                    + " dead letter(s) of \""
+                    + name
+                    + "\" for delivery; the workers send them before new changes");
+            return 0;
+          });
+    }
+  }
+}

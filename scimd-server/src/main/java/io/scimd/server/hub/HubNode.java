@@ -1,0 +1,125 @@
+package io.scimd.server.hub;
+
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.Store;
+import io.scimd.sync.Delivery;
+import io.scimd.sync.Hub;
+import io.scimd.sync.SecretBox;
+import io.scimd.sync.webhook.WebhookType;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub on one node: the {@link Hub} the admin API and the CLI manage targets through, and, when
+ * the node delivers, its delivery workers. The server wakes them after each write it commits
+ * ({@link #wake}); changes other nodes take reach them at their next poll.
+ */
+public final class HubNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
+
+  /** One client for every webhook target: connections are pooled per receiver. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Hub hub;
+  private final @Nullable Delivery delivery;
+
+  private HubNode(Hub hub, @Nullable Delivery delivery) {
+    this.hub = hub;
+    this.delivery = delivery;
+  }
+
+  /**
+   * The hub of {@code store} with the target types this server knows, sealing secrets with {@code
+   * box}: what the CLI manages targets with (it delivers nothing).
+   */
+  public static Hub hub(
+      Store store,
+      SecretBox box,
+      SchemaRegistry registry,
+      HubSettings settings,
+      InstantSource clock) {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    Set<String> types =
+        registry.resourceTypes().stream().map(ResourceType::name).collect(Collectors.toSet());
+    WebhookType webhook = new WebhookType(http, settings.urls(), types, JournalPayload::of, clock);
+    return new Hub(store, box, List.of(webhook), clock);
+  }
+
+  /**
+   * The hub of a server, with its delivery workers started unless {@code settings} say this node
+   * does not deliver.
+   *
+   * @throws IllegalArgumentException when the hub key file is unusable
+   */
+  public static HubNode start(
+      Store store,
+      SchemaRegistry registry,
+      HubSettings settings,
+      Path dataDir,
+      InstantSource clock) {
+    SecretBox box = HubKey.loadOrCreate(settings.keyFile(dataDir));
+    Hub hub = hub(store, box, registry, settings, clock);
+    if (!settings.deliver()) {
+      LOG.info("hub: this node does not deliver (--no-delivery)");
+      return new HubNode(hub, null);
+    }
+    Delivery delivery = new Delivery(store, hub.sinks(), settings.delivery(), clock, nodeName());
+    delivery.start();
+    LOG.info("hub: delivering to targets as node {}", delivery.node());
+    return new HubNode(hub, delivery);
+  }
+
+  /**
+   * This node's name in the leases it holds: its host name and a random suffix, so that two servers
+   * on one host (or a restart before the old lease expired) are told apart.
+   */
+  static String nodeName() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "node";
+    }
+    byte[] suffix = new byte[3];
+    new SecureRandom().nextBytes(suffix);
+    return host + "-" + HexFormat.of().formatHex(suffix);
+  }
+
+  public Hub hub() {
+    return hub;
+  }
+
+  /** Tells the workers that something was written (nothing when this node does not deliver). */
+  public void wake() {
+    Delivery d = delivery;
+    if (d != null) {
+      d.wake();
+    }
+  }
+
+  /** Stops the workers; before the store closes, so their last steps are recorded. */
+  @Override
+  public void close() {
+    Delivery d = delivery;
+    if (d != null) {
+      d.close();
+    }
+  }
+}
