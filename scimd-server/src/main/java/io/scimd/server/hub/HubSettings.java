@@ -36,6 +36,14 @@ public record HubSettings(
     return new UrlPolicy(allowedUrls);
   }
 
+  public HubSettings withKeyFile(Path file) {
+    return new HubSettings(file, allowedUrls, deliver, delivery);
+  }
+
+  public HubSettings withAllowedUrls(List<String> prefixes) {
+    return new HubSettings(keyFile, prefixes, deliver, delivery);
+  }
+
   public HubSettings withDelivery(boolean deliver, Delivery.Settings delivery) {
     return new HubSettings(keyFile, allowedUrls, deliver, delivery);
   }

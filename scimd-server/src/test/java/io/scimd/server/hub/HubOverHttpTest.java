@@ -1,0 +1,362 @@
+package io.scimd.server.hub;
+
+import static io.scimd.server.hub.WebhookReceiver.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.ServerConfig;
+import io.scimd.server.http.TestServer;
+import io.scimd.server.hub.WebhookReceiver.Answer;
+import io.scimd.server.hub.WebhookReceiver.Delivery;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hub in a running server, over HTTP: targets saved through the admin API, changes made through
+ * SCIM, and a real webhook receiver on 127.0.0.1 that checks every signature, answering as each
+ * test makes it (failing, throttling, gone, refusing).
+ */
+class HubOverHttpTest {
+  static final Duration SOON = Duration.ofSeconds(3);
+
+  TestServer server;
+  WebhookReceiver receiver;
+
+  /** A server whose workers back off quickly and dead-letter after two refusals. */
+  static ServerConfig config() {
+    ServerConfig c = TestServer.config();
+    return c.withHub(
+        c.hub()
+            .withDelivery(
+                true,
+                c.hub()
+                    .delivery()
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                    .withMaxAttempts(2)));
+  }
+
+  void start() throws Exception {
+    server = TestServer.start(config());
+    receiver = new WebhookReceiver();
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (receiver != null) {
+      receiver.close();
+    }
+  }
+
+  HttpResponse<String> admin(String method, String path, String body) {
+    return body == null
+        ? server.send(method, path, null)
+        : server.send(method, path, body, "Content-Type", "application/json");
+  }
+
+  /** Saves a webhook target to the receiver and hands the receiver the secret scimd made. */
+  JsonNode addTarget(String name) {
+    HttpResponse<String> r =
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"" + name + "\",\"type\":\"webhook\",\"url\":\"" + receiver.url() + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonNode t = TestServer.json(r);
+    assertThat(t.path("secret").asText()).startsWith("whsec_");
+    receiver.secret(t.path("secret").asText());
+    return t;
+  }
+
+  @Test
+  void everyChangeArrivesInOrderSignedWithinMilliseconds() throws Exception {
+    start();
+    HttpResponse<String> created =
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"crm\",\"type\":\"webhook\",\"url\":\"" + receiver.url() + "\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers().firstValue("Location").orElseThrow())
+        .isEqualTo(server.url("/admin/v1/targets/crm"));
+    String secret = TestServer.json(created).path("secret").asText();
+    assertThat(secret).startsWith("whsec_");
+    receiver.secret(secret);
+
+    // The secret was shown once: never again, in the target or in the list.
+    HttpResponse<String> shown = admin("GET", "/admin/v1/targets/crm", null);
+    assertThat(shown.statusCode()).isEqualTo(200);
+    assertThat(shown.body()).doesNotContain(secret).doesNotContain("\"secret\"");
+    assertThat(admin("GET", "/admin/v1/targets", null).body()).doesNotContain(secret);
+    assertThat(TestServer.json(shown).path("url").asText()).isEqualTo(receiver.url());
+
+    TestServer.Client scim = server.scim();
+    String ada = scim.createUser("ada");
+    scim.patchOk(
+        "/Users/" + ada, "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Ada L\"}");
+    String admins = scim.createGroup("admins");
+    scim.patchOk(
+        "/Groups/" + admins,
+        "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + ada + "\"}]}");
+    assertThat(scim.delete("/Users/" + ada).statusCode()).isEqualTo(204);
+    assertThat(scim.delete("/Groups/" + admins).statusCode()).isEqualTo(204);
+
+    await(
+        SOON,
+        () -> receiver.accepted().stream().anyMatch(d -> d.what().equals("Group deleted")),
+        "the last change delivered: " + receiver.all());
+    List<Delivery> got = receiver.accepted();
+    assertThat(got).allSatisfy(d -> assertThat(d.signed()).as(d.toString()).isTrue());
+    List<Long> seqs = got.stream().map(Delivery::seq).toList();
+    assertThat(seqs).isSorted().doesNotHaveDuplicates();
+    assertThat(got.stream().map(Delivery::id).toList()).doesNotHaveDuplicates();
+    assertThat(got.stream().map(Delivery::what).toList())
+        .containsSubsequence(
+            "User created",
+            "User patched",
+            "Group created",
+            "Group members_added",
+            "User deleted",
+            "Group deleted");
+    assertThat(got.get(0).event().path("id").asText()).isEqualTo(ada);
+    // Each arrived within milliseconds of its write: the writing node wakes its workers.
+    for (Delivery d : got) {
+      assertThat(
+              Duration.between(
+                  java.time.Instant.ofEpochSecond(d.body().path("iat").asLong()), d.at()))
+          .isLessThan(Duration.ofSeconds(2));
+    }
+
+    JsonNode status = TestServer.json(admin("GET", "/admin/v1/targets/crm", null)).path("status");
+    assertThat(status.path("state").asText()).isEqualTo("idle");
+    assertThat(status.path("pending").asLong()).isZero();
+    assertThat(status.path("delivered").asLong()).isGreaterThanOrEqualTo(got.size());
+    assertThat(status.path("deadLetters").asLong()).isZero();
+  }
+
+  @Test
+  void aFailingReceiverGetsEverythingInOrderOnceItRecovers() throws Exception {
+    start();
+    addTarget("crm");
+    receiver.script(new Answer(500, null), new Answer(503, null), new Answer(500, null));
+    TestServer.Client scim = server.scim();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(scim.createUser("user" + i));
+    }
+    await(SOON, () -> receiver.accepted().size() >= 4, "4 delivered: " + receiver.all());
+    List<Delivery> got = receiver.accepted();
+    assertThat(got.stream().map(d -> d.event().path("id").asText()).toList()).isEqualTo(ids);
+    assertThat(got).allSatisfy(d -> assertThat(d.signed()).isTrue());
+    assertThat(receiver.all()).hasSizeGreaterThanOrEqualTo(7);
+    // The failures were all of the first change: nothing after it went ahead of it.
+    assertThat(receiver.all().subList(0, 4).stream().map(Delivery::seq).distinct()).hasSize(1);
+  }
+
+  @Test
+  void retryAfterIsHonoured() throws Exception {
+    start();
+    addTarget("crm");
+    receiver.script(new Answer(429, "1"));
+    server.scim().createUser("throttled");
+    await(SOON, () -> receiver.accepted().size() == 1, "delivered: " + receiver.all());
+    List<Delivery> all = receiver.all();
+    assertThat(all).hasSize(2);
+    assertThat(all.get(0).answered()).isEqualTo(429);
+    assertThat(Duration.between(all.get(0).at(), all.get(1).at()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    assertThat(all.get(1).id()).isEqualTo(all.get(0).id());
+  }
+
+  @Test
+  void aReceiverThatWasDownGetsWhatItMissed() throws Exception {
+    start();
+    addTarget("crm");
+    server.scim().createUser("before");
+    await(SOON, () -> receiver.accepted().size() == 1, "delivered: " + receiver.all());
+    receiver.stop();
+    server.scim().createUser("while-down-1");
+    server.scim().createUser("while-down-2");
+    Thread.sleep(500);
+    JsonNode down = TestServer.json(admin("GET", "/admin/v1/targets/crm", null)).path("status");
+    assertThat(down.path("pending").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(down.path("lastError").asText()).isNotEmpty();
+    receiver.restart();
+    await(Duration.ofSeconds(5), () -> receiver.accepted().size() == 3, "3: " + receiver.all());
+    assertThat(
+            receiver.accepted().stream()
+                .map(d -> d.event().path("change").toString().contains("while-down-2"))
+                .toList())
+        .containsExactly(false, false, true);
+  }
+
+  @Test
+  void aRefusedChangeIsDeadLetteredShownAndReplayed() throws Exception {
+    start();
+    addTarget("crm");
+    receiver.otherwise(400);
+    String refused = server.scim().createUser("refused");
+    await(SOON, () -> deadLetters("crm").size() == 1, "dead-lettered: " + receiver.all());
+    JsonNode letter = deadLetters("crm").get(0);
+    assertThat(letter.path("resourceType").asText()).isEqualTo("User");
+    assertThat(letter.path("resourceId").asText()).isEqualTo(refused);
+    assertThat(letter.path("error").asText()).contains("400");
+    JsonNode status = TestServer.json(admin("GET", "/admin/v1/targets/crm", null)).path("status");
+    assertThat(status.path("deadLetters").asLong()).isEqualTo(1);
+
+    // The changes after it go on.
+    receiver.otherwise(200);
+    String next = server.scim().createUser("next");
+    await(SOON, () -> receiver.accepted().size() == 1, "next delivered: " + receiver.all());
+    assertThat(receiver.accepted().get(0).event().path("id").asText()).isEqualTo(next);
+
+    HttpResponse<String> missing =
+        admin("POST", "/admin/v1/targets/crm/dead-letters/replay", "{\"seq\": 99999}");
+    assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
+    HttpResponse<String> replay =
+        admin(
+            "POST",
+            "/admin/v1/targets/crm/dead-letters/replay",
+            "{\"seq\": " + letter.path("seq").asLong() + "}");
+    assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+    assertThat(TestServer.json(replay).path("replayed").asInt()).isEqualTo(1);
+    await(SOON, () -> receiver.accepted().size() == 2, "replayed: " + receiver.all());
+    assertThat(receiver.accepted().get(1).event().path("id").asText()).isEqualTo(refused);
+    assertThat(receiver.accepted().get(1).signed()).isTrue();
+    await(SOON, () -> deadLetters("crm").isEmpty(), "the dead letter is gone once delivered");
+  }
+
+  List<JsonNode> deadLetters(String target) {
+    HttpResponse<String> r = admin("GET", "/admin/v1/targets/" + target + "/dead-letters", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    List<JsonNode> out = new ArrayList<>();
+    TestServer.json(r).path("deadLetters").forEach(out::add);
+    return out;
+  }
+
+  @Test
+  void pauseHoldsChangesAndResumeSendsThem() throws Exception {
+    start();
+    addTarget("crm");
+    HttpResponse<String> paused =
+        admin("POST", "/admin/v1/targets/crm/pause", "{\"reason\":\"maintenance\"}");
+    assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+    assertThat(TestServer.json(paused).path("status").path("state").asText()).isEqualTo("paused");
+    assertThat(TestServer.json(paused).path("status").path("pausedReason").asText())
+        .isEqualTo("maintenance");
+    server.scim().createUser("held");
+    Thread.sleep(400);
+    assertThat(receiver.all()).isEmpty();
+    assertThat(admin("POST", "/admin/v1/targets/crm/resume", null).statusCode()).isEqualTo(200);
+    await(SOON, () -> receiver.accepted().size() == 1, "delivered after resume");
+  }
+
+  @Test
+  void badDefinitionsAnswer400NamingWhatToFix() throws Exception {
+    start();
+    String url = receiver.url();
+    assertProblem(
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"a\",\"type\":\"webhook\",\"url\":\"ftp://x/\"}"),
+        400,
+        "'url'");
+    assertProblem(
+        admin("POST", "/admin/v1/targets", "{\"name\":\"a\",\"type\":\"carrier-pigeon\"}"),
+        400,
+        "unknown target type 'carrier-pigeon'");
+    assertProblem(
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"a\",\"type\":\"webhook\",\"url\":\"" + url + "\",\"secret\":\"hunter2\"}"),
+        400,
+        "whsec_");
+    assertProblem(
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"a\",\"type\":\"webhook\",\"url\":\"" + url + "\",\"colour\":\"red\"}"),
+        400,
+        "'colour'");
+    assertProblem(
+        admin("POST", "/admin/v1/targets", "{\"name\":\"Not A Name\",\"type\":\"webhook\"}"),
+        400,
+        "invalid target name");
+    assertProblem(admin("POST", "/admin/v1/targets", "[1]"), 400, "JSON object");
+    assertProblem(admin("POST", "/admin/v1/targets", "{nope"), 400, "JSON");
+
+    String given = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    HttpResponse<String> withSecret =
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"crm\",\"type\":\"webhook\",\"url\":\""
+                + url
+                + "\",\"secret\":\""
+                + given
+                + "\"}");
+    assertThat(withSecret.statusCode()).as(withSecret.body()).isEqualTo(201);
+    assertThat(withSecret.body()).doesNotContain(given).doesNotContain("\"secret\"");
+    assertProblem(
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"crm\",\"type\":\"webhook\",\"url\":\"" + url + "\"}"),
+        409,
+        "crm");
+    assertProblem(admin("GET", "/admin/v1/targets/nope", null), 404, "nope");
+    assertProblem(admin("DELETE", "/admin/v1/targets/nope", null), 404, "nope");
+    assertProblem(admin("PUT", "/admin/v1/targets/nope", "{\"url\":\"" + url + "\"}"), 404, "nope");
+    assertProblem(admin("POST", "/admin/v1/targets/nope/pause", null), 404, "nope");
+    assertProblem(admin("GET", "/admin/v1/targets/nope/dead-letters", null), 404, "nope");
+    assertProblem(admin("PATCH", "/admin/v1/targets/crm", "{}"), 405, "PUT");
+    assertProblem(
+        admin("PUT", "/admin/v1/targets/crm", "{\"type\":\"scim\",\"url\":\"" + url + "\"}"),
+        400,
+        "'type' cannot change");
+
+    // A new secret on PUT: shown once when scimd makes it, the given one never.
+    HttpResponse<String> put =
+        admin("PUT", "/admin/v1/targets/crm", "{\"url\":\"" + url + "\",\"timeoutMs\":2000}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(TestServer.json(put).path("timeoutMs").asInt()).isEqualTo(2000);
+    assertThat(put.body()).doesNotContain(given);
+    assertThat(admin("DELETE", "/admin/v1/targets/crm", null).statusCode()).isEqualTo(204);
+    assertThat(admin("GET", "/admin/v1/targets/crm", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theHubKeyIsMadeOwnerOnlyAndRefusedWhenOthersMayReadIt() throws Exception {
+    start();
+    var key = server.dataDir.resolve(HubKey.FILE);
+    assertThat(Files.getPosixFilePermissions(key))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    server.close();
+    server = null;
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    ServerConfig again = TestServer.config().withHub(HubSettings.DEFAULTS.withKeyFile(key));
+    try {
+      TestServer.start(again).close();
+      throw new AssertionError("a world-readable hub key was accepted");
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).contains("hub key").contains("chmod 600");
+    }
+  }
+
+  static void assertProblem(HttpResponse<String> r, int status, String detail) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
+    assertThat(TestServer.json(r).path("detail").asText()).contains(detail);
+  }
+}
