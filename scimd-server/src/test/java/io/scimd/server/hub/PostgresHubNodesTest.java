@@ -1,0 +1,125 @@
+package io.scimd.server.hub;
+
+import static io.scimd.server.hub.WebhookReceiver.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scimd.server.ServerConfig;
+import io.scimd.server.http.TestServer;
+import io.scimd.server.hub.WebhookReceiver.Delivery;
+import io.scimd.store.PgTestDatabase;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes on one PostgreSQL database and one hub key: the node delivering to a target stops in
+ * the middle of a stream of changes, the other takes the target over, and the receiver has every
+ * change, first arrivals in journal order (a change the first node sent but did not record may
+ * arrive twice, with the same webhook-id).
+ */
+class PostgresHubNodesTest {
+  static PgTestDatabase db;
+
+  final List<TestServer> nodes = new ArrayList<>();
+  WebhookReceiver receiver;
+
+  @BeforeAll
+  static void createDatabase() {
+    db = PgTestDatabase.createOrSkipEachTest();
+  }
+
+  @AfterAll
+  static void dropDatabase() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(TestServer::close);
+    if (receiver != null) {
+      receiver.close();
+    }
+  }
+
+  static ServerConfig node(Path key) {
+    ServerConfig c = TestServer.config(PgTestDatabase.require(db), 4);
+    return c.withHub(
+        c.hub()
+            .withKeyFile(key)
+            .withDelivery(
+                true,
+                c.hub()
+                    .delivery()
+                    .withLease(Duration.ofMillis(100), Duration.ofSeconds(2))
+                    .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))));
+  }
+
+  @Test
+  void theOtherNodeTakesOverAndNothingIsLost() throws Exception {
+    Path key = Files.createTempDirectory("hub-key").resolve("hub.key");
+    receiver = new WebhookReceiver();
+    TestServer first = TestServer.start(node(key));
+    nodes.add(first);
+    HttpResponse<String> created =
+        first.send(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"crm\",\"type\":\"webhook\",\"url\":\"" + receiver.url() + "\"}",
+            "Content-Type",
+            "application/json");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    receiver.secret(TestServer.json(created).path("secret").asText());
+    List<String> ids = new ArrayList<>();
+    ids.add(first.scim().createUser("u-first"));
+    await(Duration.ofSeconds(3), () -> receiver.accepted().size() == 1, "the first node delivers");
+
+    // The second node starts with the target's lease held by the first: the first delivers on.
+    TestServer second = TestServer.start(node(key));
+    nodes.add(second);
+    for (int i = 0; i < 10; i++) {
+      ids.add((i % 2 == 0 ? first : second).scim().createUser("u" + i));
+    }
+    first.close();
+    for (int i = 10; i < 20; i++) {
+      ids.add(second.scim().createUser("u" + i));
+    }
+    await(
+        Duration.ofSeconds(10),
+        () -> distinctIds().size() == ids.size(),
+        "every change delivered: " + distinctIds().size() + " of " + ids.size());
+    assertThat(List.copyOf(distinctIds())).isEqualTo(ids);
+    List<Delivery> got = receiver.accepted();
+    assertThat(got).allSatisfy(d -> assertThat(d.signed()).isTrue());
+    List<Long> firstSeqs = new ArrayList<>();
+    Set<Long> seen = new LinkedHashSet<>();
+    for (Delivery d : got) {
+      if (seen.add(d.seq())) {
+        firstSeqs.add(d.seq());
+      }
+    }
+    assertThat(firstSeqs).isSorted();
+    JsonNode status =
+        TestServer.json(second.send("GET", "/admin/v1/targets/crm", null)).path("status");
+    assertThat(status.path("pending").asLong()).as(status.toString()).isZero();
+  }
+
+  private Set<String> distinctIds() {
+    Set<String> out = new LinkedHashSet<>();
+    for (Delivery d : receiver.accepted()) {
+      out.add(d.event().path("id").asText());
+    }
+    return out;
+  }
+}
