@@ -149,4 +149,48 @@ class TargetCommandsTest {
     assertThat(scimd("target", "list", "--hub-key", loose.toString())).isEqualTo(2);
     assertThat(err).contains("hub key");
   }
+
+  @Test
+  void aTenantSeesAndReceivesOnlyItsOwnTargets() throws Exception {
+    assertThat(scimd("target", "add", "crm", "--type", "webhook", "--url", receiver.url()))
+        .as(err)
+        .isZero();
+    assertThat(scimd("tenant", "create", "acme")).as(err).isZero();
+    assertThat(
+            scimd(
+                "client",
+                "create",
+                "acme-admin",
+                "--tenant",
+                "acme",
+                "--scope",
+                "admin,scim:read,scim:write",
+                "--token"))
+        .as(err)
+        .isZero();
+    Matcher t = Pattern.compile("SCIMD_TOKEN=(\\S+)").matcher(out);
+    assertThat(t.find()).as(out).isTrue();
+    String acme = "Bearer " + t.group(1);
+
+    // Acme's admin finds none of the default tenant's targets, exactly as ones that do not exist.
+    assertThat(server.send("GET", "/admin/v1/targets", null, "Authorization", acme).body())
+        .doesNotContain("crm");
+    assertThat(
+            server.send("GET", "/admin/v1/targets/crm", null, "Authorization", acme).statusCode())
+        .isEqualTo(404);
+    assertThat(
+            server
+                .send("DELETE", "/admin/v1/targets/crm", null, "Authorization", acme)
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(scimd("target", "list", "--tenant", "acme")).isZero();
+    assertThat(out).doesNotContain("crm");
+
+    // Acme's changes do not reach the default tenant's target.
+    server.client("Authorization", acme).createUser("acme-user");
+    Thread.sleep(500);
+    assertThat(receiver.all()).isEmpty();
+    assertThat(scimd("target", "show", "crm")).isZero();
+    assertThat(out).contains("\"delivered\" : 0");
+  }
 }
