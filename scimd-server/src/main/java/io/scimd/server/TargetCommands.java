@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scimd target add|list|show|remove|pause|resume|status|dead-letters|replay}: the
+ * {@code scimd target add|list|show|remove|pause|resume|approve|status|dead-letters|replay}: the
  * provisioning hub's targets of a tenant, on the store {@code serve} uses (also while it runs: its
  * workers pick changes up at their next poll). Each change is journaled with the principal {@code
  * system:cli}. Secrets are sealed with the hub key the server uses ({@code --hub-key}); a webhook
@@ -52,6 +52,7 @@ final class TargetCommands {
         .addSubcommand(new Remove())
         .addSubcommand(new Pause())
         .addSubcommand(new Resume())
+        .addSubcommand(new Approve())
         .addSubcommand(new Status())
         .addSubcommand(new DeadLetters())
         .addSubcommand(new Replay());
@@ -411,6 +412,35 @@ final class TargetCommands {
               return noTarget(spec, common, name);
             }
             out.println("scimd: resumed the target \"" + name + "\"");
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "approve",
+      mixinStandardHelpOptions = true,
+      description =
+          "Let the deletions and deactivations the target's deletion guard held through, and resume"
+              + " it.")
+  static final class Approve implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            if (hub.approve(common.scope(), name).isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            out.println("scimd: approved the held changes of \"" + name + "\"; deliveries go on");
             return 0;
           });
     }

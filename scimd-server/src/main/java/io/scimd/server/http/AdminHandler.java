@@ -63,6 +63,7 @@ import org.jspecify.annotations.Nullable;
  * DELETE /admin/v1/targets/{name}
  * POST   /admin/v1/targets/{name}/pause          {"reason": "..."} (optional)
  * POST   /admin/v1/targets/{name}/resume
+ * POST   /admin/v1/targets/{name}/approve        let deletions the deletion guard held through
  * GET    /admin/v1/targets/{name}/dead-letters?after=&amp;limit=
  * POST   /admin/v1/targets/{name}/dead-letters/replay   {"seq": n} (optional: all of them)
  * </pre>
@@ -302,6 +303,14 @@ final class AdminHandler extends Handler.Abstract {
         }
       }
       ObjectNode shown = targets.pause(scope, name, reason).orElseThrow(() -> noTarget(name));
+      hub.wake();
+      return new Answer(200, shown);
+    }
+    if (s.size() == 3 && s.get(2).equals("approve")) {
+      if (!method.equals("POST")) {
+        throw notAllowed(method, "POST");
+      }
+      ObjectNode shown = targets.approve(scope, name).orElseThrow(() -> noTarget(name));
       hub.wake();
       return new Answer(200, shown);
     }

@@ -135,8 +135,10 @@ class HubOverHttpTest {
           .isLessThan(Duration.ofSeconds(2));
     }
 
-    JsonNode status = TestServer.json(admin("GET", "/admin/v1/targets/crm", null)).path("status");
-    assertThat(status.path("state").asText()).isEqualTo("idle");
+    // The receiver answered before the worker recorded the step: the status follows shortly.
+    await(
+        SOON, () -> status("crm").path("state").asText().equals("idle"), "idle: " + status("crm"));
+    JsonNode status = status("crm");
     assertThat(status.path("pending").asLong()).isZero();
     assertThat(status.path("delivered").asLong()).isGreaterThanOrEqualTo(got.size());
     assertThat(status.path("deadLetters").asLong()).isZero();
@@ -232,6 +234,52 @@ class HubOverHttpTest {
     assertThat(receiver.accepted().get(1).event().path("id").asText()).isEqualTo(refused);
     assertThat(receiver.accepted().get(1).signed()).isTrue();
     await(SOON, () -> deadLetters("crm").isEmpty(), "the dead letter is gone once delivered");
+  }
+
+  @Test
+  void theDeletionGuardHoldsABurstUntilApproved() throws Exception {
+    start();
+    HttpResponse<String> r =
+        admin(
+            "POST",
+            "/admin/v1/targets",
+            "{\"name\":\"crm\",\"type\":\"webhook\",\"url\":\""
+                + receiver.url()
+                + "\",\"deletionGuard\":{\"maxDeletions\":2,\"windowSeconds\":60}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    receiver.secret(TestServer.json(r).path("secret").asText());
+    TestServer.Client scim = server.scim();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(scim.createUser("leaving" + i));
+    }
+    await(SOON, () -> receiver.accepted().size() == 3, "created: " + receiver.all());
+    for (String id : ids) {
+      assertThat(scim.delete("/Users/" + id).statusCode()).isEqualTo(204);
+    }
+    await(
+        SOON,
+        () ->
+            TestServer.json(admin("GET", "/admin/v1/targets/crm", null))
+                .path("status")
+                .path("state")
+                .asText()
+                .equals("paused"),
+        "the guard pauses the target");
+    JsonNode held = TestServer.json(admin("GET", "/admin/v1/targets/crm", null)).path("status");
+    assertThat(held.path("pausedReason").asText()).contains("deletion guard");
+    assertThat(receiver.accepted()).hasSizeLessThan(6);
+    HttpResponse<String> approved = admin("POST", "/admin/v1/targets/crm/approve", null);
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    await(
+        SOON,
+        () ->
+            receiver.accepted().stream().filter(d -> d.what().equals("User deleted")).count() == 3,
+        "deletions delivered after approval: " + receiver.all());
+  }
+
+  JsonNode status(String target) {
+    return TestServer.json(admin("GET", "/admin/v1/targets/" + target, null)).path("status");
   }
 
   List<JsonNode> deadLetters(String target) {
