@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.client.RetryPolicy;
+import io.scimd.client.ScimClient;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.core.schema.SchemaUrns;
 import io.scimd.server.http.TestServer;
@@ -13,12 +15,17 @@ import io.scimd.store.JournalEntry;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
+import io.scimd.store.StoredResource;
 import io.scimd.store.jdbc.Stores;
 import io.scimd.sync.Hub;
 import io.scimd.sync.Outcome;
 import io.scimd.sync.SecretBox;
 import io.scimd.sync.Sink;
 import io.scimd.sync.UrlPolicy;
+import io.scimd.sync.scim.Mapping;
+import io.scimd.sync.scim.Profile;
+import io.scimd.sync.scim.Reconcile;
+import io.scimd.sync.scim.ScimSink;
 import io.scimd.sync.scim.ScimType;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -401,5 +408,90 @@ class ScimTargetTest {
     d.remove("colour");
     d.put("url", "ftp://x.example/");
     assertThatThrownBy(() -> hub.update(SYSTEM, "crm", d)).hasMessageContaining("'url'");
+  }
+
+  @Test
+  void reconciliationReportsDriftDryAndRepairsIt() {
+    Sink sink = target("crm", "rfc");
+    String a = upstream.scim().createUser("ann");
+    String b = upstream.scim().createUser("ben");
+    String c = upstream.scim().createUser("cid");
+    String g = upstream.scim().createGroup("Staff");
+    upstream
+        .scim()
+        .patchOk(
+            "/Groups/" + g,
+            "{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\""
+                + a
+                + "\"},{\"value\":\""
+                + b
+                + "\"}]}");
+    deliverAll(sink);
+    String d = upstream.scim().createUser("dan");
+    pending(); // dan never reaches the target
+
+    String remoteA = remoteId("crm", "User", a).orElseThrow();
+    String remoteB = remoteId("crm", "User", b).orElseThrow();
+    String remoteC = remoteId("crm", "User", c).orElseThrow();
+    String remoteG = remoteId("crm", "Group", g).orElseThrow();
+    downstream
+        .scim()
+        .patchOk(
+            "/Users/" + remoteA, "{\"op\":\"replace\",\"path\":\"title\",\"value\":\"Intruder\"}");
+    assertThat(downstream.scim().delete("/Users/" + remoteB).statusCode()).isEqualTo(204);
+    String other = downstream.scim().createUser("not-ours");
+
+    // The same target seen through a scope that leaves cid out.
+    ScimSink scoped =
+        new ScimSink(
+            store,
+            Scope.DEFAULT_TENANT,
+            "crm",
+            ScimClient.builder(java.net.URI.create(proxy.url(TestServer.SCIM)))
+                .bearer(TestServer.TOKEN)
+                .retry(RetryPolicy.none())
+                .build(),
+            Profile.RFC,
+            new Mapping() {
+              @Override
+              public boolean inScope(String type, StoredResource r) {
+                return !r.attributes().path("userName").asText().equals("cid");
+              }
+
+              @Override
+              public ObjectNode map(String type, StoredResource r) {
+                return Mapping.identity().map(type, r);
+              }
+            },
+            ScimSink.OnLeave.DELETE);
+    sinks.add(scoped);
+
+    Reconcile.Report dry = new Reconcile(scoped).run(true);
+    assertThat(dry.error()).isNull();
+    assertThat(dry.findings())
+        .extracting(f -> f.kind() + " " + f.resourceType() + " " + f.id())
+        .containsExactlyInAnyOrder(
+            "different User " + a,
+            "missing User " + b,
+            "extra User " + c,
+            "missing User " + d,
+            "membership Group " + g);
+    assertThat(downstream.scim().read("/Users/" + remoteA).path("title").asText())
+        .as("a dry run changes nothing")
+        .isEqualTo("Intruder");
+
+    Reconcile.Report repaired = new Reconcile(scoped).run(false);
+    assertThat(repaired.findings()).hasSize(5).allSatisfy(f -> assertThat(f.repaired()).isTrue());
+    assertThat(downstream.scim().read("/Users/" + remoteA).has("title")).isFalse();
+    assertThat(downstream.scim().get("/Users/" + remoteC).statusCode()).isEqualTo(404);
+    assertThat(downstreamUsers("ben")).hasSize(1);
+    assertThat(downstreamUsers("dan")).hasSize(1);
+    assertThat(downstream.scim().memberIds(remoteG))
+        .containsExactlyInAnyOrder(remoteA, remoteId("crm", "User", b).orElseThrow());
+    assertThat(downstream.scim().get("/Users/" + other).statusCode())
+        .as("what scimd does not manage is left alone")
+        .isEqualTo(200);
+
+    assertThat(new Reconcile(scoped).run(true).findings()).isEmpty();
   }
 }

@@ -186,6 +186,74 @@ public final class ScimSink implements Sink {
     }
   }
 
+  /**
+   * Makes the target hold resource {@code type/id} exactly as it should, whatever the target holds
+   * now: a group's members are compared with the target's, not taken from journal entries. What
+   * {@link Reconcile} repairs with.
+   */
+  void repair(String type, String id) {
+    Load load = mapping.load(type);
+    if (type.equals(GROUP)) {
+      load = new Load(true, load.groups());
+    }
+    Optional<StoredResource> now = read(type, id, load);
+    if (now.isEmpty()) {
+      remove(type, id, null);
+      return;
+    }
+    if (!mapping.inScope(type, now.get())) {
+      leave(type, id);
+      return;
+    }
+    Placed placed = upsert(type, now.get());
+    if (type.equals(GROUP)) {
+      replaceMembers(new Placed(placed.remoteId, How.ADOPTED), now.get());
+    }
+  }
+
+  /** The resource as this target should hold it, or null when it is out of the target's scope. */
+  @Nullable ObjectNode desired(String type, StoredResource resource) {
+    return mapping.inScope(type, resource) ? fit(mapping.map(type, resource)) : null;
+  }
+
+  /** The target's ids of a group's members that belong there (recorded ones only: no writes). */
+  Set<String> desiredMemberIds(StoredResource group) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Member m : members(group)) {
+      String type = m.type() != null ? m.type() : USER;
+      records.remoteId(tenant, target, type, m.value()).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  Scope scope() {
+    return scope;
+  }
+
+  Mapping mapping() {
+    return mapping;
+  }
+
+  ScimClient client() {
+    return client;
+  }
+
+  Optional<String> remoteIdOf(String type, String id) {
+    return records.remoteId(tenant, target, type, id);
+  }
+
+  void forget(String type, String id) {
+    records.remoteId(tenant, target, type, id, null);
+  }
+
+  void deleteThere(String type, String remoteId) {
+    deleteRemote(type, remoteId);
+  }
+
   private Optional<StoredResource> read(String type, String id, Load load) {
     return store.read(scope, r -> r.get(type, id, load));
   }
@@ -486,7 +554,7 @@ public final class ScimSink implements Sink {
     return body;
   }
 
-  private ScimResources endpoint(String type) {
+  ScimResources endpoint(String type) {
     return client.resources(type.equals(GROUP) ? "Groups" : "Users");
   }
 
