@@ -1,0 +1,275 @@
+package io.scimd.sync.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.client.ClientCredentials;
+import io.scimd.client.RetryPolicy;
+import io.scimd.client.ScimClient;
+import io.scimd.store.HubRecords.Target;
+import io.scimd.store.Store;
+import io.scimd.sync.Sink;
+import io.scimd.sync.TargetType;
+import io.scimd.sync.UrlPolicy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code scim} target type. Settings:
+ *
+ * <ul>
+ *   <li>{@code url}: the target's SCIM base ({@code https://crm.example/scim/v2}), allowed by the
+ *       {@link UrlPolicy};
+ *   <li>{@code auth}: {@code {"bearer": "..."}}, or OAuth 2.0 client credentials {@code
+ *       {"tokenUrl": ..., "clientId": ..., "clientSecret": ...}}. The bearer token and the client
+ *       secret are sealed, never in the config; on a change, one left out is kept;
+ *   <li>{@code profile}: {@code rfc} (default), {@code aws} or {@code entra} ({@link Profile});
+ *   <li>{@code onLeave}: {@code deactivate} (default) or {@code delete}, for a resource leaving the
+ *       target's scope;
+ *   <li>{@code timeoutMs}: how long one request waits for its answer (default 10,000);
+ *   <li>{@code mapping}, {@code scope}: checked and applied by the {@link Mappings} given.
+ * </ul>
+ */
+public final class ScimType implements TargetType {
+  private static final Set<String> SETTINGS =
+      Set.of("url", "auth", "profile", "onLeave", "timeoutMs", "mapping", "scope");
+
+  private final Store store;
+  private final HttpClient http;
+  private final UrlPolicy urls;
+  private final Mappings mappings;
+  private final InstantSource clock;
+
+  /**
+   * How a target's {@code mapping} and {@code scope} settings are checked when saved, and become a
+   * {@link Mapping} when it is opened: where the mapping module plugs in.
+   */
+  public interface Mappings {
+    /**
+     * Checks the {@code mapping} and {@code scope} settings (either may be missing) and returns
+     * what is stored of them (put into the config as they are returned).
+     *
+     * @throws IllegalArgumentException naming the attribute or expression to fix
+     */
+    ObjectNode check(ObjectNode mappingAndScope);
+
+    /** The mapping of a saved target, from its stored config. */
+    Mapping open(Target target, ObjectNode config);
+
+    /** No mapping or scope: every user and group goes unchanged; saving either is refused. */
+    static Mappings none() {
+      return new Mappings() {
+        @Override
+        public ObjectNode check(ObjectNode mappingAndScope) {
+          if (!mappingAndScope.isEmpty()) {
+            throw new IllegalArgumentException(
+                "this server has no mapping support: leave out 'mapping' and 'scope'");
+          }
+          return mappingAndScope;
+        }
+
+        @Override
+        public Mapping open(Target target, ObjectNode config) {
+          return Mapping.identity();
+        }
+      };
+    }
+  }
+
+  /**
+   * @param store where the directory is read and the targets' remote ids are kept
+   * @param http shared by every SCIM target's client (and its OAuth token fetches)
+   */
+  public ScimType(
+      Store store, HttpClient http, UrlPolicy urls, Mappings mappings, InstantSource clock) {
+    this.store = store;
+    this.http = http;
+    this.urls = urls;
+    this.mappings = mappings;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return "scim";
+  }
+
+  @Override
+  public Checked check(ObjectNode settings, @Nullable ObjectNode previous) {
+    for (Iterator<String> it = settings.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!SETTINGS.contains(f)) {
+        throw new IllegalArgumentException(
+            "unknown scim setting '"
+                + f
+                + "': use "
+                + String.join(", ", SETTINGS.stream().sorted().toList()));
+      }
+    }
+    ObjectNode config = JsonNodeFactory.instance.objectNode();
+    ObjectNode secrets = JsonNodeFactory.instance.objectNode();
+
+    JsonNode url = settings.get("url");
+    if (url == null || !url.isTextual()) {
+      throw new IllegalArgumentException(
+          "a scim target needs a 'url': the target's SCIM base, e.g. https://crm.example/scim/v2");
+    }
+    urls.check("url", url.asText());
+    config.put("url", url.asText());
+
+    JsonNode auth = settings.get("auth");
+    if (!(auth instanceof ObjectNode a)) {
+      throw new IllegalArgumentException(
+          "a scim target needs 'auth': {\"bearer\": \"...\"} or {\"tokenUrl\": ..., \"clientId\":"
+              + " ..., \"clientSecret\": ...}");
+    }
+    config.set("auth", checkAuth(a, previous, secrets));
+
+    Profile profile = Profile.RFC;
+    JsonNode p = settings.get("profile");
+    if (p != null && !p.isNull()) {
+      if (!p.isTextual()) {
+        throw new IllegalArgumentException("'profile' must be one of rfc, aws, entra");
+      }
+      profile = Profile.named(p.asText());
+    }
+    config.put("profile", profile.name());
+
+    JsonNode leave = settings.get("onLeave");
+    String onLeave = "deactivate";
+    if (leave != null && !leave.isNull()) {
+      onLeave = leave.isTextual() ? leave.asText().toLowerCase(Locale.ROOT) : "";
+      if (!onLeave.equals("deactivate") && !onLeave.equals("delete")) {
+        throw new IllegalArgumentException("'onLeave' must be 'deactivate' or 'delete'");
+      }
+    }
+    config.put("onLeave", onLeave);
+
+    JsonNode t = settings.get("timeoutMs");
+    long timeout = 10_000;
+    if (t != null && !t.isNull()) {
+      if (!t.canConvertToLong() || t.asLong() < 1 || t.asLong() > 120_000) {
+        throw new IllegalArgumentException("'timeoutMs' must be a whole number from 1 to 120000");
+      }
+      timeout = t.asLong();
+    }
+    config.put("timeoutMs", timeout);
+
+    ObjectNode mappingAndScope = JsonNodeFactory.instance.objectNode();
+    for (String f : new String[] {"mapping", "scope"}) {
+      if (settings.hasNonNull(f)) {
+        mappingAndScope.set(f, settings.get(f));
+      }
+    }
+    config.setAll(mappings.check(mappingAndScope));
+    return new Checked(config, secrets, null);
+  }
+
+  /** The auth as stored in clear (no secret), with the secret put into {@code secrets}. */
+  private ObjectNode checkAuth(ObjectNode auth, @Nullable ObjectNode previous, ObjectNode secrets) {
+    ObjectNode shown = JsonNodeFactory.instance.objectNode();
+    boolean oauth = auth.has("tokenUrl") || auth.has("clientId") || auth.has("clientSecret");
+    if (oauth && auth.has("bearer")) {
+      throw new IllegalArgumentException(
+          "'auth' holds either 'bearer' or 'tokenUrl', 'clientId' and 'clientSecret', not both");
+    }
+    for (Iterator<String> it = auth.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!Set.of("bearer", "tokenUrl", "clientId", "clientSecret").contains(f)) {
+        throw new IllegalArgumentException(
+            "unknown 'auth' setting '" + f + "': use bearer, or tokenUrl, clientId, clientSecret");
+      }
+    }
+    if (!oauth) {
+      String bearer = secret(auth, "bearer", previous);
+      if (bearer == null) {
+        throw new IllegalArgumentException("'auth' needs a 'bearer' token");
+      }
+      secrets.put("bearer", bearer);
+      shown.put("type", "bearer");
+      return shown;
+    }
+    JsonNode tokenUrl = auth.get("tokenUrl");
+    JsonNode clientId = auth.get("clientId");
+    if (tokenUrl == null || !tokenUrl.isTextual()) {
+      throw new IllegalArgumentException("'auth.tokenUrl' is required for client credentials");
+    }
+    urls.check("auth.tokenUrl", tokenUrl.asText());
+    if (clientId == null || !clientId.isTextual() || clientId.asText().isBlank()) {
+      throw new IllegalArgumentException("'auth.clientId' is required for client credentials");
+    }
+    String clientSecret = secret(auth, "clientSecret", previous);
+    if (clientSecret == null) {
+      throw new IllegalArgumentException("'auth.clientSecret' is required for client credentials");
+    }
+    secrets.put("clientSecret", clientSecret);
+    shown.put("type", "oauth-client-credentials");
+    shown.put("tokenUrl", tokenUrl.asText());
+    shown.put("clientId", clientId.asText());
+    return shown;
+  }
+
+  /** A secret as given, else as saved before (a change that leaves it out keeps it), else null. */
+  private static @Nullable String secret(
+      ObjectNode auth, String field, @Nullable ObjectNode previous) {
+    JsonNode given = auth.get(field);
+    if (given != null && !given.isNull()) {
+      if (!given.isTextual() || given.asText().isBlank()) {
+        throw new IllegalArgumentException("'auth." + field + "' must be a non-empty string");
+      }
+      return given.asText();
+    }
+    if (previous != null && previous.hasNonNull(field)) {
+      return previous.get(field).asText();
+    }
+    return null;
+  }
+
+  @Override
+  public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
+    URI base = urls.check("url", config.path("url").asText());
+    Duration timeout = Duration.ofMillis(config.path("timeoutMs").asLong(10_000));
+    ScimClient.Builder b =
+        ScimClient.builder(base)
+            .httpClient(http)
+            .requestTimeout(timeout)
+            // The delivery workers retry with backoff, honouring Retry-After, and open the
+            // target's circuit: retrying here as well would hold a worker on a target that is down.
+            .retry(RetryPolicy.none())
+            .userAgent("scimd-hub")
+            .clock(clock);
+    JsonNode auth = config.path("auth");
+    if (auth.path("type").asText().equals("oauth-client-credentials")) {
+      URI tokenUrl = urls.check("auth.tokenUrl", auth.path("tokenUrl").asText());
+      b.bearer(
+          ClientCredentials.builder(
+                  tokenUrl, auth.path("clientId").asText(), secrets.path("clientSecret").asText())
+              .httpClient(http)
+              .timeout(timeout)
+              .clock(clock)
+              .build());
+    } else {
+      String bearer = secrets.path("bearer").asText("");
+      if (bearer.isEmpty()) {
+        throw new IllegalArgumentException("the target's bearer token is missing: save it again");
+      }
+      b.bearer(bearer);
+    }
+    return new ScimSink(
+        store,
+        target.tenant(),
+        target.name(),
+        b.build(),
+        Profile.named(config.path("profile").asText("rfc")),
+        mappings.open(target, config),
+        config.path("onLeave").asText("deactivate").equals("delete")
+            ? ScimSink.OnLeave.DELETE
+            : ScimSink.OnLeave.DEACTIVATE);
+  }
+}
