@@ -106,6 +106,19 @@ public final class FilterEvaluator {
     return node::test;
   }
 
+  /**
+   * The value filter of {@code attr[filter]} as a predicate over one value of {@code attr}: true
+   * when that element matches {@code filter}. Validated like {@link #compile}; testing never
+   * throws. For code that picks elements out ({@code emails[type eq "work"].value} as a mapping's
+   * source) rather than asking whether any element matches.
+   *
+   * @throws ScimException {@code invalidFilter} as {@link #validate} does
+   */
+  public static Predicate<JsonNode> compileValueFilter(Filter.ValuePath filter, ResourceType type) {
+    Node inner = ((ValuePathNode) valuePath(filter, type, null)).inner();
+    return inner::test;
+  }
+
   // ---------------------------------------------------------------- compilation
 
   /** A path resolved for evaluation: where its values are and what their definition is. */

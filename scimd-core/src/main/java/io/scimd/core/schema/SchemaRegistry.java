@@ -55,6 +55,32 @@ public final class SchemaRegistry {
   }
 
   /**
+   * A registry of exactly these definitions, without the built-in ones: what another SCIM service
+   * publishes at {@code /Schemas} and {@code /ResourceTypes}, which may define User with fewer
+   * attributes than RFC 7643 or have no Group at all. {@link #user()} and {@link #group()} fail on
+   * a registry without those types; ask {@link #resourceType} instead.
+   *
+   * @throws IllegalArgumentException when a resource type names a schema not among {@code schemas}
+   */
+  public static SchemaRegistry of(List<Schema> schemas, List<ResourceType> types) {
+    Map<String, Schema> s = new LinkedHashMap<>();
+    for (Schema x : schemas) {
+      s.put(key(x.id()), x);
+    }
+    Map<String, ResourceType> t = new LinkedHashMap<>();
+    for (ResourceType x : types) {
+      for (Schema used : x.allSchemas()) {
+        if (!s.containsKey(key(used.id()))) {
+          throw new IllegalArgumentException(
+              "resource type " + x.name() + " uses schema " + used.id() + ", which is not given");
+        }
+      }
+      t.put(key(x.name()), x);
+    }
+    return new SchemaRegistry(s, t);
+  }
+
+  /**
    * This registry plus the definitions in {@code dir}'s {@code *.json} files.
    *
    * @throws IllegalArgumentException naming the file and the problem when a definition is invalid
@@ -164,11 +190,11 @@ public final class SchemaRegistry {
   }
 
   public ResourceType user() {
-    return Objects.requireNonNull(types.get("user"), "every registry holds the built-in User");
+    return Objects.requireNonNull(types.get("user"), "this registry has no User type");
   }
 
   public ResourceType group() {
-    return Objects.requireNonNull(types.get("group"), "every registry holds the built-in Group");
+    return Objects.requireNonNull(types.get("group"), "this registry has no Group type");
   }
 
   private static String key(String s) {
