@@ -17,7 +17,8 @@ import java.time.Instant;
  * query. Attribute paths are checked here, so a bad one fails before anything is sent. {@code
  * filter.toString()} is the text to send; the client does that itself.
  *
- * <p>The core prints attribute names lower-cased (they are case-insensitive, RFC 7643 §2.1).
+ * <p>Names are case-insensitive (RFC 7643 §2.1) and the core holds them lower-cased; the client
+ * sends them as the RFC schemas spell them ({@code userName}), for servers that compare exactly.
  */
 public final class Filters {
   private Filters() {}

@@ -2,6 +2,7 @@ package io.scimd.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.filter.Filter;
+import io.scimd.core.filter.FilterPrinter;
 import io.scimd.core.schema.SchemaUrns;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class SearchRequest {
   List<String[]> queryParameters() {
     List<String[]> p = new ArrayList<>();
     if (filter != null) {
-      p.add(new String[] {"filter", filter.toString()});
+      p.add(new String[] {"filter", FilterPrinter.print(filter, Spelling::of)});
     }
     if (!attributes.isEmpty()) {
       p.add(new String[] {"attributes", String.join(",", attributes)});
@@ -82,7 +83,7 @@ public final class SearchRequest {
     ObjectNode o = Json.F.objectNode();
     o.putArray("schemas").add(SchemaUrns.SEARCH_REQUEST);
     if (filter != null) {
-      o.put("filter", filter.toString());
+      o.put("filter", FilterPrinter.print(filter, Spelling::of));
     }
     if (!attributes.isEmpty()) {
       attributes.forEach(o.putArray("attributes")::add);

@@ -211,6 +211,26 @@ class ScimClientStandInTest {
   }
 
   @Test
+  void filterNames_areSentAsTheSchemasSpellThem_forServersThatCompareExactly() throws Exception {
+    try (StandIn s = new StandIn(r -> Answer.json(200, "{\"totalResults\":0,\"Resources\":[]}"));
+        ScimClient c = client(s)) {
+      c.resources("Users")
+          .list(
+              Filters.and(
+                  Filters.eq("USERNAME", "a"),
+                  Filters.eq(
+                      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+                      "7")))
+          .toList();
+      assertThat(s.seen.get(0).query("filter"))
+          .isEqualTo(
+              "userName eq \"a\" and"
+                  + " urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq"
+                  + " \"7\"");
+    }
+  }
+
+  @Test
   void filters_rejectABadAttributePath() {
     assertThatThrownBy(() -> Filters.eq("userName eq \"x\" or id", "y"))
         .isInstanceOf(IllegalArgumentException.class);

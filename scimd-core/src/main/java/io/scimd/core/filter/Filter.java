@@ -28,7 +28,7 @@ public sealed interface Filter
 
     @Override
     public String toString() {
-      return path + " " + op.token() + " " + value;
+      return FilterPrinter.print(this, AttrPath::toString);
     }
   }
 
@@ -36,7 +36,7 @@ public sealed interface Filter
   record Present(AttrPath path) implements Filter {
     @Override
     public String toString() {
-      return path + " pr";
+      return FilterPrinter.print(this, AttrPath::toString);
     }
   }
 
@@ -48,9 +48,7 @@ public sealed interface Filter
   record And(Filter left, Filter right) implements Filter {
     @Override
     public String toString() {
-      return (left instanceof Or ? "(" + left + ")" : left.toString())
-          + " and "
-          + (right instanceof Or || right instanceof And ? "(" + right + ")" : right.toString());
+      return FilterPrinter.print(this, AttrPath::toString);
     }
   }
 
@@ -58,14 +56,14 @@ public sealed interface Filter
   record Or(Filter left, Filter right) implements Filter {
     @Override
     public String toString() {
-      return left + " or " + (right instanceof Or ? "(" + right + ")" : right.toString());
+      return FilterPrinter.print(this, AttrPath::toString);
     }
   }
 
   record Not(Filter inner) implements Filter {
     @Override
     public String toString() {
-      return "not (" + inner + ")";
+      return FilterPrinter.print(this, AttrPath::toString);
     }
   }
 
@@ -76,7 +74,7 @@ public sealed interface Filter
   record ValuePath(AttrPath path, Filter filter) implements Filter {
     @Override
     public String toString() {
-      return path + "[" + filter + "]";
+      return FilterPrinter.print(this, AttrPath::toString);
     }
   }
 
