@@ -1,0 +1,42 @@
+package io.scimd.sync.events;
+
+import java.util.Optional;
+
+/**
+ * The provisioning events of RFC 9967 §2.4, spelled exactly as registered (§7.4). Each change of a
+ * {@code create}, {@code patch} or {@code put} comes in two variants: {@code full} carries the
+ * values ({@code data}), {@code notice} only the names of the changed attributes ({@code
+ * attributes}), for a receiver that must not see the values and reads the resource itself.
+ */
+public enum ScimEvent {
+  CREATE_FULL("urn:ietf:params:scim:event:prov:create:full"),
+  CREATE_NOTICE("urn:ietf:params:scim:event:prov:create:notice"),
+  PATCH_FULL("urn:ietf:params:scim:event:prov:patch:full"),
+  PATCH_NOTICE("urn:ietf:params:scim:event:prov:patch:notice"),
+  PUT_FULL("urn:ietf:params:scim:event:prov:put:full"),
+  PUT_NOTICE("urn:ietf:params:scim:event:prov:put:notice"),
+  DELETE("urn:ietf:params:scim:event:prov:delete"),
+  ACTIVATE("urn:ietf:params:scim:event:prov:activate"),
+  DEACTIVATE("urn:ietf:params:scim:event:prov:deactivate");
+
+  private final String uri;
+
+  ScimEvent(String uri) {
+    this.uri = uri;
+  }
+
+  /** The registered event type URI, the key of the SET's {@code events} claim. */
+  public String uri() {
+    return uri;
+  }
+
+  /** The event a URI names; empty for any other (URIs compare exactly, as registered). */
+  public static Optional<ScimEvent> ofUri(String uri) {
+    for (ScimEvent e : values()) {
+      if (e.uri.equals(uri)) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
+  }
+}
