@@ -50,6 +50,7 @@ public final class AuthorizationServer {
   private final OAuthSettings settings;
   private final SigningKeys keys;
   private final AccessTokens tokens;
+  private final SecurityEventTokens setSigner;
   private final KeySources sources = new KeySources();
   private final Map<String, External> external = new LinkedHashMap<>();
   private final Map<String, CachedClient> clients = new ConcurrentHashMap<>();
@@ -77,6 +78,7 @@ public final class AuthorizationServer {
             settings.tokenLifetime(),
             clock);
     this.tokens = new AccessTokens(keys, settings.tokenLifetime(), clock);
+    this.setSigner = new SecurityEventTokens(keys);
     this.ticker = System::nanoTime;
     for (OAuthSettings.TrustedIssuer t : settings.trusted()) {
       JWTClaimsSet exact = new JWTClaimsSet.Builder().issuer(t.issuer()).build();
@@ -276,6 +278,23 @@ public final class AuthorizationServer {
   /** The live client with that id, whatever its tenant (client ids are unique). */
   private @Nullable Client findAnyTenant(String id) {
     return credentials.clientById(id).orElse(null);
+  }
+
+  /**
+   * What signs Security Event Tokens: this node's signing key, published at {@code /oauth/jwks}
+   * with the others (docs/decisions/0019-security-events.md).
+   */
+  public io.scimd.sync.events.SetSigner securityEventSigner() {
+    return setSigner;
+  }
+
+  /**
+   * The issuer this server names: {@code --oauth-issuer} when given, else the URL of the request
+   * ({@code requestIssuer}).
+   */
+  public String issuer(String requestIssuer) {
+    String fixed = settings.issuer();
+    return fixed != null ? fixed : requestIssuer;
   }
 
   /** The public keys of the signing keys, as a JWK Set document ({@code /oauth/jwks}). */
