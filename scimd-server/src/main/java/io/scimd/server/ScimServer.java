@@ -7,6 +7,7 @@ import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.events.SecurityEventsParts;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.hub.HubNode;
 import io.scimd.server.hub.WakingStore;
@@ -56,6 +57,13 @@ public final class ScimServer implements AutoCloseable {
   private final AuthFailures failureLog;
   private final HubNode hub;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** The client that pushes verification events (the workers' sinks have the hub's). */
+  private static final java.net.http.HttpClient SSF_HTTP =
+      java.net.http.HttpClient.newBuilder()
+          .connectTimeout(java.time.Duration.ofSeconds(5))
+          .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+          .build();
 
   /** The most clients whose rate buckets a node keeps (more: full buckets are dropped). */
   static final int MAX_CLIENT_KEYS = 100_000;
@@ -143,15 +151,28 @@ public final class ScimServer implements AutoCloseable {
     }
     AuditMaintenance audit = AuditMaintenance.start(store.audit(), key, config.audit(), clock);
     HubNode hub;
+    // The OAuth signing key signs security events too (0019): made before the workers start.
+    AuthorizationServer oauth =
+        new AuthorizationServer(store, config.oauth(), config.dataDir(), clock);
+    SecurityEventsParts events;
     try {
+      oauth.prepare();
+      // Resources for put:full events are read, not written: the plain store serves them.
+      ScimService sharedReader = new ScimService(schemas.shared(), store, config.service());
+      Map<String, ScimService> ownReaders = new HashMap<>();
+      schemas
+          .own()
+          .forEach((t, r) -> ownReaders.put(t, new ScimService(r, store, config.service())));
+      events = SecurityEventsParts.of(t -> ownReaders.getOrDefault(t, sharedReader), oauth);
       // The hub key too is checked before anything listens; the workers start delivering now.
-      hub = HubNode.start(store, schemas.union(), config.hub(), config.dataDir(), clock);
+      hub = HubNode.start(store, schemas.union(), config.hub(), config.dataDir(), clock, events);
     } catch (RuntimeException e) {
       audit.halt();
       throw e;
     }
     try {
-      return listen(config, schemas, store, clock, audit, hub, jetty, connector, out);
+      return listen(
+          config, schemas, store, clock, audit, hub, oauth, events, jetty, connector, out);
     } catch (RuntimeException e) {
       hub.close();
       audit.halt();
@@ -166,6 +187,8 @@ public final class ScimServer implements AutoCloseable {
       InstantSource clock,
       AuditMaintenance audit,
       HubNode hub,
+      AuthorizationServer oauth,
+      SecurityEventsParts events,
       Server jetty,
       ServerConnector connector,
       PrintWriter out) {
@@ -178,9 +201,6 @@ public final class ScimServer implements AutoCloseable {
     Function<String, ScimService> services = t -> own.getOrDefault(t, shared);
     ClientAdmin admin =
         new ClientAdmin(store.credentials(), clock, config.auth().maxTokensPerClient());
-    AuthorizationServer oauth =
-        new AuthorizationServer(store, config.oauth(), config.dataDir(), clock);
-    oauth.prepare();
     Rate rate = config.service().rateLimit();
     Buckets clients = rate.on() ? new Buckets(rate, MAX_CLIENT_KEYS, System::nanoTime) : null;
     Rate failures = config.auth().authFailureLimit();
@@ -201,7 +221,8 @@ public final class ScimServer implements AutoCloseable {
             clients,
             authFailures,
             failureLog,
-            hub));
+            hub,
+            events.streams(store, hub.hub(), SSF_HTTP, clock)));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->

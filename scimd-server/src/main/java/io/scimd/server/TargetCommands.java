@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.events.SecurityEventsParts;
 import io.scimd.server.hub.HubKey;
 import io.scimd.server.hub.HubNode;
 import io.scimd.store.HubRecords;
@@ -113,13 +115,15 @@ final class TargetCommands {
       // none of them can open.
       SecretBox box =
           config.database() == null ? HubKey.loadOrCreate(keyFile) : HubKey.load(keyFile);
+      SchemaRegistry registry = TenantSchemas.read(common.store.schemas).union();
       Hub hub =
           HubNode.hub(
               s,
               box,
-              TenantSchemas.read(common.store.schemas).union(),
+              registry,
               common.hub.settings(false),
-              InstantSource.system());
+              InstantSource.system(),
+              SecurityEventsParts.offline(registry));
       return work.run(hub, spec.commandLine().getOut());
     } catch (IllegalArgumentException e) {
       return Main.fail(spec, Main.EXIT_CONFIG, e.getMessage());

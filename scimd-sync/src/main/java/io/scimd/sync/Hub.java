@@ -41,6 +41,7 @@ public final class Hub {
   private final HubRecords records;
   private final SecretBox box;
   private final Map<String, TargetType> types;
+  private final Set<String> pushedTypes;
   private final InstantSource clock;
 
   public Hub(Store store, SecretBox box, List<TargetType> types, InstantSource clock) {
@@ -52,6 +53,8 @@ public final class Hub {
       byName.put(t.name(), t);
     }
     this.types = Map.copyOf(byName);
+    this.pushedTypes =
+        Set.copyOf(types.stream().filter(TargetType::pushed).map(TargetType::name).toList());
     this.clock = clock;
   }
 
@@ -155,7 +158,7 @@ public final class Hub {
     return new Delivery.Sinks() {
       @Override
       public Set<String> types() {
-        return types.keySet();
+        return pushedTypes;
       }
 
       @Override

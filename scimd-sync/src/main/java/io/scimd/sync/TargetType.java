@@ -25,6 +25,15 @@ public interface TargetType {
   Checked check(ObjectNode settings, @Nullable ObjectNode previous);
 
   /**
+   * Whether the delivery workers push to targets of this type. A poll stream (SSF, RFC 8936) is not
+   * pushed to: its receiver reads it and moves its cursor ({@code HubRecords.acknowledge}), so no
+   * worker may lease it.
+   */
+  default boolean pushed() {
+    return true;
+  }
+
+  /**
    * The sink of a saved target.
    *
    * @throws IllegalArgumentException when it cannot deliver with these settings

@@ -15,22 +15,27 @@ import java.util.regex.Pattern;
  *       result of its own write; {@code scim:write:Group} only that type. Writing does not grant
  *       reading: an IdP that looks users up before creating them needs both.
  *   <li>{@code admin}: the admin API of its tenant ({@code /admin/v1}): clients, tokens, the audit
- *       trail.
+ *       trail; and everything {@code events} allows.
+ *   <li>{@code events}: the security event streams of its tenant (OpenID Shared Signals: the
+ *       transmitter configuration, stream management, polling), and nothing else: a SIEM or a
+ *       receiving application reads every change as events without being able to read or write
+ *       resources (docs/decisions/0019-security-events.md).
  * </ul>
  */
 public final class Scopes {
   public static final String READ = "scim:read";
   public static final String WRITE = "scim:write";
   public static final String ADMIN = "admin";
+  public static final String EVENTS = "events";
 
   /** What a client gets when none are named: everything an IdP needs to provision. */
   public static final Set<String> PROVISIONING = Set.of(READ, WRITE);
 
   /** Everything, {@code admin} included: the bootstrap client's. */
-  public static final Set<String> ALL = Set.of(READ, WRITE, ADMIN);
+  public static final Set<String> ALL = Set.of(READ, WRITE, ADMIN, EVENTS);
 
   private static final Pattern SCOPE =
-      Pattern.compile("admin|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
+      Pattern.compile("admin|events|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
 
   private Scopes() {}
 
@@ -51,7 +56,7 @@ public final class Scopes {
               "unknown scope '"
                   + (s.length() > 70 ? s.substring(0, 70) + "..." : s)
                   + "': use scim:read, scim:write, scim:read:<ResourceType>,"
-                  + " scim:write:<ResourceType> or admin");
+                  + " scim:write:<ResourceType>, events or admin");
         }
         out.add(s);
       }
@@ -75,6 +80,11 @@ public final class Scopes {
   /** Whether {@code scopes} allow writing resources of {@code type}. */
   public static boolean canWrite(Set<String> scopes, String type) {
     return scopes.contains(WRITE) || scopes.contains(WRITE + ":" + type);
+  }
+
+  /** Whether {@code scopes} allow managing and reading the tenant's security event streams. */
+  public static boolean canReceiveEvents(Set<String> scopes) {
+    return scopes.contains(EVENTS) || scopes.contains(ADMIN);
   }
 
   public static boolean canAdminister(Set<String> scopes) {

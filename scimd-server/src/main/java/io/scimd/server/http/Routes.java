@@ -121,10 +121,11 @@ final class Routes {
    * §4: clients read them before authenticating). A path that does not decode stays protected: the
    * unauthenticated learn nothing, not even that it is malformed. Everything under {@code
    * /tenants/} needs one, discovery included: whether a tenant exists is no one's business but its
-   * own clients' (and a tenant may come to have its own schemas).
+   * own clients' (and a tenant may come to have its own schemas). So does the security event
+   * transmitter's configuration, which names a tenant.
    */
   static boolean needsAuthentication(String rawPath) {
-    if (tenantOf(rawPath) != null || isAdmin(rawPath)) {
+    if (tenantOf(rawPath) != null || isAdmin(rawPath) || SsfHandler.serves(rawPath)) {
       return true;
     }
     Optional<List<String>> s;

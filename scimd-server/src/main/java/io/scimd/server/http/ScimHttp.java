@@ -8,6 +8,7 @@ import io.scimd.server.limits.Buckets;
 import io.scimd.server.oauth.AuthorizationServer;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Store;
+import io.scimd.sync.ssf.SsfStreams;
 import java.time.InstantSource;
 import java.util.function.Function;
 import org.eclipse.jetty.server.Handler;
@@ -34,6 +35,7 @@ public final class ScimHttp {
    * @param authFailures failed authentications by client address, or null to throttle none
    * @param failureLog where failed authentications are counted for the audit trail
    * @param hub the provisioning hub's targets, for the admin API
+   * @param streams the security event transmitter the SSF endpoints serve
    */
   public static Handler handler(
       Function<String, ScimService> services,
@@ -45,8 +47,10 @@ public final class ScimHttp {
       @Nullable Buckets clients,
       @Nullable Buckets authFailures,
       AuthFailures failureLog,
-      HubNode hub) {
+      HubNode hub,
+      SsfStreams streams) {
     ScimHandler scim = new ScimHandler(services);
+    SsfHandler ssf = new SsfHandler(streams, oauth);
     AdminHandler adminApi = new AdminHandler(admin, store, registry, hub);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler endpoints =
@@ -57,6 +61,9 @@ public final class ScimHttp {
             String path = request.getHttpURI().getPath();
             if (OAuthHandler.serves(path)) {
               return oauthEndpoints.handle(request, response, callback);
+            }
+            if (SsfHandler.serves(path)) {
+              return ssf.handle(request, response, callback);
             }
             return Routes.isAdmin(path)
                 ? adminApi.handle(request, response, callback)

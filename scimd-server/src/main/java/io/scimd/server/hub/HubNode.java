@@ -2,10 +2,12 @@ package io.scimd.server.hub;
 
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.events.SecurityEventsParts;
 import io.scimd.store.Store;
 import io.scimd.sync.Delivery;
 import io.scimd.sync.Hub;
 import io.scimd.sync.SecretBox;
+import io.scimd.sync.TargetType;
 import io.scimd.sync.webhook.WebhookType;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +53,8 @@ public final class HubNode implements AutoCloseable {
       SecretBox box,
       SchemaRegistry registry,
       HubSettings settings,
-      InstantSource clock) {
+      InstantSource clock,
+      SecurityEventsParts events) {
     HttpClient http =
         HttpClient.newBuilder()
             .connectTimeout(CONNECT_TIMEOUT)
@@ -59,7 +63,12 @@ public final class HubNode implements AutoCloseable {
     Set<String> types =
         registry.resourceTypes().stream().map(ResourceType::name).collect(Collectors.toSet());
     WebhookType webhook = new WebhookType(http, settings.urls(), types, JournalPayload::of, clock);
-    return new Hub(store, box, List.of(webhook), clock);
+    List<TargetType> all = new ArrayList<>();
+    all.add(webhook);
+    // Security event streams (docs/decisions/0019): push streams delivered like webhooks, poll
+    // streams read by their receivers.
+    all.addAll(events.types(http, settings.urls(), clock));
+    return new Hub(store, box, all, clock);
   }
 
   /**
@@ -73,9 +82,10 @@ public final class HubNode implements AutoCloseable {
       SchemaRegistry registry,
       HubSettings settings,
       Path dataDir,
-      InstantSource clock) {
+      InstantSource clock,
+      SecurityEventsParts events) {
     SecretBox box = HubKey.loadOrCreate(settings.keyFile(dataDir));
-    Hub hub = hub(store, box, registry, settings, clock);
+    Hub hub = hub(store, box, registry, settings, clock, events);
     if (!settings.deliver()) {
       LOG.info("hub: this node does not deliver (--no-delivery)");
       return new HubNode(hub, null);

@@ -317,7 +317,7 @@ public final class AuthorizationServer {
     m.put(
         "token_endpoint_auth_signing_alg_values_supported",
         KeySources.ALGORITHMS.stream().map(a -> a.getName()).sorted().toList());
-    m.put("scopes_supported", List.of(Scopes.READ, Scopes.WRITE, Scopes.ADMIN));
+    m.put("scopes_supported", List.of(Scopes.READ, Scopes.WRITE, Scopes.ADMIN, Scopes.EVENTS));
     return m;
   }
 

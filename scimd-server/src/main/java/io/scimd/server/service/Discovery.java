@@ -44,6 +44,12 @@ final class Discovery {
     o.putObject("changePassword").put("supported", false);
     o.putObject("sort").put("supported", true);
     o.putObject("etag").put("supported", true);
+    // RFC 9967 §4: the events scimd transmits, through OpenID Shared Signals streams
+    // (/.well-known/ssf-configuration); requests are never completed asynchronously.
+    ObjectNode events = o.putObject("securityEvents");
+    events.put("asyncRequest", "none");
+    ArrayNode uris = events.putArray("eventUris");
+    io.scimd.sync.events.EventSelection.supported().forEach(uris::add);
     ArrayNode schemes = o.putArray("authenticationSchemes");
     schemes
         .addObject()

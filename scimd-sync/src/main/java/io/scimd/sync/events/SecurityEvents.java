@@ -182,7 +182,8 @@ public final class SecurityEvents {
       case Change.Deleted d -> {
         externalId = text(d.attributes().get("externalId"));
         if (selection.contains(ScimEvent.DELETE)) {
-          events.putObject(ScimEvent.DELETE.uri()).put("version", etag(d.version()));
+          // RFC 9967 §2.4.4: a delete event has no payload attributes.
+          events.putObject(ScimEvent.DELETE.uri());
         }
       }
       case Change.MembersAdded m -> {

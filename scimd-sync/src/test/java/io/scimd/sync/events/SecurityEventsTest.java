@@ -232,6 +232,7 @@ class SecurityEventsTest {
     ObjectNode set = claims(e, EventSelection.ALL_NOTICE);
 
     assertThat(SecurityEvents.eventUris(set)).containsExactly(ScimEvent.DELETE.uri());
+    assertThat(set.path("events").get(ScimEvent.DELETE.uri())).isEqualTo(json("{}"));
     assertThat(set.path("sub_id").get("externalId").asText()).isEqualTo("bj");
   }
 
