@@ -205,6 +205,7 @@ public final class SsfStreams {
     definition.put("status", config.path("status").asText(Ssf.ENABLED));
     copyIfPresent(config, definition, "reason");
     copyIfPresent(config, definition, "verification");
+    copyIfPresent(config, definition, "deletionGuard"); // an operator's setting, kept
     if (replace && push && (delivery == null || !delivery.hasNonNull("endpoint_url"))) {
       throw SsfError.invalid("a push stream's 'delivery' needs its 'endpoint_url'");
     }
