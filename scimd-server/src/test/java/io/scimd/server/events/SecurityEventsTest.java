@@ -339,6 +339,40 @@ class SecurityEventsTest {
   }
 
   @Test
+  void pollStream_anEntryThatMakesNoSet_neverHoldsTheCursor() throws Exception {
+    String streamId =
+        json(send(
+                "POST",
+                TENANT_PATH + "/ssf/streams",
+                "{\"events_requested\":[\"" + P + "put:full\"]}"))
+            .get("stream_id")
+            .asText();
+    String pollPath = TENANT_PATH + "/ssf/poll/" + streamId;
+    // A PUT of a user deleted since: its put:full has no representation left to carry.
+    String gone = createUser("gone");
+    String replaced =
+        "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"%s\","
+            + "\"displayName\":\"Changed\"}";
+    assertThat(send("PUT", "/scim/v2/Users/" + gone, replaced.formatted("gone")).statusCode())
+        .isEqualTo(200);
+    assertThat(send("DELETE", "/scim/v2/Users/" + gone, null).statusCode()).isEqualTo(204);
+    String kept = createUser("kept");
+    assertThat(send("PUT", "/scim/v2/Users/" + kept, replaced.formatted("kept")).statusCode())
+        .isEqualTo(200);
+
+    JsonNode first = json(send("POST", pollPath, "{\"returnImmediately\":true}"));
+    assertThat(first.path("sets").size()).isEqualTo(1);
+    String jti = first.path("sets").fieldNames().next();
+    JsonNode put = verified(first.path("sets").get(jti).asText());
+    assertThat(put.path("sub_id").get("uri").asText()).isEqualTo("/Users/" + kept);
+    assertThat(put.path("events").path(P + "put:full").path("data").get("displayName").asText())
+        .isEqualTo("Changed");
+    JsonNode after =
+        json(send("POST", pollPath, "{\"ack\":[\"" + jti + "\"],\"returnImmediately\":true}"));
+    assertThat(after.path("sets").size()).as(after.toString()).isZero();
+  }
+
+  @Test
   void pollStream_longPoll_returnsWhenAChangeIsMade() throws Exception {
     String streamId =
         json(send(

@@ -475,7 +475,8 @@ public final class SsfStreams {
         break;
       }
       for (JournalEntry e : page) {
-        if (makesSet(e, selection, recipient) && !acked.contains(e.seq())) {
+        if (!acked.contains(e.seq())
+            && claims(e, selection, recipient, clock.instant()).isPresent()) {
           break outer;
         }
         moved = e.seq() + 1;
@@ -524,16 +525,7 @@ public final class SsfStreams {
         if (sets.size() >= max) {
           return true;
         }
-        if (!events.isEvent(e)) {
-          continue;
-        }
-        ObjectNode resource =
-            events.wantsResource(e, selection)
-                ? resources
-                    .read(e.tenant(), e.change().resourceType(), e.change().resourceId())
-                    .orElse(null)
-                : null;
-        Optional<ObjectNode> claims = events.claims(e, recipient, selection, resource, now);
+        Optional<ObjectNode> claims = claims(e, selection, recipient, now);
         if (claims.isPresent()) {
           sets.put(claims.get().path("jti").asText(), signer.sign(claims.get()));
         }
@@ -542,11 +534,24 @@ public final class SsfStreams {
     }
   }
 
-  private boolean makesSet(
-      JournalEntry e, EventSelection selection, SecurityEvents.Recipient recipient) {
-    return events.isEvent(e)
-        && (events.wantsResource(e, selection)
-            || events.claims(e, recipient, selection, null, clock.instant()).isPresent());
+  /**
+   * The claims of the SET an entry makes for this stream, if any: the same answer for the poll that
+   * returns it and for the acknowledgement that moves past it, so an entry that makes none (a
+   * {@code put:full} of a resource deleted since, and nothing else requested) never holds the
+   * cursor.
+   */
+  private Optional<ObjectNode> claims(
+      JournalEntry e, EventSelection selection, SecurityEvents.Recipient recipient, Instant now) {
+    if (!events.isEvent(e)) {
+      return Optional.empty();
+    }
+    ObjectNode resource =
+        events.wantsResource(e, selection)
+            ? resources
+                .read(e.tenant(), e.change().resourceType(), e.change().resourceId())
+                .orElse(null)
+            : null;
+    return events.claims(e, recipient, selection, resource, now);
   }
 
   private long cursor(Target t) {
