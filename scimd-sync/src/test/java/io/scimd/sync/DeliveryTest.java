@@ -91,7 +91,7 @@ class DeliveryTest {
             HttpClient.newHttpClient(),
             UrlPolicy.any(),
             Set.of("User", "Group"),
-            e ->
+            (target, issuer, e) ->
                 (e.seq() + " " + e.change().kind().wire() + " " + e.change().resourceId())
                     .getBytes(StandardCharsets.UTF_8),
             InstantSource.system());

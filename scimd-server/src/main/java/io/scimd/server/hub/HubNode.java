@@ -8,6 +8,7 @@ import io.scimd.sync.Delivery;
 import io.scimd.sync.Hub;
 import io.scimd.sync.SecretBox;
 import io.scimd.sync.TargetType;
+import io.scimd.sync.webhook.SetPayloads;
 import io.scimd.sync.webhook.WebhookType;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -62,7 +63,14 @@ public final class HubNode implements AutoCloseable {
             .build();
     Set<String> types =
         registry.resourceTypes().stream().map(ResourceType::name).collect(Collectors.toSet());
-    WebhookType webhook = new WebhookType(http, settings.urls(), types, JournalPayload::of, clock);
+    // A webhook's body is the change as a security event's claims (docs/decisions/0019).
+    WebhookType webhook =
+        new WebhookType(
+            http,
+            settings.urls(),
+            types,
+            new SetPayloads(events.events(), events.resources(), clock),
+            clock);
     List<TargetType> all = new ArrayList<>();
     all.add(webhook);
     // Security event streams (docs/decisions/0019): push streams delivered like webhooks, poll

@@ -33,14 +33,48 @@ final class WebhookReceiver implements AutoCloseable {
   /** One request as it arrived. */
   record Delivery(
       String id, long timestamp, JsonNode body, boolean signed, int answered, Instant at) {
-    /** The journal number in {@code jti} ({@code <tenant>-<seq>}). */
+    /** The journal number in the SET's {@code jti} ({@code <seq>-<receiver hash>}). */
     long seq() {
       String jti = body.path("jti").asText();
-      return Long.parseLong(jti.substring(jti.lastIndexOf('-') + 1));
+      return Long.parseLong(jti.substring(0, jti.indexOf('-')));
     }
 
+    /**
+     * What the SET says, read the way a receiver would: {@code id} and {@code resourceType} from
+     * {@code sub_id}, {@code kind} from the event URIs (memberships are patches of the group),
+     * {@code change} the events themselves.
+     */
     JsonNode event() {
-      return body.path("events").elements().next();
+      String uri = body.path("sub_id").path("uri").asText();
+      String[] parts = uri.split("/");
+      com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+      out.put("id", parts[parts.length - 1]);
+      String endpoint = parts.length > 1 ? parts[1] : "";
+      out.put(
+          "resourceType",
+          endpoint.endsWith("s") ? endpoint.substring(0, endpoint.length() - 1) : endpoint);
+      JsonNode events = body.path("events");
+      String kind = "unknown";
+      for (java.util.Iterator<String> it = events.fieldNames(); it.hasNext(); ) {
+        String event = it.next();
+        String op = event.substring("urn:ietf:params:scim:event:prov:".length());
+        if (op.startsWith("create")) {
+          kind = "created";
+        } else if (op.startsWith("put")) {
+          kind = "replaced";
+        } else if (op.startsWith("delete")) {
+          kind = "deleted";
+        } else if (op.startsWith("patch")) {
+          String ops = events.path(event).toString();
+          kind =
+              ops.contains("\"members\"") && ops.contains("\"add\"")
+                  ? "members_added"
+                  : ops.contains("members[") ? "members_removed" : "patched";
+        }
+      }
+      out.put("kind", kind);
+      out.set("change", events);
+      return out;
     }
 
     String what() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.HubRecords.Target;
-import io.scimd.store.JournalEntry;
 import io.scimd.sync.Sink;
 import io.scimd.sync.TargetType;
 import io.scimd.sync.UrlPolicy;
@@ -16,30 +15,33 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code webhook} target type: {@code url}, {@code secret} ({@code whsec_...}; made when left
- * out, and shown once), {@code timeoutMs}. A new {@code secret} on a change keeps the old one
+ * out, and shown once), {@code timeoutMs}, {@code issuer} (the {@code iss} of the events it gets;
+ * {@value #DEFAULT_ISSUER} when left out). A new {@code secret} on a change keeps the old one
  * signing too for {@code secretOverlapHours} (24 by default), so receivers can switch without
  * missing a delivery.
  */
 public final class WebhookType implements TargetType {
   private static final Set<String> SETTINGS =
-      Set.of("url", "secret", "timeoutMs", "secretOverlapHours");
+      Set.of("url", "secret", "timeoutMs", "secretOverlapHours", "issuer");
+
+  /** The {@code iss} of a webhook's events when its definition names none. */
+  public static final String DEFAULT_ISSUER = "scimd";
 
   private final HttpClient http;
   private final UrlPolicy urls;
   private final Set<String> resourceTypes;
-  private final Function<JournalEntry, byte[]> body;
+  private final WebhookBody body;
   private final InstantSource clock;
 
   public WebhookType(
       HttpClient http,
       UrlPolicy urls,
       Set<String> resourceTypes,
-      Function<JournalEntry, byte[]> body,
+      WebhookBody body,
       InstantSource clock) {
     this.http = http;
     this.urls = urls;
@@ -72,6 +74,14 @@ public final class WebhookType implements TargetType {
     urls.check("url", url.asText());
     ObjectNode config = JsonNodeFactory.instance.objectNode();
     config.put("url", url.asText());
+    JsonNode issuer = settings.get("issuer");
+    if (issuer != null && !issuer.isNull()) {
+      if (!issuer.isTextual() || issuer.asText().isBlank()) {
+        throw new IllegalArgumentException(
+            "'issuer' (the iss of each event) must be a non-empty string, e.g. https://scimd.example");
+      }
+      config.put("issuer", issuer.asText());
+    }
     long timeout = positive(settings, "timeoutMs", 5_000, 60_000);
     config.put("timeoutMs", timeout);
     long overlap = positive(settings, "secretOverlapHours", 24, 24 * 30);
@@ -130,7 +140,7 @@ public final class WebhookType implements TargetType {
         urls.check("url", config.path("url").asText()),
         signing,
         resourceTypes,
-        body,
+        e -> body.of(target.name(), config.path("issuer").asText(DEFAULT_ISSUER), e),
         Duration.ofMillis(config.path("timeoutMs").asLong(5_000)),
         clock);
   }
