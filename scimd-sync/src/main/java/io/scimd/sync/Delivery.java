@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class Delivery implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 
+  /**
+   * How often a worker that keeps delivering records its progress. Recording every batch cost one
+   * write transaction per change per target when the workers keep up with a trickle of writes,
+   * which on SQLite's single writer competed with the IdP's own writes; what a node delivered in
+   * the last interval before it died is sent again, under the same identity.
+   */
+  static final Duration RECORD_EVERY = Duration.ofMillis(250);
+
   /** How the workers pace themselves. */
   public record Settings(
       Duration poll,
@@ -228,6 +236,8 @@ public final class Delivery implements AutoCloseable {
     private @Nullable Instant retryAt;
     private Instant leaseUntil;
     private long approvedThrough;
+    private long unrecorded;
+    private Instant recordedAt = Instant.MIN;
     private DeletionGuard guard = DeletionGuard.OFF;
     private final java.util.ArrayDeque<Instant> recentDeletions = new java.util.ArrayDeque<>();
     private @Nullable Thread thread;
@@ -312,6 +322,9 @@ public final class Delivery implements AutoCloseable {
         workers.remove(key(tenant, name));
         try {
           if (!crashed) {
+            if (unrecorded > 0) {
+              step(nextSeq, 0, attempts, retryAt, null, null);
+            }
             hub.release(tenant, name, node);
           }
         } catch (RuntimeException e) {
@@ -357,7 +370,7 @@ public final class Delivery implements AutoCloseable {
       }
       long end = read.get(read.size() - 1).seq() + 1;
       if (accepted.isEmpty()) {
-        return step(end, 0, 0, null, null, null);
+        return succeeded(end, 0);
       }
       if (guard.holds(accepted, approvedThrough, recentDeletions, clock.instant())) {
         String reason =
@@ -378,10 +391,26 @@ public final class Delivery implements AutoCloseable {
           recentDeletions,
           clock.instant());
       if (o.failure() == null || o.delivered() >= accepted.size()) {
-        return step(end, accepted.size(), 0, null, null, null);
+        return succeeded(end, accepted.size());
       }
       JournalEntry head = accepted.get(o.delivered());
       return failed(o.failure(), head, o.delivered());
+    }
+
+    /**
+     * Moves past what was delivered; recorded at once after a failure (the status must say it
+     * recovered), otherwise at most every {@link #RECORD_EVERY}.
+     */
+    private boolean succeeded(long end, int delivered) {
+      boolean recovering = attempts > 0;
+      nextSeq = Math.max(nextSeq, end);
+      unrecorded += delivered;
+      attempts = 0;
+      retryAt = null;
+      if (recovering || !clock.instant().isBefore(recordedAt.plus(RECORD_EVERY))) {
+        return step(nextSeq, 0, 0, null, null, null);
+      }
+      return true;
     }
 
     /** Records a failure at {@code head} ({@code delivered} entries before it went through). */
@@ -444,7 +473,7 @@ public final class Delivery implements AutoCloseable {
                   now,
                   until,
                   moveTo,
-                  delivered,
+                  delivered + unrecorded,
                   attempts,
                   retryAt,
                   error,
@@ -457,6 +486,8 @@ public final class Delivery implements AutoCloseable {
         this.attempts = attempts;
         this.retryAt = retryAt;
         this.leaseUntil = until;
+        this.unrecorded = 0;
+        this.recordedAt = now;
       }
       return held;
     }
@@ -464,7 +495,9 @@ public final class Delivery implements AutoCloseable {
     /** Renews the lease when half of it has passed. False when it was lost. */
     private boolean renewIfDue() {
       Instant now = clock.instant();
-      if (Duration.between(now, leaseUntil).compareTo(settings.lease().dividedBy(2)) > 0) {
+      boolean progressDue = unrecorded > 0 && !now.isBefore(recordedAt.plus(RECORD_EVERY));
+      if (!progressDue
+          && Duration.between(now, leaseUntil).compareTo(settings.lease().dividedBy(2)) > 0) {
         return true;
       }
       return step(nextSeq, 0, attempts, retryAt, null, null);
