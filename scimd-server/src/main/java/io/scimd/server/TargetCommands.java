@@ -8,11 +8,13 @@ import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.events.SecurityEventsParts;
 import io.scimd.server.hub.HubKey;
 import io.scimd.server.hub.HubNode;
+import io.scimd.server.hub.Reconciling;
 import io.scimd.store.HubRecords;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.sync.Hub;
 import io.scimd.sync.SecretBox;
+import io.scimd.sync.scim.Reconcile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -35,7 +37,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scimd target add|list|show|remove|pause|resume|approve|status|dead-letters|replay}: the
+ * {@code scimd target
+ * add|list|show|remove|pause|resume|approve|status|dead-letters|replay|reconcile|preview}: the
  * provisioning hub's targets of a tenant, on the store {@code serve} uses (also while it runs: its
  * workers pick changes up at their next poll). Each change is journaled with the principal {@code
  * system:cli}. Secrets are sealed with the hub key the server uses ({@code --hub-key}); a webhook
@@ -57,7 +60,9 @@ final class TargetCommands {
         .addSubcommand(new Approve())
         .addSubcommand(new Status())
         .addSubcommand(new DeadLetters())
-        .addSubcommand(new Replay());
+        .addSubcommand(new Replay())
+        .addSubcommand(new ReconcileTarget())
+        .addSubcommand(new Preview());
   }
 
   @Command(
@@ -575,6 +580,115 @@ final class TargetCommands {
                     + name
                     + "\" for delivery; the workers send them before new changes");
             return 0;
+          });
+    }
+  }
+
+  /** Prints a reconcile or preview: one line per finding, then how many of each action. */
+  private static int print(CommandSpec spec, Reconciling.Result result, PrintWriter out) {
+    Reconcile.Report report = result.report();
+    for (Reconcile.Finding f : report.findings()) {
+      out.printf(
+          "%-10s %-8s %-6s %-36s %-36s %s%s%n",
+          result.action(f),
+          f.kind(),
+          f.resourceType(),
+          f.id() == null ? "-" : f.id(),
+          f.remoteId() == null ? "-" : f.remoteId(),
+          f.detail(),
+          f.repaired() ? " (repaired)" : "");
+    }
+    StringBuilder summary = new StringBuilder(report.dryRun() ? "scimd: would " : "scimd: did ");
+    String sep = "";
+    for (Map.Entry<String, Integer> e : result.counts().entrySet()) {
+      summary.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+      sep = ", ";
+    }
+    summary.append(" (").append(report.findings().size()).append(" finding(s))");
+    out.println(summary);
+    String error = report.error();
+    if (error != null) {
+      return Main.fail(spec, Main.EXIT_START, "stopped early: " + Main.oneLine(error));
+    }
+    return 0;
+  }
+
+  @Command(
+      name = "reconcile",
+      mixinStandardHelpOptions = true,
+      description =
+          "Compare a scim target with the directory and repair what differs (with --dry-run:"
+              + " only report it). One line per finding, then a summary.")
+  static final class ReconcileTarget implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Option(names = "--dry-run", description = "Report only; change nothing on the target.")
+    boolean dryRun;
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            var r = Reconciling.reconcile(hub, common.tenant, name, dryRun);
+            if (r.isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            return print(spec, r.get(), out);
+          });
+    }
+  }
+
+  @Command(
+      name = "preview",
+      mixinStandardHelpOptions = true,
+      description =
+          "What a scim target would get with a candidate mapping and scope (a JSON file with"
+              + " \"mapping\" and/or \"scope\"), without saving them or changing the target.")
+  static final class Preview implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @Option(
+        names = "--file",
+        required = true,
+        paramLabel = "FILE",
+        description = "The candidate: {\"mapping\": ..., \"scope\": ...}.")
+    Path file = Path.of("candidate.json");
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      ObjectNode candidate;
+      try {
+        JsonNode read = JSON.readTree(Files.readString(file));
+        if (!(read instanceof ObjectNode o)) {
+          return Main.fail(spec, Main.EXIT_CONFIG, file + " must hold a JSON object");
+        }
+        candidate = o;
+      } catch (JsonProcessingException e) {
+        return Main.fail(spec, Main.EXIT_CONFIG, file + " is not JSON: " + e.getOriginalMessage());
+      } catch (IOException e) {
+        return Main.fail(spec, Main.EXIT_CONFIG, "cannot read " + file + ": " + e.getMessage());
+      }
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            var r = Reconciling.preview(hub, common.tenant, name, candidate);
+            if (r.isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            return print(spec, r.get(), out);
           });
     }
   }

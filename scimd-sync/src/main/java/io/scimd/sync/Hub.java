@@ -169,6 +169,27 @@ public final class Hub {
     };
   }
 
+  /**
+   * Opens the sink of a saved target, with {@code candidate} settings in place of its own when
+   * given (not saved: see {@link TargetType#withCandidate}). The caller closes it.
+   *
+   * @return empty when there is no such target
+   * @throws IllegalArgumentException when the candidate is refused
+   */
+  public Optional<Sink> open(String tenant, String name, @Nullable ObjectNode candidate) {
+    Optional<Target> held = records.target(tenant, name);
+    if (held.isEmpty()) {
+      return Optional.empty();
+    }
+    Target t = held.get();
+    TargetType type = typeNamed(t.type());
+    ObjectNode config = parse(t.config());
+    if (candidate != null) {
+      config = type.withCandidate(config, candidate);
+    }
+    return Optional.of(type.open(t, config, secrets(t)));
+  }
+
   // ---------------------------------------------------------------- showing
 
   private ObjectNode show(Target t) {

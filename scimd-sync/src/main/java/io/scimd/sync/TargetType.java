@@ -41,6 +41,17 @@ public interface TargetType {
   Sink open(Target target, ObjectNode config, ObjectNode secrets);
 
   /**
+   * The stored {@code config} of a saved target with the {@code candidate} settings in place of its
+   * own, checked as a save would check them but not saved: what a preview opens the target with.
+   *
+   * @throws IllegalArgumentException naming what to fix in the candidate, or when this type has no
+   *     settings that can be previewed
+   */
+  default ObjectNode withCandidate(ObjectNode config, ObjectNode candidate) {
+    throw new IllegalArgumentException("a " + name() + " target has nothing to preview");
+  }
+
+  /**
    * Checked settings.
    *
    * @param config stored in clear, shown to operators and journaled

@@ -10,6 +10,7 @@ import io.scimd.server.audit.AuditEntries;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.hub.HubNode;
+import io.scimd.server.hub.Reconciling;
 import io.scimd.store.AuditQuery;
 import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Client;
@@ -64,6 +65,10 @@ import org.jspecify.annotations.Nullable;
  * POST   /admin/v1/targets/{name}/pause          {"reason": "..."} (optional)
  * POST   /admin/v1/targets/{name}/resume
  * POST   /admin/v1/targets/{name}/approve        let deletions the deletion guard held through
+ * POST   /admin/v1/targets/{name}/reconcile      {"dryRun": true|false} (default true): a scim
+ *                                                target compared with the directory, repaired
+ * POST   /admin/v1/targets/{name}/preview        {"mapping": ..., "scope": ...}: what a scim
+ *                                                target would get with them (nothing is saved)
  * GET    /admin/v1/targets/{name}/dead-letters?after=&amp;limit=
  * POST   /admin/v1/targets/{name}/dead-letters/replay   {"seq": n} (optional: all of them)
  * </pre>
@@ -313,6 +318,28 @@ final class AdminHandler extends Handler.Abstract {
       ObjectNode shown = targets.approve(scope, name).orElseThrow(() -> noTarget(name));
       hub.wake();
       return new Answer(200, shown);
+    }
+    if (s.size() == 3 && (s.get(2).equals("reconcile") || s.get(2).equals("preview"))) {
+      if (!method.equals("POST")) {
+        throw notAllowed(method, "POST");
+      }
+      JsonNode body = optionalBody(request);
+      if (!(body instanceof ObjectNode o)) {
+        throw new Problem(400, "the body is a JSON object");
+      }
+      Optional<Reconciling.Result> result;
+      if (s.get(2).equals("reconcile")) {
+        JsonNode dry = o.get("dryRun");
+        if (dry != null && !dry.isNull() && !dry.isBoolean()) {
+          throw new Problem(400, "\"dryRun\" must be true or false");
+        }
+        // Without "dryRun", a dry run: repairing writes to the target, so it is asked for.
+        boolean dryRun = dry == null || dry.isNull() || dry.booleanValue();
+        result = Reconciling.reconcile(targets, tenant, name, dryRun);
+      } else {
+        result = Reconciling.preview(targets, tenant, name, o);
+      }
+      return new Answer(200, result.orElseThrow(() -> noTarget(name)).json());
     }
     if (s.size() >= 3 && s.get(2).equals("dead-letters")) {
       if (targets.show(tenant, name).isEmpty()) {

@@ -8,6 +8,8 @@ import io.scimd.sync.Delivery;
 import io.scimd.sync.Hub;
 import io.scimd.sync.SecretBox;
 import io.scimd.sync.TargetType;
+import io.scimd.sync.scim.CompiledMappings;
+import io.scimd.sync.scim.ScimType;
 import io.scimd.sync.webhook.SetPayloads;
 import io.scimd.sync.webhook.WebhookType;
 import java.net.InetAddress;
@@ -73,6 +75,8 @@ public final class HubNode implements AutoCloseable {
             clock);
     List<TargetType> all = new ArrayList<>();
     all.add(webhook);
+    // The tenant's registry is the source a scim target's mapping and scope are checked against.
+    all.add(new ScimType(store, http, settings.urls(), new CompiledMappings(registry), clock));
     // Security event streams (docs/decisions/0019): push streams delivered like webhooks, poll
     // streams read by their receivers.
     all.addAll(events.types(http, settings.urls(), clock));

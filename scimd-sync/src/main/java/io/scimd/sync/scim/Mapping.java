@@ -27,6 +27,14 @@ public interface Mapping {
   }
 
   /**
+   * Whether a user's place in the target's scope depends on the groups it is a member of: then a
+   * change of a group's members is also a change of the users who joined or left it.
+   */
+  default boolean followsMembership() {
+    return false;
+  }
+
+  /**
    * Whether the resource belongs on the target; one that leaves is deactivated or deleted there.
    */
   boolean inScope(String resourceType, StoredResource resource);

@@ -113,7 +113,9 @@ public final class Reconcile {
           String recorded = sink.remoteIdOf(type, id).orElse(null);
           ObjectNode desired = sink.desired(type, resource);
           if (desired == null) {
-            if (recorded != null && remote.containsKey(recorded)) {
+            if (recorded != null
+                && remote.containsKey(recorded)
+                && !leftAlready(type, remote.get(recorded))) {
               claimed.add(recorded);
               findings.add(
                   act(
@@ -185,8 +187,10 @@ public final class Reconcile {
             for (JsonNode m : members) {
               has.add(m.path("value").asText());
             }
-            int localMembers = resource.attributes().path("members").size();
-            if (!has.equals(should) || should.size() < localMembers) {
+            // Members not on the target yet count only when they belong there: a member out of
+            // the target's scope is rightly missing.
+            int wanted = should.size() + sink.membersMissingThere(resource);
+            if (!has.equals(should) || wanted > should.size()) {
               findings.add(
                   act(
                       dryRun,
@@ -194,11 +198,23 @@ public final class Reconcile {
                       type,
                       id,
                       there,
-                      "holds " + has.size() + " members, should hold " + localMembers,
+                      "holds " + has.size() + " members, should hold " + wanted,
                       () -> sink.repair(type, id)));
             }
           }
         });
+  }
+
+  /**
+   * Whether a user who left the scope is already as the target says it should be: deactivated there
+   * (it is kept, inactive, for the application's owners), so not a finding on every run.
+   */
+  private boolean leftAlready(String type, @Nullable ObjectNode held) {
+    return type.equals("User")
+        && sink.onLeave() == ScimSink.OnLeave.DEACTIVATE
+        && held != null
+        && held.path("active").isBoolean()
+        && !held.path("active").booleanValue();
   }
 
   private void forEachLocal(String type, Load load, Consumer<StoredResource> each) {

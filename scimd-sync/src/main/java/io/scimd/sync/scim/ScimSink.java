@@ -151,6 +151,13 @@ public final class ScimSink implements Sink {
     boolean membership =
         run.stream()
             .anyMatch(c -> c instanceof Change.MembersAdded || c instanceof Change.MembersRemoved);
+    if (type.equals(GROUP) && membership && mapping.followsMembership()) {
+      // Users in scope by membership: who joined may now belong on the target, who left may not.
+      // Before the group, which may be out of scope itself, or add them as its members.
+      for (String user : changedMembers(run)) {
+        sync(USER, user, List.of());
+      }
+    }
     Load load = mapping.load(type);
     if (type.equals(GROUP) && membership) {
       load = new Load(true, load.groups());
@@ -216,6 +223,28 @@ public final class ScimSink implements Sink {
     return mapping.inScope(type, resource) ? fit(mapping.map(type, resource)) : null;
   }
 
+  /** The users a run of a group's entries added or removed, each once. */
+  private static Set<String> changedMembers(List<Change> run) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Change c : run) {
+      List<Member> ms =
+          c instanceof Change.MembersAdded a
+              ? a.members()
+              : c instanceof Change.MembersRemoved r ? r.members() : List.of();
+      for (Member m : ms) {
+        if (m.type() == null || m.type().equals(USER)) {
+          out.add(m.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** What the target does to a user who leaves its scope. */
+  public OnLeave onLeave() {
+    return onLeave;
+  }
+
   /** The target's ids of a group's members that belong there (recorded ones only: no writes). */
   Set<String> desiredMemberIds(StoredResource group) {
     Set<String> out = new LinkedHashSet<>();
@@ -224,6 +253,24 @@ public final class ScimSink implements Sink {
       records.remoteId(tenant, target, type, m.value()).ifPresent(out::add);
     }
     return out;
+  }
+
+  /**
+   * How many of a group's members belong on the target but have no id recorded there (only those
+   * are read: recorded members are there already, or reported missing as users).
+   */
+  int membersMissingThere(StoredResource group) {
+    int missing = 0;
+    for (Member m : members(group)) {
+      String type = m.type() != null ? m.type() : USER;
+      if (records.remoteId(tenant, target, type, m.value()).isEmpty()) {
+        Optional<StoredResource> member = read(type, m.value(), mapping.load(type));
+        if (member.isPresent() && mapping.inScope(type, member.get())) {
+          missing++;
+        }
+      }
+    }
+    return missing;
   }
 
   Store store() {

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *       secret are sealed, never in the config; on a change, one left out is kept;
  *   <li>{@code profile}: {@code rfc} (default), {@code aws} or {@code entra} ({@link Profile});
  *   <li>{@code onLeave}: {@code deactivate} (default) or {@code delete}, for a resource leaving the
- *       target's scope;
+ *       target's scope (also taken from {@code scope.onLeave}; if both are given they must agree);
  *   <li>{@code timeoutMs}: how long one request waits for its answer (default 10,000);
  *   <li>{@code mapping}, {@code scope}: checked and applied by the {@link Mappings} given.
  * </ul>
@@ -141,15 +141,7 @@ public final class ScimType implements TargetType {
     }
     config.put("profile", profile.name());
 
-    JsonNode leave = settings.get("onLeave");
-    String onLeave = "deactivate";
-    if (leave != null && !leave.isNull()) {
-      onLeave = leave.isTextual() ? leave.asText().toLowerCase(Locale.ROOT) : "";
-      if (!onLeave.equals("deactivate") && !onLeave.equals("delete")) {
-        throw new IllegalArgumentException("'onLeave' must be 'deactivate' or 'delete'");
-      }
-    }
-    config.put("onLeave", onLeave);
+    config.put("onLeave", onLeave(settings));
 
     JsonNode t = settings.get("timeoutMs");
     long timeout = 10_000;
@@ -169,6 +161,66 @@ public final class ScimType implements TargetType {
     }
     config.setAll(mappings.check(mappingAndScope));
     return new Checked(config, secrets, null);
+  }
+
+  /**
+   * What happens to a user leaving the scope: {@code onLeave}, or the scope's own {@code onLeave}
+   * (the mapping module's scope spec has one); both may be given only when they agree.
+   */
+  private static String onLeave(ObjectNode settings) {
+    String top = leaveSetting(settings.get("onLeave"), "onLeave");
+    String scoped = leaveSetting(settings.path("scope").get("onLeave"), "scope.onLeave");
+    if (top != null && scoped != null && !top.equals(scoped)) {
+      throw new IllegalArgumentException(
+          "'onLeave' is '"
+              + top
+              + "' but 'scope.onLeave' is '"
+              + scoped
+              + "': give one of them, or the same in both");
+    }
+    return top != null ? top : scoped != null ? scoped : "deactivate";
+  }
+
+  private static @Nullable String leaveSetting(@Nullable JsonNode leave, String where) {
+    if (leave == null || leave.isNull()) {
+      return null;
+    }
+    String value = leave.isTextual() ? leave.asText().toLowerCase(Locale.ROOT) : "";
+    if (!value.equals("deactivate") && !value.equals("delete")) {
+      throw new IllegalArgumentException("'" + where + "' must be 'deactivate' or 'delete'");
+    }
+    return value;
+  }
+
+  /**
+   * The saved config with a candidate {@code mapping} and {@code scope} (either may be left out:
+   * then the target has none), checked as a save checks them. The scope's {@code onLeave} wins over
+   * the saved one here, since the candidate is what is being tried.
+   */
+  @Override
+  public ObjectNode withCandidate(ObjectNode config, ObjectNode candidate) {
+    for (Iterator<String> it = candidate.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!f.equals("mapping") && !f.equals("scope")) {
+        throw new IllegalArgumentException(
+            "a preview takes a candidate 'mapping' and 'scope' only, not '" + f + "'");
+      }
+    }
+    ObjectNode out = config.deepCopy();
+    out.remove("mapping");
+    out.remove("scope");
+    ObjectNode mappingAndScope = JsonNodeFactory.instance.objectNode();
+    for (String f : new String[] {"mapping", "scope"}) {
+      if (candidate.hasNonNull(f)) {
+        mappingAndScope.set(f, candidate.get(f));
+      }
+    }
+    out.setAll(mappings.check(mappingAndScope));
+    String scoped = leaveSetting(candidate.path("scope").get("onLeave"), "scope.onLeave");
+    if (scoped != null) {
+      out.put("onLeave", scoped);
+    }
+    return out;
   }
 
   /** The auth as stored in clear (no secret), with the secret put into {@code secrets}. */
