@@ -94,6 +94,9 @@ public final class HubRun {
   }
 
   public static void main(String[] args) throws Exception {
+    // The receivers answer like production HTTP servers do, with Nagle's algorithm off: the JDK's
+    // server leaves it on, and a small response then waits for the client's delayed ACK.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     int rate = 200;
     int seconds = 20;
     int targets = 3;
@@ -177,6 +180,8 @@ public final class HubRun {
     long interval = 1_000_000_000L / rate;
     long start = System.nanoTime();
     AtomicLong errors = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> firstError =
+        new java.util.concurrent.atomic.AtomicReference<>();
     try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (long n = 0; n < total; n++) {
         long due = start + n * interval;
@@ -214,6 +219,7 @@ public final class HubRun {
                 }
               } catch (Exception e) {
                 errors.incrementAndGet();
+                firstError.compareAndSet(null, e.getMessage());
               }
               return null;
             });
@@ -228,6 +234,9 @@ public final class HubRun {
                 + " to %d webhook targets, %d write errors.%n%n| target | delivered | p50 ms |"
                 + " p99 ms | max ms |%n|---|---:|---:|---:|---:|%n",
             changes, rate, sent, receivers.size(), errors.get()));
+    if (firstError.get() != null) {
+      report.append("First write error: ").append(firstError.get()).append("\n\n");
+    }
     for (int t = 0; t < receivers.size(); t++) {
       Receiver r = receivers.get(t);
       List<Long> lags = new ArrayList<>();

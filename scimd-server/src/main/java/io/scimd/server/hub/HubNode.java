@@ -60,6 +60,9 @@ public final class HubNode implements AutoCloseable {
       SecurityEventsParts events) {
     HttpClient http =
         HttpClient.newBuilder()
+            // HTTP/1.1 with keep-alive: most receivers are plain http inside the network, where
+            // the client's h2c upgrade attempt on every new connection buys nothing.
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
