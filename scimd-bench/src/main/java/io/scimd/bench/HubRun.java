@@ -157,10 +157,18 @@ public final class HubRun {
       }
       StringBuilder report = new StringBuilder();
       lag(api, receivers, rate, seconds, report);
-      drain(api, receivers, backlog, report);
-      overhead(api, receivers, concurrency, seconds, report);
-      System.out.println();
       System.out.println(report);
+      report.setLength(0);
+      drain(api, receivers, backlog, report);
+      System.out.println(report);
+      report.setLength(0);
+      overhead(api, receivers, concurrency, seconds, report);
+      System.out.println(report);
+    } catch (Exception e) {
+      System.out.println("FAILED: " + e + "; the server's log ends:");
+      List<String> lines = Files.readAllLines(logFile);
+      lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(System.out::println);
+      throw e;
     } finally {
       receivers.forEach(Receiver::close);
       server.destroy();
