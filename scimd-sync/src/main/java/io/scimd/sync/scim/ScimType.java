@@ -8,6 +8,7 @@ import io.scimd.client.RetryPolicy;
 import io.scimd.client.ScimClient;
 import io.scimd.store.HubRecords.Target;
 import io.scimd.store.Store;
+import io.scimd.sync.Settings;
 import io.scimd.sync.Sink;
 import io.scimd.sync.TargetType;
 import io.scimd.sync.UrlPolicy;
@@ -102,16 +103,7 @@ public final class ScimType implements TargetType {
 
   @Override
   public Checked check(ObjectNode settings, @Nullable ObjectNode previous) {
-    for (Iterator<String> it = settings.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!SETTINGS.contains(f)) {
-        throw new IllegalArgumentException(
-            "unknown scim setting '"
-                + f
-                + "': use "
-                + String.join(", ", SETTINGS.stream().sorted().toList()));
-      }
-    }
+    Settings.onlyKnown(settings, SETTINGS, "scim");
     ObjectNode config = JsonNodeFactory.instance.objectNode();
     ObjectNode secrets = JsonNodeFactory.instance.objectNode();
 
@@ -143,15 +135,7 @@ public final class ScimType implements TargetType {
 
     config.put("onLeave", onLeave(settings));
 
-    JsonNode t = settings.get("timeoutMs");
-    long timeout = 10_000;
-    if (t != null && !t.isNull()) {
-      if (!t.canConvertToLong() || t.asLong() < 1 || t.asLong() > 120_000) {
-        throw new IllegalArgumentException("'timeoutMs' must be a whole number from 1 to 120000");
-      }
-      timeout = t.asLong();
-    }
-    config.put("timeoutMs", timeout);
+    config.put("timeoutMs", Settings.positive(settings, "timeoutMs", 10_000, 120_000));
 
     ObjectNode mappingAndScope = JsonNodeFactory.instance.objectNode();
     for (String f : new String[] {"mapping", "scope"}) {

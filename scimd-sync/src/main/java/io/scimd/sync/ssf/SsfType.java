@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.HubRecords.Target;
+import io.scimd.sync.Settings;
 import io.scimd.sync.Sink;
 import io.scimd.sync.TargetType;
 import io.scimd.sync.UrlPolicy;
@@ -15,7 +16,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -118,16 +118,7 @@ public final class SsfType implements TargetType {
 
   @Override
   public Checked check(ObjectNode settings, @Nullable ObjectNode previous) {
-    for (Iterator<String> it = settings.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!SETTINGS.contains(f)) {
-        throw new IllegalArgumentException(
-            "unknown stream setting '"
-                + SsfError.clip(f)
-                + "': use "
-                + String.join(", ", SETTINGS.stream().sorted().toList()));
-      }
-    }
+    Settings.onlyKnown(settings, SETTINGS, "stream", SsfError::clip);
     ObjectNode config = JSON.objectNode();
     config.put("iss", requiredText(settings, "iss"));
     config.set("aud", strings(settings, "aud", true));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.HubRecords.Target;
+import io.scimd.sync.Settings;
 import io.scimd.sync.Sink;
 import io.scimd.sync.TargetType;
 import io.scimd.sync.UrlPolicy;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -57,16 +57,7 @@ public final class WebhookType implements TargetType {
 
   @Override
   public Checked check(ObjectNode settings, @Nullable ObjectNode previous) {
-    for (Iterator<String> it = settings.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!SETTINGS.contains(f)) {
-        throw new IllegalArgumentException(
-            "unknown webhook setting '"
-                + f
-                + "': use "
-                + String.join(", ", SETTINGS.stream().sorted().toList()));
-      }
-    }
+    Settings.onlyKnown(settings, SETTINGS, "webhook");
     JsonNode url = settings.get("url");
     if (url == null || !url.isTextual()) {
       throw new IllegalArgumentException("a webhook target needs a 'url' (http or https)");
@@ -82,9 +73,9 @@ public final class WebhookType implements TargetType {
       }
       config.put("issuer", issuer.asText());
     }
-    long timeout = positive(settings, "timeoutMs", 5_000, 60_000);
+    long timeout = Settings.positive(settings, "timeoutMs", 5_000, 60_000);
     config.put("timeoutMs", timeout);
-    long overlap = positive(settings, "secretOverlapHours", 24, 24 * 30);
+    long overlap = Settings.positive(settings, "secretOverlapHours", 24, 24 * 30);
     config.put("secretOverlapHours", overlap);
 
     ObjectNode secrets = JsonNodeFactory.instance.objectNode();
@@ -114,17 +105,6 @@ public final class WebhookType implements TargetType {
       }
     }
     return new Checked(config, secrets, shown);
-  }
-
-  private static long positive(ObjectNode settings, String field, long dflt, long max) {
-    JsonNode n = settings.get(field);
-    if (n == null || n.isNull()) {
-      return dflt;
-    }
-    if (!n.canConvertToLong() || n.asLong() < 1 || n.asLong() > max) {
-      throw new IllegalArgumentException("'" + field + "' must be a whole number from 1 to " + max);
-    }
-    return n.asLong();
   }
 
   @Override
