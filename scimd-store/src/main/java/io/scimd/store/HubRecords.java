@@ -178,6 +178,9 @@ public interface HubRecords {
       Instant at,
       @Nullable Instant replayed) {}
 
+  /** How many dead letters a target has, replayed or waiting. */
+  long deadLetterCount(String tenant, String target);
+
   /** A target's dead letters, oldest first, after {@code afterSeq}, at most {@code limit}. */
   List<DeadLetter> deadLetters(String tenant, String target, long afterSeq, int limit);
 

@@ -250,7 +250,7 @@ public final class Hub {
       s.put("lastError", c.lastError());
     }
     putInstant(s, "lastErrorAt", c.lastErrorAt());
-    s.put("deadLetters", records.deadLetters(t.tenant(), t.name(), 0, 1000).size());
+    s.put("deadLetters", records.deadLetterCount(t.tenant(), t.name()));
     if (c.owner() != null && c.leaseUntil() != null && c.leaseUntil().isAfter(now)) {
       s.put("node", c.owner());
     }

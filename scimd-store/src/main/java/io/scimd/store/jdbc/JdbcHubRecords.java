@@ -516,6 +516,21 @@ final class JdbcHubRecords implements HubRecords {
   }
 
   @Override
+  public long deadLetterCount(String tenant, String target) {
+    return db.inRead(
+        c -> {
+          PreparedStatement ps =
+              c.ps("SELECT COUNT(*) FROM dead_letters WHERE tenant = ? AND target = ?");
+          ps.setString(1, tenant);
+          ps.setString(2, target);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
+  @Override
   public int replay(Scope scope, String target, @Nullable Long seq) {
     return writer.write(
         scope,

@@ -2932,6 +2932,7 @@ public abstract class StoreContractTest {
     assertThat(after.delivered()).isEqualTo(1);
     assertThat(after.lastError()).isEqualTo("400 bad");
     assertThat(hub.deadLetters(Scope.DEFAULT_TENANT, "a", 0, 10)).containsExactly(dl);
+    assertThat(hub.deadLetterCount(Scope.DEFAULT_TENANT, "a")).isEqualTo(1);
     // An expired lease is taken over; the old owner's steps change nothing any more.
     Instant later = now.plusSeconds(11);
     assertThat(hub.claim("node-2", later, later.plusSeconds(10), 10, List.of("webhook")))
@@ -2956,6 +2957,7 @@ public abstract class StoreContractTest {
     assertThat(hub.replays(Scope.DEFAULT_TENANT, "a", 10)).hasSize(1);
     hub.replayed(Scope.DEFAULT_TENANT, "a", next);
     assertThat(hub.deadLetters(Scope.DEFAULT_TENANT, "a", 0, 10)).isEmpty();
+    assertThat(hub.deadLetterCount(Scope.DEFAULT_TENANT, "a")).isZero();
   }
 
   @Test
