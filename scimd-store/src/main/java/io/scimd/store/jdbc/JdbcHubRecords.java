@@ -92,184 +92,177 @@ final class JdbcHubRecords implements HubRecords {
   @Override
   public Optional<Target> update(
       Scope scope, String name, long version, String config, byte @Nullable [] secrets) {
-    return writer.write(
+    return onTarget(
         scope,
-        tx ->
-            JdbcTx.sql(
-                () -> {
-                  Conn c = tx.conn();
-                  long now = tx.tick();
-                  Optional<Target> held = find(c, scope.tenant(), name);
-                  if (held.isEmpty()) {
-                    return held;
-                  }
-                  Target before = held.get();
-                  if (before.version() != version) {
-                    throw new IllegalStateException(
-                        "the target '"
-                            + name
-                            + "' was changed meanwhile (version "
-                            + before.version()
-                            + ", not "
-                            + version
-                            + "): read it again");
-                  }
-                  PreparedStatement ps =
-                      c.ps(
-                          "UPDATE targets SET config = ?, secrets = ?, updated = ?,"
-                              + " version = version + 1 WHERE tenant = ? AND name = ?"
-                              + " AND version = ?");
-                  ps.setString(1, config);
-                  ps.setBytes(2, secrets);
-                  ps.setLong(3, now);
-                  ps.setString(4, scope.tenant());
-                  ps.setString(5, name);
-                  ps.setLong(6, version);
-                  if (ps.executeUpdate() == 0) {
-                    throw new IllegalStateException(
-                        "the target '" + name + "' was changed meanwhile: read it again");
-                  }
-                  tx.journal(
-                      new Change.Replaced(
-                          TARGET,
-                          name,
-                          version + 1,
-                          List.of(
-                              new Change.AttributeChange(
-                                  "config",
-                                  describe(before.type(), before.config()),
-                                  describe(before.type(), config),
-                                  false))),
-                      now);
-                  return find(c, scope.tenant(), name);
-                }));
+        name,
+        Optional.<Target>empty(),
+        (tx, now, held) -> {
+          Conn c = tx.conn();
+          Target before = held;
+          if (before.version() != version) {
+            throw new IllegalStateException(
+                "the target '"
+                    + name
+                    + "' was changed meanwhile (version "
+                    + before.version()
+                    + ", not "
+                    + version
+                    + "): read it again");
+          }
+          PreparedStatement ps =
+              c.ps(
+                  "UPDATE targets SET config = ?, secrets = ?, updated = ?,"
+                      + " version = version + 1 WHERE tenant = ? AND name = ?"
+                      + " AND version = ?");
+          ps.setString(1, config);
+          ps.setBytes(2, secrets);
+          ps.setLong(3, now);
+          ps.setString(4, scope.tenant());
+          ps.setString(5, name);
+          ps.setLong(6, version);
+          if (ps.executeUpdate() == 0) {
+            throw new IllegalStateException(
+                "the target '" + name + "' was changed meanwhile: read it again");
+          }
+          tx.journal(
+              new Change.Replaced(
+                  TARGET,
+                  name,
+                  version + 1,
+                  List.of(
+                      new Change.AttributeChange(
+                          "config",
+                          describe(before.type(), before.config()),
+                          describe(before.type(), config),
+                          false))),
+              now);
+          return find(c, scope.tenant(), name);
+        });
   }
 
   @Override
   public Optional<Target> pause(Scope scope, String name, @Nullable String reason) {
-    return writer.write(
+    return onTarget(
         scope,
-        tx ->
-            JdbcTx.sql(
-                () -> {
-                  Conn c = tx.conn();
-                  long now = tx.tick();
-                  Optional<Target> held = find(c, scope.tenant(), name);
-                  if (held.isEmpty()) {
-                    return held;
-                  }
-                  Target before = held.get();
-                  if (java.util.Objects.equals(before.pausedReason(), reason)) {
-                    return held;
-                  }
-                  PreparedStatement ps =
-                      c.ps(
-                          "UPDATE targets SET paused_reason = ?, updated = ?, version = version + 1"
-                              + " WHERE tenant = ? AND name = ?");
-                  ps.setString(1, reason);
-                  ps.setLong(2, now);
-                  ps.setString(3, scope.tenant());
-                  ps.setString(4, name);
-                  ps.executeUpdate();
-                  tx.journal(
-                      new Change.Patched(
-                          TARGET,
-                          name,
-                          before.version() + 1,
-                          List.of(
-                              new Change.AttributeChange(
-                                  "pausedReason",
-                                  text(before.pausedReason()),
-                                  text(reason),
-                                  false))),
-                      now);
-                  return find(c, scope.tenant(), name);
-                }));
+        name,
+        Optional.<Target>empty(),
+        (tx, now, held) -> {
+          Conn c = tx.conn();
+          Target before = held;
+          if (java.util.Objects.equals(before.pausedReason(), reason)) {
+            return Optional.of(held);
+          }
+          PreparedStatement ps =
+              c.ps(
+                  "UPDATE targets SET paused_reason = ?, updated = ?, version = version + 1"
+                      + " WHERE tenant = ? AND name = ?");
+          ps.setString(1, reason);
+          ps.setLong(2, now);
+          ps.setString(3, scope.tenant());
+          ps.setString(4, name);
+          ps.executeUpdate();
+          tx.journal(
+              new Change.Patched(
+                  TARGET,
+                  name,
+                  before.version() + 1,
+                  List.of(
+                      new Change.AttributeChange(
+                          "pausedReason", text(before.pausedReason()), text(reason), false))),
+              now);
+          return find(c, scope.tenant(), name);
+        });
   }
 
   @Override
   public Optional<Target> approve(Scope scope, String name, long throughSeq) {
-    return writer.write(
+    return onTarget(
         scope,
-        tx ->
-            JdbcTx.sql(
-                () -> {
-                  Conn c = tx.conn();
-                  long now = tx.tick();
-                  Optional<Target> held = find(c, scope.tenant(), name);
-                  if (held.isEmpty()) {
-                    return held;
-                  }
-                  Target before = held.get();
-                  PreparedStatement ps =
-                      c.ps(
-                          "UPDATE deliveries SET approved_seq = ? WHERE tenant = ? AND target = ?"
-                              + " AND approved_seq < ?");
-                  ps.setLong(1, throughSeq);
-                  ps.setString(2, scope.tenant());
-                  ps.setString(3, name);
-                  ps.setLong(4, throughSeq);
-                  ps.executeUpdate();
-                  PreparedStatement resume =
-                      c.ps(
-                          "UPDATE targets SET paused_reason = NULL, updated = ?,"
-                              + " version = version + 1 WHERE tenant = ? AND name = ?");
-                  resume.setLong(1, now);
-                  resume.setString(2, scope.tenant());
-                  resume.setString(3, name);
-                  resume.executeUpdate();
-                  ObjectNode what = Docs.MAPPER.createObjectNode();
-                  what.put("approvedThrough", throughSeq);
-                  tx.journal(
-                      new Change.Patched(
-                          TARGET,
-                          name,
-                          before.version() + 1,
-                          List.of(
-                              new Change.AttributeChange(
-                                  "pausedReason", text(before.pausedReason()), null, false),
-                              new Change.AttributeChange("deletionGuard", null, what, false))),
-                      now);
-                  return find(c, scope.tenant(), name);
-                }));
+        name,
+        Optional.<Target>empty(),
+        (tx, now, held) -> {
+          Conn c = tx.conn();
+          Target before = held;
+          PreparedStatement ps =
+              c.ps(
+                  "UPDATE deliveries SET approved_seq = ? WHERE tenant = ? AND target = ?"
+                      + " AND approved_seq < ?");
+          ps.setLong(1, throughSeq);
+          ps.setString(2, scope.tenant());
+          ps.setString(3, name);
+          ps.setLong(4, throughSeq);
+          ps.executeUpdate();
+          PreparedStatement resume =
+              c.ps(
+                  "UPDATE targets SET paused_reason = NULL, updated = ?,"
+                      + " version = version + 1 WHERE tenant = ? AND name = ?");
+          resume.setLong(1, now);
+          resume.setString(2, scope.tenant());
+          resume.setString(3, name);
+          resume.executeUpdate();
+          ObjectNode what = Docs.MAPPER.createObjectNode();
+          what.put("approvedThrough", throughSeq);
+          tx.journal(
+              new Change.Patched(
+                  TARGET,
+                  name,
+                  before.version() + 1,
+                  List.of(
+                      new Change.AttributeChange(
+                          "pausedReason", text(before.pausedReason()), null, false),
+                      new Change.AttributeChange("deletionGuard", null, what, false))),
+              now);
+          return find(c, scope.tenant(), name);
+        });
   }
 
   @Override
   public boolean delete(Scope scope, String name) {
+    return onTarget(
+        scope,
+        name,
+        false,
+        (tx, now, held) -> {
+          Conn c = tx.conn();
+          for (String table : List.of("deliveries", "dead_letters", "remote_ids", "targets")) {
+            PreparedStatement ps =
+                c.ps(
+                    "DELETE FROM "
+                        + table
+                        + " WHERE tenant = ? AND "
+                        + (table.equals("targets") ? "name" : "target")
+                        + " = ?");
+            ps.setString(1, scope.tenant());
+            ps.setString(2, name);
+            ps.executeUpdate();
+          }
+          Target gone = held;
+          tx.journal(
+              new Change.Deleted(
+                  TARGET, name, gone.version(), describe(gone.type(), gone.config()), List.of()),
+              now);
+          return true;
+        });
+  }
+
+  /** A journaled change to one held target: its transaction, the write's time, the target. */
+  private interface TargetWork<T> {
+    T apply(JdbcTx tx, long now, Target held) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on the scope's tenant's target {@code name} in one write transaction (so its
+   * journal entry commits with it); {@code missing} when there is no such target.
+   */
+  private <T> T onTarget(Scope scope, String name, T missing, TargetWork<T> work) {
     return writer.write(
         scope,
         tx ->
             JdbcTx.sql(
                 () -> {
-                  Conn c = tx.conn();
                   long now = tx.tick();
-                  Optional<Target> held = find(c, scope.tenant(), name);
-                  if (held.isEmpty()) {
-                    return false;
-                  }
-                  for (String table :
-                      List.of("deliveries", "dead_letters", "remote_ids", "targets")) {
-                    PreparedStatement ps =
-                        c.ps(
-                            "DELETE FROM "
-                                + table
-                                + " WHERE tenant = ? AND "
-                                + (table.equals("targets") ? "name" : "target")
-                                + " = ?");
-                    ps.setString(1, scope.tenant());
-                    ps.setString(2, name);
-                    ps.executeUpdate();
-                  }
-                  Target gone = held.get();
-                  tx.journal(
-                      new Change.Deleted(
-                          TARGET,
-                          name,
-                          gone.version(),
-                          describe(gone.type(), gone.config()),
-                          List.of()),
-                      now);
-                  return true;
+                  Optional<Target> held = find(tx.conn(), scope.tenant(), name);
+                  return held.isEmpty() ? missing : work.apply(tx, now, held.get());
                 }));
   }
 
@@ -532,45 +525,40 @@ final class JdbcHubRecords implements HubRecords {
 
   @Override
   public int replay(Scope scope, String target, @Nullable Long seq) {
-    return writer.write(
+    return onTarget(
         scope,
-        tx ->
-            JdbcTx.sql(
-                () -> {
-                  Conn c = tx.conn();
-                  long now = tx.tick();
-                  Optional<Target> held = find(c, scope.tenant(), target);
-                  if (held.isEmpty()) {
-                    return 0;
-                  }
-                  PreparedStatement ps =
-                      c.ps(
-                          "UPDATE dead_letters SET replayed = ? WHERE tenant = ? AND target = ?"
-                              + " AND replayed IS NULL"
-                              + (seq == null ? "" : " AND seq = ?"));
-                  ps.setLong(1, now);
-                  ps.setString(2, scope.tenant());
-                  ps.setString(3, target);
-                  if (seq != null) {
-                    ps.setLong(4, seq);
-                  }
-                  int n = ps.executeUpdate();
-                  if (n > 0) {
-                    ObjectNode what = Docs.MAPPER.createObjectNode();
-                    what.put("deadLetters", n);
-                    if (seq != null) {
-                      what.put("seq", seq);
-                    }
-                    tx.journal(
-                        new Change.Patched(
-                            TARGET,
-                            target,
-                            held.get().version(),
-                            List.of(new Change.AttributeChange("replay", null, what, false))),
-                        now);
-                  }
-                  return n;
-                }));
+        target,
+        0,
+        (tx, now, held) -> {
+          Conn c = tx.conn();
+          PreparedStatement ps =
+              c.ps(
+                  "UPDATE dead_letters SET replayed = ? WHERE tenant = ? AND target = ?"
+                      + " AND replayed IS NULL"
+                      + (seq == null ? "" : " AND seq = ?"));
+          ps.setLong(1, now);
+          ps.setString(2, scope.tenant());
+          ps.setString(3, target);
+          if (seq != null) {
+            ps.setLong(4, seq);
+          }
+          int n = ps.executeUpdate();
+          if (n > 0) {
+            ObjectNode what = Docs.MAPPER.createObjectNode();
+            what.put("deadLetters", n);
+            if (seq != null) {
+              what.put("seq", seq);
+            }
+            tx.journal(
+                new Change.Patched(
+                    TARGET,
+                    target,
+                    held.version(),
+                    List.of(new Change.AttributeChange("replay", null, what, false))),
+                now);
+          }
+          return n;
+        });
   }
 
   @Override
