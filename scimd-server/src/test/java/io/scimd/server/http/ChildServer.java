@@ -58,7 +58,8 @@ public final class ChildServer implements AutoCloseable {
 
   /**
    * Starts {@code serve --port <free> <serverArgs>} with {@code jvmOptions} and two processors (the
-   * machine the issues measure), and waits until {@code GET /health} answers 200.
+   * machine the issues measure), and waits until an authenticated request answers 200 (GET /health
+   * may be 200 a moment before the bootstrap token is seeded).
    */
   public static ChildServer start(Path dir, List<String> jvmOptions, List<String> serverArgs)
       throws IOException, InterruptedException {
@@ -90,7 +91,9 @@ public final class ChildServer implements AutoCloseable {
     while (true) {
       assertThat(server.isAlive()).as("the server exited: " + server.log()).isTrue();
       try {
-        if (server.send("/health").statusCode() == 200) {
+        // Ready once the bootstrap token works: the server seeds it just after it starts to listen,
+        // so GET /health can answer 200 a moment before an authenticated request would.
+        if (server.send("/scim/v2/Users?count=0").statusCode() == 200) {
           return server;
         }
       } catch (IOException notYet) {
