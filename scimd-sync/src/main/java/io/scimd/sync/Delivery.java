@@ -168,7 +168,8 @@ public final class Delivery implements AutoCloseable {
     while (running) {
       try {
         int room = settings.maxTargets() - workers.size();
-        if (room > 0) {
+        // A read first: a node with no targets to serve takes no turn at SQLite's one writer.
+        if (room > 0 && !hub.allTargets().isEmpty()) {
           Instant now = clock.instant();
           for (Cursor c : hub.claim(node, now, now.plus(settings.lease()), room, sinks.types())) {
             Worker w = new Worker(c);
