@@ -50,6 +50,9 @@ public interface Store extends AutoCloseable {
   /** The provisioning hub's targets, delivery cursors, dead letters and remote ids. */
   HubRecords hub();
 
+  /** The access model's applications: their roles, rules and claim names. */
+  AccessRecords access();
+
   /** The client rate limit totals that the nodes on this store exchange. */
   RateUsage rateUsage();
 

@@ -2,6 +2,7 @@ package io.scimd.server.hub;
 
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
+import io.scimd.store.AccessRecords;
 import io.scimd.store.HubRecords;
 import io.scimd.store.OAuthRecords;
 import io.scimd.store.RateUsage;
@@ -67,6 +68,11 @@ public final class WakingStore implements Store {
   @Override
   public HubRecords hub() {
     return store.hub();
+  }
+
+  @Override
+  public AccessRecords access() {
+    return store.access();
   }
 
   @Override

@@ -90,6 +90,11 @@ final class RecordingStore implements Store {
   }
 
   @Override
+  public io.scimd.store.AccessRecords access() {
+    return delegate.access();
+  }
+
+  @Override
   public RateUsage rateUsage() {
     return delegate.rateUsage();
   }

@@ -201,6 +201,11 @@ final class JdbcTenants implements Tenants {
     clients.setLong(1, now);
     clients.setString(2, name);
     clients.executeUpdate();
+    // A new tenant of the same name starts without the old one's applications (their history stays
+    // in the journal, which is kept).
+    PreparedStatement applications = c.ps("DELETE FROM applications WHERE tenant = ?");
+    applications.setString(1, name);
+    applications.executeUpdate();
     ObjectNode gone = Docs.MAPPER.createObjectNode();
     gone.put("resources", held.resources());
     gone.put("credentials", held.credentials());

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AccessRecords;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.HubRecords;
@@ -73,6 +74,7 @@ final class PostgresStore implements Store {
   private final JdbcTenants tenants;
   private final JdbcRateUsage rateUsage;
   private final JdbcHubRecords hub;
+  private final JdbcAccessRecords access;
   // Not an option carrier: only the guard against a nested write, which would take a second
   // connection and could wait forever on the first one's locks.
   private final ThreadLocal<Boolean> writing = new ThreadLocal<>();
@@ -103,6 +105,7 @@ final class PostgresStore implements Store {
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
     this.rateUsage = new JdbcRateUsage(runner);
     this.hub = new JdbcHubRecords(runner, this::writeTx, true);
+    this.access = new JdbcAccessRecords(runner, this::writeTx);
   }
 
   /** The schema version of {@link IdentifierKeys}: after V8__oauth.sql. */
@@ -439,6 +442,11 @@ final class PostgresStore implements Store {
   @Override
   public HubRecords hub() {
     return hub;
+  }
+
+  @Override
+  public AccessRecords access() {
+    return access;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.scimd.store.jdbc;
 
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AccessRecords;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
 import io.scimd.store.HubRecords;
@@ -65,6 +66,7 @@ final class SqliteStore implements Store {
   private final JdbcTenants tenants;
   private final JdbcRateUsage rateUsage;
   private final JdbcHubRecords hub;
+  private final JdbcAccessRecords access;
   private volatile boolean closed;
 
   private SqliteStore(String url, SchemaRegistry registry, InstantSource clock)
@@ -111,6 +113,7 @@ final class SqliteStore implements Store {
     this.tenants = new JdbcTenants(runner, this::writeTx, dialect, registry, clock);
     this.rateUsage = new JdbcRateUsage(runner);
     this.hub = new JdbcHubRecords(runner, this::writeTx, false);
+    this.access = new JdbcAccessRecords(runner, this::writeTx);
   }
 
   /**
@@ -330,6 +333,11 @@ final class SqliteStore implements Store {
   @Override
   public HubRecords hub() {
     return hub;
+  }
+
+  @Override
+  public AccessRecords access() {
+    return access;
   }
 
   @Override

@@ -2860,6 +2860,54 @@ public abstract class StoreContractTest {
     assertThat(found.get("h-secret").kind()).isEqualTo(Credentials.Kind.SECRET);
   }
 
+  // ---------------------------------------------------------------- the access model's records
+
+  @Test
+  void access_applicationIsJournaled_createdReplacedAndDeleted_withTheFieldsThatChanged() {
+    io.scimd.store.AccessRecords access = store.access();
+    io.scimd.store.AccessRecords.Application app =
+        access.create(SCOPE, "ci", "{\"roles\":[{\"name\":\"dev\"}],\"rules\":[]}").orElseThrow();
+    assertThat(app.version()).isEqualTo(1);
+    assertThat(access.create(SCOPE, "ci", "{}")).isEmpty();
+    assertThat(access.application(Scope.DEFAULT_TENANT, "ci").orElseThrow().definition())
+        .contains("dev");
+    assertThat(access.applications("other")).isEmpty();
+
+    assertThatThrownBy(() -> access.update(SCOPE, "ci", 7, "{}"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("changed meanwhile");
+    io.scimd.store.AccessRecords.Application changed =
+        access
+            .update(SCOPE, "ci", 1, "{\"roles\":[{\"name\":\"dev\"}],\"rules\":[1]}")
+            .orElseThrow();
+    assertThat(changed.version()).isEqualTo(2);
+    // The same definition again changes nothing and journals nothing.
+    long before = store.read(SCOPE, r -> r.journal(0, 1000)).size();
+    assertThat(access.update(SCOPE, "ci", 2, changed.definition()).orElseThrow().version())
+        .isEqualTo(2);
+    List<JournalEntry> after = store.read(SCOPE, r -> r.journal(0, 1000));
+    assertThat(after).hasSize((int) before);
+    assertThat(access.update(SCOPE, "nope", 1, "{}")).isEmpty();
+    assertThat(access.delete(SCOPE, "ci")).isTrue();
+    assertThat(access.delete(SCOPE, "ci")).isFalse();
+    assertThat(access.applications(Scope.DEFAULT_TENANT)).isEmpty();
+
+    List<JournalEntry> journal = store.read(SCOPE, r -> r.journal(0, 1000));
+    List<Change> mine =
+        journal.stream()
+            .map(JournalEntry::change)
+            .filter(c -> c.resourceType().equals(io.scimd.store.AccessRecords.APPLICATION))
+            .toList();
+    assertThat(mine)
+        .extracting(Change::kind)
+        .containsExactly(Change.Kind.CREATED, Change.Kind.REPLACED, Change.Kind.DELETED);
+    Change.Replaced replaced = (Change.Replaced) mine.get(1);
+    assertThat(replaced.attributes())
+        .extracting(Change.AttributeChange::path)
+        .containsExactly("rules");
+    assertThat(replaced.attributes().get(0).after().toString()).isEqualTo("[1]");
+  }
+
   // ---------------------------------------------------------------- the hub's records
 
   @Test
