@@ -1,5 +1,6 @@
 package io.scimd.server;
 
+import io.scimd.access.AccessModel;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
@@ -222,7 +223,8 @@ public final class ScimServer implements AutoCloseable {
             authFailures,
             failureLog,
             hub,
-            events.streams(store, hub.hub(), SSF_HTTP, clock)));
+            events.streams(store, hub.hub(), SSF_HTTP, clock),
+            new AccessModel(writes, schemas.union())));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->

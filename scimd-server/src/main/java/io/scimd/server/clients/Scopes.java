@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  *       transmitter configuration, stream management, polling), and nothing else: a SIEM or a
  *       receiving application reads every change as events without being able to read or write
  *       resources (docs/decisions/0019-security-events.md).
+ *   <li>{@code access}: access decisions (OpenID AuthZEN), claims and the token hooks of its tenant
+ *       (docs/decisions/0021-access-model.md), and nothing else.
  * </ul>
  */
 public final class Scopes {
@@ -27,15 +29,16 @@ public final class Scopes {
   public static final String WRITE = "scim:write";
   public static final String ADMIN = "admin";
   public static final String EVENTS = "events";
+  public static final String ACCESS = "access";
 
   /** What a client gets when none are named: everything an IdP needs to provision. */
   public static final Set<String> PROVISIONING = Set.of(READ, WRITE);
 
   /** Everything, {@code admin} included: the bootstrap client's. */
-  public static final Set<String> ALL = Set.of(READ, WRITE, ADMIN, EVENTS);
+  public static final Set<String> ALL = Set.of(READ, WRITE, ADMIN, EVENTS, ACCESS);
 
   private static final Pattern SCOPE =
-      Pattern.compile("admin|events|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
+      Pattern.compile("admin|events|access|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
 
   private Scopes() {}
 
@@ -56,7 +59,7 @@ public final class Scopes {
               "unknown scope '"
                   + (s.length() > 70 ? s.substring(0, 70) + "..." : s)
                   + "': use scim:read, scim:write, scim:read:<ResourceType>,"
-                  + " scim:write:<ResourceType>, events or admin");
+                  + " scim:write:<ResourceType>, events, access or admin");
         }
         out.add(s);
       }
@@ -85,6 +88,14 @@ public final class Scopes {
   /** Whether {@code scopes} allow managing and reading the tenant's security event streams. */
   public static boolean canReceiveEvents(Set<String> scopes) {
     return scopes.contains(EVENTS) || scopes.contains(ADMIN);
+  }
+
+  /**
+   * Whether {@code scopes} allow asking for access decisions, claims and token hooks (AuthZEN): a
+   * gateway or an OIDC provider, which reads who may do what without reading or writing resources.
+   */
+  public static boolean canDecide(Set<String> scopes) {
+    return scopes.contains(ACCESS) || scopes.contains(ADMIN);
   }
 
   public static boolean canAdminister(Set<String> scopes) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.access.AccessException;
+import io.scimd.access.AccessModel;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditEntries;
@@ -71,6 +73,11 @@ import org.jspecify.annotations.Nullable;
  *                                                target would get with them (nothing is saved)
  * GET    /admin/v1/targets/{name}/dead-letters?after=&amp;limit=
  * POST   /admin/v1/targets/{name}/dead-letters/replay   {"seq": n} (optional: all of them)
+ * GET    /admin/v1/applications                  the tenant's applications (the access model)
+ * POST   /admin/v1/applications                  {"name": "ci", "roles": [...], "rules": [...]}
+ * GET    /admin/v1/applications/{name}
+ * PUT    /admin/v1/applications/{name}           its new definition
+ * DELETE /admin/v1/applications/{name}
  * </pre>
  *
  * A new secret is in the 201 answer's {@code token} and nowhere else, ever. The audit trail is the
@@ -105,12 +112,15 @@ final class AdminHandler extends Handler.Abstract {
   private final Store store;
   private final SchemaRegistry registry;
   private final HubNode hub;
+  private final AccessModel access;
 
-  AdminHandler(ClientAdmin admin, Store store, SchemaRegistry registry, HubNode hub) {
+  AdminHandler(
+      ClientAdmin admin, Store store, SchemaRegistry registry, HubNode hub, AccessModel access) {
     this.admin = admin;
     this.store = store;
     this.registry = registry;
     this.hub = hub;
+    this.access = access;
   }
 
   /** An answer of the admin API that is not a success. */
@@ -242,6 +252,9 @@ final class AdminHandler extends Handler.Abstract {
     if (s.get(0).equals("targets")) {
       return targets(request, response, method, scope, s);
     }
+    if (s.get(0).equals("applications")) {
+      return applications(request, response, method, scope, s);
+    }
     if (s.get(0).equals("tokens") && s.size() == 2) {
       if (!method.equals("DELETE")) {
         throw notAllowed(method, "DELETE");
@@ -252,6 +265,61 @@ final class AdminHandler extends Handler.Abstract {
       return new Answer(204, null);
     }
     throw new Problem(404, "no admin endpoint at " + path);
+  }
+
+  /** {@code /admin/v1/applications...}: the tenant's applications, roles and rules. */
+  private Answer applications(
+      Request request, Response response, String method, Scope scope, List<String> s) {
+    try {
+      if (s.size() == 1) {
+        return switch (method) {
+          case "GET" -> {
+            ObjectNode body = JSON.objectNode();
+            ArrayNode list = body.putArray("applications");
+            access.list(scope.tenant()).forEach(list::add);
+            yield new Answer(200, body);
+          }
+          case "POST" -> {
+            ObjectNode saved = access.create(scope, definition(request));
+            response
+                .getHeaders()
+                .put(
+                    HttpHeader.LOCATION,
+                    HttpIo.base(request, PREFIX + "/applications/" + saved.path("name").asText()));
+            yield new Answer(201, saved);
+          }
+          default -> throw notAllowed(method, "GET, POST");
+        };
+      }
+      String name = Routes.decode(s.get(1));
+      if (s.size() != 2) {
+        throw new Problem(404, "no admin endpoint at " + request.getHttpURI().getPath());
+      }
+      return switch (method) {
+        case "GET" ->
+            new Answer(
+                200, access.show(scope.tenant(), name).orElseThrow(() -> noApplication(name)));
+        case "PUT" ->
+            new Answer(
+                200,
+                access
+                    .update(scope, name, definition(request))
+                    .orElseThrow(() -> noApplication(name)));
+        case "DELETE" -> {
+          if (!access.delete(scope, name)) {
+            throw noApplication(name);
+          }
+          yield new Answer(204, null);
+        }
+        default -> throw notAllowed(method, "GET, PUT, DELETE");
+      };
+    } catch (AccessException e) {
+      throw new Problem(e.status(), e.detail());
+    }
+  }
+
+  private static Problem noApplication(String name) {
+    return new Problem(404, "no application " + quote(name) + " in this tenant");
   }
 
   /** {@code /admin/v1/targets...}: the tenant's provisioning hub targets. */
@@ -393,7 +461,7 @@ final class AdminHandler extends Handler.Abstract {
     if (HttpIo.readJson(request, MAX_BODY) instanceof ObjectNode o) {
       return o;
     }
-    throw new Problem(400, "a target definition is a JSON object");
+    throw new Problem(400, "a definition is a JSON object");
   }
 
   /** A saved target, with the secret scimd made for it: in this answer only. */

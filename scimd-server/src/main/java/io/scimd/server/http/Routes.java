@@ -125,7 +125,10 @@ final class Routes {
    * transmitter's configuration, which names a tenant.
    */
   static boolean needsAuthentication(String rawPath) {
-    if (tenantOf(rawPath) != null || isAdmin(rawPath) || SsfHandler.serves(rawPath)) {
+    if (tenantOf(rawPath) != null
+        || isAdmin(rawPath)
+        || SsfHandler.serves(rawPath)
+        || AccessHandler.isApi(rawPath)) {
       return true;
     }
     Optional<List<String>> s;

@@ -1,5 +1,6 @@
 package io.scimd.server.http;
 
+import io.scimd.access.AccessModel;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
@@ -36,6 +37,7 @@ public final class ScimHttp {
    * @param failureLog where failed authentications are counted for the audit trail
    * @param hub the provisioning hub's targets, for the admin API
    * @param streams the security event transmitter the SSF endpoints serve
+   * @param access the access model the AuthZEN, claims and admin endpoints serve
    */
   public static Handler handler(
       Function<String, ScimService> services,
@@ -48,10 +50,12 @@ public final class ScimHttp {
       @Nullable Buckets authFailures,
       AuthFailures failureLog,
       HubNode hub,
-      SsfStreams streams) {
+      SsfStreams streams,
+      AccessModel access) {
     ScimHandler scim = new ScimHandler(services);
     SsfHandler ssf = new SsfHandler(streams, oauth);
-    AdminHandler adminApi = new AdminHandler(admin, store, registry, hub);
+    AdminHandler adminApi = new AdminHandler(admin, store, registry, hub, access);
+    AccessHandler accessApi = new AccessHandler(access);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler endpoints =
         new Handler.Abstract() {
@@ -64,6 +68,9 @@ public final class ScimHttp {
             }
             if (SsfHandler.serves(path)) {
               return ssf.handle(request, response, callback);
+            }
+            if (AccessHandler.serves(path)) {
+              return accessApi.handle(request, response, callback);
             }
             return Routes.isAdmin(path)
                 ? adminApi.handle(request, response, callback)

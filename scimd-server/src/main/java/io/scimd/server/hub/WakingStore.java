@@ -1,8 +1,8 @@
 package io.scimd.server.hub;
 
+import io.scimd.store.AccessRecords;
 import io.scimd.store.AuditTrail;
 import io.scimd.store.Credentials;
-import io.scimd.store.AccessRecords;
 import io.scimd.store.HubRecords;
 import io.scimd.store.OAuthRecords;
 import io.scimd.store.RateUsage;

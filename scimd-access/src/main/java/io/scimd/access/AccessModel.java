@@ -1,0 +1,127 @@
+package io.scimd.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.filter.Filter;
+import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.store.AccessRecords;
+import io.scimd.store.Load;
+import io.scimd.store.Query;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import io.scimd.store.StoredResource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The access model of every tenant on one store: applications saved only once checked (unknown
+ * groups and roles, cycles and bad filters are a 400 naming each problem), and the {@link
+ * Directory} decisions read.
+ */
+public final class AccessModel {
+  private final Store store;
+  private final SchemaRegistry registry;
+  private final Applications compiled = new Applications();
+
+  public AccessModel(Store store, SchemaRegistry registry) {
+    this.store = store;
+    this.registry = registry;
+  }
+
+  /** The scope's tenant as it is now. */
+  public Directory now(Scope scope) {
+    return new StoreDirectory(store, scope, registry, compiled);
+  }
+
+  /**
+   * Saves a new application.
+   *
+   * @throws AccessException 400 for a definition with problems, 409 when the name is taken
+   */
+  public ObjectNode create(Scope scope, JsonNode body) {
+    String name = body.path("name").asText("");
+    if (name.isEmpty()) {
+      throw AccessException.invalid("name: an application needs a name");
+    }
+    Application app = check(scope, name, body);
+    return store
+        .access()
+        .create(scope, name, app.definition().toString())
+        .map(AccessModel::shown)
+        .orElseThrow(
+            () ->
+                new AccessException(
+                    409, List.of("there is an application '" + name + "' already")));
+  }
+
+  /**
+   * Replaces an application's definition.
+   *
+   * @return empty when there is no such application
+   * @throws AccessException 400 for a definition with problems
+   * @throws IllegalStateException when another change to it committed meanwhile
+   */
+  public Optional<ObjectNode> update(Scope scope, String name, JsonNode body) {
+    Application app = check(scope, name, body);
+    Optional<AccessRecords.Application> held = store.access().application(scope.tenant(), name);
+    if (held.isEmpty()) {
+      return Optional.empty();
+    }
+    return store
+        .access()
+        .update(scope, name, held.get().version(), app.definition().toString())
+        .map(AccessModel::shown);
+  }
+
+  public boolean delete(Scope scope, String name) {
+    return store.access().delete(scope, name);
+  }
+
+  public List<ObjectNode> list(String tenant) {
+    List<ObjectNode> out = new ArrayList<>();
+    store.access().applications(tenant).forEach(a -> out.add(shown(a)));
+    return out;
+  }
+
+  public Optional<ObjectNode> show(String tenant, String name) {
+    return store.access().application(tenant, name).map(AccessModel::shown);
+  }
+
+  private Application check(Scope scope, String name, JsonNode body) {
+    return Application.parse(name, body, key -> groups(scope, key), registry.user());
+  }
+
+  /** The groups with id {@code key}, else those with that displayName. */
+  private List<Application.GroupRef> groups(Scope scope, String key) {
+    String group = registry.group().name();
+    return store.read(
+        scope,
+        r -> {
+          Optional<StoredResource> byId = r.get(group, key, Load.NONE);
+          List<StoredResource> found =
+              byId.isPresent()
+                  ? List.of(byId.get())
+                  : r.query(
+                          group,
+                          new Query(Filter.eq("displayName", key), null, 1, 2, null, Load.NONE))
+                      .resources();
+          return found.stream()
+              .map(
+                  s ->
+                      new Application.GroupRef(s.id(), s.attributes().path("displayName").asText()))
+              .toList();
+        });
+  }
+
+  private static ObjectNode shown(AccessRecords.Application a) {
+    ObjectNode out = ((ObjectNode) Applications.json(a.definition())).deepCopy();
+    ObjectNode shown = out.objectNode().put("name", a.name());
+    shown.setAll(out);
+    shown
+        .put("version", a.version())
+        .put("created", a.created().toString())
+        .put("updated", a.updated().toString());
+    return shown;
+  }
+}

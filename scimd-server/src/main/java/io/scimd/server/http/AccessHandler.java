@@ -1,0 +1,169 @@
+package io.scimd.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.access.AccessException;
+import io.scimd.access.AccessModel;
+import io.scimd.access.AuthZen;
+import io.scimd.access.Claims;
+import io.scimd.access.Directory;
+import io.scimd.access.Identity;
+import io.scimd.core.error.ScimException;
+import io.scimd.server.clients.Scopes;
+import io.scimd.store.Scope;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The access model's endpoints (docs/decisions/0021-access-model.md), for clients with the {@code
+ * access} or {@code admin} scope, in the credential's tenant:
+ *
+ * <pre>
+ * GET  /.well-known/authzen-configuration       AuthZEN discovery (no credential needed)
+ * POST /access/v1/evaluation                    AuthZEN 1.0
+ * POST /access/v1/evaluations
+ * POST /access/v1/search/subject | resource | action
+ * GET  /access/v1/claims?application=&amp;subject=&amp;type=user|agent
+ * POST /access/v1/hooks/okta/{application}      Okta token inline hook
+ * POST /access/v1/hooks/entra/{application}     Entra ID custom claims provider
+ * </pre>
+ *
+ * Errors are {@code {"error": "..."}} with the status AuthZEN gives (400, 401, 403, 404).
+ */
+final class AccessHandler extends Handler.Abstract {
+  static final String WELL_KNOWN = "/.well-known/authzen-configuration";
+  static final String PREFIX = "/access/v1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_BODY = 1024 * 1024;
+
+  private final AccessModel access;
+
+  AccessHandler(AccessModel access) {
+    this.access = access;
+  }
+
+  /** Whether the path is one of these endpoints. */
+  static boolean serves(String path) {
+    return path.equals(WELL_KNOWN) || isApi(path);
+  }
+
+  /** Whether the path is under {@code /access/}: these need a credential. */
+  static boolean isApi(String path) {
+    return path.equals("/access") || path.startsWith("/access/");
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    try {
+      String path = request.getHttpURI().getPath();
+      String method = request.getMethod();
+      if (path.equals(WELL_KNOWN)) {
+        requireMethod(method, "GET");
+        send(response, callback, 200, AuthZen.configuration(HttpIo.base(request, "")));
+        return true;
+      }
+      if (!Scopes.canDecide(RequestScope.scopes(request))) {
+        response
+            .getHeaders()
+            .put(
+                "WWW-Authenticate",
+                BearerAuth.REALM + ", error=\"insufficient_scope\", scope=\"access\"");
+        throw new AccessException(
+            403, java.util.List.of("access decisions need a client with the access scope"));
+      }
+      Scope scope = RequestScope.of(request, response);
+      if (!path.startsWith(PREFIX + "/")) {
+        throw AccessException.notFound("no access endpoint at " + path);
+      }
+      String rest = path.substring(PREFIX.length());
+      Directory now = access.now(scope);
+      ObjectNode answer =
+          switch (rest) {
+            case "/evaluation" -> AuthZen.evaluation(now, body(request, method));
+            case "/evaluations" -> AuthZen.evaluations(now, body(request, method));
+            case "/search/subject" -> AuthZen.searchSubject(now, body(request, method));
+            case "/search/resource" -> AuthZen.searchResource(now, body(request, method));
+            case "/search/action" -> AuthZen.searchAction(now, body(request, method));
+            case "/claims" -> {
+              requireMethod(method, "GET");
+              Map<String, String> q = HttpIo.query(request);
+              yield Claims.of(
+                  now,
+                  param(q, "application"),
+                  Identity.Kind.ofWire(q.getOrDefault("type", "user")),
+                  param(q, "subject"));
+            }
+            default -> {
+              if (rest.startsWith("/hooks/okta/")) {
+                yield Claims.okta(now, app(rest, "/hooks/okta/"), body(request, method));
+              }
+              if (rest.startsWith("/hooks/entra/")) {
+                yield Claims.entra(now, app(rest, "/hooks/entra/"), body(request, method));
+              }
+              throw AccessException.notFound("no access endpoint at " + path);
+            }
+          };
+      send(response, callback, 200, answer);
+    } catch (AccessException e) {
+      error(response, callback, e.status(), e.detail());
+    } catch (ScimException e) {
+      error(response, callback, e.status(), e.getMessage());
+    } catch (IllegalArgumentException e) {
+      error(response, callback, 400, e.getMessage());
+    } catch (IllegalStateException e) {
+      error(response, callback, 409, e.getMessage());
+    }
+    return true;
+  }
+
+  private static String app(String rest, String prefix) {
+    String name = Routes.decode(rest.substring(prefix.length()));
+    if (name.isEmpty() || name.contains("/")) {
+      throw AccessException.notFound("name the application: " + PREFIX + prefix + "{application}");
+    }
+    return name;
+  }
+
+  private static String param(Map<String, String> q, String name) {
+    String v = q.get(name);
+    if (v == null || v.isBlank()) {
+      throw AccessException.invalid("the query parameter " + name + " is required");
+    }
+    return v;
+  }
+
+  private static JsonNode body(Request request, String method) {
+    requireMethod(method, "POST");
+    return HttpIo.readJson(request, MAX_BODY);
+  }
+
+  private static void requireMethod(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw new AccessException(
+          405, java.util.List.of(method + " is not allowed here; use " + allowed));
+    }
+  }
+
+  private static void error(
+      Response response, Callback callback, int status, @Nullable String message) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("error", message == null ? "the request could not be served" : message);
+    send(response, callback, status, body);
+  }
+
+  private static void send(Response response, Callback callback, int status, JsonNode body) {
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+}
