@@ -41,8 +41,9 @@ final class AgentOwners {
   }
 
   /**
-   * Checks {@code attrs}, the agent as it will be stored, against the rule; {@code before} is the
-   * agent as stored now, null for a new one.
+   * Checks {@code attrs} (an owner's {@code type}, canonical value {@code User}, is the validator's
+   * to check), the agent as it will be stored, against the rule; {@code before} is the agent as
+   * stored now, null for a new one.
    *
    * @throws ScimException 400 {@code invalidValue} naming the owner at fault, or saying that an
    *     owner is required
@@ -62,15 +63,6 @@ final class AgentOwners {
         throw ScimException.invalidValue(
             "each owner of an Agent needs a value, the id of a User of this tenant: "
                 + ScimException.quote(String.valueOf(owner)));
-      }
-      JsonNode type = CaseInsensitive.get(owner, "type");
-      if (type != null && !type.isNull() && !type.asText().equalsIgnoreCase(user)) {
-        throw ScimException.invalidValue(
-            "owner "
-                + ScimException.quote(value.asText())
-                + " has type "
-                + ScimException.quote(type.asText())
-                + ": an Agent's owners are Users (type \"User\")");
       }
       String id = value.asText();
       if (held.contains(id)) {
