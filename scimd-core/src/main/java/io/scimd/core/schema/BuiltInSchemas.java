@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The schemas and resource types of RFC 7643 §8.7: User, Group and the Enterprise User extension,
  * with the characteristics the RFC gives them. Where the RFC's text and its §8.7 JSON disagree we
- * follow the text (Group {@code displayName} is required, RFC 7643 §4.2).
+ * follow the text (Group {@code displayName} is required, RFC 7643 §4.2). Beside them, the Agent of
+ * draft-wzdk-scim-agent-resource-00 (docs/decisions/0020-agents.md).
  */
 final class BuiltInSchemas {
   private BuiltInSchemas() {}
@@ -133,6 +134,61 @@ final class BuiltInSchemas {
     return new Schema(SchemaUrns.GROUP, "Group", "Group", a);
   }
 
+  /**
+   * The Agent core schema: an AI agent's identity (draft-wzdk-scim-agent-resource-00, which
+   * consolidates draft-abbey-scim-agent-extension-00 and draft-wahl-scim-agent-schema-01). {@code
+   * agentUserName} identifies it like a User's {@code userName}: required, unique in the tenant,
+   * compared as an identifier. {@code owners} name the Users answerable for it; that an agent has
+   * at least one, each an existing User, is the server's rule, not the schema's.
+   */
+  static Schema agent() {
+    List<Attribute> a = new ArrayList<>();
+    a.add(
+        Attribute.builder("agentUserName")
+            .required(true)
+            .uniqueness(Uniqueness.SERVER)
+            .description(
+                "Unique identifier for the Agent, typically used by the agent to authenticate"
+                    + " to the service provider.")
+            .build());
+    a.add(str("displayName"));
+    a.add(str("description"));
+    a.add(
+        Attribute.builder("active")
+            .type(BOOLEAN)
+            .description("The agent's administrative status: false when it is suspended.")
+            .build());
+    a.add(
+        Attribute.builder("agentType")
+            .description("The kind of agent; no canonical values, the provider's own.")
+            .build());
+    a.add(
+        Attribute.builder("subject")
+            .caseExact(true)
+            .description(
+                "The sub claim with which the agent's tokens from an OpenID provider name it.")
+            .build());
+    a.add(
+        Attribute.builder("owners")
+            .type(COMPLEX)
+            .multiValued(true)
+            .description("The Users answerable for this Agent.")
+            .subAttributes(
+                List.of(
+                    Attribute.builder("value")
+                        .required(true)
+                        .description("The id of a User that owns this Agent.")
+                        .build(),
+                    ref("$ref", "User"),
+                    str("display"),
+                    Attribute.builder("type").canonicalValues(List.of("User")).build()))
+            .build());
+    a.add(multi("roles", List.of(), str("value")));
+    a.add(multi("entitlements", List.of(), str("value")));
+    a.add(multi("x509Certificates", List.of(), Attribute.builder("value").type(BINARY).build()));
+    return new Schema(SchemaUrns.AGENT, "Agent", "Agent", a);
+  }
+
   static Schema enterpriseUser() {
     List<Attribute> a = new ArrayList<>();
     a.add(str("employeeNumber"));
@@ -158,6 +214,10 @@ final class BuiltInSchemas {
 
   static ResourceType groupType(Schema group) {
     return new ResourceType("Group", "/Groups", "Group", group, List.of());
+  }
+
+  static ResourceType agentType(Schema agent) {
+    return new ResourceType("Agent", "/Agents", "Agent identities", agent, List.of());
   }
 
   private static Attribute str(String name) {

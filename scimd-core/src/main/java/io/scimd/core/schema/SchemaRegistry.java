@@ -37,20 +37,27 @@ public final class SchemaRegistry {
     this.orderedTypes = List.copyOf(types.values());
   }
 
-  /** User (with the Enterprise extension) and Group, as RFC 7643 §8.7 defines them. */
+  /**
+   * User (with the Enterprise extension) and Group, as RFC 7643 §8.7 defines them, and Agent
+   * (draft-wzdk-scim-agent-resource-00, docs/decisions/0020-agents.md).
+   */
   public static SchemaRegistry builtIn() {
     Schema user = BuiltInSchemas.user();
     Schema group = BuiltInSchemas.group();
     Schema enterprise = BuiltInSchemas.enterpriseUser();
+    Schema agent = BuiltInSchemas.agent();
     Map<String, Schema> s = new LinkedHashMap<>();
-    for (Schema x : List.of(user, enterprise, group)) {
+    for (Schema x : List.of(user, enterprise, group, agent)) {
       s.put(key(x.id()), x);
     }
     Map<String, ResourceType> t = new LinkedHashMap<>();
-    ResourceType u = BuiltInSchemas.userType(user, enterprise);
-    ResourceType g = BuiltInSchemas.groupType(group);
-    t.put(key(u.name()), u);
-    t.put(key(g.name()), g);
+    for (ResourceType x :
+        List.of(
+            BuiltInSchemas.userType(user, enterprise),
+            BuiltInSchemas.groupType(group),
+            BuiltInSchemas.agentType(agent))) {
+      t.put(key(x.name()), x);
+    }
     return new SchemaRegistry(s, t);
   }
 
@@ -153,7 +160,8 @@ public final class SchemaRegistry {
     }
     // The built-in types keep their built-in schemas, so a file redefining one of those schemas
     // would change what discovery publishes but not what is enforced: refuse it.
-    for (String builtIn : List.of(SchemaUrns.USER, SchemaUrns.GROUP, SchemaUrns.ENTERPRISE_USER)) {
+    for (String builtIn :
+        List.of(SchemaUrns.USER, SchemaUrns.GROUP, SchemaUrns.ENTERPRISE_USER, SchemaUrns.AGENT)) {
       if (s.get(key(builtIn)) != schemas.get(key(builtIn))) {
         throw new IllegalArgumentException(
             "schema " + builtIn + " is built in and cannot be redefined");
@@ -195,6 +203,11 @@ public final class SchemaRegistry {
 
   public ResourceType group() {
     return Objects.requireNonNull(types.get("group"), "this registry has no Group type");
+  }
+
+  /** The Agent type, empty in a registry of another service's definitions ({@link #of}). */
+  public Optional<ResourceType> agent() {
+    return resourceType("Agent");
   }
 
   private static String key(String s) {

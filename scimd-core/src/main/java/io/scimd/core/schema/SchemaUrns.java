@@ -4,6 +4,13 @@ package io.scimd.core.schema;
 public final class SchemaUrns {
   public static final String USER = "urn:ietf:params:scim:schemas:core:2.0:User";
   public static final String GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+  /**
+   * The Agent resource's core schema, as draft-wzdk-scim-agent-resource-00 and
+   * draft-abbey-scim-agent-extension-00 both name it (docs/decisions/0020-agents.md).
+   */
+  public static final String AGENT = "urn:ietf:params:scim:schemas:core:2.0:Agent";
+
   public static final String ENTERPRISE_USER =
       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
   public static final String SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema";

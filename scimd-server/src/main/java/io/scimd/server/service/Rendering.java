@@ -165,7 +165,8 @@ final class Rendering {
         }
       }
       chunk.clear();
-      forEachReference(group, (o, t, value) -> o.put("$ref", location(base, t, value)));
+      forEachReference(
+          type.name(), group, (o, t, value) -> o.put("$ref", location(base, t, value)));
       JsonNode shown = projection.apply(type, group).get("members");
       if (shown == null) {
         return;
@@ -201,6 +202,7 @@ final class Rendering {
   Gathered gather(StoreReader reader, StoredResource s) {
     Map<String, String> displays = new HashMap<>();
     forEachReference(
+        s.meta().resourceType(),
         s.attributes(),
         (o, t, value) -> {
           if (!o.path("display").isTextual()) {
@@ -224,6 +226,7 @@ final class Rendering {
         ResourceJson.render(type, s.id(), s.meta(), s.attributes(), location(base, type, s.id()));
     // Adds $ref to members and groups, and display where the store had none.
     forEachReference(
+        type.name(),
         doc,
         (o, t, value) -> {
           o.put("$ref", location(base, t, value));
@@ -242,10 +245,11 @@ final class Rendering {
   }
 
   /**
-   * Each entry of {@code members} whose {@code type} names a resource type, and each entry of
-   * {@code groups} (always groups), with its {@code value}.
+   * Each entry of {@code members} whose {@code type} names a resource type, each entry of {@code
+   * groups} (always groups) and each of an Agent's {@code owners} (always users), with its {@code
+   * value}; {@code docType} is the type of {@code doc}.
    */
-  private void forEachReference(ObjectNode doc, Reference action) {
+  private void forEachReference(String docType, ObjectNode doc, Reference action) {
     JsonNode members = doc.get("members");
     if (members != null && members.isArray()) {
       for (JsonNode m : members) {
@@ -256,6 +260,16 @@ final class Rendering {
           if (t.isPresent()) {
             action.accept(o, t.get(), o.get("value").asText());
           }
+        }
+      }
+    }
+    JsonNode owners = doc.get("owners");
+    if (owners != null
+        && owners.isArray()
+        && registry.agent().map(a -> a.name().equalsIgnoreCase(docType)).orElse(false)) {
+      for (JsonNode m : owners) {
+        if (m instanceof ObjectNode o && o.path("value").isTextual()) {
+          action.accept(o, registry.user(), o.get("value").asText());
         }
       }
     }

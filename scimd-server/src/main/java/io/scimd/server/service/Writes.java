@@ -42,16 +42,20 @@ import org.jspecify.annotations.Nullable;
  *       asserted; wiping a 50,000-member group because a client omitted the list would be
  *       unrecoverable).
  *   <li>A PATCH that changes nothing keeps the version.
+ *   <li>An Agent is written only with at least one owner, each an existing User ({@link
+ *       AgentOwners}), checked on the document about to be stored.
  * </ul>
  */
 final class Writes {
   private final SchemaRegistry registry;
   private final ResourceValidator validator;
   private final int maxPatchOperations;
+  private final AgentOwners owners;
 
   Writes(
       SchemaRegistry registry, UnknownAttributePolicy unknownAttributes, int maxPatchOperations) {
     this.registry = registry;
+    this.owners = new AgentOwners(registry);
     this.validator = new ResourceValidator(unknownAttributes);
     this.maxPatchOperations = maxPatchOperations;
   }
@@ -84,6 +88,9 @@ final class Writes {
   StoredResource createIn(StoreTx tx, ResourceType type, JsonNode body, PasswordHashes hashes) {
     ObjectNode attrs = validator.forCreate(type, body);
     List<Member> members = MemberOps.isGroup(registry, type) ? takeMembers(attrs) : List.of();
+    if (owners.governs(type)) {
+      owners.check(tx, attrs, null);
+    }
     hashPassword(attrs, null, hashes);
     StoredResource created = tx.insert(type.name(), attrs);
     if (!members.isEmpty()) {
@@ -106,6 +113,9 @@ final class Writes {
       throw ScimException.invalidSyntax("a PUT body must be a JSON object holding the resource");
     }
     ObjectNode attrs = validator.forReplace(type, current.attributes(), body);
+    if (owners.governs(type)) {
+      owners.check(tx, attrs, current.attributes());
+    }
     List<Member> members = null;
     if (MemberOps.isGroup(registry, type)) {
       boolean given = CaseInsensitive.get(body, "members") != null;
@@ -167,6 +177,9 @@ final class Writes {
       before = current.attributes();
       after = PatchEngine.apply(type, before.deepCopy(), split.documentOps());
       after = validator.checkPatched(type, before, after);
+      if (owners.governs(type)) {
+        owners.check(tx, after, before);
+      }
       hashPassword(after, textOrNull(before.get(Passwords.ATTRIBUTE)), hashes);
     }
     boolean changed = false;

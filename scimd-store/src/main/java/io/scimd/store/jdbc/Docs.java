@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.resource.Meta;
 import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.Precis;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.core.schema.Schema;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Locale;
@@ -55,6 +57,23 @@ final class Docs {
   static @Nullable String text(JsonNode node, String name) {
     JsonNode v = field(node, name);
     return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  /**
+   * The attribute whose key the {@code user_name_folded} column holds for resources of {@code rt}:
+   * its core schema's {@code userName}, else its {@code agentUserName} (an Agent's identifier,
+   * docs/decisions/0020-agents.md); null when it has neither. Only these two names: a column that
+   * began holding another type's attribute would miss the rows written before.
+   */
+  static @Nullable Attribute identifier(ResourceType rt) {
+    Schema core = rt.schema();
+    return core.attribute("userName").or(() -> core.attribute("agentUserName")).orElse(null);
+  }
+
+  /** Whether {@code a}, of {@code rt}'s core schema, is the attribute of {@link #identifier}. */
+  static boolean isIdentifier(ResourceType rt, Attribute a) {
+    Attribute id = identifier(rt);
+    return id != null && id.name().equalsIgnoreCase(a.name());
   }
 
   static String fold(String s) {

@@ -25,12 +25,13 @@ import org.jspecify.annotations.Nullable;
  * both sides) but not under {@code not}, hence {@code NOT COALESCE(x, FALSE)}.
  *
  * <p>Translated atoms: {@code id eq}, {@code externalId eq|sw|co|ew|pr}, {@code userName
- * eq|sw|co|ew|pr} and {@code displayName eq|sw|co|ew} on the folded columns (see {@link
- * #substring}; userName's holds its PRECIS key, {@link Docs#columnKey}), {@code
- * meta.created}/{@code meta.lastModified} eq/gt/ge/lt/le, and for groups {@code members eq}, {@code
- * members.value eq}, {@code members[value eq]} and {@code members pr} as EXISTS on the membership
- * table. Member ids compare case-insensitively ({@code members.value} is not caseExact) against the
- * lower-case UUIDs this store assigns, so folding the filter value keeps them exact.
+ * eq|sw|co|ew|pr} (an Agent's {@code agentUserName} likewise, {@link Docs#identifier}) and {@code
+ * displayName eq|sw|co|ew} on the folded columns (see {@link #substring}; userName's holds its
+ * PRECIS key, {@link Docs#columnKey}), {@code meta.created}/{@code meta.lastModified}
+ * eq/gt/ge/lt/le, and for groups {@code members eq}, {@code members.value eq}, {@code members[value
+ * eq]} and {@code members pr} as EXISTS on the membership table. Member ids compare
+ * case-insensitively ({@code members.value} is not caseExact) against the lower-case UUIDs this
+ * store assigns, so folding the filter value keeps them exact.
  */
 final class FilterSql {
   /** A SQL fragment and its parameters, in order. */
@@ -134,7 +135,7 @@ final class FilterSql {
     String column =
         sub != null
             ? null
-            : a.name().equalsIgnoreCase("userName")
+            : Docs.isIdentifier(type, a)
                 ? "r.user_name_folded"
                 : a.name().equalsIgnoreCase("displayName") ? "r.display_name_folded" : null;
     if (column == null) {
@@ -246,7 +247,7 @@ final class FilterSql {
     if (a == CommonAttributes.EXTERNAL_ID) {
       return exact("(r.external_id IS NOT NULL AND r.external_id <> '')");
     }
-    if (!p.inExtension(type) && a.name().equalsIgnoreCase("userName")) {
+    if (!p.inExtension(type) && Docs.isIdentifier(type, a)) {
       return exact("(r.user_name_folded IS NOT NULL AND r.user_name_folded <> '')");
     }
     if (isMembers(p)) {

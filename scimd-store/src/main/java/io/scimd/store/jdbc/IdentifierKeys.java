@@ -74,7 +74,7 @@ final class IdentifierKeys implements JavaMigration {
   /** Recomputes every identifier key of the store on {@code c}: the migration's work. */
   void rekey(Connection c) throws SQLException {
     for (ResourceType rt : registry.resourceTypes()) {
-      Attribute userName = rt.schema().attribute("userName").orElse(null);
+      Attribute userName = Docs.identifier(rt);
       if (!hasIdentifiers(rt)) {
         continue;
       }
@@ -134,7 +134,7 @@ final class IdentifierKeys implements JavaMigration {
       throws SQLException {
     int changed = 0;
     ObjectNode doc = Docs.parse(r.doc());
-    String name = userName == null ? null : Docs.text(doc, "userName");
+    String name = userName == null ? null : Docs.text(doc, userName.name());
     if (userName != null && name != null && r.userNameColumn() != null) {
       String key = Docs.columnKey(userName, name);
       if (!key.equals(r.userNameColumn())) {

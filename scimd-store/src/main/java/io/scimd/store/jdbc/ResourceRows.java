@@ -250,9 +250,9 @@ final class ResourceRows {
   private static void bindDerived(PreparedStatement ps, int at, ResourceType rt, ObjectNode doc)
       throws SQLException {
     Schema core = rt.schema();
-    Attribute userNameAttribute = core.attribute("userName").orElse(null);
+    Attribute userNameAttribute = Docs.identifier(rt);
     Attribute displayNameAttribute = core.attribute("displayName").orElse(null);
-    String userName = userNameAttribute != null ? Docs.text(doc, "userName") : null;
+    String userName = userNameAttribute != null ? Docs.text(doc, userNameAttribute.name()) : null;
     String displayName = displayNameAttribute != null ? Docs.text(doc, "displayName") : null;
     ps.setString(at, Docs.text(doc, "externalId"));
     ps.setString(
@@ -265,7 +265,7 @@ final class ResourceRows {
         displayName == null || displayNameAttribute == null
             ? null
             : Docs.columnKey(displayNameAttribute, displayName));
-    // members' and groups' display: a User's displayName, else its userName.
+    // members' and groups' display: a User's displayName, else its userName (an Agent's likewise).
     ps.setString(at + 3, displayName != null ? displayName : userName);
     ps.setString(at + 4, Docs.write(doc));
   }

@@ -59,7 +59,7 @@ final class SortKeys {
       };
     }
     if (a != null && sub == null && !p.inExtension(type) && !a.multiValued() && !a.caseExact()) {
-      if (a.name().equalsIgnoreCase("userName")) {
+      if (Docs.isIdentifier(type, a)) {
         return "r.user_name_folded";
       }
       if (a.name().equalsIgnoreCase("displayName")) {
