@@ -560,6 +560,107 @@ class AccessOverHttpTest {
         .isEqualTo(400);
   }
 
+  // ---------------------------------------------------------------- agents
+
+  /** Creates an agent owned by {@code owners}, granted {@code roles} in ci. */
+  String agent(String name, List<String> owners, String... roles) {
+    StringBuilder b =
+        new StringBuilder(
+            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Agent\"],\"agentUserName\":\""
+                + name
+                + "\",\"owners\":[");
+    for (int i = 0; i < owners.size(); i++) {
+      b.append(i == 0 ? "" : ",").append("{\"value\":\"").append(owners.get(i)).append("\"}");
+    }
+    b.append("],\"roles\":[");
+    for (int i = 0; i < roles.length; i++) {
+      b.append(i == 0 ? "" : ",")
+          .append("{\"value\":\"")
+          .append(roles[i])
+          .append("\",\"type\":\"ci\"}");
+    }
+    b.append("]}");
+    HttpResponse<String> r = server.scim().post("/Agents", b.toString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return TestServer.json(r).path("id").asText();
+  }
+
+  static String agentSubject(String id) {
+    return "{\"type\":\"agent\",\"id\":\"" + id + "\"}";
+  }
+
+  boolean agentMay(String id, String action) {
+    return decide(agentSubject(id), action, APP_CI).path("decision").asBoolean();
+  }
+
+  @Test
+  void anAgent_holdsOnlyItsGrantsThatAnActiveOwnerHolds_neverAPrivilegedRole() {
+    saveCi();
+    // Granted developer and deployer; its owner alice is a developer, not a deployer.
+    String bot = agent("build-bot", List.of(alice), "developer", "deployer");
+    assertThat(agentMay(bot, "build")).isTrue();
+    assertThat(agentMay("build-bot", "read"))
+        .as("found by agentUserName; viewer is included")
+        .isTrue();
+    JsonNode deploy = decide(agentSubject(bot), "deploy", APP_CI);
+    assertThat(deploy.path("decision").asBoolean()).isFalse();
+    JsonNode grant =
+        decide(agentSubject(bot), "build", APP_CI).path("context").path("grants").get(0);
+    assertThat(grant.path("rule").asText()).isEqualTo("agent-grant");
+    assertThat(grant.path("owner").asText()).isEqualTo(alice);
+
+    // carol holds deployer, but deployer is privileged: never an agent's, whoever owns it.
+    String ops = agent("ops-bot", List.of(carol), "deployer", "viewer");
+    JsonNode privileged = decide(agentSubject(ops), "deployer", APP_CI);
+    assertThat(privileged.path("decision").asBoolean()).isFalse();
+    assertThat(privileged.path("context").path("reason_admin").path("en").asText())
+        .contains("privileged");
+    assertThat(agentMay(ops, "viewer")).isTrue();
+
+    // An agent with no grant in ci holds nothing there, whatever its owner holds.
+    String idle = agent("idle-bot", List.of(carol));
+    assertThat(agentMay(idle, "read")).isFalse();
+
+    // Search finds the agents that may build.
+    JsonNode found =
+        TestServer.json(
+            json(
+                gateway,
+                "POST",
+                "/access/v1/search/subject",
+                "{\"subject\":{\"type\":\"agent\"},\"action\":{\"name\":\"read\"},"
+                    + "\"resource\":"
+                    + APP_CI
+                    + "}"));
+    assertThat(found.path("results").findValuesAsText("id")).containsExactlyInAnyOrder(bot, ops);
+  }
+
+  @Test
+  void anAgent_losesEverything_theMomentItsLastActiveOwnerLeaves() {
+    saveCi();
+    String bot = agent("build-bot", List.of(alice, bob), "developer");
+    assertThat(agentMay(bot, "build")).isTrue();
+    server
+        .scim()
+        .patchOk("/Users/" + alice, "{\"op\":\"replace\",\"path\":\"active\",\"value\":false}");
+    JsonNode viaBob = decide(agentSubject(bot), "build", APP_CI);
+    assertThat(viaBob.path("decision").asBoolean()).as("bob still owns it").isTrue();
+    assertThat(viaBob.path("context").path("grants").get(0).path("owner").asText()).isEqualTo(bob);
+    // bob is deleted: no active owner is left.
+    assertThat(server.scim().delete("/Users/" + bob).statusCode()).isEqualTo(204);
+    JsonNode none = decide(agentSubject(bot), "build", APP_CI);
+    assertThat(none.path("decision").asBoolean()).isFalse();
+    assertThat(none.path("context").path("reason_admin").path("en").asText())
+        .contains("no active owner");
+    // The agent deactivated itself is denied too.
+    String other = agent("other-bot", List.of(carol), "viewer");
+    assertThat(agentMay(other, "read")).isTrue();
+    server
+        .scim()
+        .patchOk("/Agents/" + other, "{\"op\":\"replace\",\"path\":\"active\",\"value\":false}");
+    assertThat(agentMay(other, "read")).isFalse();
+  }
+
   // ---------------------------------------------------------------- tenants
 
   @Test
