@@ -88,6 +88,19 @@ public final class AccessModel {
     return store.access().application(tenant, name).map(AccessModel::shown);
   }
 
+  /**
+   * Checks a definition as saving it would, and saves nothing.
+   *
+   * @throws AccessException 400 listing every problem
+   */
+  public Application check(Scope scope, JsonNode body) {
+    String name = body.path("name").asText("");
+    if (name.isEmpty()) {
+      throw AccessException.invalid("name: an application needs a name");
+    }
+    return check(scope, name, body);
+  }
+
   private Application check(Scope scope, String name, JsonNode body) {
     return Application.parse(name, body, key -> groups(scope, key), registry.user());
   }

@@ -79,6 +79,7 @@ public final class Main implements Runnable {
     cl.addSubcommand(ClientCommands.token());
     cl.addSubcommand(AuditCommand.commandLine());
     cl.addSubcommand(TargetCommands.commandLine());
+    cl.addSubcommand(ApplicationCommands.commandLine());
     cl.addSubcommand(
         new CommandLine(new TenantCommand())
             .addSubcommand(new TenantCreate())
