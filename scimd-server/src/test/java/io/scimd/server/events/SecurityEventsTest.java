@@ -252,6 +252,34 @@ class SecurityEventsTest {
   }
 
   @Test
+  void aStreamThatAsksForCaepSessionRevoked_getsItWhenAUserIsDeactivatedOrDeleted()
+      throws Exception {
+    String caep = "https://schemas.openid.net/secevent/caep/event-type/session-revoked";
+    HttpResponse<String> created =
+        send(
+            "POST",
+            TENANT_PATH + "/ssf/streams",
+            "{\"delivery\":{\"method\":\"urn:ietf:rfc:8936\"},\"events_requested\":[\""
+                + caep
+                + "\"]}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode stream = json(created);
+    assertThat(stream.path("events_delivered").toString()).contains(caep);
+    String pollPath = TENANT_PATH + "/ssf/poll/" + stream.get("stream_id").asText();
+
+    String id = createUser("leaver");
+    patch(id, "{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"L\"}");
+    patch(id, "{\"op\":\"replace\",\"path\":\"active\",\"value\":false}");
+    JsonNode polled = json(send("POST", pollPath, "{\"returnImmediately\":true}"));
+    // The creation and the rename are no session's end: one SET, the deactivation's.
+    assertThat(polled.path("sets").size()).as(polled.toString()).isEqualTo(1);
+    JsonNode set = verified(polled.path("sets").elements().next().asText());
+    assertThat(eventUris(set)).containsExactly(caep);
+    assertThat(set.path("sub_id").path("uri").asText()).isEqualTo("/Users/" + id);
+    assertThat(set.path("events").path(caep).path("initiating_entity").asText()).isEqualTo("admin");
+  }
+
+  @Test
   void pollStream_returnsUnacknowledgedSetsAgain_andAcknowledgedOnesNever() throws Exception {
     HttpResponse<String> created =
         send(

@@ -47,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  *       eq} filter), and/or {@code patch:notice} naming {@code members}. A member's deletion, which
  *       removes it from its groups, is a patch of each group.
  *   <li>{@link Change.Deleted}: {@code delete}.
+ *   <li>A user or agent deactivated (as for {@code deactivate}) or deleted: CAEP 1.0 {@code
+ *       session-revoked}, when selected, in the same SET ({@code event_timestamp} the change's
+ *       time, {@code initiating_entity} {@code admin}: the IdP's administrator acted).
  *   <li>Everything else is not an event: changes of scimd's own records (tenants, clients, targets)
  *       and failed authentications; only resource types with a SCIM endpoint are.
  * </ul>
@@ -165,7 +168,7 @@ public final class SecurityEvents {
         if (selection.contains(ScimEvent.PATCH_NOTICE)) {
           notice(events, ScimEvent.PATCH_NOTICE, p.attributes(), p.version());
         }
-        activation(events, selection, p.attributes());
+        activation(events, selection, p.attributes(), entry);
       }
       case Change.Replaced r -> {
         externalId = externalIdAfter(r.attributes(), resource);
@@ -177,7 +180,7 @@ public final class SecurityEvents {
         if (selection.contains(ScimEvent.PUT_NOTICE)) {
           notice(events, ScimEvent.PUT_NOTICE, r.attributes(), r.version());
         }
-        activation(events, selection, r.attributes());
+        activation(events, selection, r.attributes(), entry);
       }
       case Change.Deleted d -> {
         externalId = text(d.attributes().get("externalId"));
@@ -185,6 +188,7 @@ public final class SecurityEvents {
           // RFC 9967 §2.4.4: a delete event has no payload attributes.
           events.putObject(ScimEvent.DELETE.uri());
         }
+        sessionRevoked(events, selection, entry, "deleted from the directory");
       }
       case Change.MembersAdded m -> {
         if (selection.contains(ScimEvent.PATCH_FULL) && !m.members().isEmpty()) {
@@ -343,8 +347,26 @@ public final class SecurityEvents {
   }
 
   /** {@code activate} / {@code deactivate} when {@code active} became true / false. */
+  /** The subjects whose sessions a receiver ends: users and agents, never groups. */
+  private static final Set<String> SESSION_SUBJECTS = Set.of("User", "Agent");
+
+  private static void sessionRevoked(
+      ObjectNode events, EventSelection selection, JournalEntry entry, String why) {
+    if (!selection.contains(ScimEvent.SESSION_REVOKED)
+        || !SESSION_SUBJECTS.contains(entry.change().resourceType())) {
+      return;
+    }
+    ObjectNode ev = events.putObject(ScimEvent.SESSION_REVOKED.uri());
+    ev.put("event_timestamp", entry.at().getEpochSecond());
+    ev.put("initiating_entity", "admin");
+    ev.putObject("reason_admin").put("en", why);
+  }
+
   private static void activation(
-      ObjectNode events, EventSelection selection, List<Change.AttributeChange> changes) {
+      ObjectNode events,
+      EventSelection selection,
+      List<Change.AttributeChange> changes,
+      JournalEntry entry) {
     for (Change.AttributeChange a : changes) {
       if (!a.path().equalsIgnoreCase("active") || a.redacted()) {
         continue;
@@ -358,10 +380,11 @@ public final class SecurityEvents {
       boolean wasSet = before != null && before.isBoolean();
       if (after.booleanValue() && !was && selection.contains(ScimEvent.ACTIVATE)) {
         events.putObject(ScimEvent.ACTIVATE.uri());
-      } else if (!after.booleanValue()
-          && (!wasSet || was)
-          && selection.contains(ScimEvent.DEACTIVATE)) {
-        events.putObject(ScimEvent.DEACTIVATE.uri());
+      } else if (!after.booleanValue() && (!wasSet || was)) {
+        if (selection.contains(ScimEvent.DEACTIVATE)) {
+          events.putObject(ScimEvent.DEACTIVATE.uri());
+        }
+        sessionRevoked(events, selection, entry, "deactivated in the directory");
       }
     }
   }

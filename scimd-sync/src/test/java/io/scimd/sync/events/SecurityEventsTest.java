@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.store.Change;
@@ -26,6 +27,7 @@ class SecurityEventsTest {
               switch (type) {
                 case "User" -> Optional.of("/Users");
                 case "Group" -> Optional.of("/Groups");
+                case "Agent" -> Optional.of("/Agents");
                 default -> Optional.empty();
               });
   private static final SecurityEvents.Recipient TO =
@@ -119,6 +121,35 @@ class SecurityEventsTest {
                     + "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false},"
                     + "{\"op\":\"remove\",\"path\":\"nickName\"}]},\"version\":\"W/\\\"4\\\"\"}"));
     assertThat(set.path("events").path(ScimEvent.DEACTIVATE.uri())).isEqualTo(json("{}"));
+  }
+
+  @Test
+  void sessionRevoked_forADeactivatedOrDeletedUserOrAgent_onlyWhenSelected_neverForAGroup() {
+    EventSelection caep = new EventSelection(java.util.Set.of(ScimEvent.SESSION_REVOKED));
+    Change.Patched deactivated =
+        new Change.Patched(
+            "Agent",
+            "a1",
+            2,
+            List.of(
+                new Change.AttributeChange("active", BooleanNode.TRUE, BooleanNode.FALSE, false)));
+    ObjectNode set = claims(entry(1, deactivated), caep);
+    assertThat(SecurityEvents.eventUris(set)).containsExactly(ScimEvent.SESSION_REVOKED.uri());
+    JsonNode ev = set.path("events").path(ScimEvent.SESSION_REVOKED.uri());
+    assertThat(ev.path("event_timestamp").asLong()).isEqualTo(set.path("toe").asLong());
+    assertThat(ev.path("initiating_entity").asText()).isEqualTo("admin");
+    assertThat(ev.path("reason_admin").path("en").asText()).contains("deactivated");
+
+    Change.Deleted user =
+        new Change.Deleted("User", "u1", 3, JsonNodeFactory.instance.objectNode(), List.of());
+    assertThat(SecurityEvents.eventUris(claims(entry(2, user), caep)))
+        .containsExactly(ScimEvent.SESSION_REVOKED.uri());
+    Change.Deleted group =
+        new Change.Deleted("Group", "g1", 3, JsonNodeFactory.instance.objectNode(), List.of());
+    assertThat(EVENTS.claims(entry(3, group), TO, caep, null, NOW)).isEmpty();
+    // Not selected: the SCIM events only.
+    assertThat(SecurityEvents.eventUris(claims(entry(4, deactivated), EventSelection.ALL_FULL)))
+        .doesNotContain(ScimEvent.SESSION_REVOKED.uri());
   }
 
   @Test
@@ -279,7 +310,8 @@ class SecurityEventsTest {
     assertThat(s.uris())
         .containsExactly(
             "urn:ietf:params:scim:event:prov:create:notice",
-            "urn:ietf:params:scim:event:prov:deactivate");
-    assertThat(EventSelection.supported()).hasSize(9);
+            "urn:ietf:params:scim:event:prov:deactivate",
+            "https://schemas.openid.net/secevent/caep/event-type/session-revoked");
+    assertThat(EventSelection.supported()).hasSize(10);
   }
 }
