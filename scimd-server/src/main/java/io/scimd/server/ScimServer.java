@@ -1,6 +1,7 @@
 package io.scimd.server;
 
 import io.scimd.access.AccessModel;
+import io.scimd.access.ChangeAwareness;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.server.audit.AuditKey;
 import io.scimd.server.audit.AuditMaintenance;
@@ -164,7 +165,10 @@ public final class ScimServer implements AutoCloseable {
       schemas
           .own()
           .forEach((t, r) -> ownReaders.put(t, new ScimService(r, store, config.service())));
-      events = SecurityEventsParts.of(t -> ownReaders.getOrDefault(t, sharedReader), oauth);
+      ChangeAwareness awareness = new ChangeAwareness(store, schemas.union());
+      events =
+          SecurityEventsParts.of(
+              t -> ownReaders.getOrDefault(t, sharedReader), oauth, awareness::affected);
       // The hub key too is checked before anything listens; the workers start delivering now.
       hub = HubNode.start(store, schemas.union(), config.hub(), config.dataDir(), clock, events);
     } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.sync.Hub;
 import io.scimd.sync.UrlPolicy;
+import io.scimd.sync.events.AccessChanges;
 import io.scimd.sync.events.SecurityEvents;
 import io.scimd.sync.events.SetSigner;
 import io.scimd.sync.ssf.SsfPushSink;
@@ -35,13 +36,17 @@ public record SecurityEventsParts(
     SecurityEvents events, SetSigner signer, SsfPushSink.Resources resources) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A server's: SETs signed by {@code oauth}'s key, resources read through {@code services}. */
+  /**
+   * A server's: SETs signed by {@code oauth}'s key, resources read through {@code services}, the
+   * access model's changes told by {@code access}.
+   */
   public static SecurityEventsParts of(
-      Function<String, ScimService> services, AuthorizationServer oauth) {
+      Function<String, ScimService> services, AuthorizationServer oauth, AccessChanges access) {
     return new SecurityEventsParts(
         new SecurityEvents(
             (tenant, type) ->
-                services.apply(tenant).registry().resourceType(type).map(ResourceType::endpoint)),
+                services.apply(tenant).registry().resourceType(type).map(ResourceType::endpoint),
+            access),
         oauth.securityEventSigner(),
         resources(services));
   }

@@ -661,6 +661,74 @@ class AccessOverHttpTest {
     assertThat(agentMay(other, "read")).isFalse();
   }
 
+  // ---------------------------------------------------------------- change awareness
+
+  /** The claims of each SET a poll returns, in journal order, acknowledging them. */
+  List<JsonNode> poll(String path) {
+    JsonNode answer =
+        TestServer.json(json(idp, "POST", path, "{\"returnImmediately\":true,\"maxEvents\":100}"));
+    List<JsonNode> out = new ArrayList<>();
+    java.util.TreeMap<Long, JsonNode> ordered = new java.util.TreeMap<>();
+    answer
+        .path("sets")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String[] parts = e.getValue().asText().split("\\.");
+              JsonNode claims =
+                  TestServer.json(
+                      new String(
+                          java.util.Base64.getUrlDecoder().decode(parts[1]),
+                          java.nio.charset.StandardCharsets.UTF_8));
+              ordered.put(Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('-'))), claims);
+            });
+    out.addAll(ordered.values());
+    return out;
+  }
+
+  @Test
+  void entitlementChanges_areEventsOnTheStreamsThatAskForThem() {
+    String access = "urn:scimd:secevent:access:changed";
+    HttpResponse<String> created =
+        json(
+            idp,
+            "POST",
+            "/tenants/default/ssf/streams",
+            "{\"delivery\":{\"method\":\"urn:ietf:rfc:8936\"},\"events_requested\":[\""
+                + access
+                + "\"]}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String poll =
+        "/tenants/default/ssf/poll/" + TestServer.json(created).path("stream_id").asText();
+
+    saveCi();
+    List<JsonNode> sets = poll(poll);
+    assertThat(sets).hasSize(1);
+    JsonNode rules = sets.get(0).path("events").path(access);
+    assertThat(rules.path("applications").toString()).isEqualTo("[\"ci\"]");
+    assertThat(rules.has("subjects")).as("every subject of ci").isFalse();
+    assertThat(sets.get(0).path("sub_id").path("id").asText()).isEqualTo("Application/ci");
+
+    // A group no rule names changes no one's entitlements.
+    String club = server.scim().createGroup("book-club");
+    server.scim().patchOk("/Groups/" + club, add(alice));
+    // backend is inside engineering, which ci's rule names: alice's roles change.
+    server
+        .scim()
+        .patchOk(
+            "/Groups/" + backend,
+            "{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + alice + "\\\"]\"}");
+    sets = poll(poll);
+    List<JsonNode> membership =
+        sets.stream().filter(x -> x.path("events").path(access).has("subjects")).toList();
+    assertThat(membership).hasSize(1);
+    JsonNode left = membership.get(0).path("events").path(access);
+    assertThat(left.path("applications").toString()).isEqualTo("[\"ci\"]");
+    assertThat(left.path("subjects").get(0).path("id").asText()).isEqualTo(alice);
+    assertThat(membership.get(0).path("sub_id").path("uri").asText())
+        .isEqualTo("/Groups/" + backend);
+  }
+
   // ---------------------------------------------------------------- tenants
 
   @Test

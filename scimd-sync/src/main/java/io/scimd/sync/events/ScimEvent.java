@@ -21,7 +21,8 @@ public enum ScimEvent {
   DELETE("urn:ietf:params:scim:event:prov:delete"),
   ACTIVATE("urn:ietf:params:scim:event:prov:activate"),
   DEACTIVATE("urn:ietf:params:scim:event:prov:deactivate"),
-  SESSION_REVOKED("https://schemas.openid.net/secevent/caep/event-type/session-revoked");
+  SESSION_REVOKED("https://schemas.openid.net/secevent/caep/event-type/session-revoked"),
+  ACCESS_CHANGED("urn:scimd:secevent:access:changed");
 
   private final String uri;
 

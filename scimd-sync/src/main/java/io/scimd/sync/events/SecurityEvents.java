@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.AccessRecords;
 import io.scimd.store.Change;
 import io.scimd.store.JournalEntry;
 import io.scimd.store.Member;
@@ -89,15 +90,33 @@ public final class SecurityEvents {
   }
 
   private final Endpoints endpoints;
+  private final AccessChanges access;
 
   public SecurityEvents(Endpoints endpoints) {
+    this(endpoints, AccessChanges.NONE);
+  }
+
+  public SecurityEvents(Endpoints endpoints, AccessChanges access) {
     this.endpoints = endpoints;
+    this.access = access;
   }
 
   /** Whether the entry is a change of a SCIM resource, about which events are made at all. */
   public boolean isEvent(JournalEntry entry) {
     return !(entry.change() instanceof Change.AuthFailed)
         && endpoints.endpoint(entry.tenant(), entry.change().resourceType()).isPresent();
+  }
+
+  /**
+   * Whether the entry may make an event for {@code selection}: a change of a SCIM resource, or of
+   * an application's rules for a receiver that asked for {@link ScimEvent#ACCESS_CHANGED}.
+   */
+  public boolean isEvent(JournalEntry entry, EventSelection selection) {
+    return isEvent(entry) || (isApplication(entry) && selection.contains(ScimEvent.ACCESS_CHANGED));
+  }
+
+  private static boolean isApplication(JournalEntry entry) {
+    return entry.change().resourceType().equals(AccessRecords.APPLICATION);
   }
 
   /**
@@ -130,10 +149,58 @@ public final class SecurityEvents {
       return Optional.empty();
     }
     Optional<String> endpoint = endpoints.endpoint(entry.tenant(), change.resourceType());
-    if (endpoint.isEmpty()) {
+    if (endpoint.isEmpty() && !isApplication(entry)) {
       return Optional.empty();
     }
     ObjectNode events = JSON.objectNode();
+    @Nullable String externalId = null;
+    if (endpoint.isPresent()) {
+      externalId = scimEvents(events, entry, selection, resource);
+    }
+    if (selection.contains(ScimEvent.ACCESS_CHANGED)) {
+      access.of(entry).ifPresent(p -> events.set(ScimEvent.ACCESS_CHANGED.uri(), p));
+    }
+    if (events.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectNode set = JSON.objectNode();
+    set.put("iss", to.issuer());
+    set.put("iat", issuedAt.getEpochSecond());
+    set.put("jti", jti(entry.tenant(), to.stream(), entry.seq()));
+    if (to.audience().size() == 1) {
+      set.put("aud", to.audience().get(0));
+    } else if (!to.audience().isEmpty()) {
+      ArrayNode aud = set.putArray("aud");
+      to.audience().forEach(aud::add);
+    }
+    set.put("toe", entry.at().getEpochSecond());
+    set.put("txn", entry.requestId());
+    ObjectNode subject = set.putObject("sub_id");
+    if (endpoint.isPresent()) {
+      subject.put("format", SUBJECT_FORMAT);
+      subject.put("uri", endpoint.get() + "/" + change.resourceId());
+      if (externalId != null) {
+        subject.put("externalId", externalId);
+      }
+    } else {
+      // An application (RFC 9493's opaque format: scimd's name for it).
+      subject.put("format", "opaque");
+      subject.put("id", change.resourceType() + "/" + change.resourceId());
+    }
+    set.set("events", events);
+    return Optional.of(set);
+  }
+
+  /**
+   * Adds the RFC 9967 (and CAEP) events of a change of a SCIM resource to {@code events}; returns
+   * the resource's externalId as the change shows it, for the subject.
+   */
+  private static @Nullable String scimEvents(
+      ObjectNode events,
+      JournalEntry entry,
+      EventSelection selection,
+      @Nullable ObjectNode resource) {
+    Change change = entry.change();
     @Nullable String externalId = null;
     switch (change) {
       case Change.Created c -> {
@@ -223,32 +290,10 @@ public final class SecurityEvents {
         membersNotice(events, selection);
       }
       case Change.AuthFailed a -> {
-        return Optional.empty();
+        // never an event: claims() returned before
       }
     }
-    if (events.isEmpty()) {
-      return Optional.empty();
-    }
-    ObjectNode set = JSON.objectNode();
-    set.put("iss", to.issuer());
-    set.put("iat", issuedAt.getEpochSecond());
-    set.put("jti", jti(entry.tenant(), to.stream(), entry.seq()));
-    if (to.audience().size() == 1) {
-      set.put("aud", to.audience().get(0));
-    } else if (!to.audience().isEmpty()) {
-      ArrayNode aud = set.putArray("aud");
-      to.audience().forEach(aud::add);
-    }
-    set.put("toe", entry.at().getEpochSecond());
-    set.put("txn", entry.requestId());
-    ObjectNode subject = set.putObject("sub_id");
-    subject.put("format", SUBJECT_FORMAT);
-    subject.put("uri", endpoint.get() + "/" + change.resourceId());
-    if (externalId != null) {
-      subject.put("externalId", externalId);
-    }
-    set.set("events", events);
-    return Optional.of(set);
+    return externalId;
   }
 
   // ------------------------------------------------------------------ identity

@@ -99,7 +99,7 @@ public final class SsfPushSink implements Sink {
 
   @Override
   public boolean accepts(JournalEntry entry) {
-    return !disabled && !selection.isEmpty() && events.isEvent(entry);
+    return !disabled && !selection.isEmpty() && events.isEvent(entry, selection);
   }
 
   @Override

@@ -542,7 +542,7 @@ public final class SsfStreams {
    */
   private Optional<ObjectNode> claims(
       JournalEntry e, EventSelection selection, SecurityEvents.Recipient recipient, Instant now) {
-    if (!events.isEvent(e)) {
+    if (!events.isEvent(e, selection)) {
       return Optional.empty();
     }
     ObjectNode resource =
