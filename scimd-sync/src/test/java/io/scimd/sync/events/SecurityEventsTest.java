@@ -312,6 +312,6 @@ class SecurityEventsTest {
             "urn:ietf:params:scim:event:prov:create:notice",
             "urn:ietf:params:scim:event:prov:deactivate",
             "https://schemas.openid.net/secevent/caep/event-type/session-revoked");
-    assertThat(EventSelection.supported()).hasSize(10);
+    assertThat(EventSelection.supported()).hasSize(11);
   }
 }

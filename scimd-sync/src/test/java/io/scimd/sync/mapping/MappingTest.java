@@ -423,7 +423,7 @@ class MappingTest {
     assertThat(problemsOf("{\"user\":{}}")).isEqualTo("user: write the resource type as User");
     assertThat(problemsOf("{\"Users\":{}}"))
         .isEqualTo(
-            "Users: not a resource type of the source (it has User, Group); did you mean User?");
+            "Users: not a resource type of the source (it has User, Group, Agent); did you mean User?");
     assertThat(problemsOf("{\"mode\":\"overwrite\"}"))
         .isEqualTo("mode: must be \"merge\" or \"replace\", found \"overwrite\"");
     assertThat(problemsOf("{\"User\":{\"title\":{\"form\":\"userName\"}}}"))
