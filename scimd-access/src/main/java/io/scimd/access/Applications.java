@@ -10,15 +10,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Stored definitions, compiled once per version: a decision reads the application's row (one
- * indexed read, so a change saved on another node counts at once) and compiles its rules only when
- * the version is new to this node.
+ * Stored definitions, compiled once: a decision reads the application's row (one indexed read, so a
+ * change saved on another node counts at once) and compiles its rules only when the definition is
+ * new to this node. The key is the definition's text, not its version: an application deleted and
+ * saved again under its name starts again at version 1, with other rules.
  */
 public final class Applications {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_CACHED = 10_000;
 
-  private record Compiled(long version, Application application) {}
+  private record Compiled(String definition, Application application) {}
 
   private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
 
@@ -26,14 +27,14 @@ public final class Applications {
   public Application compile(AccessRecords.Application stored, ResourceType users) {
     String key = stored.tenant() + '\u0000' + stored.name();
     Compiled c = compiled.get(key);
-    if (c != null && c.version() == stored.version()) {
+    if (c != null && c.definition().equals(stored.definition())) {
       return c.application();
     }
     Application app = parse(stored.name(), stored.definition(), users);
     if (compiled.size() >= MAX_CACHED) {
       compiled.clear();
     }
-    compiled.put(key, new Compiled(stored.version(), app));
+    compiled.put(key, new Compiled(stored.definition(), app));
     return app;
   }
 
