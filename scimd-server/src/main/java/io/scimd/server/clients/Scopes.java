@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a client may do, as OAuth scopes (docs/decisions/0014-clients-and-tokens.md):
@@ -22,6 +23,8 @@ import java.util.regex.Pattern;
  *       resources (docs/decisions/0019-security-events.md).
  *   <li>{@code access}: access decisions (OpenID AuthZEN), claims and the token hooks of its tenant
  *       (docs/decisions/0021-access-model.md), and nothing else.
+ *   <li>{@code agent:<agent>}: an agent's own credential: decisions, action search and claims about
+ *       that agent (its id or {@code agentUserName}) only, as an AI agent asks what it may do.
  * </ul>
  */
 public final class Scopes {
@@ -38,7 +41,12 @@ public final class Scopes {
   public static final Set<String> ALL = Set.of(READ, WRITE, ADMIN, EVENTS, ACCESS);
 
   private static final Pattern SCOPE =
-      Pattern.compile("admin|events|access|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
+      Pattern.compile(
+          "admin|events|access|agent:[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}"
+              + "|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
+
+  /** The prefix of the scope that makes a client an agent's own credential. */
+  public static final String AGENT = "agent:";
 
   private Scopes() {}
 
@@ -59,7 +67,7 @@ public final class Scopes {
               "unknown scope '"
                   + (s.length() > 70 ? s.substring(0, 70) + "..." : s)
                   + "': use scim:read, scim:write, scim:read:<ResourceType>,"
-                  + " scim:write:<ResourceType>, events, access or admin");
+                  + " scim:write:<ResourceType>, events, access, agent:<agent> or admin");
         }
         out.add(s);
       }
@@ -95,7 +103,24 @@ public final class Scopes {
    * gateway or an OIDC provider, which reads who may do what without reading or writing resources.
    */
   public static boolean canDecide(Set<String> scopes) {
-    return scopes.contains(ACCESS) || scopes.contains(ADMIN);
+    return scopes.contains(ACCESS) || scopes.contains(ADMIN) || agentOf(scopes) != null;
+  }
+
+  /**
+   * The agent whose own credential a client is ({@code agent:<id or agentUserName>}), when that is
+   * all it may decide about: null for a client with {@code access} or {@code admin}, which may ask
+   * about anyone.
+   */
+  public static @Nullable String agentOf(Set<String> scopes) {
+    if (scopes.contains(ACCESS) || scopes.contains(ADMIN)) {
+      return null;
+    }
+    for (String s : scopes) {
+      if (s.startsWith(AGENT)) {
+        return s.substring(AGENT.length());
+      }
+    }
+    return null;
   }
 
   public static boolean canAdminister(Set<String> scopes) {

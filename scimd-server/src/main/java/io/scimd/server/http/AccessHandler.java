@@ -14,6 +14,7 @@ import io.scimd.server.clients.Scopes;
 import io.scimd.store.Scope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -36,7 +37,10 @@ import org.jspecify.annotations.Nullable;
  * POST /access/v1/hooks/entra/{application}     Entra ID custom claims provider
  * </pre>
  *
- * Errors are {@code {"error": "..."}} with the status AuthZEN gives (400, 401, 403, 404).
+ * A client whose scope is {@code agent:<agent>} is that agent's own credential: it asks about its
+ * agent only (the subject may be left out).
+ *
+ * <p>Errors are {@code {"error": "..."}} with the status AuthZEN gives (400, 401, 403, 404).
  */
 final class AccessHandler extends Handler.Abstract {
   static final String WELL_KNOWN = "/.well-known/authzen-configuration";
@@ -77,7 +81,7 @@ final class AccessHandler extends Handler.Abstract {
                 "WWW-Authenticate",
                 BearerAuth.REALM + ", error=\"insufficient_scope\", scope=\"access\"");
         throw new AccessException(
-            403, java.util.List.of("access decisions need a client with the access scope"));
+            403, List.of("access decisions need a client with the access scope"));
       }
       Scope scope = RequestScope.of(request, response);
       if (!path.startsWith(PREFIX + "/")) {
@@ -85,6 +89,10 @@ final class AccessHandler extends Handler.Abstract {
       }
       String rest = path.substring(PREFIX.length());
       Directory now = access.now(scope);
+      String agent = Scopes.agentOf(RequestScope.scopes(request));
+      if (agent != null) {
+        return asAgent(request, response, callback, now, rest, method, agent);
+      }
       ObjectNode answer =
           switch (rest) {
             case "/evaluation" -> AuthZen.evaluation(now, body(request, method));
@@ -124,6 +132,82 @@ final class AccessHandler extends Handler.Abstract {
     return true;
   }
 
+  /**
+   * An agent's own credential ({@code agent:<agent>}): it asks about itself only. A request without
+   * a subject is about the agent; one naming another subject is a 403; searches for other subjects
+   * and the token hooks are not an agent's.
+   */
+  private boolean asAgent(
+      Request request,
+      Response response,
+      Callback callback,
+      Directory now,
+      String rest,
+      String method,
+      String agent) {
+    ObjectNode answer =
+        switch (rest) {
+          case "/evaluation" -> AuthZen.evaluation(now, self(body(request, method), agent));
+          case "/evaluations" -> {
+            ObjectNode body = self(body(request, method), agent);
+            JsonNode items = body.get("evaluations");
+            if (items != null && items.isArray()) {
+              for (JsonNode item : items) {
+                if (item instanceof ObjectNode o && o.has("subject")) {
+                  self(o, agent);
+                }
+              }
+            }
+            yield AuthZen.evaluations(now, body);
+          }
+          case "/search/resource" ->
+              AuthZen.searchResource(now, self(body(request, method), agent));
+          case "/search/action" -> AuthZen.searchAction(now, self(body(request, method), agent));
+          case "/claims" -> {
+            requireMethod(method, "GET");
+            Map<String, String> q = HttpIo.query(request);
+            String subject = q.getOrDefault("subject", agent);
+            if (!subject.equals(agent)) {
+              throw forbidden(agent);
+            }
+            yield Claims.of(now, param(q, "application"), Identity.Kind.AGENT, agent);
+          }
+          default ->
+              throw new AccessException(
+                  403,
+                  List.of(
+                      "an agent's credential asks about its agent only: evaluation, evaluations,"
+                          + " search/resource, search/action and claims"));
+        };
+    send(response, callback, 200, answer);
+    return true;
+  }
+
+  /** The request about the agent: its subject set to the agent, or refused when another. */
+  private static ObjectNode self(JsonNode body, String agent) {
+    if (!(body instanceof ObjectNode o)) {
+      throw AccessException.invalid("the request: a JSON object");
+    }
+    JsonNode s = o.get("subject");
+    if (s == null || s.isNull()) {
+      o.putObject("subject").put("type", "agent").put("id", agent);
+      return o;
+    }
+    if (!"agent".equals(s.path("type").asText()) || !agent.equals(s.path("id").asText())) {
+      throw forbidden(agent);
+    }
+    return o;
+  }
+
+  private static AccessException forbidden(String agent) {
+    return new AccessException(
+        403,
+        List.of(
+            "this credential is the agent '"
+                + agent
+                + "''s own: it may ask about that agent only (leave the subject out)"));
+  }
+
   private static String app(String rest, String prefix) {
     String name = Routes.decode(rest.substring(prefix.length()));
     if (name.isEmpty() || name.contains("/")) {
@@ -147,8 +231,7 @@ final class AccessHandler extends Handler.Abstract {
 
   private static void requireMethod(String method, String allowed) {
     if (!method.equals(allowed)) {
-      throw new AccessException(
-          405, java.util.List.of(method + " is not allowed here; use " + allowed));
+      throw new AccessException(405, List.of(method + " is not allowed here; use " + allowed));
     }
   }
 

@@ -661,6 +661,67 @@ class AccessOverHttpTest {
     assertThat(agentMay(other, "read")).isFalse();
   }
 
+  @Test
+  void anAgentsOwnCredential_asksAboutItsAgentOnly() {
+    saveCi();
+    agent("build-bot", List.of(alice), "developer");
+    TestServer.Client bot =
+        server.client(
+            "Authorization", "Bearer " + token("default", "build-bot-cred", "agent:build-bot"));
+    JsonNode mine =
+        TestServer.json(
+            json(
+                bot,
+                "POST",
+                "/access/v1/evaluation",
+                "{\"action\":{\"name\":\"build\"},\"resource\":" + APP_CI + "}"));
+    assertThat(mine.path("decision").asBoolean()).as(mine.toString()).isTrue();
+    HttpResponse<String> other =
+        json(
+            bot,
+            "POST",
+            "/access/v1/evaluation",
+            "{\"subject\":"
+                + user(alice)
+                + ",\"action\":{\"name\":\"build\"},\"resource\":"
+                + APP_CI
+                + "}");
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(TestServer.json(other).path("error").asText()).contains("build-bot");
+    HttpResponse<String> batch =
+        json(
+            bot,
+            "POST",
+            "/access/v1/evaluations",
+            "{\"resource\":"
+                + APP_CI
+                + ",\"evaluations\":[{\"action\":{\"name\":\"read\"}},"
+                + "{\"action\":{\"name\":\"deploy\"},\"subject\":"
+                + user(carol)
+                + "}]}");
+    assertThat(batch.statusCode()).isEqualTo(403);
+    assertThat(
+            json(
+                    bot,
+                    "POST",
+                    "/access/v1/search/subject",
+                    "{\"subject\":{\"type\":\"user\"},\"action\":{\"name\":\"build\"},"
+                        + "\"resource\":"
+                        + APP_CI
+                        + "}")
+                .statusCode())
+        .isEqualTo(403);
+    JsonNode actions =
+        TestServer.json(
+            json(bot, "POST", "/access/v1/search/action", "{\"resource\":" + APP_CI + "}"));
+    assertThat(actions.path("results").findValuesAsText("name")).contains("build", "read");
+    JsonNode claims = TestServer.json(bot.get("/access/v1/claims?application=ci"));
+    assertThat(claims.path("ci_roles").toString()).isEqualTo("[\"developer\",\"viewer\"]");
+    assertThat(json(bot, "POST", "/access/v1/hooks/okta/ci", "{}").statusCode()).isEqualTo(403);
+    // Nor is it anything else: no SCIM, no admin.
+    assertThat(bot.get("/scim/v2/Users").statusCode()).isEqualTo(403);
+  }
+
   // ---------------------------------------------------------------- change awareness
 
   /** The claims of each SET a poll returns, in journal order, acknowledging them. */
