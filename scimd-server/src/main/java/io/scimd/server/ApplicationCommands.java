@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,26 +63,6 @@ final class ApplicationCommands {
     }
   }
 
-  /** The options every application command takes: the store and the tenant. */
-  static final class Common {
-    @Mixin StoreOptions store = new StoreOptions();
-
-    @Option(
-        names = "--tenant",
-        defaultValue = Scope.DEFAULT_TENANT,
-        description = "The tenant (default ${DEFAULT-VALUE}).")
-    String tenant = Scope.DEFAULT_TENANT;
-
-    Scope scope() {
-      String user = System.getProperty("user.name", "unknown");
-      return new Scope(
-          tenant,
-          new Scope.Principal("system", "cli", "cli (" + user + ")"),
-          null,
-          "cli-" + UUID.randomUUID());
-    }
-  }
-
   private interface Work {
     int run(AccessModel access, Scope scope, PrintWriter out);
   }
@@ -92,7 +71,7 @@ final class ApplicationCommands {
    * Runs {@code work} on the access model of the store: 2 for a bad option or definition, 1 for
    * what the store refused or could not do.
    */
-  private static int run(CommandSpec spec, Common common, Work work) {
+  private static int run(CommandSpec spec, TenantOptions common, Work work) {
     ServerConfig config = common.store.config();
     try (Store s = common.store.open(config)) {
       SchemaRegistry registry = TenantSchemas.read(common.store.schemas).union();
@@ -116,7 +95,7 @@ final class ApplicationCommands {
     }
   }
 
-  private static int none(CommandSpec spec, Common common, String name) {
+  private static int none(CommandSpec spec, TenantOptions common, String name) {
     return Main.fail(
         spec,
         Main.EXIT_START,
@@ -167,7 +146,7 @@ final class ApplicationCommands {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "JSON files.")
     List<Path> files = new ArrayList<>();
 
-    @Mixin Common common = new Common();
+    @Mixin TenantOptions common = new TenantOptions();
 
     @Override
     public Integer call() {
@@ -215,7 +194,7 @@ final class ApplicationCommands {
   static final class ListApplications implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Mixin Common common = new Common();
+    @Mixin TenantOptions common = new TenantOptions();
 
     @Override
     public Integer call() {
@@ -246,7 +225,7 @@ final class ApplicationCommands {
     @Parameters(paramLabel = "NAME")
     String name = "";
 
-    @Mixin Common common = new Common();
+    @Mixin TenantOptions common = new TenantOptions();
 
     @Override
     public Integer call() {
@@ -271,7 +250,7 @@ final class ApplicationCommands {
     @Parameters(paramLabel = "NAME")
     String name = "";
 
-    @Mixin Common common = new Common();
+    @Mixin TenantOptions common = new TenantOptions();
 
     @Override
     public Integer call() {
@@ -312,7 +291,7 @@ final class ApplicationCommands {
     @Option(names = "--agent", description = "The subject is an agent.")
     boolean agent;
 
-    @Mixin Common common = new Common();
+    @Mixin TenantOptions common = new TenantOptions();
 
     @Override
     public Integer call() {

@@ -5,7 +5,6 @@ import io.scimd.store.Credentials;
 import io.scimd.store.Credentials.Client;
 import io.scimd.store.Credentials.Credential;
 import io.scimd.store.Credentials.Kind;
-import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -54,15 +52,7 @@ final class ClientCommands {
   }
 
   /** The options every client and token command takes: the store, the tenant, the token limit. */
-  static final class Common {
-    @Mixin StoreOptions store = new StoreOptions();
-
-    @Option(
-        names = "--tenant",
-        defaultValue = Scope.DEFAULT_TENANT,
-        description = "The tenant (default ${DEFAULT-VALUE}).")
-    String tenant = Scope.DEFAULT_TENANT;
-
+  static final class Common extends TenantOptions {
     @Option(
         names = "--max-tokens-per-client",
         defaultValue = "" + ClientAdmin.DEFAULT_MAX_LIVE,
@@ -70,16 +60,6 @@ final class ClientCommands {
             "The most live tokens (and client secrets) one client may hold"
                 + " (SCIMD_MAX_TOKENS_PER_CLIENT; default ${DEFAULT-VALUE}).")
     int maxTokens = ClientAdmin.DEFAULT_MAX_LIVE;
-
-    /** The CLI as the journal names it, with who ran it. */
-    Scope scope() {
-      String user = System.getProperty("user.name", "unknown");
-      return new Scope(
-          tenant,
-          new Scope.Principal("system", "cli", "cli (" + user + ")"),
-          null,
-          "cli-" + UUID.randomUUID());
-    }
   }
 
   /** Work on an open store and its {@link ClientAdmin}; returns the exit code. */

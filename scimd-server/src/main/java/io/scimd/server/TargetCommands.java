@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -82,25 +81,8 @@ final class TargetCommands {
   }
 
   /** The options every target command takes: the store, the hub key, the tenant. */
-  static final class Common {
-    @Mixin StoreOptions store = new StoreOptions();
-
+  static final class Common extends TenantOptions {
     @Mixin HubOptions hub = new HubOptions();
-
-    @Option(
-        names = "--tenant",
-        defaultValue = Scope.DEFAULT_TENANT,
-        description = "The tenant (default ${DEFAULT-VALUE}).")
-    String tenant = Scope.DEFAULT_TENANT;
-
-    Scope scope() {
-      String user = System.getProperty("user.name", "unknown");
-      return new Scope(
-          tenant,
-          new Scope.Principal("system", "cli", "cli (" + user + ")"),
-          null,
-          "cli-" + UUID.randomUUID());
-    }
   }
 
   private interface Work {

@@ -60,78 +60,83 @@ final class JdbcAccessRecords implements AccessRecords {
   @Override
   public Optional<Application> update(Scope scope, String name, long version, String definition) {
     ObjectNode after = object(definition);
-    return writer.write(
+    return onApplication(
         scope,
-        tx ->
-            JdbcTx.sql(
-                () -> {
-                  Conn c = tx.conn();
-                  long now = tx.tick();
-                  Optional<Application> held = find(c, scope.tenant(), name);
-                  if (held.isEmpty()) {
-                    return held;
-                  }
-                  if (held.get().version() != version) {
-                    throw new IllegalStateException(
-                        "the application '"
-                            + name
-                            + "' was changed meanwhile (version "
-                            + held.get().version()
-                            + ", not "
-                            + version
-                            + "): read it again");
-                  }
-                  List<Change.AttributeChange> changes =
-                      changes(object(held.get().definition()), after);
-                  if (changes.isEmpty()) {
-                    return held;
-                  }
-                  PreparedStatement ps =
-                      c.ps(
-                          "UPDATE applications SET definition = ?, updated = ?,"
-                              + " version = version + 1 WHERE tenant = ? AND name = ?"
-                              + " AND version = ?");
-                  ps.setString(1, definition);
-                  ps.setLong(2, now);
-                  ps.setString(3, scope.tenant());
-                  ps.setString(4, name);
-                  ps.setLong(5, version);
-                  if (ps.executeUpdate() == 0) {
-                    throw new IllegalStateException(
-                        "the application '" + name + "' was changed meanwhile: read it again");
-                  }
-                  tx.journal(new Change.Replaced(APPLICATION, name, version + 1, changes), now);
-                  return find(c, scope.tenant(), name);
-                }));
+        name,
+        Optional.<Application>empty(),
+        (tx, now, held) -> {
+          if (held.version() != version) {
+            throw new IllegalStateException(
+                "the application '"
+                    + name
+                    + "' was changed meanwhile (version "
+                    + held.version()
+                    + ", not "
+                    + version
+                    + "): read it again");
+          }
+          List<Change.AttributeChange> changes = changes(object(held.definition()), after);
+          if (changes.isEmpty()) {
+            return Optional.of(held);
+          }
+          PreparedStatement ps =
+              tx.conn()
+                  .ps(
+                      "UPDATE applications SET definition = ?, updated = ?,"
+                          + " version = version + 1 WHERE tenant = ? AND name = ?"
+                          + " AND version = ?");
+          ps.setString(1, definition);
+          ps.setLong(2, now);
+          ps.setString(3, scope.tenant());
+          ps.setString(4, name);
+          ps.setLong(5, version);
+          if (ps.executeUpdate() == 0) {
+            throw new IllegalStateException(
+                "the application '" + name + "' was changed meanwhile: read it again");
+          }
+          tx.journal(new Change.Replaced(APPLICATION, name, version + 1, changes), now);
+          return find(tx.conn(), scope.tenant(), name);
+        });
   }
 
   @Override
   public boolean delete(Scope scope, String name) {
+    return onApplication(
+        scope,
+        name,
+        false,
+        (tx, now, held) -> {
+          PreparedStatement ps =
+              tx.conn().ps("DELETE FROM applications WHERE tenant = ? AND name = ?");
+          ps.setString(1, scope.tenant());
+          ps.setString(2, name);
+          ps.executeUpdate();
+          tx.journal(
+              new Change.Deleted(
+                  APPLICATION, name, held.version(), object(held.definition()), List.of()),
+              now);
+          return true;
+        });
+  }
+
+  /** A journaled change to one held application: its transaction, the write's time, the row. */
+  private interface ApplicationWork<T> {
+    T apply(JdbcTx tx, long now, Application held) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on the scope's tenant's application {@code name} in one write transaction (so
+   * its journal entry commits with it); {@code missing} when there is none.
+   */
+  private <T> T onApplication(Scope scope, String name, T missing, ApplicationWork<T> work) {
     return writer.write(
         scope,
         tx ->
             JdbcTx.sql(
                 () -> {
-                  Conn c = tx.conn();
                   long now = tx.tick();
-                  Optional<Application> held = find(c, scope.tenant(), name);
-                  if (held.isEmpty()) {
-                    return false;
-                  }
-                  PreparedStatement ps =
-                      c.ps("DELETE FROM applications WHERE tenant = ? AND name = ?");
-                  ps.setString(1, scope.tenant());
-                  ps.setString(2, name);
-                  ps.executeUpdate();
-                  tx.journal(
-                      new Change.Deleted(
-                          APPLICATION,
-                          name,
-                          held.get().version(),
-                          object(held.get().definition()),
-                          List.of()),
-                      now);
-                  return true;
+                  Optional<Application> held = find(tx.conn(), scope.tenant(), name);
+                  return held.isEmpty() ? missing : work.apply(tx, now, held.get());
                 }));
   }
 
