@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * that did not authenticate (discovery, {@code /health}) are not counted: {@link BearerAuth} and
  * its per-address throttle stand before everything else.
  *
+ * <p>Access decisions ({@code /access/v1}) are not counted: a gateway or proxy asks one for each
+ * request it serves, so its volume is its users', not an IdP's, and a budget sized for provisioning
+ * would refuse them; they only read.
+ *
  * <p>The client is the one that authenticated, whichever of its tokens it used ({@link
  * #clientKey}); the nodes on one database share its budget through the store ({@link
  * io.scimd.server.limits.UsageExchange}).
@@ -34,7 +38,7 @@ final class RateLimiting extends Handler.Wrapper {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String key = clientKey(request);
-    if (key != null) {
+    if (key != null && !AccessHandler.isApi(request.getHttpURI().getPath())) {
       long wait = clients.take(key);
       if (wait > 0) {
         Rate rate = clients.rate();

@@ -441,6 +441,44 @@ class AccessOverHttpTest {
   }
 
   @Test
+  void decisions_areNotCountedAgainstTheClientRateLimit() {
+    // The test server runs without a rate limit; this one has the default (100/s, bursts of 200).
+    server.close();
+    ServerConfig limited =
+        TestServer.config()
+            .withService(
+                TestServer.config()
+                    .service()
+                    .withRateLimit(io.scimd.server.limits.Rate.parse("5/s", 5)));
+    config = limited;
+    server = TestServer.start(limited);
+    TestServer.Client gw =
+        server.client("Authorization", "Bearer " + token("default", "gw", "access"));
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> r =
+          json(
+              gw,
+              "POST",
+              "/access/v1/evaluation",
+              "{\"subject\":"
+                  + user("nobody")
+                  + ",\"action\":{\"name\":\"read\"},"
+                  + "\"resource\":"
+                  + APP_CI
+                  + "}");
+      assertThat(r.statusCode()).as("decision %d", i).isEqualTo(200);
+    }
+    // SCIM requests of a client still are.
+    int refused = 0;
+    for (int i = 0; i < 20; i++) {
+      if (server.client().get("/scim/v2/Users").statusCode() == 429) {
+        refused++;
+      }
+    }
+    assertThat(refused).isPositive();
+  }
+
+  @Test
   void discovery_needsNoCredential_andErrorsAreClear() {
     HttpResponse<String> conf = server.sendRaw("GET", "/.well-known/authzen-configuration", null);
     assertThat(conf.statusCode()).isEqualTo(200);
