@@ -10,6 +10,7 @@ import io.scimd.store.Query;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.store.StoredResource;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,16 @@ public final class AccessModel {
   /** The scope's tenant as it is now. */
   public Directory now(Scope scope) {
     return new StoreDirectory(store, scope, registry, compiled);
+  }
+
+  /** The scope's tenant as the change journal says it was at {@code at}. */
+  public JournalDirectory at(Scope scope, Instant at) {
+    return new JournalDirectory(store, scope, registry, compiled, at);
+  }
+
+  /** The access history of the scope's tenant: who held what, when, and why; leavers. */
+  public AccessHistory history(Scope scope) {
+    return new AccessHistory(store, scope, registry, compiled);
   }
 
   /**
