@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.access.AccessException;
+import io.scimd.access.AccessHistory;
 import io.scimd.access.AccessModel;
 import io.scimd.access.AuthZen;
 import io.scimd.access.Claims;
@@ -14,7 +15,13 @@ import io.scimd.server.clients.Scopes;
 import io.scimd.store.Scope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -37,6 +44,16 @@ import org.jspecify.annotations.Nullable;
  * POST /access/v1/hooks/entra/{application}     Entra ID custom claims provider
  * </pre>
  *
+ * and, for clients with the {@code admin} scope only (an auditor's questions, not a gateway's), the
+ * access history, each as of now or of a past instant {@code at} (RFC 3339):
+ *
+ * <pre>
+ * GET  /access/v1/history?subject=&amp;type=user|agent&amp;at=   a subject's groups and roles then
+ * GET  /access/v1/history?application=&amp;role=&amp;at=         who held a role then
+ * GET  /access/v1/review/{application}?at=&amp;format=json|csv  an access review
+ * GET  /access/v1/leavers/{userIdOrUserName}             when a user left, what it lost, delivery
+ * </pre>
+ *
  * A client whose scope is {@code agent:<agent>} is that agent's own credential: it asks about its
  * agent only (the subject may be left out).
  *
@@ -49,9 +66,11 @@ final class AccessHandler extends Handler.Abstract {
   private static final int MAX_BODY = 1024 * 1024;
 
   private final AccessModel access;
+  private final InstantSource clock;
 
-  AccessHandler(AccessModel access) {
+  AccessHandler(AccessModel access, InstantSource clock) {
     this.access = access;
+    this.clock = clock;
   }
 
   /** Whether the path is one of these endpoints. */
@@ -62,6 +81,21 @@ final class AccessHandler extends Handler.Abstract {
   /** Whether the path is under {@code /access/}: these need a credential. */
   static boolean isApi(String path) {
     return path.equals("/access") || path.startsWith("/access/");
+  }
+
+  /**
+   * Whether the path is a decision a gateway asks per request it serves: under {@code /access/} and
+   * not the access history.
+   */
+  static boolean isDecision(String path) {
+    return isApi(path) && !isHistory(path);
+  }
+
+  /** Whether the path is one of the access history's endpoints. */
+  static boolean isHistory(String path) {
+    return path.equals(PREFIX + "/history")
+        || path.startsWith(PREFIX + "/review/")
+        || path.startsWith(PREFIX + "/leavers/");
   }
 
   @Override
@@ -88,6 +122,10 @@ final class AccessHandler extends Handler.Abstract {
         throw AccessException.notFound("no access endpoint at " + path);
       }
       String rest = path.substring(PREFIX.length());
+      if (isHistory(path)) {
+        history(request, response, callback, scope, rest);
+        return true;
+      }
       Directory now = access.now(scope);
       String agent = Scopes.agentOf(RequestScope.scopes(request));
       if (agent != null) {
@@ -206,6 +244,91 @@ final class AccessHandler extends Handler.Abstract {
             "this credential is the agent '"
                 + agent
                 + "''s own: it may ask about that agent only (leave the subject out)"));
+  }
+
+  /** The access history's endpoints: the admin scope only. */
+  private void history(
+      Request request, Response response, Callback callback, Scope scope, String rest) {
+    requireMethod(request.getMethod(), "GET");
+    if (!Scopes.canAdminister(RequestScope.scopes(request))) {
+      response
+          .getHeaders()
+          .put(
+              "WWW-Authenticate",
+              BearerAuth.REALM + ", error=\"insufficient_scope\", scope=\"admin\"");
+      throw new AccessException(
+          403, List.of("access history is an auditor's: it needs a client with the admin scope"));
+    }
+    Map<String, String> q = HttpIo.query(request);
+    AccessHistory history = access.history(scope);
+    Instant now = clock.instant();
+    Instant at = at(q.get("at"));
+    if (rest.equals("/history")) {
+      String subject = q.get("subject");
+      String application = q.get("application");
+      if (subject != null && application != null) {
+        throw AccessException.invalid("ask about a subject or an application and role, not both");
+      }
+      if (subject != null) {
+        send(
+            response,
+            callback,
+            200,
+            history.subject(
+                Identity.Kind.ofWire(q.getOrDefault("type", "user")),
+                param(q, "subject"),
+                at,
+                now));
+      } else if (application != null) {
+        send(
+            response,
+            callback,
+            200,
+            history.holders(param(q, "application"), param(q, "role"), at, now));
+      } else {
+        throw AccessException.invalid(
+            "the query parameter subject (with type), or application and role, is required");
+      }
+    } else if (rest.startsWith("/review/")) {
+      String format = q.getOrDefault("format", "json");
+      if (!format.equals("json") && !format.equals("csv")) {
+        throw AccessException.invalid("format: json or csv, not " + ScimException.quote(format));
+      }
+      ObjectNode review = history.review(app(rest, "/review/"), at, now);
+      if (format.equals("csv")) {
+        byte[] bytes = AccessHistory.reviewCsv(review).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(200);
+        response
+            .getHeaders()
+            .put(HttpHeader.CONTENT_TYPE, "text/csv; charset=utf-8; header=present");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+      } else {
+        send(response, callback, 200, review);
+      }
+    } else {
+      send(response, callback, 200, history.leaver(app(rest, "/leavers/"), now));
+    }
+  }
+
+  /**
+   * An instant as RFC 3339 writes it ({@code 2026-03-03T09:30:00Z}, {@code ...+01:00}); null for
+   * none: now.
+   */
+  static @Nullable Instant at(@Nullable String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(
+              text.trim().toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+          .toInstant();
+    } catch (DateTimeParseException e) {
+      throw AccessException.invalid(
+          "at: "
+              + ScimException.quote(text)
+              + " is not an RFC 3339 time, e.g. 2026-03-03T09:30:00Z");
+    }
   }
 
   private static String app(String rest, String prefix) {

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Access decisions ({@code /access/v1}) are not counted: a gateway or proxy asks one for each
  * request it serves, so its volume is its users', not an IdP's, and a budget sized for provisioning
- * would refuse them; they only read.
+ * would refuse them; they only read. The access history under it (an auditor's, and each answer a
+ * replay of the journal) is counted like any request.
  *
  * <p>The client is the one that authenticated, whichever of its tokens it used ({@link
  * #clientKey}); the nodes on one database share its budget through the store ({@link
@@ -38,7 +39,7 @@ final class RateLimiting extends Handler.Wrapper {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String key = clientKey(request);
-    if (key != null && !AccessHandler.isApi(request.getHttpURI().getPath())) {
+    if (key != null && !AccessHandler.isDecision(request.getHttpURI().getPath())) {
       long wait = clients.take(key);
       if (wait > 0) {
         Rate rate = clients.rate();

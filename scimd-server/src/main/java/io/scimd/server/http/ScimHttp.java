@@ -55,7 +55,7 @@ public final class ScimHttp {
     ScimHandler scim = new ScimHandler(services);
     SsfHandler ssf = new SsfHandler(streams, oauth);
     AdminHandler adminApi = new AdminHandler(admin, store, registry, hub, access);
-    AccessHandler accessApi = new AccessHandler(access);
+    AccessHandler accessApi = new AccessHandler(access, clock);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
     Handler endpoints =
         new Handler.Abstract() {
