@@ -174,7 +174,7 @@ public final class JournalDirectory implements Directory {
         reader -> {
           long after = 0;
           while (true) {
-            AuditPage page = reader.history(scope.tenant(), type, id, after, PAGE);
+            AuditPage page = reader.lifecycle(scope.tenant(), type, id, after, PAGE);
             for (AuditRecord r : page.entries()) {
               if (!counts(r)) {
                 return Boolean.TRUE;

@@ -33,6 +33,16 @@ public interface AuditReader {
   AuditPage history(
       String tenant, String resourceType, String resourceId, long afterSeq, int limit);
 
+  /**
+   * What happened to one resource as a record and as a member, in order, one page: {@link #history}
+   * without the membership entries of the resource itself. For a group that is its creation,
+   * changes and deletion, and the groups it joined and left, never the (possibly hundreds of
+   * thousands of) entries of its own members: what the access model replays to know a group's name
+   * and parents at a past instant. For any other resource it is its history.
+   */
+  AuditPage lifecycle(
+      String tenant, String resourceType, String resourceId, long afterSeq, int limit);
+
   /** The tenant's newest journal row. */
   Optional<AuditRecord> head(String tenant);
 

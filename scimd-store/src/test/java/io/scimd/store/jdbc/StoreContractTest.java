@@ -2786,6 +2786,28 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void lifecycle_isHistoryWithoutTheResourcesOwnMembers() {
+    String a = insert("User", user("a")).id(); // 1
+    String admins = insert("Group", group("admins")).id(); // 2
+    String ops = insert("Group", group("ops")).id(); // 3
+    addMembers(admins, a); // 4
+    store.write(SCOPE, tx -> tx.patch("Group", admins, group("administrators"))); // 5
+    addMembers(ops, admins); // 6
+    store.write(SCOPE, tx -> tx.removeMembers(admins, List.of(a))); // 7
+    store.write(SCOPE, tx -> tx.removeMembers(ops, List.of(admins))); // 8
+
+    AuditPage ofAdmins =
+        store.audit().read(r -> r.lifecycle(Scope.DEFAULT_TENANT, "Group", admins, 0, 1000));
+    assertThat(seqs(ofAdmins)).containsExactly(2L, 5L, 6L, 8L);
+    AuditPage firstTwo =
+        store.audit().read(r -> r.lifecycle(Scope.DEFAULT_TENANT, "Group", admins, 0, 2));
+    assertThat(seqs(firstTwo)).containsExactly(2L, 5L);
+    assertThat(firstTwo.next()).isEqualTo(5L);
+    AuditPage ofA = store.audit().read(r -> r.lifecycle(Scope.DEFAULT_TENANT, "User", a, 0, 1000));
+    assertThat(seqs(ofA)).containsExactly(1L, 4L, 7L);
+  }
+
+  @Test
   void authFailures_areJournaledChainedAndReadBack() {
     insert("User", user("a"));
     Change.AuthFailed known =
