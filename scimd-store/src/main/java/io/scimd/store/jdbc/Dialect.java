@@ -118,6 +118,16 @@ interface Dialect {
   }
 
   /**
+   * The journal aliased {@code j}, for a query that one of its indexes ({@code
+   * journal_by_resource}, {@code journal_by_type}, {@code journal_by_principal}, {@code
+   * journal_records}) answers: named where the database's planner would not pick that index by
+   * itself.
+   */
+  default String journal(String index) {
+    return "journal j";
+  }
+
+  /**
    * Runs {@code select} with {@code params} and hands its rows to {@code each} in order, holding a
    * bounded number of them in memory however many there are: how an in-memory evaluation reads its
    * candidates ({@link QueryRunner}). {@code each} may run other statements on {@code c}.

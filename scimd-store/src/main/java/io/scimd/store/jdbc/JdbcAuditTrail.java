@@ -335,11 +335,16 @@ final class JdbcAuditTrail implements AuditTrail {
    */
   private record Arm(String from, String where, String seq, List<Object> params) {
     static Arm journal(String where, @Nullable Object... params) {
+      return over("journal j", where, params);
+    }
+
+    /** An arm over {@code from}: the journal aliased {@code j} as the dialect names one index. */
+    static Arm over(String from, String where, @Nullable Object... params) {
       List<Object> ps = new ArrayList<>();
       for (Object p : params) {
         ps.add(java.util.Objects.requireNonNull(p));
       }
-      return new Arm("journal j", where, "j.seq", ps);
+      return new Arm(from, where, "j.seq", ps);
     }
   }
 
@@ -417,7 +422,8 @@ final class JdbcAuditTrail implements AuditTrail {
             boolean byPrincipal = false;
             if (q.resourceId() != null) {
               arms.add(
-                  Arm.journal(
+                  Arm.over(
+                      dialect.journal("journal_by_resource"),
                       "j.tenant = ? AND j.resource_type = ? AND j.resource_id = ?",
                       tenant,
                       q.resourceType(),
@@ -425,12 +431,21 @@ final class JdbcAuditTrail implements AuditTrail {
               byType = true;
             } else if (!q.principals().isEmpty()) {
               for (String p : q.principals()) {
-                arms.add(Arm.journal("j.tenant = ? AND j.principal = ?", tenant, p));
+                arms.add(
+                    Arm.over(
+                        dialect.journal("journal_by_principal"),
+                        "j.tenant = ? AND j.principal = ?",
+                        tenant,
+                        p));
               }
               byPrincipal = true;
             } else if (q.resourceType() != null) {
               arms.add(
-                  Arm.journal("j.tenant = ? AND j.resource_type = ?", tenant, q.resourceType()));
+                  Arm.over(
+                      dialect.journal("journal_by_type"),
+                      "j.tenant = ? AND j.resource_type = ?",
+                      tenant,
+                      q.resourceType()));
               byType = true;
             } else {
               arms.add(Arm.journal("j.tenant = ?", tenant));
@@ -473,7 +488,8 @@ final class JdbcAuditTrail implements AuditTrail {
     public AuditPage history(
         String tenant, String resourceType, String resourceId, long afterSeq, int limit) {
       return history(
-          Arm.journal(
+          Arm.over(
+              dialect.journal("journal_by_resource"),
               "j.tenant = ? AND j.resource_type = ? AND j.resource_id = ?",
               tenant,
               resourceType,
@@ -491,12 +507,12 @@ final class JdbcAuditTrail implements AuditTrail {
       // read that partial index, which has no membership entries, instead of skipping a large
       // group's members entry by entry.
       return history(
-          Arm.journal(
+          new Arm(
+              dialect.journal("journal_records"),
               "j.tenant = ? AND j.resource_type = ? AND j.resource_id = ? AND "
                   + RECORD_KINDS.replace("kind", "j.kind"),
-              tenant,
-              resourceType,
-              resourceId),
+              "j.seq",
+              List.of(tenant, resourceType, resourceId)),
           tenant,
           resourceId,
           afterSeq,
