@@ -429,7 +429,10 @@ public final class AccessHistory {
     return o;
   }
 
-  /** Everything that happened to a resource, in order. */
+  /**
+   * What happened to a resource as a record and as a member, in order (a group's own members left
+   * out: {@link io.scimd.store.AuditReader#lifecycle}).
+   */
   private List<AuditRecord> history(String type, String id) {
     return store
         .audit()
@@ -438,7 +441,7 @@ public final class AccessHistory {
               List<AuditRecord> out = new ArrayList<>();
               long after = 0;
               while (true) {
-                AuditPage page = reader.history(scope.tenant(), type, id, after, 1_000);
+                AuditPage page = reader.lifecycle(scope.tenant(), type, id, after, 1_000);
                 out.addAll(page.entries());
                 if (page.next() == null) {
                   return out;
@@ -488,8 +491,7 @@ public final class AccessHistory {
     }
     for (String g : groups) {
       for (AuditRecord r : history(group, g)) {
-        boolean own = r.resourceId().equals(g);
-        if (r.seq() < left.seq() && !(own && r.kind().startsWith("members_"))) {
+        if (r.seq() < left.seq()) {
           points.put(r.seq(), r);
         }
       }
