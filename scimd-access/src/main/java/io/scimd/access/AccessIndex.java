@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -184,6 +185,7 @@ final class AccessIndex {
       lock.writeLock().lock();
       try {
         State st = state;
+        st.identities.clear();
         for (JournalEntry e : batch.entries) {
           apply(st, e.change());
         }
@@ -714,7 +716,7 @@ final class AccessIndex {
             if (out.size() >= limit) {
               break;
             }
-            if (filter.test(identity(st, kind, e.getKey(), e.getValue()).attributes())) {
+            if (filter.test(made(st, kind, e.getKey(), e.getValue()).attributes())) {
               out.add(e.getKey());
             }
           }
@@ -728,6 +730,21 @@ final class AccessIndex {
    * groups, each in the groups' creation order).
    */
   private Identity identity(State st, Identity.Kind kind, String id, ObjectNode stored) {
+    String key = kind == Identity.Kind.USER ? "u:" + id : "a:" + id;
+    Identity cached = st.identities.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Identity made = made(st, kind, id, stored);
+    if (st.identities.size() >= MAX_CACHED) {
+      st.identities.clear();
+    }
+    st.identities.put(key, made);
+    return made;
+  }
+
+  /** {@link #identity}, made afresh. */
+  private Identity made(State st, Identity.Kind kind, String id, ObjectNode stored) {
     Map<String, Boolean> reached = new LinkedHashMap<>();
     Set<String> direct = st.parents.get(id);
     if (direct != null) {
@@ -800,7 +817,18 @@ final class AccessIndex {
     final KeyMap agentExternalIds = new KeyMap();
     Map<String, Application> applications = Map.of();
     long nextOrdinal;
+
+    /**
+     * Subjects as decisions read them (with their groups walked), made once for as long as nothing
+     * in the tenant changes: a batch of entries clears it under the write lock, and a reader fills
+     * it under the read lock, so an entry always agrees with the maps. At most {@link #MAX_CACHED},
+     * then cleared.
+     */
+    final Map<String, Identity> identities = new ConcurrentHashMap<>();
   }
+
+  /** The most subjects {@link State#identities} keeps. */
+  static final int MAX_CACHED = 10_000;
 
   /** A group: its creation order among the tenant's groups, display, members with their types. */
   static final class GroupNode {
