@@ -134,7 +134,9 @@ public final class Main implements Runnable {
           "--max-results",
           "--max-filter-length",
           "--max-filter-depth",
-          "--max-patch-operations" ->
+          "--max-patch-operations",
+          "--access-staleness",
+          "--access-index-max" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       case "--hub-key" -> env.get("SCIMD_HUB_KEY_FILE");
       default -> null;
@@ -392,7 +394,7 @@ public final class Main implements Runnable {
     @Option(
         names = "--access-index-max",
         description =
-            "The most users and agents of one tenant whose access decisions a node answers from an in-memory index; a larger tenant's decisions read the database; 0: no index (SCIMD_ACCESS_INDEX_MAX; default: one per 8 KiB of the maximum heap, at most 500000).")
+            "The most users and agents of one tenant whose access decisions a node answers from an in-memory index; a larger tenant's decisions read the database; 0: no index (SCIMD_ACCESS_INDEX_MAX; default: one per 16 KiB of the maximum heap, at most 500000).")
     @Nullable Long accessIndexMax;
 
     @Option(
