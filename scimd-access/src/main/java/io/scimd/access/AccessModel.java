@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The access model of every tenant on one store: applications saved only once checked (unknown
@@ -24,14 +25,37 @@ public final class AccessModel {
   private final Store store;
   private final SchemaRegistry registry;
   private final Applications compiled = new Applications();
+  private final @Nullable AccessIndexes indexes;
 
+  /** Decisions that read the store every time ({@link AccessSettings#STORE}). */
   public AccessModel(Store store, SchemaRegistry registry) {
-    this.store = store;
-    this.registry = registry;
+    this(store, registry, AccessSettings.STORE);
   }
 
-  /** The scope's tenant as it is now. */
+  /**
+   * Decisions from each tenant's in-memory index ({@link AccessIndex}) when {@code settings} allow
+   * one, else from the store.
+   */
+  public AccessModel(Store store, SchemaRegistry registry, AccessSettings settings) {
+    this.store = store;
+    this.registry = registry;
+    this.indexes =
+        settings.maxIdentities() > 0
+            ? new AccessIndexes(store, registry, compiled, settings)
+            : null;
+  }
+
+  /**
+   * The scope's tenant as it is now: every change committed on any node before this call counts
+   * (unless the settings allow staleness, and then every change made through this node still does).
+   */
   public Directory now(Scope scope) {
+    if (indexes != null) {
+      Optional<AccessIndex> index = indexes.fresh(scope);
+      if (index.isPresent()) {
+        return new IndexedDirectory(index.get(), registry);
+      }
+    }
     return new StoreDirectory(store, scope, registry, compiled);
   }
 
@@ -46,6 +70,17 @@ public final class AccessModel {
   }
 
   /**
+   * Says that a write through this node committed (the server calls it after each one): with
+   * staleness allowed, the next decision of every tenant checks the journal again, so the node's
+   * own writes count at once.
+   */
+  public void written() {
+    if (indexes != null) {
+      indexes.written();
+    }
+  }
+
+  /**
    * Saves a new application.
    *
    * @throws AccessException 400 for a definition with problems, 409 when the name is taken
@@ -56,9 +91,10 @@ public final class AccessModel {
       throw AccessException.invalid("name: an application needs a name");
     }
     Application app = check(scope, name, body);
-    return store
-        .access()
-        .create(scope, name, app.definition().toString())
+    Optional<AccessRecords.Application> created =
+        store.access().create(scope, name, app.definition().toString());
+    written();
+    return created
         .map(AccessModel::shown)
         .orElseThrow(
             () ->
@@ -79,14 +115,22 @@ public final class AccessModel {
     if (held.isEmpty()) {
       return Optional.empty();
     }
-    return store
-        .access()
-        .update(scope, name, held.get().version(), app.definition().toString())
-        .map(AccessModel::shown);
+    try {
+      return store
+          .access()
+          .update(scope, name, held.get().version(), app.definition().toString())
+          .map(AccessModel::shown);
+    } finally {
+      written();
+    }
   }
 
   public boolean delete(Scope scope, String name) {
-    return store.access().delete(scope, name);
+    try {
+      return store.access().delete(scope, name);
+    } finally {
+      written();
+    }
   }
 
   public List<ObjectNode> list(String tenant) {

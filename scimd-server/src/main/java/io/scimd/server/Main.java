@@ -1,5 +1,6 @@
 package io.scimd.server;
 
+import io.scimd.access.AccessSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.limits.Rate;
@@ -133,7 +134,9 @@ public final class Main implements Runnable {
           "--max-results",
           "--max-filter-length",
           "--max-filter-depth",
-          "--max-patch-operations" ->
+          "--max-patch-operations",
+          "--access-staleness",
+          "--access-index-max" ->
           env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
       case "--hub-key" -> env.get("SCIMD_HUB_KEY_FILE");
       default -> null;
@@ -381,6 +384,20 @@ public final class Main implements Runnable {
     int maxTokensPerClient;
 
     @Option(
+        names = "--access-staleness",
+        defaultValue = "0",
+        converter = DurationConverter.class,
+        description =
+            "How long after checking the journal a node may answer access decisions from its index without checking again, e.g. 200ms; 0 checks before every decision, so each reflects every change committed on any node. Changes made through the node itself count at once either way (SCIMD_ACCESS_STALENESS; default ${DEFAULT-VALUE}).")
+    Duration accessStaleness;
+
+    @Option(
+        names = "--access-index-max",
+        description =
+            "The most users and agents of one tenant whose access decisions a node answers from an in-memory index; a larger tenant's decisions read the database; 0: no index (SCIMD_ACCESS_INDEX_MAX; default: one per 16 KiB of the maximum heap, at most 500000).")
+    @Nullable Long accessIndexMax;
+
+    @Option(
         names = "--oauth-issuer",
         description =
             "The issuer URL of scimd's access tokens and OAuth metadata (SCIMD_OAUTH_ISSUER; default: the URL each request was made to).")
@@ -546,6 +563,12 @@ public final class Main implements Runnable {
                     oauthTokenLifetime,
                     oauthKeyRotation,
                     trust == null ? List.of() : TrustedIssuers.read(trust)));
+        Long indexMax = accessIndexMax;
+        config =
+            config.withAccess(
+                new AccessSettings(
+                    accessStaleness,
+                    indexMax == null ? AccessSettings.defaultMaxIdentities() : indexMax));
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));

@@ -198,8 +198,16 @@ public final class ScimServer implements AutoCloseable {
       ServerConnector connector,
       PrintWriter out) {
     // One service per registry: a tenant with schemas of its own has its own endpoints. Their
-    // writes wake this node's delivery workers as they commit.
-    Store writes = new WakingStore(store, hub::wake);
+    // writes wake this node's delivery workers as they commit,
+    // and, with --access-staleness, make this node's next decisions check the journal again.
+    AccessModel access = new AccessModel(store, schemas.union(), config.access());
+    Store writes =
+        new WakingStore(
+            store,
+            () -> {
+              access.written();
+              hub.wake();
+            });
     ScimService shared = new ScimService(schemas.shared(), writes, config.service());
     Map<String, ScimService> own = new HashMap<>();
     schemas.own().forEach((t, r) -> own.put(t, new ScimService(r, writes, config.service())));
@@ -228,7 +236,7 @@ public final class ScimServer implements AutoCloseable {
             failureLog,
             hub,
             events.streams(store, hub.hub(), SSF_HTTP, clock),
-            new AccessModel(writes, schemas.union())));
+            access));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(
         (request, response) ->

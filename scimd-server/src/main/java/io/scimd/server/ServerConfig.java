@@ -1,5 +1,6 @@
 package io.scimd.server;
 
+import io.scimd.access.AccessSettings;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.Tokens;
@@ -32,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * @param auth the rules for clients' credentials
  * @param oauth the OAuth authorization server's settings and the trusted external issuers
  * @param hub the provisioning hub's key file, allowed target URLs and delivery workers
+ * @param access whether decisions come from an in-memory index of each tenant, and how stale it may
+ *     be
  */
 public record ServerConfig(
     String host,
@@ -46,7 +49,8 @@ public record ServerConfig(
     TransportConfig transport,
     AuthSettings auth,
     OAuthSettings oauth,
-    HubSettings hub) {
+    HubSettings hub,
+    AccessSettings access) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -70,6 +74,38 @@ public record ServerConfig(
     }
   }
 
+  /** With decisions answered as {@link AccessSettings#defaults()} says. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      @Nullable Path schemasDir,
+      @Nullable String bootstrapToken,
+      ServiceConfig service,
+      @Nullable String database,
+      PoolSettings pool,
+      AuditSettings audit,
+      TransportConfig transport,
+      AuthSettings auth,
+      OAuthSettings oauth,
+      HubSettings hub) {
+    this(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth,
+        hub,
+        AccessSettings.defaults());
+  }
+
   /** On SQLite in {@code dataDir}. */
   public ServerConfig(
       String host,
@@ -91,7 +127,8 @@ public record ServerConfig(
         TransportConfig.DEFAULTS,
         AuthSettings.DEFAULTS,
         OAuthSettings.DEFAULTS,
-        HubSettings.DEFAULTS);
+        HubSettings.DEFAULTS,
+        AccessSettings.defaults());
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
@@ -109,7 +146,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
@@ -127,7 +165,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -145,7 +184,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /**
@@ -165,7 +205,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /** This configuration with {@code auth}'s rules for clients' credentials. */
@@ -183,7 +224,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /** This configuration with {@code oauth}'s authorization server settings. */
@@ -201,7 +243,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /**
@@ -227,7 +270,8 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
   }
 
   /** This configuration with {@code hub}'s key file, URL allow-list and delivery workers. */
@@ -245,7 +289,27 @@ public record ServerConfig(
         transport,
         auth,
         oauth,
-        hub);
+        hub,
+        access);
+  }
+
+  /** This configuration with decisions answered as {@code access} says (index, staleness). */
+  public ServerConfig withAccess(AccessSettings access) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth,
+        hub,
+        access);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

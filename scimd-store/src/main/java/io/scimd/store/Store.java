@@ -36,6 +36,17 @@ public interface Store extends AutoCloseable {
 
   <T> T write(Scope scope, Function<StoreTx, T> work);
 
+  /**
+   * The seq of the last committed entry of {@code tenant}'s journal, 0 when it has none: one
+   * statement outside any transaction (an index probe), so that a node holding a copy of the tenant
+   * ({@code io.scimd.access}'s index) can ask before every use whether any node has changed it. A
+   * write that returned on any node is counted; entries are numbered in commit order, so every
+   * entry up to this one can be read ({@link StoreReader#journal}).
+   */
+  default long journalHead(String tenant) {
+    return read(Scope.system(tenant, "journal-head"), StoreReader::journalHead);
+  }
+
   Credentials credentials();
 
   /** The audit trail: the hash-chained journal as stored, its signed checkpoints, pruning. */

@@ -41,4 +41,10 @@ public interface StoreReader {
    * Within one read every call sees the same journal, a gap-free prefix of it.
    */
   List<JournalEntry> journal(long afterSeq, int limit);
+
+  /**
+   * The seq of the last entry of the scope's tenant's journal that this read sees, 0 when it has
+   * none: with {@link #journal}, where a reader that holds a copy of the tenant stands.
+   */
+  long journalHead();
 }

@@ -46,6 +46,11 @@ public final class WakingStore implements Store {
   }
 
   @Override
+  public long journalHead(String tenant) {
+    return store.journalHead(tenant);
+  }
+
+  @Override
   public Credentials credentials() {
     return store.credentials();
   }

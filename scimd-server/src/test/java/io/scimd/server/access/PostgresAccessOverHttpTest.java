@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link AccessOverHttpTest} with the server on PostgreSQL, a fresh database per test; and two
  * nodes on one database, where a change committed on one must count in the other's very next
- * decision: nothing a decision reads may be held by a node (identities, memberships), and what a
- * node does hold (compiled definitions) is keyed by the stored version.
+ * decision: what a node holds (its access index, ADR 0022) is checked against the journal's head
+ * before each decision.
  */
 class PostgresAccessOverHttpTest extends AccessOverHttpTest {
   private PgTestDatabase db;

@@ -146,6 +146,11 @@ final class RecordingStore implements Store {
     }
 
     @Override
+    public long journalHead() {
+      return r.journalHead();
+    }
+
+    @Override
     public Optional<StoredResource> getForUpdate(String type, String id, Load load) {
       calls.add("getForUpdate(" + type + "," + load + ")");
       return w.getForUpdate(type, id, load);

@@ -132,6 +132,14 @@ final class JdbcTx implements StoreTx {
     return sql(() -> journal.after(afterSeq, limit));
   }
 
+  @Override
+  public long journalHead() {
+    if (!open) {
+      throw new IllegalStateException("the store transaction has ended");
+    }
+    return sql(journal::head);
+  }
+
   // ---------------------------------------------------------------- writes
 
   @Override

@@ -47,6 +47,14 @@ final class Journal {
   /** The most entries one {@link #after} call returns. */
   static final int MAX_PAGE = 1_000;
 
+  /**
+   * The seq of a tenant's last entry (the tenant its one parameter), 0 for none: a probe of the
+   * primary key's end on both databases. The entries themselves rather than PostgreSQL's {@code
+   * clocks} counter: the two move in the same transaction, and this works for a tenant whose clock
+   * row is gone too.
+   */
+  static final String HEAD = "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE tenant = ?";
+
   private final Conn c;
   private final Dialect dialect;
   private final Scope scope;
@@ -213,6 +221,19 @@ final class Journal {
         ps.addBatch();
       }
       ps.executeBatch();
+    }
+  }
+
+  /** The seq of the tenant's last entry this transaction sees, 0 for none ({@link #HEAD}). */
+  long head() throws SQLException {
+    return head(c, scope.tenant());
+  }
+
+  static long head(Conn c, String tenant) throws SQLException {
+    PreparedStatement ps = c.ps(HEAD);
+    ps.setString(1, tenant);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 

@@ -455,6 +455,20 @@ final class PostgresStore implements Store {
   }
 
   /**
+   * One statement on a pooled connection in autocommit (READ COMMITTED: every committed entry), one
+   * round trip; a read transaction would be three.
+   */
+  @Override
+  public long journalHead(String tenant) {
+    ensureOpen();
+    try (Conn c = borrow()) {
+      return Journal.head(c, tenant);
+    } catch (SQLException e) {
+      throw JdbcFailures.of(e);
+    }
+  }
+
+  /**
    * Borrows a connection and runs {@code SELECT 1} on a virtual thread, waiting at most {@link
    * #HEALTH_TIMEOUT_MS}: the pool alone would wait its whole connection timeout for a database that
    * is gone. A pool exhausted by load also reports false, since requests would then wait too.

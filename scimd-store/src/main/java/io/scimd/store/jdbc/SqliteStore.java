@@ -345,6 +345,26 @@ final class SqliteStore implements Store {
     return rateUsage;
   }
 
+  /** One statement on a reader, in autocommit: its own snapshot, no BEGIN or ROLLBACK. */
+  @Override
+  public long journalHead(String tenant) {
+    ensureOpen();
+    Conn c;
+    try {
+      c = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ScimException.unavailable("interrupted while waiting for a database connection");
+    }
+    try {
+      return Journal.head(c, tenant);
+    } catch (SQLException e) {
+      throw JdbcFailures.of(e);
+    } finally {
+      readers.add(c);
+    }
+  }
+
   /**
    * Runs {@code SELECT 1} on a reader, waiting at most {@link #HEALTH_TIMEOUT_MS} for a free one.
    */

@@ -2387,6 +2387,32 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void journalHead_isTheLastCommittedEntry_ofTheTenantOnly() {
+    assertThat(store.journalHead(SCOPE.tenant())).isZero();
+    insert("User", user("alice"));
+    insert("User", user("bob"));
+    long head = store.journalHead(SCOPE.tenant());
+    long inRead = store.read(SCOPE, r -> r.journalHead());
+    List<JournalEntry> last = store.read(SCOPE, r -> r.journal(head - 1, 10));
+    assertThat(head).isEqualTo(2);
+    assertThat(inRead).isEqualTo(head);
+    assertThat(last).extracting(JournalEntry::seq).containsExactly(head);
+    // A rolled back write takes no number; another tenant's journal is its own.
+    try {
+      store.write(
+          SCOPE,
+          tx -> {
+            tx.insert("User", user("carol"));
+            throw new IllegalStateException("rolled back");
+          });
+    } catch (IllegalStateException expected) {
+      // the write is undone
+    }
+    assertThat(store.journalHead(SCOPE.tenant())).isEqualTo(head);
+    assertThat(store.journalHead("other")).isZero();
+  }
+
+  @Test
   void journal_isConfinedToTheScopesTenant() {
     insert("User", user("alice"));
     Scope other = Scope.system("other", "test");
