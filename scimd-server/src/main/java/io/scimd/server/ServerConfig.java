@@ -74,38 +74,6 @@ public record ServerConfig(
     }
   }
 
-  /** With decisions answered as {@link AccessSettings#defaults()} says. */
-  public ServerConfig(
-      String host,
-      int port,
-      Path dataDir,
-      @Nullable Path schemasDir,
-      @Nullable String bootstrapToken,
-      ServiceConfig service,
-      @Nullable String database,
-      PoolSettings pool,
-      AuditSettings audit,
-      TransportConfig transport,
-      AuthSettings auth,
-      OAuthSettings oauth,
-      HubSettings hub) {
-    this(
-        host,
-        port,
-        dataDir,
-        schemasDir,
-        bootstrapToken,
-        service,
-        database,
-        pool,
-        audit,
-        transport,
-        auth,
-        oauth,
-        hub,
-        AccessSettings.defaults());
-  }
-
   /** On SQLite in {@code dataDir}. */
   public ServerConfig(
       String host,
