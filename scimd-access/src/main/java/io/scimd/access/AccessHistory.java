@@ -51,9 +51,35 @@ public final class AccessHistory {
   }
 
   private Directory directory(@Nullable Instant at) {
-    return at == null
-        ? new StoreDirectory(store, scope, registry, compiled)
-        : new JournalDirectory(store, scope, registry, compiled, at);
+    if (at == null) {
+      return new StoreDirectory(store, scope, registry, compiled);
+    }
+    retained(at);
+    return new JournalDirectory(store, scope, registry, compiled, at);
+  }
+
+  /**
+   * Refuses an instant before the oldest entry the journal still holds when older ones were pruned
+   * ({@code --audit-retention}): the journal no longer knows what held then, and an answer built
+   * from what is left would say that no one existed.
+   */
+  private void retained(Instant at) {
+    List<io.scimd.store.AuditRecord> first =
+        store.audit().read(r -> r.records(scope.tenant(), 0, 1));
+    if (first.isEmpty() || first.get(0).seq() <= 1) {
+      return;
+    }
+    Instant oldest = Instant.EPOCH.plus(first.get(0).at(), java.time.temporal.ChronoUnit.MICROS);
+    if (at.isBefore(oldest)) {
+      throw AccessException.invalid(
+          "at: the journal before "
+              + oldest
+              + " was pruned (--audit-retention), so what held at "
+              + at
+              + " is no longer known; ask about "
+              + oldest
+              + " or later");
+    }
   }
 
   private static String when(@Nullable Instant at) {

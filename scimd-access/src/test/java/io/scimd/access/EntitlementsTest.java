@@ -144,6 +144,27 @@ class EntitlementsTest {
   }
 
   @Test
+  void historyBeforeAPrunedJournal_isRefused_notAnsweredAsIfNoOneExisted() throws Exception {
+    java.time.Instant early = java.time.Instant.now();
+    Thread.sleep(5);
+    insert("User", "{\"userName\":\"later\"}");
+    long head = store.read(SCOPE, r -> r.journal(0, 1000)).size();
+    store.audit().prune(Scope.DEFAULT_TENANT, head);
+    AccessHistory history = access.history(SCOPE);
+    assertThatThrownBy(
+            () -> history.subject(Identity.Kind.USER, "ada", early, java.time.Instant.now()))
+        .isInstanceOf(AccessException.class)
+        .hasMessageContaining("was pruned");
+    // From the oldest entry kept on, it answers.
+    assertThat(
+            history
+                .subject(
+                    Identity.Kind.USER, "later", java.time.Instant.now(), java.time.Instant.now())
+                .toString())
+        .contains("later");
+  }
+
+  @Test
   void batchSemantics_andPaging_areTheSpecifications() {
     save(
         "{\"name\":\"pager\",\"roles\":[{\"name\":\"responder\",\"permissions\":[\"ack\"]}],"
