@@ -36,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * GET  /.well-known/authzen-configuration       AuthZEN discovery (no credential needed)
+ * GET  /.well-known/authzen-configuration/tenants/{t}   a tenant's, whose endpoints are the same
+ *                                               under /tenants/{t} (for that tenant's clients)
  * POST /access/v1/evaluation                    AuthZEN 1.0
  * POST /access/v1/evaluations
  * POST /access/v1/search/subject | resource | action
@@ -75,12 +77,39 @@ final class AccessHandler extends Handler.Abstract {
 
   /** Whether the path is one of these endpoints. */
   static boolean serves(String path) {
-    return path.equals(WELL_KNOWN) || isApi(path);
+    return path.equals(WELL_KNOWN) || tenantOfWellKnown(path) != null || isApi(path);
   }
 
-  /** Whether the path is under {@code /access/}: these need a credential. */
+  /**
+   * The path as the credential's tenant sees it: {@code /tenants/{t}/access/v1/...} is {@code
+   * /access/v1/...} of tenant {@code t} ({@link BearerAuth} serves it only to that tenant's
+   * clients); any other path as it is.
+   */
+  static String local(String path) {
+    String tenant = Routes.tenantOf(path);
+    if (tenant == null || tenant.isEmpty()) {
+      return path;
+    }
+    String rest = path.substring(Routes.TENANTS.length() + 1 + tenant.length());
+    return rest.equals("/access") || rest.startsWith("/access/") ? rest : path;
+  }
+
+  /**
+   * The tenant of {@code /.well-known/authzen-configuration/tenants/{t}}; null for another path.
+   */
+  static @Nullable String tenantOfWellKnown(String path) {
+    String prefix = WELL_KNOWN + Routes.TENANTS + "/";
+    if (!path.startsWith(prefix) || path.length() == prefix.length()) {
+      return null;
+    }
+    String tenant = path.substring(prefix.length());
+    return tenant.contains("/") ? null : tenant;
+  }
+
+  /** Whether the path is under {@code /access/} (of a tenant or not): these need a credential. */
   static boolean isApi(String path) {
-    return path.equals("/access") || path.startsWith("/access/");
+    String p = local(path);
+    return p.equals("/access") || p.startsWith("/access/");
   }
 
   /**
@@ -88,7 +117,7 @@ final class AccessHandler extends Handler.Abstract {
    * not the access history.
    */
   static boolean isDecision(String path) {
-    return isApi(path) && !isHistory(path);
+    return isApi(path) && !isHistory(local(path));
   }
 
   /** Whether the path is one of the access history's endpoints. */
@@ -101,11 +130,24 @@ final class AccessHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     try {
-      String path = request.getHttpURI().getPath();
+      String raw = request.getHttpURI().getPath();
+      String path = local(raw);
       String method = request.getMethod();
-      if (path.equals(WELL_KNOWN)) {
+      if (raw.equals(WELL_KNOWN)) {
         requireMethod(method, "GET");
         send(response, callback, 200, AuthZen.configuration(HttpIo.base(request, "")));
+        return true;
+      }
+      String named = tenantOfWellKnown(raw);
+      if (named != null) {
+        // The policy decision point of one tenant (AuthZEN's well-known URI for an identifier with
+        // a path): its endpoints are under /tenants/{t}, for that tenant's clients.
+        requireMethod(method, "GET");
+        send(
+            response,
+            callback,
+            200,
+            AuthZen.configuration(HttpIo.base(request, "") + Routes.TENANTS + "/" + named));
         return true;
       }
       if (!Scopes.canDecide(RequestScope.scopes(request))) {

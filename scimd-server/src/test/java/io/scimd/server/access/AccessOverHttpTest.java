@@ -489,6 +489,31 @@ class AccessOverHttpTest {
     assertThat(c.path("search_action_endpoint").asText())
         .isEqualTo(server.url("/access/v1/search/action"));
 
+    // A tenant's own policy decision point: its endpoints under /tenants/{t}.
+    JsonNode mine =
+        TestServer.json(
+            server.sendRaw("GET", "/.well-known/authzen-configuration/tenants/default", null));
+    assertThat(mine.path("policy_decision_point").asText())
+        .isEqualTo(server.url("/tenants/default"));
+    assertThat(mine.path("access_evaluation_endpoint").asText())
+        .isEqualTo(server.url("/tenants/default/access/v1/evaluation"));
+    saveCi();
+    String ask =
+        "{\"subject\":"
+            + user(alice)
+            + ",\"action\":{\"name\":\"build\"},\"resource\":"
+            + APP_CI
+            + "}";
+    HttpResponse<String> there =
+        json(gateway, "POST", "/tenants/default/access/v1/evaluation", ask);
+    assertThat(there.statusCode()).as(there.body()).isEqualTo(200);
+    assertThat(TestServer.json(there).path("decision").asBoolean()).isTrue();
+    assertThat(json(gateway, "POST", "/tenants/acme/access/v1/evaluation", ask).statusCode())
+        .as("another tenant's path answers as if there were none")
+        .isEqualTo(404);
+    assertThat(server.sendRaw("POST", "/tenants/default/access/v1/evaluation", ask).statusCode())
+        .isEqualTo(401);
+
     assertThat(server.sendRaw("POST", "/access/v1/evaluation", "{}").statusCode()).isEqualTo(401);
     TestServer.Client reader =
         server.client("Authorization", "Bearer " + token("default", "reader", "scim:read"));
