@@ -86,7 +86,7 @@ public final class AuthZen {
       String at = "evaluations[" + i + "].";
       subjectOf(p[0], at);
       actionOf(p[1], at);
-      resourceOf(p[2], at, true);
+      resourceOf(p[2], at);
       parts.add(p);
     }
     ObjectNode out = NODES.objectNode();
@@ -112,7 +112,7 @@ public final class AuthZen {
       @Nullable JsonNode resourceJson) {
     SubjectRef subject = subjectOf(subjectJson, "");
     String action = actionOf(actionJson, "");
-    ResourceRef resource = resourceOf(resourceJson, "", true);
+    ResourceRef resource = resourceOf(resourceJson, "");
     Optional<Application> app = directory.application(resource.application());
     if (app.isEmpty()) {
       return deny("there is no application '" + resource.application() + "'");
@@ -150,7 +150,7 @@ public final class AuthZen {
     }
     Identity.Kind kind = Identity.Kind.ofWire(s.get("type").asText());
     String action = actionOf(req.get("action"), "");
-    ResourceRef resource = resourceOf(req.get("resource"), "", true);
+    ResourceRef resource = resourceOf(req.get("resource"), "");
     Page page = page(req);
     Optional<Application> found = directory.application(resource.application());
     if (found.isEmpty()) {
@@ -235,7 +235,7 @@ public final class AuthZen {
   public static ObjectNode searchAction(Directory directory, JsonNode body) {
     ObjectNode req = object(body, "the request");
     SubjectRef subject = subjectOf(req.get("subject"), "");
-    ResourceRef resource = resourceOf(req.get("resource"), "", true);
+    ResourceRef resource = resourceOf(req.get("resource"), "");
     Page page = page(req);
     List<ObjectNode> out = new ArrayList<>();
     Optional<Application> app = directory.application(resource.application());
@@ -355,14 +355,14 @@ public final class AuthZen {
     return required(object(a, at + "action"), "name", at + "action");
   }
 
-  static ResourceRef resourceOf(@Nullable JsonNode r, String at, boolean needId) {
+  static ResourceRef resourceOf(@Nullable JsonNode r, String at) {
     if (r == null || r.isNull()) {
       throw AccessException.invalid(
           at + "resource: required ({\"type\": \"application\", \"id\": ...})");
     }
     ObjectNode o = object(r, at + "resource");
     String type = required(o, "type", at + "resource");
-    String id = needId ? required(o, "id", at + "resource") : o.path("id").asText("");
+    String id = required(o, "id", at + "resource");
     if (type.equals(APPLICATION)) {
       return new ResourceRef(id, null);
     }
