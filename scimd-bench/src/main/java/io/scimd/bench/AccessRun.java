@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The access model's load run: do AuthZEN decisions keep up with the cheapest request the server
- * has, how long does one take inside the server, and how soon does a decision on one node reflect
- * a membership change committed on another?
+ * has, how long does one take inside the server, and how soon does a decision on one node reflect a
+ * membership change committed on another?
  *
  * <p>It starts scimd as a child process ({@link TimedServer}: the shipped server with a timing
  * wrapper around its handler) on SQLite in a fresh data directory, or with {@code --db} on a new
@@ -37,13 +37,12 @@ import org.jspecify.annotations.Nullable;
  * --seconds} (10) after a {@code --warmup} (3): {@code GET /health}, {@code POST
  * /access/v1/evaluation} (alternately a permit through a nested group and a deny, the subject named
  * by its userName as a gateway knows it, a client with only the {@code access} scope), {@code GET
- * /health} again. It reports the evaluations' rate as a multiple of the mean health rate around
- * it (target at least 0.8) and the server-side p50 and p99 of evaluations (target p99 at most 1
- * ms).
+ * /health} again. It reports the evaluations' rate as a multiple of the mean health rate around it
+ * (target at least 0.8) and the server-side p50 and p99 of evaluations (target p99 at most 1 ms).
  *
- * <p><b>Freshness</b>: {@code --rounds} (20) times, a PATCH adds the subject to (or removes it from)
- * a group that one rule names, then decisions are asked until one reflects it; the time from the
- * PATCH's answer to that decision's (target at most 1 s) and how many decisions it took (1: the
+ * <p><b>Freshness</b>: {@code --rounds} (20) times, a PATCH adds the subject to (or removes it
+ * from) a group that one rule names, then decisions are asked until one reflects it; the time from
+ * the PATCH's answer to that decision's (target at most 1 s) and how many decisions it took (1: the
  * very next). With {@code --db} there are two nodes on the database, the PATCH goes to the second
  * and the decisions to the first; on SQLite both go to the one node.
  *
@@ -146,12 +145,14 @@ public final class AccessRun {
         LoadRun.measure(http, evaluation, o.concurrency(), o.warmup(), Long.MAX_VALUE);
       }
       latency(http, a, true);
-      LoadRun.Result h1 = LoadRun.measure(http, health, o.concurrency(), o.seconds(), Long.MAX_VALUE);
+      LoadRun.Result h1 =
+          LoadRun.measure(http, health, o.concurrency(), o.seconds(), Long.MAX_VALUE);
       JsonNode healthServer = latency(http, a, true).path("health");
       LoadRun.Result ev =
           LoadRun.measure(http, evaluation, o.concurrency(), o.seconds(), Long.MAX_VALUE);
       JsonNode evServer = latency(http, a, false).path("evaluation");
-      LoadRun.Result h2 = LoadRun.measure(http, health, o.concurrency(), o.seconds(), Long.MAX_VALUE);
+      LoadRun.Result h2 =
+          LoadRun.measure(http, health, o.concurrency(), o.seconds(), Long.MAX_VALUE);
 
       long[] fresh = new long[o.rounds()];
       int[] asked = new int[o.rounds()];
@@ -215,7 +216,9 @@ public final class AccessRun {
     return new Node(p, root, "http://" + HOST + ":" + latencyPort + "/latency", log);
   }
 
-  /** The server-side figures of {@code node} ({@link TimedServer}), then emptied if {@code reset}. */
+  /**
+   * The server-side figures of {@code node} ({@link TimedServer}), then emptied if {@code reset}.
+   */
   private static JsonNode latency(HttpClient http, Node node, boolean reset) throws Exception {
     HttpResponse<String> r =
         http.send(
@@ -254,8 +257,7 @@ public final class AccessRun {
     for (int i = 0; i < nested; i++) {
       // Each contains one of the direct groups: the subject is in it through that one.
       String g = group(api, "subject-nested-" + i);
-      api.send(
-          "PATCH", "/scim/v2/Groups/" + g, patch("add", directGroups.get(i % direct)), 2);
+      api.send("PATCH", "/scim/v2/Groups/" + g, patch("add", directGroups.get(i % direct)), 2);
       nestedGroups.add(g);
     }
     String fresh = group(api, "fresh");
@@ -374,7 +376,8 @@ public final class AccessRun {
   }
 
   private static JsonNode decide(Api gateway, String subject, String action) throws Exception {
-    return gateway.send("POST", "/access/v1/evaluation", JSON.readTree(evaluation(subject, action)), 200);
+    return gateway.send(
+        "POST", "/access/v1/evaluation", JSON.readTree(evaluation(subject, action)), 200);
   }
 
   static List<LoadRun.Scenario> scenarios(String root, String gateway, Fixture f) {
@@ -400,8 +403,8 @@ public final class AccessRun {
                     .build(),
             r -> {
               boolean permitted = r.body().startsWith("{\"decision\":true");
-              boolean wanted = r.request().bodyPublisher().orElseThrow().contentLength()
-                  == permit.length();
+              boolean wanted =
+                  r.request().bodyPublisher().orElseThrow().contentLength() == permit.length();
               if (permitted != wanted) {
                 throw new IllegalStateException("a decision changed under load: " + r.body());
               }
@@ -419,7 +422,10 @@ public final class AccessRun {
     for (int i = 0; i < nanos.length; i++) {
       boolean join = i % 2 == 0;
       writer.send(
-          "PATCH", "/scim/v2/Groups/" + f.freshGroup(), patch(join ? "add" : "remove", f.subjectId()), 2);
+          "PATCH",
+          "/scim/v2/Groups/" + f.freshGroup(),
+          patch(join ? "add" : "remove", f.subjectId()),
+          2);
       long acked = System.nanoTime();
       int n = 0;
       while (true) {

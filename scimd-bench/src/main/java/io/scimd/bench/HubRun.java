@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Changes are matched to deliveries by the resource id in the delivery's body and their order
  * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
  * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
- * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH]}.
+ * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--phases
+ * lag,drain,overhead] [--target-concurrency N]}.
  */
 public final class HubRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -102,6 +104,8 @@ public final class HubRun {
     int targets = 3;
     int backlog = 100_000;
     int concurrency = 16;
+    Set<String> phases = Set.of("lag", "drain", "overhead");
+    int targetConcurrency = 0;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
@@ -112,6 +116,8 @@ public final class HubRun {
         case "--backlog" -> backlog = Integer.parseInt(v);
         case "--concurrency" -> concurrency = Integer.parseInt(v);
         case "--server-jar" -> jar = Path.of(v);
+        case "--phases" -> phases = Set.of(v.split(","));
+        case "--target-concurrency" -> targetConcurrency = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -153,17 +159,26 @@ public final class HubRun {
         def.put("type", "webhook");
         def.put("url", r.url());
         def.put("deletionGuard", false);
+        if (targetConcurrency > 0) {
+          def.put("concurrency", targetConcurrency);
+        }
         api.send("POST", "/admin/v1/targets", def, 201);
       }
       StringBuilder report = new StringBuilder();
-      lag(api, receivers, rate, seconds, report);
-      System.out.println(report);
-      report.setLength(0);
-      drain(api, receivers, backlog, report);
-      System.out.println(report);
-      report.setLength(0);
-      overhead(api, receivers, concurrency, seconds, report);
-      System.out.println(report);
+      if (phases.contains("lag")) {
+        lag(api, receivers, rate, seconds, report);
+        System.out.println(report);
+        report.setLength(0);
+      }
+      if (phases.contains("drain")) {
+        drain(api, receivers, backlog, report);
+        System.out.println(report);
+        report.setLength(0);
+      }
+      if (phases.contains("overhead")) {
+        overhead(api, receivers, concurrency, seconds, report);
+        System.out.println(report);
+      }
     } catch (Exception e) {
       System.out.println("FAILED: " + e + "; the server's log ends:");
       List<String> lines = Files.readAllLines(logFile);

@@ -1,8 +1,8 @@
 package io.scimd.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import io.scimd.server.Main;
 import io.scimd.server.ScimServer;
-import com.sun.net.httpserver.HttpServer;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +20,12 @@ import org.eclipse.jetty.server.Server;
  * load generator measures includes its own queueing and the loopback; this is the server's part.
  *
  * <p>Bench only: it reaches the Jetty server through ScimServer's private field (a started Jetty
- * takes no new handler, but it does take a request log), so production code carries neither a
- * hook nor a metrics dependency for it. Run with the server's jar first on the class path: {@code
- * java -Dscimd.bench.latencyPort=PORT -cp
- * scimd-server/target/scimd.jar:scimd-bench/target/benchmarks.jar io.scimd.bench.TimedServer
- * serve ...}. On 127.0.0.1:PORT, {@code GET /latency} answers the histograms' figures as JSON and
- * {@code POST /latency/reset} empties them first.
+ * takes no new handler, but it does take a request log), so production code carries neither a hook
+ * nor a metrics dependency for it. Run with the server's jar first on the class path: {@code java
+ * -Dscimd.bench.latencyPort=PORT -cp
+ * scimd-server/target/scimd.jar:scimd-bench/target/benchmarks.jar io.scimd.bench.TimedServer serve
+ * ...}. On 127.0.0.1:PORT, {@code GET /latency} answers the histograms' figures as JSON and {@code
+ * POST /latency/reset} empties them first.
  */
 public final class TimedServer {
   static final String PORT = "scimd.bench.latencyPort";

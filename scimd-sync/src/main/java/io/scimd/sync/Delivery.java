@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -299,6 +301,9 @@ public final class Delivery implements AutoCloseable {
               continue;
             }
           }
+          if (recording != null && recording.isDone() && !settleRecording()) {
+            return; // another node holds the lease now
+          }
           long seen = wakes();
           Sink open = Objects.requireNonNull(sink);
           // Replays are asked for by people: looked for once a second, with the definition.
@@ -328,7 +333,7 @@ public final class Delivery implements AutoCloseable {
         }
         workers.remove(key(tenant, name));
         try {
-          if (!crashed) {
+          if (!crashed && settleRecording()) {
             if (unrecorded > 0) {
               step(nextSeq, 0, attempts, retryAt, null, null);
             }
@@ -341,6 +346,10 @@ public final class Delivery implements AutoCloseable {
     }
 
     private boolean caughtUp;
+    private final Set<Long> sentAhead = new java.util.HashSet<>();
+    private @Nullable CompletableFuture<Boolean> recording;
+    private volatile @Nullable Instant recordedUntil;
+    private final AtomicLong unrecordedBack = new AtomicLong();
 
     /** Sends the dead letters an operator asked to replay. False when the lease was lost. */
     private boolean replays(Sink sink) {
@@ -371,7 +380,7 @@ public final class Delivery implements AutoCloseable {
       }
       List<JournalEntry> accepted = new ArrayList<>(read.size());
       for (JournalEntry e : read) {
-        if (sink.accepts(e)) {
+        if (sink.accepts(e) && !sentAhead.contains(e.seq())) {
           accepted.add(e);
         }
       }
@@ -392,16 +401,21 @@ public final class Delivery implements AutoCloseable {
         hub.pause(scope, name, reason);
         return false;
       }
-      Outcome o = sink.deliver(accepted);
-      guard.delivered(
-          accepted.subList(0, Math.min(o.delivered(), accepted.size())),
-          recentDeletions,
-          clock.instant());
+      // A retry goes one change at a time: a target that is failing is probed, not flooded.
+      Lanes.Result r = Lanes.deliver(sink, accepted, attempts > 0 ? 1 : sink.concurrency());
+      Outcome o = r.outcome();
+      List<JournalEntry> arrived =
+          new ArrayList<>(accepted.subList(0, Math.min(o.delivered(), accepted.size())));
+      arrived.addAll(r.sentAhead());
+      guard.delivered(arrived, recentDeletions, clock.instant());
+      // Beyond the failure, what other lanes sent is not sent again by this worker; after a
+      // node's death it is, under the same identity.
+      r.sentAhead().forEach(e -> sentAhead.add(e.seq()));
       if (o.failure() == null || o.delivered() >= accepted.size()) {
         return succeeded(end, accepted.size());
       }
       JournalEntry head = accepted.get(o.delivered());
-      return failed(o.failure(), head, o.delivered());
+      return failed(o.failure(), head, o.delivered() + r.sentAhead().size());
     }
 
     /**
@@ -411,13 +425,85 @@ public final class Delivery implements AutoCloseable {
     private boolean succeeded(long end, int delivered) {
       boolean recovering = attempts > 0;
       nextSeq = Math.max(nextSeq, end);
+      if (!sentAhead.isEmpty()) {
+        sentAhead.removeIf(seq -> seq < nextSeq);
+      }
       unrecorded += delivered;
       attempts = 0;
       retryAt = null;
-      if (recovering || !clock.instant().isBefore(recordedAt.plus(RECORD_EVERY))) {
+      if (recovering) {
         return step(nextSeq, 0, 0, null, null, null);
       }
+      if (!clock.instant().isBefore(recordedAt.plus(RECORD_EVERY))) {
+        return recordInBackground();
+      }
       return true;
+    }
+
+    /**
+     * Records progress while the worker goes on delivering. On SQLite the record waits its turn at
+     * the one writer behind the IdP's writes; done in line, that wait held up every delivery behind
+     * it. One record is in flight at a time; its answer (whether the lease is still ours) is looked
+     * at before the next step, so a worker that lost its lease stops within a round, having sent at
+     * most what it had in flight again, as after a node's death.
+     */
+    private boolean recordInBackground() {
+      if (recording != null) {
+        if (!recording.isDone()) {
+          return true; // the next round records what this one delivered
+        }
+        if (!settleRecording()) {
+          return false;
+        }
+      }
+      Instant now = clock.instant();
+      Instant until = now.plus(settings.lease());
+      HubRecords.Step s =
+          new HubRecords.Step(
+              tenant, name, node, now, until, nextSeq, unrecorded, 0, null, null, List.of());
+      long sent = unrecorded;
+      unrecorded = 0;
+      recordedAt = now;
+      CompletableFuture<Boolean> f = new CompletableFuture<>();
+      recording = f;
+      Thread.ofVirtual()
+          .name("hub-record-" + tenant + "-" + name)
+          .start(
+              () -> {
+                try {
+                  boolean held = !crashed && hub.record(s);
+                  if (held) {
+                    recordedUntil = until;
+                  }
+                  f.complete(held);
+                } catch (RuntimeException e) {
+                  unrecordedBack.addAndGet(sent);
+                  f.completeExceptionally(e);
+                }
+              });
+      return true;
+    }
+
+    /** Waits for the record in flight, if any. False when it found the lease lost. */
+    private boolean settleRecording() {
+      CompletableFuture<Boolean> f = recording;
+      if (f == null) {
+        return true;
+      }
+      recording = null;
+      boolean held;
+      try {
+        held = f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        unrecorded += unrecordedBack.getAndSet(0);
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      } catch (java.util.concurrent.CancellationException e) {
+        return false;
+      }
+      if (held) {
+        leaseUntil = Objects.requireNonNull(recordedUntil);
+      }
+      return held;
     }
 
     /** Records a failure at {@code head} ({@code delivered} entries before it went through). */
@@ -465,7 +551,7 @@ public final class Delivery implements AutoCloseable {
         @Nullable Instant retryAt,
         @Nullable String error,
         HubRecords.@Nullable DeadLetter dl) {
-      if (crashed) {
+      if (crashed || !settleRecording()) {
         return false;
       }
       Instant now = clock.instant();
@@ -486,6 +572,9 @@ public final class Delivery implements AutoCloseable {
                   error,
                   dl == null ? List.of() : List.of(dl)));
       if (held) {
+        if (!sentAhead.isEmpty()) {
+          sentAhead.removeIf(seq -> seq < moveTo);
+        }
         if (this.attempts >= settings.circuitThreshold() && attempts == 0) {
           log.info("hub: {}/{} delivers again, circuit closed", tenant, name);
         }
@@ -506,6 +595,9 @@ public final class Delivery implements AutoCloseable {
       if (!progressDue
           && Duration.between(now, leaseUntil).compareTo(settings.lease().dividedBy(2)) > 0) {
         return true;
+      }
+      if (attempts == 0 && retryAt == null) {
+        return recordInBackground();
       }
       return step(nextSeq, 0, attempts, retryAt, null, null);
     }

@@ -26,6 +26,15 @@ public interface Sink extends AutoCloseable {
    */
   Outcome deliver(List<JournalEntry> entries);
 
+  /**
+   * How many resources' changes may be in flight to the target at once (the changes of one resource
+   * always go one after another). Above 1, {@link #deliver} is called from several threads at once,
+   * each time with the changes of one resource.
+   */
+  default int concurrency() {
+    return 1;
+  }
+
   @Override
   default void close() {}
 }

@@ -24,9 +24,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,10 @@ class DeliveryTest {
   private HttpServer receiver;
   private final List<String> received = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> arrivals = Collections.synchronizedList(new ArrayList<>());
-  private volatile IntSupplier answer = () -> 204;
+
+  /** The receiver's answer to each delivery, given its body ({@code seq kind resourceId}). */
+  private volatile ToIntFunction<String> answer = body -> 204;
+
   private final AtomicInteger requests = new AtomicInteger();
   private String secret;
   private Hub hub;
@@ -69,7 +74,7 @@ class DeliveryTest {
           String id = ex.getRequestHeaders().getFirst("webhook-id");
           long ts = Long.parseLong(ex.getRequestHeaders().getFirst("webhook-timestamp"));
           String sig = ex.getRequestHeaders().getFirst("webhook-signature");
-          int status = answer.getAsInt();
+          int status = answer.applyAsInt(new String(body, StandardCharsets.UTF_8));
           boolean valid =
               List.of(sig.split(" ")).contains(WebhookSecret.parse(secret).sign(id, ts, body));
           if (!valid) {
@@ -84,6 +89,8 @@ class DeliveryTest {
           ex.sendResponseHeaders(status, -1);
           ex.close();
         });
+    // Answers deliveries in parallel, as receivers do: the workers send several resources at once.
+    receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     receiver.start();
     SecretBox box = new SecretBox(SecretBox.newKey());
     WebhookType webhook =
@@ -136,6 +143,26 @@ class DeliveryTest {
     return store.write(SCOPE, tx -> tx.insert("User", u)).id();
   }
 
+  private void rename(String id, String userName) {
+    ObjectNode u = JSON.createObjectNode();
+    u.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
+    u.put("userName", userName);
+    store.write(SCOPE, tx -> tx.replace("User", id, u));
+  }
+
+  /** Each resource's changes arrived in journal order (bodies are {@code seq kind resourceId}). */
+  private static void assertInOrderForEachResource(List<String> bodies) {
+    Map<String, Long> last = new java.util.HashMap<>();
+    for (String b : List.copyOf(bodies)) {
+      String[] parts = b.split(" ");
+      long seq = Long.parseLong(parts[0]);
+      Long before = last.put(parts[2], seq);
+      assertThat(before == null || before < seq)
+          .as("%s arrived after seq %s of the same resource", b, before)
+          .isTrue();
+    }
+  }
+
   private List<String> expected(long from) {
     List<String> out = new ArrayList<>();
     for (JournalEntry e : store.read(SCOPE, r -> r.journal(0, 1000))) {
@@ -155,50 +182,84 @@ class DeliveryTest {
   }
 
   @Test
-  void deliversEveryChangeInOrder_signed() throws Exception {
+  void deliversEveryChange_inOrderForEachResource_signed_once() throws Exception {
     worker("n1");
-    for (int i = 0; i < 20; i++) {
-      user("user" + i);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(user("user" + i));
     }
-    awaitReceived(20);
-    assertThat(received).containsExactlyElementsOf(expected(0));
+    // Each user changes three more times, the users' changes interleaved in the journal.
+    for (int round = 1; round <= 3; round++) {
+      for (int i = 0; i < ids.size(); i++) {
+        rename(ids.get(i), "user" + i + "-" + round);
+      }
+    }
+    awaitReceived(40);
+    Thread.sleep(100); // nothing more comes: each change arrives once
+    assertThat(received).containsExactlyInAnyOrderElementsOf(expected(0));
+    assertInOrderForEachResource(received);
     // The receiver has them before the worker records them: wait for the cursor.
     long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     HubRecords.Cursor c;
     do {
       Thread.sleep(10);
       c = store.hub().cursor(Scope.DEFAULT_TENANT, "hooks").orElseThrow();
-    } while (c.delivered() < 20 && System.nanoTime() < until);
-    assertThat(c.delivered()).isEqualTo(20);
+    } while (c.delivered() < 40 && System.nanoTime() < until);
+    assertThat(c.delivered()).isEqualTo(40);
     assertThat(hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().at("/status/pending").asLong())
         .isZero();
   }
 
   @Test
-  void anUnavailableTarget_isRetriedUntilItRecovers_nothingLost_noDeadLetters() throws Exception {
-    answer = () -> 503;
-    worker("n1");
-    for (int i = 0; i < 5; i++) {
+  void aTargetWithConcurrencyOne_getsEveryChangeInJournalOrder() throws Exception {
+    ObjectNode change = JSON.createObjectNode();
+    change.put("url", hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().get("url").asText());
+    change.put("concurrency", 1);
+    hub.update(SCOPE, "hooks", change);
+    for (int i = 0; i < 20; i++) {
       user("user" + i);
     }
+    worker("n1");
+    awaitReceived(20);
+    assertThat(received).containsExactlyElementsOf(expected(0));
+    change.put("concurrency", 65);
+    assertThatThrownBy(() -> hub.update(SCOPE, "hooks", change))
+        .hasMessageContaining("concurrency");
+  }
+
+  @Test
+  void anUnavailableTarget_isRetriedUntilItRecovers_nothingLost_noDeadLetters() throws Exception {
+    AtomicInteger forFirst = new AtomicInteger();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(user("user" + i));
+    }
+    answer =
+        body -> {
+          if (body.endsWith(" " + ids.get(0))) {
+            forFirst.incrementAndGet();
+          }
+          return 503;
+        };
+    worker("n1");
     long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (requests.get() < 6 && System.nanoTime() < until) {
+    while (forFirst.get() < 4 && System.nanoTime() < until) {
       Thread.sleep(10);
     }
-    assertThat(requests.get()).isGreaterThanOrEqualTo(6); // more than maxAttempts: never dead
+    assertThat(forFirst.get()).isGreaterThanOrEqualTo(4); // more than maxAttempts: never dead
     assertThat(
             hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().at("/status/lastError").asText())
         .startsWith("unavailable: HTTP 503");
-    answer = () -> 200;
+    answer = body -> 200;
     awaitReceived(5);
-    assertThat(received).containsExactlyElementsOf(expected(0));
+    assertThat(received).containsExactlyInAnyOrderElementsOf(expected(0));
     assertThat(store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10)).isEmpty();
   }
 
   @Test
   void retryAfterIsHonoured() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    answer = () -> calls.getAndIncrement() == 0 ? 429 : 200;
+    answer = body -> calls.getAndIncrement() == 0 ? 429 : 200;
     worker("n1");
     user("alice");
     awaitReceived(1);
@@ -209,13 +270,18 @@ class DeliveryTest {
 
   @Test
   void aRefusedChange_isDeadLettered_theRestGoOn_andReplayDeliversIt() throws Exception {
-    String poison = "user-poison";
-    AtomicInteger calls = new AtomicInteger();
-    answer = () -> calls.getAndIncrement() < 3 ? 400 : 200;
-    worker("n1");
-    user(poison);
+    String poison = user("user-poison");
     user("fine");
+    AtomicInteger calls = new AtomicInteger();
+    answer = body -> body.endsWith(" " + poison) && calls.getAndIncrement() < 3 ? 400 : 200;
+    worker("n1");
     awaitReceived(1);
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10).isEmpty()
+        && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100); // the change after the poison was sent with it, and is not sent again
     List<HubRecords.DeadLetter> dead =
         store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10);
     assertThat(dead).hasSize(1);
@@ -225,7 +291,7 @@ class DeliveryTest {
     assertThat(hub.replay(SCOPE, "hooks", null)).isEqualTo(1);
     awaitReceived(2);
     assertThat(received.get(1)).isEqualTo(expected(0).get(0));
-    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (!store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10).isEmpty()
         && System.nanoTime() < until) {
       Thread.sleep(10); // the receiver has it before the worker records it
@@ -244,7 +310,7 @@ class DeliveryTest {
     user("b");
     user("c");
     awaitReceived(3);
-    assertThat(received).containsExactlyElementsOf(expected(0));
+    assertThat(received).containsExactlyInAnyOrderElementsOf(expected(0));
   }
 
   @Test
@@ -316,7 +382,8 @@ class DeliveryTest {
     assertThat(sentBeforeApproval).isLessThanOrEqualTo(3);
     hub.approve(SCOPE, "hooks");
     awaitReceived(12);
-    assertThat(received).containsExactlyElementsOf(expected(0));
+    assertThat(received).containsExactlyInAnyOrderElementsOf(expected(0));
+    assertInOrderForEachResource(received);
   }
 
   @Test
@@ -361,11 +428,12 @@ class DeliveryTest {
     Thread.sleep(300); // a request the dead node had in flight finishes at the receiver
     // Everything arrived, in order; what the dead node had sent but not recorded came again,
     // under the same webhook-id, so the receiver can tell.
-    assertThat(received.stream().distinct().toList()).containsExactlyElementsOf(expected(0));
+    assertThat(received.stream().distinct().toList())
+        .containsExactlyInAnyOrderElementsOf(expected(0));
     List<String> distinctIds = ids.stream().distinct().toList();
     assertThat(distinctIds).hasSize(6);
     assertThat(distinctIds)
-        .containsExactlyElementsOf(
+        .containsExactlyInAnyOrderElementsOf(
             expectedSeqs().stream().map(seq -> "msg_" + Scope.DEFAULT_TENANT + "_" + seq).toList());
   }
 

@@ -30,11 +30,13 @@ public final class WebhookSink implements Sink {
   private final Function<JournalEntry, byte[]> body;
   private final Duration timeout;
   private final InstantSource clock;
+  private final int concurrency;
 
   /**
    * @param secrets the secrets that sign each delivery (two while one rotates)
    * @param resourceTypes the resource types whose changes are sent ({@code User}, {@code Group})
    * @param body the payload of a change
+   * @param concurrency how many resources' changes may be in flight at once
    */
   public WebhookSink(
       HttpClient http,
@@ -43,7 +45,8 @@ public final class WebhookSink implements Sink {
       Set<String> resourceTypes,
       Function<JournalEntry, byte[]> body,
       Duration timeout,
-      InstantSource clock) {
+      InstantSource clock,
+      int concurrency) {
     this.http = http;
     this.url = url;
     this.secrets = List.copyOf(secrets);
@@ -51,6 +54,7 @@ public final class WebhookSink implements Sink {
     this.body = body;
     this.timeout = timeout;
     this.clock = clock;
+    this.concurrency = concurrency;
   }
 
   /** The {@code webhook-id} of a change: stable across attempts and nodes. */
@@ -61,6 +65,11 @@ public final class WebhookSink implements Sink {
   @Override
   public boolean accepts(JournalEntry entry) {
     return resourceTypes.contains(entry.change().resourceType());
+  }
+
+  @Override
+  public int concurrency() {
+    return concurrency;
   }
 
   @Override

@@ -20,13 +20,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@code webhook} target type: {@code url}, {@code secret} ({@code whsec_...}; made when left
  * out, and shown once), {@code timeoutMs}, {@code issuer} (the {@code iss} of the events it gets;
- * {@value #DEFAULT_ISSUER} when left out). A new {@code secret} on a change keeps the old one
- * signing too for {@code secretOverlapHours} (24 by default), so receivers can switch without
- * missing a delivery.
+ * {@value #DEFAULT_ISSUER} when left out), {@code concurrency} (how many resources' changes are in
+ * flight at once; {@value #DEFAULT_CONCURRENCY} when left out, 1 to 64). A new {@code secret} on a
+ * change keeps the old one signing too for {@code secretOverlapHours} (24 by default), so receivers
+ * can switch without missing a delivery.
  */
 public final class WebhookType implements TargetType {
   private static final Set<String> SETTINGS =
-      Set.of("url", "secret", "timeoutMs", "secretOverlapHours", "issuer");
+      Set.of("url", "secret", "timeoutMs", "secretOverlapHours", "issuer", "concurrency");
+
+  /** How many resources' changes are in flight at once when a definition does not say. */
+  static final int DEFAULT_CONCURRENCY = 8;
 
   /** The {@code iss} of a webhook's events when its definition names none. */
   public static final String DEFAULT_ISSUER = "scimd";
@@ -77,6 +81,7 @@ public final class WebhookType implements TargetType {
     config.put("timeoutMs", timeout);
     long overlap = Settings.positive(settings, "secretOverlapHours", 24, 24 * 30);
     config.put("secretOverlapHours", overlap);
+    config.put("concurrency", Settings.positive(settings, "concurrency", DEFAULT_CONCURRENCY, 64));
 
     ObjectNode secrets = JsonNodeFactory.instance.objectNode();
     String shown = null;
@@ -122,6 +127,7 @@ public final class WebhookType implements TargetType {
         resourceTypes,
         e -> body.of(target.name(), config.path("issuer").asText(DEFAULT_ISSUER), e),
         Duration.ofMillis(config.path("timeoutMs").asLong(5_000)),
-        clock);
+        clock,
+        config.path("concurrency").asInt(DEFAULT_CONCURRENCY));
   }
 }

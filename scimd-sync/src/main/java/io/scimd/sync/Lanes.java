@@ -1,0 +1,146 @@
+package io.scimd.sync;
+
+import io.scimd.store.JournalEntry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends a batch of changes as parallel lanes, one lane per resource: the changes of one resource go
+ * in journal order, one after another, and those of different resources go at once, up to a width.
+ * A sink that answers in a few milliseconds then takes many changes a second rather than one per
+ * round trip, and a burst of writes does not queue behind one slow answer.
+ *
+ * <p>The outcome keeps the sink's meaning (docs/decisions/0017-hub.md): {@code delivered} is the
+ * length of the batch's prefix that arrived. Lanes start in the order of their first change, and
+ * once one has failed no lane whose first change comes after the failure starts, so every change
+ * that was not sent comes after the first failure: the workers retry from there, and what other
+ * lanes had already sent beyond it is reported apart ({@link Result#sentAhead}), so that the worker
+ * does not send it again.
+ */
+final class Lanes {
+  private Lanes() {}
+
+  /**
+   * What became of a batch.
+   *
+   * @param outcome how long a prefix of the batch arrived, and why the next one did not
+   * @param sentAhead the entries after that prefix that arrived all the same (other lanes')
+   */
+  record Result(Outcome outcome, List<JournalEntry> sentAhead) {}
+
+  /**
+   * Delivers {@code entries} through {@code sink}, at most {@code width} resources at once.
+   *
+   * @param width 1 sends them one after another, as the sink alone would
+   */
+  static Result deliver(Sink sink, List<JournalEntry> entries, int width) {
+    if (width <= 1 || entries.size() <= 1) {
+      return new Result(sink.deliver(entries), List.of());
+    }
+    Map<String, List<Integer>> byResource = new LinkedHashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      JournalEntry e = entries.get(i);
+      String key = e.change().resourceType() + "/" + e.change().resourceId();
+      byResource.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+    }
+    if (byResource.size() == 1) {
+      return new Result(sink.deliver(entries), List.of());
+    }
+    List<List<Integer>> lanes = new ArrayList<>(byResource.values());
+    Batch batch = new Batch(sink, entries, lanes);
+    int threads = Math.min(width, lanes.size());
+    // Closing waits for every lane; interrupted meanwhile (a node halted), it interrupts them.
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int t = 0; t < threads; t++) {
+        pool.execute(batch::run);
+      }
+    }
+    return batch.outcome();
+  }
+
+  /** One batch's lanes and what became of them; the lanes' threads take the next one in turn. */
+  private static final class Batch {
+    private final Sink sink;
+    private final List<JournalEntry> entries;
+    private final List<List<Integer>> lanes;
+    private final AtomicInteger next = new AtomicInteger();
+    private final boolean[] sent;
+    private int failedAt = Integer.MAX_VALUE;
+    private Outcome.@Nullable Failure failure;
+    private @Nullable RuntimeException thrown;
+
+    Batch(Sink sink, List<JournalEntry> entries, List<List<Integer>> lanes) {
+      this.sink = sink;
+      this.entries = entries;
+      this.lanes = lanes;
+      this.sent = new boolean[entries.size()];
+    }
+
+    void run() {
+      try {
+        for (int l = next.getAndIncrement(); l < lanes.size(); l = next.getAndIncrement()) {
+          List<Integer> lane = lanes.get(l);
+          if (!mayStart(lane.get(0))) {
+            return; // the lanes after this one start later still
+          }
+          List<JournalEntry> mine = new ArrayList<>(lane.size());
+          for (int i : lane) {
+            mine.add(entries.get(i));
+          }
+          Outcome o = sink.deliver(mine);
+          arrived(lane, Math.min(o.delivered(), lane.size()));
+          Outcome.Failure f = o.failure();
+          if (f != null && o.delivered() < lane.size()) {
+            failed(lane.get(o.delivered()), f);
+          }
+        }
+      } catch (RuntimeException e) {
+        synchronized (this) {
+          if (thrown == null) {
+            thrown = e;
+          }
+          failedAt = -1; // nothing more starts; the worker stops as it would have
+        }
+      }
+    }
+
+    private synchronized boolean mayStart(int first) {
+      return first < failedAt;
+    }
+
+    private synchronized void arrived(List<Integer> lane, int count) {
+      for (int i = 0; i < count; i++) {
+        sent[lane.get(i)] = true;
+      }
+    }
+
+    private synchronized void failed(int index, Outcome.Failure f) {
+      if (index < failedAt) {
+        failedAt = index;
+        failure = f;
+      }
+    }
+
+    synchronized Result outcome() {
+      if (thrown != null) {
+        throw thrown;
+      }
+      if (failure == null) {
+        return new Result(Outcome.all(entries.size()), List.of());
+      }
+      List<JournalEntry> ahead = new ArrayList<>();
+      for (int i = failedAt + 1; i < sent.length; i++) {
+        if (sent[i]) {
+          ahead.add(entries.get(i));
+        }
+      }
+      return new Result(Outcome.failed(failedAt, failure), ahead);
+    }
+  }
+}
