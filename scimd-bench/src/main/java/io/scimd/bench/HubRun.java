@@ -51,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
  * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
  * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--phases
- * lag,drain,overhead] [--target-concurrency N]}.
+ * lag,drain,overhead] [--target-concurrency N] [--warmup 10]}.
  */
 public final class HubRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +106,7 @@ public final class HubRun {
     int concurrency = 16;
     Set<String> phases = Set.of("lag", "drain", "overhead");
     int targetConcurrency = 0;
+    int warmup = 10;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
@@ -118,6 +119,7 @@ public final class HubRun {
         case "--server-jar" -> jar = Path.of(v);
         case "--phases" -> phases = Set.of(v.split(","));
         case "--target-concurrency" -> targetConcurrency = Integer.parseInt(v);
+        case "--warmup" -> warmup = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -165,6 +167,22 @@ public final class HubRun {
         api.send("POST", "/admin/v1/targets", def, 201);
       }
       StringBuilder report = new StringBuilder();
+      if (warmup > 0) {
+        // The server's code paths compiled and its caches warm, as in service, before measuring.
+        double warm = writeRate(api, concurrency, warmup, "warmup");
+        LoadRun.log("warm-up: %.0f creates/s for %d s", warm, warmup);
+        for (int t = 0; t < receivers.size(); t++) {
+          long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+          while (api.send("GET", "/admin/v1/targets/bench-" + t, null, 200)
+                      .at("/status/pending")
+                      .asLong()
+                  > 0
+              && System.nanoTime() < until) {
+            Thread.sleep(50);
+          }
+        }
+        Thread.sleep(300); // the last deliveries' answers
+      }
       if (phases.contains("lag")) {
         lag(api, receivers, rate, seconds, report);
         System.out.println(report);
@@ -176,7 +194,7 @@ public final class HubRun {
         report.setLength(0);
       }
       if (phases.contains("overhead")) {
-        overhead(api, receivers, concurrency, seconds, report);
+        overhead(api, receivers, concurrency, rate, seconds, report);
         System.out.println(report);
       }
     } catch (Exception e) {
@@ -194,61 +212,18 @@ public final class HubRun {
 
   // ---------------------------------------------------------------- (1) propagation lag
 
+  /** Write latencies (ns) of the steady writes with the targets delivering, for the overhead. */
+  private static final List<Long> LATENCIES_WITH_TARGETS = new CopyOnWriteArrayList<>();
+
   private static void lag(
       Api api, List<Receiver> receivers, int rate, int seconds, StringBuilder report)
       throws Exception {
     Map<String, List<Long>> acked = new ConcurrentHashMap<>();
-    ConcurrentLinkedQueue<String> created = new ConcurrentLinkedQueue<>();
-    long total = (long) rate * seconds;
-    long interval = 1_000_000_000L / rate;
-    long start = System.nanoTime();
     AtomicLong errors = new AtomicLong();
     java.util.concurrent.atomic.AtomicReference<String> firstError =
         new java.util.concurrent.atomic.AtomicReference<>();
-    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (long n = 0; n < total; n++) {
-        long due = start + n * interval;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        }
-        long k = n;
-        writers.submit(
-            () -> {
-              try {
-                String id = k % 2 == 1 ? created.poll() : null;
-                if (id == null) {
-                  ObjectNode u = user("lag-" + k);
-                  JsonNode made = api.send("POST", "/scim/v2/Users", u, 201);
-                  id = made.get("id").asText();
-                  acked
-                      .computeIfAbsent(id, x -> new CopyOnWriteArrayList<>())
-                      .add(System.nanoTime());
-                  created.add(id);
-                } else {
-                  ObjectNode patch = JSON.createObjectNode();
-                  patch.putArray("schemas").add("urn:ietf:params:scim:api:messages:2.0:PatchOp");
-                  ObjectNode op = patch.putArray("Operations").addObject();
-                  op.put("op", "replace");
-                  op.put("path", "title");
-                  op.put("value", "title-" + k);
-                  // The ack is noted before the next PATCH of the same user can be sent.
-                  List<Long> times = acked.computeIfAbsent(id, x -> new CopyOnWriteArrayList<>());
-                  synchronized (times) {
-                    api.send("PATCH", "/scim/v2/Users/" + id, patch, 200);
-                    times.add(System.nanoTime());
-                  }
-                  created.add(id);
-                }
-              } catch (Exception e) {
-                errors.incrementAndGet();
-                firstError.compareAndSet(null, e.getMessage());
-              }
-              return null;
-            });
-      }
-    }
-    double sent = (System.nanoTime() - start) / 1e9;
+    double sent =
+        writeSteadily(api, rate, seconds, "lag", acked, LATENCIES_WITH_TARGETS, errors, firstError);
     long changes = acked.values().stream().mapToLong(List::size).sum();
     awaitAll(receivers, changes, Duration.ofSeconds(60));
     report.append(
@@ -277,6 +252,77 @@ public final class HubRun {
               t, sorted.length, pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 1.0)));
     }
     report.append('\n');
+  }
+
+  /**
+   * Creates and PATCHes users at a steady {@code rate} for {@code seconds} (open loop: a slow
+   * answer does not slow the schedule), noting each change's acknowledgement time by user and each
+   * write's latency.
+   *
+   * @return the seconds the writes took to send
+   */
+  private static double writeSteadily(
+      Api api,
+      int rate,
+      int seconds,
+      String tag,
+      Map<String, List<Long>> acked,
+      List<Long> latencies,
+      AtomicLong errors,
+      java.util.concurrent.atomic.AtomicReference<String> firstError)
+      throws Exception {
+    ConcurrentLinkedQueue<String> created = new ConcurrentLinkedQueue<>();
+    long total = (long) rate * seconds;
+    long interval = 1_000_000_000L / rate;
+    long start = System.nanoTime();
+    try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (long n = 0; n < total; n++) {
+        long due = start + n * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        long k = n;
+        writers.submit(
+            () -> {
+              try {
+                String id = k % 2 == 1 ? created.poll() : null;
+                if (id == null) {
+                  ObjectNode u = user(tag + "-" + k);
+                  long t0 = System.nanoTime();
+                  JsonNode made = api.send("POST", "/scim/v2/Users", u, 201);
+                  latencies.add(System.nanoTime() - t0);
+                  id = made.get("id").asText();
+                  acked
+                      .computeIfAbsent(id, x -> new CopyOnWriteArrayList<>())
+                      .add(System.nanoTime());
+                  created.add(id);
+                } else {
+                  ObjectNode patch = JSON.createObjectNode();
+                  patch.putArray("schemas").add("urn:ietf:params:scim:api:messages:2.0:PatchOp");
+                  ObjectNode op = patch.putArray("Operations").addObject();
+                  op.put("op", "replace");
+                  op.put("path", "title");
+                  op.put("value", "title-" + k);
+                  // The ack is noted before the next PATCH of the same user can be sent.
+                  List<Long> times = acked.computeIfAbsent(id, x -> new CopyOnWriteArrayList<>());
+                  synchronized (times) {
+                    long t0 = System.nanoTime();
+                    api.send("PATCH", "/scim/v2/Users/" + id, patch, 200);
+                    latencies.add(System.nanoTime() - t0);
+                    times.add(System.nanoTime());
+                  }
+                  created.add(id);
+                }
+              } catch (Exception e) {
+                errors.incrementAndGet();
+                firstError.compareAndSet(null, e.getMessage());
+              }
+              return null;
+            });
+      }
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private static double pct(long[] sorted, double p) {
@@ -363,7 +409,12 @@ public final class HubRun {
   // ---------------------------------------------------------------- (3) write overhead
 
   private static void overhead(
-      Api api, List<Receiver> receivers, int concurrency, int seconds, StringBuilder report)
+      Api api,
+      List<Receiver> receivers,
+      int concurrency,
+      int rate,
+      int seconds,
+      StringBuilder report)
       throws Exception {
     double with = writeRate(api, concurrency, seconds, "with");
     for (int t = 0; t < receivers.size(); t++) {
@@ -372,10 +423,40 @@ public final class HubRun {
     double without = writeRate(api, concurrency, seconds, "without");
     report.append(
         String.format(
-            "## Write overhead%n%nClosed-loop SCIM creates, %d writers, %d s each.%n%n| |"
+            "## Write overhead%n%nClosed-loop SCIM creates, %d writers, %d s each (the machine's"
+                + " whole capacity: the receivers' work counts against it too).%n%n| |"
                 + " creates/s |%n|---|---:|%n| with %d webhook targets delivering | %.0f |%n| with"
-                + " no targets | %.0f |%n| ratio | %.3f |%n",
+                + " no targets | %.0f |%n| ratio | %.3f |%n%n",
             concurrency, seconds, receivers.size(), with, without, with / without));
+    if (LATENCIES_WITH_TARGETS.isEmpty()) {
+      return; // the lag phase did not run: nothing to compare the steady writes with
+    }
+    List<Long> latencies = new CopyOnWriteArrayList<>();
+    writeSteadily(
+        api,
+        rate,
+        seconds,
+        "steady",
+        new ConcurrentHashMap<>(),
+        latencies,
+        new AtomicLong(),
+        new java.util.concurrent.atomic.AtomicReference<>());
+    long[] w = LATENCIES_WITH_TARGETS.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] wo = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    report.append(
+        String.format(
+            "Write latency at a steady %d changes/s (the lag phase's writes, then the same"
+                + " without targets):%n%n| | p50 ms | p99 ms |%n|---|---:|---:|%n| with %d"
+                + " targets | %.2f | %.2f |%n| without | %.2f | %.2f |%n| ratio (with /"
+                + " without) | %.2f | %.2f |%n",
+            rate,
+            receivers.size(),
+            pct(w, 0.5),
+            pct(w, 0.99),
+            pct(wo, 0.5),
+            pct(wo, 0.99),
+            pct(w, 0.5) / pct(wo, 0.5),
+            pct(w, 0.99) / pct(wo, 0.99)));
   }
 
   private static double writeRate(Api api, int concurrency, int seconds, String tag)
