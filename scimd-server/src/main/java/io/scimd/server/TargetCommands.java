@@ -20,14 +20,18 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,11 +41,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code scimd target
- * add|list|show|remove|pause|resume|approve|status|dead-letters|replay|reconcile|preview}: the
- * provisioning hub's targets of a tenant, on the store {@code serve} uses (also while it runs: its
- * workers pick changes up at their next poll). Each change is journaled with the principal {@code
- * system:cli}. Secrets are sealed with the hub key the server uses ({@code --hub-key}); a webhook
- * secret scimd makes is printed once, by the command that made it.
+ * add|list|show|remove|pause|resume|approve|rewind|status|dead-letters|replay|reconcile|preview}:
+ * the provisioning hub's targets of a tenant, on the store {@code serve} uses (also while it runs:
+ * its workers pick changes up at their next poll). Each change is journaled with the principal
+ * {@code system:cli}. Secrets are sealed with the hub key the server uses ({@code --hub-key}); a
+ * webhook secret scimd makes is printed once, by the command that made it.
  */
 final class TargetCommands {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +61,7 @@ final class TargetCommands {
         .addSubcommand(new Pause())
         .addSubcommand(new Resume())
         .addSubcommand(new Approve())
+        .addSubcommand(new Rewind())
         .addSubcommand(new Status())
         .addSubcommand(new DeadLetters())
         .addSubcommand(new Replay())
@@ -403,6 +408,55 @@ final class TargetCommands {
               return noTarget(spec, common, name);
             }
             out.println("scimd: resumed the target \"" + name + "\"");
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "rewind",
+      mixinStandardHelpOptions = true,
+      description =
+          "Send the target everything again from a journal entry (--seq) or an instant (--at),"
+              + " while the journal still holds it.")
+  static final class Rewind implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME")
+    String name = "";
+
+    @ArgGroup(multiplicity = "1")
+    Point point = new Point();
+
+    static final class Point {
+      @Option(names = "--seq", paramLabel = "N", description = "a journal entry number")
+      @Nullable Long seq;
+
+      @Option(
+          names = "--at",
+          paramLabel = "TIME",
+          description = "an RFC 3339 instant: the first entry made then or later")
+      @Nullable OffsetDateTime at;
+    }
+
+    @Mixin Common common = new Common();
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            Instant at = point.at == null ? null : point.at.toInstant();
+            Optional<ObjectNode> shown = hub.rewind(common.scope(), name, point.seq, at);
+            if (shown.isEmpty()) {
+              return noTarget(spec, common, name);
+            }
+            out.println(
+                "scimd: \""
+                    + name
+                    + "\" gets everything again from journal entry "
+                    + shown.get().at("/status/nextSeq").asText("?"));
             return 0;
           });
     }

@@ -76,6 +76,15 @@ public interface HubRecords {
    */
   Optional<Target> approve(Scope scope, String name, long throughSeq);
 
+  /**
+   * Moves a target's cursor to journal entry {@code toSeq} (journaled): what follows it is sent
+   * again (back) or never (ahead). The lease is taken from whichever node holds it, so that node's
+   * worker stops at its next step and the target is claimed again from the new cursor.
+   *
+   * @return the target; empty when there is no such target
+   */
+  Optional<Target> rewind(Scope scope, String name, long toSeq);
+
   /** Deletes a target with its cursor, dead letters and remote ids (journaled as deleted). */
   boolean delete(Scope scope, String name);
 

@@ -125,6 +125,7 @@ public final class Delivery implements AutoCloseable {
   private volatile boolean running;
   private volatile boolean crashed;
   private long wakes;
+  private long claims;
   private @Nullable Thread scheduler;
 
   public Delivery(Store store, Sinks sinks, Settings settings, InstantSource clock, String node) {
@@ -173,9 +174,16 @@ public final class Delivery implements AutoCloseable {
         // A read first: a node with no targets to serve takes no turn at SQLite's one writer.
         if (room > 0 && !hub.allTargets().isEmpty()) {
           Instant now = clock.instant();
-          for (Cursor c : hub.claim(node, now, now.plus(settings.lease()), room, sinks.types())) {
-            Worker w = new Worker(c);
-            workers.put(key(c.tenant(), c.target()), w);
+          // Each claim holds its leases under its own name, so that only the worker it starts
+          // can record: a worker of an earlier claim on this node (whose lease was taken away by
+          // a rewind, or expired while it stalled) is fenced off like another node's.
+          String owner = node + "#" + (++claims);
+          for (Cursor c : hub.claim(owner, now, now.plus(settings.lease()), room, sinks.types())) {
+            Worker w = new Worker(c, owner);
+            Worker earlier = workers.put(key(c.tenant(), c.target()), w);
+            if (earlier != null) {
+              earlier.superseded = true;
+            }
             w.thread = Thread.ofVirtual().name("hub-" + c.tenant() + "-" + c.target()).start(w);
           }
         }
@@ -210,6 +218,12 @@ public final class Delivery implements AutoCloseable {
     }
   }
 
+  /** The node named in a lease's owner ({@code node#claim}). */
+  static String nodeOf(String owner) {
+    int hash = owner.lastIndexOf('#');
+    return hash < 0 ? owner : owner.substring(0, hash);
+  }
+
   private static String key(String tenant, String target) {
     return tenant + "/" + target;
   }
@@ -231,6 +245,8 @@ public final class Delivery implements AutoCloseable {
 
   /** Delivers to one target while this node holds its lease. */
   private final class Worker implements Runnable {
+    private final String owner;
+    private volatile boolean superseded;
     private final String tenant;
     private final String name;
     private final Scope scope;
@@ -245,7 +261,8 @@ public final class Delivery implements AutoCloseable {
     private final java.util.ArrayDeque<Instant> recentDeletions = new java.util.ArrayDeque<>();
     private @Nullable Thread thread;
 
-    Worker(Cursor c) {
+    Worker(Cursor c, String owner) {
+      this.owner = owner;
       this.tenant = c.tenant();
       this.name = c.target();
       this.scope = Scope.system(c.tenant(), "hub");
@@ -263,7 +280,7 @@ public final class Delivery implements AutoCloseable {
       Instant checked = Instant.MIN;
       Instant replaysDueAt = Instant.MIN;
       try {
-        while (running) {
+        while (running && !superseded) {
           Instant now = clock.instant();
           if (sink == null || now.isAfter(checked.plusSeconds(1))) {
             // The definition may have changed, been paused or deleted, on any node.
@@ -272,6 +289,10 @@ public final class Delivery implements AutoCloseable {
               return;
             }
             if (t.version() != version) {
+              if (version >= 0
+                  && !hub.cursor(tenant, name).map(c -> owner.equals(c.owner())).orElse(false)) {
+                return; // rewound: the lease was taken away, and the target is claimed afresh
+              }
               if (sink != null) {
                 sink.close();
               }
@@ -331,13 +352,13 @@ public final class Delivery implements AutoCloseable {
         if (sink != null) {
           sink.close();
         }
-        workers.remove(key(tenant, name));
+        workers.remove(key(tenant, name), this);
         try {
-          if (!crashed && settleRecording()) {
+          if (!crashed && !superseded && settleRecording()) {
             if (unrecorded > 0) {
               step(nextSeq, 0, attempts, retryAt, null, null);
             }
-            hub.release(tenant, name, node);
+            hub.release(tenant, name, owner);
           }
         } catch (RuntimeException e) {
           log.debug("hub: releasing {}/{} failed; its lease expires", tenant, name, e);
@@ -460,7 +481,7 @@ public final class Delivery implements AutoCloseable {
       Instant until = now.plus(settings.lease());
       HubRecords.Step s =
           new HubRecords.Step(
-              tenant, name, node, now, until, nextSeq, unrecorded, 0, null, null, List.of());
+              tenant, name, owner, now, until, nextSeq, unrecorded, 0, null, null, List.of());
       long sent = unrecorded;
       unrecorded = 0;
       recordedAt = now;
@@ -562,7 +583,7 @@ public final class Delivery implements AutoCloseable {
               new HubRecords.Step(
                   tenant,
                   name,
-                  node,
+                  owner,
                   now,
                   until,
                   moveTo,

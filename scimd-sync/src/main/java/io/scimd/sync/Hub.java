@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.store.AuditQuery;
 import io.scimd.store.AuditRecord;
 import io.scimd.store.HubRecords;
 import io.scimd.store.HubRecords.Cursor;
@@ -21,6 +22,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -252,7 +254,7 @@ public final class Hub {
     putInstant(s, "lastErrorAt", c.lastErrorAt());
     s.put("deadLetters", records.deadLetterCount(t.tenant(), t.name()));
     if (c.owner() != null && c.leaseUntil() != null && c.leaseUntil().isAfter(now)) {
-      s.put("node", c.owner());
+      s.put("node", Delivery.nodeOf(c.owner()));
     }
     return s;
   }
@@ -317,6 +319,67 @@ public final class Hub {
   public Optional<ObjectNode> approve(Scope scope, String name) {
     long newest = store.audit().read(r -> r.head(scope.tenant())).map(AuditRecord::seq).orElse(0L);
     return records.approve(scope, name, newest).map(this::show);
+  }
+
+  /**
+   * Moves a target's cursor back (or ahead) to journal entry {@code seq}, or to the first entry
+   * made at or after {@code at}: the target is sent everything from there again, each change under
+   * its own identity (a receiver that kept them can tell). The journal must still hold that entry:
+   * an earlier point than the oldest one kept (the audit retention prunes) is refused.
+   *
+   * @return empty when there is no such target
+   * @throws IllegalArgumentException for neither or both of {@code seq} and {@code at}, or a point
+   *     the journal does not hold (the message names the range it does)
+   */
+  public Optional<ObjectNode> rewind(
+      Scope scope, String name, @Nullable Long seq, @Nullable Instant at) {
+    if ((seq == null) == (at == null)) {
+      throw new IllegalArgumentException(
+          "say where to rewind to: either 'seq' (a journal entry number) or 'at' (an RFC 3339"
+              + " instant), not both");
+    }
+    if (records.target(scope.tenant(), name).isEmpty()) {
+      return Optional.empty();
+    }
+    long to =
+        store
+            .audit()
+            .read(
+                r -> {
+                  long head = r.head(scope.tenant()).map(AuditRecord::seq).orElse(0L);
+                  List<AuditRecord> first = r.records(scope.tenant(), 0, 1);
+                  long oldest = first.isEmpty() ? head + 1 : first.get(0).seq();
+                  boolean pruned = oldest > 1;
+                  if (seq != null) {
+                    if (seq > head + 1 || (pruned && seq < oldest) || seq < 1) {
+                      throw new IllegalArgumentException(
+                          "the journal holds entries "
+                              + oldest
+                              + " to "
+                              + head
+                              + ": rewind to one of them (or "
+                              + (head + 1)
+                              + ", the next)");
+                    }
+                    return seq;
+                  }
+                  long micros =
+                      Objects.requireNonNull(at).getEpochSecond() * 1_000_000L
+                          + at.getNano() / 1_000;
+                  if (pruned && micros < first.get(0).at()) {
+                    throw new IllegalArgumentException(
+                        "the journal holds entries made from "
+                            + Instant.ofEpochSecond(0, first.get(0).at() * 1_000L)
+                            + " (older ones were pruned): rewind to then or later");
+                  }
+                  List<AuditRecord> from =
+                      r.search(
+                              scope.tenant(),
+                              new AuditQuery(null, null, List.of(), null, at, null, 0, 1))
+                          .entries();
+                  return from.isEmpty() ? head + 1 : from.get(0).seq();
+                });
+    return records.rewind(scope, name, to).map(this::show);
   }
 
   private static ObjectNode settings(ObjectNode definition) {

@@ -67,6 +67,8 @@ import org.jspecify.annotations.Nullable;
  * POST   /admin/v1/targets/{name}/pause          {"reason": "..."} (optional)
  * POST   /admin/v1/targets/{name}/resume
  * POST   /admin/v1/targets/{name}/approve        let deletions the deletion guard held through
+ * POST   /admin/v1/targets/{name}/rewind         {"seq": n} or {"at": "2026-12-01T09:00:00Z"}:
+ *                                                send everything from there again
  * POST   /admin/v1/targets/{name}/reconcile      {"dryRun": true|false} (default true): a scim
  *                                                target compared with the directory, repaired
  * POST   /admin/v1/targets/{name}/preview        {"mapping": ..., "scope": ...}: what a scim
@@ -384,6 +386,34 @@ final class AdminHandler extends Handler.Abstract {
         throw notAllowed(method, "POST");
       }
       ObjectNode shown = targets.approve(scope, name).orElseThrow(() -> noTarget(name));
+      hub.wake();
+      return new Answer(200, shown);
+    }
+    if (s.size() == 3 && s.get(2).equals("rewind")) {
+      if (!method.equals("POST")) {
+        throw notAllowed(method, "POST");
+      }
+      if (!(optionalBody(request) instanceof ObjectNode o)) {
+        throw new Problem(
+            400, "the body is a JSON object: {\"seq\": n} or {\"at\": \"<RFC 3339>\"}");
+      }
+      JsonNode seq = o.get("seq");
+      if (seq != null && !seq.isNull() && !seq.canConvertToExactIntegral()) {
+        throw new Problem(400, "\"seq\" must be a journal entry number");
+      }
+      String at = text(o, "at", false);
+      java.time.Instant instant = null;
+      if (at != null) {
+        try {
+          instant = java.time.OffsetDateTime.parse(at).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new Problem(400, "\"at\" must be an RFC 3339 instant, e.g. 2026-12-01T09:00:00Z");
+        }
+      }
+      ObjectNode shown =
+          targets
+              .rewind(scope, name, seq == null || seq.isNull() ? null : seq.longValue(), instant)
+              .orElseThrow(() -> noTarget(name));
       hub.wake();
       return new Answer(200, shown);
     }

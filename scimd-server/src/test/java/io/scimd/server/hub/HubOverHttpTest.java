@@ -180,6 +180,63 @@ class HubOverHttpTest {
   }
 
   @Test
+  void aRewoundTarget_getsEverythingAgainFromThere_underTheSameIds() throws Exception {
+    start();
+    addTarget("crm");
+    TestServer.Client scim = server.scim();
+    scim.createUser("one");
+    await(SOON, () -> receiver.accepted().size() == 1, "1: " + receiver.all());
+    java.time.Instant between = java.time.Instant.now();
+    Thread.sleep(5);
+    scim.createUser("two");
+    scim.createUser("three");
+    await(SOON, () -> receiver.accepted().size() == 3, "3: " + receiver.all());
+    List<Delivery> before = receiver.accepted();
+    long firstSeq = before.stream().mapToLong(Delivery::seq).min().orElseThrow();
+
+    // From a journal entry: all three again, under the ids they had.
+    HttpResponse<String> r =
+        admin("POST", "/admin/v1/targets/crm/rewind", "{\"seq\": " + firstSeq + "}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(TestServer.json(r).at("/status/nextSeq").asLong()).isEqualTo(firstSeq);
+    await(SOON, () -> receiver.accepted().size() == 6, "6: " + receiver.all());
+    assertThat(receiver.accepted().subList(3, 6).stream().map(Delivery::id))
+        .containsExactlyInAnyOrderElementsOf(before.stream().map(Delivery::id).toList());
+
+    // From an instant: the two made after it.
+    r =
+        admin(
+            "POST",
+            "/admin/v1/targets/crm/rewind",
+            "{\"at\": \"" + between.atOffset(java.time.ZoneOffset.UTC) + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    await(SOON, () -> receiver.accepted().size() == 8, "8: " + receiver.all());
+    assertThat(receiver.accepted().subList(6, 8).stream().map(d -> d.event().path("id")))
+        .doesNotContain(before.get(0).event().path("id"));
+
+    // Refused, naming what to fix; nothing moves.
+    assertThat(admin("POST", "/admin/v1/targets/crm/rewind", "{}").statusCode()).isEqualTo(400);
+    HttpResponse<String> both =
+        admin(
+            "POST",
+            "/admin/v1/targets/crm/rewind",
+            "{\"seq\": 1, \"at\": \"2026-01-01T00:00:00Z\"}");
+    assertThat(both.statusCode()).isEqualTo(400);
+    assertThat(both.body()).contains("not both");
+    HttpResponse<String> ahead = admin("POST", "/admin/v1/targets/crm/rewind", "{\"seq\": 999999}");
+    assertThat(ahead.statusCode()).isEqualTo(400);
+    assertThat(ahead.body()).contains("the journal holds entries");
+    assertThat(
+            admin("POST", "/admin/v1/targets/crm/rewind", "{\"at\": \"yesterday\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(admin("GET", "/admin/v1/targets/crm/rewind", null).statusCode()).isEqualTo(405);
+    assertThat(admin("POST", "/admin/v1/targets/nope/rewind", "{\"seq\": 1}").statusCode())
+        .isEqualTo(404);
+    Thread.sleep(200);
+    assertThat(receiver.accepted()).hasSize(8);
+  }
+
+  @Test
   void retryAfterIsHonoured() throws Exception {
     start();
     addTarget("crm");

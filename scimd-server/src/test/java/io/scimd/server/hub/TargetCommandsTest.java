@@ -90,6 +90,18 @@ class TargetCommandsTest {
     assertThat(scimd("target", "replay", "crm")).as(err).isZero();
     assertThat(out).contains("marked 0");
 
+    // Rewound to the change delivered above: the server's worker sends it again.
+    long seq = receiver.accepted().get(0).seq();
+    assertThat(scimd("target", "rewind", "crm", "--seq", Long.toString(seq))).as(err).isZero();
+    assertThat(out).contains("from journal entry " + seq);
+    await(Duration.ofSeconds(5), () -> receiver.accepted().size() == 2, "sent again");
+    assertThat(receiver.accepted().get(1).id()).isEqualTo(receiver.accepted().get(0).id());
+    assertThat(scimd("target", "rewind", "crm")).isNotZero();
+    assertThat(err).contains("--seq").contains("--at");
+    assertThat(scimd("target", "rewind", "crm", "--at", "2000-01-01T00:00:00Z")).as(err).isZero();
+    assertThat(scimd("target", "rewind", "crm", "--seq", "999999")).isNotZero();
+    assertThat(err).contains("the journal holds entries");
+
     assertThat(scimd("target", "remove", "crm")).as(err).isZero();
     assertThat(scimd("target", "show", "crm")).isEqualTo(1);
     assertThat(err).contains("no target 'crm'");

@@ -1,6 +1,7 @@
 package io.scimd.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.store.Change;
@@ -211,6 +212,54 @@ final class JdbcHubRecords implements HubRecords {
                       new Change.AttributeChange(
                           "pausedReason", text(before.pausedReason()), null, false),
                       new Change.AttributeChange("deletionGuard", null, what, false))),
+              now);
+          return find(c, scope.tenant(), name);
+        });
+  }
+
+  @Override
+  public Optional<Target> rewind(Scope scope, String name, long toSeq) {
+    if (toSeq < 1) {
+      throw new IllegalArgumentException("a journal entry number is 1 or more, not " + toSeq);
+    }
+    return onTarget(
+        scope,
+        name,
+        Optional.<Target>empty(),
+        (tx, now, held) -> {
+          Conn c = tx.conn();
+          PreparedStatement read =
+              c.ps("SELECT next_seq FROM deliveries WHERE tenant = ? AND target = ?");
+          read.setString(1, scope.tenant());
+          read.setString(2, name);
+          long from;
+          try (ResultSet rs = read.executeQuery()) {
+            from = rs.next() ? rs.getLong(1) : 0;
+          }
+          PreparedStatement move =
+              c.ps(
+                  "UPDATE deliveries SET next_seq = ?, owner = NULL, lease_until = NULL,"
+                      + " attempts = 0, retry_at = NULL WHERE tenant = ? AND target = ?");
+          move.setLong(1, toSeq);
+          move.setString(2, scope.tenant());
+          move.setString(3, name);
+          move.executeUpdate();
+          PreparedStatement touch =
+              c.ps(
+                  "UPDATE targets SET updated = ?, version = version + 1"
+                      + " WHERE tenant = ? AND name = ?");
+          touch.setLong(1, now);
+          touch.setString(2, scope.tenant());
+          touch.setString(3, name);
+          touch.executeUpdate();
+          tx.journal(
+              new Change.Patched(
+                  TARGET,
+                  name,
+                  held.version() + 1,
+                  List.of(
+                      new Change.AttributeChange(
+                          "cursor", LongNode.valueOf(from), LongNode.valueOf(toSeq), false))),
               now);
           return find(c, scope.tenant(), name);
         });

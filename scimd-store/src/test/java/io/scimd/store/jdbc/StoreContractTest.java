@@ -3057,6 +3057,54 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void hub_rewindMovesTheCursor_takesTheLease_andIsJournaled() {
+    HubRecords hub = store.hub();
+    long start = hub.create(SCOPE, "a", "webhook", "{}", null).orElseThrow().version();
+    assertThat(start).isEqualTo(1);
+    long first = hub.cursor(Scope.DEFAULT_TENANT, "a").orElseThrow().nextSeq();
+    Instant now = clock.instant();
+    assertThat(hub.claim("node-1", now, now.plusSeconds(10), 10, List.of("webhook"))).hasSize(1);
+    HubRecords.Step moved =
+        new HubRecords.Step(
+            Scope.DEFAULT_TENANT,
+            "a",
+            "node-1",
+            now,
+            now.plusSeconds(10),
+            first + 4,
+            4,
+            0,
+            null,
+            null,
+            List.of());
+    assertThat(hub.record(moved)).isTrue();
+
+    HubRecords.Target t = hub.rewind(SCOPE, "a", first).orElseThrow();
+    assertThat(t.version()).isEqualTo(2);
+    HubRecords.Cursor c = hub.cursor(Scope.DEFAULT_TENANT, "a").orElseThrow();
+    assertThat(c.nextSeq()).isEqualTo(first);
+    assertThat(c.owner()).isNull();
+    assertThat(c.delivered()).isEqualTo(4); // what was delivered stays counted
+    // The node that held the lease records nothing more: its worker stops.
+    assertThat(hub.record(moved)).isFalse();
+    assertThat(hub.cursor(Scope.DEFAULT_TENANT, "a").orElseThrow().nextSeq()).isEqualTo(first);
+    // Any node claims it again, from the new cursor.
+    assertThat(hub.claim("node-2", now, now.plusSeconds(10), 10, List.of("webhook")))
+        .extracting(HubRecords.Cursor::nextSeq)
+        .containsExactly(first);
+
+    List<JournalEntry> journal = store.read(SCOPE, r -> r.journal(0, 100));
+    Change.Patched rewound = (Change.Patched) journal.get(journal.size() - 1).change();
+    assertThat(rewound.resourceId()).isEqualTo("a");
+    assertThat(rewound.attributes().get(0).path()).isEqualTo("cursor");
+    assertThat(rewound.attributes().get(0).before().asLong()).isEqualTo(first + 4);
+    assertThat(rewound.attributes().get(0).after().asLong()).isEqualTo(first);
+    assertThat(hub.rewind(SCOPE, "nope", first)).isEmpty();
+    assertThatThrownBy(() -> hub.rewind(SCOPE, "a", 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void hub_remoteIdsAndDeletionGoWithTheTarget() {
     HubRecords hub = store.hub();
     HubRecords.Target t = hub.create(SCOPE, "crm", "scim", "{}", null).orElseThrow();
