@@ -128,7 +128,7 @@ final class AuditCommand implements Runnable {
     Store store;
     try {
       config = options.config();
-      store = options.openExisting(config);
+      store = options.openExisting(config, spec);
     } catch (IllegalArgumentException e) {
       err.println("scimd: invalid configuration: " + Main.oneLine(e.getMessage()));
       err.flush();
@@ -258,9 +258,7 @@ final class AuditCommand implements Runnable {
           store,
           (s, config) -> {
             Export.Format f = Export.Format.of(format);
-            String version =
-                Main.class.getAnnotation(Command.class).version()[0].replace("scimd ", "");
-            Export.write(s.audit(), tenant, since, until, f, version, out);
+            Export.write(s.audit(), tenant, since, until, f, BuildInfo.current().version(), out);
             return 0;
           });
     }

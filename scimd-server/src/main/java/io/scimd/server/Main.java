@@ -3,6 +3,7 @@ package io.scimd.server;
 import io.scimd.access.AccessSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.ClientAdmin;
+import io.scimd.server.clients.Tokens;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.oauth.TrustedIssuers;
@@ -34,7 +35,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "scimd",
     mixinStandardHelpOptions = true,
-    version = "scimd 0.1.0",
+    versionProvider = Main.Version.class,
     description = "SCIM 2.0 service provider",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -74,7 +74,8 @@ public final class Main implements Runnable {
    */
   public static CommandLine commandLine(Map<String, String> env, Consumer<ScimServer> onStarted) {
     CommandLine cl = new CommandLine(new Main());
-    cl.addSubcommand(new Serve(env, onStarted));
+    Serve serve = new Serve(onStarted);
+    cl.addSubcommand(serve);
     cl.addSubcommand(new Migrate());
     cl.addSubcommand(ClientCommands.client());
     cl.addSubcommand(ClientCommands.token());
@@ -86,13 +87,23 @@ public final class Main implements Runnable {
             .addSubcommand(new TenantCreate())
             .addSubcommand(new TenantList())
             .addSubcommand(new TenantDelete()));
-    cl.setDefaultValueProvider(
-        arg -> arg instanceof OptionSpec o ? fromEnv(env, o.longestName()) : null);
+    serve.settings = Settings.install(cl, env);
+    versions(cl);
     return cl;
   }
 
-  /** {@code --host} reads {@code SCIMD_HOST}, and so on; other options have no variable. */
-  private static @Nullable String fromEnv(Map<String, String> env, String option) {
+  /** {@code -V} on any command prints the version (picocli asks each command's own provider). */
+  private static void versions(CommandLine cl) {
+    cl.getCommandSpec().versionProvider(new Version());
+    cl.getSubcommands().values().forEach(Main::versions);
+  }
+
+  /**
+   * The variable of a setting: {@code --host} reads {@code SCIMD_HOST}, and so on; other options
+   * have none and are no settings ({@link Settings}: each setting is also a key of the
+   * configuration file).
+   */
+  static @Nullable String variable(String option) {
     return switch (option) {
       case "--host",
           "--port",
@@ -112,7 +123,7 @@ public final class Main implements Runnable {
           "--audit-auth-failure-window",
           "--target-allow",
           "--delivery" ->
-          env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
+          "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
       case "--tls-cert",
           "--tls-key",
           "--trusted-proxy",
@@ -125,7 +136,7 @@ public final class Main implements Runnable {
           "--oauth-token-lifetime",
           "--oauth-key-rotation",
           "--oauth-trust" ->
-          env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
+          "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
       case "--rate-limit",
           "--rate-limit-burst",
           "--auth-failure-limit",
@@ -137,10 +148,18 @@ public final class Main implements Runnable {
           "--max-patch-operations",
           "--access-staleness",
           "--access-index-max" ->
-          env.get("SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT));
-      case "--hub-key" -> env.get("SCIMD_HUB_KEY_FILE");
+          "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
+      case "--hub-key" -> "SCIMD_HUB_KEY_FILE";
       default -> null;
     };
+  }
+
+  /** {@code scimd --version}: the version and the commit this scimd was built from. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {BuildInfo.current().line()};
+    }
   }
 
   /** The message of a failure on one line: it is what an operator greps for in the logs. */
@@ -153,6 +172,14 @@ public final class Main implements Runnable {
    * in {@code --data}), the pool size and timeouts, and whether to migrate on start.
    */
   static final class DbOptions {
+    /** Every command that opens a store reads the configuration file too (see {@link Settings}). */
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description =
+            "YAML configuration file: each key is an option's name without the dashes (port: 8080); flags and then environment variables override it (SCIMD_CONFIG).")
+    @Nullable Path config;
+
     @Option(
         names = "--db",
         description =
@@ -510,11 +537,12 @@ public final class Main implements Runnable {
             "Deliver changes to the hub's targets from this node; --no-delivery serves requests only, other nodes deliver (SCIMD_DELIVERY; default ${DEFAULT-VALUE}).")
     boolean delivery;
 
-    private final Map<String, String> env;
     private final Consumer<ScimServer> onStarted;
 
-    Serve(Map<String, String> env, Consumer<ScimServer> onStarted) {
-      this.env = env;
+    /** Where the settings come from; set once the command line is built. */
+    @Nullable Settings settings;
+
+    Serve(Consumer<ScimServer> onStarted) {
       this.onStarted = onStarted;
     }
 
@@ -545,7 +573,7 @@ public final class Main implements Runnable {
                     maxFilterDepth)
                 .withRateLimit(rate("--rate-limit", rateLimit, rateLimitBurst));
         config =
-            new ServerConfig(host, port, data, schemas, env.get("SCIMD_BOOTSTRAP_TOKEN"), service)
+            new ServerConfig(host, port, data, schemas, bootstrapToken(), service)
                 .withAuthFailureLimit(rate("--auth-failure-limit", authFailureLimit, null));
         if (url != null && pool != null) {
           config = config.withDatabase(url, pool);
@@ -571,11 +599,11 @@ public final class Main implements Runnable {
                     indexMax == null ? AccessSettings.defaultMaxIdentities() : indexMax));
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
-        err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
+        err.println("scimd: invalid configuration: " + explain(e));
         err.flush();
         return EXIT_CONFIG;
       } catch (RuntimeException e) {
-        err.println("scimd: cannot start: " + oneLine(e.getMessage()));
+        err.println("scimd: cannot start: " + explain(e));
         err.flush();
         return EXIT_START;
       }
@@ -593,6 +621,38 @@ public final class Main implements Runnable {
         }
       }
       return 0;
+    }
+
+    /** The message of {@code e}, naming the variable or file key of each option it names. */
+    private String explain(RuntimeException e) {
+      Settings s = settings;
+      String message = oneLine(e.getMessage());
+      return s == null ? message : s.explain(spec, message);
+    }
+
+    /**
+     * The bootstrap token ({@code SCIMD_BOOTSTRAP_TOKEN}, its {@code _FILE}, or the configuration
+     * file's {@code bootstrap-token}), or null.
+     *
+     * @throws IllegalArgumentException when it is too short, naming where it came from (never the
+     *     token: it is a secret even when unusable)
+     */
+    private @Nullable String bootstrapToken() {
+      Settings s = settings;
+      Settings.Value v = s == null ? null : s.withoutFlag("bootstrap-token", spec);
+      if (v == null) {
+        return null;
+      }
+      if (v.text().length() < Tokens.MIN_LENGTH) {
+        throw new IllegalArgumentException(
+            v.label()
+                + " must be at least "
+                + Tokens.MIN_LENGTH
+                + " characters long (it has "
+                + v.text().length()
+                + "); use a long random value");
+      }
+      return v.text();
     }
 
     /**
@@ -653,10 +713,13 @@ public final class Main implements Runnable {
         return EXIT_CONFIG;
       }
       PoolSettings settings;
+      List<String> applied;
+      err.println("scimd: store: PostgreSQL at " + Stores.redact(url));
+      err.flush();
       try {
         settings = db.settings(true);
         // IllegalArgumentException for a URL of another kind, or invalid schema definitions
-        Stores.migratePostgres(url, TenantSchemas.read(schemas).union(), settings);
+        applied = Stores.migratePostgres(url, TenantSchemas.read(schemas).union(), settings);
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + oneLine(e.getMessage()));
         err.flush();
@@ -666,8 +729,18 @@ public final class Main implements Runnable {
         err.flush();
         return EXIT_START;
       }
-      spec.commandLine().getOut().println("scimd: the database schema is up to date");
-      spec.commandLine().getOut().flush();
+      PrintWriter out = spec.commandLine().getOut();
+      if (applied.isEmpty()) {
+        out.println("scimd: the database schema was already up to date; no migration to apply");
+      } else {
+        out.println(
+            "scimd: applied "
+                + applied.size()
+                + (applied.size() == 1 ? " migration: " : " migrations: ")
+                + String.join(", ", applied)
+                + "; the database schema is now up to date");
+      }
+      out.flush();
       return 0;
     }
   }
@@ -706,7 +779,7 @@ public final class Main implements Runnable {
       Optional<Tenants.Tenant> created;
       try {
         Tenants.checkName(name);
-        try (Store s = store.open()) {
+        try (Store s = store.open(spec)) {
           created = s.tenants().create(name);
         }
       } catch (IllegalArgumentException e) {
@@ -741,7 +814,7 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       List<Tenants.Tenant> tenants;
-      try (Store s = store.open()) {
+      try (Store s = store.open(spec)) {
         tenants = s.tenants().list();
       } catch (IllegalArgumentException e) {
         return fail(spec, EXIT_CONFIG, "invalid configuration: " + e.getMessage());
@@ -790,7 +863,7 @@ public final class Main implements Runnable {
           return fail(
               spec, EXIT_CONFIG, "the tenant \"" + Scope.DEFAULT_TENANT + "\" cannot be deleted");
         }
-        try (Store s = store.open()) {
+        try (Store s = store.open(spec)) {
           done = s.tenants().delete(name, force);
         }
       } catch (IllegalArgumentException e) {
