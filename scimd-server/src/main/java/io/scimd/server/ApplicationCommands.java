@@ -73,7 +73,7 @@ final class ApplicationCommands {
    */
   private static int run(CommandSpec spec, TenantOptions common, Work work) {
     ServerConfig config = common.store.config();
-    try (Store s = common.store.open(config)) {
+    try (Store s = common.store.open(config, spec)) {
       SchemaRegistry registry = TenantSchemas.read(common.store.schemas).union();
       return work.run(new AccessModel(s, registry), common.scope(), spec.commandLine().getOut());
     } catch (AccessException e) {

@@ -60,6 +60,9 @@ public final class ScimServer implements AutoCloseable {
   private final HubNode hub;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** The SQLite data directory's lock, held while this server runs; null on PostgreSQL. */
+  private @Nullable DataDirectoryLock lock;
+
   /** The client that pushes verification events (the workers' sinks have the hub's). */
   private static final java.net.http.HttpClient SSF_HTTP =
       java.net.http.HttpClient.newBuilder()
@@ -101,14 +104,50 @@ public final class ScimServer implements AutoCloseable {
   public static ScimServer start(ServerConfig config, PrintWriter out) {
     InstantSource clock = InstantSource.system();
     TenantSchemas schemas = TenantSchemas.read(config.schemasDir());
-    Store store = openStore(config, schemas.union(), clock);
+    // One server per SQLite data directory: a second is refused before it touches the store.
+    DataDirectoryLock lock =
+        config.database() == null ? DataDirectoryLock.acquire(config.dataDir()) : null;
     try {
-      return start(config, schemas, store, clock, out);
+      if (isNew(config)) {
+        LOG.warn("store: {}: none there yet, creating a new, empty store", where(config));
+      } else {
+        LOG.info("store: {}", where(config));
+      }
+      Store store = openStore(config, schemas.union(), clock);
+      try {
+        ScimServer server = start(config, schemas, store, clock, out);
+        server.lock = lock;
+        return server;
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
-      store.close();
+      if (lock != null) {
+        lock.close();
+      }
       throw e;
     }
   }
+
+  /**
+   * Where the store of {@code config} is, for people: {@code SQLite in /abs/dir} or {@code
+   * PostgreSQL at jdbc:postgresql://host/db?user=scimd} (without a password).
+   */
+  static String where(ServerConfig config) {
+    String database = config.database();
+    return database != null
+        ? "PostgreSQL at " + Stores.redact(database)
+        : "SQLite in " + config.dataDir().toAbsolutePath().normalize();
+  }
+
+  /** Whether opening the store of {@code config} creates it: an SQLite directory without one. */
+  static boolean isNew(ServerConfig config) {
+    return config.database() == null && !Files.exists(config.dataDir().resolve(SQLITE_FILE));
+  }
+
+  /** The SQLite database file in a data directory. */
+  static final String SQLITE_FILE = "scimd.db";
 
   /**
    * The store {@code config} names: the PostgreSQL database of {@code --db}, else SQLite in the
@@ -255,8 +294,7 @@ public final class ScimServer implements AutoCloseable {
         // already failing; the cause below is what the operator needs
       }
       failureLog.halt();
-      throw new IllegalStateException(
-          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(cannotListen(config.host(), config.port(), e), e);
     }
     // Nodes on one PostgreSQL database hold one client rate between them; an SQLite file has
     // one server, which holds it alone.
@@ -288,6 +326,36 @@ public final class ScimServer implements AutoCloseable {
             : "off",
         failures);
     return server;
+  }
+
+  /**
+   * Why a server could not listen, in the operator's terms: Jetty says "Failed to bind", the socket
+   * beneath it why.
+   */
+  static String cannotListen(String host, int port, Exception e) {
+    String address = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException b) {
+        String why = String.valueOf(b.getMessage());
+        if (why.contains("in use")) {
+          return "address " + address + " is already in use; choose another --port";
+        }
+        if (why.contains("ermission denied")) {
+          return "cannot listen on "
+              + address
+              + ": permission denied (ports below 1024 need privileges); choose another --port";
+        }
+        if (why.contains("assign requested address")) {
+          return "cannot listen on "
+              + address
+              + ": "
+              + host
+              + " is not an address of this machine; choose another --host";
+        }
+        return "cannot listen on " + address + ": " + why;
+      }
+    }
+    return "cannot listen on " + address + ": " + e.getMessage();
   }
 
   /** The schema registry: the built-in schemas plus {@code dir}'s definitions. */
@@ -397,6 +465,14 @@ public final class ScimServer implements AutoCloseable {
       LOG.warn("stopping the HTTP server failed: {}", e.getMessage());
     } finally {
       store.close();
+      unlock();
+    }
+  }
+
+  private void unlock() {
+    DataDirectoryLock l = lock;
+    if (l != null) {
+      l.close();
     }
   }
 
@@ -428,6 +504,7 @@ public final class ScimServer implements AutoCloseable {
         audit.close(); // signs the heads the last requests moved
       } finally {
         store.close();
+        unlock();
       }
     }
   }

@@ -2,11 +2,12 @@ package io.scimd.server;
 
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.store.Store;
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,18 +40,31 @@ final class StoreOptions {
   }
 
   /**
-   * Opens the store, creating an empty one when there is none yet.
+   * Opens the store, creating an empty one when there is none yet; says on {@code spec}'s error
+   * stream which store it is, and warns when it is a new one (a relative {@code --data} from
+   * another directory is a new, empty store, not the one the server uses).
    *
    * @throws IllegalArgumentException for an option the store cannot use
    * @throws IllegalStateException when the store cannot be opened
    */
-  Store open() {
-    return open(config());
+  Store open(CommandSpec spec) {
+    return open(config(), spec);
   }
 
-  Store open(ServerConfig config) {
-    return ScimServer.openStore(
-        config, TenantSchemas.read(schemas).union(), InstantSource.system());
+  Store open(ServerConfig config, CommandSpec spec) {
+    TenantSchemas registry = TenantSchemas.read(schemas);
+    PrintWriter err = spec.commandLine().getErr();
+    if (ScimServer.isNew(config)) {
+      err.println(
+          "scimd: store: "
+              + ScimServer.where(config)
+              + ": none there yet, creating a new, empty store (give --data or --db to use"
+              + " another)");
+    } else {
+      err.println("scimd: store: " + ScimServer.where(config));
+    }
+    err.flush();
+    return ScimServer.openStore(config, registry.union(), InstantSource.system());
   }
 
   /**
@@ -59,11 +73,13 @@ final class StoreOptions {
    *
    * @throws IllegalArgumentException when there is no store there
    */
-  Store openExisting(ServerConfig config) {
-    if (config.database() == null && !Files.exists(config.dataDir().resolve("scimd.db"))) {
+  Store openExisting(ServerConfig config, CommandSpec spec) {
+    if (ScimServer.isNew(config)) {
       throw new IllegalArgumentException(
-          "no scimd store in " + config.dataDir() + " (give --data or --db)");
+          "no scimd store in "
+              + config.dataDir().toAbsolutePath().normalize()
+              + " (give --data or --db)");
     }
-    return open(config);
+    return open(config, spec);
   }
 }

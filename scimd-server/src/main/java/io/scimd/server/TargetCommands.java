@@ -100,7 +100,7 @@ final class TargetCommands {
    */
   private static int run(CommandSpec spec, Common common, Work work) {
     ServerConfig config = common.store.config();
-    try (Store s = common.store.open(config)) {
+    try (Store s = common.store.open(config, spec)) {
       Path keyFile = common.hub.settings(false).keyFile(config.dataDir());
       // On SQLite the CLI and the server share the data directory, so the key it makes is the
       // server's. A PostgreSQL database's nodes hold theirs: a new one here would seal secrets

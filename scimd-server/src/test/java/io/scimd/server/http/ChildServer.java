@@ -106,6 +106,11 @@ public final class ChildServer implements AutoCloseable {
     }
   }
 
+  /** The server's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
