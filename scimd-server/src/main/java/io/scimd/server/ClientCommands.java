@@ -72,7 +72,7 @@ final class ClientCommands {
    * store refused (a name in use, too many tokens, nothing found) or could not do.
    */
   private static int run(CommandSpec spec, Common common, Work work) {
-    try (Store s = common.store.open()) {
+    try (Store s = common.store.open(spec)) {
       ClientAdmin admin =
           new ClientAdmin(s.credentials(), InstantSource.system(), common.maxTokens);
       return work.run(s, admin, spec.commandLine().getOut());
@@ -340,12 +340,38 @@ final class ClientCommands {
   /** The client a token command works on, and what kind of credential. */
   static final class Target {
     @Option(
-        names = {"--client", "--name"},
-        required = true,
+        names = "--client",
         description =
             "The client's id or name. token create with a name no client has creates that client,"
                 + " with the scopes scim:read scim:write.")
-    String client = "";
+    @Nullable String client;
+
+    @Option(
+        names = "--name",
+        description =
+            "token create: the name of a new client to create, refused when a client of the tenant"
+                + " has it already (to give that one another credential, use --client)."
+                + " Elsewhere the same as --client.")
+    @Nullable String name;
+
+    /**
+     * The client named by {@code --client} or {@code --name}.
+     *
+     * @throws IllegalArgumentException when neither or both are given, or the name is no usable one
+     *     (empty, blank, too long)
+     */
+    String client() {
+      String c = client;
+      String n = name;
+      if ((c == null) == (n == null)) {
+        throw new IllegalArgumentException(
+            c == null
+                ? "give the client: --client ID-OR-NAME, or --name NEW-NAME"
+                : "give --client or --name, not both");
+      }
+      String given = c != null ? c : n;
+      return ClientAdmin.checkName(given);
+    }
 
     @Option(
         names = "--type",
@@ -374,13 +400,33 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
+      String wanted;
+      try {
+        wanted = target.client(); // before the store is opened, or created
+      } catch (IllegalArgumentException e) {
+        return Main.fail(spec, Main.EXIT_CONFIG, e.getMessage());
+      }
       return run(
           spec,
           common,
           (s, admin, out) -> {
+            Optional<Client> existing = find(admin, common.tenant, wanted);
+            if (target.name != null && existing.isPresent()) {
+              // --name makes a new client: one with that name already would silently get a
+              // second credential, which is not what was asked.
+              return Main.fail(
+                  spec,
+                  Main.EXIT_START,
+                  "a client named \""
+                      + wanted
+                      + "\" exists already in the tenant \""
+                      + common.tenant
+                      + "\": nothing was created; to give it another credential use --client "
+                      + wanted
+                      + ", or choose another --name");
+            }
             Client c =
-                find(admin, common.tenant, target.client)
-                    .orElseGet(() -> admin.createClient(common.scope(), target.client, List.of()));
+                existing.orElseGet(() -> admin.createClient(common.scope(), wanted, List.of()));
             printIssued(
                 out, c, admin.issue(common.scope(), c, target.kind, target.expires), "issued");
             return 0;
@@ -455,13 +501,19 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
+      String wanted;
+      try {
+        wanted = target.client(); // before the store is opened, or created
+      } catch (IllegalArgumentException e) {
+        return Main.fail(spec, Main.EXIT_CONFIG, e.getMessage());
+      }
       return run(
           spec,
           common,
           (s, admin, out) -> {
-            Optional<Client> c = find(admin, common.tenant, target.client);
+            Optional<Client> c = find(admin, common.tenant, wanted);
             if (c.isEmpty()) {
-              return noClient(spec, common.tenant, target.client);
+              return noClient(spec, common.tenant, wanted);
             }
             ClientAdmin.Rotated r =
                 admin.rotate(common.scope(), c.get(), target.kind, overlap, target.expires);

@@ -1,5 +1,7 @@
 package io.scimd.core.schema;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -87,6 +89,17 @@ public final class SchemaRegistry {
     return new SchemaRegistry(s, t);
   }
 
+  /** One definition and the file it came from, so that its errors name the file. */
+  private record Definition(Path file, JsonNode node) {
+    <T> T parse(java.util.function.Function<JsonNode, T> parser) {
+      try {
+        return parser.apply(node);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   /**
    * This registry plus the definitions in {@code dir}'s {@code *.json} files.
    *
@@ -94,8 +107,8 @@ public final class SchemaRegistry {
    */
   public SchemaRegistry withDirectory(Path dir) {
     ObjectMapper mapper = new ObjectMapper();
-    List<JsonNode> schemaNodes = new ArrayList<>();
-    List<JsonNode> typeNodes = new ArrayList<>();
+    List<Definition> schemaNodes = new ArrayList<>();
+    List<Definition> typeNodes = new ArrayList<>();
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
       files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
@@ -106,8 +119,22 @@ public final class SchemaRegistry {
       JsonNode root;
       try {
         root = mapper.readTree(f.toFile());
+      } catch (JsonProcessingException e) {
+        // The parser's own message, where it is in the file; not the library's source location
+        // and class names that getMessage() appends.
+        JsonLocation at = e.getLocation();
+        throw new IllegalArgumentException(
+            f
+                + (at == null ? "" : " line " + at.getLineNr() + ", column " + at.getColumnNr())
+                + ": not valid JSON: "
+                + e.getOriginalMessage(),
+            e);
       } catch (IOException e) {
-        throw new IllegalArgumentException(f + ": not valid JSON: " + e.getMessage(), e);
+        throw new IllegalArgumentException(f + ": cannot read it: " + e.getMessage(), e);
+      }
+      if (root == null || !(root.isObject() || root.isArray())) {
+        throw new IllegalArgumentException(
+            f + ": expected a schema or resource type object, or an array of them");
       }
       List<JsonNode> items = new ArrayList<>();
       if (root.isArray()) {
@@ -119,20 +146,20 @@ public final class SchemaRegistry {
       }
       for (JsonNode n : items) {
         if (n.has("endpoint")) {
-          typeNodes.add(n);
+          typeNodes.add(new Definition(f, n));
         } else {
-          schemaNodes.add(n);
+          schemaNodes.add(new Definition(f, n));
         }
       }
     }
     Map<String, Schema> s = new LinkedHashMap<>(schemas);
-    for (JsonNode n : schemaNodes) {
-      Schema parsed = SchemaJson.parseSchema(n);
+    for (Definition d : schemaNodes) {
+      Schema parsed = d.parse(SchemaJson::parseSchema);
       s.put(key(parsed.id()), parsed);
     }
     Map<String, ResourceType> t = new LinkedHashMap<>(types);
-    for (JsonNode n : typeNodes) {
-      ResourceType parsed = SchemaJson.parseResourceType(n, urn -> s.get(key(urn)));
+    for (Definition d : typeNodes) {
+      ResourceType parsed = d.parse(n -> SchemaJson.parseResourceType(n, urn -> s.get(key(urn))));
       ResourceType existing = t.get(key(parsed.name()));
       if (existing != null) {
         List<SchemaExtension> ext = new ArrayList<>(existing.extensions());

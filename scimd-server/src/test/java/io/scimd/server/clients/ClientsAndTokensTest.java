@@ -96,6 +96,33 @@ class ClientsAndTokensTest {
   }
 
   @Test
+  void tokenCreate_withANameInUse_orNoName_createsNothing_andSaysWhatToDo() throws Exception {
+    assertThat(scimd("token", "create", "--name", "okta")).as(err).isZero();
+    String first = printed(Pattern.compile("SCIMD_TOKEN=(\\S+)"));
+    assertThat(scimd("token", "create", "--name", "okta")).isEqualTo(1);
+    assertThat(err)
+        .endsWith(
+            "scimd: a client named \"okta\" exists already in the tenant \"default\": nothing was"
+                + " created; to give it another credential use --client okta, or choose another"
+                + " --name\n");
+    assertThat(out).doesNotContain("SCIMD_TOKEN");
+    assertThat(scimd("token", "list", "--client", "okta")).isZero();
+    assertThat(out.lines().count()).as(out).isEqualTo(2); // the header and the one credential
+    // --client is for one that exists: it gets another credential, and the first still works.
+    assertThat(scimd("token", "create", "--client", "okta")).as(err).isZero();
+    assertThat(status(first, "GET", "/scim/v2/Users", null)).isEqualTo(200);
+
+    for (String blank : List.of("", "   ")) {
+      assertThat(scimd("token", "create", "--name", blank)).isEqualTo(2);
+      assertThat(err).startsWith("scimd: invalid client name: use 1 to 100 characters");
+    }
+    assertThat(scimd("token", "create")).isEqualTo(2);
+    assertThat(err).contains("give the client: --client ID-OR-NAME, or --name NEW-NAME");
+    assertThat(scimd("token", "create", "--name", "a", "--client", "b")).isEqualTo(2);
+    assertThat(err).contains("not both");
+  }
+
+  @Test
   void aReadOnlyClient_canReadButNotWrite_andIsToldWhichScopeItLacks() throws Exception {
     assertThat(scimd("client", "create", "auditor", "--scope", "scim:read", "--token"))
         .as(err)

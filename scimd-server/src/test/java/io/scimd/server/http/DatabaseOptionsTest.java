@@ -193,8 +193,14 @@ class DatabaseOptionsTest {
       assertThat(err.toString()).contains("needs migrations").contains("scimd migrate");
 
       assertThat(run("migrate", "--db", url)).as(err.toString()).isZero();
-      assertThat(out.toString()).contains("up to date");
+      // It says which migrations it applied, the first and the ones after it.
+      assertThat(out.toString())
+          .containsPattern("scimd: applied \\d+ migrations: 1 \\(.+\\), 2 \\(")
+          .contains("now up to date");
+      assertThat(err.toString()).contains("store: PostgreSQL at ").doesNotContain("password=");
       assertThat(run("migrate", "--db", url)).as("idempotent: " + err).isZero();
+      assertThat(out.toString())
+          .isEqualTo("scimd: the database schema was already up to date; no migration to apply\n");
 
       Map<String, String> env = Map.of("SCIMD_MIGRATE", "false", "SCIMD_DB_POOL_SIZE", "3");
       int code =

@@ -74,8 +74,22 @@ class MainTest {
     int code =
         cli(env, new CompletableFuture<>())
             .execute("serve", "--port", "0", "--data", dir.resolve("d").toString());
-    assertThat(code).isNotZero();
-    assertThat(err.toString()).contains("broken.json");
+    assertThat(code).isEqualTo(2);
+    // The file and where in it, in the parser's words: not the library's source description.
+    assertThat(err.toString())
+        .contains(schemas.resolve("broken.json") + " line 1, column 3: not valid JSON: ")
+        .doesNotContain("REDACTED")
+        .doesNotContain("StreamReadFeature")
+        .doesNotContain("Exception")
+        .hasLineCount(1);
+    // A definition that is JSON but not a schema names its file too.
+    Files.writeString(schemas.resolve("broken.json"), "{\"id\": \"urn:example:x\"}");
+    code =
+        cli(env, new CompletableFuture<>())
+            .execute("serve", "--port", "0", "--data", dir.resolve("d").toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(schemas.resolve("broken.json") + ": schema urn:example:x has no \"attributes\"");
   }
 
   @Test

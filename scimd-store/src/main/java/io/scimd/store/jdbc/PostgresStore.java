@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -141,10 +142,10 @@ final class PostgresStore implements Store {
    *
    * @throws IllegalStateException as {@link #open} does
    */
-  static void migrate(String jdbcUrl, SchemaRegistry registry, PoolSettings settings) {
+  static List<String> migrate(String jdbcUrl, SchemaRegistry registry, PoolSettings settings) {
     // The pool only proves the database is there, with the same clear message as open.
     try (HikariDataSource pool = pool(jdbcUrl, settings.withMaxPoolSize(1))) {
-      prepareSchema(jdbcUrl, registry, true);
+      return prepareSchema(jdbcUrl, registry, true);
     }
   }
 
@@ -208,7 +209,8 @@ final class PostgresStore implements Store {
    * a rolled-back node would run on tables it does not understand), then migrates or refuses
    * pending migrations.
    */
-  private static void prepareSchema(String jdbcUrl, SchemaRegistry registry, boolean migrate) {
+  private static List<String> prepareSchema(
+      String jdbcUrl, SchemaRegistry registry, boolean migrate) {
     try {
       // Flyway connects by itself (it needs more than one connection at a time, which a small pool
       // may not have); user and password come from the URL.
@@ -245,7 +247,9 @@ final class PostgresStore implements Store {
                 + "): run the scimd release that migrated it, or a newer one");
       }
       if (migrate) {
-        flyway.migrate();
+        return flyway.migrate().migrations.stream()
+            .map(m -> m.version + " (" + m.description + ")")
+            .toList();
       } else if (info.pending().length > 0) {
         throw new IllegalStateException(
             "the database at "
@@ -256,6 +260,7 @@ final class PostgresStore implements Store {
                     .collect(Collectors.joining(", "))
                 + " and migrating on start is off: run 'scimd migrate' first");
       }
+      return List.of();
     } catch (FlywayException e) {
       throw new IllegalStateException(
           "cannot migrate the schema of " + redact(jdbcUrl) + ": " + e.getMessage(), e);

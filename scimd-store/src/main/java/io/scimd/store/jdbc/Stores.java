@@ -5,6 +5,7 @@ import io.scimd.store.PoolSettings;
 import io.scimd.store.Store;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 
 /**
  * Opens the JDBC stores: the store a location names ({@code --db} / {@code SCIMD_DB}), or the
@@ -68,7 +69,8 @@ public final class Stores {
   }
 
   /**
-   * Applies the pending migrations to the PostgreSQL database at {@code jdbcUrl} and returns: what
+   * Applies the pending migrations to the PostgreSQL database at {@code jdbcUrl} and returns those
+   * it applied, each as {@code VERSION (description)}, oldest first (none: it was up to date): what
    * {@code scimd migrate} runs when nodes start with {@link PoolSettings#migrate()} false. {@code
    * registry} must be the nodes' (their {@code --schemas}): it says which attributes' keys a
    * migration recomputes (docs/decisions/0013-identifier-keys.md).
@@ -76,8 +78,13 @@ public final class Stores {
    * @throws IllegalArgumentException as {@link #postgres} does
    * @throws IllegalStateException as {@link #postgres} does
    */
-  public static void migratePostgres(
+  public static List<String> migratePostgres(
       String jdbcUrl, SchemaRegistry registry, PoolSettings settings) {
-    PostgresStore.migrate(jdbcUrl, registry, settings);
+    return PostgresStore.migrate(jdbcUrl, registry, settings);
+  }
+
+  /** {@code jdbcUrl} with any password replaced by {@code ***}: safe for messages and logs. */
+  public static String redact(String jdbcUrl) {
+    return PostgresStore.redact(jdbcUrl);
   }
 }
