@@ -12,10 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -84,7 +85,7 @@ final class Settings implements CommandLine.IDefaultValueProvider {
 
   private final Map<String, String> env;
   private final Set<String> keys = new TreeSet<>();
-  private final Map<ArgSpec, Origin> origins = new IdentityHashMap<>();
+  private final IdentityHashMap<ArgSpec, Origin> origins = new IdentityHashMap<>();
   private @Nullable Path loadedPath;
   private Map<String, JsonNode> loaded = Map.of();
 
@@ -288,8 +289,7 @@ final class Settings implements CommandLine.IDefaultValueProvider {
         throw new Invalid(
             "the configuration file " + file + " must be a mapping of keys to values (port: 8080)");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : root.properties()) {
         if (!keys.contains(e.getKey())) {
           throw new Invalid(
               "the configuration file "
@@ -310,10 +310,10 @@ final class Settings implements CommandLine.IDefaultValueProvider {
   }
 
   /** The known key closest to {@code key}, if any is close enough to be what was meant. */
-  private java.util.Optional<String> nearest(String key) {
+  private Optional<String> nearest(String key) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    String k = key.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    String k = key.toLowerCase(Locale.ROOT).replace('_', '-');
     for (String known : keys) {
       int d = distance(k, known);
       if (d < bestDistance) {
@@ -322,8 +322,8 @@ final class Settings implements CommandLine.IDefaultValueProvider {
       }
     }
     return best != null && bestDistance <= Math.max(2, key.length() / 3)
-        ? java.util.Optional.of(best)
-        : java.util.Optional.empty();
+        ? Optional.of(best)
+        : Optional.empty();
   }
 
   /** Levenshtein distance. */

@@ -106,6 +106,11 @@ public final class ChildServer implements AutoCloseable {
     }
   }
 
+  /** Kills the server as a crash would (SIGKILL: no shutdown hook runs), and waits for it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   /** The server's process id. */
   public long pid() {
     return process.pid();
