@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.scimd.core.schema.EditDistance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -315,7 +316,7 @@ final class Settings implements CommandLine.IDefaultValueProvider {
     int bestDistance = Integer.MAX_VALUE;
     String k = key.toLowerCase(Locale.ROOT).replace('_', '-');
     for (String known : keys) {
-      int d = distance(k, known);
+      int d = EditDistance.levenshtein(k, known);
       if (d < bestDistance) {
         best = known;
         bestDistance = d;
@@ -324,26 +325,6 @@ final class Settings implements CommandLine.IDefaultValueProvider {
     return best != null && bestDistance <= Math.max(2, key.length() / 3)
         ? Optional.of(best)
         : Optional.empty();
-  }
-
-  /** Levenshtein distance. */
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /**

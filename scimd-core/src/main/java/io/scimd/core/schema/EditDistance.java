@@ -1,0 +1,29 @@
+package io.scimd.core.schema;
+
+/**
+ * How far apart two names are, for the "did you mean" of an error that names an attribute, a
+ * setting or a key that does not exist.
+ */
+public final class EditDistance {
+  private EditDistance() {}
+
+  /** The Levenshtein distance: insertions, deletions and substitutions (two rows of the table). */
+  public static int levenshtein(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}
