@@ -201,13 +201,13 @@ final class AccessHandler extends Handler.Abstract {
           };
       send(response, callback, 200, answer);
     } catch (AccessException e) {
-      error(response, callback, e.status(), e.detail());
+      error(request, response, callback, e.status(), e.detail());
     } catch (ScimException e) {
-      error(response, callback, e.status(), e.getMessage());
+      error(request, response, callback, e.status(), e.getMessage());
     } catch (IllegalArgumentException e) {
-      error(response, callback, 400, e.getMessage());
+      error(request, response, callback, 400, e.getMessage());
     } catch (IllegalStateException e) {
-      error(response, callback, 409, e.getMessage());
+      error(request, response, callback, 409, e.getMessage());
     }
     return true;
   }
@@ -401,7 +401,8 @@ final class AccessHandler extends Handler.Abstract {
   }
 
   private static void error(
-      Response response, Callback callback, int status, @Nullable String message) {
+      Request request, Response response, Callback callback, int status, @Nullable String message) {
+    HttpIo.settleBody(request, response); // refused before its body was read: keep the connection
     ObjectNode body = JSON.createObjectNode();
     body.put("error", message == null ? "the request could not be served" : message);
     send(response, callback, status, body);

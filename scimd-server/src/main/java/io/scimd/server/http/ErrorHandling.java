@@ -43,10 +43,11 @@ final class ErrorHandling extends Handler.Wrapper {
             e.status(),
             e.getMessage());
       }
-      answer(response, callback, e.error(), e);
+      answer(request, response, callback, e.error(), e);
     } catch (Throwable t) {
       LOG.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), t);
       answer(
+          request,
           response,
           callback,
           new ScimError(500, null, "the server failed to process the request; it has been logged"),
@@ -56,12 +57,13 @@ final class ErrorHandling extends Handler.Wrapper {
   }
 
   private static void answer(
-      Response response, Callback callback, ScimError error, Throwable cause) {
+      Request request, Response response, Callback callback, ScimError error, Throwable cause) {
     if (response.isCommitted()) {
       callback.failed(cause);
       return;
     }
     response.reset();
+    HttpIo.settleBody(request, response);
     // Every 503 is a busy database or node that may answer a second later (RFC 9110 §10.2.3):
     // clients such as Entra back off by Retry-After, not by guessing.
     Map<String, String> headers = error.status() == 503 ? Map.of("Retry-After", "1") : Map.of();

@@ -20,7 +20,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -105,11 +104,8 @@ final class HttpIo {
   static final int REFUSED_BODY_LIMIT = 64 * 1024;
 
   /**
-   * Answers a request refused before anything read its body (401, another tenant's 404). A body
-   * left unread makes Jetty close the connection after an answer that did not say so, and a client
-   * that sends its next request on it in the meantime sees a broken pipe instead of an answer. So
-   * up to {@link #REFUSED_BODY_LIMIT} bytes are read and discarded; a larger body stays unread and
-   * the answer says {@code Connection: close}.
+   * Answers a request refused before anything read its body (401, another tenant's 404): its body
+   * is settled first ({@link #settleBody}).
    */
   static void refuse(
       Request request,
@@ -117,12 +113,21 @@ final class HttpIo {
       Callback callback,
       ScimError error,
       Map<String, String> headers) {
-    Map<String, String> all = headers;
+    settleBody(request, response);
+    writeError(response, callback, error, headers);
+  }
+
+  /**
+   * Before an error answer: a body left unread makes Jetty close the connection after an answer
+   * that did not say so, and a client that sends its next request on it in the meantime sees a
+   * broken pipe instead of an answer. So what is left of the body, up to {@link
+   * #REFUSED_BODY_LIMIT} bytes, is read and discarded (nothing, when a handler already read it); a
+   * larger body stays unread and the answer says {@code Connection: close}.
+   */
+  static void settleBody(Request request, Response response) {
     if (request.getLength() != 0 && !discard(request, REFUSED_BODY_LIMIT)) {
-      all = new HashMap<>(headers);
-      all.put("Connection", "close");
+      response.getHeaders().put("Connection", "close");
     }
-    writeError(response, callback, error, all);
   }
 
   /** Reads and discards at most {@code limit} bytes of the body: true when that was all of it. */

@@ -165,10 +165,10 @@ final class SsfHandler extends Handler.Abstract {
         }
       }
     } catch (SsfError e) {
-      error(response, callback, e.status(), e.err(), e.getMessage());
+      error(request, response, callback, e.status(), e.err(), e.getMessage());
     } catch (ScimException e) {
       // a body that is no JSON, too large, of another type
-      error(response, callback, e.error().status(), "invalid_request", e.error().detail());
+      error(request, response, callback, e.error().status(), "invalid_request", e.error().detail());
     }
     return true;
   }
@@ -204,7 +204,13 @@ final class SsfHandler extends Handler.Abstract {
   }
 
   private static void error(
-      Response response, Callback callback, int status, String err, @Nullable String description) {
+      Request request,
+      Response response,
+      Callback callback,
+      int status,
+      String err,
+      @Nullable String description) {
+    HttpIo.settleBody(request, response); // refused before its body was read: keep the connection
     ObjectNode body = JSON.createObjectNode();
     body.put("err", err);
     body.put("description", description == null ? err : description);

@@ -1,5 +1,6 @@
 package io.scimd.server.access;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -782,6 +783,51 @@ class AccessOverHttpTest {
     assertThat(json(bot, "POST", "/access/v1/hooks/okta/ci", "{}").statusCode()).isEqualTo(403);
     // Nor is it anything else: no SCIM, no admin.
     assertThat(bot.get("/scim/v2/Users").statusCode()).isEqualTo(403);
+  }
+
+  /**
+   * A refusal decided before the body is read (an agent's credential searching subjects) still
+   * reads that body, so the connection serves the client's next request. Answered first and closed,
+   * a keep-alive client whose body was still on its way saw its next request fail.
+   */
+  @Test
+  void aRefusalBeforeTheBodyIsRead_keepsTheConnectionForTheNextRequest() throws Exception {
+    saveCi();
+    agent("build-bot", List.of(alice), "developer");
+    String token = token("default", "build-bot-cred", "agent:build-bot");
+    byte[] body =
+        "{\"subject\":{\"type\":\"user\"},\"action\":{\"name\":\"build\"}}".getBytes(UTF_8);
+    String head =
+        "POST /access/v1/search/subject HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
+    String next =
+        "GET /access/v1/claims?application=ci HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + token
+            + "\r\nConnection: close\r\n\r\n";
+    try (java.net.Socket s = server.connect()) {
+      java.io.OutputStream out = s.getOutputStream();
+      // The headers and the start of the body arrive, the rest later: the refusal is answered
+      // while the body is still on its way.
+      int half = body.length / 2;
+      out.write(head.getBytes(UTF_8));
+      out.write(body, 0, half);
+      out.flush();
+      Thread.sleep(300);
+      try {
+        out.write(body, half, body.length - half);
+        out.write(next.getBytes(UTF_8));
+        out.flush();
+      } catch (java.io.IOException closed) {
+        // the server closed the connection after its answer: the assertion below says so
+      }
+      String answers = new String(s.getInputStream().readAllBytes(), UTF_8);
+      assertThat(answers).as(answers).startsWith("HTTP/1.1 403");
+      assertThat(answers.split("HTTP/1.1 ", -1)).as(answers).hasSize(3);
+      assertThat(answers).as(answers).contains("HTTP/1.1 200").contains("ci_roles");
+    }
   }
 
   // ---------------------------------------------------------------- change awareness
