@@ -150,6 +150,7 @@ public final class HubRun {
             .build();
     String root = "http://127.0.0.1:" + port;
     List<Receiver> receivers = new ArrayList<>();
+    serverPid = server.pid();
     try {
       LoadRun.awaitHealthy(http, root, server, logFile);
       Api api = new Api(http, root, token);
@@ -215,6 +216,26 @@ public final class HubRun {
   /** Write latencies (ns) of the steady writes with the targets delivering, for the overhead. */
   private static final List<Long> LATENCIES_WITH_TARGETS = new CopyOnWriteArrayList<>();
 
+  /** The server's CPU (ms) per change in the lag phase: its writes and their deliveries. */
+  private static double cpuPerChangeWithTargets = Double.NaN;
+
+  private static long serverPid = -1;
+
+  /**
+   * CPU time (ms, user + system) the server process has used, from /proc: on a machine shared with
+   * the harness and its receivers, CPU per change is the figure that does not move with the load.
+   */
+  static double serverCpuMillis() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields 14 and 15 of stat(5) (utime, stime), counted after the command's closing paren
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // USER_HZ is 100 on Linux
+    } catch (java.io.IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   private static void lag(
       Api api, List<Receiver> receivers, int rate, int seconds, StringBuilder report)
       throws Exception {
@@ -222,10 +243,12 @@ public final class HubRun {
     AtomicLong errors = new AtomicLong();
     java.util.concurrent.atomic.AtomicReference<String> firstError =
         new java.util.concurrent.atomic.AtomicReference<>();
+    double cpu0 = serverCpuMillis();
     double sent =
         writeSteadily(api, rate, seconds, "lag", acked, LATENCIES_WITH_TARGETS, errors, firstError);
     long changes = acked.values().stream().mapToLong(List::size).sum();
     awaitAll(receivers, changes, Duration.ofSeconds(60));
+    cpuPerChangeWithTargets = (serverCpuMillis() - cpu0) / Math.max(1, changes);
     report.append(
         String.format(
             "## Propagation lag%n%n%d changes (creates and PATCHes of users) at %d/s for %.1f s"
@@ -432,6 +455,7 @@ public final class HubRun {
       return; // the lag phase did not run: nothing to compare the steady writes with
     }
     List<Long> latencies = new CopyOnWriteArrayList<>();
+    double cpu0 = serverCpuMillis();
     writeSteadily(
         api,
         rate,
@@ -441,6 +465,7 @@ public final class HubRun {
         latencies,
         new AtomicLong(),
         new java.util.concurrent.atomic.AtomicReference<>());
+    double cpuWithout = (serverCpuMillis() - cpu0) / Math.max(1, latencies.size());
     long[] w = LATENCIES_WITH_TARGETS.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] wo = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     report.append(
@@ -457,6 +482,14 @@ public final class HubRun {
             pct(wo, 0.99),
             pct(w, 0.5) / pct(wo, 0.5),
             pct(w, 0.99) / pct(wo, 0.99)));
+    report.append(
+        String.format(
+            "%nServer CPU per change at that rate: %.3f ms with %d targets, %.3f ms without;"
+                + " delivery costs %.3f ms of CPU per change per target.%n",
+            cpuPerChangeWithTargets,
+            receivers.size(),
+            cpuWithout,
+            (cpuPerChangeWithTargets - cpuWithout) / receivers.size()));
   }
 
   private static double writeRate(Api api, int concurrency, int seconds, String tag)
