@@ -36,6 +36,37 @@ public interface StoreTx extends StoreReader {
   StoredResource insert(String type, ObjectNode attributes);
 
   /**
+   * As {@link #insert(String, ObjectNode)}, with the id {@code id} instead of a fresh one: what
+   * {@code scimd import} uses so that the references between the resources of an export (group
+   * members, agent owners) survive. The caller checks first that no resource of {@code type} has
+   * that id ({@link #get}); {@code id} must be a {@link #validId valid id}.
+   *
+   * @throws IllegalArgumentException for an id that is not valid
+   * @throws ScimException 409 {@code uniqueness} as for insert
+   * @throws UnsupportedOperationException from a store that cannot keep ids
+   */
+  default StoredResource insert(String type, String id, ObjectNode attributes) {
+    throw new UnsupportedOperationException("this store cannot insert a resource with a given id");
+  }
+
+  /**
+   * Whether {@code id} may be a resource's id: 1 to 255 printable ASCII characters other than
+   * {@code /}, {@code ?} and {@code #} (it is a URL path segment), not {@code .} or {@code ..}.
+   */
+  static boolean validId(String id) {
+    if (id.isEmpty() || id.length() > 255 || id.equals(".") || id.equals("..")) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char ch = id.charAt(i);
+      if (ch <= ' ' || ch > '~' || ch == '/' || ch == '?' || ch == '#' || ch == '%') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Replaces a resource's stored attributes (a PUT), bumps its version and lastModified, and
    * journals the attributes that really changed ({@link Change.Replaced}; none: no entry).
    *

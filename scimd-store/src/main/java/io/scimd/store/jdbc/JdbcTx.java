@@ -149,6 +149,15 @@ final class JdbcTx implements StoreTx {
   }
 
   @Override
+  public StoredResource insert(String type, String id, ObjectNode attributes) {
+    if (!StoreTx.validId(id)) {
+      throw new IllegalArgumentException("invalid resource id " + ScimException.quote(id));
+    }
+    WriteClock clk = writable();
+    return rows.insert(type(type), id, attributes, clk);
+  }
+
+  @Override
   public Updated replace(String type, String id, ObjectNode attributes) {
     WriteClock clk = writable();
     return rows.update(type(type), id, attributes, false, clk);

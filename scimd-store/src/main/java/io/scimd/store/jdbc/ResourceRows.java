@@ -128,8 +128,12 @@ final class ResourceRows {
 
   /** As {@link io.scimd.store.StoreTx#insert}, at {@code clock}'s next tick. */
   StoredResource insert(ResourceType rt, ObjectNode attributes, WriteClock clock) {
+    return insert(rt, UUID.randomUUID().toString(), attributes, clock);
+  }
+
+  /** As {@link io.scimd.store.StoreTx#insert(String, String, ObjectNode)}. */
+  StoredResource insert(ResourceType rt, String id, ObjectNode attributes, WriteClock clock) {
     ObjectNode doc = clean(attributes);
-    String id = UUID.randomUUID().toString();
     long now = clock.next();
     savepoints.run(
         () -> {

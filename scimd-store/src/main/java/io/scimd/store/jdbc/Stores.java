@@ -83,6 +83,32 @@ public final class Stores {
     return PostgresStore.migrate(jdbcUrl, registry, settings);
   }
 
+  /**
+   * Copies the SQLite store in {@code dataDir} to the new file {@code to}, online: safe while a
+   * server uses the store (one read snapshot, {@code VACUUM INTO}), then checks the copy ({@code
+   * PRAGMA integrity_check}, the source's migration version) before giving it its name.
+   *
+   * @throws IllegalArgumentException when there is no store in {@code dataDir}, {@code to} exists
+   *     or its directory does not
+   * @throws IllegalStateException when the copy cannot be made or fails its checks (no file is
+   *     left at {@code to})
+   */
+  public static Backup backupSqlite(Path dataDir, Path to) {
+    return SqliteBackup.run(dataDir, to);
+  }
+
+  /**
+   * A verified backup: the file, its size in bytes, its migration version, and how many resources
+   * and journal entries it holds.
+   */
+  public record Backup(
+      Path file,
+      long bytes,
+      String schemaVersion,
+      long resources,
+      long journalEntries,
+      java.time.Duration took) {}
+
   /** {@code jdbcUrl} with any password replaced by {@code ***}: safe for messages and logs. */
   public static String redact(String jdbcUrl) {
     return PostgresStore.redact(jdbcUrl);
