@@ -82,6 +82,9 @@ public final class Main implements Runnable {
     cl.addSubcommand(AuditCommand.commandLine());
     cl.addSubcommand(TargetCommands.commandLine());
     cl.addSubcommand(ApplicationCommands.commandLine());
+    cl.addSubcommand(new ExportCommand());
+    cl.addSubcommand(new ImportCommand());
+    cl.addSubcommand(new BackupCommand());
     cl.addSubcommand(
         new CommandLine(new TenantCommand())
             .addSubcommand(new TenantCreate())

@@ -16,11 +16,11 @@ import java.util.List;
 import org.sqlite.SQLiteConfig;
 
 /**
- * An online backup of the SQLite store: {@code VACUUM INTO} a new file, which reads the database
- * in one read transaction (in WAL mode it neither blocks the server's writer nor is blocked by
- * it), so the copy is the database as of one commit, whatever the server writes meanwhile. The
- * copy is written beside the destination as {@code NAME.partial} ({@code 0600}), checked ({@code
- * PRAGMA integrity_check}, the same migration version as the source), and only then renamed to the
+ * An online backup of the SQLite store: {@code VACUUM INTO} a new file, which reads the database in
+ * one read transaction (in WAL mode it neither blocks the server's writer nor is blocked by it), so
+ * the copy is the database as of one commit, whatever the server writes meanwhile. The copy is
+ * written beside the destination as {@code NAME.partial} ({@code 0600}), checked ({@code PRAGMA
+ * integrity_check}, the same migration version as the source), and only then renamed to the
  * destination: a destination that exists is always a complete, verified backup
  * (docs/decisions/0025-export-import-backup.md).
  */

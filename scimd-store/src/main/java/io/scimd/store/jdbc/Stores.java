@@ -90,8 +90,8 @@ public final class Stores {
    *
    * @throws IllegalArgumentException when there is no store in {@code dataDir}, {@code to} exists
    *     or its directory does not
-   * @throws IllegalStateException when the copy cannot be made or fails its checks (no file is
-   *     left at {@code to})
+   * @throws IllegalStateException when the copy cannot be made or fails its checks (no file is left
+   *     at {@code to})
    */
   public static Backup backupSqlite(Path dataDir, Path to) {
     return SqliteBackup.run(dataDir, to);
