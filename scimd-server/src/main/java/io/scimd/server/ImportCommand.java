@@ -350,8 +350,7 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     void check() throws IOException {
-      Set<String> seen = new HashSet<>();
-      records(batch -> checkBatch(batch, seen));
+      records(this::checkBatch);
     }
 
     void write() throws IOException {
@@ -359,7 +358,7 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     /** Pass 1: validation and look-ups, in one read per batch. */
-    private void checkBatch(List<Rec> batch, Set<String> seen) {
+    private void checkBatch(List<Rec> batch) {
       s.reading(
           scope,
           r -> {
@@ -371,10 +370,6 @@ final class ImportCommand implements Callable<Integer> {
                     Resolved res = resolve(rec);
                     writes.forCreate(res.type(), res.body());
                     Optional<StoredResource> existing = existing(r, res);
-                    if (res.id() != null && !seen.add(res.type().name() + "/" + res.id())) {
-                      throw new IllegalArgumentException(
-                          "field id: " + res.id() + " appears twice in the file");
-                    }
                     conflict(rec, kind, existing.isPresent(), res.describe());
                   }
                   case "members" -> {

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -394,5 +396,36 @@ class ExportImportTest {
       writing.set(false);
       writer.join(60_000);
     }
+  }
+
+  @Test
+  void import_intoAnotherTenant_keepsTheIdsThere_andAMissingTenantIsRefused() throws Exception {
+    seed(server);
+    Path file = tmp.resolve("export.jsonl");
+    assertThat(scimd(config, "export", "--tenant", "nowhere")).isEqualTo(2);
+    assertThat(err).contains("no tenant \"nowhere\"");
+    assertThat(scimd(config, "export", "--out", file.toString())).as(err).isZero();
+    assertThat(scimd(config, "import", file.toString(), "--tenant", "acme")).isEqualTo(2);
+    assertThat(err).contains("no tenant \"acme\"").contains("scimd tenant create acme");
+
+    assertThat(scimd(config, "tenant", "create", "acme")).as(err).isZero();
+    assertThat(scimd(config, "import", file.toString(), "--tenant", "acme")).as(out + err).isZero();
+    assertThat(out).contains("imported into tenant \"acme\"").containsPattern("clients\\s+1\\s");
+    assertThat(scimd(config, "token", "create", "--tenant", "acme", "--name", "acme-idp"))
+        .as(err)
+        .isZero();
+    Matcher m = Pattern.compile("SCIMD_TOKEN=(\\S+)").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    JsonNode users =
+        TestServer.json(
+            server.send(
+                "GET",
+                "/tenants/acme/scim/v2/Users?count=100",
+                null,
+                "Authorization",
+                "Bearer " + m.group(1)));
+    List<String> ids = new ArrayList<>();
+    users.path("Resources").forEach(u -> ids.add(u.path("id").asText()));
+    assertThat(ids).containsExactlyInAnyOrderElementsOf(served(server, "/Users").keySet());
   }
 }
