@@ -527,12 +527,37 @@ final class TargetCommands {
               JsonNode s = t.path("status");
               for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                out.printf("  %-20s %s%n", f.getKey(), f.getValue().asText());
+                out.printf("  %-20s %s%n", f.getKey(), statusValue(f.getKey(), f.getValue()));
               }
             }
             return 0;
           });
     }
+  }
+
+  /** A status field on one line: the last scheduled reconciliation as its summary. */
+  static String statusValue(String field, JsonNode v) {
+    if (field.equals("lastReconcile")) {
+      StringBuilder b = new StringBuilder(v.path("startedAt").asText());
+      b.append(v.path("dryRun").asBoolean() ? " dry run" : " repairing");
+      b.append(", ").append(v.path("state").asText());
+      JsonNode summary = v.path("summary");
+      if (summary.isObject()) {
+        b.append(v.path("dryRun").asBoolean() ? ": would " : ": did ");
+        String sep = "";
+        for (Iterator<Map.Entry<String, JsonNode>> it = summary.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          b.append(sep).append(e.getKey()).append(' ').append(e.getValue().asText());
+          sep = ", ";
+        }
+        b.append(" (").append(v.path("findings").asInt()).append(" finding(s))");
+      }
+      if (v.hasNonNull("error")) {
+        b.append("; error: ").append(Main.oneLine(v.path("error").asText()));
+      }
+      return b.toString();
+    }
+    return v.isContainerNode() ? v.toString() : v.asText();
   }
 
   @Command(

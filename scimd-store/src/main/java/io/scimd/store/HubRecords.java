@@ -216,4 +216,35 @@ public interface HubRecords {
       String resourceType,
       String resourceId,
       @Nullable String remoteId);
+
+  /**
+   * Something the hub keeps about a target beside its delivery, one per {@code kind}: the last
+   * scheduled reconciliation ({@code reconcile}), the capabilities its ServiceProviderConfig
+   * declares ({@code capabilities}). Deleted with the target.
+   *
+   * @param at when it was written (for {@code reconcile}: when the run started)
+   * @param body JSON
+   */
+  record Note(String tenant, String target, String kind, Instant at, String body) {}
+
+  Optional<Note> note(String tenant, String target, String kind);
+
+  /**
+   * Writes a note when the one held is still the one read (compare and set on its {@code at}): no
+   * note when {@code expectedAt} is null, else one written at {@code expectedAt}. Of nodes that
+   * read the same note and write at once, one wins: what makes a scheduled reconciliation run once
+   * per due time whichever nodes look at it.
+   *
+   * @return whether this write won
+   */
+  boolean replaceNote(
+      String tenant,
+      String target,
+      String kind,
+      @Nullable Instant expectedAt,
+      Instant at,
+      String body);
+
+  /** Writes a note whatever was held. */
+  void putNote(String tenant, String target, String kind, Instant at, String body);
 }

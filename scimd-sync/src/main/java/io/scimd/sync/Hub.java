@@ -39,6 +39,9 @@ public final class Hub {
   /** The settings every target has, whatever its type. */
   private static final Set<String> COMMON = Set.of("name", "type", "deletionGuard");
 
+  /** The note ({@link HubRecords#note}) of a target's last scheduled reconciliation. */
+  public static final String RECONCILE_NOTE = "reconcile";
+
   private final Store store;
   private final HubRecords records;
   private final SecretBox box;
@@ -256,6 +259,9 @@ public final class Hub {
     if (c.owner() != null && c.leaseUntil() != null && c.leaseUntil().isAfter(now)) {
       s.put("node", Delivery.nodeOf(c.owner()));
     }
+    records
+        .note(t.tenant(), t.name(), RECONCILE_NOTE)
+        .ifPresent(n -> s.set("lastReconcile", parse(n.body())));
     return s;
   }
 

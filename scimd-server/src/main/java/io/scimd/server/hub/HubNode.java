@@ -41,10 +41,12 @@ public final class HubNode implements AutoCloseable {
 
   private final Hub hub;
   private final @Nullable Delivery delivery;
+  private final @Nullable ReconcileSchedule schedule;
 
-  private HubNode(Hub hub, @Nullable Delivery delivery) {
+  private HubNode(Hub hub, @Nullable Delivery delivery, @Nullable ReconcileSchedule schedule) {
     this.hub = hub;
     this.delivery = delivery;
+    this.schedule = schedule;
   }
 
   /**
@@ -103,12 +105,16 @@ public final class HubNode implements AutoCloseable {
     Hub hub = hub(store, box, registry, settings, clock, events);
     if (!settings.deliver()) {
       LOG.info("hub: this node does not deliver (--no-delivery)");
-      return new HubNode(hub, null);
+      return new HubNode(hub, null, null);
     }
     Delivery delivery = new Delivery(store, hub.sinks(), settings.delivery(), clock, nodeName());
     delivery.start();
     LOG.info("hub: delivering to targets as node {}", delivery.node());
-    return new HubNode(hub, delivery);
+    // Scheduled reconciliations run on the node that holds the target's lease.
+    ReconcileSchedule schedule =
+        new ReconcileSchedule(hub, store.hub(), delivery::serving, clock, delivery.node());
+    schedule.start();
+    return new HubNode(hub, delivery, schedule);
   }
 
   /**
@@ -142,6 +148,10 @@ public final class HubNode implements AutoCloseable {
   /** Stops the workers; before the store closes, so their last steps are recorded. */
   @Override
   public void close() {
+    ReconcileSchedule r = schedule;
+    if (r != null) {
+      r.close();
+    }
     Delivery d = delivery;
     if (d != null) {
       d.close();

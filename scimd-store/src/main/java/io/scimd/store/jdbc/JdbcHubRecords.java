@@ -273,7 +273,8 @@ final class JdbcHubRecords implements HubRecords {
         false,
         (tx, now, held) -> {
           Conn c = tx.conn();
-          for (String table : List.of("deliveries", "dead_letters", "remote_ids", "targets")) {
+          for (String table :
+              List.of("deliveries", "dead_letters", "remote_ids", "target_notes", "targets")) {
             PreparedStatement ps =
                 c.ps(
                     "DELETE FROM "
@@ -708,6 +709,89 @@ final class JdbcHubRecords implements HubRecords {
           ps.setString(2, target);
           ps.setString(3, resourceType);
           ps.setString(4, resourceId);
+          return ps.executeUpdate();
+        });
+  }
+
+  // ---------------------------------------------------------------- notes
+
+  @Override
+  public Optional<Note> note(String tenant, String target, String kind) {
+    return db.inRead(
+        c -> {
+          PreparedStatement ps =
+              c.ps(
+                  "SELECT at, body FROM target_notes WHERE tenant = ? AND target = ? AND kind = ?");
+          ps.setString(1, tenant);
+          ps.setString(2, target);
+          ps.setString(3, kind);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next()
+                ? Optional.of(
+                    new Note(tenant, target, kind, Docs.instant(rs.getLong(1)), rs.getString(2)))
+                : Optional.<Note>empty();
+          }
+        });
+  }
+
+  @Override
+  public boolean replaceNote(
+      String tenant,
+      String target,
+      String kind,
+      @Nullable Instant expectedAt,
+      Instant at,
+      String body) {
+    return db.inWrite(
+        c -> {
+          PreparedStatement ps;
+          if (expectedAt == null) {
+            // The target must still exist: a note never outlives it.
+            ps =
+                c.ps(
+                    "INSERT INTO target_notes (tenant, target, kind, at, body)"
+                        + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM targets"
+                        + " WHERE tenant = ? AND name = ?) ON CONFLICT DO NOTHING");
+            ps.setString(1, tenant);
+            ps.setString(2, target);
+            ps.setString(3, kind);
+            ps.setLong(4, Docs.micros(at));
+            ps.setString(5, body);
+            ps.setString(6, tenant);
+            ps.setString(7, target);
+          } else {
+            ps =
+                c.ps(
+                    "UPDATE target_notes SET at = ?, body = ? WHERE tenant = ? AND target = ?"
+                        + " AND kind = ? AND at = ?");
+            ps.setLong(1, Docs.micros(at));
+            ps.setString(2, body);
+            ps.setString(3, tenant);
+            ps.setString(4, target);
+            ps.setString(5, kind);
+            ps.setLong(6, Docs.micros(expectedAt));
+          }
+          return ps.executeUpdate() == 1;
+        });
+  }
+
+  @Override
+  public void putNote(String tenant, String target, String kind, Instant at, String body) {
+    db.inWrite(
+        c -> {
+          PreparedStatement ps =
+              c.ps(
+                  "INSERT INTO target_notes (tenant, target, kind, at, body)"
+                      + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM targets"
+                      + " WHERE tenant = ? AND name = ?) ON CONFLICT (tenant, target, kind)"
+                      + " DO UPDATE SET at = excluded.at, body = excluded.body");
+          ps.setString(1, tenant);
+          ps.setString(2, target);
+          ps.setString(3, kind);
+          ps.setLong(4, Docs.micros(at));
+          ps.setString(5, body);
+          ps.setString(6, tenant);
+          ps.setString(7, target);
           return ps.executeUpdate();
         });
   }

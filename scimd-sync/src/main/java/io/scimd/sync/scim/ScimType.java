@@ -34,12 +34,19 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code onLeave}: {@code deactivate} (default) or {@code delete}, for a resource leaving the
  *       target's scope (also taken from {@code scope.onLeave}; if both are given they must agree);
  *   <li>{@code timeoutMs}: how long one request waits for its answer (default 10,000);
- *   <li>{@code mapping}, {@code scope}: checked and applied by the {@link Mappings} given.
+ *   <li>{@code mapping}, {@code scope}: checked and applied by the {@link Mappings} given;
+ *   <li>{@code reconcile}: {@code {"everyMinutes": N, "dryRun": bool}}, a reconciliation on a
+ *       schedule, run by the node holding the target's delivery lease.
  * </ul>
  */
 public final class ScimType implements TargetType {
   private static final Set<String> SETTINGS =
-      Set.of("url", "auth", "profile", "onLeave", "timeoutMs", "mapping", "scope");
+      Set.of("url", "auth", "profile", "onLeave", "timeoutMs", "mapping", "scope", "reconcile");
+
+  /** The shortest and longest interval of a scheduled reconciliation, in minutes (a week). */
+  public static final int RECONCILE_MIN_MINUTES = 5;
+
+  public static final int RECONCILE_MAX_MINUTES = 10_080;
 
   private final Store store;
   private final HttpClient http;
@@ -137,6 +144,11 @@ public final class ScimType implements TargetType {
 
     config.put("timeoutMs", Settings.positive(settings, "timeoutMs", 10_000, 120_000));
 
+    JsonNode reconcile = settings.get("reconcile");
+    if (reconcile != null && !reconcile.isNull()) {
+      config.set("reconcile", reconcileSchedule(reconcile));
+    }
+
     ObjectNode mappingAndScope = JsonNodeFactory.instance.objectNode();
     for (String f : new String[] {"mapping", "scope"}) {
       if (settings.hasNonNull(f)) {
@@ -145,6 +157,52 @@ public final class ScimType implements TargetType {
     }
     config.setAll(mappings.check(mappingAndScope));
     return new Checked(config, secrets, null);
+  }
+
+  /**
+   * A reconciliation on a schedule: {@code {"everyMinutes": N, "dryRun": bool}}, N from {@value
+   * #RECONCILE_MIN_MINUTES} to {@value #RECONCILE_MAX_MINUTES}; {@code dryRun} defaults to true
+   * (repairing writes to the target, so it is asked for, as with a reconciliation on request).
+   */
+  private static ObjectNode reconcileSchedule(JsonNode given) {
+    if (!(given instanceof ObjectNode r)) {
+      throw new IllegalArgumentException(
+          "'reconcile' must be an object: {\"everyMinutes\": "
+              + RECONCILE_MIN_MINUTES
+              + " to "
+              + RECONCILE_MAX_MINUTES
+              + ", \"dryRun\": true|false}");
+    }
+    for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!f.equals("everyMinutes") && !f.equals("dryRun")) {
+        throw new IllegalArgumentException(
+            "unknown 'reconcile' setting '"
+                + (f.length() > 40 ? f.substring(0, 40) + "..." : f)
+                + "': use everyMinutes, dryRun");
+      }
+    }
+    JsonNode every = r.get("everyMinutes");
+    if (every == null
+        || !every.isIntegralNumber()
+        || !every.canConvertToInt()
+        || every.asInt() < RECONCILE_MIN_MINUTES
+        || every.asInt() > RECONCILE_MAX_MINUTES) {
+      throw new IllegalArgumentException(
+          "'reconcile.everyMinutes' must be a whole number of minutes from "
+              + RECONCILE_MIN_MINUTES
+              + " to "
+              + RECONCILE_MAX_MINUTES
+              + " (a week)");
+    }
+    JsonNode dry = r.get("dryRun");
+    if (dry != null && !dry.isNull() && !dry.isBoolean()) {
+      throw new IllegalArgumentException("'reconcile.dryRun' must be true or false");
+    }
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("everyMinutes", every.asInt());
+    out.put("dryRun", dry == null || dry.isNull() || dry.booleanValue());
+    return out;
   }
 
   /**
