@@ -92,7 +92,17 @@ public final class Hub {
                             + "' has a target named '"
                             + name
                             + "' already: change it with PUT, or pick another name"));
+    savedHook(type, saved);
     return new Saved(show(saved), checked.shownOnce());
+  }
+
+  /** Lets the type read what it learns from the target (outside the save's transaction). */
+  private void savedHook(TargetType type, Target saved) {
+    try {
+      type.saved(saved, parse(saved.config()), secrets(saved));
+    } catch (RuntimeException e) {
+      // Shown in the status by the type; the save stands.
+    }
   }
 
   /**
@@ -123,7 +133,11 @@ public final class Hub {
             before.version(),
             text(checked.config()),
             seal(scope.tenant(), name, checked.secrets()))
-        .map(t -> new Saved(show(t), checked.shownOnce()));
+        .map(
+            t -> {
+              savedHook(type, t);
+              return new Saved(show(t), checked.shownOnce());
+            });
   }
 
   public boolean delete(Scope scope, String name) {
@@ -262,6 +276,14 @@ public final class Hub {
     records
         .note(t.tenant(), t.name(), RECONCILE_NOTE)
         .ifPresent(n -> s.set("lastReconcile", parse(n.body())));
+    TargetType type = types.get(t.type());
+    if (type != null) {
+      try {
+        type.describe(t, parse(t.config()), s);
+      } catch (RuntimeException e) {
+        s.put("describeError", String.valueOf(e.getMessage()));
+      }
+    }
     return s;
   }
 

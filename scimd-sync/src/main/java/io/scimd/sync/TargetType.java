@@ -52,6 +52,17 @@ public interface TargetType {
   }
 
   /**
+   * Called after a target of this type was saved (created or changed), outside the save's
+   * transaction: what a type learns from the target itself is read again here (a scim target's
+   * ServiceProviderConfig). Failing to reach the target is not a reason to refuse the save: it is
+   * shown in the status instead.
+   */
+  default void saved(Target target, ObjectNode config, ObjectNode secrets) {}
+
+  /** Adds what this type knows of a target beyond its delivery to the target's status. */
+  default void describe(Target target, ObjectNode config, ObjectNode status) {}
+
+  /**
    * Checked settings.
    *
    * @param config stored in clear, shown to operators and journaled

@@ -83,6 +83,16 @@ final class RecordingScimProxy implements AutoCloseable {
     this.aws = true;
   }
 
+  private volatile boolean small;
+
+  /**
+   * Behaves as a small SCIM service: its ServiceProviderConfig says PATCH, Bulk and filtering are
+   * not supported, and it answers a PATCH or a filtered list with 501.
+   */
+  void actSmall() {
+    this.small = true;
+  }
+
   private void handle(HttpExchange x) throws IOException {
     try (x) {
       String body;
@@ -97,6 +107,23 @@ final class RecordingScimProxy implements AutoCloseable {
           x.getResponseHeaders().add("Retry-After", retryAfter);
         }
         answer(x, failWith, error(failWith, "injected by the test"));
+        return;
+      }
+      if (small && r.path().endsWith("/ServiceProviderConfig")) {
+        answer(
+            x,
+            200,
+            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig\"],"
+                + "\"patch\":{\"supported\":false},\"bulk\":{\"supported\":false,"
+                + "\"maxOperations\":0,\"maxPayloadSize\":0},\"filter\":{\"supported\":false,"
+                + "\"maxResults\":50},\"changePassword\":{\"supported\":false},"
+                + "\"sort\":{\"supported\":false},\"etag\":{\"supported\":false},"
+                + "\"authenticationSchemes\":[]}");
+        return;
+      }
+      if (small
+          && (r.method().equals("PATCH") || (r.query() != null && r.query().contains("filter=")))) {
+        answer(x, 501, error(501, "not implemented here"));
         return;
       }
       if (aws && r.method().equals("PATCH") && r.memberChanges() > 100) {

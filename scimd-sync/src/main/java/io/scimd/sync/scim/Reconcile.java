@@ -85,7 +85,7 @@ public final class Reconcile {
     String key = type.equals("Group") ? "displayName" : "userName";
     Map<String, ObjectNode> remote = new HashMap<>();
     Map<String, List<String>> remoteByKey = new HashMap<>();
-    SearchRequest.Builder all = SearchRequest.builder().pageSize(100);
+    SearchRequest.Builder all = SearchRequest.builder().pageSize(sink.profile().pageSize());
     sink.endpoint(type)
         .list(all.build())
         .forEach(

@@ -2,6 +2,7 @@ package io.scimd.sync.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.client.Filters;
 import io.scimd.client.ListPage;
@@ -178,6 +179,10 @@ public final class ScimSink implements Sink {
       leave(type, id);
       return;
     }
+    if (type.equals(GROUP) && !profile.patch()) {
+      putGroup(id, resource);
+      return;
+    }
     Placed placed = upsert(type, resource);
     if (!type.equals(GROUP)) {
       return;
@@ -210,6 +215,10 @@ public final class ScimSink implements Sink {
     }
     if (!mapping.inScope(type, now.get())) {
       leave(type, id);
+      return;
+    }
+    if (type.equals(GROUP) && !profile.patch()) {
+      putGroup(id, now.get());
       return;
     }
     Placed placed = upsert(type, now.get());
@@ -289,6 +298,11 @@ public final class ScimSink implements Sink {
     return client;
   }
 
+  /** What the target is written with: its profile with what its ServiceProviderConfig says. */
+  public Profile profile() {
+    return profile;
+  }
+
   Optional<String> remoteIdOf(String type, String id) {
     return records.remoteId(tenant, target, type, id);
   }
@@ -313,9 +327,33 @@ public final class ScimSink implements Sink {
 
   private record Placed(String remoteId, How how) {}
 
+  /**
+   * Writes a group with its members in one request, POST or PUT: for a target that takes no PATCH.
+   * Its members are written there first when they are not yet.
+   */
+  private void putGroup(String id, StoredResource group) {
+    StoredResource full =
+        group.attributes().has("members")
+            ? group
+            : read(GROUP, id, new Load(true, false)).orElse(group);
+    ArrayNode members = JsonNodeFactory.instance.arrayNode();
+    for (Member m : members(full)) {
+      String remote = memberRemoteId(m);
+      if (remote != null) {
+        members.addObject().put("value", remote);
+      }
+    }
+    ObjectNode body = fit(mapping.map(GROUP, group));
+    body.set("members", members);
+    upsert(GROUP, group, body);
+  }
+
   /** Writes the resource to the target: updated by its known id, else adopted, else created. */
   private Placed upsert(String type, StoredResource resource) {
-    ObjectNode body = fit(mapping.map(type, resource));
+    return upsert(type, resource, fit(mapping.map(type, resource)));
+  }
+
+  private Placed upsert(String type, StoredResource resource, ObjectNode body) {
     String known = records.remoteId(tenant, target, type, resource.id()).orElse(null);
     if (known != null) {
       try {
@@ -335,7 +373,22 @@ public final class ScimSink implements Sink {
       update(type, found, body);
       return new Placed(found, How.ADOPTED);
     }
-    ScimResource created = endpoint(type).create(body);
+    ScimResource created;
+    try {
+      created = endpoint(type).create(body);
+    } catch (ScimClientException e) {
+      String listed =
+          !profile.filter() && e.kind() == ScimClientException.Kind.HTTP && e.status() == 409
+              ? lookUpByListing(type, body)
+              : null;
+      if (listed == null) {
+        throw e;
+      }
+      // It was there already (a create whose answer was lost): adopted, as a filter would have.
+      records.remoteId(tenant, target, type, resource.id(), listed);
+      update(type, listed, body);
+      return new Placed(listed, How.ADOPTED);
+    }
     String remoteId = created.id();
     if (remoteId == null) {
       throw new Refused("the target created the " + type + " but answered without its id");
@@ -345,7 +398,7 @@ public final class ScimSink implements Sink {
   }
 
   private void update(String type, String remoteId, ObjectNode body) {
-    if (type.equals(GROUP)) {
+    if (type.equals(GROUP) && profile.patch()) {
       Patch patch = groupAttributes(body);
       if (patch != null) {
         endpoint(type).patch(remoteId, patch, null);
@@ -384,6 +437,9 @@ public final class ScimSink implements Sink {
    * attributes the target keeps unique, or null when it has none.
    */
   private @Nullable String lookUp(String type, ObjectNode body) {
+    if (!profile.filter()) {
+      return null; // the target takes no filter: a duplicate create is refused and listed for
+    }
     String key = type.equals(GROUP) ? "displayName" : "userName";
     String keyValue = Mapping.text(body, key);
     String externalId = Mapping.text(body, "externalId");
@@ -410,6 +466,34 @@ public final class ScimSink implements Sink {
       }
     }
     return null;
+  }
+
+  /**
+   * The target's id of the resource {@code body} describes, found by listing the target (page by
+   * page) for one of the same {@code userName}/{@code displayName} (case-insensitive) or {@code
+   * externalId}: for a target that takes no filter.
+   */
+  private @Nullable String lookUpByListing(String type, ObjectNode body) {
+    String key = type.equals(GROUP) ? "displayName" : "userName";
+    String keyValue = Mapping.text(body, key);
+    String externalId = Mapping.text(body, "externalId");
+    SearchRequest.Builder q = SearchRequest.builder().pageSize(profile.pageSize());
+    if (type.equals(GROUP)) {
+      q.excludedAttributes("members");
+    }
+    try (var all = endpoint(type).list(q.build())) {
+      return all.filter(
+              r -> {
+                String k = r.text(key);
+                String e = r.text("externalId");
+                return r.id() != null
+                    && ((keyValue != null && k != null && k.equalsIgnoreCase(keyValue))
+                        || (externalId != null && externalId.equals(e)));
+              })
+          .map(ScimResource::id)
+          .findFirst()
+          .orElse(null);
+    }
   }
 
   /** The resource is gone from the directory: gone from the target too. */
@@ -445,7 +529,17 @@ public final class ScimSink implements Sink {
     }
     if (onLeave == OnLeave.DEACTIVATE && type.equals(USER)) {
       try {
-        endpoint(type).patch(remoteId, Patch.builder().replace("active", false).build(), null);
+        if (profile.patch()) {
+          endpoint(type).patch(remoteId, Patch.builder().replace("active", false).build(), null);
+        } else {
+          // No PATCH: the whole user, inactive, with PUT.
+          Optional<StoredResource> now = read(type, id, mapping.load(type));
+          if (now.isPresent()) {
+            ObjectNode body = fit(mapping.map(type, now.get()));
+            body.put("active", false);
+            endpoint(type).replace(remoteId, body, null);
+          }
+        }
       } catch (ScimClientException e) {
         if (e.kind() != ScimClientException.Kind.HTTP || e.status() != 404) {
           throw e;

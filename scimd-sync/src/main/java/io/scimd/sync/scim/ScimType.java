@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.client.ClientCredentials;
 import io.scimd.client.RetryPolicy;
 import io.scimd.client.ScimClient;
+import io.scimd.client.ServiceProviderConfig;
 import io.scimd.store.HubRecords.Target;
 import io.scimd.store.Store;
 import io.scimd.sync.Settings;
@@ -325,8 +326,138 @@ public final class ScimType implements TargetType {
     return null;
   }
 
+  /** The note ({@link io.scimd.store.HubRecords#note}) of what a target's SPC says. */
+  public static final String CAPABILITIES_NOTE = "capabilities";
+
+  /** How long a failure to read a target's ServiceProviderConfig is kept before trying again. */
+  static final Duration READ_AGAIN_AFTER_FAILURE = Duration.ofMinutes(5);
+
+  @Override
+  public void saved(Target target, ObjectNode config, ObjectNode secrets) {
+    try (ScimClient client = client(target, config, secrets)) {
+      readCapabilities(target, config, client);
+    }
+  }
+
+  @Override
+  public void describe(Target target, ObjectNode config, ObjectNode status) {
+    Profile profile = Profile.named(config.path("profile").asText("rfc"));
+    ObjectNode out = status.putObject("capabilities");
+    JsonNode note = capabilitiesNote(target, config);
+    if (note == null) {
+      out.put("source", "profile");
+      out.put("detail", "the target's ServiceProviderConfig has not been read yet");
+      out.set("effective", profile.json());
+      return;
+    }
+    out.put("readAt", note.path("readAt").asText());
+    JsonNode spc = note.get("serviceProviderConfig");
+    if (spc == null) {
+      out.put("source", "profile");
+      out.put(
+          "detail",
+          "the target's ServiceProviderConfig could not be read: "
+              + note.path("error").asText()
+              + "; its profile alone applies");
+      out.set("effective", profile.json());
+      return;
+    }
+    out.put("source", "profile+ServiceProviderConfig");
+    out.set("serviceProviderConfig", spc);
+    out.set("effective", with(profile, spc).json());
+  }
+
+  /** The saved note of the target's capabilities, when it is of the target's current URL. */
+  private @Nullable JsonNode capabilitiesNote(Target target, ObjectNode config) {
+    return store
+        .hub()
+        .note(target.tenant(), target.name(), CAPABILITIES_NOTE)
+        .map(n -> parse(n.body()))
+        .filter(n -> n.path("url").asText().equals(config.path("url").asText()))
+        .orElse(null);
+  }
+
+  /** Reads the target's ServiceProviderConfig and keeps what scimd uses of it (or the error). */
+  private JsonNode readCapabilities(Target target, ObjectNode config, ScimClient client) {
+    ObjectNode note = JsonNodeFactory.instance.objectNode();
+    note.put("url", config.path("url").asText());
+    note.put("readAt", clock.instant().toString());
+    try {
+      ServiceProviderConfig spc = client.serviceProviderConfig();
+      ObjectNode kept = note.putObject("serviceProviderConfig");
+      kept.put("patch", spc.patch());
+      kept.put("filter", spc.filter());
+      kept.put("filterMaxResults", spc.filterMaxResults());
+      kept.put("bulk", spc.bulk());
+      kept.put("bulkMaxOperations", spc.bulkMaxOperations());
+      kept.put("etag", spc.etag());
+      kept.put("sort", spc.sort());
+    } catch (RuntimeException e) {
+      note.put("error", String.valueOf(e.getMessage()));
+    }
+    store
+        .hub()
+        .putNote(
+            target.tenant(), target.name(), CAPABILITIES_NOTE, clock.instant(), note.toString());
+    return note;
+  }
+
+  private static Profile with(Profile profile, JsonNode spc) {
+    return profile.with(
+        spc.path("patch").asBoolean(true),
+        spc.path("filter").asBoolean(true),
+        spc.path("bulk").asBoolean(false),
+        spc.path("bulkMaxOperations").asInt(0),
+        spc.path("filterMaxResults").asInt(0));
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+  }
+
   @Override
   public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
+    ScimClient client = client(target, config, secrets);
+    Profile profile = Profile.named(config.path("profile").asText("rfc"));
+    // What the target says it supports, read when it was saved or, failing that, now (first use);
+    // a failure to read it is tried again after a while, the profile alone applying meanwhile.
+    JsonNode note = capabilitiesNote(target, config);
+    if (note == null
+        || (!note.has("serviceProviderConfig")
+            && !parseInstant(note.path("readAt").asText())
+                .plus(READ_AGAIN_AFTER_FAILURE)
+                .isAfter(clock.instant()))) {
+      note = readCapabilities(target, config, client);
+    }
+    JsonNode spc = note.get("serviceProviderConfig");
+    if (spc != null) {
+      profile = with(profile, spc);
+    }
+    return new ScimSink(
+        store,
+        target.tenant(),
+        target.name(),
+        client,
+        profile,
+        mappings.open(target, config),
+        config.path("onLeave").asText("deactivate").equals("delete")
+            ? ScimSink.OnLeave.DELETE
+            : ScimSink.OnLeave.DEACTIVATE);
+  }
+
+  private static java.time.Instant parseInstant(String s) {
+    try {
+      return java.time.Instant.parse(s);
+    } catch (java.time.format.DateTimeParseException e) {
+      return java.time.Instant.EPOCH;
+    }
+  }
+
+  private ScimClient client(Target target, ObjectNode config, ObjectNode secrets) {
     URI base = urls.check("url", config.path("url").asText());
     Duration timeout = Duration.ofMillis(config.path("timeoutMs").asLong(10_000));
     ScimClient.Builder b =
@@ -355,15 +486,6 @@ public final class ScimType implements TargetType {
       }
       b.bearer(bearer);
     }
-    return new ScimSink(
-        store,
-        target.tenant(),
-        target.name(),
-        b.build(),
-        Profile.named(config.path("profile").asText("rfc")),
-        mappings.open(target, config),
-        config.path("onLeave").asText("deactivate").equals("delete")
-            ? ScimSink.OnLeave.DELETE
-            : ScimSink.OnLeave.DEACTIVATE);
+    return b.build();
   }
 }
