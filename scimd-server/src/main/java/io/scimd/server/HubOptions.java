@@ -40,6 +40,6 @@ final class HubOptions {
         prefixes.add(p.strip());
       }
     }
-    return new HubSettings(key, prefixes, deliver, Delivery.Settings.defaults());
+    return new HubSettings(key, prefixes, deliver, Delivery.Settings.defaults(), null);
   }
 }

@@ -80,7 +80,7 @@ public final class Main implements Runnable {
     cl.addSubcommand(ClientCommands.client());
     cl.addSubcommand(ClientCommands.token());
     cl.addSubcommand(AuditCommand.commandLine());
-    cl.addSubcommand(TargetCommands.commandLine());
+    cl.addSubcommand(TargetCommands.commandLine(env));
     cl.addSubcommand(ApplicationCommands.commandLine());
     cl.addSubcommand(new ExportCommand());
     cl.addSubcommand(new ImportCommand());
@@ -91,6 +91,7 @@ public final class Main implements Runnable {
             .addSubcommand(new TenantList())
             .addSubcommand(new TenantDelete()));
     serve.settings = Settings.install(cl, env);
+    serve.env = env;
     versions(cl);
     return cl;
   }
@@ -125,6 +126,7 @@ public final class Main implements Runnable {
           "--audit-retention",
           "--audit-auth-failure-window",
           "--target-allow",
+          "--targets",
           "--delivery" ->
           "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
       case "--tls-cert",
@@ -540,6 +542,16 @@ public final class Main implements Runnable {
             "Deliver changes to the hub's targets from this node; --no-delivery serves requests only, other nodes deliver (SCIMD_DELIVERY; default ${DEFAULT-VALUE}).")
     boolean delivery;
 
+    @Option(
+        names = "--targets",
+        paramLabel = "FILE",
+        description =
+            "A JSON or YAML file of targets, applied when the server starts: each checked as the admin API checks it, all or nothing; secrets as {\"$env\": \"VAR\"} or {\"$file\": \"path\"} (SCIMD_TARGETS).")
+    @Nullable Path targets;
+
+    /** The environment ({@code $env} values of the targets file); set with the command line. */
+    Map<String, String> env = Map.of();
+
     private final Consumer<ScimServer> onStarted;
 
     /** Where the settings come from; set once the command line is built. */
@@ -583,7 +595,14 @@ public final class Main implements Runnable {
         }
         config = config.withAudit(audit.settings());
         config = config.withTransport(transport());
-        config = config.withHub(hub.settings(delivery));
+        Path targetsFile = targets;
+        config =
+            config.withHub(
+                hub.settings(delivery)
+                    .withTargets(
+                        targetsFile == null
+                            ? null
+                            : new io.scimd.server.hub.TargetsFile(targetsFile, env)));
         config =
             config.withAuth(new AuthSettings(maxTokensPerClient, config.auth().authFailureLimit()));
         Path trust = oauthTrust;

@@ -52,9 +52,10 @@ final class TargetCommands {
 
   private TargetCommands() {}
 
-  static CommandLine commandLine() {
+  static CommandLine commandLine(Map<String, String> env) {
     return new CommandLine(new TargetCommand())
         .addSubcommand(new Add())
+        .addSubcommand(new Apply(env))
         .addSubcommand(new ListTargets())
         .addSubcommand(new Show())
         .addSubcommand(new Remove())
@@ -291,6 +292,60 @@ final class TargetCommands {
                   s.path("delivered").asLong(),
                   s.path("deadLetters").asLong());
             }
+            return 0;
+          });
+    }
+  }
+
+  @Command(
+      name = "apply",
+      mixinStandardHelpOptions = true,
+      description =
+          "Create or change the targets a JSON or YAML file defines (a list, each as the admin API"
+              + " takes it, optionally with its 'tenant'): all are checked first, and one refused"
+              + " changes nothing. Secrets as {\"$env\": \"VAR\"} or {\"$file\": \"path\"}."
+              + " Targets the file does not name are left alone; an unchanged file changes"
+              + " nothing.")
+  static final class Apply implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The targets.")
+    Path file = Path.of("targets.yaml");
+
+    @Mixin Common common = new Common();
+
+    private final Map<String, String> env;
+
+    Apply(Map<String, String> env) {
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      return run(
+          spec,
+          common,
+          (hub, out) -> {
+            List<Hub.Applied> applied =
+                new io.scimd.server.hub.TargetsFile(file, env)
+                    .apply(hub, common.tenant, "cli", true);
+            int changed = 0;
+            for (Hub.Applied a : applied) {
+              out.println(
+                  a.action().name().toLowerCase(java.util.Locale.ROOT)
+                      + " "
+                      + a.tenant()
+                      + "/"
+                      + a.name());
+              if (a.shownOnce() != null) {
+                out.println("SECRET=" + a.shownOnce() + "  (shown once: give it to the receiver)");
+              }
+              if (a.action() != Hub.Action.UNCHANGED) {
+                changed++;
+              }
+            }
+            out.println(
+                "scimd: " + changed + " of " + applied.size() + " target(s) created or changed");
             return 0;
           });
     }

@@ -140,6 +140,124 @@ public final class Hub {
             });
   }
 
+  /** What applying a list of definitions does to one target. */
+  public enum Action {
+    CREATED,
+    UPDATED,
+    UNCHANGED
+  }
+
+  /** One target of a plan: its checked definition and what saving it does. */
+  public record Planned(
+      Scope scope,
+      String name,
+      TargetType type,
+      TargetType.Checked checked,
+      @Nullable Target held,
+      Action action) {}
+
+  /** What a target's outcome of {@link #commit} was, with a secret scimd made, shown once. */
+  public record Applied(String tenant, String name, Action action, @Nullable String shownOnce) {}
+
+  /**
+   * Checks a list of definitions for the scope's tenant as {@link #create} and {@link #update}
+   * would, without saving anything: each is to be created, changed, or is unchanged (its checked
+   * config and secrets equal the saved ones). Targets the list does not name are left alone.
+   *
+   * @throws IllegalArgumentException for the first definition refused, naming the target and what
+   *     to fix; nothing is saved
+   */
+  public List<Planned> plan(Scope scope, List<ObjectNode> definitions) {
+    List<Planned> out = new ArrayList<>();
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < definitions.size(); i++) {
+      ObjectNode definition = definitions.get(i);
+      String name;
+      try {
+        name = name(definition);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("target #" + (i + 1) + ": " + e.getMessage(), e);
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException(
+            "target '" + name + "' is defined twice in tenant '" + scope.tenant() + "'");
+      }
+      try {
+        Target held = records.target(scope.tenant(), name).orElse(null);
+        TargetType type = type(definition);
+        if (held != null && !held.type().equals(type.name())) {
+          throw new IllegalArgumentException(
+              "'type' cannot change (it is '" + held.type() + "'): remove the target first");
+        }
+        TargetType.Checked checked =
+            withCommon(
+                type.check(settings(definition), held == null ? null : secrets(held)), definition);
+        Action action =
+            held == null
+                ? Action.CREATED
+                // Compared as stored (JSON text read back): 5000 read is an int, put a long.
+                : parse(held.config()).equals(parse(text(checked.config())))
+                        && secrets(held).equals(parse(text(checked.secrets())))
+                    ? Action.UNCHANGED
+                    : Action.UPDATED;
+        out.add(new Planned(scope, name, type, checked, held, action));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("target '" + name + "': " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Saves what {@link #plan} checked: creates and changes, each journaled; unchanged targets are
+   * not written.
+   *
+   * @throws IllegalStateException when a target was created or changed meanwhile by someone else
+   */
+  public List<Applied> commit(List<Planned> plan) {
+    List<Applied> out = new ArrayList<>();
+    for (Planned p : plan) {
+      String tenant = p.scope().tenant();
+      switch (p.action()) {
+        case UNCHANGED -> out.add(new Applied(tenant, p.name(), Action.UNCHANGED, null));
+        case CREATED -> {
+          Target saved =
+              records
+                  .create(
+                      p.scope(),
+                      p.name(),
+                      p.type().name(),
+                      text(p.checked().config()),
+                      seal(tenant, p.name(), p.checked().secrets()))
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "the target '" + p.name() + "' was created meanwhile: apply again"));
+          savedHook(p.type(), saved);
+          out.add(new Applied(tenant, p.name(), Action.CREATED, p.checked().shownOnce()));
+        }
+        case UPDATED -> {
+          Target held = java.util.Objects.requireNonNull(p.held());
+          Target saved =
+              records
+                  .update(
+                      p.scope(),
+                      p.name(),
+                      held.version(),
+                      text(p.checked().config()),
+                      seal(tenant, p.name(), p.checked().secrets()))
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "the target '" + p.name() + "' was removed meanwhile: apply again"));
+          savedHook(p.type(), saved);
+          out.add(new Applied(tenant, p.name(), Action.UPDATED, null));
+        }
+      }
+    }
+    return out;
+  }
+
   public boolean delete(Scope scope, String name) {
     return records.delete(scope, name);
   }

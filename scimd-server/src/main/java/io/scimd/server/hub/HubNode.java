@@ -103,6 +103,20 @@ public final class HubNode implements AutoCloseable {
       SecurityEventsParts events) {
     SecretBox box = HubKey.loadOrCreate(settings.keyFile(dataDir));
     Hub hub = hub(store, box, registry, settings, clock, events);
+    TargetsFile file = settings.targets();
+    if (file != null) {
+      // Before the workers start: they deliver with the definitions the file says.
+      List<Hub.Applied> applied =
+          file.apply(hub, io.scimd.store.Scope.DEFAULT_TENANT, "targets-file", false);
+      for (Hub.Applied a : applied) {
+        LOG.info(
+            "hub: targets file {}: {}/{} {}",
+            file.file(),
+            a.tenant(),
+            a.name(),
+            a.action().name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
     if (!settings.deliver()) {
       LOG.info("hub: this node does not deliver (--no-delivery)");
       return new HubNode(hub, null, null);

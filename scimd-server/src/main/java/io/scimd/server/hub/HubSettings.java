@@ -16,11 +16,16 @@ import org.jspecify.annotations.Nullable;
  * @param deliver whether this node runs delivery workers ({@code --no-delivery}: it serves requests
  *     only, other nodes deliver)
  * @param delivery how the workers pace themselves (polls, leases, retries)
+ * @param targets the targets file applied when the server starts ({@code --targets}); null for none
  */
 public record HubSettings(
-    @Nullable Path keyFile, List<String> allowedUrls, boolean deliver, Delivery.Settings delivery) {
+    @Nullable Path keyFile,
+    List<String> allowedUrls,
+    boolean deliver,
+    Delivery.Settings delivery,
+    @Nullable TargetsFile targets) {
   public static final HubSettings DEFAULTS =
-      new HubSettings(null, List.of(), true, Delivery.Settings.defaults());
+      new HubSettings(null, List.of(), true, Delivery.Settings.defaults(), null);
 
   public HubSettings {
     allowedUrls = List.copyOf(allowedUrls);
@@ -37,14 +42,18 @@ public record HubSettings(
   }
 
   public HubSettings withKeyFile(Path file) {
-    return new HubSettings(file, allowedUrls, deliver, delivery);
+    return new HubSettings(file, allowedUrls, deliver, delivery, targets);
   }
 
   public HubSettings withAllowedUrls(List<String> prefixes) {
-    return new HubSettings(keyFile, prefixes, deliver, delivery);
+    return new HubSettings(keyFile, prefixes, deliver, delivery, targets);
   }
 
   public HubSettings withDelivery(boolean deliver, Delivery.Settings delivery) {
-    return new HubSettings(keyFile, allowedUrls, deliver, delivery);
+    return new HubSettings(keyFile, allowedUrls, deliver, delivery, targets);
+  }
+
+  public HubSettings withTargets(@Nullable TargetsFile file) {
+    return new HubSettings(keyFile, allowedUrls, deliver, delivery, file);
   }
 }
