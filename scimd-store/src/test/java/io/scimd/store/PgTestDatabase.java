@@ -136,7 +136,7 @@ public final class PgTestDatabase implements AutoCloseable {
     try (Connection c = connect();
         Statement s = c.createStatement()) {
       s.execute(
-          "TRUNCATE resources, unique_values, members, credentials, clients, oauth_keys, oauth_assertions, journal, member_events, audit_checkpoints, audit_keys, rate_usage, targets, deliveries, dead_letters, remote_ids RESTART IDENTITY");
+          "TRUNCATE resources, unique_values, members, credentials, clients, oauth_keys, oauth_assertions, journal, member_events, audit_checkpoints, audit_keys, rate_usage, targets, deliveries, dead_letters, remote_ids, target_notes RESTART IDENTITY");
       s.execute("DELETE FROM tenants WHERE name <> 'default'");
       s.execute("DELETE FROM clocks WHERE tenant <> 'default'");
       s.execute("UPDATE clocks SET micros = 0, journal_seq = 0");

@@ -3122,4 +3122,35 @@ public abstract class StoreContractTest {
     assertThat(hub.targets(Scope.DEFAULT_TENANT)).isEmpty();
     assertThat(hub.delete(SCOPE, "crm")).isFalse();
   }
+
+  @Test
+  void hub_notesAreReplacedByCompareAndSet_andGoWithTheTarget() {
+    HubRecords hub = store.hub();
+    String tenant = Scope.DEFAULT_TENANT;
+    java.time.Instant t1 = java.time.Instant.parse("2026-12-03T10:00:00.123456Z");
+    java.time.Instant t2 = t1.plusSeconds(300);
+    // No note for a target that does not exist.
+    assertThat(hub.replaceNote(tenant, "crm", "reconcile", null, t1, "{}")).isFalse();
+    hub.create(SCOPE, "crm", "scim", "{}", null).orElseThrow();
+    assertThat(hub.note(tenant, "crm", "reconcile")).isEmpty();
+    // Two nodes that read "none": one wins.
+    assertThat(hub.replaceNote(tenant, "crm", "reconcile", null, t1, "{\"n\":1}")).isTrue();
+    assertThat(hub.replaceNote(tenant, "crm", "reconcile", null, t1, "{\"n\":2}")).isFalse();
+    assertThat(hub.note(tenant, "crm", "reconcile").orElseThrow().body()).isEqualTo("{\"n\":1}");
+    assertThat(hub.note(tenant, "crm", "reconcile").orElseThrow().at()).isEqualTo(t1);
+    // Two that read t1: one wins; one that read a stale time loses.
+    assertThat(hub.replaceNote(tenant, "crm", "reconcile", t1, t2, "{\"n\":3}")).isTrue();
+    assertThat(hub.replaceNote(tenant, "crm", "reconcile", t1, t2, "{\"n\":4}")).isFalse();
+    assertThat(hub.note(tenant, "crm", "reconcile").orElseThrow().body()).isEqualTo("{\"n\":3}");
+    // putNote writes whatever was there; kinds are apart.
+    hub.putNote(tenant, "crm", "capabilities", t1, "{\"c\":1}");
+    hub.putNote(tenant, "crm", "capabilities", t2, "{\"c\":2}");
+    assertThat(hub.note(tenant, "crm", "capabilities").orElseThrow().body()).isEqualTo("{\"c\":2}");
+    assertThat(hub.note(tenant, "crm", "reconcile").orElseThrow().body()).isEqualTo("{\"n\":3}");
+    assertThat(hub.delete(SCOPE, "crm")).isTrue();
+    assertThat(hub.note(tenant, "crm", "reconcile")).isEmpty();
+    assertThat(hub.note(tenant, "crm", "capabilities")).isEmpty();
+    hub.putNote(tenant, "crm", "capabilities", t1, "{}");
+    assertThat(hub.note(tenant, "crm", "capabilities")).as("not for a gone target").isEmpty();
+  }
 }
