@@ -7,6 +7,7 @@ import io.scimd.server.clients.Tokens;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.oauth.TrustedIssuers;
+import io.scimd.server.observe.LogSetup;
 import io.scimd.server.service.ServiceConfig;
 import io.scimd.server.transport.Cidr;
 import io.scimd.server.transport.TransportConfig;
@@ -152,7 +153,10 @@ public final class Main implements Runnable {
           "--max-filter-depth",
           "--max-patch-operations",
           "--access-staleness",
-          "--access-index-max" ->
+          "--access-index-max",
+          "--log-format",
+          "--log-level",
+          "--metrics-open" ->
           "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
       case "--hub-key" -> "SCIMD_HUB_KEY_FILE";
       default -> null;
@@ -552,6 +556,31 @@ public final class Main implements Runnable {
     /** The environment ({@code $env} values of the targets file); set with the command line. */
     Map<String, String> env = Map.of();
 
+    @Option(
+        names = "--log-format",
+        paramLabel = "FORMAT",
+        defaultValue = "plain",
+        description =
+            "plain: one line of text per event; json: one JSON object per line, each access-log field a key of its own (SCIMD_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(
+        names = "--log-level",
+        paramLabel = "LEVEL",
+        defaultValue = "info",
+        description =
+            "error, warn, info (one line per request on scimd.access), debug or trace (SCIMD_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Option(
+        names = "--metrics-open",
+        negatable = true,
+        defaultValue = "false",
+        fallbackValue = "true",
+        description =
+            "Serve /metrics without a credential, for a Prometheus that cannot send one; it then tells anyone who reaches the port the request counts per client and route (SCIMD_METRICS_OPEN; default ${DEFAULT-VALUE}: a client with the scope metrics or admin).")
+    boolean metricsOpen;
+
     private final Consumer<ScimServer> onStarted;
 
     /** Where the settings come from; set once the command line is built. */
@@ -567,6 +596,7 @@ public final class Main implements Runnable {
       ServerConfig config;
       ScimServer server;
       try {
+        LogSetup.apply(logFormat, logLevel);
         Integer evaluations = maxConcurrentEvaluations;
         String url = db.url;
         PoolSettings pool = url == null ? null : db.settings(migrate);
@@ -619,6 +649,7 @@ public final class Main implements Runnable {
                 new AccessSettings(
                     accessStaleness,
                     indexMax == null ? AccessSettings.defaultMaxIdentities() : indexMax));
+        config = config.withMetricsOpen(metricsOpen);
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + explain(e));

@@ -17,6 +17,7 @@ import io.scimd.server.limits.Buckets;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.limits.UsageExchange;
 import io.scimd.server.oauth.AuthorizationServer;
+import io.scimd.server.observe.Telemetry;
 import io.scimd.server.service.ScimService;
 import io.scimd.server.transport.Transport;
 import io.scimd.store.Credentials;
@@ -58,6 +59,9 @@ public final class ScimServer implements AutoCloseable {
   private final @Nullable UsageExchange exchange;
   private final AuthFailures failureLog;
   private final HubNode hub;
+  private final Telemetry telemetry;
+  private final String where;
+  private final long startedNanos = System.nanoTime();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** The SQLite data directory's lock, held while this server runs; null on PostgreSQL. */
@@ -83,7 +87,11 @@ public final class ScimServer implements AutoCloseable {
       AuditMaintenance audit,
       @Nullable UsageExchange exchange,
       AuthFailures failureLog,
-      HubNode hub) {
+      HubNode hub,
+      Telemetry telemetry,
+      String where) {
+    this.telemetry = telemetry;
+    this.where = where;
     this.jetty = jetty;
     this.connector = connector;
     this.store = store;
@@ -262,6 +270,8 @@ public final class ScimServer implements AutoCloseable {
     AuthFailures failureLog =
         AuthFailures.start(
             store.audit(), store.credentials(), config.audit().authFailureWindow(), clock);
+    Telemetry telemetry = Telemetry.start(clock);
+    telemetry.observe(store, hub.hub());
     jetty.setHandler(
         ScimHttp.handler(
             services,
@@ -275,15 +285,11 @@ public final class ScimServer implements AutoCloseable {
             failureLog,
             hub,
             events.streams(store, hub.hub(), SSF_HTTP, clock),
-            access));
+            access,
+            telemetry,
+            config.metricsOpen()));
     jetty.setErrorHandler(ScimHttp.errorHandler());
-    jetty.setRequestLog(
-        (request, response) ->
-            LOG.debug(
-                "{} {} -> {}",
-                request.getMethod(),
-                request.getHttpURI().getPath(),
-                response.getStatus()));
+    jetty.setRequestLog(ScimHttp.accessLog(telemetry, schemas.union()));
     jetty.setStopTimeout(5_000);
     try {
       jetty.start();
@@ -294,6 +300,7 @@ public final class ScimServer implements AutoCloseable {
         // already failing; the cause below is what the operator needs
       }
       failureLog.halt();
+      telemetry.close();
       throw new IllegalStateException(cannotListen(config.host(), config.port(), e), e);
     }
     // Nodes on one PostgreSQL database hold one client rate between them; an SQLite file has
@@ -302,7 +309,9 @@ public final class ScimServer implements AutoCloseable {
         clients != null && config.database() != null
             ? UsageExchange.start(clients, store.rateUsage(), clock)
             : null;
-    ScimServer server = new ScimServer(jetty, connector, store, audit, exchange, failureLog, hub);
+    ScimServer server =
+        new ScimServer(
+            jetty, connector, store, audit, exchange, failureLog, hub, telemetry, where(config));
     // Only now: a start that failed above has not used up the one-time token.
     try {
       bootstrap(store, admin, config.bootstrapToken(), out);
@@ -310,12 +319,7 @@ public final class ScimServer implements AutoCloseable {
       server.close();
       throw e;
     }
-    LOG.info(
-        "scimd listening on {}://{}:{}{}",
-        config.transport().tls() ? "https" : "http",
-        config.host(),
-        server.port(),
-        "/scim/v2");
+    summary(config, store, server.port());
     LOG.info(
         "client rate limit: {}; failed authentications per address: {}",
         rate.on()
@@ -326,6 +330,37 @@ public final class ScimServer implements AutoCloseable {
             : "off",
         failures);
     return server;
+  }
+
+  /**
+   * The startup summary, one line an operator can read and grep: the version and commit, the store
+   * and where it is, its migrations, how many tenants and targets it holds, and the URLs it serves.
+   */
+  private static void summary(ServerConfig config, Store store, int port) {
+    String tenants;
+    String targets;
+    try {
+      tenants = Integer.toString(store.tenants().list().size());
+      targets = Integer.toString(store.hub().allTargets().size());
+    } catch (RuntimeException e) {
+      tenants = "unknown";
+      targets = "unknown";
+    }
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    String base = (config.transport().tls() ? "https" : "http") + "://" + host + ":" + port;
+    LOG.info(
+        "{} started: store {} ({}); tenants: {}; targets: {}; listening on {} (SCIM {}/scim/v2,"
+            + " health {}/health/ready, metrics {}/metrics{})",
+        BuildInfo.current().line(),
+        where(config),
+        store.migrations(),
+        tenants,
+        targets,
+        base,
+        base,
+        base,
+        base,
+        config.metricsOpen() ? ", open to all" : "");
   }
 
   /**
@@ -452,6 +487,7 @@ public final class ScimServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    telemetry.stopping();
     jetty.setStopTimeout(0);
     hub.close();
     failureLog.halt();
@@ -466,7 +502,14 @@ public final class ScimServer implements AutoCloseable {
     } finally {
       store.close();
       unlock();
+      telemetry.close();
+      LOG.info("scimd halted after {} (store {})", uptime(), where);
     }
+  }
+
+  private String uptime() {
+    long s = (System.nanoTime() - startedNanos) / 1_000_000_000L;
+    return s < 120 ? s + " s" : s < 7200 ? s / 60 + " min" : s / 3600 + " h";
   }
 
   private void unlock() {
@@ -482,6 +525,9 @@ public final class ScimServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // From now on /health/ready answers 503: a load balancer stops sending before we stop taking.
+    telemetry.stopping();
+    LOG.info("scimd shutting down: finishing the requests in progress (up to 5 s)");
     if (exchange != null) {
       exchange.close();
     }
@@ -505,6 +551,8 @@ public final class ScimServer implements AutoCloseable {
       } finally {
         store.close();
         unlock();
+        telemetry.close();
+        LOG.info("scimd stopped after {} (store {})", uptime(), where);
       }
     }
   }

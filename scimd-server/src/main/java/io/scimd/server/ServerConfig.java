@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param hub the provisioning hub's key file, allowed target URLs and delivery workers
  * @param access whether decisions come from an in-memory index of each tenant, and how stale it may
  *     be
+ * @param metricsOpen whether {@code /metrics} answers without a credential ({@code --metrics-open})
  */
 public record ServerConfig(
     String host,
@@ -50,7 +51,8 @@ public record ServerConfig(
     AuthSettings auth,
     OAuthSettings oauth,
     HubSettings hub,
-    AccessSettings access) {
+    AccessSettings access,
+    boolean metricsOpen) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -96,7 +98,8 @@ public record ServerConfig(
         AuthSettings.DEFAULTS,
         OAuthSettings.DEFAULTS,
         HubSettings.DEFAULTS,
-        AccessSettings.defaults());
+        AccessSettings.defaults(),
+        false);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
@@ -115,7 +118,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
@@ -134,7 +138,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -153,7 +158,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /**
@@ -174,7 +180,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /** This configuration with {@code auth}'s rules for clients' credentials. */
@@ -193,7 +200,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /** This configuration with {@code oauth}'s authorization server settings. */
@@ -212,7 +220,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /**
@@ -239,7 +248,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /** This configuration with {@code hub}'s key file, URL allow-list and delivery workers. */
@@ -258,7 +268,8 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
   }
 
   /** This configuration with decisions answered as {@code access} says (index, staleness). */
@@ -277,7 +288,28 @@ public record ServerConfig(
         auth,
         oauth,
         hub,
-        access);
+        access,
+        metricsOpen);
+  }
+
+  /** This configuration with {@code /metrics} open to anyone who can reach it, or not. */
+  public ServerConfig withMetricsOpen(boolean open) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth,
+        hub,
+        access,
+        open);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

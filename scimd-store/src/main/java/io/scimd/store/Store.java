@@ -74,6 +74,23 @@ public interface Store extends AutoCloseable {
    */
   boolean healthy();
 
+  /**
+   * The database schema's migrations as applied, for the startup summary: how many and the newest
+   * version, e.g. {@code 14 migrations, schema version 14}; {@code unknown} when the store cannot
+   * tell. Never throws.
+   */
+  default String migrations() {
+    return "unknown";
+  }
+
+  /**
+   * Lets the store's connection pool report its figures (connections active, idle, pending, and how
+   * long a connection took) to {@code meterRegistry}, a Micrometer {@code MeterRegistry}: typed as
+   * Object so that the store needs no metrics library to compile. A store without a pool (SQLite)
+   * ignores it.
+   */
+  default void reportPoolTo(Object meterRegistry) {}
+
   /** The longest {@link #healthy} waits for a connection and its answer. */
   long HEALTH_TIMEOUT_MS = 2_000;
 

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *       resources (docs/decisions/0019-security-events.md).
  *   <li>{@code access}: access decisions (OpenID AuthZEN), claims and the token hooks of its tenant
  *       (docs/decisions/0021-access-model.md), and nothing else.
+ *   <li>{@code metrics}: {@code GET /metrics}, the Prometheus figures of the node, and nothing else
+ *       (docs/decisions/0023-observability.md); {@code admin} reads them too.
  *   <li>{@code agent:<agent>}: an agent's own credential: decisions, action search and claims about
  *       that agent (its id or {@code agentUserName}) only, as an AI agent asks what it may do.
  * </ul>
@@ -34,6 +36,9 @@ public final class Scopes {
   public static final String EVENTS = "events";
   public static final String ACCESS = "access";
 
+  /** Reading {@code /metrics}, and nothing else: what a Prometheus server is given. */
+  public static final String METRICS = "metrics";
+
   /** What a client gets when none are named: everything an IdP needs to provision. */
   public static final Set<String> PROVISIONING = Set.of(READ, WRITE);
 
@@ -42,7 +47,7 @@ public final class Scopes {
 
   private static final Pattern SCOPE =
       Pattern.compile(
-          "admin|events|access|agent:[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}"
+          "admin|events|access|metrics|agent:[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}"
               + "|scim:(read|write)(:[A-Za-z][A-Za-z0-9_.-]{0,63})?");
 
   /** The prefix of the scope that makes a client an agent's own credential. */
@@ -67,7 +72,7 @@ public final class Scopes {
               "unknown scope '"
                   + (s.length() > 70 ? s.substring(0, 70) + "..." : s)
                   + "': use scim:read, scim:write, scim:read:<ResourceType>,"
-                  + " scim:write:<ResourceType>, events, access, agent:<agent> or admin");
+                  + " scim:write:<ResourceType>, events, access, metrics, agent:<agent> or admin");
         }
         out.add(s);
       }

@@ -97,6 +97,7 @@ final class BearerAuth extends Handler.Wrapper {
   private final AuthorizationServer oauth;
   private final @Nullable Buckets failures;
   private final AuthFailures failureLog;
+  private boolean protectMetrics;
 
   /**
    * @param oauth what verifies bearer JWTs (scimd's access tokens, trusted issuers')
@@ -118,6 +119,12 @@ final class BearerAuth extends Handler.Wrapper {
     this.failures = failures;
   }
 
+  /** Whether {@code /metrics} needs a credential (it does unless {@code --metrics-open}). */
+  BearerAuth protectMetrics(boolean protect) {
+    this.protectMetrics = protect;
+    return this;
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     int authorizations = request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION).size();
@@ -132,7 +139,8 @@ final class BearerAuth extends Handler.Wrapper {
           Map.of());
       return true;
     }
-    if (!Routes.needsAuthentication(request.getHttpURI().getPath())) {
+    String path = request.getHttpURI().getPath();
+    if (!Routes.needsAuthentication(path) && !(protectMetrics && Operations.METRICS.equals(path))) {
       return super.handle(request, response, callback);
     }
     String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);

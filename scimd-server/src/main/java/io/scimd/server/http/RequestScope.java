@@ -4,7 +4,6 @@ import io.scimd.store.Scope;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 
@@ -24,8 +23,7 @@ final class RequestScope {
   /** The request attribute under which {@link BearerAuth} leaves the client's scopes. */
   static final String SCOPES = "io.scimd.scopes";
 
-  static final String REQUEST_ID = "X-Request-Id";
-  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
+  static final String REQUEST_ID = RequestIds.HEADER;
 
   private RequestScope() {}
 
@@ -58,10 +56,8 @@ final class RequestScope {
       throw new IllegalStateException(
           "no authenticated principal for " + request.getHttpURI().getPath());
     }
-    String id = request.getHeaders().get(REQUEST_ID);
-    if (id == null || !SAFE_ID.matcher(id).matches()) {
-      id = newId();
-    }
+    // RequestIds gave the request its id and put it on the response already.
+    String id = RequestIds.of(request);
     response.getHeaders().put(REQUEST_ID, id);
     return new Scope(tenant, principal, Request.getRemoteAddr(request), id);
   }

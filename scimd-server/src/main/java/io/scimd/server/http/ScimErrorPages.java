@@ -39,7 +39,13 @@ final class ScimErrorPages extends ErrorHandler {
       Callback callback) {
     // A request Jetty could not parse never met the request customizers that set these.
     SecurityHeaders.addTo(response.getHeaders());
-    HttpIo.writeError(response, callback, error(code, message), Map.of());
+    ScimError error = error(code, message);
+    if (error.status() >= 500) {
+      String id = RequestIds.of(request);
+      response.getHeaders().put(RequestIds.HEADER, id);
+      error = new ScimError(error.status(), null, error.detail() + " (request id " + id + ")");
+    }
+    HttpIo.writeError(response, callback, error, Map.of());
   }
 
   @Override

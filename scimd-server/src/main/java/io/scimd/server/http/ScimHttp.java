@@ -7,6 +7,7 @@ import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.hub.HubNode;
 import io.scimd.server.limits.Buckets;
 import io.scimd.server.oauth.AuthorizationServer;
+import io.scimd.server.observe.Telemetry;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.Store;
 import io.scimd.sync.ssf.SsfStreams;
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Assembles the HTTP adapter: error handling around bearer authentication (with its per-address
- * throttle of failed authentications) around the client rate limit around the endpoints.
+ * throttle of failed authentications) around the client rate limit around the endpoints; outermost,
+ * the request ids.
  */
 public final class ScimHttp {
   private ScimHttp() {}
@@ -38,6 +40,8 @@ public final class ScimHttp {
    * @param hub the provisioning hub's targets, for the admin API
    * @param streams the security event transmitter the SSF endpoints serve
    * @param access the access model the AuthZEN, claims and admin endpoints serve
+   * @param telemetry the metrics {@code /metrics} serves and whether the node is shutting down
+   * @param metricsOpen whether {@code /metrics} answers without a credential
    */
   public static Handler handler(
       Function<String, ScimService> services,
@@ -51,18 +55,24 @@ public final class ScimHttp {
       AuthFailures failureLog,
       HubNode hub,
       SsfStreams streams,
-      AccessModel access) {
+      AccessModel access,
+      Telemetry telemetry,
+      boolean metricsOpen) {
     ScimHandler scim = new ScimHandler(services);
     SsfHandler ssf = new SsfHandler(streams, oauth);
     AdminHandler adminApi = new AdminHandler(admin, store, registry, hub, access);
     AccessHandler accessApi = new AccessHandler(access, clock);
     OAuthHandler oauthEndpoints = new OAuthHandler(oauth);
+    Operations operations = new Operations(store, telemetry, metricsOpen);
     Handler endpoints =
         new Handler.Abstract() {
           @Override
           public boolean handle(Request request, Response response, Callback callback)
               throws Exception {
             String path = request.getHttpURI().getPath();
+            if (Operations.serves(path)) {
+              return operations.handle(request, response, callback);
+            }
             if (OAuthHandler.serves(path)) {
               return oauthEndpoints.handle(request, response, callback);
             }
@@ -80,8 +90,10 @@ public final class ScimHttp {
     if (clients != null) {
       endpoints = new RateLimiting(endpoints, clients);
     }
-    return new ErrorHandling(
-        new BearerAuth(endpoints, store.credentials(), oauth, clock, authFailures, failureLog));
+    return new RequestIds(
+        new ErrorHandling(
+            new BearerAuth(endpoints, store.credentials(), oauth, clock, authFailures, failureLog)
+                .protectMetrics(!metricsOpen)));
   }
 
   /**
@@ -90,6 +102,15 @@ public final class ScimHttp {
    */
   public static HttpConfiguration.Customizer securityHeaders() {
     return new SecurityHeaders();
+  }
+
+  /**
+   * The access log: one line per request on the logger {@code scimd.access}, and the request
+   * counted in {@code telemetry}.
+   */
+  public static org.eclipse.jetty.server.RequestLog accessLog(
+      Telemetry telemetry, SchemaRegistry registry) {
+    return new AccessLog(telemetry, registry);
   }
 
   /** The server-wide error handler for errors Jetty raises itself, as SCIM error bodies. */

@@ -473,6 +473,21 @@ final class PostgresStore implements Store {
     }
   }
 
+  @Override
+  public String migrations() {
+    try (Connection c = pool.getConnection()) {
+      return FlywayHistory.of(c);
+    } catch (SQLException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  @Override
+  public void reportPoolTo(Object meterRegistry) {
+    // HikariCP's own Micrometer binding: hikaricp_connections_active, _idle, _pending, ...
+    pool.setMetricRegistry(meterRegistry);
+  }
+
   /**
    * Borrows a connection and runs {@code SELECT 1} on a virtual thread, waiting at most {@link
    * #HEALTH_TIMEOUT_MS}: the pool alone would wait its whole connection timeout for a database that

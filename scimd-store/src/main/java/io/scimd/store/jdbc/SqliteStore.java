@@ -393,6 +393,28 @@ final class SqliteStore implements Store {
     }
   }
 
+  @Override
+  public String migrations() {
+    if (closed) {
+      return "unknown";
+    }
+    Conn c;
+    try {
+      c = readers.poll(HEALTH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+    if (c == null) {
+      return "unknown";
+    }
+    try {
+      return FlywayHistory.of(c.jdbc);
+    } finally {
+      readers.add(c);
+    }
+  }
+
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("the store is closed");
