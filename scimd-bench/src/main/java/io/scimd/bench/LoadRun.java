@@ -92,7 +92,8 @@ public final class LoadRun {
       List<String> serverOpts,
       boolean keep,
       String rateLimit,
-      List<String> serverArgs) {}
+      List<String> serverArgs,
+      boolean metricsOverhead) {}
 
   /** One measured scenario. */
   record Result(
@@ -133,7 +134,7 @@ public final class LoadRun {
       System.err.println(
           "usage: LoadRun [--users N] [--seconds S] [--warmup S] [--concurrency C] [--max-requests N] [--spare N]"
               + " [--out FILE] [--server-jar PATH] [--jvm-options FILE|none] [--server-opt ARG]... [--keep]"
-              + " [--rate-limit RATE|off] [--server-arg ARG]...");
+              + " [--rate-limit RATE|off] [--server-arg ARG]... [--metrics-overhead]");
       System.exit(2);
       return;
     }
@@ -193,6 +194,17 @@ public final class LoadRun {
       String basic = oauthClient(client, root, token);
       List<Scenario> scenarios =
           scenarios(o, root, token, members, spare, smallGroup, bigGroup, basic);
+      if (o.metricsOverhead()) {
+        String report =
+            metricsOverhead(
+                o,
+                client,
+                root,
+                token,
+                scenarios.stream().filter(x -> x.key().equals("b2")).findFirst().orElseThrow());
+        done = true;
+        return report;
+      }
       List<Result> results = new ArrayList<>();
       // (a), the floor, is measured before the first scenario and again after each one, and each
       // scenario's ratio is taken against the mean of the floor just before and just after it:
@@ -253,6 +265,112 @@ public final class LoadRun {
         log("server log: %s", logFile);
       }
     }
+  }
+
+  /** How many slices with and without scraping {@code --metrics-overhead} runs, alternated. */
+  static final int OVERHEAD_ROUNDS = 4;
+
+  /**
+   * Issue 10: {@code /metrics} costs at most 2 % of request throughput. Runs (b2), {@code GET
+   * /Users/<id>}, in {@link #OVERHEAD_ROUNDS} pairs of slices of {@code --seconds} each: one
+   * without anyone scraping, then one with a scraper reading {@code /metrics} every second (as
+   * Prometheus would, with a 1 s scrape interval), alternated so that the shared machine's drift
+   * falls on both alike. Reports each pair's throughput, the ratio of the totals and the scrapes'
+   * size and time.
+   */
+  static String metricsOverhead(Options o, HttpClient client, String root, String token, Scenario s)
+      throws Exception {
+    if (o.warmup() > 0) {
+      log("%s warm-up %d s", s.key(), o.warmup());
+      measure(client, s, o.concurrency(), o.warmup(), o.maxRequests());
+    }
+    HttpRequest scrape = get(URI.create(root + "/metrics"), token);
+    StringBuilder rows = new StringBuilder();
+    double without = 0;
+    double with = 0;
+    long scrapes = 0;
+    long scrapeNanos = 0;
+    long scrapeBytes = 0;
+    for (int round = 1; round <= OVERHEAD_ROUNDS; round++) {
+      Result plain = measure(client, s, o.concurrency(), o.seconds(), o.maxRequests());
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong count = new AtomicLong();
+      AtomicLong nanos = new AtomicLong();
+      AtomicLong bytes = new AtomicLong();
+      Thread scraper =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (!stop.get()) {
+                      long t = System.nanoTime();
+                      try {
+                        HttpResponse<String> r =
+                            client.send(scrape, HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200) {
+                          throw new IllegalStateException("/metrics answered " + r.statusCode());
+                        }
+                        bytes.set(r.body().length());
+                        count.incrementAndGet();
+                        nanos.addAndGet(System.nanoTime() - t);
+                        Thread.sleep(Math.max(0, 1000 - (System.nanoTime() - t) / 1_000_000));
+                      } catch (IOException e) {
+                        log("scrape failed: %s", e.getMessage());
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
+      Result scraped;
+      try {
+        scraped = measure(client, s, o.concurrency(), o.seconds(), o.maxRequests());
+      } finally {
+        stop.set(true);
+        scraper.interrupt();
+        scraper.join();
+      }
+      without += plain.perSecond();
+      with += scraped.perSecond();
+      scrapes += count.get();
+      scrapeNanos += nanos.get();
+      scrapeBytes = bytes.get();
+      log(
+          "round %d: %,.0f/s without scraping, %,.0f/s scraped every second (%d scrapes)",
+          round, plain.perSecond(), scraped.perSecond(), count.get());
+      rows.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %,.0f | %,.0f | %.3f | %d |%n",
+              round,
+              plain.perSecond(),
+              scraped.perSecond(),
+              ratio(scraped.perSecond(), plain.perSecond()),
+              count.get()));
+    }
+    double cost = (1 - with / without) * 100;
+    return String.format(
+        Locale.ROOT,
+        "# /metrics overhead (issue 10: at most 2 %% of throughput)%n%n"
+            + "%s %s, %d users, %d clients, %d s slices, %d rounds%n%n"
+            + "| round | req/s without scraping | req/s scraped every 1 s | ratio | scrapes |%n"
+            + "|---|---|---|---|---|%n"
+            + "%s%n"
+            + "Throughput scraped / unscraped: %.3f (cost %.1f %%; target <= 2 %%: %s). Scrapes:"
+            + " %d, %.1f ms each on average, %,d bytes.%n%n"
+            + "On a shared 2-core machine other work moves throughput by more than 2 %% between"
+            + " slices; the rounds alternate so that drift falls on both sides alike.%n",
+        s.key(),
+        s.label(),
+        o.users(),
+        o.concurrency(),
+        o.seconds(),
+        OVERHEAD_ROUNDS,
+        rows,
+        with / without,
+        cost,
+        cost <= 2 ? "met" : "NOT met",
+        scrapes,
+        scrapes == 0 ? 0 : scrapeNanos / 1e6 / scrapes,
+        scrapeBytes);
   }
 
   /**
@@ -844,12 +962,17 @@ public final class LoadRun {
     Path jvmOptions =
         Files.isRegularFile(Path.of("bin/jvm.options")) ? Path.of("bin/jvm.options") : null;
     boolean keep = false;
+    boolean metricsOverhead = false;
     String rateLimit = "off";
     List<String> serverArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--keep")) {
         keep = true;
+        continue;
+      }
+      if (a.equals("--metrics-overhead")) {
+        metricsOverhead = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -895,7 +1018,8 @@ public final class LoadRun {
         List.copyOf(opts),
         keep,
         rateLimit,
-        List.copyOf(serverArgs));
+        List.copyOf(serverArgs),
+        metricsOverhead);
   }
 
   /**
