@@ -25,8 +25,10 @@ fi
 # java.naming and java.security.jgss (pgjdbc: JNDI, GSS authentication), java.management (Jetty,
 # HikariCP), java.desktop (java.beans, read by Jackson and CEL), jdk.unsupported (sun.misc.Unsafe,
 # for Jackson, Guava, protobuf). Besides: jdk.crypto.ec, elliptic-curve keys for TLS and the audit
-# and OAuth keys (an empty module since JDK 22, kept while the JDK still has it).
-modules="java.base,java.desktop,java.management,java.naming,java.net.http,java.security.jgss,java.sql,jdk.unsupported"
+# and OAuth keys (an empty module since JDK 22, kept while the JDK still has it); jdk.management,
+# which Micrometer reads by reflection (jdeps cannot see it) for process_cpu_usage and the GC pauses
+# of /metrics (ADR 0023).
+modules="java.base,java.desktop,java.management,java.naming,java.net.http,java.security.jgss,java.sql,jdk.management,jdk.unsupported"
 if "$java" --list-modules | grep -q '^jdk\.crypto\.ec@'; then
   modules="$modules,jdk.crypto.ec"
 fi

@@ -273,9 +273,9 @@ public final class LoadRun {
   /**
    * Issue 10: {@code /metrics} costs at most 2 % of request throughput. Runs (b2), {@code GET
    * /Users/<id>}, in {@link #OVERHEAD_ROUNDS} pairs of slices of {@code --seconds} each: one
-   * without anyone scraping, then one with a scraper reading {@code /metrics} every second (as
-   * Prometheus would, with a 1 s scrape interval), alternated so that the shared machine's drift
-   * falls on both alike. Reports each pair's throughput, the ratio of the totals and the scrapes'
+   * without anyone scraping, one with a scraper reading {@code /metrics} every second (as Prometheus
+   * would, with a 1 s scrape interval), in the order ABBA so that the shared machine's drift and the
+   * server's warm-up favour neither (give a long {@code --warmup}, e.g. 20). Reports each pair's throughput, the ratio of the totals and the scrapes'
    * size and time.
    */
   static String metricsOverhead(Options o, HttpClient client, String root, String token, Scenario s)
@@ -292,7 +292,11 @@ public final class LoadRun {
     long scrapeNanos = 0;
     long scrapeBytes = 0;
     for (int round = 1; round <= OVERHEAD_ROUNDS; round++) {
-      Result plain = measure(client, s, o.concurrency(), o.seconds(), o.maxRequests());
+      // ABBA: odd rounds measure without scraping first, even rounds after, so that a server still
+      // warming up (or a machine growing busier) favours neither side.
+      boolean plainFirst = round % 2 == 1;
+      Result plain =
+          plainFirst ? measure(client, s, o.concurrency(), o.seconds(), o.maxRequests()) : null;
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong count = new AtomicLong();
       AtomicLong nanos = new AtomicLong();
@@ -327,6 +331,9 @@ public final class LoadRun {
         stop.set(true);
         scraper.interrupt();
         scraper.join();
+      }
+      if (plain == null) {
+        plain = measure(client, s, o.concurrency(), o.seconds(), o.maxRequests());
       }
       without += plain.perSecond();
       with += scraped.perSecond();

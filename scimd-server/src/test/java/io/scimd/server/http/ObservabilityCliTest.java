@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * {@code serve}'s observability options through the real command line, the startup summary and
- * the shutdown lines (captured from the real logger), and the route templates and trace context
- * as tables.
+ * {@code serve}'s observability options through the real command line, the startup summary and the
+ * shutdown lines (captured from the real logger), and the route templates and trace context as
+ * tables.
  */
 class ObservabilityCliTest {
   @TempDir Path dir;
