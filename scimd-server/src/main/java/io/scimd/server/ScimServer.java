@@ -9,6 +9,7 @@ import io.scimd.server.audit.AuthFailures;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.console.Console;
 import io.scimd.server.events.SecurityEventsParts;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.hub.HubNode;
@@ -272,22 +273,25 @@ public final class ScimServer implements AutoCloseable {
             store.audit(), store.credentials(), config.audit().authFailureWindow(), clock);
     Telemetry telemetry = Telemetry.start(clock);
     telemetry.observe(store, hub.hub());
+    // The web console at /console (0026), beside the API and outside its bearer authentication.
+    Console console = new Console(store, services, clock);
     jetty.setHandler(
-        ScimHttp.handler(
-            services,
-            schemas.union(),
-            store,
-            admin,
-            oauth,
-            clock,
-            clients,
-            authFailures,
-            failureLog,
-            hub,
-            events.streams(store, hub.hub(), SSF_HTTP, clock),
-            access,
-            telemetry,
-            config.metricsOpen()));
+        console.mountedBefore(
+            ScimHttp.handler(
+                services,
+                schemas.union(),
+                store,
+                admin,
+                oauth,
+                clock,
+                clients,
+                authFailures,
+                failureLog,
+                hub,
+                events.streams(store, hub.hub(), SSF_HTTP, clock),
+                access,
+                telemetry,
+                config.metricsOpen())));
     jetty.setErrorHandler(ScimHttp.errorHandler());
     jetty.setRequestLog(ScimHttp.accessLog(telemetry, schemas.union()));
     jetty.setStopTimeout(5_000);

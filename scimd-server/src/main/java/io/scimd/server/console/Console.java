@@ -1,0 +1,720 @@
+package io.scimd.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.scimd.core.error.ScimException;
+import io.scimd.core.schema.ResourceType;
+import io.scimd.server.audit.AuditEntries;
+import io.scimd.server.clients.Scopes;
+import io.scimd.server.clients.Tokens;
+import io.scimd.server.service.JsonBody;
+import io.scimd.server.service.ListParams;
+import io.scimd.server.service.ScimService;
+import io.scimd.store.Credentials;
+import io.scimd.store.Scope;
+import io.scimd.store.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.FormFields;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web console at {@code /console}: HTML pages rendered on the server from jte templates
+ * (compiled with the build), enhanced by htmx when the browser runs it and whole without it.
+ *
+ * <p><b>Sessions.</b> A person signs in with a bearer token of a client holding the {@code admin}
+ * scope; the token is checked as the API checks it (by its hash: {@link
+ * Credentials#findByTokenHash}) and is not kept. The browser then holds only a random session id in
+ * a cookie that is {@code HttpOnly}, {@code SameSite=Strict}, limited to {@code /console}, and
+ * {@code Secure} when the request came over HTTPS (directly or through a trusted proxy). Sessions
+ * live in memory ({@link Sessions}).
+ *
+ * <p><b>CSRF.</b> Every POST carries a {@code csrf} form field: the session's token once signed in,
+ * and before that (the sign-in form) a random value also set in a short-lived cookie that the field
+ * must equal (double submit). {@code SameSite=Strict} already keeps other sites' forms from sending
+ * the cookie; the token is the second lock. A POST without it changes nothing and answers 403.
+ *
+ * <p><b>Reads go through the SCIM service.</b> Lists are the service's cursor-paged list ({@link
+ * ScimService#list}) with the typed SCIM filter, so the store's filter push-down, the filter limits
+ * and {@code filterable} rules are the API's, and a page never loads more than its rows. A user's
+ * history is the admin API's ({@link AuditEntries#history}).
+ */
+public final class Console extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(Console.class);
+
+  /** Where the console is served. */
+  public static final String PREFIX = "/console";
+
+  static final String SESSION_COOKIE = "scimd_console";
+  static final String SIGNIN_COOKIE = "scimd_console_signin";
+
+  /** Rows on a list page. */
+  static final int PAGE_SIZE = 25;
+
+  /** Members on a group's page. */
+  static final int MEMBERS_PAGE = 50;
+
+  /** Changes on a history page. */
+  static final int HISTORY_PAGE = 20;
+
+  private static final int MAX_FORM_FIELDS = 20;
+  private static final int MAX_FORM_BYTES = 16 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String CSP =
+      "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none';"
+          + " object-src 'none'";
+
+  private static final String HTMX_RESOURCE = htmxResource();
+
+  private final Store store;
+  private final Function<String, ScimService> services;
+  private final InstantSource clock;
+  private final Sessions sessions;
+  private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+  private final byte[] css = resource("/io/scimd/server/console/console.css");
+  private final byte[] htmx = resource(HTMX_RESOURCE);
+
+  /**
+   * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
+   */
+  public Console(Store store, Function<String, ScimService> services, InstantSource clock) {
+    this.store = store;
+    this.services = services;
+    this.clock = clock;
+    this.sessions = new Sessions(clock);
+  }
+
+  /** Whether {@code path} is the console's. */
+  public static boolean serves(String path) {
+    return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+  }
+
+  /**
+   * {@code api} with the console mounted in front of it: requests under {@link #PREFIX} go to the
+   * console, every other to {@code api}.
+   */
+  public Handler mountedBefore(Handler api) {
+    return new Handler.Sequence(this, api);
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    if (!serves(path(request))) {
+      return false;
+    }
+    try {
+      route(request, response, callback);
+    } catch (RuntimeException e) {
+      String id = Sessions.random().substring(0, 12);
+      LOG.error(
+          "console request {} {} failed (error id {})", request.getMethod(), path(request), id, e);
+      problem(
+          response,
+          callback,
+          500,
+          "Something went wrong",
+          "The server could not show this page (error id "
+              + id
+              + "). Try again; if it persists, tell the operator that id.");
+    }
+    return true;
+  }
+
+  private void route(Request request, Response response, Callback callback) {
+    String path = path(request);
+    String method = request.getMethod();
+    boolean get =
+        method.equals(HttpMethod.GET.asString()) || method.equals(HttpMethod.HEAD.asString());
+    boolean post = method.equals(HttpMethod.POST.asString());
+    if (path.startsWith(PREFIX + "/assets/") && get) {
+      asset(path.substring((PREFIX + "/assets/").length()), response, callback);
+      return;
+    }
+    if (path.equals(PREFIX + "/signin")) {
+      if (get) {
+        signInPage(request, response, callback, null, 200);
+      } else if (post) {
+        signIn(request, response, callback);
+      } else {
+        notAllowed(response, callback);
+      }
+      return;
+    }
+    Optional<Sessions.Session> found = sessions.find(cookie(request, SESSION_COOKIE));
+    if (found.isEmpty()) {
+      if (post) {
+        problem(response, callback, 403, "Signed out", "Your session has ended; sign in again.");
+      } else {
+        redirect(response, callback, PREFIX + "/signin");
+      }
+      return;
+    }
+    Sessions.Session session = found.get();
+    if (post) {
+      Fields form = form(request);
+      if (form == null || !session.csrfMatches(form.getValue("csrf"))) {
+        problem(
+            response,
+            callback,
+            403,
+            "Form refused",
+            "The form did not carry this session's security token; nothing was changed. Reload the page and try again.");
+        return;
+      }
+      if (path.equals(PREFIX + "/signout")) {
+        sessions.end(cookie(request, SESSION_COOKIE));
+        Response.addCookie(response, expiredCookie(request, SESSION_COOKIE, PREFIX));
+        redirect(response, callback, PREFIX + "/signin");
+        return;
+      }
+      problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
+      return;
+    }
+    if (!get) {
+      notAllowed(response, callback);
+      return;
+    }
+    if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
+      redirect(response, callback, PREFIX + "/users");
+      return;
+    }
+    Map<String, String> query = query(request);
+    Pages pages = new Pages(session, request);
+    String[] parts = path.substring(PREFIX.length() + 1).split("/", -1);
+    if (parts.length == 1 && (parts[0].equals("users") || parts[0].equals("groups"))) {
+      pages.listing(parts[0], query, response, callback);
+    } else if (parts.length == 2 && parts[0].equals("users") && !parts[1].isEmpty()) {
+      pages.user(decode(parts[1]), query, response, callback);
+    } else if (parts.length == 2 && parts[0].equals("groups") && !parts[1].isEmpty()) {
+      pages.group(decode(parts[1]), query, response, callback);
+    } else {
+      problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
+    }
+  }
+
+  // ------------------------------------------------------------------ sign-in
+
+  private void signInPage(
+      Request request, Response response, Callback callback, @Nullable String error, int status) {
+    String csrf = Sessions.random();
+    Response.addCookie(
+        response,
+        HttpCookie.build(SIGNIN_COOKIE, csrf)
+            .path(PREFIX + "/signin")
+            .httpOnly(true)
+            .secure(secure(request))
+            .sameSite(HttpCookie.SameSite.STRICT)
+            .maxAge(3600)
+            .build());
+    html(
+        response,
+        callback,
+        status,
+        render("signin.jte", Map.of("page", new Views.SignIn(csrf, error, false))));
+  }
+
+  private void signIn(Request request, Response response, Callback callback) {
+    Fields form = form(request);
+    String expected = cookie(request, SIGNIN_COOKIE);
+    String given = form == null ? null : form.getValue("csrf");
+    if (form == null
+        || expected == null
+        || given == null
+        || !Sessions.constantTimeEquals(expected, given)) {
+      signInPage(
+          request, response, callback, "The sign-in form expired; enter the token again.", 403);
+      return;
+    }
+    String token = Objects.requireNonNullElse(form.getValue("token"), "").trim();
+    Optional<Credentials.Client> client = adminClient(token);
+    if (client.isEmpty()) {
+      LOG.info(
+          "console sign-in refused from {}: not a live admin token",
+          Request.getRemoteAddr(request));
+      signInPage(
+          request,
+          response,
+          callback,
+          "That token is not valid, or its client does not have the admin scope.",
+          401);
+      return;
+    }
+    Credentials.Client c = client.get();
+    String id = sessions.start(c.tenant(), "client", c.id(), c.name());
+    LOG.info("console: client {} ({}) of tenant {} signed in", c.name(), c.id(), c.tenant());
+    Response.addCookie(response, expiredCookie(request, SIGNIN_COOKIE, PREFIX + "/signin"));
+    Response.addCookie(
+        response,
+        HttpCookie.build(SESSION_COOKIE, id)
+            .path(PREFIX)
+            .httpOnly(true)
+            .secure(secure(request))
+            .sameSite(HttpCookie.SameSite.STRICT)
+            .build());
+    redirect(response, callback, PREFIX + "/users");
+  }
+
+  /** The client of a live bearer token holding the admin scope; empty for anything else. */
+  private Optional<Credentials.Client> adminClient(String token) {
+    if (token.isEmpty() || !Tokens.plausible(token)) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    return store
+        .credentials()
+        .findByTokenHash(Tokens.hash(token))
+        .filter(c -> c.kind() == Credentials.Kind.BEARER)
+        .filter(c -> c.expires() == null || now.isBefore(c.expires()))
+        .map(Credentials.Credential::client)
+        .filter(c -> c.scopes().contains(Scopes.ADMIN));
+  }
+
+  // ------------------------------------------------------------------ pages
+
+  /** The pages of one signed-in request. */
+  private final class Pages {
+    private final Sessions.Session session;
+    private final Scope scope;
+    private final ScimService service;
+    private final String base;
+
+    Pages(Sessions.Session session, Request request) {
+      this.session = session;
+      this.scope =
+          new Scope(
+              session.tenant(),
+              new Scope.Principal(
+                  session.principalKind(), session.principalId(), session.principalName()),
+              Request.getRemoteAddr(request),
+              "console-" + Sessions.random().substring(0, 16));
+      this.service = services.apply(session.tenant());
+      this.base = PREFIX;
+    }
+
+    Views.Chrome chrome(String title, String section) {
+      return new Views.Chrome(
+          title, section, session.principalName(), session.tenant(), session.csrf());
+    }
+
+    void listing(String kind, Map<String, String> query, Response response, Callback callback) {
+      boolean users = kind.equals("users");
+      ResourceType type = users ? service.registry().user() : service.registry().group();
+      String filter = query.getOrDefault("filter", "").trim();
+      String cursor = query.getOrDefault("cursor", "");
+      String attributes = users ? "userName,displayName,emails,active" : "displayName,externalId";
+      ListParams params =
+          new ListParams(
+              filter.isEmpty() ? null : filter,
+              null,
+              null,
+              null,
+              Integer.toString(PAGE_SIZE),
+              cursor,
+              attributes,
+              null);
+      Views.Chrome chrome = chrome(users ? "Users" : "Groups", kind);
+      JsonNode list;
+      try {
+        list = read(out -> service.list(scope, type, params, base, out));
+      } catch (ScimException e) {
+        Views.Listing refused =
+            new Views.Listing(kind, filter, e.error().detail(), List.of(), 0, null, null);
+        html(
+            response,
+            callback,
+            e.error().status() >= 500 ? e.error().status() : 400,
+            render("listing.jte", Map.of("chrome", chrome, "page", refused)));
+        return;
+      }
+      List<Views.Row> rows = new ArrayList<>();
+      for (JsonNode r : list.path("Resources")) {
+        String id = r.path("id").asText();
+        if (users) {
+          rows.add(
+              new Views.Row(
+                  new Views.Link(r.path("userName").asText(), PREFIX + "/users/" + encode(id)),
+                  r.path("displayName").asText(""),
+                  primaryEmail(r),
+                  r.path("active").isBoolean()
+                      ? (r.path("active").asBoolean() ? "yes" : "no")
+                      : ""));
+        } else {
+          rows.add(
+              new Views.Row(
+                  new Views.Link(
+                      r.path("displayName").asText(id), PREFIX + "/groups/" + encode(id)),
+                  r.path("externalId").asText(""),
+                  r.path("meta").path("lastModified").asText(""),
+                  id));
+        }
+      }
+      String here =
+          PREFIX + "/" + kind + "?" + (filter.isEmpty() ? "" : "filter=" + encode(filter) + "&");
+      String prev = list.path("previousCursor").asText(null);
+      String next = list.path("nextCursor").asText(null);
+      Views.Listing page =
+          new Views.Listing(
+              kind,
+              filter,
+              null,
+              rows,
+              list.path("totalResults").asLong(),
+              prev == null ? null : here + "cursor=" + encode(prev),
+              next == null ? null : here + "cursor=" + encode(next));
+      html(response, callback, 200, render("listing.jte", Map.of("chrome", chrome, "page", page)));
+    }
+
+    void user(String id, Map<String, String> query, Response response, Callback callback) {
+      ResourceType type = service.registry().user();
+      JsonNode u = resource(type, id, null);
+      if (u == null) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such user",
+            "There is no user with the id " + id + " in this tenant.");
+        return;
+      }
+      List<String> emails = new ArrayList<>();
+      u.path("emails").forEach(e -> emails.add(e.path("value").asText()));
+      List<Views.Link> groups = new ArrayList<>();
+      u.path("groups")
+          .forEach(
+              g ->
+                  groups.add(
+                      new Views.Link(
+                          g.path("display").asText(g.path("value").asText()),
+                          PREFIX + "/groups/" + encode(g.path("value").asText()))));
+      Views.UserDetail detail =
+          new Views.UserDetail(
+              id,
+              u.path("userName").asText(),
+              u.path("displayName").asText(""),
+              u.path("active").asBoolean(true),
+              emails,
+              u.path("meta").path("created").asText(""),
+              u.path("meta").path("lastModified").asText(""),
+              groups,
+              history(type.name(), id, query, PREFIX + "/users/" + encode(id)));
+      html(
+          response,
+          callback,
+          200,
+          render("user.jte", Map.of("chrome", chrome(detail.userName(), "users"), "user", detail)));
+    }
+
+    void group(String id, Map<String, String> query, Response response, Callback callback) {
+      ResourceType type = service.registry().group();
+      JsonNode g = resource(type, id, "members");
+      if (g == null) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such group",
+            "There is no group with the id " + id + " in this tenant.");
+        return;
+      }
+      int start = Math.max(0, number(query.get("members")));
+      List<Views.Link> members = new ArrayList<>();
+      long[] count = {0};
+      // The members are read a page of rows at a time by the store; only this page's are kept.
+      store.reading(
+          scope,
+          r ->
+              r.forEachMember(
+                  id,
+                  m -> {
+                    long i = count[0]++;
+                    if (i >= start && i < start + MEMBERS_PAGE) {
+                      boolean group = "Group".equals(m.type());
+                      members.add(
+                          new Views.Link(
+                              Objects.requireNonNullElse(m.display(), m.value())
+                                  + (group ? " (group)" : ""),
+                              PREFIX + (group ? "/groups/" : "/users/") + encode(m.value())));
+                    }
+                  }));
+      String here = PREFIX + "/groups/" + encode(id) + "?members=";
+      Views.GroupDetail detail =
+          new Views.GroupDetail(
+              id,
+              g.path("displayName").asText(id),
+              g.path("meta").path("created").asText(""),
+              g.path("meta").path("lastModified").asText(""),
+              members,
+              count[0],
+              start > 0 ? here + Math.max(0, start - MEMBERS_PAGE) : null,
+              start + MEMBERS_PAGE < count[0] ? here + (start + MEMBERS_PAGE) : null,
+              history(type.name(), id, query, PREFIX + "/groups/" + encode(id)));
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "group.jte",
+              Map.of("chrome", chrome(detail.displayName(), "groups"), "group", detail)));
+    }
+
+    /** The resource as a GET shows it, or null when there is none. */
+    private @Nullable JsonNode resource(ResourceType type, String id, @Nullable String excluded) {
+      try {
+        return read(out -> service.get(scope, type, id, base, null, excluded, null, out));
+      } catch (ScimException e) {
+        if (e.error().status() == 404) {
+          return null;
+        }
+        throw e;
+      }
+    }
+
+    private Views.History history(String type, String id, Map<String, String> query, String href) {
+      long after = Math.max(0, number(query.get("after")));
+      AuditEntries.Page page =
+          AuditEntries.history(store, session.tenant(), type, id, after, HISTORY_PAGE);
+      List<Views.Change> changes = new ArrayList<>();
+      for (JsonNode e : page.entries()) {
+        String by = e.path("principalName").asText(e.path("principal").asText());
+        String what = e.path("operation").asText();
+        if (e.hasNonNull("resourceName")) {
+          what += " (" + e.get("resourceName").asText() + ")";
+        } else if (!e.path("resourceId").asText().equals(id)) {
+          what += " (" + e.path("resourceType").asText() + ")";
+        }
+        String detail = e.path("change").toString();
+        if (detail.length() > 400) {
+          detail = detail.substring(0, 400) + "…";
+        }
+        changes.add(
+            new Views.Change(e.path("seq").asLong(), e.path("at").asText(), by, what, detail));
+      }
+      Long next = page.next();
+      return new Views.History(changes, next == null ? null : href + "?after=" + next);
+    }
+  }
+
+  /** What a read of the SCIM service answers, as a JSON tree; its errors are thrown. */
+  private static JsonNode read(
+      java.util.function.Consumer<io.scimd.server.service.Responder> call) {
+    JsonNode[] tree = {null};
+    call.accept(
+        (status, headers, body) -> {
+          tree[0] = body == null ? JSON.nullNode() : tree(body);
+        });
+    JsonNode t = tree[0];
+    return t == null ? JSON.nullNode() : t;
+  }
+
+  private static JsonNode tree(JsonBody body) {
+    try (TokenBuffer buffer = new TokenBuffer(JSON, false)) {
+      body.writeTo(buffer);
+      return JSON.readTree(buffer.asParser());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String primaryEmail(JsonNode user) {
+    String first = "";
+    for (JsonNode e : user.path("emails")) {
+      if (e.path("primary").asBoolean(false)) {
+        return e.path("value").asText();
+      }
+      if (first.isEmpty()) {
+        first = e.path("value").asText();
+      }
+    }
+    return first;
+  }
+
+  // ------------------------------------------------------------------ HTTP helpers
+
+  private String render(String template, Map<String, Object> params) {
+    StringOutput out = new StringOutput();
+    templates.render(template, params, out);
+    return out.toString();
+  }
+
+  private void problem(
+      Response response, Callback callback, int status, String title, String detail) {
+    html(
+        response,
+        callback,
+        status,
+        render("problem.jte", Map.of("page", new Views.Problem(status, title, detail))));
+  }
+
+  private static void notAllowed(Response response, Callback callback) {
+    response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
+    response.setStatus(405);
+    Content.Sink.write(response, true, "method not allowed\n", callback);
+  }
+
+  private static void html(Response response, Callback callback, int status, String body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+    response.getHeaders().put("Content-Security-Policy", CSP);
+    response.getHeaders().put("X-Frame-Options", "DENY");
+    response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+  }
+
+  private static void redirect(Response response, Callback callback, String location) {
+    response.setStatus(303);
+    response.getHeaders().put(HttpHeader.LOCATION, location);
+    callback.succeeded();
+  }
+
+  private void asset(String name, Response response, Callback callback) {
+    byte[] body;
+    String type;
+    switch (name) {
+      case "console.css" -> {
+        body = css;
+        type = "text/css; charset=utf-8";
+      }
+      case "htmx.min.js" -> {
+        body = htmx;
+        type = "text/javascript; charset=utf-8";
+      }
+      default -> {
+        response.setStatus(404);
+        Content.Sink.write(response, true, "no such asset\n", callback);
+        return;
+      }
+    }
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+    // The security headers say no-store for everything; assets may be kept for an hour.
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, max-age=3600");
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  private static @Nullable Fields form(Request request) {
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type == null
+        || !type.toLowerCase(java.util.Locale.ROOT)
+            .startsWith("application/x-www-form-urlencoded")) {
+      return null;
+    }
+    try {
+      return FormFields.getFields(request, MAX_FORM_FIELDS, MAX_FORM_BYTES);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Map<String, String> query(Request request) {
+    Map<String, String> out = new java.util.HashMap<>();
+    try {
+      for (Fields.Field f : Request.extractQueryParameters(request, StandardCharsets.UTF_8)) {
+        if (!f.getValues().isEmpty()) {
+          out.putIfAbsent(f.getName(), f.getValue());
+        }
+      }
+    } catch (RuntimeException e) {
+      // A query string that is not UTF-8 percent-encoding: the page without its parameters.
+    }
+    return out;
+  }
+
+  private static @Nullable String cookie(Request request, String name) {
+    for (HttpCookie c : Request.getCookies(request)) {
+      if (c.getName().equals(name)) {
+        return c.getValue();
+      }
+    }
+    return null;
+  }
+
+  private static HttpCookie expiredCookie(Request request, String name, String path) {
+    return HttpCookie.build(name, "")
+        .path(path)
+        .httpOnly(true)
+        .secure(secure(request))
+        .sameSite(HttpCookie.SameSite.STRICT)
+        .maxAge(0)
+        .build();
+  }
+
+  /** Whether the browser reached scimd over HTTPS, itself or through a trusted proxy. */
+  private static boolean secure(Request request) {
+    String scheme = request.getHttpURI().getScheme();
+    return request.isSecure() || "https".equalsIgnoreCase(scheme);
+  }
+
+  private static String path(Request request) {
+    String p = request.getHttpURI().getPath();
+    return p == null ? "" : p;
+  }
+
+  private static int number(@Nullable String text) {
+    if (text == null) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String decode(String s) {
+    try {
+      return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+
+  private static String htmxResource() {
+    return "/META-INF/resources/webjars/htmx.org/" + HTMX_VERSION + "/dist/htmx.min.js";
+  }
+
+  /** The htmx version the WebJar on the class path carries (scimd-server/pom.xml). */
+  static final String HTMX_VERSION = "2.0.4";
+
+  private static byte[] resource(String name) {
+    try (InputStream in = Console.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "the console's resource " + name + " is missing from the build");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

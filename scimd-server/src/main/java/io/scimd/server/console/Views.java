@@ -1,0 +1,82 @@
+package io.scimd.server.console;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the console's templates show, one record per page part. Public only because the compiled
+ * templates live in jte's own package; nothing outside the console builds them. Links are complete
+ * hrefs built and encoded here, so that templates only place text (jte escapes it).
+ */
+public final class Views {
+  private Views() {}
+
+  /**
+   * The frame of every signed-in page.
+   *
+   * @param section the navigation entry shown as current ({@code users}, {@code groups}, ...)
+   * @param who who is signed in, as the header shows it
+   * @param csrf the session's CSRF token, for the sign-out form
+   */
+  public record Chrome(String title, String section, String who, String tenant, String csrf) {}
+
+  /** The sign-in page. */
+  public record SignIn(String csrf, @Nullable String error, boolean oidc) {}
+
+  /** An error page, signed in or not. */
+  public record Problem(int status, String title, String detail) {}
+
+  /** A link: its text and href. */
+  public record Link(String text, String href) {}
+
+  /**
+   * A cursor-paged list of users or groups.
+   *
+   * @param filter the SCIM filter as typed, "" for none
+   * @param error why the filter was refused, else null
+   * @param total how many match, as the store counts them
+   * @param previous the previous page's href, null on the first
+   * @param next the next page's href, null on the last
+   */
+  public record Listing(
+      String kind,
+      String filter,
+      @Nullable String error,
+      List<Row> rows,
+      long total,
+      @Nullable String previous,
+      @Nullable String next) {}
+
+  /** One row of a list: the resource's link and up to three more columns. */
+  public record Row(Link name, String second, String third, String fourth) {}
+
+  /** A user's details page. */
+  public record UserDetail(
+      String id,
+      String userName,
+      String displayName,
+      boolean active,
+      List<String> emails,
+      String created,
+      String lastModified,
+      List<Link> groups,
+      History history) {}
+
+  /** A group's details page, its members a page at a time. */
+  public record GroupDetail(
+      String id,
+      String displayName,
+      String created,
+      String lastModified,
+      List<Link> members,
+      long memberCount,
+      @Nullable String previous,
+      @Nullable String next,
+      History history) {}
+
+  /** A page of a resource's changes, from the journal (the audit trail). */
+  public record History(List<Change> changes, @Nullable String older) {}
+
+  /** One change: its journal seq, time, who made it, what kind, and what changed. */
+  public record Change(long seq, String at, String by, String kind, String detail) {}
+}

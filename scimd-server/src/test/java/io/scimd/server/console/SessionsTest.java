@@ -1,0 +1,67 @@
+package io.scimd.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import org.junit.jupiter.api.Test;
+
+class SessionsTest {
+  private Instant now = Instant.parse("2026-03-01T10:00:00Z");
+  private final InstantSource clock = () -> now;
+  private final Sessions sessions = new Sessions(clock);
+
+  @Test
+  void find_returnsTheSession_andRenewsItsIdleTime() {
+    String id = sessions.start("default", "client", "c1", "ops");
+    now = now.plus(Sessions.IDLE.minusMinutes(1));
+    assertThat(sessions.find(id)).isPresent();
+    now = now.plus(Sessions.IDLE.minusMinutes(1));
+    assertThat(sessions.find(id))
+        .get()
+        .extracting(Sessions.Session::principalName)
+        .isEqualTo("ops");
+  }
+
+  @Test
+  void find_isEmpty_afterTheIdleTime() {
+    String id = sessions.start("default", "client", "c1", "ops");
+    now = now.plus(Sessions.IDLE);
+    assertThat(sessions.find(id)).isEmpty();
+    assertThat(sessions.size()).isZero();
+  }
+
+  @Test
+  void find_isEmpty_afterTheAbsoluteLifetime_evenWhenUsed() {
+    String id = sessions.start("default", "client", "c1", "ops");
+    for (Duration d = Duration.ZERO;
+        d.compareTo(Sessions.ABSOLUTE) < 0;
+        d = d.plus(Sessions.IDLE.dividedBy(2))) {
+      now = now.plus(Sessions.IDLE.dividedBy(2));
+      sessions.find(id);
+    }
+    assertThat(sessions.find(id)).isEmpty();
+  }
+
+  @Test
+  void find_isEmpty_afterEnd_andForUnknownOrOversizedIds() {
+    String id = sessions.start("default", "client", "c1", "ops");
+    sessions.end(id);
+    assertThat(sessions.find(id)).isEmpty();
+    assertThat(sessions.find("not-a-session")).isEmpty();
+    assertThat(sessions.find("x".repeat(500))).isEmpty();
+    assertThat(sessions.find(null)).isEmpty();
+  }
+
+  @Test
+  void csrfMatches_onlyTheSessionsOwnToken() {
+    String id = sessions.start("default", "client", "c1", "ops");
+    Sessions.Session s = sessions.find(id).orElseThrow();
+    assertThat(s.csrfMatches(s.csrf())).isTrue();
+    assertThat(s.csrfMatches(s.csrf() + "x")).isFalse();
+    assertThat(s.csrfMatches("")).isFalse();
+    assertThat(s.csrfMatches(null)).isFalse();
+    assertThat(s.csrf()).isNotEqualTo(id);
+  }
+}
