@@ -9,6 +9,7 @@ import gg.jte.output.StringOutput;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.server.audit.AuditEntries;
+import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.service.JsonBody;
@@ -81,6 +82,10 @@ public final class Console extends Handler.Abstract {
   /** Members on a group's page. */
   static final int MEMBERS_PAGE = 50;
 
+  /** The scopes the create form offers (agent scopes are given by the agents' own commands). */
+  static final List<String> CLIENT_SCOPES =
+      List.of(Scopes.READ, Scopes.WRITE, Scopes.ADMIN, Scopes.EVENTS, Scopes.ACCESS);
+
   /** Changes on a history page. */
   static final int HISTORY_PAGE = 20;
 
@@ -95,6 +100,7 @@ public final class Console extends Handler.Abstract {
   private static final String HTMX_RESOURCE = htmxResource();
 
   private final Store store;
+  private final ClientAdmin admin;
   private final Function<String, ScimService> services;
   private final InstantSource clock;
   private final Sessions sessions;
@@ -105,8 +111,10 @@ public final class Console extends Handler.Abstract {
   /**
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
    */
-  public Console(Store store, Function<String, ScimService> services, InstantSource clock) {
+  public Console(
+      Store store, ClientAdmin admin, Function<String, ScimService> services, InstantSource clock) {
     this.store = store;
+    this.admin = admin;
     this.services = services;
     this.clock = clock;
     this.sessions = new Sessions(clock);
@@ -195,7 +203,7 @@ public final class Console extends Handler.Abstract {
         redirect(response, callback, PREFIX + "/signin");
         return;
       }
-      problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
+      new Pages(session, request).post(path, form, response, callback);
       return;
     }
     if (!get) {
@@ -215,6 +223,10 @@ public final class Console extends Handler.Abstract {
       pages.user(decode(parts[1]), query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("groups") && !parts[1].isEmpty()) {
       pages.group(decode(parts[1]), query, response, callback);
+    } else if (parts.length == 1 && parts[0].equals("clients")) {
+      pages.clients(null, 200, response, callback);
+    } else if (parts.length == 2 && parts[0].equals("clients") && !parts[1].isEmpty()) {
+      pages.client(decode(parts[1]), null, null, 200, response, callback);
     } else {
       problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
     }
@@ -483,6 +495,173 @@ public final class Console extends Handler.Abstract {
           render(
               "group.jte",
               Map.of("chrome", chrome(detail.displayName(), "groups"), "group", detail)));
+    }
+
+    /** The POSTs of a signed-in session, its CSRF token already checked. */
+    void post(String path, Fields form, Response response, Callback callback) {
+      String[] parts = path.substring(PREFIX.length() + 1).split("/", -1);
+      if (parts.length == 1 && parts[0].equals("clients")) {
+        List<String> scopes = new ArrayList<>();
+        Fields.Field given = form.get("scope");
+        if (given != null) {
+          scopes.addAll(given.getValues());
+        }
+        String name = Objects.requireNonNullElse(form.getValue("name"), "");
+        Credentials.Client created;
+        try {
+          created = admin.createClient(scope, name, scopes);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          clients(e.getMessage(), 400, response, callback);
+          return;
+        } catch (ScimException e) {
+          clients(e.error().detail(), e.error().status(), response, callback);
+          return;
+        }
+        redirect(response, callback, PREFIX + "/clients/" + encode(created.id()));
+        return;
+      }
+      if (parts.length == 3
+          && parts[0].equals("clients")
+          && (parts[2].equals("tokens") || parts[2].equals("rotate"))) {
+        String id = decode(parts[1]);
+        Optional<Credentials.Client> client = ownClient(id);
+        if (client.isEmpty()) {
+          problem(
+              response,
+              callback,
+              404,
+              "No such client",
+              "There is no client " + id + " in this tenant.");
+          return;
+        }
+        try {
+          Views.Secret secret;
+          if (parts[2].equals("tokens")) {
+            ClientAdmin.Issued issued =
+                admin.issue(scope, client.get(), Credentials.Kind.BEARER, null);
+            secret = new Views.Secret(issued.secret(), "bearer token", List.of());
+          } else {
+            int hours = number(form.getValue("overlapHours"));
+            if (hours < 0 || hours > 720) {
+              client(
+                  id,
+                  null,
+                  "The overlap must be between 0 and 720 hours.",
+                  400,
+                  response,
+                  callback);
+              return;
+            }
+            ClientAdmin.Rotated rotated =
+                admin.rotate(
+                    scope,
+                    client.get(),
+                    Credentials.Kind.BEARER,
+                    java.time.Duration.ofHours(hours),
+                    null);
+            List<String> ending = new ArrayList<>();
+            rotated
+                .ending()
+                .forEach(
+                    c ->
+                        ending.add(
+                            "The token "
+                                + c.hint()
+                                + " stops working at "
+                                + Objects.requireNonNullElse(c.expires(), clock.instant())
+                                + "."));
+            secret = new Views.Secret(rotated.issued().secret(), "bearer token", ending);
+          }
+          client(id, secret, null, 200, response, callback);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          client(id, null, e.getMessage(), 409, response, callback);
+        }
+        return;
+      }
+      if (parts.length == 3 && parts[0].equals("tokens") && parts[2].equals("revoke")) {
+        String clientId = Objects.requireNonNullElse(form.getValue("client"), "");
+        boolean revoked = admin.revoke(scope, decode(parts[1]));
+        if (!revoked) {
+          problem(
+              response,
+              callback,
+              404,
+              "No such token",
+              "There is no live token "
+                  + decode(parts[1])
+                  + " in this tenant; nothing was changed.");
+          return;
+        }
+        redirect(response, callback, PREFIX + "/clients/" + encode(clientId));
+        return;
+      }
+      problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
+    }
+
+    private Optional<Credentials.Client> ownClient(String id) {
+      return admin.client(session.tenant(), id).filter(c -> c.tenant().equals(session.tenant()));
+    }
+
+    void clients(@Nullable String error, int status, Response response, Callback callback) {
+      List<Views.ClientRow> rows = new ArrayList<>();
+      for (Credentials.Client c : admin.clients(session.tenant())) {
+        rows.add(
+            new Views.ClientRow(
+                new Views.Link(c.name(), PREFIX + "/clients/" + encode(c.id())),
+                String.join(" ", new java.util.TreeSet<>(c.scopes())),
+                c.created().toString()));
+      }
+      Views.Clients page = new Views.Clients(rows, CLIENT_SCOPES, error);
+      html(
+          response,
+          callback,
+          status,
+          render("clients.jte", Map.of("chrome", chrome("Clients", "clients"), "page", page)));
+    }
+
+    void client(
+        String id,
+        Views.@Nullable Secret secret,
+        @Nullable String error,
+        int status,
+        Response response,
+        Callback callback) {
+      Optional<Credentials.Client> found = ownClient(id);
+      if (found.isEmpty()) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such client",
+            "There is no client " + id + " in this tenant.");
+        return;
+      }
+      Credentials.Client c = found.get();
+      List<Views.Token> tokens = new ArrayList<>();
+      for (Credentials.Credential t : admin.credentials(c)) {
+        tokens.add(
+            new Views.Token(
+                t.id(),
+                t.kind().name().toLowerCase(java.util.Locale.ROOT),
+                t.hint(),
+                t.created().toString(),
+                t.expires() == null ? "never" : String.valueOf(t.expires()),
+                t.lastUsed() == null ? "never" : String.valueOf(t.lastUsed())));
+      }
+      Views.ClientDetail detail =
+          new Views.ClientDetail(
+              c.id(),
+              c.name(),
+              String.join(" ", new java.util.TreeSet<>(c.scopes())),
+              c.created().toString(),
+              tokens,
+              secret,
+              error);
+      html(
+          response,
+          callback,
+          status,
+          render("client.jte", Map.of("chrome", chrome(c.name(), "clients"), "client", detail)));
     }
 
     /** The resource as a GET shows it, or null when there is none. */

@@ -79,4 +79,35 @@ public final class Views {
 
   /** One change: its journal seq, time, who made it, what kind, and what changed. */
   public record Change(long seq, String at, String by, String kind, String detail) {}
+
+  /** The clients page: every client of the tenant, and the form that creates one. */
+  public record Clients(List<ClientRow> clients, List<String> scopes, @Nullable String error) {}
+
+  /** One client in the list. */
+  public record ClientRow(Link name, String scopes, String created) {}
+
+  /**
+   * One client with its live tokens.
+   *
+   * @param secret a secret just issued, shown in this answer only; null otherwise
+   */
+  public record ClientDetail(
+      String id,
+      String name,
+      String scopes,
+      String created,
+      List<Token> tokens,
+      @Nullable Secret secret,
+      @Nullable String error) {}
+
+  /** A live token or client secret, as its hint (never the secret). */
+  public record Token(
+      String id, String kind, String hint, String created, String expires, String lastUsed) {}
+
+  /**
+   * A secret just issued: shown once, never stored.
+   *
+   * @param ending the client's earlier secrets of that kind and when they stop working
+   */
+  public record Secret(String value, String kind, List<String> ending) {}
 }

@@ -146,6 +146,48 @@ class ConsoleBrowserTest {
       assertThat(rows(driver)).hasSize(1);
       browser.screenshot("09-groups");
 
+      // Clients: create one with the keyboard, issue its token (shown once), rotate, revoke.
+      driver.findElement(By.linkText("Clients")).sendKeys(Keys.ENTER);
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Clients"));
+      assertThat(rows(driver)).hasSize(1); // bootstrap
+      browser.screenshot("10-clients");
+      driver.findElement(By.id("client-name")).sendKeys("crm");
+      driver
+          .findElement(By.cssSelector("input[name=scope][value='scim:read']"))
+          .sendKeys(Keys.SPACE);
+      driver.findElement(By.id("client-name")).sendKeys(Keys.ENTER);
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "crm"));
+      assertThat(driver.findElement(By.className("facts")).getText()).contains("scim:read");
+      driver.findElement(By.xpath("//button[text()='Issue a new token']")).sendKeys(Keys.ENTER);
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")));
+      String token = driver.findElement(By.id("secret")).getAttribute("value");
+      assertThat(
+              server
+                  .sendRaw(
+                      "GET", TestServer.SCIM + "/Users", null, "Authorization", "Bearer " + token)
+                  .statusCode())
+          .as("the secret shown works")
+          .isEqualTo(200);
+      browser.screenshot("11-client-token-issued");
+      // Shown once: the client's page, loaded again, has only its hint.
+      driver.get(driver.getCurrentUrl().replaceAll("/tokens$", ""));
+      assertThat(driver.getPageSource()).doesNotContain(token);
+      driver.findElement(By.xpath("//button[text()='Rotate']")).sendKeys(Keys.ENTER);
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("secret")));
+      assertThat(driver.findElement(By.className("secret")).getText()).contains("stops working at");
+      assertThat(rows(driver)).hasSize(2);
+      browser.screenshot("12-client-rotated");
+      driver.findElements(By.xpath("//button[text()='Revoke']")).get(0).sendKeys(Keys.ENTER);
+      wait.until(d -> rows(d).size() == 1);
+      assertThat(
+              server
+                  .sendRaw(
+                      "GET", TestServer.SCIM + "/Users", null, "Authorization", "Bearer " + token)
+                  .statusCode())
+          .as("the revoked token no longer works")
+          .isEqualTo(401);
+      browser.screenshot("13-client-revoked");
+
       // Signing out ends the session: the pages ask for a sign-in again.
       driver.findElement(By.cssSelector("form.signout button")).sendKeys(Keys.ENTER);
       wait.until(ExpectedConditions.urlContains("/console/signin"));

@@ -216,6 +216,54 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void creatingAClient_needsTheCsrfToken_andAValidName() {
+    Session s = signIn(TestServer.TOKEN);
+    HttpResponse<String> forged =
+        server.sendRaw(
+            "POST",
+            "/console/clients",
+            "name=forged&scope=admin",
+            "Content-Type",
+            FORM,
+            "Cookie",
+            s.cookie());
+    assertThat(forged.statusCode()).isEqualTo(403);
+    HttpResponse<String> empty =
+        server.sendRaw(
+            "POST",
+            "/console/clients",
+            "csrf=" + s.csrf() + "&name=%20",
+            "Content-Type",
+            FORM,
+            "Cookie",
+            s.cookie());
+    assertThat(empty.statusCode()).isEqualTo(400);
+    assertThat(empty.body()).contains("id=\"create-error\"").doesNotContain("Exception");
+    HttpResponse<String> unknownScope =
+        server.sendRaw(
+            "POST",
+            "/console/clients",
+            "csrf=" + s.csrf() + "&name=odd&scope=root",
+            "Content-Type",
+            FORM,
+            "Cookie",
+            s.cookie());
+    assertThat(unknownScope.statusCode()).isEqualTo(400);
+    String clients = server.send("GET", "/admin/v1/clients", null).body();
+    assertThat(clients).doesNotContain("forged").doesNotContain("\"odd\"");
+    HttpResponse<String> revokeNothing =
+        server.sendRaw(
+            "POST",
+            "/console/tokens/nope/revoke",
+            "csrf=" + s.csrf(),
+            "Content-Type",
+            FORM,
+            "Cookie",
+            s.cookie());
+    assertThat(revokeNothing.statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void assets_areServedByScimdItself() {
     HttpResponse<String> htmx = server.sendRaw("GET", "/console/assets/htmx.min.js", null);
     assertThat(htmx.statusCode()).isEqualTo(200);
