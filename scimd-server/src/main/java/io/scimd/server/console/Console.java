@@ -8,13 +8,16 @@ import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
+import io.scimd.server.BuildInfo;
 import io.scimd.server.audit.AuditEntries;
+import io.scimd.server.audit.Export;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.service.JsonBody;
 import io.scimd.server.service.ListParams;
 import io.scimd.server.service.ScimService;
+import io.scimd.store.AuditQuery;
 import io.scimd.store.Credentials;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
@@ -85,6 +88,9 @@ public final class Console extends Handler.Abstract {
   /** The scopes the create form offers (agent scopes are given by the agents' own commands). */
   static final List<String> CLIENT_SCOPES =
       List.of(Scopes.READ, Scopes.WRITE, Scopes.ADMIN, Scopes.EVENTS, Scopes.ACCESS);
+
+  /** Entries on an audit trail page. */
+  static final int AUDIT_PAGE = 50;
 
   /** Changes on a history page. */
   static final int HISTORY_PAGE = 20;
@@ -223,6 +229,10 @@ public final class Console extends Handler.Abstract {
       pages.user(decode(parts[1]), query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("groups") && !parts[1].isEmpty()) {
       pages.group(decode(parts[1]), query, response, callback);
+    } else if (parts.length == 1 && parts[0].equals("audit")) {
+      pages.audit(query, response, callback);
+    } else if (parts.length == 2 && parts[0].equals("audit") && parts[1].equals("export")) {
+      pages.export(query, response, callback);
     } else if (parts.length == 1 && parts[0].equals("clients")) {
       pages.clients(null, 200, response, callback);
     } else if (parts.length == 2 && parts[0].equals("clients") && !parts[1].isEmpty()) {
@@ -495,6 +505,155 @@ public final class Console extends Handler.Abstract {
           render(
               "group.jte",
               Map.of("chrome", chrome(detail.displayName(), "groups"), "group", detail)));
+    }
+
+    /**
+     * The audit trail of the tenant, searched by resource, client and time as the admin API's
+     * {@code GET /admin/v1/audit} is ({@link AuditEntries#search}), 50 entries a page.
+     */
+    void audit(Map<String, String> query, Response response, Callback callback) {
+      String typeText = query.getOrDefault("resourceType", "").trim();
+      String id = query.getOrDefault("resourceId", "").trim();
+      String client = query.getOrDefault("client", "").trim();
+      String sinceText = query.getOrDefault("since", "").trim();
+      String untilText = query.getOrDefault("until", "").trim();
+      String error = null;
+      String type = null;
+      if (!typeText.isEmpty()) {
+        type = AuditEntries.type(service.registry(), typeText).orElse(null);
+        if (type == null) {
+          error =
+              "There is no resource type "
+                  + typeText
+                  + "; give one of "
+                  + String.join(", ", AuditEntries.typeNames(service.registry()))
+                  + ".";
+        }
+      } else if (!id.isEmpty()) {
+        error = "A resource id needs its resource type: the trail keeps ids per type.";
+      }
+      Instant since = null;
+      Instant until = null;
+      try {
+        since = sinceText.isEmpty() ? null : Instant.parse(sinceText);
+        until = untilText.isEmpty() ? null : Instant.parse(untilText);
+      } catch (java.time.format.DateTimeParseException e) {
+        error = "Times are ISO 8601 instants in UTC, such as 2026-01-31T00:00:00Z.";
+      }
+      if (error == null && since != null && until != null && until.isBefore(since)) {
+        error = "Until (" + until + ") is before since (" + since + ").";
+      }
+      List<Views.AuditRow> rows = new ArrayList<>();
+      String next = null;
+      if (error == null) {
+        AuditEntries.Page page =
+            AuditEntries.search(
+                store.audit(),
+                session.tenant(),
+                new AuditQuery(
+                    type,
+                    id.isEmpty() ? null : id,
+                    client.isEmpty() ? List.of() : AuditQuery.clientPrincipals(client),
+                    null,
+                    since,
+                    until,
+                    Math.max(0, number(query.get("after"))),
+                    AUDIT_PAGE));
+        for (JsonNode e : page.entries()) {
+          String rt = e.path("resourceType").asText();
+          String rid = e.path("resourceId").asText();
+          String href =
+              rt.equals(service.registry().user().name())
+                  ? PREFIX + "/users/" + encode(rid)
+                  : rt.equals(service.registry().group().name())
+                      ? PREFIX + "/groups/" + encode(rid)
+                      : "";
+          String detail = e.path("change").toString();
+          rows.add(
+              new Views.AuditRow(
+                  e.path("seq").asLong(),
+                  e.path("at").asText(),
+                  e.path("principalName").asText(e.path("principal").asText()),
+                  e.path("operation").asText(),
+                  new Views.Link(rt + " " + rid, href),
+                  detail.length() > 300 ? detail.substring(0, 300) + "…" : detail));
+        }
+        Long after = page.next();
+        if (after != null) {
+          next =
+              PREFIX
+                  + "/audit?resourceType="
+                  + encode(typeText)
+                  + "&resourceId="
+                  + encode(id)
+                  + "&client="
+                  + encode(client)
+                  + "&since="
+                  + encode(sinceText)
+                  + "&until="
+                  + encode(untilText)
+                  + "&after="
+                  + after;
+        }
+      }
+      String export =
+          PREFIX + "/audit/export?since=" + encode(sinceText) + "&until=" + encode(untilText);
+      Views.Audit page =
+          new Views.Audit(typeText, id, client, sinceText, untilText, error, rows, next, export);
+      html(
+          response,
+          callback,
+          error == null ? 200 : 400,
+          render("audit.jte", Map.of("chrome", chrome("Audit trail", "audit"), "page", page)));
+    }
+
+    /**
+     * The tenant's audit trail between two instants as JSON lines, as {@code scimd audit export
+     * --format jsonl} writes it ({@link Export#write}), for download.
+     */
+    void export(Map<String, String> query, Response response, Callback callback) {
+      Instant since;
+      Instant until;
+      try {
+        String s = query.getOrDefault("since", "").trim();
+        String u = query.getOrDefault("until", "").trim();
+        since = s.isEmpty() ? Instant.EPOCH : Instant.parse(s);
+        until = u.isEmpty() ? null : Instant.parse(u);
+      } catch (java.time.format.DateTimeParseException e) {
+        problem(
+            response,
+            callback,
+            400,
+            "Export refused",
+            "Times are ISO 8601 instants in UTC, such as 2026-01-31T00:00:00Z.");
+        return;
+      }
+      response.setStatus(200);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/jsonl; charset=utf-8");
+      response
+          .getHeaders()
+          .put(
+              "Content-Disposition",
+              "attachment; filename=\"scimd-audit-" + session.tenant() + ".jsonl\"");
+      // Streamed as the entries are read: a long trail is never held in memory.
+      try (java.io.PrintWriter out =
+          new java.io.PrintWriter(
+              new java.io.OutputStreamWriter(
+                  Content.Sink.asOutputStream(response), StandardCharsets.UTF_8))) {
+        Export.write(
+            store.audit(),
+            session.tenant(),
+            since,
+            until,
+            Export.Format.JSONL,
+            BuildInfo.current().version(),
+            out);
+      } catch (RuntimeException e) {
+        LOG.error("console: the audit export failed midway", e);
+        callback.failed(e);
+        return;
+      }
+      callback.succeeded();
     }
 
     /** The POSTs of a signed-in session, its CSRF token already checked. */

@@ -110,4 +110,23 @@ public final class Views {
    * @param ending the client's earlier secrets of that kind and when they stop working
    */
   public record Secret(String value, String kind, List<String> ending) {}
+
+  /**
+   * The audit trail page: the search as typed, a page of entries, the next page's and the export's
+   * hrefs.
+   */
+  public record Audit(
+      String resourceType,
+      String resourceId,
+      String client,
+      String since,
+      String until,
+      @Nullable String error,
+      List<AuditRow> entries,
+      @Nullable String next,
+      String export) {}
+
+  /** One entry of the audit trail. */
+  public record AuditRow(
+      long seq, String at, String by, String kind, Link resource, String detail) {}
 }

@@ -188,6 +188,23 @@ class ConsoleBrowserTest {
           .isEqualTo(401);
       browser.screenshot("13-client-revoked");
 
+      // The audit trail: the client's creation, found by resource type and id.
+      driver.findElement(By.linkText("Audit trail")).sendKeys(Keys.ENTER);
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Audit trail"));
+      browser.screenshot("14-audit");
+      WebElement type = driver.findElement(By.id("resourceType"));
+      type.sendKeys("User");
+      driver.findElement(By.id("resourceId")).sendKeys(alice, Keys.ENTER);
+      wait.until(d -> d.getCurrentUrl().contains("resourceId="));
+      wait.until(d -> rows(d).size() == 2);
+      assertThat(driver.findElement(By.className("history")).getText())
+          .contains("created")
+          .contains("patched");
+      browser.screenshot("15-audit-of-a-user");
+      assertThat(driver.findElement(By.partialLinkText("Export")).getAttribute("href"))
+          .contains("/console/audit/export");
+
       // Signing out ends the session: the pages ask for a sign-in again.
       driver.findElement(By.cssSelector("form.signout button")).sendKeys(Keys.ENTER);
       wait.until(ExpectedConditions.urlContains("/console/signin"));

@@ -264,6 +264,36 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void audit_refusesABadSearch_andExportsJsonLines() {
+    Session s = signIn(TestServer.TOKEN);
+    for (String bad :
+        List.of(
+            "resourceId=x",
+            "resourceType=Nope",
+            "since=yesterday",
+            "since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z")) {
+      HttpResponse<String> r =
+          server.sendRaw("GET", "/console/audit?" + bad, null, "Cookie", s.cookie());
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.body()).contains("id=\"audit-error\"").doesNotContain("Exception");
+    }
+    HttpResponse<String> all = server.sendRaw("GET", "/console/audit", null, "Cookie", s.cookie());
+    assertThat(all.statusCode()).isEqualTo(200);
+    assertThat(all.body()).contains("bjensen");
+    HttpResponse<String> export =
+        server.sendRaw("GET", "/console/audit/export", null, "Cookie", s.cookie());
+    assertThat(export.statusCode()).isEqualTo(200);
+    assertThat(export.headers().firstValue("Content-Disposition"))
+        .hasValueSatisfying(v -> assertThat(v).contains("attachment"));
+    String first =
+        export.body().lines().filter(l -> l.contains("bjensen")).findFirst().orElseThrow();
+    assertThat(TestServer.json(first).path("resource_type").asText("User")).isNotEmpty();
+    assertThat(server.sendRaw("GET", "/console/audit/export", null).statusCode())
+        .as("no export without a session")
+        .isEqualTo(303);
+  }
+
+  @Test
   void assets_areServedByScimdItself() {
     HttpResponse<String> htmx = server.sendRaw("GET", "/console/assets/htmx.min.js", null);
     assertThat(htmx.statusCode()).isEqualTo(200);
