@@ -746,19 +746,7 @@ final class JdbcHubRecords implements HubRecords {
         c -> {
           PreparedStatement ps;
           if (expectedAt == null) {
-            // The target must still exist: a note never outlives it.
-            ps =
-                c.ps(
-                    "INSERT INTO target_notes (tenant, target, kind, at, body)"
-                        + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM targets"
-                        + " WHERE tenant = ? AND name = ?) ON CONFLICT DO NOTHING");
-            ps.setString(1, tenant);
-            ps.setString(2, target);
-            ps.setString(3, kind);
-            ps.setLong(4, Docs.micros(at));
-            ps.setString(5, body);
-            ps.setString(6, tenant);
-            ps.setString(7, target);
+            ps = insertNote(c, tenant, target, kind, at, body, "DO NOTHING");
           } else {
             ps =
                 c.ps(
@@ -779,21 +767,39 @@ final class JdbcHubRecords implements HubRecords {
   public void putNote(String tenant, String target, String kind, Instant at, String body) {
     db.inWrite(
         c -> {
-          PreparedStatement ps =
-              c.ps(
-                  "INSERT INTO target_notes (tenant, target, kind, at, body)"
-                      + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM targets"
-                      + " WHERE tenant = ? AND name = ?) ON CONFLICT (tenant, target, kind)"
-                      + " DO UPDATE SET at = excluded.at, body = excluded.body");
-          ps.setString(1, tenant);
-          ps.setString(2, target);
-          ps.setString(3, kind);
-          ps.setLong(4, Docs.micros(at));
-          ps.setString(5, body);
-          ps.setString(6, tenant);
-          ps.setString(7, target);
-          return ps.executeUpdate();
+          return insertNote(
+                  c,
+                  tenant,
+                  target,
+                  kind,
+                  at,
+                  body,
+                  "(tenant, target, kind) DO UPDATE SET at = excluded.at, body = excluded.body")
+              .executeUpdate();
         });
+  }
+
+  /**
+   * A note's insert, {@code ON CONFLICT onConflict}; the target must still exist: a note never
+   * outlives it.
+   */
+  private static PreparedStatement insertNote(
+      Conn c, String tenant, String target, String kind, Instant at, String body, String onConflict)
+      throws SQLException {
+    PreparedStatement ps =
+        c.ps(
+            "INSERT INTO target_notes (tenant, target, kind, at, body)"
+                + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM targets"
+                + " WHERE tenant = ? AND name = ?) ON CONFLICT "
+                + onConflict);
+    ps.setString(1, tenant);
+    ps.setString(2, target);
+    ps.setString(3, kind);
+    ps.setLong(4, Docs.micros(at));
+    ps.setString(5, body);
+    ps.setString(6, tenant);
+    ps.setString(7, target);
+    return ps;
   }
 
   // ---------------------------------------------------------------- helpers
