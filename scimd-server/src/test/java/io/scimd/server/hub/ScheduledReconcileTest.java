@@ -214,7 +214,17 @@ class ScheduledReconcileTest {
     assertThat(runs())
         .as("at most one run per due time in " + elapsed + " ms")
         .isLessThanOrEqualTo((int) (elapsed / interval.toMillis()) + 1);
-    JsonNode seen = last(second);
+    // The runs follow each other closely here: the one just started may still be running.
+    java.util.concurrent.atomic.AtomicReference<JsonNode> finished =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    await(
+        LONG,
+        () -> {
+          finished.set(last(second));
+          return finished.get().has("summary");
+        },
+        "a finished run: " + last(second));
+    JsonNode seen = finished.get();
     assertThat(seen.path("summary").path("create").asInt()).as(seen.toString()).isEqualTo(1);
 
     // The first node stops: the second one has or takes the target, and keeps its schedule.
