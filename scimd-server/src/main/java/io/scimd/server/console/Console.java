@@ -2,6 +2,7 @@ package io.scimd.server.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
@@ -14,13 +15,18 @@ import io.scimd.server.audit.Export;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.hub.HubNode;
+import io.scimd.server.hub.Reconciling;
+import io.scimd.server.observe.Telemetry;
 import io.scimd.server.service.JsonBody;
 import io.scimd.server.service.ListParams;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.AuditQuery;
 import io.scimd.store.Credentials;
+import io.scimd.store.HubRecords;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
+import io.scimd.sync.scim.Reconcile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -92,6 +98,9 @@ public final class Console extends Handler.Abstract {
   /** Entries on an audit trail page. */
   static final int AUDIT_PAGE = 50;
 
+  /** Dead letters on a target's page. */
+  static final int DEAD_LETTERS_PAGE = 50;
+
   /** Changes on a history page. */
   static final int HISTORY_PAGE = 20;
 
@@ -107,6 +116,7 @@ public final class Console extends Handler.Abstract {
 
   private final Store store;
   private final ClientAdmin admin;
+  private final HubNode hub;
   private final Function<String, ScimService> services;
   private final InstantSource clock;
   private final Sessions sessions;
@@ -115,12 +125,18 @@ public final class Console extends Handler.Abstract {
   private final byte[] htmx = resource(HTMX_RESOURCE);
 
   /**
+   * @param hub the provisioning hub, as the admin API's targets endpoints use it
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
    */
   public Console(
-      Store store, ClientAdmin admin, Function<String, ScimService> services, InstantSource clock) {
+      Store store,
+      ClientAdmin admin,
+      HubNode hub,
+      Function<String, ScimService> services,
+      InstantSource clock) {
     this.store = store;
     this.admin = admin;
+    this.hub = hub;
     this.services = services;
     this.clock = clock;
     this.sessions = new Sessions(clock);
@@ -233,6 +249,10 @@ public final class Console extends Handler.Abstract {
       pages.audit(query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("audit") && parts[1].equals("export")) {
       pages.export(query, response, callback);
+    } else if (parts.length == 1 && parts[0].equals("targets")) {
+      pages.targets(response, callback);
+    } else if (parts.length == 2 && parts[0].equals("targets") && !parts[1].isEmpty()) {
+      pages.target(decode(parts[1]), query, null, null, null, 200, response, callback);
     } else if (parts.length == 1 && parts[0].equals("clients")) {
       pages.clients(null, 200, response, callback);
     } else if (parts.length == 2 && parts[0].equals("clients") && !parts[1].isEmpty()) {
@@ -737,6 +757,17 @@ public final class Console extends Handler.Abstract {
         }
         return;
       }
+      if (parts.length == 3
+          && parts[0].equals("targets")
+          && (parts[2].equals("replay") || parts[2].equals("reconcile"))) {
+        String name = decode(parts[1]);
+        if (parts[2].equals("replay")) {
+          replay(name, form, response, callback);
+        } else {
+          reconcile(name, response, callback);
+        }
+        return;
+      }
       if (parts.length == 3 && parts[0].equals("tokens") && parts[2].equals("revoke")) {
         String clientId = Objects.requireNonNullElse(form.getValue("client"), "");
         boolean revoked = admin.revoke(scope, decode(parts[1]));
@@ -755,6 +786,190 @@ public final class Console extends Handler.Abstract {
         return;
       }
       problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
+    }
+
+    // ---------------------------------------------------------------- targets
+
+    void targets(Response response, Callback callback) {
+      List<Views.TargetRow> rows = new ArrayList<>();
+      for (ObjectNode t : hub.hub().list(session.tenant())) {
+        rows.add(targetRow(t));
+      }
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "targets.jte",
+              Map.of("chrome", chrome("Targets", "targets"), "page", new Views.Targets(rows))));
+    }
+
+    /** A target's page; {@code reconciled}, {@code notice} and {@code error} after a POST. */
+    void target(
+        String name,
+        Map<String, String> query,
+        Views.@Nullable Reconciled reconciled,
+        @Nullable String notice,
+        @Nullable String error,
+        int status,
+        Response response,
+        Callback callback) {
+      Optional<ObjectNode> shown = hub.hub().show(session.tenant(), name);
+      if (shown.isEmpty()) {
+        noTarget(name, response, callback);
+        return;
+      }
+      ObjectNode t = shown.get();
+      long after = Math.max(0, number(query.get("after")));
+      List<HubRecords.DeadLetter> found =
+          hub.hub().deadLetters(session.tenant(), name, after, DEAD_LETTERS_PAGE);
+      List<Views.DeadLetterRow> letters = new ArrayList<>();
+      for (HubRecords.DeadLetter d : found) {
+        String kind = d.resourceType().equals("Group") ? "groups" : "users";
+        letters.add(
+            new Views.DeadLetterRow(
+                d.seq(),
+                d.at().toString(),
+                new Views.Link(
+                    d.resourceType() + " " + d.resourceId(),
+                    PREFIX + "/" + kind + "/" + encode(d.resourceId())),
+                d.attempts(),
+                d.error(),
+                d.replayed() == null ? "" : d.replayed().toString()));
+      }
+      String next =
+          found.size() < DEAD_LETTERS_PAGE
+              ? null
+              : PREFIX + "/targets/" + encode(name) + "?after=" + found.get(found.size() - 1).seq();
+      Views.TargetDetail detail =
+          new Views.TargetDetail(
+              targetRow(t),
+              t.path("type").asText().equals("scim"),
+              letters,
+              next,
+              reconciled,
+              notice,
+              error);
+      html(
+          response,
+          callback,
+          status,
+          render("target.jte", Map.of("chrome", chrome(name, "targets"), "page", detail)));
+    }
+
+    /** Replays one dead letter ({@code seq}) or all of them, as the admin API does. */
+    private void replay(String name, Fields form, Response response, Callback callback) {
+      if (hub.hub().show(session.tenant(), name).isEmpty()) {
+        noTarget(name, response, callback);
+        return;
+      }
+      String given = Objects.requireNonNullElse(form.getValue("seq"), "").trim();
+      Long only = null;
+      if (!given.isEmpty()) {
+        long seq = -1;
+        try {
+          seq = Long.parseLong(given);
+        } catch (NumberFormatException e) {
+          // refused below
+        }
+        if (seq < 1) {
+          target(
+              name,
+              Map.of(),
+              null,
+              null,
+              "\"" + given + "\" is not the number of a dead letter; nothing was replayed.",
+              400,
+              response,
+              callback);
+          return;
+        }
+        only = seq;
+      }
+      int marked = hub.hub().replay(scope, name, only);
+      if (only != null && marked == 0) {
+        target(
+            name,
+            Map.of(),
+            null,
+            null,
+            "The target has no dead letter " + only + " to replay; nothing was replayed.",
+            404,
+            response,
+            callback);
+        return;
+      }
+      hub.wake();
+      target(
+          name,
+          Map.of(),
+          null,
+          marked == 1
+              ? "1 dead letter will be delivered again."
+              : marked + " dead letters will be delivered again.",
+          null,
+          200,
+          response,
+          callback);
+    }
+
+    /** A reconcile dry run: what a repair would change, changing nothing. */
+    private void reconcile(String name, Response response, Callback callback) {
+      Optional<Reconciling.Result> result;
+      try {
+        result = Reconciling.reconcile(hub.hub(), session.tenant(), name, true);
+      } catch (IllegalArgumentException e) {
+        target(name, Map.of(), null, null, e.getMessage(), 409, response, callback);
+        return;
+      }
+      if (result.isEmpty()) {
+        noTarget(name, response, callback);
+        return;
+      }
+      Reconciling.Result r = result.get();
+      List<Views.Finding> findings = new ArrayList<>();
+      for (Reconcile.Finding f : r.report().findings()) {
+        findings.add(
+            new Views.Finding(
+                r.action(f),
+                f.kind(),
+                f.resourceType(),
+                Objects.requireNonNullElse(f.id(), ""),
+                Objects.requireNonNullElse(f.remoteId(), ""),
+                f.detail()));
+      }
+      List<String> counts = new ArrayList<>();
+      r.counts().forEach((action, n) -> counts.add(n + " to " + action));
+      Views.Reconciled shown =
+          new Views.Reconciled(String.join(", ", counts), findings, r.report().error());
+      target(name, Map.of(), shown, null, null, 200, response, callback);
+    }
+
+    private void noTarget(String name, Response response, Callback callback) {
+      problem(
+          response,
+          callback,
+          404,
+          "No such target",
+          "There is no target " + name + " in this tenant; nothing was changed.");
+    }
+
+    private Views.TargetRow targetRow(JsonNode t) {
+      String name = t.path("name").asText();
+      JsonNode st = t.path("status");
+      long pending = st.path("pending").asLong(0);
+      double lag = Telemetry.lagSeconds(st, clock.instant());
+      return new Views.TargetRow(
+          new Views.Link(name, PREFIX + "/targets/" + encode(name)),
+          t.path("type").asText(),
+          st.path("state").asText("unknown"),
+          st.path("pausedReason").asText(""),
+          pending,
+          st.has("oldestPendingAgeMs") ? age(st.path("oldestPendingAgeMs").asLong()) : "",
+          pending > 0 ? age((long) (lag * 1000)) : "",
+          st.path("attempts").asLong(0),
+          st.path("deadLetters").asLong(0),
+          st.path("lastError").asText(""));
     }
 
     private Optional<Credentials.Client> ownClient(String id) {
@@ -1023,6 +1238,24 @@ public final class Console extends Handler.Abstract {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /** A duration as a person reads it: 850 ms, 42 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */
+  static String age(long ms) {
+    if (ms < 1000) {
+      return ms + " ms";
+    }
+    long s = ms / 1000;
+    if (s < 60) {
+      return s + " s";
+    }
+    if (s < 3600) {
+      return s / 60 + " min " + s % 60 + " s";
+    }
+    if (s < 86400) {
+      return s / 3600 + " h " + s % 3600 / 60 + " min";
+    }
+    return s / 86400 + " d " + s % 86400 / 3600 + " h";
   }
 
   private static String encode(String s) {
