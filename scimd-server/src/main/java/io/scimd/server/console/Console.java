@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import io.scimd.access.AccessException;
+import io.scimd.access.AccessHistory;
+import io.scimd.access.AccessModel;
+import io.scimd.access.Identity;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.server.BuildInfo;
@@ -117,6 +121,7 @@ public final class Console extends Handler.Abstract {
   private final Store store;
   private final ClientAdmin admin;
   private final HubNode hub;
+  private final AccessModel access;
   private final Function<String, ScimService> services;
   private final InstantSource clock;
   private final Sessions sessions;
@@ -126,17 +131,20 @@ public final class Console extends Handler.Abstract {
 
   /**
    * @param hub the provisioning hub, as the admin API's targets endpoints use it
+   * @param access the access model, as {@code /access/v1} and the admin API use it
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
    */
   public Console(
       Store store,
       ClientAdmin admin,
       HubNode hub,
+      AccessModel access,
       Function<String, ScimService> services,
       InstantSource clock) {
     this.store = store;
     this.admin = admin;
     this.hub = hub;
+    this.access = access;
     this.services = services;
     this.clock = clock;
     this.sessions = new Sessions(clock);
@@ -239,7 +247,8 @@ public final class Console extends Handler.Abstract {
     Map<String, String> query = query(request);
     Pages pages = new Pages(session, request);
     String[] parts = path.substring(PREFIX.length() + 1).split("/", -1);
-    if (parts.length == 1 && (parts[0].equals("users") || parts[0].equals("groups"))) {
+    if (parts.length == 1
+        && (parts[0].equals("users") || parts[0].equals("groups") || parts[0].equals("agents"))) {
       pages.listing(parts[0], query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("users") && !parts[1].isEmpty()) {
       pages.user(decode(parts[1]), query, response, callback);
@@ -249,6 +258,12 @@ public final class Console extends Handler.Abstract {
       pages.audit(query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("audit") && parts[1].equals("export")) {
       pages.export(query, response, callback);
+    } else if (parts.length == 2 && parts[0].equals("agents") && !parts[1].isEmpty()) {
+      pages.agent(decode(parts[1]), query, response, callback);
+    } else if (parts.length == 1 && parts[0].equals("access")) {
+      pages.applications(response, callback);
+    } else if (parts.length == 2 && parts[0].equals("access") && !parts[1].isEmpty()) {
+      pages.application(decode(parts[1]), response, callback);
     } else if (parts.length == 1 && parts[0].equals("targets")) {
       pages.targets(response, callback);
     } else if (parts.length == 2 && parts[0].equals("targets") && !parts[1].isEmpty()) {
@@ -368,10 +383,24 @@ public final class Console extends Handler.Abstract {
 
     void listing(String kind, Map<String, String> query, Response response, Callback callback) {
       boolean users = kind.equals("users");
-      ResourceType type = users ? service.registry().user() : service.registry().group();
+      boolean agents = kind.equals("agents");
+      ResourceType type;
+      if (agents) {
+        Optional<ResourceType> agent = service.registry().agent();
+        if (agent.isEmpty()) {
+          noAgents(response, callback);
+          return;
+        }
+        type = agent.get();
+      } else {
+        type = users ? service.registry().user() : service.registry().group();
+      }
       String filter = query.getOrDefault("filter", "").trim();
       String cursor = query.getOrDefault("cursor", "");
-      String attributes = users ? "userName,displayName,emails,active" : "displayName,externalId";
+      String attributes =
+          users
+              ? "userName,displayName,emails,active"
+              : agents ? "agentUserName,displayName,owners,active" : "displayName,externalId";
       ListParams params =
           new ListParams(
               filter.isEmpty() ? null : filter,
@@ -382,7 +411,7 @@ public final class Console extends Handler.Abstract {
               cursor,
               attributes,
               null);
-      Views.Chrome chrome = chrome(users ? "Users" : "Groups", kind);
+      Views.Chrome chrome = chrome(users ? "Users" : agents ? "Agents" : "Groups", kind);
       JsonNode list;
       try {
         list = read(out -> service.list(scope, type, params, base, out));
@@ -399,7 +428,17 @@ public final class Console extends Handler.Abstract {
       List<Views.Row> rows = new ArrayList<>();
       for (JsonNode r : list.path("Resources")) {
         String id = r.path("id").asText();
-        if (users) {
+        if (agents) {
+          rows.add(
+              new Views.Row(
+                  new Views.Link(
+                      r.path("agentUserName").asText(id), PREFIX + "/agents/" + encode(id)),
+                  r.path("displayName").asText(""),
+                  Integer.toString(r.path("owners").size()),
+                  r.path("active").isBoolean()
+                      ? (r.path("active").asBoolean() ? "yes" : "no")
+                      : ""));
+        } else if (users) {
           rows.add(
               new Views.Row(
                   new Views.Link(r.path("userName").asText(), PREFIX + "/users/" + encode(id)),
@@ -788,6 +827,150 @@ public final class Console extends Handler.Abstract {
       problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
     }
 
+    // ---------------------------------------------------------------- agents and access
+
+    private void noAgents(Response response, Callback callback) {
+      problem(
+          response,
+          callback,
+          404,
+          "No agents",
+          "This tenant's schemas have no Agent resource type.");
+    }
+
+    void agent(String id, Map<String, String> query, Response response, Callback callback) {
+      Optional<ResourceType> agentType = service.registry().agent();
+      if (agentType.isEmpty()) {
+        noAgents(response, callback);
+        return;
+      }
+      ResourceType type = agentType.get();
+      JsonNode a = resource(type, id, null);
+      if (a == null) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such agent",
+            "There is no agent with the id " + id + " in this tenant.");
+        return;
+      }
+      List<Views.Link> owners = new ArrayList<>();
+      a.path("owners")
+          .forEach(
+              o ->
+                  owners.add(
+                      new Views.Link(
+                          o.path("display").asText(o.path("value").asText()),
+                          PREFIX + "/users/" + encode(o.path("value").asText()))));
+      List<Views.Held> roles = new ArrayList<>();
+      String accessError = null;
+      try {
+        ObjectNode held =
+            access.history(scope).subject(Identity.Kind.AGENT, id, null, clock.instant());
+        for (JsonNode app : held.path("applications")) {
+          for (JsonNode r : app.path("roles")) {
+            roles.add(
+                new Views.Held(
+                    app.path("application").asText(),
+                    r.path("role").asText(),
+                    grants(r.path("grants"))));
+          }
+          if (app.hasNonNull("denial")) {
+            roles.add(
+                new Views.Held(
+                    app.path("application").asText(),
+                    "none",
+                    "denied: " + app.path("denial").asText()));
+          }
+        }
+      } catch (AccessException e) {
+        accessError = e.getMessage();
+      }
+      Views.AgentDetail detail =
+          new Views.AgentDetail(
+              id,
+              a.path("agentUserName").asText(id),
+              a.path("displayName").asText(""),
+              a.path("active").asBoolean(true),
+              a.path("meta").path("created").asText(""),
+              a.path("meta").path("lastModified").asText(""),
+              owners,
+              roles,
+              accessError,
+              history(type.name(), id, query, PREFIX + "/agents/" + encode(id)));
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "agent.jte",
+              Map.of("chrome", chrome(detail.agentUserName(), "agents"), "agent", detail)));
+    }
+
+    void applications(Response response, Callback callback) {
+      List<Views.ApplicationRow> rows = new ArrayList<>();
+      for (ObjectNode app : access.list(session.tenant())) {
+        String name = app.path("name").asText();
+        List<String> roles = new ArrayList<>();
+        app.path("roles").forEach(r -> roles.add(r.path("name").asText()));
+        rows.add(
+            new Views.ApplicationRow(
+                new Views.Link(name, PREFIX + "/access/" + encode(name)),
+                app.path("description").asText(""),
+                String.join(", ", roles)));
+      }
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "applications.jte",
+              Map.of("chrome", chrome("Access", "access"), "page", new Views.Applications(rows))));
+    }
+
+    void application(String name, Response response, Callback callback) {
+      Optional<ObjectNode> shown = access.show(session.tenant(), name);
+      if (shown.isEmpty()) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such application",
+            "There is no application " + name + " in this tenant.");
+        return;
+      }
+      AccessHistory history = access.history(scope);
+      Instant now = clock.instant();
+      List<Views.RoleHolders> roles = new ArrayList<>();
+      for (JsonNode role : shown.get().path("roles")) {
+        String r = role.path("name").asText();
+        List<String> permissions = new ArrayList<>();
+        role.path("permissions").forEach(p -> permissions.add(p.asText()));
+        List<Views.Holder> holders = new ArrayList<>();
+        for (JsonNode h : history.holders(name, r, null, now).path("holders")) {
+          String kind = h.path("type").asText();
+          String hid = h.path("id").asText();
+          holders.add(
+              new Views.Holder(
+                  new Views.Link(
+                      h.path("display").asText(hid),
+                      PREFIX + (kind.equals("agent") ? "/agents/" : "/users/") + encode(hid)),
+                  kind,
+                  h.path("active").asBoolean(true) ? "yes" : "no",
+                  grants(h.path("grants"))));
+        }
+        roles.add(new Views.RoleHolders(r, String.join(", ", permissions), holders));
+      }
+      Views.Application page =
+          new Views.Application(name, shown.get().path("description").asText(""), roles);
+      html(
+          response,
+          callback,
+          200,
+          render("application.jte", Map.of("chrome", chrome(name, "access"), "page", page)));
+    }
+
     // ---------------------------------------------------------------- targets
 
     void targets(Response response, Callback callback) {
@@ -1094,6 +1277,29 @@ public final class Console extends Handler.Abstract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The grants behind a role, as a person reads them: by which rule, group, inclusion, owner. */
+  private static String grants(JsonNode grants) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode g : grants) {
+      StringBuilder b = new StringBuilder("rule ").append(g.path("rule").asText());
+      if (g.has("group")) {
+        b.append(", group ")
+            .append(g.path("group").path("display").asText(g.path("group").path("id").asText()))
+            .append(" (")
+            .append(g.path("group").path("membership").asText())
+            .append(')');
+      }
+      if (g.has("includedBy")) {
+        b.append(", included by ").append(g.path("includedBy").asText());
+      }
+      if (g.has("owner")) {
+        b.append(", owner ").append(g.path("owner").asText());
+      }
+      out.add(b.toString());
+    }
+    return String.join("; ", out);
   }
 
   private static String primaryEmail(JsonNode user) {

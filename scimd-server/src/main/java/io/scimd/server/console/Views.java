@@ -188,4 +188,38 @@ public final class Views {
   /** One difference between the directory and the target, and what repairing it would do. */
   public record Finding(
       String action, String kind, String resourceType, String id, String remoteId, String detail) {}
+
+  /**
+   * An agent's page: its owners and the roles it holds in each application, with the grant behind
+   * each.
+   */
+  public record AgentDetail(
+      String id,
+      String agentUserName,
+      String displayName,
+      boolean active,
+      String created,
+      String lastModified,
+      List<Link> owners,
+      List<Held> roles,
+      @Nullable String accessError,
+      History history) {}
+
+  /** A role a subject holds in an application, and how (the grants that give it). */
+  public record Held(String application, String role, String grants) {}
+
+  /** The access page: the tenant's applications. */
+  public record Applications(List<ApplicationRow> applications) {}
+
+  /** One application in the list. */
+  public record ApplicationRow(Link name, String description, String roles) {}
+
+  /** An application's page: each of its roles and who holds it now. */
+  public record Application(String name, String description, List<RoleHolders> roles) {}
+
+  /** A role and its holders. */
+  public record RoleHolders(String role, String permissions, List<Holder> holders) {}
+
+  /** A subject that holds a role: a user or an agent, and the grants that give it. */
+  public record Holder(Link subject, String type, String active, String grants) {}
 }
