@@ -876,6 +876,15 @@ public final class Console extends Handler.Abstract {
                     r.path("role").asText(),
                     grants(r.path("grants"))));
           }
+          app.path("withheld")
+              .properties()
+              .forEach(
+                  w ->
+                      roles.add(
+                          new Views.Held(
+                              app.path("application").asText(),
+                              w.getKey(),
+                              "withheld: " + w.getValue().asText())));
           if (app.hasNonNull("denial")) {
             roles.add(
                 new Views.Held(

@@ -35,7 +35,6 @@ class ConsoleAccessTest {
 
   private static TestServer server;
   private static String alice;
-  private static String carol;
   private static String bot;
 
   @BeforeAll
@@ -43,7 +42,7 @@ class ConsoleAccessTest {
     server = TestServer.start();
     TestServer.Client scim = server.scim();
     alice = scim.createUser("alice");
-    carol = scim.createUser("carol");
+    scim.createUser("carol");
     String engineering = scim.createGroup("engineering");
     scim.patchOk(
         "/Groups/" + engineering,
@@ -58,7 +57,7 @@ class ConsoleAccessTest {
                     "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Agent\"],"
                         + "\"agentUserName\":\"deploy-bot\",\"active\":true,"
                         + "\"owners\":[{\"value\":\""
-                        + carol
+                        + alice
                         + "\"}],\"roles\":[{\"value\":\"viewer\",\"type\":\"ci\"}]}"))
             .path("id")
             .asText();
@@ -79,7 +78,10 @@ class ConsoleAccessTest {
     assertThat(agents.body()).contains("deploy-bot").contains("1 agent match.");
     HttpResponse<String> agent = get("/console/agents/" + bot, cookie);
     assertThat(agent.statusCode()).isEqualTo(200);
-    assertThat(agent.body()).contains("href=\"/console/users/" + carol + "\"");
+    assertThat(agent.body())
+        .contains("href=\"/console/users/" + alice + "\"")
+        .contains("href=\"/console/access/ci\"")
+        .contains("rule agent-grant");
     HttpResponse<String> access = get("/console/access", cookie);
     assertThat(access.statusCode()).isEqualTo(200);
     assertThat(access.body())
@@ -117,8 +119,10 @@ class ConsoleAccessTest {
       driver.findElement(By.linkText("deploy-bot")).sendKeys(Keys.ENTER);
       wait.until(
           ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "deploy-bot"));
-      assertThat(driver.findElement(By.className("owners")).getText()).contains("carol");
-      assertThat(driver.findElement(By.tagName("main")).getText()).contains("Roles it holds");
+      assertThat(driver.findElement(By.className("owners")).getText()).contains("alice");
+      assertThat(driver.findElement(By.cssSelector("table.grants")).getText())
+          .contains("ci")
+          .contains("viewer");
       browser.screenshot("31-agent");
 
       driver.findElement(By.linkText("Access")).sendKeys(Keys.ENTER);
