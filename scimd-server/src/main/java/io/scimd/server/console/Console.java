@@ -2,10 +2,15 @@ package io.scimd.server.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import io.scimd.access.AccessException;
+import io.scimd.access.AccessHistory;
+import io.scimd.access.AccessModel;
+import io.scimd.access.Identity;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.server.BuildInfo;
@@ -14,13 +19,18 @@ import io.scimd.server.audit.Export;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.hub.HubNode;
+import io.scimd.server.hub.Reconciling;
+import io.scimd.server.observe.Telemetry;
 import io.scimd.server.service.JsonBody;
 import io.scimd.server.service.ListParams;
 import io.scimd.server.service.ScimService;
 import io.scimd.store.AuditQuery;
 import io.scimd.store.Credentials;
+import io.scimd.store.HubRecords;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
+import io.scimd.sync.scim.Reconcile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -92,6 +102,9 @@ public final class Console extends Handler.Abstract {
   /** Entries on an audit trail page. */
   static final int AUDIT_PAGE = 50;
 
+  /** Dead letters on a target's page. */
+  static final int DEAD_LETTERS_PAGE = 50;
+
   /** Changes on a history page. */
   static final int HISTORY_PAGE = 20;
 
@@ -107,6 +120,8 @@ public final class Console extends Handler.Abstract {
 
   private final Store store;
   private final ClientAdmin admin;
+  private final HubNode hub;
+  private final AccessModel access;
   private final Function<String, ScimService> services;
   private final InstantSource clock;
   private final Sessions sessions;
@@ -115,12 +130,21 @@ public final class Console extends Handler.Abstract {
   private final byte[] htmx = resource(HTMX_RESOURCE);
 
   /**
+   * @param hub the provisioning hub, as the admin API's targets endpoints use it
+   * @param access the access model, as {@code /access/v1} and the admin API use it
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
    */
   public Console(
-      Store store, ClientAdmin admin, Function<String, ScimService> services, InstantSource clock) {
+      Store store,
+      ClientAdmin admin,
+      HubNode hub,
+      AccessModel access,
+      Function<String, ScimService> services,
+      InstantSource clock) {
     this.store = store;
     this.admin = admin;
+    this.hub = hub;
+    this.access = access;
     this.services = services;
     this.clock = clock;
     this.sessions = new Sessions(clock);
@@ -223,7 +247,8 @@ public final class Console extends Handler.Abstract {
     Map<String, String> query = query(request);
     Pages pages = new Pages(session, request);
     String[] parts = path.substring(PREFIX.length() + 1).split("/", -1);
-    if (parts.length == 1 && (parts[0].equals("users") || parts[0].equals("groups"))) {
+    if (parts.length == 1
+        && (parts[0].equals("users") || parts[0].equals("groups") || parts[0].equals("agents"))) {
       pages.listing(parts[0], query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("users") && !parts[1].isEmpty()) {
       pages.user(decode(parts[1]), query, response, callback);
@@ -233,6 +258,16 @@ public final class Console extends Handler.Abstract {
       pages.audit(query, response, callback);
     } else if (parts.length == 2 && parts[0].equals("audit") && parts[1].equals("export")) {
       pages.export(query, response, callback);
+    } else if (parts.length == 2 && parts[0].equals("agents") && !parts[1].isEmpty()) {
+      pages.agent(decode(parts[1]), query, response, callback);
+    } else if (parts.length == 1 && parts[0].equals("access")) {
+      pages.applications(response, callback);
+    } else if (parts.length == 2 && parts[0].equals("access") && !parts[1].isEmpty()) {
+      pages.application(decode(parts[1]), response, callback);
+    } else if (parts.length == 1 && parts[0].equals("targets")) {
+      pages.targets(response, callback);
+    } else if (parts.length == 2 && parts[0].equals("targets") && !parts[1].isEmpty()) {
+      pages.target(decode(parts[1]), query, null, null, null, 200, response, callback);
     } else if (parts.length == 1 && parts[0].equals("clients")) {
       pages.clients(null, 200, response, callback);
     } else if (parts.length == 2 && parts[0].equals("clients") && !parts[1].isEmpty()) {
@@ -348,10 +383,24 @@ public final class Console extends Handler.Abstract {
 
     void listing(String kind, Map<String, String> query, Response response, Callback callback) {
       boolean users = kind.equals("users");
-      ResourceType type = users ? service.registry().user() : service.registry().group();
+      boolean agents = kind.equals("agents");
+      ResourceType type;
+      if (agents) {
+        Optional<ResourceType> agent = service.registry().agent();
+        if (agent.isEmpty()) {
+          noAgents(response, callback);
+          return;
+        }
+        type = agent.get();
+      } else {
+        type = users ? service.registry().user() : service.registry().group();
+      }
       String filter = query.getOrDefault("filter", "").trim();
       String cursor = query.getOrDefault("cursor", "");
-      String attributes = users ? "userName,displayName,emails,active" : "displayName,externalId";
+      String attributes =
+          users
+              ? "userName,displayName,emails,active"
+              : agents ? "agentUserName,displayName,owners,active" : "displayName,externalId";
       ListParams params =
           new ListParams(
               filter.isEmpty() ? null : filter,
@@ -362,7 +411,7 @@ public final class Console extends Handler.Abstract {
               cursor,
               attributes,
               null);
-      Views.Chrome chrome = chrome(users ? "Users" : "Groups", kind);
+      Views.Chrome chrome = chrome(users ? "Users" : agents ? "Agents" : "Groups", kind);
       JsonNode list;
       try {
         list = read(out -> service.list(scope, type, params, base, out));
@@ -379,7 +428,17 @@ public final class Console extends Handler.Abstract {
       List<Views.Row> rows = new ArrayList<>();
       for (JsonNode r : list.path("Resources")) {
         String id = r.path("id").asText();
-        if (users) {
+        if (agents) {
+          rows.add(
+              new Views.Row(
+                  new Views.Link(
+                      r.path("agentUserName").asText(id), PREFIX + "/agents/" + encode(id)),
+                  r.path("displayName").asText(""),
+                  Integer.toString(r.path("owners").size()),
+                  r.path("active").isBoolean()
+                      ? (r.path("active").asBoolean() ? "yes" : "no")
+                      : ""));
+        } else if (users) {
           rows.add(
               new Views.Row(
                   new Views.Link(r.path("userName").asText(), PREFIX + "/users/" + encode(id)),
@@ -737,6 +796,17 @@ public final class Console extends Handler.Abstract {
         }
         return;
       }
+      if (parts.length == 3
+          && parts[0].equals("targets")
+          && (parts[2].equals("replay") || parts[2].equals("reconcile"))) {
+        String name = decode(parts[1]);
+        if (parts[2].equals("replay")) {
+          replay(name, form, response, callback);
+        } else {
+          reconcile(name, response, callback);
+        }
+        return;
+      }
       if (parts.length == 3 && parts[0].equals("tokens") && parts[2].equals("revoke")) {
         String clientId = Objects.requireNonNullElse(form.getValue("client"), "");
         boolean revoked = admin.revoke(scope, decode(parts[1]));
@@ -755,6 +825,343 @@ public final class Console extends Handler.Abstract {
         return;
       }
       problem(response, callback, 404, "Not found", "There is no console page at " + path + ".");
+    }
+
+    // ---------------------------------------------------------------- agents and access
+
+    private void noAgents(Response response, Callback callback) {
+      problem(
+          response,
+          callback,
+          404,
+          "No agents",
+          "This tenant's schemas have no Agent resource type.");
+    }
+
+    void agent(String id, Map<String, String> query, Response response, Callback callback) {
+      Optional<ResourceType> agentType = service.registry().agent();
+      if (agentType.isEmpty()) {
+        noAgents(response, callback);
+        return;
+      }
+      ResourceType type = agentType.get();
+      JsonNode a = resource(type, id, null);
+      if (a == null) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such agent",
+            "There is no agent with the id " + id + " in this tenant.");
+        return;
+      }
+      List<Views.Link> owners = new ArrayList<>();
+      a.path("owners")
+          .forEach(
+              o ->
+                  owners.add(
+                      new Views.Link(
+                          o.path("display").asText(o.path("value").asText()),
+                          PREFIX + "/users/" + encode(o.path("value").asText()))));
+      List<Views.Held> roles = new ArrayList<>();
+      String accessError = null;
+      try {
+        ObjectNode held =
+            access.history(scope).subject(Identity.Kind.AGENT, id, null, clock.instant());
+        for (JsonNode app : held.path("applications")) {
+          for (JsonNode r : app.path("roles")) {
+            roles.add(
+                new Views.Held(
+                    app.path("application").asText(),
+                    r.path("role").asText(),
+                    grants(r.path("grants"))));
+          }
+          app.path("withheld")
+              .properties()
+              .forEach(
+                  w ->
+                      roles.add(
+                          new Views.Held(
+                              app.path("application").asText(),
+                              w.getKey(),
+                              "withheld: " + w.getValue().asText())));
+          if (app.hasNonNull("denial")) {
+            roles.add(
+                new Views.Held(
+                    app.path("application").asText(),
+                    "none",
+                    "denied: " + app.path("denial").asText()));
+          }
+        }
+      } catch (AccessException e) {
+        accessError = e.getMessage();
+      }
+      Views.AgentDetail detail =
+          new Views.AgentDetail(
+              id,
+              a.path("agentUserName").asText(id),
+              a.path("displayName").asText(""),
+              a.path("active").asBoolean(true),
+              a.path("meta").path("created").asText(""),
+              a.path("meta").path("lastModified").asText(""),
+              owners,
+              roles,
+              accessError,
+              history(type.name(), id, query, PREFIX + "/agents/" + encode(id)));
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "agent.jte",
+              Map.of("chrome", chrome(detail.agentUserName(), "agents"), "agent", detail)));
+    }
+
+    void applications(Response response, Callback callback) {
+      List<Views.ApplicationRow> rows = new ArrayList<>();
+      for (ObjectNode app : access.list(session.tenant())) {
+        String name = app.path("name").asText();
+        List<String> roles = new ArrayList<>();
+        app.path("roles").forEach(r -> roles.add(r.path("name").asText()));
+        rows.add(
+            new Views.ApplicationRow(
+                new Views.Link(name, PREFIX + "/access/" + encode(name)),
+                app.path("description").asText(""),
+                String.join(", ", roles)));
+      }
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "applications.jte",
+              Map.of("chrome", chrome("Access", "access"), "page", new Views.Applications(rows))));
+    }
+
+    void application(String name, Response response, Callback callback) {
+      Optional<ObjectNode> shown = access.show(session.tenant(), name);
+      if (shown.isEmpty()) {
+        problem(
+            response,
+            callback,
+            404,
+            "No such application",
+            "There is no application " + name + " in this tenant.");
+        return;
+      }
+      AccessHistory history = access.history(scope);
+      Instant now = clock.instant();
+      List<Views.RoleHolders> roles = new ArrayList<>();
+      for (JsonNode role : shown.get().path("roles")) {
+        String r = role.path("name").asText();
+        List<String> permissions = new ArrayList<>();
+        role.path("permissions").forEach(p -> permissions.add(p.asText()));
+        List<Views.Holder> holders = new ArrayList<>();
+        for (JsonNode h : history.holders(name, r, null, now).path("holders")) {
+          String kind = h.path("type").asText();
+          String hid = h.path("id").asText();
+          holders.add(
+              new Views.Holder(
+                  new Views.Link(
+                      h.path("display").asText(hid),
+                      PREFIX + (kind.equals("agent") ? "/agents/" : "/users/") + encode(hid)),
+                  kind,
+                  h.path("active").asBoolean(true) ? "yes" : "no",
+                  grants(h.path("grants"))));
+        }
+        roles.add(new Views.RoleHolders(r, String.join(", ", permissions), holders));
+      }
+      Views.Application page =
+          new Views.Application(name, shown.get().path("description").asText(""), roles);
+      html(
+          response,
+          callback,
+          200,
+          render("application.jte", Map.of("chrome", chrome(name, "access"), "page", page)));
+    }
+
+    // ---------------------------------------------------------------- targets
+
+    void targets(Response response, Callback callback) {
+      List<Views.TargetRow> rows = new ArrayList<>();
+      for (ObjectNode t : hub.hub().list(session.tenant())) {
+        rows.add(targetRow(t));
+      }
+      html(
+          response,
+          callback,
+          200,
+          render(
+              "targets.jte",
+              Map.of("chrome", chrome("Targets", "targets"), "page", new Views.Targets(rows))));
+    }
+
+    /** A target's page; {@code reconciled}, {@code notice} and {@code error} after a POST. */
+    void target(
+        String name,
+        Map<String, String> query,
+        Views.@Nullable Reconciled reconciled,
+        @Nullable String notice,
+        @Nullable String error,
+        int status,
+        Response response,
+        Callback callback) {
+      Optional<ObjectNode> shown = hub.hub().show(session.tenant(), name);
+      if (shown.isEmpty()) {
+        noTarget(name, response, callback);
+        return;
+      }
+      ObjectNode t = shown.get();
+      long after = Math.max(0, number(query.get("after")));
+      List<HubRecords.DeadLetter> found =
+          hub.hub().deadLetters(session.tenant(), name, after, DEAD_LETTERS_PAGE);
+      List<Views.DeadLetterRow> letters = new ArrayList<>();
+      for (HubRecords.DeadLetter d : found) {
+        String kind = d.resourceType().equals("Group") ? "groups" : "users";
+        letters.add(
+            new Views.DeadLetterRow(
+                d.seq(),
+                d.at().toString(),
+                new Views.Link(
+                    d.resourceType() + " " + d.resourceId(),
+                    PREFIX + "/" + kind + "/" + encode(d.resourceId())),
+                d.attempts(),
+                d.error(),
+                d.replayed() == null ? "" : d.replayed().toString()));
+      }
+      String next =
+          found.size() < DEAD_LETTERS_PAGE
+              ? null
+              : PREFIX + "/targets/" + encode(name) + "?after=" + found.get(found.size() - 1).seq();
+      Views.TargetDetail detail =
+          new Views.TargetDetail(
+              targetRow(t),
+              t.path("type").asText().equals("scim"),
+              letters,
+              next,
+              reconciled,
+              notice,
+              error);
+      html(
+          response,
+          callback,
+          status,
+          render("target.jte", Map.of("chrome", chrome(name, "targets"), "page", detail)));
+    }
+
+    /** Replays one dead letter ({@code seq}) or all of them, as the admin API does. */
+    private void replay(String name, Fields form, Response response, Callback callback) {
+      if (hub.hub().show(session.tenant(), name).isEmpty()) {
+        noTarget(name, response, callback);
+        return;
+      }
+      String given = Objects.requireNonNullElse(form.getValue("seq"), "").trim();
+      Long only = null;
+      if (!given.isEmpty()) {
+        long seq = -1;
+        try {
+          seq = Long.parseLong(given);
+        } catch (NumberFormatException e) {
+          // refused below
+        }
+        if (seq < 1) {
+          target(
+              name,
+              Map.of(),
+              null,
+              null,
+              "\"" + given + "\" is not the number of a dead letter; nothing was replayed.",
+              400,
+              response,
+              callback);
+          return;
+        }
+        only = seq;
+      }
+      int marked = hub.hub().replay(scope, name, only);
+      if (only != null && marked == 0) {
+        target(
+            name,
+            Map.of(),
+            null,
+            null,
+            "The target has no dead letter " + only + " to replay; nothing was replayed.",
+            404,
+            response,
+            callback);
+        return;
+      }
+      hub.wake();
+      target(
+          name,
+          Map.of(),
+          null,
+          marked == 1
+              ? "1 dead letter will be delivered again."
+              : marked + " dead letters will be delivered again.",
+          null,
+          200,
+          response,
+          callback);
+    }
+
+    /** A reconcile dry run: what a repair would change, changing nothing. */
+    private void reconcile(String name, Response response, Callback callback) {
+      Optional<Reconciling.Result> result;
+      try {
+        result = Reconciling.reconcile(hub.hub(), session.tenant(), name, true);
+      } catch (IllegalArgumentException e) {
+        target(name, Map.of(), null, null, e.getMessage(), 409, response, callback);
+        return;
+      }
+      if (result.isEmpty()) {
+        noTarget(name, response, callback);
+        return;
+      }
+      Reconciling.Result r = result.get();
+      List<Views.Finding> findings = new ArrayList<>();
+      for (Reconcile.Finding f : r.report().findings()) {
+        findings.add(
+            new Views.Finding(
+                r.action(f),
+                f.kind(),
+                f.resourceType(),
+                Objects.requireNonNullElse(f.id(), ""),
+                Objects.requireNonNullElse(f.remoteId(), ""),
+                f.detail()));
+      }
+      List<String> counts = new ArrayList<>();
+      r.counts().forEach((action, n) -> counts.add(n + " to " + action));
+      Views.Reconciled shown =
+          new Views.Reconciled(String.join(", ", counts), findings, r.report().error());
+      target(name, Map.of(), shown, null, null, 200, response, callback);
+    }
+
+    private void noTarget(String name, Response response, Callback callback) {
+      problem(
+          response,
+          callback,
+          404,
+          "No such target",
+          "There is no target " + name + " in this tenant; nothing was changed.");
+    }
+
+    private Views.TargetRow targetRow(JsonNode t) {
+      String name = t.path("name").asText();
+      JsonNode st = t.path("status");
+      long pending = st.path("pending").asLong(0);
+      double lag = Telemetry.lagSeconds(st, clock.instant());
+      return new Views.TargetRow(
+          new Views.Link(name, PREFIX + "/targets/" + encode(name)),
+          t.path("type").asText(),
+          st.path("state").asText("unknown"),
+          st.path("pausedReason").asText(""),
+          pending,
+          st.has("oldestPendingAgeMs") ? age(st.path("oldestPendingAgeMs").asLong()) : "",
+          pending > 0 ? age((long) (lag * 1000)) : "",
+          st.path("attempts").asLong(0),
+          st.path("deadLetters").asLong(0),
+          st.path("lastError").asText(""));
     }
 
     private Optional<Credentials.Client> ownClient(String id) {
@@ -879,6 +1286,29 @@ public final class Console extends Handler.Abstract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The grants behind a role, as a person reads them: by which rule, group, inclusion, owner. */
+  private static String grants(JsonNode grants) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode g : grants) {
+      StringBuilder b = new StringBuilder("rule ").append(g.path("rule").asText());
+      if (g.has("group")) {
+        b.append(", group ")
+            .append(g.path("group").path("display").asText(g.path("group").path("id").asText()))
+            .append(" (")
+            .append(g.path("group").path("membership").asText())
+            .append(')');
+      }
+      if (g.has("includedBy")) {
+        b.append(", included by ").append(g.path("includedBy").asText());
+      }
+      if (g.has("owner")) {
+        b.append(", owner ").append(g.path("owner").asText());
+      }
+      out.add(b.toString());
+    }
+    return String.join("; ", out);
   }
 
   private static String primaryEmail(JsonNode user) {
@@ -1023,6 +1453,24 @@ public final class Console extends Handler.Abstract {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /** A duration as a person reads it: 850 ms, 42 s, 3 min 5 s, 2 h 10 min, 3 d 4 h. */
+  static String age(long ms) {
+    if (ms < 1000) {
+      return ms + " ms";
+    }
+    long s = ms / 1000;
+    if (s < 60) {
+      return s + " s";
+    }
+    if (s < 3600) {
+      return s / 60 + " min " + s % 60 + " s";
+    }
+    if (s < 86400) {
+      return s / 3600 + " h " + s % 3600 / 60 + " min";
+    }
+    return s / 86400 + " d " + s % 86400 / 3600 + " h";
   }
 
   private static String encode(String s) {

@@ -129,4 +129,97 @@ public final class Views {
   /** One entry of the audit trail. */
   public record AuditRow(
       long seq, String at, String by, String kind, Link resource, String detail) {}
+
+  /**
+   * One hub target with its delivery status, as the targets list and a target's page show it.
+   *
+   * @param pausedReason why it is paused, "" when it is not
+   * @param backlog journal entries not yet delivered to it
+   * @param oldestPending the age of the oldest of them, "" when none
+   * @param lag the time since it last took a delivery while changes wait, "" when none
+   * @param failures failed attempts in a row at its next entry
+   * @param lastError its last error, "" when none
+   */
+  public record TargetRow(
+      Link name,
+      String type,
+      String state,
+      String pausedReason,
+      long backlog,
+      String oldestPending,
+      String lag,
+      long failures,
+      long deadLetters,
+      String lastError) {}
+
+  /** The targets page: every hub target of the tenant. */
+  public record Targets(List<TargetRow> targets) {}
+
+  /**
+   * A target's page: its status, a page of its dead letters, and what a reconcile dry run found
+   * when one was asked for.
+   *
+   * @param reconcilable whether it is a scim target, the kind a reconcile compares
+   * @param notice what the last action did (a replay), else null
+   * @param error why the last action was refused, else null
+   * @param nextLetters the next page of dead letters' href, null on the last
+   */
+  public record TargetDetail(
+      TargetRow status,
+      boolean reconcilable,
+      List<DeadLetterRow> letters,
+      @Nullable String nextLetters,
+      @Nullable Reconciled reconciled,
+      @Nullable String notice,
+      @Nullable String error) {}
+
+  /** A change the target refused for good; {@code replayed} is when it was sent again, or "". */
+  public record DeadLetterRow(
+      long seq, String at, Link resource, int attempts, String error, String replayed) {}
+
+  /**
+   * What a reconcile dry run found: nothing was changed.
+   *
+   * @param summary how many creates, updates, deactivations and deletions a repair would make
+   * @param error why the comparison stopped early, else null
+   */
+  public record Reconciled(String summary, List<Finding> findings, @Nullable String error) {}
+
+  /** One difference between the directory and the target, and what repairing it would do. */
+  public record Finding(
+      String action, String kind, String resourceType, String id, String remoteId, String detail) {}
+
+  /**
+   * An agent's page: its owners and the roles it holds in each application, with the grant behind
+   * each.
+   */
+  public record AgentDetail(
+      String id,
+      String agentUserName,
+      String displayName,
+      boolean active,
+      String created,
+      String lastModified,
+      List<Link> owners,
+      List<Held> roles,
+      @Nullable String accessError,
+      History history) {}
+
+  /** A role a subject holds in an application, and how (the grants that give it). */
+  public record Held(String application, String role, String grants) {}
+
+  /** The access page: the tenant's applications. */
+  public record Applications(List<ApplicationRow> applications) {}
+
+  /** One application in the list. */
+  public record ApplicationRow(Link name, String description, String roles) {}
+
+  /** An application's page: each of its roles and who holds it now. */
+  public record Application(String name, String description, List<RoleHolders> roles) {}
+
+  /** A role and its holders. */
+  public record RoleHolders(String role, String permissions, List<Holder> holders) {}
+
+  /** A subject that holds a role: a user or an agent, and the grants that give it. */
+  public record Holder(Link subject, String type, String active, String grants) {}
 }

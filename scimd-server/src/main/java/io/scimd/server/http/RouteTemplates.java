@@ -74,10 +74,25 @@ final class RouteTemplates {
           "ready",
           "metrics",
           "agents",
-          "owners");
+          "owners",
+          "console",
+          "signin",
+          "signout",
+          "users",
+          "groups",
+          "assets");
 
   private static final Set<String> ROOTS =
-      Set.of("scim", "tenants", "admin", "access", "oauth", ".well-known", "health", "metrics");
+      Set.of(
+          "scim",
+          "tenants",
+          "admin",
+          "access",
+          "oauth",
+          ".well-known",
+          "health",
+          "metrics",
+          "console");
 
   static String of(String rawPath, SchemaRegistry registry) {
     try {

@@ -259,14 +259,7 @@ public final class Telemetry implements AutoCloseable {
                     Tag.of("target", target.path("name").asText()),
                     Tag.of("type", target.path("type").asText()));
             long pending = st.path("pending").asLong(0);
-            double lag = 0;
-            if (pending > 0) {
-              String at = st.path("lastDeliveredAt").asText("");
-              lag =
-                  at.isEmpty()
-                      ? st.path("oldestPendingAgeMs").asDouble(0) / 1000
-                      : Math.max(0, Duration.between(Instant.parse(at), now).toMillis() / 1000.0);
-            }
+            double lag = lagSeconds(st, now);
             double[] values = {
               pending,
               st.path("oldestPendingAgeMs").asDouble(0) / 1000,
@@ -323,5 +316,21 @@ public final class Telemetry implements AutoCloseable {
   public void close() {
     gc.close();
     registry.close();
+  }
+
+  /**
+   * A hub target's lag in seconds: the time since it last took a delivery while changes wait for it
+   * (the age of the oldest waiting change when it never took one), 0 when nothing waits.
+   *
+   * @param status the target's {@code status}, as {@code Hub.show} gives it
+   */
+  public static double lagSeconds(JsonNode status, Instant now) {
+    if (status.path("pending").asLong(0) <= 0) {
+      return 0;
+    }
+    String at = status.path("lastDeliveredAt").asText("");
+    return at.isEmpty()
+        ? status.path("oldestPendingAgeMs").asDouble(0) / 1000
+        : Math.max(0, Duration.between(Instant.parse(at), now).toMillis() / 1000.0);
   }
 }

@@ -113,6 +113,10 @@ class ObservabilityCliTest {
       {"/access/v1/evaluation", "/access/v1/evaluation"},
       {"/health/ready", "/health/ready"},
       {"/metrics", "/metrics"},
+      {"/console/users/2819c223-7f76-453a-919d-413861904646", "/console/users/{}"},
+      {"/console/targets/crm/replay", "/console/targets/{}/replay"},
+      {"/console/access/ci", "/console/access/{}"},
+      {"/console/signin", "/console/signin"},
       {"/wp-login.php", "unmatched"},
       {"/admin/a/b/c/d/e/f/g/h/i", "unmatched"}
     };
