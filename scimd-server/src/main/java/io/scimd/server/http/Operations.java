@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimError;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.observe.Telemetry;
+import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -100,6 +101,20 @@ final class Operations {
             Map.of(
                 "WWW-Authenticate",
                 BearerAuth.REALM + ", error=\"insufficient_scope\", scope=\"metrics\""));
+        return;
+      }
+      // The scrape names every tenant (its journal, its targets, its clients): only the operator's
+      // own tenant may read it; another tenant must not learn that others exist (ADR 0010).
+      if (!Scope.DEFAULT_TENANT.equals(request.getAttribute(RequestScope.TENANT))) {
+        HttpIo.writeError(
+            response,
+            callback,
+            new ScimError(
+                403,
+                null,
+                "/metrics is the operator's: it needs a client of the default tenant with the"
+                    + " scope metrics (or admin)"),
+            Map.of());
         return;
       }
     }

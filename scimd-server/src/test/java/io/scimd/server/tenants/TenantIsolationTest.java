@@ -132,6 +132,36 @@ class TenantIsolationTest {
     return list.path("totalResults").asLong();
   }
 
+  /**
+   * The metrics scrape names every tenant: a client of another tenant is refused it, whatever its
+   * scopes, and learns nothing of the others.
+   */
+  @Test
+  void metrics_areTheDefaultTenantsOnly() {
+    Matcher m =
+        Pattern.compile("SCIMD_TOKEN=(\\S+)")
+            .matcher(
+                scimd(
+                    "client",
+                    "create",
+                    "acme-ops",
+                    "--token",
+                    "--tenant",
+                    "acme",
+                    "--scope",
+                    "admin",
+                    "--scope",
+                    "metrics"));
+    assertThat(m.find()).isTrue();
+    HttpResponse<String> theirs =
+        server.client("Authorization", "Bearer " + m.group(1)).get("/metrics");
+    assertThat(theirs.statusCode()).as(theirs.body()).isEqualTo(403);
+    assertThat(theirs.body()).doesNotContain("tenant=").contains("default tenant");
+    HttpResponse<String> ours = home.get("/metrics");
+    assertThat(ours.statusCode()).isEqualTo(200);
+    assertThat(ours.body()).contains("tenant=\"default\"");
+  }
+
   @Test
   void theSameUserName_mayExistInEachTenant_andIsUniqueWithinOne() {
     String mine = home.create("/scim/v2/Users", user("alice")).path("id").asText();
