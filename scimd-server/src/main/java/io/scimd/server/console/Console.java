@@ -216,6 +216,22 @@ public final class Console extends Handler.Abstract {
       return;
     }
     Sessions.Session session = found.get();
+    if (!stillAdmin(session)) {
+      // Signed in with a token since revoked, expired, or no longer admin: as the API refuses
+      // that token at once, the session it opened ends at once.
+      sessions.end(cookie(request, SESSION_COOKIE));
+      LOG.info(
+          "console: the session of {} of tenant {} ended: its credential is no longer a live"
+              + " admin token",
+          session.principalName(),
+          session.tenant());
+      if (post) {
+        problem(response, callback, 403, "Signed out", "Your session has ended; sign in again.");
+      } else {
+        redirect(response, callback, PREFIX + "/signin");
+      }
+      return;
+    }
     if (post) {
       Fields form = form(request);
       if (form == null || !session.csrfMatches(form.getValue("csrf"))) {
@@ -325,7 +341,7 @@ public final class Console extends Handler.Abstract {
       return;
     }
     Credentials.Client c = client.get();
-    String id = sessions.start(c.tenant(), "client", c.id(), c.name());
+    String id = sessions.start(c.tenant(), "client", c.id(), c.name(), Tokens.hash(token));
     LOG.info("console: client {} ({}) of tenant {} signed in", c.name(), c.id(), c.tenant());
     Response.addCookie(response, expiredCookie(request, SIGNIN_COOKIE, PREFIX + "/signin"));
     Response.addCookie(
@@ -344,10 +360,21 @@ public final class Console extends Handler.Abstract {
     if (token.isEmpty() || !Tokens.plausible(token)) {
       return Optional.empty();
     }
+    return adminClientOf(Tokens.hash(token));
+  }
+
+  /** Whether the session's credential is still a live admin token of the session's client. */
+  private boolean stillAdmin(Sessions.Session session) {
+    return adminClientOf(session.credential())
+        .filter(c -> c.id().equals(session.principalId()) && c.tenant().equals(session.tenant()))
+        .isPresent();
+  }
+
+  private Optional<Credentials.Client> adminClientOf(String tokenHash) {
     Instant now = clock.instant();
     return store
         .credentials()
-        .findByTokenHash(Tokens.hash(token))
+        .findByTokenHash(tokenHash)
         .filter(c -> c.kind() == Credentials.Kind.BEARER)
         .filter(c -> c.expires() == null || now.isBefore(c.expires()))
         .map(Credentials.Credential::client)

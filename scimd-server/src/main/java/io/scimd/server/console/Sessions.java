@@ -36,6 +36,8 @@ final class Sessions {
    * @param tenant the tenant the pages show
    * @param principalId who acts, as the journal records it (a client's id, or an OIDC subject)
    * @param principalName the name pages show
+   * @param credential the hash of the credential it signed in with, looked at again on every
+   *     request: a revoked or expired one ends the session
    * @param csrf the token every form of this session posts back
    */
   record Session(
@@ -43,12 +45,14 @@ final class Sessions {
       String principalKind,
       String principalId,
       String principalName,
+      String credential,
       String csrf,
       Instant started,
       Instant lastSeen) {
 
     Session seen(Instant now) {
-      return new Session(tenant, principalKind, principalId, principalName, csrf, started, now);
+      return new Session(
+          tenant, principalKind, principalId, principalName, credential, csrf, started, now);
     }
 
     /** Whether {@code given} is this session's CSRF token, compared in constant time. */
@@ -65,7 +69,12 @@ final class Sessions {
   }
 
   /** Starts a session and answers its id, the cookie's value (shown to nobody else). */
-  String start(String tenant, String principalKind, String principalId, String principalName) {
+  String start(
+      String tenant,
+      String principalKind,
+      String principalId,
+      String principalName,
+      String credential) {
     if (byHash.size() >= MAX) {
       sweep();
     }
@@ -73,7 +82,8 @@ final class Sessions {
     Instant now = clock.instant();
     byHash.put(
         Tokens.hash(id),
-        new Session(tenant, principalKind, principalId, principalName, random(), now, now));
+        new Session(
+            tenant, principalKind, principalId, principalName, credential, random(), now, now));
     return id;
   }
 

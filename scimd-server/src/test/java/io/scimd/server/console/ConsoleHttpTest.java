@@ -142,6 +142,41 @@ class ConsoleHttpTest {
     }
   }
 
+  /**
+   * A session lives no longer than the token it signed in with: once the API refuses the token (its
+   * client deleted, so its credentials revoked), the console does too.
+   */
+  @Test
+  void aSession_endsWhenItsTokenIsRevoked() {
+    HttpResponse<String> client =
+        server.send("POST", "/admin/v1/clients", "{\"name\":\"ops\",\"scopes\":[\"admin\"]}");
+    assertThat(client.statusCode()).as(client.body()).isEqualTo(201);
+    String id = TestServer.json(client).get("id").asText();
+    String token =
+        TestServer.json(server.send("POST", "/admin/v1/clients/" + id + "/tokens", "{}"))
+            .get("token")
+            .asText();
+    Session s = signIn(token);
+    assertThat(server.sendRaw("GET", "/console/users", null, "Cookie", s.cookie()).statusCode())
+        .isEqualTo(200);
+    assertThat(server.send("DELETE", "/admin/v1/clients/" + id, null).statusCode()).isEqualTo(204);
+    HttpResponse<String> after =
+        server.sendRaw("GET", "/console/users", null, "Cookie", s.cookie());
+    assertThat(after.statusCode()).isEqualTo(303);
+    assertThat(after.headers().firstValue("Location").orElseThrow()).endsWith("/console/signin");
+    HttpResponse<String> post =
+        server.sendRaw(
+            "POST",
+            "/console/clients",
+            "csrf=" + s.csrf() + "&name=sneaky&scope=admin",
+            "Content-Type",
+            FORM,
+            "Cookie",
+            s.cookie());
+    assertThat(post.statusCode()).isEqualTo(403);
+    assertThat(server.send("GET", "/admin/v1/clients", null).body()).doesNotContain("sneaky");
+  }
+
   @Test
   void pages_answerHtmlWithAContentSecurityPolicy() {
     Session s = signIn(TestServer.TOKEN);

@@ -14,7 +14,7 @@ class SessionsTest {
 
   @Test
   void find_returnsTheSession_andRenewsItsIdleTime() {
-    String id = sessions.start("default", "client", "c1", "ops");
+    String id = sessions.start("default", "client", "c1", "ops", "hash");
     now = now.plus(Sessions.IDLE.minusMinutes(1));
     assertThat(sessions.find(id)).isPresent();
     now = now.plus(Sessions.IDLE.minusMinutes(1));
@@ -26,7 +26,7 @@ class SessionsTest {
 
   @Test
   void find_isEmpty_afterTheIdleTime() {
-    String id = sessions.start("default", "client", "c1", "ops");
+    String id = sessions.start("default", "client", "c1", "ops", "hash");
     now = now.plus(Sessions.IDLE);
     assertThat(sessions.find(id)).isEmpty();
     assertThat(sessions.size()).isZero();
@@ -34,7 +34,7 @@ class SessionsTest {
 
   @Test
   void find_isEmpty_afterTheAbsoluteLifetime_evenWhenUsed() {
-    String id = sessions.start("default", "client", "c1", "ops");
+    String id = sessions.start("default", "client", "c1", "ops", "hash");
     for (Duration d = Duration.ZERO;
         d.compareTo(Sessions.ABSOLUTE) < 0;
         d = d.plus(Sessions.IDLE.dividedBy(2))) {
@@ -46,7 +46,7 @@ class SessionsTest {
 
   @Test
   void find_isEmpty_afterEnd_andForUnknownOrOversizedIds() {
-    String id = sessions.start("default", "client", "c1", "ops");
+    String id = sessions.start("default", "client", "c1", "ops", "hash");
     sessions.end(id);
     assertThat(sessions.find(id)).isEmpty();
     assertThat(sessions.find("not-a-session")).isEmpty();
@@ -56,7 +56,7 @@ class SessionsTest {
 
   @Test
   void csrfMatches_onlyTheSessionsOwnToken() {
-    String id = sessions.start("default", "client", "c1", "ops");
+    String id = sessions.start("default", "client", "c1", "ops", "hash");
     Sessions.Session s = sessions.find(id).orElseThrow();
     assertThat(s.csrfMatches(s.csrf())).isTrue();
     assertThat(s.csrfMatches(s.csrf() + "x")).isFalse();
