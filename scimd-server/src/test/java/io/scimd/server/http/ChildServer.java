@@ -159,6 +159,15 @@ public final class ChildServer implements AutoCloseable {
     throw new IllegalStateException("no VmHWM in /proc/" + process.pid() + "/status");
   }
 
+  /** All of the server's output so far, for assertions on what it printed. */
+  public String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   /** The end of the server's output, for assertion messages. */
   public String log() {
     try {
