@@ -771,12 +771,7 @@ public final class Console extends Handler.Abstract {
         String id = decode(parts[1]);
         Optional<Credentials.Client> client = ownClient(id);
         if (client.isEmpty()) {
-          problem(
-              response,
-              callback,
-              404,
-              "No such client",
-              "There is no client " + id + " in this tenant.");
+          noSuchClient(response, callback, id);
           return;
         }
         try {
@@ -1221,12 +1216,7 @@ public final class Console extends Handler.Abstract {
         Callback callback) {
       Optional<Credentials.Client> found = ownClient(id);
       if (found.isEmpty()) {
-        problem(
-            response,
-            callback,
-            404,
-            "No such client",
-            "There is no client " + id + " in this tenant.");
+        noSuchClient(response, callback, id);
         return;
       }
       Credentials.Client c = found.get();
@@ -1529,5 +1519,11 @@ public final class Console extends Handler.Abstract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The 404 page of a client id this tenant does not have (or no longer has). */
+  private void noSuchClient(Response response, Callback callback, String id) {
+    problem(
+        response, callback, 404, "No such client", "There is no client " + id + " in this tenant.");
   }
 }
