@@ -621,8 +621,8 @@ public final class Console extends Handler.Abstract {
       Instant since = null;
       Instant until = null;
       try {
-        since = sinceText.isEmpty() ? null : Instant.parse(sinceText);
-        until = untilText.isEmpty() ? null : Instant.parse(untilText);
+        since = sinceText.isEmpty() ? null : auditTime(sinceText);
+        until = untilText.isEmpty() ? null : auditTime(untilText);
       } catch (java.time.format.DateTimeParseException e) {
         error = "Times are ISO 8601 instants in UTC, such as 2026-01-31T00:00:00Z.";
       }
@@ -703,8 +703,8 @@ public final class Console extends Handler.Abstract {
       try {
         String s = query.getOrDefault("since", "").trim();
         String u = query.getOrDefault("until", "").trim();
-        since = s.isEmpty() ? Instant.EPOCH : Instant.parse(s);
-        until = u.isEmpty() ? null : Instant.parse(u);
+        since = s.isEmpty() ? Instant.EPOCH : auditTime(s);
+        until = u.isEmpty() ? null : auditTime(u);
       } catch (java.time.format.DateTimeParseException e) {
         problem(
             response,
@@ -1525,5 +1525,20 @@ public final class Console extends Handler.Abstract {
   private void noSuchClient(Response response, Callback callback, String id) {
     problem(
         response, callback, 404, "No such client", "There is no client " + id + " in this tenant.");
+  }
+
+  /** The last instant an audit filter takes: the store counts microseconds in a {@code long}. */
+  private static final Instant LATEST_AUDIT_TIME = Instant.parse("9999-12-31T23:59:59Z");
+
+  /**
+   * An audit filter's time: an ISO 8601 instant no later than the year 9999, so a far-out one is
+   * refused as such rather than overflowing the store's microseconds.
+   */
+  private static Instant auditTime(String text) {
+    Instant t = Instant.parse(text);
+    if (t.isAfter(LATEST_AUDIT_TIME)) {
+      throw new java.time.format.DateTimeParseException("after the year 9999", text, 0);
+    }
+    return t;
   }
 }

@@ -306,6 +306,7 @@ class ConsoleHttpTest {
             "resourceId=x",
             "resourceType=Nope",
             "since=yesterday",
+            "since=%2B1000000000-01-01T00:00:00Z",
             "since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z")) {
       HttpResponse<String> r =
           server.sendRaw("GET", "/console/audit?" + bad, null, "Cookie", s.cookie());
@@ -323,6 +324,17 @@ class ConsoleHttpTest {
     String first =
         export.body().lines().filter(l -> l.contains("bjensen")).findFirst().orElseThrow();
     assertThat(TestServer.json(first).path("resource_type").asText("User")).isNotEmpty();
+    assertThat(
+            server
+                .sendRaw(
+                    "GET",
+                    "/console/audit/export?since=%2B1000000000-01-01T00:00:00Z",
+                    null,
+                    "Cookie",
+                    s.cookie())
+                .statusCode())
+        .as("a time past the year 9999 is refused, not overflowed")
+        .isEqualTo(400);
     assertThat(server.sendRaw("GET", "/console/audit/export", null).statusCode())
         .as("no export without a session")
         .isEqualTo(303);
