@@ -50,8 +50,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Changes are matched to deliveries by the resource id in the delivery's body and their order
  * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
  * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
- * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--phases
- * lag,drain,overhead] [--target-concurrency N] [--warmup 10]}.
+ * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--server-opt
+ * JVM-OPTION]... [--phases lag,drain,overhead] [--target-concurrency N] [--warmup 10]}.
  */
 public final class HubRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,6 +108,7 @@ public final class HubRun {
     int targetConcurrency = 0;
     int warmup = 10;
     Path jar = Path.of("scimd-server/target/scimd.jar");
+    List<String> serverOpts = new ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -120,6 +121,7 @@ public final class HubRun {
         case "--phases" -> phases = Set.of(v.split(","));
         case "--target-concurrency" -> targetConcurrency = Integer.parseInt(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--server-opt" -> serverOpts.add(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -131,7 +133,9 @@ public final class HubRun {
     Process server =
         LoadRun.startServer(
             jar,
-            LoadRun.jvmOptions(Path.of("bin/jvm.options")),
+            java.util.stream.Stream.concat(
+                    LoadRun.jvmOptions(Path.of("bin/jvm.options")).stream(), serverOpts.stream())
+                .toList(),
             List.of(
                 "--host",
                 "127.0.0.1",
@@ -221,19 +225,9 @@ public final class HubRun {
 
   private static long serverPid = -1;
 
-  /**
-   * CPU time (ms, user + system) the server process has used, from /proc: on a machine shared with
-   * the harness and its receivers, CPU per change is the figure that does not move with the load.
-   */
+  /** CPU time (ms) the server has used: see {@link LoadRun#cpuMillis}. */
   static double serverCpuMillis() {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // fields 14 and 15 of stat(5) (utime, stime), counted after the command's closing paren
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // USER_HZ is 100 on Linux
-    } catch (java.io.IOException | RuntimeException e) {
-      return Double.NaN;
-    }
+    return LoadRun.cpuMillis(serverPid);
   }
 
   private static void lag(
@@ -244,8 +238,10 @@ public final class HubRun {
     java.util.concurrent.atomic.AtomicReference<String> firstError =
         new java.util.concurrent.atomic.AtomicReference<>();
     double cpu0 = serverCpuMillis();
+    ServerWrites w0 = ServerWrites.read(api);
     double sent =
         writeSteadily(api, rate, seconds, "lag", acked, LATENCIES_WITH_TARGETS, errors, firstError);
+    serverWriteMillisWithTargets = ServerWrites.read(api).meanMillisSince(w0);
     long changes = acked.values().stream().mapToLong(List::size).sum();
     awaitAll(receivers, changes, Duration.ofSeconds(60));
     cpuPerChangeWithTargets = (serverCpuMillis() - cpu0) / Math.max(1, changes);
@@ -456,6 +452,7 @@ public final class HubRun {
     }
     List<Long> latencies = new CopyOnWriteArrayList<>();
     double cpu0 = serverCpuMillis();
+    ServerWrites w0 = ServerWrites.read(api);
     writeSteadily(
         api,
         rate,
@@ -466,6 +463,7 @@ public final class HubRun {
         new AtomicLong(),
         new java.util.concurrent.atomic.AtomicReference<>());
     double cpuWithout = (serverCpuMillis() - cpu0) / Math.max(1, latencies.size());
+    double serverWriteMillisWithout = ServerWrites.read(api).meanMillisSince(w0);
     long[] w = LATENCIES_WITH_TARGETS.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] wo = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     report.append(
@@ -490,6 +488,15 @@ public final class HubRun {
             receivers.size(),
             cpuWithout,
             (cpuPerChangeWithTargets - cpuWithout) / receivers.size()));
+    report.append(
+        String.format(
+            "%nThe server's own time per write at that rate (its /metrics, so without the"
+                + " harness's queueing): %.2f ms with %d targets, %.2f ms without; ratio %.2f"
+                + " (target: at most 1.10).%n",
+            serverWriteMillisWithTargets,
+            receivers.size(),
+            serverWriteMillisWithout,
+            serverWriteMillisWithTargets / serverWriteMillisWithout));
   }
 
   private static double writeRate(Api api, int concurrency, int seconds, String tag)
@@ -515,6 +522,43 @@ public final class HubRun {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * The server's own count and total time (s) of the IdP-facing writes ({@code POST /Users}, {@code
+   * PATCH /Users/{id}}) so far, from its {@code /metrics}: the time the server took, which the
+   * receivers and writers sharing this process's cores do not add to, unlike the writer's own
+   * latency.
+   */
+  record ServerWrites(double count, double seconds) {
+    static ServerWrites read(Api api) throws IOException, InterruptedException {
+      double count = 0;
+      double sum = 0;
+      for (String line : api.text("/metrics").split("\n")) {
+        boolean write =
+            line.contains("method=\"POST\"") && line.contains("route=\"/scim/v2/Users\"")
+                || line.contains("method=\"PATCH\"")
+                    && line.contains("route=\"/scim/v2/Users/{id}\"");
+        if (!write || !line.contains("status=\"2")) {
+          continue;
+        }
+        double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith("scimd_http_requests_seconds_count")) {
+          count += v;
+        } else if (line.startsWith("scimd_http_requests_seconds_sum")) {
+          sum += v;
+        }
+      }
+      return new ServerWrites(count, sum);
+    }
+
+    /** Mean milliseconds per write since {@code before}. */
+    double meanMillisSince(ServerWrites before) {
+      double n = count - before.count;
+      return n <= 0 ? Double.NaN : (seconds - before.seconds) * 1000 / n;
+    }
+  }
+
+  private static double serverWriteMillisWithTargets = Double.NaN;
+
   private static ObjectNode user(String name) {
     ObjectNode u = JSON.createObjectNode();
     u.putArray("schemas").add("urn:ietf:params:scim:schemas:core:2.0:User");
@@ -526,6 +570,16 @@ public final class HubRun {
 
   /** Calls scimd as the bootstrap client, failing loudly on an unexpected status. */
   private record Api(HttpClient http, String root, String token) {
+    /** The raw body of a GET, e.g. the Prometheus text of {@code /metrics}. */
+    String text(String path) throws IOException, InterruptedException {
+      HttpRequest r =
+          HttpRequest.newBuilder(URI.create(root + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Bearer " + token)
+              .build();
+      return http.send(r, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     JsonNode send(String method, String path, @Nullable JsonNode body, int expected)
         throws IOException, InterruptedException {
       HttpRequest.Builder b =

@@ -198,6 +198,7 @@ public final class LoadRun {
         String report =
             metricsOverhead(
                 o,
+                server.pid(),
                 client,
                 root,
                 token,
@@ -273,12 +274,13 @@ public final class LoadRun {
   /**
    * Issue 10: {@code /metrics} costs at most 2 % of request throughput. Runs (b2), {@code GET
    * /Users/<id>}, in {@link #OVERHEAD_ROUNDS} pairs of slices of {@code --seconds} each: one
-   * without anyone scraping, one with a scraper reading {@code /metrics} every second (as Prometheus
-   * would, with a 1 s scrape interval), in the order ABBA so that the shared machine's drift and the
-   * server's warm-up favour neither (give a long {@code --warmup}, e.g. 20). Reports each pair's throughput, the ratio of the totals and the scrapes'
-   * size and time.
+   * without anyone scraping, one with a scraper reading {@code /metrics} every second (as
+   * Prometheus would, with a 1 s scrape interval), in the order ABBA so that the shared machine's
+   * drift and the server's warm-up favour neither (give a long {@code --warmup}, e.g. 20). Reports
+   * each pair's throughput, the ratio of the totals and the scrapes' size and time.
    */
-  static String metricsOverhead(Options o, HttpClient client, String root, String token, Scenario s)
+  static String metricsOverhead(
+      Options o, long serverPid, HttpClient client, String root, String token, Scenario s)
       throws Exception {
     if (o.warmup() > 0) {
       log("%s warm-up %d s", s.key(), o.warmup());
@@ -291,12 +293,21 @@ public final class LoadRun {
     long scrapes = 0;
     long scrapeNanos = 0;
     long scrapeBytes = 0;
+    // server CPU (ms) and requests, without and with scraping: the cost per request the server pays
+    double[] cpu = new double[2];
+    long[] served = new long[2];
     for (int round = 1; round <= OVERHEAD_ROUNDS; round++) {
       // ABBA: odd rounds measure without scraping first, even rounds after, so that a server still
       // warming up (or a machine growing busier) favours neither side.
       boolean plainFirst = round % 2 == 1;
+      double cpu0 = cpuMillis(serverPid);
       Result plain =
           plainFirst ? measure(client, s, o.concurrency(), o.seconds(), o.maxRequests()) : null;
+      if (plain != null) {
+        double cpu1 = cpuMillis(serverPid);
+        cpu[0] += cpu1 - cpu0;
+        cpu0 = cpu1;
+      }
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong count = new AtomicLong();
       AtomicLong nanos = new AtomicLong();
@@ -332,9 +343,14 @@ public final class LoadRun {
         scraper.interrupt();
         scraper.join();
       }
+      double cpu1 = cpuMillis(serverPid);
+      cpu[1] += cpu1 - cpu0;
       if (plain == null) {
         plain = measure(client, s, o.concurrency(), o.seconds(), o.maxRequests());
+        cpu[0] += cpuMillis(serverPid) - cpu1;
       }
+      served[0] += plain.requests();
+      served[1] += scraped.requests();
       without += plain.perSecond();
       with += scraped.perSecond();
       scrapes += count.get();
@@ -363,6 +379,9 @@ public final class LoadRun {
             + "%s%n"
             + "Throughput scraped / unscraped: %.3f (cost %.1f %%; target <= 2 %%: %s). Scrapes:"
             + " %d, %.1f ms each on average, %,d bytes.%n%n"
+            + "Server CPU per request: %.1f µs without scraping, %.1f µs scraped (ratio %.3f):"
+            + " what the server itself pays, the figure the harness sharing its cores moves"
+            + " least.%n%n"
             + "On a shared 2-core machine other work moves throughput by more than 2 %% between"
             + " slices; the rounds alternate so that drift falls on both sides alike.%n",
         s.key(),
@@ -377,7 +396,10 @@ public final class LoadRun {
         cost <= 2 ? "met" : "NOT met",
         scrapes,
         scrapes == 0 ? 0 : scrapeNanos / 1e6 / scrapes,
-        scrapeBytes);
+        scrapeBytes,
+        cpu[0] * 1000 / Math.max(1, served[0]),
+        cpu[1] * 1000 / Math.max(1, served[1]),
+        (cpu[1] / Math.max(1, served[1])) / (cpu[0] / Math.max(1, served[0])));
   }
 
   /**
@@ -926,6 +948,22 @@ public final class LoadRun {
   private static String tail(Path logFile) throws IOException {
     List<String> lines = Files.readAllLines(logFile);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  /**
+   * CPU time (ms, user + system) process {@code pid} has used, from /proc; NaN where there is no
+   * /proc. On a machine shared with the harness, CPU per request is the figure that moves least
+   * with the load.
+   */
+  static double cpuMillis(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields 14 and 15 of stat(5) (utime, stime), counted after the command's closing paren
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // USER_HZ is 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** A field of /proc/&lt;pid&gt;/status in kB (Linux); -1 where there is no /proc. */
