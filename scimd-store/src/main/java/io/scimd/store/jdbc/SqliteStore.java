@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -265,33 +266,136 @@ final class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Runs {@code work} in a write transaction on the one writer, committed before this returns.
+   *
+   * <p><b>Group commit.</b> Each commit with {@code synchronous=FULL} waits for the disk (an fsync
+   * of the WAL, a millisecond or more), and one writer at a time means one fsync per write was the
+   * ceiling on writes a second: when deliveries or anything else took CPU from the writer, the
+   * IdP's writes queued behind it without bound. So a caller enqueues its work and takes the
+   * writer; whoever holds it runs every work waiting then (at most {@link #MAX_GROUP}), each in a
+   * savepoint of one transaction, and commits them with one fsync. A work that fails is rolled back
+   * to its savepoint alone and its caller gets its exception; the others commit. Nobody hears of
+   * success before the commit that made their write durable, and a commit that fails fails every
+   * work in it. Works are run in the order they arrived, so the order of commits is theirs. A write
+   * alone runs as before, without a savepoint.
+   */
   private <T> T inWrite(SqlWork<T> work) {
     ensureOpen();
     if (writeLock.isHeldByCurrentThread()) {
       throw new IllegalStateException("Store.write called inside a write: use the StoreTx given");
     }
+    PendingWrite<T> mine = new PendingWrite<>(work);
+    waiting.add(mine);
     writeLock.lock();
     try {
-      ensureOpen();
+      if (!mine.done) {
+        ensureOpen();
+        runGroup();
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    return mine.outcome();
+  }
+
+  /** The most works one commit takes, so that no caller waits behind an unbounded group. */
+  static final int MAX_GROUP = 64;
+
+  /** Works waiting for the writer, in arrival order; drained by whoever holds the writer. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<PendingWrite<?>> waiting =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * One caller's work and, once the writer has run it, its outcome. Written by the holder of the
+   * writer and read by the caller after it took the writer in turn, so the lock orders the two.
+   */
+  private static final class PendingWrite<T> {
+    final SqlWork<T> work;
+    @Nullable T result;
+    @Nullable Throwable failure;
+    boolean done;
+
+    PendingWrite(SqlWork<T> work) {
+      this.work = work;
+    }
+
+    void run(Conn c) throws SQLException {
+      result = work.run(c);
+    }
+
+    void fail(Throwable t) {
+      if (failure == null) {
+        failure = t instanceof SQLException e ? JdbcFailures.of(e) : t;
+      }
+    }
+
+    @SuppressWarnings("NullAway") // a work may return null, and its caller expects exactly that
+    T outcome() {
+      Throwable t = failure;
+      if (t instanceof RuntimeException r) {
+        throw r;
+      }
+      if (t instanceof Error e) {
+        throw e;
+      }
+      if (t != null) {
+        throw new IllegalStateException(t);
+      }
+      return result;
+    }
+  }
+
+  /** Runs the waiting works as one transaction; the writer is held. */
+  private void runGroup() {
+    List<PendingWrite<?>> group = new ArrayList<>();
+    for (PendingWrite<?> p; group.size() < MAX_GROUP && (p = waiting.poll()) != null; ) {
+      group.add(p);
+    }
+    try {
       writer.exec(dialect.beginWrite());
-      T result;
-      try {
-        result = work.run(writer);
-      } catch (Throwable t) {
+      if (group.size() == 1) {
+        try {
+          group.get(0).run(writer);
+        } catch (Throwable t) {
+          group.get(0).fail(t);
+          rollback();
+          return;
+        }
+      } else {
+        runEachInSavepoint(group);
+      }
+      if (group.stream().allMatch(p -> p.failure != null)) {
         rollback();
-        throw t;
+        return;
       }
       try {
         writer.exec("COMMIT");
       } catch (SQLException e) {
         rollback();
-        throw e;
+        group.forEach(p -> p.fail(e));
       }
-      return result;
-    } catch (SQLException e) {
-      throw JdbcFailures.of(e);
+    } catch (SQLException | RuntimeException | Error e) {
+      // BEGIN failed, or the transaction was lost under a work (an I/O error): nothing holds
+      rollback();
+      group.forEach(p -> p.fail(e));
     } finally {
-      writeLock.unlock();
+      group.forEach(p -> p.done = true);
+    }
+  }
+
+  private void runEachInSavepoint(List<PendingWrite<?>> group) throws SQLException {
+    for (PendingWrite<?> p : group) {
+      writer.exec("SAVEPOINT group_write");
+      try {
+        p.run(writer);
+        writer.exec("RELEASE group_write");
+      } catch (Throwable t) {
+        p.fail(t);
+        // Throws when the transaction itself is gone, failing the whole group.
+        writer.exec("ROLLBACK TO group_write");
+        writer.exec("RELEASE group_write");
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package io.scimd.store.jdbc;
 
 import static io.scimd.store.TestScopes.SCOPE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.core.filter.CompareOp;
@@ -23,6 +24,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -304,5 +309,74 @@ class SqliteStoreTest extends StoreContractTest {
       }
       assertThat(plan.toString()).doesNotContain("SCAN members");
     }
+  }
+
+  /**
+   * Writes that arrive while the writer is busy commit together, one COMMIT (one fsync) for
+   * several; a write that fails in such a group leaves nothing, journal included, while the others
+   * in it commit, and each caller gets its own outcome.
+   */
+  @Test
+  void concurrentWritesCommitInGroups_aFailingOneLeavingNothing() throws Exception {
+    int writes = 300;
+    List<String> commits = new CopyOnWriteArrayList<>();
+    SqliteStore s = (SqliteStore) store;
+    s.observeStatements(
+        sql -> {
+          if (sql.equals("COMMIT")) {
+            commits.add(sql);
+          }
+        });
+    List<Future<StoredResource>> results = new ArrayList<>();
+    try (ExecutorService writers = Executors.newFixedThreadPool(16)) {
+      for (int i = 0; i < writes; i++) {
+        int n = i;
+        results.add(
+            writers.submit(
+                () ->
+                    store.write(
+                        SCOPE,
+                        tx -> {
+                          StoredResource r = tx.insert("User", user("grouped-" + n));
+                          if (n % 5 == 0) {
+                            throw new IllegalStateException("refused " + n);
+                          }
+                          return r;
+                        })));
+      }
+    } finally {
+      s.observeStatements(null);
+    }
+    int committed = 0;
+    for (int i = 0; i < writes; i++) {
+      if (i % 5 == 0) {
+        int n = i;
+        assertThatThrownBy(() -> results.get(n).get())
+            .isInstanceOf(ExecutionException.class)
+            .cause()
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("refused " + n);
+      } else {
+        assertThat(results.get(i).get().attributes().path("userName").asText())
+            .isEqualTo("grouped-" + i);
+        committed++;
+      }
+    }
+    try (Connection c = inspect();
+        Statement st = c.createStatement();
+        ResultSet users =
+            st.executeQuery(
+                "SELECT COUNT(*), SUM(CASE WHEN CAST(SUBSTR(json_extract(doc, '$.userName'), 9)"
+                    + " AS INTEGER) % 5 = 0 THEN 1 ELSE 0 END) FROM resources WHERE type ="
+                    + " 'User'")) {
+      assertThat(users.getInt(1)).isEqualTo(committed);
+      assertThat(users.getInt(2)).as("users whose write failed").isZero();
+    }
+    try (Connection c = inspect();
+        Statement st = c.createStatement();
+        ResultSet journal = st.executeQuery("SELECT COUNT(*) FROM journal")) {
+      assertThat(journal.getInt(1)).as("journal entries").isEqualTo(committed);
+    }
+    assertThat(commits).as("commits for %d writes", committed).hasSizeLessThan(committed);
   }
 }
