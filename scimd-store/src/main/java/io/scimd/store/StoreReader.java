@@ -35,6 +35,19 @@ public interface StoreReader {
    */
   void forEachMember(String groupId, Consumer<Member> action);
 
+  /** A page of a group's members: each shown as {@link #forEachMember} shows it. */
+  record MemberPage(List<Member> members, long lastSeq, boolean more) {}
+
+  /**
+   * At most {@code limit} members of a group, as {@link #forEachMember} shows them, in insertion
+   * order after the member at position {@code afterSeq} ({@link Long#MIN_VALUE} for the first page;
+   * page on with {@link MemberPage#lastSeq}). One keyset probe, whatever the group's size.
+   */
+  MemberPage memberPage(String groupId, long afterSeq, int limit);
+
+  /** How many members a group has: counted on the group's index, no member is read. */
+  long memberCount(String groupId);
+
   /**
    * The scope's tenant's change journal after entry {@code afterSeq} (0: from the start), in order,
    * at most {@code limit} entries (at most 1,000 per call): page on with the last seq returned.

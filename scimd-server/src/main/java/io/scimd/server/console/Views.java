@@ -70,7 +70,7 @@ public final class Views {
       String lastModified,
       List<Link> members,
       long memberCount,
-      @Nullable String previous,
+      @Nullable String first,
       @Nullable String next,
       History history) {}
 

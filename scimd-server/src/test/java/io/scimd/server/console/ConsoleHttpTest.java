@@ -35,6 +35,10 @@ class ConsoleHttpTest {
   record Session(String cookie, String csrf) {}
 
   private static Session signIn(String token) {
+    return signIn(server, token);
+  }
+
+  private static Session signIn(TestServer server, String token) {
     HttpResponse<String> page = server.sendRaw("GET", "/console/signin", null);
     String signinCookie = cookieNamed(page, Console.SIGNIN_COOKIE);
     HttpResponse<String> signedIn =
@@ -224,6 +228,73 @@ class ConsoleHttpTest {
         .isEqualTo(404);
     assertThat(server.sendRaw("GET", "/console/nothing", null, "Cookie", s.cookie()).statusCode())
         .isEqualTo(404);
+  }
+
+  /**
+   * A group's members page by keyset: each page the next 50 after the last one shown, the count
+   * from the index, a link back to the first page; a page position that is not a number is a 400.
+   */
+  @Test
+  void aGroupsMembers_pageAfterTheLastShown() {
+    // A server of its own: its 120 users would change what the other tests count.
+    try (TestServer server = TestServer.start()) {
+      StringBuilder members = new StringBuilder();
+      for (int i = 0; i < 120; i++) {
+        String id =
+            TestServer.json(
+                    server.send(
+                        "POST",
+                        TestServer.SCIM + "/Users",
+                        TestServer.user(String.format("m%03d", i))))
+                .get("id")
+                .asText();
+        members.append(i == 0 ? "" : ",").append("{\"value\":\"").append(id).append("\"}");
+      }
+      String group =
+          TestServer.json(
+                  server.send(
+                      "POST",
+                      TestServer.SCIM + "/Groups",
+                      "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],"
+                          + "\"displayName\":\"paged\",\"members\":["
+                          + members
+                          + "]}"))
+              .get("id")
+              .asText();
+      Session s = signIn(server, TestServer.TOKEN);
+      Pattern next = Pattern.compile("href=\"([^\"]+)\" rel=\"next\"");
+      Pattern shown = Pattern.compile(">(m\\d{3})<");
+      List<String> seen = new java.util.ArrayList<>();
+      String path = "/console/groups/" + group;
+      int pages = 0;
+      while (path != null) {
+        HttpResponse<String> page = server.sendRaw("GET", path, null, "Cookie", s.cookie());
+        assertThat(page.statusCode()).as(path).isEqualTo(200);
+        assertThat(page.body()).contains("<dd>120</dd>");
+        assertThat(page.body().contains("rel=\"first\"")).as(path).isEqualTo(pages > 0);
+        Matcher m = shown.matcher(page.body());
+        int onPage = 0;
+        while (m.find()) {
+          seen.add(m.group(1));
+          onPage++;
+        }
+        assertThat(onPage).as(path).isEqualTo(pages < 2 ? 50 : 20);
+        Matcher n = next.matcher(page.body());
+        path = n.find() ? n.group(1).replace("&amp;", "&") : null;
+        pages++;
+      }
+      assertThat(pages).isEqualTo(3);
+      List<String> expected = new java.util.ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        expected.add(String.format("m%03d", i));
+      }
+      assertThat(seen).isEqualTo(expected);
+      HttpResponse<String> bad =
+          server.sendRaw(
+              "GET", "/console/groups/" + group + "?members=abc", null, "Cookie", s.cookie());
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.body()).contains("whole number").doesNotContain("Exception");
+    }
   }
 
   @Test

@@ -141,6 +141,18 @@ final class RecordingStore implements Store {
     }
 
     @Override
+    public MemberPage memberPage(String groupId, long afterSeq, int limit) {
+      calls.add("memberPage(" + groupId + ")");
+      return r.memberPage(groupId, afterSeq, limit);
+    }
+
+    @Override
+    public long memberCount(String groupId) {
+      calls.add("memberCount(" + groupId + ")");
+      return r.memberCount(groupId);
+    }
+
+    @Override
     public List<JournalEntry> journal(long afterSeq, int limit) {
       return r.journal(afterSeq, limit);
     }

@@ -125,6 +125,16 @@ final class JdbcTx implements StoreTx {
   }
 
   @Override
+  public MemberPage memberPage(String groupId, long afterSeq, int limit) {
+    return sql(() -> memberships.page(groupId, afterSeq, limit));
+  }
+
+  @Override
+  public long memberCount(String groupId) {
+    return sql(() -> memberships.count(groupId));
+  }
+
+  @Override
   public List<JournalEntry> journal(long afterSeq, int limit) {
     if (!open) {
       throw new IllegalStateException("the store transaction has ended");

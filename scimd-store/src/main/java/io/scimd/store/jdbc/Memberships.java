@@ -10,6 +10,7 @@ import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
 import io.scimd.store.Change;
 import io.scimd.store.Member;
+import io.scimd.store.StoreReader;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -112,6 +113,45 @@ final class Memberships {
       if (rows < SHOWN_PAGE) {
         return;
       }
+    }
+  }
+
+  /** As {@link io.scimd.store.StoreReader#memberPage}. */
+  StoreReader.MemberPage page(String groupId, long afterSeq, int limit) throws SQLException {
+    PreparedStatement ps =
+        c.ps(
+            "SELECT m.member_id, m.member_type, COALESCE(m.display, r.display), m.seq FROM members m"
+                + " LEFT JOIN resources r"
+                + " ON r.tenant = m.tenant AND r.type = m.member_type AND r.id = m.member_id"
+                + " WHERE m.tenant = ? AND m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?");
+    ps.setString(1, tenant);
+    ps.setString(2, groupId);
+    ps.setLong(3, afterSeq);
+    ps.setInt(4, limit + 1); // one more than asked says whether a next page exists
+    List<Member> page = new ArrayList<>(limit);
+    long last = afterSeq;
+    boolean more = false;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if (page.size() == limit) {
+          more = true;
+          break;
+        }
+        page.add(new Member(rs.getString(1), rs.getString(2), rs.getString(3)));
+        last = rs.getLong(4);
+      }
+    }
+    return new StoreReader.MemberPage(page, last, more);
+  }
+
+  /** As {@link io.scimd.store.StoreReader#memberCount}. */
+  long count(String groupId) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT COUNT(*) FROM members WHERE tenant = ? AND group_id = ?");
+    ps.setString(1, tenant);
+    ps.setString(2, groupId);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -36,6 +36,7 @@ import io.scimd.store.ScanLimits;
 import io.scimd.store.Scope;
 import io.scimd.store.Sort;
 import io.scimd.store.Store;
+import io.scimd.store.StoreReader;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import io.scimd.store.Tenants;
@@ -332,6 +333,43 @@ public abstract class StoreContractTest {
         store.write(SCOPE, tx -> tx.replace("User", u.id(), attrs).resource());
     assertThat(replaced.meta().version()).isEqualTo(4);
     assertThat(replaced.meta().lastModified()).isAfter(touched.lastModified());
+  }
+
+  /** A group's members a page at a time, in insertion order, with the count; an empty group's. */
+  @Test
+  void memberPage_walksInInsertionOrder_andCountsTheMembers() {
+    StoredResource g = insert("Group", group("paged"));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      ids.add(insert("User", user("p" + i)).id());
+    }
+    addMembers(g.id(), ids.subList(4, 7).toArray(String[]::new));
+    addMembers(g.id(), ids.subList(0, 4).toArray(String[]::new));
+    List<String> inOrder = new ArrayList<>(ids.subList(4, 7));
+    inOrder.addAll(ids.subList(0, 4));
+    List<String> walked = new ArrayList<>();
+    long after = Long.MIN_VALUE;
+    int pages = 0;
+    while (true) {
+      long from = after;
+      StoreReader.MemberPage page = store.read(SCOPE, r -> r.memberPage(g.id(), from, 3));
+      page.members().forEach(m -> walked.add(m.value()));
+      assertThat(page.members()).allSatisfy(m -> assertThat(m.display()).startsWith("p"));
+      pages++;
+      if (!page.more()) {
+        break;
+      }
+      after = page.lastSeq();
+    }
+    assertThat(walked).isEqualTo(inOrder);
+    assertThat(pages).isEqualTo(3);
+    long count = store.read(SCOPE, r -> r.memberCount(g.id()));
+    assertThat(count).isEqualTo(7);
+    StoredResource empty = insert("Group", group("empty"));
+    assertThat(store.read(SCOPE, r -> r.memberPage(empty.id(), Long.MIN_VALUE, 3)).members())
+        .isEmpty();
+    long none = store.read(SCOPE, r -> r.memberCount(empty.id()));
+    assertThat(none).isZero();
   }
 
   @Test
