@@ -4,6 +4,7 @@ import io.scimd.access.AccessSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.console.ConsoleOidc;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
 import io.scimd.server.oauth.TrustedIssuers;
@@ -157,6 +158,11 @@ public final class Main implements Runnable {
           "--log-format",
           "--log-level",
           "--metrics-open" ->
+          "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
+      case "--console-oidc-issuer",
+          "--console-oidc-client-id",
+          "--console-oidc-admins",
+          "--console-oidc-admin-group" ->
           "SCIMD_" + option.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
       case "--hub-key" -> "SCIMD_HUB_KEY_FILE";
       default -> null;
@@ -581,6 +587,33 @@ public final class Main implements Runnable {
             "Serve /metrics without a credential, for a Prometheus that cannot send one; it then tells anyone who reaches the port the request counts per client and route (SCIMD_METRICS_OPEN; default ${DEFAULT-VALUE}: a client with the scope metrics or admin).")
     boolean metricsOpen;
 
+    @Option(
+        names = "--console-oidc-issuer",
+        paramLabel = "URL",
+        description =
+            "The issuer URL of an OpenID Connect provider people sign in to the console with, by the authorization code flow with PKCE (SCIMD_CONSOLE_OIDC_ISSUER; default: none, admin tokens only). Needs --console-oidc-client-id and --console-oidc-admins or --console-oidc-admin-group; the client secret, if any, comes from SCIMD_CONSOLE_OIDC_CLIENT_SECRET or its _FILE; the redirect URI is --oauth-issuer's URL (else the URL the browser used) + /console/oidc/callback.")
+    @Nullable String consoleOidcIssuer;
+
+    @Option(
+        names = "--console-oidc-client-id",
+        description =
+            "scimd's client id at the console's OIDC provider (SCIMD_CONSOLE_OIDC_CLIENT_ID).")
+    @Nullable String consoleOidcClientId;
+
+    @Option(
+        names = "--console-oidc-admins",
+        paramLabel = "EMAIL|SUB",
+        split = ",",
+        description =
+            "Who may sign in to the console through the OIDC provider, by email or subject; repeatable (SCIMD_CONSOLE_OIDC_ADMINS, comma-separated; default: none).")
+    List<String> consoleOidcAdmins = new ArrayList<>();
+
+    @Option(
+        names = "--console-oidc-admin-group",
+        description =
+            "A value of the ID token's groups claim whose bearers may sign in to the console through the OIDC provider (SCIMD_CONSOLE_OIDC_ADMIN_GROUP; default: none).")
+    @Nullable String consoleOidcAdminGroup;
+
     private final Consumer<ScimServer> onStarted;
 
     /** Where the settings come from; set once the command line is built. */
@@ -650,6 +683,7 @@ public final class Main implements Runnable {
                     accessStaleness,
                     indexMax == null ? AccessSettings.defaultMaxIdentities() : indexMax));
         config = config.withMetricsOpen(metricsOpen);
+        config = config.withConsoleOidc(consoleOidc(oauthIssuer));
         server = ScimServer.start(config, spec.commandLine().getOut());
       } catch (IllegalArgumentException e) {
         err.println("scimd: invalid configuration: " + explain(e));
@@ -706,6 +740,45 @@ public final class Main implements Runnable {
                 + "); use a long random value");
       }
       return v.text();
+    }
+
+    /**
+     * The console's OIDC sign-in, or null when none of its settings is given.
+     *
+     * @throws IllegalArgumentException when only some are given, naming what is missing (never the
+     *     secret)
+     */
+    private @Nullable ConsoleOidc consoleOidc(@Nullable String redirectBase) {
+      Settings s = settings;
+      Settings.Value secret = s == null ? null : s.withoutFlag("console-oidc-client-secret", spec);
+      String issuer = consoleOidcIssuer;
+      String clientId = consoleOidcClientId;
+      boolean any =
+          issuer != null
+              || clientId != null
+              || secret != null
+              || !consoleOidcAdmins.isEmpty()
+              || consoleOidcAdminGroup != null;
+      if (!any) {
+        return null;
+      }
+      if (issuer == null || issuer.isBlank()) {
+        throw new IllegalArgumentException(
+            "the console's OIDC settings need --console-oidc-issuer too (the provider's issuer"
+                + " URL), or none of them");
+      }
+      if (clientId == null || clientId.isBlank()) {
+        throw new IllegalArgumentException(
+            "--console-oidc-issuer needs --console-oidc-client-id (scimd's client id at the"
+                + " provider)");
+      }
+      return new ConsoleOidc(
+          issuer,
+          clientId,
+          secret == null ? null : secret.text(),
+          consoleOidcAdmins,
+          consoleOidcAdminGroup,
+          redirectBase);
     }
 
     /**

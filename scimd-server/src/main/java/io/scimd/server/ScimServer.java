@@ -274,7 +274,7 @@ public final class ScimServer implements AutoCloseable {
     Telemetry telemetry = Telemetry.start(clock);
     telemetry.observe(store, hub.hub());
     // The web console at /console (0026), beside the API and outside its bearer authentication.
-    Console console = new Console(store, admin, hub, access, services, clock);
+    Console console = new Console(store, admin, hub, access, services, clock, config.consoleOidc());
     jetty.setHandler(
         console.mountedBefore(
             ScimHttp.handler(

@@ -4,6 +4,7 @@ import io.scimd.access.AccessSettings;
 import io.scimd.server.audit.AuditSettings;
 import io.scimd.server.clients.AuthSettings;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.console.ConsoleOidc;
 import io.scimd.server.hub.HubSettings;
 import io.scimd.server.limits.Rate;
 import io.scimd.server.oauth.OAuthSettings;
@@ -36,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  * @param access whether decisions come from an in-memory index of each tenant, and how stale it may
  *     be
  * @param metricsOpen whether {@code /metrics} answers without a credential ({@code --metrics-open})
+ * @param consoleOidc how people sign in to the console through an OIDC provider; null: with admin
+ *     tokens only
  */
 public record ServerConfig(
     String host,
@@ -52,7 +55,8 @@ public record ServerConfig(
     OAuthSettings oauth,
     HubSettings hub,
     AccessSettings access,
-    boolean metricsOpen) {
+    boolean metricsOpen,
+    @Nullable ConsoleOidc consoleOidc) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -99,7 +103,8 @@ public record ServerConfig(
         OAuthSettings.DEFAULTS,
         HubSettings.DEFAULTS,
         AccessSettings.defaults(),
-        false);
+        false,
+        null);
   }
 
   /** This configuration on the PostgreSQL database at {@code jdbcUrl}, pooled as {@code pool}. */
@@ -119,7 +124,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /** This configuration with the extra schema and resource type definitions in {@code dir}. */
@@ -139,7 +145,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /** This configuration with the audit trail kept as {@code settings} say. */
@@ -159,7 +166,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /**
@@ -181,7 +189,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /** This configuration with {@code auth}'s rules for clients' credentials. */
@@ -201,7 +210,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /** This configuration with {@code oauth}'s authorization server settings. */
@@ -221,7 +231,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /**
@@ -249,7 +260,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /** This configuration with {@code hub}'s key file, URL allow-list and delivery workers. */
@@ -269,7 +281,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
   }
 
   /** This configuration with decisions answered as {@code access} says (index, staleness). */
@@ -289,7 +302,29 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        metricsOpen);
+        metricsOpen,
+        consoleOidc);
+  }
+
+  /** This configuration with the console's OIDC sign-in, or without it ({@code null}). */
+  public ServerConfig withConsoleOidc(@Nullable ConsoleOidc oidc) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        schemasDir,
+        bootstrapToken,
+        service,
+        database,
+        pool,
+        audit,
+        transport,
+        auth,
+        oauth,
+        hub,
+        access,
+        metricsOpen,
+        oidc);
   }
 
   /** This configuration with {@code /metrics} open to anyone who can reach it, or not. */
@@ -309,7 +344,8 @@ public record ServerConfig(
         oauth,
         hub,
         access,
-        open);
+        open,
+        consoleOidc);
   }
 
   /** The defaults: 127.0.0.1:8080, {@code ./scimd-data}, no extra schemas, a generated token. */

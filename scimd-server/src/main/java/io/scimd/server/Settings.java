@@ -55,11 +55,15 @@ final class Settings implements CommandLine.IDefaultValueProvider {
    * as container and systemd secrets are mounted. Key files (the audit, hub and TLS keys) are
    * already files and named by path.
    */
-  static final Set<String> SECRETS = Set.of("db", "bootstrap-token");
+  static final Set<String> SECRETS = Set.of("db", "bootstrap-token", "console-oidc-client-secret");
 
   /** Settings no flag sets, by key: a secret on a command line shows in every process listing. */
   static final Map<String, String> WITHOUT_FLAG =
-      Map.of("bootstrap-token", "SCIMD_BOOTSTRAP_TOKEN");
+      Map.of(
+          "bootstrap-token",
+          "SCIMD_BOOTSTRAP_TOKEN",
+          "console-oidc-client-secret",
+          "SCIMD_CONSOLE_OIDC_CLIENT_SECRET");
 
   /** What the suffix of a secret's file variable, and of its key, is. */
   private static final String FILE_VARIABLE = "_FILE";

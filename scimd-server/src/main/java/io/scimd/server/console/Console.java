@@ -19,6 +19,7 @@ import io.scimd.server.audit.Export;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.http.HttpIo;
 import io.scimd.server.hub.HubNode;
 import io.scimd.server.hub.Reconciling;
 import io.scimd.server.observe.Telemetry;
@@ -91,6 +92,12 @@ public final class Console extends Handler.Abstract {
   static final String SESSION_COOKIE = "scimd_console";
   static final String SIGNIN_COOKIE = "scimd_console_signin";
 
+  /** The state of an OIDC sign-in under way, which the callback must bring back. */
+  static final String OIDC_COOKIE = "scimd_console_oidc";
+
+  /** The session kind of a person the OIDC provider signed in (the journal's principal kind). */
+  static final String OIDC_KIND = "oidc";
+
   /** Rows on a list page. */
   static final int PAGE_SIZE = 25;
 
@@ -127,6 +134,7 @@ public final class Console extends Handler.Abstract {
   private final Function<String, ScimService> services;
   private final InstantSource clock;
   private final Sessions sessions;
+  private final @Nullable OidcSignIn oidc;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
   private final byte[] css = resource("/io/scimd/server/console/console.css");
   private final byte[] htmx = resource(HTMX_RESOURCE);
@@ -135,6 +143,7 @@ public final class Console extends Handler.Abstract {
    * @param hub the provisioning hub, as the admin API's targets endpoints use it
    * @param access the access model, as {@code /access/v1} and the admin API use it
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
+   * @param oidc how people sign in through the company's OIDC provider; null: with tokens only
    */
   public Console(
       Store store,
@@ -142,7 +151,8 @@ public final class Console extends Handler.Abstract {
       HubNode hub,
       AccessModel access,
       Function<String, ScimService> services,
-      InstantSource clock) {
+      InstantSource clock,
+      @Nullable ConsoleOidc oidc) {
     this.store = store;
     this.admin = admin;
     this.hub = hub;
@@ -150,6 +160,7 @@ public final class Console extends Handler.Abstract {
     this.services = services;
     this.clock = clock;
     this.sessions = new Sessions(clock);
+    this.oidc = oidc == null ? null : new OidcSignIn(oidc, clock);
   }
 
   /** Whether {@code path} is the console's. */
@@ -205,6 +216,24 @@ public final class Console extends Handler.Abstract {
         signIn(request, response, callback);
       } else {
         notAllowed(response, callback);
+      }
+      return;
+    }
+    if (path.equals(PREFIX + "/oidc/start") || path.equals(OidcSignIn.CALLBACK)) {
+      OidcSignIn signIn = oidc;
+      if (signIn == null) {
+        problem(
+            response,
+            callback,
+            404,
+            "Not found",
+            "This console has no sign-in through an identity provider; sign in with a token.");
+      } else if (!get) {
+        notAllowed(response, callback);
+      } else if (path.equals(OidcSignIn.CALLBACK)) {
+        oidcCallback(signIn, request, response, callback);
+      } else {
+        oidcStart(signIn, request, response, callback);
       }
       return;
     }
@@ -313,7 +342,98 @@ public final class Console extends Handler.Abstract {
         response,
         callback,
         status,
-        render("signin.jte", Map.of("page", new Views.SignIn(csrf, error, false))));
+        render(
+            "signin.jte",
+            Map.of(
+                "page",
+                new Views.SignIn(
+                    csrf, error, oidc == null ? null : oidc.settings().displayName()))));
+  }
+
+  /** Sends the browser to the OIDC provider, the sign-in's state in a cookie. */
+  private void oidcStart(OidcSignIn signIn, Request request, Response response, Callback callback) {
+    OidcSignIn.Started started;
+    try {
+      String base = signIn.settings().redirectBase();
+      started = signIn.begin(OidcSignIn.callback(base != null ? base : HttpIo.base(request, "")));
+    } catch (OidcSignIn.Refused e) {
+      refused(e, request, response, callback);
+      return;
+    }
+    // SameSite=Lax, not Strict: the browser brings it back on the provider's redirect, a
+    // cross-site navigation; it is good for one sign-in and names no session.
+    Response.addCookie(
+        response,
+        HttpCookie.build(OIDC_COOKIE, started.state())
+            .path(PREFIX + "/oidc")
+            .httpOnly(true)
+            .secure(secure(request))
+            .sameSite(HttpCookie.SameSite.LAX)
+            .maxAge(OidcSignIn.PENDING_FOR.toSeconds())
+            .build());
+    redirect(response, callback, started.authorization().toString());
+  }
+
+  /**
+   * The provider's redirect back: a session like a token's (same cookie, CSRF and idle rules) for
+   * an administrator, in the default tenant, for at most {@link OidcSignIn#LIFETIME}; a page saying
+   * why for anything else.
+   */
+  private void oidcCallback(
+      OidcSignIn signIn, Request request, Response response, Callback callback) {
+    String state = cookie(request, OIDC_COOKIE);
+    Response.addCookie(response, expiredCookie(request, OIDC_COOKIE, PREFIX + "/oidc"));
+    OidcSignIn.Person person;
+    try {
+      person = signIn.finish(query(request), state);
+    } catch (OidcSignIn.Refused e) {
+      refused(e, request, response, callback);
+      return;
+    }
+    String id =
+        sessions.start(
+            Scope.DEFAULT_TENANT,
+            OIDC_KIND,
+            person.subject(),
+            person.name(),
+            OIDC_KIND,
+            OidcSignIn.LIFETIME);
+    LOG.info(
+        "console: {} (subject {}) of tenant {} signed in through OIDC from {}",
+        person.name(),
+        person.subject(),
+        Scope.DEFAULT_TENANT,
+        Request.getRemoteAddr(request));
+    Response.addCookie(
+        response,
+        HttpCookie.build(SESSION_COOKIE, id)
+            .path(PREFIX)
+            .httpOnly(true)
+            .secure(secure(request))
+            .sameSite(HttpCookie.SameSite.STRICT)
+            .build());
+    html(
+        response,
+        callback,
+        200,
+        render(
+            "signedin.jte", Map.of("page", new Views.SignedIn(person.name(), PREFIX + "/users"))));
+  }
+
+  private void refused(
+      OidcSignIn.Refused e, Request request, Response response, Callback callback) {
+    if (e.status >= 500) {
+      LOG.warn(
+          "console sign-in through OIDC failed from {}: {}",
+          Request.getRemoteAddr(request),
+          e.getMessage());
+    } else {
+      LOG.info(
+          "console sign-in through OIDC refused from {}: {}",
+          Request.getRemoteAddr(request),
+          e.getMessage());
+    }
+    problem(response, callback, e.status, e.title, e.detail);
   }
 
   private void signIn(Request request, Response response, Callback callback) {
@@ -367,6 +487,11 @@ public final class Console extends Handler.Abstract {
 
   /** Whether the session's credential is still a live admin token of the session's client. */
   private boolean stillAdmin(Sessions.Session session) {
+    if (session.principalKind().equals(OIDC_KIND)) {
+      // The provider vouched for the person at sign-in; the session's short lifetime
+      // (OidcSignIn.LIFETIME) is when it is asked again.
+      return oidc != null && session.tenant().equals(Scope.DEFAULT_TENANT);
+    }
     return adminClientOf(session.credential())
         .filter(c -> c.id().equals(session.principalId()) && c.tenant().equals(session.tenant()))
         .isPresent();

@@ -39,6 +39,8 @@ final class Sessions {
    * @param credential the hash of the credential it signed in with, looked at again on every
    *     request: a revoked or expired one ends the session
    * @param csrf the token every form of this session posts back
+   * @param ends when it ends at the latest, however busy: {@link #ABSOLUTE} after sign-in, or
+   *     sooner for a session whose sign-in is to be made again (OIDC, {@link OidcSignIn#LIFETIME})
    */
   record Session(
       String tenant,
@@ -48,11 +50,12 @@ final class Sessions {
       String credential,
       String csrf,
       Instant started,
-      Instant lastSeen) {
+      Instant lastSeen,
+      Instant ends) {
 
     Session seen(Instant now) {
       return new Session(
-          tenant, principalKind, principalId, principalName, credential, csrf, started, now);
+          tenant, principalKind, principalId, principalName, credential, csrf, started, now, ends);
     }
 
     /** Whether {@code given} is this session's CSRF token, compared in constant time. */
@@ -75,6 +78,20 @@ final class Sessions {
       String principalId,
       String principalName,
       String credential) {
+    return start(tenant, principalKind, principalId, principalName, credential, ABSOLUTE);
+  }
+
+  /**
+   * Starts a session that ends at the latest {@code lifetime} after now (never later than {@link
+   * #ABSOLUTE}) and answers its id.
+   */
+  String start(
+      String tenant,
+      String principalKind,
+      String principalId,
+      String principalName,
+      String credential,
+      Duration lifetime) {
     if (byHash.size() >= MAX) {
       sweep();
     }
@@ -83,7 +100,15 @@ final class Sessions {
     byHash.put(
         Tokens.hash(id),
         new Session(
-            tenant, principalKind, principalId, principalName, credential, random(), now, now));
+            tenant,
+            principalKind,
+            principalId,
+            principalName,
+            credential,
+            random(),
+            now,
+            now,
+            now.plus(lifetime.compareTo(ABSOLUTE) < 0 ? lifetime : ABSOLUTE)));
     return id;
   }
 
@@ -119,7 +144,7 @@ final class Sessions {
   }
 
   private boolean expired(Session s, Instant now) {
-    return !now.isBefore(s.lastSeen().plus(IDLE)) || !now.isBefore(s.started().plus(ABSOLUTE));
+    return !now.isBefore(s.lastSeen().plus(IDLE)) || !now.isBefore(s.ends());
   }
 
   private void sweep() {

@@ -20,8 +20,16 @@ public final class Views {
    */
   public record Chrome(String title, String section, String who, String tenant, String csrf) {}
 
-  /** The sign-in page. */
-  public record SignIn(String csrf, @Nullable String error, boolean oidc) {}
+  /**
+   * The sign-in page.
+   *
+   * @param oidc the identity provider's name for its "Sign in with" button; null when the console
+   *     has no OIDC sign-in
+   */
+  public record SignIn(String csrf, @Nullable String error, @Nullable String oidc) {}
+
+  /** The page a successful OIDC sign-in answers, which takes the browser on to the console. */
+  public record SignedIn(String who, String next) {}
 
   /** An error page, signed in or not. */
   public record Problem(int status, String title, String detail) {}

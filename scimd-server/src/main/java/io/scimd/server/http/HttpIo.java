@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * {"active":true,"active":false}} has no single meaning, and silently taking the last one would
  * store something the client may not have meant.
  */
-final class HttpIo {
+public final class HttpIo {
   // RFC 7644 §8.1: UTF-8 is the only encoding, so the media type needs no charset parameter.
   static final String SCIM_JSON = "application/scim+json";
 
@@ -329,7 +329,7 @@ final class HttpIo {
    * becomes the connection's own, and a host that is no name or address (one with a {@code /} or
    * {@code @} in it) becomes the address the client connected to.
    */
-  static String base(Request request, String prefix) {
+  public static String base(Request request, String prefix) {
     HttpURI uri = request.getHttpURI();
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
