@@ -280,4 +280,50 @@ class ConfigFileTest {
         .isEqualTo(
             "scimd: invalid configuration: SCIMD_BOOTSTRAP_TOKEN_FILE: no file " + missing + "\n");
   }
+
+  @Test
+  void theConsolesOidcSettings_halfGiven_refuseToStart_namingWhatIsMissing() throws Exception {
+    assertThat(
+            run(
+                Map.of("SCIMD_CONSOLE_OIDC_CLIENT_SECRET", "a-client-secret"),
+                "serve",
+                "--console-oidc-client-id",
+                "scimd",
+                "--data",
+                dir.toString()))
+        .isEqualTo(Main.EXIT_CONFIG);
+    assertThat(err.toString())
+        .startsWith("scimd: invalid configuration: the console's OIDC settings need")
+        .contains("--console-oidc-issuer")
+        .doesNotContain("a-client-secret");
+
+    assertThat(
+            run(
+                Map.of(),
+                "serve",
+                "--console-oidc-issuer",
+                "https://login.example.com",
+                "--console-oidc-admins",
+                "alice@example.com",
+                "--data",
+                dir.toString()))
+        .isEqualTo(Main.EXIT_CONFIG);
+    assertThat(err.toString()).contains("needs --console-oidc-client-id");
+
+    Path secret = file("oidc-secret", "a-client-secret\n");
+    Path config =
+        file(
+            "oidc.yaml",
+            "console-oidc-issuer: https://login.example.com\n"
+                + "console-oidc-client-id: scimd\n"
+                + "console-oidc-client-secret_file: "
+                + secret
+                + "\n");
+    assertThat(run(Map.of(), "serve", "--config", config.toString(), "--data", dir.toString()))
+        .isEqualTo(Main.EXIT_CONFIG);
+    assertThat(err.toString())
+        .contains("needs --console-oidc-admins or --console-oidc-admin-group")
+        .doesNotContain("a-client-secret");
+    assertThat(dir.resolve("scimd.db")).as("nothing was created").doesNotExist();
+  }
 }

@@ -45,6 +45,21 @@ class SessionsTest {
   }
 
   @Test
+  void aShorterLifetime_endsTheSessionThen_evenWhenUsed() {
+    String id = sessions.start("default", "oidc", "sub-1", "alice", "oidc", OidcSignIn.LIFETIME);
+    for (int i = 0; i < 5; i++) {
+      now = now.plus(Duration.ofMinutes(11));
+      assertThat(sessions.find(id)).as("after %d min", (i + 1) * 11).isPresent();
+    }
+    now = now.plus(OidcSignIn.LIFETIME.minusMinutes(55));
+    assertThat(sessions.find(id)).isEmpty();
+
+    // A lifetime longer than the absolute one is cut to it.
+    String longer = sessions.start("default", "oidc", "s", "a", "oidc", Duration.ofDays(7));
+    assertThat(sessions.find(longer).orElseThrow().ends()).isEqualTo(now.plus(Sessions.ABSOLUTE));
+  }
+
+  @Test
   void find_isEmpty_afterEnd_andForUnknownOrOversizedIds() {
     String id = sessions.start("default", "client", "c1", "ops", "hash");
     sessions.end(id);

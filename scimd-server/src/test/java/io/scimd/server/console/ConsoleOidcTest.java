@@ -1,0 +1,344 @@
+package io.scimd.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scimd.server.http.TestServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console's sign-in through OIDC, over real HTTP against a started scimd and a real OIDC
+ * provider started beside it (mock-oauth2-server: discovery, JWKS, authorize, token endpoints, PKCE
+ * checked): the whole flow, and each way it must be refused.
+ */
+class ConsoleOidcTest {
+  private static final String CLIENT_ID = "scimd-console";
+  private static final String ADMIN_EMAIL = "alice@example.com";
+  private static final String ADMIN_GROUP = "scimd-admins";
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+  private static MockOAuth2Server idp;
+  private static TestServer server;
+  private static final HttpClient BROWSER =
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
+  @BeforeAll
+  static void start() {
+    idp = new MockOAuth2Server();
+    idp.start();
+    String issuer = idp.issuerUrl("default").toString();
+    server =
+        TestServer.start(
+            TestServer.config()
+                .withConsoleOidc(
+                    new ConsoleOidc(
+                        issuer,
+                        CLIENT_ID,
+                        "the-client-secret",
+                        List.of(ADMIN_EMAIL),
+                        ADMIN_GROUP,
+                        null)));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    idp.shutdown();
+  }
+
+  /** A sign-in started at scimd: the provider's authorize URL and the state cookie. */
+  record Started(URI authorize, String stateCookie) {}
+
+  private static Started begin() {
+    HttpResponse<String> r = server.sendRaw("GET", "/console/oidc/start", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    String set = setCookie(r, Console.OIDC_COOKIE);
+    assertThat(set)
+        .contains("HttpOnly")
+        .contains("SameSite=Lax")
+        .contains("Path=/console/oidc")
+        .contains("Max-Age=600");
+    return new Started(
+        URI.create(r.headers().firstValue("Location").orElseThrow()),
+        cookieValue(set, Console.OIDC_COOKIE));
+  }
+
+  /** The provider's answer to {@code authorize}: the path and query of scimd's callback. */
+  private static String authorize(URI authorize) {
+    HttpResponse<String> r = get(authorize);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+    URI back = URI.create(r.headers().firstValue("Location").orElseThrow());
+    assertThat(back.getPath()).isEqualTo("/console/oidc/callback");
+    return back.getRawPath() + "?" + back.getRawQuery();
+  }
+
+  private static HttpResponse<String> callback(String pathAndQuery, String stateCookie) {
+    return server.sendRaw(
+        "GET", pathAndQuery, null, "Cookie", Console.OIDC_COOKIE + "=" + stateCookie);
+  }
+
+  /**
+   * The provider will put these claims in its next ID token, for {@code audience} (the provider
+   * addresses its ID tokens to the client that asks; an {@code aud} claim overrides that).
+   */
+  private static void nextPerson(String subject, Map<String, Object> claims, String audience) {
+    Map<String, Object> all = new HashMap<>(claims);
+    if (!audience.equals(CLIENT_ID)) {
+      all.put("aud", List.of(audience));
+    }
+    idp.enqueueCallback(
+        new DefaultOAuth2TokenCallback("default", subject, "JWT", List.of(audience), all, 3600));
+  }
+
+  @Test
+  void signInPage_offersTheProvider_besideTheTokenForm() {
+    HttpResponse<String> page = server.sendRaw("GET", "/console/signin", null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body())
+        .contains("href=\"/console/oidc/start\"")
+        .contains("Sign in with localhost")
+        .contains("<label for=\"token\">");
+  }
+
+  @Test
+  void anAdminByEmail_signsIn_withACookieLikeATokensSession_andIsShownInTheHeader() {
+    Started started = begin();
+    Map<String, String> params = query(started.authorize());
+    assertThat(params)
+        .containsEntry("response_type", "code")
+        .containsEntry("client_id", CLIENT_ID)
+        .containsEntry("code_challenge_method", "S256")
+        .containsEntry("state", started.stateCookie())
+        .containsKeys("nonce", "code_challenge", "redirect_uri");
+    assertThat(params.get("redirect_uri")).isEqualTo(server.url("/console/oidc/callback"));
+    assertThat(params.get("scope")).contains("openid").contains("email");
+
+    String back = authorize(started.authorize());
+    nextPerson("alice-sub", Map.of("email", ADMIN_EMAIL, "name", "Alice"), CLIENT_ID);
+    HttpResponse<String> signedIn = callback(back, started.stateCookie());
+    assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+    assertThat(signedIn.body())
+        .contains("Signed in as " + ADMIN_EMAIL)
+        .contains("http-equiv=\"refresh\"")
+        .contains("url=/console/users");
+    String set = setCookie(signedIn, Console.SESSION_COOKIE);
+    assertThat(set).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/console");
+    assertThat(signedIn.headers().allValues("Set-Cookie"))
+        .anyMatch(
+            c ->
+                c.startsWith(Console.OIDC_COOKIE + "=;") && c.contains("Expires=Thu, 01 Jan 1970"));
+
+    String cookie = Console.SESSION_COOKIE + "=" + cookieValue(set, Console.SESSION_COOKIE);
+    HttpResponse<String> users = server.sendRaw("GET", "/console/users", null, "Cookie", cookie);
+    assertThat(users.statusCode()).as(users.body()).isEqualTo(200);
+    assertThat(users.body()).contains(ADMIN_EMAIL);
+
+    // A change made in the console is the person's in the journal, in the default tenant.
+    Matcher csrf = CSRF.matcher(users.body());
+    assertThat(csrf.find()).isTrue();
+    HttpResponse<String> created =
+        server.sendRaw(
+            "POST",
+            "/console/clients",
+            "csrf=" + csrf.group(1) + "&name=made-by-alice&scope=scim%3Aread",
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+            "Cookie",
+            cookie);
+    assertThat(created.statusCode()).as(created.body()).isLessThan(400);
+    assertThat(server.send("GET", "/admin/v1/clients", null).body()).contains("made-by-alice");
+
+    // The cookie is no credential for the API.
+    assertThat(server.sendRaw("GET", "/scim/v2/Users", null, "Cookie", cookie).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void anAdminByGroup_signsIn_namedByTheSubject_whenTheProviderGivesNoEmail() {
+    Started started = begin();
+    String back = authorize(started.authorize());
+    nextPerson("bob-sub", Map.of("groups", List.of("staff", ADMIN_GROUP)), CLIENT_ID);
+    HttpResponse<String> signedIn = callback(back, started.stateCookie());
+    assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+    assertThat(signedIn.body()).contains("Signed in as bob-sub");
+  }
+
+  @Test
+  void someoneWhoIsNoAdmin_isRefused_403_withoutASession() {
+    Started started = begin();
+    String back = authorize(started.authorize());
+    nextPerson(
+        "mallory-sub",
+        Map.of("email", "mallory@example.com", "groups", List.of("staff")),
+        CLIENT_ID);
+    HttpResponse<String> r = callback(back, started.stateCookie());
+    assertNoSession(r, 403, "mallory@example.com is not among the administrators");
+
+    // An admin's address the provider says it has not verified does not count.
+    Started again = begin();
+    String back2 = authorize(again.authorize());
+    nextPerson("eve-sub", Map.of("email", ADMIN_EMAIL, "email_verified", false), CLIENT_ID);
+    assertNoSession(
+        callback(back2, again.stateCookie()), 403, "eve-sub is not among the administrators");
+  }
+
+  @Test
+  void theProvidersError_isRefused_403() {
+    Started started = begin();
+    HttpResponse<String> r =
+        callback(
+            "/console/oidc/callback?error=access_denied&state=" + started.stateCookie(),
+            started.stateCookie());
+    assertNoSession(r, 403, "access_denied");
+    // The state was used up by the refusal.
+    assertNoSession(
+        callback(
+            "/console/oidc/callback?code=x&state=" + started.stateCookie(), started.stateCookie()),
+        400,
+        "unknown, already used or expired");
+  }
+
+  @Test
+  void aReplayedCallback_andAnUnknownState_areRefused_400() {
+    Started started = begin();
+    String back = authorize(started.authorize());
+    nextPerson("alice-sub", Map.of("email", ADMIN_EMAIL), CLIENT_ID);
+    assertThat(callback(back, started.stateCookie()).statusCode()).isEqualTo(200);
+    assertNoSession(callback(back, started.stateCookie()), 400, "already used");
+
+    assertNoSession(
+        callback("/console/oidc/callback?code=abc&state=made-up", "made-up"), 400, "unknown");
+    assertNoSession(callback("/console/oidc/callback?code=abc", "x"), 400, "unknown");
+  }
+
+  @Test
+  void aCallbackWithoutTheBrowsersStateCookie_isRefused_400() {
+    Started started = begin();
+    String back = authorize(started.authorize());
+    // Someone else's browser (no cookie, or the cookie of its own sign-in) follows the link.
+    Started other = begin();
+    assertNoSession(callback(back, other.stateCookie()), 400, "not started in this browser");
+    Started third = begin();
+    String back3 = authorize(third.authorize());
+    assertNoSession(server.sendRaw("GET", back3, null), 400, "not started in this browser");
+  }
+
+  @Test
+  void anIdTokenWithAnotherNonce_isRefused_403() {
+    Started started = begin();
+    // The provider is asked for the code with a nonce other than the one scimd kept.
+    String tampered =
+        started.authorize().toString().replaceFirst("([?&]nonce=)[^&]+", "$1someone-elses-nonce");
+    assertThat(tampered).isNotEqualTo(started.authorize().toString());
+    String back = authorize(URI.create(tampered));
+    nextPerson("alice-sub", Map.of("email", ADMIN_EMAIL), CLIENT_ID);
+    assertNoSession(callback(back, started.stateCookie()), 403, "did not check out");
+  }
+
+  @Test
+  void anIdTokenForAnotherAudience_isRefused_403() {
+    Started started = begin();
+    String back = authorize(started.authorize());
+    nextPerson("alice-sub", Map.of("email", ADMIN_EMAIL), "another-application");
+    assertNoSession(callback(back, started.stateCookie()), 403, "did not check out");
+  }
+
+  @Test
+  void aCodeTheProviderRefuses_isRefused_403() {
+    Started started = begin();
+    String back = authorize(started.authorize());
+    String forged = back.replaceFirst("([?&]code=)[^&]+", "$1not-a-code");
+    assertNoSession(callback(forged, started.stateCookie()), 403, "did not accept the sign-in");
+  }
+
+  @Test
+  void withoutOidcSettings_itsPathsAre404_andTheSignInPageHasNoButton() {
+    try (TestServer plain = TestServer.start()) {
+      assertThat(plain.sendRaw("GET", "/console/oidc/start", null).statusCode()).isEqualTo(404);
+      assertThat(plain.sendRaw("GET", "/console/oidc/callback?code=a&state=b", null).statusCode())
+          .isEqualTo(404);
+      assertThat(plain.sendRaw("GET", "/console/signin", null).body())
+          .doesNotContain("/console/oidc/start");
+    }
+  }
+
+  @Test
+  void anUnreachableProvider_isA502Page_notA500() {
+    // Nothing listens on the port of a provider that was stopped.
+    MockOAuth2Server gone = new MockOAuth2Server();
+    gone.start();
+    String issuer = gone.issuerUrl("default").toString();
+    gone.shutdown();
+    try (TestServer s =
+        TestServer.start(
+            TestServer.config()
+                .withConsoleOidc(
+                    new ConsoleOidc(issuer, CLIENT_ID, null, List.of(ADMIN_EMAIL), null, null)))) {
+      HttpResponse<String> r = s.sendRaw("GET", "/console/oidc/start", null);
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(r.body()).contains("could not be reached").doesNotContain("Exception");
+    }
+  }
+
+  private static void assertNoSession(HttpResponse<String> r, int status, String says) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.body()).contains(says).doesNotContain("Exception").doesNotContain(" at io.");
+    assertThat(r.headers().allValues("Set-Cookie"))
+        .noneMatch(c -> c.startsWith(Console.SESSION_COOKIE + "="));
+  }
+
+  private static HttpResponse<String> get(URI uri) {
+    try {
+      return BROWSER.send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> query(URI uri) {
+    Map<String, String> out = new HashMap<>();
+    for (String pair : uri.getRawQuery().split("&")) {
+      int eq = pair.indexOf('=');
+      out.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+          URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  private static String setCookie(HttpResponse<String> r, String name) {
+    return r.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith(name + "=") && !c.startsWith(name + "=;"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no Set-Cookie " + name + " in " + r.headers()));
+  }
+
+  private static String cookieValue(String setCookie, String name) {
+    int semi = setCookie.indexOf(';');
+    return setCookie.substring(name.length() + 1, semi < 0 ? setCookie.length() : semi);
+  }
+}
