@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.scimd.server.http.TestServer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
-import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import no.nav.security.mock.oauth2.OAuth2Config;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,9 @@ class ConsoleOidcBrowserTest {
 
   @BeforeAll
   static void start() {
-    idp = new MockOAuth2Server();
+    // Its login form: the person signs in on the provider's page, so the browser's way back to
+    // scimd starts on another site, as with a real provider.
+    idp = new MockOAuth2Server(new OAuth2Config(true));
     idp.start();
     server =
         TestServer.start(
@@ -58,14 +59,6 @@ class ConsoleOidcBrowserTest {
     try (Browser browser = Browser.open()) {
       var driver = browser.driver;
       WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-      idp.enqueueCallback(
-          new DefaultOAuth2TokenCallback(
-              "default",
-              "alice-sub",
-              "JWT",
-              List.of("scimd-console"),
-              Map.of("email", "alice@example.com"),
-              3600));
 
       driver.get(server.url("/console/"));
       wait.until(ExpectedConditions.urlContains("/console/signin"));
@@ -74,10 +67,18 @@ class ConsoleOidcBrowserTest {
       browser.screenshot("oidc-01-signin");
 
       driver.findElement(By.id("oidc-signin")).sendKeys(Keys.ENTER);
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("username")));
+      driver.findElement(By.name("username")).sendKeys("alice-sub");
+      driver.findElement(By.name("claims")).sendKeys("{\"email\": \"alice@example.com\"}");
+      browser.screenshot("oidc-02-provider-login");
+      driver.findElement(By.cssSelector("input[type=submit]")).click();
+      // Were the callback a 303 to /console/users, Chromium would not send the new SameSite=Strict
+      // session cookie on a chain the provider's page started, and this would land on the sign-in
+      // page (tried): the callback's page moves on by itself instead.
       wait.until(ExpectedConditions.urlContains("/console/users"));
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Users"));
       assertThat(driver.getPageSource()).contains("alice@example.com");
-      browser.screenshot("oidc-02-signed-in");
+      browser.screenshot("oidc-03-signed-in");
 
       driver.findElement(By.cssSelector("form[action='/console/signout'] button")).click();
       wait.until(ExpectedConditions.urlContains("/console/signin"));
