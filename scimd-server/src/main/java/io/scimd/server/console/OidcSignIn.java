@@ -72,6 +72,9 @@ final class OidcSignIn {
    */
   static final Duration LIFETIME = Duration.ofHours(1);
 
+  /** How long discovery is not tried again after it failed. */
+  static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
+
   /** How long a started sign-in waits for its callback. */
   static final Duration PENDING_FOR = Duration.ofMinutes(10);
 
@@ -131,6 +134,13 @@ final class OidcSignIn {
   private final InstantSource clock;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private volatile @Nullable Provider provider;
+
+  /**
+   * Until when discovery is not tried again after it failed: the start page needs no credential, so
+   * without a pause every request to it while the provider is away would wait out a connect timeout
+   * and send the provider one more request.
+   */
+  private volatile Instant discoveryPausedUntil = Instant.MIN;
 
   OidcSignIn(ConsoleOidc settings, InstantSource clock) {
     this.settings = settings;
@@ -342,12 +352,19 @@ final class OidcSignIn {
     if (known != null) {
       return known;
     }
+    Instant now = clock.instant();
+    if (now.isBefore(discoveryPausedUntil)) {
+      throw unreachable(
+          "discovery at " + settings.issuer() + " failed less than " + DISCOVERY_RETRY + " ago",
+          null);
+    }
     OIDCProviderMetadata metadata;
     try {
       metadata =
           OIDCProviderMetadata.resolve(
               new Issuer(settings.issuer()), CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
     } catch (GeneralException | IOException e) {
+      discoveryPausedUntil = clock.instant().plus(DISCOVERY_RETRY);
       throw unreachable("discovery at " + settings.issuer() + " failed: " + e.getMessage(), e);
     }
     URI jwks = metadata.getJWKSetURI();
