@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How people sign in to the console through the company's OpenID Connect provider
- * (docs/decisions/0030-console-oidc.md): the authorization code flow with PKCE, and who of those
+ * (docs/decisions/0031-console-oidc.md): the authorization code flow with PKCE, and who of those
  * the provider vouches for is an administrator.
  *
  * @param issuer the provider's issuer URL; its {@code /.well-known/openid-configuration} names the

@@ -51,7 +51,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The console's sign-in through an OpenID Connect provider: the authorization code flow with PKCE
- * (S256), a {@code state} and a {@code nonce} (docs/decisions/0030-console-oidc.md).
+ * (S256), a {@code state} and a {@code nonce} (docs/decisions/0031-console-oidc.md).
  *
  * <p>{@link #begin} keeps what the callback needs (the nonce, the PKCE verifier, the redirect URI)
  * in this node's memory under the hash of a random {@code state}, for {@link #PENDING_FOR}; {@link
