@@ -267,6 +267,7 @@ class ConsoleOidcTest {
     Started started = begin();
     String back = authorize(started.authorize());
     String forged = back.replaceFirst("([?&]code=)[^&]+", "$1not-a-code");
+    assertThat(query(URI.create(forged)).get("state")).as(back).isEqualTo(started.stateCookie());
     assertNoSession(callback(forged, started.stateCookie()), 403, "did not accept the sign-in");
   }
 
