@@ -457,6 +457,18 @@ public final class ScimType implements TargetType {
     }
   }
 
+  @Override
+  public java.util.Map<String, String> destinations(ObjectNode config) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("url", urls.check("url", config.path("url").asText()).toString());
+    JsonNode auth = config.path("auth");
+    if (auth.path("type").asText().equals("oauth-client-credentials")) {
+      out.put(
+          "auth.tokenUrl", urls.check("auth.tokenUrl", auth.path("tokenUrl").asText()).toString());
+    }
+    return out;
+  }
+
   private ScimClient client(Target target, ObjectNode config, ObjectNode secrets) {
     URI base = urls.check("url", config.path("url").asText());
     Duration timeout = Duration.ofMillis(config.path("timeoutMs").asLong(10_000));
