@@ -737,10 +737,11 @@ public final class Console extends Handler.Abstract {
               "Content-Disposition",
               "attachment; filename=\"scimd-audit-" + session.tenant() + ".jsonl\"");
       // Streamed as the entries are read: a long trail is never held in memory.
-      try (java.io.PrintWriter out =
+      java.io.PrintWriter out =
           new java.io.PrintWriter(
               new java.io.OutputStreamWriter(
-                  Content.Sink.asOutputStream(response), StandardCharsets.UTF_8))) {
+                  Content.Sink.asOutputStream(response), StandardCharsets.UTF_8));
+      try {
         Export.write(
             store.audit(),
             session.tenant(),
@@ -751,7 +752,20 @@ public final class Console extends Handler.Abstract {
             out);
       } catch (RuntimeException e) {
         LOG.error("console: the audit export failed midway", e);
+        // Not closed: closing ends the chunked body as a complete one and the download would look
+        // whole. Failing the callback aborts the response, as the API's StreamedResponse does, so
+        // the client sees a broken transfer; before anything was sent, the caller's error page.
+        if (!response.isCommitted()) {
+          response.reset();
+          throw e;
+        }
         callback.failed(e);
+        return;
+      }
+      out.close();
+      // A PrintWriter keeps write errors to itself: a client that went away is no success.
+      if (out.checkError()) {
+        callback.failed(new java.io.IOException("the audit export could not be sent whole"));
         return;
       }
       callback.succeeded();
