@@ -173,6 +173,19 @@ public final class Console extends Handler.Abstract {
     try {
       route(request, response, callback);
     } catch (RuntimeException e) {
+      if (e instanceof ScimException se && se.status() == 503) {
+        // The store is unavailable or busy (the API answers it so): the page may show a second
+        // later, so a 503 that says when to retry, as the API's, not a 500 that reads as a bug.
+        LOG.warn(
+            "console request {} {} -> 503: {}", request.getMethod(), path(request), e.getMessage());
+        problem(
+            response,
+            callback,
+            503,
+            "Busy, try again",
+            "The database is unavailable or busy. Try again in a moment.");
+        return true;
+      }
       String id = Sessions.random().substring(0, 12);
       LOG.error(
           "console request {} {} failed (error id {})", request.getMethod(), path(request), id, e);
@@ -1398,6 +1411,10 @@ public final class Console extends Handler.Abstract {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
     response.getHeaders().put("Content-Security-Policy", CSP);
     response.getHeaders().put("X-Frame-Options", "DENY");
+    if (status == 503) {
+      // A busy or unreachable store, as the API says it: when to try again.
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+    }
     response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
   }
 

@@ -108,6 +108,29 @@ class ConsoleStoreFailuresTest {
   }
 
   @Test
+  void aBusyDatabase_isA503PageWithRetryAfter() throws Exception {
+    PgTestDatabase.require(db);
+    String cookie = signIn();
+    assertThat(get(cookie, "/console/audit").statusCode()).isEqualTo(200);
+    try (Connection c = db.connect();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      // The audit page's query waits for the lock past the statement timeout: the database is
+      // busy, as the API's 503 says it.
+      s.execute("LOCK TABLE journal IN ACCESS EXCLUSIVE MODE");
+      HttpResponse<String> r = get(cookie, "/console/audit");
+      c.rollback();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(r.body())
+          .contains("Try again")
+          .doesNotContain("Exception")
+          .doesNotContain("at io.");
+    }
+    assertThat(get(cookie, "/console/audit").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void anExportWhoseDatabaseConnectionDiesMidway_isABrokenDownload() throws Exception {
     PgTestDatabase.require(db);
     journal(1_000_000L, PADDED_ENTRIES, "pad-", 1_000);
