@@ -172,6 +172,13 @@ public final class Console extends Handler.Abstract {
     }
     try {
       route(request, response, callback);
+    } catch (BadCursor e) {
+      problem(
+          response,
+          callback,
+          400,
+          "Bad page link",
+          "'after' must be a journal number (0 or more), as the page's Next link gives it.");
     } catch (RuntimeException e) {
       if (e instanceof ScimException se && se.status() == 503) {
         // The store is unavailable or busy (the API answers it so): the page may show a second
@@ -671,7 +678,7 @@ public final class Console extends Handler.Abstract {
                     null,
                     since,
                     until,
-                    Math.max(0, number(query.get("after"))),
+                    cursor(query.get("after")),
                     AUDIT_PAGE));
         for (JsonNode e : page.entries()) {
           String rt = e.path("resourceType").asText();
@@ -1076,7 +1083,7 @@ public final class Console extends Handler.Abstract {
         return;
       }
       ObjectNode t = shown.get();
-      long after = Math.max(0, number(query.get("after")));
+      long after = cursor(query.get("after"));
       List<HubRecords.DeadLetter> found =
           hub.hub().deadLetters(session.tenant(), name, after, DEAD_LETTERS_PAGE);
       List<Views.DeadLetterRow> letters = new ArrayList<>();
@@ -1302,7 +1309,7 @@ public final class Console extends Handler.Abstract {
     }
 
     private Views.History history(String type, String id, Map<String, String> query, String href) {
-      long after = Math.max(0, number(query.get("after")));
+      long after = cursor(query.get("after"));
       AuditEntries.Page page =
           AuditEntries.history(store, session.tenant(), type, id, after, HISTORY_PAGE);
       List<Views.Change> changes = new ArrayList<>();
@@ -1505,6 +1512,34 @@ public final class Console extends Handler.Abstract {
   private static String path(Request request) {
     String p = request.getHttpURI().getPath();
     return p == null ? "" : p;
+  }
+
+  /**
+   * A page's {@code after}: a journal or audit number, which outgrows an int. Anything else is a
+   * 400 ({@link BadCursor}), never the first page again as if nothing were wrong.
+   */
+  private static long cursor(@Nullable String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    try {
+      long seq = Long.parseLong(text.trim());
+      if (seq >= 0) {
+        return seq;
+      }
+    } catch (NumberFormatException e) {
+      // falls through: a 400
+    }
+    throw new BadCursor();
+  }
+
+  /** An {@code after} that is no journal number; answered 400. */
+  private static final class BadCursor extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadCursor() {
+      super("bad page cursor", null, false, false);
+    }
   }
 
   private static int number(@Nullable String text) {

@@ -131,6 +131,36 @@ class ConsoleStoreFailuresTest {
   }
 
   @Test
+  void aCursorPast2To31_isTheNextPage_andABadCursorIs400() throws Exception {
+    PgTestDatabase.require(db);
+    journal(3_000_000_000L, 2, "past-int-", 10);
+    String cookie = signIn();
+    String id =
+        TestServer.json(
+                server.send(
+                    "GET",
+                    TestServer.SCIM + "/Users?filter=" + TestServer.q("userName eq \"bjensen\""),
+                    null))
+            .path("Resources")
+            .path(0)
+            .path("id")
+            .asText();
+    assertThat(id).isNotEmpty();
+    assertThat(get(cookie, "/console/audit").body()).contains(id);
+    // The page after entry 3,000,000,001: the one entry past it, not the trail's first page.
+    HttpResponse<String> r = get(cookie, "/console/audit?after=3000000001");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).contains("past-int-2").doesNotContain("past-int-1").doesNotContain(id);
+    for (String bad : new String[] {"abc", "-5", "99999999999999999999"}) {
+      HttpResponse<String> refused = get(cookie, "/console/audit?after=" + bad);
+      assertThat(refused.statusCode()).as(bad + ": " + refused.body()).isEqualTo(400);
+      assertThat(refused.body()).contains("journal number");
+      refused = get(cookie, "/console/users/" + id + "?after=" + bad);
+      assertThat(refused.statusCode()).as(bad + ": " + refused.body()).isEqualTo(400);
+    }
+  }
+
+  @Test
   void anExportWhoseDatabaseConnectionDiesMidway_isABrokenDownload() throws Exception {
     PgTestDatabase.require(db);
     journal(1_000_000L, PADDED_ENTRIES, "pad-", 1_000);
