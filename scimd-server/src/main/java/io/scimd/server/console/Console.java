@@ -19,6 +19,7 @@ import io.scimd.server.audit.Export;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.http.FailedAuthentications;
 import io.scimd.server.hub.HubNode;
 import io.scimd.server.hub.Reconciling;
 import io.scimd.server.observe.Telemetry;
@@ -127,6 +128,7 @@ public final class Console extends Handler.Abstract {
   private final Function<String, ScimService> services;
   private final InstantSource clock;
   private final Sessions sessions;
+  private final FailedAuthentications failedSignIns;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
   private final byte[] css = resource("/io/scimd/server/console/console.css");
   private final byte[] htmx = resource(HTMX_RESOURCE);
@@ -135,6 +137,8 @@ public final class Console extends Handler.Abstract {
    * @param hub the provisioning hub, as the admin API's targets endpoints use it
    * @param access the access model, as {@code /access/v1} and the admin API use it
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
+   * @param failedSignIns where a refused token sign-in is counted, throttled and journaled, as the
+   *     API's 401s are
    */
   public Console(
       Store store,
@@ -142,7 +146,8 @@ public final class Console extends Handler.Abstract {
       HubNode hub,
       AccessModel access,
       Function<String, ScimService> services,
-      InstantSource clock) {
+      InstantSource clock,
+      FailedAuthentications failedSignIns) {
     this.store = store;
     this.admin = admin;
     this.hub = hub;
@@ -150,6 +155,7 @@ public final class Console extends Handler.Abstract {
     this.services = services;
     this.clock = clock;
     this.sessions = new Sessions(clock);
+    this.failedSignIns = failedSignIns;
   }
 
   /** Whether {@code path} is the console's. */
@@ -349,8 +355,22 @@ public final class Console extends Handler.Abstract {
       return;
     }
     String token = Objects.requireNonNullElse(form.getValue("token"), "").trim();
+    // Held to the API's limit on failed authentications per address, whatever the token: a
+    // guesser learns nothing more here than at the API.
+    long retryAfter = failedSignIns.retryAfterSeconds(request);
+    if (retryAfter > 0) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
+      signInPage(
+          request,
+          response,
+          callback,
+          "Too many failed sign-ins from this address: try again in " + retryAfter + " s.",
+          429);
+      return;
+    }
     Optional<Credentials.Client> client = adminClient(token);
     if (client.isEmpty()) {
+      failedSignIns.failed(request, token);
       LOG.info(
           "console sign-in refused from {}: not a live admin token",
           Request.getRemoteAddr(request));
