@@ -20,13 +20,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The console when the store fails under it, on PostgreSQL: a busy database is a 503 page with
  * Retry-After (as the API answers), an audit export whose database connection dies midway is a
  * broken download, never a complete-looking file, and a page cursor is a journal number past 2^31.
  */
+// The export's test ends the server's database connections: it runs last.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleStoreFailuresTest {
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
   private static final String FORM = "application/x-www-form-urlencoded";
@@ -161,6 +166,7 @@ class ConsoleStoreFailuresTest {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE)
   void anExportWhoseDatabaseConnectionDiesMidway_isABrokenDownload() throws Exception {
     PgTestDatabase.require(db);
     journal(1_000_000L, PADDED_ENTRIES, "pad-", 1_000);
