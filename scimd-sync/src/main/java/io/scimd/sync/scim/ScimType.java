@@ -422,6 +422,16 @@ public final class ScimType implements TargetType {
   @Override
   public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
     ScimClient client = client(target, config, secrets);
+    try {
+      return open(target, config, client);
+    } catch (RuntimeException e) {
+      // The sink closes the client it is given; one that is never made must close it here.
+      client.close();
+      throw e;
+    }
+  }
+
+  private Sink open(Target target, ObjectNode config, ScimClient client) {
     Profile profile = Profile.named(config.path("profile").asText("rfc"));
     // What the target says it supports, read when it was saved or, failing that, now (first use);
     // a failure to read it is tried again after a while, the profile alone applying meanwhile.
