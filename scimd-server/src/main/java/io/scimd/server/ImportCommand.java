@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.error.ScimException;
 import io.scimd.core.schema.ResourceType;
 import io.scimd.core.schema.SchemaRegistry;
+import io.scimd.server.events.SecurityEventsParts;
+import io.scimd.server.hub.HubNode;
+import io.scimd.server.hub.HubSettings;
 import io.scimd.server.service.ImportWrites;
 import io.scimd.store.AccessRecords;
 import io.scimd.store.Credentials;
@@ -17,6 +20,9 @@ import io.scimd.store.Store;
 import io.scimd.store.StoreTx;
 import io.scimd.store.StoredResource;
 import io.scimd.store.Tenants;
+import io.scimd.sync.Delivery;
+import io.scimd.sync.Hub;
+import io.scimd.sync.SecretBox;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -107,6 +114,15 @@ final class ImportCommand implements Callable<Integer> {
               + " emails[type eq \"work\"].value, active, externalId, urn:...:employeeNumber).")
   boolean csv;
 
+  @Option(
+      names = "--target-allow",
+      paramLabel = "PREFIX",
+      split = ",",
+      description =
+          "A URL prefix imported targets may have, as the server's --target-allow; repeatable."
+              + " Without any, every http and https URL is allowed.")
+  List<String> targetAllow = new ArrayList<>();
+
   @Mixin StoreOptions store = new StoreOptions();
 
   /** One record of the file: its line, its kind, and what it holds. */
@@ -122,6 +138,10 @@ final class ImportCommand implements Callable<Integer> {
 
   private final Map<String, Tally> tallies = new LinkedHashMap<>();
   private final List<String> errors = new ArrayList<>();
+
+  /** What the import did that the operator must act on (a target's secrets dropped). */
+  private final List<String> notes = new ArrayList<>();
+
   private long errorCount;
 
   private Tally tally(String kind) {
@@ -233,6 +253,9 @@ final class ImportCommand implements Callable<Integer> {
       err.println("scimd: ... and " + (errorCount - errors.size()) + " more problem(s)");
     }
     err.flush();
+    for (String n : notes) {
+      out.println("scimd: " + n);
+    }
     out.println("scimd: " + what);
     out.printf(
         "%-14s %9s %9s %9s %9s%n",
@@ -264,6 +287,7 @@ final class ImportCommand implements Callable<Integer> {
     private final String into;
     private final Scope scope;
     private final ImportWrites writes;
+    private final Hub hub;
     private long committedThrough;
 
     Importer(Store s, SchemaRegistry registry, String into) {
@@ -272,6 +296,24 @@ final class ImportCommand implements Callable<Integer> {
       this.into = into;
       this.scope = Scope.system(into, "import");
       this.writes = new ImportWrites(registry);
+      List<String> prefixes = new ArrayList<>();
+      for (String p : targetAllow) {
+        if (!p.isBlank()) {
+          prefixes.add(p.strip());
+        }
+      }
+      // Checks targets with the rules a save applies. Its box is a throwaway: an import seals
+      // nothing (exported targets carry no secrets), it keeps or drops the sealed ones as stored.
+      this.hub =
+          HubNode.hub(
+              s,
+              new SecretBox(SecretBox.newKey()),
+              registry,
+              HubSettings.DEFAULTS
+                  .withDelivery(false, Delivery.Settings.defaults())
+                  .withAllowedUrls(prefixes),
+              InstantSource.system(),
+              SecurityEventsParts.offline(registry));
     }
 
     /** Streams the file's records to {@code batch}, {@value #BATCH} at a time. */
@@ -386,8 +428,7 @@ final class ImportCommand implements Callable<Integer> {
                               .isPresent(),
                           "client \"" + name(rec) + "\"");
                   case "target" -> {
-                    object(rec, "config");
-                    text(rec, "type");
+                    hub.checkExported(into, name(rec), text(rec, "type"), object(rec, "config"));
                     conflict(
                         rec,
                         kind,
@@ -572,13 +613,19 @@ final class ImportCommand implements Callable<Integer> {
           tally(kind).created++;
         }
         case "target" -> {
-          String config = object(rec, "config").toString();
+          ObjectNode definition = object(rec, "config");
+          String config = definition.toString();
           String type = text(rec, "type");
+          hub.checkExported(into, name, type, definition);
           Optional<HubRecords.Target> existing = s.hub().target(into, name);
           if (existing.isPresent()) {
-            if (otherConflict(rec, kind, "target \"" + name + "\"", true)) {
-              HubRecords.Target t = existing.get();
-              s.hub().update(scope, name, t.version(), config, t.secrets());
+            if (otherConflict(rec, kind, "target \"" + name + "\"", true)
+                && hub.replaceExported(scope, existing.get(), definition)) {
+              notes.add(
+                  "target \""
+                      + name
+                      + "\": its address changed, so its secrets were dropped and it is paused: set"
+                      + " them (scimd target update), then resume it");
             }
             return;
           }
@@ -744,12 +791,12 @@ final class ImportCommand implements Callable<Integer> {
     return v.asText();
   }
 
-  private static JsonNode object(Rec rec, String field) {
+  private static ObjectNode object(Rec rec, String field) {
     JsonNode v = rec.node().get(field);
-    if (v == null || !v.isObject()) {
+    if (!(v instanceof ObjectNode o)) {
       throw new IllegalArgumentException("field " + field + ": missing or not an object");
     }
-    return v;
+    return o;
   }
 
   private static @Nullable String optText(JsonNode n, String field) {

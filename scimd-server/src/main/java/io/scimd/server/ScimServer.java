@@ -11,6 +11,7 @@ import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
 import io.scimd.server.console.Console;
 import io.scimd.server.events.SecurityEventsParts;
+import io.scimd.server.http.FailedAuthentications;
 import io.scimd.server.http.ScimHttp;
 import io.scimd.server.hub.HubNode;
 import io.scimd.server.hub.WakingStore;
@@ -274,7 +275,16 @@ public final class ScimServer implements AutoCloseable {
     Telemetry telemetry = Telemetry.start(clock);
     telemetry.observe(store, hub.hub());
     // The web console at /console (0026), beside the API and outside its bearer authentication.
-    Console console = new Console(store, admin, hub, access, services, clock, config.consoleOidc());
+    Console console =
+        new Console(
+            store,
+            admin,
+            hub,
+            access,
+            services,
+            clock,
+            config.consoleOidc(),
+            new FailedAuthentications(authFailures, failureLog));
     jetty.setHandler(
         console.mountedBefore(
             ScimHttp.handler(

@@ -258,6 +258,62 @@ public final class Hub {
     return out;
   }
 
+  /**
+   * Checks a target as {@code scimd export} wrote it (its stored config; its secrets are never
+   * exported) before an import saves it into the tenant: its type is known and is the type of the
+   * tenant's target of that name, if it has one, and every address it sends to passes the URL rules
+   * a save applies.
+   *
+   * @throws IllegalArgumentException naming what is refused
+   */
+  public void checkExported(String tenant, String name, String type, ObjectNode config) {
+    TargetType t = typeNamed(type);
+    Optional<Target> held = records.target(tenant, name);
+    if (held.isPresent() && !held.get().type().equals(type)) {
+      throw new IllegalArgumentException(
+          "'type' cannot change (it is '" + held.get().type() + "'): remove the target first");
+    }
+    t.destinations(config);
+  }
+
+  /**
+   * Replaces a target's config with an exported one, checked first as {@link #checkExported} does.
+   * Its secrets stay only when the file sends where the target sends now: when an address changes
+   * ({@code url}, {@code auth.tokenUrl}) they are dropped and the target paused until an operator
+   * sets them again, so an import file cannot carry a target's credentials to another receiver.
+   *
+   * @return true when the target had secrets and they were dropped
+   * @throws IllegalArgumentException naming what is refused
+   * @throws IllegalStateException when the target was changed meanwhile
+   */
+  public boolean replaceExported(Scope scope, Target held, ObjectNode config) {
+    checkExported(scope.tenant(), held.name(), held.type(), config);
+    TargetType type = typeNamed(held.type());
+    Map<String, String> before;
+    try {
+      before = type.destinations(parse(held.config()));
+    } catch (IllegalArgumentException e) {
+      // An address the rules refuse now (a stricter allow-list) is no address to keep secrets for.
+      before = Map.of();
+    }
+    boolean moved = !before.equals(type.destinations(config));
+    boolean dropped = moved && held.secrets() != null;
+    if (records
+        .update(scope, held.name(), held.version(), text(config), moved ? null : held.secrets())
+        .isEmpty()) {
+      throw new IllegalStateException(
+          "the target '" + held.name() + "' was removed meanwhile: import again");
+    }
+    if (dropped) {
+      records.pause(
+          scope,
+          held.name(),
+          "imported with another address, so its secrets were dropped: set them (scimd target"
+              + " update), then resume it");
+    }
+    return dropped;
+  }
+
   public boolean delete(Scope scope, String name) {
     return records.delete(scope, name);
   }

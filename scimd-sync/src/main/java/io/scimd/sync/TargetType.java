@@ -52,6 +52,18 @@ public interface TargetType {
   }
 
   /**
+   * The addresses a saved target's stored {@code config} sends to, by setting ({@code url}, {@code
+   * auth.tokenUrl}), each checked by the URL rules a save applies. What an import compares to
+   * decide whether the target's secrets may stay: secrets set for one receiver must not follow a
+   * file to another.
+   *
+   * @throws IllegalArgumentException naming the setting when an address is missing or refused
+   */
+  default java.util.Map<String, String> destinations(ObjectNode config) {
+    return java.util.Map.of();
+  }
+
+  /**
    * Called after a target of this type was saved (created or changed), outside the save's
    * transaction: what a type learns from the target itself is read again here (a scim target's
    * ServiceProviderConfig). Failing to reach the target is not a reason to refuse the save: it is

@@ -19,6 +19,7 @@ import io.scimd.server.audit.Export;
 import io.scimd.server.clients.ClientAdmin;
 import io.scimd.server.clients.Scopes;
 import io.scimd.server.clients.Tokens;
+import io.scimd.server.http.FailedAuthentications;
 import io.scimd.server.http.HttpIo;
 import io.scimd.server.hub.HubNode;
 import io.scimd.server.hub.Reconciling;
@@ -135,6 +136,7 @@ public final class Console extends Handler.Abstract {
   private final InstantSource clock;
   private final Sessions sessions;
   private final @Nullable OidcSignIn oidc;
+  private final FailedAuthentications failedSignIns;
   private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
   private final byte[] css = resource("/io/scimd/server/console/console.css");
   private final byte[] htmx = resource(HTMX_RESOURCE);
@@ -144,6 +146,8 @@ public final class Console extends Handler.Abstract {
    * @param access the access model, as {@code /access/v1} and the admin API use it
    * @param services each tenant's SCIM service (its schemas), as the SCIM endpoints use them
    * @param oidc how people sign in through the company's OIDC provider; null: with tokens only
+   * @param failedSignIns where a refused token sign-in is counted, throttled and journaled, as the
+   *     API's 401s are
    */
   public Console(
       Store store,
@@ -152,7 +156,8 @@ public final class Console extends Handler.Abstract {
       AccessModel access,
       Function<String, ScimService> services,
       InstantSource clock,
-      @Nullable ConsoleOidc oidc) {
+      @Nullable ConsoleOidc oidc,
+      FailedAuthentications failedSignIns) {
     this.store = store;
     this.admin = admin;
     this.hub = hub;
@@ -161,6 +166,7 @@ public final class Console extends Handler.Abstract {
     this.clock = clock;
     this.sessions = new Sessions(clock);
     this.oidc = oidc == null ? null : new OidcSignIn(oidc, clock);
+    this.failedSignIns = failedSignIns;
   }
 
   /** Whether {@code path} is the console's. */
@@ -183,7 +189,27 @@ public final class Console extends Handler.Abstract {
     }
     try {
       route(request, response, callback);
+    } catch (BadCursor e) {
+      problem(
+          response,
+          callback,
+          400,
+          "Bad page link",
+          "'after' must be a journal number (0 or more), as the page's Next link gives it.");
     } catch (RuntimeException e) {
+      if (e instanceof ScimException se && se.status() == 503) {
+        // The store is unavailable or busy (the API answers it so): the page may show a second
+        // later, so a 503 that says when to retry, as the API's, not a 500 that reads as a bug.
+        LOG.warn(
+            "console request {} {} -> 503: {}", request.getMethod(), path(request), e.getMessage());
+        problem(
+            response,
+            callback,
+            503,
+            "Busy, try again",
+            "The database is unavailable or busy. Try again in a moment.");
+        return true;
+      }
       String id = Sessions.random().substring(0, 12);
       LOG.error(
           "console request {} {} failed (error id {})", request.getMethod(), path(request), id, e);
@@ -449,8 +475,22 @@ public final class Console extends Handler.Abstract {
       return;
     }
     String token = Objects.requireNonNullElse(form.getValue("token"), "").trim();
+    // Held to the API's limit on failed authentications per address, whatever the token: a
+    // guesser learns nothing more here than at the API.
+    long retryAfter = failedSignIns.retryAfterSeconds(request);
+    if (retryAfter > 0) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
+      signInPage(
+          request,
+          response,
+          callback,
+          "Too many failed sign-ins from this address: try again in " + retryAfter + " s.",
+          429);
+      return;
+    }
     Optional<Credentials.Client> client = adminClient(token);
     if (client.isEmpty()) {
+      failedSignIns.failed(request, token);
       LOG.info(
           "console sign-in refused from {}: not a live admin token",
           Request.getRemoteAddr(request));
@@ -783,7 +823,7 @@ public final class Console extends Handler.Abstract {
                     null,
                     since,
                     until,
-                    Math.max(0, number(query.get("after"))),
+                    cursor(query.get("after")),
                     AUDIT_PAGE));
         for (JsonNode e : page.entries()) {
           String rt = e.path("resourceType").asText();
@@ -862,10 +902,11 @@ public final class Console extends Handler.Abstract {
               "Content-Disposition",
               "attachment; filename=\"scimd-audit-" + session.tenant() + ".jsonl\"");
       // Streamed as the entries are read: a long trail is never held in memory.
-      try (java.io.PrintWriter out =
+      java.io.PrintWriter out =
           new java.io.PrintWriter(
               new java.io.OutputStreamWriter(
-                  Content.Sink.asOutputStream(response), StandardCharsets.UTF_8))) {
+                  Content.Sink.asOutputStream(response), StandardCharsets.UTF_8));
+      try {
         Export.write(
             store.audit(),
             session.tenant(),
@@ -876,7 +917,20 @@ public final class Console extends Handler.Abstract {
             out);
       } catch (RuntimeException e) {
         LOG.error("console: the audit export failed midway", e);
+        // Not closed: closing ends the chunked body as a complete one and the download would look
+        // whole. Failing the callback aborts the response, as the API's StreamedResponse does, so
+        // the client sees a broken transfer; before anything was sent, the caller's error page.
+        if (!response.isCommitted()) {
+          response.reset();
+          throw e;
+        }
         callback.failed(e);
+        return;
+      }
+      out.close();
+      // A PrintWriter keeps write errors to itself: a client that went away is no success.
+      if (out.checkError()) {
+        callback.failed(new java.io.IOException("the audit export could not be sent whole"));
         return;
       }
       callback.succeeded();
@@ -1174,7 +1228,7 @@ public final class Console extends Handler.Abstract {
         return;
       }
       ObjectNode t = shown.get();
-      long after = Math.max(0, number(query.get("after")));
+      long after = cursor(query.get("after"));
       List<HubRecords.DeadLetter> found =
           hub.hub().deadLetters(session.tenant(), name, after, DEAD_LETTERS_PAGE);
       List<Views.DeadLetterRow> letters = new ArrayList<>();
@@ -1400,7 +1454,7 @@ public final class Console extends Handler.Abstract {
     }
 
     private Views.History history(String type, String id, Map<String, String> query, String href) {
-      long after = Math.max(0, number(query.get("after")));
+      long after = cursor(query.get("after"));
       AuditEntries.Page page =
           AuditEntries.history(store, session.tenant(), type, id, after, HISTORY_PAGE);
       List<Views.Change> changes = new ArrayList<>();
@@ -1509,6 +1563,10 @@ public final class Console extends Handler.Abstract {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
     response.getHeaders().put("Content-Security-Policy", CSP);
     response.getHeaders().put("X-Frame-Options", "DENY");
+    if (status == 503) {
+      // A busy or unreachable store, as the API says it: when to try again.
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+    }
     response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
   }
 
@@ -1599,6 +1657,34 @@ public final class Console extends Handler.Abstract {
   private static String path(Request request) {
     String p = request.getHttpURI().getPath();
     return p == null ? "" : p;
+  }
+
+  /**
+   * A page's {@code after}: a journal or audit number, which outgrows an int. Anything else is a
+   * 400 ({@link BadCursor}), never the first page again as if nothing were wrong.
+   */
+  private static long cursor(@Nullable String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    try {
+      long seq = Long.parseLong(text.trim());
+      if (seq >= 0) {
+        return seq;
+      }
+    } catch (NumberFormatException e) {
+      // falls through: a 400
+    }
+    throw new BadCursor();
+  }
+
+  /** An {@code after} that is no journal number; answered 400. */
+  private static final class BadCursor extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadCursor() {
+      super("bad page cursor", null, false, false);
+    }
   }
 
   private static int number(@Nullable String text) {

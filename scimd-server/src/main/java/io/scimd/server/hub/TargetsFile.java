@@ -63,6 +63,28 @@ public final class TargetsFile {
   public List<Hub.Applied> apply(
       Hub hub, String tenant, String principal, boolean allowMadeSecrets) {
     Map<String, List<ObjectNode>> byTenant = read(tenant);
+    int definitions = byTenant.values().stream().mapToInt(List::size).sum();
+    for (int attempt = 0; ; attempt++) {
+      List<Hub.Planned> plan = plan(hub, byTenant, principal, allowMadeSecrets);
+      try {
+        return hub.commit(plan);
+      } catch (IllegalStateException e) {
+        // Every node of a database starts with the same file: another one saved a target between
+        // this plan and its commit. Planned again from what is stored now, what it saved is
+        // unchanged (a file both apply changes nothing twice) and the rest is saved here. The
+        // other node saves the same targets in the same order, so this one may catch up with it
+        // again; each time it did save one more, hence at most one more attempt per target.
+        if (attempt >= definitions
+            || plan.stream().anyMatch(p -> p.checked().shownOnce() != null)) {
+          // (A secret scimd made may be saved by now: planned again, it would be shown to no one.)
+          throw e;
+        }
+      }
+    }
+  }
+
+  private List<Hub.Planned> plan(
+      Hub hub, Map<String, List<ObjectNode>> byTenant, String principal, boolean allowMadeSecrets) {
     List<Hub.Planned> plan = new ArrayList<>();
     try {
       for (Map.Entry<String, List<ObjectNode>> e : byTenant.entrySet()) {
@@ -83,7 +105,7 @@ public final class TargetsFile {
         }
       }
     }
-    return hub.commit(plan);
+    return plan;
   }
 
   /** The file's definitions by tenant, their {@code $env}/{@code $file} values read. */

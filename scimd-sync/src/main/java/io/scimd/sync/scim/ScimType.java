@@ -422,6 +422,16 @@ public final class ScimType implements TargetType {
   @Override
   public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
     ScimClient client = client(target, config, secrets);
+    try {
+      return open(target, config, client);
+    } catch (RuntimeException e) {
+      // The sink closes the client it is given; one that is never made must close it here.
+      client.close();
+      throw e;
+    }
+  }
+
+  private Sink open(Target target, ObjectNode config, ScimClient client) {
     Profile profile = Profile.named(config.path("profile").asText("rfc"));
     // What the target says it supports, read when it was saved or, failing that, now (first use);
     // a failure to read it is tried again after a while, the profile alone applying meanwhile.
@@ -455,6 +465,18 @@ public final class ScimType implements TargetType {
     } catch (java.time.format.DateTimeParseException e) {
       return java.time.Instant.EPOCH;
     }
+  }
+
+  @Override
+  public java.util.Map<String, String> destinations(ObjectNode config) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("url", urls.check("url", config.path("url").asText()).toString());
+    JsonNode auth = config.path("auth");
+    if (auth.path("type").asText().equals("oauth-client-credentials")) {
+      out.put(
+          "auth.tokenUrl", urls.check("auth.tokenUrl", auth.path("tokenUrl").asText()).toString());
+    }
+    return out;
   }
 
   private ScimClient client(Target target, ObjectNode config, ObjectNode secrets) {

@@ -181,6 +181,16 @@ public final class SsfType implements TargetType {
   }
 
   @Override
+  public java.util.Map<String, String> destinations(ObjectNode config) {
+    // A poll stream sends nowhere: its receiver comes to read it.
+    return push
+        ? java.util.Map.of(
+            "endpoint_url",
+            urls.check("endpoint_url", config.path("endpoint_url").asText()).toString())
+        : java.util.Map.of();
+  }
+
+  @Override
   public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
     if (!push) {
       throw new IllegalArgumentException("a poll stream is read by its receiver, not pushed");

@@ -113,6 +113,11 @@ public final class WebhookType implements TargetType {
   }
 
   @Override
+  public java.util.Map<String, String> destinations(ObjectNode config) {
+    return java.util.Map.of("url", urls.check("url", config.path("url").asText()).toString());
+  }
+
+  @Override
   public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
     List<WebhookSecret> signing = new ArrayList<>();
     signing.add(WebhookSecret.parse(secrets.path("secret").asText()));
