@@ -455,7 +455,7 @@ public final class ScimServer implements AutoCloseable {
     Credentials.Client client =
         admin
             .client(Scope.DEFAULT_TENANT, BOOTSTRAP)
-            .orElseGet(() -> admin.createClient(by, BOOTSTRAP, Scopes.ALL));
+            .orElseGet(() -> createBootstrapClient(admin, by));
     if (bootstrapToken != null) {
       try {
         admin.issueGiven(by, client, bootstrapToken);
@@ -479,6 +479,18 @@ public final class ScimServer implements AutoCloseable {
       out.println("SCIMD_TOKEN=" + issued.secret());
     }
     out.flush();
+  }
+
+  /**
+   * Creates the bootstrap client, or takes the one another node starting at the same moment on the
+   * same empty database created first: client names are unique, so one of them fails to create it.
+   */
+  private static Credentials.Client createBootstrapClient(ClientAdmin admin, Scope by) {
+    try {
+      return admin.createClient(by, BOOTSTRAP, Scopes.ALL);
+    } catch (IllegalArgumentException e) {
+      return admin.client(Scope.DEFAULT_TENANT, BOOTSTRAP).orElseThrow(() -> e);
+    }
   }
 
   /** The port the server listens on (the chosen one when configured with port 0). */
