@@ -37,9 +37,10 @@ final class JdbcFailures {
     }
     if (e instanceof SQLTransientConnectionException
         || (state != null
-            && (state.startsWith("08") || state.equals("57014") || state.equals("55P03")))) {
-      // No connection in time, a lost connection, a statement or lock timeout: the request may
-      // succeed later; nothing of it was committed.
+            && (state.startsWith("08") || state.startsWith("57") || state.equals("55P03")))) {
+      // No connection in time, a lost connection, a statement or lock timeout, a session the
+      // server or its administrator ended (PostgreSQL's class 57: 57P01 admin_shutdown and the
+      // like): the request may succeed later; nothing of it was committed.
       return ScimException.unavailable("the database is unavailable or busy: retry the request");
     }
     return new IllegalStateException("database failure: " + m, e);
