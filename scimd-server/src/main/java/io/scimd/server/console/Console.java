@@ -381,7 +381,10 @@ public final class Console extends Handler.Abstract {
     OidcSignIn.Started started;
     try {
       String base = signIn.settings().redirectBase();
-      started = signIn.begin(OidcSignIn.callback(base != null ? base : HttpIo.base(request, "")));
+      started =
+          signIn.begin(
+              OidcSignIn.callback(base != null ? base : HttpIo.base(request, "")),
+              Request.getRemoteAddr(request));
     } catch (OidcSignIn.Refused e) {
       refused(e, request, response, callback);
       return;
@@ -426,8 +429,8 @@ public final class Console extends Handler.Abstract {
             OidcSignIn.LIFETIME);
     LOG.info(
         "console: {} (subject {}) of tenant {} signed in through OIDC from {}",
-        person.name(),
-        person.subject(),
+        OidcSignIn.loggable(person.name()),
+        OidcSignIn.loggable(person.subject()),
         Scope.DEFAULT_TENANT,
         Request.getRemoteAddr(request));
     Response.addCookie(
@@ -458,6 +461,9 @@ public final class Console extends Handler.Abstract {
           "console sign-in through OIDC refused from {}: {}",
           Request.getRemoteAddr(request),
           e.getMessage());
+    }
+    if (e.retryAfterSeconds > 0) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds));
     }
     problem(response, callback, e.status, e.title, e.detail);
   }

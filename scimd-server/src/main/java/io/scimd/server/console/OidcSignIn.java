@@ -2,6 +2,7 @@ package io.scimd.server.console;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -41,12 +42,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -81,6 +83,13 @@ final class OidcSignIn {
   /** The most sign-ins waiting at once; beyond, the expired then the oldest are dropped. */
   static final int MAX_PENDING = 10_000;
 
+  /**
+   * The most sign-ins one client address may have waiting; beyond, it is refused (429) and nothing
+   * is kept. The start page needs no credential, so without it one address could fill {@link
+   * #MAX_PENDING} and evict everyone else's sign-ins under way.
+   */
+  static final int MAX_PENDING_PER_ADDRESS = 20;
+
   /** The path of the callback, after the redirect base. */
   static final String CALLBACK = Console.PREFIX + "/oidc/callback";
 
@@ -90,7 +99,12 @@ final class OidcSignIn {
 
   /** A sign-in waiting for its callback. */
   private record Pending(
-      String state, Nonce nonce, CodeVerifier verifier, URI redirectUri, Instant expires) {}
+      String state,
+      Nonce nonce,
+      CodeVerifier verifier,
+      URI redirectUri,
+      String address,
+      Instant expires) {}
 
   /** What the provider's discovery document says, and the validator of its ID tokens. */
   private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
@@ -115,11 +129,23 @@ final class OidcSignIn {
     final String title;
     final String detail;
 
+    /** For a 429: when to try again; 0 otherwise. */
+    final long retryAfterSeconds;
+
     Refused(int status, String title, String detail, String logReason) {
       super(logReason);
       this.status = status;
       this.title = title;
       this.detail = detail;
+      this.retryAfterSeconds = 0;
+    }
+
+    Refused(int status, String title, String detail, String logReason, long retryAfterSeconds) {
+      super(logReason);
+      this.status = status;
+      this.title = title;
+      this.detail = detail;
+      this.retryAfterSeconds = retryAfterSeconds;
     }
 
     Refused(int status, String title, String detail, String logReason, Throwable cause) {
@@ -127,13 +153,26 @@ final class OidcSignIn {
       this.status = status;
       this.title = title;
       this.detail = detail;
+      this.retryAfterSeconds = 0;
     }
   }
 
   private final ConsoleOidc settings;
   private final InstantSource clock;
-  private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+  /** The sign-ins waiting, by the hash of their state; guarded by {@code this}. */
+  private final Map<String, Pending> pending = new HashMap<>();
+
+  /** How many of {@link #pending} each client address started; guarded by {@code this}. */
+  private final Map<String, Integer> pendingByAddress = new HashMap<>();
+
   private volatile @Nullable Provider provider;
+
+  /**
+   * Held by the one request that runs discovery: the others are told at once that the provider is
+   * unavailable rather than queue behind it, each waiting out its timeouts.
+   */
+  private final ReentrantLock discovering = new ReentrantLock();
 
   /**
    * Until when discovery is not tried again after it failed: the start page needs no credential, so
@@ -156,19 +195,51 @@ final class OidcSignIn {
    * in its cookie.
    *
    * @param redirectUri where the provider sends the browser back ({@link #CALLBACK})
+   * @param address the client's address, whose sign-ins waiting at once are limited
+   * @throws Refused 429 ({@link Refused#retryAfterSeconds}) when {@code address} has {@link
+   *     #MAX_PENDING_PER_ADDRESS} sign-ins waiting, 502 when the provider is unavailable
    */
-  Started begin(URI redirectUri) throws Refused {
+  Started begin(URI redirectUri, String address) throws Refused {
     Provider p = provider();
     State state = new State(Sessions.random());
     Nonce nonce = new Nonce(Sessions.random());
     CodeVerifier verifier = new CodeVerifier();
-    if (pending.size() >= MAX_PENDING) {
-      sweep();
+    Instant now = clock.instant();
+    synchronized (this) {
+      if (pendingByAddress.getOrDefault(address, 0) >= MAX_PENDING_PER_ADDRESS) {
+        sweep(now);
+      }
+      if (pendingByAddress.getOrDefault(address, 0) >= MAX_PENDING_PER_ADDRESS) {
+        Instant firstFree =
+            pending.values().stream()
+                .filter(w -> w.address().equals(address))
+                .map(Pending::expires)
+                .min(Instant::compareTo)
+                .orElse(now);
+        throw new Refused(
+            429,
+            "Too many sign-ins under way",
+            "This address has started "
+                + MAX_PENDING_PER_ADDRESS
+                + " sign-ins that are not finished. Finish one, or try again later.",
+            "too many sign-ins waiting from this address",
+            Math.max(1, Duration.between(now, firstFree).toSeconds() + 1));
+      }
+      if (pending.size() >= MAX_PENDING) {
+        sweep(now);
+      }
+      while (pending.size() >= MAX_PENDING) {
+        pending.entrySet().stream()
+            .min((a, b) -> a.getValue().expires().compareTo(b.getValue().expires()))
+            .map(Map.Entry::getKey)
+            .ifPresent(this::take);
+      }
+      pending.put(
+          Tokens.hash(state.getValue()),
+          new Pending(
+              state.getValue(), nonce, verifier, redirectUri, address, now.plus(PENDING_FOR)));
+      pendingByAddress.merge(address, 1, Integer::sum);
     }
-    pending.put(
-        Tokens.hash(state.getValue()),
-        new Pending(
-            state.getValue(), nonce, verifier, redirectUri, clock.instant().plus(PENDING_FOR)));
     URI uri =
         new AuthenticationRequest.Builder(
                 ResponseType.CODE,
@@ -199,9 +270,7 @@ final class OidcSignIn {
   Person finish(Map<String, String> query, @Nullable String stateCookie) throws Refused {
     String stateText = query.getOrDefault("state", "");
     Pending p =
-        stateText.isEmpty() || stateText.length() > 200
-            ? null
-            : pending.remove(Tokens.hash(stateText));
+        stateText.isEmpty() || stateText.length() > 200 ? null : take(Tokens.hash(stateText));
     if (p == null || !Sessions.constantTimeEquals(p.state(), stateText)) {
       throw new Refused(
           400,
@@ -227,13 +296,18 @@ final class OidcSignIn {
     }
     String error = query.get("error");
     if (error != null) {
+      String description = query.get("error_description");
       throw new Refused(
           403,
           "Sign-in refused",
           "The identity provider did not sign you in ("
               + abbreviate(error)
               + "). Start again from the sign-in page, or ask the provider's administrator.",
-          "the provider answered error=" + abbreviate(error));
+          "the provider answered error="
+              + loggable(abbreviate(error))
+              + (description == null
+                  ? ""
+                  : ", error_description=" + loggable(abbreviate(description))));
     }
     String code = query.get("code");
     if (code == null || code.isEmpty()) {
@@ -248,6 +322,9 @@ final class OidcSignIn {
     JWTClaimsSet claims;
     try {
       claims = provider.validator().validate(idToken, p.nonce()).toJWTClaimsSet();
+    } catch (KeySourceException e) {
+      // The keys could not be fetched: the provider is away, not the token bad.
+      throw unreachable("the provider's signing keys could not be fetched: " + e.getMessage(), e);
     } catch (BadJOSEException | JOSEException | ParseException e) {
       throw new Refused(
           403,
@@ -262,19 +339,33 @@ final class OidcSignIn {
       throw new Refused(
           403,
           "Not an administrator",
+          // The group's name stays in the log: the page is shown to whoever signs in.
           person.name()
               + " is not among the administrators of this scimd console. Ask the operator to add"
-              + " you"
-              + (settings.adminGroup() == null ? "" : ", or to the group " + settings.adminGroup())
-              + ".",
-          "not an administrator: sub " + person.subject() + ", email " + person.email());
+              + " you.",
+          "not an administrator: sub "
+              + loggable(person.subject())
+              + ", email "
+              + (person.email() == null ? "none verified" : loggable(person.email()))
+              + (settings.adminGroup() == null
+                  ? ""
+                  : ", not in the group " + loggable(settings.adminGroup())));
     }
     return person;
   }
 
   /** The number of sign-ins waiting for their callback (for tests). */
-  int pending() {
+  synchronized int pending() {
     return pending.size();
+  }
+
+  /** Takes out the sign-in waiting under {@code key}, if any, and its address's count. */
+  private synchronized @Nullable Pending take(String key) {
+    Pending p = pending.remove(key);
+    if (p != null) {
+      pendingByAddress.computeIfPresent(p.address(), (a, n) -> n <= 1 ? null : n - 1);
+    }
+    return p;
   }
 
   private JWT exchange(Provider p, AuthorizationCode code, Pending started) throws Refused {
@@ -308,7 +399,13 @@ final class OidcSignIn {
           "The identity provider did not accept the sign-in ("
               + abbreviate(String.valueOf(error.getCode()))
               + "). Start again from the sign-in page.",
-          "the token endpoint answered " + error.getHTTPStatusCode() + " " + error.getCode());
+          "the token endpoint answered "
+              + error.getHTTPStatusCode()
+              + " "
+              + loggable(abbreviate(String.valueOf(error.getCode())))
+              + (error.getDescription() == null
+                  ? ""
+                  : ": " + loggable(abbreviate(error.getDescription()))));
     }
     if (!(response.toSuccessResponse() instanceof OIDCTokenResponse oidc)
         || oidc.getOIDCTokens().getIDToken() == null) {
@@ -320,8 +417,10 @@ final class OidcSignIn {
   /** Whether the provider's person is one of the administrators the settings name. */
   private boolean admin(Person person, JWTClaimsSet claims) {
     for (String admin : settings.admins()) {
+      // Emails compared ignoring ASCII case only: equalsIgnoreCase would fold other letters too
+      // (the Kelvin sign is k), so a look-alike address could pass for an admin's.
       if (admin.equals(person.subject())
-          || (person.email() != null && admin.equalsIgnoreCase(person.email()))) {
+          || (person.email() != null && asciiLowerCase(admin).equals(person.email()))) {
         return true;
       }
     }
@@ -336,14 +435,51 @@ final class OidcSignIn {
     return group.equals(groups);
   }
 
-  /** The token's email, unless the provider says it has not verified it. */
+  /**
+   * The token's email in lower case, only when the provider says it verified it ({@code
+   * email_verified} true, or the string "true" some providers send) and it is printable ASCII. A
+   * missing {@code email_verified} is no verification: Entra ID sends none, and its {@code email}
+   * may be an attribute its users can set, so its administrators are named by subject or group.
+   */
   private static @Nullable String email(JWTClaimsSet claims) {
     Object email = claims.getClaim("email");
     Object verified = claims.getClaim("email_verified");
-    if (!(email instanceof String text) || text.isBlank() || Boolean.FALSE.equals(verified)) {
+    boolean isVerified = Boolean.TRUE.equals(verified) || "true".equals(verified);
+    if (!(email instanceof String text) || text.isEmpty() || !isVerified) {
       return null;
     }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        return null;
+      }
+    }
     return text.toLowerCase(Locale.ROOT);
+  }
+
+  /** {@code text} with only A to Z lowered: no other letter folds to an ASCII one. */
+  private static String asciiLowerCase(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      out.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+    }
+    return out.toString();
+  }
+
+  /**
+   * {@code text} without control characters, for a log line: a provider's word or a person's claim
+   * could otherwise forge lines of its own.
+   */
+  static String loggable(@Nullable String text) {
+    if (text == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints()
+        .filter(c -> !Character.isISOControl(c) && c != 0x2028 && c != 0x2029)
+        .forEach(out::appendCodePoint);
+    return out.toString();
   }
 
   /** The provider's metadata and validator, from its discovery document the first time. */
@@ -352,19 +488,40 @@ final class OidcSignIn {
     if (known != null) {
       return known;
     }
-    Instant now = clock.instant();
-    if (now.isBefore(discoveryPausedUntil)) {
-      throw unreachable(
-          "discovery at " + settings.issuer() + " failed less than " + DISCOVERY_RETRY + " ago",
-          null);
+    if (!discovering.tryLock()) {
+      throw unreachable("discovery at " + settings.issuer() + " is under way", null);
     }
+    try {
+      known = provider;
+      if (known != null) {
+        return known;
+      }
+      if (clock.instant().isBefore(discoveryPausedUntil)) {
+        throw unreachable(
+            "discovery at " + settings.issuer() + " failed less than " + DISCOVERY_RETRY + " ago",
+            null);
+      }
+      try {
+        Provider found = discover();
+        provider = found;
+        return found;
+      } catch (Refused e) {
+        // Every failure pauses, a nonsense document as much as no answer.
+        discoveryPausedUntil = clock.instant().plus(DISCOVERY_RETRY);
+        throw e;
+      }
+    } finally {
+      discovering.unlock();
+    }
+  }
+
+  private Provider discover() throws Refused {
     OIDCProviderMetadata metadata;
     try {
       metadata =
           OIDCProviderMetadata.resolve(
               new Issuer(settings.issuer()), CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
-    } catch (GeneralException | IOException e) {
-      discoveryPausedUntil = clock.instant().plus(DISCOVERY_RETRY);
+    } catch (GeneralException | IOException | RuntimeException e) {
       throw unreachable("discovery at " + settings.issuer() + " failed: " + e.getMessage(), e);
     }
     URI jwks = metadata.getJWKSetURI();
@@ -409,9 +566,7 @@ final class OidcSignIn {
             new ClientID(settings.clientId()),
             new JWSVerificationKeySelector<>(algorithms, keys),
             null);
-    Provider found = new Provider(metadata, validator);
-    provider = found;
-    return found;
+    return new Provider(metadata, validator);
   }
 
   /** The URI of the callback on {@code base} (scheme, host and port, no trailing slash). */
@@ -425,14 +580,14 @@ final class OidcSignIn {
     }
   }
 
-  private void sweep() {
-    Instant now = clock.instant();
-    pending.values().removeIf(p -> !now.isBefore(p.expires()));
-    while (pending.size() >= MAX_PENDING) {
-      pending.entrySet().stream()
-          .min((a, b) -> a.getValue().expires().compareTo(b.getValue().expires()))
-          .ifPresent(e -> pending.remove(e.getKey(), e.getValue()));
-    }
+  /** Drops the expired sign-ins. */
+  private synchronized void sweep(Instant now) {
+    List<String> expired =
+        pending.entrySet().stream()
+            .filter(e -> !now.isBefore(e.getValue().expires()))
+            .map(Map.Entry::getKey)
+            .toList();
+    expired.forEach(this::take);
   }
 
   private static Refused unreachable(String logReason, @Nullable Throwable cause) {

@@ -69,7 +69,9 @@ class ConsoleOidcBrowserTest {
       driver.findElement(By.id("oidc-signin")).sendKeys(Keys.ENTER);
       wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("username")));
       driver.findElement(By.name("username")).sendKeys("alice-sub");
-      driver.findElement(By.name("claims")).sendKeys("{\"email\": \"alice@example.com\"}");
+      driver
+          .findElement(By.name("claims"))
+          .sendKeys("{\"email\": \"alice@example.com\", \"email_verified\": true}");
       browser.screenshot("oidc-02-provider-login");
       driver.findElement(By.cssSelector("input[type=submit]")).click();
       // Were the callback a 303 to /console/users, Chromium would not send the new SameSite=Strict
