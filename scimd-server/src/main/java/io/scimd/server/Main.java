@@ -605,7 +605,7 @@ public final class Main implements Runnable {
         paramLabel = "EMAIL|SUB",
         split = ",",
         description =
-            "Who may sign in to the console through the OIDC provider, by email or subject; repeatable (SCIMD_CONSOLE_OIDC_ADMINS, comma-separated; default: none).")
+            "Who may sign in to the console through the OIDC provider, by email (only one the ID token says is verified) or subject; repeatable (SCIMD_CONSOLE_OIDC_ADMINS, comma-separated; default: none).")
     List<String> consoleOidcAdmins = new ArrayList<>();
 
     @Option(

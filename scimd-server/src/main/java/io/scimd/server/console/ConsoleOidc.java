@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param clientId scimd's client id at the provider
  * @param clientSecret its secret ({@code client_secret_basic}), or null for a public client that
  *     proves itself with PKCE alone
- * @param admins the people who may sign in, by {@code email} (when the provider has not said it is
- *     unverified) or {@code sub}, compared without regard to case for emails
+ * @param admins the people who may sign in, by {@code email} (only when the ID token's {@code
+ *     email_verified} is true; ASCII case ignored) or {@code sub}
  * @param adminGroup a value of the ID token's {@code groups} claim that makes its bearer an
  *     administrator, or null
  * @param redirectBase the URL the browser reaches scimd at ({@code --oauth-issuer}), to which
