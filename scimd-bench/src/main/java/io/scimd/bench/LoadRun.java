@@ -282,11 +282,35 @@ public final class LoadRun {
   static String metricsOverhead(
       Options o, long serverPid, HttpClient client, String root, String token, Scenario s)
       throws Exception {
-    if (o.warmup() > 0) {
-      log("%s warm-up %d s", s.key(), o.warmup());
-      measure(client, s, o.concurrency(), o.warmup(), o.maxRequests());
-    }
     HttpRequest scrape = get(URI.create(root + "/metrics"), token);
+    if (o.warmup() > 0) {
+      // The scrape's own code warmed too, as in a server Prometheus has been scraping all along:
+      // otherwise the first scraped slice pays for compiling it.
+      log("%s warm-up %d s, scraped every second", s.key(), o.warmup());
+      AtomicBoolean warm = new AtomicBoolean();
+      Thread warmScraper =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (!warm.get()) {
+                      try {
+                        client.send(scrape, HttpResponse.BodyHandlers.discarding());
+                        Thread.sleep(1000);
+                      } catch (IOException e) {
+                        log("scrape failed: %s", e.getMessage());
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
+      try {
+        measure(client, s, o.concurrency(), o.warmup(), o.maxRequests());
+      } finally {
+        warm.set(true);
+        warmScraper.interrupt();
+        warmScraper.join();
+      }
+    }
     StringBuilder rows = new StringBuilder();
     double without = 0;
     double with = 0;
