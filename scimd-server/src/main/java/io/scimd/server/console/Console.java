@@ -169,6 +169,16 @@ public final class Console extends Handler.Abstract {
     this.failedSignIns = failedSignIns;
   }
 
+  /** The cookie of a new session, the same for a token and an OIDC sign-in. */
+  private static HttpCookie sessionCookie(Request request, String id) {
+    return HttpCookie.build(SESSION_COOKIE, id)
+        .path(PREFIX)
+        .httpOnly(true)
+        .secure(secure(request))
+        .sameSite(HttpCookie.SameSite.STRICT)
+        .build();
+  }
+
   /** Whether {@code path} is the console's. */
   public static boolean serves(String path) {
     return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
@@ -433,14 +443,7 @@ public final class Console extends Handler.Abstract {
         OidcSignIn.loggable(person.subject()),
         Scope.DEFAULT_TENANT,
         Request.getRemoteAddr(request));
-    Response.addCookie(
-        response,
-        HttpCookie.build(SESSION_COOKIE, id)
-            .path(PREFIX)
-            .httpOnly(true)
-            .secure(secure(request))
-            .sameSite(HttpCookie.SameSite.STRICT)
-            .build());
+    Response.addCookie(response, sessionCookie(request, id));
     html(
         response,
         callback,
@@ -512,14 +515,7 @@ public final class Console extends Handler.Abstract {
     String id = sessions.start(c.tenant(), "client", c.id(), c.name(), Tokens.hash(token));
     LOG.info("console: client {} ({}) of tenant {} signed in", c.name(), c.id(), c.tenant());
     Response.addCookie(response, expiredCookie(request, SIGNIN_COOKIE, PREFIX + "/signin"));
-    Response.addCookie(
-        response,
-        HttpCookie.build(SESSION_COOKIE, id)
-            .path(PREFIX)
-            .httpOnly(true)
-            .secure(secure(request))
-            .sameSite(HttpCookie.SameSite.STRICT)
-            .build());
+    Response.addCookie(response, sessionCookie(request, id));
     redirect(response, callback, PREFIX + "/users");
   }
 
