@@ -42,16 +42,18 @@ import org.jspecify.annotations.Nullable;
  *       delivery, p50 and p99 per target (target: p99 at most 1 s at 200 changes/s to 3 targets).
  *   <li><b>Drain</b>: the targets paused, {@code --backlog} users created (SCIM Bulk), the targets
  *       resumed; the time until each receiver had them all (target: 100,000 in at most 2 minutes).
- *   <li><b>Write overhead</b>: closed-loop SCIM creates with {@code --concurrency} writers for
- *       {@code --seconds}, with the targets delivering and then with no targets; the ratio of the
- *       two rates (target: the hub costs IdP-facing writes at most 10%).
+ *   <li><b>Write overhead</b>: steady writes at {@code --rate} for {@code --seconds} a round, with
+ *       the targets delivering, without targets, without, and with them again (ABBA); each side's
+ *       write latency, the server's own time per write and its CPU per change (target: the hub
+ *       slows IdP-facing writes by at most 10%). Then the same order closed-loop, with {@code
+ *       --concurrency} writers: the machine's whole capacity, shared with the receivers.
  * </ol>
  *
  * <p>Changes are matched to deliveries by the resource id in the delivery's body and their order
  * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
  * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
  * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--server-opt
- * JVM-OPTION]... [--phases lag,drain,overhead] [--target-concurrency N] [--warmup 10]}.
+ * JVM-OPTION]... [--phases lag,drain,overhead] [--target-concurrency N] [--warmup 30]}.
  */
 public final class HubRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,7 +108,9 @@ public final class HubRun {
     int concurrency = 16;
     Set<String> phases = Set.of("lag", "drain", "overhead");
     int targetConcurrency = 0;
-    int warmup = 10;
+    // Long enough for the JIT to have compiled the delivery path as well as the writes': with 5 s,
+    // the compiler threads took as much CPU as the server's own work in the first measured phase.
+    int warmup = 30;
     Path jar = Path.of("scimd-server/target/scimd.jar");
     List<String> serverOpts = new ArrayList<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -159,18 +163,9 @@ public final class HubRun {
       LoadRun.awaitHealthy(http, root, server, logFile);
       Api api = new Api(http, root, token);
       for (int t = 0; t < targets; t++) {
-        Receiver r = new Receiver();
-        receivers.add(r);
-        ObjectNode def = JSON.createObjectNode();
-        def.put("name", "bench-" + t);
-        def.put("type", "webhook");
-        def.put("url", r.url());
-        def.put("deletionGuard", false);
-        if (targetConcurrency > 0) {
-          def.put("concurrency", targetConcurrency);
-        }
-        api.send("POST", "/admin/v1/targets", def, 201);
+        receivers.add(new Receiver());
       }
+      createTargets(api, receivers, targetConcurrency);
       StringBuilder report = new StringBuilder();
       if (warmup > 0) {
         // The server's code paths compiled and its caches warm, as in service, before measuring.
@@ -199,7 +194,7 @@ public final class HubRun {
         report.setLength(0);
       }
       if (phases.contains("overhead")) {
-        overhead(api, receivers, concurrency, rate, seconds, report);
+        overhead(api, receivers, targetConcurrency, concurrency, rate, seconds, report);
         System.out.println(report);
       }
     } catch (Exception e) {
@@ -217,12 +212,6 @@ public final class HubRun {
 
   // ---------------------------------------------------------------- (1) propagation lag
 
-  /** Write latencies (ns) of the steady writes with the targets delivering, for the overhead. */
-  private static final List<Long> LATENCIES_WITH_TARGETS = new CopyOnWriteArrayList<>();
-
-  /** The server's CPU (ms) per change in the lag phase: its writes and their deliveries. */
-  private static double cpuPerChangeWithTargets = Double.NaN;
-
   private static long serverPid = -1;
 
   /** CPU time (ms) the server has used: see {@link LoadRun#cpuMillis}. */
@@ -237,14 +226,12 @@ public final class HubRun {
     AtomicLong errors = new AtomicLong();
     java.util.concurrent.atomic.AtomicReference<String> firstError =
         new java.util.concurrent.atomic.AtomicReference<>();
-    double cpu0 = serverCpuMillis();
-    ServerWrites w0 = ServerWrites.read(api);
+    long[] before = receivers.stream().mapToLong(r -> r.count.get()).toArray();
     double sent =
-        writeSteadily(api, rate, seconds, "lag", acked, LATENCIES_WITH_TARGETS, errors, firstError);
-    serverWriteMillisWithTargets = ServerWrites.read(api).meanMillisSince(w0);
+        writeSteadily(
+            api, rate, seconds, "lag", acked, new CopyOnWriteArrayList<>(), errors, firstError);
     long changes = acked.values().stream().mapToLong(List::size).sum();
-    awaitAll(receivers, changes, Duration.ofSeconds(60));
-    cpuPerChangeWithTargets = (serverCpuMillis() - cpu0) / Math.max(1, changes);
+    awaitAll(receivers, before, changes, Duration.ofSeconds(60));
     report.append(
         String.format(
             "## Propagation lag%n%n%d changes (creates and PATCHes of users) at %d/s for %.1f s"
@@ -352,11 +339,12 @@ public final class HubRun {
     return Math.max(0, sorted[Math.max(0, i)]) / 1e6;
   }
 
-  private static void awaitAll(List<Receiver> receivers, long n, Duration max)
+  /** Waits until each receiver has had {@code n} deliveries more than {@code before}. */
+  private static void awaitAll(List<Receiver> receivers, long[] before, long n, Duration max)
       throws InterruptedException {
     long until = System.nanoTime() + max.toNanos();
-    for (Receiver r : receivers) {
-      while (r.count.get() < n && System.nanoTime() < until) {
+    for (int t = 0; t < receivers.size(); t++) {
+      while (receivers.get(t).count.get() - before[t] < n && System.nanoTime() < until) {
         Thread.sleep(20);
       }
     }
@@ -430,73 +418,167 @@ public final class HubRun {
   private static void overhead(
       Api api,
       List<Receiver> receivers,
+      int targetConcurrency,
       int concurrency,
       int rate,
       int seconds,
       StringBuilder report)
       throws Exception {
-    double with = writeRate(api, concurrency, seconds, "with");
-    for (int t = 0; t < receivers.size(); t++) {
-      api.send("DELETE", "/admin/v1/targets/bench-" + t, null, 204);
-    }
-    double without = writeRate(api, concurrency, seconds, "without");
+    // ABBA: with the targets, without (deleted), without, with them again (created afresh, so they
+    // receive what follows). Whatever drifts during the run (the JIT, the growing database, the
+    // machine's other load) then weighs on both sides alike, which one pass of each did not: the
+    // side measured first paid for the compilation the second one had for free.
+    List<Steady> with = new ArrayList<>();
+    List<Steady> without = new ArrayList<>();
+    with.add(steady(api, receivers, rate, seconds, "a1", true));
+    deleteTargets(api, receivers);
+    without.add(steady(api, receivers, rate, seconds, "b1", false));
+    without.add(steady(api, receivers, rate, seconds, "b2", false));
+    createTargets(api, receivers, targetConcurrency);
+    with.add(steady(api, receivers, rate, seconds, "a2", true));
+
     report.append(
         String.format(
-            "## Write overhead%n%nClosed-loop SCIM creates, %d writers, %d s each (the machine's"
-                + " whole capacity: the receivers' work counts against it too).%n%n| |"
-                + " creates/s |%n|---|---:|%n| with %d webhook targets delivering | %.0f |%n| with"
-                + " no targets | %.0f |%n| ratio | %.3f |%n%n",
-            concurrency, seconds, receivers.size(), with, without, with / without));
-    if (LATENCIES_WITH_TARGETS.isEmpty()) {
-      return; // the lag phase did not run: nothing to compare the steady writes with
+            "## Write overhead%n%nWrites (creates and PATCHes of users) at a steady %d/s for %d s"
+                + " a round, in the order with %d webhook targets, without, without, with (ABBA)."
+                + " The server's time per write is its own (its /metrics histogram), free of this"
+                + " harness's queueing; its CPU is read from /proc and includes the deliveries."
+                + "%n%n| round | targets | writes | errors | p50 ms | p99 ms | server ms/write |"
+                + " server CPU ms/change |%n|---|---:|---:|---:|---:|---:|---:|---:|%n",
+            rate, seconds, receivers.size()));
+    String[] order = {"A1", "B1", "B2", "A2"};
+    List<Steady> rounds = List.of(with.get(0), without.get(0), without.get(1), with.get(1));
+    for (int i = 0; i < rounds.size(); i++) {
+      Steady r = rounds.get(i);
+      long[] sorted = r.sorted();
+      report.append(
+          String.format(
+              "| %s | %d | %d | %d | %.2f | %.2f | %.2f | %.3f |%n",
+              order[i],
+              r.targets(),
+              sorted.length,
+              r.errors(),
+              pct(sorted, 0.5),
+              pct(sorted, 0.99),
+              r.serverMillisPerWrite(),
+              r.cpuMillisPerChange()));
     }
+    Steady a = Steady.pooled(with);
+    Steady b = Steady.pooled(without);
+    long[] as = a.sorted();
+    long[] bs = b.sorted();
+    report.append(
+        String.format(
+            "%nWith / without, the rounds of each side pooled (target: at most 1.10): p50 %.2f,"
+                + " p99 %.2f, server time per write %.2f. Delivery costs %.3f ms of server CPU"
+                + " per change per target.%n%n",
+            pct(as, 0.5) / pct(bs, 0.5),
+            pct(as, 0.99) / pct(bs, 0.99),
+            a.serverMillisPerWrite() / b.serverMillisPerWrite(),
+            (a.cpuMillisPerChange() - b.cpuMillisPerChange()) / receivers.size()));
+
+    // The machine's whole capacity, closed loop, in the same ABBA order: here the receivers' work
+    // (in this process, on the same cores) counts against the writes too.
+    double w1 = writeRate(api, concurrency, seconds, "cw1");
+    deleteTargets(api, receivers);
+    double o1 = writeRate(api, concurrency, seconds, "co1");
+    double o2 = writeRate(api, concurrency, seconds, "co2");
+    createTargets(api, receivers, targetConcurrency);
+    double w2 = writeRate(api, concurrency, seconds, "cw2");
+    report.append(
+        String.format(
+            "Closed-loop SCIM creates, %d writers, %d s a round (with, without, without, with):"
+                + " %.0f, %.0f, %.0f, %.0f creates/s; ratio %.3f.%n",
+            concurrency, seconds, w1, o1, o2, w2, (w1 + w2) / (o1 + o2)));
+  }
+
+  /**
+   * One round of steady writes.
+   *
+   * @param latencies each write's latency (ns) as this harness saw it
+   * @param serverMillisPerWrite the server's own mean time per write, from its /metrics
+   * @param cpuMillisPerChange the server's CPU per change, its deliveries included
+   */
+  record Steady(
+      int targets,
+      List<Long> latencies,
+      long errors,
+      double serverMillisPerWrite,
+      double cpuMillisPerChange) {
+    long[] sorted() {
+      return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** The rounds as one, their means weighted by their writes. */
+    static Steady pooled(List<Steady> rounds) {
+      List<Long> all = new ArrayList<>();
+      double server = 0;
+      double cpu = 0;
+      long errors = 0;
+      for (Steady r : rounds) {
+        all.addAll(r.latencies());
+        server += r.serverMillisPerWrite() * r.latencies().size();
+        cpu += r.cpuMillisPerChange() * r.latencies().size();
+        errors += r.errors();
+      }
+      int n = Math.max(1, all.size());
+      return new Steady(rounds.get(0).targets(), all, errors, server / n, cpu / n);
+    }
+  }
+
+  /**
+   * Writes at {@code rate} for {@code seconds}; with targets, waits for their deliveries, so that
+   * the CPU measured includes them.
+   */
+  private static Steady steady(
+      Api api, List<Receiver> receivers, int rate, int seconds, String tag, boolean targets)
+      throws Exception {
+    long[] before = receivers.stream().mapToLong(r -> r.count.get()).toArray();
     List<Long> latencies = new CopyOnWriteArrayList<>();
+    Map<String, List<Long>> acked = new ConcurrentHashMap<>();
+    AtomicLong errors = new AtomicLong();
     double cpu0 = serverCpuMillis();
     ServerWrites w0 = ServerWrites.read(api);
     writeSteadily(
         api,
         rate,
         seconds,
-        "steady",
-        new ConcurrentHashMap<>(),
+        tag,
+        acked,
         latencies,
-        new AtomicLong(),
+        errors,
         new java.util.concurrent.atomic.AtomicReference<>());
-    double cpuWithout = (serverCpuMillis() - cpu0) / Math.max(1, latencies.size());
-    double serverWriteMillisWithout = ServerWrites.read(api).meanMillisSince(w0);
-    long[] w = LATENCIES_WITH_TARGETS.stream().mapToLong(Long::longValue).sorted().toArray();
-    long[] wo = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-    report.append(
-        String.format(
-            "Write latency at a steady %d changes/s (the lag phase's writes, then the same"
-                + " without targets):%n%n| | p50 ms | p99 ms |%n|---|---:|---:|%n| with %d"
-                + " targets | %.2f | %.2f |%n| without | %.2f | %.2f |%n| ratio (with /"
-                + " without) | %.2f | %.2f |%n",
-            rate,
-            receivers.size(),
-            pct(w, 0.5),
-            pct(w, 0.99),
-            pct(wo, 0.5),
-            pct(wo, 0.99),
-            pct(w, 0.5) / pct(wo, 0.5),
-            pct(w, 0.99) / pct(wo, 0.99)));
-    report.append(
-        String.format(
-            "%nServer CPU per change at that rate: %.3f ms with %d targets, %.3f ms without;"
-                + " delivery costs %.3f ms of CPU per change per target.%n",
-            cpuPerChangeWithTargets,
-            receivers.size(),
-            cpuWithout,
-            (cpuPerChangeWithTargets - cpuWithout) / receivers.size()));
-    report.append(
-        String.format(
-            "%nThe server's own time per write at that rate (its /metrics, so without the"
-                + " harness's queueing): %.2f ms with %d targets, %.2f ms without; ratio %.2f"
-                + " (target: at most 1.10).%n",
-            serverWriteMillisWithTargets,
-            receivers.size(),
-            serverWriteMillisWithout,
-            serverWriteMillisWithTargets / serverWriteMillisWithout));
+    double serverMillis = ServerWrites.read(api).meanMillisSince(w0);
+    long changes = acked.values().stream().mapToLong(List::size).sum();
+    if (targets) {
+      awaitAll(receivers, before, changes, Duration.ofSeconds(60));
+    }
+    double cpu = (serverCpuMillis() - cpu0) / Math.max(1, changes);
+    Thread.sleep(500); // the last deliveries' answers, before the next round
+    return new Steady(targets ? receivers.size() : 0, latencies, errors.get(), serverMillis, cpu);
+  }
+
+  /** One webhook target per receiver, named {@code bench-N}, receiving what follows. */
+  private static void createTargets(Api api, List<Receiver> receivers, int targetConcurrency)
+      throws IOException, InterruptedException {
+    for (int t = 0; t < receivers.size(); t++) {
+      ObjectNode def = JSON.createObjectNode();
+      def.put("name", "bench-" + t);
+      def.put("type", "webhook");
+      def.put("url", receivers.get(t).url());
+      def.put("deletionGuard", false);
+      if (targetConcurrency > 0) {
+        def.put("concurrency", targetConcurrency);
+      }
+      api.send("POST", "/admin/v1/targets", def, 201);
+    }
+  }
+
+  private static void deleteTargets(Api api, List<Receiver> receivers)
+      throws IOException, InterruptedException {
+    for (int t = 0; t < receivers.size(); t++) {
+      api.send("DELETE", "/admin/v1/targets/bench-" + t, null, 204);
+    }
   }
 
   private static double writeRate(Api api, int concurrency, int seconds, String tag)
@@ -556,8 +638,6 @@ public final class HubRun {
       return n <= 0 ? Double.NaN : (seconds - before.seconds) * 1000 / n;
     }
   }
-
-  private static double serverWriteMillisWithTargets = Double.NaN;
 
   private static ObjectNode user(String name) {
     ObjectNode u = JSON.createObjectNode();
