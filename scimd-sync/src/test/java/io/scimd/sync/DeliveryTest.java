@@ -228,6 +228,42 @@ class DeliveryTest {
   }
 
   @Test
+  void aTrickleOfWrites_wakesTheWorkerOnce_andGoesOutTogetherAfterTheLinger() throws Exception {
+    // Polls far apart, so that only the wake-ups and the linger decide when the worker reads.
+    Delivery d =
+        new Delivery(
+            store,
+            hub.sinks(),
+            Delivery.Settings.defaults()
+                .withLease(Duration.ofSeconds(3), Duration.ofSeconds(12))
+                .withLinger(Duration.ofMillis(600)),
+            InstantSource.system(),
+            "n1");
+    workers.add(d);
+    d.start();
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (d.serving().isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertThat(d.serving()).containsExactly("default/hooks");
+    Thread.sleep(200); // the worker's first look at the (empty) journal is over: it waits now
+    long first = System.nanoTime();
+    for (int i = 0; i < 5; i++) {
+      user("trickle" + i);
+      d.wake();
+      Thread.sleep(60);
+    }
+    awaitReceived(5);
+    List<Long> at = List.copyOf(arrivals);
+    assertThat(at).hasSize(5);
+    // Without the linger the first change went out at once and the others one by one, as
+    // they were written, 240 ms apart from first to last.
+    assertThat(Duration.ofNanos(at.get(0) - first)).isGreaterThan(Duration.ofMillis(500));
+    assertThat(Duration.ofNanos(at.get(4) - at.get(0))).isLessThan(Duration.ofMillis(200));
+    assertThat(received).containsExactlyInAnyOrderElementsOf(expected(0));
+  }
+
+  @Test
   void anUnavailableTarget_isRetriedUntilItRecovers_nothingLost_noDeadLetters() throws Exception {
     AtomicInteger forFirst = new AtomicInteger();
     List<String> ids = new ArrayList<>();
