@@ -47,6 +47,17 @@ public interface HubRecords {
   }
 
   /**
+   * A target's version is not the one a change was based on: someone saved it in between. Its own
+   * type, so that a caller may read the target again and retry this and nothing else (a database
+   * failure is an {@link IllegalStateException} too).
+   */
+  final class StaleVersion extends IllegalStateException {
+    public StaleVersion(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * Saves a new target (journaled as created, its config as the attributes) and starts its cursor
    * after the tenant's newest journal entry: it receives the changes made from now on.
    *
@@ -60,7 +71,7 @@ public interface HubRecords {
    * {@code version}.
    *
    * @return the target as saved; empty when there is no such target
-   * @throws IllegalStateException when its version is no longer {@code version}
+   * @throws StaleVersion when its version is no longer {@code version}
    */
   Optional<Target> update(
       Scope scope, String name, long version, String config, byte @Nullable [] secrets);

@@ -156,6 +156,23 @@ public final class Hub {
       @Nullable Target held,
       Action action) {}
 
+  /**
+   * A target of a {@link #commit} was saved meanwhile by another node or process, between the plan
+   * and the commit: planned again from what is stored now, the commit may go through. Any other
+   * failure of a commit is no reason to plan again.
+   */
+  public static final class ConcurrentChange extends IllegalStateException {
+    ConcurrentChange(String name, String what, @Nullable Throwable cause) {
+      super(
+          "the target '"
+              + name
+              + "' was "
+              + what
+              + " meanwhile by another node or process: apply again",
+          cause);
+    }
+  }
+
   /** What a target's outcome of {@link #commit} was, with a secret scimd made, shown once. */
   public record Applied(String tenant, String name, Action action, @Nullable String shownOnce) {}
 
@@ -212,7 +229,8 @@ public final class Hub {
    * Saves what {@link #plan} checked: creates and changes, each journaled; unchanged targets are
    * not written.
    *
-   * @throws IllegalStateException when a target was created or changed meanwhile by someone else
+   * @throws ConcurrentChange when a target was created, changed or removed meanwhile by another
+   *     node or process; the targets before it in the plan are saved
    */
   public List<Applied> commit(List<Planned> plan) {
     List<Applied> out = new ArrayList<>();
@@ -229,27 +247,25 @@ public final class Hub {
                       p.type().name(),
                       text(p.checked().config()),
                       seal(tenant, p.name(), p.checked().secrets()))
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "the target '" + p.name() + "' was created meanwhile: apply again"));
+                  .orElseThrow(() -> new ConcurrentChange(p.name(), "created", null));
           savedHook(p.type(), saved);
           out.add(new Applied(tenant, p.name(), Action.CREATED, p.checked().shownOnce()));
         }
         case UPDATED -> {
           Target held = java.util.Objects.requireNonNull(p.held());
-          Target saved =
-              records
-                  .update(
-                      p.scope(),
-                      p.name(),
-                      held.version(),
-                      text(p.checked().config()),
-                      seal(tenant, p.name(), p.checked().secrets()))
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "the target '" + p.name() + "' was removed meanwhile: apply again"));
+          Optional<Target> updated;
+          try {
+            updated =
+                records.update(
+                    p.scope(),
+                    p.name(),
+                    held.version(),
+                    text(p.checked().config()),
+                    seal(tenant, p.name(), p.checked().secrets()));
+          } catch (HubRecords.StaleVersion e) {
+            throw new ConcurrentChange(p.name(), "changed", e);
+          }
+          Target saved = updated.orElseThrow(() -> new ConcurrentChange(p.name(), "removed", null));
           savedHook(p.type(), saved);
           out.add(new Applied(tenant, p.name(), Action.UPDATED, null));
         }

@@ -68,10 +68,11 @@ public final class TargetsFile {
       List<Hub.Planned> plan = plan(hub, byTenant, principal, allowMadeSecrets);
       try {
         return hub.commit(plan);
-      } catch (IllegalStateException e) {
+      } catch (Hub.ConcurrentChange e) {
         // Every node of a database starts with the same file: another one saved a target between
         // this plan and its commit. Planned again from what is stored now, what it saved is
-        // unchanged (a file both apply changes nothing twice) and the rest is saved here. The
+        // unchanged (a file both apply changes nothing twice) and the rest is saved here. (Any
+        // other failure, a database's, is thrown at once: planning again would not mend it.) The
         // other node saves the same targets in the same order, so this one may catch up with it
         // again; each time it did save one more, hence at most one more attempt per target.
         if (attempt >= definitions

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.scimd.store.Change;
 import io.scimd.store.HubRecords;
+import io.scimd.store.HubRecords.StaleVersion;
 import io.scimd.store.Scope;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -101,7 +102,7 @@ final class JdbcHubRecords implements HubRecords {
           Conn c = tx.conn();
           Target before = held;
           if (before.version() != version) {
-            throw new IllegalStateException(
+            throw new StaleVersion(
                 "the target '"
                     + name
                     + "' was changed meanwhile (version "
@@ -122,7 +123,7 @@ final class JdbcHubRecords implements HubRecords {
           ps.setString(5, name);
           ps.setLong(6, version);
           if (ps.executeUpdate() == 0) {
-            throw new IllegalStateException(
+            throw new StaleVersion(
                 "the target '" + name + "' was changed meanwhile: read it again");
           }
           tx.journal(
