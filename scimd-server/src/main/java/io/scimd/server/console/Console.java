@@ -454,16 +454,18 @@ public final class Console extends Handler.Abstract {
 
   private void refused(
       OidcSignIn.Refused e, Request request, Response response, Callback callback) {
+    // The reason may quote a library's message, and that the provider's answer: no line breaks.
+    String reason = OidcSignIn.loggable(e.getMessage());
     if (e.status >= 500) {
       LOG.warn(
           "console sign-in through OIDC failed from {}: {}",
           Request.getRemoteAddr(request),
-          e.getMessage());
+          reason);
     } else {
       LOG.info(
           "console sign-in through OIDC refused from {}: {}",
           Request.getRemoteAddr(request),
-          e.getMessage());
+          reason);
     }
     if (e.retryAfterSeconds > 0) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds));

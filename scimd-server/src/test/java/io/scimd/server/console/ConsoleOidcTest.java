@@ -439,6 +439,98 @@ class ConsoleOidcTest {
     }
   }
 
+  @Test
+  void signingKeysThatCannotBeFetched_duringTheCallback_areA502Page_notA403() throws Exception {
+    // The provider's own discovery document, but its keys are at an address where nothing
+    // listens: the code is exchanged, then the ID token's keys cannot be fetched.
+    int dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      dead = s.getLocalPort();
+    }
+    com.sun.net.httpserver.HttpServer discovery =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    String issuer = "http://127.0.0.1:" + discovery.getAddress().getPort() + "/default";
+    com.fasterxml.jackson.databind.node.ObjectNode document =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(get(idp.wellKnownUrl("default").uri()).body());
+    document.put("issuer", issuer);
+    document.put("jwks_uri", "http://127.0.0.1:" + dead + "/default/jwks");
+    byte[] body = document.toString().getBytes(StandardCharsets.UTF_8);
+    discovery.createContext(
+        "/default/.well-known/openid-configuration",
+        ex -> {
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    discovery.start();
+    try (TestServer s =
+        TestServer.start(
+            TestServer.config()
+                .withConsoleOidc(
+                    new ConsoleOidc(
+                        issuer,
+                        CLIENT_ID,
+                        "the-client-secret",
+                        List.of(ADMIN_EMAIL),
+                        null,
+                        null)))) {
+      Started started = begin(s);
+      String back = authorize(started.authorize());
+      nextPerson("alice-sub", Map.of("email", ADMIN_EMAIL, "email_verified", true), CLIENT_ID);
+      HttpResponse<String> r = callback(s, back, started.stateCookie());
+      assertNoSession(r, 502, "could not be reached");
+    } finally {
+      discovery.stop(0);
+    }
+  }
+
+  @Test
+  void controlCharactersInThePersonsClaims_areStrippedFromTheLogLines() {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Console.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    // The test class path's logback-test.xml logs warnings only; sign-ins are logged at INFO.
+    ch.qos.logback.classic.Level level = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO);
+    lines.start();
+    log.addAppender(lines);
+    try {
+      // Refused: no admin, whose subject would forge a line of its own.
+      Started refused = begin();
+      String back = authorize(refused.authorize());
+      nextPerson(
+          "mallory\nWARN console: forged\u001b[31m",
+          Map.of("email", "mallory\u001b@example.com", "email_verified", true),
+          CLIENT_ID);
+      assertThat(callback(back, refused.stateCookie()).statusCode()).isEqualTo(403);
+      // Signed in: an admin by group, named by such a subject.
+      Started admin = begin();
+      String back2 = authorize(admin.authorize());
+      nextPerson(
+          "bob\r\nINFO forged\u0085\u2028sub", Map.of("groups", List.of(ADMIN_GROUP)), CLIENT_ID);
+      assertThat(callback(back2, admin.stateCookie()).statusCode()).isEqualTo(200);
+    } finally {
+      log.detachAppender(lines);
+      log.setLevel(level);
+    }
+    List<String> messages;
+    synchronized (lines) {
+      messages = lines.list.stream().map(e -> e.getFormattedMessage()).toList();
+    }
+    assertThat(messages)
+        .anyMatch(m -> m.contains("not an administrator: sub malloryWARN console: forged[31m,"))
+        .anyMatch(m -> m.contains("bobINFO forgedsub (subject bobINFO forgedsub)"))
+        .allSatisfy(
+            m ->
+                assertThat(m.codePoints())
+                    .as(m)
+                    .noneMatch(c -> Character.isISOControl(c) || c == 0x2028));
+  }
+
   private static void assertNoSession(HttpResponse<String> r, int status, String says) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(r.body()).contains(says).doesNotContain("Exception").doesNotContain(" at io.");
