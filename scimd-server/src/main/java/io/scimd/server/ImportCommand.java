@@ -428,12 +428,17 @@ final class ImportCommand implements Callable<Integer> {
                               .isPresent(),
                           "client \"" + name(rec) + "\"");
                   case "target" -> {
-                    hub.checkExported(into, name(rec), text(rec, "type"), object(rec, "config"));
-                    conflict(
-                        rec,
-                        kind,
-                        s.hub().target(into, name(rec)).isPresent(),
-                        "target \"" + name(rec) + "\"");
+                    ObjectNode config = object(rec, "config");
+                    hub.checkExported(into, name(rec), text(rec, "type"), config);
+                    Optional<HubRecords.Target> held = s.hub().target(into, name(rec));
+                    conflict(rec, kind, held.isPresent(), "target \"" + name(rec) + "\"");
+                    // The real run says so after the fact; a dry run is where to learn it first.
+                    if (dryRun
+                        && onConflict == OnConflict.update
+                        && held.isPresent()
+                        && hub.wouldDropSecrets(held.get(), config)) {
+                      notes.add(secretsDropped(name(rec), false));
+                    }
                   }
                   case "application" -> {
                     object(rec, "definition");
@@ -621,11 +626,7 @@ final class ImportCommand implements Callable<Integer> {
           if (existing.isPresent()) {
             if (otherConflict(rec, kind, "target \"" + name + "\"", true)
                 && hub.replaceExported(scope, existing.get(), definition)) {
-              notes.add(
-                  "target \""
-                      + name
-                      + "\": its address changed, so its secrets were dropped and it is paused: set"
-                      + " them (scimd target update), then resume it");
+              notes.add(secretsDropped(name, true));
             }
             return;
           }
@@ -657,6 +658,16 @@ final class ImportCommand implements Callable<Integer> {
         }
         default -> throw new IllegalStateException(rec.kind());
       }
+    }
+
+    /** The notice of a target whose secrets an import drops ({@code done}) or would drop. */
+    private static String secretsDropped(String name, boolean done) {
+      return "target \""
+          + name
+          + (done
+              ? "\": its address changed, so its secrets were dropped and it is paused"
+              : "\": its address would change, so its secrets would be dropped and it paused")
+          + ": set them (scimd target update), then resume it";
     }
 
     /** True when the existing record is to be updated. */

@@ -304,15 +304,7 @@ public final class Hub {
    */
   public boolean replaceExported(Scope scope, Target held, ObjectNode config) {
     checkExported(scope.tenant(), held.name(), held.type(), config);
-    TargetType type = typeNamed(held.type());
-    Map<String, String> before;
-    try {
-      before = type.destinations(parse(held.config()));
-    } catch (IllegalArgumentException e) {
-      // An address the rules refuse now (a stricter allow-list) is no address to keep secrets for.
-      before = Map.of();
-    }
-    boolean moved = !before.equals(type.destinations(config));
+    boolean moved = moves(held, config);
     boolean dropped = moved && held.secrets() != null;
     if (records
         .update(scope, held.name(), held.version(), text(config), moved ? null : held.secrets())
@@ -328,6 +320,30 @@ public final class Hub {
               + " update), then resume it");
     }
     return dropped;
+  }
+
+  /**
+   * Whether {@link #replaceExported} with {@code config} would drop the target's secrets (and pause
+   * it): it has some, and {@code config} sends elsewhere. What {@code scimd import --dry-run} warns
+   * of.
+   *
+   * @throws IllegalArgumentException when an address of {@code config} is refused
+   */
+  public boolean wouldDropSecrets(Target held, ObjectNode config) {
+    return held.secrets() != null && moves(held, config);
+  }
+
+  /** Whether {@code config} sends anywhere the target does not send now. */
+  private boolean moves(Target held, ObjectNode config) {
+    TargetType type = typeNamed(held.type());
+    Map<String, String> before;
+    try {
+      before = type.destinations(parse(held.config()));
+    } catch (IllegalArgumentException e) {
+      // An address the rules refuse now (a stricter allow-list) is no address to keep secrets for.
+      before = Map.of();
+    }
+    return !before.equals(type.destinations(config));
   }
 
   public boolean delete(Scope scope, String name) {

@@ -115,10 +115,28 @@ class ImportTargetTest {
 
     String attacker = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/scim/v2";
     Path moved = exportWith(attacker);
+    // A dry run says it first, in the words of the real run's notice, and changes nothing.
+    assertThat(scimd("import", same.toString(), "--on-conflict", "update", "--dry-run"))
+        .as(out + err)
+        .isZero();
+    assertThat(out).doesNotContain("secrets would be dropped");
+    assertThat(scimd("import", moved.toString(), "--on-conflict", "update", "--dry-run"))
+        .as(out + err)
+        .isZero();
+    assertThat(out)
+        .contains(
+            "scimd: target \"crm\": its address would change, so its secrets would be dropped and"
+                + " it paused: set them (scimd target update), then resume it\n"
+                + "scimd: dry run, nothing was written");
+    JsonNode unchanged = target();
+    assertThat(unchanged.path("url").asText()).isEqualTo(downstream.url(TestServer.SCIM));
+    assertThat(unchanged.path("status").path("state").asText()).isNotEqualTo("paused");
+
     assertThat(scimd("import", moved.toString(), "--on-conflict", "update")).as(out + err).isZero();
     assertThat(out)
         .contains(
-            "target \"crm\": its address changed, so its secrets were dropped and it is paused");
+            "scimd: target \"crm\": its address changed, so its secrets were dropped and it is"
+                + " paused: set them (scimd target update), then resume it\n");
     JsonNode t = target();
     assertThat(t.path("url").asText()).isEqualTo(attacker);
     assertThat(t.path("status").path("state").asText()).as(t.toString()).isEqualTo("paused");
