@@ -65,6 +65,14 @@ class ConsoleOidcTest {
     idp.shutdown();
   }
 
+  /** A server of its own whose console signs in at {@code issuer}, {@code admins} its admins. */
+  private static TestServer serverFor(String issuer, List<String> admins) {
+    return TestServer.start(
+        TestServer.config()
+            .withConsoleOidc(
+                new ConsoleOidc(issuer, CLIENT_ID, "the-client-secret", admins, null, null)));
+  }
+
   /** A sign-in started at scimd: the provider's authorize URL and the state cookie. */
   record Started(URI authorize, String stateCookie) {}
 
@@ -224,16 +232,7 @@ class ConsoleOidcTest {
     // Case is ignored in ASCII only: a Kelvin sign (U+212A) is no k, though equalsIgnoreCase
     // would say it is.
     try (TestServer s =
-        TestServer.start(
-            TestServer.config()
-                .withConsoleOidc(
-                    new ConsoleOidc(
-                        idp.issuerUrl("default").toString(),
-                        CLIENT_ID,
-                        "the-client-secret",
-                        List.of("kim@example.com"),
-                        null,
-                        null)))) {
+        serverFor(idp.issuerUrl("default").toString(), List.of("kim@example.com"))) {
       Started kelvin = begin(s);
       String backK = authorize(kelvin.authorize());
       nextPerson(
@@ -330,17 +329,7 @@ class ConsoleOidcTest {
   @Test
   void oneAddress_cannotStartMoreThan20SignIns_soItCannotEvictOthers() {
     // A server of its own: the shared one's address has sign-ins of other tests waiting.
-    try (TestServer s =
-        TestServer.start(
-            TestServer.config()
-                .withConsoleOidc(
-                    new ConsoleOidc(
-                        idp.issuerUrl("default").toString(),
-                        CLIENT_ID,
-                        "the-client-secret",
-                        List.of(ADMIN_EMAIL),
-                        null,
-                        null)))) {
+    try (TestServer s = serverFor(idp.issuerUrl("default").toString(), List.of(ADMIN_EMAIL))) {
       Started first = begin(s);
       for (int i = 1; i < OidcSignIn.MAX_PENDING_PER_ADDRESS; i++) {
         begin(s);
@@ -466,17 +455,7 @@ class ConsoleOidcTest {
           ex.close();
         });
     discovery.start();
-    try (TestServer s =
-        TestServer.start(
-            TestServer.config()
-                .withConsoleOidc(
-                    new ConsoleOidc(
-                        issuer,
-                        CLIENT_ID,
-                        "the-client-secret",
-                        List.of(ADMIN_EMAIL),
-                        null,
-                        null)))) {
+    try (TestServer s = serverFor(issuer, List.of(ADMIN_EMAIL))) {
       Started started = begin(s);
       String back = authorize(started.authorize());
       nextPerson("alice-sub", Map.of("email", ADMIN_EMAIL, "email_verified", true), CLIENT_ID);

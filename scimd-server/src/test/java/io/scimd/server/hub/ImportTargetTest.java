@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.scimd.server.Main;
 import io.scimd.server.ServerConfig;
+import io.scimd.server.TestCli;
 import io.scimd.server.http.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code scimd import --on-conflict update} of a target that exists: an import file must not carry
@@ -63,17 +59,10 @@ class ImportTargetTest {
   }
 
   int scimd(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    CommandLine cl = Main.commandLine(Map.of(), s -> {});
-    cl.setOut(new PrintWriter(o, true));
-    cl.setErr(new PrintWriter(e, true));
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data", config.dataDir().toString()));
-    int code = cl.execute(all.toArray(String[]::new));
-    out = o.toString();
-    err = e.toString();
-    return code;
+    TestCli.Run run = TestCli.onData(config.dataDir(), Map.of(), args);
+    out = run.out();
+    err = run.err();
+    return run.code();
   }
 
   JsonNode target() {

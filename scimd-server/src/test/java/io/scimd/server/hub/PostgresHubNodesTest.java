@@ -7,19 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.ServerConfig;
 import io.scimd.server.http.TestServer;
 import io.scimd.server.hub.WebhookReceiver.Delivery;
-import io.scimd.store.PgTestDatabase;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two nodes on one PostgreSQL database and one hub key: the node delivering to a target stops in
@@ -28,50 +24,31 @@ import org.junit.jupiter.api.Test;
  * arrive twice, with the same webhook-id).
  */
 class PostgresHubNodesTest {
-  static PgTestDatabase db;
+  @RegisterExtension static final PostgresNodes PG = new PostgresNodes();
 
-  final List<TestServer> nodes = new ArrayList<>();
   WebhookReceiver receiver;
-
-  @BeforeAll
-  static void createDatabase() {
-    db = PgTestDatabase.createOrSkipEachTest();
-  }
-
-  @AfterAll
-  static void dropDatabase() {
-    if (db != null) {
-      db.close();
-    }
-  }
 
   @AfterEach
   void stop() {
-    nodes.forEach(TestServer::close);
     if (receiver != null) {
       receiver.close();
     }
   }
 
-  static ServerConfig node(Path key) {
-    ServerConfig c = TestServer.config(PgTestDatabase.require(db), 4);
-    return c.withHub(
-        c.hub()
-            .withKeyFile(key)
-            .withDelivery(
+  static ServerConfig node() {
+    return PG.config(
+        hub ->
+            hub.withDelivery(
                 true,
-                c.hub()
-                    .delivery()
+                hub.delivery()
                     .withLease(Duration.ofMillis(100), Duration.ofSeconds(2))
                     .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))));
   }
 
   @Test
   void theOtherNodeTakesOverAndNothingIsLost() throws Exception {
-    Path key = Files.createTempDirectory("hub-key").resolve("hub.key");
     receiver = new WebhookReceiver();
-    TestServer first = TestServer.start(node(key));
-    nodes.add(first);
+    TestServer first = PG.start(node());
     HttpResponse<String> created =
         first.send(
             "POST",
@@ -86,8 +63,7 @@ class PostgresHubNodesTest {
     await(Duration.ofSeconds(3), () -> receiver.accepted().size() == 1, "the first node delivers");
 
     // The second node starts with the target's lease held by the first: the first delivers on.
-    TestServer second = TestServer.start(node(key));
-    nodes.add(second);
+    TestServer second = PG.start(node());
     for (int i = 0; i < 10; i++) {
       ids.add((i % 2 == 0 ? first : second).scim().createUser("u" + i));
     }

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.ServerConfig;
 import io.scimd.server.http.TestServer;
-import io.scimd.store.PgTestDatabase;
 import io.scimd.sync.Delivery;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +15,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two nodes of one PostgreSQL database started at the same time with the same {@code --targets}
@@ -30,42 +27,26 @@ class PostgresTargetsFileRaceTest {
   static final int TARGETS = 100;
   static final int ROUNDS = 2;
 
-  static PgTestDatabase db;
-  final List<TestServer> nodes = new ArrayList<>();
+  @RegisterExtension static final PostgresNodes PG = new PostgresNodes();
+
   final ExecutorService pool = Executors.newFixedThreadPool(2);
-
-  @BeforeAll
-  static void createDatabase() {
-    db = PgTestDatabase.createOrSkipEachTest();
-  }
-
-  @AfterAll
-  static void dropDatabase() {
-    if (db != null) {
-      db.close();
-    }
-  }
 
   @AfterEach
   void stop() {
     pool.shutdownNow();
-    nodes.forEach(TestServer::close);
   }
 
-  static ServerConfig node(Path key, Path file) {
-    ServerConfig c = TestServer.config(PgTestDatabase.require(db), 4);
-    return c.withHub(
-        c.hub()
-            .withKeyFile(key)
-            .withDelivery(false, Delivery.Settings.defaults())
-            .withTargets(new TargetsFile(file, Map.of())));
+  static ServerConfig node(Path file) {
+    return PG.config(
+        hub ->
+            hub.withDelivery(false, Delivery.Settings.defaults())
+                .withTargets(new TargetsFile(file, Map.of())));
   }
 
   @Test
   void twoNodesStartingWithTheSameFile_bothStart_andSaveEachTargetOnce() throws Exception {
-    PgTestDatabase.require(db);
+    PG.db();
     Path dir = Files.createTempDirectory("targets-race");
-    Path key = dir.resolve("hub.key");
     StringBuilder yaml = new StringBuilder("targets:\n");
     for (int i = 0; i < TARGETS; i++) {
       yaml.append("  - name: hook-")
@@ -78,12 +59,14 @@ class PostgresTargetsFileRaceTest {
     }
     Path file = Files.writeString(dir.resolve("targets.yaml"), yaml.toString());
     // The first start makes the key both nodes share, then the database is emptied again.
-    TestServer.start(node(key, file)).close();
+    TestServer.start(node(file)).close();
     for (int round = 0; round < ROUNDS; round++) {
-      db.truncate();
+      PG.db().truncate();
       // Threads of their own: the common pool of a 2-core machine runs one task at a time.
-      CompletableFuture<TestServer> a = CompletableFuture.supplyAsync(() -> start(key, file), pool);
-      CompletableFuture<TestServer> b = CompletableFuture.supplyAsync(() -> start(key, file), pool);
+      CompletableFuture<TestServer> a =
+          CompletableFuture.supplyAsync(() -> PG.start(node(file)), pool);
+      CompletableFuture<TestServer> b =
+          CompletableFuture.supplyAsync(() -> PG.start(node(file)), pool);
       TestServer first = a.join();
       TestServer second = b.join();
       for (TestServer node : List.of(first, second)) {
@@ -98,17 +81,7 @@ class PostgresTargetsFileRaceTest {
         // Created once each: the node that lost the race changed nothing the other saved.
         assertThat(versions).as("round " + round).containsExactly(1L);
       }
-      first.close();
-      second.close();
-      nodes.clear();
+      PG.stopAll();
     }
-  }
-
-  private TestServer start(Path key, Path file) {
-    TestServer s = TestServer.start(node(key, file));
-    synchronized (nodes) {
-      nodes.add(s);
-    }
-    return s;
   }
 }

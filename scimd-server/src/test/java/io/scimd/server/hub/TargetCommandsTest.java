@@ -3,23 +3,18 @@ package io.scimd.server.hub;
 import static io.scimd.server.hub.WebhookReceiver.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scimd.server.Main;
 import io.scimd.server.ServerConfig;
+import io.scimd.server.TestCli;
 import io.scimd.server.http.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code scimd target ...} through Main's command line, on the SQLite store and hub key of a
@@ -47,17 +42,10 @@ class TargetCommandsTest {
   }
 
   int scimd(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    CommandLine cl = Main.commandLine(Map.of(), s -> {});
-    cl.setOut(new PrintWriter(o, true));
-    cl.setErr(new PrintWriter(e, true));
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data", config.dataDir().toString()));
-    int code = cl.execute(all.toArray(String[]::new));
-    out = o.toString();
-    err = e.toString();
-    return code;
+    TestCli.Run run = TestCli.onData(config.dataDir(), Map.of(), args);
+    out = run.out();
+    err = run.err();
+    return run.code();
   }
 
   @Test

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.scimd.server.Main;
 import io.scimd.server.ScimServer;
 import io.scimd.server.ServerConfig;
+import io.scimd.server.TestCli;
 import io.scimd.server.http.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,17 +53,10 @@ class TargetsFileTest {
   }
 
   int scimd(Map<String, String> env, String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    CommandLine cl = Main.commandLine(env, s -> {});
-    cl.setOut(new PrintWriter(o, true));
-    cl.setErr(new PrintWriter(e, true));
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data", config.dataDir().toString()));
-    int code = cl.execute(all.toArray(String[]::new));
-    out = o.toString();
-    err = e.toString();
-    return code;
+    TestCli.Run run = TestCli.onData(config.dataDir(), env, args);
+    out = run.out();
+    err = run.err();
+    return run.code();
   }
 
   String yaml(String crmTimeout, String hookUrl) {
