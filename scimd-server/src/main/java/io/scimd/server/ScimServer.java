@@ -69,13 +69,6 @@ public final class ScimServer implements AutoCloseable {
   /** The SQLite data directory's lock, held while this server runs; null on PostgreSQL. */
   private @Nullable DataDirectoryLock lock;
 
-  /** The client that pushes verification events (the workers' sinks have the hub's). */
-  private static final java.net.http.HttpClient SSF_HTTP =
-      java.net.http.HttpClient.newBuilder()
-          .connectTimeout(java.time.Duration.ofSeconds(5))
-          .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
-          .build();
-
   /** The most clients whose rate buckets a node keeps (more: full buckets are dropped). */
   static final int MAX_CLIENT_KEYS = 100_000;
 
@@ -298,7 +291,7 @@ public final class ScimServer implements AutoCloseable {
                 authFailures,
                 failureLog,
                 hub,
-                events.streams(store, hub.hub(), SSF_HTTP, clock),
+                events.streams(store, hub.hub(), clock),
                 access,
                 telemetry,
                 config.metricsOpen())));

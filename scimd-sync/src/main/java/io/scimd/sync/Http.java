@@ -1,6 +1,5 @@
 package io.scimd.sync;
 
-import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -16,18 +15,19 @@ public final class Http {
    * The failure an HTTP status means for a delivery: 408, 429 and 5xx say the target cannot take
    * anything now; any other 4xx says it refused this change.
    */
-  public static Outcome.Failure failure(
-      int status, HttpHeaders headers, String detail, Instant now) {
+  public static Outcome.Failure failure(Poster.Answer answer, Instant now) {
+    int status = answer.status();
+    String detail = answer.body();
     String reason = "HTTP " + status + (detail.isBlank() ? "" : ": " + clip(detail));
     if (status == 408 || status == 429 || status >= 500) {
-      return Outcome.Failure.unavailable(reason, retryAfter(headers, now));
+      return Outcome.Failure.unavailable(reason, retryAfter(answer.header("Retry-After"), now));
     }
     return Outcome.Failure.rejected(reason);
   }
 
-  /** {@code Retry-After} as seconds or an HTTP date; null when absent or unreadable. */
-  public static @Nullable Duration retryAfter(HttpHeaders headers, Instant now) {
-    String v = headers.firstValue("Retry-After").orElse(null);
+  /** A {@code Retry-After} value as seconds or an HTTP date; null when absent or unreadable. */
+  public static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
+    String v = value;
     if (v == null) {
       return null;
     }

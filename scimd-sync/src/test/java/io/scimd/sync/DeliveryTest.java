@@ -16,7 +16,6 @@ import io.scimd.sync.webhook.WebhookSecret;
 import io.scimd.sync.webhook.WebhookType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +58,7 @@ class DeliveryTest {
   private final AtomicInteger requests = new AtomicInteger();
   private String secret;
   private Hub hub;
+  private final JettyPoster poster = new JettyPoster(Duration.ofSeconds(5));
   private final List<Delivery> workers = new ArrayList<>();
 
   @BeforeEach
@@ -95,7 +95,7 @@ class DeliveryTest {
     SecretBox box = new SecretBox(SecretBox.newKey());
     WebhookType webhook =
         new WebhookType(
-            HttpClient.newHttpClient(),
+            poster,
             UrlPolicy.any(),
             Set.of("User", "Group"),
             (target, issuer, e) ->
@@ -116,6 +116,7 @@ class DeliveryTest {
   @AfterEach
   void stop() {
     workers.forEach(Delivery::close);
+    poster.close();
     receiver.stop(0);
     store.close();
   }

@@ -10,6 +10,7 @@ import io.scimd.server.service.ScimService;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
 import io.scimd.sync.Hub;
+import io.scimd.sync.Poster;
 import io.scimd.sync.UrlPolicy;
 import io.scimd.sync.events.AccessChanges;
 import io.scimd.sync.events.SecurityEvents;
@@ -20,7 +21,6 @@ import io.scimd.sync.ssf.SsfType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -63,16 +63,15 @@ public record SecurityEventsParts(
   }
 
   /** The SSF target types: push streams (delivered by the workers) and poll streams. */
-  public List<io.scimd.sync.TargetType> types(
-      HttpClient http, UrlPolicy urls, InstantSource clock) {
+  public List<io.scimd.sync.TargetType> types(Poster http, UrlPolicy urls, InstantSource clock) {
     return List.of(
         SsfType.push(http, urls, events, signer, resources, clock),
         SsfType.poll(urls, events, clock));
   }
 
   /** The transmitter over {@code hub}'s targets. */
-  public SsfStreams streams(Store store, Hub hub, HttpClient http, InstantSource clock) {
-    return new SsfStreams(store, hub, events, signer, resources, http, clock);
+  public SsfStreams streams(Store store, Hub hub, InstantSource clock) {
+    return new SsfStreams(store, hub, events, signer, resources, clock);
   }
 
   /**

@@ -6,6 +6,8 @@ import io.scimd.server.events.SecurityEventsParts;
 import io.scimd.store.Store;
 import io.scimd.sync.Delivery;
 import io.scimd.sync.Hub;
+import io.scimd.sync.JettyPoster;
+import io.scimd.sync.Poster;
 import io.scimd.sync.SecretBox;
 import io.scimd.sync.TargetType;
 import io.scimd.sync.scim.CompiledMappings;
@@ -36,15 +38,21 @@ import org.slf4j.LoggerFactory;
 public final class HubNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
 
-  /** One client for every webhook target: connections are pooled per receiver. */
+  /** How long opening a connection to a target may take. */
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private final Hub hub;
+  private final JettyPoster poster;
   private final @Nullable Delivery delivery;
   private final @Nullable ReconcileSchedule schedule;
 
-  private HubNode(Hub hub, @Nullable Delivery delivery, @Nullable ReconcileSchedule schedule) {
+  private HubNode(
+      Hub hub,
+      JettyPoster poster,
+      @Nullable Delivery delivery,
+      @Nullable ReconcileSchedule schedule) {
     this.hub = hub;
+    this.poster = poster;
     this.delivery = delivery;
     this.schedule = schedule;
   }
@@ -60,6 +68,24 @@ public final class HubNode implements AutoCloseable {
       HubSettings settings,
       InstantSource clock,
       SecurityEventsParts events) {
+    // Nothing stops it: a command's hub sends at most a stream's verification event or a test
+    // delivery, and the client's threads (started by the first send) do not keep the JVM alive.
+    return hub(store, box, registry, settings, clock, events, new JettyPoster(CONNECT_TIMEOUT));
+  }
+
+  /**
+   * The hub with {@code poster} sending its webhooks' and push streams' requests (docs/decisions/
+   * 0033): one client for every such target, its connections pooled per receiver.
+   */
+  private static Hub hub(
+      Store store,
+      SecretBox box,
+      SchemaRegistry registry,
+      HubSettings settings,
+      InstantSource clock,
+      SecurityEventsParts events,
+      Poster poster) {
+    // SCIM targets talk through scimd-client, which is built on the JDK's client.
     HttpClient http =
         HttpClient.newBuilder()
             // HTTP/1.1 with keep-alive: most receivers are plain http inside the network, where
@@ -79,7 +105,7 @@ public final class HubNode implements AutoCloseable {
     // A webhook's body is the change as a security event's claims (docs/decisions/0019).
     WebhookType webhook =
         new WebhookType(
-            http,
+            poster,
             settings.urls(),
             types,
             new SetPayloads(events.events(), events.resources(), clock),
@@ -90,7 +116,7 @@ public final class HubNode implements AutoCloseable {
     all.add(new ScimType(store, http, settings.urls(), new CompiledMappings(registry), clock));
     // Security event streams (docs/decisions/0019): push streams delivered like webhooks, poll
     // streams read by their receivers.
-    all.addAll(events.types(http, settings.urls(), clock));
+    all.addAll(events.types(poster, settings.urls(), clock));
     return new Hub(store, box, all, clock);
   }
 
@@ -108,7 +134,8 @@ public final class HubNode implements AutoCloseable {
       InstantSource clock,
       SecurityEventsParts events) {
     SecretBox box = HubKey.loadOrCreate(settings.keyFile(dataDir));
-    Hub hub = hub(store, box, registry, settings, clock, events);
+    JettyPoster poster = new JettyPoster(CONNECT_TIMEOUT);
+    Hub hub = hub(store, box, registry, settings, clock, events, poster);
     TargetsFile file = settings.targets();
     if (file != null) {
       // Before the workers start: they deliver with the definitions the file says.
@@ -125,7 +152,12 @@ public final class HubNode implements AutoCloseable {
     }
     if (!settings.deliver()) {
       LOG.info("hub: this node does not deliver (--no-delivery)");
-      return new HubNode(hub, null, null);
+      return new HubNode(hub, poster, null, null);
+    }
+    try {
+      poster.start();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
     Delivery delivery = new Delivery(store, hub.sinks(), settings.delivery(), clock, nodeName());
     delivery.start();
@@ -134,7 +166,7 @@ public final class HubNode implements AutoCloseable {
     ReconcileSchedule schedule =
         new ReconcileSchedule(hub, store.hub(), delivery::serving, clock, delivery.node());
     schedule.start();
-    return new HubNode(hub, delivery, schedule);
+    return new HubNode(hub, poster, delivery, schedule);
   }
 
   /**
@@ -165,7 +197,10 @@ public final class HubNode implements AutoCloseable {
     }
   }
 
-  /** Stops the workers; before the store closes, so their last steps are recorded. */
+  /**
+   * Stops the workers; before the store closes, so their last steps are recorded. Then the client
+   * they sent with: a send still waiting when the workers give up fails as unavailable.
+   */
   @Override
   public void close() {
     ReconcileSchedule r = schedule;
@@ -176,5 +211,6 @@ public final class HubNode implements AutoCloseable {
     if (d != null) {
       d.close();
     }
+    poster.close();
   }
 }

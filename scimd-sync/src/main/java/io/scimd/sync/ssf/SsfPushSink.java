@@ -6,19 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.JournalEntry;
 import io.scimd.sync.Http;
 import io.scimd.sync.Outcome;
+import io.scimd.sync.Poster;
 import io.scimd.sync.Sink;
 import io.scimd.sync.events.EventSelection;
 import io.scimd.sync.events.SecurityEvents;
 import io.scimd.sync.events.SetSigner;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +55,7 @@ public final class SsfPushSink implements Sink {
     Optional<ObjectNode> read(String tenant, String resourceType, String id);
   }
 
-  private final HttpClient http;
+  private final Poster http;
   private final URI endpoint;
   private final @Nullable String authorization;
   private final SecurityEvents events;
@@ -73,7 +73,7 @@ public final class SsfPushSink implements Sink {
    *     entries are passed over
    */
   public SsfPushSink(
-      HttpClient http,
+      Poster http,
       URI endpoint,
       @Nullable String authorization,
       SecurityEvents events,
@@ -141,26 +141,23 @@ public final class SsfPushSink implements Sink {
    * @return null when the receiver took it, else why not
    */
   static Outcome.@Nullable Failure post(
-      HttpClient http,
+      Poster http,
       URI endpoint,
       @Nullable String authorization,
       String set,
       Duration timeout,
       InstantSource clock) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(endpoint)
-            .timeout(timeout)
-            .header("Content-Type", SetSigner.MEDIA_TYPE)
-            .header("Accept", "application/json")
-            .header("User-Agent", "scimd-ssf")
-            .POST(HttpRequest.BodyPublishers.ofString(set));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", SetSigner.MEDIA_TYPE);
+    headers.put("Accept", "application/json");
+    headers.put("User-Agent", "scimd-ssf");
     if (authorization != null) {
-      request.header("Authorization", authorization);
+      headers.put("Authorization", authorization);
     }
     try {
-      HttpResponse<String> response =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      int status = response.statusCode();
+      Poster.Answer response =
+          http.post(endpoint, headers, set.getBytes(StandardCharsets.UTF_8), timeout);
+      int status = response.status();
       if (status / 100 == 2) {
         return null;
       }
@@ -187,8 +184,8 @@ public final class SsfPushSink implements Sink {
         return Outcome.Failure.unavailable(
             "HTTP " + status + ": the receiver does not accept the stream's authorization", null);
       }
-      return Http.failure(status, response.headers(), response.body(), clock.instant());
-    } catch (HttpTimeoutException te) {
+      return Http.failure(response, clock.instant());
+    } catch (Poster.TimedOut te) {
       return Outcome.Failure.unavailable("no answer within " + timeout.toMillis() + " ms", null);
     } catch (IOException io) {
       return Outcome.Failure.unavailable("cannot reach " + endpoint.getHost() + ": " + io, null);

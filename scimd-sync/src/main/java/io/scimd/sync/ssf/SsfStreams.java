@@ -15,7 +15,6 @@ import io.scimd.sync.Outcome;
 import io.scimd.sync.events.EventSelection;
 import io.scimd.sync.events.SecurityEvents;
 import io.scimd.sync.events.SetSigner;
-import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +73,6 @@ public final class SsfStreams {
   private final SecurityEvents events;
   private final SetSigner signer;
   private final SsfPushSink.Resources resources;
-  private final HttpClient http;
   private final InstantSource clock;
 
   public SsfStreams(
@@ -83,7 +81,6 @@ public final class SsfStreams {
       SecurityEvents events,
       SetSigner signer,
       SsfPushSink.Resources resources,
-      HttpClient http,
       InstantSource clock) {
     this.store = store;
     this.hub = hub;
@@ -91,7 +88,6 @@ public final class SsfStreams {
     this.events = events;
     this.signer = signer;
     this.resources = resources;
-    this.http = http;
     this.clock = clock;
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.HubRecords.Target;
+import io.scimd.sync.Poster;
 import io.scimd.sync.Settings;
 import io.scimd.sync.Sink;
 import io.scimd.sync.TargetType;
@@ -12,7 +13,6 @@ import io.scimd.sync.UrlPolicy;
 import io.scimd.sync.events.EventSelection;
 import io.scimd.sync.events.SecurityEvents;
 import io.scimd.sync.events.SetSigner;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ public final class SsfType implements TargetType {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final boolean push;
-  private final HttpClient http;
+  private final @Nullable Poster http;
   private final UrlPolicy urls;
   private final SecurityEvents events;
   private final SetSigner signer;
@@ -66,7 +66,7 @@ public final class SsfType implements TargetType {
 
   private SsfType(
       boolean push,
-      HttpClient http,
+      @Nullable Poster http,
       UrlPolicy urls,
       SecurityEvents events,
       SetSigner signer,
@@ -83,7 +83,7 @@ public final class SsfType implements TargetType {
 
   /** The push stream type; {@code resources} gives {@code put:full} its representation. */
   public static SsfType push(
-      HttpClient http,
+      Poster http,
       UrlPolicy urls,
       SecurityEvents events,
       SetSigner signer,
@@ -96,7 +96,7 @@ public final class SsfType implements TargetType {
   public static SsfType poll(UrlPolicy urls, SecurityEvents events, InstantSource clock) {
     return new SsfType(
         false,
-        HttpClient.newHttpClient(),
+        null,
         urls,
         events,
         claims -> {
@@ -192,11 +192,12 @@ public final class SsfType implements TargetType {
 
   @Override
   public Sink open(Target target, ObjectNode config, ObjectNode secrets) {
-    if (!push) {
+    Poster poster = http;
+    if (!push || poster == null) {
       throw new IllegalArgumentException("a poll stream is read by its receiver, not pushed");
     }
     return new SsfPushSink(
-        http,
+        poster,
         urls.check("endpoint_url", config.path("endpoint_url").asText()),
         secrets.hasNonNull("authorization_header")
             ? secrets.get("authorization_header").asText()

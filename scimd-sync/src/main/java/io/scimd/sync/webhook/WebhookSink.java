@@ -3,16 +3,15 @@ package io.scimd.sync.webhook;
 import io.scimd.store.JournalEntry;
 import io.scimd.sync.Http;
 import io.scimd.sync.Outcome;
+import io.scimd.sync.Poster;
 import io.scimd.sync.Sink;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -23,7 +22,7 @@ import java.util.function.Function;
  * on every attempt: a receiver that got it before (a node died before recording it) can tell.
  */
 public final class WebhookSink implements Sink {
-  private final HttpClient http;
+  private final Poster http;
   private final URI url;
   private final List<WebhookSecret> secrets;
   private final Set<String> resourceTypes;
@@ -39,7 +38,7 @@ public final class WebhookSink implements Sink {
    * @param concurrency how many resources' changes may be in flight at once
    */
   public WebhookSink(
-      HttpClient http,
+      Poster http,
       URI url,
       List<WebhookSecret> secrets,
       Set<String> resourceTypes,
@@ -79,24 +78,18 @@ public final class WebhookSink implements Sink {
       byte[] payload = body.apply(e);
       String id = messageId(e);
       long timestamp = clock.instant().getEpochSecond();
-      HttpRequest request =
-          HttpRequest.newBuilder(url)
-              .timeout(timeout)
-              .header("Content-Type", "application/json")
-              .header("User-Agent", "scimd-hub")
-              .header("webhook-id", id)
-              .header("webhook-timestamp", Long.toString(timestamp))
-              .header("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload))
-              .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
-              .build();
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("Content-Type", "application/json");
+      headers.put("User-Agent", "scimd-hub");
+      headers.put("webhook-id", id);
+      headers.put("webhook-timestamp", Long.toString(timestamp));
+      headers.put("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload));
       try {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-          return Outcome.failed(
-              i, Http.failure(status, response.headers(), response.body(), clock.instant()));
+        Poster.Answer answer = http.post(url, headers, payload, timeout);
+        if (answer.status() / 100 != 2) {
+          return Outcome.failed(i, Http.failure(answer, clock.instant()));
         }
-      } catch (HttpTimeoutException te) {
+      } catch (Poster.TimedOut te) {
         return Outcome.failed(
             i, Outcome.Failure.unavailable("no answer within " + timeout.toMillis() + " ms", null));
       } catch (IOException io) {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.store.HubRecords.Target;
+import io.scimd.sync.Poster;
 import io.scimd.sync.Settings;
 import io.scimd.sync.Sink;
 import io.scimd.sync.TargetType;
 import io.scimd.sync.UrlPolicy;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -35,14 +35,14 @@ public final class WebhookType implements TargetType {
   /** The {@code iss} of a webhook's events when its definition names none. */
   public static final String DEFAULT_ISSUER = "scimd";
 
-  private final HttpClient http;
+  private final Poster http;
   private final UrlPolicy urls;
   private final Set<String> resourceTypes;
   private final WebhookBody body;
   private final InstantSource clock;
 
   public WebhookType(
-      HttpClient http,
+      Poster http,
       UrlPolicy urls,
       Set<String> resourceTypes,
       WebhookBody body,
