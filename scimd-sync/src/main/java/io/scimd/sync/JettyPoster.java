@@ -66,10 +66,9 @@ public final class JettyPoster implements Poster, AutoCloseable {
     // A redirect is the receiver's answer, not somewhere else to send a signed event to.
     c.setFollowRedirects(false);
     c.setMaxConnectionsPerDestination(MAX_CONNECTIONS_PER_RECEIVER);
-    // Only the headers the sinks give (and Host, Content-Length): no Jetty User-Agent, no
-    // Accept-Encoding the receivers never had from us.
+    // Only the headers the sinks give (and Host, Content-Length): no Jetty User-Agent (and no
+    // Accept-Encoding: see start).
     c.setUserAgentField(null);
-    c.getContentDecoderFactories().clear();
     // A 401 or 407 is the receiver refusing the stream's authorization: the sink says so; the
     // client must not answer the challenge (it has no credentials) or hold the response back.
     c.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
@@ -122,6 +121,8 @@ public final class JettyPoster implements Poster, AutoCloseable {
       }
       try {
         client.start();
+        // Starting adds the decoders (gzip) the JDK's client never asked receivers for.
+        client.getContentDecoderFactories().clear();
       } catch (Exception e) {
         throw new IOException("cannot start the HTTP client: " + e, e);
       }

@@ -1,0 +1,203 @@
+package io.scimd.sync.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
+import io.scimd.store.Change;
+import io.scimd.store.JournalEntry;
+import io.scimd.sync.JettyPoster;
+import io.scimd.sync.Outcome;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One webhook delivery over real HTTP: what the receiver gets, and how its answers are read. */
+class WebhookSinkTest {
+  private static final JournalEntry ENTRY =
+      new JournalEntry(
+          "acme",
+          42,
+          Instant.parse("2026-01-02T03:04:05Z"),
+          "client:c1",
+          "okta",
+          null,
+          "req-42",
+          new Change.Deleted("User", "u1", 3, JsonNodeFactory.instance.objectNode(), List.of()),
+          "{}");
+
+  private static final byte[] PAYLOAD = "{\"seq\":42}".getBytes(StandardCharsets.UTF_8);
+
+  private final JettyPoster poster = new JettyPoster(Duration.ofSeconds(5));
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final AtomicInteger elsewhere = new AtomicInteger();
+  private final List<Headers> received = new CopyOnWriteArrayList<>();
+  private HttpServer receiver;
+
+  @BeforeEach
+  void start() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          received.add(ex.getRequestHeaders());
+          ex.getRequestBody().readAllBytes();
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.createContext(
+        "/silent",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          try {
+            release.await(); // never answers while the test waits
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          ex.close();
+        });
+    receiver.createContext(
+        "/moved",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          ex.getResponseHeaders().add("Location", "/elsewhere");
+          ex.sendResponseHeaders(307, -1);
+          ex.close();
+        });
+    receiver.createContext(
+        "/elsewhere",
+        ex -> {
+          elsewhere.incrementAndGet();
+          ex.getRequestBody().readAllBytes();
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.createContext(
+        "/busy",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          byte[] big = "overloaded ".repeat(20_000).getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Retry-After", "7");
+          ex.sendResponseHeaders(503, big.length);
+          ex.getResponseBody().write(big);
+          ex.close();
+        });
+    receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    receiver.start();
+    poster.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    poster.close();
+    receiver.stop(0);
+  }
+
+  private WebhookSink sink(String url, Duration timeout) {
+    return new WebhookSink(
+        poster,
+        URI.create(url),
+        List.of(WebhookSecret.parse(WebhookSecret.generate())),
+        Set.of("User"),
+        e -> PAYLOAD,
+        timeout,
+        InstantSource.system(),
+        1);
+  }
+
+  private String url(String path) {
+    return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+  }
+
+  @Test
+  void sendsTheSignedHeadersAndNoOthersOfTheClients() {
+    Outcome outcome = sink(url("/hook"), Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.failure()).isNull();
+    assertThat(received).hasSize(1);
+    Headers h = received.get(0);
+    assertThat(h.getFirst("Content-Type")).isEqualTo("application/json");
+    assertThat(h.get("User-Agent")).containsExactly("scimd-hub");
+    assertThat(h.getFirst("webhook-id")).isEqualTo("msg_acme_42");
+    assertThat(h.getFirst("webhook-timestamp")).matches("\\d+");
+    assertThat(h.getFirst("webhook-signature")).startsWith("v1,");
+    assertThat(h.getFirst("Content-Length")).isEqualTo(Integer.toString(PAYLOAD.length));
+    assertThat(h).doesNotContainKey("Accept-encoding");
+  }
+
+  @Test
+  void aReceiverThatNeverAnswers_isUnavailableAfterTheTimeout() {
+    long began = System.nanoTime();
+    Outcome outcome = sink(url("/silent"), Duration.ofMillis(300)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.delivered()).isZero();
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
+    assertThat(outcome.failure().reason()).isEqualTo("no answer within 300 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aRedirectIsTheAnswer_notFollowed() {
+    Outcome outcome = sink(url("/moved"), Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.REJECTED);
+    assertThat(outcome.failure().reason()).isEqualTo("HTTP 307");
+    assertThat(elsewhere).hasValue(0);
+  }
+
+  @Test
+  void aLargeErrorBody_isCutAndTheRetryAfterHonoured() {
+    Outcome outcome = sink(url("/busy"), Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
+    assertThat(outcome.failure().reason())
+        .startsWith("HTTP 503: overloaded overloaded")
+        .hasSize(313);
+    assertThat(outcome.failure().retryAfter()).isEqualTo(Duration.ofSeconds(7));
+    // The connection stays usable after the cut body.
+    assertThat(sink(url("/hook"), Duration.ofSeconds(5)).deliver(List.of(ENTRY)).failure())
+        .isNull();
+  }
+
+  @Test
+  void aClosedPort_cannotBeReached() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Outcome outcome =
+        sink("http://127.0.0.1:" + port + "/hook", Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
+    assertThat(outcome.failure().reason()).startsWith("cannot reach 127.0.0.1: ");
+  }
+
+  @Test
+  void anInterruptedSend_isUnavailableAndKeepsTheInterrupt() {
+    Thread.currentThread().interrupt();
+    try {
+      Outcome outcome = sink(url("/silent"), Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+      assertThat(outcome.failure().reason()).isEqualTo("interrupted");
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+}
