@@ -20,6 +20,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
@@ -45,7 +46,17 @@ public final class JettyPoster implements Poster, AutoCloseable {
   /** How long an unused connection to a receiver stays open for the next delivery. */
   private static final Duration IDLE = Duration.ofSeconds(30);
 
+  /** Beyond a request's own timeout, how long to wait for Jetty to report its end at all. */
+  private static final Duration BACKSTOP = Duration.ofSeconds(30);
+
   private final HttpClient client;
+  private final Duration connectTimeout;
+
+  /** Set once started and configured: the fast path of {@link #start}. */
+  private volatile boolean ready;
+
+  /** Set by {@link #close}: a closed poster is not started again by a late send. */
+  private volatile boolean closed;
 
   /**
    * @param connectTimeout the limit on opening a connection (TCP and TLS)
@@ -66,31 +77,45 @@ public final class JettyPoster implements Poster, AutoCloseable {
     // A redirect is the receiver's answer, not somewhere else to send a signed event to.
     c.setFollowRedirects(false);
     c.setMaxConnectionsPerDestination(MAX_CONNECTIONS_PER_RECEIVER);
+    // Each sink is a destination of its own (see post): those of targets since changed or
+    // removed go when idle.
+    c.setDestinationIdleTimeout(IDLE.toMillis());
+    // No cookie jar: a receiver's Set-Cookie is not sent back, and one tenant's receivers never
+    // see what another's set.
+    c.setHttpCookieStore(new HttpCookieStore.Empty());
     // Only the headers the sinks give (and Host, Content-Length): no Jetty User-Agent (and no
     // Accept-Encoding: see start).
     c.setUserAgentField(null);
-    // A 401 or 407 is the receiver refusing the stream's authorization: the sink says so; the
-    // client must not answer the challenge (it has no credentials) or hold the response back.
-    c.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
-    c.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
     this.client = c;
+    this.connectTimeout = connectTimeout;
   }
 
   @Override
-  public Answer post(URI url, Map<String, String> headers, byte[] body, Duration timeout)
+  public Answer post(
+      Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout)
       throws IOException, InterruptedException {
     start();
     Request request =
         client
             .newRequest(url)
+            .tag(pool)
             .method(HttpMethod.POST)
             .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            // The connection's idle timeout would otherwise cut a slow answer at 30 s, before a
+            // target's own timeout (up to 60 s).
+            .idleTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .headers(h -> headers.forEach(h::put))
             .body(new BytesRequestContent(body));
     Collector answer = new Collector();
     request.send(answer);
     try {
-      return answer.future.get();
+      // Jetty ends every exchange by the request's timeout; the backstop is against an end that
+      // is never reported, which would hold the worker for good.
+      return answer.future.get(
+          timeout.plus(connectTimeout).plus(BACKSTOP).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException te) {
+      request.abort(te);
+      throw new TimedOut("no answer within " + timeout.toMillis() + " ms", te);
     } catch (InterruptedException ie) {
       request.abort(ie);
       throw ie;
@@ -112,17 +137,27 @@ public final class JettyPoster implements Poster, AutoCloseable {
    * when it cannot.
    */
   public void start() throws IOException {
-    if (client.isStarted()) {
+    if (ready) {
       return;
     }
     synchronized (client) {
-      if (client.isStarted() || client.isStopping()) {
+      if (closed) {
+        throw new IOException("the hub's HTTP client is closed: the node is stopping");
+      }
+      if (ready) {
         return;
       }
       try {
         client.start();
-        // Starting adds the decoders (gzip) the JDK's client never asked receivers for.
+        // Starting adds what the JDK's client never did, so it is taken out after the start:
+        // the decoders (Accept-Encoding: gzip), and the handlers that answer a 401 or 407
+        // challenge. A 401 or 407 is the receiver refusing: the sink says so; the client has no
+        // credentials to answer with, and must not hold the response back (it buffered at most
+        // 16 KiB of it and failed the exchange beyond that).
         client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
+        client.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
+        ready = true;
       } catch (Exception e) {
         throw new IOException("cannot start the HTTP client: " + e, e);
       }
@@ -133,6 +168,8 @@ public final class JettyPoster implements Poster, AutoCloseable {
   @Override
   public void close() {
     synchronized (client) {
+      closed = true;
+      ready = false;
       try {
         client.stop();
       } catch (Exception e) {
@@ -159,6 +196,14 @@ public final class JettyPoster implements Poster, AutoCloseable {
 
     @Override
     public void onComplete(Result result) {
+      try {
+        complete(result);
+      } catch (RuntimeException e) {
+        future.completeExceptionally(e); // never leave the sender waiting
+      }
+    }
+
+    private void complete(Result result) {
       // A receiver may answer before it read the whole request (a 413, a 401): the answer counts.
       if (result.getResponseFailure() != null || result.getResponse().getStatus() <= 0) {
         Throwable failure = result.getFailure();

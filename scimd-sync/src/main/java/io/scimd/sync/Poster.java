@@ -18,12 +18,16 @@ public interface Poster {
    * POSTs {@code body} to {@code url} with {@code headers} (sent as given, no others but those the
    * protocol needs: {@code Host}, {@code Content-Length}), following no redirect.
    *
+   * @param pool whose connections carry it: requests of equal pools share connections, others
+   *     never, so that one target's receiver does not queue behind another's on the same host (the
+   *     sinks give themselves)
    * @param timeout the whole exchange's limit, from sending to the answer's last byte
    * @throws TimedOut when no whole answer came within {@code timeout}
-   * @throws IOException when the host could not be reached or the exchange broke off
+   * @throws IOException when the host could not be reached or the exchange broke off, or the poster
+   *     is closed
    * @throws InterruptedException when the calling thread was interrupted while it waited
    */
-  Answer post(URI url, Map<String, String> headers, byte[] body, Duration timeout)
+  Answer post(Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout)
       throws IOException, InterruptedException;
 
   /**

@@ -154,19 +154,28 @@ public final class HubNode implements AutoCloseable {
       LOG.info("hub: this node does not deliver (--no-delivery)");
       return new HubNode(hub, poster, null, null);
     }
+    Delivery delivery = null;
     try {
       poster.start();
-    } catch (java.io.IOException e) {
+      delivery = new Delivery(store, hub.sinks(), settings.delivery(), clock, nodeName());
+      delivery.start();
+      LOG.info("hub: delivering to targets as node {}", delivery.node());
+      // Scheduled reconciliations run on the node that holds the target's lease.
+      ReconcileSchedule schedule =
+          new ReconcileSchedule(hub, store.hub(), delivery::serving, clock, delivery.node());
+      schedule.start();
+      return new HubNode(hub, poster, delivery, schedule);
+    } catch (java.io.IOException | RuntimeException e) {
+      // A node that could not start delivering leaves no client or workers running behind it.
+      if (delivery != null) {
+        delivery.close();
+      }
+      poster.close();
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
       throw new IllegalStateException(e.getMessage(), e);
     }
-    Delivery delivery = new Delivery(store, hub.sinks(), settings.delivery(), clock, nodeName());
-    delivery.start();
-    LOG.info("hub: delivering to targets as node {}", delivery.node());
-    // Scheduled reconciliations run on the node that holds the target's lease.
-    ReconcileSchedule schedule =
-        new ReconcileSchedule(hub, store.hub(), delivery::serving, clock, delivery.node());
-    schedule.start();
-    return new HubNode(hub, poster, delivery, schedule);
   }
 
   /**

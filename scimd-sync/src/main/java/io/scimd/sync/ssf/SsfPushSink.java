@@ -118,7 +118,7 @@ public final class SsfPushSink implements Sink {
         continue; // none of its events was requested: nothing to send, and nothing is lost
       }
       Outcome.Failure failure =
-          post(http, endpoint, authorization, signer.sign(claims.get()), timeout, clock);
+          post(this, http, endpoint, authorization, signer.sign(claims.get()), timeout, clock);
       if (failure != null) {
         return Outcome.failed(i, failure);
       }
@@ -132,7 +132,7 @@ public final class SsfPushSink implements Sink {
    * @return null when the receiver took it, else why not
    */
   public Outcome.@Nullable Failure push(String set) {
-    return post(http, endpoint, authorization, set, timeout, clock);
+    return post(this, http, endpoint, authorization, set, timeout, clock);
   }
 
   /**
@@ -141,6 +141,7 @@ public final class SsfPushSink implements Sink {
    * @return null when the receiver took it, else why not
    */
   static Outcome.@Nullable Failure post(
+      Object pool,
       Poster http,
       URI endpoint,
       @Nullable String authorization,
@@ -156,7 +157,7 @@ public final class SsfPushSink implements Sink {
     }
     try {
       Poster.Answer response =
-          http.post(endpoint, headers, set.getBytes(StandardCharsets.UTF_8), timeout);
+          http.post(pool, endpoint, headers, set.getBytes(StandardCharsets.UTF_8), timeout);
       int status = response.status();
       if (status / 100 == 2) {
         return null;

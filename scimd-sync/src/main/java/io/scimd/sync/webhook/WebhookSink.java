@@ -85,7 +85,7 @@ public final class WebhookSink implements Sink {
       headers.put("webhook-timestamp", Long.toString(timestamp));
       headers.put("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload));
       try {
-        Poster.Answer answer = http.post(url, headers, payload, timeout);
+        Poster.Answer answer = http.post(this, url, headers, payload, timeout);
         if (answer.status() / 100 != 2) {
           return Outcome.failed(i, Http.failure(answer, clock.instant()));
         }

@@ -97,6 +97,25 @@ class WebhookSinkTest {
           ex.getResponseBody().write(big);
           ex.close();
         });
+    receiver.createContext(
+        "/cookie",
+        ex -> {
+          received.add(ex.getRequestHeaders());
+          ex.getRequestBody().readAllBytes();
+          ex.getResponseHeaders().add("Set-Cookie", "session=tenant-acme; Path=/");
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.createContext(
+        "/login",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          byte[] page = "<html>sign in</html>".repeat(2_000).getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"hooks\"");
+          ex.sendResponseHeaders(401, page.length);
+          ex.getResponseBody().write(page);
+          ex.close();
+        });
     receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     receiver.start();
     poster.start();
@@ -170,9 +189,47 @@ class WebhookSinkTest {
         .startsWith("HTTP 503: overloaded overloaded")
         .hasSize(313);
     assertThat(outcome.failure().retryAfter()).isEqualTo(Duration.ofSeconds(7));
-    // The connection stays usable after the cut body.
+  }
+
+  @Test
+  void afterACutBody_theSinkDeliversAgain() {
+    WebhookSink busy = sink(url("/busy"), Duration.ofSeconds(5));
+    assertThat(busy.deliver(List.of(ENTRY)).failure().reason()).startsWith("HTTP 503");
+    assertThat(busy.deliver(List.of(ENTRY)).failure().reason()).startsWith("HTTP 503");
     assertThat(sink(url("/hook"), Duration.ofSeconds(5)).deliver(List.of(ENTRY)).failure())
         .isNull();
+  }
+
+  @Test
+  void aReceiversCookie_isNeverSentBack() {
+    WebhookSink hook = sink(url("/cookie"), Duration.ofSeconds(5));
+    assertThat(hook.deliver(List.of(ENTRY)).failure()).isNull();
+    assertThat(hook.deliver(List.of(ENTRY)).failure()).isNull();
+    assertThat(sink(url("/cookie"), Duration.ofSeconds(5)).deliver(List.of(ENTRY)).failure())
+        .isNull();
+
+    assertThat(received).hasSize(3);
+    for (Headers h : received) {
+      assertThat(h).doesNotContainKey("Cookie");
+    }
+  }
+
+  @Test
+  void a401WithALargePage_isARefusal_notAnUnreachableHost() {
+    Outcome outcome = sink(url("/login"), Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.REJECTED);
+    assertThat(outcome.failure().reason()).startsWith("HTTP 401: <html>sign in</html>");
+  }
+
+  @Test
+  void aClosedPoster_sendsNothingMore() {
+    poster.close();
+    Outcome outcome = sink(url("/hook"), Duration.ofSeconds(5)).deliver(List.of(ENTRY));
+
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
+    assertThat(outcome.failure().reason()).contains("closed");
+    assertThat(received).isEmpty();
   }
 
   @Test
