@@ -149,6 +149,9 @@ final class AdminHandler extends Handler.Abstract {
       Answer a = route(request, response);
       write(response, callback, a.status(), a.body());
     } catch (Problem p) {
+      // A refusal (403 and the like) comes before the body was read: settle it, or the
+      // connection closes under the client's next request (HttpIo.settleBody).
+      HttpIo.settleBody(request, response);
       problem(response, callback, p.status, p.getMessage());
     } catch (ScimException e) {
       problem(response, callback, e.status(), e.getMessage());

@@ -59,7 +59,10 @@ final class ScimHandler extends Handler.Abstract {
         allowed.add("HEAD");
       }
       String allow = String.join(", ", allowed);
-      HttpIo.writeError(
+      // Refused before the body was read: it is settled first, or the connection would close
+      // under the client's next request (HttpIo.settleBody).
+      HttpIo.refuse(
+          request,
           response,
           callback,
           new ScimError(
@@ -71,7 +74,8 @@ final class ScimHandler extends Handler.Abstract {
     }
     String missing = missingScope(route, method, RequestScope.scopes(request));
     if (missing != null) {
-      HttpIo.writeError(
+      HttpIo.refuse(
+          request,
           response,
           callback,
           new ScimError(

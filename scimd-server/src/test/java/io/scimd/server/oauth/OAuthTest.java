@@ -233,6 +233,52 @@ class OAuthTest {
         .isEqualTo("rw-------");
   }
 
+  /**
+   * A SCIM write refused for its scopes is refused before its body is read; the body is read all
+   * the same, so the connection serves the client's next request. Answered first and closed without
+   * saying so, a keep-alive client (the JDK's) whose body was still on its way saw its next request
+   * fail with "header parser received no bytes".
+   */
+  @Test
+  void aWriteRefusedForItsScopes_keepsTheConnectionForTheNextRequest() throws Exception {
+    String[] c = clientWithSecret("reader", "scim:read");
+    String readOnly =
+        accessToken(
+            token(Map.of("grant_type", "client_credentials"), "Authorization", basic(c[0], c[1])));
+    byte[] body = user("carol").getBytes(StandardCharsets.UTF_8);
+    String head =
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + readOnly
+            + "\r\nContent-Type: application/scim+json\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
+    String next =
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + readOnly
+            + "\r\nConnection: close\r\n\r\n";
+    try (java.net.Socket s = server.connect()) {
+      java.io.OutputStream out = s.getOutputStream();
+      // The headers and half the body arrive, the rest later: the refusal is answered while the
+      // body is still on its way.
+      int half = body.length / 2;
+      out.write(head.getBytes(StandardCharsets.UTF_8));
+      out.write(body, 0, half);
+      out.flush();
+      Thread.sleep(300);
+      try {
+        out.write(body, half, body.length - half);
+        out.write(next.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } catch (java.io.IOException closed) {
+        // the server closed the connection after its answer: the assertions below say so
+      }
+      String answers = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answers).as(answers).startsWith("HTTP/1.1 403");
+      assertThat(answers.split("HTTP/1.1 ", -1)).as(answers).hasSize(3);
+      assertThat(answers).as(answers).contains("HTTP/1.1 200").contains("ListResponse");
+    }
+  }
+
   @Test
   void clientCredentials_withASecret_basicOrPost_giveAScopedAccessToken() throws Exception {
     String[] c = clientWithSecret("entra", "scim:read scim:write:User");
