@@ -1,5 +1,6 @@
 package io.scimd.sync;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -27,11 +28,10 @@ public final class Http {
 
   /** A {@code Retry-After} value as seconds or an HTTP date; null when absent or unreadable. */
   public static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
-    String v = value;
-    if (v == null) {
+    if (value == null) {
       return null;
     }
-    v = v.trim();
+    String v = value.trim();
     try {
       long s = Long.parseLong(v);
       return s < 0 ? null : Duration.ofSeconds(s);
@@ -43,6 +43,22 @@ public final class Http {
         return null;
       }
     }
+  }
+
+  /**
+   * The failure of a POST that got no answer: no whole answer within {@code timeout}, the host not
+   * reached, or the sending thread interrupted (its interrupt flag is set again). Each says the
+   * target cannot take anything now.
+   */
+  public static Outcome.Failure unanswered(Exception e, URI url, Duration timeout) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return Outcome.Failure.unavailable("interrupted", null);
+    }
+    if (e instanceof Poster.TimedOut) {
+      return Outcome.Failure.unavailable("no answer within " + timeout.toMillis() + " ms", null);
+    }
+    return Outcome.Failure.unavailable("cannot reach " + url.getHost() + ": " + e, null);
   }
 
   /** At most 300 characters of what a target said, for the status and the logs. */

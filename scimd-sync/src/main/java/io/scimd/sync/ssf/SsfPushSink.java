@@ -186,13 +186,8 @@ public final class SsfPushSink implements Sink {
             "HTTP " + status + ": the receiver does not accept the stream's authorization", null);
       }
       return Http.failure(response, clock.instant());
-    } catch (Poster.TimedOut te) {
-      return Outcome.Failure.unavailable("no answer within " + timeout.toMillis() + " ms", null);
-    } catch (IOException io) {
-      return Outcome.Failure.unavailable("cannot reach " + endpoint.getHost() + ": " + io, null);
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-      return Outcome.Failure.unavailable("interrupted", null);
+    } catch (IOException | InterruptedException e) {
+      return Http.unanswered(e, endpoint, timeout);
     }
   }
 }

@@ -89,15 +89,8 @@ public final class WebhookSink implements Sink {
         if (answer.status() / 100 != 2) {
           return Outcome.failed(i, Http.failure(answer, clock.instant()));
         }
-      } catch (Poster.TimedOut te) {
-        return Outcome.failed(
-            i, Outcome.Failure.unavailable("no answer within " + timeout.toMillis() + " ms", null));
-      } catch (IOException io) {
-        return Outcome.failed(
-            i, Outcome.Failure.unavailable("cannot reach " + url.getHost() + ": " + io, null));
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        return Outcome.failed(i, Outcome.Failure.unavailable("interrupted", null));
+      } catch (IOException | InterruptedException unanswered) {
+        return Outcome.failed(i, Http.unanswered(unanswered, url, timeout));
       }
     }
     return Outcome.all(entries.size());
