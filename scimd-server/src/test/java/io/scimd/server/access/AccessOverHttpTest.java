@@ -807,27 +807,12 @@ class AccessOverHttpTest {
         "GET /access/v1/claims?application=ci HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
             + token
             + "\r\nConnection: close\r\n\r\n";
-    try (java.net.Socket s = server.connect()) {
-      java.io.OutputStream out = s.getOutputStream();
-      // The headers and the start of the body arrive, the rest later: the refusal is answered
-      // while the body is still on its way.
-      int half = body.length / 2;
-      out.write(head.getBytes(UTF_8));
-      out.write(body, 0, half);
-      out.flush();
-      Thread.sleep(300);
-      try {
-        out.write(body, half, body.length - half);
-        out.write(next.getBytes(UTF_8));
-        out.flush();
-      } catch (java.io.IOException closed) {
-        // the server closed the connection after its answer: the assertion below says so
-      }
-      String answers = new String(s.getInputStream().readAllBytes(), UTF_8);
-      assertThat(answers).as(answers).startsWith("HTTP/1.1 403");
-      assertThat(answers.split("HTTP/1.1 ", -1)).as(answers).hasSize(3);
-      assertThat(answers).as(answers).contains("HTTP/1.1 200").contains("ci_roles");
-    }
+    // The headers and the start of the body arrive, the rest later: the refusal is answered
+    // while the body is still on its way.
+    String answers = server.sendBodyLateThen(head, body, next);
+    assertThat(answers).as(answers).startsWith("HTTP/1.1 403");
+    assertThat(answers.split("HTTP/1.1 ", -1)).as(answers).hasSize(3);
+    assertThat(answers).as(answers).contains("HTTP/1.1 200").contains("ci_roles");
   }
 
   // ---------------------------------------------------------------- change awareness

@@ -267,6 +267,32 @@ public final class TestServer implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Sends {@code head} and the first half of {@code body}, waits 300 ms (a refusal decided on the
+   * headers is answered meanwhile), then the rest and {@code next} on the same connection; returns
+   * everything the server answered until it closed. A server that closed the connection after its
+   * first answer leaves {@code next} unanswered.
+   */
+  public String sendBodyLateThen(String head, byte[] body, String next)
+      throws IOException, InterruptedException {
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      int half = body.length / 2;
+      out.write(head.getBytes(StandardCharsets.UTF_8));
+      out.write(body, 0, half);
+      out.flush();
+      Thread.sleep(300);
+      try {
+        out.write(body, half, body.length - half);
+        out.write(next.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } catch (IOException closed) {
+        // the server closed the connection after its answer: what it answered says so
+      }
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   private Socket connectFrom(InetAddress from) throws IOException {
     Socket s = new Socket("127.0.0.1", port, from, 0);
     s.setSoTimeout((int) TIMEOUT.toMillis());

@@ -256,27 +256,12 @@ class OAuthTest {
         "GET /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
             + readOnly
             + "\r\nConnection: close\r\n\r\n";
-    try (java.net.Socket s = server.connect()) {
-      java.io.OutputStream out = s.getOutputStream();
-      // The headers and half the body arrive, the rest later: the refusal is answered while the
-      // body is still on its way.
-      int half = body.length / 2;
-      out.write(head.getBytes(StandardCharsets.UTF_8));
-      out.write(body, 0, half);
-      out.flush();
-      Thread.sleep(300);
-      try {
-        out.write(body, half, body.length - half);
-        out.write(next.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-      } catch (java.io.IOException closed) {
-        // the server closed the connection after its answer: the assertions below say so
-      }
-      String answers = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(answers).as(answers).startsWith("HTTP/1.1 403");
-      assertThat(answers.split("HTTP/1.1 ", -1)).as(answers).hasSize(3);
-      assertThat(answers).as(answers).contains("HTTP/1.1 200").contains("ListResponse");
-    }
+    // The headers and half the body arrive, the rest later: the refusal is answered while the
+    // body is still on its way.
+    String answers = server.sendBodyLateThen(head, body, next);
+    assertThat(answers).as(answers).startsWith("HTTP/1.1 403");
+    assertThat(answers.split("HTTP/1.1 ", -1)).as(answers).hasSize(3);
+    assertThat(answers).as(answers).contains("HTTP/1.1 200").contains("ListResponse");
   }
 
   @Test
