@@ -11,6 +11,7 @@ import io.scimd.store.PgTestDatabase;
 import io.scimd.store.PoolSettings;
 import io.scimd.store.Scope;
 import io.scimd.store.Store;
+import io.scimd.store.StoreFailure;
 import io.scimd.store.jdbc.Stores;
 import io.scimd.sync.Hub;
 import io.scimd.sync.SecretBox;
@@ -117,8 +118,7 @@ class TargetsFileCommitTest {
               () ->
                   new TargetsFile(file, Map.of())
                       .apply(hub, Scope.DEFAULT_TENANT, "targets-file", false))
-          .isInstanceOf(IllegalStateException.class)
-          .isNotInstanceOf(Hub.ConcurrentChange.class)
+          .isInstanceOf(StoreFailure.class)
           .hasMessageContaining("refused by the test");
       try (Connection c = db.connect();
           Statement s = c.createStatement();

@@ -1,6 +1,7 @@
 package io.scimd.store.jdbc;
 
 import io.scimd.core.error.ScimException;
+import io.scimd.store.StoreFailure;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +44,9 @@ final class JdbcFailures {
       // like): the request may succeed later; nothing of it was committed.
       return ScimException.unavailable("the database is unavailable or busy: retry the request");
     }
-    return new IllegalStateException("database failure: " + m, e);
+    // Not an IllegalStateException: the admin API reads those as conflicts (409) and shows their
+    // message, which here would be the database's.
+    return new StoreFailure("database failure: " + m, e);
   }
 
   /** 40001 serialization_failure, 40P01 deadlock_detected (PostgreSQL's class 40). */
