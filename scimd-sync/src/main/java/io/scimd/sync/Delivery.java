@@ -339,6 +339,7 @@ public final class Delivery implements AutoCloseable {
       long version = -1;
       Instant checked = Instant.MIN;
       Instant replaysDueAt = Instant.MIN;
+      Instant unopenedUntil = Instant.MIN;
       try {
         while (running && !superseded) {
           Instant now = clock.instant();
@@ -360,11 +361,16 @@ public final class Delivery implements AutoCloseable {
                 sink = sinks.open(t);
               } catch (RuntimeException e) {
                 sink = null;
-                if (!step(0, 0, attempts, now.plus(settings.backoffMax()), e.getMessage(), null)) {
+                Instant again = now.plus(settings.backoffMax());
+                if (!step(0, 0, attempts, again, e.getMessage(), null)
+                    || !awaitNewDefinition(t.version(), again)) {
                   return;
                 }
-                await(settings.backoffMax(), -1);
+                unopenedUntil = again;
                 continue;
+              }
+              if (retryAt != null && retryAt.equals(unopenedUntil)) {
+                retryAt = null; // that wait was for a definition that could be used: this one
               }
               version = t.version();
               guard = DeletionGuard.of(t);
@@ -673,6 +679,24 @@ public final class Delivery implements AutoCloseable {
         this.recordedAt = now;
       }
       return held;
+    }
+
+    /**
+     * Waits until {@code until}, or until the target is saved again: the definition that could not
+     * be used is looked at every second, so that an operator who fixes it does not wait out the
+     * backoff, and the lease is kept meanwhile. False when the lease was lost.
+     */
+    private boolean awaitNewDefinition(long unusable, Instant until) {
+      while (running && !superseded && clock.instant().isBefore(until)) {
+        await(Duration.ofSeconds(1), -1);
+        if (hub.target(tenant, name).map(Target::version).orElse(-1L) != unusable) {
+          return true;
+        }
+        if (!renewIfDue()) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Renews the lease when half of it has passed. False when it was lost. */

@@ -295,6 +295,64 @@ class DeliveryTest {
     assertThat(store.hub().deadLetters(Scope.DEFAULT_TENANT, "hooks", 0, 10)).isEmpty();
   }
 
+  /**
+   * A definition that cannot be used when the worker opens it (here: the first version; in service,
+   * an address the allow-list refuses since, or a secret sealed under another key) waits for the
+   * backoff, but a fixed one is taken up within a second or two rather than after it, and the
+   * worker keeps its lease meanwhile instead of being claimed afresh when it expires.
+   */
+  @Test
+  void aTargetThatCannotBeOpened_isTakenUpAgainOnceItsDefinitionIsFixed() throws Exception {
+    Delivery.Sinks all = hub.sinks();
+    Delivery.Sinks firstVersionBroken =
+        new Delivery.Sinks() {
+          @Override
+          public Set<String> types() {
+            return all.types();
+          }
+
+          @Override
+          public Sink open(HubRecords.Target target) {
+            if (target.version() == 1) {
+              throw new IllegalArgumentException("this version cannot be used");
+            }
+            return all.open(target);
+          }
+        };
+    Delivery d =
+        new Delivery(
+            store,
+            firstVersionBroken,
+            Delivery.Settings.defaults().withBackoff(Duration.ofMillis(500), Duration.ofMinutes(1)),
+            InstantSource.system(),
+            "n1");
+    workers.add(d);
+    d.start();
+    String id = user("alice");
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!hub.show(Scope.DEFAULT_TENANT, "hooks")
+            .orElseThrow()
+            .at("/status/lastError")
+            .asText()
+            .contains("cannot be used")
+        && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(300);
+    assertThat(received).isEmpty();
+
+    ObjectNode fixed = JSON.createObjectNode();
+    fixed.put("url", hub.show(Scope.DEFAULT_TENANT, "hooks").orElseThrow().get("url").asText());
+    fixed.put("timeoutMs", 4_000);
+    hub.update(SCOPE, "hooks", fixed);
+    long fixedAt = System.nanoTime();
+    awaitReceived(1);
+    // Not after the backoff (a minute), nor after the lease (10 s) when another claim would open
+    // the new definition.
+    assertThat(Duration.ofNanos(System.nanoTime() - fixedAt)).isLessThan(Duration.ofSeconds(3));
+    assertThat(received.get(0)).endsWith(" created " + id);
+  }
+
   @Test
   void retryAfterIsHonoured() throws Exception {
     AtomicInteger calls = new AtomicInteger();
