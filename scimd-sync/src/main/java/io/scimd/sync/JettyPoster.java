@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
@@ -45,9 +43,6 @@ public final class JettyPoster implements Poster, AutoCloseable {
 
   /** How long an unused connection to a receiver stays open for the next delivery. */
   private static final Duration IDLE = Duration.ofSeconds(30);
-
-  /** Beyond a request's own timeout, how long to wait for Jetty to report its end at all. */
-  private static final Duration BACKSTOP = Duration.ofSeconds(30);
 
   private final HttpClient client;
   private final Duration connectTimeout;
@@ -91,10 +86,13 @@ public final class JettyPoster implements Poster, AutoCloseable {
   }
 
   @Override
-  public Answer post(
-      Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout)
-      throws IOException, InterruptedException {
-    start();
+  public CompletableFuture<Answer> send(
+      Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout) {
+    try {
+      start();
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     Request request =
         client
             .newRequest(url)
@@ -107,29 +105,18 @@ public final class JettyPoster implements Poster, AutoCloseable {
             .headers(h -> headers.forEach(h::put))
             .body(new BytesRequestContent(body));
     Collector answer = new Collector();
+    // Jetty ends every exchange by the request's timeout, on its own scheduler. A future that is
+    // cancelled (the node halting) or given up on aborts the exchange; once Jetty ended it,
+    // aborting does nothing.
+    CompletableFuture<Answer> future = answer.future;
+    future.whenComplete(
+        (a, failure) -> {
+          if (failure != null) {
+            request.abort(failure);
+          }
+        });
     request.send(answer);
-    try {
-      // Jetty ends every exchange by the request's timeout; the backstop is against an end that
-      // is never reported, which would hold the worker for good.
-      return answer.future.get(
-          timeout.plus(connectTimeout).plus(BACKSTOP).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException te) {
-      request.abort(te);
-      throw new TimedOut("no answer within " + timeout.toMillis() + " ms", te);
-    } catch (InterruptedException ie) {
-      request.abort(ie);
-      throw ie;
-    } catch (ExecutionException ee) {
-      Throwable failure = ee.getCause() == null ? ee : ee.getCause();
-      if (failure instanceof TimeoutException) {
-        throw new TimedOut("no answer within " + timeout.toMillis() + " ms", failure);
-      }
-      if (failure instanceof IOException io) {
-        throw io;
-      }
-      // Jetty reports some broken exchanges (a malformed answer) as unchecked exceptions.
-      throw new IOException(failure.toString(), failure);
-    }
+    return future;
   }
 
   /**

@@ -1,12 +1,16 @@
 package io.scimd.sync;
 
 import io.scimd.store.JournalEntry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +58,9 @@ final class Lanes {
     }
     List<List<Integer>> lanes = new ArrayList<>(byResource.values());
     Batch batch = new Batch(sink, entries, lanes);
+    if (sink instanceof Sink.Asynchronous later) {
+      return batch.sendLater(later, width);
+    }
     int threads = Math.min(width, lanes.size());
     // Closing waits for every lane; interrupted meanwhile (a node halted), it interrupts them.
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -63,6 +70,13 @@ final class Lanes {
     }
     return batch.outcome();
   }
+
+  /**
+   * How long the lanes sent without threads may go unanswered before they are given up on: each
+   * exchange ends by its target's timeout (at most a minute), so this is against a sink that failed
+   * to end one, which would hold the worker for good.
+   */
+  static final Duration STALLED = Duration.ofMinutes(5);
 
   /** One batch's lanes and what became of them; the lanes' threads take the next one in turn. */
   private static final class Batch {
@@ -89,16 +103,7 @@ final class Lanes {
           if (!mayStart(lane.get(0))) {
             return; // the lanes after this one start later still
           }
-          List<JournalEntry> mine = new ArrayList<>(lane.size());
-          for (int i : lane) {
-            mine.add(entries.get(i));
-          }
-          Outcome o = sink.deliver(mine);
-          arrived(lane, Math.min(o.delivered(), lane.size()));
-          Outcome.Failure f = o.failure();
-          if (f != null && o.delivered() < lane.size()) {
-            failed(lane.get(o.delivered()), f);
-          }
+          settle(lane, sink.deliver(entriesOf(lane)));
         }
       } catch (RuntimeException e) {
         synchronized (this) {
@@ -107,6 +112,90 @@ final class Lanes {
           }
           failedAt = -1; // nothing more starts; the worker stops as it would have
         }
+      }
+    }
+
+    /**
+     * Starts the lanes in order, at most {@code width} at once, each as the one before it in flight
+     * is answered, and waits once for them all: no thread waits per lane. Interrupted (a node
+     * halted), it cancels what is in flight and reports it as not sent.
+     */
+    Result sendLater(Sink.Asynchronous sink, int width) {
+      Semaphore free = new Semaphore(width);
+      List<CompletableFuture<Outcome>> started = new ArrayList<>();
+      int l = 0;
+      try {
+        for (; l < lanes.size(); l++) {
+          List<Integer> lane = lanes.get(l);
+          if (!free.tryAcquire(STALLED.toMillis(), TimeUnit.MILLISECONDS)) {
+            stop(started, l, "no answer in " + STALLED.toMinutes() + " minutes");
+            return outcome();
+          }
+          if (!mayStart(lane.get(0))) {
+            free.release();
+            break; // the lanes after this one start later still
+          }
+          CompletableFuture<Outcome> sending;
+          try {
+            sending = sink.deliverLater(entriesOf(lane));
+          } catch (RuntimeException e) {
+            free.release();
+            synchronized (this) {
+              if (thrown == null) {
+                thrown = e;
+              }
+              failedAt = -1;
+            }
+            break;
+          }
+          started.add(sending);
+          sending.whenComplete(
+              (o, failure) -> {
+                try {
+                  if (o != null) {
+                    settle(lane, o);
+                  } else {
+                    failed(lane.get(0), Outcome.Failure.unavailable("interrupted", null));
+                  }
+                } finally {
+                  free.release();
+                }
+              });
+        }
+        // Every lane started has been answered; or one never ended (the sink failed to), and what
+        // is still in flight is given up on, and sent again.
+        if (!free.tryAcquire(width, STALLED.toMillis(), TimeUnit.MILLISECONDS)) {
+          stop(started, lanes.size(), "no answer in " + STALLED.toMinutes() + " minutes");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop(started, l, "interrupted");
+      }
+      return outcome();
+    }
+
+    /** Cancels the lanes in flight and counts them and lane {@code l} on as not sent. */
+    private void stop(List<CompletableFuture<Outcome>> started, int l, String why) {
+      started.forEach(f -> f.cancel(true)); // settles them as not sent, here and now
+      if (l < lanes.size()) {
+        failed(lanes.get(l).get(0), Outcome.Failure.unavailable(why, null));
+      }
+    }
+
+    private List<JournalEntry> entriesOf(List<Integer> lane) {
+      List<JournalEntry> mine = new ArrayList<>(lane.size());
+      for (int i : lane) {
+        mine.add(entries.get(i));
+      }
+      return mine;
+    }
+
+    /** What became of one lane's changes. */
+    private void settle(List<Integer> lane, Outcome o) {
+      arrived(lane, Math.min(o.delivered(), lane.size()));
+      Outcome.Failure f = o.failure();
+      if (f != null && o.delivered() < lane.size()) {
+        failed(lane.get(o.delivered()), f);
       }
     }
 

@@ -6,6 +6,11 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,8 +32,54 @@ public interface Poster {
    *     is closed
    * @throws InterruptedException when the calling thread was interrupted while it waited
    */
-  Answer post(Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout)
-      throws IOException, InterruptedException;
+  default Answer post(
+      Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout)
+      throws IOException, InterruptedException {
+    CompletableFuture<Answer> answer = send(pool, url, headers, body, timeout);
+    try {
+      return answer.get(timeout.plus(BACKSTOP).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | InterruptedException e) {
+      answer.cancel(true);
+      if (e instanceof InterruptedException ie) {
+        throw ie;
+      }
+      throw new TimedOut("no answer within " + timeout.toMillis() + " ms", e);
+    } catch (ExecutionException ee) {
+      throw unanswered(ee.getCause(), timeout);
+    }
+  }
+
+  /**
+   * Beyond a request's own timeout, how long a sender waits for the end of an exchange at all: the
+   * poster ends each by its timeout, and this is against an end that is never reported.
+   */
+  Duration BACKSTOP = Duration.ofMinutes(1);
+
+  /**
+   * Sends what {@link #post} sends and returns at once. The answer completes the future on the
+   * client's own thread, so what follows it there must not block; the failures are those {@link
+   * #post} throws ({@link #unanswered} reads them). Every send ends by its timeout, and a sender
+   * gives up after {@link #BACKSTOP} more; cancelling the future aborts the exchange.
+   */
+  CompletableFuture<Answer> send(
+      Object pool, URI url, Map<String, String> headers, byte[] body, Duration timeout);
+
+  /** What a failed {@link #send} means: {@link TimedOut}, or the exchange broken off. */
+  static IOException unanswered(@Nullable Throwable failure, Duration timeout) {
+    Throwable f =
+        failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    if (f instanceof TimedOut t) {
+      return t;
+    }
+    if (f instanceof TimeoutException) {
+      return new TimedOut("no answer within " + timeout.toMillis() + " ms", f);
+    }
+    if (f instanceof IOException io) {
+      return io;
+    }
+    // Jetty reports some broken exchanges (a malformed answer) as unchecked exceptions.
+    return new IOException(String.valueOf(f), f);
+  }
 
   /**
    * A receiver's answer.

@@ -2,6 +2,7 @@ package io.scimd.sync;
 
 import io.scimd.store.JournalEntry;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where one target's changes go: a SCIM application, a webhook receiver, a security event stream.
@@ -37,4 +38,21 @@ public interface Sink extends AutoCloseable {
 
   @Override
   default void close() {}
+
+  /**
+   * A sink that sends without a thread waiting for each answer: the delivery workers start its
+   * lanes at once and wait once for all of them, rather than parking a thread per resource and
+   * waking it per answer (docs/decisions/0032-delivery-linger.md).
+   */
+  interface Asynchronous extends Sink {
+    /**
+     * Sends {@code entries} (one resource's, in journal order) one after another, each once the one
+     * before it was taken, as {@link #deliver} would. What the entries need from the store is read
+     * before this returns, on the calling thread; the rest happens on the sender's threads.
+     * Cancelling the future stops the sending (the entry in flight may arrive all the same).
+     *
+     * @return how many of them, from the first, were delivered, and why the next one was not
+     */
+    CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries);
+  }
 }

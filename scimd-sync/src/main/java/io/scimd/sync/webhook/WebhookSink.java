@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivers each change to a webhook receiver: one POST of the change as a security event payload,
@@ -21,7 +24,7 @@ import java.util.function.Function;
  * webhook-signature}). The {@code webhook-id} is the change's tenant and journal number, the same
  * on every attempt: a receiver that got it before (a node died before recording it) can tell.
  */
-public final class WebhookSink implements Sink {
+public final class WebhookSink implements Sink.Asynchronous {
   private final Poster http;
   private final URI url;
   private final List<WebhookSecret> secrets;
@@ -74,25 +77,81 @@ public final class WebhookSink implements Sink {
   @Override
   public Outcome deliver(List<JournalEntry> entries) {
     for (int i = 0; i < entries.size(); i++) {
-      JournalEntry e = entries.get(i);
-      byte[] payload = body.apply(e);
-      String id = messageId(e);
-      long timestamp = clock.instant().getEpochSecond();
-      Map<String, String> headers = new LinkedHashMap<>();
-      headers.put("Content-Type", "application/json");
-      headers.put("User-Agent", "scimd-hub");
-      headers.put("webhook-id", id);
-      headers.put("webhook-timestamp", Long.toString(timestamp));
-      headers.put("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload));
+      Signed s = sign(entries.get(i));
       try {
-        Poster.Answer answer = http.post(this, url, headers, payload, timeout);
-        if (answer.status() / 100 != 2) {
-          return Outcome.failed(i, Http.failure(answer, clock.instant()));
+        Outcome.Failure refused = refusal(http.post(this, url, s.headers(), s.payload(), timeout));
+        if (refused != null) {
+          return Outcome.failed(i, refused);
         }
       } catch (IOException | InterruptedException unanswered) {
         return Outcome.failed(i, Http.unanswered(unanswered, url, timeout));
       }
     }
     return Outcome.all(entries.size());
+  }
+
+  @Override
+  public CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries) {
+    List<Signed> signed = new ArrayList<>(entries.size());
+    for (JournalEntry e : entries) {
+      signed.add(sign(e)); // here, on the worker's thread: the payload may read the store
+    }
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    sendFrom(signed, 0, done);
+    return done;
+  }
+
+  /** Sends {@code signed} from {@code i} on, each once the one before it was taken. */
+  private void sendFrom(List<Signed> signed, int i, CompletableFuture<Outcome> done) {
+    if (i == signed.size()) {
+      done.complete(Outcome.all(i));
+      return;
+    }
+    if (done.isDone()) {
+      return; // cancelled
+    }
+    Signed s = signed.get(i);
+    CompletableFuture<Poster.Answer> sent = http.send(this, url, s.headers(), s.payload(), timeout);
+    done.whenComplete(
+        (o, cancelled) -> {
+          if (cancelled != null) {
+            sent.cancel(true);
+          }
+        });
+    sent.whenComplete(
+        (answer, failure) -> {
+          if (failure != null) {
+            IOException unanswered = Poster.unanswered(failure, timeout);
+            done.complete(Outcome.failed(i, Http.unanswered(unanswered, url, timeout)));
+            return;
+          }
+          Outcome.Failure refused = refusal(answer);
+          if (refused != null) {
+            done.complete(Outcome.failed(i, refused));
+          } else {
+            sendFrom(signed, i + 1, done);
+          }
+        });
+  }
+
+  /** A change as it is sent: its payload and the headers that sign it. */
+  private record Signed(Map<String, String> headers, byte[] payload) {}
+
+  private Signed sign(JournalEntry e) {
+    byte[] payload = body.apply(e);
+    String id = messageId(e);
+    long timestamp = clock.instant().getEpochSecond();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("User-Agent", "scimd-hub");
+    headers.put("webhook-id", id);
+    headers.put("webhook-timestamp", Long.toString(timestamp));
+    headers.put("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload));
+    return new Signed(headers, payload);
+  }
+
+  /** Null when the receiver took the change (2xx), else why not. */
+  private Outcome.@Nullable Failure refusal(Poster.Answer answer) {
+    return answer.status() / 100 == 2 ? null : Http.failure(answer, clock.instant());
   }
 }

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,6 +115,14 @@ class WebhookSinkTest {
           ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"hooks\"");
           ex.sendResponseHeaders(401, page.length);
           ex.getResponseBody().write(page);
+          ex.close();
+        });
+    receiver.createContext(
+        "/third-refused",
+        ex -> {
+          received.add(ex.getRequestHeaders());
+          ex.getRequestBody().readAllBytes();
+          ex.sendResponseHeaders(received.size() == 3 ? 400 : 204, -1);
           ex.close();
         });
     receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -243,6 +252,76 @@ class WebhookSinkTest {
 
     assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
     assertThat(outcome.failure().reason()).startsWith("cannot reach 127.0.0.1: ");
+  }
+
+  private static JournalEntry entry(long seq) {
+    return new JournalEntry(
+        "acme",
+        seq,
+        Instant.parse("2026-01-02T03:04:05Z"),
+        "client:c1",
+        "okta",
+        null,
+        "req-" + seq,
+        new Change.Deleted("User", "u1", 3, JsonNodeFactory.instance.objectNode(), List.of()),
+        "{}");
+  }
+
+  @Test
+  void deliverLater_sendsEachChangeOnceTheOneBeforeWasTaken_andStopsAtTheFirstRefusal()
+      throws Exception {
+    List<JournalEntry> lane = List.of(entry(1), entry(2), entry(3), entry(4));
+
+    Outcome outcome =
+        sink(url("/third-refused"), Duration.ofSeconds(5))
+            .deliverLater(lane)
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(outcome.delivered()).isEqualTo(2);
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.REJECTED);
+    assertThat(outcome.failure().reason()).isEqualTo("HTTP 400");
+    assertThat(received.stream().map(h -> h.getFirst("webhook-id")))
+        .containsExactly("msg_acme_1", "msg_acme_2", "msg_acme_3");
+  }
+
+  @Test
+  void deliverLater_aReceiverThatNeverAnswers_isUnavailableAfterTheTimeout() throws Exception {
+    Outcome outcome =
+        sink(url("/silent"), Duration.ofMillis(300))
+            .deliverLater(List.of(ENTRY))
+            .get(3, TimeUnit.SECONDS);
+
+    assertThat(outcome.delivered()).isZero();
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
+    assertThat(outcome.failure().reason()).isEqualTo("no answer within 300 ms");
+  }
+
+  @Test
+  void deliverLater_throughAClosedPoster_sendsNothing() throws Exception {
+    poster.close();
+    Outcome outcome =
+        sink(url("/hook"), Duration.ofSeconds(5))
+            .deliverLater(List.of(ENTRY))
+            .get(3, TimeUnit.SECONDS);
+
+    assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
+    assertThat(outcome.failure().reason()).contains("closed");
+    assertThat(received).isEmpty();
+  }
+
+  @Test
+  void deliverLater_cancelled_endsAtOnce_andTheSinkDeliversAfterwards() throws Exception {
+    WebhookSink silent = sink(url("/silent"), Duration.ofSeconds(30));
+    var sending = silent.deliverLater(List.of(ENTRY));
+    Thread.sleep(200);
+    assertThat(sending.cancel(true)).isTrue();
+    assertThat(sending).isCancelled();
+    assertThat(
+            sink(url("/hook"), Duration.ofSeconds(5))
+                .deliverLater(List.of(ENTRY))
+                .get(3, TimeUnit.SECONDS)
+                .failure())
+        .isNull();
   }
 
   @Test
