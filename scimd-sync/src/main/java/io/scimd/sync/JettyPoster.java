@@ -124,6 +124,9 @@ public final class JettyPoster implements Poster, AutoCloseable {
    * when it cannot.
    */
   public void start() throws IOException {
+    if (closed) {
+      throw new IOException("the hub's HTTP client is closed: the node is stopping");
+    }
     if (ready) {
       return;
     }
@@ -154,9 +157,10 @@ public final class JettyPoster implements Poster, AutoCloseable {
   /** Stops the client: open connections are closed and requests in flight fail. */
   @Override
   public void close() {
+    // Before the lock, which a start in progress holds: a send from now on fails at once.
+    closed = true;
+    ready = false;
     synchronized (client) {
-      closed = true;
-      ready = false;
       try {
         client.stop();
       } catch (Exception e) {

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -85,6 +87,10 @@ final class Lanes {
     private final List<List<Integer>> lanes;
     private final AtomicInteger next = new AtomicInteger();
     private final boolean[] sent;
+
+    /** Per lane sent without a thread: whether what became of it is counted (see settled). */
+    private final boolean[] settled;
+
     private int failedAt = Integer.MAX_VALUE;
     private Outcome.@Nullable Failure failure;
     private @Nullable RuntimeException thrown;
@@ -94,6 +100,7 @@ final class Lanes {
       this.entries = entries;
       this.lanes = lanes;
       this.sent = new boolean[entries.size()];
+      this.settled = new boolean[lanes.size()];
     }
 
     void run() {
@@ -149,14 +156,11 @@ final class Lanes {
             break;
           }
           started.add(sending);
+          int index = l;
           sending.whenComplete(
               (o, failure) -> {
                 try {
-                  if (o != null) {
-                    settle(lane, o);
-                  } else {
-                    failed(lane.get(0), Outcome.Failure.unavailable("interrupted", null));
-                  }
+                  settled(index, o, failure);
                 } finally {
                   free.release();
                 }
@@ -174,11 +178,53 @@ final class Lanes {
       return outcome();
     }
 
-    /** Cancels the lanes in flight and counts them and lane {@code l} on as not sent. */
+    /**
+     * Counts the lanes still in flight and lane {@code l} as not sent, for {@code why}, then
+     * cancels those in flight. They are settled first, under the lock: an answer that arrives while
+     * they are being given up on changes nothing, so what {@link #outcome} reports holds.
+     */
     private void stop(List<CompletableFuture<Outcome>> started, int l, String why) {
-      started.forEach(f -> f.cancel(true)); // settles them as not sent, here and now
-      if (l < lanes.size()) {
-        failed(lanes.get(l).get(0), Outcome.Failure.unavailable(why, null));
+      Outcome.Failure givenUp = Outcome.Failure.unavailable(why, null);
+      synchronized (this) {
+        for (int i = 0; i < started.size(); i++) {
+          if (!settled[i]) {
+            settled[i] = true;
+            failed(lanes.get(i).get(0), givenUp);
+          }
+        }
+        if (l < lanes.size()) {
+          failed(lanes.get(l).get(0), givenUp);
+        }
+      }
+      started.forEach(f -> f.cancel(true));
+    }
+
+    /**
+     * What became of lane {@code index} sent without a thread: its outcome, or why it has none. A
+     * lane is settled once: after {@link #stop} gave it up, its late answer is ignored.
+     */
+    private synchronized void settled(int index, @Nullable Outcome o, @Nullable Throwable failure) {
+      if (settled[index]) {
+        return;
+      }
+      settled[index] = true;
+      List<Integer> lane = lanes.get(index);
+      if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
+        failure = wrapped.getCause();
+      }
+      if (o != null) {
+        settle(lane, o);
+      } else if (failure instanceof CancellationException) {
+        failed(lane.get(0), Outcome.Failure.unavailable("interrupted", null));
+      } else {
+        // The sink broke (a bug, not the receiver): as when it throws, the worker stops there.
+        if (thrown == null) {
+          thrown =
+              failure instanceof RuntimeException r
+                  ? r
+                  : new IllegalStateException("a lane failed: " + failure, failure);
+        }
+        failedAt = -1;
       }
     }
 

@@ -77,9 +77,11 @@ public final class WebhookSink implements Sink.Asynchronous {
   @Override
   public Outcome deliver(List<JournalEntry> entries) {
     for (int i = 0; i < entries.size(); i++) {
-      Signed s = sign(entries.get(i));
+      JournalEntry e = entries.get(i);
+      byte[] payload = body.apply(e);
       try {
-        Outcome.Failure refused = refusal(http.post(this, url, s.headers(), s.payload(), timeout));
+        Poster.Answer answer = http.post(this, url, signed(e, payload), payload, timeout);
+        Outcome.Failure refused = refusal(answer);
         if (refused != null) {
           return Outcome.failed(i, refused);
         }
@@ -92,53 +94,64 @@ public final class WebhookSink implements Sink.Asynchronous {
 
   @Override
   public CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries) {
-    List<Signed> signed = new ArrayList<>(entries.size());
+    List<byte[]> payloads = new ArrayList<>(entries.size());
     for (JournalEntry e : entries) {
-      signed.add(sign(e)); // here, on the worker's thread: the payload may read the store
+      payloads.add(body.apply(e)); // here, on the worker's thread: the payload may read the store
     }
     CompletableFuture<Outcome> done = new CompletableFuture<>();
-    sendFrom(signed, 0, done);
+    sendFrom(entries, payloads, 0, done);
     return done;
   }
 
-  /** Sends {@code signed} from {@code i} on, each once the one before it was taken. */
-  private void sendFrom(List<Signed> signed, int i, CompletableFuture<Outcome> done) {
-    if (i == signed.size()) {
+  /**
+   * Sends the changes from {@code i} on, each once the one before it was taken. Each is signed as
+   * it goes out: behind a slow receiver, a signature made when the lane started could be older than
+   * the receiver's tolerance (Standard Webhooks suggests five minutes) by the time it is sent.
+   */
+  private void sendFrom(
+      List<JournalEntry> entries, List<byte[]> payloads, int i, CompletableFuture<Outcome> done) {
+    if (i == entries.size()) {
       done.complete(Outcome.all(i));
       return;
     }
     if (done.isDone()) {
       return; // cancelled
     }
-    Signed s = signed.get(i);
-    CompletableFuture<Poster.Answer> sent = http.send(this, url, s.headers(), s.payload(), timeout);
-    done.whenComplete(
-        (o, cancelled) -> {
-          if (cancelled != null) {
-            sent.cancel(true);
-          }
-        });
-    sent.whenComplete(
-        (answer, failure) -> {
-          if (failure != null) {
-            IOException unanswered = Poster.unanswered(failure, timeout);
-            done.complete(Outcome.failed(i, Http.unanswered(unanswered, url, timeout)));
-            return;
-          }
-          Outcome.Failure refused = refusal(answer);
-          if (refused != null) {
-            done.complete(Outcome.failed(i, refused));
-          } else {
-            sendFrom(signed, i + 1, done);
-          }
-        });
+    try {
+      byte[] payload = payloads.get(i);
+      CompletableFuture<Poster.Answer> sent =
+          http.send(this, url, signed(entries.get(i), payload), payload, timeout);
+      done.whenComplete(
+          (o, cancelled) -> {
+            if (cancelled != null) {
+              sent.cancel(true);
+            }
+          });
+      sent.whenComplete(
+          (answer, failure) -> {
+            try {
+              if (failure != null) {
+                IOException unanswered = Poster.unanswered(failure, timeout);
+                done.complete(Outcome.failed(i, Http.unanswered(unanswered, url, timeout)));
+                return;
+              }
+              Outcome.Failure refused = refusal(answer);
+              if (refused != null) {
+                done.complete(Outcome.failed(i, refused));
+              } else {
+                sendFrom(entries, payloads, i + 1, done);
+              }
+            } catch (RuntimeException e) {
+              done.completeExceptionally(e); // never leave the lane waiting for an end
+            }
+          });
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e);
+    }
   }
 
-  /** A change as it is sent: its payload and the headers that sign it. */
-  private record Signed(Map<String, String> headers, byte[] payload) {}
-
-  private Signed sign(JournalEntry e) {
-    byte[] payload = body.apply(e);
+  /** The headers that go with a change's payload: its id, the time now and their signature. */
+  private Map<String, String> signed(JournalEntry e, byte[] payload) {
     String id = messageId(e);
     long timestamp = clock.instant().getEpochSecond();
     Map<String, String> headers = new LinkedHashMap<>();
@@ -147,7 +160,7 @@ public final class WebhookSink implements Sink.Asynchronous {
     headers.put("webhook-id", id);
     headers.put("webhook-timestamp", Long.toString(timestamp));
     headers.put("webhook-signature", WebhookSecret.header(secrets, id, timestamp, payload));
-    return new Signed(headers, payload);
+    return headers;
   }
 
   /** Null when the receiver took the change (2xx), else why not. */

@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,11 @@ class WebhookSinkTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger elsewhere = new AtomicInteger();
   private final List<Headers> received = new CopyOnWriteArrayList<>();
+
+  /** The time of the sink that sends to /slow: each delivery there takes six minutes of it. */
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-01-02T03:04:05Z"));
+
   private HttpServer receiver;
 
   @BeforeEach
@@ -123,6 +129,15 @@ class WebhookSinkTest {
           received.add(ex.getRequestHeaders());
           ex.getRequestBody().readAllBytes();
           ex.sendResponseHeaders(received.size() == 3 ? 400 : 204, -1);
+          ex.close();
+        });
+    receiver.createContext(
+        "/slow",
+        ex -> {
+          received.add(ex.getRequestHeaders());
+          ex.getRequestBody().readAllBytes();
+          now.updateAndGet(t -> t.plus(Duration.ofMinutes(6)));
+          ex.sendResponseHeaders(204, -1);
           ex.close();
         });
     receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -322,6 +337,36 @@ class WebhookSinkTest {
                 .get(3, TimeUnit.SECONDS)
                 .failure())
         .isNull();
+  }
+
+  @Test
+  void deliverLater_signsEachChangeAsItGoesOut() throws Exception {
+    WebhookSecret secret = WebhookSecret.parse(WebhookSecret.generate());
+    WebhookSink slow =
+        new WebhookSink(
+            poster,
+            URI.create(url("/slow")),
+            List.of(secret),
+            Set.of("User"),
+            e -> PAYLOAD,
+            Duration.ofSeconds(5),
+            now::get,
+            1);
+
+    Outcome outcome =
+        slow.deliverLater(List.of(entry(1), entry(2), entry(3))).get(10, TimeUnit.SECONDS);
+
+    // Signed when the lane started, the third would be twelve minutes old on arrival: past a
+    // receiver's five minutes of tolerance.
+    assertThat(outcome.failure()).isNull();
+    long start = Instant.parse("2026-01-02T03:04:05Z").getEpochSecond();
+    for (int i = 0; i < 3; i++) {
+      Headers h = received.get(i);
+      long timestamp = start + i * 360L;
+      assertThat(h.getFirst("webhook-timestamp")).isEqualTo(Long.toString(timestamp));
+      assertThat(h.getFirst("webhook-signature"))
+          .isEqualTo(secret.sign(h.getFirst("webhook-id"), timestamp, PAYLOAD));
+    }
   }
 
   @Test

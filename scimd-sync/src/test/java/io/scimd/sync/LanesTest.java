@@ -1,0 +1,129 @@
+package io.scimd.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.scimd.store.Change;
+import io.scimd.store.JournalEntry;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a batch's lanes sent without a thread each end when their sink breaks or their worker is
+ * stopped. The sink here is the test's own: each lane's future is completed by the test, in the
+ * order and the way the case needs, which no receiver over a socket can do on cue.
+ */
+class LanesTest {
+  private final List<CompletableFuture<Outcome>> lanes = new CopyOnWriteArrayList<>();
+
+  /** Hands out a future per lane and leaves it to the test to end. */
+  private final Sink.Asynchronous sink =
+      new Sink.Asynchronous() {
+        @Override
+        public boolean accepts(JournalEntry entry) {
+          return true;
+        }
+
+        @Override
+        public Outcome deliver(List<JournalEntry> entries) {
+          throw new AssertionError("lanes of an asynchronous sink go through deliverLater");
+        }
+
+        @Override
+        public CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries) {
+          CompletableFuture<Outcome> f = new CompletableFuture<>();
+          lanes.add(f);
+          return f;
+        }
+      };
+
+  private static JournalEntry entry(long seq, String user) {
+    return new JournalEntry(
+        "acme",
+        seq,
+        Instant.parse("2026-01-02T03:04:05Z"),
+        "client:c1",
+        "okta",
+        null,
+        "req-" + seq,
+        new Change.Deleted("User", user, 3, JsonNodeFactory.instance.objectNode(), List.of()),
+        "{}");
+  }
+
+  private static final List<JournalEntry> BATCH =
+      List.of(entry(1, "u1"), entry(2, "u2"), entry(3, "u3"));
+
+  @Test
+  void aLaneWhoseSinkBroke_stopsTheWorkerAtOnce_asASinkThatThrows() throws Exception {
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread worker =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    Lanes.deliver(sink, BATCH, 4);
+                  } catch (RuntimeException e) {
+                    thrown.set(e);
+                  }
+                });
+    awaitLanes(3);
+    lanes.get(0).complete(Outcome.all(1));
+    lanes.get(1).completeExceptionally(new IllegalStateException("the mapping broke"));
+    lanes.get(2).complete(Outcome.all(1));
+
+    worker.join(5_000);
+    assertThat(worker.isAlive()).isFalse();
+    assertThat(thrown.get())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the mapping broke");
+  }
+
+  @Test
+  void anInterruptedWorker_countsWhatWasInFlightAsNotSent_andALateAnswerChangesNothing()
+      throws Exception {
+    AtomicReference<Lanes.Result> result = new AtomicReference<>();
+    Thread worker = Thread.ofVirtual().start(() -> result.set(Lanes.deliver(sink, BATCH, 4)));
+    awaitLanes(3);
+    lanes.get(0).complete(Outcome.all(1));
+
+    worker.interrupt();
+    worker.join(5_000);
+    // What was given up on stays given up on, whatever its answer says afterwards.
+    lanes.get(1).complete(Outcome.all(1));
+
+    assertThat(worker.isAlive()).isFalse();
+    Lanes.Result r = result.get();
+    assertThat(r.outcome().delivered()).isEqualTo(1);
+    assertThat(r.outcome().failure().reason()).isEqualTo("interrupted");
+    assertThat(r.sentAhead()).isEmpty();
+    assertThat(lanes.get(1)).isCancelled();
+    assertThat(lanes.get(2)).isCancelled();
+  }
+
+  @Test
+  void aRefusedLane_endsThePrefix_andWhatOtherLanesSentBeyondItIsReportedApart() throws Exception {
+    AtomicReference<Lanes.Result> result = new AtomicReference<>();
+    Thread worker = Thread.ofVirtual().start(() -> result.set(Lanes.deliver(sink, BATCH, 4)));
+    awaitLanes(3);
+    lanes.get(2).complete(Outcome.all(1));
+    lanes.get(0).complete(Outcome.all(1));
+    lanes.get(1).complete(Outcome.failed(0, Outcome.Failure.rejected("HTTP 400")));
+
+    worker.join(5_000);
+    Lanes.Result r = result.get();
+    assertThat(r.outcome().delivered()).isEqualTo(1);
+    assertThat(r.outcome().failure().reason()).isEqualTo("HTTP 400");
+    assertThat(r.sentAhead()).extracting(JournalEntry::seq).containsExactly(3L);
+  }
+
+  private void awaitLanes(int n) throws InterruptedException {
+    for (int i = 0; i < 500 && lanes.size() < n; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(lanes).hasSize(n);
+  }
+}
