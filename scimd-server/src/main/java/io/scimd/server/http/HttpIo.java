@@ -1,6 +1,5 @@
 package io.scimd.server.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.scimd.core.error.ScimError;
 import io.scimd.core.error.ScimException;
+import io.scimd.core.resource.PooledJson;
 import io.scimd.server.service.ScimErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,7 +56,7 @@ public final class HttpIo {
 
   static final ObjectMapper MAPPER =
       JsonMapper.builder(
-              JsonFactory.builder()
+              PooledJson.factoryBuilder()
                   .streamReadConstraints(
                       StreamReadConstraints.builder()
                           .maxNestingDepth(MAX_NESTING_DEPTH)

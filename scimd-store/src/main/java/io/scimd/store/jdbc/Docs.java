@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scimd.core.resource.Meta;
+import io.scimd.core.resource.PooledJson;
 import io.scimd.core.schema.Attribute;
 import io.scimd.core.schema.Precis;
 import io.scimd.core.schema.ResourceType;
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 /** The JSON and time conversions of the store: one shared ObjectMapper, epoch microseconds. */
 final class Docs {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = PooledJson.mapper();
 
   private Docs() {}
 

@@ -1,11 +1,13 @@
 package io.scimd.sync.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scimd.core.resource.PooledJson;
 import io.scimd.store.JournalEntry;
 import io.scimd.sync.events.EventSelection;
 import io.scimd.sync.events.SecurityEvents;
 import io.scimd.sync.ssf.SsfPushSink;
-import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +21,8 @@ import java.util.Optional;
  * PUT of a resource deleted since), the notice is sent, so every change still arrives.
  */
 public final class SetPayloads implements WebhookBody {
+  private static final ObjectMapper JSON = PooledJson.mapper();
+
   private final SecurityEvents events;
   private final SsfPushSink.Resources resources;
   private final InstantSource clock;
@@ -49,9 +53,13 @@ public final class SetPayloads implements WebhookBody {
     if (claims.isEmpty()) {
       claims = events.claims(entry, to, EventSelection.ALL_NOTICE, null, clock.instant());
     }
-    return claims
-        .orElseThrow(() -> new IllegalStateException("no event for journal entry " + entry.seq()))
-        .toString()
-        .getBytes(StandardCharsets.UTF_8);
+    ObjectNode body =
+        claims.orElseThrow(
+            () -> new IllegalStateException("no event for journal entry " + entry.seq()));
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the event of journal entry " + entry.seq(), e);
+    }
   }
 }
