@@ -44,16 +44,18 @@ import org.jspecify.annotations.Nullable;
  *       resumed; the time until each receiver had them all (target: 100,000 in at most 2 minutes).
  *   <li><b>Write overhead</b>: steady writes at {@code --rate} for {@code --seconds} a round, with
  *       the targets delivering, without targets, without, and with them again (ABBA); each side's
- *       write latency, the server's own time per write and its CPU per change (target: the hub
- *       slows IdP-facing writes by at most 10%). Then the same order closed-loop, with {@code
- *       --concurrency} writers: the machine's whole capacity, shared with the receivers.
+ *       write latency, the server's own time per write, its CPU per change and its GC pauses
+ *       (target: the hub slows IdP-facing writes by at most 10%); {@code --cycles} such quartets,
+ *       and the median of their ratios.
+ *   <li><b>Capacity</b>: the same order closed-loop, with {@code --concurrency} writers: the
+ *       machine's whole capacity, shared with the receivers.
  * </ol>
  *
  * <p>Changes are matched to deliveries by the resource id in the delivery's body and their order
  * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
  * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
  * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--server-opt
- * JVM-OPTION]... [--phases lag,drain,overhead] [--target-concurrency N] [--warmup 30]}.
+ * JVM-OPTION]... [--phases lag,drain,overhead,capacity] [--target-concurrency N] [--warmup 30] [--cycles 1]}.
  */
 public final class HubRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,7 +108,8 @@ public final class HubRun {
     int targets = 3;
     int backlog = 100_000;
     int concurrency = 16;
-    Set<String> phases = Set.of("lag", "drain", "overhead");
+    Set<String> phases = Set.of("lag", "drain", "overhead", "capacity");
+    int cycles = 1;
     int targetConcurrency = 0;
     // Long enough for the JIT to have compiled the delivery path as well as the writes': with 5 s,
     // the compiler threads took as much CPU as the server's own work in the first measured phase.
@@ -125,6 +128,7 @@ public final class HubRun {
         case "--phases" -> phases = Set.of(v.split(","));
         case "--target-concurrency" -> targetConcurrency = Integer.parseInt(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--cycles" -> cycles = Integer.parseInt(v);
         case "--server-opt" -> serverOpts.add(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -197,7 +201,12 @@ public final class HubRun {
         report.setLength(0);
       }
       if (phases.contains("overhead")) {
-        overhead(api, receivers, targetConcurrency, concurrency, rate, seconds, report);
+        overhead(api, receivers, targetConcurrency, rate, seconds, cycles, report);
+        System.out.println(report);
+        report.setLength(0);
+      }
+      if (phases.contains("capacity")) {
+        capacity(api, receivers, targetConcurrency, concurrency, seconds, report);
         System.out.println(report);
       }
     } catch (Exception e) {
@@ -417,66 +426,133 @@ public final class HubRun {
       Api api,
       List<Receiver> receivers,
       int targetConcurrency,
-      int concurrency,
       int rate,
       int seconds,
+      int cycles,
       StringBuilder report)
       throws Exception {
     // ABBA: with the targets, without (deleted), without, with them again (created afresh, so they
     // receive what follows). Whatever drifts during the run (the JIT, the growing database, the
     // machine's other load) then weighs on both sides alike, which one pass of each did not: the
-    // side measured first paid for the compilation the second one had for free.
-    List<Steady> with = new ArrayList<>();
-    List<Steady> without = new ArrayList<>();
-    with.add(steady(api, receivers, rate, seconds, "a1", true));
-    deleteTargets(api, receivers);
-    without.add(steady(api, receivers, rate, seconds, "b1", false));
-    without.add(steady(api, receivers, rate, seconds, "b2", false));
-    createTargets(api, receivers, targetConcurrency);
-    with.add(steady(api, receivers, rate, seconds, "a2", true));
+    // side measured first paid for the compilation the second one had for free. Each cycle is
+    // such a quartet; on a machine whose rounds move by 10-15 % from one minute to the next, the
+    // median of several cycles' ratios says more than any one of them.
+    // A round at the steady rate first, not measured: the first round after the closed-loop
+    // warm-up read slower than the same side's later rounds in most runs (the heap and the
+    // database's log settling after the burst), and it is always a round with targets.
+    steady(api, receivers, rate, seconds, "settle", true);
+    List<Steady> rounds = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < cycles; c++) {
+      int n = 2 * c + 1;
+      rounds.add(steady(api, receivers, rate, seconds, "a" + n, true));
+      deleteTargets(api, receivers);
+      rounds.add(steady(api, receivers, rate, seconds, "b" + n, false));
+      rounds.add(steady(api, receivers, rate, seconds, "b" + (n + 1), false));
+      createTargets(api, receivers, targetConcurrency);
+      rounds.add(steady(api, receivers, rate, seconds, "a" + (n + 1), true));
+      names.addAll(List.of("A" + n, "B" + n, "B" + (n + 1), "A" + (n + 1)));
+    }
 
     report.append(
         String.format(
             "## Write overhead%n%nWrites (creates and PATCHes of users) at a steady %d/s for %d s"
-                + " a round, in the order with %d webhook targets, without, without, with (ABBA)."
-                + " The server's time per write is its own (its /metrics histogram), free of this"
-                + " harness's queueing; its CPU is read from /proc and includes the deliveries."
+                + " a round, in the order with %d webhook targets, without, without, with (ABBA),"
+                + " %d time(s). The server's time per write is its own (its /metrics histogram),"
+                + " free of this harness's queueing; its CPU is read from /proc and includes the"
+                + " deliveries; its GC pauses are from its /metrics, per 1,000 writes."
                 + "%n%n| round | targets | writes | errors | p50 ms | p99 ms | server ms/write |"
-                + " server CPU ms/change |%n|---|---:|---:|---:|---:|---:|---:|---:|%n",
-            rate, seconds, receivers.size()));
-    String[] order = {"A1", "B1", "B2", "A2"};
-    List<Steady> rounds = List.of(with.get(0), without.get(0), without.get(1), with.get(1));
+                + " server CPU ms/change | GC pauses | GC ms | KB allocated/write |%n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n",
+            rate, seconds, receivers.size(), cycles));
     for (int i = 0; i < rounds.size(); i++) {
       Steady r = rounds.get(i);
       long[] sorted = r.sorted();
+      double perThousand = 1000.0 / Math.max(1, sorted.length);
       report.append(
           String.format(
-              "| %s | %d | %d | %d | %.2f | %.2f | %.2f | %.3f |%n",
-              order[i],
+              "| %s | %d | %d | %d | %.2f | %.2f | %.2f | %.3f | %.1f | %.1f | %.0f |%n",
+              names.get(i),
               r.targets(),
               sorted.length,
               r.errors(),
               pct(sorted, 0.5),
               pct(sorted, 0.99),
               r.serverMillisPerWrite(),
-              r.cpuMillisPerChange()));
+              r.cpuMillisPerChange(),
+              r.gcPauses() * perThousand,
+              r.gcMillis() * perThousand,
+              r.allocatedBytes() / 1024 / Math.max(1, sorted.length)));
     }
+    List<double[]> perCycle = new ArrayList<>();
+    for (int c = 0; c < cycles; c++) {
+      List<Steady> q = rounds.subList(4 * c, 4 * c + 4);
+      perCycle.add(ratios(List.of(q.get(0), q.get(3)), List.of(q.get(1), q.get(2))));
+    }
+    List<Steady> with = new ArrayList<>();
+    List<Steady> without = new ArrayList<>();
+    for (Steady r : rounds) {
+      (r.targets() > 0 ? with : without).add(r);
+    }
+    double[] pooled = ratios(with, without);
+    Steady a = Steady.pooled(with);
+    Steady b = Steady.pooled(without);
+    report.append(
+        String.format(
+            "%nWith / without (target: at most 1.10), p50, p99, server time per write: the rounds"
+                + " of each side pooled %.2f, %.2f, %.2f",
+            pooled[0], pooled[1], pooled[2]));
+    if (cycles > 1) {
+      report.append(
+          String.format(
+              "; the median of the %d cycles' ratios %.2f, %.2f, %.2f (each cycle's: %s)",
+              cycles,
+              median(perCycle, 0),
+              median(perCycle, 1),
+              median(perCycle, 2),
+              String.join(
+                  "; ",
+                  perCycle.stream()
+                      .map(x -> String.format("%.2f %.2f %.2f", x[0], x[1], x[2]))
+                      .toList())));
+    }
+    report.append(
+        String.format(
+            ". Delivery costs %.3f ms of server CPU per change per target.%n%n",
+            (a.cpuMillisPerChange() - b.cpuMillisPerChange()) / receivers.size()));
+  }
+
+  /** p50, p99 and server time per write of {@code with} over {@code without}, rounds pooled. */
+  private static double[] ratios(List<Steady> with, List<Steady> without) {
     Steady a = Steady.pooled(with);
     Steady b = Steady.pooled(without);
     long[] as = a.sorted();
     long[] bs = b.sorted();
-    report.append(
-        String.format(
-            "%nWith / without, the rounds of each side pooled (target: at most 1.10): p50 %.2f,"
-                + " p99 %.2f, server time per write %.2f. Delivery costs %.3f ms of server CPU"
-                + " per change per target.%n%n",
-            pct(as, 0.5) / pct(bs, 0.5),
-            pct(as, 0.99) / pct(bs, 0.99),
-            a.serverMillisPerWrite() / b.serverMillisPerWrite(),
-            (a.cpuMillisPerChange() - b.cpuMillisPerChange()) / receivers.size()));
+    return new double[] {
+      pct(as, 0.5) / pct(bs, 0.5),
+      pct(as, 0.99) / pct(bs, 0.99),
+      a.serverMillisPerWrite() / b.serverMillisPerWrite()
+    };
+  }
 
-    // The machine's whole capacity, closed loop, in the same ABBA order: here the receivers' work
-    // (in this process, on the same cores) counts against the writes too.
+  private static double median(List<double[]> rows, int column) {
+    double[] v = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+  }
+
+  /**
+   * The machine's whole capacity, closed loop, in the same ABBA order as {@link #overhead}: here
+   * the receivers' work (in this process, on the same cores) counts against the writes too.
+   */
+  private static void capacity(
+      Api api,
+      List<Receiver> receivers,
+      int targetConcurrency,
+      int concurrency,
+      int seconds,
+      StringBuilder report)
+      throws Exception {
     double w1 = writeRate(api, concurrency, seconds, "cw1");
     deleteTargets(api, receivers);
     double o1 = writeRate(api, concurrency, seconds, "co1");
@@ -496,13 +572,19 @@ public final class HubRun {
    * @param latencies each write's latency (ns) as this harness saw it
    * @param serverMillisPerWrite the server's own mean time per write, from its /metrics
    * @param cpuMillisPerChange the server's CPU per change, its deliveries included
+   * @param gcPauses the server's GC pauses during the round
+   * @param gcMillis their total length
+   * @param allocatedBytes what the server allocated during the round (counted at each GC)
    */
   record Steady(
       int targets,
       List<Long> latencies,
       long errors,
       double serverMillisPerWrite,
-      double cpuMillisPerChange) {
+      double cpuMillisPerChange,
+      double gcPauses,
+      double gcMillis,
+      double allocatedBytes) {
     long[] sorted() {
       return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     }
@@ -512,15 +594,22 @@ public final class HubRun {
       List<Long> all = new ArrayList<>();
       double server = 0;
       double cpu = 0;
+      double pauses = 0;
+      double gc = 0;
+      double allocated = 0;
       long errors = 0;
       for (Steady r : rounds) {
         all.addAll(r.latencies());
         server += r.serverMillisPerWrite() * r.latencies().size();
         cpu += r.cpuMillisPerChange() * r.latencies().size();
+        pauses += r.gcPauses();
+        gc += r.gcMillis();
+        allocated += r.allocatedBytes();
         errors += r.errors();
       }
       int n = Math.max(1, all.size());
-      return new Steady(rounds.get(0).targets(), all, errors, server / n, cpu / n);
+      return new Steady(
+          rounds.get(0).targets(), all, errors, server / n, cpu / n, pauses, gc, allocated);
     }
   }
 
@@ -546,14 +635,23 @@ public final class HubRun {
         latencies,
         errors,
         new java.util.concurrent.atomic.AtomicReference<>());
-    double serverMillis = ServerWrites.read(api).meanMillisSince(w0);
+    ServerWrites w1 = ServerWrites.read(api);
+    double serverMillis = w1.meanMillisSince(w0);
     long changes = acked.values().stream().mapToLong(List::size).sum();
     if (targets) {
       awaitAll(receivers, before, changes, Duration.ofSeconds(60));
     }
     double cpu = (serverCpuMillis() - cpu0) / Math.max(1, changes);
     Thread.sleep(500); // the last deliveries' answers, before the next round
-    return new Steady(targets ? receivers.size() : 0, latencies, errors.get(), serverMillis, cpu);
+    return new Steady(
+        targets ? receivers.size() : 0,
+        latencies,
+        errors.get(),
+        serverMillis,
+        cpu,
+        w1.gcPauses() - w0.gcPauses(),
+        (w1.gcSeconds() - w0.gcSeconds()) * 1000,
+        w1.allocated() - w0.allocated());
   }
 
   /** One webhook target per receiver, named {@code bench-N}, receiving what follows. */
@@ -626,11 +724,22 @@ public final class HubRun {
    * receivers and writers sharing this process's cores do not add to, unlike the writer's own
    * latency.
    */
-  record ServerWrites(double count, double seconds) {
+  record ServerWrites(
+      double count, double seconds, double gcPauses, double gcSeconds, double allocated) {
     static ServerWrites read(Api api) throws IOException, InterruptedException {
       double count = 0;
       double sum = 0;
+      double pauses = 0;
+      double paused = 0;
+      double allocated = 0;
       for (String line : api.text("/metrics").split("\n")) {
+        if (line.startsWith("jvm_gc_pause_seconds_count{")) {
+          pauses += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        } else if (line.startsWith("jvm_gc_pause_seconds_sum{")) {
+          paused += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        } else if (line.startsWith("jvm_gc_memory_allocated_bytes_total")) {
+          allocated += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
         boolean write =
             line.contains("method=\"POST\"") && line.contains("route=\"/scim/v2/Users\"")
                 || line.contains("method=\"PATCH\"")
@@ -645,7 +754,7 @@ public final class HubRun {
           sum += v;
         }
       }
-      return new ServerWrites(count, sum);
+      return new ServerWrites(count, sum, pauses, paused, allocated);
     }
 
     /** Mean milliseconds per write since {@code before}. */
