@@ -133,6 +133,9 @@ public final class HubRun {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    if (cycles < 1 || targets < 1) {
+      throw new IllegalArgumentException("--cycles and --targets take 1 or more");
+    }
     Path dir = Files.createTempDirectory("scimd-hubrun");
     int port = LoadRun.freePort();
     String token = "bench-" + UUID.randomUUID();
@@ -460,7 +463,9 @@ public final class HubRun {
                 + " a round, in the order with %d webhook targets, without, without, with (ABBA),"
                 + " %d time(s). The server's time per write is its own (its /metrics histogram),"
                 + " free of this harness's queueing; its CPU is read from /proc and includes the"
-                + " deliveries; its GC pauses are from its /metrics, per 1,000 writes."
+                + " deliveries; its GC pauses are from its /metrics, per 1,000 writes, and what it"
+                + " allocated is counted at each collection (a round's last ones count in the"
+                + " next)."
                 + "%n%n| round | targets | writes | errors | p50 ms | p99 ms | server ms/write |"
                 + " server CPU ms/change | GC pauses | GC ms | KB allocated/write |%n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n",

@@ -46,6 +46,14 @@ final class Lanes {
    * @param width 1 sends them one after another, as the sink alone would
    */
   static Result deliver(Sink sink, List<JournalEntry> entries, int width) {
+    return deliver(sink, entries, width, STALLED);
+  }
+
+  /**
+   * As {@link #deliver(Sink, List, int)}, giving lanes sent without threads up after {@code
+   * stalled} without an answer (tests wait less than {@link #STALLED}).
+   */
+  static Result deliver(Sink sink, List<JournalEntry> entries, int width, Duration stalled) {
     if (width <= 1 || entries.size() <= 1) {
       return new Result(sink.deliver(entries), List.of());
     }
@@ -59,7 +67,7 @@ final class Lanes {
       return new Result(sink.deliver(entries), List.of());
     }
     List<List<Integer>> lanes = new ArrayList<>(byResource.values());
-    Batch batch = new Batch(sink, entries, lanes);
+    Batch batch = new Batch(sink, entries, lanes, width, stalled);
     if (sink instanceof Sink.Asynchronous later) {
       return batch.sendLater(later, width);
     }
@@ -74,9 +82,9 @@ final class Lanes {
   }
 
   /**
-   * How long the lanes sent without threads may go unanswered before they are given up on: each
-   * exchange ends by its target's timeout (at most a minute), so this is against a sink that failed
-   * to end one, which would hold the worker for good.
+   * How long the lanes sent without threads may go without any of their exchanges answered before
+   * they are given up on: each exchange ends by its target's timeout (at most a minute), so this is
+   * against a sink that failed to end one, which would hold the worker for good.
    */
   static final Duration STALLED = Duration.ofMinutes(5);
 
@@ -95,12 +103,28 @@ final class Lanes {
     private Outcome.@Nullable Failure failure;
     private @Nullable RuntimeException thrown;
 
-    Batch(Sink sink, List<JournalEntry> entries, List<List<Integer>> lanes) {
+    /** The lanes sent without threads: a permit per lane that may be in flight. */
+    private final Semaphore free;
+
+    /** When one of those lanes' exchanges was last answered ({@link System#nanoTime}). */
+    private volatile long lastAnswer = System.nanoTime();
+
+    /** How long they may go without any answer: {@link #STALLED} but in tests. */
+    private final Duration stalled;
+
+    Batch(
+        Sink sink,
+        List<JournalEntry> entries,
+        List<List<Integer>> lanes,
+        int width,
+        Duration stalled) {
       this.sink = sink;
       this.entries = entries;
       this.lanes = lanes;
       this.sent = new boolean[entries.size()];
       this.settled = new boolean[lanes.size()];
+      this.free = new Semaphore(width);
+      this.stalled = stalled;
     }
 
     void run() {
@@ -125,34 +149,29 @@ final class Lanes {
     /**
      * Starts the lanes in order, at most {@code width} at once, each as the one before it in flight
      * is answered, and waits once for them all: no thread waits per lane. Interrupted (a node
-     * halted), it cancels what is in flight and reports it as not sent.
+     * halted), it cancels what is in flight and reports it as not sent; a lane whose sink broke
+     * ends the batch at once, as a sink that throws does.
      */
     Result sendLater(Sink.Asynchronous sink, int width) {
-      Semaphore free = new Semaphore(width);
       List<CompletableFuture<Outcome>> started = new ArrayList<>();
       int l = 0;
       try {
         for (; l < lanes.size(); l++) {
           List<Integer> lane = lanes.get(l);
-          if (!free.tryAcquire(STALLED.toMillis(), TimeUnit.MILLISECONDS)) {
-            stop(started, l, "no answer in " + STALLED.toMinutes() + " minutes");
+          if (!awaitAnswers(1)) {
+            stop(started, l, noAnswer());
             return outcome();
           }
-          if (!mayStart(lane.get(0))) {
+          if (broken() || !mayStart(lane.get(0))) {
             free.release();
             break; // the lanes after this one start later still
           }
           CompletableFuture<Outcome> sending;
           try {
-            sending = sink.deliverLater(entriesOf(lane));
+            sending = sink.deliverLater(entriesOf(lane), this::answered);
           } catch (RuntimeException e) {
             free.release();
-            synchronized (this) {
-              if (thrown == null) {
-                thrown = e;
-              }
-              failedAt = -1;
-            }
+            broke(e);
             break;
           }
           started.add(sending);
@@ -162,20 +181,73 @@ final class Lanes {
                 try {
                   settled(index, o, failure);
                 } finally {
+                  answered();
                   free.release();
                 }
               });
         }
-        // Every lane started has been answered; or one never ended (the sink failed to), and what
-        // is still in flight is given up on, and sent again.
-        if (!free.tryAcquire(width, STALLED.toMillis(), TimeUnit.MILLISECONDS)) {
-          stop(started, lanes.size(), "no answer in " + STALLED.toMinutes() + " minutes");
+        // Every lane started has been answered; or none has answered for STALLED (the sink
+        // failed to end an exchange), and what is still in flight is given up on, and sent again;
+        // or a lane broke, and the others are not waited for.
+        if (!awaitAnswers(width)) {
+          stop(started, lanes.size(), noAnswer());
+        } else if (broken()) {
+          started.forEach(f -> f.cancel(true));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         stop(started, l, "interrupted");
       }
       return outcome();
+    }
+
+    /**
+     * Takes {@code permits} of {@link #free}, waiting while the lanes in flight are still answered:
+     * false once none of their exchanges has been answered for {@link #stalled}. A target that
+     * takes its full timeout for each change of a long lane is slow, not stalled.
+     */
+    private boolean awaitAnswers(int permits) throws InterruptedException {
+      while (true) {
+        long left = stalled.toNanos() - (System.nanoTime() - lastAnswer);
+        if (left <= 0) {
+          return false;
+        }
+        if (free.tryAcquire(permits, left, TimeUnit.NANOSECONDS)) {
+          return true;
+        }
+      }
+    }
+
+    private String noAnswer() {
+      return stalled.toSeconds() >= 60 && stalled.toSecondsPart() == 0
+          ? "no answer in " + stalled.toMinutes() + " minutes"
+          : "no answer in " + stalled.toMillis() + " ms";
+    }
+
+    /** One of the lanes' exchanges was answered, whatever the answer. */
+    private void answered() {
+      lastAnswer = System.nanoTime();
+    }
+
+    private synchronized boolean broken() {
+      return thrown != null;
+    }
+
+    /**
+     * The sink broke (a bug, not the receiver): nothing more starts, the worker is woken from its
+     * wait for the lanes in flight, and it throws {@code e} as it would had the sink thrown.
+     */
+    private void broke(Throwable e) {
+      synchronized (this) {
+        if (thrown == null) {
+          thrown =
+              e instanceof RuntimeException r
+                  ? r
+                  : new IllegalStateException("a lane's sink failed: " + e, e);
+        }
+        failedAt = -1;
+      }
+      free.release(lanes.size() + 1); // more than any wait takes: the batch ends with this
     }
 
     /**
@@ -201,30 +273,33 @@ final class Lanes {
 
     /**
      * What became of lane {@code index} sent without a thread: its outcome, or why it has none. A
-     * lane is settled once: after {@link #stop} gave it up, its late answer is ignored.
+     * lane is settled once: after {@link #stop} gave it up, its late answer is ignored. Should
+     * counting it fail, the batch fails: the lane is never taken as sent for want of a record.
      */
-    private synchronized void settled(int index, @Nullable Outcome o, @Nullable Throwable failure) {
-      if (settled[index]) {
-        return;
-      }
-      settled[index] = true;
-      List<Integer> lane = lanes.get(index);
+    private void settled(int index, @Nullable Outcome o, @Nullable Throwable failure) {
       if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
         failure = wrapped.getCause();
       }
-      if (o != null) {
-        settle(lane, o);
-      } else if (failure instanceof CancellationException) {
-        failed(lane.get(0), Outcome.Failure.unavailable("interrupted", null));
-      } else {
-        // The sink broke (a bug, not the receiver): as when it throws, the worker stops there.
-        if (thrown == null) {
-          thrown =
-              failure instanceof RuntimeException r
-                  ? r
-                  : new IllegalStateException("a lane failed: " + failure, failure);
+      try {
+        synchronized (this) {
+          if (settled[index]) {
+            return;
+          }
+          List<Integer> lane = lanes.get(index);
+          if (o != null) {
+            settle(lane, o);
+          } else if (failure instanceof CancellationException) {
+            failed(lane.get(0), Outcome.Failure.unavailable("interrupted", null));
+          } else {
+            broke(
+                failure != null
+                    ? failure
+                    : new IllegalStateException("a lane ended without an outcome"));
+          }
+          settled[index] = true;
         }
-        failedAt = -1;
+      } catch (Throwable t) {
+        broke(t);
       }
     }
 

@@ -51,8 +51,10 @@ public interface Sink extends AutoCloseable {
      * before this returns, on the calling thread; the rest happens on the sender's threads.
      * Cancelling the future stops the sending (the entry in flight may arrive all the same).
      *
+     * @param answered called as each exchange is answered, whatever the answer: it tells the caller
+     *     a slow target (a long lane, each change taking its full timeout) from a stalled one
      * @return how many of them, from the first, were delivered, and why the next one was not
      */
-    CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries);
+    CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries, Runnable answered);
   }
 }

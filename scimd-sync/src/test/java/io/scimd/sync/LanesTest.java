@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.scimd.store.Change;
 import io.scimd.store.JournalEntry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,9 @@ import org.junit.jupiter.api.Test;
 class LanesTest {
   private final List<CompletableFuture<Outcome>> lanes = new CopyOnWriteArrayList<>();
 
+  /** Per lane, what the sink calls as each of its exchanges is answered. */
+  private final List<Runnable> answers = new CopyOnWriteArrayList<>();
+
   /** Hands out a future per lane and leaves it to the test to end. */
   private final Sink.Asynchronous sink =
       new Sink.Asynchronous() {
@@ -34,8 +38,10 @@ class LanesTest {
         }
 
         @Override
-        public CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries) {
+        public CompletableFuture<Outcome> deliverLater(
+            List<JournalEntry> entries, Runnable answered) {
           CompletableFuture<Outcome> f = new CompletableFuture<>();
+          answers.add(answered);
           lanes.add(f);
           return f;
         }
@@ -58,7 +64,7 @@ class LanesTest {
       List.of(entry(1, "u1"), entry(2, "u2"), entry(3, "u3"));
 
   @Test
-  void aLaneWhoseSinkBroke_stopsTheWorkerAtOnce_asASinkThatThrows() throws Exception {
+  void aLaneWhoseSinkBroke_stopsTheWorkerAtOnce_andCancelsTheOthers() throws Exception {
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     Thread worker =
         Thread.ofVirtual()
@@ -73,13 +79,52 @@ class LanesTest {
     awaitLanes(3);
     lanes.get(0).complete(Outcome.all(1));
     lanes.get(1).completeExceptionally(new IllegalStateException("the mapping broke"));
-    lanes.get(2).complete(Outcome.all(1));
 
+    // The third lane is still in flight: the worker does not wait for it (up to 5 minutes).
     worker.join(5_000);
     assertThat(worker.isAlive()).isFalse();
     assertThat(thrown.get())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the mapping broke");
+    assertThat(lanes.get(2)).isCancelled();
+  }
+
+  @Test
+  void aSlowLaneThatIsStillAnswered_isWaitedFor_pastTheStallLimit() throws Exception {
+    AtomicReference<Lanes.Result> result = new AtomicReference<>();
+    Thread worker =
+        Thread.ofVirtual()
+            .start(() -> result.set(Lanes.deliver(sink, BATCH, 4, Duration.ofMillis(300))));
+    awaitLanes(3);
+    lanes.get(0).complete(Outcome.all(1));
+    lanes.get(2).complete(Outcome.all(1));
+    // A long lane to a slow receiver: an answer every 100 ms, the lane done after a second.
+    for (int i = 0; i < 10; i++) {
+      Thread.sleep(100);
+      answers.get(1).run();
+    }
+    lanes.get(1).complete(Outcome.all(1));
+
+    worker.join(5_000);
+    assertThat(result.get().outcome()).isEqualTo(Outcome.all(3));
+  }
+
+  @Test
+  void lanesWithoutAnyAnswer_areGivenUpOn_asStalled() throws Exception {
+    AtomicReference<Lanes.Result> result = new AtomicReference<>();
+    Thread worker =
+        Thread.ofVirtual()
+            .start(() -> result.set(Lanes.deliver(sink, BATCH, 4, Duration.ofMillis(300))));
+    awaitLanes(3);
+    lanes.get(0).complete(Outcome.all(1));
+
+    worker.join(5_000);
+    assertThat(worker.isAlive()).isFalse();
+    Lanes.Result r = result.get();
+    assertThat(r.outcome().delivered()).isEqualTo(1);
+    assertThat(r.outcome().failure().reason()).isEqualTo("no answer in 300 ms");
+    assertThat(lanes.get(1)).isCancelled();
+    assertThat(lanes.get(2)).isCancelled();
   }
 
   @Test

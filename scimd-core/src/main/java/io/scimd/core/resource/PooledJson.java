@@ -12,8 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * by default. scimd serves each request, and sends each delivery, on a virtual thread of its own,
  * which finds its pool empty: every JSON read or write allocated its buffers afresh. Measured under
  * the hub's load run, that was most of what the server allocated per write, and so most of its
- * collections (docs/benchmarks.md). The shared pool is bounded, so it holds at most as many buffers
- * as were ever in use at once, up to its bound.
+ * collections (docs/benchmarks.md). The shared pool is bounded: it keeps at most 100 sets of
+ * buffers (each as large as the largest document it served), held for good where the per-thread
+ * pool held them softly; a few megabytes at most, for a third fewer collections.
  */
 public final class PooledJson {
   private PooledJson() {}

@@ -93,13 +93,13 @@ public final class WebhookSink implements Sink.Asynchronous {
   }
 
   @Override
-  public CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries) {
+  public CompletableFuture<Outcome> deliverLater(List<JournalEntry> entries, Runnable answered) {
     List<byte[]> payloads = new ArrayList<>(entries.size());
     for (JournalEntry e : entries) {
       payloads.add(body.apply(e)); // here, on the worker's thread: the payload may read the store
     }
     CompletableFuture<Outcome> done = new CompletableFuture<>();
-    sendFrom(entries, payloads, 0, done);
+    sendFrom(entries, payloads, 0, done, answered);
     return done;
   }
 
@@ -109,7 +109,11 @@ public final class WebhookSink implements Sink.Asynchronous {
    * the receiver's tolerance (Standard Webhooks suggests five minutes) by the time it is sent.
    */
   private void sendFrom(
-      List<JournalEntry> entries, List<byte[]> payloads, int i, CompletableFuture<Outcome> done) {
+      List<JournalEntry> entries,
+      List<byte[]> payloads,
+      int i,
+      CompletableFuture<Outcome> done,
+      Runnable answered) {
     if (i == entries.size()) {
       done.complete(Outcome.all(i));
       return;
@@ -130,6 +134,7 @@ public final class WebhookSink implements Sink.Asynchronous {
       sent.whenComplete(
           (answer, failure) -> {
             try {
+              answered.run();
               if (failure != null) {
                 IOException unanswered = Poster.unanswered(failure, timeout);
                 done.complete(Outcome.failed(i, Http.unanswered(unanswered, url, timeout)));
@@ -139,14 +144,14 @@ public final class WebhookSink implements Sink.Asynchronous {
               if (refused != null) {
                 done.complete(Outcome.failed(i, refused));
               } else {
-                sendFrom(entries, payloads, i + 1, done);
+                sendFrom(entries, payloads, i + 1, done, answered);
               }
-            } catch (RuntimeException e) {
-              done.completeExceptionally(e); // never leave the lane waiting for an end
+            } catch (Throwable t) {
+              done.completeExceptionally(t); // never leave the lane waiting for an end
             }
           });
-    } catch (RuntimeException e) {
-      done.completeExceptionally(e);
+    } catch (Throwable t) {
+      done.completeExceptionally(t);
     }
   }
 

@@ -48,6 +48,7 @@ class WebhookSinkTest {
   private final JettyPoster poster = new JettyPoster(Duration.ofSeconds(5));
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger elsewhere = new AtomicInteger();
+  private final AtomicInteger answers = new AtomicInteger();
   private final List<Headers> received = new CopyOnWriteArrayList<>();
 
   /** The time of the sink that sends to /slow: each delivery there takes six minutes of it. */
@@ -289,7 +290,7 @@ class WebhookSinkTest {
 
     Outcome outcome =
         sink(url("/third-refused"), Duration.ofSeconds(5))
-            .deliverLater(lane)
+            .deliverLater(lane, answers::incrementAndGet)
             .get(10, TimeUnit.SECONDS);
 
     assertThat(outcome.delivered()).isEqualTo(2);
@@ -297,13 +298,14 @@ class WebhookSinkTest {
     assertThat(outcome.failure().reason()).isEqualTo("HTTP 400");
     assertThat(received.stream().map(h -> h.getFirst("webhook-id")))
         .containsExactly("msg_acme_1", "msg_acme_2", "msg_acme_3");
+    assertThat(answers).hasValue(3); // the refusal is an answer too
   }
 
   @Test
   void deliverLater_aReceiverThatNeverAnswers_isUnavailableAfterTheTimeout() throws Exception {
     Outcome outcome =
         sink(url("/silent"), Duration.ofMillis(300))
-            .deliverLater(List.of(ENTRY))
+            .deliverLater(List.of(ENTRY), () -> {})
             .get(3, TimeUnit.SECONDS);
 
     assertThat(outcome.delivered()).isZero();
@@ -316,7 +318,7 @@ class WebhookSinkTest {
     poster.close();
     Outcome outcome =
         sink(url("/hook"), Duration.ofSeconds(5))
-            .deliverLater(List.of(ENTRY))
+            .deliverLater(List.of(ENTRY), () -> {})
             .get(3, TimeUnit.SECONDS);
 
     assertThat(outcome.failure().kind()).isEqualTo(Outcome.Kind.UNAVAILABLE);
@@ -327,13 +329,13 @@ class WebhookSinkTest {
   @Test
   void deliverLater_cancelled_endsAtOnce_andTheSinkDeliversAfterwards() throws Exception {
     WebhookSink silent = sink(url("/silent"), Duration.ofSeconds(30));
-    var sending = silent.deliverLater(List.of(ENTRY));
+    var sending = silent.deliverLater(List.of(ENTRY), () -> {});
     Thread.sleep(200);
     assertThat(sending.cancel(true)).isTrue();
     assertThat(sending).isCancelled();
     assertThat(
             sink(url("/hook"), Duration.ofSeconds(5))
-                .deliverLater(List.of(ENTRY))
+                .deliverLater(List.of(ENTRY), () -> {})
                 .get(3, TimeUnit.SECONDS)
                 .failure())
         .isNull();
@@ -354,7 +356,8 @@ class WebhookSinkTest {
             1);
 
     Outcome outcome =
-        slow.deliverLater(List.of(entry(1), entry(2), entry(3))).get(10, TimeUnit.SECONDS);
+        slow.deliverLater(List.of(entry(1), entry(2), entry(3)), () -> {})
+            .get(10, TimeUnit.SECONDS);
 
     // Signed when the lane started, the third would be twelve minutes old on arrival: past a
     // receiver's five minutes of tolerance.
