@@ -63,6 +63,14 @@ class LanesTest {
   private static final List<JournalEntry> BATCH =
       List.of(entry(1, "u1"), entry(2, "u2"), entry(3, "u3"));
 
+  /** What {@link #deliverOnAWorker} reported. */
+  private final AtomicReference<Lanes.Result> result = new AtomicReference<>();
+
+  /** Delivers {@link #BATCH} as the delivery workers do, four lanes at once. */
+  private Thread deliverOnAWorker(Duration stalled) {
+    return Thread.ofVirtual().start(() -> result.set(Lanes.deliver(sink, BATCH, 4, stalled)));
+  }
+
   @Test
   void aLaneWhoseSinkBroke_stopsTheWorkerAtOnce_andCancelsTheOthers() throws Exception {
     AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -91,10 +99,7 @@ class LanesTest {
 
   @Test
   void aSlowLaneThatIsStillAnswered_isWaitedFor_pastTheStallLimit() throws Exception {
-    AtomicReference<Lanes.Result> result = new AtomicReference<>();
-    Thread worker =
-        Thread.ofVirtual()
-            .start(() -> result.set(Lanes.deliver(sink, BATCH, 4, Duration.ofMillis(300))));
+    Thread worker = deliverOnAWorker(Duration.ofMillis(300));
     awaitLanes(3);
     lanes.get(0).complete(Outcome.all(1));
     lanes.get(2).complete(Outcome.all(1));
@@ -111,10 +116,7 @@ class LanesTest {
 
   @Test
   void lanesWithoutAnyAnswer_areGivenUpOn_asStalled() throws Exception {
-    AtomicReference<Lanes.Result> result = new AtomicReference<>();
-    Thread worker =
-        Thread.ofVirtual()
-            .start(() -> result.set(Lanes.deliver(sink, BATCH, 4, Duration.ofMillis(300))));
+    Thread worker = deliverOnAWorker(Duration.ofMillis(300));
     awaitLanes(3);
     lanes.get(0).complete(Outcome.all(1));
 
@@ -130,8 +132,7 @@ class LanesTest {
   @Test
   void anInterruptedWorker_countsWhatWasInFlightAsNotSent_andALateAnswerChangesNothing()
       throws Exception {
-    AtomicReference<Lanes.Result> result = new AtomicReference<>();
-    Thread worker = Thread.ofVirtual().start(() -> result.set(Lanes.deliver(sink, BATCH, 4)));
+    Thread worker = deliverOnAWorker(Lanes.STALLED);
     awaitLanes(3);
     lanes.get(0).complete(Outcome.all(1));
 
@@ -151,8 +152,7 @@ class LanesTest {
 
   @Test
   void aRefusedLane_endsThePrefix_andWhatOtherLanesSentBeyondItIsReportedApart() throws Exception {
-    AtomicReference<Lanes.Result> result = new AtomicReference<>();
-    Thread worker = Thread.ofVirtual().start(() -> result.set(Lanes.deliver(sink, BATCH, 4)));
+    Thread worker = deliverOnAWorker(Lanes.STALLED);
     awaitLanes(3);
     lanes.get(2).complete(Outcome.all(1));
     lanes.get(0).complete(Outcome.all(1));
