@@ -55,7 +55,8 @@ import org.jspecify.annotations.Nullable;
  * per resource, which the hub keeps. Build with {@code ./mvnw -q -Pbench -DskipTests package}; run
  * {@code java -cp scimd-bench/target/benchmarks.jar io.scimd.bench.HubRun [--rate 200] [--seconds
  * 20] [--targets 3] [--backlog 100000] [--concurrency 16] [--server-jar PATH] [--server-opt
- * JVM-OPTION]... [--phases lag,drain,overhead,capacity] [--target-concurrency N] [--warmup 30] [--cycles 1]}.
+ * JVM-OPTION]... [--phases lag,drain,overhead,capacity] [--target-concurrency N] [--warmup 30]
+ * [--cycles 1]}.
  */
 public final class HubRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -630,7 +631,7 @@ public final class HubRun {
     Map<String, List<Long>> acked = new ConcurrentHashMap<>();
     AtomicLong errors = new AtomicLong();
     double cpu0 = serverCpuMillis();
-    ServerWrites w0 = ServerWrites.read(api);
+    ServerMetrics w0 = ServerMetrics.read(api);
     writeSteadily(
         api,
         rate,
@@ -640,7 +641,7 @@ public final class HubRun {
         latencies,
         errors,
         new java.util.concurrent.atomic.AtomicReference<>());
-    ServerWrites w1 = ServerWrites.read(api);
+    ServerMetrics w1 = ServerMetrics.read(api);
     double serverMillis = w1.meanMillisSince(w0);
     long changes = acked.values().stream().mapToLong(List::size).sum();
     if (targets) {
@@ -727,11 +728,11 @@ public final class HubRun {
    * The server's own count and total time (s) of the IdP-facing writes ({@code POST /Users}, {@code
    * PATCH /Users/{id}}) so far, from its {@code /metrics}: the time the server took, which the
    * receivers and writers sharing this process's cores do not add to, unlike the writer's own
-   * latency.
+   * latency; and its GC pauses (count, total seconds) and the bytes it allocated so far.
    */
-  record ServerWrites(
+  record ServerMetrics(
       double count, double seconds, double gcPauses, double gcSeconds, double allocated) {
-    static ServerWrites read(Api api) throws IOException, InterruptedException {
+    static ServerMetrics read(Api api) throws IOException, InterruptedException {
       double count = 0;
       double sum = 0;
       double pauses = 0;
@@ -759,11 +760,11 @@ public final class HubRun {
           sum += v;
         }
       }
-      return new ServerWrites(count, sum, pauses, paused, allocated);
+      return new ServerMetrics(count, sum, pauses, paused, allocated);
     }
 
     /** Mean milliseconds per write since {@code before}. */
-    double meanMillisSince(ServerWrites before) {
+    double meanMillisSince(ServerMetrics before) {
       double n = count - before.count;
       return n <= 0 ? Double.NaN : (seconds - before.seconds) * 1000 / n;
     }

@@ -69,7 +69,7 @@ final class Lanes {
     List<List<Integer>> lanes = new ArrayList<>(byResource.values());
     Batch batch = new Batch(sink, entries, lanes, width, stalled);
     if (sink instanceof Sink.Asynchronous later) {
-      return batch.sendLater(later, width);
+      return batch.sendLater(later);
     }
     int threads = Math.min(width, lanes.size());
     // Closing waits for every lane; interrupted meanwhile (a node halted), it interrupts them.
@@ -103,6 +103,9 @@ final class Lanes {
     private Outcome.@Nullable Failure failure;
     private @Nullable RuntimeException thrown;
 
+    /** How many lanes sent without threads may be in flight at once. */
+    private final int width;
+
     /** The lanes sent without threads: a permit per lane that may be in flight. */
     private final Semaphore free;
 
@@ -123,6 +126,7 @@ final class Lanes {
       this.lanes = lanes;
       this.sent = new boolean[entries.size()];
       this.settled = new boolean[lanes.size()];
+      this.width = width;
       this.free = new Semaphore(width);
       this.stalled = stalled;
     }
@@ -152,7 +156,7 @@ final class Lanes {
      * halted), it cancels what is in flight and reports it as not sent; a lane whose sink broke
      * ends the batch at once, as a sink that throws does.
      */
-    Result sendLater(Sink.Asynchronous sink, int width) {
+    Result sendLater(Sink.Asynchronous sink) {
       List<CompletableFuture<Outcome>> started = new ArrayList<>();
       int l = 0;
       try {

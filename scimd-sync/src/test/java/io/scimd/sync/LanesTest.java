@@ -1,12 +1,10 @@
 package io.scimd.sync;
 
+import static io.scimd.sync.JournalEntries.userDeleted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.scimd.store.Change;
 import io.scimd.store.JournalEntry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,21 +45,8 @@ class LanesTest {
         }
       };
 
-  private static JournalEntry entry(long seq, String user) {
-    return new JournalEntry(
-        "acme",
-        seq,
-        Instant.parse("2026-01-02T03:04:05Z"),
-        "client:c1",
-        "okta",
-        null,
-        "req-" + seq,
-        new Change.Deleted("User", user, 3, JsonNodeFactory.instance.objectNode(), List.of()),
-        "{}");
-  }
-
   private static final List<JournalEntry> BATCH =
-      List.of(entry(1, "u1"), entry(2, "u2"), entry(3, "u3"));
+      List.of(userDeleted(1, "u1"), userDeleted(2, "u2"), userDeleted(3, "u3"));
 
   /** What {@link #deliverOnAWorker} reported. */
   private final AtomicReference<Lanes.Result> result = new AtomicReference<>();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -98,60 +99,75 @@ public final class WebhookSink implements Sink.Asynchronous {
     for (JournalEntry e : entries) {
       payloads.add(body.apply(e)); // here, on the worker's thread: the payload may read the store
     }
-    CompletableFuture<Outcome> done = new CompletableFuture<>();
-    sendFrom(entries, payloads, 0, done, answered);
-    return done;
+    Lane lane = new Lane(entries, payloads, answered);
+    lane.sendFrom(0);
+    return lane.done;
   }
 
   /**
-   * Sends the changes from {@code i} on, each once the one before it was taken. Each is signed as
-   * it goes out: behind a slow receiver, a signature made when the lane started could be older than
-   * the receiver's tolerance (Standard Webhooks suggests five minutes) by the time it is sent.
+   * One resource's changes going out one after another, each once the one before it was taken. Each
+   * is signed as it goes out: behind a slow receiver, a signature made when the lane started could
+   * be older than the receiver's tolerance (Standard Webhooks suggests five minutes) by the time it
+   * is sent. Cancelling {@link #done} aborts the exchange in flight.
    */
-  private void sendFrom(
-      List<JournalEntry> entries,
-      List<byte[]> payloads,
-      int i,
-      CompletableFuture<Outcome> done,
-      Runnable answered) {
-    if (i == entries.size()) {
-      done.complete(Outcome.all(i));
-      return;
-    }
-    if (done.isDone()) {
-      return; // cancelled
-    }
-    try {
-      byte[] payload = payloads.get(i);
-      CompletableFuture<Poster.Answer> sent =
-          http.send(this, url, signed(entries.get(i), payload), payload, timeout);
+  private final class Lane {
+    final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    private final List<JournalEntry> entries;
+    private final List<byte[]> payloads;
+    private final Runnable answered;
+    private final AtomicReference<CompletableFuture<Poster.Answer>> inFlight =
+        new AtomicReference<>();
+
+    Lane(List<JournalEntry> entries, List<byte[]> payloads, Runnable answered) {
+      this.entries = entries;
+      this.payloads = payloads;
+      this.answered = answered;
       done.whenComplete(
           (o, cancelled) -> {
-            if (cancelled != null) {
+            CompletableFuture<Poster.Answer> sent = inFlight.get();
+            if (cancelled != null && sent != null) {
               sent.cancel(true);
             }
           });
-      sent.whenComplete(
-          (answer, failure) -> {
-            try {
-              answered.run();
-              if (failure != null) {
-                IOException unanswered = Poster.unanswered(failure, timeout);
-                done.complete(Outcome.failed(i, Http.unanswered(unanswered, url, timeout)));
-                return;
-              }
-              Outcome.Failure refused = refusal(answer);
-              if (refused != null) {
-                done.complete(Outcome.failed(i, refused));
-              } else {
-                sendFrom(entries, payloads, i + 1, done, answered);
-              }
-            } catch (Throwable t) {
-              done.completeExceptionally(t); // never leave the lane waiting for an end
-            }
-          });
-    } catch (Throwable t) {
-      done.completeExceptionally(t);
+    }
+
+    void sendFrom(int i) {
+      if (i == entries.size()) {
+        done.complete(Outcome.all(i));
+        return;
+      }
+      try {
+        byte[] payload = payloads.get(i);
+        CompletableFuture<Poster.Answer> sent =
+            http.send(WebhookSink.this, url, signed(entries.get(i), payload), payload, timeout);
+        inFlight.set(sent);
+        if (done.isDone()) {
+          sent.cancel(true); // cancelled meanwhile: its hook saw the exchange before this one
+          return;
+        }
+        sent.whenComplete((answer, failure) -> answered(i, answer, failure));
+      } catch (Throwable t) {
+        done.completeExceptionally(t); // never leave the lane waiting for an end
+      }
+    }
+
+    private void answered(int i, Poster.@Nullable Answer answer, @Nullable Throwable failure) {
+      try {
+        answered.run();
+        if (failure != null || answer == null) {
+          IOException unanswered = Poster.unanswered(failure, timeout);
+          done.complete(Outcome.failed(i, Http.unanswered(unanswered, url, timeout)));
+          return;
+        }
+        Outcome.Failure refused = refusal(answer);
+        if (refused != null) {
+          done.complete(Outcome.failed(i, refused));
+        } else {
+          sendFrom(i + 1);
+        }
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
     }
   }
 

@@ -1,11 +1,10 @@
 package io.scimd.sync.webhook;
 
+import static io.scimd.sync.JournalEntries.userDeleted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
-import io.scimd.store.Change;
 import io.scimd.store.JournalEntry;
 import io.scimd.sync.JettyPoster;
 import io.scimd.sync.Outcome;
@@ -31,17 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** One webhook delivery over real HTTP: what the receiver gets, and how its answers are read. */
 class WebhookSinkTest {
-  private static final JournalEntry ENTRY =
-      new JournalEntry(
-          "acme",
-          42,
-          Instant.parse("2026-01-02T03:04:05Z"),
-          "client:c1",
-          "okta",
-          null,
-          "req-42",
-          new Change.Deleted("User", "u1", 3, JsonNodeFactory.instance.objectNode(), List.of()),
-          "{}");
+  private static final JournalEntry ENTRY = userDeleted(42, "u1");
 
   private static final byte[] PAYLOAD = "{\"seq\":42}".getBytes(StandardCharsets.UTF_8);
 
@@ -271,16 +260,7 @@ class WebhookSinkTest {
   }
 
   private static JournalEntry entry(long seq) {
-    return new JournalEntry(
-        "acme",
-        seq,
-        Instant.parse("2026-01-02T03:04:05Z"),
-        "client:c1",
-        "okta",
-        null,
-        "req-" + seq,
-        new Change.Deleted("User", "u1", 3, JsonNodeFactory.instance.objectNode(), List.of()),
-        "{}");
+    return userDeleted(seq, "u1");
   }
 
   @Test
